@@ -1,0 +1,296 @@
+// The Actionstep REST client (Azure SDK style): lists as paged async iterators over every resource in resources.ts,
+// records normalized through fromWire (the engine never sees wire shapes), sideloads instead of N+1 calls, the trust
+// ledger report, file downloads, and request accounting for the extraction benchmark.
+import { ActionstepError } from './errors';
+import type { ActionstepTokenProvider } from './auth/tokenProvider';
+import { FetchHttpTransport, type HttpTransport } from './transport/httpTransport';
+import { abortableSleep } from './pipeline/concurrencyLimiter';
+import { RequestPipeline, type ActionstepLogger, type RequestCountSnapshot } from './pipeline/requestPipeline';
+import type { RetryOptions, RetryStrategy } from './pipeline/retryPolicy';
+import { parseEnvelope, type ParsedEnvelope } from './paging/envelope';
+import { fetchPages } from './paging/pageFetcher';
+import { pagedIterator, type PagedAsyncIterableIterator, type PageSettings } from './paging/pagedAsyncIterator';
+import { parseTrustLedgerCsv, type TrustLedgerRowError } from './trust/trustLedgerCsv';
+import { fromWire, isResourceName, resourceDef, type WireIssue } from './resources';
+import type { RecordsByResource, ResourceName, TrustLedgerEntry } from './records';
+
+export const MAX_PAGE_SIZE = 200;
+/** Actionstep serves files in 5 MB parts (reference §3 "Documents and files"). */
+export const FILE_PART_SIZE_IN_BYTES = 5 * 1024 * 1024;
+/** Path of the trust ledger report export, relative to api_endpoint (the emulator's; configurable). */
+export const DEFAULT_TRUST_LEDGER_PATH = 'reports/trustledger.csv';
+
+export interface ActionstepClientOptions {
+  credential: ActionstepTokenProvider;
+  /** Overrides the api_endpoint of the token response (normally taken from every token response). */
+  apiEndpoint?: string;
+  transport?: HttpTransport;
+  retry?: RetryOptions;
+  /** Replaces the default strategies (expired token, Retry-After, exponential backoff). */
+  retryStrategies?: RetryStrategy[];
+  /** Concurrent requests across the whole client. Default 4. */
+  maxConcurrency?: number;
+  /** Records per page, at most 200 (Actionstep silently caps it). Default 200. */
+  pageSize?: number;
+  /** Per-request timeout. Default 5 minutes: Actionstep's first page of a big filtered query can take minutes (S12). */
+  timeoutInMs?: number;
+  trustLedgerPath?: string;
+  logger?: ActionstepLogger;
+  /** Values that did not parse (kept as null); also on each page's `issues`. */
+  onWireIssue?: (issue: WireIssue) => void;
+  /** Injected for tests (fake clock); defaults to a real abortable timer and Math.random. */
+  sleep?: (ms: number, abortSignal?: AbortSignal) => Promise<void>;
+  random?: () => number;
+}
+
+export interface ListOptions {
+  /** Query filters passed as given, e.g. `{ action: '12', status_nteq: 'Closed', 'action[id_eq]': '5' }`. */
+  filter?: Record<string, string>;
+  /** ISO timestamp; uses the resource's modified field (`_gteq`). Throws for resources without one. */
+  modifiedSince?: string;
+  /** Link names to sideload (`include=`); nested with dots. Pages carry them in `linked`. */
+  include?: string[];
+  fields?: string[];
+  /** `a,-b` */
+  sort?: string;
+  /** Records per page for this listing (<= 200). */
+  pageSize?: number;
+  abortSignal?: AbortSignal;
+}
+
+export type LinkedRecords = { [R in ResourceName]?: Array<RecordsByResource[R]> };
+
+/** One page: the records plus what came with them. */
+export type ActionstepPage<T> = T[] & {
+  /** Sideloaded records (include), normalized, by resource. */
+  linked: LinkedRecords;
+  /** Sideloads of resources we do not model (divisions, countries...), as the wire sent them. */
+  linkedRaw: Record<string, Record<string, unknown>[]>;
+  pageNumber: number;
+  pageCount: number;
+  recordCount: number;
+  /** Resumes the listing at the next page; undefined on the last page. */
+  continuationToken?: string;
+  /** Values that did not parse on this page (the record keeps null). */
+  issues: WireIssue[];
+};
+
+export interface GetOptions {
+  include?: string[];
+  fields?: string[];
+  abortSignal?: AbortSignal;
+}
+
+export interface GetTrustLedgerOptions {
+  /** Relative to api_endpoint; default the client's trustLedgerPath. */
+  path?: string;
+  /** Skip and report bad rows instead of throwing at the first. */
+  onInvalidRow?: (error: TrustLedgerRowError) => void;
+  abortSignal?: AbortSignal;
+}
+
+export interface DownloadFileOptions {
+  /** Known size (actiondocuments.fileSize) avoids asking for a part past the end. */
+  fileSize?: number | null;
+  abortSignal?: AbortSignal;
+}
+
+type Paged<R extends ResourceName> = PagedAsyncIterableIterator<RecordsByResource[R], ActionstepPage<RecordsByResource[R]>>;
+
+export class ActionstepClient {
+  private readonly pipeline: RequestPipeline;
+  private readonly pageSize: number;
+  private readonly maxConcurrency: number;
+  private readonly trustLedgerPath: string;
+  private readonly onWireIssue?: (issue: WireIssue) => void;
+
+  constructor(options: ActionstepClientOptions) {
+    const pageSize = options.pageSize ?? MAX_PAGE_SIZE;
+    if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > MAX_PAGE_SIZE) {
+      throw new ActionstepError(`pageSize must be an integer from 1 to ${MAX_PAGE_SIZE} (Actionstep caps it), got ${pageSize}.`, { kind: 'usage' });
+    }
+    this.pageSize = pageSize;
+    this.maxConcurrency = options.maxConcurrency ?? 4;
+    this.trustLedgerPath = options.trustLedgerPath ?? DEFAULT_TRUST_LEDGER_PATH;
+    this.onWireIssue = options.onWireIssue;
+    this.pipeline = new RequestPipeline({
+      credential: options.credential,
+      transport: options.transport ?? new FetchHttpTransport(),
+      apiEndpoint: options.apiEndpoint,
+      retry: options.retry,
+      retryStrategies: options.retryStrategies,
+      maxConcurrency: this.maxConcurrency,
+      timeoutInMs: options.timeoutInMs ?? 300_000,
+      logger: options.logger,
+      sleep: options.sleep ?? abortableSleep,
+      random: options.random ?? Math.random,
+    });
+  }
+
+  /** HTTP requests made so far (retries and token calls included), by kind. */
+  get requestCount(): RequestCountSnapshot {
+    return this.pipeline.requestCount;
+  }
+
+  list<R extends ResourceName>(resource: R, options: ListOptions = {}): Paged<R> {
+    const def = resourceDef(resource);
+    const pageSize = options.pageSize ?? this.pageSize;
+    if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > MAX_PAGE_SIZE) {
+      throw new ActionstepError(`pageSize must be an integer from 1 to ${MAX_PAGE_SIZE}, got ${pageSize}.`, { kind: 'usage' });
+    }
+    const query = new Map<string, string>(Object.entries(options.filter ?? {}));
+    if (options.modifiedSince !== undefined) {
+      if (!def.modifiedField) {
+        throw new ActionstepError(
+          `modifiedSince is not possible for ${resource}: Actionstep gives it no modified timestamp, so changes can only be found by a full scan.`,
+          { kind: 'usage' },
+        );
+      }
+      query.set(`${def.modifiedField}_gteq`, options.modifiedSince);
+    }
+    if (options.include?.length) query.set('include', options.include.join(','));
+    if (options.fields?.length) query.set('fields', options.fields.join(','));
+    if (options.sort) query.set('sort', options.sort);
+
+    const byPage = (settings: PageSettings = {}): AsyncIterableIterator<ActionstepPage<RecordsByResource[R]>> => {
+      const size = Math.min(settings.maxPageSize ?? pageSize, MAX_PAGE_SIZE);
+      const startPage = settings.continuationToken ? Number(settings.continuationToken) : 1;
+      if (!Number.isInteger(startPage) || startPage < 1) {
+        throw new ActionstepError(`Invalid continuationToken ${JSON.stringify(settings.continuationToken)}: expected a page number.`, { kind: 'usage' });
+      }
+      return this.pages(resource, query, size, startPage, options.abortSignal);
+    };
+    return pagedIterator<RecordsByResource[R], ActionstepPage<RecordsByResource[R]>>(byPage);
+  }
+
+  private async *pages<R extends ResourceName>(
+    resource: R,
+    query: Map<string, string>,
+    pageSize: number,
+    startPage: number,
+    abortSignal?: AbortSignal,
+  ): AsyncIterableIterator<ActionstepPage<RecordsByResource[R]>> {
+    const fetchPage = async (page: number, signal: AbortSignal): Promise<ParsedEnvelope> => {
+      const q = new Map(query);
+      q.set('pageSize', String(pageSize));
+      q.set('page', String(page));
+      const path = `rest/${resource}?${encodeQuery(q)}`;
+      const res = await this.pipeline.send({ kind: 'list', path, abortSignal: signal });
+      return parseEnvelope(resource, res, `GET ${path}`);
+    };
+    for await (const fetched of fetchPages({ startPage, pageSize, prefetch: this.maxConcurrency, fetchPage, abortSignal })) {
+      const { envelope, paging, pageNumber } = fetched;
+      yield this.toPage(resource, envelope, {
+        pageNumber,
+        pageCount: paging.pageCount,
+        recordCount: paging.recordCount,
+        continuationToken: pageNumber < paging.pageCount && envelope.records.length > 0 ? String(pageNumber + 1) : undefined,
+      });
+    }
+  }
+
+  private toPage<R extends ResourceName>(
+    resource: R,
+    env: ParsedEnvelope,
+    info: { pageNumber: number; pageCount: number; recordCount: number; continuationToken?: string },
+  ): ActionstepPage<RecordsByResource[R]> {
+    const issues: WireIssue[] = [];
+    const onIssue = (i: WireIssue): void => {
+      issues.push(i);
+      this.onWireIssue?.(i);
+    };
+    const records = env.records.map((w) => fromWire(resource, w, { linked: env.linked, onIssue }));
+    const linked: LinkedRecords = {};
+    const linkedRaw: Record<string, Record<string, unknown>[]> = {};
+    for (const [key, list] of Object.entries(env.linked)) {
+      if (isResourceName(key)) {
+        (linked as Record<string, unknown[]>)[key] = list.map((w) => fromWire(key, w, { linked: env.linked, onIssue }));
+      } else {
+        linkedRaw[key] = list;
+      }
+    }
+    return Object.assign(records, { linked, linkedRaw, issues, ...info });
+  }
+
+  /** GET by id (several ids in one call: `rest/{resource}/1,2,3`). Ids are percent-encoded (composite ids may hold
+   *  OData-special characters); unknown ids give a 404 ActionstepError. */
+  async get<R extends ResourceName>(resource: R, ids: string | string[], options: GetOptions = {}): Promise<Array<RecordsByResource[R]>> {
+    resourceDef(resource);
+    const list = Array.isArray(ids) ? ids : [ids];
+    if (list.length === 0) return [];
+    const q = new Map<string, string>();
+    if (options.include?.length) q.set('include', options.include.join(','));
+    if (options.fields?.length) q.set('fields', options.fields.join(','));
+    const qs = q.size ? `?${encodeQuery(q)}` : '';
+    const path = `rest/${resource}/${list.map((id) => encodeURIComponent(id)).join(',')}${qs}`;
+    const res = await this.pipeline.send({ kind: 'get', path, abortSignal: options.abortSignal });
+    const env = parseEnvelope(resource, res, `GET ${path}`);
+    return this.toPage(resource, env, { pageNumber: 1, pageCount: 1, recordCount: env.records.length });
+  }
+
+  /** The trust ledger report export (CSV): Actionstep has no trust API. */
+  async getTrustLedger(options: GetTrustLedgerOptions = {}): Promise<TrustLedgerEntry[]> {
+    const path = (options.path ?? this.trustLedgerPath).replace(/^\//, '');
+    const res = await this.pipeline.send({ kind: 'report', path, accept: 'text/csv', abortSignal: options.abortSignal });
+    if (res.status === 204) return [];
+    return parseTrustLedgerCsv(res.body, { source: `trust ledger report (${path})`, onInvalidRow: options.onInvalidRow });
+  }
+
+  /** Parts of `GET rest/files/{fileId}?part_number=k`, in order. The id keeps its `::` and `;` unencoded (S12). */
+  async *downloadFileParts(fileId: string, options: DownloadFileOptions = {}): AsyncIterableIterator<Buffer> {
+    if (!fileId) throw new ActionstepError('downloadFile needs a file id (actiondocuments.file).', { kind: 'usage' });
+    const known = typeof options.fileSize === 'number' && options.fileSize >= 0;
+    const partCount = known ? Math.max(1, Math.ceil((options.fileSize as number) / FILE_PART_SIZE_IN_BYTES)) : Infinity;
+    for (let k = 1; k <= partCount; k++) {
+      const path = `rest/files/${encodeFileId(fileId)}?part_number=${k}`;
+      const res = await this.pipeline.send({
+        kind: 'file',
+        path,
+        accept: 'application/octet-stream',
+        abortSignal: options.abortSignal,
+        // Past the last part (size unknown): tolerate the end-of-file answers rather than fail the download.
+        passThroughStatuses: k > 1 && !known ? [404, 416] : undefined,
+      });
+      if (res.status !== 200 || (k > 1 && res.body.length === 0)) return;
+      yield res.body;
+      if (!known && res.body.length < FILE_PART_SIZE_IN_BYTES) return;
+    }
+  }
+
+  async downloadFile(fileId: string, options: DownloadFileOptions = {}): Promise<Buffer> {
+    const parts: Buffer[] = [];
+    for await (const part of this.downloadFileParts(fileId, options)) parts.push(part);
+    return Buffer.concat(parts);
+  }
+
+  // Typed wrappers, one per resource (the engine reads better with names than with strings).
+  listMatters(o?: ListOptions): Paged<'actions'> { return this.list('actions', o); }
+  listActionTypes(o?: ListOptions): Paged<'actiontypes'> { return this.list('actiontypes', o); }
+  listParticipants(o?: ListOptions): Paged<'participants'> { return this.list('participants', o); }
+  listParticipantTypes(o?: ListOptions): Paged<'participanttypes'> { return this.list('participanttypes', o); }
+  listActionParticipants(o?: ListOptions): Paged<'actionparticipants'> { return this.list('actionparticipants', o); }
+  listDataCollections(o?: ListOptions): Paged<'datacollections'> { return this.list('datacollections', o); }
+  listDataCollectionFields(o?: ListOptions): Paged<'datacollectionfields'> { return this.list('datacollectionfields', o); }
+  listDataCollectionRecords(o?: ListOptions): Paged<'datacollectionrecords'> { return this.list('datacollectionrecords', o); }
+  listDataCollectionRecordValues(o?: ListOptions): Paged<'datacollectionrecordvalues'> { return this.list('datacollectionrecordvalues', o); }
+  listTimeEntries(o?: ListOptions): Paged<'timeentries'> { return this.list('timeentries', o); }
+  listDisbursements(o?: ListOptions): Paged<'disbursements'> { return this.list('disbursements', o); }
+  listBills(o?: ListOptions): Paged<'bills'> { return this.list('bills', o); }
+  listFileNotes(o?: ListOptions): Paged<'filenotes'> { return this.list('filenotes', o); }
+  listTasks(o?: ListOptions): Paged<'tasks'> { return this.list('tasks', o); }
+  listActionDocuments(o?: ListOptions): Paged<'actiondocuments'> { return this.list('actiondocuments', o); }
+  /** Pass `include: ['participant']` to get each user's displayName in the same calls. */
+  listUsers(o?: ListOptions): Paged<'users'> { return this.list('users', o); }
+  listSteps(o?: ListOptions): Paged<'steps'> { return this.list('steps', o); }
+}
+
+/** encodeURIComponent, but brackets and commas stay readable (`action[id_eq]=`, `include=a,b`): servers decode both. */
+export function encodeQuery(q: Map<string, string>): string {
+  const enc = (s: string): string => encodeURIComponent(s).replace(/%5B/gi, '[').replace(/%5D/gi, ']').replace(/%2C/gi, ',');
+  return [...q].map(([k, v]) => `${enc(k)}=${enc(v)}`).join('&');
+}
+
+/** File ids like "DL::Actions::15::127;report.pdf" must reach the server verbatim: `:` and `;` are never encoded. */
+export function encodeFileId(fileId: string): string {
+  return encodeURIComponent(fileId).replace(/%3A/gi, ':').replace(/%3B/gi, ';');
+}

@@ -1,0 +1,82 @@
+// The one place that touches the network. Tests replace it with a stub; the client never calls fetch directly.
+import { ActionstepError, abortError } from '../errors';
+
+export interface HttpRequest {
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+  /** Absolute URL, already encoded as it must go on the wire. */
+  url: string;
+  headers: Record<string, string>;
+  body?: string;
+  /** Give up waiting for the response after this long (kind 'timeout'). */
+  timeoutInMs?: number;
+  abortSignal?: AbortSignal;
+}
+
+export interface HttpResponse {
+  status: number;
+  /** Lower-case header names. */
+  headers: Record<string, string>;
+  body: Buffer;
+}
+
+export interface HttpTransport {
+  /** Resolves with any HTTP status; rejects only with ActionstepError of kind network, timeout or aborted. */
+  send(request: HttpRequest): Promise<HttpResponse>;
+}
+
+/** Node's global fetch (undici): keeps connections alive by default, which matters for thousands of page calls. */
+export class FetchHttpTransport implements HttpTransport {
+  async send(request: HttpRequest): Promise<HttpResponse> {
+    const controller = new AbortController();
+    const userSignal = request.abortSignal;
+    if (userSignal?.aborted) throw abortError(describe(request));
+    let timedOut = false;
+    const onAbort = (): void => controller.abort();
+    userSignal?.addEventListener('abort', onAbort, { once: true });
+    const timer =
+      request.timeoutInMs !== undefined
+        ? setTimeout(() => {
+            timedOut = true;
+            controller.abort();
+          }, request.timeoutInMs)
+        : undefined;
+    try {
+      const res = await fetch(request.url, {
+        method: request.method,
+        headers: request.headers,
+        body: request.body,
+        signal: controller.signal,
+        redirect: 'manual',
+      });
+      // The body is read inside the timeout too: a server that stalls mid-body is as dead as one that never answers.
+      const body = Buffer.from(await res.arrayBuffer());
+      const headers: Record<string, string> = {};
+      res.headers.forEach((v, k) => {
+        headers[k.toLowerCase()] = v;
+      });
+      return { status: res.status, headers, body };
+    } catch (e) {
+      if (userSignal?.aborted) throw abortError(describe(request));
+      if (timedOut) {
+        throw new ActionstepError(`No response within ${request.timeoutInMs} ms (${describe(request)}).`, {
+          kind: 'timeout',
+          request: describe(request),
+        });
+      }
+      const cause = (e as { cause?: { code?: string; message?: string } }).cause;
+      const detail = cause?.code ?? cause?.message ?? (e as Error).message;
+      throw new ActionstepError(`Network error (${detail}) on ${describe(request)}.`, {
+        kind: 'network',
+        code: cause?.code,
+        request: describe(request),
+      });
+    } finally {
+      if (timer) clearTimeout(timer);
+      userSignal?.removeEventListener('abort', onAbort);
+    }
+  }
+}
+
+export function describe(request: Pick<HttpRequest, 'method' | 'url'>): string {
+  return `${request.method} ${request.url}`;
+}
