@@ -1,0 +1,110 @@
+import { ActionstepClient } from '../src/actionstepClient';
+import { StaticTokenProvider } from '../src/auth/tokenProvider';
+import { envelope, query, StubTransport, empty } from './stubTransport';
+
+const credential = new StaticTokenProvider({ accessToken: 't', apiEndpoint: 'http://as.test/api/', expiresOnTimestamp: Date.now() + 3_600_000 });
+
+/** A fake collection of n matters served 200 a page with the real envelope quirks. */
+function matters(n: number, delayMs = 2) {
+  return new StubTransport(async (req) => {
+    await new Promise((r) => setTimeout(r, delayMs));
+    const q = query(req);
+    const page = Number(q.get('page'));
+    const size = Math.min(Number(q.get('pageSize')), 200);
+    const pageCount = Math.ceil(n / size);
+    if (n === 0 || page > pageCount) return empty();
+    const recs = [];
+    for (let i = (page - 1) * size + 1; i <= Math.min(n, page * size); i++) {
+      recs.push({ id: i, name: `M${i}`, status: 'Active', isDeleted: 'F', priority: String(i % 3), isBillableOverride: '', links: { actionType: '7', primaryParticipants: ['10', 11], assignedTo: 12 } });
+    }
+    return envelope('actions', recs.length === 1 ? recs[0] : recs, { page, pageCount: String(pageCount) as unknown as number, recordCount: n, pageSize: size });
+  });
+}
+
+async function all<T>(it: AsyncIterable<T>): Promise<T[]> {
+  const out: T[] = [];
+  for await (const x of it) out.push(x);
+  return out;
+}
+
+test('pages are fetched with pageSize 200, concurrently up to maxConcurrency, and yielded in order', async () => {
+  const t = matters(2001);
+  const client = new ActionstepClient({ credential, transport: t, maxConcurrency: 3 });
+  const items = await all(client.listMatters());
+  expect(items.map((m) => Number(m.id))).toEqual(Array.from({ length: 2001 }, (_, i) => i + 1));
+  expect(t.requests).toHaveLength(11); // ceil(2001/200): no request past the end
+  expect(t.maxInFlight).toBe(3);
+  expect(t.requests.every((r) => query(r).get('pageSize') === '200')).toBe(true);
+  expect(t.requests[0].headers.Accept).toBe('application/vnd.api+json');
+});
+
+test('normalizes quirks: bare single object, T/F and "", numbers as strings, string link ids', async () => {
+  const client = new ActionstepClient({ credential, transport: matters(1) });
+  const [m] = await all(client.listMatters());
+  expect(m).toMatchObject({ id: '1', priority: 1, isDeleted: false, isBillableOverride: null, actionTypeId: '7', primaryParticipantIds: ['10', '11'], assignedToParticipantId: '12' });
+});
+
+test('byPage pages carry paging info, a continuationToken that resumes, and linked sideloads', async () => {
+  const t = matters(450);
+  const client = new ActionstepClient({ credential, transport: t });
+  const pages = await all(client.listMatters().byPage());
+  expect(pages.map((p) => [p.pageNumber, p.length, p.continuationToken])).toEqual([[1, 200, '2'], [2, 200, '3'], [3, 50, undefined]]);
+  expect(pages[0]).toMatchObject({ pageCount: 3, recordCount: 450 });
+  const resumed = await all(client.listMatters().byPage({ continuationToken: '3' }));
+  expect(resumed.map((p) => p[0].id)).toEqual(['401']);
+});
+
+test('users with include=participant get their displayName from the sideload, and linked is normalized', async () => {
+  const t = new StubTransport(() =>
+    envelope('users', [{ id: 5, emailAddress: 'a@x', isActive: 'T', hasAuthority: 'F', links: { participant: '50' } }, { id: 6, emailAddress: 'b@x', isActive: 'F', hasAuthority: 'F', links: { participant: '60' } }], { page: 1, pageCount: 1, recordCount: 2 }, {
+      participants: [{ id: 50, displayName: 'Smith, Ann', isCompany: 'F', links: {} }, { id: 60, displayName: 'Lee, Bo', isCompany: 'F', links: {} }],
+      divisions: { id: 1, name: 'Main' },
+    }),
+  );
+  const client = new ActionstepClient({ credential, transport: t });
+  const [page] = await all(client.listUsers({ include: ['participant'] }).byPage());
+  expect(query(t.requests[0]).get('include')).toBe('participant');
+  expect(page.map((u) => u.displayName)).toEqual(['Smith, Ann', 'Lee, Bo']);
+  expect(page.linked.participants?.map((p) => p.id)).toEqual(['50', '60']);
+  expect(page.linkedRaw.divisions).toEqual([{ id: 1, name: 'Main' }]);
+});
+
+test('filters, modifiedSince on the resource modified field, fields and sort go on the query string', async () => {
+  const t = matters(0);
+  const client = new ActionstepClient({ credential, transport: t });
+  await all(client.listTasks({ filter: { 'action[id_eq]': '5', status_nteq: 'Complete' }, modifiedSince: '2026-01-01T00:00:00', fields: ['id', 'name'], sort: '-id' }));
+  const url = t.requests[0].url;
+  expect(url).toContain('action[id_eq]=5');
+  const q = query(t.requests[0]);
+  expect(q.get('lastModifiedTimestamp_gteq')).toBe('2026-01-01T00:00:00');
+  expect(q.get('fields')).toBe('id,name');
+  expect(q.get('sort')).toBe('-id');
+  await all(client.listDataCollectionRecordValues({ modifiedSince: '2026-01-01T00:00:00Z' }));
+  expect(query(t.requests[1]).get('last_modified_time_stamp_gteq')).toBe('2026-01-01T00:00:00Z');
+});
+
+test('modifiedSince on a resource without a modified field is a clear error', () => {
+  const client = new ActionstepClient({ credential, transport: matters(0) });
+  expect(() => client.listTimeEntries({ modifiedSince: '2026-01-01' })).toThrow(/timeentries.*no modified timestamp/);
+  expect(() => client.list('Actions' as 'actions')).toThrow(/Unknown Actionstep resource "Actions"/);
+  expect(() => new ActionstepClient({ credential, pageSize: 500 })).toThrow(/at most|1 to 200/);
+});
+
+test('breaking out early cancels prefetched pages', async () => {
+  const t = matters(5000, 20);
+  const client = new ActionstepClient({ credential, transport: t, maxConcurrency: 4 });
+  let n = 0;
+  for await (const _m of client.listMatters()) {
+    if (++n === 10) break;
+  }
+  await new Promise((r) => setTimeout(r, 60));
+  expect(t.requests.length).toBeLessThanOrEqual(5);
+});
+
+test('get by several ids encodes composite ids with special characters', async () => {
+  const t = new StubTransport(() => envelope('datacollectionfields', [{ id: '3--a/b?c', name: 'a/b?c', dataType: 'Str255', required: 'F', links: { dataCollection: '3' } }], { page: 1, pageCount: 1, recordCount: 1 }));
+  const client = new ActionstepClient({ credential, transport: t });
+  const recs = await client.get('datacollectionfields', ['3--a/b?c', '3--x']);
+  expect(t.requests[0].url).toBe('http://as.test/api/rest/datacollectionfields/3--a%2Fb%3Fc,3--x');
+  expect(recs[0]).toMatchObject({ id: '3--a/b?c', dataCollectionId: '3', required: false });
+});

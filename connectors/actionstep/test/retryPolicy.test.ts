@@ -1,0 +1,133 @@
+import { ActionstepClient } from '../src/actionstepClient';
+import { StaticTokenProvider } from '../src/auth/tokenProvider';
+import { ActionstepError } from '../src/errors';
+import { abortableSleep } from '../src/pipeline/concurrencyLimiter';
+import { parseRetryAfter } from '../src/pipeline/retryPolicy';
+import { asError, empty, envelope, json, StubTransport } from './stubTransport';
+
+const credential = new StaticTokenProvider({ accessToken: 'tok-SECRET-123', apiEndpoint: 'http://as.test/api/', expiresOnTimestamp: Date.now() + 3_600_000 });
+const oneAction = envelope('actions', { id: 1, name: 'A', status: 'Active', isDeleted: 'F', links: {} }, { page: 1, pageCount: 1, recordCount: 1 });
+
+function clientWith(transport: StubTransport, extra: Partial<ConstructorParameters<typeof ActionstepClient>[0]> = {}) {
+  const sleeps: number[] = [];
+  const client = new ActionstepClient({
+    credential,
+    transport,
+    sleep: async (ms) => {
+      sleeps.push(ms);
+    },
+    random: () => 0.5,
+    ...extra,
+  });
+  return { client, sleeps };
+}
+
+async function all<T>(it: AsyncIterable<T>): Promise<T[]> {
+  const out: T[] = [];
+  for await (const x of it) out.push(x);
+  return out;
+}
+
+describe('retry strategies', () => {
+  test('429 with Retry-After waits exactly what the server says, then succeeds', async () => {
+    const t = new StubTransport((_r, i) => (i === 0 ? json(429, { errors: { title: 'Too Many Requests' } }, { 'retry-after': '3' }) : oneAction));
+    const { client, sleeps } = clientWith(t);
+    const items = await all(client.listMatters());
+    expect(items.map((m) => m.id)).toEqual(['1']);
+    expect(sleeps).toEqual([3000]);
+    expect(client.requestCount).toMatchObject({ retries: 1, byKind: { list: 2 } });
+  });
+
+  test('429 without Retry-After and 5xx back off exponentially with full jitter', async () => {
+    const statuses = [429, 500, 502, 503, 504];
+    const t = new StubTransport((_r, i) => (i < statuses.length ? json(statuses[i], {}) : oneAction));
+    const { client, sleeps } = clientWith(t);
+    await all(client.listMatters());
+    // random()=0.5 of min(30s, 800 * 2^n)
+    expect(sleeps).toEqual([400, 800, 1600, 3200, 6400]);
+  });
+
+  test('network errors and timeouts are retried', async () => {
+    const t = new StubTransport((r, i) => {
+      if (i === 0) throw new ActionstepError('reset', { kind: 'network', code: 'ECONNRESET' });
+      if (i === 1) throw new ActionstepError('slow', { kind: 'timeout' });
+      return oneAction;
+    });
+    const { client } = clientWith(t);
+    expect((await all(client.listMatters())).length).toBe(1);
+    expect(t.requests.length).toBe(3);
+  });
+
+  test('retries are bounded by maxRetries and the error says why', async () => {
+    const t = new StubTransport(() => asError(500, 'AS-1201', 'Server Error'));
+    const { client } = clientWith(t, { retry: { maxRetries: 3 } });
+    const err = (await all(client.listMatters()).catch((e) => e)) as ActionstepError;
+    expect(err).toBeInstanceOf(ActionstepError);
+    expect(err.status).toBe(500);
+    expect(err.code).toBe('AS-1201');
+    expect(err.message).toContain('after 3 retries');
+    expect(t.requests.length).toBe(4);
+  });
+
+  test('client errors are not retried and carry status, code and headers but never the token', async () => {
+    const t = new StubTransport(() => asError(400, 'AS-1302', 'Invalid filter'));
+    const { client } = clientWith(t);
+    const err = (await all(client.listMatters({ filter: { nope: 'x' } })).catch((e) => e)) as ActionstepError;
+    expect(err.status).toBe(400);
+    expect(err.code).toBe('AS-1302');
+    expect(err.message).toContain('Invalid filter');
+    expect(err.message).toContain('nope=x');
+    expect(JSON.stringify({ ...err, m: err.message })).not.toContain('tok-SECRET-123');
+    expect(t.requests.length).toBe(1);
+  });
+
+  test('a 401 that is not a token error fails at once', async () => {
+    const t = new StubTransport(() => json(401, { error: 'access_denied' }));
+    const { client } = clientWith(t);
+    await expect(all(client.listMatters())).rejects.toMatchObject({ status: 401 });
+    expect(t.requests.length).toBe(1);
+  });
+
+  test('Retry-After as an HTTP date', () => {
+    const now = Date.parse('2026-01-01T00:00:00Z');
+    expect(parseRetryAfter('Thu, 01 Jan 2026 00:00:05 GMT', now)).toBe(5000);
+    expect(parseRetryAfter('1.5', now)).toBe(1500);
+    expect(parseRetryAfter('soon', now)).toBeUndefined();
+  });
+});
+
+describe('timing on a fake clock', () => {
+  beforeEach(() => jest.useFakeTimers());
+  afterEach(() => jest.useRealTimers());
+
+  test('never retries before Retry-After', async () => {
+    const t = new StubTransport((_r, i) => (i === 0 ? json(429, {}, { 'retry-after': '3' }) : oneAction));
+    const client = new ActionstepClient({ credential, transport: t, sleep: abortableSleep });
+    const done = all(client.listMatters());
+    await jest.advanceTimersByTimeAsync(2999);
+    expect(t.requests.length).toBe(1);
+    await jest.advanceTimersByTimeAsync(1);
+    await expect(done).resolves.toHaveLength(1);
+    expect(t.requests.length).toBe(2);
+  });
+
+  test('abort during a backoff wait stops at once with an aborted error', async () => {
+    const t = new StubTransport(() => json(503, {}, { 'retry-after': '60' }));
+    const client = new ActionstepClient({ credential, transport: t, sleep: abortableSleep });
+    const ac = new AbortController();
+    const done = all(client.listMatters({ abortSignal: ac.signal })).catch((e) => e);
+    await jest.advanceTimersByTimeAsync(1000);
+    ac.abort();
+    const err = (await done) as ActionstepError;
+    expect(err.kind).toBe('aborted');
+    await jest.advanceTimersByTimeAsync(120_000);
+    expect(t.requests.length).toBe(1);
+  });
+});
+
+test('empty collection (204) yields nothing', async () => {
+  const t = new StubTransport(() => empty());
+  const { client } = clientWith(t);
+  expect(await all(client.listTasks())).toEqual([]);
+  expect(t.requests.length).toBe(1);
+});
