@@ -235,6 +235,8 @@ export const TABLES: TableDef[] = [
     choice('astep_matterstatus', 'MatterStatus', 'Matter Status', 'astep_matterstatus'),
   ]),
   standardTable('task', 'Task', 'Tasks', 'tasks', 'subject', [sourceId('Actionstep task id.')], {
+    // Activities share the activitypointer key: a task's primary key column is activityid.
+    primaryIdAttribute: 'activityid',
     hasNotes: true,
     hasActivities: false,
   }),
