@@ -1,0 +1,131 @@
+// How many requests a client keeps in flight. Starts at the server's `x-ms-dop-hint`, never exceeds 52 (the
+// service-protection concurrency limit per user), shrinks under execution-time pressure and grows back when clear.
+import { EXECUTION_TIME_CODE } from './errors';
+import { abortError } from './types';
+
+export const SERVICE_CONCURRENCY_LIMIT = 52;
+
+export interface AdaptiveConcurrencyOptions {
+  /** Ceiling chosen by the caller; clamped to 52. */
+  maxConcurrency?: number;
+  /** Starting point until the server's `x-ms-dop-hint` is known. Default 4. */
+  initialConcurrency?: number;
+  /**
+   * Seconds of server execution budget kept per in-flight request. With `x-ms-ratelimit-time-remaining-xrm-requests`
+   * = R seconds left in the window and c requests in flight (each using about one second of execution per second),
+   * the budget lasts R / c seconds; holding c <= R / horizon keeps at least `horizon` seconds of warning, and settles
+   * at the window's refill rate (1,200 s / 300 s = 4 concurrent) once the burst allowance is used. Default 20.
+   */
+  budgetHorizonSeconds?: number;
+}
+
+type Waiter = { grant: (release: () => void) => void; abortSignal?: AbortSignal; onAbort?: () => void };
+
+export class AdaptiveConcurrency {
+  readonly ceiling: number;
+  /** Fractional so that additive increase can add 1/limit per success. */
+  private limitValue: number;
+  private inFlightValue = 0;
+  private readonly waiters: Waiter[] = [];
+  private readonly horizon: number;
+  private budgetSignal = false;
+  private learnedCeiling = SERVICE_CONCURRENCY_LIMIT;
+  /** Highest concurrency reached, for stats and tests. */
+  peakInFlight = 0;
+
+  constructor(options: AdaptiveConcurrencyOptions = {}) {
+    this.ceiling = Math.max(1, Math.min(SERVICE_CONCURRENCY_LIMIT, Math.floor(options.maxConcurrency ?? SERVICE_CONCURRENCY_LIMIT)));
+    this.limitValue = this.clamp(options.initialConcurrency ?? 4);
+    this.horizon = Math.max(1, options.budgetHorizonSeconds ?? 20);
+  }
+
+  get limit(): number {
+    return Math.floor(this.limitValue);
+  }
+  get inFlight(): number {
+    return this.inFlightValue;
+  }
+
+  private clamp(n: number): number {
+    return Math.max(1, Math.min(this.ceiling, this.learnedCeiling, n));
+  }
+
+  private setLimit(n: number): void {
+    this.limitValue = this.clamp(n);
+    this.drain();
+  }
+
+  /** The server's recommended degree of parallelism (read on WhoAmI). */
+  applyDopHint(dopHint: number): void {
+    if (Number.isFinite(dopHint) && dopHint > 0 && !this.budgetSignal) this.setLimit(dopHint);
+  }
+
+  /** Waits for a slot; the returned function frees it. */
+  acquire(abortSignal?: AbortSignal): Promise<() => void> {
+    if (abortSignal?.aborted) return Promise.reject(abortError());
+    if (this.inFlightValue < this.limit && this.waiters.length === 0) return Promise.resolve(this.take());
+    return new Promise<() => void>((resolve, reject) => {
+      const w: Waiter = { grant: resolve, abortSignal };
+      if (abortSignal) {
+        w.onAbort = () => {
+          const i = this.waiters.indexOf(w);
+          if (i >= 0) this.waiters.splice(i, 1);
+          reject(abortError());
+        };
+        abortSignal.addEventListener('abort', w.onAbort, { once: true });
+      }
+      this.waiters.push(w);
+    });
+  }
+
+  private take(): () => void {
+    this.inFlightValue++;
+    this.peakInFlight = Math.max(this.peakInFlight, this.inFlightValue);
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      this.inFlightValue--;
+      this.drain();
+    };
+  }
+
+  private drain(): void {
+    while (this.waiters.length > 0 && this.inFlightValue < this.limit) {
+      const w = this.waiters.shift()!;
+      if (w.abortSignal && w.onAbort) w.abortSignal.removeEventListener('abort', w.onAbort);
+      w.grant(this.take());
+    }
+  }
+
+  /** Reads the rate-limit headers of a successful response and adjusts. */
+  observe(headers: Record<string, string>): void {
+    const remaining = parseLenientNumber(headers['x-ms-ratelimit-time-remaining-xrm-requests']);
+    if (remaining !== undefined) {
+      this.budgetSignal = true;
+      this.setLimit(remaining / this.horizon);
+      return;
+    }
+    // No budget signal: additive increase (one more slot per success, i.e. doubling per round trip).
+    if (this.limitValue < this.ceiling) this.setLimit(this.limitValue + 1 / Math.max(1, this.limitValue));
+  }
+
+  /** A 429 (or other throttling error) with its Dataverse code. */
+  onThrottled(code: string): void {
+    if (code === '0x80072326') {
+      // Concurrency limit hit: this user may have other clients; learn a lower ceiling.
+      this.learnedCeiling = Math.max(1, this.inFlightValue - 1);
+      this.setLimit(this.limitValue);
+    } else if (code === EXECUTION_TIME_CODE) {
+      this.setLimit(this.limitValue / 2);
+    }
+    // 0x80072322 (request count): concurrency is not the cause; the gate's pause is enough.
+  }
+}
+
+/** `1,200.00` (culture-formatted, seen in real responses) → 1200. */
+export function parseLenientNumber(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value.replace(/,/g, '').trim());
+  return Number.isFinite(n) ? n : undefined;
+}

@@ -1,0 +1,428 @@
+// BulkWriter: loads many rows into one table as fast as the service-protection limits allow.
+// UpsertMultiple / CreateMultiple / UpdateMultiple where the table supports them (asked once per table), else `$batch`
+// with continue-on-error. An all-or-nothing bulk request that fails for a record's data is split in halves until the
+// bad records are isolated (so one bad record never fails 999 good ones). One result per input, in input order.
+import type { DataverseClient } from './dataverseClient';
+import { DataverseError, EXECUTION_TIME_CODE, SQL_TIMEOUT_CODE, TRANSIENT_CODES } from './errors';
+import { KeyFormatError } from './errors';
+import { formatKey, idFromEntityUrl } from './formatKey';
+import { abortError, type BatchRequest, type BatchResponse, type KeyValues } from './types';
+
+export interface TableRef {
+  logicalName: string;
+  entitySetName: string;
+  primaryIdAttribute: string;
+}
+
+export interface UpsertTarget {
+  /** Alternate key (`{ astep_sourceid: "12" }`) or the row's id. */
+  key: KeyValues | { id: string };
+  /** Columns and `<nav>@odata.bind` entries. Key columns are not repeated (they are dropped if present). */
+  attributes: Record<string, unknown>;
+  /** Caller correlation (e.g. the source id), echoed back in the result and named in messages. */
+  ref?: string;
+}
+
+export type WriteOutcome = 'upserted' | 'created' | 'updated' | 'deleted' | 'failed';
+
+export interface WriteResult {
+  index: number;
+  ref?: string;
+  outcome: WriteOutcome;
+  id?: string;
+  status?: number;
+  errorCode?: string;
+  /** Names the record (ref/key), and the column and rule when Dataverse does. */
+  message?: string;
+}
+
+export interface WriteProgress {
+  done: number;
+  total: number;
+  succeeded: number;
+  failed: number;
+}
+
+export interface BulkWriterOptions {
+  /** Records per request at the start. Default: 1,000 for bulk actions (Microsoft's "reasonable place to start"), 100 for `$batch`. */
+  initialBatchSize?: number;
+  /** Default 1,000 (also the `$batch` operation limit). */
+  maxBatchSize?: number;
+  /** Smallest size the writer shrinks to under pressure (SQL timeouts, execution-time throttling). Default 10. */
+  minBatchSize?: number;
+  /** Operations per `$batch` request when bulk actions are unavailable. Default 100: `$batch` gives no per-operation efficiency, so large batches only make each request slower. */
+  batchOperationSize?: number;
+  /** Caps this writer's requests in flight (the client's adaptive limit, at most 52, also applies). */
+  maxConcurrency?: number;
+  onProgress?: (done: number, total: number, progress: WriteProgress) => void;
+  abortSignal?: AbortSignal;
+  /** Use bulk actions where the table has them. Default true. */
+  preferBulk?: boolean;
+  /** Transient per-operation failures inside a `$batch` (5xx, deadlocks) are retried this many times. Default 3. */
+  maxRecordRetries?: number;
+  /** Extra headers for every write (e.g. `MSCRM.BypassCustomPluginExecution`). */
+  headers?: Record<string, string>;
+}
+
+type Operation = 'upsert' | 'create' | 'update' | 'delete';
+
+interface Item {
+  index: number;
+  ref?: string;
+  /** Human name of the record for messages: ref, else key. */
+  label: string;
+  key?: KeyValues | { id: string };
+  attributes: Record<string, unknown>;
+  attempts: number;
+}
+
+interface Unit {
+  items: Item[];
+  /** true once the unit comes from a split: it is not resized again. */
+  split: boolean;
+}
+
+const bulkSupportCache = new WeakMap<DataverseClient, Map<string, Promise<boolean>>>();
+
+/** Asks the server whether the table has CreateMultiple (UpsertMultiple exists where Create/UpdateMultiple do). */
+export function tableSupportsBulk(client: DataverseClient, logicalName: string): Promise<boolean> {
+  let cache = bulkSupportCache.get(client);
+  if (!cache) bulkSupportCache.set(client, (cache = new Map()));
+  let answer = cache.get(logicalName);
+  if (!answer) {
+    const filter = `sdkmessageid/name eq 'CreateMultiple' and primaryobjecttypecode eq '${logicalName.replace(/'/g, "''")}'`;
+    answer = client
+      .get<{ value?: unknown[] }>(`sdkmessagefilters?$select=sdkmessagefilterid&$filter=${encodeURIComponent(filter)}`)
+      .then((r) => (r?.value?.length ?? 0) > 0)
+      .catch((e: unknown) => {
+        if (e instanceof DataverseError && e.status >= 400 && e.status < 500 && e.status !== 429) return false;
+        cache!.delete(logicalName); // transient: ask again next time
+        throw e;
+      });
+    cache.set(logicalName, answer);
+  }
+  return answer;
+}
+
+function describeKey(key: KeyValues | { id: string } | undefined): string {
+  if (!key) return '';
+  if ('id' in key && typeof key.id === 'string' && Object.keys(key).length === 1) return `id ${key.id}`;
+  return Object.entries(key as KeyValues)
+    .map(([k, v]) => `${k}=${typeof v === 'string' ? `'${v}'` : v}`)
+    .join(', ');
+}
+
+function isIdKey(key: KeyValues | { id: string }): key is { id: string } {
+  return Object.keys(key).length === 1 && 'id' in key && typeof (key as { id: unknown }).id === 'string';
+}
+
+export class BulkWriter {
+  private batchSize: number;
+  private readonly maxBatchSize: number;
+  private readonly minBatchSize: number;
+  private readonly batchOperationSize: number;
+  private readonly preferBulk: boolean;
+  private readonly maxRecordRetries: number;
+  private successesSinceShrink = 0;
+
+  constructor(private readonly client: DataverseClient, private readonly options: BulkWriterOptions = {}) {
+    this.maxBatchSize = Math.max(1, Math.min(1000, options.maxBatchSize ?? 1000));
+    this.minBatchSize = Math.max(1, Math.min(this.maxBatchSize, options.minBatchSize ?? 10));
+    this.batchSize = Math.max(this.minBatchSize, Math.min(this.maxBatchSize, options.initialBatchSize ?? 1000));
+    this.batchOperationSize = Math.max(1, Math.min(1000, options.batchOperationSize ?? options.initialBatchSize ?? 100));
+    this.preferBulk = options.preferBulk ?? true;
+    this.maxRecordRetries = options.maxRecordRetries ?? 3;
+  }
+
+  /** Current records per bulk request (adapts under pressure). */
+  get currentBatchSize(): number {
+    return this.batchSize;
+  }
+
+  /** UpsertMultiple where supported, else `$batch` of alternate-key PATCH upserts. Outcome `upserted` (the Web API does not say created vs updated). */
+  upsertMany(table: TableRef, targets: UpsertTarget[]): Promise<WriteResult[]> {
+    const items = targets.map((t, index) => {
+      const attributes = { ...t.attributes };
+      if (t.key && !isIdKey(t.key)) for (const k of Object.keys(t.key)) delete attributes[k];
+      return { index, ref: t.ref, label: t.ref ?? describeKey(t.key), key: t.key, attributes, attempts: 0 };
+    });
+    return this.run('upsert', table, items);
+  }
+
+  /** CreateMultiple where supported, else `$batch` POSTs. Outcome `created` with the new id. */
+  createMany(table: TableRef, rows: Array<{ attributes: Record<string, unknown>; ref?: string }>): Promise<WriteResult[]> {
+    return this.run('create', table, rows.map((r, index) => ({ index, ref: r.ref, label: r.ref ?? `row ${index}`, attributes: r.attributes, attempts: 0 })));
+  }
+
+  /** UpdateMultiple where supported, else `$batch` PATCH with If-Match: * (never creates). Outcome `updated`. */
+  updateMany(table: TableRef, rows: Array<{ id: string; attributes: Record<string, unknown>; ref?: string }>): Promise<WriteResult[]> {
+    return this.run('update', table, rows.map((r, index) => ({ index, ref: r.ref, label: r.ref ?? `id ${r.id}`, key: { id: r.id }, attributes: r.attributes, attempts: 0 })));
+  }
+
+  /** `$batch` DELETEs (DeleteMultiple exists only for elastic tables). Outcome `deleted`. */
+  deleteMany(table: TableRef, ids: Array<{ id: string; ref?: string }>): Promise<WriteResult[]> {
+    return this.run('delete', table, ids.map((r, index) => ({ index, ref: r.ref, label: r.ref ?? `id ${r.id}`, key: { id: r.id }, attributes: {}, attempts: 0 })));
+  }
+
+  // ------------------------------------------------------------------ scheduling
+
+  private async run(op: Operation, table: TableRef, items: Item[]): Promise<WriteResult[]> {
+    const total = items.length;
+    const results: WriteResult[] = new Array(total);
+    const progress: WriteProgress = { done: 0, total, succeeded: 0, failed: 0 };
+    const finish = (item: Item, r: Omit<WriteResult, 'index' | 'ref'>) => {
+      if (results[item.index]) return;
+      results[item.index] = { index: item.index, ...(item.ref !== undefined ? { ref: item.ref } : {}), ...r };
+      progress.done++;
+      if (r.outcome === 'failed') progress.failed++;
+      else progress.succeeded++;
+    };
+    if (total === 0) return results;
+    let bulk = op !== 'delete' && this.preferBulk && (await tableSupportsBulk(this.client, table.logicalName));
+    const abortSignal = this.options.abortSignal;
+    const queue: Unit[] = []; // split halves and retries go first
+    let cursor = 0;
+    const inFlight = new Set<Promise<void>>();
+    let fatal: unknown;
+    let lastReported = -1;
+    const report = () => {
+      if (progress.done !== lastReported) {
+        lastReported = progress.done;
+        this.options.onProgress?.(progress.done, total, { ...progress });
+      }
+    };
+
+    const nextUnit = (): Unit | undefined => {
+      const queued = queue.shift();
+      if (queued) return queued;
+      if (cursor >= total) return undefined;
+      const size = bulk ? this.batchSize : this.batchOperationSize;
+      const unit = { items: items.slice(cursor, cursor + size), split: false };
+      cursor += unit.items.length;
+      return unit;
+    };
+    const slots = () => Math.max(1, Math.min(this.options.maxConcurrency ?? 52, this.client.concurrency.limit));
+
+    const process = async (unit: Unit): Promise<void> => {
+      if (bulk) {
+        const outcome = await this.sendBulk(op, table, unit, finish);
+        if (outcome === 'unsupported') {
+          bulk = false;
+          for (let i = 0; i < unit.items.length; i += this.batchOperationSize) queue.push({ items: unit.items.slice(i, i + this.batchOperationSize), split: true });
+        } else if (outcome) {
+          queue.unshift(...outcome);
+        }
+      } else {
+        const retry = await this.sendBatch(op, table, unit, finish);
+        if (retry.length) queue.unshift(...retry);
+      }
+    };
+
+    for (;;) {
+      if (fatal) break;
+      if (abortSignal?.aborted) {
+        fatal = abortError();
+        break;
+      }
+      while (inFlight.size >= slots()) await Promise.race(inFlight);
+      const unit = nextUnit();
+      if (!unit) {
+        if (inFlight.size === 0) break;
+        await Promise.race(inFlight);
+        continue;
+      }
+      const p: Promise<void> = process(unit)
+        .catch((e: unknown) => {
+          fatal ??= e;
+        })
+        .finally(() => {
+          inFlight.delete(p);
+          report();
+        });
+      inFlight.add(p);
+    }
+    await Promise.allSettled(inFlight);
+    if (fatal) throw fatal;
+    report();
+    return results;
+  }
+
+  // ------------------------------------------------------------------ bulk actions
+
+  private bulkTarget(op: Operation, table: TableRef, item: Item): Record<string, unknown> {
+    const target: Record<string, unknown> = { '@odata.type': `Microsoft.Dynamics.CRM.${table.logicalName}`, ...item.attributes };
+    if (op === 'update' || (item.key && isIdKey(item.key))) {
+      target[table.primaryIdAttribute] = (item.key as { id: string }).id;
+    } else if (op === 'upsert' && item.key) {
+      // Body keys, not URL keys: the forbidden URL characters do not apply here, so only the quotes are escaped.
+      target['@odata.id'] = `${table.entitySetName}${formatKey(item.key, { percentEncode: false, checkForbidden: false })}`;
+    }
+    return target;
+  }
+
+  /** Returns units to retry (halves after a failure), 'unsupported' to switch to `$batch`, or undefined when done. */
+  private async sendBulk(op: Operation, table: TableRef, unit: Unit, finish: (item: Item, r: Omit<WriteResult, 'index' | 'ref'>) => void): Promise<Unit[] | 'unsupported' | undefined> {
+    const action = op === 'create' ? 'CreateMultiple' : op === 'update' ? 'UpdateMultiple' : 'UpsertMultiple';
+    let targets: Record<string, unknown>[];
+    try {
+      targets = unit.items.map((item) => this.bulkTarget(op, table, item));
+    } catch (e) {
+      return this.failInvalidKeys(unit, e, finish, (u) => this.sendBulk(op, table, u, finish));
+    }
+    try {
+      const res = await this.client.send('POST', `${table.entitySetName}/Microsoft.Dynamics.CRM.${action}`, {
+        body: { Targets: targets },
+        abortSignal: this.options.abortSignal,
+        headers: this.options.headers,
+      });
+      let ids: string[] = [];
+      if (op === 'create' && res.bodyText) ids = ((JSON.parse(res.bodyText) as { Ids?: string[] }).Ids ?? []).map(String);
+      unit.items.forEach((item, i) => {
+        if (op === 'create') finish(item, { outcome: 'created', id: ids[i], status: res.status });
+        else finish(item, { outcome: op === 'update' ? 'updated' : 'upserted', id: item.key && isIdKey(item.key) ? item.key.id : undefined, status: res.status });
+      });
+      this.grow();
+      return undefined;
+    } catch (e) {
+      if (!(e instanceof DataverseError)) throw e;
+      if (isBulkUnsupported(e)) return 'unsupported';
+      const pressure = e.code === SQL_TIMEOUT_CODE || e.code === EXECUTION_TIME_CODE || e.status === 413 || e.status === 0 || e.status >= 500 || TRANSIENT_CODES.has(e.code);
+      if (pressure) this.shrink();
+      if (unit.items.length === 1) {
+        if (pressure && unit.items[0].attempts < this.maxRecordRetries) {
+          unit.items[0].attempts++;
+          return [unit];
+        }
+        finish(unit.items[0], this.failure(unit.items[0], e));
+        return undefined;
+      }
+      // All-or-nothing: nothing in this request was written. Split and try the halves; the good half succeeds, the bad
+      // half splits again, until single bad records remain.
+      const mid = Math.ceil(unit.items.length / 2);
+      return [
+        { items: unit.items.slice(0, mid), split: true },
+        { items: unit.items.slice(mid), split: true },
+      ];
+    }
+  }
+
+  private async failInvalidKeys(
+    unit: Unit,
+    e: unknown,
+    finish: (item: Item, r: Omit<WriteResult, 'index' | 'ref'>) => void,
+    _again: (u: Unit) => Promise<unknown>,
+  ): Promise<Unit[] | undefined> {
+    if (!(e instanceof KeyFormatError)) throw e;
+    // Fail exactly the records whose key cannot be written; keep the rest.
+    const good: Item[] = [];
+    for (const item of unit.items) {
+      try {
+        if (item.key && !isIdKey(item.key)) formatKey(item.key, { percentEncode: false, checkForbidden: false });
+        else if (item.key) formatKey(item.key.id);
+        good.push(item);
+      } catch (err) {
+        finish(item, { outcome: 'failed', status: 400, errorCode: (err as KeyFormatError).code ?? 'InvalidKeyValue', message: `Record ${item.label}: ${(err as Error).message}` });
+      }
+    }
+    return good.length ? [{ items: good, split: true }] : undefined;
+  }
+
+  private failure(item: Item, e: DataverseError): Omit<WriteResult, 'index' | 'ref'> {
+    const key = item.key ? describeKey(item.key) : '';
+    const who = item.ref ? `Record ${item.ref}${key ? ` (${key})` : ''}` : `Record ${key || item.label}`;
+    return { outcome: 'failed', status: e.status, errorCode: e.code, message: `${who}: ${e.message}${e.code ? ` [${e.code}]` : ''}` };
+  }
+
+  private shrink(): void {
+    this.successesSinceShrink = 0;
+    this.batchSize = Math.max(this.minBatchSize, Math.floor(this.batchSize / 2));
+  }
+
+  private grow(): void {
+    if (this.batchSize >= this.maxBatchSize) return;
+    if (++this.successesSinceShrink >= 3) {
+      this.successesSinceShrink = 0;
+      this.batchSize = Math.min(this.maxBatchSize, this.batchSize * 2);
+    }
+  }
+
+  // ------------------------------------------------------------------ $batch
+
+  private batchOperation(op: Operation, table: TableRef, item: Item): BatchRequest {
+    const headers = { ...(this.options.headers ?? {}) };
+    switch (op) {
+      case 'create':
+        return { method: 'POST', url: table.entitySetName, body: item.attributes, headers };
+      case 'update':
+        return { method: 'PATCH', url: `${table.entitySetName}${formatKey((item.key as { id: string }).id)}`, body: item.attributes, headers: { ...headers, 'If-Match': '*' } };
+      case 'delete':
+        return { method: 'DELETE', url: `${table.entitySetName}${formatKey((item.key as { id: string }).id)}`, headers };
+      case 'upsert': {
+        const key = item.key!;
+        return { method: 'PATCH', url: `${table.entitySetName}${formatKey(isIdKey(key) ? key.id : key)}`, body: item.attributes, headers };
+      }
+    }
+  }
+
+  /** Sends one `$batch` (continue-on-error); returns the items to retry. */
+  private async sendBatch(op: Operation, table: TableRef, unit: Unit, finish: (item: Item, r: Omit<WriteResult, 'index' | 'ref'>) => void): Promise<Unit[]> {
+    const sendable: Item[] = [];
+    const requests: BatchRequest[] = [];
+    for (const item of unit.items) {
+      try {
+        requests.push(this.batchOperation(op, table, item));
+        sendable.push(item);
+      } catch (e) {
+        if (!(e instanceof KeyFormatError)) throw e;
+        finish(item, { outcome: 'failed', status: 400, errorCode: e.code, message: `Record ${item.label}: ${e.message}` });
+      }
+    }
+    if (requests.length === 0) return [];
+    let responses: BatchResponse[];
+    try {
+      responses = await this.client.batch(requests, { continueOnError: true, abortSignal: this.options.abortSignal });
+    } catch (e) {
+      if (!(e instanceof DataverseError)) throw e;
+      if (sendable.length === 1) {
+        finish(sendable[0], this.failure(sendable[0], e));
+        return [];
+      }
+      const mid = Math.ceil(sendable.length / 2);
+      return [
+        { items: sendable.slice(0, mid), split: true },
+        { items: sendable.slice(mid), split: true },
+      ];
+    }
+    const retry: Item[] = [];
+    sendable.forEach((item, i) => {
+      const r = responses[i];
+      if (!r) {
+        // Fewer parts than operations: the service stopped early; send the rest again.
+        retry.push(item);
+        return;
+      }
+      if (r.status < 400) {
+        const id = idFromEntityUrl(r.headers['odata-entityid'] ?? r.headers.location) ?? (item.key && isIdKey(item.key) ? item.key.id : undefined);
+        const outcome: WriteOutcome = op === 'create' ? 'created' : op === 'update' ? 'updated' : op === 'delete' ? 'deleted' : 'upserted';
+        finish(item, { outcome, id, status: r.status });
+        return;
+      }
+      const code = r.error?.code ?? '';
+      const transient = r.status === 429 || r.status >= 500 || TRANSIENT_CODES.has(code);
+      if (transient && item.attempts < this.maxRecordRetries) {
+        item.attempts++;
+        retry.push(item);
+        return;
+      }
+      finish(item, this.failure(item, new DataverseError(r.error?.message ?? `HTTP ${r.status}`, { status: r.status, code, headers: r.headers })));
+    });
+    return retry.length ? [{ items: retry, split: true }] : [];
+  }
+}
+
+/** The table has no such bulk message after all (stale discovery, or a server without it). */
+function isBulkUnsupported(e: DataverseError): boolean {
+  if (e.status === 501) return true;
+  if (e.status === 404 && (e.code === '0x8006088a' || /Resource not found for the segment|not supported|has not yet been implemented/i.test(e.message))) return true;
+  return e.status === 400 && /is not supported for|not enabled for|has not yet been implemented/i.test(e.message) && /Multiple/i.test(e.message);
+}
