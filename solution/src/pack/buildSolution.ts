@@ -1,0 +1,71 @@
+// `npm run build:solution`: writes dist/ActionstepMigration_<version>_{managed,unmanaged}.zip and refreshes
+// solution/unpacked/ (the unmanaged package in the SolutionPackager layout, for review in source control).
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import type { SolutionSchema } from '../model';
+import { SCHEMA } from '../schema';
+import { EMPTY_INPUTS, loadPackInputs, type PackInputs } from './inputs';
+import { solutionVersion } from './manifest';
+import { packSolution, unpackedLayout, zipPackage, type PackedFile } from './packSolution';
+
+export interface BuildResult {
+  version: string;
+  managedZip: string;
+  unmanagedZip: string;
+  omitted: string[];
+  unpackedFiles: number;
+}
+
+export function repoVersion(repoRoot: string): string {
+  const pkg = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { version?: string };
+  return solutionVersion(pkg.version ?? '');
+}
+
+/**
+ * The unpacked source holds what this package owns (schema and UI). Web resources, PCF bundles and the connector are
+ * other packages' build outputs, mapped in at pack time (as SolutionPackager's /map does), so they are not copied.
+ */
+export function unpackedSource(repoRoot: string, schema: SolutionSchema = SCHEMA): PackedFile[] {
+  return unpackedLayout(schema, { version: repoVersion(repoRoot), inputs: EMPTY_INPUTS });
+}
+
+export function writeFiles(dir: string, files: PackedFile[]): void {
+  rmSync(dir, { recursive: true, force: true });
+  for (const f of files) {
+    const path = join(dir, ...f.path.split('/'));
+    mkdirSync(dirname(path), { recursive: true });
+    writeFileSync(path, f.content);
+  }
+}
+
+export async function buildSolution(repoRoot: string, inputs: PackInputs = loadPackInputs(repoRoot)): Promise<BuildResult> {
+  const version = repoVersion(repoRoot);
+  const dist = join(repoRoot, 'dist');
+  mkdirSync(dist, { recursive: true });
+  const base = `${SCHEMA.uniqueName}_${version}`;
+  const result: Partial<BuildResult> = { version };
+  let omitted: string[] = [];
+  for (const managed of [true, false]) {
+    const pkg = packSolution(SCHEMA, { version, managed, inputs });
+    omitted = pkg.omitted;
+    const path = join(dist, `${base}_${managed ? 'managed' : 'unmanaged'}.zip`);
+    writeFileSync(path, await zipPackage(pkg));
+    if (managed) result.managedZip = path;
+    else result.unmanagedZip = path;
+  }
+  const unpacked = unpackedSource(repoRoot);
+  writeFiles(join(repoRoot, 'solution', 'unpacked'), unpacked);
+  return { ...(result as BuildResult), omitted, unpackedFiles: unpacked.length };
+}
+
+export async function main(repoRoot: string): Promise<number> {
+  try {
+    const r = await buildSolution(repoRoot);
+    for (const line of r.omitted) process.stderr.write(`left out: ${line}\n`);
+    process.stdout.write(`solution ${SCHEMA.uniqueName} ${r.version}\n  ${r.managedZip}\n  ${r.unmanagedZip}\n  solution/unpacked/ (${r.unpackedFiles} files)\n`);
+    return 0;
+  } catch (e) {
+    process.stderr.write(`build:solution failed: ${(e as Error).message}\n`);
+    return 1;
+  }
+}

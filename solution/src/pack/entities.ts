@@ -1,0 +1,255 @@
+// Tables, columns, keys, global choices and relationships as customizations.xml writes them (CustomizationsSolution.xsd
+// 9.0.0.2090; shapes from real exports, see reference/dataverse.md 10.3).
+import type { ChoiceDef, ColumnDef, KeyDef, RelationshipDef, SolutionSchema, TableDef } from '../model';
+import { el, labelList, text, type XmlNode } from './xml';
+import type { PackFlavor } from './flavor';
+
+/** Column type → the `<Type>` value (CrmDataType) real exports write. */
+export const CRM_TYPE: Record<ColumnDef['type'], string> = {
+  string: 'nvarchar',
+  memo: 'ntext',
+  integer: 'int',
+  decimal: 'decimal',
+  money: 'money',
+  boolean: 'bit',
+  datetime: 'datetime',
+  picklist: 'picklist',
+  multiselectpicklist: 'multiselectpicklist',
+  lookup: 'lookup',
+};
+
+/** `<Behavior>` numbering for datetime columns: 1 UserLocal, 2 DateOnly, 3 TimeZoneIndependent. */
+export const DATE_BEHAVIOR: Record<string, number> = { UserLocal: 1, DateOnly: 2, TimeZoneIndependent: 3 };
+
+const VALID_FOR = 'ValidForAdvancedFind|ValidForForm|ValidForGrid';
+
+function displayMask(c: ColumnDef): string {
+  if (c.isPrimaryName) return `PrimaryName|${VALID_FOR}|RequiredForForm`;
+  return c.required === 'required' ? `${VALID_FOR}|RequiredForForm` : VALID_FOR;
+}
+
+function typeSpecific(c: ColumnDef): XmlNode[] {
+  switch (c.type) {
+    case 'string': {
+      const max = c.maxLength ?? 100;
+      // Length is the storage size in bytes (nvarchar: two per character), as exports write it.
+      return [text('Format', c.format ?? 'text'), text('MaxLength', max), text('Length', max * 2)];
+    }
+    case 'memo':
+      return [text('Format', c.format ?? 'textarea'), text('MaxLength', c.maxLength ?? 2000)];
+    case 'integer':
+      return [text('Format', 'none'), text('MinValue', c.minValue ?? -2147483648), text('MaxValue', c.maxValue ?? 2147483647)];
+    case 'decimal':
+      return [text('MinValue', c.minValue ?? -100000000000), text('MaxValue', c.maxValue ?? 100000000000), text('Accuracy', c.precision ?? 2)];
+    case 'money':
+      // AccuracySource 2: the column's own precision (0 = organisation pricing precision, 1 = currency precision).
+      return [
+        text('MinValue', c.minValue ?? -922337203685477),
+        text('MaxValue', c.maxValue ?? 922337203685477),
+        text('Accuracy', c.precision ?? 2),
+        text('AccuracySource', 2),
+      ];
+    case 'boolean':
+      return [
+        text('AppDefaultValue', 0),
+        el('optionset', { Name: c.logicalName },
+          text('OptionSetType', 'bit'),
+          text('IsGlobal', false),
+          el('options', null,
+            el('option', { value: 1 }, el('labels', null, el('label', { description: 'Yes', languagecode: 1033 }))),
+            el('option', { value: 0 }, el('labels', null, el('label', { description: 'No', languagecode: 1033 })))),
+        ),
+      ];
+    case 'datetime': {
+      const behavior = c.dateBehavior ?? 'UserLocal';
+      return [
+        text('Format', behavior === 'DateOnly' ? 'date' : 'datetime'),
+        text('Behavior', DATE_BEHAVIOR[behavior]),
+        text('CanChangeDateTimeBehavior', false),
+      ];
+    }
+    case 'picklist':
+    case 'multiselectpicklist':
+      if (!c.optionSet) throw new Error(`Column ${c.logicalName}: a ${c.type} column needs optionSet (the global choice name)`);
+      return [text('OptionSetName', c.optionSet)];
+    case 'lookup':
+      // LookupTypes lists target entity ids that the server assigns; the relationship defines the target.
+      return [text('LookupStyle', 'single'), el('LookupTypes')];
+    default:
+      throw new Error(`Column ${(c as ColumnDef).logicalName}: unknown column type "${String((c as ColumnDef).type)}"`);
+  }
+}
+
+export function attributeXml(c: ColumnDef, flavor: PackFlavor, keyColumns: Set<string>): XmlNode {
+  const locked = c.isPrimaryName || keyColumns.has(c.logicalName);
+  return el('attribute', { PhysicalName: c.schemaName },
+    text('Type', CRM_TYPE[c.type] ?? c.type),
+    text('Name', c.logicalName),
+    text('LogicalName', c.logicalName),
+    text('RequiredLevel', c.required ?? 'none'),
+    text('DisplayMask', displayMask(c)),
+    text('ImeMode', 'auto'),
+    text('ValidForUpdateApi', true),
+    text('ValidForReadApi', true),
+    text('ValidForCreateApi', true),
+    text('IsCustomField', true),
+    text('IsAuditEnabled', true),
+    text('IsSecured', false),
+    text('IntroducedVersion', '1.0.0.0'),
+    // Managed properties: in the managed package our columns keep their names and the upsert-key columns keep
+    // their requirement level; the rest stays open so a firm can still put them on its own forms and views.
+    text('IsCustomizable', true),
+    text('IsRenameable', !flavor.managed),
+    text('CanModifySearchSettings', true),
+    text('CanModifyRequirementLevelSettings', !(flavor.managed && locked)),
+    text('CanModifyAdditionalSettings', !flavor.managed),
+    typeSpecific(c),
+    labelList('displaynames', 'displayname', c.displayName),
+    labelList('Descriptions', 'Description', c.description),
+  );
+}
+
+function primaryKeyXml(t: TableDef): XmlNode {
+  return el('attribute', { PhysicalName: `${t.schemaName}Id` },
+    text('Type', 'primarykey'),
+    text('Name', t.primaryIdAttribute),
+    text('LogicalName', t.primaryIdAttribute),
+    text('RequiredLevel', 'systemrequired'),
+    text('DisplayMask', 'ValidForAdvancedFind|RequiredForGrid'),
+    text('ValidForUpdateApi', false),
+    text('ValidForReadApi', true),
+    text('ValidForCreateApi', true),
+    text('IsCustomField', false),
+    text('IsLogical', false),
+    labelList('displaynames', 'displayname', t.displayName),
+  );
+}
+
+function keyXml(k: KeyDef): XmlNode {
+  return el('EntityKey', null,
+    text('Name', k.schemaName),
+    text('LogicalName', k.logicalName),
+    text('IntroducedVersion', '1.0.0.0'),
+    labelList('displaynames', 'displayname', k.displayName),
+    el('EntityKeyAttributes', null, k.columns.map((c) => text('AttributeName', c))),
+  );
+}
+
+/**
+ * `<EntityInfo><entity>` for one table. Custom tables are written in full; standard tables (account, contact, ...)
+ * as an extension: `unmodified="1"` on the entity, only our columns and keys, no entity-level settings, so the import
+ * adds columns without taking ownership of the platform's table.
+ */
+export function entityInfoXml(t: TableDef, flavor: PackFlavor): XmlNode {
+  const keyColumns = new Set(t.keys.flatMap((k) => k.columns));
+  const attributes = el('attributes', null,
+    t.isCustom ? primaryKeyXml(t) : null,
+    t.columns.map((c) => attributeXml(c, flavor, keyColumns)),
+  );
+  const keys = t.keys.length ? el('EntityKeys', null, t.keys.map(keyXml)) : null;
+  if (!t.isCustom) {
+    return el('EntityInfo', null, el('entity', { Name: t.schemaName, unmodified: 1 }, attributes, keys));
+  }
+  return el('EntityInfo', null,
+    el('entity', { Name: t.schemaName },
+      labelList('LocalizedNames', 'LocalizedName', t.displayName),
+      labelList('LocalizedCollectionNames', 'LocalizedCollectionName', t.displayCollectionName),
+      labelList('Descriptions', 'Description', t.description),
+      attributes,
+      text('EntitySetName', t.entitySetName),
+      text('IsDuplicateCheckSupported', false),
+      text('IsBusinessProcessEnabled', false),
+      text('IsRequiredOffline', false),
+      text('IsInteractionCentricEnabled', false),
+      text('IsCollaboration', false),
+      text('AutoRouteToOwnerQueue', false),
+      text('IsConnectionsEnabled', false),
+      // Our tables are audited: the migration must be able to show who changed a run or an audit row.
+      text('IsAuditEnabled', true),
+      text('HasRelatedNotes', t.hasNotes ? 'True' : 'False'),
+      text('HasRelatedActivities', t.hasActivities ? 'True' : 'False'),
+      text('OwnershipTypeMask', t.ownership),
+      text('IsActivity', false),
+      text('IsQuickCreateEnabled', false),
+      text('IntroducedVersion', '1.0.0.0'),
+      // Managed properties: the firm may add columns (provisioning adds data collection fields to astep_matter),
+      // forms and views, but may not rename our tables or change their ownership.
+      text('IsCustomizable', true),
+      text('IsRenameable', !flavor.managed),
+      text('IsMappable', true),
+      text('CanModifyAuditSettings', true),
+      text('CanModifyDuplicateDetectionSettings', true),
+      text('CanCreateAttributes', true),
+      text('CanCreateForms', true),
+      text('CanCreateViews', true),
+      text('CanCreateCharts', true),
+      text('CanBeRelatedEntityInRelationship', true),
+      text('CanBePrimaryEntityInRelationship', true),
+      text('CanBeInManyToMany', true),
+      text('CanModifyAdditionalSettings', !flavor.managed),
+      keys,
+    ),
+  );
+}
+
+export function optionSetXml(c: ChoiceDef): XmlNode {
+  return el('optionset', { Name: c.name, localizedName: c.displayName },
+    text('OptionSetType', 'picklist'),
+    text('IsGlobal', true),
+    text('IntroducedVersion', '1.0.0.0'),
+    // Stays customizable in the managed package: provisioning adds the firm's matter types and roles as options.
+    text('IsCustomizable', true),
+    labelList('displaynames', 'displayname', c.displayName),
+    labelList('Descriptions', 'Description', c.description),
+    el('options', null,
+      c.options.map((o) =>
+        el('option', { value: o.value },
+          el('labels', null, el('label', { description: o.label, languagecode: 1033 })),
+          o.description === undefined ? null : labelList('Descriptions', 'Description', o.description),
+        ),
+      ),
+    ),
+  );
+}
+
+export function relationshipXml(r: RelationshipDef, schema: SolutionSchema, flavor: PackFlavor): XmlNode {
+  const referencing = schema.tables.find((t) => t.logicalName === r.referencingEntity);
+  const referenced = schema.tables.find((t) => t.logicalName === r.referencedEntity);
+  if (!referencing) throw new Error(`Relationship ${r.schemaName}: referencing table ${r.referencingEntity} is not in the schema`);
+  const lookupCol = referencing.columns.find((c) => c.logicalName === r.referencingAttribute);
+  if (!lookupCol || lookupCol.type !== 'lookup') {
+    throw new Error(`Relationship ${r.schemaName}: ${r.referencingEntity}.${r.referencingAttribute} is not a lookup column of the schema`);
+  }
+  const referencedName = referenced?.schemaName ?? r.referencedEntity.charAt(0).toUpperCase() + r.referencedEntity.slice(1);
+  return el('EntityRelationship', { Name: r.schemaName },
+    text('EntityRelationshipType', 'OneToMany'),
+    // Cascades decide what rollback can delete: they stay fixed in the managed package.
+    text('IsCustomizable', !flavor.managed),
+    text('IntroducedVersion', '1.0.0.0'),
+    text('IsHierarchical', false),
+    text('ReferencingEntityName', referencing.schemaName),
+    text('ReferencedEntityName', referencedName),
+    text('CascadeAssign', 'NoCascade'),
+    text('CascadeDelete', r.cascadeDelete),
+    text('CascadeReparent', 'NoCascade'),
+    text('CascadeShare', 'NoCascade'),
+    text('CascadeUnshare', 'NoCascade'),
+    text('CascadeRollupView', 'NoCascade'),
+    text('IsValidForAdvancedFind', true),
+    text('ReferencingAttributeName', lookupCol.schemaName),
+    el('RelationshipDescription', null, labelList('Descriptions', 'Description', '')),
+    el('EntityRelationshipRoles', null,
+      el('EntityRelationshipRole', null,
+        text('NavPaneDisplayOption', 'UseCollectionName'),
+        text('NavPaneArea', 'Details'),
+        text('NavPaneOrder', 10000),
+        text('NavigationPropertyName', r.referencingNavigationProperty),
+        text('RelationshipRoleType', 1),
+      ),
+      el('EntityRelationshipRole', null,
+        text('NavigationPropertyName', r.referencedNavigationProperty),
+        text('RelationshipRoleType', 0),
+      ),
+    ),
+  );
+}
