@@ -24,3 +24,4 @@ export * from './pipeline/concurrencyLimiter';
 export type { ActionstepLogger, RequestCountSnapshot, RequestKind } from './pipeline/requestPipeline';
 export * from './paging/pagedAsyncIterator';
 export * from './trust/trustLedgerCsv';
+export * from './extraction/firmExtraction';

@@ -1,0 +1,89 @@
+// A full read of a firm through the client: every resource (users with their participant sideloaded, so names come
+// in the same calls), the trust ledger report and, optionally, every document's file parts. Records are handed to a
+// callback page by page and never accumulated here, so an xl firm extracts in flat memory.
+import type { ActionstepClient, ActionstepPage, ListOptions } from '../actionstepClient';
+import { FILE_PART_SIZE_IN_BYTES } from '../actionstepClient';
+import type { RecordsByResource, ResourceName, TrustLedgerEntry } from '../records';
+import { RESOURCE_NAMES } from '../resources';
+
+/** Per-resource list options of a full extraction (sideloads instead of N+1 calls). */
+export const EXTRACTION_LIST_OPTIONS: Partial<Record<ResourceName, ListOptions>> = {
+  users: { include: ['participant'] },
+};
+
+export interface FirmExtractionOptions {
+  resources?: ResourceName[];
+  /** Download every document's file (all parts). Default false. */
+  includeFiles?: boolean;
+  includeTrustLedger?: boolean;
+  /** Resources listed at the same time (each also prefetches pages; the client's limiter caps real concurrency). */
+  resourceConcurrency?: number;
+  onPage?<R extends ResourceName>(resource: R, page: ActionstepPage<RecordsByResource[R]>): void | Promise<void>;
+  onTrustLedger?(entries: TrustLedgerEntry[]): void | Promise<void>;
+  onFile?(fileId: string, bytes: number): void;
+  abortSignal?: AbortSignal;
+}
+
+export interface FirmExtractionSummary {
+  records: Record<ResourceName, number>;
+  trustLedgerRows: number;
+  files: number;
+  fileParts: number;
+  fileBytes: number;
+  /** Requests a perfect client needs: per resource ceil(records / 200), one per file part, one report. */
+  minimumApiRequests: number;
+}
+
+export async function extractFirm(client: ActionstepClient, o: FirmExtractionOptions = {}): Promise<FirmExtractionSummary> {
+  const resources = o.resources ?? RESOURCE_NAMES;
+  const summary: FirmExtractionSummary = {
+    records: Object.fromEntries(RESOURCE_NAMES.map((r) => [r, 0])) as Record<ResourceName, number>,
+    trustLedgerRows: 0,
+    files: 0,
+    fileParts: 0,
+    fileBytes: 0,
+    minimumApiRequests: 0,
+  };
+  const files: Array<{ file: string; size: number | null }> = [];
+  const queue = [...resources];
+  const worker = async (): Promise<void> => {
+    for (let r = queue.shift(); r !== undefined; r = queue.shift()) {
+      const resource = r;
+      for await (const page of client.list(resource, { ...EXTRACTION_LIST_OPTIONS[resource], abortSignal: o.abortSignal }).byPage()) {
+        summary.records[resource] += page.length;
+        if (resource === 'actiondocuments' && o.includeFiles) {
+          for (const d of page as ActionstepPage<RecordsByResource['actiondocuments']>) {
+            if (d.file) files.push({ file: d.file, size: d.fileSize });
+          }
+        }
+        await o.onPage?.(resource, page);
+      }
+      summary.minimumApiRequests += Math.ceil(summary.records[resource] / 200);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, o.resourceConcurrency ?? 2) }, worker));
+  if (o.includeTrustLedger ?? true) {
+    const ledger = await client.getTrustLedger({ abortSignal: o.abortSignal });
+    summary.trustLedgerRows = ledger.length;
+    summary.minimumApiRequests += 1;
+    await o.onTrustLedger?.(ledger);
+  }
+  if (o.includeFiles) {
+    const fileQueue = [...files];
+    const fileWorker = async (): Promise<void> => {
+      for (let f = fileQueue.shift(); f !== undefined; f = fileQueue.shift()) {
+        let bytes = 0;
+        for await (const part of client.downloadFileParts(f.file, { fileSize: f.size, abortSignal: o.abortSignal })) {
+          bytes += part.length;
+          summary.fileParts++;
+        }
+        summary.minimumApiRequests += f.size === null ? 1 : Math.max(1, Math.ceil(f.size / FILE_PART_SIZE_IN_BYTES));
+        summary.files++;
+        summary.fileBytes += bytes;
+        o.onFile?.(f.file, bytes);
+      }
+    };
+    await Promise.all(Array.from({ length: 4 }, fileWorker));
+  }
+  return summary;
+}
