@@ -27,7 +27,8 @@ function writeOperation(webApiUrl: string, op: BatchRequest, inChangeSet: boolea
   if (op.method === 'GET' && !Object.keys(headers).some((h) => h.toLowerCase() === 'accept')) headers.Accept = 'application/json';
   for (const [k, v] of Object.entries(headers)) lines.push(`${k}: ${v}`);
   lines.push('');
-  if (hasBody) lines.push(typeof op.body === 'string' ? op.body : JSON.stringify(op.body));
+  // Without a body, an empty line still follows the header block (as in Microsoft's examples).
+  lines.push(hasBody ? (typeof op.body === 'string' ? op.body : JSON.stringify(op.body)) : '');
   return lines.join(CRLF);
 }
 

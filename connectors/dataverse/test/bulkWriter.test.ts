@@ -1,0 +1,188 @@
+import { BulkWriter, type TableRef, type UpsertTarget } from '../src/bulkWriter';
+import { DataverseClient } from '../src/dataverseClient';
+import type { HttpResponse } from '../src/types';
+import { dvError, json, noContent, staticToken, stubTransport, WEB_API, type RecordedRequest } from './stubTransport';
+
+const ACCOUNTS: TableRef = { logicalName: 'account', entitySetName: 'accounts', primaryIdAttribute: 'accountid' };
+const tooLong = (name: unknown) => typeof name === 'string' && name.length > 160;
+const lengthError = () =>
+  dvError(400, '0x80044331', "A validation error occurred. The length of the 'name' attribute of the 'account' entity exceeded the maximum allowed length of '160'.");
+
+function targets(n: number, bad: number[] = []): UpsertTarget[] {
+  return Array.from({ length: n }, (_, i) => ({ key: { astep_sourceid: `m-${i}` }, attributes: { name: bad.includes(i) ? 'x'.repeat(161) : `Matter ${i}`, astep_sourceid: `m-${i}` }, ref: `matter:${i}` }));
+}
+
+/** Parses the operations of a `$batch` request body (enough for these tests). */
+function batchOps(req: RecordedRequest): Array<{ method: string; url: string; body?: Record<string, unknown> }> {
+  const boundary = /boundary=(\S+)/.exec(req.headers['Content-Type'])![1];
+  return req.body!.split(`--${boundary}`).slice(1, -1).map((part) => {
+    const m = /\r\n\r\n(\w+) (\S+) HTTP\/1\.1\r\n[\s\S]*?\r\n\r\n([\s\S]*)$/.exec(part)!;
+    const text = m[3].trim();
+    return { method: m[1], url: m[2], body: text ? JSON.parse(text) : undefined };
+  });
+}
+
+function batchReply(statuses: Array<{ status: number; error?: { code: string; message: string }; entityId?: string }>): HttpResponse {
+  const b = 'batchresponse_test';
+  const parts = statuses.map((s) => {
+    const head = `HTTP/1.1 ${s.status} X\r\n${s.entityId ? `OData-EntityId: ${s.entityId}\r\n` : ''}${s.error ? 'Content-Type: application/json\r\n' : ''}\r\n`;
+    return `--${b}\r\nContent-Type: application/http\r\nContent-Transfer-Encoding: binary\r\n\r\n${head}${s.error ? JSON.stringify({ error: s.error }) : ''}\r\n`;
+  });
+  return { status: 200, headers: { 'content-type': `multipart/mixed; boundary=${b}` }, bodyText: parts.join('') + `--${b}--\r\n` };
+}
+
+describe('BulkWriter', () => {
+  it('isolates bad records by bisection: 3 over-long names in 1,000 → 997 upserted, 3 failed naming the record', async () => {
+    const stub = stubTransport((req) => {
+      if (req.url.includes('sdkmessagefilters')) return json(200, { value: [{ sdkmessagefilterid: 'f' }] });
+      const body = req.json as { Targets: Array<Record<string, unknown>> };
+      // All-or-nothing like a standard table: one bad target fails the whole request.
+      if (body.Targets.some((t) => tooLong(t.name))) return lengthError();
+      return noContent();
+    });
+    const client = new DataverseClient({ webApiUrl: WEB_API, credential: staticToken, transport: stub.transport });
+    const progress: number[] = [];
+    const writer = new BulkWriter(client, { onProgress: (done) => progress.push(done) });
+    const results = await writer.upsertMany(ACCOUNTS, targets(1000, [3, 500, 999]));
+    expect(results).toHaveLength(1000);
+    expect(results.filter((r) => r.outcome === 'upserted')).toHaveLength(997);
+    const failed = results.filter((r) => r.outcome === 'failed');
+    expect(failed.map((r) => r.index)).toEqual([3, 500, 999]);
+    expect(failed[0]).toMatchObject({ ref: 'matter:3', status: 400, errorCode: '0x80044331' });
+    expect(failed[0].message).toContain('matter:3');
+    expect(failed[0].message).toContain("astep_sourceid='m-3'");
+    expect(failed[0].message).toContain("'name' attribute");
+    results.forEach((r, i) => expect(r.index).toBe(i));
+    // Bisection is logarithmic: far fewer than one request per record.
+    const bulkCalls = stub.requests.filter((r) => r.url.endsWith('UpsertMultiple'));
+    expect(bulkCalls.length).toBeLessThan(70);
+    expect(progress[progress.length - 1]).toBe(1000);
+    // Targets carry @odata.type and the key as @odata.id; the key column is not repeated in the body.
+    const t0 = (bulkCalls[0].json as { Targets: Array<Record<string, unknown>> }).Targets[0];
+    expect(t0['@odata.type']).toBe('Microsoft.Dynamics.CRM.account');
+    expect(t0['@odata.id']).toBe("accounts(astep_sourceid='m-0')");
+    expect(t0).not.toHaveProperty('astep_sourceid');
+  });
+
+  it('falls back to $batch alternate-key PATCH upserts with continue-on-error when the table has no bulk messages', async () => {
+    const stub = stubTransport((req) => {
+      if (req.url.includes('sdkmessagefilters')) return json(200, { value: [] });
+      if (req.url.endsWith('$batch')) {
+        expect(req.headers.Prefer).toBe('odata.continue-on-error');
+        return batchReply(batchOps(req).map((op) => (tooLong(op.body?.name) ? { status: 400, error: { code: '0x80044331', message: "The length of the 'name' attribute exceeded 160" } } : { status: 204, entityId: `${WEB_API}accounts(00000000-0000-0000-0000-000000000001)` })));
+      }
+      throw new Error(`unexpected ${req.method} ${req.url}`);
+    });
+    const client = new DataverseClient({ webApiUrl: WEB_API, credential: staticToken, transport: stub.transport });
+    const writer = new BulkWriter(client, { batchOperationSize: 50 });
+    const results = await writer.upsertMany(ACCOUNTS, targets(120, [7]));
+    expect(results.filter((r) => r.outcome === 'upserted')).toHaveLength(119);
+    expect(results[7]).toMatchObject({ outcome: 'failed', errorCode: '0x80044331', ref: 'matter:7' });
+    const batches = stub.requests.filter((r) => r.url.endsWith('$batch'));
+    expect(batches).toHaveLength(3);
+    const ops = batchOps(batches[0]);
+    expect(ops[0]).toMatchObject({ method: 'PATCH', url: `${WEB_API}accounts(astep_sourceid='m-0')` });
+    expect(ops[0].body).not.toHaveProperty('astep_sourceid');
+  });
+
+  it('fails keys that cannot be put in a URL per record in the $batch path, and sends the rest', async () => {
+    const stub = stubTransport((req) => {
+      if (req.url.includes('sdkmessagefilters')) return json(200, { value: [] });
+      return batchReply(batchOps(req).map(() => ({ status: 204 })));
+    });
+    const client = new DataverseClient({ webApiUrl: WEB_API, credential: staticToken, transport: stub.transport });
+    const t = targets(3);
+    t[1].key = { astep_sourceid: 'a/b' };
+    const results = await new BulkWriter(client).upsertMany(ACCOUNTS, t);
+    expect(results.map((r) => r.outcome)).toEqual(['upserted', 'failed', 'upserted']);
+    expect(results[1].errorCode).toBe('InvalidKeyValue');
+    expect(results[1].message).toContain('"a/b"');
+  });
+
+  it('retries transient per-operation failures inside a $batch', async () => {
+    let first = true;
+    const stub = stubTransport((req) => {
+      if (req.url.includes('sdkmessagefilters')) return json(200, { value: [] });
+      const ops = batchOps(req);
+      const reply = batchReply(ops.map((_, i) => (first && i === 1 ? { status: 500, error: { code: '0x80044150', message: 'deadlock' } } : { status: 204 })));
+      first = false;
+      return reply;
+    });
+    const client = new DataverseClient({ webApiUrl: WEB_API, credential: staticToken, transport: stub.transport });
+    const results = await new BulkWriter(client).upsertMany(ACCOUNTS, targets(3));
+    expect(results.every((r) => r.outcome === 'upserted')).toBe(true);
+    expect(stub.requests.filter((r) => r.url.endsWith('$batch'))).toHaveLength(2);
+  });
+
+  it('createMany returns ids in order from CreateMultiple; deleteMany uses $batch DELETE', async () => {
+    const stub = stubTransport((req) => {
+      if (req.url.includes('sdkmessagefilters')) return json(200, { value: [{}] });
+      if (req.url.endsWith('CreateMultiple')) {
+        const n = (req.json as { Targets: unknown[] }).Targets.length;
+        return json(200, { Ids: Array.from({ length: n }, (_, i) => `00000000-0000-0000-0000-${String(i).padStart(12, '0')}`) });
+      }
+      if (req.url.endsWith('$batch')) {
+        const ops = batchOps(req);
+        expect(ops.every((o) => o.method === 'DELETE')).toBe(true);
+        return batchReply(ops.map((o, i) => (i === 0 ? { status: 404, error: { code: '0x80040217', message: `account With Id = ${o.url.slice(-37, -1)} Does Not Exist` } } : { status: 204 })));
+      }
+      throw new Error('unexpected');
+    });
+    const client = new DataverseClient({ webApiUrl: WEB_API, credential: staticToken, transport: stub.transport });
+    const writer = new BulkWriter(client);
+    const created = await writer.createMany(ACCOUNTS, [{ attributes: { name: 'a' }, ref: 'a' }, { attributes: { name: 'b' }, ref: 'b' }]);
+    expect(created).toEqual([
+      { index: 0, ref: 'a', outcome: 'created', id: '00000000-0000-0000-0000-000000000000', status: 200 },
+      { index: 1, ref: 'b', outcome: 'created', id: '00000000-0000-0000-0000-000000000001', status: 200 },
+    ]);
+    const deleted = await writer.deleteMany(ACCOUNTS, created.map((c) => ({ id: c.id!, ref: c.ref })));
+    expect(deleted.map((d) => d.outcome)).toEqual(['failed', 'deleted']);
+    expect(deleted[0].errorCode).toBe('0x80040217');
+  });
+
+  it('switches to $batch when the bulk action turns out not to exist', async () => {
+    const stub = stubTransport((req) => {
+      if (req.url.includes('sdkmessagefilters')) return json(200, { value: [{}] });
+      if (req.url.endsWith('UpsertMultiple')) return dvError(404, '0x8006088a', "Resource not found for the segment 'UpsertMultiple'.");
+      return batchReply(batchOps(req).map(() => ({ status: 204 })));
+    });
+    const client = new DataverseClient({ webApiUrl: WEB_API, credential: staticToken, transport: stub.transport });
+    const results = await new BulkWriter(client).upsertMany(ACCOUNTS, targets(10));
+    expect(results.every((r) => r.outcome === 'upserted')).toBe(true);
+  });
+
+  it('honours Retry-After for the whole writer and shrinks batches under SQL timeouts', async () => {
+    let throttledAt = 0;
+    let n = 0;
+    const stub = stubTransport(async (req) => {
+      if (req.url.includes('sdkmessagefilters')) return json(200, { value: [{}] });
+      n++;
+      await new Promise((r) => setTimeout(r, 2));
+      const size = (req.json as { Targets: unknown[] }).Targets.length;
+      if (n === 2) {
+        throttledAt = Date.now();
+        return dvError(429, '0x80072321', 'Combined execution time exceeded', { 'retry-after': '0.25' });
+      }
+      if (size > 100) return dvError(500, '0x80044151', 'SQL timeout');
+      return noContent();
+    });
+    const client = new DataverseClient({ webApiUrl: WEB_API, credential: staticToken, transport: stub.transport, retry: { maxRetries: 0 } });
+    const writer = new BulkWriter(client, { initialBatchSize: 400 });
+    const results = await writer.upsertMany(ACCOUNTS, targets(1200));
+    expect(results.every((r) => r.outcome === 'upserted')).toBe(true);
+    expect(writer.currentBatchSize).toBeLessThanOrEqual(400);
+    const after = stub.requests.filter((r) => r.at > throttledAt && !r.url.includes('sdkmessagefilters'));
+    for (const r of after) expect(r.at - throttledAt).toBeGreaterThanOrEqual(245);
+  });
+
+  it('stops with an AbortError when aborted', async () => {
+    const ac = new AbortController();
+    const stub = stubTransport(async (req) => {
+      if (req.url.includes('sdkmessagefilters')) return json(200, { value: [{}] });
+      ac.abort();
+      return noContent();
+    });
+    const client = new DataverseClient({ webApiUrl: WEB_API, credential: staticToken, transport: stub.transport });
+    await expect(new BulkWriter(client, { abortSignal: ac.signal, initialBatchSize: 10 }).upsertMany(ACCOUNTS, targets(100))).rejects.toThrow(/aborted/);
+  });
+});
