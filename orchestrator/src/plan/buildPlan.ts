@@ -1,0 +1,261 @@
+// Discovery's decisions: from the inventory of both sides, the Data Migration Plan with a recommended default for
+// every option. Pure: the engine gathers the inventory, this decides.
+import type { ActionParticipant, ActionType, DataCollection, DataCollectionField, Matter, Participant, ParticipantType, User } from '@astep/actionstep-connector/records';
+import { CHOICES, SCHEMA, type ChoiceDef, type ColumnDef, type SolutionSchema, type TableDef, type PlanFeature } from '@astep/solution';
+import { defaultOptions, type LicenseTier, type MigrationOptions } from '../options';
+import { columnTypeFor, dataCollectionColumnName, DC_MEMO_MAX, DC_STRING_MAX } from '../transform/mapDataCollections';
+import { normalizeEmail } from '../transform/values';
+import type { DataCollectionColumnPlan, MigrationPlan, OwnerMatch, PlanOption } from './migrationPlan';
+
+export interface SourceInventory {
+  orgkey: string | null;
+  counts: Record<string, number>;
+  actions: Matter[];
+  actiontypes: ActionType[];
+  participanttypes: ParticipantType[];
+  actionparticipants: ActionParticipant[];
+  /** Participants that are clients (primary participants), to tell organisations from solo clients. */
+  participants: Participant[];
+  datacollections: DataCollection[];
+  datacollectionfields: DataCollectionField[];
+  users: User[];
+  documentBytes: number;
+}
+
+export interface SystemUserInfo {
+  systemuserid: string;
+  fullname: string | null;
+  internalemailaddress: string | null;
+  isdisabled: boolean;
+}
+
+export interface DestinationInventory {
+  webApiUrl: string;
+  licenseTier: LicenseTier;
+  existingCustomTables: string[];
+  systemUsers: SystemUserInfo[];
+  maxUploadFileSize: number;
+  callerId: string;
+}
+
+/** Sales Professional licences allow 15 custom tables (licensing guide; reference dataverse.md section 9). */
+export const TABLE_LIMITS: Record<LicenseTier, number | null> = { SalesProfessional: 15, SalesEnterprise: null, SalesPremium: null };
+
+export const ALL_FEATURES: Record<PlanFeature, boolean> = { matterTable: true, matterParticipants: true, timeEntries: true, documentTable: true, steps: true };
+
+/** Custom tables a plan needs, counted against the licence tier. */
+export function countTableBudget(schema: SolutionSchema, features: Record<PlanFeature, boolean>, tier: LicenseTier, existing: string[]) {
+  const needed = schema.tables.filter((t) => t.isCustom && (t.neededWhen === 'always' || t.neededWhen === 'engine' || features[t.neededWhen as PlanFeature])).map((t) => t.logicalName);
+  const ours = new Set(needed);
+  const others = existing.filter((t) => !ours.has(t));
+  const limit = TABLE_LIMITS[tier];
+  const count = needed.length + others.length;
+  const remaining = limit === null ? null : limit - count;
+  const fits = remaining === null || remaining >= 0;
+  const message = limit === null
+    ? `${needed.length} custom tables needed (${tier} has no custom table cap)`
+    : `${needed.length} custom tables needed + ${others.length} already in the environment = ${count} of the ${limit} ${tier} allows${fits ? '' : ': OVER THE LIMIT'}`;
+  return { needed, count, limit, remaining, fits, message };
+}
+
+function choiceValues(choice: ChoiceDef, labels: Array<{ id: string; name: string }>): Map<string, { value: number; added: boolean }> {
+  const byLabel = new Map(choice.options.map((o) => [o.label.toLowerCase(), o.value] as const));
+  let next = Math.max(...choice.options.map((o) => o.value)) + 1;
+  const out = new Map<string, { value: number; added: boolean }>();
+  for (const { id, name } of labels) {
+    const key = name.trim().toLowerCase();
+    const existing = byLabel.get(key);
+    if (existing !== undefined) out.set(id, { value: existing, added: false });
+    else {
+      byLabel.set(key, next);
+      out.set(id, { value: next++, added: true });
+    }
+  }
+  return out;
+}
+
+export function buildPlan(src: SourceInventory, dst: DestinationInventory, overrides: Partial<MigrationOptions> = {}, now = new Date()): MigrationPlan {
+  const warnings: string[] = [];
+  const participantsById = new Map(src.participants.map((p) => [p.id, p] as const));
+  const liveMatters = src.actions.filter((m) => !m.isDeleted && m.status !== 'Template');
+
+  // Matters per client organisation decide whether data collection columns can live on the account.
+  const mattersPerOrg = new Map<string, number>();
+  for (const m of liveMatters) {
+    const client = m.primaryParticipantIds.map((id) => participantsById.get(id)).find(Boolean);
+    if (client?.isCompany) mattersPerOrg.set(client.id, (mattersPerOrg.get(client.id) ?? 0) + 1);
+  }
+  const maxMattersPerOrg = Math.max(0, ...mattersPerOrg.values());
+  const dcById = new Map(src.datacollections.map((d) => [d.id, d] as const));
+  const fieldCount = src.datacollectionfields.length;
+  const hasMulti = src.datacollections.some((d) => d.multipleRecords);
+  const dcRecommended = fieldCount >= 50 || maxMattersPerOrg > 1 || hasMulti ? 'matterTable' : 'account';
+  const dcWhy = `${fieldCount} data collection fields across ${src.datacollections.length} collections; up to ${maxMattersPerOrg} matters per client organisation${hasMulti ? '; some collections hold several records per matter' : ''}: ` +
+    (dcRecommended === 'matterTable' ? 'account columns would be overwritten by sibling matters or crowd the account form, so one astep_matter row per matter holds them' : 'few fields and one matter per client fit on the account');
+
+  const fallbackUser = overrides.fallbackOwnerEmail
+    ? dst.systemUsers.find((u) => !u.isdisabled && normalizeEmail(u.internalemailaddress) === normalizeEmail(overrides.fallbackOwnerEmail))
+    : undefined;
+  if (overrides.fallbackOwnerEmail && !fallbackUser) warnings.push(`fallback owner ${overrides.fallbackOwnerEmail} is not an enabled Dynamics user; the migration's own user owns unmatched records instead`);
+  const fallbackOwnerId = fallbackUser?.systemuserid ?? dst.callerId;
+
+  const options: MigrationOptions = defaultOptions({ dataCollections: dcRecommended, ...overrides });
+  const optionChoices: Array<PlanOption<unknown>> = [
+    { name: 'dataCollections', title: 'Data collection fields', recommended: dcRecommended, chosen: options.dataCollections, alternatives: ['account', 'matterTable'], why: dcWhy },
+    { name: 'contacts', title: 'People with several roles', recommended: 'perPerson', chosen: options.contacts, alternatives: ['perPerson', 'perRole'], why: 'one contact per person keeps one record to maintain; every role on every matter is kept in astep_matterparticipant' },
+    { name: 'opportunityStrategy', title: 'Opportunities', recommended: 'perClientLatest', chosen: options.opportunityStrategy, alternatives: ['none', 'perMatter', 'perClientLatest', 'perClientHighest'], why: 'pipeline visibility without one opportunity per historic matter; astep_matter keeps every matter' },
+    { name: 'fallbackOwnerEmail', title: 'Fallback owner', recommended: null, chosen: options.fallbackOwnerEmail, alternatives: dst.systemUsers.filter((u) => !u.isdisabled && u.internalemailaddress).slice(0, 10).map((u) => u.internalemailaddress), why: 'owns records of Actionstep users who are disabled or missing in Dynamics; default: the migration user' },
+  ];
+
+  const typeValues = choiceValues(choiceDef('astep_mattertype'), [...src.actiontypes].sort(byNumericId).map((t) => ({ id: t.id, name: t.name })));
+  const roleValues = choiceValues(choiceDef('astep_participantrole'), [...src.participanttypes].sort(byNumericId).map((t) => ({ id: t.id, name: t.name })));
+  const matterTypes = [...src.actiontypes].sort(byNumericId).map((t) => ({
+    actionTypeId: t.id, name: t.name, matters: liveMatters.filter((m) => m.actionTypeId === t.id).length,
+    choiceValue: typeValues.get(t.id)!.value, added: typeValues.get(t.id)!.added,
+  }));
+  const roles = [...src.participanttypes].sort(byNumericId).map((t) => {
+    const links = src.actionparticipants.filter((l) => l.participantTypeId === t.id);
+    return { participantTypeId: t.id, name: t.name, links: links.length, people: new Set(links.map((l) => l.participantId)).size, choiceValue: roleValues.get(t.id)!.value, added: roleValues.get(t.id)!.added };
+  });
+  const statusValues = Object.fromEntries(choiceDef('astep_matterstatus').options.map((o) => [o.label, o.value]));
+  const matterStatuses: Record<string, number> = {};
+  for (const m of src.actions) matterStatuses[m.status] = (matterStatuses[m.status] ?? 0) + 1;
+  for (const s of Object.keys(matterStatuses)) if (!options.statusMap[s]) warnings.push(`matter status "${s}" (${matterStatuses[s]} matters) is not in the status map: those matters keep an empty status and open opportunities`);
+
+  // Data collection columns.
+  const dcTable = options.dataCollections === 'account' ? 'account' : 'astep_matter';
+  const taken = new Set<string>();
+  const multiColumn = new Map<string, string>();
+  const dataCollectionColumns: DataCollectionColumnPlan[] = [];
+  for (const f of [...src.datacollectionfields].sort((a, b) => Number(a.dataCollectionId) - Number(b.dataCollectionId) || (a.formOrder ?? 0) - (b.formOrder ?? 0) || (a.name < b.name ? -1 : 1))) {
+    const dc = dcById.get(f.dataCollectionId);
+    const { type, note } = columnTypeFor(f.dataType, !!dc?.multipleRecords);
+    if (!type) continue;
+    let column: string;
+    if (type === 'json') {
+      column = multiColumn.get(f.dataCollectionId) ?? dataCollectionColumnName(dc?.name ?? f.dataCollectionId, 'records', taken);
+      multiColumn.set(f.dataCollectionId, column);
+    } else column = dataCollectionColumnName(dc?.name ?? f.dataCollectionId, f.name, taken);
+    dataCollectionColumns.push({
+      fieldId: f.id, dataCollectionId: f.dataCollectionId, collectionName: dc?.name ?? f.dataCollectionId, fieldName: f.name,
+      label: f.label || f.name, dataType: f.dataType, table: dcTable, column, columnType: type, note,
+    });
+  }
+
+  // Owners.
+  const usersByEmail = new Map<string, SystemUserInfo[]>();
+  for (const u of dst.systemUsers) {
+    const e = normalizeEmail(u.internalemailaddress);
+    if (e) usersByEmail.set(e, [...(usersByEmail.get(e) ?? []), u]);
+  }
+  const owners: OwnerMatch[] = [...src.users].sort(byNumericId).map((u) => {
+    const email = normalizeEmail(u.emailAddress);
+    const candidates = email ? usersByEmail.get(email) ?? [] : [];
+    const enabled = candidates.find((c) => !c.isdisabled);
+    const outcome: OwnerMatch['outcome'] = !email ? 'noEmail' : enabled ? 'matched' : candidates.length ? 'disabled' : 'unmatched';
+    const match = enabled ?? candidates[0];
+    return {
+      actionstepUserId: u.id, participantId: u.participantId, email: u.emailAddress, displayName: u.displayName, actionstepActive: u.isActive,
+      systemUserId: match?.systemuserid ?? null, systemUserName: match?.fullname ?? null, outcome,
+      ownerId: enabled ? enabled.systemuserid : fallbackOwnerId,
+    };
+  });
+  const unmatched = owners.filter((o) => o.outcome !== 'matched');
+  if (unmatched.length) warnings.push(`${unmatched.length} Actionstep users have no enabled Dynamics user (${unmatched.map((o) => `${o.email ?? o.actionstepUserId}: ${o.outcome}`).join('; ')}); their records go to the fallback owner`);
+
+  const schema = planSchema(dataCollectionColumns, matterTypes.filter((t) => t.added).map((t) => ({ value: t.choiceValue, label: t.name })), roles.filter((r) => r.added).map((r) => ({ value: r.choiceValue, label: r.name })));
+  const tableBudget = countTableBudget(schema, ALL_FEATURES, dst.licenseTier, dst.existingCustomTables);
+  if (!tableBudget.fits) warnings.push(`table budget: ${tableBudget.message}`);
+
+  // Estimates. Actionstep publishes no numeric rate limit; assume a conservative 2 requests/s sustained.
+  const pageCalls = Object.values(src.counts).reduce((s, n) => s + Math.max(1, Math.ceil(n / 200)), 0);
+  const docCalls = Math.ceil(src.documentBytes / (5 * 1024 * 1024)) + (src.counts.actiondocuments ?? 0);
+  const actionstepCalls = pageCalls + docCalls + 2;
+  const c = src.counts;
+  const dataverseRecords = Math.round((c.actions ?? 0) * 2.5 + (c.participants ?? 0) + (c.actionparticipants ?? 0) + (c.timeentries ?? 0) + 2 * (c.tasks ?? 0) + (c.actiondocuments ?? 0) + (c.filenotes ?? 0));
+  // Bulk writes in batches of up to 1,000, plus a read-before-write query per batch of 250 keys and the audit rows.
+  const dataverseRequests = Math.ceil(dataverseRecords / 500) * 2 + Math.ceil(dataverseRecords / 250) + 50;
+  // ~9.7M records/hour/user with bulk actions under the 1,200 s per 300 s execution budget (reference section 4).
+  const dataverseMinutes = Math.max(1, Math.ceil((dataverseRecords * 2) / 2688 / 60));
+
+  return {
+    version: 1,
+    generatedAt: now.toISOString(),
+    source: {
+      orgkey: src.orgkey,
+      counts: src.counts,
+      matterStatuses,
+      restrictedNote: 'Actionstep shows each user only the matters they may see: run the migration as a user who can see every matter (restricted matters are invisible to others and would be missed).',
+    },
+    destination: {
+      webApiUrl: dst.webApiUrl, licenseTier: dst.licenseTier, existingCustomTables: dst.existingCustomTables,
+      systemUsers: dst.systemUsers.length, maxUploadFileSize: dst.maxUploadFileSize, callerId: dst.callerId,
+    },
+    options,
+    optionChoices,
+    matterTypes,
+    roles,
+    statusValues,
+    dataCollectionColumns,
+    owners,
+    fallbackOwnerId,
+    tableBudget,
+    estimates: {
+      actionstepCalls,
+      actionstepMinutes: Math.max(1, Math.ceil(actionstepCalls / 2 / 60)),
+      dataverseRequests,
+      dataverseRecords,
+      dataverseMinutes,
+      notes: [
+        'Actionstep: pages of 200, sideloads instead of per-record calls; its rate limit is unpublished, so 2 requests/s is assumed.',
+        'Dataverse: UpsertMultiple in batches up to 1,000 under the service protection limits (6,000 requests, 1,200 s execution, 52 concurrent per 300 s per user).',
+      ],
+    },
+    schema,
+    warnings,
+  };
+}
+
+function choiceDef(name: string): ChoiceDef {
+  const c = CHOICES.find((x) => x.name === name);
+  if (!c) throw new Error(`schema has no choice ${name}`);
+  return c;
+}
+
+const byNumericId = (a: { id: string }, b: { id: string }) => Number(a.id) - Number(b.id) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+
+/** The solution's schema plus this firm's data collection columns and choice values. */
+export function planSchema(columns: DataCollectionColumnPlan[], extraMatterTypes: Array<{ value: number; label: string }>, extraRoles: Array<{ value: number; label: string }>): SolutionSchema {
+  const tables: TableDef[] = SCHEMA.tables.map((t) => ({ ...t, columns: [...t.columns], keys: [...t.keys] }));
+  const seen = new Set<string>();
+  for (const c of columns) {
+    if (seen.has(c.column)) continue;
+    seen.add(c.column);
+    const table = tables.find((t) => t.logicalName === c.table)!;
+    table.columns.push(dcColumnDef(c));
+  }
+  const choices = SCHEMA.choices.map((ch) => ({
+    ...ch,
+    options: [...ch.options, ...(ch.name === 'astep_mattertype' ? extraMatterTypes : ch.name === 'astep_participantrole' ? extraRoles : [])],
+  }));
+  return { ...SCHEMA, tables, choices };
+}
+
+function dcColumnDef(c: DataCollectionColumnPlan): ColumnDef {
+  const base = {
+    logicalName: c.column,
+    schemaName: c.column.replace(/^astep_/, 'astep_'),
+    displayName: c.columnType === 'json' ? `${c.collectionName} (records)` : `${c.collectionName}: ${c.label}`.slice(0, 100),
+    description: `Actionstep data collection ${c.collectionName}, field ${c.fieldName} (${c.dataType}).`,
+    required: 'none' as const,
+  };
+  switch (c.columnType) {
+    case 'decimal': return { ...base, type: 'decimal', precision: 4, minValue: -100000000000, maxValue: 100000000000 };
+    case 'money': return { ...base, type: 'money', precision: 2, minValue: -922337203685477, maxValue: 922337203685477 };
+    case 'boolean': return { ...base, type: 'boolean' };
+    case 'dateonly': return { ...base, type: 'datetime', dateBehavior: 'DateOnly' };
+    case 'datetime': return { ...base, type: 'datetime', dateBehavior: 'UserLocal' };
+    case 'memo': case 'json': return { ...base, type: 'memo', maxLength: DC_MEMO_MAX, format: 'textarea' };
+    default: return { ...base, type: 'string', maxLength: DC_STRING_MAX, format: 'text' };
+  }
+}

@@ -1,0 +1,97 @@
+// The Data Migration Plan: what discovery found on both sides and what the run will do. Written as JSON and HTML,
+// approved by the admin, and read by every later step.
+import type { SolutionSchema } from '@astep/solution';
+import type { LicenseTier, MigrationOptions } from '../options';
+
+export interface PlanOption<T> {
+  name: keyof MigrationOptions;
+  title: string;
+  recommended: T;
+  chosen: T;
+  alternatives: T[];
+  why: string;
+}
+
+export interface MatterTypePlan {
+  actionTypeId: string;
+  name: string;
+  matters: number;
+  choiceValue: number;
+  /** true when the value is added to the global choice at provisioning (not in the base set). */
+  added: boolean;
+}
+
+export interface RolePlan {
+  participantTypeId: string;
+  name: string;
+  links: number;
+  people: number;
+  choiceValue: number;
+  added: boolean;
+}
+
+export interface DataCollectionColumnPlan {
+  fieldId: string;
+  dataCollectionId: string;
+  collectionName: string;
+  fieldName: string;
+  label: string;
+  dataType: string;
+  table: 'account' | 'astep_matter';
+  column: string;
+  columnType: string;
+  /** Multi-record collections are kept as one JSON column: they cannot be flattened into one row per matter. */
+  note: string | null;
+}
+
+export interface OwnerMatch {
+  actionstepUserId: string;
+  participantId: string | null;
+  email: string | null;
+  displayName: string | null;
+  actionstepActive: boolean;
+  systemUserId: string | null;
+  systemUserName: string | null;
+  outcome: 'matched' | 'disabled' | 'unmatched' | 'noEmail';
+  /** The systemuser that will own the records: the match, or the fallback owner. */
+  ownerId: string;
+}
+
+export interface MigrationPlan {
+  version: 1;
+  generatedAt: string;
+  source: {
+    orgkey: string | null;
+    counts: Record<string, number>;
+    matterStatuses: Record<string, number>;
+    restrictedNote: string;
+  };
+  destination: {
+    webApiUrl: string;
+    licenseTier: LicenseTier;
+    existingCustomTables: string[];
+    systemUsers: number;
+    maxUploadFileSize: number;
+    callerId: string;
+  };
+  options: MigrationOptions;
+  optionChoices: Array<PlanOption<unknown>>;
+  matterTypes: MatterTypePlan[];
+  roles: RolePlan[];
+  statusValues: Record<string, number>;
+  dataCollectionColumns: DataCollectionColumnPlan[];
+  owners: OwnerMatch[];
+  fallbackOwnerId: string;
+  tableBudget: { needed: string[]; count: number; limit: number | null; remaining: number | null; fits: boolean; message: string };
+  estimates: {
+    actionstepCalls: number;
+    actionstepMinutes: number;
+    dataverseRequests: number;
+    dataverseRecords: number;
+    dataverseMinutes: number;
+    notes: string[];
+  };
+  /** The schema to provision: the solution's tables this plan needs, plus data collection columns and choice values. */
+  schema: SolutionSchema;
+  warnings: string[];
+}

@@ -1,0 +1,143 @@
+// The engine's three edges. It has no I/O of its own: the command line wires them to the Actionstep client, the
+// Dataverse client and a SQLite file; the in-CRM wizard wires them to the custom connector, Xrm.WebApi and
+// astep_stagingrow. Shapes are plain data so both sides can implement them.
+import type { RecordsByResource, ResourceName, TrustLedgerEntry } from '@astep/actionstep-connector/records';
+import type { SolutionSchema } from '@astep/solution';
+import type { SystemUserInfo } from './plan/buildPlan';
+
+export interface SourcePort {
+  /** Pages of normalized records of one resource (200 per page), optionally only those modified since an instant. */
+  pages<R extends ResourceName>(resource: R, options?: { modifiedSince?: string; abortSignal?: AbortSignal }): AsyncIterable<Array<RecordsByResource[R]>>;
+  /** Record count of a resource without fetching it all (one small request), or null when the API cannot tell. */
+  count(resource: ResourceName): Promise<number | null>;
+  trustLedger(): Promise<TrustLedgerEntry[]>;
+  downloadFile(fileId: string, abortSignal?: AbortSignal): Promise<Uint8Array>;
+  /** Base URL of file downloads (for document links kept as URLs). */
+  filesUrl(): string;
+  orgkey(): string | null;
+  requestCount(): number;
+}
+
+export type Row = Record<string, unknown>;
+
+export interface TableInfo {
+  logicalName: string;
+  entitySetName: string;
+  primaryIdAttribute: string;
+}
+
+export interface SinkUpsertTarget {
+  /** Alternate key values, or the primary key. */
+  key: Record<string, string | number> | { id: string };
+  attributes: Record<string, unknown>;
+  ref?: string;
+}
+
+export interface SinkWriteResult {
+  index: number;
+  ref?: string;
+  outcome: 'upserted' | 'created' | 'updated' | 'deleted' | 'failed';
+  id?: string;
+  status?: number;
+  errorCode?: string;
+  message?: string;
+}
+
+export interface SinkPort {
+  webApiUrl(): string;
+  whoAmI(): Promise<{ userId: string }>;
+  systemUsers(): Promise<SystemUserInfo[]>;
+  maxUploadFileSize(): Promise<number>;
+  customTables(): Promise<string[]>;
+  /** Create what the schema needs (idempotent); returns human-readable changes. dryRun lists without writing. */
+  provision(schema: SolutionSchema, options?: { dryRun?: boolean; onProgress?: (message: string) => void }): Promise<string[]>;
+  readByValues(table: TableInfo, column: string, values: string[], select: string[]): Promise<Row[]>;
+  readAll(table: TableInfo, select: string[], filter?: string): AsyncIterable<Row[]>;
+  upsert(table: TableInfo, targets: SinkUpsertTarget[]): Promise<SinkWriteResult[]>;
+  remove(table: TableInfo, ids: Array<{ id: string; ref?: string }>): Promise<SinkWriteResult[]>;
+  /** Unbound action (WinOpportunity, LoseOpportunity). Throws an error with `code` and `message` on failure. */
+  action(name: string, body: Record<string, unknown>): Promise<void>;
+  requestCount(): number;
+}
+
+export type AuditOperation = 'create' | 'update' | 'skip' | 'error' | 'delete' | 'restore' | 'conflict' | 'state';
+export type AuditPhase = 'sample' | 'run' | 'delta' | 'rollback';
+
+export interface AuditEntry {
+  runId: string;
+  seq: number;
+  phase: AuditPhase;
+  operation: AuditOperation;
+  table: string;
+  /** astep_sourceid of the row, or the fixed GUID for annotations. */
+  key: string;
+  targetId: string | null;
+  sourceResource: string;
+  sourceId: string;
+  /** Column values before the write (only the columns the write changed; null for a create). */
+  before: Row | null;
+  /** Column values after the write (as read back). */
+  after: Row | null;
+  errorCode: string | null;
+  message: string | null;
+  /** pending: written before the Dataverse write (write-ahead), done once its result is known. */
+  status: 'pending' | 'done';
+  occurredOn: string;
+}
+
+export interface StagedRecord {
+  resource: string;
+  id: string;
+  json: string;
+}
+
+export interface RecordOutcome {
+  resource: string;
+  id: string;
+  outcome: 'migrated' | 'skipped' | 'failed';
+  message: string | null;
+  targets: string | null;
+}
+
+export interface RunState {
+  runId: string;
+  createdOn: string;
+  status: string;
+  plan: unknown | null;
+  extractionStartedOn: string | null;
+  extractionCompletedOn: string | null;
+  sample: unknown | null;
+  approval: { approvedOn: string; approvedBy: string; corrections: unknown } | null;
+  summary: unknown | null;
+  rolledBackOn: string | null;
+}
+
+export interface StateStore {
+  getRun(runId: string): RunState | null;
+  latestRunId(): string | null;
+  saveRun(run: RunState): void;
+  /** Stage records (replacing any with the same resource and id). */
+  stage(records: StagedRecord[]): void;
+  staged(resource: string): StagedRecord[];
+  stagedCount(resource: string): number;
+  clearStaged(resource: string): void;
+  getCheckpoint(name: string): string | null;
+  setCheckpoint(name: string, value: string | null): void;
+  /** Write-ahead audit: inserting an entry whose (runId, phase, table, key, operation) is already pending keeps the first. */
+  addPendingAudit(entries: Omit<AuditEntry, 'seq'>[]): AuditEntry[];
+  completeAudit(runId: string, seq: number, patch: Partial<Pick<AuditEntry, 'operation' | 'targetId' | 'after' | 'errorCode' | 'message' | 'before'>>): void;
+  audit(runId: string, phase?: AuditPhase): AuditEntry[];
+  pendingAudit(runId: string): AuditEntry[];
+  setOutcomes(runId: string, outcomes: RecordOutcome[]): void;
+  outcomes(runId: string): RecordOutcome[];
+  transaction<T>(fn: () => T): T;
+}
+
+export interface ProgressReporter {
+  start(task: string, total: number): void;
+  tick(task: string, n?: number): void;
+  done(task: string): void;
+  log(message: string): void;
+}
+
+export const silentProgress: ProgressReporter = { start() {}, tick() {}, done() {}, log() {} };

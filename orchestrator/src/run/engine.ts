@@ -1,0 +1,444 @@
+// The migration engine: discover, provision, extract, sample, approve, run, export-workflows. Every step reads and
+// writes through the three ports, so the same code runs from the command line and inside Dynamics.
+import type { RecordsByResource, ResourceName, TrustLedgerEntry, User } from '@astep/actionstep-connector/records';
+import { buildPlan, type DestinationInventory, type SourceInventory } from '../plan/buildPlan';
+import type { MigrationPlan } from '../plan/migrationPlan';
+import type { LicenseTier, MigrationOptions } from '../options';
+import type { ProgressReporter, RecordOutcome, Row, RunState, SinkPort, SourcePort, StateStore } from '../ports';
+import { FirmIndex, emptyFirmData, type FirmData } from '../transform/firmData';
+import { MappingContext } from '../transform/context';
+import { LOAD_ORDER, mapFirm, recordRef, trustRowId, type MappedFirm } from '../transform/mapFirm';
+import type { TargetRow } from '../transform/targetRow';
+import { KeyRegistry, RowLoader, type RowResult } from '../load/rowLoader';
+import { diffRows, selectSample, type DiffEntry } from '../diff/sample';
+import { tableInfo, lookupAttributeOf, CREATE_ONLY } from '../load/tables';
+import { exportWorkflows, type WorkflowReference } from './workflows';
+
+/** Extraction order (the seed's priority): matters first, then people, time and trust, documents, steps and tasks. */
+export const EXTRACTION_ORDER: ResourceName[] = [
+  'actiontypes', 'participanttypes', 'users', 'datacollections', 'datacollectionfields', 'steps',
+  'actions', 'datacollectionrecords', 'datacollectionrecordvalues',
+  'participants', 'actionparticipants',
+  'timeentries', 'disbursements', 'bills',
+  'actiondocuments', 'filenotes',
+  'tasks',
+];
+export const STAGED_RESOURCES = [...EXTRACTION_ORDER, 'trustledger'] as const;
+
+export interface EngineDeps {
+  source: SourcePort;
+  sink: SinkPort;
+  store: StateStore;
+  progress: ProgressReporter;
+  now?: () => Date;
+}
+
+export interface ObjectSummary {
+  object: string;
+  extracted: number;
+  migrated: number;
+  skipped: number;
+  failed: number;
+  skippedReasons: Record<string, number>;
+  failedReasons: Array<{ id: string; message: string }>;
+}
+
+export interface TableSummary {
+  table: string;
+  created: number;
+  updated: number;
+  unchanged: number;
+  failed: number;
+}
+
+export interface RunSummary {
+  runId: string;
+  phase: 'run' | 'sample' | 'delta';
+  startedOn: string;
+  completedOn: string;
+  objects: ObjectSummary[];
+  tables: TableSummary[];
+  reconciles: boolean;
+  totals: { extracted: number; migrated: number; skipped: number; failed: number };
+  mappings: Record<string, number>;
+  actionstepRequests: number;
+  dataverseRequests: number;
+}
+
+export interface SampleResult {
+  runId: string;
+  matterIds: string[];
+  rowCount: number;
+  coverage: ReturnType<typeof selectSample>['coverage'];
+  tables: TableSummary[];
+  diff: DiffEntry[];
+  mismatches: number;
+}
+
+export class EngineError extends Error {
+  constructor(message: string, readonly exitCode = 2) {
+    super(message);
+    this.name = 'EngineError';
+  }
+}
+
+export class MigrationEngine {
+  private readonly now: () => Date;
+  constructor(private readonly deps: EngineDeps) {
+    this.now = deps.now ?? (() => new Date());
+  }
+
+  private get store() {
+    return this.deps.store;
+  }
+
+  newRun(runId?: string): RunState {
+    const id = runId ?? `run-${this.now().toISOString().replace(/[-:T.Z]/g, '').slice(0, 14)}`;
+    const existing = this.store.getRun(id);
+    if (existing) return existing;
+    const run: RunState = {
+      runId: id, createdOn: this.now().toISOString(), status: 'Draft', plan: null, extractionStartedOn: null, extractionCompletedOn: null,
+      sample: null, approval: null, summary: null, rolledBackOn: null,
+    };
+    this.store.saveRun(run);
+    return run;
+  }
+
+  requireRun(runId?: string): RunState {
+    const id = runId ?? this.store.latestRunId();
+    const run = id ? this.store.getRun(id) : null;
+    if (!run) throw new EngineError(runId ? `no run ${runId} in the state store` : 'no run yet: start with `discover`');
+    return run;
+  }
+
+  private requirePlan(run: RunState): MigrationPlan {
+    if (!run.plan) throw new EngineError(`run ${run.runId} has no plan: run \`discover\` first`);
+    return run.plan as MigrationPlan;
+  }
+
+  // ---------------- discover ----------------
+
+  async discover(runId: string | undefined, licenseTier: LicenseTier, overrides: Partial<MigrationOptions> = {}): Promise<MigrationPlan> {
+    const run = this.newRun(runId);
+    const { source, sink, progress } = this.deps;
+    progress.log('discover: reading the Actionstep inventory');
+    const small = async <R extends ResourceName>(r: R) => {
+      const all: Array<RecordsByResource[R]> = [];
+      for await (const page of source.pages(r)) all.push(...page);
+      return all;
+    };
+    const inv: SourceInventory = {
+      orgkey: source.orgkey(),
+      counts: {},
+      actiontypes: await small('actiontypes'),
+      participanttypes: await small('participanttypes'),
+      users: await small('users'),
+      datacollections: await small('datacollections'),
+      datacollectionfields: await small('datacollectionfields'),
+      actions: await small('actions'),
+      actionparticipants: [],
+      participants: [],
+      documentBytes: 0,
+    };
+    for (const r of EXTRACTION_ORDER) {
+      const known = (inv as unknown as Record<string, unknown[]>)[r];
+      inv.counts[r] = Array.isArray(known) && known.length ? known.length : (await source.count(r)) ?? 0;
+    }
+    // Clients (primary participants) tell organisations from solo clients: fetched by id, not by scanning everyone.
+    inv.actionparticipants = await small('actionparticipants');
+    inv.participants = await small('participants');
+    inv.counts.actionparticipants = inv.actionparticipants.length;
+    inv.counts.participants = inv.participants.length;
+    progress.log('discover: reading the Dataverse inventory');
+    const who = await sink.whoAmI();
+    const dst: DestinationInventory = {
+      webApiUrl: sink.webApiUrl(),
+      licenseTier,
+      existingCustomTables: await sink.customTables(),
+      systemUsers: await sink.systemUsers(),
+      maxUploadFileSize: await sink.maxUploadFileSize(),
+      callerId: who.userId,
+    };
+    const plan = buildPlan(inv, dst, overrides, this.now());
+    this.store.saveRun({ ...run, plan, status: 'Discovered' });
+    return plan;
+  }
+
+  // ---------------- provision ----------------
+
+  async provision(runId?: string, dryRun = false): Promise<string[]> {
+    const run = this.requireRun(runId);
+    const plan = this.requirePlan(run);
+    const changes = await this.deps.sink.provision(plan.schema, { dryRun, onProgress: (m) => this.deps.progress.log(`provision: ${m}`) });
+    if (!dryRun) this.store.saveRun({ ...this.requireRun(run.runId), status: 'Provisioned' });
+    return changes;
+  }
+
+  // ---------------- extract ----------------
+
+  /** Stages every resource, resumable: a resource already completed in this run is not read again. */
+  async extract(runId?: string): Promise<Record<string, number>> {
+    let run = this.requireRun(runId);
+    this.requirePlan(run);
+    if (!run.extractionStartedOn) {
+      run = { ...run, extractionStartedOn: this.now().toISOString() };
+      this.store.saveRun(run);
+    }
+    const { source, progress } = this.deps;
+    const counts: Record<string, number> = {};
+    for (const resource of EXTRACTION_ORDER) {
+      const done = this.store.getCheckpoint(`extract:${run.runId}:${resource}`);
+      if (done) {
+        counts[resource] = this.store.stagedCount(resource);
+        continue;
+      }
+      this.store.clearStaged(resource);
+      progress.start(`extract ${resource}`, 0);
+      let n = 0;
+      for await (const page of source.pages(resource)) {
+        this.store.stage(page.map((r) => ({ resource, id: (r as { id: string }).id, json: JSON.stringify(r) })));
+        n += page.length;
+        progress.tick(`extract ${resource}`, page.length);
+      }
+      progress.done(`extract ${resource}`);
+      this.store.setCheckpoint(`extract:${run.runId}:${resource}`, String(n));
+      counts[resource] = n;
+    }
+    if (!this.store.getCheckpoint(`extract:${run.runId}:trustledger`)) {
+      this.store.clearStaged('trustledger');
+      const ledger = await source.trustLedger();
+      this.store.stage(ledger.map((t, i) => ({ resource: 'trustledger', id: trustRowId(t.actionId, i), json: JSON.stringify(t) })));
+      this.store.setCheckpoint(`extract:${run.runId}:trustledger`, String(ledger.length));
+    }
+    counts.trustledger = this.store.stagedCount('trustledger');
+    this.store.saveRun({ ...this.requireRun(run.runId), extractionCompletedOn: this.now().toISOString(), status: 'Extracted' });
+    return counts;
+  }
+
+  loadFirm(): FirmData {
+    const data = emptyFirmData();
+    for (const r of EXTRACTION_ORDER) {
+      (data as unknown as Record<string, unknown[]>)[r] = this.store.staged(r).map((s) => JSON.parse(s.json));
+    }
+    data.trustLedger = this.store.staged('trustledger').sort((a, b) => trustOrder(a.id) - trustOrder(b.id)).map((s) => JSON.parse(s.json) as TrustLedgerEntry);
+    return data;
+  }
+
+  mapping(run: RunState): { ctx: MappingContext; mapped: MappedFirm } {
+    const plan = this.requirePlan(run);
+    const ctx = new MappingContext(new FirmIndex(this.loadFirm()), plan);
+    return { ctx, mapped: mapFirm(ctx, this.deps.source.filesUrl()) };
+  }
+
+  private loader(runId: string, phase: 'sample' | 'run' | 'delta', registry: KeyRegistry): RowLoader {
+    return new RowLoader(this.deps.sink, this.store, registry, this.deps.progress, {
+      runId, phase, downloadFile: (id) => this.deps.source.downloadFile(id), matchExisting: true, now: this.now,
+    });
+  }
+
+  /** Loads rows table by table in dependency order, then applies won/lost and completed states. */
+  async loadRows(runId: string, phase: 'sample' | 'run' | 'delta', rows: Map<string, TargetRow[]>, registry = new KeyRegistry()): Promise<{ results: RowResult[]; registry: KeyRegistry }> {
+    const loader = this.loader(runId, phase, registry);
+    const results: RowResult[] = [];
+    for (const table of LOAD_ORDER) {
+      const list = rows.get(table) ?? [];
+      if (list.length) results.push(...(await loader.loadTable(table, list)));
+    }
+    const closeFailures = await loader.applyFinalStates(results);
+    for (const f of closeFailures) {
+      const i = results.findIndex((r) => r.row === f.row);
+      if (i >= 0) results[i] = f;
+    }
+    return { results, registry };
+  }
+
+  // ---------------- sample ----------------
+
+  async sample(runId?: string): Promise<SampleResult> {
+    const run = this.requireRun(runId);
+    if (!run.extractionCompletedOn) throw new EngineError(`run ${run.runId} is not extracted yet: run \`extract\` first`);
+    const { ctx, mapped } = this.mapping(run);
+    const plan = this.requirePlan(run);
+    const selection = selectSample(ctx, mapped, plan.options.sampleSize);
+    const { results, registry } = await this.loadRows(run.runId, 'sample', selection.rows);
+    const actual = await this.readBack(results);
+    const diff = diffRows(ctx, results.map((r) => ({ row: r.row, targetId: r.targetId, actual: actual.get(r) ?? null, registry: (t, k) => registry.get(t, k) })));
+    const sample: SampleResult = {
+      runId: run.runId,
+      matterIds: selection.matterIds,
+      rowCount: selection.rowCount,
+      coverage: selection.coverage,
+      tables: tableSummaries(results),
+      diff,
+      mismatches: diff.filter((d) => d.status === 'mismatch').length,
+    };
+    this.store.saveRun({ ...this.requireRun(run.runId), sample, status: 'Sampled' });
+    return sample;
+  }
+
+  /** Reads back written rows (the values Dataverse holds now), for the diff and for verification. */
+  async readBack(results: RowResult[]): Promise<Map<RowResult, Row>> {
+    const out = new Map<RowResult, Row>();
+    const byTable = new Map<string, RowResult[]>();
+    for (const r of results) if (r.targetId) byTable.set(r.row.table, [...(byTable.get(r.row.table) ?? []), r]);
+    for (const [table, list] of byTable) {
+      const info = tableInfo(table);
+      const cols = new Set<string>([info.primaryIdAttribute]);
+      for (const r of list) {
+        for (const c of Object.keys(r.row.attributes)) if (!CREATE_ONLY.has(c)) cols.add(c);
+        for (const n of Object.keys(r.row.binds)) cols.add(lookupAttributeOf(n));
+        for (const p of r.row.problems) if (/^[a-z_0-9]+$/.test(p.field) && p.field !== 'status') cols.add(p.field);
+      }
+      for (let i = 0; i < list.length; i += 250) {
+        const chunk = list.slice(i, i + 250);
+        const rows = await this.deps.sink.readByValues(info, info.primaryIdAttribute, chunk.map((r) => r.targetId as string), [...cols].filter((c) => validColumn(table, c)));
+        const byId = new Map(rows.map((x) => [String(x[info.primaryIdAttribute]).toLowerCase(), x] as const));
+        for (const r of chunk) {
+          const got = byId.get(String(r.targetId).toLowerCase());
+          if (got) out.set(r, got);
+        }
+      }
+    }
+    return out;
+  }
+
+  // ---------------- approve ----------------
+
+  approve(runId: string | undefined, approvedBy: string, corrections: unknown = null): RunState {
+    const run = this.requireRun(runId);
+    if (!run.sample) throw new EngineError(`run ${run.runId} has no sample to approve: run \`sample\` first`);
+    const next = { ...run, approval: { approvedOn: this.now().toISOString(), approvedBy, corrections }, status: 'Approved' };
+    this.store.saveRun(next);
+    return next;
+  }
+
+  // ---------------- run ----------------
+
+  async run(runId?: string, options: { force?: boolean } = {}): Promise<RunSummary> {
+    const run = this.requireRun(runId);
+    if (!run.extractionCompletedOn) throw new EngineError(`run ${run.runId} is not extracted yet: run \`extract\` first`);
+    if (!run.approval && !options.force) throw new EngineError(`run ${run.runId}: the sample is not approved. Review the sample diff and run \`approve\`, or pass --force`);
+    const startedOn = this.now().toISOString();
+    this.store.saveRun({ ...run, status: 'Running' });
+    const { ctx, mapped } = this.mapping(run);
+    const { results } = await this.loadRows(run.runId, 'run', mapped.rows);
+    const summary = this.summarize(run.runId, 'run', startedOn, ctx, mapped, results);
+    this.store.saveRun({ ...this.requireRun(run.runId), summary, status: summary.totals.failed ? 'Completed With Errors' : 'Completed' });
+    return summary;
+  }
+
+  summarize(runId: string, phase: 'run' | 'delta', startedOn: string, ctx: MappingContext, mapped: MappedFirm, results: RowResult[]): RunSummary {
+    const byRow = new Map<string, RowResult>();
+    for (const r of results) byRow.set(`${r.row.table}|${r.row.key}`, r);
+    const outcomes: RecordOutcome[] = [];
+    const objects: ObjectSummary[] = [];
+    for (const resource of STAGED_RESOURCES) {
+      const staged = this.store.staged(resource);
+      const summary: ObjectSummary = { object: resource, extracted: staged.length, migrated: 0, skipped: 0, failed: 0, skippedReasons: {}, failedReasons: [] };
+      for (const s of staged) {
+        const o = outcomeOf(mapped, byRow, resource, s.id);
+        outcomes.push(o);
+        summary[o.outcome]++;
+        if (o.outcome === 'skipped') {
+          const reason = genericReason(o.message ?? '');
+          summary.skippedReasons[reason] = (summary.skippedReasons[reason] ?? 0) + 1;
+        } else if (o.outcome === 'failed') summary.failedReasons.push({ id: s.id, message: o.message ?? 'failed' });
+      }
+      objects.push(summary);
+    }
+    this.store.setOutcomes(runId, outcomes);
+    const totals = objects.reduce((t, o) => ({ extracted: t.extracted + o.extracted, migrated: t.migrated + o.migrated, skipped: t.skipped + o.skipped, failed: t.failed + o.failed }), { extracted: 0, migrated: 0, skipped: 0, failed: 0 });
+    void ctx;
+    return {
+      runId, phase, startedOn, completedOn: this.now().toISOString(), objects, tables: tableSummaries(results),
+      reconciles: objects.every((o) => o.extracted === o.migrated + o.skipped + o.failed),
+      totals, mappings: mappingCounts(results),
+      actionstepRequests: this.deps.source.requestCount(), dataverseRequests: this.deps.sink.requestCount(),
+    };
+  }
+
+  exportWorkflows(runId?: string): WorkflowReference {
+    const run = this.requireRun(runId);
+    if (!run.extractionCompletedOn) throw new EngineError(`run ${run.runId} is not extracted yet: run \`extract\` first`);
+    return exportWorkflows(this.loadFirm());
+  }
+}
+
+function trustOrder(id: string): number {
+  return Number(id.slice(id.lastIndexOf('-') + 1));
+}
+
+function validColumn(_table: string, column: string): boolean {
+  return /^_?[a-z0-9_]+$/.test(column);
+}
+
+function outcomeOf(mapped: MappedFirm, byRow: Map<string, RowResult>, resource: string, id: string): RecordOutcome {
+  const ds = mapped.dispositions.get(recordRef(resource, id));
+  if (!ds || ds.length === 0) return { resource, id, outcome: 'failed', message: `${resource} ${id}: no mapping handled this record (engine bug; please report)`, targets: null };
+  const failed = ds.find((d) => d.kind === 'failed');
+  if (failed && failed.kind === 'failed') return { resource, id, outcome: 'failed', message: failed.message, targets: null };
+  const targets: string[] = [];
+  let sawRow = false;
+  for (const d of ds) {
+    if (d.kind === 'row' || (d.kind === 'rollup' && d.table && d.key)) {
+      const table = d.table as string, key = d.key as string;
+      if (table === 'systemuser') {
+        sawRow = true;
+        continue;
+      }
+      const r = byRow.get(`${table}|${key}`);
+      if (!r) {
+        if (d.kind === 'row') return { resource, id, outcome: 'failed', message: `${resource} ${id}: its ${table} row ${key} was not loaded`, targets: null };
+        continue;
+      }
+      if (r.outcome === 'failed') return { resource, id, outcome: 'failed', message: d.kind === 'row' ? r.message ?? 'write failed' : `${resource} ${id}: the ${table} row it belongs to failed: ${r.message}`, targets: null };
+      sawRow = true;
+      targets.push(`${table}:${r.targetId}`);
+    } else if (d.kind === 'rollup') sawRow = true;
+  }
+  if (sawRow) return { resource, id, outcome: 'migrated', message: null, targets: targets.join(' ') || null };
+  const skipped = ds.find((d) => d.kind === 'skipped');
+  return { resource, id, outcome: 'skipped', message: skipped && skipped.kind === 'skipped' ? skipped.reason : 'skipped', targets: null };
+}
+
+/** Groups reasons that differ only by ids ("matter 12 is deleted" and "matter 13 is deleted"). */
+export function genericReason(message: string): string {
+  return message.replace(/\b\d+(--\d+)*\b/g, 'N').replace(/"[^"]*"/g, '"…"').replace(/\([^)]*\)/g, '').replace(/\s+/g, ' ').trim();
+}
+
+export function tableSummaries(results: RowResult[]): TableSummary[] {
+  const map = new Map<string, TableSummary>();
+  for (const r of results) {
+    const t = map.get(r.row.table) ?? { table: r.row.table, created: 0, updated: 0, unchanged: 0, failed: 0 };
+    if (r.outcome === 'created') t.created++;
+    else if (r.outcome === 'updated') t.updated++;
+    else if (r.outcome === 'skipped') t.unchanged++;
+    else t.failed++;
+    map.set(r.row.table, t);
+  }
+  return LOAD_ORDER.map((t) => map.get(t)).filter((x): x is TableSummary => !!x);
+}
+
+/** Rows written per mapping of the seed's 13 (a mapping counts when at least one of its records landed). */
+export function mappingCounts(results: RowResult[]): Record<string, number> {
+  const ok = results.filter((r) => r.outcome !== 'failed');
+  const count = (f: (r: RowResult) => boolean) => ok.filter(f).length;
+  return {
+    'Matter → Account': count((r) => r.row.table === 'account'),
+    'Matter → Opportunity': count((r) => r.row.table === 'opportunity'),
+    'Participant → Contact': count((r) => r.row.table === 'contact'),
+    'Participant role → contact roles + astep_matterparticipant': count((r) => r.row.table === 'astep_matterparticipant' || (r.row.table === 'contact' && !!r.row.attributes.astep_participantroles)),
+    'Data collection field → columns': count((r) => Object.keys(r.row.attributes).some((c) => c.startsWith('astep_dc_') && r.row.attributes[c] != null)),
+    'Time entry → astep_timeentry': count((r) => r.row.table === 'astep_timeentry'),
+    'Document → note attachment / astep_document': count((r) => r.row.table === 'astep_document' || (r.row.table === 'annotation' && r.row.sourceResource === 'actiondocuments')),
+    'Trust balance → account money columns': count((r) => r.row.table === 'account' && Number(r.row.attributes.astep_trustin ?? 0) + Number(r.row.attributes.astep_trustout ?? 0) > 0),
+    'Step / task → task (+ astep_step)': count((r) => r.row.table === 'task' || r.row.table === 'astep_step'),
+    'Matter type → global choice': count((r) => (r.row.table === 'astep_matter' || r.row.table === 'account') && r.row.attributes.astep_mattertype != null),
+    'Matter status → choice / opportunity outcome': count((r) => r.row.attributes.astep_matterstatus != null || !!r.row.finalState),
+    'Billing total → opportunity amount / astep_totalbilled': count((r) => Number(r.row.attributes.astep_totalbilled ?? r.row.attributes.estimatedvalue ?? 0) > 0),
+    'User → owner': count((r) => !!r.row.binds.ownerid),
+    'File note → note with original timestamp': count((r) => r.row.table === 'annotation' && r.row.sourceResource === 'filenotes'),
+  };
+}
+
+export type { User };

@@ -1,0 +1,232 @@
+// The staged firm, indexed for the mappings. Built once from staging; every mapping reads it, none changes it.
+import type {
+  ActionDocument, ActionParticipant, ActionType, Bill, DataCollection, DataCollectionField, DataCollectionRecord,
+  DataCollectionRecordValue, Disbursement, FileNote, Matter, Participant, ParticipantType, RecordsByResource, Step,
+  Task, TimeEntry, TrustLedgerEntry, User,
+} from '@astep/actionstep-connector/records';
+import { normalizeEmail, convertEmail, roundTo } from './values';
+
+export interface FirmData {
+  actions: Matter[];
+  actiontypes: ActionType[];
+  participants: Participant[];
+  participanttypes: ParticipantType[];
+  actionparticipants: ActionParticipant[];
+  datacollections: DataCollection[];
+  datacollectionfields: DataCollectionField[];
+  datacollectionrecords: DataCollectionRecord[];
+  datacollectionrecordvalues: DataCollectionRecordValue[];
+  timeentries: TimeEntry[];
+  disbursements: Disbursement[];
+  bills: Bill[];
+  filenotes: FileNote[];
+  tasks: Task[];
+  actiondocuments: ActionDocument[];
+  users: User[];
+  steps: Step[];
+  trustLedger: TrustLedgerEntry[];
+}
+
+export type StagedResource = keyof RecordsByResource | 'trustledger';
+
+export function emptyFirmData(): FirmData {
+  return {
+    actions: [], actiontypes: [], participants: [], participanttypes: [], actionparticipants: [], datacollections: [],
+    datacollectionfields: [], datacollectionrecords: [], datacollectionrecordvalues: [], timeentries: [], disbursements: [],
+    bills: [], filenotes: [], tasks: [], actiondocuments: [], users: [], steps: [], trustLedger: [],
+  };
+}
+
+function groupBy<T>(items: T[], key: (t: T) => string | null): Map<string, T[]> {
+  const m = new Map<string, T[]>();
+  for (const it of items) {
+    const k = key(it);
+    if (k == null) continue;
+    const list = m.get(k);
+    if (list) list.push(it);
+    else m.set(k, [it]);
+  }
+  return m;
+}
+
+const byId = <T extends { id: string }>(items: T[]) => new Map(items.map((x) => [x.id, x] as const));
+const numericOrder = (a: string, b: string) => {
+  const na = Number(a), nb = Number(b);
+  return Number.isFinite(na) && Number.isFinite(nb) ? na - nb : a < b ? -1 : a > b ? 1 : 0;
+};
+
+export interface MatterTrust {
+  in: number;
+  out: number;
+  balance: number;
+  rows: number;
+  /** Set when sum(in) - sum(out) differs from the report's closing balance. */
+  discrepancy: string | null;
+}
+
+export class FirmIndex {
+  readonly matters: Map<string, Matter>;
+  readonly actionTypes: Map<string, ActionType>;
+  readonly participants: Map<string, Participant>;
+  readonly participantTypes: Map<string, ParticipantType>;
+  readonly usersByParticipant: Map<string, User>;
+  readonly usersById: Map<string, User>;
+  readonly participantsByMatter: Map<string, ActionParticipant[]>;
+  readonly matterLinksByParticipant: Map<string, ActionParticipant[]>;
+  readonly timeByMatter: Map<string, TimeEntry[]>;
+  readonly disbursementsByMatter: Map<string, Disbursement[]>;
+  readonly tasksByMatter: Map<string, Task[]>;
+  readonly trustByMatter: Map<string, MatterTrust>;
+  readonly dcFields: Map<string, DataCollectionField>;
+  readonly dataCollections: Map<string, DataCollection>;
+  readonly dcRecords: Map<string, DataCollectionRecord>;
+  readonly dcValuesByMatter: Map<string, DataCollectionRecordValue[]>;
+  readonly documents: Map<string, ActionDocument>;
+  /** participant id → id of the canonical participant of its duplicate group (itself when unique). */
+  readonly canonicalPerson: Map<string, string>;
+
+  constructor(readonly data: FirmData) {
+    this.matters = byId(data.actions);
+    this.actionTypes = byId(data.actiontypes);
+    this.participants = byId(data.participants);
+    this.participantTypes = byId(data.participanttypes);
+    this.usersById = byId(data.users);
+    this.usersByParticipant = new Map(data.users.filter((u) => u.participantId).map((u) => [u.participantId as string, u]));
+    this.participantsByMatter = groupBy(data.actionparticipants, (x) => x.actionId);
+    this.matterLinksByParticipant = groupBy(data.actionparticipants, (x) => x.participantId);
+    this.timeByMatter = groupBy(data.timeentries, (x) => x.actionId);
+    this.disbursementsByMatter = groupBy(data.disbursements, (x) => x.actionId);
+    this.tasksByMatter = groupBy(data.tasks, (x) => x.actionId);
+    this.dcFields = byId(data.datacollectionfields);
+    this.dataCollections = byId(data.datacollections);
+    this.dcRecords = byId(data.datacollectionrecords);
+    this.dcValuesByMatter = groupBy(data.datacollectionrecordvalues, (x) => x.actionId);
+    this.documents = byId(data.actiondocuments);
+    this.trustByMatter = computeTrust(data.trustLedger);
+    this.canonicalPerson = dedupePeople(data.participants);
+  }
+
+  /** The matter's client: its first primary participant, else the lowest-numbered participant in the Client role. */
+  clientOf(matter: Matter): Participant | null {
+    for (const pid of matter.primaryParticipantIds) {
+      const p = this.participants.get(pid);
+      if (p) return p;
+    }
+    const type = matter.actionTypeId ? this.actionTypes.get(matter.actionTypeId) : undefined;
+    const clientTypeIds = new Set<string>();
+    if (type?.primaryParticipantTypeId) clientTypeIds.add(type.primaryParticipantTypeId);
+    for (const t of this.participantTypes.values()) if (t.name.toLowerCase() === 'client') clientTypeIds.add(t.id);
+    const links = (this.participantsByMatter.get(matter.id) ?? [])
+      .filter((l) => clientTypeIds.has(l.participantTypeId))
+      .sort((a, b) => (a.participantNumber ?? 0) - (b.participantNumber ?? 0) || numericOrder(a.participantId, b.participantId));
+    for (const l of links) {
+      const p = this.participants.get(l.participantId);
+      if (p) return p;
+    }
+    return null;
+  }
+
+  /** astep_sourceid of the account a matter lands on: the client organisation's, or the matter's own (solo client). */
+  accountKeyOf(matter: Matter): string {
+    const client = this.clientOf(matter);
+    return client?.isCompany ? `P-${client.id}` : `M-${matter.id}`;
+  }
+
+  /** Billing total: time entries billed plus disbursements, computed at extraction (Actionstep stores no total). */
+  billingTotal(matterId: string): { total: number; time: number; disbursements: number; hours: number } {
+    let time = 0;
+    let hours = 0;
+    for (const t of this.timeByMatter.get(matterId) ?? []) {
+      hours += t.actualHours ?? 0;
+      if (t.billingBehavior && t.billingBehavior !== 'Bill') continue;
+      if (t.isBillable === false) continue;
+      time += timeEntryAmount(t) ?? 0;
+    }
+    let disb = 0;
+    for (const d of this.disbursementsByMatter.get(matterId) ?? []) disb += (d.quantity ?? 1) * (d.unitPrice ?? 0);
+    return { total: roundTo(time + disb, 2), time: roundTo(time, 2), disbursements: roundTo(disb, 2), hours: roundTo(hours, 2) };
+  }
+
+  roleName(participantTypeId: string): string {
+    return this.participantTypes.get(participantTypeId)?.name ?? `Participant type ${participantTypeId}`;
+  }
+}
+
+/** Amount of a time entry: its billable amount, else billable hours × rate. */
+export function timeEntryAmount(t: TimeEntry): number | null {
+  if (t.billableAmount != null) return t.billableAmount;
+  if (t.billableHours != null && t.rateUnitPrice != null) return roundTo(t.billableHours * t.rateUnitPrice, 2);
+  return null;
+}
+
+function computeTrust(rows: TrustLedgerEntry[]): Map<string, MatterTrust> {
+  const result = new Map<string, MatterTrust>();
+  const grouped = groupBy(rows, (r) => r.actionId);
+  for (const [matterId, list] of grouped) {
+    // The report prints rows in date order; keep that order for ties (stable sort).
+    const sorted = list.map((r, i) => ({ r, i })).sort((a, b) => (a.r.date < b.r.date ? -1 : a.r.date > b.r.date ? 1 : a.i - b.i)).map((x) => x.r);
+    const inSum = roundTo(sorted.reduce((s, r) => s + r.amountIn, 0), 2);
+    const outSum = roundTo(sorted.reduce((s, r) => s + r.amountOut, 0), 2);
+    const balance = roundTo(sorted[sorted.length - 1].balance, 2);
+    const computed = roundTo(inSum - outSum, 2);
+    result.set(matterId, {
+      in: inSum,
+      out: outSum,
+      balance,
+      rows: sorted.length,
+      discrepancy: computed === balance ? null : `trust ledger in ${inSum.toFixed(2)} − out ${outSum.toFixed(2)} = ${computed.toFixed(2)}, but the report's closing balance is ${balance.toFixed(2)}`,
+    });
+  }
+  return result;
+}
+
+const digits = (s: string | null | undefined) => (s ?? '').replace(/\D/g, '');
+
+/**
+ * Duplicate people: same valid email (case-insensitive), else same first + last name and same phone digits.
+ * Union-find so chains (A~B by email, B~C by name+phone) collapse into one group; the lowest id is canonical.
+ */
+export function dedupePeople(participants: Participant[]): Map<string, string> {
+  const parent = new Map<string, string>();
+  const find = (x: string): string => {
+    let r = x;
+    while (parent.get(r) !== r) r = parent.get(r) as string;
+    let c = x;
+    while (parent.get(c) !== r) {
+      const n = parent.get(c) as string;
+      parent.set(c, r);
+      c = n;
+    }
+    return r;
+  };
+  const union = (a: string, b: string) => {
+    const ra = find(a), rb = find(b);
+    if (ra === rb) return;
+    if (numericOrder(ra, rb) <= 0) parent.set(rb, ra);
+    else parent.set(ra, rb);
+  };
+  const people = participants.filter((p) => !p.isCompany);
+  for (const p of people) parent.set(p.id, p.id);
+  const byEmail = new Map<string, string>();
+  const byNamePhone = new Map<string, string>();
+  for (const p of people) {
+    const email = convertEmail('email', p.email).ok ? normalizeEmail(p.email) : null;
+    if (email) {
+      const seen = byEmail.get(email);
+      if (seen) union(seen, p.id);
+      else byEmail.set(email, p.id);
+    }
+    const name = `${(p.firstName ?? '').trim().toLowerCase()}|${(p.lastName ?? '').trim().toLowerCase()}`;
+    for (const ph of p.phones) {
+      const d = digits(`${ph.country ?? ''}${ph.area ?? ''}${ph.number ?? ''}`);
+      if (d.length < 6 || name === '|') continue;
+      const k = `${name}|${d}`;
+      const seen = byNamePhone.get(k);
+      if (seen) union(seen, p.id);
+      else byNamePhone.set(k, p.id);
+    }
+  }
+  const out = new Map<string, string>();
+  for (const p of people) out.set(p.id, find(p.id));
+  return out;
+}

@@ -1,0 +1,104 @@
+// Matter → Account. A client organisation gets one account shared by all its matters; a solo client (a person) gets
+// an account named after the matter. Trust and billing figures are summed over the account's matters.
+import type { Matter, Participant } from '@astep/actionstep-connector/records';
+import type { MappingContext } from './context';
+import { dataCollectionAttributes } from './mapDataCollections';
+import { emptyOutput, type MappingOutput, type TargetRow } from './targetRow';
+import { convertEmail, fitText, roundTo, type FieldProblem } from './values';
+
+export function mapAccounts(ctx: MappingContext): MappingOutput {
+  const out = emptyOutput();
+  for (const [key, matters] of ctx.mattersByAccount()) {
+    const latest = matters[matters.length - 1];
+    const client = ctx.index.clientOf(latest);
+    const org = client?.isCompany ? client : null;
+    const problems: FieldProblem[] = [];
+    const attributes: Record<string, unknown> = {};
+
+    const name = fitText('name', org ? org.displayName || org.companyName : latest.name, 160);
+    if (name.problem) problems.push(name.problem);
+    attributes.name = name.value ?? `Matter ${latest.id}`;
+    setText(attributes, problems, 'astep_mattername', latest.name, 400);
+    setText(attributes, problems, 'astep_matternumber', latest.reference, 100);
+    attributes.astep_mattertype = ctx.matterTypeChoice(latest);
+    attributes.astep_matterstatus = ctx.matterStatusChoice(latest, problems);
+
+    let trustIn = 0, trustOut = 0, trustBalance = 0, billed = 0;
+    for (const m of matters) {
+      const t = ctx.index.trustByMatter.get(m.id);
+      if (t) {
+        trustIn += t.in;
+        trustOut += t.out;
+        trustBalance += t.balance;
+        if (t.discrepancy) problems.push({ field: 'astep_trustbalance', rule: 'trust-reconcile', value: m.id, message: `matter ${m.id}: ${t.discrepancy}; the report's balance is used` });
+      }
+      billed += ctx.index.billingTotal(m.id).total;
+    }
+    attributes.astep_trustin = roundTo(trustIn, 2);
+    attributes.astep_trustout = roundTo(trustOut, 2);
+    attributes.astep_trustbalance = roundTo(trustBalance, 2);
+    attributes.astep_totalbilled = roundTo(billed, 2);
+    attributes.astep_createdbyuserid = ctx.actionstepUserIdOf(latest.assignedToParticipantId);
+
+    if (org) contactDetails(org, attributes, problems);
+    if (ctx.options.dataCollections === 'account') {
+      Object.assign(attributes, dataCollectionAttributes(ctx, latest, 'account', problems));
+    }
+
+    const row: TargetRow = {
+      table: 'account',
+      sourceResource: org ? 'participants' : 'actions',
+      sourceId: org ? org.id : latest.id,
+      key,
+      attributes,
+      binds: { ownerid: { table: 'systemuser', key: ctx.ownerOf(latest.assignedToParticipantId), byId: true } },
+      problems,
+    };
+    out.rows.push(row);
+  }
+  return out;
+}
+
+/** Company participants that are not the client of any migrating matter (e.g. the other side's firm) get accounts too. */
+export function mapOtherOrganisations(ctx: MappingContext, clientAccountKeys: Set<string>): MappingOutput {
+  const out = emptyOutput();
+  for (const p of ctx.index.data.participants) {
+    if (!p.isCompany || clientAccountKeys.has(`P-${p.id}`)) continue;
+    const links = (ctx.index.matterLinksByParticipant.get(p.id) ?? []).filter((l) => ctx.migratingMatters.has(l.actionId));
+    if (links.length === 0) continue;
+    const problems: FieldProblem[] = [];
+    const attributes: Record<string, unknown> = {};
+    const name = fitText('name', p.displayName || p.companyName, 160);
+    if (name.problem) problems.push(name.problem);
+    attributes.name = name.value ?? `Organisation ${p.id}`;
+    contactDetails(p, attributes, problems);
+    out.rows.push({ table: 'account', sourceResource: 'participants', sourceId: p.id, key: `P-${p.id}`, attributes, binds: {}, problems });
+  }
+  return out;
+}
+
+function contactDetails(p: Participant, attributes: Record<string, unknown>, problems: FieldProblem[]) {
+  const email = convertEmail('emailaddress1', p.email);
+  if (email.ok) attributes.emailaddress1 = email.value;
+  else problems.push({ ...email.problem, message: `participant ${p.id}: ${email.problem.message}; email left empty` });
+  const phone = p.phones[0];
+  if (phone?.number) setText(attributes, problems, 'telephone1', [phone.country && `+${phone.country}`, phone.area, phone.number].filter(Boolean).join(' '), 50);
+  setText(attributes, problems, 'websiteurl', p.website, 200);
+  const a = p.physicalAddress;
+  setText(attributes, problems, 'address1_line1', a.line1, 250);
+  setText(attributes, problems, 'address1_line2', a.line2, 250);
+  setText(attributes, problems, 'address1_city', a.city, 80);
+  setText(attributes, problems, 'address1_stateorprovince', a.stateProvince, 50);
+  setText(attributes, problems, 'address1_postalcode', a.postCode, 20);
+  setText(attributes, problems, 'address1_country', a.country, 80);
+}
+
+export function setText(attributes: Record<string, unknown>, problems: FieldProblem[], column: string, value: string | null | undefined, max: number) {
+  const fitted = fitText(column, value, max);
+  if (fitted.problem) problems.push(fitted.problem);
+  if (fitted.value !== null) attributes[column] = fitted.value;
+}
+
+export function latestMatter(matters: Matter[]): Matter {
+  return matters[matters.length - 1];
+}
