@@ -26,14 +26,14 @@ export interface ReadSolution {
 }
 
 /** Platform knowledge about the standard tables a solution may extend without shipping them. */
-const STANDARD_TABLES: Record<string, Pick<TableDef, 'displayName' | 'displayCollectionName' | 'entitySetName' | 'primaryNameAttribute' | 'hasNotes' | 'hasActivities'>> = {
-  account: { displayName: 'Account', displayCollectionName: 'Accounts', entitySetName: 'accounts', primaryNameAttribute: 'name', hasNotes: true, hasActivities: true },
-  contact: { displayName: 'Contact', displayCollectionName: 'Contacts', entitySetName: 'contacts', primaryNameAttribute: 'fullname', hasNotes: true, hasActivities: true },
-  opportunity: { displayName: 'Opportunity', displayCollectionName: 'Opportunities', entitySetName: 'opportunities', primaryNameAttribute: 'name', hasNotes: true, hasActivities: true },
-  task: { displayName: 'Task', displayCollectionName: 'Tasks', entitySetName: 'tasks', primaryNameAttribute: 'subject', hasNotes: true, hasActivities: false },
-  lead: { displayName: 'Lead', displayCollectionName: 'Leads', entitySetName: 'leads', primaryNameAttribute: 'fullname', hasNotes: true, hasActivities: true },
-  systemuser: { displayName: 'User', displayCollectionName: 'Users', entitySetName: 'systemusers', primaryNameAttribute: 'fullname', hasNotes: false, hasActivities: false },
-  annotation: { displayName: 'Note', displayCollectionName: 'Notes', entitySetName: 'annotations', primaryNameAttribute: 'subject', hasNotes: false, hasActivities: false },
+const STANDARD_TABLES: Record<string, Pick<TableDef, 'displayName' | 'displayCollectionName' | 'entitySetName' | 'primaryIdAttribute' | 'primaryNameAttribute' | 'hasNotes' | 'hasActivities'>> = {
+  account: { displayName: 'Account', displayCollectionName: 'Accounts', entitySetName: 'accounts', primaryIdAttribute: 'accountid', primaryNameAttribute: 'name', hasNotes: true, hasActivities: true },
+  contact: { displayName: 'Contact', displayCollectionName: 'Contacts', entitySetName: 'contacts', primaryIdAttribute: 'contactid', primaryNameAttribute: 'fullname', hasNotes: true, hasActivities: true },
+  opportunity: { displayName: 'Opportunity', displayCollectionName: 'Opportunities', entitySetName: 'opportunities', primaryIdAttribute: 'opportunityid', primaryNameAttribute: 'name', hasNotes: true, hasActivities: true },
+  task: { displayName: 'Task', displayCollectionName: 'Tasks', entitySetName: 'tasks', primaryIdAttribute: 'activityid', primaryNameAttribute: 'subject', hasNotes: true, hasActivities: false },
+  lead: { displayName: 'Lead', displayCollectionName: 'Leads', entitySetName: 'leads', primaryIdAttribute: 'leadid', primaryNameAttribute: 'fullname', hasNotes: true, hasActivities: true },
+  systemuser: { displayName: 'User', displayCollectionName: 'Users', entitySetName: 'systemusers', primaryIdAttribute: 'systemuserid', primaryNameAttribute: 'fullname', hasNotes: false, hasActivities: false },
+  annotation: { displayName: 'Note', displayCollectionName: 'Notes', entitySetName: 'annotations', primaryIdAttribute: 'annotationid', primaryNameAttribute: 'subject', hasNotes: false, hasActivities: false },
 };
 
 const TYPE_FROM_CRM: Record<string, ColumnType> = {
@@ -254,7 +254,8 @@ export async function readSolutionZip(
   const primaryIds = new Map<string, string>();
   for (const n of entityNodes) {
     const pk = arr((n.info.attributes as Node | undefined)?.attribute).find((a) => str(a.Type) === 'primarykey');
-    primaryIds.set(n.logicalName, pk ? String(str(pk.Name)).toLowerCase() : `${n.logicalName}id`);
+    const fallback = STANDARD_TABLES[n.logicalName]?.primaryIdAttribute ?? `${n.logicalName}id`;
+    primaryIds.set(n.logicalName, pk ? String(str(pk.Name)).toLowerCase() : fallback);
   }
   const relationships = arr((root.EntityRelationships as Node | undefined)?.EntityRelationship).map((r) => readRelationship(r, primaryIds));
 
@@ -272,7 +273,6 @@ export async function readSolutionZip(
         schemaName,
         ...known,
         description: `Standard ${known.displayName} table, extended with Actionstep columns.`,
-        primaryIdAttribute: `${logicalName}id`,
         isCustom: false,
         ownership: 'UserOwned',
         columns,

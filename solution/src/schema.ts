@@ -47,6 +47,8 @@ const sourceKey = (table: string): KeyDef => ({
   columns: ['astep_sourceid'],
 });
 
+const ACTIVITY_TABLES = new Set(['task', 'phonecall', 'email', 'appointment', 'letter', 'fax']);
+
 function rel(
   referencingEntity: string,
   lookupTail: string,
@@ -57,7 +59,8 @@ function rel(
   return {
     schemaName: `${PUBLISHER_PREFIX}_${referencedEntity}_${referencingEntity}_${lookupTail.toLowerCase()}`,
     referencedEntity,
-    referencedAttribute: `${referencedEntity}id`,
+    // Activities (task, ...) share the activitypointer key: their primary key column is activityid.
+    referencedAttribute: ACTIVITY_TABLES.has(referencedEntity) ? 'activityid' : `${referencedEntity}id`,
     referencingEntity,
     referencingAttribute,
     referencingNavigationProperty: `${PUBLISHER_PREFIX}_${lookupTail}`,

@@ -106,16 +106,19 @@ export function loadPcfControl(dir: string, prefix: string): PcfControlInput | u
 }
 
 export function readControlManifest(xml: string, where: string): { namespace: string; constructor: string; boundProperty: string } {
-  const parsed = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '', isArray: (n) => n === 'property' }).parse(xml) as {
-    manifest?: { control?: { namespace?: string; constructor?: string; property?: { name?: string; usage?: string }[] } };
+  // '@_' prefix: the manifest's `constructor` attribute must not become a plain object key.
+  const parsed = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '@_', isArray: (n) => n === 'property' }).parse(xml) as {
+    manifest?: { control?: Record<string, unknown> & { property?: Record<string, string>[] } };
   };
   const control = parsed.manifest?.control;
-  if (!control?.namespace || !control.constructor || typeof control.constructor !== 'string') {
+  const namespace = control?.['@_namespace'];
+  const ctor = control?.['@_constructor'];
+  if (typeof namespace !== 'string' || typeof ctor !== 'string' || !namespace || !ctor) {
     throw new Error(`${where}: <manifest><control> needs namespace and constructor attributes`);
   }
-  const bound = (control.property ?? []).find((p) => p.usage === 'bound');
-  if (!bound?.name) throw new Error(`${where}: the control has no property with usage="bound" for the form field`);
-  return { namespace: control.namespace, constructor: control.constructor, boundProperty: bound.name };
+  const bound = (control?.property ?? []).find((p) => p['@_usage'] === 'bound');
+  if (!bound?.['@_name']) throw new Error(`${where}: the control has no property with usage="bound" for the form field`);
+  return { namespace, constructor: ctor, boundProperty: bound['@_name'] };
 }
 
 /** Reads `apiDefinition.swagger.json` + `apiProperties.json` from the connector folder, or undefined when absent. */

@@ -1,0 +1,51 @@
+// The custom-table budget of a plan against the licence tier (reference dataverse.md section 9): Dynamics 365 Sales
+// Professional users may use up to 15 custom tables; Enterprise and Premium have no such cap.
+import type { PlanFeature, SolutionSchema } from './model';
+
+export type SalesTier = 'SalesProfessional' | 'SalesEnterprise' | 'SalesPremium';
+
+export const CUSTOM_TABLE_LIMIT: Record<SalesTier, number | null> = {
+  SalesProfessional: 15,
+  SalesEnterprise: null,
+  SalesPremium: null,
+};
+
+export interface TableBudget {
+  /** Logical names of the custom tables the plan needs. */
+  needed: string[];
+  /** needed.length + existingCustomTables. */
+  count: number;
+  limit: number | null;
+  remaining: number | null;
+  fits: boolean;
+  message: string;
+}
+
+export function tableBudget(
+  schema: SolutionSchema,
+  features: Partial<Record<PlanFeature, boolean>>,
+  tier: SalesTier,
+  existingCustomTables = 0,
+): TableBudget {
+  if (!Number.isInteger(existingCustomTables) || existingCustomTables < 0) {
+    throw new Error(`existingCustomTables must be a whole number >= 0, got ${existingCustomTables}`);
+  }
+  const limit = CUSTOM_TABLE_LIMIT[tier];
+  if (limit === undefined) throw new Error(`Unknown licence tier "${String(tier)}" (SalesProfessional, SalesEnterprise or SalesPremium)`);
+  const needed = schema.tables
+    .filter((t) => t.isCustom)
+    .filter((t) => t.neededWhen === 'always' || t.neededWhen === 'engine' || features[t.neededWhen] === true)
+    .map((t) => t.logicalName);
+  const count = needed.length + existingCustomTables;
+  const existing = existingCustomTables ? ` plus ${existingCustomTables} already in the environment` : '';
+  if (limit === null) {
+    return { needed, count, limit, remaining: null, fits: true, message: `${needed.length} custom tables${existing}; ${tier} has no custom table limit.` };
+  }
+  const remaining = limit - count;
+  const fits = remaining >= 0;
+  const message = fits
+    ? `${needed.length} custom tables${existing} = ${count} of ${limit} allowed for ${tier}; ${remaining} left.`
+    : `${needed.length} custom tables${existing} = ${count}, over the ${limit} allowed for ${tier} by ${-remaining}: ` +
+      'turn off optional tables (matter table, participants, time entries, documents, steps) or license Sales Enterprise.';
+  return { needed, count, limit, remaining, fits, message };
+}

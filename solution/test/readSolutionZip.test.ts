@@ -1,0 +1,52 @@
+import JSZip from 'jszip';
+import { SCHEMA } from '../src/schema';
+import type { SolutionSchema } from '../src/model';
+import { readSolutionZip, SolutionFormatError } from '../src/readSolutionZip';
+import { EMPTY_INPUTS } from '../src/pack/inputs';
+import { packSolution, zipPackage } from '../src/pack/packSolution';
+
+/** The schema as Dataverse would hold it after import: plan-only knowledge (neededWhen) is not solution metadata. */
+function asImported(schema: SolutionSchema): SolutionSchema {
+  const copy = JSON.parse(JSON.stringify(schema)) as SolutionSchema;
+  for (const t of copy.tables) t.neededWhen = 'always';
+  return copy;
+}
+
+async function zipOf(managed: boolean, schema: SolutionSchema = SCHEMA): Promise<Uint8Array> {
+  return zipPackage(packSolution(schema, { version: '2.5.1.0', managed, inputs: EMPTY_INPUTS }));
+}
+
+describe('readSolutionZip', () => {
+  it.each([false, true])('round trip (managed=%s): gives back an equivalent schema', async (managed) => {
+    const read = await readSolutionZip(await zipOf(managed));
+    expect(read.uniqueName).toBe('ActionstepMigration');
+    expect(read.version).toBe('2.5.1.0');
+    expect(read.managed).toBe(managed);
+    expect(read.schema).toEqual(asImported(SCHEMA));
+  });
+
+  it('reads a changed schema back changed (the round trip is not a constant)', async () => {
+    const changed = structuredClone(SCHEMA);
+    const matter = changed.tables.find((t) => t.logicalName === 'astep_matter')!;
+    matter.columns.push({ logicalName: 'astep_dc_settlementdate', schemaName: 'astep_DcSettlementDate', displayName: 'Settlement Date', type: 'datetime', required: 'none', dateBehavior: 'DateOnly' });
+    changed.choices[0].options.push({ value: 615200099, label: 'Probate' });
+    const read = await readSolutionZip(await zipOf(false, changed));
+    const col = read.schema.tables.find((t) => t.logicalName === 'astep_matter')!.columns.find((c) => c.logicalName === 'astep_dc_settlementdate');
+    expect(col).toEqual({ logicalName: 'astep_dc_settlementdate', schemaName: 'astep_DcSettlementDate', displayName: 'Settlement Date', type: 'datetime', required: 'none', dateBehavior: 'DateOnly' });
+    expect(read.schema.choices[0].options.at(-1)).toEqual({ value: 615200099, label: 'Probate' });
+  });
+
+  it('tells what is wrong with a bad zip', async () => {
+    await expect(readSolutionZip(new Uint8Array([1, 2, 3]))).rejects.toThrow(/not a zip/);
+    const noCustomizations = new JSZip();
+    noCustomizations.file('solution.xml', '<ImportExportXml/>');
+    await expect(readSolutionZip(await noCustomizations.generateAsync({ type: 'uint8array' }))).rejects.toThrow(/no customizations.xml/);
+
+    const good = await JSZip.loadAsync(await zipOf(false));
+    const cust = await good.file('customizations.xml')!.async('string');
+    good.file('customizations.xml', cust.replace('<Type>nvarchar</Type>', '<Type>hologram</Type>'));
+    const err = await readSolutionZip(await good.generateAsync({ type: 'uint8array' })).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(SolutionFormatError);
+    expect((err as Error).message).toMatch(/column account\.astep_sourceid has an unsupported <Type> "hologram"/);
+  });
+});
