@@ -2,7 +2,8 @@ import JSZip from 'jszip';
 import { SCHEMA } from '../src/schema';
 import type { SolutionSchema } from '../src/model';
 import { readSolutionZip, SolutionFormatError } from '../src/readSolutionZip';
-import { EMPTY_INPUTS } from '../src/pack/inputs';
+import { join } from 'node:path';
+import { EMPTY_INPUTS, loadPackInputs } from '../src/pack/inputs';
 import { packSolution, zipPackage } from '../src/pack/packSolution';
 
 /** The schema as Dataverse would hold it after import: plan-only knowledge (neededWhen) is not solution metadata. */
@@ -48,5 +49,15 @@ describe('readSolutionZip', () => {
     const err = await readSolutionZip(await good.generateAsync({ type: 'uint8array' })).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(SolutionFormatError);
     expect((err as Error).message).toMatch(/column account\.astep_sourceid has an unsupported <Type> "hologram"/);
+  });
+});
+
+describe('readSolutionZip on a full package', () => {
+  it('reads the schema from a zip that also carries web resources, controls, the connector and environment variables', async () => {
+    const inputs = loadPackInputs(join(__dirname, 'fixtures', 'repo'));
+    const zip = await zipPackage(packSolution(SCHEMA, { version: '0.9.0.0', managed: true, inputs }));
+    const read = await readSolutionZip(zip);
+    expect(read).toMatchObject({ uniqueName: 'ActionstepMigration', version: '0.9.0.0', managed: true });
+    expect(read.schema).toEqual(asImported(SCHEMA));
   });
 });

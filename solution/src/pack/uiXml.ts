@@ -212,7 +212,7 @@ export function rollbackRibbonXml(): XmlNode {
   return el('RibbonDiffXml', null,
     el('CustomActions', null,
       action('Form', `Mscrm.Form.${e}.MainTab.Save.Controls._children`),
-      action('Grid', `Mscrm.HomepageGrid.${e}.MainTab.Management.Controls._children`),
+      action('Grid', `Mscrm.HomepageGrid.${e}.MainTab.Actions.Controls._children`),
     ),
     el('Templates', null, el('RibbonTemplates', { Id: 'Mscrm.Templates' })),
     el('CommandDefinitions', null,
