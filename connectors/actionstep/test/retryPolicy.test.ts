@@ -131,3 +131,20 @@ test('empty collection (204) yields nothing', async () => {
   expect(await all(client.listTasks())).toEqual([]);
   expect(t.requests.length).toBe(1);
 });
+
+test('a token rejected again after refresh is refreshed again, within the retry budget', async () => {
+  let refreshes = 0;
+  const provider = {
+    async getToken(o: { staleAccessToken?: string } = {}) {
+      if (o.staleAccessToken) refreshes++;
+      return { accessToken: `t${refreshes}`, apiEndpoint: 'http://as.test/api/', expiresOnTimestamp: Date.now() + 3_600_000 };
+    },
+  };
+  const t = new StubTransport(() => json(401, { error: 'expired_token' }));
+  const client = new ActionstepClient({ credential: provider, transport: t, retry: { maxRetries: 2 }, sleep: async () => undefined });
+  const err = (await all(client.listMatters()).catch((e) => e)) as ActionstepError;
+  expect(err.status).toBe(401);
+  expect(err.code).toBe('expired_token');
+  expect(refreshes).toBe(3); // 1 free + 2 from the budget
+  expect(t.requests.map((r) => r.headers.Authorization)).toEqual(['Bearer t0', 'Bearer t1', 'Bearer t2', 'Bearer t3']);
+});

@@ -92,7 +92,7 @@ export class RequestPipeline {
   async send(request: PipelineRequest): Promise<HttpResponse> {
     const { abortSignal } = request;
     let retryCount = 0;
-    let tokenRefreshed = false;
+    let tokenRefreshCount = 0;
     let token = await this.options.credential.getToken({ abortSignal });
     for (;;) {
       if (abortSignal?.aborted) throw abortError();
@@ -121,9 +121,13 @@ export class RequestPipeline {
       const res = outcome.response;
       if (res && ((res.status >= 200 && res.status < 300) || request.passThroughStatuses?.includes(res.status))) return res;
 
-      const decision = decideRetry(this.strategies, { retryCount, outcome, tokenRefreshed, options: this.retryOptions, random: this.options.random });
+      const decision = decideRetry(this.strategies, { retryCount, outcome, tokenRefreshCount, options: this.retryOptions, random: this.options.random });
       if (decision.action === 'refreshToken') {
-        tokenRefreshed = true;
+        if (tokenRefreshCount > 0) {
+          retryCount++; // only the first refresh of a request is free
+          this.counts.retries++;
+        }
+        tokenRefreshCount++;
         this.counts.refreshesAfter401++;
         this.options.logger?.info?.(`Actionstep: ${decision.reason} on ${describe(httpRequest)}; refreshing the token.`);
         token = await this.options.credential.getToken({ abortSignal, staleAccessToken: token.accessToken });

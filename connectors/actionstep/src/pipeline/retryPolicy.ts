@@ -19,8 +19,8 @@ export interface RetryContext {
   /** Retries already made for this request. */
   retryCount: number;
   outcome: RetryOutcome;
-  /** Whether this request already refreshed its token once. */
-  tokenRefreshed: boolean;
+  /** Token refreshes this request already caused. */
+  tokenRefreshCount: number;
   options: Required<RetryOptions>;
   random: () => number;
 }
@@ -42,15 +42,21 @@ export const DEFAULT_RETRY_OPTIONS: Required<RetryOptions> = {
   maxRetryDelayInMs: 30_000,
 };
 
-/** 401 with an RFC 6749 token error: refresh once (single-flight in the credential), then retry at once. */
+/**
+ * 401 with an RFC 6749 token error: refresh (single-flight in the credential), then retry at once. The first refresh
+ * of a request is free; a token that expires again (a long run, or injected faults) costs a retry from the budget, so
+ * a server that rejects every fresh token still ends in an error.
+ */
 export const expiredTokenStrategy: RetryStrategy = {
   name: 'expiredToken',
-  decide({ outcome, tokenRefreshed }) {
+  decide({ outcome, tokenRefreshCount, retryCount, options }) {
     if (outcome.response?.status !== 401) return undefined;
     const error = tokenErrorOf(outcome.response);
     // invalid_token too: another request may have rotated the token this one was still using.
     if (error !== 'expired_token' && error !== 'invalid_token') return { action: 'fail', reason: `401 ${error ?? ''}`.trim() };
-    if (tokenRefreshed) return { action: 'fail', reason: `401 ${error} again after a token refresh` };
+    if (tokenRefreshCount > 0 && retryCount >= options.maxRetries) {
+      return { action: 'fail', reason: `401 ${error} after ${tokenRefreshCount} token refreshes and ${retryCount} retries` };
+    }
     return { action: 'refreshToken', reason: `401 ${error}` };
   },
 };

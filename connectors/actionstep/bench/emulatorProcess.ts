@@ -1,0 +1,34 @@
+// Child process of the extraction benchmark: runs the Actionstep emulator so that its memory (SQLite, the firm) is
+// not counted in the extracting process's RSS. Prints one JSON line with the endpoints, serves until SIGTERM.
+import { startActionstepEmulator } from '@astep/actionstep-emulator';
+
+type Size = 'tiny' | 'demo' | 'medium' | 'large' | 'xl';
+
+async function main(): Promise<void> {
+  const size = (process.argv[2] ?? 'large') as Size;
+  const dbPath = process.argv[3];
+  const started = Date.now();
+  const emu = await startActionstepEmulator({ firm: size, seed: 7, dbPath: dbPath || undefined });
+  process.stdout.write(
+    `${JSON.stringify({
+      ready: true,
+      loadMs: Date.now() - started,
+      authorizeUrl: emu.authorizeUrl,
+      tokenUrl: emu.tokenUrl,
+      apiEndpoint: emu.apiEndpoint,
+      clientId: emu.clientId,
+      clientSecret: emu.clientSecret,
+      totalRecords: emu.firm.totalRecords,
+    })}\n`,
+  );
+  const stop = (): void => {
+    void emu.close().then(() => process.exit(0));
+  };
+  process.on('SIGTERM', stop);
+  process.on('SIGINT', stop);
+}
+
+main().catch((e) => {
+  process.stderr.write(`emulator failed: ${(e as Error).stack ?? String(e)}\n`);
+  process.exit(1);
+});
