@@ -8,6 +8,7 @@ import { FORMS } from '../ui/forms';
 import { adminRole } from '../ui/role';
 import type { AppDef, EnvironmentVariableDef, FormDef, ViewDef } from '../ui/types';
 import { VIEWS } from '../ui/views';
+import { withPlatformDefaults } from '../ui/defaults';
 import { entityInfoXml, optionSetXml, relationshipXml } from './entities';
 import type { PackFlavor } from './flavor';
 import { EMPTY_INPUTS, type ConnectorInput, type PackInputs, type PcfControlInput, type WebResourceInput } from './inputs';
@@ -171,8 +172,9 @@ function buildParts(schema: SolutionSchema, options: PackOptions): Parts {
   const withRibbon = webResourceNames.has(ROLLBACK_LIBRARY) && tableNames.has('astep_migrationrun');
   if (!withRibbon) omitted.push(`Web resource ${ROLLBACK_LIBRARY} is absent: the "Roll back run" command-bar button is left out`);
 
-  const forms = ui.forms.filter((f) => tableNames.has(f.table));
-  const views = ui.views.filter((v) => tableNames.has(v.table));
+  const withDefaults = withPlatformDefaults(schema, ui.forms, ui.views);
+  const forms = withDefaults.forms.filter((f) => tableNames.has(f.table));
+  const views = withDefaults.views.filter((v) => tableNames.has(v.table));
   const entities = schema.tables.map((t) => ({
     table: t,
     name: entityName(t),

@@ -150,7 +150,7 @@ export function viewXml(view: ViewDef, schema: SolutionSchema, flavor: PackFlavo
   return el('savedquery', null,
     text('IsCustomizable', true),
     text('CanBeDeleted', !flavor.managed),
-    text('isquickfindquery', false),
+    text('isquickfindquery', view.queryType === 4),
     text('isprivate', false),
     text('isdefault', view.isDefault),
     text('savedqueryid', braced(view.id)),
@@ -165,8 +165,11 @@ export function viewXml(view: ViewDef, schema: SolutionSchema, flavor: PackFlavo
         el('entity', { name: view.table },
           el('attribute', { name: table.primaryIdAttribute }),
           view.columns.map((c) => el('attribute', { name: c.field })),
-          el('order', { attribute: view.order.attribute, descending: String(view.order.descending) }),
+          view.order ? el('order', { attribute: view.order.attribute, descending: String(view.order.descending) }) : null,
           view.conditions.length ? el('filter', { type: 'and' }, view.conditions.map(condition)) : null,
+          view.quickFindFields?.length
+            ? el('filter', { type: 'or', isquickfindfields: 1 }, view.quickFindFields.map((f) => el('condition', { attribute: f, operator: 'like', value: '{0}' })))
+            : null,
         ),
       ),
     ),

@@ -43,12 +43,14 @@ export interface ViewDef {
   table: string;
   name: string;
   description: string;
-  /** 0 public, 2 associated (SavedQuery.QueryType). */
-  queryType: 0 | 2;
+  /** SavedQuery.QueryType: 0 public, 1 advanced find, 2 associated, 4 quick find, 64 lookup. */
+  queryType: 0 | 1 | 2 | 4 | 64;
   isDefault: boolean;
   columns: ViewColumn[];
   conditions: ViewCondition[];
-  order: { attribute: string; descending: boolean };
+  /** Quick find views: the columns searched (`<filter type="or" isquickfindfields="1">`). */
+  quickFindFields?: string[];
+  order?: { attribute: string; descending: boolean };
 }
 
 export interface EnvironmentVariableDef {
