@@ -30,6 +30,8 @@ export interface ActionstepClientOptions {
   retryStrategies?: RetryStrategy[];
   /** Concurrent requests across the whole client. Default 4. */
   maxConcurrency?: number;
+  /** Client-side pacing of requests (Actionstep's limits are unpublished and per user session). Default: unpaced. */
+  maxRequestsPerSecond?: number;
   /** Records per page, at most 200 (Actionstep silently caps it). Default 200. */
   pageSize?: number;
   /** Per-request timeout. Default 5 minutes: Actionstep's first page of a big filtered query can take minutes (S12). */
@@ -41,6 +43,7 @@ export interface ActionstepClientOptions {
   /** Injected for tests (fake clock); defaults to a real abortable timer and Math.random. */
   sleep?: (ms: number, abortSignal?: AbortSignal) => Promise<void>;
   random?: () => number;
+  now?: () => number;
 }
 
 export interface ListOptions {
@@ -124,6 +127,8 @@ export class ActionstepClient {
       logger: options.logger,
       sleep: options.sleep ?? abortableSleep,
       random: options.random ?? Math.random,
+      maxRequestsPerSecond: options.maxRequestsPerSecond,
+      now: options.now,
     });
   }
 

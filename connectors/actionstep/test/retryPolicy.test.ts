@@ -10,12 +10,15 @@ const oneAction = envelope('actions', { id: 1, name: 'A', status: 'Active', isDe
 
 function clientWith(transport: StubTransport, extra: Partial<ConstructorParameters<typeof ActionstepClient>[0]> = {}) {
   const sleeps: number[] = [];
+  let clock = 1_000_000;
   const client = new ActionstepClient({
     credential,
     transport,
     sleep: async (ms) => {
       sleeps.push(ms);
+      clock += ms;
     },
+    now: () => clock,
     random: () => 0.5,
     ...extra,
   });
@@ -147,4 +150,42 @@ test('a token rejected again after refresh is refreshed again, within the retry 
   expect(err.code).toBe('expired_token');
   expect(refreshes).toBe(3); // 1 free + 2 from the budget
   expect(t.requests.map((r) => r.headers.Authorization)).toEqual(['Bearer t0', 'Bearer t1', 'Bearer t2', 'Bearer t3']);
+});
+
+describe('client-wide throttling', () => {
+  beforeEach(() => jest.useFakeTimers());
+  afterEach(() => jest.useRealTimers());
+
+  test('a 429 with Retry-After pauses every request of the client, not only the refused one', async () => {
+    let refused = false;
+    const t = new StubTransport((req) => {
+      if (!refused && req.url.includes('/actions')) {
+        refused = true;
+        return json(429, {}, { 'retry-after': '2' });
+      }
+      return empty();
+    });
+    const client = new ActionstepClient({ credential, transport: t, sleep: abortableSleep });
+    const a = all(client.listMatters());
+    await jest.advanceTimersByTimeAsync(10);
+    const b = all(client.listTasks()); // starts while the client is throttled
+    await jest.advanceTimersByTimeAsync(1000);
+    expect(t.requests.map((r) => new URL(r.url).pathname)).toEqual(['/api/rest/actions']);
+    await jest.advanceTimersByTimeAsync(1000);
+    await Promise.all([a, b]);
+    expect(t.requests).toHaveLength(3);
+  });
+
+  test('maxRequestsPerSecond paces requests', async () => {
+    const t = new StubTransport(() => empty());
+    const client = new ActionstepClient({ credential, transport: t, sleep: abortableSleep, maxRequestsPerSecond: 2 });
+    const done = Promise.all([all(client.listTasks()), all(client.listBills()), all(client.listSteps())]);
+    await jest.advanceTimersByTimeAsync(0);
+    expect(t.requests).toHaveLength(1);
+    await jest.advanceTimersByTimeAsync(500);
+    expect(t.requests).toHaveLength(2);
+    await jest.advanceTimersByTimeAsync(500);
+    await done;
+    expect(t.requests).toHaveLength(3);
+  });
 });

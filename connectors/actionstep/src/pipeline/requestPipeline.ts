@@ -57,6 +57,9 @@ export interface RequestPipelineOptions {
   logger?: ActionstepLogger;
   sleep: (ms: number, abortSignal?: AbortSignal) => Promise<void>;
   random: () => number;
+  /** Client-side pacing (Actionstep rate-limits per user session; limits are unpublished). Default: none. */
+  maxRequestsPerSecond?: number;
+  now?: () => number;
 }
 
 export class RequestPipeline {
@@ -69,6 +72,11 @@ export class RequestPipeline {
     refreshesAfter401: 0,
     byOutcome: {} as Record<string, number>,
   };
+
+  /** After a 429 every request of the client waits until then, not only the one that was refused: the limit is per
+   *  session, so the other in-flight requests would be refused too and waste calls. */
+  private throttledUntil = 0;
+  private nextSlot = 0;
 
   constructor(private readonly options: RequestPipelineOptions) {
     this.limiter = new ConcurrencyLimiter(options.maxConcurrency);
@@ -89,6 +97,23 @@ export class RequestPipeline {
     };
   }
 
+  private now(): number {
+    return (this.options.now ?? Date.now)();
+  }
+
+  /** Honours a client-wide 429 pause and the optional request pacing before each attempt. */
+  private async waitForTurn(abortSignal?: AbortSignal): Promise<void> {
+    const pause = this.throttledUntil - this.now();
+    if (pause > 0) await this.options.sleep(pause, abortSignal);
+    const rate = this.options.maxRequestsPerSecond;
+    if (rate && rate > 0) {
+      const now = this.now();
+      const slot = Math.max(now, this.nextSlot);
+      this.nextSlot = slot + 1000 / rate;
+      if (slot > now) await this.options.sleep(slot - now, abortSignal);
+    }
+  }
+
   async send(request: PipelineRequest): Promise<HttpResponse> {
     const { abortSignal } = request;
     let retryCount = 0;
@@ -105,6 +130,7 @@ export class RequestPipeline {
         abortSignal,
       };
       let outcome: RetryOutcome;
+      await this.waitForTurn(abortSignal);
       await this.limiter.acquire(abortSignal);
       try {
         this.counts.byKind[request.kind]++;
@@ -139,7 +165,9 @@ export class RequestPipeline {
         this.options.logger?.warning?.(
           `Actionstep: ${decision.reason} on ${describe(httpRequest)}; retry ${retryCount}/${this.retryOptions.maxRetries} in ${decision.delayInMs} ms.`,
         );
-        await this.options.sleep(decision.delayInMs, abortSignal);
+        // A 429 pauses the whole client (waitForTurn); other failures delay only this request.
+        if (res?.status === 429) this.throttledUntil = Math.max(this.throttledUntil, this.now() + decision.delayInMs);
+        else await this.options.sleep(decision.delayInMs, abortSignal);
         // A long wait may outlive the token; getToken refreshes it if it is about to expire.
         token = await this.options.credential.getToken({ abortSignal });
         continue;
