@@ -10,7 +10,7 @@ import { NON_XSD_ELEMENTS, packSolution, zipPackage, type SolutionPackage } from
 import { ROLE_ID } from '../src/ui/role';
 import { VIEW_IDS } from '../src/ui/views';
 import { FORM_IDS } from '../src/ui/forms';
-import { xmllint, xsdPart } from './xsd';
+import { REPO_ROOT, xmllint, xsdPart } from './xsd';
 
 const FIXTURES = join(__dirname, 'fixtures', 'repo');
 const VERSION = '1.2.3.0';
@@ -222,5 +222,17 @@ describe('absent inputs', () => {
 
   it('with every input present nothing is left out', () => {
     expect(pack(false).omitted).toEqual([]);
+  });
+});
+
+describe("the repository's current inputs", () => {
+  it('pack into a customizations.xml that validates, with whatever web resources, controls and connector exist now', async () => {
+    const inputs = loadPackInputs(REPO_ROOT);
+    const pkg = pack(true, inputs);
+    const r = xmllint(xsdPart(pkg.customizationsXml, NON_XSD_ELEMENTS));
+    expect(r.output).toContain('validates');
+    if (inputs.connector) {
+      await expect(SwaggerParser.validate(JSON.parse(inputs.connector.openApiDefinition))).resolves.toBeTruthy();
+    }
   });
 });

@@ -84,12 +84,12 @@ export function loadWebResources(dir: string): WebResourceInput[] {
   return list.map((e, i) => {
     const name = e.name;
     if (typeof name !== 'string' || !name) throw new Error(`${manifestPath} entry ${i}: "name" is required`);
-    const file = typeof e.file === 'string' ? e.file : name.replace(/^[^/]+_\//, '');
+    const file = typeof e.file === 'string' ? e.file : typeof e.path === 'string' ? e.path : name.replace(/^[^/]+_\//, '');
     const path = join(dir, file);
     if (!existsSync(path)) throw new Error(`${manifestPath} entry ${name}: file ${file} does not exist in ${dir}`);
     return {
       name,
-      displayName: typeof e.displayName === 'string' ? e.displayName : name.split('/').pop() ?? name,
+      displayName: typeof e.displayName === 'string' ? e.displayName : typeof e.displayname === 'string' ? e.displayname : name.split('/').pop() ?? name,
       type: webResourceType(e.type, name),
       content: new Uint8Array(readFileSync(path)),
     };
@@ -147,8 +147,13 @@ export function loadPackInputs(repoRoot: string, prefix = 'astep'): PackInputs {
   const pcfRoot = join(repoRoot, 'pcf-controls');
   if (existsSync(pcfRoot)) {
     for (const name of readdirSync(pcfRoot).sort()) {
-      const c = loadPcfControl(join(pcfRoot, name, 'out', 'controls', name), prefix);
-      if (c) controls.push(c);
+      // pcf-scripts writes out/controls/<constructor>/; the project folder usually has the same name, but not always.
+      const outRoot = join(pcfRoot, name, 'out', 'controls');
+      const candidates = existsSync(join(outRoot, name)) ? [name] : existsSync(outRoot) ? readdirSync(outRoot).sort() : [];
+      for (const folder of candidates) {
+        const c = loadPcfControl(join(outRoot, folder), prefix);
+        if (c && !controls.some((x) => x.name === c.name)) controls.push(c);
+      }
     }
   }
   return {
