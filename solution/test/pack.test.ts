@@ -76,6 +76,19 @@ describe('customizations.xml against CustomizationsSolution.xsd (9.0.0.2090)', (
     expect(xmllint(xml).ok).toBe(false);
   });
 
+  it('fails on a definition the packer lets through but the XSD does not: an alternate key without columns', () => {
+    const broken = structuredClone(SCHEMA);
+    broken.tables.find((t) => t.logicalName === 'astep_matter')!.keys[0].columns = [];
+    const r = xmllint(xsdPart(pack(false, EMPTY_INPUTS, broken).customizationsXml, NON_XSD_ELEMENTS));
+    expect(r.ok).toBe(false);
+    expect(r.output).toMatch(/EntityKeyAttributes/);
+  });
+
+  it('refuses a web resource over the 5 MB upload limit, naming it', () => {
+    const big: PackInputs = { ...fixtureInputs, webResources: [{ ...fixtureInputs.webResources[0], content: new Uint8Array(5 * 1024 * 1024 + 1) }] };
+    expect(() => pack(false, big)).toThrow(/Web resource astep_\/js\/MigrationRunCommands.js is 5242881 bytes, over the 5 MB/);
+  });
+
   it('the packer itself refuses a definition with an invalid column type or a missing display name', () => {
     const broken = structuredClone(SCHEMA);
     (broken.tables[4].columns[1] as { type: string }).type = 'varchar2';

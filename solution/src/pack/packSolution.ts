@@ -85,6 +85,18 @@ function checkSchema(schema: SolutionSchema): void {
   }
 }
 
+/**
+ * Organization.MaxUploadFileSize defaults to 5 MB and caps web resources (PCF resources are stored the same way);
+ * an import with a larger file fails, so the build fails first, naming the file.
+ */
+export const MAX_WEB_RESOURCE_BYTES = 5 * 1024 * 1024;
+
+function checkSize(what: string, content: Uint8Array): void {
+  if (content.byteLength > MAX_WEB_RESOURCE_BYTES) {
+    throw new Error(`${what} is ${content.byteLength} bytes, over the 5 MB web resource limit (MaxUploadFileSize): build it minified (production)`);
+  }
+}
+
 function entityName(t: TableDef): XmlNode {
   return el('Name', { LocalizedName: t.displayName, OriginalName: t.displayName }, t.schemaName);
 }
@@ -217,6 +229,9 @@ function buildParts(schema: SolutionSchema, options: PackOptions): Parts {
       ? [{ type: COMPONENT_TYPE.Connector, id: braced(stableGuid(`connector:${inputs.connector.name}`)), schemaName: inputs.connector.name, behavior: 0 } as RootComponent]
       : []),
   ];
+
+  for (const w of inputs.webResources) checkSize(`Web resource ${w.name}`, w.content);
+  for (const c of inputs.controls) for (const f of c.files) checkSize(`PCF control ${c.name} file ${f.path}`, f.content);
 
   return {
     entities,
