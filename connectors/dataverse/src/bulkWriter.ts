@@ -5,7 +5,7 @@
 import type { DataverseClient } from './dataverseClient';
 import { DataverseError, EXECUTION_TIME_CODE, SQL_TIMEOUT_CODE, TRANSIENT_CODES } from './errors';
 import { KeyFormatError } from './errors';
-import { formatKey, idFromEntityUrl } from './formatKey';
+import { forbiddenKeyCharacters, formatKey, idFromEntityUrl } from './formatKey';
 import { abortError, type BatchRequest, type BatchResponse, type KeyValues } from './types';
 
 export interface TableRef {
@@ -80,6 +80,8 @@ interface Unit {
   items: Item[];
   /** true once the unit comes from a split: it is not resized again. */
   split: boolean;
+  /** A key a URL cannot carry: found with a $filter query, then written by id (or created). */
+  viaQuery?: boolean;
 }
 
 const bulkSupportCache = new WeakMap<DataverseClient, Map<string, Promise<boolean>>>();
@@ -166,7 +168,8 @@ export class BulkWriter {
 
   // ------------------------------------------------------------------ scheduling
 
-  private async run(op: Operation, table: TableRef, items: Item[]): Promise<WriteResult[]> {
+  private async run(op: Operation, table: TableRef, allItems: Item[]): Promise<WriteResult[]> {
+    let items = allItems;
     const total = items.length;
     const results: WriteResult[] = new Array(total);
     const progress: WriteProgress = { done: 0, total, succeeded: 0, failed: 0 };
@@ -181,6 +184,16 @@ export class BulkWriter {
     let bulk = op !== 'delete' && this.preferBulk && (await tableSupportsBulk(this.client, table.logicalName));
     const abortSignal = this.options.abortSignal;
     const queue: Unit[] = []; // split halves and retries go first
+    // Keys holding characters a URL key cannot carry (/ < > * % & : \ ? + #) are resolved by query, one by one
+    // (rare: not worth risking a whole bulk request on how the service parses them inside @odata.id).
+    if (op === 'upsert') {
+      const byQuery = items.filter((it) => it.key && !isIdKey(it.key) && Object.values(it.key).some((v) => typeof v === 'string' && forbiddenKeyCharacters(v).length > 0));
+      if (byQuery.length) {
+        const set = new Set(byQuery);
+        items = items.filter((it) => !set.has(it));
+        for (const it of byQuery) queue.push({ items: [it], split: true, viaQuery: true });
+      }
+    }
     let cursor = 0;
     const inFlight = new Set<Promise<void>>();
     let fatal: unknown;
@@ -195,7 +208,7 @@ export class BulkWriter {
     const nextUnit = (): Unit | undefined => {
       const queued = queue.shift();
       if (queued) return queued;
-      if (cursor >= total) return undefined;
+      if (cursor >= items.length) return undefined;
       const size = bulk ? this.batchSize : this.batchOperationSize;
       const unit = { items: items.slice(cursor, cursor + size), split: false };
       cursor += unit.items.length;
@@ -204,7 +217,9 @@ export class BulkWriter {
     const slots = () => Math.max(1, Math.min(this.options.maxConcurrency ?? 52, this.client.concurrency.limit));
 
     const process = async (unit: Unit): Promise<void> => {
-      if (bulk) {
+      if (unit.viaQuery) {
+        await this.upsertViaQuery(table, unit.items[0], finish);
+      } else if (bulk) {
         const outcome = await this.sendBulk(op, table, unit, finish);
         if (outcome === 'unsupported') {
           bulk = false;
@@ -343,6 +358,44 @@ export class BulkWriter {
     if (++this.successesSinceShrink >= 3) {
       this.successesSinceShrink = 0;
       this.batchSize = Math.min(this.maxBatchSize, this.batchSize * 2);
+    }
+  }
+
+  // ------------------------------------------------------------------ keys a URL cannot carry
+
+  /**
+   * Upsert of a row whose alternate key holds a character Dataverse cannot take in a URL key (reference §1: fall back
+   * to a query and address the row by id): `$filter` on the key columns → PATCH by id, or POST with the key columns
+   * when there is none. A concurrent create of the same key surfaces as a duplicate-key error; then we update.
+   */
+  private async upsertViaQuery(table: TableRef, item: Item, finish: (item: Item, r: Omit<WriteResult, 'index' | 'ref'>) => void): Promise<void> {
+    const key = item.key as KeyValues;
+    const filter = Object.entries(key)
+      .map(([k, v]) => `${k} eq ${typeof v === 'number' ? v : `'${v.replace(/'/g, "''")}'`}`)
+      .join(' and ');
+    const find = async () => {
+      const rows = await this.client.retrieveAll(table.entitySetName, { select: [table.primaryIdAttribute], filter, top: 2, abortSignal: this.options.abortSignal });
+      return rows[0]?.[table.primaryIdAttribute] as string | undefined;
+    };
+    const opts = { abortSignal: this.options.abortSignal, headers: this.options.headers };
+    try {
+      let id = await find();
+      if (!id) {
+        try {
+          id = await this.client.create(table.entitySetName, { ...item.attributes, ...key }, opts);
+          finish(item, { outcome: 'upserted', id, status: 204 });
+          return;
+        } catch (e) {
+          if (!(e instanceof DataverseError) || !['0x80060892', '0x80040237'].includes(e.code)) throw e;
+          id = await find();
+          if (!id) throw e;
+        }
+      }
+      await this.client.update(table.entitySetName, id, item.attributes, opts);
+      finish(item, { outcome: 'upserted', id, status: 204 });
+    } catch (e) {
+      if (!(e instanceof DataverseError)) throw e;
+      finish(item, this.failure(item, e));
     }
   }
 

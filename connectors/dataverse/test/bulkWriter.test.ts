@@ -85,18 +85,33 @@ describe('BulkWriter', () => {
     expect(ops[0].body).not.toHaveProperty('astep_sourceid');
   });
 
-  it('fails keys that cannot be put in a URL per record in the $batch path, and sends the rest', async () => {
+  it('resolves keys a URL cannot carry by $filter query, then creates (or updates by id); the rest go in bulk', async () => {
     const stub = stubTransport((req) => {
-      if (req.url.includes('sdkmessagefilters')) return json(200, { value: [] });
-      return batchReply(batchOps(req).map(() => ({ status: 204 })));
+      if (req.url.includes('sdkmessagefilters')) return json(200, { value: [{}] });
+      if (req.method === 'GET' && req.url.includes('$filter=')) {
+        const f = decodeURIComponent(req.url);
+        return json(200, { value: f.includes("'x&y'") ? [{ accountid: '00000000-0000-0000-0000-0000000000aa' }] : [] });
+      }
+      if (req.method === 'POST' && req.url.endsWith('/accounts')) return noContent({ 'odata-entityid': `${WEB_API}accounts(00000000-0000-0000-0000-0000000000bb)` });
+      if (req.method === 'PATCH') return noContent();
+      if (req.url.endsWith('UpsertMultiple')) return noContent();
+      throw new Error(`unexpected ${req.method} ${req.url}`);
     });
     const client = new DataverseClient({ webApiUrl: WEB_API, credential: staticToken, transport: stub.transport });
-    const t = targets(3);
+    const t = targets(4);
     t[1].key = { astep_sourceid: 'a/b' };
+    t[2].key = { astep_sourceid: 'x&y' };
     const results = await new BulkWriter(client).upsertMany(ACCOUNTS, t);
-    expect(results.map((r) => r.outcome)).toEqual(['upserted', 'failed', 'upserted']);
-    expect(results[1].errorCode).toBe('InvalidKeyValue');
-    expect(results[1].message).toContain('"a/b"');
+    expect(results.map((r) => r.outcome)).toEqual(['upserted', 'upserted', 'upserted', 'upserted']);
+    expect(results[1].id).toBe('00000000-0000-0000-0000-0000000000bb');
+    expect(results[2].id).toBe('00000000-0000-0000-0000-0000000000aa');
+    const post = stub.requests.find((r) => r.method === 'POST' && r.url.endsWith('/accounts'))!;
+    expect(post.json).toMatchObject({ astep_sourceid: 'a/b', name: 'Matter 1' });
+    const patch = stub.requests.find((r) => r.method === 'PATCH')!;
+    expect(patch.url).toBe(`${WEB_API}accounts(00000000-0000-0000-0000-0000000000aa)`);
+    expect(patch.headers['If-Match']).toBe('*');
+    const bulk = stub.requests.find((r) => r.url.endsWith('UpsertMultiple'))!;
+    expect((bulk.json as { Targets: unknown[] }).Targets).toHaveLength(2);
   });
 
   it('retries transient per-operation failures inside a $batch', async () => {
