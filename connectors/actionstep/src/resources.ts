@@ -161,7 +161,7 @@ export const RESOURCES: Record<ResourceName, ResourceDef> = {
       r('isDeleted', 'boolean', { recordRequired: true }),
       r('deletedBy', 'string', { description: 'Display name of the user who deleted the matter.' }),
       r('deletedTimestamp', 'timestamp'),
-      f('isFavorite', 'boolean'),
+      f('isFavorite', 'boolean', { wireDefault: 'F' }),
       e('overrideBillingStatus', ['Active', 'Closed']),
       f('lastAccessTimestamp', 'timestamp'),
       f('importExternalReference', 'string'),
