@@ -1,0 +1,145 @@
+// Dataverse Web API (v9.2) emulator on SQLite: Entra-style token endpoint, records, alternate keys, $batch, bulk
+// actions, Metadata API, ImportSolution, business rules and service protection limits. See README.md.
+import { MetadataCatalog } from './metadataCatalog';
+import type { EntityMeta, OptionSetMeta, RelationshipMeta } from './metadataTypes';
+import { RecordStore } from './recordStore';
+import { RecordService, appUserId } from './recordService';
+import { EntraTokenEndpoint } from './entraTokenEndpoint';
+import { DEFAULT_COST_MODEL, PRODUCTION_LIMITS, ServiceProtection, type CostModel, type ServiceProtectionLimits } from './serviceProtection';
+import { WebApiServer, type DataverseCounters, type FaultOptions, emptyCounters } from './webApiServer';
+
+export { DataverseError, CODES as DATAVERSE_ERROR_CODES } from './errors';
+export { parseBatch, serializeBatch, serializeBatchRequest, boundaryOf, hasBareLineFeeds, newBatchResponseBoundary } from './batchMultipart';
+export type { BatchItem, BatchRequest, BatchResponse, BatchResponseItem } from './batchMultipart';
+export { parseFilter, parseKeyPredicate, splitPath, tokenize, ODataSyntaxError } from './odataFilter';
+export type { FilterNode, Literal, Operand, PropertyRef, KeyPredicate } from './odataFilter';
+export { DEFAULT_COST_MODEL, PRODUCTION_LIMITS, maxThroughputRecordsPerHour, dopHint, ServiceProtection } from './serviceProtection';
+export type { CostModel, ServiceProtectionLimits, LoadShape } from './serviceProtection';
+export type { FaultOptions, DataverseCounters } from './webApiServer';
+export { MetadataCatalog } from './metadataCatalog';
+export { appUserId } from './recordService';
+
+/** Defaults, documented in README.md. */
+export const DEFAULT_TENANT_ID = '6f0e2a4d-1c3b-4e5a-9d7f-00000000e3a1';
+export const DEFAULT_CLIENT = { clientId: '51f81489-12ee-4a9e-aaae-a2591f45987d', clientSecret: 'emulator-client-secret', applicationUserName: '# Actionstep Migration' };
+
+export interface DataverseEmulatorOptions {
+  port?: number;
+  host?: string;
+  dbPath?: string;
+  tenantId?: string;
+  clients?: Array<{ clientId: string; clientSecret: string; applicationUserName?: string }>;
+  systemUsers?: Array<{ fullname: string; email: string; isDisabled: boolean }>;
+  limits?: 'production' | 'off' | ServiceProtectionLimits;
+  clockScale?: number;
+  costModel?: Partial<CostModel>;
+  faults?: FaultOptions;
+  salesProfessional?: boolean;
+  bulkSupportedTables?: string[] | 'all';
+  maxUploadFileSize?: number;
+  metadataKeyActivationDelayMs?: number;
+  /** Delay responses by their execution cost / clockScale. Default: true unless limits are 'off'. */
+  simulateExecutionTime?: boolean;
+  /** Lifetime of issued tokens in seconds (default 3599). */
+  tokenLifetimeSeconds?: number;
+}
+
+export interface DataverseEmulator {
+  url: string;
+  webApiUrl: string;
+  tokenUrl: string;
+  tenantId: string;
+  /** Base URL used as the token scope resource: `${url}/.default`. */
+  scope: string;
+  counters(): DataverseCounters;
+  resetCounters(): void;
+  setFaults(f: FaultOptions): void;
+  snapshot(tables?: string[]): Promise<Record<string, Array<Record<string, unknown>>>>;
+  /** systemuserid of the application user behind a client id. */
+  applicationUserId(clientId: string): string;
+  close(): Promise<void>;
+}
+
+export async function startDataverseEmulator(o: DataverseEmulatorOptions = {}): Promise<DataverseEmulator> {
+  const tenantId = o.tenantId ?? DEFAULT_TENANT_ID;
+  const clients = o.clients && o.clients.length ? o.clients : [DEFAULT_CLIENT];
+  const clockScale = o.clockScale ?? 1;
+  const limits = o.limits === 'off' ? null : o.limits === undefined || o.limits === 'production' ? PRODUCTION_LIMITS : o.limits;
+  const cost = { ...DEFAULT_COST_MODEL, ...(o.costModel ?? {}) };
+  const maxUploadFileSize = o.maxUploadFileSize ?? 5_242_880;
+
+  const store = new RecordStore(o.dbPath ?? ':memory:');
+  const catalog = new MetadataCatalog();
+  const saved = store.getMeta('catalog');
+  if (saved) catalog.load(JSON.parse(saved) as { entities: EntityMeta[]; optionSets: OptionSetMeta[]; relationships: RelationshipMeta[] });
+  for (const e of catalog.entities.values()) store.ensureTable(e);
+  catalog.onEntityCreated = (e) => store.ensureTable(e);
+  const persistCatalog = () => store.setMeta('catalog', JSON.stringify(catalog.toJSON()));
+
+  const ref: { server?: WebApiServer } = {};
+  const service = new RecordService(catalog, store, {
+    maxUploadFileSize,
+    keyActivationDelayMs: o.metadataKeyActivationDelayMs ?? 3000,
+    now: () => ref.server?.virtualNow() ?? 0,
+    bulkSupportedTables: o.bulkSupportedTables ?? 'all',
+  });
+  service.seed({
+    systemUsers: o.systemUsers ?? [],
+    appUsers: clients.map((c) => ({ clientId: c.clientId, name: c.applicationUserName ?? `# ${c.clientId}` })),
+    maxUploadFileSize,
+  });
+  persistCatalog();
+
+  let url = '';
+  const tokens = new EntraTokenEndpoint(tenantId, clients, () => url, o.tokenLifetimeSeconds ?? 3599);
+  const server = new WebApiServer({
+    catalog,
+    service,
+    store,
+    tokens,
+    protection: new ServiceProtection(limits, clockScale),
+    cost,
+    clockScale,
+    simulateExecutionTime: o.simulateExecutionTime ?? limits !== null,
+    tenantId,
+    salesProfessional: !!o.salesProfessional,
+    persistCatalog,
+    faults: o.faults ?? {},
+  });
+  ref.server = server;
+  await server.listen(o.port ?? 0, o.host ?? '127.0.0.1');
+  url = server.url;
+  const srv = server;
+  return {
+    url,
+    webApiUrl: srv.webApiUrl,
+    tokenUrl: `${url}/${tenantId}/oauth2/v2.0/token`,
+    tenantId,
+    scope: `${url}/.default`,
+    counters: () => JSON.parse(JSON.stringify(srv.counters)) as DataverseCounters,
+    resetCounters: () => {
+      srv.counters = emptyCounters();
+    },
+    setFaults: (f) => srv.setFaults(f),
+    snapshot: async (tables) => {
+      const out: Record<string, Array<Record<string, unknown>>> = {};
+      const names = tables ?? [...catalog.entities.values()].filter((e) => !['sdkmessage', 'sdkmessagefilter'].includes(e.logicalName)).map((e) => e.logicalName);
+      for (const n of names) {
+        const e = catalog.entity(n);
+        if (!e) throw new Error(`snapshot: unknown table ${n}`);
+        out[n] = store.all(e).map((r) => {
+          const clean: Record<string, unknown> = {};
+          for (const [k, v] of Object.entries(r.data)) if (!k.includes('@')) clean[k] = v;
+          return clean;
+        });
+      }
+      return out;
+    },
+    applicationUserId: (clientId) => appUserId(clientId),
+    close: async () => {
+      await srv.close();
+      persistCatalog();
+      store.close();
+    },
+  };
+}

@@ -1,0 +1,782 @@
+// Dataverse record semantics over the store: create / update / upsert / delete / retrieve / query, @odata.bind,
+// alternate keys, conditional headers and the business rules of reference/dataverse.md §1, §5, §6.
+// Everything here is synchronous so that change sets and bulk actions can run inside one SQLite transaction.
+import { randomUUID } from 'node:crypto';
+import { DataverseError, CODES, err } from './errors';
+import type { MetadataCatalog } from './metadataCatalog';
+import type { AttrMeta, EntityMeta, KeyMeta, OptionSetMeta } from './metadataTypes';
+import { isGuid, parseKeyPredicate, splitPath, type KeyPredicate, type Literal, ODataSyntaxError, parseFilter } from './odataFilter';
+import { QueryTranslator } from './querySql';
+import { RecordStore, type StoredRow, tableName } from './recordStore';
+import { stableGuid } from './standardTables';
+import { coerceValue, formattedValue } from './values';
+
+export const WEB_API_PATH = '/api/data/v9.2/';
+/** Characters that break key-addressed requests (define-alternate-keys-entity.md "Unicode characters in key value"). */
+export const FORBIDDEN_KEY_CHARS = ['/', '<', '>', '*', '%', '&', ':', '\\', '?', '+', '#'];
+// [I] Codes without a published pairing: closed-record edits and invalid state/status pairs.
+export const RECORD_READ_ONLY_CODE = '0x80040227';
+export const INVALID_STATE_CODE = '0x80040203';
+
+export interface CallContext {
+  /** systemuserid the request runs as (impersonated user when CallerObjectId / MSCRMCallerID is used). */
+  userId: string;
+  /** systemuserid of the authenticated application user. */
+  realUserId: string;
+}
+
+export interface ServiceOptions {
+  maxUploadFileSize: number;
+  keyActivationDelayMs: number;
+  /** Virtual clock (ms). */
+  now: () => number;
+  bulkSupportedTables: string[] | 'all';
+}
+
+export interface WriteResult {
+  id: string;
+  created: boolean;
+  entity: EntityMeta;
+}
+
+export interface QueryOptions {
+  select?: string;
+  filter?: string;
+  orderby?: string;
+  top?: number;
+  count?: boolean;
+  expand?: string;
+  skiptoken?: string;
+  maxPageSize: number;
+  annotations: boolean;
+}
+
+export const IDS = {
+  organization: stableGuid('seed:organization'),
+  businessUnit: stableGuid('seed:businessunit'),
+  team: stableGuid('seed:team'),
+  currency: stableGuid('seed:currency:USD'),
+  admin: stableGuid('seed:systemuser:admin'),
+  msgCreateMultiple: stableGuid('seed:sdkmessage:CreateMultiple'),
+  msgUpdateMultiple: stableGuid('seed:sdkmessage:UpdateMultiple'),
+};
+
+const SYSTEM_TABLES = new Set(['systemuser', 'team', 'businessunit', 'organization', 'transactioncurrency', 'solution', 'sdkmessage', 'sdkmessagefilter', 'opportunityclose']);
+
+export class RecordService {
+  readonly translator: QueryTranslator;
+  constructor(
+    readonly catalog: MetadataCatalog,
+    readonly store: RecordStore,
+    readonly o: ServiceOptions,
+  ) {
+    this.translator = new QueryTranslator(catalog);
+  }
+
+  optionSet = (name: string): OptionSetMeta | undefined => this.catalog.optionSets.get(name);
+
+  // ------------------------------------------------------------------ keys
+
+  /** Moves alternate keys Pending → InProgress → Active (or Failed) on the virtual clock. */
+  refreshKeys(e: EntityMeta): boolean {
+    let changed = false;
+    const now = this.o.now();
+    for (const k of e.keys) {
+      if (k.status === 'Active' || k.status === 'Failed') continue;
+      const age = now - k.requestedAt;
+      if (age >= this.o.keyActivationDelayMs) {
+        k.status = this.store.activateKey(e, k) ? 'Active' : 'Failed';
+        changed = true;
+      } else if (age >= this.o.keyActivationDelayMs / 3 && k.status === 'Pending') {
+        k.status = 'InProgress';
+        changed = true;
+      }
+    }
+    return changed;
+  }
+
+  private keyFor(e: EntityMeta, names: string[]): KeyMeta {
+    const sorted = [...names].sort().join(',');
+    const k = e.keys.find((x) => [...x.keyAttributes].sort().join(',') === sorted);
+    if (!k) throw err.invalidKeyUri(e.logicalName);
+    if (k.status !== 'Active')
+      throw new DataverseError(400, CODES.notSupported, `The entity key ${k.schemaName} on entity ${e.logicalName} is not active (EntityKeyIndexStatus: ${k.status}); it cannot be used to address records yet.`);
+    return k;
+  }
+
+  /** Key predicate → { names, values } with lookup parts (`_x_value`) mapped to their columns. */
+  private keyParts(e: EntityMeta, pred: Extract<KeyPredicate, { kind: 'alternate' }>): { names: string[]; values: unknown[] } {
+    const names: string[] = [];
+    const values: unknown[] = [];
+    for (const p of pred.parts) {
+      const m = /^_(.+)_value$/.exec(p.name);
+      const name = m ? m[1] : p.name;
+      if (name === e.primaryIdAttribute && pred.parts.length === 1 && p.value.type === 'guid') {
+        names.push(name);
+        values.push(p.value.value);
+        continue;
+      }
+      const a = this.catalog.attribute(e, name);
+      if (!a) throw err.invalidKeyUri(e.logicalName);
+      if (typeof p.value.value === 'string' && FORBIDDEN_KEY_CHARS.some((c) => (p.value.value as string).includes(c))) {
+        // Reported platform behaviour: '#' and '+' break URL parsing (400), the others simply never match.
+        if (/[#+]/.test(p.value.value)) throw err.querySyntax();
+        throw err.keyNotFound(e.logicalName);
+      }
+      names.push(a.logicalName);
+      values.push(this.keyLiteral(a, p.value));
+    }
+    return { names, values };
+  }
+
+  private keyLiteral(a: AttrMeta, lit: Literal): unknown {
+    if (lit.type === 'null') return null;
+    if (a.type === 'datetime' && typeof lit.value === 'string') return a.dateBehavior === 'DateOnly' ? lit.value.slice(0, 10) : new Date(lit.value).toISOString().replace(/\.\d{3}Z$/, 'Z');
+    if (typeof lit.value === 'string' && (lit.type === 'guid' || a.type === 'lookup')) return lit.value.toLowerCase();
+    return lit.value;
+  }
+
+  /** Finds the row a key predicate (from a URL or an @odata.id) addresses. */
+  find(e: EntityMeta, pred: KeyPredicate): { row?: StoredRow; keyValues?: Record<string, unknown>; byKey: boolean; id?: string } {
+    if (pred.kind === 'ref') throw err.querySyntax();
+    if (pred.kind === 'id') return { row: this.store.get(e, pred.id), byKey: false, id: pred.id };
+    const { names, values } = this.keyParts(e, pred);
+    if (names.length === 1 && names[0] === e.primaryIdAttribute) {
+      if (e.logicalName === 'systemuser' || e.logicalName === 'team') throw err.invalidKeyUri(e.logicalName);
+      const id = String(values[0]);
+      return { row: this.store.get(e, id), byKey: false, id };
+    }
+    this.refreshKeys(e);
+    this.keyFor(e, names);
+    const rows = this.store.findByColumns(e, names, values);
+    const keyValues: Record<string, unknown> = {};
+    names.forEach((n, i) => (keyValues[n] = values[i]));
+    return { row: rows[0], keyValues, byKey: true };
+  }
+
+  /** Parses `/accounts(...)`, `accounts(...)` or an absolute URL into a table and key predicate. */
+  parseRecordUrl(url: string): { entity: EntityMeta; pred: KeyPredicate } {
+    let path = url;
+    const abs = /^https?:\/\/[^/]+(\/.*)$/.exec(path);
+    if (abs) path = abs[1];
+    if (path.startsWith(WEB_API_PATH)) path = path.slice(WEB_API_PATH.length);
+    path = path.replace(/^\//, '');
+    let segs;
+    try {
+      segs = splitPath(decodeURIComponent(path));
+    } catch {
+      throw err.payload(`The URL '${url}' is not a valid record URL.`);
+    }
+    if (segs.length !== 1 || segs[0].key === undefined) throw err.payload(`The URL '${url}' is not a valid record URL.`);
+    const entity = this.catalog.entityBySet(segs[0].name);
+    if (!entity) throw err.segment(segs[0].name);
+    try {
+      return { entity, pred: parseKeyPredicate(segs[0].key) };
+    } catch (e) {
+      if (e instanceof ODataSyntaxError) throw err.querySyntax(e.message);
+      throw e;
+    }
+  }
+
+  // ------------------------------------------------------------------ writes
+
+  private userRow(id: string): StoredRow | undefined {
+    return this.store.get(this.catalog.entityOrThrow('systemuser'), id);
+  }
+
+  /** Applies a JSON body onto `data` (validated, coerced). Returns the attributes the body set. */
+  private applyBody(e: EntityMeta, body: Record<string, unknown>, data: Record<string, unknown>, mode: 'create' | 'update', ctx: CallContext): Set<string> {
+    const touched = new Set<string>();
+    const navs = this.catalog.navProps(e);
+    for (const [k, v] of Object.entries(body)) {
+      if (k.startsWith('@')) continue; // @odata.type, @odata.etag, @odata.id
+      const at = k.indexOf('@');
+      if (at >= 0) {
+        const prop = k.slice(0, at);
+        const annotation = k.slice(at + 1);
+        if (annotation !== 'odata.bind') continue; // instance annotations are ignored on write
+        const nav = navs.get(prop);
+        if (!nav) {
+          if (!(prop in body)) throw err.undeclaredAnnotationOnly(prop);
+          throw err.invalidProperty(prop, e.logicalName);
+        }
+        if (v === null) {
+          data[nav.attr.logicalName] = null;
+          data[`${nav.attr.logicalName}@lt`] = null;
+          touched.add(nav.attr.logicalName);
+          continue;
+        }
+        if (typeof v !== 'string') throw err.payload(`The value of '${k}' must be a string URL or null.`);
+        const ref = this.parseRecordUrl(v);
+        if (!nav.targets.includes(ref.entity.logicalName))
+          throw err.payload(`The entity set '${ref.entity.entitySetName}' is not a valid target of the navigation property '${prop}' (targets: ${nav.targets.join(', ')}).`);
+        const found = this.find(ref.entity, ref.pred);
+        if (!found.row) {
+          if (found.byKey) throw err.keyNotFound(ref.entity.logicalName);
+          throw err.notFound(ref.entity.logicalName, found.id ?? '');
+        }
+        if (nav.attr.type === 'owner' && ref.entity.logicalName === 'systemuser' && found.row.data.isdisabled === true) {
+          // Reference §5 leaves assignment to a disabled user open: we choose the harsher plausible behaviour and
+          // reject it with the documented disabled-user message.
+          throw err.disabledUser(found.row.id, IDS.organization);
+        }
+        data[nav.attr.logicalName] = found.row.id;
+        data[`${nav.attr.logicalName}@lt`] = ref.entity.logicalName;
+        touched.add(nav.attr.logicalName);
+        continue;
+      }
+      const a = this.catalog.attribute(e, k);
+      if (!a) throw err.invalidProperty(k, e.logicalName);
+      if (a.type === 'lookup' || a.type === 'customer' || a.type === 'owner')
+        throw err.payload(
+          `A 'PrimitiveValue' node with non-null value was found when trying to read the value of the navigation property '${k}'; however, a 'StartArray' node, a 'StartObject' node, or a 'PrimitiveValue' node with null value was expected.`,
+        );
+      if (a.isPrimaryId) {
+        if (mode === 'create') {
+          if (typeof v !== 'string' || !isGuid(v)) throw err.payload(`Cannot convert the literal '${String(v)}' to the expected type 'Edm.Guid'.`);
+          data[a.logicalName] = v.toLowerCase();
+        }
+        continue;
+      }
+      if (a.computed || (mode === 'create' && !a.validForCreate) || (mode === 'update' && !a.validForUpdate)) continue; // platform ignores
+      data[a.logicalName] = coerceValue(e, a, v, this.optionSet);
+      touched.add(a.logicalName);
+    }
+    void ctx;
+    return touched;
+  }
+
+  private stateRules(e: EntityMeta, data: Record<string, unknown>, before: Record<string, unknown> | undefined, touched: Set<string>, id: string): void {
+    const stateA = this.catalog.attribute(e, 'statecode');
+    const statusA = this.catalog.attribute(e, 'statuscode');
+    if (!stateA || !statusA) return;
+    const statuses = this.optionSet(statusA.optionSet!)!;
+    const states = this.optionSet(stateA.optionSet!)!;
+    const prevState = before ? (before.statecode as number) : undefined;
+    const setState = touched.has('statecode');
+    const setStatus = touched.has('statuscode');
+
+    if (e.logicalName === 'opportunity') {
+      const closing = (setState && data.statecode !== 0) || (setStatus && [3, 4, 5].includes(data.statuscode as number));
+      if (closing && (prevState ?? 0) === 0) {
+        const target = setState ? (data.statecode as number) : statuses.options.find((o) => o.value === data.statuscode)?.state;
+        const word = target === 1 ? 'Won' : 'Lost';
+        const msg = target === 1 ? 'Win' : 'Lose';
+        throw new DataverseError(400, CODES.opportunitySetState, `This message can not be used to set the state of opportunity to ${word}. In order to set state of opportunity to ${word}, use the ${msg} message instead.`);
+      }
+    }
+    if (before && (e.logicalName === 'opportunity' || e.isActivity) && prevState !== undefined && prevState !== 0) {
+      const reopening = setState && data.statecode === 0;
+      if (!reopening) {
+        const what = e.logicalName === 'opportunity' ? 'opportunity' : 'activity';
+        throw new DataverseError(400, RECORD_READ_ONLY_CODE, `This ${what} (${e.logicalName} With Id = ${id}) is closed or canceled and is read-only; re-open it (statecode 0) before changing it.`);
+      }
+    }
+    if (!setState && !setStatus) {
+      if (!before) {
+        data.statecode = 0;
+        data.statuscode = states.options.find((o) => o.value === 0)?.defaultStatus ?? null;
+      }
+      return;
+    }
+    if (setState && !setStatus) data.statuscode = states.options.find((o) => o.value === data.statecode)?.defaultStatus ?? null;
+    else if (setStatus && !setState) data.statecode = statuses.options.find((o) => o.value === data.statuscode)?.state ?? data.statecode;
+    const statusOpt = statuses.options.find((o) => o.value === data.statuscode);
+    if (!statusOpt || statusOpt.state !== data.statecode) {
+      const stateLabel = states.options.find((o) => o.value === data.statecode)?.label ?? String(data.statecode);
+      throw new DataverseError(400, INVALID_STATE_CODE, `${String(data.statuscode)} is not a valid status code for state code ${e.schemaName}State.${stateLabel.replace(/\s/g, '')} on ${e.logicalName} with Id ${id}.`);
+    }
+  }
+
+  private requiredRules(e: EntityMeta, data: Record<string, unknown>, touched: Set<string>, creating: boolean): void {
+    for (const a of e.attributes) {
+      if (a.required !== 'ApplicationRequired' && a.required !== 'SystemRequired') continue;
+      if (a.type === 'owner' || a.type === 'state' || a.isPrimaryId) continue; // platform fills these
+      if (!creating && !touched.has(a.logicalName)) continue;
+      const v = data[a.logicalName];
+      if (v === null || v === undefined || v === '') {
+        // [I] The platform's text for a missing required value is not published; code 0x80044331 (validation).
+        throw new DataverseError(400, CODES.validation, `A validation error occurred. The value for the required attribute '${a.logicalName}' of the '${e.logicalName}' entity is missing.`);
+      }
+    }
+  }
+
+  private derived(e: EntityMeta, data: Record<string, unknown>, touched: Set<string>, creating: boolean): void {
+    if (e.logicalName === 'contact' || e.logicalName === 'systemuser') {
+      if (creating || touched.has('firstname') || touched.has('lastname'))
+        data.fullname = [data.firstname, data.lastname].filter((x) => typeof x === 'string' && x).join(' ') || null;
+    }
+    if (e.isActivity) data.activitytypecode = e.logicalName;
+    if (e.logicalName === 'annotation') {
+      if (touched.has('documentbody')) {
+        const body = data.documentbody as string | null;
+        if (body && body.length > this.o.maxUploadFileSize) throw new DataverseError(400, CODES.attachmentTooBig, 'Attachment file size is too big.');
+        data.filesize = body ? Math.floor((body.length * 3) / 4) - (body.endsWith('==') ? 2 : body.endsWith('=') ? 1 : 0) : 0;
+        if (body) data.isdocument = true;
+      }
+      if (touched.has('objectid')) data.objecttypecode = data['objectid@lt'] ?? null;
+    }
+    for (const a of e.attributes) {
+      if (a.type === 'money' && a.logicalName.endsWith('_base') && !a.isCustom) {
+        const src = a.logicalName.slice(0, -5);
+        if (creating || touched.has(src)) data[a.logicalName] = data[src] ?? null;
+      }
+    }
+    if (creating && this.catalog.attribute(e, 'transactioncurrencyid') && e.logicalName !== 'transactioncurrency') {
+      if (!data.transactioncurrencyid && e.attributes.some((a) => a.type === 'money' && data[a.logicalName] != null)) {
+        data.transactioncurrencyid = IDS.currency;
+        data['transactioncurrencyid@lt'] = 'transactioncurrency';
+      }
+      if (data.transactioncurrencyid) data.exchangerate = 1;
+    }
+  }
+
+  private ownerRules(e: EntityMeta, data: Record<string, unknown>, ctx: CallContext, creating: boolean): void {
+    if (e.ownership !== 'UserOwned') return;
+    if (creating && !data.ownerid) {
+      data.ownerid = ctx.userId;
+      data['ownerid@lt'] = 'systemuser';
+    }
+    const isTeam = data['ownerid@lt'] === 'team';
+    data.owninguser = isTeam ? null : data.ownerid;
+    data['owninguser@lt'] = isTeam ? null : 'systemuser';
+    data.owningteam = isTeam ? data.ownerid : null;
+    data['owningteam@lt'] = isTeam ? 'team' : null;
+    data.owningbusinessunit = IDS.businessUnit;
+    data['owningbusinessunit@lt'] = 'businessunit';
+  }
+
+  private stamp(e: EntityMeta, data: Record<string, unknown>, ctx: CallContext, creating: boolean): number {
+    const now = new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
+    const version = this.store.nextVersion();
+    if (creating) {
+      if (typeof data.overriddencreatedon === 'string') {
+        // Migration semantics (run-data-import.md): createdon takes the supplied date, overriddencreatedon the real time.
+        data.createdon = data.overriddencreatedon;
+        data.overriddencreatedon = now;
+      } else data.createdon = now;
+      data.createdby = ctx.userId;
+      data['createdby@lt'] = 'systemuser';
+      data.createdonbehalfby = ctx.userId !== ctx.realUserId ? ctx.realUserId : null;
+      data['createdonbehalfby@lt'] = ctx.userId !== ctx.realUserId ? 'systemuser' : null;
+    }
+    data.modifiedon = now;
+    data.modifiedby = ctx.userId;
+    data['modifiedby@lt'] = 'systemuser';
+    data.modifiedonbehalfby = ctx.userId !== ctx.realUserId ? ctx.realUserId : null;
+    data['modifiedonbehalfby@lt'] = ctx.userId !== ctx.realUserId ? 'systemuser' : null;
+    data.versionnumber = version;
+    void e;
+    return version;
+  }
+
+  private assertWritable(e: EntityMeta): void {
+    if (e.readOnly) throw new DataverseError(403, CODES.privilege, `The ${e.logicalName} table cannot be written through this API.`);
+  }
+
+  private persist(e: EntityMeta, row: StoredRow, insert: boolean): void {
+    try {
+      if (insert) this.store.insert(e, row);
+      else this.store.update(e, row);
+    } catch (x) {
+      const msg = (x as Error).message ?? '';
+      if (/UNIQUE constraint failed: .*\.id$/.test(msg) || /PRIMARY KEY/.test(msg)) throw err.duplicatePk();
+      if (/UNIQUE constraint failed/.test(msg)) {
+        const k = this.store.keyForConstraintError(e, msg);
+        throw err.duplicateKey(k?.schemaName ?? 'key', e.logicalName, k?.keyAttributes ?? [], (k?.keyAttributes ?? []).map((c) => row.data[c]));
+      }
+      throw x;
+    }
+  }
+
+  create(e: EntityMeta, body: Record<string, unknown>, ctx: CallContext, preset: Record<string, unknown> = {}): WriteResult {
+    this.assertWritable(e);
+    this.refreshKeys(e);
+    const data: Record<string, unknown> = { ...preset };
+    const touched = this.applyBody(e, body, data, 'create', ctx);
+    for (const k of Object.keys(preset)) if (!k.includes('@')) touched.add(k);
+    const id = (data[e.primaryIdAttribute] as string | undefined) ?? randomUUID();
+    data[e.primaryIdAttribute] = id;
+    if (this.store.get(e, id)) throw err.duplicatePk();
+    this.requiredRules(e, data, touched, true);
+    this.stateRules(e, data, undefined, touched, id);
+    this.ownerRules(e, data, ctx, true);
+    this.derived(e, data, touched, true);
+    const version = this.stamp(e, data, ctx, true);
+    this.persist(e, { id, data, version }, true);
+    return { id, created: true, entity: e };
+  }
+
+  update(e: EntityMeta, row: StoredRow, body: Record<string, unknown>, ctx: CallContext, stripKeys: string[] = []): WriteResult {
+    this.assertWritable(e);
+    const b = { ...body };
+    for (const k of stripKeys) delete b[k]; // key columns addressed by the URL can't change through it
+    const before = row.data;
+    const data = { ...before };
+    const touched = this.applyBody(e, b, data, 'update', ctx);
+    this.requiredRules(e, data, touched, false);
+    this.stateRules(e, data, before, touched, row.id);
+    if (e.logicalName === 'opportunity' && before.statecode !== 0 && data.statecode === 0) {
+      data.actualclosedate = null;
+      this.cancelCloses(row.id, ctx);
+    }
+    if (touched.has('ownerid')) this.ownerRules(e, data, ctx, false);
+    this.derived(e, data, touched, false);
+    const version = this.stamp(e, data, ctx, false);
+    this.persist(e, { id: row.id, data, version }, false);
+    return { id: row.id, created: false, entity: e };
+  }
+
+  /**
+   * PATCH semantics: update when the row exists, create otherwise, honouring If-Match / If-None-Match.
+   * `target` is the URL key predicate.
+   */
+  upsert(e: EntityMeta, pred: KeyPredicate, body: Record<string, unknown>, ctx: CallContext, h: { ifMatch?: string; ifNoneMatch?: string }): WriteResult {
+    this.assertWritable(e);
+    const found = this.find(e, pred);
+    const ifMatch = h.ifMatch?.trim();
+    const ifNoneMatch = h.ifNoneMatch?.trim();
+    if (found.row) {
+      if (ifNoneMatch === '*') throw err.recordExists();
+      if (ifMatch && ifMatch !== '*' && ifMatch !== `W/"${found.row.version}"`) throw err.versionMismatch();
+      return this.update(e, found.row, body, ctx, found.keyValues ? Object.keys(found.keyValues) : []);
+    }
+    if (ifMatch) {
+      if (found.byKey) throw err.keyNotFound(e.logicalName);
+      throw err.notFound(e.logicalName, found.id ?? '');
+    }
+    const preset: Record<string, unknown> = {};
+    if (found.keyValues) {
+      for (const [k, v] of Object.entries(found.keyValues)) {
+        const a = this.catalog.attribute(e, k)!;
+        if (a.type === 'lookup' || a.type === 'customer' || a.type === 'owner') {
+          preset[k] = v;
+          preset[`${k}@lt`] = this.catalog.lookupTargets(a)[0];
+        } else if (!(k in body)) preset[k] = v; // body values win over URL key values on create
+      }
+    } else if (found.id) preset[e.primaryIdAttribute] = found.id;
+    return this.create(e, body, ctx, preset);
+  }
+
+  delete(e: EntityMeta, pred: KeyPredicate, ifMatch?: string): void {
+    this.assertWritable(e);
+    const found = this.find(e, pred);
+    if (!found.row) {
+      if (found.byKey) throw err.keyNotFound(e.logicalName);
+      throw err.notFound(e.logicalName, found.id ?? '');
+    }
+    if (ifMatch && ifMatch !== '*' && ifMatch !== `W/"${found.row.version}"`) throw err.versionMismatch();
+    this.store.delete(e, found.row.id);
+    this.cascadeDelete(e, found.row.id);
+  }
+
+  /** Relationship cascade on delete: Cascade deletes children, RemoveLink clears the lookup. */
+  private cascadeDelete(e: EntityMeta, id: string): void {
+    for (const rel of this.catalog.relationships.values()) {
+      if (rel.referencedEntity !== e.logicalName) continue;
+      const child = this.catalog.entity(rel.referencingEntity);
+      if (!child) continue;
+      const rows = this.store.findByColumns(child, [rel.referencingAttribute], [id]);
+      const all = rows.length < 2 ? rows : this.store.query(`SELECT id, data, ver FROM "${tableName(child)}" WHERE json_extract(data, '$."${rel.referencingAttribute}"') = ?`, [id]).map((r) => ({ id: r.id, data: JSON.parse(r.data) as Record<string, unknown>, version: r.ver }));
+      for (const r of all) {
+        if (rel.cascadeDelete === 'Cascade') {
+          this.store.delete(child, r.id);
+          this.cascadeDelete(child, r.id);
+        } else if (rel.cascadeDelete === 'Restrict') {
+          throw new DataverseError(400, CODES.invalidArgument, `The record cannot be deleted because it is referenced by ${child.logicalName} ${r.id} (relationship ${rel.schemaName}, Restrict).`);
+        } else {
+          r.data[rel.referencingAttribute] = null;
+          r.data[`${rel.referencingAttribute}@lt`] = null;
+          this.store.update(child, { ...r, version: this.store.nextVersion() });
+        }
+      }
+    }
+    // Notes and activities regarding a deleted record go with it (platform cascade).
+    if (e.hasNotes) {
+      const notes = this.catalog.entityOrThrow('annotation');
+      for (const r of this.store.query(`SELECT id, data, ver FROM "${tableName(notes)}" WHERE json_extract(data, '$."objectid"') = ?`, [id])) this.store.delete(notes, r.id);
+    }
+  }
+
+  // ------------------------------------------------------------------ reads
+
+  private selectList(e: EntityMeta, select: string | undefined): AttrMeta[] {
+    if (!select) return e.attributes;
+    const out: AttrMeta[] = [];
+    for (const raw of select.split(',')) {
+      const name = raw.trim();
+      if (!name) continue;
+      const m = /^_(.+)_value$/.exec(name);
+      const a = m ? this.catalog.attribute(e, m[1]) : this.catalog.attribute(e, name);
+      const isLookup = a && (a.type === 'lookup' || a.type === 'customer' || a.type === 'owner');
+      if (!a || (m && !isLookup) || (!m && isLookup)) throw err.unknownSelect(name, e.logicalName);
+      out.push(a);
+    }
+    if (!out.some((a) => a.isPrimaryId)) out.push(this.catalog.attribute(e, e.primaryIdAttribute)!);
+    return out;
+  }
+
+  private nameOf(entity: string, id: string): string | undefined {
+    const t = this.catalog.entity(entity);
+    if (!t) return undefined;
+    const r = this.store.get(t, id);
+    const v = r?.data[t.primaryNameAttribute];
+    return typeof v === 'string' ? v : undefined;
+  }
+
+  /** A stored row in Web API JSON shape. */
+  format(e: EntityMeta, row: StoredRow, attrs: AttrMeta[], annotations: boolean): Record<string, unknown> {
+    const out: Record<string, unknown> = { '@odata.etag': `W/"${row.version}"` };
+    for (const a of attrs) {
+      const v = row.data[a.logicalName] ?? null;
+      if (a.type === 'lookup' || a.type === 'customer' || a.type === 'owner') {
+        const key = `_${a.logicalName}_value`;
+        if (annotations && v !== null) {
+          const target = (row.data[`${a.logicalName}@lt`] as string) ?? this.catalog.lookupTargets(a)[0];
+          const nav = [...this.catalog.navProps(e).values()].find((n) => n.attr === a && (n.targets.length > 1 || n.targets[0] === target));
+          if (nav) out[`${key}@Microsoft.Dynamics.CRM.associatednavigationproperty`] = nav.name;
+          out[`${key}@Microsoft.Dynamics.CRM.lookuplogicalname`] = target;
+          const name = this.nameOf(target, String(v));
+          if (name !== undefined) out[`${key}@OData.Community.Display.V1.FormattedValue`] = name;
+        }
+        out[key] = v;
+        continue;
+      }
+      if (annotations) {
+        const f = formattedValue(a, v, this.optionSet);
+        if (f !== undefined) out[`${a.logicalName}@OData.Community.Display.V1.FormattedValue`] = f;
+      }
+      out[a.logicalName] = v;
+    }
+    return out;
+  }
+
+  retrieve(e: EntityMeta, pred: KeyPredicate, q: { select?: string; expand?: string; annotations: boolean }): { row: StoredRow; body: Record<string, unknown> } {
+    const found = this.find(e, pred);
+    if (!found.row) {
+      if (found.byKey) throw err.keyNotFound(e.logicalName);
+      throw err.notFound(e.logicalName, found.id ?? '');
+    }
+    const body = this.format(e, found.row, this.selectList(e, q.select), q.annotations);
+    if (q.expand) this.expand(e, [body], [found.row], q.expand, q.annotations);
+    return { row: found.row, body };
+  }
+
+  private expand(e: EntityMeta, bodies: Array<Record<string, unknown>>, rows: StoredRow[], expand: string, annotations: boolean): void {
+    for (const item of splitTopLevel(expand)) {
+      const m = /^([A-Za-z0-9_]+)(?:\((.*)\))?$/.exec(item.trim());
+      if (!m) throw err.querySyntax(`Bad $expand '${item}'.`);
+      const nav = this.catalog.navProps(e).get(m[1]);
+      if (!nav) throw err.unknownSelect(m[1], e.logicalName);
+      const opts = new Map<string, string>();
+      for (const part of (m[2] ?? '').split(';')) {
+        const eq = part.indexOf('=');
+        if (eq > 0) opts.set(part.slice(0, eq).trim(), part.slice(eq + 1).trim());
+      }
+      rows.forEach((row, i) => {
+        const id = row.data[nav.attr.logicalName] as string | null;
+        const target = (row.data[`${nav.attr.logicalName}@lt`] as string | undefined) ?? nav.targets[0];
+        let value: Record<string, unknown> | null = null;
+        if (id && nav.targets.includes(target)) {
+          const te = this.catalog.entityOrThrow(target);
+          const tr = this.store.get(te, id);
+          if (tr) value = this.format(te, tr, this.selectList(te, opts.get('$select')), annotations);
+        }
+        bodies[i][m[1]] = value;
+      });
+    }
+  }
+
+  query(e: EntityMeta, q: QueryOptions): { value: Array<Record<string, unknown>>; count?: number; countLimited?: boolean; nextPage?: number } {
+    const attrs = this.selectList(e, q.select);
+    let where = '';
+    let params: unknown[] = [];
+    if (q.filter) {
+      let ast;
+      try {
+        ast = parseFilter(q.filter);
+      } catch (x) {
+        if (x instanceof ODataSyntaxError) throw err.querySyntax(x.message);
+        throw x;
+      }
+      const w = this.translator.where(e, ast);
+      where = ` WHERE ${w.sql}`;
+      params = w.params;
+    }
+    const order = q.orderby ? this.translator.orderBy(e, q.orderby) : '';
+    const page = q.skiptoken ? parseSkipToken(q.skiptoken) : 1;
+    const pageSize = q.top !== undefined ? Math.min(q.top, 5000) : q.maxPageSize;
+    const offset = q.top !== undefined ? 0 : (page - 1) * pageSize;
+    const sql = `SELECT id, data, ver FROM "${tableName(e)}"${where} ORDER BY ${order ? order + ', ' : ''}id LIMIT ? OFFSET ?`;
+    const raw = this.store.query(sql, [...params, pageSize + 1, offset]);
+    const more = q.top === undefined && raw.length > pageSize;
+    const rows = raw.slice(0, pageSize).map((r) => ({ id: r.id, data: JSON.parse(r.data) as Record<string, unknown>, version: r.ver }));
+    const value = rows.map((r) => this.format(e, r, attrs, q.annotations));
+    if (q.expand) this.expand(e, value, rows, q.expand, q.annotations);
+    let count: number | undefined;
+    let countLimited: boolean | undefined;
+    if (q.count) {
+      const n = this.store.scalar(`SELECT count(*) AS n FROM "${tableName(e)}"${where}`, params);
+      count = Math.min(n, 5000);
+      countLimited = n > 5000;
+    }
+    return { value, count, countLimited, nextPage: more ? page + 1 : undefined };
+  }
+
+  // ------------------------------------------------------------------ seeding
+
+  seed(opts: { systemUsers: Array<{ fullname: string; email: string; isDisabled: boolean }>; appUsers: Array<{ clientId: string; name: string }>; maxUploadFileSize: number }): void {
+    const put = (logical: string, id: string, data: Record<string, unknown>) => {
+      const e = this.catalog.entityOrThrow(logical);
+      const existing = this.store.get(e, id);
+      const now = new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
+      const full: Record<string, unknown> = { [e.primaryIdAttribute]: id, createdon: now, modifiedon: now, statecode: 0, statuscode: 1, ...data };
+      const version = this.store.nextVersion();
+      full.versionnumber = version;
+      if (existing) this.store.update(e, { id, data: { ...existing.data, ...full }, version });
+      else this.store.insert(e, { id, data: full, version });
+    };
+    put('transactioncurrency', IDS.currency, { currencyname: 'US Dollar', isocurrencycode: 'USD', currencysymbol: '$', currencyprecision: 2, exchangerate: 1 });
+    put('organization', IDS.organization, { name: 'Emulated Organization', maxuploadfilesize: opts.maxUploadFileSize, basecurrencyid: IDS.currency, 'basecurrencyid@lt': 'transactioncurrency' });
+    put('businessunit', IDS.businessUnit, { name: 'emulated-org' });
+    put('team', IDS.team, { name: 'emulated-org', teamtype: 0, businessunitid: IDS.businessUnit, 'businessunitid@lt': 'businessunit' });
+    const user = (id: string, fullname: string, email: string, extra: Record<string, unknown>) => {
+      const [first, ...rest] = fullname.split(' ');
+      put('systemuser', id, {
+        fullname,
+        firstname: rest.length ? first : null,
+        lastname: rest.length ? rest.join(' ') : fullname,
+        internalemailaddress: email,
+        domainname: email,
+        isdisabled: false,
+        accessmode: 0,
+        azureactivedirectoryobjectid: stableGuid(`aad:${id}`),
+        businessunitid: IDS.businessUnit,
+        'businessunitid@lt': 'businessunit',
+        ...extra,
+      });
+    };
+    user(IDS.admin, 'Emulator Admin', 'admin@emulator.local', {});
+    for (const u of opts.systemUsers) user(stableGuid(`seed:systemuser:${u.email.toLowerCase()}`), u.fullname, u.email, { isdisabled: u.isDisabled });
+    for (const a of opts.appUsers) user(appUserId(a.clientId), a.name, `${a.clientId}@emulator.local`, { applicationid: a.clientId.toLowerCase(), accessmode: 4, domainname: null });
+    put('sdkmessage', IDS.msgCreateMultiple, { name: 'CreateMultiple' });
+    put('sdkmessage', IDS.msgUpdateMultiple, { name: 'UpdateMultiple' });
+    this.seedBulkFilters();
+  }
+
+  bulkSupported(e: EntityMeta): boolean {
+    if (SYSTEM_TABLES.has(e.logicalName)) return false;
+    return this.o.bulkSupportedTables === 'all' || this.o.bulkSupportedTables.includes(e.logicalName);
+  }
+
+  /** sdkmessagefilters rows for CreateMultiple/UpdateMultiple on every table that supports them. */
+  seedBulkFilters(): void {
+    const f = this.catalog.entityOrThrow('sdkmessagefilter');
+    for (const e of this.catalog.entities.values()) {
+      for (const [msgId, name] of [
+        [IDS.msgCreateMultiple, 'CreateMultiple'],
+        [IDS.msgUpdateMultiple, 'UpdateMultiple'],
+      ]) {
+        const id = stableGuid(`seed:filter:${name}:${e.logicalName}`);
+        const exists = this.store.get(f, id);
+        if (this.bulkSupported(e) && !exists)
+          this.store.insert(f, { id, version: this.store.nextVersion(), data: { sdkmessagefilterid: id, name: `${name} ${e.logicalName}`, primaryobjecttypecode: e.logicalName, sdkmessageid: msgId, 'sdkmessageid@lt': 'sdkmessage', statecode: 0, statuscode: 1 } });
+        if (!this.bulkSupported(e) && exists) this.store.delete(f, id);
+      }
+    }
+  }
+
+  /** WinOpportunity / LoseOpportunity: a completed opportunityclose plus the opportunity's closed state. */
+  closeOpportunity(win: boolean, body: Record<string, unknown>, ctx: CallContext): void {
+    const status = body.Status;
+    const oc = body.OpportunityClose as Record<string, unknown> | undefined;
+    if (typeof status !== 'number' || !oc || typeof oc !== 'object') throw err.payload(`${win ? 'WinOpportunity' : 'LoseOpportunity'} needs Status and OpportunityClose.`);
+    const bind = oc['opportunityid@odata.bind'];
+    if (typeof bind !== 'string') throw err.payload("OpportunityClose needs 'opportunityid@odata.bind'.");
+    const ref = this.parseRecordUrl(bind);
+    if (ref.entity.logicalName !== 'opportunity') throw err.payload("'opportunityid@odata.bind' must address an opportunity.");
+    const found = this.find(ref.entity, ref.pred);
+    if (!found.row) throw found.byKey ? err.keyNotFound('opportunity') : err.notFound('opportunity', found.id ?? '');
+    const opp = found.row;
+    if (opp.data.statecode !== 0) throw new DataverseError(400, '0x80040515', 'The opportunity is already closed.');
+    const statuses = this.optionSet('opportunity_statuscode')!;
+    const state = win ? 1 : 2;
+    if (statuses.options.find((o) => o.value === status)?.state !== state)
+      throw new DataverseError(400, INVALID_STATE_CODE, `${status} is not a valid status code for state code OpportunityState.${win ? 'Won' : 'Lost'} on opportunity with Id ${opp.id}.`);
+    const closeEntity = this.catalog.entityOrThrow('opportunityclose');
+    this.create(closeEntity, { ...oc, statecode: 1, statuscode: 2 }, ctx);
+    const e = ref.entity;
+    const data = { ...opp.data };
+    data.statecode = state;
+    data.statuscode = status;
+    const end = typeof oc.actualend === 'string' ? oc.actualend.slice(0, 10) : new Date().toISOString().slice(0, 10);
+    data.actualclosedate = end;
+    if (typeof oc.actualrevenue === 'number') {
+      data.actualvalue = oc.actualrevenue;
+      data.actualvalue_base = oc.actualrevenue;
+    } else if (win && data.actualvalue == null) {
+      data.actualvalue = data.estimatedvalue ?? null;
+      data.actualvalue_base = data.actualvalue;
+    }
+    const version = this.stamp(e, data, ctx, false);
+    this.store.update(e, { id: opp.id, data, version });
+  }
+
+  /** Re-opening an opportunity cancels its completed close activities. */
+  private cancelCloses(opportunityId: string, ctx: CallContext): void {
+    const oc = this.catalog.entityOrThrow('opportunityclose');
+    for (const r of this.store.query(`SELECT id, data, ver FROM "${tableName(oc)}" WHERE json_extract(data, '$."opportunityid"') = ?`, [opportunityId])) {
+      const data = JSON.parse(r.data) as Record<string, unknown>;
+      if (data.statecode !== 1) continue;
+      data.statecode = 2;
+      data.statuscode = 3;
+      const version = this.stamp(oc, data, ctx, false);
+      this.store.update(oc, { id: r.id, data, version });
+    }
+  }
+
+  recordSolution(uniqueName: string, version: string, managed: boolean, friendlyName: string): void {
+    const e = this.catalog.entityOrThrow('solution');
+    const id = stableGuid(`solution:${uniqueName}`);
+    const existing = this.store.get(e, id);
+    const now = new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
+    const data = { ...(existing?.data ?? { createdon: now }), solutionid: id, uniquename: uniqueName, friendlyname: friendlyName, version, ismanaged: managed, installedon: now, modifiedon: now, statecode: 0, statuscode: 1 };
+    const ver = this.store.nextVersion();
+    (data as Record<string, unknown>).versionnumber = ver;
+    if (existing) this.store.update(e, { id, data, version: ver });
+    else this.store.insert(e, { id, data, version: ver });
+  }
+
+  userById(id: string): StoredRow | undefined {
+    return this.userRow(id);
+  }
+}
+
+export function appUserId(clientId: string): string {
+  return stableGuid(`seed:appuser:${clientId.toLowerCase()}`);
+}
+
+function splitTopLevel(s: string): string[] {
+  const out: string[] = [];
+  let depth = 0;
+  let cur = '';
+  for (const c of s) {
+    if (c === '(') depth++;
+    if (c === ')') depth--;
+    if (c === ',' && depth === 0) {
+      out.push(cur);
+      cur = '';
+    } else cur += c;
+  }
+  if (cur.trim()) out.push(cur);
+  return out;
+}
+
+export function skipTokenFor(page: number): string {
+  return `<cookie pagenumber="${page}" pagingcookie="" istracking="False" />`;
+}
+function parseSkipToken(token: string): number {
+  const m = /pagenumber="(\d+)"/.exec(token);
+  if (!m) throw err.querySyntax('Bad $skiptoken.');
+  return Number(m[1]);
+}

@@ -1,0 +1,706 @@
+// The HTTP edge: token endpoint, bearer checks, fault injection, service protection, cost delays, and the Web API
+// dispatcher (records, bulk actions, $batch, metadata, actions). Record work is synchronous (RecordService) so change
+// sets and bulk actions run in one SQLite transaction; the delay that models server execution time comes after.
+import http from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import { randomUUID } from 'node:crypto';
+import { DataverseError, CODES, err, SERVICE_UNAVAILABLE_HTML } from './errors';
+import { EntraTokenEndpoint } from './entraTokenEndpoint';
+import type { MetadataCatalog } from './metadataCatalog';
+import { MetadataApi, type WebResult } from './metadataApi';
+import type { EntityMeta } from './metadataTypes';
+import { parseKeyPredicate, splitPath, ODataSyntaxError } from './odataFilter';
+import { BatchFormatError, type BatchRequest, type BatchResponse, type BatchResponseItem, hasBareLineFeeds, LF_ONLY_MESSAGE, newBatchResponseBoundary, parseBatch, serializeBatch } from './batchMultipart';
+import { RecordService, type CallContext, IDS, appUserId, skipTokenFor, WEB_API_PATH } from './recordService';
+import { ServiceProtection, type CostModel } from './serviceProtection';
+import type { RecordStore } from './recordStore';
+
+export interface FaultOptions {
+  /** Seed of the fault generator (same seed → same fault sequence). */
+  seed?: number;
+  /** Share of Web API requests answered 503 with the platform's HTML body. */
+  serviceUnavailableRate?: number;
+  /** Share of Web API requests whose connection is reset (socket destroyed before any response). */
+  connectionResetRate?: number;
+  /** Share of requests delayed by `slowResponseMs` more. */
+  slowRate?: number;
+  slowResponseMs?: number;
+  /** Share of requests answered 429 (0x80072322) regardless of the real counters. */
+  throttleRate?: number;
+  /** Share of requests whose bearer token is treated as expired (401). */
+  expiredTokenRate?: number;
+}
+
+export interface DataverseCounters {
+  requests: number;
+  byKind: Record<string, number>;
+  byStatus: Record<string, number>;
+  throttled: Record<string, number>;
+  recordsWritten: number;
+  faults: { serviceUnavailable: number; connectionReset: number; slow: number; throttle: number; expiredToken: number };
+}
+
+export function emptyCounters(): DataverseCounters {
+  return { requests: 0, byKind: {}, byStatus: {}, throttled: {}, recordsWritten: 0, faults: { serviceUnavailable: 0, connectionReset: 0, slow: 0, throttle: 0, expiredToken: 0 } };
+}
+
+/** mulberry32: small seeded PRNG for reproducible faults. */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+interface Inner {
+  method: string;
+  /** Path below /api/data/v9.2/ (still percent-encoded). */
+  path: string;
+  query: URLSearchParams;
+  headers: Record<string, string | undefined>;
+  body: string;
+}
+interface Outcome extends WebResult {
+  costMs: number;
+  kind: string;
+  records: number;
+}
+
+export interface ServerDeps {
+  catalog: MetadataCatalog;
+  service: RecordService;
+  store: RecordStore;
+  tokens: EntraTokenEndpoint;
+  protection: ServiceProtection;
+  cost: CostModel;
+  clockScale: number;
+  simulateExecutionTime: boolean;
+  tenantId: string;
+  salesProfessional: boolean;
+  persistCatalog: () => void;
+  faults: FaultOptions;
+}
+
+function parseQuery(raw: string): URLSearchParams {
+  // Form-style decoding keeps OData's literal '+' only when clients encode it as %2B (they do).
+  return new URLSearchParams(raw);
+}
+
+function preferOf(h: string | undefined) {
+  const p = (h ?? '').split(',').map((s) => s.trim());
+  const maxPage = p.map((x) => /^odata\.maxpagesize=(\d+)$/.exec(x)).find(Boolean);
+  return {
+    representation: p.includes('return=representation'),
+    annotations: p.some((x) => /^odata\.include-annotations=/.test(x) && !/=""$/.test(x)),
+    maxPageSize: maxPage ? Number(maxPage[1]) : undefined,
+    continueOnError: p.includes('odata.continue-on-error'),
+  };
+}
+
+export class WebApiServer {
+  readonly server: http.Server;
+  private sockets = new Set<Socket>();
+  url = '';
+  counters = emptyCounters();
+  private rand: () => number;
+  readonly metadataApi: MetadataApi;
+
+  constructor(private readonly d: ServerDeps) {
+    this.rand = seededRandom(d.faults.seed ?? 1);
+    this.metadataApi = new MetadataApi(d.catalog, {
+      now: () => this.virtualNow(),
+      customTableCap: d.salesProfessional ? 15 : undefined,
+      refreshKeys: (e) => {
+        if (d.service.refreshKeys(e)) d.persistCatalog();
+      },
+      changed: () => {
+        d.persistCatalog();
+        d.service.seedBulkFilters();
+      },
+      webApiUrl: () => this.webApiUrl,
+      optionValuePrefix: () => 61520,
+    });
+    this.server = http.createServer((req, res) => void this.onRequest(req, res));
+    this.server.keepAliveTimeout = 5000;
+    this.server.on('connection', (s) => {
+      this.sockets.add(s);
+      s.on('close', () => this.sockets.delete(s));
+    });
+  }
+
+  private startedAt = Date.now();
+  virtualNow(): number {
+    return (Date.now() - this.startedAt) * this.d.clockScale;
+  }
+
+  get webApiUrl(): string {
+    return `${this.url}${WEB_API_PATH}`;
+  }
+
+  setFaults(f: FaultOptions): void {
+    this.d.faults = f;
+    this.rand = seededRandom(f.seed ?? 1);
+  }
+
+  async listen(port: number, host: string): Promise<void> {
+    await new Promise<void>((resolve, reject) => {
+      this.server.once('error', reject);
+      this.server.listen(port, host, () => resolve());
+    });
+    const a = this.server.address() as AddressInfo;
+    this.url = `http://${host}:${a.port}`;
+  }
+
+  async close(): Promise<void> {
+    for (const s of this.sockets) s.destroy();
+    await new Promise<void>((r) => this.server.close(() => r()));
+  }
+
+  private count(kind: string, status: number): void {
+    this.counters.requests++;
+    this.counters.byKind[kind] = (this.counters.byKind[kind] ?? 0) + 1;
+    this.counters.byStatus[String(status)] = (this.counters.byStatus[String(status)] ?? 0) + 1;
+  }
+
+  private send(res: http.ServerResponse, status: number, headers: Record<string, string>, body?: string, contentType?: string): void {
+    const h: Record<string, string> = { 'OData-Version': '4.0', 'REQ_ID': randomUUID(), ...headers };
+    if (body !== undefined && body !== '') {
+      h['Content-Type'] = contentType ?? 'application/json; odata.metadata=minimal; odata.streaming=true; IEEE754Compatible=false; charset=utf-8';
+      h['Content-Length'] = String(Buffer.byteLength(body));
+    } else h['Content-Length'] = '0';
+    res.writeHead(status, h);
+    res.end(body ?? '');
+  }
+
+  private async readBody(req: http.IncomingMessage): Promise<string> {
+    const chunks: Buffer[] = [];
+    for await (const c of req) chunks.push(c as Buffer);
+    return Buffer.concat(chunks).toString('utf8');
+  }
+
+  private async onRequest(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    try {
+      const u = new URL(req.url ?? '/', 'http://x');
+      const body = await this.readBody(req);
+      const p = u.pathname;
+      const tenant = this.d.tenantId;
+      // ---- Entra endpoints
+      const tokenM = /^\/([^/]+)\/oauth2\/v2\.0\/token$/.exec(p);
+      if (tokenM && req.method === 'POST') {
+        const r = this.d.tokens.token(tokenM[1], new URLSearchParams(body), `${this.url}${p}`);
+        this.count('token', r.status);
+        return this.send(res, r.status, { 'Cache-Control': 'no-store, no-cache', Pragma: 'no-cache' }, JSON.stringify(r.body), 'application/json; charset=utf-8');
+      }
+      const oidM = /^\/([^/]+)\/v2\.0\/\.well-known\/openid-configuration$/.exec(p);
+      if (oidM && req.method === 'GET') return this.send(res, 200, {}, JSON.stringify(this.d.tokens.openIdConfiguration(this.url, oidM[1])), 'application/json; charset=utf-8');
+      if (/^\/(common|[^/]+)\/discovery\/instance$/.test(p) && req.method === 'GET')
+        return this.send(res, 200, {}, JSON.stringify(this.d.tokens.instanceDiscovery(this.url, tenant)), 'application/json; charset=utf-8');
+      if (!p.startsWith('/api/data/v9.2')) return this.send(res, 404, {}, JSON.stringify(err.segment(p.split('/')[1] ?? '').toBody()));
+      await this.onWebApi(req, res, u, body);
+    } catch (e) {
+      const x = e instanceof DataverseError ? e : new DataverseError(500, CODES.unexpected, `An unexpected error occurred: ${(e as Error).message}`);
+      if (!res.headersSent) this.send(res, x.status, x.headers, JSON.stringify(x.toBody()));
+    }
+  }
+
+  private async onWebApi(req: http.IncomingMessage, res: http.ServerResponse, u: URL, body: string): Promise<void> {
+    const headers = req.headers as Record<string, string | undefined>;
+    const faults = this.d.faults;
+    const roll = (rate?: number) => !!rate && rate > 0 && this.rand() < rate;
+    // ---- authentication
+    if (roll(faults.expiredTokenRate)) {
+      this.counters.faults.expiredToken++;
+      this.d.tokens.expire(headers.authorization);
+    }
+    const auth = this.d.tokens.validate(headers.authorization);
+    if ('error' in auth) {
+      this.count('unauthorized', 401);
+      return this.send(res, 401, {
+        'WWW-Authenticate': `Bearer authorization_uri=${this.url}/${this.d.tenantId}/oauth2/authorize, resource_id=${this.url}/`,
+        ...(auth.error === 'expired' ? { 'x-ms-diagnostics': 'The access token has expired.' } : {}),
+      });
+    }
+    const realUserId = appUserId(auth.clientId);
+    // ---- injected faults
+    if (roll(faults.connectionResetRate)) {
+      this.counters.faults.connectionReset++;
+      this.count('fault', 0);
+      req.socket.destroy();
+      return;
+    }
+    if (roll(faults.serviceUnavailableRate)) {
+      this.counters.faults.serviceUnavailable++;
+      this.count('fault', 503);
+      return this.send(res, 503, { 'Retry-After': this.d.protection.formatRetryAfter(2000 / this.d.clockScale) }, SERVICE_UNAVAILABLE_HTML, 'text/html; charset=us-ascii');
+    }
+    if (roll(faults.throttleRate)) {
+      this.counters.faults.throttle++;
+      this.counters.throttled[CODES.requestsLimit] = (this.counters.throttled[CODES.requestsLimit] ?? 0) + 1;
+      this.count('throttled', 429);
+      const x = new DataverseError(429, CODES.requestsLimit, 'Number of requests exceeded the limit of 6000 over time window of 300 seconds.', {
+        'Retry-After': this.d.protection.formatRetryAfter(5000 / this.d.clockScale),
+      });
+      return this.send(res, 429, x.headers, JSON.stringify(x.toBody()));
+    }
+    const slow = roll(faults.slowRate) ? (faults.slowResponseMs ?? 5000) : 0;
+    if (slow) this.counters.faults.slow++;
+    // ---- service protection
+    let admission;
+    try {
+      admission = this.d.protection.admit(realUserId);
+    } catch (e) {
+      const x = e as DataverseError;
+      this.counters.throttled[x.code] = (this.counters.throttled[x.code] ?? 0) + 1;
+      this.count('throttled', 429);
+      return this.send(res, 429, x.headers, JSON.stringify(x.toBody()));
+    }
+    let outcome: Outcome;
+    try {
+      const ctx = this.callContext(headers, realUserId);
+      const path = u.pathname.slice('/api/data/v9.2'.length).replace(/^\//, '');
+      const inner: Inner = { method: req.method ?? 'GET', path, query: parseQuery(u.search.slice(1)), headers, body };
+      if (path === 'ImportSolution' && inner.method === 'POST') outcome = await this.importSolution(inner);
+      else if (path === '$batch' && inner.method === 'POST') outcome = this.batch(inner, ctx);
+      else outcome = this.dispatch(inner, ctx);
+    } catch (e) {
+      const x = e instanceof DataverseError ? e : new DataverseError(500, CODES.unexpected, `An unexpected error occurred: ${(e as Error).message}`);
+      outcome = { status: x.status, headers: x.headers, body: x.toBody(), costMs: this.d.cost.requestMs, kind: 'error', records: 0 };
+    }
+    const delay = (this.d.simulateExecutionTime ? outcome.costMs / this.d.clockScale : 0) + slow;
+    if (delay > 0) await new Promise((r) => setTimeout(r, delay));
+    admission.release(outcome.costMs);
+    this.counters.recordsWritten += outcome.status < 400 ? outcome.records : 0;
+    this.count(outcome.kind, outcome.status);
+    const text = outcome.text ?? (outcome.body !== undefined ? JSON.stringify(outcome.body) : undefined);
+    this.send(res, outcome.status, { ...admission.headers(), ...(outcome.headers ?? {}) }, text, outcome.contentType);
+  }
+
+  private callContext(headers: Record<string, string | undefined>, realUserId: string): CallContext {
+    const users = this.d.catalog.entityOrThrow('systemuser');
+    const real = this.d.store.get(users, realUserId);
+    if (!real) throw new DataverseError(403, CODES.privilege, `The application user ${realUserId} does not exist in this environment.`);
+    let userId = realUserId;
+    const callerObject = headers.callerobjectid;
+    const callerId = headers.mscrmcallerid;
+    if (callerObject || callerId) {
+      let row;
+      if (callerId) row = this.d.store.get(users, callerId.toLowerCase());
+      else row = this.d.store.findByColumns(users, ['azureactivedirectoryobjectid'], [callerObject!.toLowerCase()])[0];
+      if (!row) throw new DataverseError(400, CODES.objectDoesNotExist, `systemuser With Id = ${callerId ?? callerObject} Does Not Exist`);
+      if (row.data.isdisabled === true) throw err.disabledUser(row.id, IDS.organization);
+      userId = row.id;
+    }
+    return { userId, realUserId };
+  }
+
+  // ------------------------------------------------------------------ dispatch
+
+  private entitySegs(path: string) {
+    try {
+      return splitPath(decodeURIComponent(path));
+    } catch (e) {
+      if (e instanceof ODataSyntaxError || e instanceof URIError) throw err.querySyntax((e as Error).message);
+      throw e;
+    }
+  }
+
+  dispatch(r: Inner, ctx: CallContext): Outcome {
+    const c = this.d.cost;
+    const svc = this.d.service;
+    const prefer = preferOf(r.headers.prefer);
+    if (r.path === '' && r.method === 'GET') {
+      const value = [...this.d.catalog.entities.values()].map((e) => ({ name: e.entitySetName, kind: 'EntitySet', url: e.entitySetName }));
+      return { status: 200, body: { '@odata.context': `${this.webApiUrl}$metadata`, value }, costMs: c.readBaseMs, kind: 'read', records: 0 };
+    }
+    const segs = this.entitySegs(r.path);
+    const root = segs[0].name;
+    const json = (): Record<string, unknown> => {
+      if (!r.body.trim()) return {};
+      try {
+        const v = JSON.parse(r.body);
+        if (v === null || typeof v !== 'object' || Array.isArray(v)) throw new Error('not an object');
+        return v as Record<string, unknown>;
+      } catch (e) {
+        throw err.payload(`The request body is not valid JSON: ${(e as Error).message}`);
+      }
+    };
+    // ---- functions and actions
+    if (root === 'WhoAmI' || root === 'WhoAmI()') {
+      return { status: 200, body: { '@odata.context': `${this.webApiUrl}$metadata#Microsoft.Dynamics.CRM.WhoAmIResponse`, BusinessUnitId: IDS.businessUnit, UserId: ctx.userId, OrganizationId: IDS.organization }, costMs: c.readBaseMs, kind: 'read', records: 0 };
+    }
+    if (root === 'RetrieveTotalRecordCount') {
+      const raw = segs[0].key ?? '';
+      let names: string[] = [];
+      const m = /EntityNames=(.+)$/.exec(raw);
+      let lit = m?.[1] ?? '';
+      if (lit.startsWith('@')) lit = r.query.get(lit) ?? '';
+      names = [...lit.matchAll(/'([^']*)'/g)].map((x) => x[1]);
+      const values = names.map((n) => this.d.store.count(this.d.catalog.entityOrThrow(n)));
+      return { status: 200, body: { '@odata.context': `${this.webApiUrl}$metadata#Microsoft.Dynamics.CRM.RetrieveTotalRecordCountResponse`, EntityRecordCountCollection: { Count: names.length, IsReadOnly: false, Keys: names, Values: values } }, costMs: c.readBaseMs, kind: 'read', records: 0 };
+    }
+    if (root === '$metadata') {
+      const sets = [...this.d.catalog.entities.values()].map((e) => `<EntitySet Name="${e.entitySetName}" EntityType="Microsoft.Dynamics.CRM.${e.logicalName}"/>`).join('');
+      return { status: 200, text: `<?xml version="1.0" encoding="utf-8"?><edmx:Edmx Version="4.0" xmlns:edmx="http://docs.oasis-open.org/odata/ns/edmx"><edmx:DataServices><Schema Namespace="Microsoft.Dynamics.CRM" Alias="mscrm" xmlns="http://docs.oasis-open.org/odata/ns/edm"><EntityContainer Name="System">${sets}</EntityContainer></Schema></edmx:DataServices></edmx:Edmx>`, contentType: 'application/xml', costMs: c.readBaseMs, kind: 'metadata', records: 0 };
+    }
+    if (r.method === 'POST' && segs.length === 1 && segs[0].key === undefined) {
+      switch (root) {
+        case 'PublishXml':
+        case 'PublishAllXml':
+          return { status: 204, costMs: c.metadataWriteMs, kind: 'metadata', records: 0 };
+        case 'InsertOptionValue':
+          return { ...this.metadataApi.insertOptionValue(json()), costMs: c.metadataWriteMs, kind: 'metadata', records: 0 };
+        case 'WinOpportunity':
+        case 'LoseOpportunity':
+          svc.store.atomic(() => svc.closeOpportunity(root === 'WinOpportunity', json(), ctx));
+          return { status: 204, costMs: c.requestMs, kind: 'action', records: 2 };
+        case 'ImportSolution':
+          throw err.payload('ImportSolution cannot run inside a $batch.');
+      }
+    }
+    if (root === 'EntityDefinitions' || root === 'GlobalOptionSetDefinitions' || root === 'RelationshipDefinitions') {
+      const body = r.method === 'POST' || r.method === 'PUT' ? json() : undefined;
+      const w = this.metadataApi.handle(r.method, segs, r.query, body, r.headers);
+      return { ...w, costMs: r.method === 'GET' ? c.readBaseMs : c.metadataWriteMs, kind: 'metadata', records: 0 };
+    }
+    // ---- records
+    const e = this.d.catalog.entityBySet(root);
+    if (!e) throw err.segment(root);
+    if (segs.length === 2 && segs[0].key === undefined && /^Microsoft\.Dynamics\.CRM\.(\w+)$/.test(segs[1].name) && r.method === 'POST') {
+      return this.bulk(e, segs[1].name.slice('Microsoft.Dynamics.CRM.'.length), json(), ctx);
+    }
+    if (segs.length === 2 && segs[0].key === undefined && segs[1].name === '$count' && r.method === 'GET') {
+      return { status: 200, text: String(Math.min(this.d.store.count(e), 5000)), contentType: 'text/plain', costMs: c.readBaseMs, kind: 'read', records: 0 };
+    }
+    if (segs.length === 1 && segs[0].key === undefined) {
+      if (r.method === 'GET') {
+        const maxPageSize = Math.min(prefer.maxPageSize ?? 5000, 5000);
+        const top = r.query.get('$top');
+        const q = svc.query(e, {
+          select: r.query.get('$select') ?? undefined,
+          filter: r.query.get('$filter') ?? undefined,
+          orderby: r.query.get('$orderby') ?? undefined,
+          top: top !== null ? Number(top) : undefined,
+          count: r.query.get('$count') === 'true',
+          expand: r.query.get('$expand') ?? undefined,
+          skiptoken: r.query.get('$skiptoken') ?? undefined,
+          maxPageSize,
+          annotations: prefer.annotations,
+        });
+        const out: Record<string, unknown> = { '@odata.context': `${this.webApiUrl}$metadata#${e.entitySetName}${r.query.get('$select') ? `(${r.query.get('$select')})` : ''}` };
+        if (q.count !== undefined) {
+          out['@odata.count'] = q.count;
+          out['@Microsoft.Dynamics.CRM.totalrecordcount'] = -1;
+          out['@Microsoft.Dynamics.CRM.totalrecordcountlimitexceeded'] = q.countLimited;
+        }
+        out.value = q.value;
+        if (q.nextPage) {
+          const nq = new URLSearchParams(r.query);
+          nq.set('$skiptoken', skipTokenFor(q.nextPage));
+          out['@odata.nextLink'] = `${this.webApiUrl}${e.entitySetName}?${nq.toString().replace(/\+/g, '%20')}`;
+        }
+        const applied: string[] = [];
+        if (prefer.annotations) applied.push(`odata.include-annotations="*"`);
+        if (prefer.maxPageSize) applied.push(`odata.maxpagesize=${maxPageSize}`);
+        return { status: 200, body: out, headers: applied.length ? { 'Preference-Applied': applied.join(',') } : {}, costMs: c.readBaseMs + q.value.length * c.readPerRowMs, kind: 'read', records: 0 };
+      }
+      if (r.method === 'POST') {
+        const w = svc.create(e, json(), ctx);
+        return this.writeResponse(e, w.id, true, r, prefer.representation);
+      }
+      throw new DataverseError(405, CODES.notSupported, `${r.method} is not supported on an entity set.`);
+    }
+    if (segs[0].key === undefined) throw err.segment(segs[1]?.name ?? root);
+    let pred;
+    try {
+      pred = parseKeyPredicate(segs[0].key);
+    } catch (x) {
+      if (x instanceof ODataSyntaxError) throw err.querySyntax(x.message);
+      throw x;
+    }
+    if (segs.length === 1) {
+      switch (r.method) {
+        case 'GET': {
+          const g = svc.retrieve(e, pred, { select: r.query.get('$select') ?? undefined, expand: r.query.get('$expand') ?? undefined, annotations: prefer.annotations });
+          const inm = r.headers['if-none-match'];
+          if (inm && inm !== 'null' && inm === `W/"${g.row.version}"` && !prefer.annotations && !r.query.get('$expand'))
+            return { status: 304, costMs: c.readBaseMs, kind: 'read', records: 0 };
+          return { status: 200, body: { '@odata.context': `${this.webApiUrl}$metadata#${e.entitySetName}/$entity`, ...g.body }, costMs: c.readBaseMs, kind: 'read', records: 0 };
+        }
+        case 'PATCH': {
+          const w = svc.upsert(e, pred, json(), ctx, { ifMatch: r.headers['if-match'], ifNoneMatch: r.headers['if-none-match'] });
+          return this.writeResponse(e, w.id, w.created, r, prefer.representation);
+        }
+        case 'DELETE':
+          svc.delete(e, pred, r.headers['if-match']);
+          return { status: 204, costMs: c.requestMs, kind: 'write', records: 1 };
+        default:
+          throw new DataverseError(405, CODES.notSupported, `${r.method} is not supported on a record.`);
+      }
+    }
+    // ---- single property / $ref
+    const prop = segs[1].name;
+    if (segs.length === 3 && segs[2].name === '$ref' && r.method === 'DELETE') {
+      const nav = this.d.catalog.navProps(e).get(prop);
+      if (!nav) throw err.segment(prop);
+      const row = svc.retrieve(e, pred, { select: e.primaryIdAttribute, annotations: false }).row;
+      svc.update(e, row, { [`${prop}@odata.bind`]: null }, ctx);
+      return { status: 204, costMs: c.requestMs, kind: 'write', records: 1 };
+    }
+    if (segs.length === 2 && r.method === 'PUT') {
+      const b = json();
+      const row = svc.retrieve(e, pred, { select: e.primaryIdAttribute, annotations: false }).row;
+      svc.update(e, row, { [prop]: b.value }, ctx);
+      return { status: 204, costMs: c.requestMs, kind: 'write', records: 1 };
+    }
+    if (r.method === 'GET' && (segs.length === 2 || (segs.length === 3 && segs[2].name === '$value'))) {
+      const g = svc.retrieve(e, pred, { select: prop, annotations: false });
+      const v = g.body[prop];
+      if (segs.length === 3) return { status: v === null ? 204 : 200, text: v === null ? undefined : String(v), contentType: 'text/plain', costMs: c.readBaseMs, kind: 'read', records: 0 };
+      return { status: v === null ? 204 : 200, body: v === null ? undefined : { '@odata.context': `${this.webApiUrl}$metadata#${e.entitySetName}(${g.row.id})/${prop}`, value: v }, costMs: c.readBaseMs, kind: 'read', records: 0 };
+    }
+    throw err.segment(prop);
+  }
+
+  private writeResponse(e: EntityMeta, id: string, created: boolean, r: Inner, representation: boolean): Outcome {
+    const entityUrl = `${this.webApiUrl}${e.entitySetName}(${id})`;
+    const headers: Record<string, string> = { 'OData-EntityId': entityUrl };
+    if (created) headers.Location = entityUrl;
+    if (representation) {
+      const g = this.d.service.retrieve(e, { kind: 'id', id }, { select: r.query.get('$select') ?? undefined, expand: r.query.get('$expand') ?? undefined, annotations: preferOf(r.headers.prefer).annotations });
+      headers['Preference-Applied'] = 'return=representation';
+      return { status: created ? 201 : 200, headers, body: { '@odata.context': `${this.webApiUrl}$metadata#${e.entitySetName}/$entity`, ...g.body }, costMs: this.d.cost.requestMs, kind: 'write', records: 1 };
+    }
+    return { status: 204, headers, costMs: this.d.cost.requestMs, kind: 'write', records: 1 };
+  }
+
+  // ------------------------------------------------------------------ bulk actions
+
+  private bulk(e: EntityMeta, action: string, body: Record<string, unknown>, ctx: CallContext): Outcome {
+    const svc = this.d.service;
+    const c = this.d.cost;
+    if (action === 'DeleteMultiple') {
+      // Standard tables only in this emulator: the platform answers this for non-elastic tables.
+      throw new DataverseError(400, CODES.notSupported, 'DeleteMultiple has not yet been implemented.');
+    }
+    if (!['CreateMultiple', 'UpdateMultiple', 'UpsertMultiple'].includes(action)) throw err.segment(`Microsoft.Dynamics.CRM.${action}`);
+    if (!svc.bulkSupported(e))
+      throw new DataverseError(400, CODES.notSupported, `The '${action}' method does not support entities of type '${e.logicalName}'. MessageProcessorCache returned MessageProcessor.Empty.`);
+    const targets = body.Targets;
+    if (!Array.isArray(targets) || targets.length === 0) throw err.payload(`${action} needs a non-empty Targets array.`);
+    const cost = c.bulkBaseMs + targets.length * c.bulkPerRecordMs;
+    const expectedType = `Microsoft.Dynamics.CRM.${e.logicalName}`;
+    const ids = svc.store.atomic(() =>
+      targets.map((t: unknown, i: number) => {
+        if (!t || typeof t !== 'object') throw err.payload(`Target ${i} is not an object.`);
+        const target = { ...(t as Record<string, unknown>) };
+        const type = String(target['@odata.type'] ?? '').replace(/^#/, '');
+        if (!type) throw err.payload(`The '@odata.type' annotation is required on every target of ${action} (target ${i} has none).`);
+        if (type !== expectedType) throw err.payload(`All targets of ${action} must be of type '${expectedType}'; target ${i} is '${type}'.`);
+        const pk = target[e.primaryIdAttribute];
+        const odataId = target['@odata.id'];
+        if (action === 'CreateMultiple') return svc.create(e, target, ctx).id;
+        if (action === 'UpdateMultiple') {
+          if (typeof pk !== 'string') throw err.payload(`Target ${i} of UpdateMultiple needs its primary key '${e.primaryIdAttribute}'.`);
+          const row = svc.store.get(e, pk.toLowerCase());
+          if (!row) throw err.notFound(e.logicalName, pk);
+          return svc.update(e, row, target, ctx).id;
+        }
+        // UpsertMultiple: by primary key in the body, or by an alternate-key @odata.id
+        if (typeof odataId === 'string') {
+          const ref = svc.parseRecordUrl(odataId);
+          if (ref.entity !== e) throw err.payload(`Target ${i}: @odata.id '${odataId}' addresses another table.`);
+          const found = svc.find(e, ref.pred);
+          delete target['@odata.id'];
+          if (!found.row && found.keyValues && Object.keys(found.keyValues).some((k) => k in target)) {
+            // Reported platform behaviour: repeating the key column in the body breaks the create path.
+            throw err.unexpected();
+          }
+          return svc.upsert(e, ref.pred, target, ctx, {}).id;
+        }
+        if (typeof pk === 'string') return svc.upsert(e, { kind: 'id', id: pk.toLowerCase() }, target, ctx, {}).id;
+        return svc.create(e, target, ctx).id;
+      }),
+    );
+    if (action === 'CreateMultiple')
+      return { status: 200, body: { '@odata.context': `${this.webApiUrl}$metadata#Microsoft.Dynamics.CRM.CreateMultipleResponse`, Ids: ids }, costMs: cost, kind: 'bulk', records: ids.length };
+    return { status: 204, costMs: cost, kind: 'bulk', records: ids.length };
+  }
+
+  // ------------------------------------------------------------------ $batch
+
+  private batch(r: Inner, ctx: CallContext): Outcome {
+    if (hasBareLineFeeds(r.body)) throw err.payload(LF_ONLY_MESSAGE);
+    let items;
+    try {
+      items = parseBatch(r.body, r.headers['content-type']);
+    } catch (e) {
+      if (e instanceof BatchFormatError) throw err.payload(`Error identified in Payload provided by the user: ${e.message}`);
+      throw e;
+    }
+    const ops = items.reduce((n, it) => n + (it.kind === 'request' ? 1 : it.requests.length), 0);
+    if (ops > 1000) throw err.payload("The current change set contains too many operations. A maximum number of '1000' operations are allowed in a change set");
+    const continueOnError = preferOf(r.headers.prefer).continueOnError;
+    const out: BatchResponseItem[] = [];
+    let cost = 0;
+    let records = 0;
+    let failedStatus = 0;
+    const toResponse = (o: Outcome | DataverseError, contentId?: string): BatchResponse => {
+      if (o instanceof DataverseError) return { status: o.status, headers: { 'REQ_ID': randomUUID(), 'Content-Type': 'application/json; odata.metadata=minimal', 'OData-Version': '4.0', ...o.headers }, body: JSON.stringify(o.toBody()), contentId };
+      const h: Record<string, string> = { 'OData-Version': '4.0', ...(o.headers ?? {}) };
+      const text = o.text ?? (o.body !== undefined ? JSON.stringify(o.body) : undefined);
+      if (text) h['Content-Type'] = o.contentType ?? 'application/json; odata.metadata=minimal; odata.streaming=true';
+      return { status: o.status, headers: h, body: text, contentId };
+    };
+    const runOne = (req: BatchRequest, ids: Map<string, string>): Outcome => {
+      const inner = this.innerFromPart(req, ids);
+      const o = this.dispatch(inner, ctx);
+      if (o.kind === 'write') o.costMs = this.d.cost.batchPerOperationMs;
+      return o;
+    };
+    for (const item of items) {
+      if (item.kind === 'request') {
+        try {
+          const o = runOne(item.request, new Map());
+          cost += o.costMs;
+          records += o.records;
+          out.push({ kind: 'response', response: toResponse(o, item.request.contentId) });
+        } catch (e) {
+          const x = e instanceof DataverseError ? e : new DataverseError(500, CODES.unexpected, (e as Error).message);
+          cost += this.d.cost.batchPerOperationMs;
+          out.push({ kind: 'response', response: toResponse(x, item.request.contentId) });
+          if (!continueOnError) {
+            failedStatus = x.status;
+            break;
+          }
+        }
+        continue;
+      }
+      // change set: atomic, Content-ID references, no GET
+      const ids = new Map<string, string>();
+      const responses: BatchResponse[] = [];
+      let csRecords = 0;
+      try {
+        this.d.store.atomic(() => {
+          for (const req of item.requests) {
+            if (req.method === 'GET') throw err.payload('GET requests are not allowed inside a change set.');
+            let o: Outcome;
+            try {
+              o = runOne(req, ids);
+            } catch (e) {
+              cost += this.d.cost.batchPerOperationMs;
+              throw Object.assign(e as object, { contentId: req.contentId });
+            }
+            cost += o.costMs;
+            csRecords += o.records;
+            if (req.contentId !== undefined && o.headers?.['OData-EntityId']) ids.set(req.contentId, o.headers['OData-EntityId']);
+            responses.push(toResponse(o, req.contentId));
+          }
+        });
+        records += csRecords;
+        out.push({ kind: 'changeset', responses });
+      } catch (e) {
+        const x = e instanceof DataverseError ? e : new DataverseError(500, CODES.unexpected, (e as Error).message);
+        // A failed change set is rolled back and answered with one error part.
+        out.push({ kind: 'response', response: toResponse(x, (e as { contentId?: string }).contentId) });
+        if (!continueOnError) {
+          failedStatus = x.status;
+          break;
+        }
+      }
+    }
+    const boundary = newBatchResponseBoundary();
+    return {
+      status: failedStatus || 200,
+      text: serializeBatch(out, boundary),
+      contentType: `multipart/mixed; boundary=${boundary}`,
+      costMs: Math.max(cost, this.d.cost.readBaseMs),
+      kind: 'batch',
+      records,
+    };
+  }
+
+  private innerFromPart(req: BatchRequest, ids: Map<string, string>): Inner {
+    let url = req.url;
+    const ref = /^\$(\w+)(.*)$/.exec(url);
+    if (ref) {
+      const target = ids.get(ref[1]);
+      if (!target) throw new DataverseError(400, CODES.payloadError, `Content-ID Reference: '$${ref[1]}' does not exist in the batch context.`);
+      url = target + ref[2];
+    }
+    const abs = /^https?:\/\/[^/]+(\/.*)$/.exec(url);
+    if (abs) url = abs[1];
+    if (url.startsWith(WEB_API_PATH)) url = url.slice(WEB_API_PATH.length);
+    else if (url.startsWith('/api/data/v9.2')) url = url.slice('/api/data/v9.2'.length);
+    url = url.replace(/^\//, '');
+    const q = url.indexOf('?');
+    const path = q < 0 ? url : url.slice(0, q);
+    const query = parseQuery(q < 0 ? '' : url.slice(q + 1));
+    let body = req.body;
+    if (body.trim() && ids.size >= 0) {
+      try {
+        const parsed = JSON.parse(body);
+        const walk = (v: unknown): unknown => {
+          if (typeof v === 'string') {
+            const m = /^\$(\w+)$/.exec(v);
+            if (!m) return v;
+            const t = ids.get(m[1]);
+            if (!t) throw new DataverseError(400, CODES.payloadError, `Content-ID Reference: '$${m[1]}' does not exist in the batch context.`);
+            return t;
+          }
+          if (Array.isArray(v)) return v.map(walk);
+          if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, walk(x)]));
+          return v;
+        };
+        body = JSON.stringify(walk(parsed));
+      } catch (e) {
+        if (e instanceof DataverseError) throw e;
+        // leave invalid JSON for the dispatcher to report
+      }
+    }
+    return { method: req.method, path, query, headers: req.headers, body };
+  }
+
+  // ------------------------------------------------------------------ ImportSolution
+
+  private async importSolution(r: Inner): Promise<Outcome> {
+    let body: Record<string, unknown>;
+    try {
+      body = JSON.parse(r.body || '{}');
+    } catch {
+      throw err.payload('The request body is not valid JSON.');
+    }
+    const file = body.CustomizationFile;
+    if (typeof file !== 'string' || !file) throw err.payload('ImportSolution needs CustomizationFile (the solution zip, base64).');
+    type Reader = (zip: Uint8Array) => Promise<{ uniqueName: string; version: string; managed: boolean; schema: import('@astep/solution').SolutionSchema }>;
+    let reader: Reader | undefined;
+    try {
+      // Loaded at request time: the packer package may not provide it yet.
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const mod = require('@astep/solution') as { readSolutionZip?: Reader };
+      reader = mod.readSolutionZip;
+      if (!reader) {
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        reader = (require('@astep/solution/readSolutionZip') as { readSolutionZip?: Reader }).readSolutionZip;
+      }
+    } catch {
+      reader = undefined;
+    }
+    if (!reader)
+      throw new DataverseError(500, CODES.unexpected, 'ImportSolution is unavailable: readSolutionZip is not exported by @astep/solution (solution/src/readSolutionZip.ts) in this build.');
+    let sol;
+    try {
+      sol = await reader(Buffer.from(file, 'base64'));
+    } catch (e) {
+      throw new DataverseError(400, '0x80048060', `The import file is invalid. ${(e as Error).message}`);
+    }
+    const result = this.d.catalog.applySchema(sol.schema, { strict: false, customTableCap: this.d.salesProfessional ? 15 : undefined, now: this.virtualNow() });
+    this.d.persistCatalog();
+    this.d.service.seedBulkFilters();
+    this.d.service.recordSolution(sol.uniqueName, sol.version, sol.managed, sol.schema.friendlyName);
+    return { status: 204, headers: { 'x-emulator-import-summary': `${result.tablesCreated.length} tables, ${result.columnsCreated.length} columns, ${result.keysCreated.length} keys` }, costMs: this.d.cost.metadataWriteMs * 10, kind: 'metadata', records: 0 };
+  }
+}
