@@ -30,6 +30,10 @@ describe('solution/unpacked (SolutionPackager layout)', () => {
     }
     expect(paths.some((p) => /^Entities\/astep_Migrationrun\/FormXml\/main\/\{[0-9a-f-]{36}\}\.xml$/.test(p))).toBe(true);
     expect(paths.some((p) => /^Entities\/astep_Auditentry\/SavedQueries\/\{[0-9a-f-]{36}\}\.xml$/.test(p))).toBe(true);
+    // The ribbon is ours; its library is mapped in from plugins-ts at pack time (metadata only here).
+    expect(paths).toContain('Entities/astep_Migrationrun/RibbonDiff.xml');
+    expect(paths).toContain('WebResources/astep_/js/MigrationRunCommands.js.data.xml');
+    expect(paths).not.toContain('WebResources/astep_/js/MigrationRunCommands.js');
   });
 
   it('Other/Customizations.xml validates on its own', () => {

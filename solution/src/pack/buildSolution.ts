@@ -6,6 +6,7 @@ import type { SolutionSchema } from '../model';
 import { SCHEMA } from '../schema';
 import { EMPTY_INPUTS, loadPackInputs, type PackInputs } from './inputs';
 import { solutionVersion } from './manifest';
+import { DECLARED_WEB_RESOURCES } from '../ui/webResources';
 import { packSolution, unpackedLayout, zipPackage, type PackedFile } from './packSolution';
 
 export interface BuildResult {
@@ -22,11 +23,13 @@ export function repoVersion(repoRoot: string): string {
 }
 
 /**
- * The unpacked source holds what this package owns (schema and UI). Web resources, PCF bundles and the connector are
- * other packages' build outputs, mapped in at pack time (as SolutionPackager's /map does), so they are not copied.
+ * The unpacked source holds what this package owns: schema, UI, the ribbon and the metadata of the web resource it
+ * calls. Web resource content, PCF bundles and the connector are other packages' build outputs, mapped in at pack
+ * time (as SolutionPackager's /map does), so they are not copied; PCF bindings appear only in the zip, once built.
  */
 export function unpackedSource(repoRoot: string, schema: SolutionSchema = SCHEMA): PackedFile[] {
-  return unpackedLayout(schema, { version: repoVersion(repoRoot), inputs: EMPTY_INPUTS });
+  const webResources = DECLARED_WEB_RESOURCES.map((w) => ({ ...w, content: new Uint8Array(0) }));
+  return unpackedLayout(schema, { version: repoVersion(repoRoot), inputs: { ...EMPTY_INPUTS, webResources }, mapContent: true });
 }
 
 export function writeFiles(dir: string, files: PackedFile[]): void {

@@ -340,8 +340,11 @@ export async function zipPackage(pkg: SolutionPackage): Promise<Uint8Array> {
   return zip.generateAsync({ type: 'uint8array', compression: 'DEFLATE', compressionOptions: { level: 9 }, platform: 'DOS' });
 }
 
-/** The unpacked (SolutionPackager) layout of the unmanaged package: path → text or bytes. */
-export function unpackedLayout(schema: SolutionSchema, options: Omit<PackOptions, 'managed'>): PackedFile[] {
+/**
+ * The unpacked (SolutionPackager) layout of the unmanaged package: path → text or bytes. With `mapContent`, web
+ * resource and control files are not copied (only their `.data.xml`): their content comes from a build at pack time.
+ */
+export function unpackedLayout(schema: SolutionSchema, options: Omit<PackOptions, 'managed'> & { mapContent?: boolean }): PackedFile[] {
   const p = buildParts(schema, { ...options, managed: false });
   const out: PackedFile[] = [];
   const add = (path: string, node: XmlNode) => out.push({ path, content: fragmentXml(node) });
@@ -370,11 +373,11 @@ export function unpackedLayout(schema: SolutionSchema, options: Omit<PackOptions
   add(`AppModuleSiteMaps/${APP.uniqueName}/AppModuleSiteMap.xml`, p.siteMap);
   add(`AppModules/${APP.uniqueName}/AppModule.xml`, p.appModule);
   for (const w of p.webResources) {
-    out.push({ path: `WebResources/${w.input.name}`, content: w.input.content });
+    if (!options.mapContent) out.push({ path: `WebResources/${w.input.name}`, content: w.input.content });
     add(`WebResources/${w.input.name}.data.xml`, w.xml);
   }
   for (const c of p.controls) {
-    for (const f of c.input.files) out.push({ path: `Controls/${c.input.name}/${f.path}`, content: f.content });
+    if (!options.mapContent) for (const f of c.input.files) out.push({ path: `Controls/${c.input.name}/${f.path}`, content: f.content });
     add(`Controls/${c.input.name}/ControlManifest.xml.data.xml`, c.xml);
   }
   for (const v of p.environmentVariables) add(`environmentvariabledefinitions/${v.def.schemaName}/environmentvariabledefinition.xml`, v.xml);
