@@ -42,7 +42,18 @@ export function mapAccounts(ctx: MappingContext): MappingOutput {
 
     if (org) contactDetails(org, attributes, problems);
     if (ctx.options.dataCollections === 'account') {
-      Object.assign(attributes, dataCollectionAttributes(ctx, latest, 'account', problems));
+      // Oldest to latest: a later matter's value wins, and a value it overwrites is reported, never dropped silently.
+      const merged: Record<string, { value: unknown; matterId: string }> = {};
+      for (const m of matters) {
+        for (const [column, value] of Object.entries(dataCollectionAttributes(ctx, m, 'account', problems))) {
+          const prev = merged[column];
+          if (prev && prev.value != null && value != null && JSON.stringify(prev.value) !== JSON.stringify(value)) {
+            problems.push({ field: column, rule: 'one-value-per-account', value: prev.value, message: `matter ${prev.matterId}'s value ${JSON.stringify(prev.value)} is replaced by matter ${m.id}'s ${JSON.stringify(value)}: data collections on the account hold one value per client (choose astep_matter columns to keep both)` });
+          }
+          if (value != null || !prev) merged[column] = { value, matterId: m.id };
+        }
+      }
+      for (const [column, v] of Object.entries(merged)) attributes[column] = v.value;
     }
 
     const row: TargetRow = {

@@ -1,0 +1,175 @@
+import { mapFirm, recordRef } from '../src/transform/mapFirm';
+import { dedupePeople } from '../src/transform/firmData';
+import { contextFor, smallFirm, SYSTEM_USERS, person } from './fixtures';
+
+const rowsOf = (m: ReturnType<typeof mapFirm>, table: string) => (m.rows.get(table as never) ?? []);
+
+describe('the 13 mappings on a small firm', () => {
+  const data = smallFirm();
+  const ctx = contextFor(data);
+  const mapped = mapFirm(ctx, 'https://as.example/api/rest/files/');
+
+  test('Matter → Account: one account per client organisation, one per solo-client matter', () => {
+    const accounts = rowsOf(mapped, 'account');
+    const acme = accounts.find((a) => a.key === 'P-100')!;
+    expect(acme.attributes.name).toBe('Acme Holdings Ltd');
+    expect(acme.attributes.astep_mattername).toBe('Acme lease'); // latest matter
+    const solo = accounts.find((a) => a.key === 'M-3')!;
+    expect(solo.attributes.name).toBe('Doe visa');
+    expect(accounts.some((a) => a.key === 'M-4' || a.key === 'M-5')).toBe(false); // template and deleted
+  });
+
+  test('Trust balance: summed per account from the ledger export; a ledger that does not reconcile is reported', () => {
+    const acme = rowsOf(mapped, 'account').find((a) => a.key === 'P-100')!;
+    expect(acme.attributes).toMatchObject({ astep_trustin: 1050, astep_trustout: 400, astep_trustbalance: 660 });
+    expect(acme.problems.some((p) => p.rule === 'trust-reconcile' && p.message.includes('60.00'))).toBe(true);
+  });
+
+  test('Billing total: billed time plus disbursements, computed at extraction', () => {
+    const m1 = rowsOf(mapped, 'astep_matter').find((m) => m.key === '1')!;
+    expect(m1.attributes.astep_totalbilled).toBe(300 + 51); // "No charge" time excluded; 2 × 25.50 disbursement
+    expect(m1.attributes.astep_totalhours).toBe(3);
+    const m2 = rowsOf(mapped, 'astep_matter').find((m) => m.key === '2')!;
+    expect(m2.attributes.astep_totalbilled).toBe(500); // 2 h × 250 when the amount is missing
+  });
+
+  test('Matter → Opportunity: latest matter per client; closed and billed is won through WinOpportunity', () => {
+    const opps = rowsOf(mapped, 'opportunity');
+    expect(opps.map((o) => o.key).sort()).toEqual(['2', '3']);
+    const lease = opps.find((o) => o.key === '2')!;
+    expect(lease.attributes.name).toBe('Acme lease (M2)');
+    expect(lease.finalState).toEqual({ kind: 'opportunityWon', actualRevenue: 500, actualEnd: '2021-09-01' });
+    expect(lease.binds.customerid_account).toEqual({ table: 'account', key: 'P-100' });
+  });
+
+  test('Matter status: unknown status reported and left empty; Matter type: choice values', () => {
+    const visa = rowsOf(mapped, 'astep_matter').find((m) => m.key === '3')!;
+    expect(visa.attributes.astep_matterstatus).toBeNull();
+    expect(visa.problems.find((p) => p.rule === 'status-map')?.message).toContain('Pending Review');
+    const immigration = ctx.plan.matterTypes.find((t) => t.name === 'Immigration')!;
+    expect(immigration.added).toBe(true);
+    expect(visa.attributes.astep_mattertype).toBe(immigration.choiceValue);
+  });
+
+  test('Participant → Contact: duplicates merged (email case, name + phone), every role kept', () => {
+    const contacts = rowsOf(mapped, 'contact');
+    const jane = contacts.filter((c) => c.attributes.lastname === 'Doe');
+    expect(jane).toHaveLength(1);
+    expect(jane[0].key).toBe('P-200');
+    const carol = contacts.filter((c) => c.attributes.lastname === "O'Neil");
+    expect(carol).toHaveLength(1);
+    const client = ctx.plan.roles.find((r) => r.name === 'Client')!.choiceValue;
+    const lawyer = ctx.plan.roles.find((r) => r.name === 'Lawyer')!.choiceValue;
+    expect(String(jane[0].attributes.astep_participantroles).split(',').map(Number).sort()).toEqual([client, lawyer].sort());
+    expect(jane[0].binds.parentcustomerid_account).toEqual({ table: 'account', key: 'M-3' });
+    expect(contacts.some((c) => c.attributes.lastname === 'Person')).toBe(false); // on no matter
+  });
+
+  test('bad emails and dates get a clear per-record message and are left out', () => {
+    const bob = rowsOf(mapped, 'contact').find((c) => c.attributes.lastname === 'Smith')!;
+    expect(bob.attributes.emailaddress1).toBeNull();
+    expect(bob.attributes.birthdate).toBeUndefined();
+    expect(bob.problems.map((p) => p.message).join(' | ')).toMatch(/participant 202: "not-an-email" is not a valid email address.*participant 202: "1980-02-30" is not a real calendar date/);
+  });
+
+  test('Participant role → astep_matterparticipant: one row per matter × role × person; orphans skipped', () => {
+    const junction = rowsOf(mapped, 'astep_matterparticipant');
+    expect(junction).toHaveLength(9);
+    const dup = junction.find((j) => j.key === '2--11--201')!;
+    expect(dup.binds.astep_ContactId).toEqual({ table: 'contact', key: 'P-200' }); // duplicate resolves to the canonical contact
+    expect(mapped.dispositions.get(recordRef('actionparticipants', '3--12--999'))?.[0]).toMatchObject({ kind: 'skipped', reason: expect.stringContaining('orphan link') });
+  });
+
+  test('Time entries: hours, rate, amount, local date; orphans skipped; bad dates reported', () => {
+    const te = rowsOf(mapped, 'astep_timeentry');
+    expect(te.find((t) => t.key === '1')!.attributes).toMatchObject({ astep_entrydate: '2021-02-01', astep_hours: 1.5, astep_rate: 200, astep_amount: 300 });
+    expect(mapped.dispositions.get(recordRef('timeentries', '4'))?.[0]).toMatchObject({ kind: 'skipped', reason: expect.stringContaining('matter 77') });
+    const bad = te.find((t) => t.key === '5')!;
+    expect(bad.attributes.astep_entrydate).toBeUndefined();
+    expect(bad.binds.ownerid).toEqual({ table: 'systemuser', key: SYSTEM_USERS[0].systemuserid, byId: true }); // disabled user → fallback owner
+  });
+
+  test('User → owner: matched by email (case-insensitive) to enabled users; disabled users fall back', () => {
+    expect(ctx.plan.owners.map((o) => [o.email, o.outcome])).toEqual([['LARA@firm.example', 'matched'], ['gone@firm.example', 'disabled']]);
+    const acme = rowsOf(mapped, 'account').find((a) => a.key === 'P-100')!;
+    expect(acme.binds.ownerid).toEqual({ table: 'systemuser', key: SYSTEM_USERS[1].systemuserid, byId: true });
+    expect(acme.attributes.astep_createdbyuserid).toBe('1');
+  });
+
+  test('Steps and tasks: valid state pairs, closed tasks closed afterwards, unknown statuses reported, astep_step ordered', () => {
+    const tasks = rowsOf(mapped, 'task');
+    const done = tasks.find((t) => t.key === '1')!;
+    expect(done.finalState).toEqual({ kind: 'taskCompleted' });
+    expect(done.attributes.statecode).toBeUndefined();
+    expect(tasks.find((t) => t.key === '2')!.attributes).toMatchObject({ statecode: 0, statuscode: 3 });
+    expect(tasks.find((t) => t.key === '5')!.finalState).toEqual({ kind: 'taskCanceled' });
+    const waiting = tasks.find((t) => t.key === '3')!;
+    expect(waiting.attributes).toMatchObject({ statecode: 0, statuscode: 2 });
+    expect(waiting.problems[0].message).toContain('"Waiting"');
+    expect(mapped.dispositions.get(recordRef('tasks', '4'))?.[0]).toMatchObject({ kind: 'skipped' });
+    const steps = rowsOf(mapped, 'astep_step').filter((s) => s.binds.astep_MatterId?.key === '1');
+    expect(steps.map((s) => s.attributes.astep_order)).toEqual([1, 2, 3]);
+    expect(done.attributes.scheduledend).toBe('2021-04-01T04:00:00Z');
+  });
+
+  test('Documents: attached as notes within the limit, else an astep_document row with the reason', () => {
+    const notes = rowsOf(mapped, 'annotation').filter((n) => n.sourceResource === 'actiondocuments');
+    expect(notes.map((n) => n.sourceId)).toEqual(['1']);
+    expect(notes[0].attributes).toMatchObject({ filename: 'doc1.pdf', mimetype: 'application/pdf', isdocument: true });
+    const big = rowsOf(mapped, 'astep_document')[0];
+    expect(big.sourceId).toBe('2');
+    expect(big.attributes.astep_reason).toContain('over the note attachment limit of 5242880');
+    expect(big.attributes.astep_url).toBe('https://as.example/api/rest/files/DL::Actions::1::2');
+    expect(mapped.dispositions.get(recordRef('actiondocuments', '3'))?.[0]).toMatchObject({ kind: 'skipped', reason: expect.stringContaining('deleted') });
+  });
+
+  test('File notes: original timestamp kept, HTML as text, system notes skipped', () => {
+    const notes = rowsOf(mapped, 'annotation').filter((n) => n.sourceResource === 'filenotes');
+    expect(notes).toHaveLength(1);
+    expect(notes[0].attributes).toMatchObject({ notetext: 'Called client & agreed', overriddencreatedon: '2021-02-02T22:00:00Z' });
+    expect(mapped.dispositions.get(recordRef('filenotes', '2'))?.[0]).toMatchObject({ kind: 'skipped', reason: expect.stringContaining('system-generated') });
+  });
+
+  test('Data collection fields → astep_matter columns; a bad value fails alone with a clear message', () => {
+    const col = ctx.plan.dataCollectionColumns.find((c) => c.fieldName === 'lotno')!;
+    expect(col).toMatchObject({ table: 'astep_matter', columnType: 'decimal' });
+    const m1 = rowsOf(mapped, 'astep_matter').find((m) => m.key === '1')!;
+    expect(m1.attributes[col.column]).toBe(42);
+    expect(mapped.dispositions.get(recordRef('datacollectionrecordvalues', '7--settlement--50'))?.[0]).toMatchObject({ kind: 'failed', message: expect.stringContaining('"2021-02-30" is not a real calendar date') });
+    expect(ctx.plan.dataCollectionColumns.some((c) => c.fieldName === 'notes')).toBe(false); // HtmlReadOnly holds no data
+  });
+
+  test('every staged record has a disposition', () => {
+    for (const [resource, list] of Object.entries(data)) {
+      if (resource === 'trustLedger') continue;
+      for (const r of list as Array<{ id: string }>) expect(mapped.dispositions.get(recordRef(resource, r.id))?.length).toBeGreaterThan(0);
+    }
+    expect(mapped.dispositions.get(recordRef('trustledger', '1-1'))).toBeDefined();
+  });
+
+  test('per-role contacts when the plan says so', () => {
+    const perRole = mapFirm(contextFor(data, { contacts: 'perRole' }), 'x/');
+    expect(rowsOf(perRole, 'contact').filter((c) => c.attributes.lastname === 'Doe').map((c) => c.key).sort()).toEqual(['P-200-T-10', 'P-200-T-11']);
+  });
+
+  test('data collections on the account when the plan says so', () => {
+    const onAccount = mapFirm(contextFor(data, { dataCollections: 'account' }), 'x/');
+    const col = contextFor(data, { dataCollections: 'account' }).plan.dataCollectionColumns[0];
+    expect(col.table).toBe('account');
+    expect(rowsOf(onAccount, 'account').find((a) => a.key === 'P-100')!.attributes).toHaveProperty(col.column);
+  });
+});
+
+describe('people deduplication', () => {
+  test('chains collapse into one group and the lowest id is canonical', () => {
+    const people = [
+      person('30', 'A', 'B', { email: 'x@y.example' }),
+      person('10', 'A', 'B', { email: 'X@Y.example', phones: [{ label: null, country: 1, area: 2, number: '345678' }] }),
+      person('20', 'A', 'B', { phones: [{ label: null, country: 1, area: 2, number: '34-56-78' }] }),
+      person('40', 'A', 'B', { email: 'bad-email' }),
+    ];
+    const map = dedupePeople(people);
+    expect([map.get('30'), map.get('10'), map.get('20')]).toEqual(['10', '10', '10']);
+    expect(map.get('40')).toBe('40');
+  });
+});
