@@ -1,0 +1,118 @@
+// The client over real HTTP against the Actionstep emulator: the tiny firm extracted through ~20% injected faults
+// (5xx, connection resets, slow responses past the client timeout, tokens expiring mid-run) and 429s from the rate
+// limiter (with and without Retry-After) must equal the generator's ground truth exactly.
+import { startActionstepEmulator, type ActionstepEmulator } from '@astep/actionstep-emulator';
+import {
+  ActionstepClient,
+  ActionstepOAuthClient,
+  ActionstepOAuthCredential,
+  MemoryTokenStore,
+  extractFirm,
+  followAuthorizeRedirect,
+  type RecordsByResource,
+  type ResourceName,
+  type TrustLedgerEntry,
+} from '../src';
+import { RESOURCE_NAMES } from '../src/resources';
+
+const FAULTS = { seed: 11, serverErrorRate: 0.06, connectionResetRate: 0.05, slowRate: 0.04, slowMs: 1200, tokenExpiryRate: 0.05 };
+
+async function signIn(emu: ActionstepEmulator): Promise<ActionstepOAuthCredential> {
+  const oauthClient = new ActionstepOAuthClient({
+    clientId: emu.clientId,
+    clientSecret: emu.clientSecret,
+    authorizeUrl: emu.authorizeUrl,
+    tokenUrl: emu.tokenUrl,
+    scopes: ['all'],
+  });
+  const credential = new ActionstepOAuthCredential({ oauthClient, store: new MemoryTokenStore() });
+  await credential.signIn({ openUrl: followAuthorizeRedirect });
+  return credential;
+}
+
+function newClient(credential: ActionstepOAuthCredential, pageSize = 200): ActionstepClient {
+  // Short timeout so slow faults become timeouts (and are retried); short backoff to keep the suite fast.
+  return new ActionstepClient({ credential, pageSize, timeoutInMs: 800, retry: { retryDelayInMs: 20, maxRetryDelayInMs: 200 } });
+}
+
+const byId = (a: { id: string }, b: { id: string }): number => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+
+async function extractAll(client: ActionstepClient): Promise<{ records: { [R in ResourceName]: Array<RecordsByResource[R]> }; ledger: TrustLedgerEntry[] }> {
+  const records = Object.fromEntries(RESOURCE_NAMES.map((r) => [r, []])) as unknown as { [R in ResourceName]: Array<RecordsByResource[R]> };
+  let ledger: TrustLedgerEntry[] = [];
+  await extractFirm(client, {
+    onPage: (resource, page) => {
+      (records[resource] as unknown[]).push(...page);
+    },
+    onTrustLedger: (l) => {
+      ledger = l;
+    },
+  });
+  return { records, ledger };
+}
+
+describe('extraction against the emulator (tiny firm)', () => {
+  let emu: ActionstepEmulator;
+  afterEach(async () => {
+    await emu?.close();
+  });
+
+  test('with ~20% injected faults and Retry-After 429s returns exactly the ground truth', async () => {
+    emu = await startActionstepEmulator({ firm: 'tiny', seed: 7, rateLimit: { sessionPerSecond: 40, sessionBurst: 10, retryAfterHeader: true } });
+    const credential = await signIn(emu);
+    emu.setFaults(FAULTS);
+    emu.resetCounters();
+    // Small pages: ~150 requests, so every fault kind is met several times.
+    const client = newClient(credential, 20);
+    const { records, ledger } = await extractAll(client);
+
+    const truth = emu.firm.groundTruth(emu.firm.adminUserId);
+    for (const r of RESOURCE_NAMES) {
+      expect({ resource: r, records: [...records[r]].sort(byId) }).toEqual({ resource: r, records: [...truth.records[r]].sort(byId) });
+    }
+    expect(ledger).toEqual(truth.trustLedger);
+
+    const used = client.requestCount;
+    const counters = emu.counters();
+    console.log('faults run', JSON.stringify({ used, counters }));
+    expect(used.retries).toBeGreaterThan(0);
+    expect(used.refreshesAfter401).toBeGreaterThan(0);
+    expect(used.byOutcome.network ?? 0).toBeGreaterThan(0);
+    expect(used.byOutcome.timeout ?? 0).toBeGreaterThan(0);
+    expect(used.byOutcome['429'] ?? 0).toBeGreaterThan(0);
+    expect((used.byOutcome['500'] ?? 0) + (used.byOutcome['502'] ?? 0) + (used.byOutcome['503'] ?? 0)).toBeGreaterThan(0);
+    // Every request the client sent reached the emulator and was counted there too.
+    expect(counters.requests).toBe(used.byKind.list + used.byKind.report);
+    const faults = counters.faults.serverError + counters.faults.reset + counters.faults.slow + counters.faults.tokenExpired + counters.rateLimited;
+    expect(faults / counters.requests).toBeGreaterThan(0.15);
+  });
+
+  test('429s without Retry-After are retried with backoff and the result is still exact', async () => {
+    emu = await startActionstepEmulator({ firm: 'tiny', seed: 7, rateLimit: { sessionPerSecond: 30, sessionBurst: 5, retryAfterHeader: false } });
+    const credential = await signIn(emu);
+    const client = newClient(credential);
+    const { records } = await extractAll(client);
+    const truth = emu.firm.groundTruth(emu.firm.adminUserId);
+    for (const r of RESOURCE_NAMES) expect([...records[r]].sort(byId)).toEqual([...truth.records[r]].sort(byId));
+    expect(client.requestCount.byOutcome['429']).toBeGreaterThan(0);
+  });
+
+  test('documents download byte for byte; restricted matters of another user stay invisible', async () => {
+    emu = await startActionstepEmulator({ firm: 'tiny', seed: 7 });
+    const credential = await signIn(emu);
+    const client = newClient(credential);
+    const docs = [];
+    for await (const d of client.listActionDocuments()) if (d.file) docs.push(d);
+    expect(docs.length).toBeGreaterThan(0);
+    for (const d of docs.slice(0, 5)) {
+      const bytes = await client.downloadFile(d.file as string, { fileSize: d.fileSize });
+      const f = emu.firm.file(d.file as string);
+      expect(f).not.toBeNull();
+      expect(bytes.equals(f!.read(0, f!.size))).toBe(true);
+    }
+    const truth = emu.firm.groundTruth(emu.firm.adminUserId);
+    const seen = new Set<string>();
+    for await (const m of client.listMatters()) seen.add(m.id);
+    for (const hidden of truth.hiddenActionIds) expect(seen.has(hidden)).toBe(false);
+  });
+});
