@@ -1,0 +1,39 @@
+// The engine's source port over the Actionstep client: pages of normalized records (with sideloads where the
+// extraction defines them), record counts from one small request, the trust ledger export and file downloads.
+import { EXTRACTION_LIST_OPTIONS, type ActionstepClient } from '@astep/actionstep-connector';
+import type { RecordsByResource, ResourceName, TrustLedgerEntry } from '@astep/actionstep-connector/records';
+import type { SourcePort } from '@astep/orchestrator';
+
+export class ActionstepSource implements SourcePort {
+  constructor(private readonly client: ActionstepClient, private readonly apiEndpoint: string, private readonly orgKeyValue: string | null) {}
+
+  async *pages<R extends ResourceName>(resource: R, options: { modifiedSince?: string; abortSignal?: AbortSignal } = {}): AsyncIterable<Array<RecordsByResource[R]>> {
+    const listing = this.client.list(resource, { ...EXTRACTION_LIST_OPTIONS[resource], modifiedSince: options.modifiedSince, abortSignal: options.abortSignal });
+    for await (const page of listing.byPage()) yield [...page];
+  }
+
+  async count(resource: ResourceName): Promise<number | null> {
+    for await (const page of this.client.list(resource, { pageSize: 1 }).byPage()) return page.recordCount;
+    return 0;
+  }
+
+  trustLedger(): Promise<TrustLedgerEntry[]> {
+    return this.client.getTrustLedger();
+  }
+
+  async downloadFile(fileId: string, abortSignal?: AbortSignal): Promise<Uint8Array> {
+    return new Uint8Array(await this.client.downloadFile(fileId, { abortSignal }));
+  }
+
+  filesUrl(): string {
+    return `${this.apiEndpoint}rest/files/`;
+  }
+
+  orgkey(): string | null {
+    return this.orgKeyValue;
+  }
+
+  requestCount(): number {
+    return this.client.requestCount.total;
+  }
+}

@@ -1,0 +1,76 @@
+// The engine's sink port over the Dataverse connector: bulk upserts through BulkWriter (UpsertMultiple where the
+// table has it, else $batch), reads through the Web API, provisioning through the metadata provisioner.
+import { BulkWriter, MetadataProvisioner, type DataverseClient, type ProvisioningChange } from '@astep/dataverse-connector';
+import type { Row, SinkPort, SinkUpsertTarget, SinkWriteResult, SystemUserInfo, TableInfo } from '@astep/orchestrator';
+import type { SolutionSchema } from '@astep/solution';
+
+export class DataverseSink implements SinkPort {
+  private readonly writer: BulkWriter;
+  private readonly provisioner: MetadataProvisioner;
+
+  constructor(private readonly client: DataverseClient, private readonly url: string, options: { maxConcurrency?: number } = {}) {
+    this.writer = new BulkWriter(client, { maxConcurrency: options.maxConcurrency });
+    this.provisioner = new MetadataProvisioner(client, { solutionUniqueName: 'ActionstepMigration' });
+  }
+
+  webApiUrl(): string {
+    return this.url;
+  }
+
+  async whoAmI(): Promise<{ userId: string }> {
+    const who = await this.client.whoAmI();
+    return { userId: who.UserId };
+  }
+
+  async systemUsers(): Promise<SystemUserInfo[]> {
+    const rows = await this.client.retrieveAll('systemusers', { select: ['systemuserid', 'fullname', 'internalemailaddress', 'isdisabled'] });
+    return rows.map((r) => ({
+      systemuserid: String(r.systemuserid),
+      fullname: (r.fullname as string) ?? null,
+      internalemailaddress: (r.internalemailaddress as string) ?? null,
+      isdisabled: r.isdisabled === true,
+    }));
+  }
+
+  async maxUploadFileSize(): Promise<number> {
+    const rows = await this.client.retrieveAll('organizations', { select: ['maxuploadfilesize'] });
+    return Number(rows[0]?.maxuploadfilesize ?? 5242880);
+  }
+
+  async customTables(): Promise<string[]> {
+    const res = await this.client.get<{ value: Array<{ LogicalName: string; IsCustomEntity: boolean }> }>('EntityDefinitions?$select=LogicalName,IsCustomEntity');
+    return res.value.filter((e) => e.IsCustomEntity).map((e) => e.LogicalName).sort();
+  }
+
+  async provision(schema: SolutionSchema, options: { dryRun?: boolean; onProgress?: (message: string) => void } = {}): Promise<string[]> {
+    const changes: ProvisioningChange[] = options.dryRun
+      ? await this.provisioner.plan(schema)
+      : await this.provisioner.apply(schema, { onProgress: (done, total, c) => options.onProgress?.(`${done}/${total} ${c?.description ?? ''}`) });
+    return changes.map((c) => c.description);
+  }
+
+  readByValues(table: TableInfo, column: string, values: string[], select: string[]): Promise<Row[]> {
+    if (!values.length) return Promise.resolve([]);
+    return this.client.retrieveByValues(table.entitySetName, column, values, select);
+  }
+
+  async *readAll(table: TableInfo, select: string[], filter?: string): AsyncIterable<Row[]> {
+    for await (const page of this.client.retrieveMultiple(table.entitySetName, { select, filter }).byPage()) yield page;
+  }
+
+  upsert(table: TableInfo, targets: SinkUpsertTarget[]): Promise<SinkWriteResult[]> {
+    return this.writer.upsertMany(table, targets);
+  }
+
+  remove(table: TableInfo, ids: Array<{ id: string; ref?: string }>): Promise<SinkWriteResult[]> {
+    return this.writer.deleteMany(table, ids);
+  }
+
+  async action(name: string, body: Record<string, unknown>): Promise<void> {
+    await this.client.executeAction(name, body);
+  }
+
+  requestCount(): number {
+    return this.client.stats.requests;
+  }
+}

@@ -1,0 +1,226 @@
+// astep-migrate: the one command line (SPEC section 8). Progress goes to stderr; `--json` prints one JSON document
+// on stdout. Exit codes: 0 success, 1 unexpected error, 2 usage/configuration/state error, 3 records failed
+// (and not accepted), 130 interrupted.
+import fs from 'node:fs';
+import path from 'node:path';
+import os from 'node:os';
+import { Command, InvalidArgumentError } from 'commander';
+import { EngineError, planHtml, page, sampleHtml, summaryHtml, workflowsHtml } from '@astep/orchestrator';
+import { ConfigError, loadConfig, redactConfig, scrubSecrets, type MigrationConfig } from './config';
+import { createProgress } from './progress';
+import { openSession, type Session } from './session';
+import { startEmulators, type FirmSize } from './emulate';
+import { runDemo } from './demo';
+import { formatSummary, migrationOverrides } from './format';
+
+const EXIT = { ok: 0, unexpected: 1, usage: 2, failedRecords: 3, interrupted: 130 } as const;
+let knownSecrets: string[] = [];
+
+interface StepFlags {
+  config: string;
+  run?: string;
+  json?: boolean;
+  yes?: boolean;
+  force?: boolean;
+  dryRun?: boolean;
+  acceptFailures?: boolean;
+  approvedBy?: string;
+  out?: string;
+}
+
+function out(flags: { json?: boolean }, value: unknown, human: () => string) {
+  if (flags.json) process.stdout.write(JSON.stringify(value, null, 2) + '\n');
+  else process.stdout.write(human() + '\n');
+}
+
+async function withSession<T>(flags: StepFlags, fn: (s: Session, config: MigrationConfig) => Promise<T>): Promise<T> {
+  const config = loadConfig(flags.config);
+  const progress = createProgress({ quiet: false });
+  const session = await openSession(config, progress);
+  knownSecrets = session.secrets;
+  try {
+    return await fn(session, config);
+  } finally {
+    session.close();
+  }
+}
+
+function outDir(config: MigrationConfig, flags: StepFlags): string {
+  const dir = flags.out ?? config.outDir ?? path.join(config.stateDir, 'out');
+  fs.mkdirSync(dir, { recursive: true });
+  return dir;
+}
+
+function writeReport(dir: string, name: string, json: unknown, html?: string) {
+  fs.writeFileSync(path.join(dir, `${name}.json`), JSON.stringify(json, null, 2) + '\n');
+  if (html) fs.writeFileSync(path.join(dir, `${name}.html`), html);
+}
+
+const stepOptions = (cmd: Command) =>
+  cmd
+    .requiredOption('--config <file>', 'configuration file (astep-migrate emulate writes one)')
+    .option('--run <id>', 'run id (default: the latest run)')
+    .option('--json', 'print one JSON document on stdout')
+    .option('--yes', 'do not ask for confirmation');
+
+export function buildProgram(): Command {
+  const program = new Command();
+  program
+    .name('astep-migrate')
+    .description('Moves a law firm from Actionstep into Dynamics 365 Sales: discover, provision, extract, sample, approve, run, delta, verify, rollback.')
+    .showHelpAfterError()
+    .exitOverride();
+
+  program
+    .command('emulate')
+    .description('Start both emulators on 127.0.0.1, write a ready config file, print {"actionstep","dataverse","config"} and serve until stopped')
+    .option('--firm <size>', 'tiny | demo | medium | large | xl', parseFirm, 'demo' as FirmSize)
+    .option('--seed <n>', 'generator seed', parseInteger, 1)
+    .option('--faults <rate>', 'injected fault rate on both APIs (0..0.5)', parseRate, 0)
+    .option('--limits <mode>', 'production | off (Dataverse service protection limits)', parseLimits, 'production')
+    .option('--actionstep-port <p>', 'Actionstep emulator port', parseInteger)
+    .option('--dataverse-port <p>', 'Dataverse emulator port', parseInteger)
+    .option('--state-dir <dir>', 'where the config, the engine state and emulator files go', path.join(os.tmpdir(), 'astep-emulate'))
+    .action(async (o) => {
+      const emulators = await startEmulators({ firm: o.firm, seed: o.seed, faults: o.faults, limits: o.limits, actionstepPort: o.actionstepPort, dataversePort: o.dataversePort, stateDir: path.resolve(o.stateDir) });
+      process.stdout.write(JSON.stringify({ actionstep: emulators.actionstep.url, dataverse: emulators.dataverse.url, config: emulators.configPath }) + '\n');
+      await new Promise<void>((resolve) => {
+        const stop = () => resolve();
+        process.once('SIGINT', stop);
+        process.once('SIGTERM', stop);
+      });
+      await emulators.close();
+    });
+
+  stepOptions(program.command('discover').description('Inventory both sides (writes nothing to Dataverse) and write the Data Migration Plan (HTML + JSON)'))
+    .action(async (flags: StepFlags) => withSession(flags, async (s, config) => {
+      const plan = await s.engine.discover(flags.run, config.dataverse.licenseTier ?? 'SalesEnterprise', migrationOverrides(config));
+      const dir = outDir(config, flags);
+      writeReport(dir, 'plan', plan, page('Data Migration Plan', planHtml(plan)));
+      const run = s.engine.requireRun();
+      out(flags, { runId: run.runId, plan }, () => `Run ${run.runId}: plan written to ${path.join(dir, 'plan.html')}\n${plan.warnings.map((w) => `warning: ${w}`).join('\n')}`);
+    }));
+
+  stepOptions(program.command('provision').description('Create the tables, columns, keys and choices the plan needs; waits until keys are active'))
+    .option('--dry-run', 'list what would change, change nothing')
+    .action(async (flags: StepFlags) => withSession(flags, async (s) => {
+      const changes = await s.engine.provision(flags.run, !!flags.dryRun);
+      out(flags, { changes }, () => (changes.length ? changes.join('\n') : 'Nothing to change: the environment already has everything the plan needs.'));
+    }));
+
+  stepOptions(program.command('extract').description('Page through Actionstep and stage every record (resumable)'))
+    .action(async (flags: StepFlags) => withSession(flags, async (s) => {
+      const counts = await s.engine.extract(flags.run);
+      out(flags, { counts, actionstepRequests: s.source.requestCount() }, () => Object.entries(counts).map(([k, v]) => `${k.padEnd(28)} ${v}`).join('\n'));
+    }));
+
+  stepOptions(program.command('sample').description('Migrate 100–300 representative records and write the field-level diff (HTML + JSON)'))
+    .action(async (flags: StepFlags) => withSession(flags, async (s, config) => {
+      const sample = await s.engine.sample(flags.run);
+      writeReport(outDir(config, flags), 'sample-diff', sample, page('Sample diff', sampleHtml(sample)));
+      out(flags, sample, () => `${sample.rowCount} records sampled from ${sample.matterIds.length} matters; ${sample.diff.length} fields compared, ${sample.mismatches} unexplained differences.`);
+    }));
+
+  stepOptions(program.command('approve').description("Record the admin's approval of the sample (and corrections)"))
+    .option('--approved-by <name>', 'who approves', os.userInfo().username)
+    .action(async (flags: StepFlags) => withSession(flags, async (s) => {
+      const run = s.engine.approve(flags.run, flags.approvedBy ?? 'unknown');
+      out(flags, run.approval, () => `Run ${run.runId} approved by ${run.approval?.approvedBy}.`);
+    }));
+
+  stepOptions(program.command('run').description('Full upsert keyed on astep_sourceid, every write audited; resumable'))
+    .option('--force', 'run without an approved sample')
+    .option('--accept-failures', 'exit 0 even when records failed (they are listed)')
+    .action(async (flags: StepFlags) => withSession(flags, async (s, config) => {
+      const summary = await s.engine.run(flags.run, { force: flags.force });
+      writeReport(outDir(config, flags), 'run-summary', summary, page('Migration run', summaryHtml(summary)));
+      out(flags, summary, () => formatSummary(summary));
+      if (summary.totals.failed > 0 && !flags.acceptFailures) process.exitCode = EXIT.failedRecords;
+    }));
+
+  stepOptions(program.command('export-workflows').description('Write the workflow reference document (action types, steps, participant types, data collections)'))
+    .action(async (flags: StepFlags) => withSession(flags, async (s, config) => {
+      const ref = s.engine.exportWorkflows(flags.run);
+      const dir = outDir(config, flags);
+      writeReport(dir, 'workflows', ref, page('Actionstep workflow reference', workflowsHtml(ref)));
+      out(flags, ref, () => `Workflow reference written to ${path.join(dir, 'workflows.html')} (${ref.matterTypes.length} matter types).`);
+    }));
+
+  for (const name of ['delta', 'verify', 'rollback']) {
+    stepOptions(program.command(name).description(`${name} (not built yet: see the open safety-net issue)`))
+      .action(async () => {
+        throw new EngineError(`\`${name}\` is not built yet in this version`, EXIT.usage);
+      });
+  }
+
+  program
+    .command('demo')
+    .description('Start both emulators, generate a firm, run every step with the sample approved automatically, print a summary and write out/report.html')
+    .option('--firm <size>', 'tiny | demo | medium', parseFirm, 'demo' as FirmSize)
+    .option('--seed <n>', 'generator seed', parseInteger, 1)
+    .option('--faults <rate>', 'injected fault rate on both APIs', parseRate, 0)
+    .option('--rollback', 'also roll the run back and compare with the pre-run snapshot')
+    .option('--json', 'print one JSON document on stdout')
+    .option('--out <dir>', 'report folder', 'out')
+    .action(async (o) => {
+      const result = await runDemo({ firm: o.firm, seed: o.seed, faults: o.faults, json: !!o.json, outDir: path.resolve(o.out), rollback: !!o.rollback });
+      if (o.json) process.stdout.write(JSON.stringify(result.json, null, 2) + '\n');
+      process.exitCode = result.ok ? EXIT.ok : EXIT.failedRecords;
+    });
+
+  program
+    .command('config-check')
+    .description('Validate a configuration file and print it with secrets redacted')
+    .requiredOption('--config <file>', 'configuration file')
+    .action((flags: { config: string }) => {
+      process.stdout.write(JSON.stringify(redactConfig(loadConfig(flags.config)), null, 2) + '\n');
+    });
+  return program;
+}
+
+function parseInteger(v: string): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError('expected a whole number');
+  return n;
+}
+function parseRate(v: string): number {
+  const n = Number(v);
+  if (!Number.isFinite(n) || n < 0 || n > 0.5) throw new InvalidArgumentError('expected a rate from 0 to 0.5');
+  return n;
+}
+function parseFirm(v: string): FirmSize {
+  if (!['tiny', 'demo', 'medium', 'large', 'xl'].includes(v)) throw new InvalidArgumentError('expected tiny, demo, medium, large or xl');
+  return v as FirmSize;
+}
+function parseLimits(v: string): 'production' | 'off' {
+  if (v !== 'production' && v !== 'off') throw new InvalidArgumentError('expected production or off');
+  return v;
+}
+
+export async function main(argv: string[]): Promise<void> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv);
+  } catch (e) {
+    const err = e as Error & { code?: string; exitCode?: number };
+    if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') {
+      process.exitCode = EXIT.ok;
+      return;
+    }
+    if (err.code?.startsWith('commander.')) {
+      process.exitCode = EXIT.usage;
+      return;
+    }
+    const message = scrubSecrets(err.message ?? String(e), knownSecrets);
+    if (e instanceof EngineError || e instanceof ConfigError) {
+      process.stderr.write(`astep-migrate: ${message}\n`);
+      process.exitCode = e instanceof EngineError ? e.exitCode : EXIT.usage;
+    } else {
+      process.stderr.write(`astep-migrate: unexpected error: ${message}\n`);
+      if (process.env.ASTEP_DEBUG) process.stderr.write(scrubSecrets(err.stack ?? '', knownSecrets) + '\n');
+      process.exitCode = EXIT.unexpected;
+    }
+  }
+}
+
+if (require.main === module) void main(process.argv);

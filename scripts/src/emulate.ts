@@ -1,0 +1,95 @@
+// Both emulators on 127.0.0.1 and a ready configuration file for the steps, so a firm can rehearse offline.
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { startActionstepEmulator, type ActionstepEmulator } from '@astep/actionstep-emulator';
+import { startDataverseEmulator, type DataverseEmulator } from '@astep/dataverse-emulator';
+import type { MigrationConfig } from './config';
+
+export type FirmSize = 'tiny' | 'demo' | 'medium' | 'large' | 'xl';
+
+export interface EmulateOptions {
+  firm: FirmSize;
+  seed: number;
+  faults: number;
+  limits: 'production' | 'off';
+  actionstepPort?: number;
+  dataversePort?: number;
+  stateDir: string;
+  /** Dataverse clock scale: how much faster than real time the service protection window runs. */
+  clockScale?: number;
+  licenseTier?: 'SalesProfessional' | 'SalesEnterprise' | 'SalesPremium';
+}
+
+export interface RunningEmulators {
+  actionstep: ActionstepEmulator;
+  dataverse: DataverseEmulator;
+  config: MigrationConfig;
+  configPath: string;
+  close(): Promise<void>;
+}
+
+export const DEMO_TENANT = '00000000-0000-4000-8000-00000000a57e';
+
+export async function startEmulators(o: EmulateOptions): Promise<RunningEmulators> {
+  fs.mkdirSync(o.stateDir, { recursive: true });
+  const faultRate = Math.max(0, Math.min(o.faults, 0.5));
+  const actionstep = await startActionstepEmulator({
+    firm: o.firm,
+    seed: o.seed,
+    port: o.actionstepPort ?? 0,
+    host: '127.0.0.1',
+    dbPath: o.firm === 'tiny' || o.firm === 'demo' ? undefined : path.join(o.stateDir, 'actionstep-emulator.db'),
+    faults: faultRate > 0 ? splitFaults(faultRate, o.seed) : undefined,
+  } as Parameters<typeof startActionstepEmulator>[0]);
+  const clientId = 'astep-migration-app';
+  const clientSecret = crypto.randomBytes(24).toString('base64url');
+  const firm = actionstep.firm as unknown as { dataverseUsers?: Array<{ fullname: string; email: string; isDisabled: boolean }>; timeZone?: string };
+  const dataverse = await startDataverseEmulator({
+    port: o.dataversePort ?? 0,
+    host: '127.0.0.1',
+    tenantId: DEMO_TENANT,
+    clients: [{ clientId, clientSecret, applicationUserName: 'Actionstep Migration (application user)' }],
+    systemUsers: firm.dataverseUsers ?? [],
+    limits: o.limits,
+    clockScale: o.clockScale ?? 60,
+    faults: faultRate > 0 ? { rate: faultRate, seed: o.seed } : undefined,
+  } as Parameters<typeof startDataverseEmulator>[0]);
+
+  const config: MigrationConfig = {
+    stateDir: path.join(o.stateDir, 'engine'),
+    outDir: path.join(o.stateDir, 'out'),
+    actionstep: {
+      authorizeUrl: actionstep.authorizeUrl,
+      tokenUrl: actionstep.tokenUrl,
+      clientId: actionstep.clientId,
+      clientSecret: actionstep.clientSecret,
+      scopes: ['all'],
+      signIn: 'followRedirect',
+      tokenStore: { path: path.join(o.stateDir, 'engine', 'actionstep-tokens.enc'), passphrase: crypto.randomBytes(18).toString('base64url') },
+    },
+    dataverse: {
+      webApiUrl: dataverse.webApiUrl,
+      tenantId: dataverse.tenantId,
+      clientId,
+      clientSecret,
+      tokenEndpointOrigin: dataverse.url,
+      licenseTier: o.licenseTier ?? 'SalesEnterprise',
+    },
+    migration: { timeZone: firm.timeZone ?? 'UTC' },
+  };
+  const configPath = path.join(o.stateDir, 'astep-migrate.config.json');
+  fs.writeFileSync(configPath, JSON.stringify(config, null, 2) + '\n', { mode: 0o600 });
+  return {
+    actionstep, dataverse, config, configPath,
+    async close() {
+      await Promise.allSettled([actionstep.close(), dataverse.close()]);
+    },
+  };
+}
+
+/** The Actionstep emulator's fault options for an overall rate, split across the kinds it injects. */
+function splitFaults(rate: number, seed: number) {
+  const each = rate / 5;
+  return { seed, serverErrorRate: each, connectionResetRate: each, slowResponseRate: each, slowResponseMs: 200, expiredTokenRate: each, rateLimitRate: each };
+}

@@ -1,0 +1,153 @@
+// The engine's state on the command line: runs, staged records, checkpoints, the write-ahead audit and per-record
+// outcomes in one SQLite file (WAL), so a killed process resumes where it stopped.
+import Database from 'better-sqlite3';
+import fs from 'node:fs';
+import path from 'node:path';
+import type { AuditEntry, AuditPhase, RecordOutcome, RunState, StagedRecord, StateStore } from '@astep/orchestrator';
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS runs (run_id TEXT PRIMARY KEY, created_on TEXT NOT NULL, json TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS staged (resource TEXT NOT NULL, id TEXT NOT NULL, json TEXT NOT NULL, PRIMARY KEY (resource, id));
+CREATE TABLE IF NOT EXISTS checkpoints (name TEXT PRIMARY KEY, value TEXT);
+CREATE TABLE IF NOT EXISTS audit (
+  run_id TEXT NOT NULL, seq INTEGER NOT NULL, phase TEXT NOT NULL, operation TEXT NOT NULL, tbl TEXT NOT NULL, key TEXT NOT NULL,
+  target_id TEXT, source_resource TEXT NOT NULL, source_id TEXT NOT NULL, before_json TEXT, after_json TEXT,
+  error_code TEXT, message TEXT, status TEXT NOT NULL, occurred_on TEXT NOT NULL,
+  PRIMARY KEY (run_id, seq));
+CREATE INDEX IF NOT EXISTS audit_pending ON audit (run_id, status);
+CREATE UNIQUE INDEX IF NOT EXISTS audit_one_pending ON audit (run_id, phase, tbl, key, operation) WHERE status = 'pending';
+CREATE TABLE IF NOT EXISTS outcomes (run_id TEXT NOT NULL, resource TEXT NOT NULL, id TEXT NOT NULL, outcome TEXT NOT NULL, message TEXT, targets TEXT,
+  PRIMARY KEY (run_id, resource, id));
+`;
+
+interface AuditRow {
+  run_id: string; seq: number; phase: string; operation: string; tbl: string; key: string; target_id: string | null;
+  source_resource: string; source_id: string; before_json: string | null; after_json: string | null; error_code: string | null;
+  message: string | null; status: string; occurred_on: string;
+}
+
+const toEntry = (r: AuditRow): AuditEntry => ({
+  runId: r.run_id, seq: r.seq, phase: r.phase as AuditPhase, operation: r.operation as AuditEntry['operation'], table: r.tbl, key: r.key,
+  targetId: r.target_id, sourceResource: r.source_resource, sourceId: r.source_id,
+  before: r.before_json ? JSON.parse(r.before_json) : null, after: r.after_json ? JSON.parse(r.after_json) : null,
+  errorCode: r.error_code, message: r.message, status: r.status as AuditEntry['status'], occurredOn: r.occurred_on,
+});
+
+export class SqliteStateStore implements StateStore {
+  private readonly db: Database.Database;
+
+  constructor(file: string) {
+    if (file !== ':memory:') fs.mkdirSync(path.dirname(file), { recursive: true });
+    this.db = new Database(file);
+    this.db.pragma('journal_mode = WAL');
+    // FULL: a commit survives a SIGKILL of the process (and a power cut) before the next Dataverse write starts.
+    this.db.pragma('synchronous = FULL');
+    this.db.exec(SCHEMA);
+  }
+
+  close(): void {
+    this.db.close();
+  }
+
+  transaction<T>(fn: () => T): T {
+    return this.db.transaction(fn)();
+  }
+
+  getRun(runId: string): RunState | null {
+    const row = this.db.prepare('SELECT json FROM runs WHERE run_id = ?').get(runId) as { json: string } | undefined;
+    return row ? (JSON.parse(row.json) as RunState) : null;
+  }
+
+  latestRunId(): string | null {
+    const row = this.db.prepare('SELECT run_id FROM runs ORDER BY created_on DESC, rowid DESC LIMIT 1').get() as { run_id: string } | undefined;
+    return row?.run_id ?? null;
+  }
+
+  saveRun(run: RunState): void {
+    this.db.prepare('INSERT INTO runs (run_id, created_on, json) VALUES (?, ?, ?) ON CONFLICT(run_id) DO UPDATE SET json = excluded.json')
+      .run(run.runId, run.createdOn, JSON.stringify(run));
+  }
+
+  stage(records: StagedRecord[]): void {
+    const stmt = this.db.prepare('INSERT INTO staged (resource, id, json) VALUES (?, ?, ?) ON CONFLICT(resource, id) DO UPDATE SET json = excluded.json');
+    this.transaction(() => {
+      for (const r of records) stmt.run(r.resource, r.id, r.json);
+    });
+  }
+
+  staged(resource: string): StagedRecord[] {
+    return this.db.prepare('SELECT resource, id, json FROM staged WHERE resource = ? ORDER BY rowid').all(resource) as StagedRecord[];
+  }
+
+  stagedCount(resource: string): number {
+    return (this.db.prepare('SELECT COUNT(*) n FROM staged WHERE resource = ?').get(resource) as { n: number }).n;
+  }
+
+  clearStaged(resource: string): void {
+    this.db.prepare('DELETE FROM staged WHERE resource = ?').run(resource);
+  }
+
+  getCheckpoint(name: string): string | null {
+    const row = this.db.prepare('SELECT value FROM checkpoints WHERE name = ?').get(name) as { value: string | null } | undefined;
+    return row?.value ?? null;
+  }
+
+  setCheckpoint(name: string, value: string | null): void {
+    if (value === null) this.db.prepare('DELETE FROM checkpoints WHERE name = ?').run(name);
+    else this.db.prepare('INSERT INTO checkpoints (name, value) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET value = excluded.value').run(name, value);
+  }
+
+  addPendingAudit(entries: Omit<AuditEntry, 'seq'>[]): AuditEntry[] {
+    return this.transaction(() => {
+      const next = this.db.prepare('SELECT COALESCE(MAX(seq), 0) + 1 AS s FROM audit WHERE run_id = ?');
+      const findPending = this.db.prepare("SELECT * FROM audit WHERE run_id = ? AND phase = ? AND tbl = ? AND key = ? AND operation = ? AND status = 'pending'");
+      const insert = this.db.prepare(`INSERT INTO audit (run_id, seq, phase, operation, tbl, key, target_id, source_resource, source_id, before_json, after_json, error_code, message, status, occurred_on)
+        VALUES (@runId, @seq, @phase, @operation, @table, @key, @targetId, @sourceResource, @sourceId, @before, @after, @errorCode, @message, @status, @occurredOn)`);
+      return entries.map((e) => {
+        if (e.status === 'pending') {
+          const existing = findPending.get(e.runId, e.phase, e.table, e.key, e.operation) as AuditRow | undefined;
+          if (existing) return toEntry(existing); // an interrupted attempt: its before-image is the true one
+        }
+        const seq = (next.get(e.runId) as { s: number }).s;
+        insert.run({ ...e, seq, before: e.before ? JSON.stringify(e.before) : null, after: e.after ? JSON.stringify(e.after) : null });
+        return { ...e, seq };
+      });
+    });
+  }
+
+  completeAudit(runId: string, seq: number, patch: Partial<Pick<AuditEntry, 'operation' | 'targetId' | 'after' | 'errorCode' | 'message' | 'before'>>): void {
+    const sets = ["status = 'done'"];
+    const params: Record<string, unknown> = { runId, seq };
+    if (patch.operation !== undefined) { sets.push('operation = @operation'); params.operation = patch.operation; }
+    if (patch.targetId !== undefined) { sets.push('target_id = @targetId'); params.targetId = patch.targetId; }
+    if (patch.after !== undefined) { sets.push('after_json = @after'); params.after = patch.after ? JSON.stringify(patch.after) : null; }
+    if (patch.before !== undefined) { sets.push('before_json = @before'); params.before = patch.before ? JSON.stringify(patch.before) : null; }
+    if (patch.errorCode !== undefined) { sets.push('error_code = @errorCode'); params.errorCode = patch.errorCode; }
+    if (patch.message !== undefined) { sets.push('message = @message'); params.message = patch.message; }
+    this.db.prepare(`UPDATE audit SET ${sets.join(', ')} WHERE run_id = @runId AND seq = @seq`).run(params);
+  }
+
+  audit(runId: string, phase?: AuditPhase): AuditEntry[] {
+    const rows = phase
+      ? this.db.prepare('SELECT * FROM audit WHERE run_id = ? AND phase = ? ORDER BY seq').all(runId, phase)
+      : this.db.prepare('SELECT * FROM audit WHERE run_id = ? ORDER BY seq').all(runId);
+    return (rows as AuditRow[]).map(toEntry);
+  }
+
+  pendingAudit(runId: string): AuditEntry[] {
+    return (this.db.prepare("SELECT * FROM audit WHERE run_id = ? AND status = 'pending' ORDER BY seq").all(runId) as AuditRow[]).map(toEntry);
+  }
+
+  setOutcomes(runId: string, outcomes: RecordOutcome[]): void {
+    const stmt = this.db.prepare(`INSERT INTO outcomes (run_id, resource, id, outcome, message, targets) VALUES (?, ?, ?, ?, ?, ?)
+      ON CONFLICT(run_id, resource, id) DO UPDATE SET outcome = excluded.outcome, message = excluded.message, targets = excluded.targets`);
+    this.transaction(() => {
+      this.db.prepare('DELETE FROM outcomes WHERE run_id = ?').run(runId);
+      for (const o of outcomes) stmt.run(runId, o.resource, o.id, o.outcome, o.message, o.targets);
+    });
+  }
+
+  outcomes(runId: string): RecordOutcome[] {
+    return this.db.prepare('SELECT resource, id, outcome, message, targets FROM outcomes WHERE run_id = ? ORDER BY resource, id').all(runId) as RecordOutcome[];
+  }
+}
