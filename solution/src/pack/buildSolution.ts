@@ -6,6 +6,7 @@ import type { SolutionSchema } from '../model';
 import { SCHEMA } from '../schema';
 import { EMPTY_INPUTS, loadPackInputs, type PackInputs } from './inputs';
 import { solutionVersion } from './manifest';
+import { checkSolutionManifest, checkZipLayout } from './verifyPackage';
 import { DECLARED_WEB_RESOURCES } from '../ui/webResources';
 import { packSolution, unpackedLayout, zipPackage, type PackedFile } from './packSolution';
 
@@ -51,8 +52,11 @@ export async function buildSolution(repoRoot: string, inputs: PackInputs = loadP
   for (const managed of [true, false]) {
     const pkg = packSolution(SCHEMA, { version, managed, inputs });
     omitted = pkg.omitted;
+    const bytes = await zipPackage(pkg);
+    const problems = [...checkSolutionManifest(pkg.solutionXml, pkg.customizationsXml), ...(await checkZipLayout(bytes))];
+    if (problems.length) throw new Error(`the ${managed ? 'managed' : 'unmanaged'} package is malformed:\n  ${problems.join('\n  ')}`);
     const path = join(dist, `${base}_${managed ? 'managed' : 'unmanaged'}.zip`);
-    writeFileSync(path, await zipPackage(pkg));
+    writeFileSync(path, bytes);
     if (managed) result.managedZip = path;
     else result.unmanagedZip = path;
   }
