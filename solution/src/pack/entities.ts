@@ -42,12 +42,13 @@ function typeSpecific(c: ColumnDef): XmlNode[] {
     case 'decimal':
       return [text('MinValue', c.minValue ?? -100000000000), text('MaxValue', c.maxValue ?? 100000000000), text('Accuracy', c.precision ?? 2)];
     case 'money':
-      // AccuracySource 2: the column's own precision (0 = organisation pricing precision, 1 = currency precision).
+      // AccuracySource (MoneyAttributeMetadata.PrecisionSource): 0 = the column's own Accuracy, 1 = the organisation's
+      // pricing precision, 2 = the record currency's precision. The schema states the precision, so 0.
       return [
         text('MinValue', c.minValue ?? -922337203685477),
         text('MaxValue', c.maxValue ?? 922337203685477),
         text('Accuracy', c.precision ?? 2),
-        text('AccuracySource', 2),
+        text('AccuracySource', 0),
       ];
     case 'boolean':
       return [
