@@ -272,7 +272,8 @@ export async function readSolutionZip(
         logicalName,
         schemaName,
         ...known,
-        description: `Standard ${known.displayName} table, extended with Actionstep columns.`,
+        // An extension does not carry the platform table's description.
+        description: '',
         isCustom: false,
         ownership: 'UserOwned',
         columns,

@@ -6,10 +6,16 @@ import { join } from 'node:path';
 import { EMPTY_INPUTS, loadPackInputs } from '../src/pack/inputs';
 import { packSolution, zipPackage } from '../src/pack/packSolution';
 
-/** The schema as Dataverse would hold it after import: plan-only knowledge (neededWhen) is not solution metadata. */
+/**
+ * The schema as an import would see it: plan-only knowledge (neededWhen) is not solution metadata, and a standard
+ * table travels as an extension (our columns and keys only), so its description is not in the zip.
+ */
 function asImported(schema: SolutionSchema): SolutionSchema {
   const copy = JSON.parse(JSON.stringify(schema)) as SolutionSchema;
-  for (const t of copy.tables) t.neededWhen = 'always';
+  for (const t of copy.tables) {
+    t.neededWhen = 'always';
+    if (!t.isCustom) t.description = '';
+  }
   return copy;
 }
 
