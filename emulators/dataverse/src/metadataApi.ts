@@ -1,5 +1,6 @@
 // Metadata API: EntityDefinitions (+ Attributes, Keys), GlobalOptionSetDefinitions, RelationshipDefinitions,
 // InsertOptionValue. Writes go through MetadataCatalog.applySchema (the same path as ImportSolution).
+import { randomUUID } from 'node:crypto';
 import type { ColumnDef, RelationshipDef, TableDef } from '@astep/solution';
 import { DataverseError, CODES, err } from './errors';
 import type { MetadataCatalog } from './metadataCatalog';
@@ -224,8 +225,9 @@ export class MetadataApi {
     if (root === 'EntityDefinitions') {
       if (segs.length === 1 && segs[0].key === undefined) {
         if (method === 'GET') {
-          const list = [...this.catalog.entities.values()].map((e) => this.entityFull(e, parseExpand(query.get('$expand')), selectOf(query)));
-          return { status: 200, body: { '@odata.context': `${ctx}EntityDefinitions`, value: applyListFilter(list, query.get('$filter')) } };
+          const list = [...this.catalog.entities.values()].map((e) => this.entityFull(e, parseExpand(query.get('$expand'))));
+          const value = applyListFilter(list, query.get('$filter')).map((x) => project(x, selectOf(query)));
+          return { status: 200, body: { '@odata.context': `${ctx}EntityDefinitions`, value } };
         }
         if (method === 'POST') return this.createEntity(body as Record<string, unknown>, headers);
       }
@@ -238,8 +240,8 @@ export class MetadataApi {
       if (sub === 'Attributes') {
         if (segs[1].key === undefined) {
           if (method === 'POST') return this.createAttribute(e, body as Record<string, unknown>);
-          const list = e.attributes.map((a) => project(this.attributeJson(e, a), selectOf(query)));
-          return { status: 200, body: { '@odata.context': `${ctx}EntityDefinitions('${e.metadataId}')/Attributes`, value: applyListFilter(list, query.get('$filter')) } };
+          const list = applyListFilter(e.attributes.map((a) => this.attributeJson(e, a)), query.get('$filter')).map((x) => project(x, selectOf(query)));
+          return { status: 200, body: { '@odata.context': `${ctx}EntityDefinitions('${e.metadataId}')/Attributes`, value: list } };
         }
         const pred = safeKey(segs[1].key);
         const name = pred.kind === 'alternate' ? pred.parts.find((p) => p.name === 'LogicalName')?.value.value : undefined;
@@ -273,8 +275,8 @@ export class MetadataApi {
     if (root === 'GlobalOptionSetDefinitions') {
       if (segs[0].key === undefined) {
         if (method === 'POST') return this.createOptionSet(body as Record<string, unknown>);
-        const list = [...this.catalog.optionSets.values()].filter((o) => o.isGlobal).map((o) => project(this.optionSetJson(o), selectOf(query)));
-        return { status: 200, body: { '@odata.context': `${ctx}GlobalOptionSetDefinitions`, value: applyListFilter(list, query.get('$filter')) } };
+        const list = applyListFilter([...this.catalog.optionSets.values()].filter((o) => o.isGlobal).map((o) => this.optionSetJson(o)), query.get('$filter')).map((x) => project(x, selectOf(query)));
+        return { status: 200, body: { '@odata.context': `${ctx}GlobalOptionSetDefinitions`, value: list } };
       }
       const os = this.findOptionSet(segs[0].key);
       return { status: 200, body: { '@odata.context': `${ctx}GlobalOptionSetDefinitions/$entity`, ...project(this.optionSetJson(os), selectOf(query)) } };
@@ -282,8 +284,8 @@ export class MetadataApi {
     if (root === 'RelationshipDefinitions') {
       if (segs[0].key === undefined) {
         if (method === 'POST') return this.createRelationship(body as Record<string, unknown>);
-        const list = [...this.catalog.relationships.values()].map((r) => project(this.relationshipJson(r), selectOf(query)));
-        return { status: 200, body: { '@odata.context': `${ctx}RelationshipDefinitions`, value: applyListFilter(list, query.get('$filter')) } };
+        const list = applyListFilter([...this.catalog.relationships.values()].map((r) => this.relationshipJson(r)), query.get('$filter')).map((x) => project(x, selectOf(query)));
+        return { status: 200, body: { '@odata.context': `${ctx}RelationshipDefinitions`, value: list } };
       }
       const inner = segs[0].key;
       const pred = safeKey(inner);
@@ -507,7 +509,7 @@ export class MetadataApi {
             value: typeof o.Value === 'number' ? o.Value : this.hooks.optionValuePrefix() * 10000 + i,
             label: labelText(o.Label) ?? String(i),
           }));
-          this.catalog.optionSets.set(name, { name, displayName: col.displayName, description: '', isGlobal: false, optionSetType: 'Picklist', options: opts, metadataId: crypto.randomUUID() });
+          this.catalog.optionSets.set(name, { name, displayName: col.displayName, description: '', isGlobal: false, optionSetType: 'Picklist', options: opts, metadataId: randomUUID() });
           col.optionSet = name;
         }
       }
@@ -582,6 +584,7 @@ function project(o: Record<string, unknown>, select?: string[]): Record<string, 
   if (o['@odata.type']) out['@odata.type'] = o['@odata.type'];
   out.MetadataId = o.MetadataId;
   for (const s of select) if (s in o) out[s] = o[s];
+  for (const nav of ['Attributes', 'Keys', 'ManyToOneRelationships', 'OneToManyRelationships']) if (nav in o) out[nav] = o[nav];
   return out;
 }
 function filterList(list: Array<Record<string, unknown>>, o: ExpandOpt): Array<Record<string, unknown>> {
