@@ -100,7 +100,9 @@ function required(ctx: string, v: string | undefined): string {
 function readColumn(a: Node, tableName: string, relationships: RelationshipDef[]): ColumnDef | null {
   const crmType = required(`customizations.xml: table ${tableName}: an attribute's <Type>`, str(a.Type));
   const logicalName = required(`customizations.xml: table ${tableName}: attribute <Name>`, str(a.Name) ?? str(a.LogicalName)).toLowerCase();
-  if (crmType === 'primarykey') return null;
+  // Platform columns (primary key, owner, state, created by, ...) come with the table; real exports list them with
+  // IsCustomField 0. The schema model holds only the columns a solution adds.
+  if (crmType === 'primarykey' || str(a.IsCustomField) === '0') return null;
   const type = TYPE_FROM_CRM[crmType];
   if (!type) throw new SolutionFormatError(`customizations.xml: column ${tableName}.${logicalName} has an unsupported <Type> "${crmType}"`);
   const col: ColumnDef = {
@@ -303,6 +305,9 @@ export async function readSolutionZip(
     };
   });
 
+  // Keep the relationships behind our lookup columns (real exports also list platform ones: created by, owner, ...).
+  const lookups = new Set(tables.flatMap((t) => t.columns.filter((c) => c.type === 'lookup').map((c) => c.relationship)));
+  const ownRelationships = relationships.filter((r) => lookups.has(r.schemaName));
   const choices = arr((root.optionsets as Node | undefined)?.optionset).map(readChoice);
   const schema: SolutionSchema = {
     uniqueName,
@@ -311,7 +316,7 @@ export async function readSolutionZip(
     publisher: readPublisher(sm.Publisher as Node | undefined),
     tables,
     choices,
-    relationships,
+    relationships: ownRelationships,
   };
   return { uniqueName, version, managed: managedText === '1', schema };
 }
