@@ -1,5 +1,5 @@
 /* eslint-disable @typescript-eslint/no-explicit-any -- response bodies are checked field by field */
-import { parseBatch, serializeBatchRequest, type BatchItem } from '@astep/dataverse-emulator';
+import { parseBatch, serializeBatchRequest, type BatchItem, type BatchRequest } from '@astep/dataverse-emulator';
 import { provisionSchema, startWithSchema, waitForKeys, type Api } from './helpers';
 
 let api: Api;
@@ -40,10 +40,10 @@ function parseResponse(text: string, ct: string): Array<{ status: number; body: 
   walk(text, boundary);
   return out;
 }
-const req = (method: string, url: string, body?: unknown, contentId?: string) => ({
+const req = (method: string, url: string, body?: unknown, contentId?: string): BatchRequest => ({
   method,
   url,
-  headers: body !== undefined ? { 'Content-Type': 'application/json; type=entry' } : {},
+  headers: body !== undefined ? { 'Content-Type': 'application/json; type=entry' } : ({} as Record<string, string>),
   body: body !== undefined ? JSON.stringify(body) : '',
   contentId,
 });
