@@ -74,7 +74,7 @@ describe('readSolutionZip on export-style content', () => {
     let cust = await zip.file('customizations.xml')!.async('string');
     const createdBy = `<attribute PhysicalName="CreatedBy"><Type>lookup</Type><Name>createdby</Name><LogicalName>createdby</LogicalName><IsCustomField>0</IsCustomField><LookupStyle>single</LookupStyle><displaynames><displayname description="Created By" languagecode="1033"/></displaynames></attribute>
             <attribute PhysicalName="statecode"><Type>state</Type><Name>statecode</Name><IsCustomField>0</IsCustomField></attribute>`;
-    cust = cust.replace('<attribute PhysicalName="astep_Name">', `${createdBy}\n<attribute PhysicalName="astep_Name">`);
+    cust = cust.replaceAll('<attribute PhysicalName="astep_Name">', `${createdBy}\n<attribute PhysicalName="astep_Name">`);
     cust = cust.replace('<EntityRelationships>', `<EntityRelationships><EntityRelationship Name="lk_astep_matter_createdby"><EntityRelationshipType>OneToMany</EntityRelationshipType><ReferencingEntityName>astep_Matter</ReferencingEntityName><ReferencedEntityName>SystemUser</ReferencedEntityName><ReferencingAttributeName>CreatedBy</ReferencingAttributeName></EntityRelationship>`);
     expect(cust.match(/PhysicalName="CreatedBy"/g)?.length).toBeGreaterThanOrEqual(5);
     expect(cust).toContain('lk_astep_matter_createdby');
