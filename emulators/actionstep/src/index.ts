@@ -1,4 +1,7 @@
 // Public entry of the Actionstep emulator: start it on loopback with a generated firm loaded into SQLite.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { RecordsByResource, ResourceName } from '@astep/actionstep-connector/records';
 import { RESOURCES, fromWire, resourceDef, toWire, type WireObject } from '@astep/actionstep-connector/resources';
 import { FaultInjector, type FaultOptions } from './faults';
@@ -27,7 +30,8 @@ export interface ActionstepEmulatorOptions {
   port?: number;
   /** Default 127.0.0.1. */
   host?: string;
-  /** SQLite file; default in-memory. An existing file is rebuilt from the generator. */
+  /** SQLite file; default in-memory for tiny and demo, a temporary file (removed on close) for medium, large and xl
+   *  so the firm is never held in memory. An existing file is rebuilt from the generator. */
   dbPath?: string;
   clientId?: string;
   clientSecret?: string;
@@ -74,11 +78,21 @@ export interface ActionstepEmulator {
 
 export async function startActionstepEmulator(o: ActionstepEmulatorOptions): Promise<ActionstepEmulator> {
   const firm = generateFirm({ size: o.firm, seed: o.seed, messyRate: o.messyRate });
-  const store = new FirmStore(o.dbPath ?? ':memory:');
+  let tempDir: string | null = null;
+  let dbPath = o.dbPath;
+  if (!dbPath && o.firm !== 'tiny' && o.firm !== 'demo') {
+    tempDir = mkdtempSync(join(tmpdir(), 'astep-actionstep-'));
+    dbPath = join(tempDir, 'actionstep.sqlite');
+  }
+  const removeTemp = (): void => {
+    if (tempDir) rmSync(tempDir, { recursive: true, force: true });
+  };
+  const store = new FirmStore(dbPath ?? ':memory:');
   try {
     store.load(firm);
   } catch (e) {
     store.close();
+    removeTemp();
     throw e;
   }
   const clientId = o.clientId ?? DEFAULT_CLIENT_ID;
@@ -98,6 +112,7 @@ export async function startActionstepEmulator(o: ActionstepEmulatorOptions): Pro
     url = await http.listen(o.port ?? 0, o.host ?? '127.0.0.1');
   } catch (e) {
     store.close();
+    removeTemp();
     throw e;
   }
   const apiEndpoint = `${url}api/`;
@@ -148,6 +163,7 @@ export async function startActionstepEmulator(o: ActionstepEmulatorOptions): Pro
     close: async () => {
       await http.close();
       store.close();
+      removeTemp();
     },
   };
 }
