@@ -17,6 +17,13 @@ export const SOLUTION_UNIQUE_NAME = 'ActionstepMigration';
 /** Length of astep_sourceid: composite Actionstep ids (`1--27--10`, `12--clientname--345`) fit well within it. */
 export const SOURCE_ID_MAX_LENGTH = 200;
 
+/** English plural the way Dataverse derives an entity set name (entry → entries, status → statuses). */
+export function pluralize(name: string): string {
+  if (/[^aeiou]y$/.test(name)) return `${name.slice(0, -1)}ies`;
+  if (/(s|x|z|ch|sh)$/.test(name)) return `${name}es`;
+  return `${name}s`;
+}
+
 // ---- small builders (schema names are the logical names with readable casing) ----
 
 function col(logicalName: string, schemaTail: string, displayName: string, type: ColumnDef['type'], extra: Partial<ColumnDef> = {}): ColumnDef {
@@ -168,7 +175,7 @@ function customTable(
     displayName,
     displayCollectionName,
     description,
-    entitySetName: `${logicalName}s`,
+    entitySetName: pluralize(logicalName),
     primaryIdAttribute: `${logicalName}id`,
     primaryNameAttribute: 'astep_name',
     isCustom: true,

@@ -249,3 +249,21 @@ describe("the repository's current inputs", () => {
     }
   });
 });
+
+describe('schema subsets (a plan that leaves optional tables out)', () => {
+  it('packs the engine tables and the extensions alone, without subgrids over missing tables, and validates', () => {
+    const subset: SolutionSchema = {
+      ...SCHEMA,
+      tables: SCHEMA.tables.filter((t) => !t.isCustom || t.neededWhen === 'engine'),
+      relationships: SCHEMA.relationships.filter((r) => r.referencingEntity.startsWith('astep_migr') || ['astep_stagingrow', 'astep_auditentry'].includes(r.referencingEntity)),
+    };
+    const pkg = pack(false, fixtureInputs, subset);
+    expect(pkg.customizationsXml).not.toContain('astep_matterparticipant');
+    expect(xmllint(xsdPart(pkg.customizationsXml, NON_XSD_ELEMENTS)).ok).toBe(true);
+  });
+
+  it('refuses a lookup to a custom table the subset leaves out, naming the column', () => {
+    const subset: SolutionSchema = { ...SCHEMA, tables: SCHEMA.tables.filter((t) => t.logicalName !== 'astep_matter') };
+    expect(() => pack(false, EMPTY_INPUTS, subset)).toThrow(/astep_matterparticipant\.astep_matterid: it looks up astep_matter, which is not a table of this schema/);
+  });
+});

@@ -62,8 +62,6 @@ export interface SolutionPackage {
 /** customizations.xml elements newer than the 9.0.0.2090 XSD; tests validate them separately. */
 export const NON_XSD_ELEMENTS = ['Connectors'];
 
-const CONTROL_NAMES = new Set(['astep_Astep.MappingWizard', 'astep_Astep.DiffViewer']);
-
 function checkSchema(schema: SolutionSchema): void {
   const prefix = `${schema.publisher.customizationPrefix}_`;
   for (const t of schema.tables) {
@@ -75,6 +73,14 @@ function checkSchema(schema: SolutionSchema): void {
       if (!c.displayName) throw new Error(`Column ${t.logicalName}.${c.logicalName}: displayName (LocalizedName) is required`);
       if ((c.type === 'picklist' || c.type === 'multiselectpicklist') && !schema.choices.some((x) => x.name === c.optionSet)) {
         throw new Error(`Column ${t.logicalName}.${c.logicalName}: choice ${String(c.optionSet)} is not defined in the schema`);
+      }
+    }
+    for (const c of t.columns.filter((x) => x.type === 'lookup')) {
+      const r = schema.relationships.find((x) => x.schemaName === c.relationship);
+      if (!r) throw new Error(`Column ${t.logicalName}.${c.logicalName}: relationship ${String(c.relationship)} is not defined in the schema`);
+      const target = schema.tables.find((x) => x.logicalName === r.referencedEntity);
+      if (!target && r.referencedEntity.startsWith(prefix)) {
+        throw new Error(`Column ${t.logicalName}.${c.logicalName}: it looks up ${r.referencedEntity}, which is not a table of this schema`);
       }
     }
     for (const k of t.keys) {
@@ -206,7 +212,7 @@ function buildParts(schema: SolutionSchema, options: PackOptions): Parts {
   const appEntities = app.groups.flatMap((g) => g.subAreas.map((s) => s.entity));
 
   const controls = inputs.controls.map((input) => {
-    if (!CONTROL_NAMES.has(input.name) && !input.name.startsWith(`${schema.publisher.customizationPrefix}_`)) {
+    if (!input.name.startsWith(`${schema.publisher.customizationPrefix}_`)) {
       throw new Error(`PCF control ${input.name}: its name must carry the publisher prefix ${schema.publisher.customizationPrefix}_`);
     }
     return { input, xml: el('CustomControl', null, text('Name', input.name), text('FileName', `/Controls/${input.name}/ControlManifest.xml`)) };

@@ -108,7 +108,11 @@ function cellXml(
 
 export function formXml(form: FormDef, schema: SolutionSchema, controls: Map<string, ControlBinding>, flavor: PackFlavor): XmlNode {
   const descriptions: XmlNode[] = [];
-  const tabs = form.tabs.map((tab) =>
+  // A schema subset (a plan without, say, the participant table) drops the subgrids over the tables it leaves out.
+  const present = (c: FormCell) => c.kind !== 'subgrid' || schema.tables.some((t) => t.logicalName === c.targetEntity);
+  const tabs = form.tabs.map((tab) => ({ ...tab, sections: tab.sections.map((s) => ({ ...s, cells: s.cells.filter(present) })).filter((s) => s.cells.length) }))
+    .filter((tab) => tab.sections.length)
+    .map((tab) =>
     el('tab', { name: tab.name, id: braced(stableGuid(`form:${form.id}:tab:${tab.name}`)), IsUserDefined: '0', locklevel: 0, showlabel: 'true', expanded: 'true' },
       labels(tab.label),
       el('columns', null,
