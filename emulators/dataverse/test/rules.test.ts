@@ -1,4 +1,3 @@
-/* eslint-disable @typescript-eslint/no-explicit-any -- response bodies are checked field by field */
 import { provisionSchema, startWithSchema, waitForKeys, type Api } from './helpers';
 
 let api: Api;

@@ -1,0 +1,114 @@
+import { DEFAULT_COST_MODEL, PRODUCTION_LIMITS, maxThroughputRecordsPerHour, startDataverseEmulator } from '@astep/dataverse-emulator';
+import { getToken, startApi } from './helpers';
+
+async function pool<T>(n: number, concurrency: number, fn: (i: number) => Promise<T>): Promise<T[]> {
+  const out: T[] = new Array(n);
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < n) {
+        const i = next++;
+        out[i] = await fn(i);
+      }
+    }),
+  );
+  return out;
+}
+
+describe('cost model', () => {
+  test('the published throughput figures come out of the production limits', () => {
+    expect(Math.round(maxThroughputRecordsPerHour('single'))).toBe(50_000);
+    expect(maxThroughputRecordsPerHour('bulk', 1000) / 1e6).toBeCloseTo(10, 1);
+    // $batch gives no per-operation efficiency: same as single requests
+    expect(Math.round(maxThroughputRecordsPerHour('batch', 100))).toBe(50_000);
+    expect(PRODUCTION_LIMITS).toEqual({ maxRequests: 6000, maxExecutionTimeMs: 1_200_000, maxConcurrent: 52, windowMs: 300_000 });
+    expect(DEFAULT_COST_MODEL.requestMs).toBe(288);
+  });
+
+  test('responses are delayed by their execution cost (288 ms for a create at clockScale 1) and carry the rate headers', async () => {
+    const api = await startApi({ limits: 'production', clockScale: 1 });
+    try {
+      const t0 = Date.now();
+      const r = await api.call('POST', 'accounts', { name: 'slow' });
+      expect(Date.now() - t0).toBeGreaterThanOrEqual(280);
+      expect(r.headers.get('x-ms-dop-hint')).toBe('4');
+      expect(r.headers.get('x-ms-ratelimit-burst-remaining-xrm-requests')).toBe('5999');
+      expect(r.headers.get('x-ms-ratelimit-time-remaining-xrm-requests')).toBe('1,199.71');
+    } finally {
+      await api.emu.close();
+    }
+  });
+});
+
+describe('service protection limits (production numbers, scaled clock)', () => {
+  test('6,000 requests per 300 s window: the 6,001st gets 429 0x80072322 with a Retry-After that grows while throttled', async () => {
+    // clockScale 10: the 300 s window lasts 30 s of real time.
+    const api = await startApi({ limits: 'production', clockScale: 10, costModel: { readBaseMs: 1, readPerRowMs: 0 } });
+    try {
+      const statuses = await pool(6000, 24, async () => (await api.call('GET', 'WhoAmI')).status);
+      expect(statuses.every((s) => s === 200)).toBe(true);
+      const r = await api.call('GET', 'WhoAmI');
+      expect(r.status).toBe(429);
+      expect(r.json.error).toEqual({ code: '0x80072322', message: 'Number of requests exceeded the limit of 6000 over time window of 300 seconds.' });
+      const first = Number(r.headers.get('retry-after'));
+      expect(first).toBeGreaterThan(0);
+      expect(first).toBeLessThanOrEqual(30);
+      const again = await api.call('GET', 'WhoAmI');
+      expect(Number(again.headers.get('retry-after'))).toBeGreaterThan(first);
+      expect(api.emu.counters().throttled['0x80072322']).toBe(2);
+    } finally {
+      await api.emu.close();
+    }
+  }, 60_000);
+
+  test('1,200,000 ms of combined execution time: the next request gets 429 0x80072321', async () => {
+    // clockScale 1000 (window 300 ms); each GET costs 100 s of execution (100 ms real).
+    const api = await startApi({ limits: 'production', clockScale: 1000, costModel: { readBaseMs: 100_000 } });
+    try {
+      const first = await Promise.all(Array.from({ length: 12 }, () => api.call('GET', 'WhoAmI')));
+      expect(first.every((r) => r.status === 200)).toBe(true);
+      const r = await api.call('GET', 'WhoAmI');
+      expect(r.status).toBe(429);
+      expect(r.json.error.code).toBe('0x80072321');
+      expect(r.json.error.message).toBe(
+        'Combined execution time of incoming requests exceeded limit of 1,200,000 milliseconds over time window of 300 seconds. Decrease number of concurrent requests or reduce the duration of requests and try again later.',
+      );
+      expect(r.headers.get('retry-after')).toMatch(/^\d+\.\d{3}$/);
+    } finally {
+      await api.emu.close();
+    }
+  });
+
+  test('52 concurrent requests: the 53rd gets 429 0x80072326', async () => {
+    const api = await startApi({ limits: 'production', clockScale: 1000, costModel: { readBaseMs: 300_000 } });
+    try {
+      const all = await Promise.all(Array.from({ length: 60 }, () => api.call('GET', 'WhoAmI')));
+      const throttled = all.filter((r) => r.status === 429);
+      expect(all.filter((r) => r.status === 200)).toHaveLength(52);
+      expect(throttled).toHaveLength(8);
+      expect(throttled[0].json.error).toEqual({ code: '0x80072326', message: 'Number of concurrent requests exceeded the limit of 52.' });
+    } finally {
+      await api.emu.close();
+    }
+  });
+
+  test('limits are per user: a second application user is not throttled by the first', async () => {
+    const emu = await startDataverseEmulator({
+      limits: { maxRequests: 3, maxExecutionTimeMs: 1e9, maxConcurrent: 52, windowMs: 300_000 },
+      clients: [
+        { clientId: 'app-one', clientSecret: 's1' },
+        { clientId: 'app-two', clientSecret: 's2' },
+      ],
+      costModel: { readBaseMs: 0 },
+    });
+    try {
+      const t1 = await getToken(emu, 'app-one', 's1');
+      const t2 = await getToken(emu, 'app-two', 's2');
+      const who = (t: string) => fetch(`${emu.webApiUrl}WhoAmI`, { headers: { Authorization: `Bearer ${t}` } }).then((r) => r.status);
+      expect([await who(t1), await who(t1), await who(t1), await who(t1)]).toEqual([200, 200, 200, 429]);
+      expect(await who(t2)).toBe(200);
+    } finally {
+      await emu.close();
+    }
+  });
+});
