@@ -30,8 +30,10 @@ export interface ActionstepClientOptions {
   retryStrategies?: RetryStrategy[];
   /** Concurrent requests across the whole client. Default 4. */
   maxConcurrency?: number;
-  /** Client-side pacing of requests (Actionstep's limits are unpublished and per user session). Default: unpaced. */
+  /** Hard cap on the request rate (Actionstep's limits are unpublished and per user session). Default: none. */
   maxRequestsPerSecond?: number;
+  /** Learn the rate limit from 429s and pace just below it, so few calls are wasted on refusals. Default true. */
+  adaptivePacing?: boolean;
   /** Records per page, at most 200 (Actionstep silently caps it). Default 200. */
   pageSize?: number;
   /** Per-request timeout. Default 5 minutes: Actionstep's first page of a big filtered query can take minutes (S12). */
@@ -128,6 +130,7 @@ export class ActionstepClient {
       sleep: options.sleep ?? abortableSleep,
       random: options.random ?? Math.random,
       maxRequestsPerSecond: options.maxRequestsPerSecond,
+      adaptivePacing: options.adaptivePacing,
       now: options.now,
     });
   }

@@ -44,7 +44,7 @@ describe('retry strategies', () => {
   test('429 without Retry-After and 5xx back off exponentially with full jitter', async () => {
     const statuses = [429, 500, 502, 503, 504];
     const t = new StubTransport((_r, i) => (i < statuses.length ? json(statuses[i], {}) : oneAction));
-    const { client, sleeps } = clientWith(t);
+    const { client, sleeps } = clientWith(t, { adaptivePacing: false });
     await all(client.listMatters());
     // random()=0.5 of min(30s, 800 * 2^n)
     expect(sleeps).toEqual([400, 800, 1600, 3200, 6400]);
@@ -165,7 +165,7 @@ describe('client-wide throttling', () => {
       }
       return empty();
     });
-    const client = new ActionstepClient({ credential, transport: t, sleep: abortableSleep });
+    const client = new ActionstepClient({ credential, transport: t, sleep: abortableSleep, adaptivePacing: false });
     const a = all(client.listMatters());
     await jest.advanceTimersByTimeAsync(10);
     const b = all(client.listTasks()); // starts while the client is throttled

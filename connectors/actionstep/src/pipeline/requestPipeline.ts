@@ -4,6 +4,7 @@ import { ActionstepError, abortError } from '../errors';
 import type { ActionstepTokenProvider } from '../auth/tokenProvider';
 import { describe, type HttpResponse, type HttpTransport } from '../transport/httpTransport';
 import { ConcurrencyLimiter } from './concurrencyLimiter';
+import { RequestPacer } from './requestPacer';
 import {
   decideRetry,
   DEFAULT_RETRY_OPTIONS,
@@ -57,8 +58,10 @@ export interface RequestPipelineOptions {
   logger?: ActionstepLogger;
   sleep: (ms: number, abortSignal?: AbortSignal) => Promise<void>;
   random: () => number;
-  /** Client-side pacing (Actionstep rate-limits per user session; limits are unpublished). Default: none. */
+  /** Hard cap on the request rate. Default: none. */
   maxRequestsPerSecond?: number;
+  /** Learn the server's rate limit from 429s and pace below it (default true). */
+  adaptivePacing?: boolean;
   now?: () => number;
 }
 
@@ -76,12 +79,18 @@ export class RequestPipeline {
   /** After a 429 every request of the client waits until then, not only the one that was refused: the limit is per
    *  session, so the other in-flight requests would be refused too and waste calls. */
   private throttledUntil = 0;
-  private nextSlot = 0;
+  private readonly pacer: RequestPacer;
 
   constructor(private readonly options: RequestPipelineOptions) {
     this.limiter = new ConcurrencyLimiter(options.maxConcurrency);
     this.retryOptions = { ...DEFAULT_RETRY_OPTIONS, ...stripUndefined(options.retry ?? {}) };
     this.strategies = options.retryStrategies ?? DEFAULT_RETRY_STRATEGIES;
+    this.pacer = new RequestPacer({ maxRequestsPerSecond: options.maxRequestsPerSecond, adaptive: options.adaptivePacing, now: () => this.now() });
+  }
+
+  /** The pace the client currently keeps (requests per second), if any. */
+  get pacedRatePerSecond(): number | undefined {
+    return this.pacer.ratePerSecond;
   }
 
   get requestCount(): RequestCountSnapshot {
@@ -105,13 +114,8 @@ export class RequestPipeline {
   private async waitForTurn(abortSignal?: AbortSignal): Promise<void> {
     const pause = this.throttledUntil - this.now();
     if (pause > 0) await this.options.sleep(pause, abortSignal);
-    const rate = this.options.maxRequestsPerSecond;
-    if (rate && rate > 0) {
-      const now = this.now();
-      const slot = Math.max(now, this.nextSlot);
-      this.nextSlot = slot + 1000 / rate;
-      if (slot > now) await this.options.sleep(slot - now, abortSignal);
-    }
+    const wait = this.pacer.reserve();
+    if (wait > 0) await this.options.sleep(wait, abortSignal);
   }
 
   async send(request: PipelineRequest): Promise<HttpResponse> {
@@ -145,6 +149,8 @@ export class RequestPipeline {
       const key = outcome.response ? String(outcome.response.status) : outcome.error.kind;
       this.counts.byOutcome[key] = (this.counts.byOutcome[key] ?? 0) + 1;
       const res = outcome.response;
+      if (res?.status === 429) this.pacer.onThrottled();
+      else if (res) this.pacer.onSuccess();
       if (res && ((res.status >= 200 && res.status < 300) || request.passThroughStatuses?.includes(res.status))) return res;
 
       const decision = decideRetry(this.strategies, { retryCount, outcome, tokenRefreshCount, options: this.retryOptions, random: this.options.random });
