@@ -43,7 +43,7 @@ describe('customizations.xml against CustomizationsSolution.xsd (9.0.0.2090)', (
     expect(xml).toContain('<CrmParameter Value="SelectedControlSelectedItemIds"/>');
     expect(xml).toContain('<EntityPrivilegeRule PrivilegeType="Delete" PrivilegeDepth="Global" EntityName="astep_migrationrun"');
     expect(xml).toContain('<SiteMapUniqueName>astep_ActionstepMigration</SiteMapUniqueName>');
-    expect(xml).toMatch(/<customControl formFactor="2" name="astep_Astep.MappingWizard">\s*<parameters>\s*<value type="Multiple" static="false">astep_mappingjson<\/value>/);
+    expect(xml).toMatch(/<customControl formFactor="2" name="astep_Astep.MappingWizard">\s*<parameters>\s*<value type="Multiple">astep_mappingjson<\/value>/);
     expect(xml).toContain('name="astep_Astep.DiffViewer"');
     expect(xml).toContain(`<Role id="{${ROLE_ID}}" name="Actionstep Migration Administrator">`);
   });

@@ -94,7 +94,7 @@ function cellXml(
         el('customControl', { id: col.classid }, el('parameters', null, text('datafieldname', cell.field))),
         [0, 1, 2].map((formFactor) =>
           el('customControl', { formFactor, name: binding.name },
-            el('parameters', null, text(binding.boundProperty, cell.field, { type: col.type === 'memo' ? 'Multiple' : 'SingleLine.Text', static: 'false' })),
+            el('parameters', null, text(binding.boundProperty, cell.field, { type: col.type === 'memo' ? 'Multiple' : 'SingleLine.Text' })),
           ),
         ),
       ),
