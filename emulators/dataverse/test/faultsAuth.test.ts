@@ -3,6 +3,11 @@ import { DEFAULT_CLIENT, startDataverseEmulator, type DataverseEmulator } from '
 import { getToken, startApi } from './helpers';
 
 const form = (o: Record<string, string>) => ({ method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(o) });
+const headersOf = (r: Response): Record<string, string> => {
+  const h: Record<string, string> = {};
+  r.headers.forEach((v, k) => (h[k] = v));
+  return h;
+};
 const b64 = (o: object) => Buffer.from(JSON.stringify(o)).toString('base64url');
 
 describe('Entra token endpoint', () => {
@@ -58,11 +63,11 @@ describe('Entra token endpoint', () => {
     const networkClient: INetworkModule = {
       async sendGetRequestAsync<T>(url: string, options?: NetworkRequestOptions): Promise<NetworkResponse<T>> {
         const r = await fetch(redirect(url), { headers: options?.headers });
-        return { status: r.status, headers: Object.fromEntries(r.headers.entries()), body: (await r.json()) as T };
+        return { status: r.status, headers: headersOf(r), body: (await r.json()) as T };
       },
       async sendPostRequestAsync<T>(url: string, options?: NetworkRequestOptions): Promise<NetworkResponse<T>> {
         const r = await fetch(redirect(url), { method: 'POST', headers: options?.headers, body: options?.body });
-        return { status: r.status, headers: Object.fromEntries(r.headers.entries()), body: (await r.json()) as T };
+        return { status: r.status, headers: headersOf(r), body: (await r.json()) as T };
       },
     };
     const cca = new ConfidentialClientApplication({
