@@ -52,7 +52,7 @@ describe('document downloads', () => {
 describe('trust ledger report export (no public trust API)', () => {
   let em: ActionstepEmulator;
   beforeAll(async () => {
-    em = await start({ firm: 'tiny', seed: 21 });
+    em = await start({ firm: 'tiny', seed: 4 }); // seed 4: matter 14 has trust rows and is restricted to users 4 and 7
   });
   afterAll(() => em.close());
 
@@ -65,9 +65,8 @@ describe('trust ledger report export (no public trust API)', () => {
     const rows = parse(r.text, { columns: true }) as Array<Record<string, string>>;
     expect(Object.keys(rows[0])).toEqual(TRUST_LEDGER_COLUMNS);
     const truth = em.firm.groundTruth('1');
-    const hidden = new Set(truth.hiddenActionIds);
-    const expected = truth.trustLedger.filter((t) => !hidden.has(t.actionId));
-    expect(rows).toHaveLength(expected.length);
+    expect(truth.trustLedger.length).toBeLessThan(em.firm.counts.trustledger); 
+    expect(rows.map((r) => r.Reference)).toEqual(truth.trustLedger.map((t) => t.reference));
     const balance = new Map<string, number>();
     for (const row of rows) {
       const b = Math.round(((balance.get(row['Matter ID']) ?? 0) + Number(row.Deposit) - Number(row.Withdrawal)) * 100) / 100;

@@ -126,6 +126,9 @@ describe('generateFirm', () => {
     expect(owner.hiddenActionIds).not.toContain(other.actionId);
     expect(admin.deletedActionIds.length).toBeGreaterThan(0);
     expect(admin.records.actions.some((a) => a.isDeleted)).toBe(false);
+    const ids = new Set(admin.records.timeentries.map((t) => t.id));
+    for (const a of admin.anomalies.filter((x) => x.resource === 'timeentries')) expect(ids.has(a.id)).toBe(true);
+    expect(admin.anomalies.length).toBeLessThanOrEqual([...firm.iterateAnomalies()].length);
     expect(() => generateFirm({ size: 'medium' }).groundTruth()).toThrow(/only produced for tiny and demo/);
   });
 

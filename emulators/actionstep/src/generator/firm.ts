@@ -62,7 +62,9 @@ export interface GeneratedFile {
 export interface GroundTruth {
   actingUserId: string;
   records: { [R in ResourceName]: Array<RecordsByResource[R]> };
+  /** Trust ledger rows of matters the acting user can see (what the report export gives that user). */
   trustLedger: TrustLedgerEntry[];
+  /** Planted anomalies on records in `records` (firm.iterateAnomalies() lists all of them). */
   anomalies: PlantedAnomaly[];
   /** Matters the acting user cannot see (restricted to others): a correct client cannot return them. */
   hiddenActionIds: string[];
@@ -878,8 +880,13 @@ class SyntheticFirm implements GeneratedFirm {
       }
       all[res] = out;
     }
+    // Only anomalies on records the acting user can extract: the others are unreachable for a correct client.
+    const present = new Map<string, Set<string>>();
+    for (const res of RESOURCE_ORDER) present.set(res, new Set(all[res].map((x) => (x as { id: string }).id)));
+    const anomalies = [...this.iterateAnomalies()].filter((a) => present.get(a.resource)?.has(a.id));
     return {
-      actingUserId, records, trustLedger: [...this.iterateTrustLedger()], anomalies: [...this.iterateAnomalies()],
+      actingUserId, records, anomalies,
+      trustLedger: [...this.iterateTrustLedger()].filter((t) => !hidden.has(t.actionId)),
       hiddenActionIds: [...hidden].sort((a, b) => Number(a) - Number(b)), deletedActionIds: deleted,
     };
   }
