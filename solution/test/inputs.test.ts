@@ -13,9 +13,9 @@ describe('pack inputs', () => {
   it('reads the fixture repository: one web resource, two controls, the connector', () => {
     const inputs = loadPackInputs(join(__dirname, 'fixtures', 'repo'));
     expect(inputs.webResources.map((w) => [w.name, w.type])).toEqual([['astep_/js/MigrationRunCommands.js', 3]]);
-    expect(inputs.controls.map((c) => [c.name, c.boundProperty])).toEqual([
-      ['astep_Astep.DiffViewer', 'value'],
-      ['astep_Astep.MappingWizard', 'value'],
+    expect(inputs.controls.map((c) => [c.name, c.boundProperty, c.boundType])).toEqual([
+      ['astep_Astep.DiffViewer', 'value', 'Multiple'],
+      ['astep_Astep.MappingWizard', 'value', 'Multiple'],
     ]);
     expect(inputs.controls[1].files.map((f) => f.path)).toEqual(['ControlManifest.xml', 'bundle.js', 'css/MappingWizard.css']);
     expect(inputs.connector?.name).toBe('astep_actionstep');

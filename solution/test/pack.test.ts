@@ -89,6 +89,11 @@ describe('customizations.xml against CustomizationsSolution.xsd (9.0.0.2090)', (
     expect(() => pack(false, big)).toThrow(/Web resource astep_\/js\/MigrationRunCommands.js is 5242881 bytes, over the 5 MB/);
   });
 
+  it('refuses a PCF control whose bound property type does not fit the field', () => {
+    const wrong: PackInputs = { ...fixtureInputs, controls: fixtureInputs.controls.map((c) => ({ ...c, boundType: 'Whole.None' })) };
+    expect(() => pack(false, wrong)).toThrow(/PCF control astep_Astep.MappingWizard binds a Whole.None property, but astep_mappingjson is a memo column/);
+  });
+
   it('the packer itself refuses a definition with an invalid column type or a missing display name', () => {
     const broken = structuredClone(SCHEMA);
     (broken.tables[4].columns[1] as { type: string }).type = 'varchar2';

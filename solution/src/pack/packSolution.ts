@@ -178,7 +178,7 @@ function buildParts(schema: SolutionSchema, options: PackOptions): Parts {
   const tableNames = new Set(schema.tables.map((t) => t.logicalName));
 
   const controlBindings = new Map<string, ControlBinding>();
-  for (const c of inputs.controls) controlBindings.set(c.name, { name: c.name, boundProperty: c.boundProperty });
+  for (const c of inputs.controls) controlBindings.set(c.name, { name: c.name, boundProperty: c.boundProperty, boundType: c.boundType });
   for (const f of ui.forms) {
     for (const cell of f.tabs.flatMap((t) => t.sections.flatMap((s) => s.cells))) {
       if (cell.kind === 'pcf' && !controlBindings.has(cell.control)) {

@@ -34,9 +34,28 @@ const PLATFORM_COLUMNS: Record<string, { label: string; type: ColumnDef['type'] 
 export interface ControlBinding {
   /** Custom control name, e.g. astep_Astep.MappingWizard. */
   name: string;
-  /** The manifest's bound property that receives the field. */
+  /** The manifest's bound property that receives the field, and its of-type. */
   boundProperty: string;
+  boundType: string;
 }
+
+/** Column types a PCF bound property of each of-type accepts. */
+const BOUND_TYPES: Record<string, ColumnDef['type'][]> = {
+  Multiple: ['memo'],
+  'SingleLine.Text': ['string'],
+  'SingleLine.TextArea': ['string'],
+  'Whole.None': ['integer'],
+  Decimal: ['decimal'],
+  Currency: ['money'],
+  TwoOptions: ['boolean'],
+  OptionSet: ['picklist'],
+  MultiSelectOptionSet: ['multiselectpicklist'],
+  DateAndTime: ['datetime'],
+  'DateAndTime.DateOnly': ['datetime'],
+  'DateAndTime.DateAndTime': ['datetime'],
+  Lookup: ['lookup'],
+  'Lookup.Simple': ['lookup'],
+};
 
 function columnOf(schema: SolutionSchema, table: string, field: string): { label: string; type: ColumnDef['type']; classid: string } {
   const t = schema.tables.find((x) => x.logicalName === table);
@@ -87,6 +106,10 @@ function cellXml(
   const uniqueid = braced(stableGuid(`${key}:control`));
   const binding = cell.kind === 'pcf' ? controls.get(cell.control) : undefined;
   if (cell.kind === 'pcf' && binding) {
+    const accepts = BOUND_TYPES[binding.boundType];
+    if (!accepts?.includes(col.type)) {
+      throw new Error(`Form "${form.name}": PCF control ${binding.name} binds a ${binding.boundType} property, but ${cell.field} is a ${col.type} column`);
+    }
     // The platform's own control stays as the fallback (customControl by id), the PCF control serves web (0),
     // tablet (1) and phone (2), as the form designer writes it.
     descriptions.push(
@@ -94,7 +117,7 @@ function cellXml(
         el('customControl', { id: col.classid }, el('parameters', null, text('datafieldname', cell.field))),
         [0, 1, 2].map((formFactor) =>
           el('customControl', { formFactor, name: binding.name },
-            el('parameters', null, text(binding.boundProperty, cell.field, { type: col.type === 'memo' ? 'Multiple' : 'SingleLine.Text' })),
+            el('parameters', null, text(binding.boundProperty, cell.field, { type: binding.boundType })),
           ),
         ),
       ),
