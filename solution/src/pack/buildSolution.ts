@@ -4,6 +4,7 @@ import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { SolutionSchema } from '../model';
 import { SCHEMA } from '../schema';
+import { tableBudget } from '../tableBudget';
 import { EMPTY_INPUTS, loadPackInputs, type PackInputs } from './inputs';
 import { solutionVersion } from './manifest';
 import { checkSolutionManifest, checkZipLayout } from './verifyPackage';
@@ -44,6 +45,11 @@ export function writeFiles(dir: string, files: PackedFile[]): void {
 
 export async function buildSolution(repoRoot: string, inputs: PackInputs = loadPackInputs(repoRoot)): Promise<BuildResult> {
   const version = repoVersion(repoRoot);
+  // Build-time check (reference section 9): the solution ships every optional table, so it must fit the Sales
+  // Professional budget of 15 custom tables on its own.
+  const allFeatures = { matterTable: true, matterParticipants: true, timeEntries: true, documentTable: true, steps: true };
+  const budget = tableBudget(SCHEMA, allFeatures, 'SalesProfessional');
+  if (!budget.fits) throw new Error(`the solution's custom tables exceed the Sales Professional limit: ${budget.message}`);
   const dist = join(repoRoot, 'dist');
   mkdirSync(dist, { recursive: true });
   const base = `${SCHEMA.uniqueName}_${version}`;
