@@ -209,7 +209,12 @@ export class BulkWriter {
       const queued = queue.shift();
       if (queued) return queued;
       if (cursor >= items.length) return undefined;
-      const size = bulk ? this.batchSize : this.batchOperationSize;
+      const full = bulk ? this.batchSize : this.batchOperationSize;
+      // Spread the remainder evenly over the free slots so the last round does not leave most of them idle
+      // (100,000 rows on 52 slots: 52 × 1,000 then 52 × 924, not 48 × 1,000 while 4 slots wait), but never below a
+      // quarter batch: tiny requests would spend the execution budget on per-request overhead.
+      const even = Math.ceil((items.length - cursor) / slots());
+      const size = Math.min(full, Math.max(Math.ceil(full / 4), even));
       const unit = { items: items.slice(cursor, cursor + size), split: false };
       cursor += unit.items.length;
       return unit;
