@@ -100,6 +100,10 @@ describe('EncryptedFileTokenStore', () => {
     await expect(wrong.load()).rejects.toThrow(/wrong passphrase or the file was modified/);
     await store.clear();
     expect(await store.load()).toBeUndefined();
+    expect(() => EncryptedFileTokenStore.fromEnv({ path: file, passphraseEnvVar: 'ASTEP_NOPE', env: {} })).toThrow(/ASTEP_NOPE is not set/);
+    const fromEnv = EncryptedFileTokenStore.fromEnv({ path: file, passphraseEnvVar: 'K', env: { K: 'correct horse' } });
+    await fromEnv.save(initial);
+    expect(await store.load()).toEqual(initial);
   });
 });
 

@@ -115,4 +115,23 @@ describe('extraction against the emulator (tiny firm)', () => {
     for await (const m of client.listMatters()) seen.add(m.id);
     for (const hidden of truth.hiddenActionIds) expect(seen.has(hidden)).toBe(false);
   });
+
+  test('delta: modifiedSince picks up what changed after extraction began; resources without a modified field refuse', async () => {
+    emu = await startActionstepEmulator({ firm: 'tiny', seed: 7 });
+    const client = newClient(await signIn(emu));
+    const matters = [];
+    for await (const m of client.listMatters()) matters.push(m);
+    const latest = matters.map((m) => m.modifiedTimestamp ?? '').sort().pop() as string;
+    // A moment after every existing timestamp, as UTC without offset (the form Actionstep reads as UTC).
+    const since = new Date(Date.parse(latest) + 1000).toISOString().slice(0, 19);
+    const before = [];
+    for await (const m of client.listMatters({ modifiedSince: since })) before.push(m.id);
+    const target = matters[3];
+    emu.mutate.update('actions', target.id, { name: `${target.name} (renamed)` });
+    const after = [];
+    for await (const m of client.listMatters({ modifiedSince: since })) after.push(m);
+    expect(after.map((m) => m.id)).toEqual([...before, target.id]);
+    expect(after.find((m) => m.id === target.id)?.name).toBe(`${target.name} (renamed)`);
+    expect(() => client.listFileNotes({ modifiedSince: since })).toThrow(/no modified timestamp/);
+  });
 });

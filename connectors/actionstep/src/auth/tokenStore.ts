@@ -58,6 +58,18 @@ interface EncryptedFile {
 
 /** AES-256-GCM with a scrypt-derived key; a fresh salt and IV on every write; file mode 0600; atomic rename. */
 export class EncryptedFileTokenStore implements TokenStore {
+  /** The usual configuration: the passphrase lives in an environment variable whose *name* is in the config file. */
+  static fromEnv(options: { path: string; passphraseEnvVar: string; env?: NodeJS.ProcessEnv }): EncryptedFileTokenStore {
+    const value = (options.env ?? process.env)[options.passphraseEnvVar];
+    if (!value) {
+      throw new ActionstepError(
+        `Environment variable ${options.passphraseEnvVar} is not set: it must hold the passphrase that encrypts the Actionstep token file ${options.path}.`,
+        { kind: 'usage' },
+      );
+    }
+    return new EncryptedFileTokenStore({ path: options.path, passphrase: value });
+  }
+
   constructor(private readonly options: EncryptedFileTokenStoreOptions) {
     if (!options.passphrase) {
       throw new ActionstepError('EncryptedFileTokenStore needs a non-empty passphrase.', { kind: 'usage' });
