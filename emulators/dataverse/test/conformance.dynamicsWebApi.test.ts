@@ -22,16 +22,17 @@ beforeAll(async () => {
 afterAll(async () => api.emu.close());
 
 test('create returns the new id; retrieve reads it back', async () => {
-  const id = await client.create({ collection: 'accounts', data: { name: 'DWA create' } });
+  const id = (await client.create({ collection: 'accounts', data: { name: 'DWA create' } })) as unknown as string;
   expect(id).toMatch(/^[0-9a-f-]{36}$/);
-  const rec = await client.retrieve<{ name: string }>({ collection: 'accounts', key: id as string, select: ['name'] });
+  const rec = await client.retrieve<{ name: string }>({ collection: 'accounts', key: id, select: ['name'] });
   expect(rec.name).toBe('DWA create');
   expect(tokenCalls).toBeGreaterThan(0);
 });
 
 test('upsert by alternate key creates then updates the same row', async () => {
-  const created = await client.upsert<{ accountid: string; name: string }>({ collection: 'accounts', key: "astep_sourceid='DWA-1'", data: { name: 'First' }, returnRepresentation: true, select: ['name'] });
-  const updated = await client.upsert<{ accountid: string; name: string }>({ collection: 'accounts', key: "astep_sourceid='DWA-1'", data: { name: 'Second' }, returnRepresentation: true, select: ['name'] });
+  type Row = { accountid: string; name: string };
+  const created = (await client.upsert({ collection: 'accounts', key: "astep_sourceid='DWA-1'", data: { name: 'First' }, returnRepresentation: true, select: ['name'] })) as unknown as Row;
+  const updated = (await client.upsert({ collection: 'accounts', key: "astep_sourceid='DWA-1'", data: { name: 'Second' }, returnRepresentation: true, select: ['name'] })) as unknown as Row;
   expect(updated.accountid).toBe(created.accountid);
   expect(updated.name).toBe('Second');
 });
