@@ -137,7 +137,12 @@ function leaf(def: ResourceDef, alias: string, name: string, op: Op, value: stri
   }
   const link = def.links.find((x) => x.name === name);
   if (!link) throw unknownField(def, name, param);
-  if (!link.many) return compare(`json_extract(${alias}.wire, '$.links."${link.name}"')`, 'text', op, value, param, null, ctx);
+  if (!link.many) {
+    // The single `action` link is also stored in the indexed action_id column (FirmStore): use it, so per-matter
+    // queries stay fast on an xl firm.
+    const expr = link.name === 'action' ? `${alias}.action_id` : `json_extract(${alias}.wire, '$.links."${link.name}"')`;
+    return compare(expr, 'text', op, value, param, null, ctx);
+  }
   const je = `je${ctx.depth}_${ctx.params.length}`;
   const negative = op === 'nteq' || op === 'ntin' || op === 'ntlike' || op === 'ntilike';
   const positiveOp = (negative ? op.slice(2) : op) as Op;
@@ -183,7 +188,8 @@ function condition(def: ResourceDef, alias: string, segs: string[], value: strin
     const je = `jl${ctx.depth}`;
     return `EXISTS (SELECT 1 FROM json_each(${alias}.wire, '$.links."${link.name}"') ${je} WHERE ${je}.value IN (${subquery}))`;
   }
-  return `json_extract(${alias}.wire, '$.links."${link.name}"') IN (${subquery})`;
+  const linkExpr = link.name === 'action' ? `${alias}.action_id` : `json_extract(${alias}.wire, '$.links."${link.name}"')`;
+  return `${linkExpr} IN (${subquery})`;
 }
 
 function sortExpr(def: ResourceDef, name: string): string {

@@ -3,6 +3,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { stringify } from 'csv-stringify/sync';
+import { RESOURCES, isResourceName } from '@astep/actionstep-connector/resources';
 import { ApiError, OAuthError, errors } from './errors';
 import type { GeneratedFirm } from './generator';
 import type { FaultInjector } from './faults';
@@ -110,8 +111,19 @@ export class ActionstepHttpServer {
     if (rawPath === '/' || rawPath === '') {
       return this.send(res, 200, { name: 'actionstep-emulator', api_endpoint: `${this.baseUrl}api/` }, 'root');
     }
+    if (method === 'OPTIONS' && rawPath.startsWith('/api/rest/')) return this.options(rawPath.slice('/api/rest/'.length), res);
     if (rawPath.startsWith('/api/rest/') || rawPath.startsWith('/api/reports/')) return this.api(req, res, method, rawPath, search);
     return this.send(res, 404, errors.unknownResource(rawPath.replace(/^\/+/, '')).body(), 'unknown');
+  }
+
+  /** OPTIONS lists the verbs a resource supports (reference §2). */
+  private options(rest: string, res: http.ServerResponse): void {
+    const name = rest.split('/')[0];
+    if (!isResourceName(name)) return this.send(res, 404, errors.unknownResource(name).body(), 'options');
+    const allow = ['OPTIONS', ...RESOURCES[name].verbs].join(', ');
+    this.count('options', 200);
+    res.writeHead(200, { Allow: allow, 'Content-Length': '0' });
+    res.end();
   }
 
   // ------------------------------------------------------------------------------------------ OAuth
@@ -238,8 +250,18 @@ export class ActionstepHttpServer {
 
   private file(res: http.ServerResponse, rawId: string, search: URLSearchParams, session: Session): void {
     if (!hasScope(session, 'files')) throw new OAuthError(403, 'insufficient_scope', "The access token does not grant the 'files' scope.");
-    // The download id ("DL::Actions::15::127") must be sent as is: a percent-encoded one is not found (reference §3).
-    const file = /%/.test(rawId) ? null : this.deps.firm.file(rawId);
+    // The download id ("DL::Actions::15::127") must be sent with its "::" and ";" as is: encoded, it is not found
+    // (reference §3, S12). Other characters (a space in an appended file name) may be percent-encoded.
+    let decoded: string | null = null;
+    if (!/%3[aAbB]/.test(rawId)) {
+      try {
+        decoded = decodeURIComponent(rawId);
+      } catch {
+        decoded = null;
+      }
+    }
+    // "<fileId>;<original name>" is accepted as well as the bare id.
+    const file = decoded === null ? null : this.deps.firm.file(decoded.split(';')[0]);
     const docRow = file ? this.deps.store.get('actiondocuments', file.documentId) : null;
     if (!file || !docRow || this.deps.store.isHiddenFrom(docRow.actionId, session.userId)) {
       throw errors.notFound('files', rawId);

@@ -42,9 +42,11 @@ describe('document downloads', () => {
     expect((await download(big.file!, parts + 1)).status).toBe(400);
   });
 
-  it('does not find a percent-encoded download id, nor one without a token', async () => {
-    const doc = [...em.firm.iterate('actiondocuments')][0];
+  it('does not find a download id whose "::" is percent-encoded, nor one without a token', async () => {
+    const hidden = new Set(em.firm.groundTruth('1').hiddenActionIds);
+    const doc = [...em.firm.iterate('actiondocuments')].find((d) => !hidden.has(d.actionId!))!;
     expect((await download(encodeURIComponent(doc.file!))).status).toBe(404);
+    expect((await download(`${doc.file!};${encodeURIComponent('my file.pdf')}`)).status).toBe(200);
     expect((await fetch(`${em.apiEndpoint}rest/files/${doc.file}`)).status).toBe(401);
   });
 });

@@ -97,6 +97,11 @@ describe('REST envelope and quirks (tiny firm)', () => {
     expect(r.body.datacollectionrecordvalues.links.dataCollectionField).toBe(odd!.dataCollectionFieldId);
   });
 
+  it('OPTIONS lists the verbs of a resource', async () => {
+    const res = await fetch(`${em.apiEndpoint}rest/actionparticipants`, { method: 'OPTIONS' });
+    expect(res.headers.get('allow')).toBe('OPTIONS, GET, POST, DELETE');
+  });
+
   it('is case-sensitive: unknown resource 404 AS-TBC naming it capitalised; unknown filter field 400', async () => {
     const r = await get('rest/Actions');
     expect(r.status).toBe(404);
