@@ -4,7 +4,7 @@ import type { ResourceName } from '@astep/actionstep-connector/records';
 import {
   RESOURCES, fromWire, isLinkModelled, isResourceName, toWire, type ResourceDef, type WireObject,
 } from '@astep/actionstep-connector/resources';
-import { ApiError, OAuthError, errors } from './errors';
+import { OAuthError, errors } from './errors';
 import { localTimestamp } from './generator/time';
 import { hasScope, type Session } from './oauth';
 import { compileQuery, type CompiledQuery } from './query';
@@ -416,4 +416,3 @@ function linkTemplates(def: ResourceDef, restBase: string): Record<string, { hre
   return out;
 }
 
-export { ApiError };

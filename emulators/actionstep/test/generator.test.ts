@@ -102,6 +102,17 @@ describe('generateFirm', () => {
     const te = [...firm.iterate('timeentries')].find((t) => t.id === orphan.id)!;
     expect(matters.has(te.actionId!)).toBe(false);
     expect(generateFirm({ size: 'tiny', seed: 11, messyRate: 0 }).iterateAnomalies()[Symbol.iterator]().next().done).toBe(true);
+    // Even at messyRate 1 the firm generates (duplicates never chain).
+    const worst = generateFirm({ size: 'tiny', seed: 11, messyRate: 1 });
+    expect([...worst.iterate('participants')]).toHaveLength(worst.counts.participants);
+    const people = new Map([...firm.iterate('participants')].map((p) => [p.id, p]));
+    for (const d of anomalies.filter((a) => a.kind === 'duplicate-person')) {
+      const dup = people.get(d.id)!;
+      const original = people.get(String(Number(d.id) - 1))!;
+      expect(dup.email).not.toBe(original.email);
+      expect(dup.email!.toLowerCase()).toBe(original.email!.toLowerCase());
+      expect(dup.displayName).toBe(original.displayName);
+    }
   });
 
   it('every generated record survives toWire/fromWire unchanged', () => {

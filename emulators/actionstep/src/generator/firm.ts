@@ -338,6 +338,12 @@ class SyntheticFirm implements GeneratedFirm {
   private isCompany(p: number): boolean {
     return p >= this.P0 && hash32(this.seed, 'pco', p) / 4294967296 < 0.25;
   }
+  /** Planted duplicates sit at odd offsets and copy the (even, never duplicated) participant before them. */
+  private isDuplicate(p: number): boolean {
+    return p > this.P0 && (p - this.P0) % 2 === 1 && !this.isCompany(p) && !this.isCompany(p - 1) &&
+      hash32(this.seed, 'dup', p) / 4294967296 < Math.min(1, 2 * this.messyRate);
+  }
+
   private pickCompany(r: Rng): number {
     const span = Math.max(1, Math.floor(this.G * 0.3));
     for (let i = 0; i < 30; i++) {
@@ -559,8 +565,8 @@ class SyntheticFirm implements GeneratedFirm {
     }
     // Planted duplicate: same person as p-1 (when p-1 is a plain person), email differing only in case.
     const prev = p - 1;
-    if (prev >= this.P0 && !this.isCompany(prev) && r.chance(this.messyRate)) {
-      const original = this.participant(prev, null);
+    if (this.isDuplicate(p)) {
+      const original = this.participant(prev, null); // never a duplicate itself: no chains, no deep recursion
       if (original.email) {
         const email = original.email.toUpperCase();
         sink?.push({ resource: 'participants', id, field: 'email', kind: 'duplicate-person', detail: `duplicate of participant ${prev} (email differs only in case: ${email})` });
