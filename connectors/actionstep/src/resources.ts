@@ -38,6 +38,8 @@ export interface LinkDef {
   record?: string;
   /** Link ids are composite strings ("7--2"), never integers. */
   composite?: boolean;
+  /** The real Actionstep resource of a link whose target is not one of ours (then `resource` is a placeholder). */
+  externalResource?: string;
 }
 
 export interface ResourceDef {
@@ -170,11 +172,11 @@ export const RESOURCES: Record<ResourceName, ResourceDef> = {
     ],
     links: [
       l('assignedTo', 'participants', { record: 'assignedToParticipantId' }),
-      l('division', 'participants', { record: 'divisionId' }), // divisions are not modelled; see note below
+      l('division', 'participants', { record: 'divisionId', externalResource: 'divisions' }),
       l('actionType', 'actiontypes', { record: 'actionTypeId' }),
       l('primaryParticipants', 'participants', { many: true, record: 'primaryParticipantIds' }),
       l('step', 'steps', { record: 'stepId', composite: true }),
-      l('billSettings', 'actions'),
+      l('billSettings', 'actions', { externalResource: 'actionbillsettings' }),
       l('relatedActions', 'actions', { many: true }),
     ],
     modifiedField: 'modifiedTimestamp',
@@ -230,9 +232,9 @@ export const RESOURCES: Record<ResourceName, ResourceDef> = {
     description: 'Contacts: people and organisations. Users are participants too.',
     fields: participantFields(),
     links: [
-      l('physicalCountry', 'participants'),
-      l('mailingCountry', 'participants'),
-      l('division', 'participants', { record: 'divisionId' }),
+      l('physicalCountry', 'participants', { externalResource: 'countries' }),
+      l('mailingCountry', 'participants', { externalResource: 'countries' }),
+      l('division', 'participants', { record: 'divisionId', externalResource: 'divisions' }),
     ],
     modifiedField: 'modifiedTimestamp',
     verbs: ['GET', 'POST', 'PUT'],
@@ -318,7 +320,7 @@ export const RESOURCES: Record<ResourceName, ResourceDef> = {
       f('customHtmlBelow', 'string'),
       f('customHtmlAbove', 'string'),
     ],
-    links: [l('dataCollection', 'datacollections', { record: 'dataCollectionId' }), l('tag', 'datacollections')],
+    links: [l('dataCollection', 'datacollections', { record: 'dataCollectionId' }), l('tag', 'datacollections', { externalResource: 'tags' })],
     modifiedField: null,
     verbs: ['GET', 'POST', 'PUT', 'DELETE'],
     scope: 'datacollectionfields',
@@ -449,7 +451,7 @@ export const RESOURCES: Record<ResourceName, ResourceDef> = {
       f('deletedTimestamp', 'timestamp'),
     ],
     links: [
-      l('division', 'participants'),
+      l('division', 'participants', { externalResource: 'divisions' }),
       l('action', 'actions', { many: true, record: 'actionIds' }),
       l('theirParticipant', 'participants'),
     ],
@@ -475,7 +477,7 @@ export const RESOURCES: Record<ResourceName, ResourceDef> = {
       l('action', 'actions', { record: 'actionId' }),
       l('document', 'actiondocuments', { record: 'documentId' }),
       l('participant', 'participants', { record: 'participantId' }),
-      l('tags', 'filenotes', { many: true }),
+      l('tags', 'filenotes', { many: true, externalResource: 'tags' }),
     ],
     modifiedField: null,
     verbs: ['GET', 'POST', 'PUT', 'DELETE'],
@@ -517,7 +519,7 @@ export const RESOURCES: Record<ResourceName, ResourceDef> = {
     links: [
       l('action', 'actions', { record: 'actionId' }),
       l('assignee', 'participants', { record: 'assigneeParticipantId' }),
-      l('rate', 'participants'),
+      l('rate', 'participants', { externalResource: 'rates' }),
     ],
     modifiedField: 'lastModifiedTimestamp',
     verbs: ['GET', 'POST', 'PUT', 'DELETE'],
@@ -551,7 +553,7 @@ export const RESOURCES: Record<ResourceName, ResourceDef> = {
     ],
     links: [
       l('action', 'actions', { record: 'actionId' }),
-      l('folder', 'actiondocuments', { record: 'folderId' }),
+      l('folder', 'actiondocuments', { record: 'folderId', externalResource: 'actionfolders' }),
       l('createdBy', 'participants', { record: 'createdByParticipantId' }),
       l('checkedOutBy', 'participants'),
     ],
@@ -574,7 +576,7 @@ export const RESOURCES: Record<ResourceName, ResourceDef> = {
     ],
     links: [
       l('participant', 'participants', { record: 'participantId' }),
-      l('division', 'participants'),
+      l('division', 'participants', { externalResource: 'divisions' }),
     ],
     modifiedField: null,
     verbs: ['GET'],
@@ -604,15 +606,11 @@ export const RESOURCES: Record<ResourceName, ResourceDef> = {
   },
 };
 
-// Links to resources we do not model (divisions, countries, tags, rates, folders) still point at *some* resource name
-// above so the type stays closed; `LINK_TARGET_MODELLED` says whether an include of that link can be sideloaded.
-const UNMODELLED_LINKS = new Set([
-  'actions.division', 'actions.billSettings', 'participants.physicalCountry', 'participants.mailingCountry',
-  'participants.division', 'datacollectionfields.tag', 'bills.division', 'filenotes.tags', 'tasks.rate',
-  'actiondocuments.folder', 'users.division',
-]);
+/** False for links whose target (divisions, countries, tags, rates, folders, bill settings) is not a modelled
+ *  resource: they cannot be included or filtered through, and `resource` is only a placeholder. */
 export function isLinkModelled(resource: ResourceName, link: string): boolean {
-  return !UNMODELLED_LINKS.has(`${resource}.${link}`);
+  const def = RESOURCES[resource].links.find((l) => l.name === link);
+  return def !== undefined && !def.externalResource;
 }
 
 export const RESOURCE_NAMES = Object.keys(RESOURCES) as ResourceName[];

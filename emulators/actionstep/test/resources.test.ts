@@ -1,6 +1,6 @@
 import type { RecordsByResource, ResourceName } from '@astep/actionstep-connector/records';
 import {
-  RESOURCES, RESOURCE_NAMES, fromWire, resourceDef, splitCompositeId, toWire, type WireIssue,
+  RESOURCES, RESOURCE_NAMES, fromWire, isLinkModelled, resourceDef, splitCompositeId, toWire, type WireIssue,
 } from '@astep/actionstep-connector/resources';
 
 const addr = { line1: '1 Queen St', line2: null, city: 'Auckland', stateProvince: null, postCode: '1010', country: 'NZ' };
@@ -67,6 +67,13 @@ describe('resources.ts definitions', () => {
     expect(resourceDef('tasks').modifiedField).toBe('lastModifiedTimestamp');
     expect(resourceDef('datacollectionrecordvalues').modifiedField).toBe('last_modified_time_stamp');
     expect(resourceDef('timeentries').modifiedField).toBeNull();
+  });
+
+  it('marks links to resources we do not serve with their real resource name', () => {
+    expect(isLinkModelled('actions', 'actionType')).toBe(true);
+    expect(isLinkModelled('actions', 'division')).toBe(false);
+    expect(RESOURCES.participants.links.find((l) => l.name === 'physicalCountry')?.externalResource).toBe('countries');
+    expect(isLinkModelled('actions', 'nope')).toBe(false);
   });
 
   it('splits composite ids whose middle part contains "--"', () => {
