@@ -53,6 +53,7 @@ export class MetadataApi {
       now: () => number;
       customTableCap?: number;
       refreshKeys: (e: EntityMeta) => void;
+      dropKey: (e: EntityMeta, k: KeyMeta) => void;
       changed: () => void;
       webApiUrl: () => string;
       optionValuePrefix: () => number;
@@ -261,6 +262,7 @@ export class MetadataApi {
         if (!k) throw new DataverseError(404, CODES.objectDoesNotExist, `Could not find key '${String(name ?? segs[1].key)}' on entity ${e.logicalName}.`);
         if (method === 'DELETE') {
           e.keys.splice(e.keys.indexOf(k), 1);
+          this.hooks.dropKey(e, k);
           this.hooks.changed();
           return { status: 204 };
         }

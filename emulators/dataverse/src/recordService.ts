@@ -396,8 +396,7 @@ export class RecordService {
     const touched = this.applyBody(e, body, data, 'create', ctx);
     for (const k of Object.keys(preset)) if (!k.includes('@')) touched.add(k);
     const id = (data[e.primaryIdAttribute] as string | undefined) ?? randomUUID();
-    data[e.primaryIdAttribute] = id;
-    if (this.store.get(e, id)) throw err.duplicatePk();
+    data[e.primaryIdAttribute] = id; // a duplicate id fails on the PRIMARY KEY (persist maps it to 0x80040237)
     this.requiredRules(e, data, touched, true);
     this.stateRules(e, data, undefined, touched, id);
     this.ownerRules(e, data, ctx, true);

@@ -71,8 +71,15 @@ export function dopHint(limits: ServiceProtectionLimits): number {
   return Math.max(1, Math.round(limits.maxExecutionTimeMs / limits.windowMs));
 }
 
+const SECONDS_FORMAT = new Intl.NumberFormat('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+
+interface WindowEntry {
+  t: number;
+  cost: number;
+  pruned?: boolean;
+}
 interface UserState {
-  entries: Array<{ t: number; cost: number }>;
+  entries: WindowEntry[];
   head: number;
   costSum: number;
   inflight: number;
@@ -106,6 +113,7 @@ export class ServiceProtection {
     const cutoff = Date.now() - this.realWindow();
     while (s.head < s.entries.length && s.entries[s.head].t < cutoff) {
       s.costSum -= s.entries[s.head].cost;
+      s.entries[s.head].pruned = true;
       s.head++;
     }
     if (s.head > 4096) {
@@ -165,7 +173,7 @@ export class ServiceProtection {
         throw this.throttle('time', wait);
       }
     }
-    const entry = { t: now, cost: 0 };
+    const entry: WindowEntry = { t: now, cost: 0 };
     s.entries.push(entry);
     s.inflight++;
     let released = false;
@@ -175,9 +183,8 @@ export class ServiceProtection {
         released = true;
         s.inflight--;
         entry.cost = costMs;
-        const st = this.state(user);
         // An entry already pruned from the window must not add to the running sum.
-        if (st.entries.indexOf(entry, st.head) >= 0) st.costSum += costMs;
+        if (!entry.pruned) s.costSum += costMs;
       },
       headers: () => {
         const st = this.state(user);
@@ -185,10 +192,7 @@ export class ServiceProtection {
         return {
           'x-ms-dop-hint': String(dopHint(lim)),
           'x-ms-ratelimit-burst-remaining-xrm-requests': String(Math.max(0, lim.maxRequests - (st.entries.length - st.head))),
-          'x-ms-ratelimit-time-remaining-xrm-requests': (Math.max(0, lim.maxExecutionTimeMs - st.costSum) / 1000).toLocaleString('en-US', {
-            minimumFractionDigits: 2,
-            maximumFractionDigits: 2,
-          }),
+          'x-ms-ratelimit-time-remaining-xrm-requests': SECONDS_FORMAT.format(Math.max(0, lim.maxExecutionTimeMs - st.costSum) / 1000),
         };
       },
     };

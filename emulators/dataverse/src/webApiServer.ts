@@ -117,6 +117,7 @@ export class WebApiServer {
       refreshKeys: (e) => {
         if (d.service.refreshKeys(e)) d.persistCatalog();
       },
+      dropKey: (e, k) => d.store.dropKeyIndex(e, k),
       changed: () => {
         d.persistCatalog();
         d.service.seedBulkFilters();
