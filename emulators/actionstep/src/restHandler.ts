@@ -285,6 +285,15 @@ export class RestHandler {
       if (def.name === 'actionparticipants') {
         id = `${String(links.action)}--${String(links.participantType)}--${String(links.participant)}`;
         if (this.store.get(def.name, id)) throw errors.badRequest(`Participant ${String(links.participant)} already holds role ${String(links.participantType)} on matter ${String(links.action)}.`);
+      } else if (def.name === 'datacollectionfields') {
+        id = `${String(links.dataCollection)}--${String(item.name)}`;
+        if (this.store.get(def.name, id)) throw errors.badRequest(`Data collection ${String(links.dataCollection)} already has a field named '${String(item.name)}'.`);
+      } else if (def.name === 'datacollectionrecordvalues') {
+        id = `${String(links.dataCollectionField)}--${String(links.dataCollectionRecord)}`;
+        if (this.store.get(def.name, id)) throw errors.badRequest(`A value '${id}' already exists: update it with PUT.`);
+        const record = this.store.get('datacollectionrecords', String(links.dataCollectionRecord));
+        links.dataCollection ??= String(links.dataCollectionField).split('--')[0];
+        links.action ??= record?.wire.links?.action ?? null;
       } else {
         id = String(this.store.nextIntegerId(def.name));
       }
@@ -330,6 +339,15 @@ export class RestHandler {
         break;
       case 'actionparticipants':
         need.push(['links/action', has(links.action)], ['links/participantType', has(links.participantType)], ['links/participant', has(links.participant)]);
+        break;
+      case 'datacollectionfields':
+        need.push(['name', has(item.name)], ['dataType', has(item.dataType)], ['links/dataCollection', has(links.dataCollection)]);
+        break;
+      case 'datacollectionrecords':
+        need.push(['links/action', has(links.action)], ['links/dataCollection', has(links.dataCollection)]);
+        break;
+      case 'datacollectionrecordvalues':
+        need.push(['links/dataCollectionField', has(links.dataCollectionField)], ['links/dataCollectionRecord', has(links.dataCollectionRecord)]);
         break;
       case 'participants':
         need.push(['displayName, firstName/lastName or companyName', has(item.displayName) || has(item.lastName) || has(item.firstName) || has(item.companyName)]);

@@ -269,6 +269,19 @@ describe('writes and test mutations', () => {
     expect((await api(em, token, 'rest/actionparticipants/6--6--40')).status).toBe(404);
   });
 
+  it('POST creates data collection values with their composite id', async () => {
+    const rec = [...em.firm.iterate('datacollectionrecords')].find((r) => r.dataCollectionId === '1' && r.actionId !== '7')!;
+    const v = await api(em, token, 'rest/datacollectionrecordvalues', { method: 'POST', body: { datacollectionrecordvalues: {
+      stringValue: 'Lot 9', links: { dataCollectionField: '1--zz_newfield', dataCollectionRecord: rec.id } } } });
+    expect(v.status).toBe(400); // the field does not exist yet
+    const f = await api(em, token, 'rest/datacollectionfields', { method: 'POST', body: { datacollectionfields: { name: 'zz_newfield', dataType: 'Str255', links: { dataCollection: 1 } } } });
+    expect(f.body.datacollectionfields.id).toBe('1--zz_newfield');
+    const v2 = await api(em, token, 'rest/datacollectionrecordvalues', { method: 'POST', body: { datacollectionrecordvalues: {
+      stringValue: 'Lot 9', links: { dataCollectionField: '1--zz_newfield', dataCollectionRecord: rec.id } } } });
+    expect(v2.status).toBe(200);
+    expect(v2.body.datacollectionrecordvalues).toMatchObject({ id: `1--zz_newfield--${rec.id}`, links: { action: rec.actionId, dataCollection: '1' } });
+  });
+
   it('mutate.update/insert/remove change what the API serves (delta tests)', async () => {
     const t0 = (await api(em, token, 'rest/actions/7')).body.actions.modifiedTimestamp;
     em.mutate.update('actions', '7', { name: 'Changed by test' });
