@@ -10,7 +10,7 @@ import { localTimestamp } from './generator/time';
 import { OAuthServer } from './oauth';
 import { TokenBucketLimiter, type RateLimitOptions } from './rateLimit';
 import { ActionstepHttpServer, emptyCounters, type EmulatorCounters } from './server';
-import { FirmStore } from './store';
+import { FirmStore, overlayCanonical } from './store';
 
 export type { FaultOptions } from './faults';
 export type { RateLimitOptions } from './rateLimit';
@@ -127,7 +127,7 @@ export async function startActionstepEmulator(o: ActionstepEmulatorOptions): Pro
       const rec = { ...fromWire(resource, row.wire), ...patch } as Record<string, unknown>;
       const modified = def.fields.find((f) => f.name === def.modifiedField);
       if (modified?.record && !(modified.record in patch)) rec[modified.record] = localTimestamp(Date.now());
-      const wire: WireObject = { ...row.wire, ...toWire(resource, rec as never) };
+      const wire: WireObject = overlayCanonical(resource, row.wire, toWire(resource, rec as never));
       store.replace(resource, wire);
     },
     insert(resource, record) {

@@ -8,7 +8,7 @@ import { OAuthError, errors } from './errors';
 import { localTimestamp } from './generator/time';
 import { hasScope, type Session } from './oauth';
 import { compileQuery, type CompiledQuery } from './query';
-import { tableOf, type FirmStore, type StoredRow } from './store';
+import { overlayCanonical, tableOf, type FirmStore, type StoredRow } from './store';
 
 export interface ApiResponse {
   status: number;
@@ -265,8 +265,7 @@ export class RestHandler {
     const issues: string[] = [];
     const rec = fromWire(def.name, merged, { onIssue: (i) => issues.push(`${i.field}: ${i.rule} (got ${JSON.stringify(i.value)})`) });
     if (issues.length) throw errors.badRequest(`Invalid values for '${def.name}': ${issues.join('; ')}.`);
-    const canon = toWire(def.name, rec as never);
-    const out: WireObject = { ...merged, ...canon, links: { ...(merged.links ?? {}), ...(canon.links ?? {}) } };
+    const out = overlayCanonical(def.name, merged, toWire(def.name, rec as never));
     for (const f of def.fields) if (f.kind === 'boolean' && !f.record && typeof out[f.name] === 'boolean') out[f.name] = out[f.name] ? 'T' : 'F';
     return out;
   }

@@ -32,6 +32,28 @@ export function timestampMs(value: unknown): number | null {
   return ms;
 }
 
+const DERIVED_PARTICIPANT_FIELD = /^(?:(?:physical|mailing)(?:AddressLine1|AddressLine2|City|StateProvince|PostCode)|phone[1-4](?:Label|Country|Area|Number))$/;
+
+/**
+ * Overlays a canonical wire object (toWire of the normalized record) on a stored one: fields and links the normalized
+ * record carries come from `canon`; wire-only fields (isFavorite, amlReviewStatus, ...) keep the stored value.
+ */
+export function overlayCanonical(resource: ResourceName, stored: WireObject, canon: WireObject): WireObject {
+  const def = RESOURCES[resource];
+  const out: WireObject = { ...stored };
+  for (const f of def.fields) {
+    const derived = resource === 'participants' && DERIVED_PARTICIPANT_FIELD.test(f.name);
+    if (f.record || derived || !(f.name in stored)) out[f.name] = canon[f.name];
+  }
+  const links: Record<string, unknown> = { ...(stored.links ?? {}) };
+  for (const l of def.links) {
+    const derived = resource === 'participants' && (l.name === 'physicalCountry' || l.name === 'mailingCountry');
+    if (l.record || derived || !(l.name in links)) links[l.name] = canon.links?.[l.name] ?? null;
+  }
+  out.links = links;
+  return out;
+}
+
 export interface StoredRow {
   seq: number;
   id: string;

@@ -218,8 +218,10 @@ describe('writes and test mutations', () => {
     expect(r.status).toBe(200);
     expect(r.body.actions).toMatchObject({ id: 5, reference: 'NEW-REF', name: before.name });
     expect(r.body.actions.modifiedTimestamp).not.toBe(before.modifiedTimestamp);
-    const p = await api(em, token, 'rest/actions/5', { method: 'PATCH', body: { actions: { priority: 1 } } });
-    expect(p.body.actions).toMatchObject({ priority: 1, reference: 'NEW-REF' });
+    const p = await api(em, token, 'rest/actions/5', { method: 'PATCH', body: { actions: { priority: 1, amlReviewStatus: 'Complete', isFavorite: 'T' } } });
+    expect(p.body.actions).toMatchObject({ priority: 1, reference: 'NEW-REF', amlReviewStatus: 'Complete', isFavorite: 'T' });
+    em.mutate.update('actions', '5', { name: 'Renamed' });
+    expect((await api(em, token, 'rest/actions/5')).body.actions).toMatchObject({ name: 'Renamed', amlReviewStatus: 'Complete', isFavorite: 'T' });
     const bad = await api(em, token, 'rest/actions/5', { method: 'PUT', body: { actions: { Reference: 'x' } } });
     expect(bad.status).toBe(400);
     expect(bad.body.errors.detail).toMatch(/Unknown or read-only field 'Reference'/);
