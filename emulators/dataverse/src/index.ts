@@ -71,7 +71,11 @@ export async function startDataverseEmulator(o: DataverseEmulatorOptions = {}): 
   const store = new RecordStore(o.dbPath ?? ':memory:');
   const catalog = new MetadataCatalog();
   const saved = store.getMeta('catalog');
-  if (saved) catalog.load(JSON.parse(saved) as { entities: EntityMeta[]; optionSets: OptionSetMeta[]; relationships: RelationshipMeta[] });
+  if (saved) {
+    catalog.load(JSON.parse(saved) as { entities: EntityMeta[]; optionSets: OptionSetMeta[]; relationships: RelationshipMeta[] });
+    // The virtual clock restarts at 0: keys still building restart their activation on the new clock.
+    for (const e of catalog.entities.values()) for (const k of e.keys) if (k.status === 'Pending' || k.status === 'InProgress') k.requestedAt = 0;
+  }
   for (const e of catalog.entities.values()) store.ensureTable(e);
   catalog.onEntityCreated = (e) => store.ensureTable(e);
   const persistCatalog = () => store.setMeta('catalog', JSON.stringify(catalog.toJSON()));
@@ -82,6 +86,7 @@ export async function startDataverseEmulator(o: DataverseEmulatorOptions = {}): 
     keyActivationDelayMs: o.metadataKeyActivationDelayMs ?? 3000,
     now: () => ref.server?.virtualNow() ?? 0,
     bulkSupportedTables: o.bulkSupportedTables ?? 'all',
+    onMetadataChanged: () => persistCatalog(),
   });
   service.seed({
     systemUsers: o.systemUsers ?? [],

@@ -31,6 +31,8 @@ export interface ServiceOptions {
   /** Virtual clock (ms). */
   now: () => number;
   bulkSupportedTables: string[] | 'all';
+  /** Called when key statuses change during record work (so the catalog is persisted). */
+  onMetadataChanged?: () => void;
 }
 
 export interface WriteResult {
@@ -87,6 +89,7 @@ export class RecordService {
       if (age >= this.o.keyActivationDelayMs) {
         k.status = this.store.activateKey(e, k) ? 'Active' : 'Failed';
         changed = true;
+        this.o.onMetadataChanged?.();
       } else if (age >= this.o.keyActivationDelayMs / 3 && k.status === 'Pending') {
         k.status = 'InProgress';
         changed = true;

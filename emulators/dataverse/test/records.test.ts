@@ -217,3 +217,23 @@ describe('queries', () => {
     expect(r.json['revenue@OData.Community.Display.V1.FormattedValue']).toBe('$1,234.50');
   });
 });
+
+describe('functions and single properties', () => {
+  test('RetrieveTotalRecordCount, $count, a property GET/PUT and DELETE $ref', async () => {
+    const before = (await api.call('GET', "RetrieveTotalRecordCount(EntityNames=['account','contact'])")).json.EntityRecordCountCollection;
+    expect(before.Keys).toEqual(['account', 'contact']);
+    const n = before.Values[0];
+    const r = await api.call('POST', 'accounts', { name: 'Counted' });
+    const id = idOf(r.headers);
+    expect((await api.call('GET', "RetrieveTotalRecordCount(EntityNames=['account'])")).json.EntityRecordCountCollection.Values[0]).toBe(n + 1);
+    expect(Number((await api.call('GET', 'accounts/$count')).text)).toBe(n + 1);
+    expect((await api.call('PUT', `accounts(${id})/telephone1`, { value: '123' })).status).toBe(204);
+    expect((await api.call('GET', `accounts(${id})/telephone1`)).json.value).toBe('123');
+    const c = idOf((await api.call('POST', 'contacts', { lastname: 'Ref', 'parentcustomerid_account@odata.bind': `${api.emu.webApiUrl}accounts(${id})` })).headers);
+    expect((await api.call('GET', `contacts(${c})?$select=_parentcustomerid_value`)).json._parentcustomerid_value).toBe(id);
+    expect((await api.call('DELETE', `contacts(${c})/parentcustomerid_account/$ref`)).status).toBe(204);
+    expect((await api.call('GET', `contacts(${c})?$select=_parentcustomerid_value`)).json._parentcustomerid_value).toBeNull();
+    const su = await api.call('GET', `systemusers(systemuserid=${(await api.call('GET', 'WhoAmI')).json.UserId})`);
+    expect(su.status).toBe(400); // principal tables cannot be addressed by a named primary key
+  });
+});
