@@ -11,13 +11,23 @@ import {
   followAuthorizeRedirect,
   type RecordsByResource,
   type ResourceName,
+  type StoredTokenSet,
   type TrustLedgerEntry,
 } from '../src';
 import { RESOURCE_NAMES } from '../src/resources';
 
 const FAULTS = { seed: 11, serverErrorRate: 0.06, connectionResetRate: 0.05, slowRate: 0.04, slowMs: 1200, tokenExpiryRate: 0.05 };
 
-async function signIn(emu: ActionstepEmulator): Promise<ActionstepOAuthCredential> {
+/** Remembers every token set it was given, so tests can check no token ever reached a log line or an error. */
+class RecordingTokenStore extends MemoryTokenStore {
+  readonly secrets: string[] = [];
+  override async save(tokens: StoredTokenSet): Promise<void> {
+    this.secrets.push(tokens.accessToken, tokens.refreshToken);
+    await super.save(tokens);
+  }
+}
+
+async function signIn(emu: ActionstepEmulator, store: MemoryTokenStore = new MemoryTokenStore()): Promise<ActionstepOAuthCredential> {
   const oauthClient = new ActionstepOAuthClient({
     clientId: emu.clientId,
     clientSecret: emu.clientSecret,
@@ -25,14 +35,15 @@ async function signIn(emu: ActionstepEmulator): Promise<ActionstepOAuthCredentia
     tokenUrl: emu.tokenUrl,
     scopes: ['all'],
   });
-  const credential = new ActionstepOAuthCredential({ oauthClient, store: new MemoryTokenStore() });
+  const credential = new ActionstepOAuthCredential({ oauthClient, store });
   await credential.signIn({ openUrl: followAuthorizeRedirect });
   return credential;
 }
 
-function newClient(credential: ActionstepOAuthCredential, pageSize = 200): ActionstepClient {
+function newClient(credential: ActionstepOAuthCredential, pageSize = 200, log?: string[]): ActionstepClient {
   // Short timeout so slow faults become timeouts (and are retried); short backoff to keep the suite fast.
-  return new ActionstepClient({ credential, pageSize, timeoutInMs: 800, retry: { retryDelayInMs: 20, maxRetryDelayInMs: 200 } });
+  const logger = log ? { info: (m: string) => log.push(m), warning: (m: string) => log.push(m) } : undefined;
+  return new ActionstepClient({ credential, pageSize, logger, timeoutInMs: 800, retry: { retryDelayInMs: 20, maxRetryDelayInMs: 200 } });
 }
 
 const byId = (a: { id: string }, b: { id: string }): number => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
@@ -59,11 +70,13 @@ describe('extraction against the emulator (tiny firm)', () => {
 
   test('with ~20% injected faults and Retry-After 429s returns exactly the ground truth', async () => {
     emu = await startActionstepEmulator({ firm: 'tiny', seed: 7, rateLimit: { sessionPerSecond: 40, sessionBurst: 10, retryAfterHeader: true } });
-    const credential = await signIn(emu);
+    const store = new RecordingTokenStore();
+    const credential = await signIn(emu, store);
     emu.setFaults(FAULTS);
     emu.resetCounters();
     // Small pages: ~150 requests, so every fault kind is met several times.
-    const client = newClient(credential, 20);
+    const log: string[] = [];
+    const client = newClient(credential, 20, log);
     const { records, ledger } = await extractAll(client);
 
     const truth = emu.firm.groundTruth(emu.firm.adminUserId);
@@ -85,6 +98,11 @@ describe('extraction against the emulator (tiny firm)', () => {
     expect(counters.requests).toBe(used.byKind.list + used.byKind.report);
     const faults = counters.faults.serverError + counters.faults.reset + counters.faults.slow + counters.faults.tokenExpired + counters.rateLimited;
     expect(faults / counters.requests).toBeGreaterThan(0.15);
+    // Retries and refreshes were logged, and no access or refresh token appears in any log line.
+    expect(log.length).toBeGreaterThan(10);
+    expect(store.secrets.length).toBeGreaterThan(4);
+    const text = log.join('\n');
+    for (const secret of [...store.secrets, emu.clientSecret]) expect(text).not.toContain(secret);
   });
 
   test('429s without Retry-After are retried with backoff and the result is still exact', async () => {

@@ -108,3 +108,17 @@ test('get by several ids encodes composite ids with special characters', async (
   expect(t.requests[0].url).toBe('http://as.test/api/rest/datacollectionfields/3--a%2Fb%3Fc,3--x');
   expect(recs[0]).toMatchObject({ id: '3--a/b?c', dataCollectionId: '3', required: false });
 });
+
+test('abortSignal stops a listing mid-way with an aborted error', async () => {
+  const t = matters(5000, 20);
+  const client = new ActionstepClient({ credential, transport: t });
+  const ac = new AbortController();
+  let n = 0;
+  const err = await (async () => {
+    for await (const _m of client.listMatters({ abortSignal: ac.signal })) {
+      if (++n === 250) ac.abort();
+    }
+  })().catch((e) => e);
+  expect(err).toMatchObject({ kind: 'aborted' });
+  expect(n).toBeLessThan(1000);
+});

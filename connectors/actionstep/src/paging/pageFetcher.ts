@@ -43,11 +43,14 @@ export async function* fetchPages(o: PageFetcherOptions): AsyncGenerator<Fetched
     };
     if (!knownEnd) pageCount = first.records.length < o.pageSize ? o.startPage : Number.MAX_SAFE_INTEGER;
     while (next <= pageCount) {
+      // Pages that arrived before the abort are not handed out after it.
+      if (o.abortSignal?.aborted) throw abortError();
       schedule();
       const promise = inFlight.get(next);
       if (!promise) break;
       const env = await promise;
       inFlight.delete(next);
+      if (o.abortSignal?.aborted) throw abortError();
       // 204 past the end: records were deleted since page 1 counted them.
       if (env.records.length === 0) return;
       const paging = pagingOrGuess(env, next, o.pageSize);
