@@ -115,9 +115,9 @@ const LARGE_FILE_MIN = 4 * 1024 * 1024 + 1;
 const UNKNOWN_MATTER_STATUS = 'Pending Review';
 const UNKNOWN_TASK_STATUS = 'Waiting';
 
-/** Seconds into the UTC day that fall in NZ business hours (about 08:00-18:00 local): 20:00-06:00 UTC. */
+/** Seconds into the (local) day within business hours, 08:00-18:00. */
 function businessSeconds(r: Rng): number {
-  return (72000 + r.int(0, 36000)) % 86400;
+  return 28800 + r.int(0, 36000);
 }
 
 export function childId(actionIndex: number, j: number): number {

@@ -36,6 +36,8 @@ export function localMidnight(utcMs: number): string {
   return `${localDate(utcMs)}T00:00:00+${pad(offsetHoursFor(utcMs))}:00`;
 }
 
+/** An instant on day `day` of the firm's history, `secondsIntoDay` after midnight in NZ standard time (UTC+12), so
+ *  office hours in the generator read as office hours in the org-local timestamps. */
 export function dayMs(day: number, secondsIntoDay = 0): number {
-  return HISTORY_START_MS + day * DAY_MS + secondsIntoDay * 1000;
+  return HISTORY_START_MS + day * DAY_MS + (secondsIntoDay - 12 * 3600) * 1000;
 }
