@@ -51,6 +51,7 @@ export class MetadataCatalog {
     this.bySet.set(e.entitySetName, e);
     if (e.objectTypeCode >= this.nextTypeCode) this.nextTypeCode = e.objectTypeCode + 1;
     this.navCache.clear();
+    this.refCache.clear();
   }
 
   entity(logicalName: string): EntityMeta | undefined {
@@ -75,6 +76,18 @@ export class MetadataCatalog {
     if (a.targets === 'notes') return [...this.entities.values()].filter((e) => e.hasNotes).map((e) => e.logicalName);
     if (a.targets === 'activities') return [...this.entities.values()].filter((e) => e.hasActivities).map((e) => e.logicalName);
     return a.targets ?? [];
+  }
+
+  private refCache = new Map<string, Array<{ entity: EntityMeta; attr: AttrMeta }>>();
+  /** Lookups (with a delete cascade) that can point at rows of `target`. */
+  referencingLookups(target: string): Array<{ entity: EntityMeta; attr: AttrMeta }> {
+    let r = this.refCache.get(target);
+    if (r) return r;
+    r = [];
+    for (const e of this.entities.values())
+      for (const a of e.attributes) if (a.cascadeDelete && this.lookupTargets(a).includes(target)) r.push({ entity: e, attr: a });
+    this.refCache.set(target, r);
+    return r;
   }
 
   /** Single-valued navigation properties of a table, by name (case-sensitive, as in `@odata.bind`). */
@@ -151,6 +164,7 @@ export class MetadataCatalog {
           navName: rel.referencingNavigationProperty,
           schemaName: col?.schemaName ?? rel.referencingNavigationProperty,
           required: REQ[col?.required ?? 'none'],
+          cascade: rel.cascadeDelete === 'Restrict' ? 'Restrict' : ['Cascade', 'Active', 'UserOwned'].includes(rel.cascadeDelete) ? 'Cascade' : 'RemoveLink',
         });
         a.isCustom = true;
         a.relationship = rel.schemaName;
@@ -161,6 +175,7 @@ export class MetadataCatalog {
       this.relationships.set(rel.schemaName, { ...rel, metadataId: stableGuid(`rel:${rel.schemaName}`), isCustom: true });
       r.relationshipsCreated.push(rel.schemaName);
       this.navCache.clear();
+    this.refCache.clear();
     }
     for (const t of schema.tables) {
       const e = this.entities.get(t.logicalName)!;
@@ -269,6 +284,7 @@ export class MetadataCatalog {
       e.attributes.push(attr(e.logicalName, 'transactioncurrencyid', 'lookup', 'Currency', { targets: ['transactioncurrency'] }));
       e.attributes.push(attr(e.logicalName, 'exchangerate', 'decimal', 'Exchange Rate', { create: false, update: false, precision: 10 }));
       this.navCache.clear();
+    this.refCache.clear();
     }
     return a;
   }

@@ -49,6 +49,8 @@ export interface AttrMeta {
   /** Lookup targets; 'notes' / 'activities' = every table with HasNotes / HasActivities. */
   targets?: string[] | 'notes' | 'activities';
   navStyle?: NavStyle;
+  /** What deleting the referenced row does to rows holding this lookup (relationship CascadeConfiguration.Delete). */
+  cascadeDelete?: 'Cascade' | 'RemoveLink' | 'Restrict';
   navName?: string;
   /** Relationship that created the lookup (custom lookups). */
   relationship?: string;

@@ -468,35 +468,33 @@ export class RecordService {
       throw err.notFound(e.logicalName, found.id ?? '');
     }
     if (ifMatch && ifMatch !== '*' && ifMatch !== `W/"${found.row.version}"`) throw err.versionMismatch();
-    this.store.delete(e, found.row.id);
-    this.cascadeDelete(e, found.row.id);
+    this.store.atomic(() => {
+      this.store.delete(e, found.row!.id);
+      this.cascadeDelete(e, found.row!.id);
+    });
   }
 
-  /** Relationship cascade on delete: Cascade deletes children, RemoveLink clears the lookup. */
+  /**
+   * Relationship cascade on delete (CascadeConfiguration.Delete): Cascade deletes the referencing rows (parental
+   * relationships: contacts and opportunities of a customer, activities and notes regarding a row, custom Cascade
+   * relationships), RemoveLink clears the lookup, Restrict refuses the delete.
+   */
   private cascadeDelete(e: EntityMeta, id: string): void {
-    for (const rel of this.catalog.relationships.values()) {
-      if (rel.referencedEntity !== e.logicalName) continue;
-      const child = this.catalog.entity(rel.referencingEntity);
-      if (!child) continue;
-      const rows = this.store.findByColumns(child, [rel.referencingAttribute], [id]);
-      const all = rows.length < 2 ? rows : this.store.query(`SELECT id, data, ver FROM "${tableName(child)}" WHERE json_extract(data, '$."${rel.referencingAttribute}"') = ?`, [id]).map((r) => ({ id: r.id, data: JSON.parse(r.data) as Record<string, unknown>, version: r.ver }));
-      for (const r of all) {
-        if (rel.cascadeDelete === 'Cascade') {
+    for (const { entity: child, attr } of this.catalog.referencingLookups(e.logicalName)) {
+      for (const r of this.store.findByLookup(child, attr.logicalName, id)) {
+        const target = r.data[`${attr.logicalName}@lt`];
+        if (target !== undefined && target !== null && target !== e.logicalName) continue; // polymorphic: other table
+        if (attr.cascadeDelete === 'Cascade') {
           this.store.delete(child, r.id);
           this.cascadeDelete(child, r.id);
-        } else if (rel.cascadeDelete === 'Restrict') {
-          throw new DataverseError(400, CODES.invalidArgument, `The record cannot be deleted because it is referenced by ${child.logicalName} ${r.id} (relationship ${rel.schemaName}, Restrict).`);
+        } else if (attr.cascadeDelete === 'Restrict') {
+          throw new DataverseError(400, CODES.invalidArgument, `The record cannot be deleted because it is referenced by ${child.logicalName} ${r.id} through ${attr.logicalName} (delete behaviour Restrict).`);
         } else {
-          r.data[rel.referencingAttribute] = null;
-          r.data[`${rel.referencingAttribute}@lt`] = null;
+          r.data[attr.logicalName] = null;
+          r.data[`${attr.logicalName}@lt`] = null;
           this.store.update(child, { ...r, version: this.store.nextVersion() });
         }
       }
-    }
-    // Notes and activities regarding a deleted record go with it (platform cascade).
-    if (e.hasNotes) {
-      const notes = this.catalog.entityOrThrow('annotation');
-      for (const r of this.store.query(`SELECT id, data, ver FROM "${tableName(notes)}" WHERE json_extract(data, '$."objectid"') = ?`, [id])) this.store.delete(notes, r.id);
     }
   }
 

@@ -87,6 +87,18 @@ export class RecordStore {
     return rows.map((r) => ({ id: r.id, data: JSON.parse(r.data), version: r.ver }));
   }
 
+  private lookupIndexes = new Set<string>();
+  /** Rows whose lookup column holds `id` (indexed: lookups are indexed on the real platform too). */
+  findByLookup(e: EntityMeta, attr: string, id: string): StoredRow[] {
+    const name = `l_${e.logicalName}__${attr}`.replace(/[^A-Za-z0-9_]/g, '_');
+    if (!this.lookupIndexes.has(name)) {
+      this.db.exec(`CREATE INDEX IF NOT EXISTS "${name}" ON "${tableName(e)}" (${colExpr(attr)})`);
+      this.lookupIndexes.add(name);
+    }
+    const rows = this.stmt(`SELECT id, data, ver FROM "${tableName(e)}" WHERE ${colExpr(attr)} = ?`).all(id) as Array<{ id: string; data: string; ver: number }>;
+    return rows.map((r) => ({ id: r.id, data: JSON.parse(r.data), version: r.ver }));
+  }
+
   /** Builds the unique index for an alternate key; false (key Failed) when existing rows hold duplicate values. */
   activateKey(e: EntityMeta, k: KeyMeta): boolean {
     const exprs = k.keyAttributes.map((c) => `${colExpr(c)} COLLATE NOCASE`);

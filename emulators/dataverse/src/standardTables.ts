@@ -29,6 +29,7 @@ export interface AttrOpts {
   computed?: boolean;
   format?: string;
   schemaName?: string;
+  cascade?: AttrMeta['cascadeDelete'];
 }
 
 export function attr(table: string, logicalName: string, type: AttrType, displayName: string, o: AttrOpts = {}): AttrMeta {
@@ -52,6 +53,7 @@ export function attr(table: string, logicalName: string, type: AttrType, display
     isCustom: false,
     computed: o.computed,
     format: o.format,
+    cascadeDelete: o.cascade,
     metadataId: stableGuid(`attr:${table}.${logicalName}`),
   };
 }
@@ -216,8 +218,8 @@ export function buildStandardTables(): StandardTableSet {
     }),
     attr(t, 'accountcategorycode', 'picklist', 'Category', { optionSet: local(t, 'accountcategorycode', [[1, 'Preferred Customer'], [2, 'Standard']]) }),
     attr(t, 'donotemail', 'boolean', 'Do not allow Emails'),
-    attr(t, 'parentaccountid', 'lookup', 'Parent Account', { targets: ['account'] }),
-    attr(t, 'primarycontactid', 'lookup', 'Primary Contact', { targets: ['contact'] }),
+    attr(t, 'parentaccountid', 'lookup', 'Parent Account', { targets: ['account'], cascade: 'RemoveLink' }),
+    attr(t, 'primarycontactid', 'lookup', 'Primary Contact', { targets: ['contact'], cascade: 'RemoveLink' }),
   ]);
 
   table('contact', 'contacts', 2, 'Contact', 'Contacts', 'fullname', { hasNotes: true, hasActivities: true, money: true, ...activeInactive }, (t) => [
@@ -240,7 +242,7 @@ export function buildStandardTables(): StandardTableSet {
     attr(t, 'description', 'memo', 'Description', { maxLength: 2000 }),
     attr(t, 'gendercode', 'picklist', 'Gender', { optionSet: local(t, 'gendercode', [[1, 'Male'], [2, 'Female']]) }),
     attr(t, 'donotemail', 'boolean', 'Do not allow Emails'),
-    attr(t, 'parentcustomerid', 'customer', 'Company Name', { targets: ['account', 'contact'], navStyle: 'suffix' }),
+    attr(t, 'parentcustomerid', 'customer', 'Company Name', { targets: ['account', 'contact'], navStyle: 'suffix', cascade: 'Cascade' }),
   ]);
 
   table('opportunity', 'opportunities', 3, 'Opportunity', 'Opportunities', 'name', {
@@ -267,9 +269,9 @@ export function buildStandardTables(): StandardTableSet {
     attr(t, 'estimatedclosedate', 'datetime', 'Est. Close Date', { dateBehavior: 'DateOnly' }),
     attr(t, 'actualclosedate', 'datetime', 'Actual Close Date', { dateBehavior: 'DateOnly' }),
     attr(t, 'closeprobability', 'integer', 'Probability', { minValue: 0, maxValue: 100 }),
-    attr(t, 'customerid', 'customer', 'Potential Customer', { targets: ['account', 'contact'], navStyle: 'suffix' }),
-    attr(t, 'parentaccountid', 'lookup', 'Account', { targets: ['account'] }),
-    attr(t, 'parentcontactid', 'lookup', 'Contact', { targets: ['contact'] }),
+    attr(t, 'customerid', 'customer', 'Potential Customer', { targets: ['account', 'contact'], navStyle: 'suffix', cascade: 'Cascade' }),
+    attr(t, 'parentaccountid', 'lookup', 'Account', { targets: ['account'], cascade: 'RemoveLink' }),
+    attr(t, 'parentcontactid', 'lookup', 'Contact', { targets: ['contact'], cascade: 'RemoveLink' }),
     attr(t, 'opportunityratingcode', 'picklist', 'Rating', { optionSet: local(t, 'opportunityratingcode', [[1, 'Hot'], [2, 'Warm'], [3, 'Cold']]) }),
   ]);
 
@@ -305,7 +307,7 @@ export function buildStandardTables(): StandardTableSet {
     ...activityCols(t, true),
     attr(t, 'percentcomplete', 'integer', 'Percent Complete', { minValue: 0, maxValue: 100 }),
     attr(t, 'category', 'string', 'Category', { maxLength: 250 }),
-    attr(t, 'regardingobjectid', 'lookup', 'Regarding', { targets: 'activities', navStyle: 'regarding' }),
+    attr(t, 'regardingobjectid', 'lookup', 'Regarding', { targets: 'activities', navStyle: 'regarding', cascade: 'Cascade' }),
   ]);
 
   table('opportunityclose', 'opportunitycloses', 4208, 'Opportunity Close', 'Opportunity Close Activities', 'subject', {
@@ -324,7 +326,7 @@ export function buildStandardTables(): StandardTableSet {
     ],
   }, (t) => [
     ...activityCols(t, false),
-    attr(t, 'opportunityid', 'lookup', 'Opportunity', { targets: ['opportunity'] }),
+    attr(t, 'opportunityid', 'lookup', 'Opportunity', { targets: ['opportunity'], cascade: 'Cascade' }),
     attr(t, 'actualrevenue', 'money', 'Actual Revenue', { precision: 2, minValue: -922337203685477, maxValue: 922337203685477 }),
     attr(t, 'competitorid', 'lookup', 'Competitor', { targets: ['account'] }),
   ]);
@@ -337,7 +339,7 @@ export function buildStandardTables(): StandardTableSet {
     attr(t, 'mimetype', 'string', 'Mime Type', { maxLength: 256 }),
     attr(t, 'documentbody', 'memo', 'Document', { maxLength: 1073741823 }),
     attr(t, 'filesize', 'integer', 'File Size (Bytes)', { ...ro, computed: true }),
-    attr(t, 'objectid', 'lookup', 'Regarding', { targets: 'notes', navStyle: 'suffix' }),
+    attr(t, 'objectid', 'lookup', 'Regarding', { targets: 'notes', navStyle: 'suffix', cascade: 'Cascade' }),
     attr(t, 'objecttypecode', 'entityname', 'Object Type', { update: false }),
   ]);
 

@@ -153,3 +153,29 @@ describe('notes', () => {
     expect(big.json.error).toEqual({ code: '0x80044a02', message: 'Attachment file size is too big.' });
   });
 });
+
+describe('delete cascades', () => {
+  test('parental relationships cascade, referential ones remove the link, custom relationships follow their configuration', async () => {
+    const acc = idOf((await api.call('POST', 'accounts', { name: 'Cascade root' })).headers);
+    const contact = idOf((await api.call('POST', 'contacts', { lastname: 'Child', 'parentcustomerid_account@odata.bind': `/accounts(${acc})` })).headers);
+    const other = idOf((await api.call('POST', 'contacts', { lastname: 'Unrelated' })).headers);
+    await api.call('PATCH', `accounts(${acc})`, { 'primarycontactid@odata.bind': `/contacts(${other})` });
+    const task = idOf((await api.call('POST', 'tasks', { subject: 'About root', 'regardingobjectid_account_task@odata.bind': `/accounts(${acc})` })).headers);
+    const note = idOf((await api.call('POST', 'annotations', { subject: 'On root', 'objectid_account@odata.bind': `/accounts(${acc})` })).headers);
+    const matter = idOf((await api.call('POST', 'astep_matters', { astep_name: 'Matter', 'astep_AccountId@odata.bind': `/accounts(${acc})` })).headers);
+    const part = idOf((await api.call('POST', 'astep_matterparticipants', { astep_name: 'P', 'astep_MatterId@odata.bind': `/astep_matters(${matter})` })).headers);
+
+    expect((await api.call('DELETE', `contacts(${other})`)).status).toBe(204);
+    expect((await api.call('GET', `accounts(${acc})?$select=_primarycontactid_value`)).json._primarycontactid_value).toBeNull();
+
+    expect((await api.call('DELETE', `accounts(${acc})`)).status).toBe(204);
+    expect((await api.call('GET', `contacts(${contact})`)).status).toBe(404);
+    expect((await api.call('GET', `tasks(${task})`)).status).toBe(404);
+    expect((await api.call('GET', `annotations(${note})`)).status).toBe(404);
+    const m = await api.call('GET', `astep_matters(${matter})?$select=_astep_accountid_value`);
+    expect(m.status).toBe(200);
+    expect(m.json._astep_accountid_value).toBeNull();
+    expect((await api.call('DELETE', `astep_matters(${matter})`)).status).toBe(204);
+    expect((await api.call('GET', `astep_matterparticipants(${part})`)).status).toBe(404);
+  });
+});
