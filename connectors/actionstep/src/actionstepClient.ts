@@ -244,24 +244,31 @@ export class ActionstepClient {
     return parseTrustLedgerCsv(res.body, { source: `trust ledger report (${path})`, onInvalidRow: options.onInvalidRow });
   }
 
-  /** Parts of `GET rest/files/{fileId}?part_number=k`, in order. The id keeps its `::` and `;` unencoded (S12). */
+  /** Parts of `GET rest/files/{fileId}?part_number=k`, in order. The id keeps its `::` and `;` unencoded (S12).
+   *  The part count comes from `fileSize` when given, else from an `X-Part-Count` header when the server sends one,
+   *  else the download stops at the first short part (or an out-of-range answer past the end). */
   async *downloadFileParts(fileId: string, options: DownloadFileOptions = {}): AsyncIterableIterator<Buffer> {
     if (!fileId) throw new ActionstepError('downloadFile needs a file id (actiondocuments.file).', { kind: 'usage' });
     const known = typeof options.fileSize === 'number' && options.fileSize >= 0;
-    const partCount = known ? Math.max(1, Math.ceil((options.fileSize as number) / FILE_PART_SIZE_IN_BYTES)) : Infinity;
+    let partCount = known ? Math.max(1, Math.ceil((options.fileSize as number) / FILE_PART_SIZE_IN_BYTES)) : Infinity;
     for (let k = 1; k <= partCount; k++) {
       const path = `rest/files/${encodeFileId(fileId)}?part_number=${k}`;
+      const probing = k > 1 && partCount === Infinity;
       const res = await this.pipeline.send({
         kind: 'file',
         path,
         accept: 'application/octet-stream',
         abortSignal: options.abortSignal,
-        // Past the last part (size unknown): tolerate the end-of-file answers rather than fail the download.
-        passThroughStatuses: k > 1 && !known ? [404, 416] : undefined,
+        // Past the last part (count unknown): the end-of-file answers end the download instead of failing it.
+        passThroughStatuses: probing ? [400, 404, 416] : undefined,
       });
       if (res.status !== 200 || (k > 1 && res.body.length === 0)) return;
+      if (k === 1 && partCount === Infinity) {
+        const header = Number(res.headers['x-part-count']);
+        if (Number.isInteger(header) && header >= 1) partCount = header;
+      }
       yield res.body;
-      if (!known && res.body.length < FILE_PART_SIZE_IN_BYTES) return;
+      if (partCount === Infinity && res.body.length < FILE_PART_SIZE_IN_BYTES) return;
     }
   }
 

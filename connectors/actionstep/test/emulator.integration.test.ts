@@ -128,6 +128,12 @@ describe('extraction against the emulator (tiny firm)', () => {
       expect(f).not.toBeNull();
       expect(bytes.equals(f!.read(0, f!.size))).toBe(true);
     }
+    // The largest document, size not given: parts follow from the server (multi-part when over 5 MB).
+    const largest = [...docs].sort((a, b) => (b.fileSize ?? 0) - (a.fileSize ?? 0))[0];
+    const big = await client.downloadFile(largest.file as string);
+    const bf = emu.firm.file(largest.file as string)!;
+    expect(big.length).toBe(bf.size);
+    expect(big.equals(bf.read(0, bf.size))).toBe(true);
     const truth = emu.firm.groundTruth(emu.firm.adminUserId);
     const seen = new Set<string>();
     for await (const m of client.listMatters()) seen.add(m.id);

@@ -55,3 +55,20 @@ test('downloadFile fetches every 5 MB part with the id unencoded', async () => {
   expect((await c2.downloadFile('DL::Actions::1::2')).toString()).toBe('hello');
   expect(t2.requests).toHaveLength(1);
 });
+
+test('downloadFile without a size uses X-Part-Count, or stops at an out-of-range answer', async () => {
+  const full = (k: number) => ({ status: 200, headers: { 'x-part-count': '2' }, body: Buffer.alloc(FILE_PART_SIZE_IN_BYTES, k) });
+  const t = new StubTransport((req) => full(Number(new URL(req.url).searchParams.get('part_number'))));
+  const client = new ActionstepClient({ credential, transport: t });
+  expect((await client.downloadFile('DL::Actions::1::3')).length).toBe(2 * FILE_PART_SIZE_IN_BYTES);
+  expect(t.requests).toHaveLength(2);
+  // No header, size an exact multiple of 5 MB: the server's 400 for part 3 ends the download.
+  const t2 = new StubTransport((req) => {
+    const k = Number(new URL(req.url).searchParams.get('part_number'));
+    if (k > 2) return { status: 400, headers: {}, body: Buffer.from('{"errors":{"title":"part_number out of range"}}') };
+    return { status: 200, headers: {}, body: Buffer.alloc(FILE_PART_SIZE_IN_BYTES, k) };
+  });
+  const c2 = new ActionstepClient({ credential, transport: t2 });
+  expect((await c2.downloadFile('DL::Actions::1::4')).length).toBe(2 * FILE_PART_SIZE_IN_BYTES);
+  expect(t2.requests).toHaveLength(3);
+});
