@@ -534,10 +534,15 @@ export class WebApiServer {
   // ------------------------------------------------------------------ $batch
 
   private batch(r: Inner, ctx: CallContext): Outcome {
-    if (hasBareLineFeeds(r.body)) throw err.payload(LF_ONLY_MESSAGE);
+    let text = r.body;
+    if (hasBareLineFeeds(text)) {
+      // LF-only bodies fail unless two extra line endings follow the closing boundary (the documented workaround).
+      if (!/--\n\n\n?$/.test(text)) throw err.payload(LF_ONLY_MESSAGE);
+      text = text.replace(/\r?\n/g, '\r\n');
+    }
     let items;
     try {
-      items = parseBatch(r.body, r.headers['content-type']);
+      items = parseBatch(text, r.headers['content-type']);
     } catch (e) {
       if (e instanceof BatchFormatError) throw err.payload(`Error identified in Payload provided by the user: ${e.message}`);
       throw e;
