@@ -236,6 +236,17 @@ export class ActionstepClient {
     return this.toPage(resource, env, { pageNumber: 1, pageCount: 1, recordCount: env.records.length });
   }
 
+  /** The user the token acts as (`GET users/current`), with its participant's displayName: what this user cannot
+   *  see (restricted matters) the extraction cannot return either. */
+  async getCurrentUser(options: { abortSignal?: AbortSignal } = {}): Promise<RecordsByResource['users']> {
+    const path = 'rest/users/current?include=participant';
+    const res = await this.pipeline.send({ kind: 'get', path, abortSignal: options.abortSignal });
+    const env = parseEnvelope('users', res, `GET ${path}`);
+    const [user] = this.toPage('users', env, { pageNumber: 1, pageCount: 1, recordCount: env.records.length });
+    if (!user) throw new ActionstepError('GET users/current returned no user.', { kind: 'parse', status: res.status });
+    return user;
+  }
+
   /** The trust ledger report export (CSV): Actionstep has no trust API. */
   async getTrustLedger(options: GetTrustLedgerOptions = {}): Promise<TrustLedgerEntry[]> {
     const path = (options.path ?? this.trustLedgerPath).replace(/^\//, '');

@@ -138,6 +138,8 @@ describe('extraction against the emulator (tiny firm)', () => {
     const seen = new Set<string>();
     for await (const m of client.listMatters()) seen.add(m.id);
     for (const hidden of truth.hiddenActionIds) expect(seen.has(hidden)).toBe(false);
+    const me = await client.getCurrentUser();
+    expect(me).toEqual(truth.records.users.find((u) => u.id === emu.firm.adminUserId));
   });
 
   test('delta: modifiedSince picks up what changed after extraction began; resources without a modified field refuse', async () => {
