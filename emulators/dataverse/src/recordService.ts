@@ -587,7 +587,7 @@ export class RecordService {
     }
   }
 
-  query(e: EntityMeta, q: QueryOptions): { value: Array<Record<string, unknown>>; count?: number; countLimited?: boolean; nextPage?: number } {
+  query(e: EntityMeta, q: QueryOptions): { value: Array<Record<string, unknown>>; count?: number; countLimited?: boolean; nextToken?: string } {
     const attrs = this.selectList(e, q.select);
     let where = '';
     let params: unknown[] = [];
@@ -604,11 +604,15 @@ export class RecordService {
       params = w.params;
     }
     const order = q.orderby ? this.translator.orderBy(e, q.orderby) : '';
-    const page = q.skiptoken ? parseSkipToken(q.skiptoken) : 1;
+    const token = q.skiptoken ? parseSkipToken(q.skiptoken) : { page: 1 };
     const pageSize = q.top !== undefined ? Math.min(q.top, 5000) : q.maxPageSize;
-    const offset = q.top !== undefined ? 0 : (page - 1) * pageSize;
-    const sql = `SELECT id, data, ver FROM "${tableName(e)}"${where} ORDER BY ${order ? order + ', ' : ''}id LIMIT ? OFFSET ?`;
-    const raw = this.store.query(sql, [...params, pageSize + 1, offset]);
+    // Without $orderby rows come in primary-key order and the paging cookie carries the last key (keyset paging, as
+    // the platform does); with $orderby the page number gives an offset.
+    const keyset = !order && token.lastId !== undefined;
+    const offset = q.top !== undefined || keyset ? 0 : (token.page - 1) * pageSize;
+    const pageWhere = keyset ? `${where ? `${where} AND` : ' WHERE'} id > ?` : where;
+    const sql = `SELECT id, data, ver FROM "${tableName(e)}"${pageWhere} ORDER BY ${order ? order + ', ' : ''}id LIMIT ? OFFSET ?`;
+    const raw = this.store.query(sql, [...params, ...(keyset ? [token.lastId] : []), pageSize + 1, offset]);
     const more = q.top === undefined && raw.length > pageSize;
     const rows = raw.slice(0, pageSize).map((r) => ({ id: r.id, data: JSON.parse(r.data) as Record<string, unknown>, version: r.ver }));
     const value = rows.map((r) => this.format(e, r, attrs, q.annotations));
@@ -620,7 +624,8 @@ export class RecordService {
       count = Math.min(n, 5000);
       countLimited = n > 5000;
     }
-    return { value, count, countLimited, nextPage: more ? page + 1 : undefined };
+    const last = rows[rows.length - 1]?.id;
+    return { value, count, countLimited, nextToken: more ? skipTokenFor(e, token.page + 1, order ? undefined : last, rows[0]?.id) : undefined };
   }
 
   // ------------------------------------------------------------------ seeding
@@ -772,11 +777,23 @@ function splitTopLevel(s: string): string[] {
   return out;
 }
 
-export function skipTokenFor(page: number): string {
-  return `<cookie pagenumber="${page}" pagingcookie="" istracking="False" />`;
+/** `$skiptoken` in the platform's shape: page number plus a (double-encoded) paging cookie with the last key. */
+export function skipTokenFor(e: EntityMeta, page: number, lastId?: string, firstId?: string): string {
+  const inner = lastId ? `<cookie page="${page - 1}"><${e.primaryIdAttribute} last="{${lastId.toUpperCase()}}" first="{${(firstId ?? lastId).toUpperCase()}}" /></cookie>` : '';
+  return `<cookie pagenumber="${page}" pagingcookie="${encodeURIComponent(encodeURIComponent(inner))}" istracking="False" />`;
 }
-function parseSkipToken(token: string): number {
+function parseSkipToken(token: string): { page: number; lastId?: string } {
   const m = /pagenumber="(\d+)"/.exec(token);
   if (!m) throw err.querySyntax('Bad $skiptoken.');
-  return Number(m[1]);
+  const c = /pagingcookie="([^"]*)"/.exec(token);
+  let lastId: string | undefined;
+  if (c && c[1]) {
+    try {
+      const inner = decodeURIComponent(decodeURIComponent(c[1]));
+      lastId = /last="\{([0-9A-Fa-f-]{36})\}"/.exec(inner)?.[1]?.toLowerCase();
+    } catch {
+      throw err.querySyntax('Bad paging cookie in $skiptoken.');
+    }
+  }
+  return { page: Number(m[1]), lastId };
 }

@@ -11,7 +11,7 @@ import { MetadataApi, type WebResult } from './metadataApi';
 import type { EntityMeta } from './metadataTypes';
 import { parseKeyPredicate, splitPath, ODataSyntaxError } from './odataFilter';
 import { BatchFormatError, type BatchRequest, type BatchResponse, type BatchResponseItem, hasBareLineFeeds, LF_ONLY_MESSAGE, newBatchResponseBoundary, parseBatch, serializeBatch } from './batchMultipart';
-import { RecordService, type CallContext, IDS, appUserId, skipTokenFor, WEB_API_PATH } from './recordService';
+import { RecordService, type CallContext, IDS, appUserId, WEB_API_PATH } from './recordService';
 import { ServiceProtection, type CostModel } from './serviceProtection';
 import type { RecordStore } from './recordStore';
 
@@ -398,9 +398,9 @@ export class WebApiServer {
           out['@Microsoft.Dynamics.CRM.totalrecordcountlimitexceeded'] = q.countLimited;
         }
         out.value = q.value;
-        if (q.nextPage) {
+        if (q.nextToken) {
           const nq = new URLSearchParams(r.query);
-          nq.set('$skiptoken', skipTokenFor(q.nextPage));
+          nq.set('$skiptoken', q.nextToken);
           out['@odata.nextLink'] = `${this.webApiUrl}${e.entitySetName}?${nq.toString().replace(/\+/g, '%20')}`;
         }
         const applied: string[] = [];
