@@ -50,8 +50,12 @@ export interface QueryOptions {
   expand?: string;
   skiptoken?: string;
   maxPageSize: number;
-  annotations: boolean;
+  annotations: Annotations;
 }
+
+/** Which instance annotations to return: all, none, or those a `Prefer: odata.include-annotations` list names. */
+export type Annotations = boolean | ((term: string) => boolean);
+const wants = (a: Annotations, term: string): boolean => (typeof a === 'function' ? a(term) : a);
 
 export const IDS = {
   organization: stableGuid('seed:organization'),
@@ -525,7 +529,7 @@ export class RecordService {
   }
 
   /** A stored row in Web API JSON shape. */
-  format(e: EntityMeta, row: StoredRow, attrs: AttrMeta[], annotations: boolean): Record<string, unknown> {
+  format(e: EntityMeta, row: StoredRow, attrs: AttrMeta[], annotations: Annotations): Record<string, unknown> {
     const out: Record<string, unknown> = { '@odata.etag': `W/"${row.version}"` };
     for (const a of attrs) {
       const v = row.data[a.logicalName] ?? null;
@@ -533,16 +537,20 @@ export class RecordService {
         const key = `_${a.logicalName}_value`;
         if (annotations && v !== null) {
           const target = (row.data[`${a.logicalName}@lt`] as string) ?? this.catalog.lookupTargets(a)[0];
-          const nav = [...this.catalog.navProps(e).values()].find((n) => n.attr === a && (n.targets.length > 1 || n.targets[0] === target));
-          if (nav) out[`${key}@Microsoft.Dynamics.CRM.associatednavigationproperty`] = nav.name;
-          out[`${key}@Microsoft.Dynamics.CRM.lookuplogicalname`] = target;
-          const name = this.nameOf(target, String(v));
-          if (name !== undefined) out[`${key}@OData.Community.Display.V1.FormattedValue`] = name;
+          if (wants(annotations, 'Microsoft.Dynamics.CRM.associatednavigationproperty')) {
+            const nav = [...this.catalog.navProps(e).values()].find((n) => n.attr === a && (n.targets.length > 1 || n.targets[0] === target));
+            if (nav) out[`${key}@Microsoft.Dynamics.CRM.associatednavigationproperty`] = nav.name;
+          }
+          if (wants(annotations, 'Microsoft.Dynamics.CRM.lookuplogicalname')) out[`${key}@Microsoft.Dynamics.CRM.lookuplogicalname`] = target;
+          if (wants(annotations, 'OData.Community.Display.V1.FormattedValue')) {
+            const name = this.nameOf(target, String(v));
+            if (name !== undefined) out[`${key}@OData.Community.Display.V1.FormattedValue`] = name;
+          }
         }
         out[key] = v;
         continue;
       }
-      if (annotations) {
+      if (wants(annotations, 'OData.Community.Display.V1.FormattedValue')) {
         const f = formattedValue(a, v, this.optionSet);
         if (f !== undefined) out[`${a.logicalName}@OData.Community.Display.V1.FormattedValue`] = f;
       }
@@ -551,7 +559,7 @@ export class RecordService {
     return out;
   }
 
-  retrieve(e: EntityMeta, pred: KeyPredicate, q: { select?: string; expand?: string; annotations: boolean }): { row: StoredRow; body: Record<string, unknown> } {
+  retrieve(e: EntityMeta, pred: KeyPredicate, q: { select?: string; expand?: string; annotations: Annotations }): { row: StoredRow; body: Record<string, unknown> } {
     const found = this.find(e, pred);
     if (!found.row) {
       if (found.byKey) throw err.keyNotFound(e.logicalName);
@@ -562,7 +570,7 @@ export class RecordService {
     return { row: found.row, body };
   }
 
-  private expand(e: EntityMeta, bodies: Array<Record<string, unknown>>, rows: StoredRow[], expand: string, annotations: boolean): void {
+  private expand(e: EntityMeta, bodies: Array<Record<string, unknown>>, rows: StoredRow[], expand: string, annotations: Annotations): void {
     for (const item of splitTopLevel(expand)) {
       const m = /^([A-Za-z0-9_]+)(?:\((.*)\))?$/.exec(item.trim());
       if (!m) throw err.querySyntax(`Bad $expand '${item}'.`);

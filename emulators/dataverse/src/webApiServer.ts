@@ -11,7 +11,7 @@ import { MetadataApi, type WebResult } from './metadataApi';
 import type { EntityMeta } from './metadataTypes';
 import { parseKeyPredicate, splitPath, ODataSyntaxError } from './odataFilter';
 import { BatchFormatError, type BatchRequest, type BatchResponse, type BatchResponseItem, hasBareLineFeeds, LF_ONLY_MESSAGE, newBatchResponseBoundary, parseBatch, serializeBatch } from './batchMultipart';
-import { RecordService, type CallContext, IDS, appUserId, WEB_API_PATH } from './recordService';
+import { RecordService, type Annotations, type CallContext, IDS, appUserId, WEB_API_PATH } from './recordService';
 import { ServiceProtection, type CostModel } from './serviceProtection';
 import type { RecordStore } from './recordStore';
 
@@ -90,12 +90,38 @@ function parseQuery(raw: string): URLSearchParams {
   return new URLSearchParams(raw);
 }
 
+/** Splits a Prefer header on commas outside double quotes. */
+function preferences(h: string | undefined): string[] {
+  const out: string[] = [];
+  let cur = '';
+  let q = false;
+  for (const c of h ?? '') {
+    if (c === '"') q = !q;
+    if (c === ',' && !q) {
+      out.push(cur.trim());
+      cur = '';
+    } else cur += c;
+  }
+  if (cur.trim()) out.push(cur.trim());
+  return out;
+}
+
+/** `odata.include-annotations` value → predicate over annotation terms ("*", "Namespace.*", names, "-exclusions"). */
+export function annotationFilter(value: string): Annotations {
+  const terms = value.replace(/^"|"$/g, '').split(',').map((t) => t.trim()).filter(Boolean);
+  if (terms.length === 0) return false;
+  const match = (pattern: string, term: string) => pattern === '*' || pattern === term || (pattern.endsWith('.*') && term.startsWith(pattern.slice(0, -1)));
+  return (term: string) => terms.some((t) => !t.startsWith('-') && match(t, term)) && !terms.some((t) => t.startsWith('-') && match(t.slice(1), term));
+}
+
 function preferOf(h: string | undefined) {
-  const p = (h ?? '').split(',').map((s) => s.trim());
+  const p = preferences(h);
   const maxPage = p.map((x) => /^odata\.maxpagesize=(\d+)$/.exec(x)).find(Boolean);
+  const ann = p.map((x) => /^odata\.include-annotations=(.*)$/.exec(x)).find(Boolean);
   return {
     representation: p.includes('return=representation'),
-    annotations: p.some((x) => /^odata\.include-annotations=/.test(x) && !/=""$/.test(x)),
+    annotations: ann ? annotationFilter(ann[1]) : (false as Annotations),
+    annotationsValue: ann?.[1],
     maxPageSize: maxPage ? Number(maxPage[1]) : undefined,
     continueOnError: p.includes('odata.continue-on-error'),
   };
@@ -404,7 +430,7 @@ export class WebApiServer {
           out['@odata.nextLink'] = `${this.webApiUrl}${e.entitySetName}?${nq.toString().replace(/\+/g, '%20')}`;
         }
         const applied: string[] = [];
-        if (prefer.annotations) applied.push(`odata.include-annotations="*"`);
+        if (prefer.annotationsValue) applied.push(`odata.include-annotations=${prefer.annotationsValue}`);
         if (prefer.maxPageSize) applied.push(`odata.maxpagesize=${maxPageSize}`);
         return { status: 200, body: out, headers: applied.length ? { 'Preference-Applied': applied.join(',') } : {}, costMs: c.readBaseMs + q.value.length * c.readPerRowMs, kind: 'read', records: 0 };
       }

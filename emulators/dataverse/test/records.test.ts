@@ -256,3 +256,15 @@ test('keyset paging without $orderby: rows added behind the cursor do not shift 
   expect(new Set(ids).size).toBe(12);
   expect([...ids].sort()).toEqual(ids);
 });
+
+test('include-annotations honours a list of terms', async () => {
+  const acc = idOf((await api.call('POST', 'accounts', { name: 'Ann parent' })).headers);
+  const c = await api.call('POST', 'contacts?$select=_parentcustomerid_value,gendercode', { lastname: 'Ann child', gendercode: 2, 'parentcustomerid_account@odata.bind': `/accounts(${acc})` }, {
+    Prefer: 'return=representation,odata.include-annotations="Microsoft.Dynamics.CRM.lookuplogicalname"',
+  });
+  expect(c.json['_parentcustomerid_value@Microsoft.Dynamics.CRM.lookuplogicalname']).toBe('account');
+  expect(c.json['_parentcustomerid_value@OData.Community.Display.V1.FormattedValue']).toBeUndefined();
+  expect(c.json['gendercode@OData.Community.Display.V1.FormattedValue']).toBeUndefined();
+  const f = await api.call('GET', `contacts(${c.json.contactid})?$select=gendercode`, undefined, { Prefer: 'odata.include-annotations="OData.Community.Display.V1.FormattedValue"' });
+  expect(f.json['gendercode@OData.Community.Display.V1.FormattedValue']).toBe('Female');
+});
