@@ -39,6 +39,8 @@ export interface ActionstepClientOptions {
   /** Per-request timeout. Default 5 minutes: Actionstep's first page of a big filtered query can take minutes (S12). */
   timeoutInMs?: number;
   trustLedgerPath?: string;
+  /** Default paging mode of every listing (see ListOptions.pagingMode). Default 'offset'. */
+  pagingMode?: PagingMode;
   logger?: ActionstepLogger;
   /** Values that did not parse (kept as null); also on each page's `issues`. */
   onWireIssue?: (issue: WireIssue) => void;
@@ -60,8 +62,17 @@ export interface ListOptions {
   sort?: string;
   /** Records per page for this listing (<= 200). */
   pageSize?: number;
+  /**
+   * 'offset' (default): page=1..N, fetched in parallel. Fast, but a record deleted on an earlier page while the
+   * listing runs shifts a later record back onto a page already read, and it is skipped.
+   * 'keyset': `sort=id&id_gt=<last id>` page after page (sequential). Nothing is skipped by concurrent deletes or
+   * inserts. Integer-id resources only; composite-id resources fall back to offset.
+   */
+  pagingMode?: PagingMode;
   abortSignal?: AbortSignal;
 }
+
+export type PagingMode = 'offset' | 'keyset';
 
 export type LinkedRecords = { [R in ResourceName]?: Array<RecordsByResource[R]> };
 
@@ -107,6 +118,7 @@ export class ActionstepClient {
   private readonly pageSize: number;
   private readonly maxConcurrency: number;
   private readonly trustLedgerPath: string;
+  private readonly pagingMode: PagingMode;
   private readonly onWireIssue?: (issue: WireIssue) => void;
 
   constructor(options: ActionstepClientOptions) {
@@ -117,6 +129,7 @@ export class ActionstepClient {
     this.pageSize = pageSize;
     this.maxConcurrency = options.maxConcurrency ?? 4;
     this.trustLedgerPath = options.trustLedgerPath ?? DEFAULT_TRUST_LEDGER_PATH;
+    this.pagingMode = options.pagingMode ?? 'offset';
     this.onWireIssue = options.onWireIssue;
     this.pipeline = new RequestPipeline({
       credential: options.credential,
@@ -159,9 +172,17 @@ export class ActionstepClient {
     if (options.include?.length) query.set('include', options.include.join(','));
     if (options.fields?.length) query.set('fields', options.fields.join(','));
     if (options.sort) query.set('sort', options.sort);
+    const keyset = (options.pagingMode ?? this.pagingMode) === 'keyset' && def.idKind === 'integer';
+    if (keyset && (options.sort || [...query.keys()].some((k) => k.startsWith('id_')))) {
+      throw new ActionstepError(`pagingMode 'keyset' orders by id and filters on id itself: it cannot be combined with sort or an id_* filter (${resource}).`, { kind: 'usage' });
+    }
 
     const byPage = (settings: PageSettings = {}): AsyncIterableIterator<ActionstepPage<RecordsByResource[R]>> => {
       const size = Math.min(settings.maxPageSize ?? pageSize, MAX_PAGE_SIZE);
+      if (keyset || settings.continuationToken?.startsWith('after:')) {
+        const after = settings.continuationToken?.startsWith('after:') ? settings.continuationToken.slice('after:'.length) : undefined;
+        return this.keysetPages(resource, query, size, after, options.abortSignal);
+      }
       const startPage = settings.continuationToken ? Number(settings.continuationToken) : 1;
       if (!Number.isInteger(startPage) || startPage < 1) {
         throw new ActionstepError(`Invalid continuationToken ${JSON.stringify(settings.continuationToken)}: expected a page number.`, { kind: 'usage' });
@@ -194,6 +215,39 @@ export class ActionstepClient {
         recordCount: paging.recordCount,
         continuationToken: pageNumber < paging.pageCount && envelope.records.length > 0 ? String(pageNumber + 1) : undefined,
       });
+    }
+  }
+
+  /** Keyset paging: each page asks for the ids after the last one seen, so concurrent deletes cannot shift records
+   *  past the reader. One request per page, sequential. */
+  private async *keysetPages<R extends ResourceName>(
+    resource: R,
+    query: Map<string, string>,
+    pageSize: number,
+    after: string | undefined,
+    abortSignal?: AbortSignal,
+  ): AsyncIterableIterator<ActionstepPage<RecordsByResource[R]>> {
+    for (let pageNumber = 1; ; pageNumber++) {
+      const q = new Map(query);
+      q.set('sort', 'id');
+      if (after !== undefined) q.set('id_gt', after);
+      q.set('pageSize', String(pageSize));
+      q.set('page', '1');
+      const path = `rest/${resource}?${encodeQuery(q)}`;
+      const res = await this.pipeline.send({ kind: 'list', path, abortSignal });
+      const env = parseEnvelope(resource, res, `GET ${path}`);
+      if (env.records.length === 0) return;
+      const last = env.records[env.records.length - 1].id;
+      // More to come: the server says so (pageCount of what remains), or, without paging info, a full page.
+      const more = env.paging ? env.paging.pageCount > 1 : env.records.length >= pageSize;
+      yield this.toPage(resource, env, {
+        pageNumber,
+        pageCount: env.paging ? pageNumber - 1 + env.paging.pageCount : pageNumber + (more ? 1 : 0),
+        recordCount: env.paging?.recordCount ?? env.records.length,
+        continuationToken: more ? `after:${String(last)}` : undefined,
+      });
+      if (!more) return;
+      after = String(last);
     }
   }
 

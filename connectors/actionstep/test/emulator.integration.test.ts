@@ -115,6 +115,15 @@ describe('extraction against the emulator (tiny firm)', () => {
     expect(client.requestCount.byOutcome['429']).toBeGreaterThan(0);
   });
 
+  test('keyset paging returns the same ground truth', async () => {
+    emu = await startActionstepEmulator({ firm: 'tiny', seed: 7 });
+    const credential = await signIn(emu);
+    const client = new ActionstepClient({ credential, pageSize: 50, pagingMode: 'keyset' });
+    const { records } = await extractAll(client);
+    const truth = emu.firm.groundTruth(emu.firm.adminUserId);
+    for (const r of RESOURCE_NAMES) expect([...records[r]].sort(byId)).toEqual([...truth.records[r]].sort(byId));
+  });
+
   test('documents download byte for byte; restricted matters of another user stay invisible', async () => {
     emu = await startActionstepEmulator({ firm: 'tiny', seed: 7 });
     const credential = await signIn(emu);

@@ -122,3 +122,38 @@ test('abortSignal stops a listing mid-way with an aborted error', async () => {
   expect(err).toMatchObject({ kind: 'aborted' });
   expect(n).toBeLessThan(1000);
 });
+
+/** A collection that loses record 3 right after the first page was served (a user deletes it meanwhile). */
+function shrinkingCollection() {
+  const ids = Array.from({ length: 10 }, (_, i) => i + 1);
+  let served = 0;
+  return new StubTransport((req) => {
+    const q = query(req);
+    const size = Number(q.get('pageSize'));
+    const after = q.get('id_gt');
+    const pool = after ? ids.filter((id) => id > Number(after)) : ids;
+    const page = Number(q.get('page'));
+    const slice = pool.slice((page - 1) * size, page * size);
+    const pageCount = Math.ceil(pool.length / size);
+    if (served++ === 0) ids.splice(ids.indexOf(3), 1);
+    if (slice.length === 0) return empty();
+    return envelope('actions', slice.map((id) => ({ id, name: `M${id}`, status: 'Active', isDeleted: 'F', links: {} })), { page, pageCount, recordCount: pool.length, pageSize: size });
+  });
+}
+
+test('offset paging skips a record shifted by a concurrent delete; keyset paging does not', async () => {
+  const offset = new ActionstepClient({ credential, transport: shrinkingCollection(), pageSize: 4, maxConcurrency: 1 });
+  const offsetIds = (await all(offset.listMatters())).map((m) => Number(m.id));
+  expect(offsetIds).not.toContain(5); // 5 moved onto page 1, which was already read
+  const t = shrinkingCollection();
+  const keyset = new ActionstepClient({ credential, transport: t, pageSize: 4, pagingMode: 'keyset' });
+  const pages = await all(keyset.listMatters().byPage());
+  expect(pages.flat().map((m) => Number(m.id))).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+  expect(t.requests.map((r) => query(r).get('id_gt'))).toEqual([null, '4', '8']);
+  expect(t.requests.every((r) => query(r).get('sort') === 'id' && query(r).get('page') === '1')).toBe(true);
+  expect(pages.map((p) => p.continuationToken)).toEqual(['after:4', 'after:8', undefined]);
+  // Resume from a token.
+  const resumed = await all(keyset.listMatters().byPage({ continuationToken: 'after:8' }));
+  expect(resumed.flat().map((m) => m.id)).toEqual(['9', '10']);
+  expect(() => keyset.listMatters({ sort: '-id' })).toThrow(/keyset/);
+});
