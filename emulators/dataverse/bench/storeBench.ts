@@ -1,13 +1,13 @@
 // Store benchmark: 100,000 accounts through CreateMultiple (limits off), then alternate-key reads and upserts by
 // key over HTTP, and the SQLite plan of a key lookup. Prints throughput figures measured in this run.
 // Run: npx esbuild emulators/dataverse/bench/storeBench.ts --bundle --platform=node --external:better-sqlite3 \
-//        --outfile=/tmp/dv-store-bench.js && node /tmp/dv-store-bench.js [rows]
+//        --outfile=/tmp/dvbench/b.js && NODE_PATH=$PWD/node_modules [DV_DB=/tmp/dv.sqlite] node /tmp/dvbench/b.js [rows]
 import Database from 'better-sqlite3';
 import { DEFAULT_CLIENT, startDataverseEmulator } from '@astep/dataverse-emulator';
 
 async function main(): Promise<void> {
   const rows = Number(process.argv[2] ?? 100_000);
-  const emu = await startDataverseEmulator({ limits: 'off', metadataKeyActivationDelayMs: 0 });
+  const emu = await startDataverseEmulator({ limits: 'off', metadataKeyActivationDelayMs: 0, dbPath: process.env.DV_DB });
   const tok = (await (await fetch(emu.tokenUrl, { method: 'POST', body: new URLSearchParams({ grant_type: 'client_credentials', client_id: DEFAULT_CLIENT.clientId, client_secret: DEFAULT_CLIENT.clientSecret, scope: `${emu.url}/.default` }) })).json()) as { access_token: string };
   const h = { Authorization: `Bearer ${tok.access_token}`, 'Content-Type': 'application/json' };
   const call = (method: string, path: string, body?: unknown) => fetch(emu.webApiUrl + path, { method, headers: h, body: body === undefined ? undefined : JSON.stringify(body) });
@@ -23,6 +23,7 @@ async function main(): Promise<void> {
   }
   const createMs = Date.now() - t0;
   console.log(`CreateMultiple: ${rows} rows in ${createMs} ms = ${Math.round((rows / createMs) * 1000)} records/s (emulator CPU, limits off)`);
+  console.log(`RSS after load: ${Math.round(process.memoryUsage().rss / 1048576)} MB (${process.env.DV_DB ? 'file database' : 'in-memory database'})`);
 
   const n = 2000;
   t0 = Date.now();
