@@ -34,9 +34,11 @@ function rangeCheck(a: AttrMeta, e: EntityMeta, n: number): void {
 }
 
 /**
- * Validates and coerces one written value. Money and decimal values are rounded to the column precision, which is
- * what the platform does (the SQL money/decimal column stores the attribute precision; [I] from observed behaviour,
- * no Microsoft page states it).
+ * Validates and coerces one written value. Money and decimal values are rounded to the column precision. The
+ * precision a money value is kept at is documented (MoneyAttributeMetadata.PrecisionSource, learn gg307574: the
+ * attribute Precision, the organization pricing precision, or by default the currency's CurrencyPrecision, 2 for
+ * our USD base currency); that the platform rounds rather than rejects extra digits is [I] (observed behaviour,
+ * not stated by Microsoft).
  */
 export function coerceValue(e: EntityMeta, a: AttrMeta, value: unknown, optionSet: (name: string) => OptionSetMeta | undefined): unknown {
   if (value === null) return null;
