@@ -75,14 +75,16 @@ export class ActionstepOAuthCredential implements ActionstepTokenProvider {
     const now = (this.options.now ?? Date.now)();
     const expiring = current.expiresOnTimestamp - (this.options.refreshMarginInMs ?? 60_000) <= now;
     if (options.staleAccessToken === undefined && !expiring) return toAccessToken(current);
-    return toAccessToken(await this.refresh(current, options.abortSignal));
+    return toAccessToken(await this.refresh(current));
   }
 
-  private refresh(from: StoredTokenSet, abortSignal?: AbortSignal): Promise<StoredTokenSet> {
+  // Not abortable: the refresh is shared by every waiting request, and one caller's abort must not fail the others
+  // (nor leave a rotated refresh token unsaved).
+  private refresh(from: StoredTokenSet): Promise<StoredTokenSet> {
     this.refreshing ??= (async () => {
       try {
         this.refreshCount++;
-        const next = await this.options.oauthClient.refresh(from.refreshToken, this.redirectUri, abortSignal);
+        const next = await this.options.oauthClient.refresh(from.refreshToken, this.redirectUri);
         // Persist before anyone uses it: the old refresh token is dead from now on.
         await this.options.store.save(next);
         this.current = next;
