@@ -139,6 +139,8 @@ async function main(): Promise<void> {
         virtualSeconds: +((bulkWallMs / 1000) * CLOCK_SCALE).toFixed(3),
         recordsPerVirtualSecond: Math.round(bulkRate),
         requests: bulk.stats.requests,
+        retries: bulk.stats.retries,
+        byStatus: bulk.stats.byStatus,
         throttled: bulk.stats.throttled,
         peakConcurrency: bulk.concurrency.peakInFlight,
         processCpuSeconds: +(cpuMs / 1000).toFixed(2),

@@ -205,16 +205,27 @@ export class BulkWriter {
       }
     };
 
+    let plannedChunks = 0;
+    let plannedSlots = 0;
+    let plannedFull = 0;
     const nextUnit = (): Unit | undefined => {
       const queued = queue.shift();
       if (queued) return queued;
       if (cursor >= items.length) return undefined;
       const full = bulk ? this.batchSize : this.batchOperationSize;
-      // Spread the remainder evenly over the free slots so the last round does not leave most of them idle
-      // (100,000 rows on 52 slots: 52 × 1,000 then 52 × 924, not 48 × 1,000 while 4 slots wait), but never below a
-      // quarter batch: tiny requests would spend the execution budget on per-request overhead.
-      const even = Math.ceil((items.length - cursor) / slots());
-      const size = Math.min(full, Math.max(Math.ceil(full / 4), even));
+      const remaining = items.length - cursor;
+      const free = slots();
+      // Plan equal chunks in whole rounds of the slots, so the last round does not leave most slots idle
+      // (100,000 rows on 52 slots: 104 × ~962 in two equal rounds, not 52 × 1,000 then 48 × 1,000 while 4 wait).
+      // Re-planned when the slots or the batch size change. Never below a quarter batch: tiny requests spend the
+      // execution budget on per-request overhead.
+      if (plannedChunks <= 0 || free !== plannedSlots || full !== plannedFull) {
+        plannedChunks = Math.ceil(remaining / (free * full)) * free;
+        plannedSlots = free;
+        plannedFull = full;
+      }
+      const size = Math.min(full, Math.max(Math.ceil(full / 4), Math.ceil(remaining / plannedChunks)));
+      plannedChunks--;
       const unit = { items: items.slice(cursor, cursor + size), split: false };
       cursor += unit.items.length;
       return unit;
