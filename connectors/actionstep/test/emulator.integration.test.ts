@@ -1,11 +1,15 @@
 // The client over real HTTP against the Actionstep emulator: the tiny firm extracted through ~20% injected faults
 // (5xx, connection resets, slow responses past the client timeout, tokens expiring mid-run) and 429s from the rate
 // limiter (with and without Retry-After) must equal the generator's ground truth exactly.
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { startActionstepEmulator, type ActionstepEmulator } from '@astep/actionstep-emulator';
 import {
   ActionstepClient,
   ActionstepOAuthClient,
   ActionstepOAuthCredential,
+  EncryptedFileTokenStore,
   MemoryTokenStore,
   extractFirm,
   followAuthorizeRedirect,
@@ -113,6 +117,27 @@ describe('extraction against the emulator (tiny firm)', () => {
     const truth = emu.firm.groundTruth(emu.firm.adminUserId);
     for (const r of RESOURCE_NAMES) expect([...records[r]].sort(byId)).toEqual([...truth.records[r]].sort(byId));
     expect(client.requestCount.byOutcome['429']).toBeGreaterThan(0);
+  });
+
+  test('tokens survive restarts in the encrypted file store; every rotation is persisted', async () => {
+    emu = await startActionstepEmulator({ firm: 'tiny', seed: 7, accessTokenTtlSeconds: 30 });
+    const file = path.join(mkdtempSync(path.join(tmpdir(), 'astep-h2-')), 'tokens.json');
+    const storeFor = () => new EncryptedFileTokenStore({ path: file, passphrase: 'integration passphrase' });
+    await signIn(emu, storeFor());
+    const afterSignIn = (await storeFor().load())!;
+    expect(readFileSync(file, 'utf8')).not.toContain(afterSignIn.refreshToken);
+    // A "new process": the 30 s token is inside the 60 s refresh margin, so it is refreshed (and rotated) first.
+    const oauthClient = new ActionstepOAuthClient({ clientId: emu.clientId, clientSecret: emu.clientSecret, authorizeUrl: emu.authorizeUrl, tokenUrl: emu.tokenUrl });
+    const second = new ActionstepOAuthCredential({ oauthClient, store: storeFor() });
+    const types = [];
+    for await (const t of newClient(second).listActionTypes()) types.push(t);
+    expect(types.length).toBe(emu.firm.counts.actiontypes);
+    const rotated = (await storeFor().load())!;
+    expect(rotated.refreshToken).not.toBe(afterSignIn.refreshToken);
+    // The old refresh token is dead (single-use); the stored one works for the next process.
+    await expect(oauthClient.refresh(afterSignIn.refreshToken)).rejects.toMatchObject({ code: 'invalid_grant' });
+    const third = new ActionstepOAuthCredential({ oauthClient, store: storeFor() });
+    expect((await third.getToken()).accessToken).not.toBe(rotated.accessToken);
   });
 
   test('keyset paging returns the same ground truth', async () => {
