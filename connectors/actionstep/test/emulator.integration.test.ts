@@ -16,6 +16,7 @@ import {
   type RecordsByResource,
   type ResourceName,
   type StoredTokenSet,
+  type TokenStore,
   type TrustLedgerEntry,
 } from '../src';
 import { RESOURCE_NAMES } from '../src/resources';
@@ -31,7 +32,7 @@ class RecordingTokenStore extends MemoryTokenStore {
   }
 }
 
-async function signIn(emu: ActionstepEmulator, store: MemoryTokenStore = new MemoryTokenStore()): Promise<ActionstepOAuthCredential> {
+async function signIn(emu: ActionstepEmulator, store: TokenStore = new MemoryTokenStore()): Promise<ActionstepOAuthCredential> {
   const oauthClient = new ActionstepOAuthClient({
     clientId: emu.clientId,
     clientSecret: emu.clientSecret,
