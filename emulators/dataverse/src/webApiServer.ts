@@ -7,11 +7,14 @@ import { randomUUID } from 'node:crypto';
 import { DataverseError, CODES, err, SERVICE_UNAVAILABLE_HTML } from './errors';
 import { EntraTokenEndpoint } from './entraTokenEndpoint';
 import type { MetadataCatalog } from './metadataCatalog';
-import { MetadataApi, type WebResult } from './metadataApi';
+import { MetadataApi } from './metadataApi';
+import { parseQuery, type WebRequest, type WebOutcome } from './webApiTypes';
+import { preferOf } from './preferHeader';
+import { runBulkAction } from './bulkActions';
+import { runBatch } from './batchExecutor';
 import type { EntityMeta } from './metadataTypes';
 import { parseKeyPredicate, splitPath, ODataSyntaxError } from './odataFilter';
-import { BatchFormatError, type BatchRequest, type BatchResponse, type BatchResponseItem, hasBareLineFeeds, LF_ONLY_MESSAGE, newBatchResponseBoundary, parseBatch, serializeBatch } from './batchMultipart';
-import { RecordService, type Annotations, type CallContext, IDS, appUserId, WEB_API_PATH } from './recordService';
+import { RecordService, type CallContext, IDS, appUserId, WEB_API_PATH } from './recordService';
 import { ServiceProtection, type CostModel } from './serviceProtection';
 import type { RecordStore } from './recordStore';
 
@@ -56,19 +59,6 @@ export function seededRandom(seed: number): () => number {
   };
 }
 
-interface Inner {
-  method: string;
-  /** Path below /api/data/v9.2/ (still percent-encoded). */
-  path: string;
-  query: URLSearchParams;
-  headers: Record<string, string | undefined>;
-  body: string;
-}
-interface Outcome extends WebResult {
-  costMs: number;
-  kind: string;
-  records: number;
-}
 
 export interface ServerDeps {
   catalog: MetadataCatalog;
@@ -83,48 +73,6 @@ export interface ServerDeps {
   salesProfessional: boolean;
   persistCatalog: () => void;
   faults: FaultOptions;
-}
-
-function parseQuery(raw: string): URLSearchParams {
-  // Form-style decoding keeps OData's literal '+' only when clients encode it as %2B (they do).
-  return new URLSearchParams(raw);
-}
-
-/** Splits a Prefer header on commas outside double quotes. */
-function preferences(h: string | undefined): string[] {
-  const out: string[] = [];
-  let cur = '';
-  let q = false;
-  for (const c of h ?? '') {
-    if (c === '"') q = !q;
-    if (c === ',' && !q) {
-      out.push(cur.trim());
-      cur = '';
-    } else cur += c;
-  }
-  if (cur.trim()) out.push(cur.trim());
-  return out;
-}
-
-/** `odata.include-annotations` value → predicate over annotation terms ("*", "Namespace.*", names, "-exclusions"). */
-export function annotationFilter(value: string): Annotations {
-  const terms = value.replace(/^"|"$/g, '').split(',').map((t) => t.trim()).filter(Boolean);
-  if (terms.length === 0) return false;
-  const match = (pattern: string, term: string) => pattern === '*' || pattern === term || (pattern.endsWith('.*') && term.startsWith(pattern.slice(0, -1)));
-  return (term: string) => terms.some((t) => !t.startsWith('-') && match(t, term)) && !terms.some((t) => t.startsWith('-') && match(t.slice(1), term));
-}
-
-function preferOf(h: string | undefined) {
-  const p = preferences(h);
-  const maxPage = p.map((x) => /^odata\.maxpagesize=(\d+)$/.exec(x)).find(Boolean);
-  const ann = p.map((x) => /^odata\.include-annotations=(.*)$/.exec(x)).find(Boolean);
-  return {
-    representation: p.includes('return=representation'),
-    annotations: ann ? annotationFilter(ann[1]) : (false as Annotations),
-    annotationsValue: ann?.[1],
-    maxPageSize: maxPage ? Number(maxPage[1]) : undefined,
-    continueOnError: p.includes('odata.continue-on-error'),
-  };
 }
 
 export class WebApiServer {
@@ -285,13 +233,13 @@ export class WebApiServer {
       this.count('throttled', 429);
       return this.send(res, 429, x.headers, JSON.stringify(x.toBody()));
     }
-    let outcome: Outcome;
+    let outcome: WebOutcome;
     try {
       const ctx = this.callContext(headers, realUserId);
       const path = u.pathname.slice('/api/data/v9.2'.length).replace(/^\//, '');
-      const inner: Inner = { method: req.method ?? 'GET', path, query: parseQuery(u.search.slice(1)), headers, body };
+      const inner: WebRequest = { method: req.method ?? 'GET', path, query: parseQuery(u.search.slice(1)), headers, body };
       if (path === 'ImportSolution' && inner.method === 'POST') outcome = await this.importSolution(inner);
-      else if (path === '$batch' && inner.method === 'POST') outcome = this.batch(inner, ctx);
+      else if (path === '$batch' && inner.method === 'POST') outcome = runBatch(inner, ctx, { dispatch: (r, c) => this.dispatch(r, c), store: this.d.store, cost: this.d.cost });
       else outcome = this.dispatch(inner, ctx);
     } catch (e) {
       const x = e instanceof DataverseError ? e : new DataverseError(500, CODES.unexpected, `An unexpected error occurred: ${(e as Error).message}`);
@@ -335,7 +283,7 @@ export class WebApiServer {
     }
   }
 
-  dispatch(r: Inner, ctx: CallContext): Outcome {
+  dispatch(r: WebRequest, ctx: CallContext): WebOutcome {
     const c = this.d.cost;
     const svc = this.d.service;
     const prefer = preferOf(r.headers.prefer);
@@ -397,7 +345,7 @@ export class WebApiServer {
     const e = this.d.catalog.entityBySet(root);
     if (!e) throw err.segment(root);
     if (segs.length === 2 && segs[0].key === undefined && /^Microsoft\.Dynamics\.CRM\.(\w+)$/.test(segs[1].name) && r.method === 'POST') {
-      return this.bulk(e, segs[1].name.slice('Microsoft.Dynamics.CRM.'.length), json(), ctx);
+      return runBulkAction(svc, c, this.webApiUrl, e, segs[1].name.slice('Microsoft.Dynamics.CRM.'.length), json(), ctx);
     }
     if (segs.length === 2 && segs[0].key === undefined && segs[1].name === '$count' && r.method === 'GET') {
       return { status: 200, text: String(Math.min(this.d.store.count(e), 5000)), contentType: 'text/plain', costMs: c.readBaseMs, kind: 'read', records: 0 };
@@ -492,7 +440,7 @@ export class WebApiServer {
     throw err.segment(prop);
   }
 
-  private writeResponse(e: EntityMeta, id: string, created: boolean, r: Inner, representation: boolean): Outcome {
+  private writeResponse(e: EntityMeta, id: string, created: boolean, r: WebRequest, representation: boolean): WebOutcome {
     const entityUrl = `${this.webApiUrl}${e.entitySetName}(${id})`;
     const headers: Record<string, string> = { 'OData-EntityId': entityUrl };
     if (created) headers.Location = entityUrl;
@@ -504,201 +452,9 @@ export class WebApiServer {
     return { status: 204, headers, costMs: this.d.cost.requestMs, kind: 'write', records: 1 };
   }
 
-  // ------------------------------------------------------------------ bulk actions
-
-  private bulk(e: EntityMeta, action: string, body: Record<string, unknown>, ctx: CallContext): Outcome {
-    const svc = this.d.service;
-    const c = this.d.cost;
-    if (action === 'DeleteMultiple') {
-      // Standard tables only in this emulator: the platform answers this for non-elastic tables.
-      throw new DataverseError(400, CODES.notSupported, 'DeleteMultiple has not yet been implemented.');
-    }
-    if (!['CreateMultiple', 'UpdateMultiple', 'UpsertMultiple'].includes(action)) throw err.segment(`Microsoft.Dynamics.CRM.${action}`);
-    if (!svc.bulkSupported(e))
-      throw new DataverseError(400, CODES.notSupported, `The '${action}' method does not support entities of type '${e.logicalName}'. MessageProcessorCache returned MessageProcessor.Empty.`);
-    const targets = body.Targets;
-    if (!Array.isArray(targets) || targets.length === 0) throw err.payload(`${action} needs a non-empty Targets array.`);
-    const cost = c.bulkBaseMs + targets.length * c.bulkPerRecordMs;
-    const expectedType = `Microsoft.Dynamics.CRM.${e.logicalName}`;
-    const ids = svc.store.atomic(() =>
-      targets.map((t: unknown, i: number) => {
-        if (!t || typeof t !== 'object') throw err.payload(`Target ${i} is not an object.`);
-        const target = { ...(t as Record<string, unknown>) };
-        const type = String(target['@odata.type'] ?? '').replace(/^#/, '');
-        if (!type) throw err.payload(`The '@odata.type' annotation is required on every target of ${action} (target ${i} has none).`);
-        if (type !== expectedType) throw err.payload(`All targets of ${action} must be of type '${expectedType}'; target ${i} is '${type}'.`);
-        const pk = target[e.primaryIdAttribute];
-        const odataId = target['@odata.id'];
-        if (action === 'CreateMultiple') return svc.create(e, target, ctx).id;
-        if (action === 'UpdateMultiple') {
-          if (typeof pk !== 'string') throw err.payload(`Target ${i} of UpdateMultiple needs its primary key '${e.primaryIdAttribute}'.`);
-          const row = svc.store.get(e, pk.toLowerCase());
-          if (!row) throw err.notFound(e.logicalName, pk);
-          return svc.update(e, row, target, ctx).id;
-        }
-        // UpsertMultiple: by primary key in the body, or by an alternate-key @odata.id
-        if (typeof odataId === 'string') {
-          const ref = svc.parseRecordUrl(odataId);
-          if (ref.entity !== e) throw err.payload(`Target ${i}: @odata.id '${odataId}' addresses another table.`);
-          const found = svc.find(e, ref.pred);
-          delete target['@odata.id'];
-          if (!found.row && found.keyValues && Object.keys(found.keyValues).some((k) => k in target)) {
-            // Reported platform behaviour: repeating the key column in the body breaks the create path.
-            throw err.unexpected();
-          }
-          return svc.upsert(e, ref.pred, target, ctx, {}).id;
-        }
-        if (typeof pk === 'string') return svc.upsert(e, { kind: 'id', id: pk.toLowerCase() }, target, ctx, {}).id;
-        return svc.create(e, target, ctx).id;
-      }),
-    );
-    if (action === 'CreateMultiple')
-      return { status: 200, body: { '@odata.context': `${this.webApiUrl}$metadata#Microsoft.Dynamics.CRM.CreateMultipleResponse`, Ids: ids }, costMs: cost, kind: 'bulk', records: ids.length };
-    return { status: 204, costMs: cost, kind: 'bulk', records: ids.length };
-  }
-
-  // ------------------------------------------------------------------ $batch
-
-  private batch(r: Inner, ctx: CallContext): Outcome {
-    let text = r.body;
-    if (hasBareLineFeeds(text)) {
-      // LF-only bodies fail unless two extra line endings follow the closing boundary (the documented workaround).
-      if (!/--\n\n\n?$/.test(text)) throw err.payload(LF_ONLY_MESSAGE);
-      text = text.replace(/\r?\n/g, '\r\n');
-    }
-    let items;
-    try {
-      items = parseBatch(text, r.headers['content-type']);
-    } catch (e) {
-      if (e instanceof BatchFormatError) throw err.payload(`Error identified in Payload provided by the user: ${e.message}`);
-      throw e;
-    }
-    const ops = items.reduce((n, it) => n + (it.kind === 'request' ? 1 : it.requests.length), 0);
-    if (ops > 1000) throw err.payload("The current change set contains too many operations. A maximum number of '1000' operations are allowed in a change set");
-    const continueOnError = preferOf(r.headers.prefer).continueOnError;
-    const out: BatchResponseItem[] = [];
-    let cost = 0;
-    let records = 0;
-    let failedStatus = 0;
-    const toResponse = (o: Outcome | DataverseError, contentId?: string): BatchResponse => {
-      if (o instanceof DataverseError) return { status: o.status, headers: { 'REQ_ID': randomUUID(), 'Content-Type': 'application/json; odata.metadata=minimal', 'OData-Version': '4.0', ...o.headers }, body: JSON.stringify(o.toBody()), contentId };
-      const h: Record<string, string> = { 'OData-Version': '4.0', ...(o.headers ?? {}) };
-      const text = o.text ?? (o.body !== undefined ? JSON.stringify(o.body) : undefined);
-      if (text) h['Content-Type'] = o.contentType ?? 'application/json; odata.metadata=minimal; odata.streaming=true';
-      return { status: o.status, headers: h, body: text, contentId };
-    };
-    const runOne = (req: BatchRequest, ids: Map<string, string>): Outcome => {
-      const inner = this.innerFromPart(req, ids);
-      const o = this.dispatch(inner, ctx);
-      if (o.kind === 'write') o.costMs = this.d.cost.batchPerOperationMs;
-      return o;
-    };
-    for (const item of items) {
-      if (item.kind === 'request') {
-        try {
-          const o = runOne(item.request, new Map());
-          cost += o.costMs;
-          records += o.records;
-          out.push({ kind: 'response', response: toResponse(o, item.request.contentId) });
-        } catch (e) {
-          const x = e instanceof DataverseError ? e : new DataverseError(500, CODES.unexpected, (e as Error).message);
-          cost += this.d.cost.batchPerOperationMs;
-          out.push({ kind: 'response', response: toResponse(x, item.request.contentId) });
-          if (!continueOnError) {
-            failedStatus = x.status;
-            break;
-          }
-        }
-        continue;
-      }
-      // change set: atomic, Content-ID references, no GET
-      const ids = new Map<string, string>();
-      const responses: BatchResponse[] = [];
-      let csRecords = 0;
-      try {
-        this.d.store.atomic(() => {
-          for (const req of item.requests) {
-            if (req.method === 'GET') throw err.payload('GET requests are not allowed inside a change set.');
-            let o: Outcome;
-            try {
-              o = runOne(req, ids);
-            } catch (e) {
-              cost += this.d.cost.batchPerOperationMs;
-              throw Object.assign(e as object, { contentId: req.contentId });
-            }
-            cost += o.costMs;
-            csRecords += o.records;
-            if (req.contentId !== undefined && o.headers?.['OData-EntityId']) ids.set(req.contentId, o.headers['OData-EntityId']);
-            responses.push(toResponse(o, req.contentId));
-          }
-        });
-        records += csRecords;
-        out.push({ kind: 'changeset', responses });
-      } catch (e) {
-        const x = e instanceof DataverseError ? e : new DataverseError(500, CODES.unexpected, (e as Error).message);
-        // A failed change set is rolled back and answered with one error part.
-        out.push({ kind: 'response', response: toResponse(x, (e as { contentId?: string }).contentId) });
-        if (!continueOnError) {
-          failedStatus = x.status;
-          break;
-        }
-      }
-    }
-    const boundary = newBatchResponseBoundary();
-    return {
-      status: failedStatus || 200,
-      text: serializeBatch(out, boundary),
-      contentType: `multipart/mixed; boundary=${boundary}`,
-      costMs: Math.max(cost, this.d.cost.readBaseMs),
-      kind: 'batch',
-      records,
-    };
-  }
-
-  private innerFromPart(req: BatchRequest, ids: Map<string, string>): Inner {
-    let url = req.url;
-    const ref = /^\$(\w+)(.*)$/.exec(url);
-    if (ref) {
-      const target = ids.get(ref[1]);
-      if (!target) throw new DataverseError(400, CODES.payloadError, `Content-ID Reference: '$${ref[1]}' does not exist in the batch context.`);
-      url = target + ref[2];
-    }
-    const abs = /^https?:\/\/[^/]+(\/.*)$/.exec(url);
-    if (abs) url = abs[1];
-    if (url.startsWith(WEB_API_PATH)) url = url.slice(WEB_API_PATH.length);
-    else if (url.startsWith('/api/data/v9.2')) url = url.slice('/api/data/v9.2'.length);
-    url = url.replace(/^\//, '');
-    const q = url.indexOf('?');
-    const path = q < 0 ? url : url.slice(0, q);
-    const query = parseQuery(q < 0 ? '' : url.slice(q + 1));
-    let body = req.body;
-    if (body.trim() && ids.size >= 0) {
-      try {
-        const parsed = JSON.parse(body);
-        const walk = (v: unknown): unknown => {
-          if (typeof v === 'string') {
-            const m = /^\$(\w+)$/.exec(v);
-            if (!m) return v;
-            const t = ids.get(m[1]);
-            if (!t) throw new DataverseError(400, CODES.payloadError, `Content-ID Reference: '$${m[1]}' does not exist in the batch context.`);
-            return t;
-          }
-          if (Array.isArray(v)) return v.map(walk);
-          if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, walk(x)]));
-          return v;
-        };
-        body = JSON.stringify(walk(parsed));
-      } catch (e) {
-        if (e instanceof DataverseError) throw e;
-        // leave invalid JSON for the dispatcher to report
-      }
-    }
-    return { method: req.method, path, query, headers: req.headers, body };
-  }
-
   // ------------------------------------------------------------------ ImportSolution
 
-  private async importSolution(r: Inner): Promise<Outcome> {
+  private async importSolution(r: WebRequest): Promise<WebOutcome> {
     let body: Record<string, unknown>;
     try {
       body = JSON.parse(r.body || '{}');
