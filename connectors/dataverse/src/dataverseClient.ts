@@ -133,7 +133,7 @@ export class DataverseClient {
     const body = options.rawBody ?? (options.body === undefined ? undefined : JSON.stringify(options.body));
     let retries = 0;
     let throttleRetries = 0;
-    let refreshedToken = false;
+    let tokenRefreshes = 0;
     for (let attempt = 1; ; attempt++) {
       await this.gate.wait(options.abortSignal);
       const release = await this.concurrency.acquire(options.abortSignal);
@@ -200,9 +200,9 @@ export class DataverseClient {
         }
         throw err;
       }
-      if (res.status === 401 && !refreshedToken && this.credential.invalidate) {
-        // An expired or revoked token: ask the credential for a fresh one, once.
-        refreshedToken = true;
+      if (res.status === 401 && tokenRefreshes < 2 && this.credential.invalidate) {
+        // An expired or revoked token: ask the credential for a fresh one (twice at most: a third 401 is not expiry).
+        tokenRefreshes++;
         this.credential.invalidate();
         this.stats.retries++;
         continue;

@@ -302,7 +302,14 @@ export class MetadataProvisioner {
       if (c.kind === 'createKey') {
         await this.client.post(`EntityDefinitions(LogicalName=${quote(table.logicalName)})/Keys`, keyMetadata(table, key), { headers: this.headers, abortSignal: options.abortSignal });
       } else {
-        await this.client.executeAction('ReactivateEntityKey', { EntityLogicalName: table.logicalName, EntityKeyLogicalName: key.logicalName }, { abortSignal: options.abortSignal });
+        try {
+          await this.client.executeAction('ReactivateEntityKey', { EntityLogicalName: table.logicalName, EntityKeyLogicalName: key.logicalName }, { abortSignal: options.abortSignal });
+        } catch (e) {
+          // A server without the action: dropping and recreating the key starts a new index job just the same.
+          if (!(e instanceof DataverseError) || (e.status !== 404 && e.status !== 501)) throw e;
+          await this.client.send('DELETE', `EntityDefinitions(LogicalName=${quote(table.logicalName)})/Keys(LogicalName=${quote(key.logicalName)})`, { abortSignal: options.abortSignal });
+          await this.client.post(`EntityDefinitions(LogicalName=${quote(table.logicalName)})/Keys`, keyMetadata(table, key), { headers: this.headers, abortSignal: options.abortSignal });
+        }
       }
       step(c);
     }

@@ -8,6 +8,8 @@ import { MetadataProvisioner } from '../src/metadataProvisioner';
 import { createClientSecretCredential, createRedirectingNetworkClient } from '../src/msalCredentials';
 import { createNodeTransport } from '../src/nodeTransport';
 import { schemaSubset } from './schemaSubset';
+import { packSolution, zipPackage } from '@astep/solution/pack/packSolution';
+import type { SolutionSchema, TableDef } from '@astep/solution';
 
 const CLIENT = { clientId: '3f1e0b8a-6a43-4c55-9f1e-0d5b8c1a2b3c', clientSecret: 'emulator-secret-value-123' };
 const ACCOUNTS: TableRef = { logicalName: 'account', entitySetName: 'accounts', primaryIdAttribute: 'accountid' };
@@ -137,6 +139,28 @@ describe('DataverseClient, BulkWriter and MetadataProvisioner against the emulat
     const bulk = await new BulkWriter(client).upsertMany(ACCOUNTS, [{ key: { astep_sourceid: "Smith & O'Neil" }, attributes: { name: 'Smith & O\'Neil' }, ref: 'q' }]);
     expect(bulk[0].outcome).toBe('upserted');
   });
+
+  it('binds lookups by alternate key in bulk and writes money columns (base currency)', async () => {
+    const matters: TableRef = { logicalName: 'astep_matter', entitySetName: 'astep_matters', primaryIdAttribute: 'astep_matterid' };
+    const results = await new BulkWriter(client).upsertMany(matters, Array.from({ length: 200 }, (_, i) => ({
+      key: { astep_sourceid: `mat-${i}` },
+      attributes: { astep_name: `Matter ${i}`, astep_trustbalance: 1000.25 + i, 'astep_AccountId@odata.bind': `/accounts(astep_sourceid='acc-${i}')` },
+      ref: `matter:${i}`,
+    })));
+    expect(results.filter((r) => r.outcome !== 'upserted')).toEqual([]);
+    const row = await client.retrieve('astep_matters', { astep_sourceid: 'mat-5' }, { select: ['astep_trustbalance', '_astep_accountid_value'] });
+    const account = await client.retrieve('accounts', { astep_sourceid: 'acc-5' }, { select: ['accountid'] });
+    expect(row?._astep_accountid_value).toBe(account?.accountid);
+    expect(row?.astep_trustbalance).toBeCloseTo(1005.25, 2);
+    // A bind to a key that does not exist fails that record only, with the Dataverse code.
+    const orphan = await new BulkWriter(client).upsertMany(matters, [
+      { key: { astep_sourceid: 'mat-ok' }, attributes: { astep_name: 'ok' }, ref: 'ok' },
+      { key: { astep_sourceid: 'mat-orphan' }, attributes: { astep_name: 'orphan', 'astep_AccountId@odata.bind': "/accounts(astep_sourceid='missing')" }, ref: 'orphan' },
+    ]);
+    expect(orphan[0].outcome).toBe('upserted');
+    expect(orphan[1]).toMatchObject({ outcome: 'failed', errorCode: '0x80060891' });
+    expect(orphan[1].message).toContain('orphan');
+  });
 });
 
 describe('throttling under production limits with a scaled clock', () => {
@@ -169,5 +193,76 @@ describe('throttling under production limits with a scaled clock', () => {
     }
     const snap = await emu.snapshot(['account']);
     expect(snap.account.filter((r) => String(r.astep_sourceid ?? '').startsWith('t-'))).toHaveLength(8000);
+  });
+});
+
+describe('injected faults (503, connection resets, throttling, expired tokens, slow responses)', () => {
+  let emu: DataverseEmulator;
+  afterAll(async () => {
+    await emu?.close();
+  });
+
+  it('loads every row exactly once through about 10% faults, in bulk and through $batch', async () => {
+    emu = await startDataverseEmulator({ clients: [CLIENT], limits: 'off', clockScale: 1000, bulkSupportedTables: ['account'], metadataKeyActivationDelayMs: 500 });
+    const client = connect(emu);
+    await new MetadataProvisioner(client, { pollIntervalMs: 20 }).apply(schemaSubset(SCHEMA, ['account', 'astep_timeentry']));
+    emu.setFaults({ seed: 7, serviceUnavailableRate: 0.03, connectionResetRate: 0.03, throttleRate: 0.02, expiredTokenRate: 0.02, slowRate: 0.02, slowResponseMs: 50 });
+    const bulkClient = new DataverseClient({ webApiUrl: emu.webApiUrl, credential: createClientSecretCredential({ tenantId: emu.tenantId, clientId: CLIENT.clientId, clientSecret: CLIENT.clientSecret, scope: `${emu.url}/.default`, networkClient: createRedirectingNetworkClient(emu.url) }), transport: createNodeTransport(), retry: { retryDelayInMs: 20, maxRetryDelayInMs: 200, maxRetries: 8 } });
+    const accounts = await new BulkWriter(bulkClient, { initialBatchSize: 100 }).upsertMany(ACCOUNTS, Array.from({ length: 3000 }, (_, i) => ({ key: { astep_sourceid: `f-${i}` }, attributes: { name: `Faulty ${i}` }, ref: `f${i}` })));
+    const entries = await new BulkWriter(bulkClient, { batchOperationSize: 50 }).upsertMany(TIME_ENTRIES, Array.from({ length: 600 }, (_, i) => ({ key: { astep_sourceid: `fe-${i}` }, attributes: { astep_name: `Entry ${i}` }, ref: `fe${i}` })));
+    emu.setFaults({});
+    expect(accounts.filter((r) => r.outcome !== 'upserted')).toEqual([]);
+    expect(entries.filter((r) => r.outcome !== 'upserted')).toEqual([]);
+    const faults = emu.counters().faults;
+    expect(faults.serviceUnavailable + faults.connectionReset + faults.throttle + faults.expiredToken).toBeGreaterThan(0);
+    expect(bulkClient.stats.retries).toBeGreaterThan(0);
+    const snap = await emu.snapshot(['account', 'astep_timeentry']);
+    const ids = snap.account.map((r) => r.astep_sourceid).filter((v) => String(v).startsWith('f-'));
+    expect(ids).toHaveLength(3000);
+    expect(new Set(ids).size).toBe(3000);
+    expect(snap.astep_timeentry).toHaveLength(600);
+  });
+});
+
+describe('provisioner edge cases', () => {
+  let emu: DataverseEmulator;
+  afterAll(async () => {
+    await emu?.close();
+  });
+
+  it('reports a key that fails to activate because rows hold duplicate values, naming the key', async () => {
+    emu = await startDataverseEmulator({ clients: [CLIENT], limits: 'off', clockScale: 1000, metadataKeyActivationDelayMs: 200 });
+    const client = connect(emu);
+    const base = schemaSubset(SCHEMA, ['astep_document']);
+    const noKeys: SolutionSchema = { ...base, tables: base.tables.map((t: TableDef) => ({ ...t, keys: [] })) };
+    const provisioner = new MetadataProvisioner(client, { pollIntervalMs: 20, keyWaitTimeoutMs: 10_000 });
+    await provisioner.apply(noKeys);
+    await client.create('astep_documents', { astep_name: 'a', astep_sourceid: 'dup' });
+    await client.create('astep_documents', { astep_name: 'b', astep_sourceid: 'dup' });
+    const err = (await provisioner.apply(base).catch((e: unknown) => e)) as Error;
+    expect(err).toBeInstanceOf(Error);
+    expect(err.message).toContain('astep_document_sourceid_key');
+    expect(err.message).toMatch(/Failed/);
+    expect(err.message).toContain('astep_sourceid');
+    // After removing the duplicate, provisioning again reactivates the key.
+    const rows = await client.retrieveAll('astep_documents', { select: ['astep_documentid'], filter: "astep_name eq 'b'" });
+    await client.delete('astep_documents', rows[0].astep_documentid as string);
+    const plan = await provisioner.plan(base);
+    expect(plan).toEqual([expect.objectContaining({ kind: 'reactivateKey', name: 'astep_document_sourceid_key' })]);
+    await provisioner.apply(base);
+    expect(await provisioner.plan(base)).toEqual([]);
+  });
+
+  it('imports the packed solution zip with ImportSolution: the same tables as apply, keys Active', async () => {
+    const emu2 = await startDataverseEmulator({ clients: [CLIENT], limits: 'off', clockScale: 1000, metadataKeyActivationDelayMs: 200 });
+    try {
+      const client = connect(emu2);
+      const zip = await zipPackage(packSolution(SCHEMA, { version: '1.0.0.0', managed: false }));
+      const provisioner = new MetadataProvisioner(client, { pollIntervalMs: 20, keyWaitTimeoutMs: 10_000 });
+      await provisioner.importSolution(zip, { schema: SCHEMA });
+      expect(await provisioner.plan(SCHEMA)).toEqual([]);
+    } finally {
+      await emu2.close();
+    }
   });
 });
