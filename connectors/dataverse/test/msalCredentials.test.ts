@@ -4,7 +4,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { INetworkModule, NetworkRequestOptions } from '@azure/msal-node';
-import { createClientSecretCredential, createDeviceCodeCredential, createRedirectingNetworkClient } from '../src/msalCredentials';
+import { createClientCertificateCredential, createClientSecretCredential, createDeviceCodeCredential, createRedirectingNetworkClient } from '../src/msalCredentials';
+import { createHash, generateKeyPairSync } from 'node:crypto';
 import http from 'node:http';
 
 const TENANT = '72f988bf-86f1-41af-91ab-2d7cd011db47';
@@ -63,6 +64,22 @@ describe('msal-node credentials (offline)', () => {
     expect(tokenCalls[0].form?.get('scope')).toContain('https://org.crm.dynamics.com/.default');
     cred.invalidate!();
     expect(await cred.getToken()).toBe('access-2');
+  });
+
+  it('client certificate: sends a signed client assertion (x5t#S256) instead of a secret', async () => {
+    const entra = stubEntra();
+    const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    const pem = privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+    const thumbprintSha256 = createHash('sha256').update('certificate-der-bytes').digest('hex');
+    const cred = createClientCertificateCredential({ tenantId: TENANT, clientId: CLIENT_ID, thumbprintSha256, privateKey: pem, scope: 'https://org.crm.dynamics.com/.default', networkClient: entra.module });
+    expect(await cred.getToken()).toBe('access-1');
+    const form = entra.calls.find((c) => c.url.includes('/oauth2/v2.0/token'))!.form!;
+    expect(form.get('client_secret')).toBeNull();
+    expect(form.get('client_assertion_type')).toBe('urn:ietf:params:oauth:client-assertion-type:jwt-bearer');
+    const [header, payload, signature] = form.get('client_assertion')!.split('.');
+    expect(signature.length).toBeGreaterThan(100);
+    expect(JSON.parse(Buffer.from(header, 'base64url').toString())).toMatchObject({ alg: 'PS256', 'x5t#S256': Buffer.from(thumbprintSha256, 'hex').toString('base64url') });
+    expect(JSON.parse(Buffer.from(payload, 'base64url').toString())).toMatchObject({ iss: CLIENT_ID, sub: CLIENT_ID, aud: expect.stringContaining(`/${TENANT}/oauth2/v2.0/token`) });
   });
 
   it('a rejected secret gives a clear error that does not contain the secret', async () => {
