@@ -77,6 +77,17 @@ describe('DataverseClient, BulkWriter and MetadataProvisioner against the emulat
     expect(keys.value.find((k) => k.LogicalName === 'astep_account_sourceid_key')?.EntityKeyIndexStatus).toBe('Active');
     expect(await provisioner.plan(TEST_SCHEMA)).toEqual([]);
     expect(await provisioner.apply(TEST_SCHEMA)).toEqual([]);
+    // The firm has a matter type the shipped choice lacks: only that value is inserted (InsertOptionValue).
+    const withNewType: SolutionSchema = {
+      ...TEST_SCHEMA,
+      choices: TEST_SCHEMA.choices.map((c) => (c.name === 'astep_mattertype' ? { ...c, options: [...c.options, { value: 615200099, label: 'Maritime Law' }] } : c)),
+    };
+    const extra = await provisioner.plan(withNewType);
+    expect(extra).toEqual([expect.objectContaining({ kind: 'insertChoiceValue', name: 'astep_mattertype=615200099' })]);
+    expect(await provisioner.apply(withNewType)).toEqual(extra);
+    const os = await client.get<{ Options: Array<{ Value: number }> }>("GlobalOptionSetDefinitions(Name='astep_mattertype')");
+    expect(os.Options.map((o) => o.Value)).toContain(615200099);
+    expect(await provisioner.plan(withNewType)).toEqual([]);
   });
 
   it('upserts 5,000 accounts by alternate key with UpsertMultiple, and a second run updates the same rows', async () => {
