@@ -11,12 +11,15 @@ export interface AdaptiveConcurrencyOptions {
   /** Starting point until the server's `x-ms-dop-hint` is known. Default 4. */
   initialConcurrency?: number;
   /**
-   * Seconds of server execution budget kept per in-flight request. With `x-ms-ratelimit-time-remaining-xrm-requests`
-   * = R seconds left in the window and c requests in flight (each using about one second of execution per second),
-   * the budget lasts R / c seconds; holding c <= R / horizon keeps at least `horizon` seconds of warning, and settles
-   * at the window's refill rate (1,200 s / 300 s = 4 concurrent) once the burst allowance is used. Default 20.
+   * Requests in flight allowed with a full execution budget. With `x-ms-ratelimit-time-remaining-xrm-requests` = R
+   * seconds left in the window and Rmax the fullest budget seen, the limit is burstConcurrency × R / Rmax: each
+   * request in flight uses about one second of execution per second, so the budget never runs dry in less than
+   * Rmax / burstConcurrency seconds (20 s with production's 1,200 s), whatever the limits are. A fresh window allows
+   * the full burst (capped at 52); under sustained load the limit settles where consumption equals the window's
+   * refill (1,200 s / 300 s = 4 in production) with about Rmax / 15 of budget to spare, so the limit is not tripped.
+   * Default 60.
    */
-  budgetHorizonSeconds?: number;
+  burstConcurrency?: number;
 }
 
 type Waiter = { grant: (release: () => void) => void; abortSignal?: AbortSignal; onAbort?: () => void };
@@ -27,7 +30,8 @@ export class AdaptiveConcurrency {
   private limitValue: number;
   private inFlightValue = 0;
   private readonly waiters: Waiter[] = [];
-  private readonly horizon: number;
+  private readonly burst: number;
+  private maxBudgetSeen = 0;
   private budgetSignal = false;
   private learnedCeiling = SERVICE_CONCURRENCY_LIMIT;
   /** Highest concurrency reached, for stats and tests. */
@@ -36,7 +40,7 @@ export class AdaptiveConcurrency {
   constructor(options: AdaptiveConcurrencyOptions = {}) {
     this.ceiling = Math.max(1, Math.min(SERVICE_CONCURRENCY_LIMIT, Math.floor(options.maxConcurrency ?? SERVICE_CONCURRENCY_LIMIT)));
     this.limitValue = this.clamp(options.initialConcurrency ?? 4);
-    this.horizon = Math.max(1, options.budgetHorizonSeconds ?? 20);
+    this.burst = Math.max(1, options.burstConcurrency ?? 60);
   }
 
   get limit(): number {
@@ -103,7 +107,8 @@ export class AdaptiveConcurrency {
     const remaining = parseLenientNumber(headers['x-ms-ratelimit-time-remaining-xrm-requests']);
     if (remaining !== undefined) {
       this.budgetSignal = true;
-      this.setLimit(remaining / this.horizon);
+      this.maxBudgetSeen = Math.max(this.maxBudgetSeen, remaining);
+      this.setLimit(this.maxBudgetSeen > 0 ? (this.burst * remaining) / this.maxBudgetSeen : 1);
       return;
     }
     // No budget signal: additive increase (one more slot per success, i.e. doubling per round trip).
