@@ -283,7 +283,9 @@ export class BulkWriter {
   private bulkTarget(op: Operation, table: TableRef, item: Item): Record<string, unknown> {
     const target: Record<string, unknown> = { '@odata.type': `Microsoft.Dynamics.CRM.${table.logicalName}`, ...item.attributes };
     if (op === 'update' || (item.key && isIdKey(item.key))) {
-      target[table.primaryIdAttribute] = (item.key as { id: string }).id;
+      const id = (item.key as { id: string }).id;
+      formatKey(id); // throws KeyFormatError for a non-GUID id, failing that record before anything is sent
+      target[table.primaryIdAttribute] = id.replace(/^\{|\}$/g, '').toLowerCase();
     } else if (op === 'upsert' && item.key) {
       // Body keys, not URL keys: the forbidden URL characters do not apply here, so only the quotes are escaped.
       target['@odata.id'] = `${table.entitySetName}${formatKey(item.key, { percentEncode: false, checkForbidden: false })}`;
@@ -298,7 +300,7 @@ export class BulkWriter {
     try {
       targets = unit.items.map((item) => this.bulkTarget(op, table, item));
     } catch (e) {
-      return this.failInvalidKeys(unit, e, finish, (u) => this.sendBulk(op, table, u, finish));
+      return this.failInvalidKeys(unit, e, finish);
     }
     try {
       const res = await this.client.send('POST', `${table.entitySetName}/Microsoft.Dynamics.CRM.${action}`, {
@@ -341,7 +343,6 @@ export class BulkWriter {
     unit: Unit,
     e: unknown,
     finish: (item: Item, r: Omit<WriteResult, 'index' | 'ref'>) => void,
-    _again: (u: Unit) => Promise<unknown>,
   ): Promise<Unit[] | undefined> {
     if (!(e instanceof KeyFormatError)) throw e;
     // Fail exactly the records whose key cannot be written; keep the rest.

@@ -115,6 +115,24 @@ describe('BulkWriter', () => {
     expect((bulk.json as { Targets: unknown[] }).Targets).toHaveLength(2);
   });
 
+  it('fails records with an unusable key (blank value, non-GUID id) before sending, and writes the rest in bulk', async () => {
+    const stub = stubTransport((req) => (req.url.includes('sdkmessagefilters') ? json(200, { value: [{}] }) : noContent()));
+    const client = new DataverseClient({ webApiUrl: WEB_API, credential: staticToken, transport: stub.transport });
+    const t = targets(4);
+    t[0].key = { astep_sourceid: '' };
+    t[3].key = { id: 'not-a-guid' };
+    const results = await new BulkWriter(client).upsertMany(ACCOUNTS, t);
+    expect(results.map((r) => r.outcome)).toEqual(['failed', 'upserted', 'upserted', 'failed']);
+    expect(results[0]).toMatchObject({ errorCode: 'InvalidKeyValue', ref: 'matter:0' });
+    expect(results[0].message).toMatch(/matter:0.*cannot be blank/);
+    expect(results[3].message).toMatch(/not a GUID/);
+    const bulk = stub.requests.filter((r) => r.url.endsWith('UpsertMultiple'));
+    expect(bulk.flatMap((r) => (r.json as { Targets: unknown[] }).Targets)).toHaveLength(2);
+    // A bad id alone is caught too.
+    const alone = await new BulkWriter(client).updateMany(ACCOUNTS, [{ id: 'nope', attributes: { name: 'x' }, ref: 'u1' }]);
+    expect(alone[0]).toMatchObject({ outcome: 'failed', errorCode: 'InvalidKeyValue', ref: 'u1' });
+  });
+
   it('retries transient per-operation failures inside a $batch', async () => {
     let first = true;
     const stub = stubTransport((req) => {
