@@ -181,6 +181,33 @@ export class MetadataProvisioner {
     return this.options.solutionUniqueName ? { 'MSCRM.SolutionUniqueName': this.options.solutionUniqueName } : {};
   }
 
+  /**
+   * Metadata writes take an environment-wide customization lock: while another one runs (a solution import, a
+   * publish) Dataverse answers "Cannot start the requested operation [X] because there is another
+   * [EntityCustomization] running at this moment". That is worth waiting for, not failing on.
+   */
+  private async withCustomizationLock<T>(what: string, fn: () => Promise<T>, abortSignal?: AbortSignal): Promise<T> {
+    const deadline = this.client.clock.now() + this.keyWaitTimeoutMs;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await fn();
+      } catch (e) {
+        const locked = e instanceof DataverseError && /because there is another \[\w+\] running/i.test(e.message);
+        if (!locked || this.client.clock.now() >= deadline) throw e;
+        this.options.logger?.warn?.(`${what}: another customization is running; waiting`, { attempt });
+        await this.client.clock.sleep(Math.min(30_000, this.pollIntervalMs * 2 ** Math.min(attempt, 5)), abortSignal);
+      }
+    }
+  }
+
+  private write(path: string, body: unknown, what: string, abortSignal?: AbortSignal): Promise<unknown> {
+    return this.withCustomizationLock(what, () => this.client.post(path, body, { headers: this.headers, abortSignal }), abortSignal);
+  }
+
+  private action(name: string, body: unknown, what: string, abortSignal?: AbortSignal): Promise<unknown> {
+    return this.withCustomizationLock(what, () => this.client.executeAction(name, body, { abortSignal }), abortSignal);
+  }
+
   private async getOrNull<T>(path: string): Promise<T | null> {
     try {
       return await this.client.get<T>(path);
@@ -268,13 +295,13 @@ export class MetadataProvisioner {
     const choiceByName = new Map(schema.choices.map((c) => [c.name, c]));
 
     for (const c of changes.filter((x) => x.kind === 'createChoice')) {
-      await this.client.post('GlobalOptionSetDefinitions', choiceMetadata(choiceByName.get(c.name)!), { headers: this.headers, abortSignal: options.abortSignal });
+      await this.write('GlobalOptionSetDefinitions', choiceMetadata(choiceByName.get(c.name)!), c.description, options.abortSignal);
       step(c);
     }
     for (const c of changes.filter((x) => x.kind === 'insertChoiceValue')) {
       const [name, value] = c.name.split('=');
       const option = choiceByName.get(name)!.options.find((o) => o.value === Number(value))!;
-      await this.client.executeAction('InsertOptionValue', { OptionSetName: name, Value: option.value, Label: label(option.label), ...(this.options.solutionUniqueName ? { SolutionUniqueName: this.options.solutionUniqueName } : {}) }, { abortSignal: options.abortSignal });
+      await this.action('InsertOptionValue', { OptionSetName: name, Value: option.value, Label: label(option.label), ...(this.options.solutionUniqueName ? { SolutionUniqueName: this.options.solutionUniqueName } : {}) }, c.description, options.abortSignal);
       step(c);
     }
     for (const name of needsChoiceId) {
@@ -282,25 +309,25 @@ export class MetadataProvisioner {
       if (os?.MetadataId) optionSetIds.set(name, os.MetadataId);
     }
     for (const c of changes.filter((x) => x.kind === 'createTable')) {
-      await this.client.post('EntityDefinitions', tableMetadata(tableByName.get(c.name)!), { headers: this.headers, abortSignal: options.abortSignal });
+      await this.write('EntityDefinitions', tableMetadata(tableByName.get(c.name)!), c.description, options.abortSignal);
       step(c);
     }
     for (const c of changes.filter((x) => x.kind === 'createColumn')) {
       const column = tableByName.get(c.table!)!.columns.find((x) => x.logicalName === c.name)!;
-      await this.client.post(`EntityDefinitions(LogicalName=${quote(c.table!)})/Attributes`, attributeMetadata(column, optionSetIds), { headers: this.headers, abortSignal: options.abortSignal });
+      await this.write(`EntityDefinitions(LogicalName=${quote(c.table!)})/Attributes`, attributeMetadata(column, optionSetIds), c.description, options.abortSignal);
       step(c);
     }
     for (const c of changes.filter((x) => x.kind === 'createRelationship')) {
       const rel = schema.relationships.find((r) => r.schemaName === c.name)!;
       const lookupColumn = tableByName.get(rel.referencingEntity)?.columns.find((x) => x.relationship === rel.schemaName || x.logicalName === rel.referencingAttribute);
-      await this.client.post('RelationshipDefinitions', relationshipMetadata(rel, lookupColumn), { headers: this.headers, abortSignal: options.abortSignal });
+      await this.write('RelationshipDefinitions', relationshipMetadata(rel, lookupColumn), c.description, options.abortSignal);
       step(c);
     }
     for (const c of changes.filter((x) => x.kind === 'createKey' || x.kind === 'reactivateKey')) {
       const table = tableByName.get(c.table!)!;
       const key = table.keys.find((k) => k.logicalName === c.name)!;
       if (c.kind === 'createKey') {
-        await this.client.post(`EntityDefinitions(LogicalName=${quote(table.logicalName)})/Keys`, keyMetadata(table, key), { headers: this.headers, abortSignal: options.abortSignal });
+        await this.write(`EntityDefinitions(LogicalName=${quote(table.logicalName)})/Keys`, keyMetadata(table, key), c.description, options.abortSignal);
       } else {
         try {
           await this.client.executeAction('ReactivateEntityKey', { EntityLogicalName: table.logicalName, EntityKeyLogicalName: key.logicalName }, { abortSignal: options.abortSignal });
@@ -336,7 +363,7 @@ export class MetadataProvisioner {
       (entities.size ? `<entities>${[...entities].map((e) => `<entity>${escapeXml(e)}</entity>`).join('')}</entities>` : '') +
       (optionSets.size ? `<optionsets>${[...optionSets].map((o) => `<optionset>${escapeXml(o)}</optionset>`).join('')}</optionsets>` : '') +
       '</importexportxml>';
-    await this.client.executeAction('PublishXml', { ParameterXml: xml }, { abortSignal });
+    await this.action('PublishXml', { ParameterXml: xml }, 'Publish', abortSignal);
   }
 
   /** Polls every key of the schema until all are Active. */
