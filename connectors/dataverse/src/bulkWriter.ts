@@ -148,7 +148,27 @@ export class BulkWriter {
       if (t.key && !isIdKey(t.key)) for (const k of Object.keys(t.key)) delete attributes[k];
       return { index, ref: t.ref, label: t.ref ?? describeKey(t.key), key: t.key, attributes, attempts: 0 };
     });
-    return this.run('upsert', table, items);
+    // The same key twice in one load (a duplicated source row): writing both at once would race (or fail the
+    // bulk request), so repeats go in later waves, in input order: the last target for a key wins, deterministically.
+    const waves: Item[][] = [];
+    const seen = new Map<string, number>();
+    for (const item of items) {
+      const k = item.key ? JSON.stringify(isIdKey(item.key) ? { id: item.key.id.toLowerCase() } : item.key) : `#${item.index}`;
+      const wave = seen.get(k) ?? 0;
+      seen.set(k, wave + 1);
+      (waves[wave] ??= []).push(item);
+    }
+    if (waves.length <= 1) return this.run('upsert', table, items);
+    return (async () => {
+      const results: WriteResult[] = new Array(items.length);
+      let doneBefore = 0;
+      for (const wave of waves) {
+        const part = await this.run('upsert', table, wave, { size: items.length, doneBefore, grandTotal: items.length });
+        for (const item of wave) results[item.index] = part[item.index];
+        doneBefore += wave.length;
+      }
+      return results;
+    })();
   }
 
   /** CreateMultiple where supported, else `$batch` POSTs. Outcome `created` with the new id. */
@@ -168,10 +188,10 @@ export class BulkWriter {
 
   // ------------------------------------------------------------------ scheduling
 
-  private async run(op: Operation, table: TableRef, allItems: Item[]): Promise<WriteResult[]> {
+  private async run(op: Operation, table: TableRef, allItems: Item[], wave?: { size: number; doneBefore: number; grandTotal: number }): Promise<WriteResult[]> {
     let items = allItems;
     const total = items.length;
-    const results: WriteResult[] = new Array(total);
+    const results: WriteResult[] = new Array(wave?.size ?? total);
     const progress: WriteProgress = { done: 0, total, succeeded: 0, failed: 0 };
     const finish = (item: Item, r: Omit<WriteResult, 'index' | 'ref'>) => {
       if (results[item.index]) return;
@@ -201,7 +221,8 @@ export class BulkWriter {
     const report = () => {
       if (progress.done !== lastReported) {
         lastReported = progress.done;
-        this.options.onProgress?.(progress.done, total, { ...progress });
+        if (wave) this.options.onProgress?.(wave.doneBefore + progress.done, wave.grandTotal, { ...progress, done: wave.doneBefore + progress.done, total: wave.grandTotal });
+        else this.options.onProgress?.(progress.done, total, { ...progress });
       }
     };
 

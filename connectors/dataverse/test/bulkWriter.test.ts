@@ -133,6 +133,27 @@ describe('BulkWriter', () => {
     expect(alone[0]).toMatchObject({ outcome: 'failed', errorCode: 'InvalidKeyValue', ref: 'u1' });
   });
 
+  it('writes repeated keys in later waves, in input order, so the last target for a key wins', async () => {
+    const seenOrder: string[] = [];
+    const stub = stubTransport((req) => {
+      if (req.url.includes('sdkmessagefilters')) return json(200, { value: [{}] });
+      const ts = (req.json as { Targets: Array<Record<string, unknown>> }).Targets;
+      const ids = ts.map((t) => String(t['@odata.id']));
+      if (new Set(ids).size !== ids.length) return dvError(400, '0x80060892', 'duplicate key in one request');
+      for (const t of ts) seenOrder.push(`${t['@odata.id']}=${t.name}`);
+      return noContent();
+    });
+    const client = new DataverseClient({ webApiUrl: WEB_API, credential: staticToken, transport: stub.transport });
+    const progress: Array<[number, number]> = [];
+    const t = targets(5);
+    t[3] = { key: { astep_sourceid: 'm-1' }, attributes: { name: 'second' }, ref: 'dup' };
+    const results = await new BulkWriter(client, { onProgress: (d, n) => progress.push([d, n]) }).upsertMany(ACCOUNTS, t);
+    expect(results.map((r) => r.outcome)).toEqual(['upserted', 'upserted', 'upserted', 'upserted', 'upserted']);
+    expect(results[3].ref).toBe('dup');
+    expect(seenOrder.indexOf("accounts(astep_sourceid='m-1')=second")).toBeGreaterThan(seenOrder.indexOf("accounts(astep_sourceid='m-1')=Matter 1"));
+    expect(progress[progress.length - 1]).toEqual([5, 5]);
+  });
+
   it('retries transient per-operation failures inside a $batch', async () => {
     let first = true;
     const stub = stubTransport((req) => {
