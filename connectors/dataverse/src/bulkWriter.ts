@@ -340,6 +340,11 @@ export class BulkWriter {
     } catch (e) {
       if (!(e instanceof DataverseError)) throw e;
       if (isBulkUnsupported(e)) return 'unsupported';
+      if (e.status === 401) {
+        // Authentication is about the request, not a record: splitting would only repeat the failure per record.
+        for (const item of unit.items) finish(item, this.failure(item, e));
+        return undefined;
+      }
       const pressure = e.code === SQL_TIMEOUT_CODE || e.code === EXECUTION_TIME_CODE || e.status === 413 || e.status === 0 || e.status >= 500 || TRANSIENT_CODES.has(e.code);
       if (pressure) this.shrink();
       if (unit.items.length === 1) {
@@ -474,8 +479,8 @@ export class BulkWriter {
       responses = await this.client.batch(requests, { continueOnError: true, abortSignal: this.options.abortSignal });
     } catch (e) {
       if (!(e instanceof DataverseError)) throw e;
-      if (sendable.length === 1) {
-        finish(sendable[0], this.failure(sendable[0], e));
+      if (sendable.length === 1 || e.status === 401) {
+        for (const item of sendable) finish(item, this.failure(item, e));
         return [];
       }
       const mid = Math.ceil(sendable.length / 2);

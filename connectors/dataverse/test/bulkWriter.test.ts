@@ -154,6 +154,14 @@ describe('BulkWriter', () => {
     expect(progress[progress.length - 1]).toEqual([5, 5]);
   });
 
+  it('does not split a request rejected for authentication: every record fails once with the 401', async () => {
+    const stub = stubTransport((req) => (req.url.includes('sdkmessagefilters') ? json(200, { value: [{}] }) : dvError(401, '', 'Bearer token expired')));
+    const client = new DataverseClient({ webApiUrl: WEB_API, credential: staticToken, transport: stub.transport });
+    const results = await new BulkWriter(client).upsertMany(ACCOUNTS, targets(200));
+    expect(results.every((r) => r.outcome === 'failed' && r.status === 401)).toBe(true);
+    expect(stub.requests.filter((r) => r.url.endsWith('UpsertMultiple'))).toHaveLength(1);
+  });
+
   it('retries transient per-operation failures inside a $batch', async () => {
     let first = true;
     const stub = stubTransport((req) => {
