@@ -14,3 +14,7 @@ export * from './diff/sample';
 export * from './run/engine';
 export * from './run/workflows';
 export * from './report/html';
+export * from './safety/rollback';
+export * from './safety/delta';
+export * from './safety/verify';
+export * from './safety/mirror';

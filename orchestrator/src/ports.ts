@@ -121,6 +121,7 @@ export interface StateStore {
   staged(resource: string): StagedRecord[];
   stagedCount(resource: string): number;
   clearStaged(resource: string): void;
+  unstage(resource: string, ids: string[]): void;
   getCheckpoint(name: string): string | null;
   setCheckpoint(name: string, value: string | null): void;
   /** Write-ahead audit: inserting an entry whose (runId, phase, table, key, operation) is already pending keeps the first. */

@@ -14,6 +14,7 @@ export class MemoryStore implements StateStore {
   staged(resource: string) { return [...(this.stagedMap.get(resource)?.values() ?? [])]; }
   stagedCount(resource: string) { return this.stagedMap.get(resource)?.size ?? 0; }
   clearStaged(resource: string) { this.stagedMap.delete(resource); }
+  unstage(resource: string, ids: string[]) { for (const id of ids) this.stagedMap.get(resource)?.delete(id); }
   getCheckpoint(n: string) { return this.checkpoints.get(n) ?? null; }
   setCheckpoint(n: string, v: string | null) { if (v === null) this.checkpoints.delete(n); else this.checkpoints.set(n, v); }
   addPendingAudit(entries: Omit<AuditEntry, 'seq'>[]) {

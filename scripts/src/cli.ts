@@ -146,12 +146,43 @@ export function buildProgram(): Command {
       out(flags, ref, () => `Workflow reference written to ${path.join(dir, 'workflows.html')} (${ref.matterTypes.length} matter types).`);
     }));
 
-  for (const name of ['delta', 'verify', 'rollback']) {
-    stepOptions(program.command(name).description(`${name} (not built yet: see the open safety-net issue)`))
-      .action(async () => {
-        throw new EngineError(`\`${name}\` is not built yet in this version`, EXIT.usage);
-      });
-  }
+  stepOptions(program.command('delta').description('Pick up what changed in Actionstep since extraction began (modified filters, rescans), upsert it, report deletions'))
+    .option('--accept-failures', 'exit 0 even when records failed (they are listed)')
+    .action(async (flags: StepFlags) => withSession(flags, async (s, config) => {
+      const result = await s.engine.delta(flags.run);
+      writeReport(outDir(config, flags), 'delta', result, page('Delta pickup', summaryHtml(result.summary)));
+      out(flags, result, () => [
+        ...result.scan.resources.filter((r) => r.added.length + r.changed.length + r.deleted.length > 0)
+          .map((r) => `${r.resource.padEnd(28)} +${r.added.length} ~${r.changed.length} -${r.deleted.length} (${r.method})`),
+        `deletions reported ${result.deletions.reported}, applied ${result.deletions.applied}`,
+        '', formatSummary(result.summary),
+      ].join('\n'));
+      if (result.summary.totals.failed > 0 && !flags.acceptFailures) process.exitCode = EXIT.failedRecords;
+    }));
+
+  stepOptions(program.command('verify').description('Reconcile source and Dataverse: counts and field checksums per table, every difference with its reason'))
+    .action(async (flags: StepFlags) => withSession(flags, async (s, config) => {
+      const result = await s.engine.verify(flags.run);
+      writeReport(outDir(config, flags), 'verify', result);
+      out(flags, result, () => [
+        ...result.tables.map((t) => `${t.table.padEnd(26)} expected ${t.expectedRows}, found ${t.foundRows}, missing ${t.missingRows}, differing ${t.differingRows}, checksum ${t.expectedChecksum === t.actualChecksum ? 'equal' : `${t.expectedChecksum} ≠ ${t.actualChecksum}`}`),
+        ...result.differences.filter((d) => !d.explained).slice(0, 50).map((d) => `  ${d.table} ${d.key} ${d.column ?? '(row)'}: expected ${JSON.stringify(d.expected)}, found ${JSON.stringify(d.actual)} — ${d.reason}`),
+        result.ok ? 'Verified: every expected value is in Dataverse and the counts reconcile.' : `${result.unexplained} unexplained differences.`,
+      ].join('\n'));
+      if (!result.ok) process.exitCode = EXIT.failedRecords;
+    }));
+
+  stepOptions(program.command('rollback').description('Undo a run from its audit: delete what it created, restore what it updated; report records changed since'))
+    .option('--force', 'roll back records that were changed after the run, too')
+    .action(async (flags: StepFlags) => withSession(flags, async (s) => {
+      const result = await s.engine.rollback(flags.run, { force: flags.force });
+      out(flags, result, () => [
+        `Rollback of ${result.runId}: ${Object.entries(result.counts).map(([k, v]) => `${k} ${v}`).join(', ')}`,
+        ...result.items.filter((i) => i.action === 'conflict' || i.action === 'failed').map((i) => `  ${i.action}: ${i.message}`),
+        result.complete ? 'The run is rolled back.' : 'Not complete: see the conflicts and failures above.',
+      ].join('\n'));
+      if (!result.complete) process.exitCode = EXIT.failedRecords;
+    }));
 
   program
     .command('demo')

@@ -8,6 +8,8 @@ import { redactConfig } from './config';
 import { startEmulators, type FirmSize } from './emulate';
 import { createProgress } from './progress';
 import { openSession } from './session';
+import { compareSnapshots, DATA_TABLES, type Snapshot } from './snapshot';
+import { seedExistingCrmData } from './seedCrm';
 import { migrationOverrides, formatSummary } from './format';
 
 export interface DemoOptions {
@@ -47,11 +49,21 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
       const plan = await time('discover', () => engine.discover(undefined, config.dataverse.licenseTier ?? 'SalesEnterprise', migrationOverrides(config)));
       const runId = engine.requireRun().runId;
       const changes = await time('provision', () => engine.provision(runId));
+      // A real CRM is not empty: a few records exist that the migration will match (same email, same name) and update.
+      const preExisting = await seedExistingCrmData(session.dataverse, emulators.actionstep.firm);
+      const before: Snapshot | null = o.rollback ? await emulators.dataverse.snapshot(DATA_TABLES) : null;
       const counts = await time('extract', () => engine.extract(runId));
       const sample = await time('sample', () => engine.sample(runId));
       engine.approve(runId, 'demo (approved automatically)');
       const summary: RunSummary = await time('run', () => engine.run(runId));
       const workflows = await time('export-workflows', () => engine.exportWorkflows(runId));
+      let rollback: Record<string, unknown> | null = null;
+      if (o.rollback && before) {
+        const result = await time('rollback', () => engine.rollback(runId));
+        const differences = compareSnapshots(before, await emulators.dataverse.snapshot(DATA_TABLES));
+        rollback = { counts: result.counts, complete: result.complete, snapshotEqual: differences.length === 0, differences: differences.slice(0, 20), differenceCount: differences.length };
+        if (!o.json) process.stdout.write(`Rollback: ${Object.entries(result.counts).map(([k, v]) => `${k} ${v}`).join(', ')}; Dataverse ${differences.length === 0 ? 'equals' : 'DIFFERS FROM'} the snapshot taken before the run${differences.length ? ` (${differences.length} differences)` : ''}.\n`);
+      }
 
       fs.writeFileSync(path.join(o.outDir, 'plan.json'), JSON.stringify(plan, null, 2));
       fs.writeFileSync(path.join(o.outDir, 'sample-diff.json'), JSON.stringify(sample, null, 2));
@@ -65,7 +77,7 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
         '<h2>Plan</h2>', planHtml(plan),
       ].join('\n')));
 
-      const ok = summary.reconciles;
+      const ok = summary.reconciles && (!rollback || (rollback.snapshotEqual as boolean));
       if (!o.json) {
         process.stdout.write(formatSummary(summary) + '\n\n');
         process.stdout.write(`Sample: ${sample.rowCount} records, ${sample.diff.length} fields compared, ${sample.mismatches} unexplained differences.\n`);
@@ -78,8 +90,9 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
           firm: o.firm, seed: o.seed, runId, timings, extracted: counts,
           objects: summary.objects, tables: summary.tables, totals: summary.totals, reconciles: summary.reconciles, mappings: summary.mappings,
           sample: { rowCount: sample.rowCount, fields: sample.diff.length, mismatches: sample.mismatches, coverage: sample.coverage },
-          provisioningChanges: changes.length, warnings: plan.warnings,
+          provisioningChanges: changes.length, warnings: plan.warnings, preExisting, rollback,
           actionstepRequests: summary.actionstepRequests, dataverseRequests: summary.dataverseRequests,
+          emulatorCounters: { actionstep: emulators.actionstep.counters(), dataverse: emulators.dataverse.counters() },
           report: path.join(o.outDir, 'report.html'),
           config: redactConfig(config),
         },

@@ -40,8 +40,10 @@ export async function startEmulators(o: EmulateOptions): Promise<RunningEmulator
     port: o.actionstepPort ?? 0,
     host: '127.0.0.1',
     dbPath: o.firm === 'tiny' || o.firm === 'demo' ? undefined : path.join(o.stateDir, 'actionstep-emulator.db'),
-    faults: faultRate > 0 ? splitFaults(faultRate, o.seed) : undefined,
-  } as Parameters<typeof startActionstepEmulator>[0]);
+    faults: faultRate > 0 ? actionstepFaults(faultRate, o.seed) : undefined,
+    // Actionstep publishes no numbers; the emulator's defaults stand for "production". Off means off on both sides.
+    rateLimit: o.limits === 'off' ? { enabled: false } : undefined,
+  });
   const clientId = 'astep-migration-app';
   const clientSecret = crypto.randomBytes(24).toString('base64url');
   const firm = actionstep.firm as unknown as { dataverseUsers?: Array<{ fullname: string; email: string; isDisabled: boolean }>; timeZone?: string };
@@ -53,8 +55,8 @@ export async function startEmulators(o: EmulateOptions): Promise<RunningEmulator
     systemUsers: firm.dataverseUsers ?? [],
     limits: o.limits,
     clockScale: o.clockScale ?? 60,
-    faults: faultRate > 0 ? { rate: faultRate, seed: o.seed } : undefined,
-  } as Parameters<typeof startDataverseEmulator>[0]);
+    faults: faultRate > 0 ? dataverseFaults(faultRate, o.seed) : undefined,
+  });
 
   const config: MigrationConfig = {
     stateDir: path.join(o.stateDir, 'engine'),
@@ -88,8 +90,14 @@ export async function startEmulators(o: EmulateOptions): Promise<RunningEmulator
   };
 }
 
-/** The Actionstep emulator's fault options for an overall rate, split across the kinds it injects. */
-function splitFaults(rate: number, seed: number) {
+/** An overall fault rate split across the kinds the Actionstep emulator injects (5xx, resets, slow, expired tokens). */
+function actionstepFaults(rate: number, seed: number) {
+  const each = rate / 4;
+  return { seed, serverErrorRate: each, connectionResetRate: each, slowRate: each, slowMs: 150, tokenExpiryRate: each / 4 };
+}
+
+/** An overall fault rate split across the kinds the Dataverse emulator injects (503, resets, slow, 429, expired tokens). */
+function dataverseFaults(rate: number, seed: number) {
   const each = rate / 5;
-  return { seed, serverErrorRate: each, connectionResetRate: each, slowResponseRate: each, slowResponseMs: 200, expiredTokenRate: each, rateLimitRate: each };
+  return { seed, serviceUnavailableRate: each, connectionResetRate: each, slowRate: each, slowResponseMs: 150, throttleRate: each, expiredTokenRate: each / 4 };
 }

@@ -105,6 +105,22 @@ export function selectSample(ctx: MappingContext, mapped: MappedFirm, target = 2
     if (included.size + newRows(mid) > max) continue;
     add(mid);
   }
+  // Close over lookups: a sampled row's parent (say, the account of another matter a contact is a client on) is
+  // written too, or the child would fail for a reason the full run does not have.
+  const byKey = new Map<string, TargetRow>();
+  for (const table of LOAD_ORDER) for (const r of mapped.rows.get(table) ?? []) byKey.set(`${r.table}|${r.key}`, r);
+  const queue = [...included];
+  while (queue.length) {
+    const r = queue.pop() as TargetRow;
+    for (const ref of Object.values(r.binds)) {
+      if (!ref || ref.byId) continue;
+      const parent = byKey.get(`${ref.table}|${ref.key}`);
+      if (parent && !included.has(parent)) {
+        included.add(parent);
+        queue.push(parent);
+      }
+    }
+  }
   const rows = new Map<TargetTable, TargetRow[]>(LOAD_ORDER.map((t) => [t, (mapped.rows.get(t) ?? []).filter((r) => included.has(r))]));
   const name = (id: string) => idx.actionTypes.get(id)?.name ?? id;
   return {

@@ -252,6 +252,12 @@ export class RowLoader {
     // Read back what was written: the after values for the audit, and the GUIDs children bind to.
     const written = writing.filter((p) => !failedRefs.has(p));
     const after = written.length ? await this.readExisting(table, info, written.map((p) => p.row), select) : new Map<string, Row>();
+    // One local transaction for the batch's audit completions (one fsync, not one per row).
+    this.store.transaction(() => this.completeBatch(table, info, plans, writing, failedRefs, after, results));
+    return results;
+  }
+
+  private completeBatch(table: string, info: TableInfo, plans: Planned[], writing: Planned[], failedRefs: Map<Planned, { code?: string; message?: string }>, after: Map<string, Row>, results: RowResult[]): void {
     for (const p of plans) {
       if (p.operation === 'skip') {
         const id = String(p.existing![info.primaryIdAttribute]);
@@ -273,7 +279,6 @@ export class RowLoader {
       this.store.completeAudit(this.options.runId, p.pending!.seq, { targetId: id, after: now ? pick(now, operation === 'create' ? Object.keys(p.desired) : p.changed, info.primaryIdAttribute) : null });
       results.push({ row: p.row, outcome: operation === 'create' ? 'created' : 'updated', targetId: id });
     }
-    return results;
   }
 
   private fail(row: TargetRow, existing: Row | null, code: string, message: string, pending?: AuditEntry | null, errorCode?: string): RowResult {

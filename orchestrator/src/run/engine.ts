@@ -13,6 +13,10 @@ import { KeyRegistry, RowLoader, type RowResult } from '../load/rowLoader';
 import { diffRows, selectSample, type DiffEntry } from '../diff/sample';
 import { tableInfo, lookupAttributeOf, CREATE_ONLY } from '../load/tables';
 import { exportWorkflows, type WorkflowReference } from './workflows';
+import { RollbackExecutor, type RollbackResult } from '../safety/rollback';
+import { scanDelta, type DeltaScan } from '../safety/delta';
+import { verifyRun, type VerifyResult } from '../safety/verify';
+import { mirrorAudit, mirrorRun } from '../safety/mirror';
 
 /** Extraction order (the seed's priority): matters first, then people, time and trust, documents, steps and tasks. */
 export const EXTRACTION_ORDER: ResourceName[] = [
@@ -324,6 +328,7 @@ export class MigrationEngine {
     const { results } = await this.loadRows(run.runId, 'run', mapped.rows);
     const summary = this.summarize(run.runId, 'run', startedOn, ctx, mapped, results);
     this.store.saveRun({ ...this.requireRun(run.runId), summary, status: summary.totals.failed ? 'Completed With Errors' : 'Completed' });
+    await this.mirror(run.runId);
     return summary;
   }
 
@@ -355,6 +360,76 @@ export class MigrationEngine {
       totals, mappings: mappingCounts(results),
       actionstepRequests: this.deps.source.requestCount(), dataverseRequests: this.deps.sink.requestCount(),
     };
+  }
+
+  // ---------------- delta ----------------
+
+  async delta(runId?: string): Promise<{ scan: DeltaScan; summary: RunSummary; deletions: { reported: number; applied: number; failed: string[] } }> {
+    const run = this.requireRun(runId);
+    if (!run.extractionStartedOn) throw new EngineError(`run ${run.runId} was never extracted: nothing to pick up a delta from`);
+    if (!run.summary && !run.approval) throw new EngineError(`run ${run.runId} has not been run yet: run \`run\` first`);
+    const plan = this.requirePlan(run);
+    const startedOn = this.now().toISOString();
+    const since = (run as RunState & { lastDeltaOn?: string }).lastDeltaOn ?? run.extractionStartedOn;
+    const scan = await scanDelta(this.deps.source, this.store, EXTRACTION_ORDER, since, startedOn, this.deps.progress);
+    const { ctx, mapped } = this.mapping(run);
+    const { results } = await this.loadRows(run.runId, 'delta', mapped.rows);
+    // Deleted in Actionstep: rescanned records that vanished, and matters now flagged deleted.
+    const gone = scan.resources.flatMap((r) => r.deleted.map((id) => ({ resource: r.resource, id })));
+    for (const r of scan.resources.find((x) => x.resource === 'actions')?.changed ?? []) {
+      if (ctx.index.matters.get(r)?.isDeleted) gone.push({ resource: 'actions', id: r });
+    }
+    let applied = 0;
+    const failed: string[] = [];
+    if (plan.options.applyDeletions && gone.length) {
+      const goneSet = new Set(gone.map((g) => `${g.resource}:${g.id}`));
+      const created = this.store.audit(run.runId).filter((e) => e.operation === 'create' && e.status === 'done' && e.targetId && goneSet.has(`${e.sourceResource}:${e.sourceId}`)).sort((a, b) => b.seq - a.seq);
+      for (const e of created) {
+        const [res] = await this.deps.sink.remove(tableInfo(e.table), [{ id: e.targetId as string, ref: e.key }]);
+        if (res.outcome === 'failed') failed.push(`${e.table} ${e.key}: ${res.message}`);
+        else {
+          applied++;
+          this.store.addPendingAudit([{ ...e, phase: 'delta', operation: 'delete', before: e.after, after: null, status: 'done', occurredOn: this.now().toISOString(), message: `deleted in Actionstep (${e.sourceResource} ${e.sourceId})` }]);
+        }
+      }
+      // Applied deletions leave staging too, so later counts reconcile against what Actionstep still holds.
+      for (const g of gone) if (g.resource !== 'actions') this.store.unstage(g.resource, [g.id]);
+    }
+    const summary = this.summarize(run.runId, 'delta', startedOn, ctx, mapped, results);
+    this.store.saveRun({ ...this.requireRun(run.runId), lastDeltaOn: startedOn, summary } as RunState);
+    await this.mirror(run.runId);
+    return { scan, summary, deletions: { reported: gone.length, applied, failed } };
+  }
+
+  // ---------------- verify ----------------
+
+  async verify(runId?: string): Promise<VerifyResult> {
+    const run = this.requireRun(runId);
+    if (!run.summary) throw new EngineError(`run ${run.runId} has not been run yet: nothing to verify`);
+    const { mapped } = this.mapping(run);
+    const counts: Record<string, number> = {};
+    for (const r of STAGED_RESOURCES) counts[r] = this.store.stagedCount(r);
+    return verifyRun(run.runId, mapped, this.deps.sink, this.store, counts);
+  }
+
+  // ---------------- rollback ----------------
+
+  async rollback(runId?: string, options: { force?: boolean } = {}): Promise<RollbackResult> {
+    const run = this.requireRun(runId);
+    this.store.saveRun({ ...run, status: 'Rolling Back' });
+    const result = await new RollbackExecutor(this.deps.sink, this.store, this.deps.progress, { force: options.force, now: this.now }).execute(run.runId);
+    this.store.saveRun({ ...this.requireRun(run.runId), status: result.complete ? 'Rolled Back' : 'Rolling Back', rolledBackOn: result.complete ? this.now().toISOString() : null });
+    await this.mirror(run.runId);
+    return result;
+  }
+
+  /** The run record and its audit in Dataverse (astep_migrationrun, astep_auditentry), so CRM users see them. */
+  async mirror(runId: string): Promise<{ auditRows: number; failed: number }> {
+    const run = this.requireRun(runId);
+    await mirrorRun(this.deps.sink, run);
+    const result = await mirrorAudit(this.deps.sink, this.store, runId);
+    if (result.failed) this.deps.progress.log(`audit: ${result.failed} audit rows could not be written to Dataverse (kept locally; retried next time): ${result.firstError}`);
+    return result;
   }
 
   exportWorkflows(runId?: string): WorkflowReference {
@@ -403,7 +478,7 @@ function outcomeOf(mapped: MappedFirm, byRow: Map<string, RowResult>, resource: 
 
 /** Groups reasons that differ only by ids ("matter 12 is deleted" and "matter 13 is deleted"). */
 export function genericReason(message: string): string {
-  return message.replace(/\b\d+(--\d+)*\b/g, 'N').replace(/"[^"]*"/g, '"…"').replace(/\([^)]*\)/g, '').replace(/\s+/g, ' ').trim();
+  return message.replace(/\b\d+(--[^ ]+)*\b/g, 'N').replace(/"[^"]*"/g, '"…"').replace(/\([^)]*\d[^)]*\)/g, '').replace(/\s+/g, ' ').trim();
 }
 
 export function tableSummaries(results: RowResult[]): TableSummary[] {

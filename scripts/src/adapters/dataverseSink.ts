@@ -49,17 +49,23 @@ export class DataverseSink implements SinkPort {
     return changes.map((c) => c.description);
   }
 
-  readByValues(table: TableInfo, column: string, values: string[], select: string[]): Promise<Row[]> {
-    if (!values.length) return Promise.resolve([]);
-    return this.client.retrieveByValues(table.entitySetName, column, values, select);
+  async readByValues(table: TableInfo, column: string, values: string[], select: string[]): Promise<Row[]> {
+    if (!values.length) return [];
+    const t0 = Date.now();
+    const rows = await this.client.retrieveByValues(table.entitySetName, column, values, select);
+    if (process.env.ASTEP_TRACE) process.stderr.write(`[trace] read ${table.logicalName}.${column} ${values.length} → ${rows.length} in ${Date.now() - t0} ms\n`);
+    return rows;
   }
 
   async *readAll(table: TableInfo, select: string[], filter?: string): AsyncIterable<Row[]> {
     for await (const page of this.client.retrieveMultiple(table.entitySetName, { select, filter }).byPage()) yield page;
   }
 
-  upsert(table: TableInfo, targets: SinkUpsertTarget[]): Promise<SinkWriteResult[]> {
-    return this.writer.upsertMany(table, targets);
+  async upsert(table: TableInfo, targets: SinkUpsertTarget[]): Promise<SinkWriteResult[]> {
+    const t0 = Date.now();
+    const res = await this.writer.upsertMany(table, targets);
+    if (process.env.ASTEP_TRACE) process.stderr.write(`[trace] upsert ${table.logicalName} ${targets.length} in ${Date.now() - t0} ms\n`);
+    return res;
   }
 
   remove(table: TableInfo, ids: Array<{ id: string; ref?: string }>): Promise<SinkWriteResult[]> {

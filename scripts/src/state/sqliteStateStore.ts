@@ -87,6 +87,13 @@ export class SqliteStateStore implements StateStore {
     this.db.prepare('DELETE FROM staged WHERE resource = ?').run(resource);
   }
 
+  unstage(resource: string, ids: string[]): void {
+    const stmt = this.db.prepare('DELETE FROM staged WHERE resource = ? AND id = ?');
+    this.transaction(() => {
+      for (const id of ids) stmt.run(resource, id);
+    });
+  }
+
   getCheckpoint(name: string): string | null {
     const row = this.db.prepare('SELECT value FROM checkpoints WHERE name = ?').get(name) as { value: string | null } | undefined;
     return row?.value ?? null;

@@ -1,0 +1,164 @@
+// End-to-end harness: both emulators in this process, the real command line in child processes talking HTTP to
+// them, and snapshots of Dataverse read back through the Web API.
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { startEmulators, type EmulateOptions, type RunningEmulators } from '../../scripts/src/emulate';
+
+export const ROOT = path.resolve(__dirname, '..', '..');
+export const CLI = path.join(ROOT, 'dist', 'cli.js');
+
+export interface CliResult {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+  json: any; // eslint-disable-line @typescript-eslint/no-explicit-any
+}
+
+/** Runs `astep-migrate <args>`; with `killAfterMs` the process is SIGKILLed at that moment (a crash). */
+export function runCli(args: string[], o: { killAfterMs?: number; timeoutMs?: number; env?: Record<string, string> } = {}): Promise<CliResult> {
+  if (!fs.existsSync(CLI)) throw new Error(`${CLI} is missing: run \`node scripts/build.mjs\` (npm test does)`);
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [CLI, ...args], { cwd: ROOT, env: { ...process.env, ...o.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    const killer = o.killAfterMs !== undefined ? setTimeout(() => child.kill('SIGKILL'), o.killAfterMs) : null;
+    const timeout = setTimeout(() => child.kill('SIGKILL'), o.timeoutMs ?? 240_000);
+    child.on('error', reject);
+    child.on('close', (code, signal) => {
+      if (killer) clearTimeout(killer);
+      clearTimeout(timeout);
+      let json: unknown = null;
+      try {
+        json = stdout.trim().startsWith('{') || stdout.trim().startsWith('[') ? JSON.parse(stdout) : null;
+      } catch {
+        json = null;
+      }
+      resolve({ code, signal, stdout, stderr, json });
+    });
+  });
+}
+
+export async function startTestEmulators(o: Partial<EmulateOptions> = {}): Promise<RunningEmulators & { dir: string }> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'astep-e2e-'));
+  const emulators = await startEmulators({ firm: 'tiny', seed: 7, faults: 0, limits: 'off', stateDir: dir, ...o });
+  const closeEmulators = emulators.close.bind(emulators);
+  return Object.assign(emulators, {
+    dir,
+    close: async () => {
+      await closeEmulators();
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
+  });
+}
+
+export async function dataverseToken(e: RunningEmulators): Promise<string> {
+  const d = e.config.dataverse;
+  const res = await fetch(e.dataverse.tokenUrl, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ grant_type: 'client_credentials', client_id: d.clientId, client_secret: String(d.clientSecret), scope: `${e.dataverse.url}/.default` }),
+  });
+  if (!res.ok) throw new Error(`token request failed: ${res.status} ${await res.text()}`);
+  return ((await res.json()) as { access_token: string }).access_token;
+}
+
+export async function webApi(e: RunningEmulators, method: string, pathAndQuery: string, body?: unknown): Promise<{ status: number; json: any }> { // eslint-disable-line @typescript-eslint/no-explicit-any
+  const token = await dataverseToken(e);
+  const res = await fetch(`${e.dataverse.webApiUrl}${pathAndQuery}`, {
+    method,
+    headers: { authorization: `Bearer ${token}`, accept: 'application/json', 'content-type': 'application/json', 'OData-Version': '4.0' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await res.text();
+  return { status: res.status, json: text ? JSON.parse(text) : null };
+}
+
+export const SNAPSHOT_SETS: Record<string, { set: string; id: string }> = {
+  account: { set: 'accounts', id: 'accountid' },
+  contact: { set: 'contacts', id: 'contactid' },
+  opportunity: { set: 'opportunities', id: 'opportunityid' },
+  opportunityclose: { set: 'opportunitycloses', id: 'activityid' },
+  task: { set: 'tasks', id: 'activityid' },
+  annotation: { set: 'annotations', id: 'annotationid' },
+  astep_matter: { set: 'astep_matters', id: 'astep_matterid' },
+  astep_matterparticipant: { set: 'astep_matterparticipants', id: 'astep_matterparticipantid' },
+  astep_timeentry: { set: 'astep_timeentries', id: 'astep_timeentryid' },
+  astep_document: { set: 'astep_documents', id: 'astep_documentid' },
+  astep_step: { set: 'astep_steps', id: 'astep_stepid' },
+};
+
+const VOLATILE = /^(modifiedon|createdon|versionnumber|overriddencreatedon|_modifiedby_value|_createdby_value|_modifiedonbehalfby_value|_createdonbehalfby_value|@odata\.etag|actualend|timezoneruleversionnumber|utcconversiontimezonecode)$/;
+
+/**
+ * Full snapshot of the migrated tables through the Web API, made comparable across environments: every GUID that
+ * is a row of these tables is replaced by `table:astep_sourceid` (or the table and a stable name when a row has no
+ * source id), so two runs that created the same records compare equal, and any difference in any column shows.
+ * `keepTimes` keeps createdon/modifiedon-style columns (for same-environment comparisons).
+ */
+export async function snapshot(e: RunningEmulators, o: { keepTimes?: boolean } = {}): Promise<Record<string, Record<string, Record<string, unknown>>>> {
+  const raw: Record<string, Array<Record<string, unknown>>> = {};
+  for (const [table, { set }] of Object.entries(SNAPSHOT_SETS)) {
+    const rows: Array<Record<string, unknown>> = [];
+    let next: string | null = `${set}`;
+    while (next) {
+      const r = await webApi(e, 'GET', next);
+      if (r.status === 404) break; // table not provisioned yet
+      if (r.status !== 200) throw new Error(`GET ${next}: ${r.status} ${JSON.stringify(r.json)}`);
+      rows.push(...r.json.value);
+      const link = r.json['@odata.nextLink'] as string | undefined;
+      next = link ? link.slice(link.indexOf(e.dataverse.webApiUrl) >= 0 ? e.dataverse.webApiUrl.length : link.indexOf('/api/data/v9.2/') + '/api/data/v9.2/'.length) : null;
+    }
+    raw[table] = rows;
+  }
+  const names = new Map<string, string>();
+  for (const [table, rows] of Object.entries(raw)) {
+    if (table === 'opportunityclose') continue;
+    const idCol = SNAPSHOT_SETS[table].id;
+    for (const r of rows) {
+      const name = r.astep_sourceid ? `${table}:${r.astep_sourceid}` : table === 'annotation' ? `${table}:${r[idCol]}` : `${table}:${r.name ?? r.fullname ?? r.subject ?? r[idCol]}`;
+      names.set(String(r[idCol]).toLowerCase(), name);
+    }
+  }
+  // Close activities have no key of their own: name them after their opportunity.
+  for (const r of raw.opportunityclose ?? []) {
+    const opp = names.get(String(r._opportunityid_value ?? '').toLowerCase()) ?? String(r._opportunityid_value);
+    names.set(String(r.activityid).toLowerCase(), `opportunityclose:${opp}:${r.subject}`);
+  }
+  const out: Record<string, Record<string, Record<string, unknown>>> = {};
+  for (const [table, rows] of Object.entries(raw)) {
+    const idCol = SNAPSHOT_SETS[table].id;
+    out[table] = {};
+    for (const r of rows) {
+      const clean: Record<string, unknown> = {};
+      for (const [k, v] of Object.entries(r).sort(([a], [b]) => (a < b ? -1 : 1))) {
+        if (k === idCol || k.includes('@') || (!o.keepTimes && VOLATILE.test(k))) continue;
+        clean[k] = typeof v === 'string' && names.has(v.toLowerCase()) ? names.get(v.toLowerCase()) : v;
+      }
+      out[table][names.get(String(r[idCol]).toLowerCase()) as string] = clean;
+    }
+  }
+  return out;
+}
+
+/** Lists the differences between two snapshots (empty when equal). */
+export function snapshotDiff(a: Record<string, Record<string, Record<string, unknown>>>, b: Record<string, Record<string, Record<string, unknown>>>): string[] {
+  const diffs: string[] = [];
+  for (const table of new Set([...Object.keys(a), ...Object.keys(b)])) {
+    const x = a[table] ?? {}, y = b[table] ?? {};
+    for (const key of new Set([...Object.keys(x), ...Object.keys(y)])) {
+      if (!(key in y)) diffs.push(`${key}: only in the first`);
+      else if (!(key in x)) diffs.push(`${key}: only in the second`);
+      else {
+        for (const col of new Set([...Object.keys(x[key]), ...Object.keys(y[key])])) {
+          if (JSON.stringify(x[key][col] ?? null) !== JSON.stringify(y[key][col] ?? null)) diffs.push(`${key}.${col}: ${JSON.stringify(x[key][col] ?? null)} ≠ ${JSON.stringify(y[key][col] ?? null)}`);
+        }
+      }
+    }
+  }
+  return diffs;
+}
