@@ -12,6 +12,23 @@ export interface ClientRegistration {
 
 export interface IssuedToken {
   clientId: string;
+  /** Delegated tokens (device code, refresh token): the signed-in user's systemuserid. */
+  userId?: string;
+  expiresAt: number;
+}
+
+/** The person who "signs in" on the device code page (the emulator approves on their behalf). */
+export interface SignInUser {
+  systemUserId: string;
+  name: string;
+  email: string;
+  objectId: string;
+}
+
+interface PendingDeviceCode {
+  clientId: string;
+  scope: string;
+  polls: number;
   expiresAt: number;
 }
 
@@ -48,20 +65,114 @@ function decodeJwtPart(part: string): Record<string, unknown> | undefined {
 
 export class EntraTokenEndpoint {
   private tokens = new Map<string, IssuedToken>();
+  private deviceCodes = new Map<string, PendingDeviceCode>();
+  private refreshTokens = new Map<string, { clientId: string; userId: string; scope: string }>();
   constructor(
     readonly tenantId: string,
     readonly clients: ClientRegistration[],
     /** The resource URL (`https://org.crm.dynamics.com` analogue): the emulator URL. */
     readonly resourceUrl: () => string,
     readonly tokenLifetimeSeconds = 3599,
+    readonly signInUser: () => SignInUser | undefined = () => undefined,
   ) {}
+
+  private tenantOk(tenant: string): boolean {
+    return tenant === this.tenantId || tenant === 'organizations' || tenant === 'common';
+  }
+
+  /** The Dataverse resource a scope list asks for, or an error message. */
+  private resourceScope(scope: string | null): { ok: true; scope: string } | { ok: false; res: TokenResponse } {
+    if (!scope) return { ok: false, res: entraError(400, 'invalid_request', 90014, "The required field 'scope' is missing from the credential. Ensure that you have all the necessary parameters for the login request.") };
+    const resource = this.resourceUrl().replace(/\/$/, '').toLowerCase();
+    const resScopes = scope.split(' ').filter((s) => s && !['openid', 'profile', 'offline_access', 'email'].includes(s));
+    if (resScopes.length === 0 || resScopes.some((s) => !s.toLowerCase().startsWith(`${resource}/`)))
+      return { ok: false, res: entraError(400, 'invalid_scope', 70011, `The provided value for the input parameter 'scope' is not valid. The scope ${scope} is not valid.`) };
+    return { ok: true, scope: `${this.resourceUrl().replace(/\/$/, '')}/user_impersonation` };
+  }
+
+  /** POST /{tenant}/oauth2/v2.0/devicecode: the emulator approves the code for the sign-in user on the second poll. */
+  deviceCode(tenant: string, form: URLSearchParams, baseUrl: string): TokenResponse {
+    if (!this.tenantOk(tenant)) return entraError(400, 'invalid_request', 90002, `Tenant '${tenant}' not found. Check to make sure you have the correct tenant ID and are signing into the correct cloud.`);
+    const clientId = form.get('client_id') ?? '';
+    const client = this.clients.find((c) => c.clientId.toLowerCase() === clientId.toLowerCase());
+    if (!client) return entraError(400, 'unauthorized_client', 700016, `Application with identifier '${clientId}' was not found in the directory '${this.tenantId}'.`);
+    const sc = this.resourceScope(form.get('scope'));
+    if (!sc.ok) return sc.res;
+    const device = randomBytes(24).toString('base64url');
+    const user = randomBytes(4).toString('hex').toUpperCase();
+    this.deviceCodes.set(device, { clientId: client.clientId, scope: form.get('scope') ?? '', polls: 0, expiresAt: Date.now() + 900_000 });
+    const uri = `${baseUrl}/devicelogin`;
+    return {
+      status: 200,
+      body: { user_code: user, device_code: device, verification_uri: uri, expires_in: 900, interval: 1, message: `To sign in, use a web browser to open the page ${uri} and enter the code ${user} to authenticate. (The emulator approves it automatically.)` },
+    };
+  }
+
+  private delegatedTokens(clientId: string, user: SignInUser, requested: string): TokenResponse {
+    const access = `dvemu.${randomBytes(24).toString('base64url')}`;
+    this.tokens.set(access, { clientId, userId: user.systemUserId, expiresAt: Date.now() + this.tokenLifetimeSeconds * 1000 });
+    const refresh = `dvemu-rt.${randomBytes(24).toString('base64url')}`;
+    this.refreshTokens.set(refresh, { clientId, userId: user.systemUserId, scope: requested });
+    const now = Math.floor(Date.now() / 1000);
+    const b64 = (o: object) => Buffer.from(JSON.stringify(o)).toString('base64url');
+    // Unsigned-in-practice id_token: msal-node decodes it to build the cached account.
+    const idToken = `${b64({ typ: 'JWT', alg: 'RS256', kid: 'dataverse-emulator' })}.${b64({
+      aud: clientId,
+      iss: `https://login.microsoftonline.com/${this.tenantId}/v2.0`,
+      iat: now,
+      nbf: now,
+      exp: now + this.tokenLifetimeSeconds,
+      name: user.name,
+      oid: user.objectId,
+      preferred_username: user.email,
+      sub: user.objectId,
+      tid: this.tenantId,
+      ver: '2.0',
+    })}.${randomBytes(32).toString('base64url')}`;
+    return {
+      status: 200,
+      body: {
+        token_type: 'Bearer',
+        scope: `${this.resourceUrl().replace(/\/$/, '')}/user_impersonation`,
+        expires_in: this.tokenLifetimeSeconds,
+        ext_expires_in: this.tokenLifetimeSeconds,
+        access_token: access,
+        refresh_token: refresh,
+        id_token: idToken,
+        client_info: b64({ uid: user.objectId, utid: this.tenantId }),
+      },
+    };
+  }
 
   /** Handles POST /{tenant}/oauth2/v2.0/token with an urlencoded form. */
   token(tenant: string, form: URLSearchParams, tokenUrl: string): TokenResponse {
-    if (tenant !== this.tenantId && tenant !== 'organizations' && tenant !== 'common')
+    if (!this.tenantOk(tenant))
       return entraError(400, 'invalid_request', 90002, `Tenant '${tenant}' not found. Check to make sure you have the correct tenant ID and are signing into the correct cloud.`);
     const grant = form.get('grant_type');
     if (!grant) return entraError(400, 'invalid_request', 900144, "The request body must contain the following parameter: 'grant_type'.");
+    if (grant === 'urn:ietf:params:oauth:grant-type:device_code' || grant === 'device_code') {
+      const code = form.get('device_code') ?? '';
+      const pending = this.deviceCodes.get(code);
+      if (!pending || pending.clientId.toLowerCase() !== (form.get('client_id') ?? '').toLowerCase())
+        return entraError(400, 'invalid_grant', 70000, 'The provided value for the input parameter device_code is not valid.');
+      if (pending.expiresAt <= Date.now()) {
+        this.deviceCodes.delete(code);
+        return entraError(400, 'expired_token', 70020, 'The provided authorization code or refresh token has expired due to inactivity. Send a new interactive authorization request for this user and resource.');
+      }
+      if (pending.polls++ === 0) return entraError(400, 'authorization_pending', 70016, 'OAuth 2.0 device flow error. Authorization is pending. Continue polling.');
+      const user = this.signInUser();
+      if (!user) return entraError(400, 'invalid_grant', 50034, 'The user account does not exist in the directory.');
+      this.deviceCodes.delete(code);
+      return this.delegatedTokens(pending.clientId, user, pending.scope);
+    }
+    if (grant === 'refresh_token') {
+      const rt = this.refreshTokens.get(form.get('refresh_token') ?? '');
+      if (!rt || rt.clientId.toLowerCase() !== (form.get('client_id') ?? '').toLowerCase())
+        return entraError(400, 'invalid_grant', 9002313, 'Invalid request. Request is malformed or invalid.');
+      const user = this.signInUser();
+      if (!user || user.systemUserId !== rt.userId) return entraError(400, 'invalid_grant', 50034, 'The user account does not exist in the directory.');
+      return this.delegatedTokens(rt.clientId, user, form.get('scope') ?? rt.scope);
+    }
     if (grant !== 'client_credentials')
       return entraError(400, 'unsupported_grant_type', 70003, `The app requested an unsupported grant type '${grant}'. This emulator supports client_credentials only.`);
     const clientId = form.get('client_id');
@@ -105,7 +216,7 @@ export class EntraTokenEndpoint {
   }
 
   /** The client a bearer token was issued to, or a reason it is not valid. */
-  validate(authorization: string | undefined): { clientId: string } | { error: string } {
+  validate(authorization: string | undefined): { clientId: string; userId?: string } | { error: string } {
     if (!authorization) return { error: 'missing' };
     const m = /^Bearer\s+(\S+)$/i.exec(authorization);
     if (!m) return { error: 'invalid' };
@@ -115,7 +226,7 @@ export class EntraTokenEndpoint {
       this.tokens.delete(m[1]);
       return { error: 'expired' };
     }
-    return { clientId: t.clientId };
+    return { clientId: t.clientId, userId: t.userId };
   }
 
   /** Makes a token expire now (fault injection of "expired tokens"). */

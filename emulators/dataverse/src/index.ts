@@ -3,7 +3,7 @@
 import { MetadataCatalog } from './metadataCatalog';
 import type { EntityMeta, OptionSetMeta, RelationshipMeta } from './metadataTypes';
 import { RecordStore } from './recordStore';
-import { RecordService, appUserId } from './recordService';
+import { RecordService, IDS, appUserId } from './recordService';
 import { EntraTokenEndpoint } from './entraTokenEndpoint';
 import { DEFAULT_COST_MODEL, PRODUCTION_LIMITS, ServiceProtection, type CostModel, type ServiceProtectionLimits } from './serviceProtection';
 import { WebApiServer, type DataverseCounters, type FaultOptions, emptyCounters } from './webApiServer';
@@ -42,6 +42,8 @@ export interface DataverseEmulatorOptions {
   simulateExecutionTime?: boolean;
   /** Lifetime of issued tokens in seconds (default 3599). */
   tokenLifetimeSeconds?: number;
+  /** Email of the systemuser who signs in through the device code flow (default: the seeded admin). */
+  deviceCodeUser?: string;
 }
 
 export interface DataverseEmulator {
@@ -96,7 +98,13 @@ export async function startDataverseEmulator(o: DataverseEmulatorOptions = {}): 
   persistCatalog();
 
   let url = '';
-  const tokens = new EntraTokenEndpoint(tenantId, clients, () => url, o.tokenLifetimeSeconds ?? 3599);
+  const signInUser = () => {
+    const users = catalog.entityOrThrow('systemuser');
+    const row = o.deviceCodeUser ? store.findByColumns(users, ['internalemailaddress'], [o.deviceCodeUser])[0] : store.get(users, IDS.admin);
+    if (!row) return undefined;
+    return { systemUserId: row.id, name: String(row.data.fullname ?? ''), email: String(row.data.internalemailaddress ?? ''), objectId: String(row.data.azureactivedirectoryobjectid) };
+  };
+  const tokens = new EntraTokenEndpoint(tenantId, clients, () => url, o.tokenLifetimeSeconds ?? 3599, signInUser);
   const server = new WebApiServer({
     catalog,
     service,

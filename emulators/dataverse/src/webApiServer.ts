@@ -170,6 +170,12 @@ export class WebApiServer {
         this.count('token', r.status);
         return this.send(res, r.status, { 'Cache-Control': 'no-store, no-cache', Pragma: 'no-cache' }, JSON.stringify(r.body), 'application/json; charset=utf-8');
       }
+      const dcM = /^\/([^/]+)\/oauth2\/v2\.0\/devicecode$/.exec(p);
+      if (dcM && req.method === 'POST') {
+        const r = this.d.tokens.deviceCode(dcM[1], new URLSearchParams(body), this.url);
+        this.count('token', r.status);
+        return this.send(res, r.status, { 'Cache-Control': 'no-store, no-cache' }, JSON.stringify(r.body), 'application/json; charset=utf-8');
+      }
       const oidM = /^\/([^/]+)\/v2\.0\/\.well-known\/openid-configuration$/.exec(p);
       if (oidM && req.method === 'GET') return this.send(res, 200, {}, JSON.stringify(this.d.tokens.openIdConfiguration(this.url, oidM[1])), 'application/json; charset=utf-8');
       if (/^\/(common|[^/]+)\/discovery\/instance$/.test(p) && req.method === 'GET')
@@ -199,7 +205,7 @@ export class WebApiServer {
         ...(auth.error === 'expired' ? { 'x-ms-diagnostics': 'The access token has expired.' } : {}),
       });
     }
-    const realUserId = appUserId(auth.clientId);
+    const realUserId = auth.userId ?? appUserId(auth.clientId);
     // ---- injected faults
     if (roll(faults.connectionResetRate)) {
       this.counters.faults.connectionReset++;
@@ -257,7 +263,8 @@ export class WebApiServer {
   private callContext(headers: Record<string, string | undefined>, realUserId: string): CallContext {
     const users = this.d.catalog.entityOrThrow('systemuser');
     const real = this.d.store.get(users, realUserId);
-    if (!real) throw new DataverseError(403, CODES.privilege, `The application user ${realUserId} does not exist in this environment.`);
+    if (!real) throw new DataverseError(403, CODES.privilege, `The user ${realUserId} does not exist in this environment.`);
+    if (real.data.isdisabled === true) throw err.disabledUser(real.id, IDS.organization);
     let userId = realUserId;
     const callerObject = headers.callerobjectid;
     const callerId = headers.mscrmcallerid;

@@ -1,4 +1,4 @@
-import { ConfidentialClientApplication, type INetworkModule, type NetworkRequestOptions, type NetworkResponse } from '@azure/msal-node';
+import { ConfidentialClientApplication, PublicClientApplication, type INetworkModule, type NetworkRequestOptions, type NetworkResponse } from '@azure/msal-node';
 import { DEFAULT_CLIENT, startDataverseEmulator, type DataverseEmulator } from '@astep/dataverse-emulator';
 import { getToken, startApi } from './helpers';
 
@@ -80,6 +80,35 @@ describe('Entra token endpoint', () => {
     const oid = await (await fetch(`${emu.url}/${emu.tenantId}/v2.0/.well-known/openid-configuration`)).json();
     expect(oid.token_endpoint).toBe(emu.tokenUrl);
     expect((await fetch(`${emu.url}/common/discovery/instance?api-version=1.1`)).status).toBe(200);
+  });
+});
+
+describe('device code flow (delegated user)', () => {
+  test('msal-node device code: pending then approved for the configured user; calls run as that user; refresh works', async () => {
+    const emu = await startDataverseEmulator({ limits: 'off', systemUsers: [{ fullname: 'Ada Admin', email: 'ada@firm.example', isDisabled: false }], deviceCodeUser: 'ada@firm.example' });
+    try {
+      const redirect = (url: string) => url.replace('https://login.microsoftonline.com', emu.url);
+      const send = async <T>(method: string, url: string, options?: NetworkRequestOptions): Promise<NetworkResponse<T>> => {
+        const r = await fetch(redirect(url), { method, headers: options?.headers, body: method === 'POST' ? options?.body : undefined });
+        return { status: r.status, headers: headersOf(r), body: (await r.json()) as T };
+      };
+      const pca = new PublicClientApplication({
+        auth: { clientId: DEFAULT_CLIENT.clientId, authority: `https://login.microsoftonline.com/${emu.tenantId}` },
+        system: { networkClient: { sendGetRequestAsync: (u, o) => send('GET', u, o), sendPostRequestAsync: (u, o) => send('POST', u, o) } },
+      });
+      const messages: string[] = [];
+      const res = await pca.acquireTokenByDeviceCode({ scopes: [`${emu.url}/.default`], deviceCodeCallback: (r) => messages.push(r.message) });
+      expect(messages[0]).toContain('/devicelogin');
+      expect(res?.account?.username).toBe('ada@firm.example');
+      const who = await (await fetch(`${emu.webApiUrl}WhoAmI`, { headers: { Authorization: `Bearer ${res!.accessToken}` } })).json();
+      const ada = await (await fetch(`${emu.webApiUrl}systemusers?$select=systemuserid&$filter=${encodeURIComponent("internalemailaddress eq 'ada@firm.example'")}`, { headers: { Authorization: `Bearer ${res!.accessToken}` } })).json();
+      expect(who.UserId).toBe(ada.value[0].systemuserid);
+      const again = await pca.acquireTokenSilent({ account: res!.account!, scopes: [`${emu.url}/.default`], forceRefresh: true });
+      expect(again.accessToken).not.toBe(res!.accessToken);
+      expect((await fetch(`${emu.webApiUrl}WhoAmI`, { headers: { Authorization: `Bearer ${again.accessToken}` } })).status).toBe(200);
+    } finally {
+      await emu.close();
+    }
   });
 });
 
