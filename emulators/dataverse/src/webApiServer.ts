@@ -333,6 +333,19 @@ export class WebApiServer {
         case 'PublishXml':
         case 'PublishAllXml':
           return { status: 204, costMs: c.metadataWriteMs, kind: 'metadata', records: 0 };
+        case 'ReactivateEntityKey': {
+          // Unbound action (SDK ReactivateEntityKeyRequest): a Failed key goes back to Pending and is rebuilt. [I] 204.
+          const b = json();
+          const e = this.d.catalog.entityOrThrow(String(b.EntityLogicalName ?? ''));
+          const k = e.keys.find((x) => x.logicalName === b.EntityKeyLogicalName);
+          if (!k) throw new DataverseError(404, CODES.objectDoesNotExist, `Could not find key '${String(b.EntityKeyLogicalName)}' on entity ${e.logicalName}.`);
+          if (k.status === 'Failed') {
+            k.status = 'Pending';
+            k.requestedAt = this.virtualNow();
+            this.d.persistCatalog();
+          }
+          return { status: 204, costMs: c.metadataWriteMs, kind: 'metadata', records: 0 };
+        }
         case 'InsertOptionValue':
           return { ...this.metadataApi.insertOptionValue(json()), costMs: c.metadataWriteMs, kind: 'metadata', records: 0 };
         case 'WinOpportunity':

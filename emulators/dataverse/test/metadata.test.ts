@@ -113,6 +113,13 @@ describe('alternate key activation', () => {
       await waitForKeys(api, 'account');
       const k = await api.call('GET', "EntityDefinitions(LogicalName='account')/Keys(LogicalName='astep_account_sourceid_key')");
       expect(k.json.EntityKeyIndexStatus).toBe('Failed');
+      // fix the data, then ReactivateEntityKey rebuilds the index
+      const dupes = await api.call('GET', `accounts?$select=accountid&$filter=${encodeURIComponent("astep_sourceid eq 'SAME'")}`);
+      await api.call('DELETE', `accounts(${dupes.json.value[0].accountid})`);
+      expect((await api.call('POST', 'ReactivateEntityKey', { EntityLogicalName: 'account', EntityKeyLogicalName: 'astep_account_sourceid_key' })).status).toBe(204);
+      await waitForKeys(api, 'account');
+      const again = await api.call('GET', "EntityDefinitions(LogicalName='account')/Keys(LogicalName='astep_account_sourceid_key')");
+      expect(again.json.EntityKeyIndexStatus).toBe('Active');
     } finally {
       await api.emu.close();
     }
