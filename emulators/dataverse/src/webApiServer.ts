@@ -251,6 +251,19 @@ export class WebApiServer {
       const x = e instanceof DataverseError ? e : new DataverseError(500, CODES.unexpected, `An unexpected error occurred: ${(e as Error).message}`);
       outcome = { status: x.status, headers: x.headers, body: x.toBody(), costMs: this.d.cost.requestMs, kind: 'error', records: 0 };
     }
+    const wants = preferOf(headers.prefer).annotations;
+    const errorBody = (outcome.body as { error?: Record<string, unknown> } | undefined)?.error;
+    if (errorBody && typeof wants === 'function' && wants('Microsoft.PowerApps.CDS.ErrorDetails.OperationStatus')) {
+      // Extended error details the platform adds when annotations are requested (compose-http-requests-handle-errors).
+      const code = String(errorBody.code ?? '0x0');
+      Object.assign(errorBody, {
+        '@Microsoft.PowerApps.CDS.ErrorDetails.OperationStatus': '0',
+        '@Microsoft.PowerApps.CDS.ErrorDetails.SubErrorCode': String(parseInt(code, 16) | 0),
+        '@Microsoft.PowerApps.CDS.HelpLink': `http://go.microsoft.com/fwlink/?LinkID=398563&error=Microsoft.Crm.CrmException%3a${code.slice(2)}&client=platform`,
+        '@Microsoft.PowerApps.CDS.TraceText': '',
+        '@Microsoft.PowerApps.CDS.InnerError.Message': errorBody.message,
+      });
+    }
     const delay = (this.d.simulateExecutionTime ? outcome.costMs / this.d.clockScale : 0) + slow;
     if (delay > 0) await new Promise((r) => setTimeout(r, delay));
     admission.release(outcome.costMs);

@@ -268,3 +268,12 @@ test('include-annotations honours a list of terms', async () => {
   const f = await api.call('GET', `contacts(${c.json.contactid})?$select=gendercode`, undefined, { Prefer: 'odata.include-annotations="OData.Community.Display.V1.FormattedValue"' });
   expect(f.json['gendercode@OData.Community.Display.V1.FormattedValue']).toBe('Female');
 });
+
+test('errors carry the extended CDS details when annotations are requested', async () => {
+  const r = await api.call('POST', 'accounts', { name: 'x'.repeat(161) }, { Prefer: 'odata.include-annotations="*"' });
+  expect(r.json.error.code).toBe('0x80044331');
+  expect(r.json.error['@Microsoft.PowerApps.CDS.ErrorDetails.SubErrorCode']).toBe('-2147204303');
+  expect(r.json.error['@Microsoft.PowerApps.CDS.InnerError.Message']).toBe(r.json.error.message);
+  const plain = await api.call('POST', 'accounts', { name: 'x'.repeat(161) });
+  expect(Object.keys(plain.json.error)).toEqual(['code', 'message']);
+});
