@@ -4,6 +4,7 @@ import { MetadataCatalog } from './metadataCatalog';
 import type { EntityMeta, OptionSetMeta, RelationshipMeta } from './metadataTypes';
 import { RecordStore } from './recordStore';
 import { RecordService, IDS, appUserId } from './recordService';
+import { seedEnvironment } from './environmentSeed';
 import { EntraTokenEndpoint } from './entraTokenEndpoint';
 import { DEFAULT_COST_MODEL, PRODUCTION_LIMITS, ServiceProtection, type CostModel, type ServiceProtectionLimits } from './serviceProtection';
 import { WebApiServer, type DataverseCounters, type FaultOptions, emptyCounters } from './webApiServer';
@@ -90,7 +91,7 @@ export async function startDataverseEmulator(o: DataverseEmulatorOptions = {}): 
     bulkSupportedTables: o.bulkSupportedTables ?? 'all',
     onMetadataChanged: () => persistCatalog(),
   });
-  service.seed({
+  seedEnvironment(service, {
     systemUsers: o.systemUsers ?? [],
     appUsers: clients.map((c) => ({ clientId: c.clientId, name: c.applicationUserName ?? `# ${c.clientId}` })),
     maxUploadFileSize,

@@ -636,67 +636,9 @@ export class RecordService {
     return { value, count, countLimited, nextToken: more ? skipTokenFor(e, token.page + 1, order ? undefined : last, rows[0]?.id) : undefined };
   }
 
-  // ------------------------------------------------------------------ seeding
-
-  seed(opts: { systemUsers: Array<{ fullname: string; email: string; isDisabled: boolean }>; appUsers: Array<{ clientId: string; name: string }>; maxUploadFileSize: number }): void {
-    const put = (logical: string, id: string, data: Record<string, unknown>) => {
-      const e = this.catalog.entityOrThrow(logical);
-      const existing = this.store.get(e, id);
-      const now = new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
-      const full: Record<string, unknown> = { [e.primaryIdAttribute]: id, createdon: now, modifiedon: now, statecode: 0, statuscode: 1, ...data };
-      const version = this.store.nextVersion();
-      full.versionnumber = version;
-      if (existing) this.store.update(e, { id, data: { ...existing.data, ...full }, version });
-      else this.store.insert(e, { id, data: full, version });
-    };
-    put('transactioncurrency', IDS.currency, { currencyname: 'US Dollar', isocurrencycode: 'USD', currencysymbol: '$', currencyprecision: 2, exchangerate: 1 });
-    put('organization', IDS.organization, { name: 'Emulated Organization', maxuploadfilesize: opts.maxUploadFileSize, basecurrencyid: IDS.currency, 'basecurrencyid@lt': 'transactioncurrency' });
-    put('businessunit', IDS.businessUnit, { name: 'emulated-org' });
-    put('team', IDS.team, { name: 'emulated-org', teamtype: 0, businessunitid: IDS.businessUnit, 'businessunitid@lt': 'businessunit' });
-    const user = (id: string, fullname: string, email: string, extra: Record<string, unknown>) => {
-      const [first, ...rest] = fullname.split(' ');
-      put('systemuser', id, {
-        fullname,
-        firstname: rest.length ? first : null,
-        lastname: rest.length ? rest.join(' ') : fullname,
-        internalemailaddress: email,
-        domainname: email,
-        isdisabled: false,
-        accessmode: 0,
-        azureactivedirectoryobjectid: stableGuid(`aad:${id}`),
-        businessunitid: IDS.businessUnit,
-        'businessunitid@lt': 'businessunit',
-        ...extra,
-      });
-    };
-    user(IDS.admin, 'Emulator Admin', 'admin@emulator.local', {});
-    for (const u of opts.systemUsers) user(stableGuid(`seed:systemuser:${u.email.toLowerCase()}`), u.fullname, u.email, { isdisabled: u.isDisabled });
-    for (const a of opts.appUsers) user(appUserId(a.clientId), a.name, `${a.clientId}@emulator.local`, { applicationid: a.clientId.toLowerCase(), accessmode: 4, domainname: null });
-    put('sdkmessage', IDS.msgCreateMultiple, { name: 'CreateMultiple' });
-    put('sdkmessage', IDS.msgUpdateMultiple, { name: 'UpdateMultiple' });
-    this.seedBulkFilters();
-  }
-
   bulkSupported(e: EntityMeta): boolean {
     if (SYSTEM_TABLES.has(e.logicalName)) return false;
     return this.o.bulkSupportedTables === 'all' || this.o.bulkSupportedTables.includes(e.logicalName);
-  }
-
-  /** sdkmessagefilters rows for CreateMultiple/UpdateMultiple on every table that supports them. */
-  seedBulkFilters(): void {
-    const f = this.catalog.entityOrThrow('sdkmessagefilter');
-    for (const e of this.catalog.entities.values()) {
-      for (const [msgId, name] of [
-        [IDS.msgCreateMultiple, 'CreateMultiple'],
-        [IDS.msgUpdateMultiple, 'UpdateMultiple'],
-      ]) {
-        const id = stableGuid(`seed:filter:${name}:${e.logicalName}`);
-        const exists = this.store.get(f, id);
-        if (this.bulkSupported(e) && !exists)
-          this.store.insert(f, { id, version: this.store.nextVersion(), data: { sdkmessagefilterid: id, name: `${name} ${e.logicalName}`, primaryobjecttypecode: e.logicalName, sdkmessageid: msgId, 'sdkmessageid@lt': 'sdkmessage', statecode: 0, statuscode: 1 } });
-        if (!this.bulkSupported(e) && exists) this.store.delete(f, id);
-      }
-    }
   }
 
   /** WinOpportunity / LoseOpportunity: a completed opportunityclose plus the opportunity's closed state. */
@@ -746,18 +688,6 @@ export class RecordService {
       const version = this.stamp(oc, data, ctx, false);
       this.store.update(oc, { id: r.id, data, version });
     }
-  }
-
-  recordSolution(uniqueName: string, version: string, managed: boolean, friendlyName: string): void {
-    const e = this.catalog.entityOrThrow('solution');
-    const id = stableGuid(`solution:${uniqueName}`);
-    const existing = this.store.get(e, id);
-    const now = new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
-    const data = { ...(existing?.data ?? { createdon: now }), solutionid: id, uniquename: uniqueName, friendlyname: friendlyName, version, ismanaged: managed, installedon: now, modifiedon: now, statecode: 0, statuscode: 1 };
-    const ver = this.store.nextVersion();
-    (data as Record<string, unknown>).versionnumber = ver;
-    if (existing) this.store.update(e, { id, data, version: ver });
-    else this.store.insert(e, { id, data, version: ver });
   }
 
   userById(id: string): StoredRow | undefined {

@@ -12,6 +12,7 @@ import { parseQuery, type WebRequest, type WebOutcome } from './webApiTypes';
 import { preferOf } from './preferHeader';
 import { runBulkAction } from './bulkActions';
 import { runBatch } from './batchExecutor';
+import { recordSolution, seedBulkFilters } from './environmentSeed';
 import type { EntityMeta } from './metadataTypes';
 import { parseKeyPredicate, splitPath, ODataSyntaxError } from './odataFilter';
 import { RecordService, type CallContext, IDS, appUserId, WEB_API_PATH } from './recordService';
@@ -94,7 +95,7 @@ export class WebApiServer {
       dropKey: (e, k) => d.store.dropKeyIndex(e, k),
       changed: () => {
         d.persistCatalog();
-        d.service.seedBulkFilters();
+        seedBulkFilters(d.service);
       },
       webApiUrl: () => this.webApiUrl,
       optionValuePrefix: () => 61520,
@@ -520,8 +521,8 @@ export class WebApiServer {
     }
     const result = this.d.catalog.applySchema(sol.schema, { strict: false, customTableCap: this.d.salesProfessional ? 15 : undefined, now: this.virtualNow() });
     this.d.persistCatalog();
-    this.d.service.seedBulkFilters();
-    this.d.service.recordSolution(sol.uniqueName, sol.version, sol.managed, sol.schema.friendlyName);
+    seedBulkFilters(this.d.service);
+    recordSolution(this.d.service, sol.uniqueName, sol.version, sol.managed, sol.schema.friendlyName);
     return { status: 204, headers: { 'x-emulator-import-summary': `${result.tablesCreated.length} tables, ${result.columnsCreated.length} columns, ${result.keysCreated.length} keys` }, costMs: this.d.cost.metadataWriteMs * 10, kind: 'metadata', records: 0 };
   }
 }
