@@ -24,8 +24,13 @@ export interface FaultOptions {
   seed?: number;
   /** Share of Web API requests answered 503 with the platform's HTML body. */
   serviceUnavailableRate?: number;
-  /** Share of Web API requests whose connection is reset (socket destroyed before any response). */
+  /** Share of Web API requests whose connection is reset (socket destroyed before the request runs). */
   connectionResetRate?: number;
+  /**
+   * Share of Web API requests whose connection is reset AFTER the request ran and committed (the response is lost):
+   * the case that makes non-idempotent retries (POST, CreateMultiple) duplicate rows. Default 0.
+   */
+  connectionResetAfterExecutionRate?: number;
   /** Share of requests delayed by `slowResponseMs` more. */
   slowRate?: number;
   slowResponseMs?: number;
@@ -41,11 +46,11 @@ export interface DataverseCounters {
   byStatus: Record<string, number>;
   throttled: Record<string, number>;
   recordsWritten: number;
-  faults: { serviceUnavailable: number; connectionReset: number; slow: number; throttle: number; expiredToken: number };
+  faults: { serviceUnavailable: number; connectionReset: number; connectionResetAfterExecution: number; slow: number; throttle: number; expiredToken: number };
 }
 
 export function emptyCounters(): DataverseCounters {
-  return { requests: 0, byKind: {}, byStatus: {}, throttled: {}, recordsWritten: 0, faults: { serviceUnavailable: 0, connectionReset: 0, slow: 0, throttle: 0, expiredToken: 0 } };
+  return { requests: 0, byKind: {}, byStatus: {}, throttled: {}, recordsWritten: 0, faults: { serviceUnavailable: 0, connectionReset: 0, connectionResetAfterExecution: 0, slow: 0, throttle: 0, expiredToken: 0 } };
 }
 
 /** mulberry32: small seeded PRNG for reproducible faults. */
@@ -229,6 +234,7 @@ export class WebApiServer {
       return this.send(res, 429, x.headers, JSON.stringify(x.toBody()));
     }
     const slow = roll(faults.slowRate) ? (faults.slowResponseMs ?? 5000) : 0;
+    const resetAfter = roll(faults.connectionResetAfterExecutionRate);
     if (slow) this.counters.faults.slow++;
     // ---- service protection
     let admission;
@@ -269,6 +275,12 @@ export class WebApiServer {
     if (delay > 0) await new Promise((r) => setTimeout(r, delay));
     admission.release(outcome.costMs);
     this.counters.recordsWritten += outcome.status < 400 ? outcome.records : 0;
+    if (resetAfter) {
+      this.counters.faults.connectionResetAfterExecution++;
+      this.count('fault', 0);
+      req.socket.destroy();
+      return;
+    }
     this.count(outcome.kind, outcome.status);
     const text = outcome.text ?? (outcome.body !== undefined ? JSON.stringify(outcome.body) : undefined);
     this.send(res, outcome.status, { ...admission.headers(), ...(outcome.headers ?? {}) }, text, outcome.contentType);

@@ -142,6 +142,20 @@ describe('fault injection', () => {
     expect(a.c.faults.connectionReset).toBe(a.seq.filter((s) => s === 'reset').length);
   });
 
+  test('a reset after execution loses the response but keeps the write (a blind retry of POST duplicates)', async () => {
+    const api = await startApi();
+    try {
+      api.emu.setFaults({ connectionResetAfterExecutionRate: 1 });
+      await expect(api.call('POST', 'accounts', { name: 'Lost response' })).rejects.toThrow();
+      api.emu.setFaults({});
+      const r = await api.call('GET', `accounts?$select=name&$filter=${encodeURIComponent("name eq 'Lost response'")}`);
+      expect(r.json.value).toHaveLength(1);
+      expect(api.emu.counters().faults.connectionResetAfterExecution).toBe(1);
+    } finally {
+      await api.emu.close();
+    }
+  });
+
   test('setFaults switches faults on and off at run time; slow responses', async () => {
     const api = await startApi();
     try {
