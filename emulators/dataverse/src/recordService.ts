@@ -161,6 +161,33 @@ export class RecordService {
     return { row: rows[0], keyValues, byKey: true };
   }
 
+  /** A bind target: its id (and, for users, whether disabled) without reading the whole row. */
+  findRef(e: EntityMeta, pred: KeyPredicate): { id?: string; requestedId?: string; isDisabled?: unknown; byKey: boolean } {
+    if (pred.kind === 'ref') throw err.querySyntax();
+    let id: string | undefined;
+    let byKey = false;
+    let requestedId: string | undefined;
+    if (pred.kind === 'id') requestedId = pred.id;
+    else {
+      const { names, values } = this.keyParts(e, pred);
+      if (names.length === 1 && names[0] === e.primaryIdAttribute) {
+        if (e.logicalName === 'systemuser' || e.logicalName === 'team') throw err.invalidKeyUri(e.logicalName);
+        requestedId = String(values[0]);
+      } else {
+        this.refreshKeys(e);
+        this.keyFor(e, names);
+        byKey = true;
+        id = this.store.findIdsByColumns(e, names, values)[0];
+      }
+    }
+    if (requestedId !== undefined) {
+      const p = this.store.peek(e, requestedId, 'isdisabled');
+      return p.exists ? { id: requestedId, requestedId, isDisabled: p.value, byKey } : { requestedId, byKey };
+    }
+    if (!id) return { byKey };
+    return { id, isDisabled: e.logicalName === 'systemuser' ? this.store.peek(e, id, 'isdisabled').value : undefined, byKey };
+  }
+
   /** Parses `/accounts(...)`, `accounts(...)` or an absolute URL into a table and key predicate. */
   parseRecordUrl(url: string): { entity: EntityMeta; pred: KeyPredicate } {
     let path = url;
@@ -217,17 +244,17 @@ export class RecordService {
         const ref = this.parseRecordUrl(v);
         if (!nav.targets.includes(ref.entity.logicalName))
           throw err.payload(`The entity set '${ref.entity.entitySetName}' is not a valid target of the navigation property '${prop}' (targets: ${nav.targets.join(', ')}).`);
-        const found = this.find(ref.entity, ref.pred);
-        if (!found.row) {
+        const found = this.findRef(ref.entity, ref.pred);
+        if (!found.id) {
           if (found.byKey) throw err.keyNotFound(ref.entity.logicalName);
-          throw err.notFound(ref.entity.logicalName, found.id ?? '');
+          throw err.notFound(ref.entity.logicalName, found.requestedId ?? '');
         }
-        if (nav.attr.type === 'owner' && ref.entity.logicalName === 'systemuser' && found.row.data.isdisabled === true) {
+        if (nav.attr.type === 'owner' && ref.entity.logicalName === 'systemuser' && (found.isDisabled === true || found.isDisabled === 1)) {
           // Reference §5 leaves assignment to a disabled user open: we choose the harsher plausible behaviour and
           // reject it with the documented disabled-user message.
-          throw err.disabledUser(found.row.id, IDS.organization);
+          throw err.disabledUser(found.id, IDS.organization);
         }
-        data[nav.attr.logicalName] = found.row.id;
+        data[nav.attr.logicalName] = found.id;
         data[`${nav.attr.logicalName}@lt`] = ref.entity.logicalName;
         touched.add(nav.attr.logicalName);
         continue;

@@ -99,6 +99,19 @@ export class RecordStore {
     return rows.map((r) => ({ id: r.id, data: JSON.parse(r.data), version: r.ver }));
   }
 
+  /** Ids of rows whose key columns equal the values, without reading the rows (binds only need the id). */
+  findIdsByColumns(e: EntityMeta, cols: string[], values: unknown[]): string[] {
+    const where = cols.map((c, i) => (values[i] === null ? `${colExpr(c)} IS NULL` : `${colExpr(c)} = ? COLLATE NOCASE`)).join(' AND ');
+    const params = values.filter((v) => v !== null).map((v) => (typeof v === 'boolean' ? (v ? 1 : 0) : v));
+    return (this.stmt(`SELECT id FROM "${tableName(e)}" WHERE ${where} LIMIT 2`).all(...params) as Array<{ id: string }>).map((r) => r.id);
+  }
+
+  /** Whether a row exists, and one column of it, without parsing the whole row (large memo columns). */
+  peek(e: EntityMeta, id: string, column: string): { exists: boolean; value: unknown } {
+    const r = this.stmt(`SELECT ${colExpr(column)} AS v FROM "${tableName(e)}" WHERE id = ?`).get(id) as { v: unknown } | undefined;
+    return r ? { exists: true, value: r.v } : { exists: false, value: undefined };
+  }
+
   /** Builds the unique index for an alternate key; false (key Failed) when existing rows hold duplicate values. */
   activateKey(e: EntityMeta, k: KeyMeta): boolean {
     const exprs = k.keyAttributes.map((c) => `${colExpr(c)} COLLATE NOCASE`);

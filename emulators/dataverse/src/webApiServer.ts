@@ -12,6 +12,7 @@ import { parseQuery, type WebRequest, type WebOutcome } from './webApiTypes';
 import { preferOf } from './preferHeader';
 import { runBulkAction } from './bulkActions';
 import { runBatch } from './batchExecutor';
+import { csdlDocument } from './csdlDocument';
 import { recordSolution, seedBulkFilters } from './environmentSeed';
 import type { EntityMeta } from './metadataTypes';
 import { parseKeyPredicate, splitPath, ODataSyntaxError } from './odataFilter';
@@ -351,8 +352,7 @@ export class WebApiServer {
       return { status: 200, body: { '@odata.context': `${this.webApiUrl}$metadata#Microsoft.Dynamics.CRM.RetrieveTotalRecordCountResponse`, EntityRecordCountCollection: { Count: names.length, IsReadOnly: false, Keys: names, Values: values } }, costMs: c.readBaseMs, kind: 'read', records: 0 };
     }
     if (root === '$metadata') {
-      const sets = [...this.d.catalog.entities.values()].map((e) => `<EntitySet Name="${e.entitySetName}" EntityType="Microsoft.Dynamics.CRM.${e.logicalName}"/>`).join('');
-      return { status: 200, text: `<?xml version="1.0" encoding="utf-8"?><edmx:Edmx Version="4.0" xmlns:edmx="http://docs.oasis-open.org/odata/ns/edmx"><edmx:DataServices><Schema Namespace="Microsoft.Dynamics.CRM" Alias="mscrm" xmlns="http://docs.oasis-open.org/odata/ns/edm"><EntityContainer Name="System">${sets}</EntityContainer></Schema></edmx:DataServices></edmx:Edmx>`, contentType: 'application/xml', costMs: c.readBaseMs, kind: 'metadata', records: 0 };
+      return { status: 200, text: csdlDocument(this.d.catalog), contentType: 'application/xml', costMs: c.readBaseMs, kind: 'metadata', records: 0 };
     }
     if (r.method === 'POST' && segs.length === 1 && segs[0].key === undefined) {
       switch (root) {

@@ -277,3 +277,17 @@ test('errors carry the extended CDS details when annotations are requested', asy
   const plain = await api.call('POST', 'accounts', { name: 'x'.repeat(161) });
   expect(Object.keys(plain.json.error)).toEqual(['code', 'message']);
 });
+
+test('$metadata is a well-formed CSDL with entity types, keys, lookups and navigation properties', async () => {
+  const { XMLValidator, XMLParser } = await import('fast-xml-parser');
+  const r = await api.call('GET', '$metadata');
+  expect(r.status).toBe(200);
+  expect(XMLValidator.validate(r.text)).toBe(true);
+  const doc = new XMLParser({ ignoreAttributes: false }).parse(r.text);
+  const types = doc['edmx:Edmx']['edmx:DataServices'].Schema.EntityType as Array<Record<string, any>>;
+  const contact = types.find((t) => t['@_Name'] === 'contact')!;
+  expect(contact.Key.PropertyRef['@_Name']).toBe('contactid');
+  expect(contact.Property.map((p: any) => p['@_Name'])).toEqual(expect.arrayContaining(['lastname', '_parentcustomerid_value', 'astep_sourceid']));
+  expect(contact.NavigationProperty.map((p: any) => p['@_Name'])).toEqual(expect.arrayContaining(['parentcustomerid_account', 'parentcustomerid_contact']));
+  expect(types.some((t) => t['@_Name'] === 'astep_matter')).toBe(true);
+});
