@@ -149,7 +149,7 @@ export class WebApiServer {
   }
 
   private send(res: http.ServerResponse, status: number, headers: Record<string, string>, body?: string, contentType?: string): void {
-    const h: Record<string, string> = { 'OData-Version': '4.0', 'REQ_ID': randomUUID(), ...headers };
+    const h: Record<string, string> = { 'OData-Version': '4.0', 'REQ_ID': randomUUID(), ...this.corsHeaders(res.req), ...headers };
     if (body !== undefined && body !== '') {
       h['Content-Type'] = contentType ?? 'application/json; odata.metadata=minimal; odata.streaming=true; IEEE754Compatible=false; charset=utf-8';
       h['Content-Length'] = String(Buffer.byteLength(body));
@@ -164,10 +164,31 @@ export class WebApiServer {
     return Buffer.concat(chunks).toString('utf8');
   }
 
+  /** CORS for browser callers (the Web API answers cross-origin calls that carry a bearer token). */
+  private corsHeaders(req: http.IncomingMessage | undefined): Record<string, string> {
+    const origin = req?.headers.origin;
+    if (!origin) return {};
+    return {
+      'Access-Control-Allow-Origin': origin,
+      'Access-Control-Allow-Credentials': 'true',
+      Vary: 'Origin',
+      'Access-Control-Expose-Headers':
+        'OData-EntityId, OData-Version, Location, Preference-Applied, Retry-After, REQ_ID, WWW-Authenticate, x-ms-dop-hint, x-ms-ratelimit-burst-remaining-xrm-requests, x-ms-ratelimit-time-remaining-xrm-requests',
+    };
+  }
+
   private async onRequest(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     try {
       const u = new URL(req.url ?? '/', 'http://x');
       const body = await this.readBody(req);
+      if (req.method === 'OPTIONS') {
+        // CORS preflight: no token needed, nothing executed.
+        return this.send(res, 204, {
+          'Access-Control-Allow-Methods': 'GET, POST, PATCH, PUT, DELETE, OPTIONS',
+          'Access-Control-Allow-Headers': String(req.headers['access-control-request-headers'] ?? 'Authorization, Content-Type, Prefer, If-Match, If-None-Match, OData-Version, OData-MaxVersion, MSCRM.SolutionUniqueName, CallerObjectId, MSCRMCallerID'),
+          'Access-Control-Max-Age': '600',
+        });
+      }
       const p = u.pathname;
       const tenant = this.d.tenantId;
       // ---- Entra endpoints

@@ -174,3 +174,19 @@ describe('fault injection', () => {
     }
   });
 });
+
+test('CORS: preflight answers without a token; responses expose the OData and rate-limit headers to the origin', async () => {
+  const api = await startApi();
+  try {
+    const pre = await fetch(`${api.emu.webApiUrl}accounts`, { method: 'OPTIONS', headers: { Origin: 'http://localhost:8181', 'Access-Control-Request-Method': 'POST', 'Access-Control-Request-Headers': 'authorization,content-type,prefer' } });
+    expect(pre.status).toBe(204);
+    expect(pre.headers.get('access-control-allow-origin')).toBe('http://localhost:8181');
+    expect(pre.headers.get('access-control-allow-headers')).toBe('authorization,content-type,prefer');
+    const r = await api.call('POST', 'accounts', { name: 'From a browser' }, { Origin: 'http://localhost:8181' });
+    expect(r.status).toBe(204);
+    expect(r.headers.get('access-control-allow-origin')).toBe('http://localhost:8181');
+    expect(r.headers.get('access-control-expose-headers')).toContain('OData-EntityId');
+  } finally {
+    await api.emu.close();
+  }
+});
