@@ -241,7 +241,10 @@ export class MetadataApi {
       if (sub === 'Attributes') {
         if (segs[1].key === undefined) {
           if (method === 'POST') return this.createAttribute(e, body as Record<string, unknown>);
-          const list = applyListFilter(e.attributes.map((a) => this.attributeJson(e, a)), query.get('$filter')).map((x) => project(x, selectOf(query)));
+          // `.../Attributes/Microsoft.Dynamics.CRM.PicklistAttributeMetadata` casts the collection to one type.
+          const cast = segs[2]?.name.replace(/^Microsoft\.Dynamics\.CRM\./, '#Microsoft.Dynamics.CRM.');
+          const all = e.attributes.map((a) => this.attributeJson(e, a)).filter((j) => !cast || j['@odata.type'] === cast);
+          const list = applyListFilter(all, query.get('$filter')).map((x) => project(x, selectOf(query)));
           return { status: 200, body: { '@odata.context': `${ctx}EntityDefinitions('${e.metadataId}')/Attributes`, value: list } };
         }
         const pred = safeKey(segs[1].key);

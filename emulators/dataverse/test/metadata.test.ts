@@ -35,6 +35,9 @@ describe('Metadata API', () => {
     const acc = await api.call('GET', "EntityDefinitions(LogicalName='account')/Attributes(LogicalName='astep_mattertype')");
     expect(acc.json.AttributeType).toBe('Picklist');
     expect(acc.json.GlobalOptionSet.Name).toBe('astep_mattertype');
+    const picklists = await api.call('GET', "EntityDefinitions(LogicalName='account')/Attributes/Microsoft.Dynamics.CRM.PicklistAttributeMetadata?$select=LogicalName&$expand=OptionSet");
+    expect(picklists.json.value.map((a: any) => a.LogicalName)).toEqual(expect.arrayContaining(['industrycode', 'astep_mattertype']));
+    expect(picklists.json.value.every((a: any) => a['@odata.type'] === '#Microsoft.Dynamics.CRM.PicklistAttributeMetadata')).toBe(true);
     const list = await api.call('GET', `EntityDefinitions?$select=LogicalName&$filter=${encodeURIComponent('IsCustomEntity eq true')}`);
     expect(list.json.value.map((e: any) => e.LogicalName).sort()).toEqual(SCHEMA.tables.filter((t) => t.isCustom).map((t) => t.logicalName).sort());
   });
