@@ -28,6 +28,23 @@ export interface ApplySchemaResult {
   relationshipsCreated: string[];
 }
 
+/** Platform one-to-many navigation property names: [parent table, name, child table, lookup]. */
+const STANDARD_COLLECTIONS: Array<[string, string, string, string]> = [
+  ['account', 'contact_customer_accounts', 'contact', 'parentcustomerid'],
+  ['contact', 'contact_customer_contacts', 'contact', 'parentcustomerid'],
+  ['account', 'opportunity_customer_accounts', 'opportunity', 'customerid'],
+  ['contact', 'opportunity_customer_contacts', 'opportunity', 'customerid'],
+  ['account', 'opportunity_parent_account', 'opportunity', 'parentaccountid'],
+  ['account', 'Account_Tasks', 'task', 'regardingobjectid'],
+  ['contact', 'Contact_Tasks', 'task', 'regardingobjectid'],
+  ['opportunity', 'Opportunity_Tasks', 'task', 'regardingobjectid'],
+  ['account', 'Account_Annotation', 'annotation', 'objectid'],
+  ['contact', 'Contact_Annotation', 'annotation', 'objectid'],
+  ['opportunity', 'Opportunity_Annotation', 'annotation', 'objectid'],
+  ['task', 'Task_Annotation', 'annotation', 'objectid'],
+  ['opportunity', 'Opportunity_OpportunityClose', 'opportunityclose', 'opportunityid'],
+];
+
 const REQ: Record<string, RequiredLevelValue> = { none: 'None', recommended: 'Recommended', required: 'ApplicationRequired' };
 
 export class MetadataCatalog {
@@ -79,6 +96,27 @@ export class MetadataCatalog {
   }
 
   private refCache = new Map<string, Array<{ entity: EntityMeta; attr: AttrMeta }>>();
+
+  /**
+   * Collection-valued navigation properties of a table (one-to-many): custom relationships by their
+   * ReferencedEntityNavigationPropertyName, standard ones by their platform names.
+   */
+  collectionNavs(e: EntityMeta): Map<string, { child: EntityMeta; attr: AttrMeta }> {
+    const m = new Map<string, { child: EntityMeta; attr: AttrMeta }>();
+    for (const r of this.relationships.values()) {
+      if (r.referencedEntity !== e.logicalName) continue;
+      const child = this.entities.get(r.referencingEntity);
+      const attr = child && this.attribute(child, r.referencingAttribute);
+      if (child && attr) m.set(r.referencedNavigationProperty, { child, attr });
+    }
+    for (const [parent, name, childName, attrName] of STANDARD_COLLECTIONS) {
+      if (parent !== e.logicalName) continue;
+      const child = this.entities.get(childName);
+      const attr = child && this.attribute(child, attrName);
+      if (child && attr) m.set(name, { child, attr });
+    }
+    return m;
+  }
   /** Lookups (with a delete cascade) that can point at rows of `target`. */
   referencingLookups(target: string): Array<{ entity: EntityMeta; attr: AttrMeta }> {
     let r = this.refCache.get(target);

@@ -601,12 +601,19 @@ export class RecordService {
     for (const item of splitTopLevel(expand)) {
       const m = /^([A-Za-z0-9_]+)(?:\((.*)\))?$/.exec(item.trim());
       if (!m) throw err.querySyntax(`Bad $expand '${item}'.`);
-      const nav = this.catalog.navProps(e).get(m[1]);
-      if (!nav) throw err.unknownSelect(m[1], e.logicalName);
       const opts = new Map<string, string>();
       for (const part of (m[2] ?? '').split(';')) {
         const eq = part.indexOf('=');
         if (eq > 0) opts.set(part.slice(0, eq).trim(), part.slice(eq + 1).trim());
+      }
+      const nav = this.catalog.navProps(e).get(m[1]);
+      if (!nav) {
+        const coll = this.catalog.collectionNavs(e).get(m[1]);
+        if (!coll) throw err.unknownSelect(m[1], e.logicalName);
+        rows.forEach((row, i) => {
+          bodies[i][m[1]] = this.related(e, row.id, coll, { select: opts.get('$select'), filter: opts.get('$filter'), orderby: opts.get('$orderby'), top: opts.has('$top') ? Number(opts.get('$top')) : undefined, annotations });
+        });
+        continue;
       }
       rows.forEach((row, i) => {
         const id = row.data[nav.attr.logicalName] as string | null;
@@ -621,6 +628,24 @@ export class RecordService {
       });
     }
   }
+
+  /** Rows of a one-to-many navigation property (children whose lookup points at `id` on table `e`). */
+  related(
+    e: EntityMeta,
+    id: string,
+    coll: { child: EntityMeta; attr: AttrMeta },
+    q: { select?: string; filter?: string; orderby?: string; top?: number; annotations: Annotations },
+  ): Array<Record<string, unknown>> {
+    const own = `_${coll.attr.logicalName}_value eq ${id}`;
+    const res = this.query(coll.child, { select: q.select, filter: q.filter ? `${own} and (${q.filter})` : own, orderby: q.orderby, top: q.top ?? 5000, maxPageSize: 5000, annotations: q.annotations });
+    // Polymorphic lookups: keep only children whose lookup points at this table.
+    return res.value.filter((v) => {
+      const row = this.store.get(coll.child, String(v[coll.child.primaryIdAttribute]));
+      const t = row?.data[`${coll.attr.logicalName}@lt`];
+      return t === undefined || t === null || t === e.logicalName;
+    });
+  }
+
 
   query(e: EntityMeta, q: QueryOptions): { value: Array<Record<string, unknown>>; count?: number; countLimited?: boolean; nextToken?: string } {
     const attrs = this.selectList(e, q.select);

@@ -498,6 +498,18 @@ export class WebApiServer {
       svc.update(e, row, { [prop]: b.value }, ctx);
       return { status: 204, costMs: c.requestMs, kind: 'write', records: 1 };
     }
+    const coll = segs.length === 2 && r.method === 'GET' ? this.d.catalog.collectionNavs(e).get(prop) : undefined;
+    if (coll) {
+      const parent = svc.retrieve(e, pred, { select: e.primaryIdAttribute, annotations: false }).row;
+      const value = svc.related(e, parent.id, coll, {
+        select: r.query.get('$select') ?? undefined,
+        filter: r.query.get('$filter') ?? undefined,
+        orderby: r.query.get('$orderby') ?? undefined,
+        top: r.query.get('$top') !== null ? Number(r.query.get('$top')) : undefined,
+        annotations: prefer.annotations,
+      });
+      return { status: 200, body: { '@odata.context': `${this.webApiUrl}$metadata#${coll.child.entitySetName}`, value }, costMs: c.readBaseMs + value.length * c.readPerRowMs, kind: 'read', records: 0 };
+    }
     if (r.method === 'GET' && (segs.length === 2 || (segs.length === 3 && segs[2].name === '$value'))) {
       const g = svc.retrieve(e, pred, { select: prop, annotations: false });
       const v = g.body[prop];

@@ -291,3 +291,16 @@ test('$metadata is a well-formed CSDL with entity types, keys, lookups and navig
   expect(contact.NavigationProperty.map((p: any) => p['@_Name'])).toEqual(expect.arrayContaining(['parentcustomerid_account', 'parentcustomerid_contact']));
   expect(types.some((t) => t['@_Name'] === 'astep_matter')).toBe(true);
 });
+
+test('collection-valued navigation: $expand and GET of one-to-many relationships (standard and custom)', async () => {
+  const acc = idOf((await api.call('POST', 'accounts', { name: 'Parent of many' })).headers);
+  for (const n of ['Kid A', 'Kid B']) await api.call('POST', 'contacts', { lastname: n, 'parentcustomerid_account@odata.bind': `/accounts(${acc})` });
+  await api.call('POST', 'astep_matters', { astep_name: 'Matter of many', 'astep_AccountId@odata.bind': `/accounts(${acc})` });
+  await api.call('POST', 'tasks', { subject: 'Task of many', 'regardingobjectid_account_task@odata.bind': `/accounts(${acc})` });
+  const r = await api.call('GET', `accounts(${acc})?$select=name&$expand=contact_customer_accounts($select=lastname;$orderby=lastname desc),astep_account_astep_matter_accountid($select=astep_name)`);
+  expect(r.status).toBe(200);
+  expect(r.json.contact_customer_accounts.map((c: any) => c.lastname)).toEqual(['Kid B', 'Kid A']);
+  expect(r.json.astep_account_astep_matter_accountid.map((m: any) => m.astep_name)).toEqual(['Matter of many']);
+  const t = await api.call('GET', `accounts(${acc})/Account_Tasks?$select=subject`);
+  expect(t.json.value.map((x: any) => x.subject)).toEqual(['Task of many']);
+});
