@@ -167,3 +167,25 @@ describe('bulk actions', () => {
     expect(task.json.error.message).toContain("does not support entities of type 'task'");
   });
 });
+
+describe('defaults, counters and snapshot', () => {
+  test('default page size is 5,000; counters and snapshot report what was written', async () => {
+    api.emu.resetCounters();
+    const Targets = Array.from({ length: 5100 }, (_, i) => ({ '@odata.type': 'Microsoft.Dynamics.CRM.astep_matter', astep_name: `Bulk matter ${i}`, astep_sourceid: `BM-${i}` }));
+    const r = await api.call('POST', 'astep_matters/Microsoft.Dynamics.CRM.CreateMultiple', { Targets });
+    expect(r.status).toBe(200);
+    const page = await api.call('GET', 'astep_matters?$select=astep_name');
+    expect(page.json.value).toHaveLength(5000);
+    expect(page.json['@odata.nextLink']).toBeTruthy();
+    const rest = await api.call('GET', page.json['@odata.nextLink']);
+    expect(rest.json.value.length).toBeGreaterThanOrEqual(100);
+    const c = api.emu.counters();
+    expect(c.recordsWritten).toBe(5100);
+    expect(c.byKind.bulk).toBe(1);
+    expect(c.byKind.read).toBe(2);
+    expect(c.byStatus['200']).toBe(3);
+    const snap = await api.emu.snapshot(['astep_matter']);
+    expect(snap.astep_matter.filter((m) => String(m.astep_sourceid).startsWith('BM-'))).toHaveLength(5100);
+    expect(Object.keys(snap.astep_matter[0]).some((k) => k.includes('@'))).toBe(false);
+  });
+});
