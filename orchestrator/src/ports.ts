@@ -11,7 +11,8 @@ export interface SourcePort {
   /** Record count of a resource without fetching it all (one small request), or null when the API cannot tell. */
   count(resource: ResourceName): Promise<number | null>;
   trustLedger(): Promise<TrustLedgerEntry[]>;
-  downloadFile(fileId: string, abortSignal?: AbortSignal): Promise<Uint8Array>;
+  /** A document's bytes; the known size saves asking for a part past the end. */
+  downloadFile(fileId: string, options?: { fileSize?: number | null; abortSignal?: AbortSignal }): Promise<Uint8Array>;
   /** Base URL of file downloads (for document links kept as URLs). */
   filesUrl(): string;
   orgkey(): string | null;

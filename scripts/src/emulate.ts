@@ -41,8 +41,12 @@ export async function startEmulators(o: EmulateOptions): Promise<RunningEmulator
     host: '127.0.0.1',
     dbPath: o.firm === 'tiny' || o.firm === 'demo' ? undefined : path.join(o.stateDir, 'actionstep-emulator.db'),
     faults: faultRate > 0 ? actionstepFaults(faultRate, o.seed) : undefined,
-    // Actionstep publishes no numbers; the emulator's defaults stand for "production". Off means off on both sides.
-    rateLimit: o.limits === 'off' ? { enabled: false } : undefined,
+    // Actionstep publishes no rate-limit numbers (reference section 6). The emulator's own default (15 requests/s per
+    // session) is deliberately harsh and is what the connector's tests run under; "production" here is a moderate
+    // 60/s per session (org 80/s, IP 100/s), still with 429s and Retry-After when exceeded. Off means off.
+    rateLimit: o.limits === 'off'
+      ? { enabled: false }
+      : { sessionPerSecond: 60, sessionBurst: 120, orgPerSecond: 80, orgBurst: 160, ipPerSecond: 100, ipBurst: 200 },
   });
   const clientId = 'astep-migration-app';
   const clientSecret = crypto.randomBytes(24).toString('base64url');

@@ -38,7 +38,7 @@ export interface RowLoaderOptions {
   runId: string;
   phase: AuditPhase;
   batchSize?: number;
-  downloadFile?: (fileId: string) => Promise<Uint8Array>;
+  downloadFile?: (fileId: string, fileSize: number) => Promise<Uint8Array>;
   /** Match rows that existed before the migration (no astep_sourceid yet): contacts by email, organisations by name. */
   matchExisting?: boolean;
   now?: () => Date;
@@ -200,6 +200,23 @@ export class RowLoader {
       });
     }
 
+    // Attachments of new notes, downloaded a few at a time (the source client enforces its own limits).
+    const bodies = new Map<Planned, { b64?: string; error?: string }>();
+    const downloads = toWrite.filter((p) => p.operation === 'create' && (p.row as AttachmentRow).attachment && this.options.downloadFile && !p.message);
+    for (let i = 0; i < downloads.length; i += 4) {
+      await Promise.all(downloads.slice(i, i + 4).map(async (p) => {
+        const att = (p.row as AttachmentRow).attachment!;
+        try {
+          const bytes = await this.options.downloadFile!(att.fileId, att.size);
+          const b64 = toBase64(bytes);
+          if (b64.length !== base64Length(bytes.length)) throw new Error('base64 length mismatch');
+          bodies.set(p, { b64 });
+        } catch (e) {
+          bodies.set(p, { error: (e as Error).message });
+        }
+      }));
+    }
+
     const targets: SinkUpsertTarget[] = [];
     const writing: Planned[] = [];
     for (const p of toWrite) {
@@ -221,18 +238,12 @@ export class RowLoader {
         }
         attributes[`${nav}@odata.bind`] = bindPath(ref.table, ref.key, ref.byId);
       }
-      if (isCreate && (p.row as AttachmentRow).attachment && this.options.downloadFile) {
-        const att = (p.row as AttachmentRow).attachment!;
-        try {
-          const bytes = await this.options.downloadFile(att.fileId);
-          const b64 = toBase64(bytes);
-          if (b64.length !== base64Length(bytes.length)) throw new Error('base64 length mismatch');
-          attributes.documentbody = b64;
-        } catch (e) {
-          results.push(this.fail(p.row, p.existing, 'download', `document ${p.row.sourceId}: download of file ${att.fileId} failed: ${(e as Error).message}`, p.pending));
-          continue;
-        }
+      const body = bodies.get(p);
+      if (body?.error) {
+        results.push(this.fail(p.row, p.existing, 'download', `document ${p.row.sourceId}: download of file ${(p.row as AttachmentRow).attachment!.fileId} failed: ${body.error}`, p.pending));
+        continue;
       }
+      if (body?.b64) attributes.documentbody = body.b64;
       if (p.matchedId) attributes.astep_sourceid = p.row.key;
       const key: SinkUpsertTarget['key'] = p.existing
         ? { id: String(p.existing[info.primaryIdAttribute]) }

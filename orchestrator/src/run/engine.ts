@@ -236,7 +236,7 @@ export class MigrationEngine {
 
   private loader(runId: string, phase: 'sample' | 'run' | 'delta', registry: KeyRegistry): RowLoader {
     return new RowLoader(this.deps.sink, this.store, registry, this.deps.progress, {
-      runId, phase, downloadFile: (id) => this.deps.source.downloadFile(id), matchExisting: true, now: this.now,
+      runId, phase, downloadFile: (id, fileSize) => this.deps.source.downloadFile(id, { fileSize }), matchExisting: true, now: this.now,
     });
   }
 

@@ -21,8 +21,8 @@ export class ActionstepSource implements SourcePort {
     return this.client.getTrustLedger();
   }
 
-  async downloadFile(fileId: string, abortSignal?: AbortSignal): Promise<Uint8Array> {
-    return new Uint8Array(await this.client.downloadFile(fileId, { abortSignal }));
+  async downloadFile(fileId: string, options: { fileSize?: number | null; abortSignal?: AbortSignal } = {}): Promise<Uint8Array> {
+    return new Uint8Array(await this.client.downloadFile(fileId, options));
   }
 
   filesUrl(): string {
