@@ -21,8 +21,14 @@ export function createNodeTransport(o: { maxSockets?: number } = {}): HttpTransp
           (res) => {
             const chunks: Buffer[] = [];
             res.on('data', (c: Buffer) => chunks.push(c));
+            let ended = false;
             res.on('error', reject);
+            // A connection cut mid-body emits 'close' without 'end': that is a network failure, not a short body.
+            res.on('close', () => {
+              if (!ended) reject(new Error('The connection closed before the response was complete.'));
+            });
             res.on('end', () => {
+              ended = true;
               const out: Record<string, string> = {};
               for (const [k, v] of Object.entries(res.headers)) if (v !== undefined) out[k.toLowerCase()] = Array.isArray(v) ? v.join(', ') : String(v);
               resolve({ status: res.statusCode ?? 0, headers: out, bodyText: Buffer.concat(chunks).toString('utf8') });
