@@ -1,5 +1,6 @@
 // `$metadata`: a CSDL (OData v4 EDMX) document generated from the live metadata: one EntityType per table with its
-// key, properties (lookups as `_x_value` Edm.Guid) and single-valued navigation properties, and the EntitySets.
+// key, properties (lookups as `_x_value` Edm.Guid), single- and collection-valued navigation properties, and the
+// EntitySets.
 import type { MetadataCatalog } from './metadataCatalog';
 import type { AttrMeta } from './metadataTypes';
 
@@ -41,7 +42,8 @@ export function csdlDocument(catalog: MetadataCatalog): string {
       const target = n.targets.length === 1 ? `mscrm.${n.targets[0]}` : 'mscrm.principal';
       return `<NavigationProperty Name="${esc(n.name)}" Type="${target}"><ReferentialConstraint Property="_${n.attr.logicalName}_value" ReferencedProperty="${esc(n.targets.length === 1 ? (catalog.entity(n.targets[0])?.primaryIdAttribute ?? 'id') : 'ownerid')}"/></NavigationProperty>`;
     });
-    types.push(`<EntityType Name="${esc(e.logicalName)}" BaseType="mscrm.crmbaseentity"><Key><PropertyRef Name="${esc(e.primaryIdAttribute)}"/></Key>${props.join('')}${navs.join('')}</EntityType>`);
+    const collections = [...catalog.collectionNavs(e).entries()].map(([name, c]) => `<NavigationProperty Name="${esc(name)}" Type="Collection(mscrm.${esc(c.child.logicalName)})"/>`);
+    types.push(`<EntityType Name="${esc(e.logicalName)}" BaseType="mscrm.crmbaseentity"><Key><PropertyRef Name="${esc(e.primaryIdAttribute)}"/></Key>${props.join('')}${navs.join('')}${collections.join('')}</EntityType>`);
     sets.push(`<EntitySet Name="${esc(e.entitySetName)}" EntityType="Microsoft.Dynamics.CRM.${esc(e.logicalName)}"/>`);
   }
   return (

@@ -290,6 +290,8 @@ test('$metadata is a well-formed CSDL with entity types, keys, lookups and navig
   expect(contact.Property.map((p: any) => p['@_Name'])).toEqual(expect.arrayContaining(['lastname', '_parentcustomerid_value', 'astep_sourceid']));
   expect(contact.NavigationProperty.map((p: any) => p['@_Name'])).toEqual(expect.arrayContaining(['parentcustomerid_account', 'parentcustomerid_contact']));
   expect(types.some((t) => t['@_Name'] === 'astep_matter')).toBe(true);
+  const account = types.find((t) => t['@_Name'] === 'account')!;
+  expect(account.NavigationProperty).toEqual(expect.arrayContaining([expect.objectContaining({ '@_Name': 'contact_customer_accounts', '@_Type': 'Collection(mscrm.contact)' })]));
 });
 
 test('collection-valued navigation: $expand and GET of one-to-many relationships (standard and custom)', async () => {
