@@ -34,6 +34,7 @@ export class AdaptiveConcurrency {
   private maxBudgetSeen = 0;
   private budgetSignal = false;
   private learnedCeiling = SERVICE_CONCURRENCY_LIMIT;
+  private successesSinceCeiling = 0;
   /** Highest concurrency reached, for stats and tests. */
   peakInFlight = 0;
 
@@ -104,6 +105,12 @@ export class AdaptiveConcurrency {
 
   /** Reads the rate-limit headers of a successful response and adjusts. */
   observe(headers: Record<string, string>): void {
+    // A ceiling learned from 0x80072326 may have come from another client of the same user that has since gone:
+    // win one slot back every 50 clean responses.
+    if (this.learnedCeiling < SERVICE_CONCURRENCY_LIMIT && ++this.successesSinceCeiling >= 50) {
+      this.successesSinceCeiling = 0;
+      this.learnedCeiling++;
+    }
     const remaining = parseLenientNumber(headers['x-ms-ratelimit-time-remaining-xrm-requests']);
     if (remaining !== undefined) {
       this.budgetSignal = true;
@@ -120,6 +127,7 @@ export class AdaptiveConcurrency {
     if (code === '0x80072326') {
       // Concurrency limit hit: this user may have other clients; learn a lower ceiling.
       this.learnedCeiling = Math.max(1, this.inFlightValue - 1);
+      this.successesSinceCeiling = 0;
       this.setLimit(this.limitValue);
     } else if (code === EXECUTION_TIME_CODE) {
       this.setLimit(this.limitValue / 2);

@@ -136,6 +136,17 @@ describe('AdaptiveConcurrency in the client', () => {
     expect(client.concurrency.limit).toBe(2);
   });
 
+  it('learns a lower ceiling from 0x80072326 and wins it back slowly', async () => {
+    const { AdaptiveConcurrency } = await import('../src/adaptiveConcurrency');
+    const c = new AdaptiveConcurrency({ initialConcurrency: 52 });
+    const releases = await Promise.all(Array.from({ length: 30 }, () => c.acquire()));
+    c.onThrottled('0x80072326');
+    expect(c.limit).toBe(29);
+    releases.forEach((r) => r());
+    for (let i = 0; i < 100; i++) c.observe({ 'x-ms-ratelimit-time-remaining-xrm-requests': '1200' });
+    expect(c.limit).toBe(31);
+  });
+
   it('without budget headers grows additively from the hint', async () => {
     const stub = stubTransport(async () => {
       await new Promise((r) => setTimeout(r, 2));
