@@ -214,10 +214,6 @@ export class RecordService {
 
   // ------------------------------------------------------------------ writes
 
-  private userRow(id: string): StoredRow | undefined {
-    return this.store.get(this.catalog.entityOrThrow('systemuser'), id);
-  }
-
   /** Applies a JSON body onto `data` (validated, coerced). Returns the attributes the body set. */
   private applyBody(e: EntityMeta, body: Record<string, unknown>, data: Record<string, unknown>, mode: 'create' | 'update', ctx: CallContext): Set<string> {
     const touched = new Set<string>();
@@ -742,9 +738,6 @@ export class RecordService {
     }
   }
 
-  userById(id: string): StoredRow | undefined {
-    return this.userRow(id);
-  }
 }
 
 export function appUserId(clientId: string): string {
