@@ -84,6 +84,18 @@ interface Unit {
   viaQuery?: boolean;
 }
 
+/** Duplicate primary key / duplicate alternate key. */
+const DUPLICATE_CODES = new Set(['0x80040237', '0x80060892']);
+
+function newGuid(): string {
+  const c = (globalThis as { crypto?: { randomUUID?: () => string } }).crypto;
+  if (c?.randomUUID) return c.randomUUID();
+  return 'xxxxxxxx-xxxx-4xxx-yxxx-xxxxxxxxxxxx'.replace(/[xy]/g, (ch) => {
+    const r = (Math.random() * 16) | 0;
+    return (ch === 'x' ? r : (r & 0x3) | 0x8).toString(16);
+  });
+}
+
 const bulkSupportCache = new WeakMap<DataverseClient, Map<string, Promise<boolean>>>();
 
 /** Asks the server whether the table has CreateMultiple (UpsertMultiple exists where Create/UpdateMultiple do). */
@@ -173,7 +185,29 @@ export class BulkWriter {
 
   /** CreateMultiple where supported, else `$batch` POSTs. Outcome `created` with the new id. */
   createMany(table: TableRef, rows: Array<{ attributes: Record<string, unknown>; ref?: string }>): Promise<WriteResult[]> {
-    return this.run('create', table, rows.map((r, index) => ({ index, ref: r.ref, label: r.ref ?? `row ${index}`, attributes: r.attributes, attempts: 0 })));
+    // Each new row gets its id from us, so a create retried after a lost response (the server applied it, the
+    // connection dropped) is recognised as already done instead of creating the row twice.
+    return this.run('create', table, rows.map((r, index) => {
+      const attributes = { ...r.attributes };
+      if (typeof attributes[table.primaryIdAttribute] !== 'string') attributes[table.primaryIdAttribute] = newGuid();
+      return { index, ref: r.ref, label: r.ref ?? `row ${index}`, attributes, attempts: 0 };
+    }));
+  }
+
+  /**
+   * After a duplicate-key failure on create: rows whose (our) id already exists were created by an earlier attempt of
+   * this same write; mark them created and return the others.
+   */
+  private async settleRepeatedCreates(table: TableRef, items: Item[], finish: (item: Item, r: Omit<WriteResult, 'index' | 'ref'>) => void): Promise<Item[]> {
+    const idOf = (it: Item) => String(it.attributes[table.primaryIdAttribute]).toLowerCase();
+    const rows = await this.client.retrieveByValues(table.entitySetName, table.primaryIdAttribute, items.map(idOf), [table.primaryIdAttribute], { abortSignal: this.options.abortSignal });
+    const existing = new Set(rows.map((r) => String(r[table.primaryIdAttribute]).toLowerCase()));
+    const rest: Item[] = [];
+    for (const it of items) {
+      if (existing.has(idOf(it))) finish(it, { outcome: 'created', id: idOf(it), status: 204 });
+      else rest.push(it);
+    }
+    return rest;
   }
 
   /** UpdateMultiple where supported, else `$batch` PATCH with If-Match: * (never creates). Outcome `updated`. */
@@ -340,6 +374,10 @@ export class BulkWriter {
     } catch (e) {
       if (!(e instanceof DataverseError)) throw e;
       if (isBulkUnsupported(e)) return 'unsupported';
+      if (op === 'create' && DUPLICATE_CODES.has(e.code)) {
+        const rest = await this.settleRepeatedCreates(table, unit.items, finish);
+        if (rest.length < unit.items.length) return rest.length ? [{ items: rest, split: true }] : undefined;
+      }
       if (e.status === 401) {
         // Authentication is about the request, not a record: splitting would only repeat the failure per record.
         for (const item of unit.items) finish(item, this.failure(item, e));
@@ -490,6 +528,7 @@ export class BulkWriter {
       ];
     }
     const retry: Item[] = [];
+    const duplicates: Array<{ item: Item; response: BatchResponse }> = [];
     sendable.forEach((item, i) => {
       const r = responses[i];
       if (!r) {
@@ -504,6 +543,10 @@ export class BulkWriter {
         return;
       }
       const code = r.error?.code ?? '';
+      if (op === 'create' && DUPLICATE_CODES.has(code)) {
+        duplicates.push({ item, response: r });
+        return;
+      }
       const transient = r.status === 429 || r.status >= 500 || TRANSIENT_CODES.has(code);
       if (transient && item.attempts < this.maxRecordRetries) {
         item.attempts++;
@@ -512,6 +555,12 @@ export class BulkWriter {
       }
       finish(item, this.failure(item, new DataverseError(r.error?.message ?? `HTTP ${r.status}`, { status: r.status, code, headers: r.headers })));
     });
+    if (duplicates.length) {
+      const rest = new Set(await this.settleRepeatedCreates(table, duplicates.map((d) => d.item), finish));
+      for (const d of duplicates) {
+        if (rest.has(d.item)) finish(d.item, this.failure(d.item, new DataverseError(d.response.error?.message ?? `HTTP ${d.response.status}`, { status: d.response.status, code: d.response.error?.code ?? '', headers: d.response.headers })));
+      }
+    }
     return retry.length ? [{ items: retry, split: true }] : [];
   }
 }

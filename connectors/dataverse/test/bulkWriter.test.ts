@@ -162,6 +162,36 @@ describe('BulkWriter', () => {
     expect(stub.requests.filter((r) => r.url.endsWith('UpsertMultiple'))).toHaveLength(1);
   });
 
+  it('createMany is idempotent across a lost response: the retry finds its own ids and reports them created', async () => {
+    const stored = new Set<string>();
+    let dropped = false;
+    const stub = stubTransport((req) => {
+      if (req.url.includes('sdkmessagefilters')) return json(200, { value: [{}] });
+      if (req.url.endsWith('CreateMultiple')) {
+        const ids = (req.json as { Targets: Array<Record<string, unknown>> }).Targets.map((t) => String(t.accountid));
+        if (ids.some((id) => stored.has(id))) return dvError(412, '0x80040237', 'Cannot insert duplicate key.');
+        ids.forEach((id) => stored.add(id));
+        if (!dropped) {
+          dropped = true; // the server wrote the rows, then the connection dropped before the answer
+          throw Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' });
+        }
+        return json(200, { Ids: ids });
+      }
+      if (req.method === 'GET' && req.url.includes('Microsoft.Dynamics.CRM.In')) {
+        const asked = [...decodeURIComponent(req.url).matchAll(/'([0-9a-f-]{36})'/g)].map((m) => m[1]);
+        return json(200, { value: asked.filter((id) => stored.has(id)).map((accountid) => ({ accountid })) });
+      }
+      throw new Error(`unexpected ${req.method} ${req.url}`);
+    });
+    const client = new DataverseClient({ webApiUrl: WEB_API, credential: staticToken, transport: stub.transport, retry: { retryDelayInMs: 1 } });
+    const rows = Array.from({ length: 30 }, (_, i) => ({ attributes: { name: `n${i}` }, ref: `r${i}` }));
+    const results = await new BulkWriter(client).createMany(ACCOUNTS, rows);
+    expect(results.every((r) => r.outcome === 'created')).toBe(true);
+    expect(stored.size).toBe(30);
+    expect(new Set(results.map((r) => r.id)).size).toBe(30);
+    results.forEach((r) => expect(stored.has(r.id!)).toBe(true));
+  });
+
   it('retries transient per-operation failures inside a $batch', async () => {
     let first = true;
     const stub = stubTransport((req) => {

@@ -221,7 +221,9 @@ describe('injected faults (503, connection resets, throttling, expired tokens, s
     const bulkClient = new DataverseClient({ webApiUrl: emu.webApiUrl, credential: createClientSecretCredential({ tenantId: emu.tenantId, clientId: CLIENT.clientId, clientSecret: CLIENT.clientSecret, scope: `${emu.url}/.default`, networkClient: createRedirectingNetworkClient(emu.url) }), transport: createNodeTransport(), retry: { retryDelayInMs: 20, maxRetryDelayInMs: 200, maxRetries: 8 } });
     const accounts = await new BulkWriter(bulkClient, { initialBatchSize: 100 }).upsertMany(ACCOUNTS, Array.from({ length: 3000 }, (_, i) => ({ key: { astep_sourceid: `f-${i}` }, attributes: { name: `Faulty ${i}` }, ref: `f${i}` })));
     const entries = await new BulkWriter(bulkClient, { batchOperationSize: 50 }).upsertMany(TIME_ENTRIES, Array.from({ length: 600 }, (_, i) => ({ key: { astep_sourceid: `fe-${i}` }, attributes: { astep_name: `Entry ${i}` }, ref: `fe${i}` })));
+    const created = await new BulkWriter(bulkClient, { initialBatchSize: 100 }).createMany(ACCOUNTS, Array.from({ length: 1000 }, (_, i) => ({ attributes: { name: `Created ${i}`, astep_matternumber: 'CM' }, ref: `c${i}` })));
     emu.setFaults({});
+    expect(created.filter((r) => r.outcome !== 'created')).toEqual([]);
     expect(accounts.filter((r) => r.outcome !== 'upserted')).toEqual([]);
     expect(entries.filter((r) => r.outcome !== 'upserted')).toEqual([]);
     const faults = emu.counters().faults;
@@ -232,6 +234,9 @@ describe('injected faults (503, connection resets, throttling, expired tokens, s
     expect(ids).toHaveLength(3000);
     expect(new Set(ids).size).toBe(3000);
     expect(snap.astep_timeentry).toHaveLength(600);
+    const createdRows = snap.account.filter((r) => r.astep_matternumber === 'CM');
+    expect(createdRows).toHaveLength(1000);
+    expect(new Set(createdRows.map((r) => r.accountid))).toEqual(new Set(created.map((r) => r.id)));
   });
 });
 
