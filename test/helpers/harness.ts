@@ -116,6 +116,11 @@ export async function snapshot(e: RunningEmulators, o: { keepTimes?: boolean } =
     raw[table] = rows;
   }
   const names = new Map<string, string>();
+  // Platform rows (users, business units, currencies) have per-environment GUIDs: name them by what identifies them.
+  for (const [set, idCol, nameCol] of [['systemusers', 'systemuserid', 'internalemailaddress'], ['businessunits', 'businessunitid', 'name'], ['teams', 'teamid', 'name'], ['transactioncurrencies', 'transactioncurrencyid', 'isocurrencycode']]) {
+    const r = await webApi(e, 'GET', `${set}?$select=${idCol},${nameCol}`);
+    for (const row of r.json?.value ?? []) names.set(String(row[idCol]).toLowerCase(), `${set}:${row[nameCol] ?? row[idCol]}`);
+  }
   for (const [table, rows] of Object.entries(raw)) {
     if (table === 'opportunityclose') continue;
     const idCol = SNAPSHOT_SETS[table].id;
@@ -137,9 +142,15 @@ export async function snapshot(e: RunningEmulators, o: { keepTimes?: boolean } =
       const clean: Record<string, unknown> = {};
       for (const [k, v] of Object.entries(r).sort(([a], [b]) => (a < b ? -1 : 1))) {
         if (k === idCol || k.includes('@') || (!o.keepTimes && VOLATILE.test(k))) continue;
-        clean[k] = typeof v === 'string' && names.has(v.toLowerCase()) ? names.get(v.toLowerCase()) : v;
+        clean[k] = typeof v === 'string' && names.has(v.toLowerCase())
+          ? names.get(v.toLowerCase())
+          // Emulator addresses differ between environments (random ports): compare the path only.
+          : typeof v === 'string' ? v.split(e.actionstep.url).join('<actionstep>/').split(e.dataverse.url).join('<dataverse>') : v;
       }
-      out[table][names.get(String(r[idCol]).toLowerCase()) as string] = clean;
+      // Duplicates (two rows with one source id) stay visible as extra keys.
+      let key = names.get(String(r[idCol]).toLowerCase()) as string;
+      for (let n = 2; key in out[table]; n++) key = `${names.get(String(r[idCol]).toLowerCase())}#${n}`;
+      out[table][key] = clean;
     }
   }
   return out;

@@ -1,0 +1,100 @@
+// A kill at any moment converges: `run` and `rollback` are SIGKILLed at 10 random points (5 each, seeded, printed)
+// and started again; the final Dataverse state equals an uninterrupted run's (no duplicates, nothing lost), every
+// audit entry is completed, and after rollback Dataverse equals its snapshot from before the run.
+import Database from 'better-sqlite3';
+import path from 'node:path';
+import { runCli, snapshot, snapshotDiff, startTestEmulators, webApi } from '../helpers/harness';
+
+jest.setTimeout(600_000);
+
+const SEED = Number(process.env.CRASH_SEED ?? 20261126);
+function rng(seed: number) {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+type Emu = Awaited<ReturnType<typeof startTestEmulators>>;
+
+/** Discover, provision, extract; returns the snapshot from before the run (which begins with the sample). */
+async function prepare(emu: Emu) {
+  for (const s of ['discover', 'provision', 'extract']) {
+    const r = await runCli([s, '--config', emu.configPath, '--json']);
+    expect([s, r.code, r.stderr.slice(-500)]).toEqual([s, 0, expect.any(String)]);
+  }
+  const before = await snapshot(emu);
+  expect((await runCli(['sample', '--config', emu.configPath, '--json'])).code).toBe(0);
+  expect((await runCli(['approve', '--config', emu.configPath, '--approved-by', 'crash test'])).code).toBe(0);
+  return before;
+}
+
+/** Kills `step` at each of the given moments, then lets it finish. Returns how many kills hit a running process. */
+async function killAndResume(emu: Emu, step: string[], killsAtMs: number[]): Promise<number> {
+  let hits = 0;
+  for (const ms of killsAtMs) {
+    const r = await runCli([...step, '--config', emu.configPath, '--json'], { killAfterMs: ms });
+    if (r.signal === 'SIGKILL') hits++;
+  }
+  const done = await runCli([...step, '--config', emu.configPath, '--json']);
+  expect([step.join(' '), done.code, done.stderr.slice(-800)]).toEqual([step.join(' '), 0, expect.any(String)]);
+  return hits;
+}
+
+function pendingAudit(emu: Emu): number {
+  const db = new Database(path.join(emu.config.stateDir, 'state.db'), { readonly: true });
+  try {
+    return (db.prepare("SELECT COUNT(*) n FROM audit WHERE status = 'pending'").get() as { n: number }).n;
+  } finally {
+    db.close();
+  }
+}
+
+describe('crash safety: SIGKILL at random points during run and rollback', () => {
+  let baseline: Emu;
+  let crashed: Emu;
+  afterAll(async () => {
+    await baseline?.close();
+    await crashed?.close();
+  });
+
+  test('converges to the uninterrupted state, then rolls back to the pre-run snapshot', async () => {
+    // Uninterrupted reference run.
+    baseline = await startTestEmulators({ firm: 'tiny', seed: 11 });
+    await prepare(baseline);
+    const t0 = Date.now();
+    const ref = await runCli(['run', '--config', baseline.configPath, '--json', '--accept-failures']);
+    const runMs = Date.now() - t0;
+    expect(ref.code).toBe(0);
+    const expected = await snapshot(baseline);
+
+    // The same firm, killed at random moments.
+    crashed = await startTestEmulators({ firm: 'tiny', seed: 11 });
+    const before = await prepare(crashed);
+    const random = rng(SEED);
+    // Each attempt is killed this long after it starts (the process needs ~0.5 s to sign in and read its state),
+    // so the five kills fall at random points spread over the work that is left.
+    const runKills = Array.from({ length: 5 }, () => Math.round(400 + random() * Math.max(600, runMs / 4)));
+    const rollbackKills = Array.from({ length: 5 }, () => Math.round(400 + random() * 1200));
+    process.stderr.write(`crash points (seed ${SEED}): run ${runKills.join(', ')} ms; rollback ${rollbackKills.join(', ')} ms (uninterrupted run took ${runMs} ms)\n`);
+
+    const runHits = await killAndResume(crashed, ['run', '--accept-failures'], runKills);
+    expect(runHits).toBeGreaterThan(0);
+    const afterRun = await snapshot(crashed);
+    expect(snapshotDiff(expected, afterRun)).toEqual([]);
+    expect(pendingAudit(crashed)).toBe(0);
+    const audit = await webApi(crashed, 'GET', 'astep_auditentries?$select=astep_auditkey,_astep_migrationrunid_value&$count=true');
+    expect(audit.json.value.length).toBeGreaterThan(0);
+    expect(audit.json.value.every((a: { _astep_migrationrunid_value: string | null }) => !!a._astep_migrationrunid_value)).toBe(true);
+    expect(new Set(audit.json.value.map((a: { astep_auditkey: string }) => a.astep_auditkey)).size).toBe(audit.json.value.length);
+
+    const rollbackHits = await killAndResume(crashed, ['rollback'], rollbackKills);
+    process.stderr.write(`kills that hit a running process: run ${runHits}/5, rollback ${rollbackHits}/5\n`);
+    expect(snapshotDiff(before, await snapshot(crashed))).toEqual([]);
+    expect(pendingAudit(crashed)).toBe(0);
+  });
+});
