@@ -394,20 +394,48 @@ export class MetadataProvisioner {
   }
 
   /**
-   * Imports a solution zip through ImportSolution (same tables as apply). Pass `schema` to wait for its keys.
+   * Imports a solution zip (same tables as apply). Uses `ImportSolutionAsync` and polls the async operation (a large
+   * import outlasts any HTTP timeout); where that action does not exist, the synchronous `ImportSolution`.
+   * Pass `schema` to wait for its alternate keys afterwards.
    */
-  async importSolution(zip: Uint8Array, options: { overwriteUnmanagedCustomizations?: boolean; publishWorkflows?: boolean; schema?: SolutionSchema; abortSignal?: AbortSignal } = {}): Promise<void> {
-    await this.client.executeAction(
-      'ImportSolution',
-      {
-        CustomizationFile: toBase64(zip),
-        OverwriteUnmanagedCustomizations: options.overwriteUnmanagedCustomizations ?? true,
-        PublishWorkflows: options.publishWorkflows ?? true,
-        ImportJobId: randomGuid(),
-      },
-      { abortSignal: options.abortSignal },
-    );
+  async importSolution(
+    zip: Uint8Array,
+    options: { overwriteUnmanagedCustomizations?: boolean; publishWorkflows?: boolean; schema?: SolutionSchema; abortSignal?: AbortSignal; importTimeoutMs?: number } = {},
+  ): Promise<void> {
+    const body = {
+      CustomizationFile: toBase64(zip),
+      OverwriteUnmanagedCustomizations: options.overwriteUnmanagedCustomizations ?? true,
+      PublishWorkflows: options.publishWorkflows ?? true,
+      ImportJobId: randomGuid(),
+    };
+    let asyncOperationId: string | undefined;
+    try {
+      const res = (await this.action('ImportSolutionAsync', body, 'Import solution', options.abortSignal)) as { AsyncOperationId?: string } | undefined;
+      asyncOperationId = res?.AsyncOperationId;
+    } catch (e) {
+      if (!(e instanceof DataverseError) || (e.status !== 404 && e.status !== 501)) throw e;
+      await this.action('ImportSolution', body, 'Import solution', options.abortSignal);
+    }
+    if (asyncOperationId) await this.waitForAsyncOperation(asyncOperationId, options.importTimeoutMs ?? 30 * 60_000, options.abortSignal);
     if (options.schema) await this.waitForKeys(options.schema, options.abortSignal);
+  }
+
+  /** Polls `asyncoperations(id)` until it completes (statecode 3); statuscode 30 = succeeded, 31/32 = failed/canceled. */
+  private async waitForAsyncOperation(id: string, timeoutMs: number, abortSignal?: AbortSignal): Promise<void> {
+    const clock = this.client.clock;
+    const deadline = clock.now() + timeoutMs;
+    for (;;) {
+      const op = await this.client.get<{ statecode?: number; statuscode?: number; message?: string | null; friendlymessage?: string | null }>(
+        `asyncoperations(${id})?$select=statecode,statuscode,message,friendlymessage`,
+        { abortSignal },
+      );
+      if (op?.statecode === 3) {
+        if (op.statuscode === 30) return;
+        throw new Error(`Solution import ${op.statuscode === 32 ? 'was canceled' : 'failed'}: ${op.friendlymessage || op.message || `async operation ${id} ended with status ${op.statuscode}`}`);
+      }
+      if (clock.now() >= deadline) throw new Error(`Solution import still running after ${timeoutMs} ms (async operation ${id}); check Solution History.`);
+      await clock.sleep(this.pollIntervalMs, abortSignal);
+    }
   }
 }
 

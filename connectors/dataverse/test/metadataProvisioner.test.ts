@@ -103,4 +103,29 @@ describe('MetadataProvisioner (stub transport)', () => {
     const provisioner = new MetadataProvisioner(client, { pollIntervalMs: 1000, keyWaitTimeoutMs: 5000 });
     await expect(provisioner.waitForKeys(SCHEMA)).rejects.toThrow(/Timed out after 5000 ms .*astep_thing\.astep_thing_key \(InProgress\)/);
   });
+
+  it('imports with ImportSolutionAsync and polls the async operation; a failed import explains itself', async () => {
+    const clock = virtualClock();
+    let polls = 0;
+    let fail = false;
+    const stub = stubTransport((req) => {
+      if (req.url.endsWith('ImportSolutionAsync')) return json(200, { AsyncOperationId: '00000000-0000-0000-0000-0000000000a1', ImportJobKey: 'k' });
+      if (req.url.includes('asyncoperations(00000000-0000-0000-0000-0000000000a1)')) {
+        polls++;
+        if (polls < 3) return json(200, { statecode: 2, statuscode: 20 });
+        return json(200, fail ? { statecode: 3, statuscode: 31, friendlymessage: 'Missing dependency: astep_matter' } : { statecode: 3, statuscode: 30 });
+      }
+      throw new Error(`unexpected ${req.url}`);
+    }, clock);
+    const client = new DataverseClient({ webApiUrl: WEB_API, credential: staticToken, transport: stub.transport, retry: { clock } });
+    const provisioner = new MetadataProvisioner(client, { pollIntervalMs: 1000 });
+    await provisioner.importSolution(new Uint8Array([80, 75, 3, 4]));
+    const body = stub.requests[0].json as Record<string, unknown>;
+    expect(body.CustomizationFile).toBe('UEsDBA==');
+    expect(body.OverwriteUnmanagedCustomizations).toBe(true);
+    expect(polls).toBe(3);
+    fail = true;
+    polls = 0;
+    await expect(provisioner.importSolution(new Uint8Array([1]))).rejects.toThrow(/Solution import failed: Missing dependency: astep_matter/);
+  });
 });
