@@ -57,9 +57,12 @@ function pendingAudit(emu: Emu): number {
 describe('crash safety: SIGKILL at random points during run and rollback', () => {
   let baseline: Emu;
   let crashed: Emu;
+  let faulty: Emu;
+  let expected: Awaited<ReturnType<typeof snapshot>>;
   afterAll(async () => {
     await baseline?.close();
     await crashed?.close();
+    await faulty?.close();
   });
 
   test('converges to the uninterrupted state, then rolls back to the pre-run snapshot', async () => {
@@ -70,7 +73,7 @@ describe('crash safety: SIGKILL at random points during run and rollback', () =>
     const ref = await runCli(['run', '--config', baseline.configPath, '--json', '--accept-failures']);
     const runMs = Date.now() - t0;
     expect(ref.code).toBe(0);
-    const expected = await snapshot(baseline);
+    expected = await snapshot(baseline);
 
     // The same firm, killed at random moments.
     crashed = await startTestEmulators({ firm: 'tiny', seed: 11 });
@@ -96,5 +99,19 @@ describe('crash safety: SIGKILL at random points during run and rollback', () =>
     process.stderr.write(`kills that hit a running process: run ${runHits}/5, rollback ${rollbackHits}/5\n`);
     expect(snapshotDiff(before, await snapshot(crashed))).toEqual([]);
     expect(pendingAudit(crashed)).toBe(0);
+  });
+
+  test('10% injected faults on both APIs (5xx, 429, resets, slow responses, expired tokens) give the same result', async () => {
+    expect(expected).toBeDefined();
+    faulty = await startTestEmulators({ firm: 'tiny', seed: 11, faults: 0.1 });
+    await prepare(faulty);
+    const r = await runCli(['run', '--config', faulty.configPath, '--json', '--accept-failures']);
+    expect([r.code, r.stderr.slice(-800)]).toEqual([0, expect.any(String)]);
+    const dv = faulty.dataverse.counters().faults;
+    faulty.dataverse.setFaults({}); // the test's own reads go through clean
+    expect(snapshotDiff(expected, await snapshot(faulty))).toEqual([]);
+    const as = faulty.actionstep.counters() as unknown as { faults?: Record<string, number> };
+    process.stderr.write(`faults injected: Dataverse ${JSON.stringify(dv)}, Actionstep ${JSON.stringify(as.faults ?? as)}\n`);
+    expect(Object.values(dv).reduce((a, b) => a + b, 0)).toBeGreaterThan(10);
   });
 });
