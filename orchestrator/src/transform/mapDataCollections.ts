@@ -31,7 +31,7 @@ export const DC_MEMO_MAX = 1048576;
 /** Column name for a collection field: prefix, collection and field, only [a-z0-9_], at most 50 characters, unique. */
 export function dataCollectionColumnName(collectionName: string, fieldName: string, taken: Set<string>): string {
   const clean = (s: string) => s.toLowerCase().normalize('NFKD').replace(/[^a-z0-9]+/g, '').slice(0, 20) || 'x';
-  let base = `astep_dc_${clean(collectionName)}_${clean(fieldName)}`.slice(0, 46);
+  const base = `astep_dc_${clean(collectionName)}_${clean(fieldName)}`.slice(0, 46);
   let name = base;
   for (let n = 2; taken.has(name); n++) name = `${base}${n}`;
   taken.add(name);

@@ -133,7 +133,8 @@ export function roundTo(n: number, precision: number): number {
  */
 export function fitText(field: string, raw: string | null | undefined, maxLength: number): { value: string | null; problem?: FieldProblem } {
   if (raw == null) return { value: null };
-  const v = raw.replace(/\u0000/g, '');
+  // NUL characters are not storable in Dataverse text columns.
+  const v = raw.split(String.fromCharCode(0)).join('');
   if (v === '') return { value: null };
   if (v.length <= maxLength) return { value: v };
   // Do not cut a surrogate pair (emoji) in half.
