@@ -1,0 +1,133 @@
+// Pure reading of the diff document and the review state: defensive about every raw value from the form.
+import type { DiffDocument, DiffEntry, DiffFilter, FieldDecision, ReviewDecisions } from './Component.types';
+
+export class DiffDocumentError extends Error {}
+
+const str = (v: unknown, fallback = ''): string => (typeof v === 'string' ? v : v === null || v === undefined ? fallback : String(v));
+
+/** Parses astep_diffjson. Empty → null; malformed → DiffDocumentError naming the entry and field. */
+export function parseDiffDocument(raw: string | null | undefined): DiffDocument | null {
+  if (raw === null || raw === undefined || raw.trim() === '') return null;
+  let data: unknown;
+  try {
+    data = JSON.parse(raw);
+  } catch (e) {
+    throw new DiffDocumentError(`not JSON (${(e as Error).message})`);
+  }
+  if (!data || typeof data !== 'object' || Array.isArray(data)) throw new DiffDocumentError('the document is not an object');
+  const doc = data as Record<string, unknown>;
+  if (!Array.isArray(doc.diff)) throw new DiffDocumentError('"diff" is missing or not a list');
+  const diff: DiffEntry[] = doc.diff.map((e: unknown, i: number) => {
+    if (!e || typeof e !== 'object') throw new DiffDocumentError(`diff[${i}] is not an object`);
+    const r = e as Record<string, unknown>;
+    if (typeof r.table !== 'string' || !r.table) throw new DiffDocumentError(`diff[${i}].table is missing`);
+    if (typeof r.column !== 'string' || !r.column) throw new DiffDocumentError(`diff[${i}].column is missing`);
+    if (r.status !== 'match' && r.status !== 'mismatch') throw new DiffDocumentError(`diff[${i}].status must be "match" or "mismatch", got ${JSON.stringify(r.status)}`);
+    return {
+      table: r.table, key: str(r.key), targetId: typeof r.targetId === 'string' ? r.targetId : null,
+      sourceResource: str(r.sourceResource), sourceId: str(r.sourceId), column: r.column,
+      source: r.source ?? null, expected: r.expected ?? null, actual: r.actual ?? null,
+      status: r.status, reason: str(r.reason),
+    };
+  });
+  return {
+    runId: str(doc.runId),
+    matterIds: Array.isArray(doc.matterIds) ? doc.matterIds.map((m) => str(m)) : [],
+    rowCount: typeof doc.rowCount === 'number' ? doc.rowCount : 0,
+    coverage: doc.coverage ?? null,
+    tables: Array.isArray(doc.tables) ? doc.tables : [],
+    diff,
+    diffFields: typeof doc.diffFields === 'number' ? doc.diffFields : diff.length,
+    mismatches: typeof doc.mismatches === 'number' ? doc.mismatches : diff.filter((d) => d.status === 'mismatch').length,
+  };
+}
+
+export const EMPTY_REVIEW: ReviewDecisions = { approved: false, approvedOn: null, decisions: [] };
+
+/** Reads a saved review from astep_wizardstate; anything unreadable starts a fresh review. */
+export function parseReview(raw: string | null | undefined): ReviewDecisions {
+  if (!raw) return EMPTY_REVIEW;
+  try {
+    const data = JSON.parse(raw) as Record<string, unknown>;
+    const decisions: FieldDecision[] = [];
+    for (const d of Array.isArray(data.decisions) ? data.decisions : []) {
+      const r = d as Record<string, unknown>;
+      if (typeof r.table !== 'string' || typeof r.column !== 'string') continue;
+      if (r.action === 'accept') decisions.push({ table: r.table, column: r.column, action: 'accept' });
+      else if (r.action === 'correct' && typeof r.correction === 'string') decisions.push({ table: r.table, column: r.column, action: 'correct', correction: r.correction });
+    }
+    return { approved: data.approved === true, approvedOn: typeof data.approvedOn === 'string' ? data.approvedOn : null, decisions };
+  } catch {
+    return EMPTY_REVIEW;
+  }
+}
+
+/**
+ * The JSON written back. Other top-level keys already in astep_wizardstate (the Mapping Wizard shares the column)
+ * are kept, so a review never erases the wizard's state.
+ */
+export function serializeReview(review: ReviewDecisions, previousRaw?: string | null): string {
+  let base: Record<string, unknown> = {};
+  if (previousRaw) {
+    try {
+      const prev = JSON.parse(previousRaw) as unknown;
+      if (prev && typeof prev === 'object' && !Array.isArray(prev)) base = prev as Record<string, unknown>;
+    } catch {
+      // an unreadable previous value is replaced
+    }
+  }
+  return JSON.stringify({ ...base, approved: review.approved, approvedOn: review.approvedOn, decisions: review.decisions });
+}
+
+export const fieldKey = (table: string, column: string): string => `${table}|${column}`;
+
+export function filterEntries(entries: readonly DiffEntry[], filter: DiffFilter): DiffEntry[] {
+  return entries.filter((e) =>
+    (!filter.table || e.table === filter.table) &&
+    (!filter.column || e.column === filter.column) &&
+    (!filter.status || e.status === filter.status) &&
+    (!filter.reason || e.reason === filter.reason));
+}
+
+/** Distinct values for the filter dropdowns; fields and reasons narrow to the chosen object. */
+export function filterOptions(entries: readonly DiffEntry[], filter: DiffFilter): { tables: string[]; columns: string[]; reasons: string[] } {
+  const tables = new Set<string>();
+  const columns = new Set<string>();
+  const reasons = new Set<string>();
+  for (const e of entries) {
+    tables.add(e.table);
+    if (filter.table && e.table !== filter.table) continue;
+    columns.add(e.column);
+    reasons.add(e.reason);
+  }
+  const sort = (s: Set<string>) => [...s].sort((a, b) => a.localeCompare(b));
+  return { tables: sort(tables), columns: sort(columns), reasons: sort(reasons) };
+}
+
+/** Fields (table + column) with at least one mismatch: each needs a decision before the sample can be approved. */
+export function fieldsNeedingDecision(entries: readonly DiffEntry[]): string[] {
+  const out = new Set<string>();
+  for (const e of entries) if (e.status === 'mismatch') out.add(fieldKey(e.table, e.column));
+  return [...out];
+}
+
+/** Sets or replaces the decision for one field; a changed decision withdraws an earlier approval. */
+export function decide(review: ReviewDecisions, decision: FieldDecision): ReviewDecisions {
+  const rest = review.decisions.filter((d) => fieldKey(d.table, d.column) !== fieldKey(decision.table, decision.column));
+  const clean: FieldDecision = decision.action === 'correct'
+    ? { table: decision.table, column: decision.column, action: 'correct', correction: (decision.correction ?? '').trim() }
+    : { table: decision.table, column: decision.column, action: 'accept' };
+  return { approved: false, approvedOn: null, decisions: [...rest, clean] };
+}
+
+export function approve(review: ReviewDecisions, now: Date): ReviewDecisions {
+  return { ...review, approved: true, approvedOn: now.toISOString() };
+}
+
+/** A value as display text: strings verbatim (never parsed as HTML), other values as JSON. */
+export function valueText(v: unknown, empty: string): string {
+  if (v === null || v === undefined || v === '') return empty;
+  if (typeof v === 'string') return v;
+  if (typeof v === 'number' || typeof v === 'boolean') return String(v);
+  return JSON.stringify(v);
+}
