@@ -41,7 +41,8 @@ async function killAndResume(emu: Emu, step: string[], killsAtMs: number[]): Pro
     if (r.signal === 'SIGKILL') hits++;
   }
   const done = await runCli([...step, '--config', emu.configPath, '--json']);
-  expect([step.join(' '), done.code, done.stderr.slice(-800)]).toEqual([step.join(' '), 0, expect.any(String)]);
+  const why = done.code === 0 ? '' : `${done.stderr.slice(-800)}\n${JSON.stringify((done.json?.items ?? []).filter((i: { action: string }) => i.action === 'conflict' || i.action === 'failed')).slice(0, 2000)}`;
+  expect([step.join(' '), done.code, why]).toEqual([step.join(' '), 0, '']);
   return hits;
 }
 

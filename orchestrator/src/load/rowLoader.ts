@@ -317,6 +317,7 @@ export class RowLoader {
       const stateById = new Map(current.map((c) => [String(c[info.primaryIdAttribute]).toLowerCase(), c] as const));
       const pendingByKey = new Map(this.store.pendingAudit(this.options.runId).filter((e) => e.table === table && e.operation === 'state' && e.phase === this.options.phase).map((e) => [e.key, e] as const));
       const taskTargets: SinkUpsertTarget[] = [];
+      const actions: Array<() => Promise<void>> = [];
       const taskRows: Array<{ r: RowResult; entry: AuditEntry; after: Row }> = [];
       for (const r of rows) {
         const fs = r.row.finalState!;
@@ -343,21 +344,25 @@ export class RowLoader {
               ...('actualEnd' in fs && fs.actualEnd ? { actualend: fs.actualEnd } : {}),
             },
           };
-          try {
-            await this.sink.action(fs.kind === 'opportunityWon' ? 'WinOpportunity' : 'LoseOpportunity', body);
-            this.store.completeAudit(this.options.runId, entry.seq, { after: want });
-          } catch (e) {
-            const err = e as { code?: string; message?: string };
-            const message = `opportunity ${r.row.key}: ${fs.kind === 'opportunityWon' ? 'WinOpportunity' : 'LoseOpportunity'} failed: ${err.message}`;
-            this.store.completeAudit(this.options.runId, entry.seq, { operation: 'error', errorCode: err.code ?? 'error', message });
-            out.push({ ...r, outcome: 'failed', errorCode: err.code, message });
-          }
+          // Actions are one request each: a few in flight at once (the audit entry is already written ahead).
+          actions.push(async () => {
+            try {
+              await this.sink.action(fs.kind === 'opportunityWon' ? 'WinOpportunity' : 'LoseOpportunity', body);
+              this.store.completeAudit(this.options.runId, entry.seq, { after: want });
+            } catch (e) {
+              const err = e as { code?: string; message?: string };
+              const message = `opportunity ${r.row.key}: ${fs.kind === 'opportunityWon' ? 'WinOpportunity' : 'LoseOpportunity'} failed: ${err.message}`;
+              this.store.completeAudit(this.options.runId, entry.seq, { operation: 'error', errorCode: err.code ?? 'error', message });
+              out.push({ ...r, outcome: 'failed', errorCode: err.code, message });
+            }
+          });
         } else {
           taskTargets.push({ key: { id: r.targetId as string }, attributes: want, ref: r.row.key });
           taskRows.push({ r, entry, after: want });
         }
         this.progress.tick('close');
       }
+      for (let i = 0; i < actions.length; i += 8) await Promise.all(actions.slice(i, i + 8).map((run) => run()));
       if (taskTargets.length) {
         const res = await this.sink.upsert(info, taskTargets);
         res.forEach((w, i) => {

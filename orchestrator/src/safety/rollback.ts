@@ -165,6 +165,15 @@ export class RollbackExecutor {
     const recordId = `${e.table}|${String(e.targetId).toLowerCase()}`;
     const latest = !this.handled.has(recordId);
     this.handled.add(recordId);
+    // Already undone (a rollback killed after its write and before its audit entry): recognise it, do not call it a conflict.
+    const restored = e.operation === 'update' && Object.entries(e.before ?? {})
+      .every(([c, v]) => c === info.primaryIdAttribute || c === 'statecode' || c === 'statuscode' || sameValue(c, v, now[c]));
+    const reopened = e.operation === 'state' && Number(now.statecode ?? 0) === Number(e.before?.statecode ?? 0);
+    if (restored || reopened) {
+      const entry = record('restore', null, now, now);
+      this.store.completeAudit(runId, entry.seq, {});
+      return { ...base, action: 'already', message: null };
+    }
     const conflict = (latest ? this.conflictOf(e, now) : null)
       ?? (e.operation === 'create' && this.protectedIds.has(String(e.targetId).toLowerCase())
         ? `${e.table} ${e.key} is referenced by a record that was changed after the run (deleting it would cascade to that record)`
