@@ -6,6 +6,7 @@ import { DiffViewerApp } from './components/DiffViewerApp';
 import type { DiffDocument, ReviewDecisions, Translate } from './Component.types';
 import { DiffDocumentError, parseDiffDocument, parseReview, serializeReview } from './diffDocument';
 import { registerDiffViewerIcons } from './icons';
+import { ManifestConstants } from './ManifestConstants';
 
 export class DiffViewer implements ComponentFramework.StandardControl<IInputs, IOutputs> {
   private container!: HTMLDivElement;
@@ -27,7 +28,7 @@ export class DiffViewer implements ComponentFramework.StandardControl<IInputs, I
 
   public updateView(context: ComponentFramework.Context<IInputs>): void {
     this.context = context;
-    const raw = context.parameters.diffJson?.raw ?? null;
+    const raw = context.parameters[ManifestConstants.diffJson]?.raw ?? null;
     // Parse only when the column changed: a 10,000-entry document is a few megabytes.
     if (raw !== this.lastRaw) {
       this.lastRaw = raw;
@@ -39,7 +40,7 @@ export class DiffViewer implements ComponentFramework.StandardControl<IInputs, I
         this.loadError = e instanceof DiffDocumentError ? e.message : String(e);
       }
     }
-    const state = context.parameters.wizardState?.raw ?? null;
+    const state = context.parameters[ManifestConstants.wizardState]?.raw ?? null;
     // The form's value wins unless we are waiting for our own change to come back.
     if (this.review === null || (state !== this.savedState && this.pendingOutput === null)) {
       this.review = parseReview(state);
@@ -63,7 +64,7 @@ export class DiffViewer implements ComponentFramework.StandardControl<IInputs, I
     const out = this.pendingOutput;
     this.savedState = out;
     this.pendingOutput = null;
-    return { wizardState: out };
+    return { [ManifestConstants.wizardState]: out };
   }
 
   public destroy(): void {

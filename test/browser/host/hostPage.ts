@@ -39,7 +39,7 @@ async function main(): Promise<void> {
   w.__outputs = [];
   w.__ready = false;
   try {
-    const [diffJson, resx] = await Promise.all([fetch('/diff.json').then((r) => r.text()), fetch('/strings.resx').then((r) => r.text())]);
+    const [diffJson, resx] = await Promise.all([fetch(new URLSearchParams(location.search).get('diff') ?? '/diff.json').then((r) => r.text()), fetch('/strings.resx').then((r) => r.text())]);
     const strings = new Map<string, string>();
     for (const d of Array.from(new DOMParser().parseFromString(resx, 'text/xml').getElementsByTagName('data'))) {
       strings.set(d.getAttribute('name') ?? '', d.getElementsByTagName('value')[0]?.textContent ?? '');
