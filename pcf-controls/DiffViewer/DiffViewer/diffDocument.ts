@@ -81,15 +81,24 @@ export function serializeReview(review: ReviewDecisions, previousRaw?: string | 
 
 export const fieldKey = (table: string, column: string): string => `${table}|${column}`;
 
+/**
+ * The kind of a reason, for the Reason filter: the text before the first colon. Reasons such as
+ * "lookup bound through the alternate key: account M-3" name a record; filtering by each would give one option per row.
+ */
+export function reasonKind(reason: string): string {
+  const i = reason.indexOf(': ');
+  return (i > 0 ? reason.slice(0, i) : reason).trim();
+}
+
 export function filterEntries(entries: readonly DiffEntry[], filter: DiffFilter): DiffEntry[] {
   return entries.filter((e) =>
     (!filter.table || e.table === filter.table) &&
     (!filter.column || e.column === filter.column) &&
     (!filter.status || e.status === filter.status) &&
-    (!filter.reason || e.reason === filter.reason));
+    (!filter.reason || reasonKind(e.reason) === filter.reason));
 }
 
-/** Distinct values for the filter dropdowns; fields and reasons narrow to the chosen object. */
+/** Distinct values for the filter dropdowns; fields and reason kinds narrow to the chosen object. */
 export function filterOptions(entries: readonly DiffEntry[], filter: DiffFilter): { tables: string[]; columns: string[]; reasons: string[] } {
   const tables = new Set<string>();
   const columns = new Set<string>();
@@ -98,7 +107,7 @@ export function filterOptions(entries: readonly DiffEntry[], filter: DiffFilter)
     tables.add(e.table);
     if (filter.table && e.table !== filter.table) continue;
     columns.add(e.column);
-    reasons.add(e.reason);
+    reasons.add(reasonKind(e.reason));
   }
   const sort = (s: Set<string>) => [...s].sort((a, b) => a.localeCompare(b));
   return { tables: sort(tables), columns: sort(columns), reasons: sort(reasons) };

@@ -14,6 +14,8 @@ const SAMPLE = diffDocument([
   entry({ table: 'contact', key: 'P-2', column: 'lastname', source: 'Bloggs', expected: 'Bloggs', actual: 'BLOGGS', status: 'mismatch', reason: 'copied' }),
   entry({ table: 'account', key: 'P-3', column: 'name', source: '<b>Acme</b><img src=x onerror="window.__pwned=1">', expected: '<b>Acme</b>', actual: '<b>Acme</b>', status: 'match', reason: 'converted' }),
   entry({ table: 'astep_matter', key: '7', column: 'astep_openedon', source: '2024-03-01T09:00:00+10:00', expected: '2024-02-29T23:00:00Z', actual: null, status: 'mismatch', reason: "converted to UTC from the firm's time" }),
+  entry({ table: 'contact', key: 'P-1', column: '_parentcustomerid_value', source: null, expected: 'a1', actual: 'a1', status: 'match', reason: 'lookup bound through the alternate key: account M-3' }),
+  entry({ table: 'contact', key: 'P-2', column: '_parentcustomerid_value', source: null, expected: 'a2', actual: 'a2', status: 'match', reason: 'lookup bound through the alternate key: account M-4' }),
 ]);
 
 afterEach(() => {
@@ -36,23 +38,28 @@ describe('Diff Viewer control', () => {
   test('shows the summary and every entry, strings resolved from the resx', () => {
     createComponent(JSON.stringify(SAMPLE));
     expect(screen.getByText('Sample diff')).toBeTruthy();
-    expect(screen.getByTestId('filter-count').textContent).toBe('4 of 4 values shown');
-    expect(rows()).toHaveLength(4);
+    expect(screen.getByTestId('filter-count').textContent).toBe('6 of 6 values shown');
+    expect(rows()).toHaveLength(6);
   });
 
   test('filters by object, field, status and reason', () => {
     createComponent(JSON.stringify(SAMPLE));
     pick('Object', 'contact');
-    expect(screen.getByTestId('filter-count').textContent).toBe('2 of 4 values shown');
+    expect(screen.getByTestId('filter-count').textContent).toBe('4 of 6 values shown');
     pick('Field', 'lastname');
     expect(rows()).toHaveLength(1);
     expect(within(rows()[0]).getByText('BLOGGS')).toBeTruthy();
     pick('Object', 'All');
     pick('Status', 'Mismatch');
-    expect(screen.getByTestId('filter-count').textContent).toBe('2 of 4 values shown');
+    expect(screen.getByTestId('filter-count').textContent).toBe('2 of 6 values shown');
     pick('Reason', "converted to UTC from the firm's time");
     expect(rows()).toHaveLength(1);
     expect(within(rows()[0]).getByText('astep_openedon')).toBeTruthy();
+    // Reasons that name a record are offered once, by their kind.
+    pick('Status', 'All');
+    pick('Reason', 'lookup bound through the alternate key');
+    expect(screen.getByTestId('filter-count').textContent).toBe('2 of 6 values shown');
+    expect(screen.queryByRole('option', { name: 'lookup bound through the alternate key: account M-3' })).toBeNull();
   });
 
   test('a mismatch row shows source, expected and actual side by side', () => {
@@ -127,6 +134,13 @@ describe('Diff Viewer control', () => {
     const rendered = rows().length;
     expect(rendered).toBeGreaterThan(0);
     expect(rendered).toBeLessThan(200);
+  });
+
+  test('a sample with no mismatches can be approved at once', () => {
+    const { outputs } = createComponent(JSON.stringify(diffDocument([entry({ table: 'contact', column: 'firstname', status: 'match' })])));
+    expect(screen.getByTestId('approval-status').textContent).toBe('No mismatches: every value reached Dataverse as expected.');
+    fireEvent.click(screen.getByRole('button', { name: 'Approve sample' }));
+    expect(JSON.parse(outputs().at(-1)!)).toMatchObject({ approved: true, decisions: [] });
   });
 
   test('no diff yet, and a malformed diff, say so instead of crashing', () => {

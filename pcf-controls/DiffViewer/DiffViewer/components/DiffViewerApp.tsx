@@ -106,7 +106,7 @@ export const DiffViewerApp: React.FC<DiffViewerProps> = (props) => {
         <PrimaryButton text={t('Approve')} disabled={pending > 0 || review.approved} onClick={() => onReviewChange(approve(review, now()))} />
         <Text role="status" data-testid="approval-status">
           {review.approved && review.approvedOn ? t('Approved', review.approvedOn)
-            : pending > 0 ? t('Approve_Pending', pending, needing.length) : t('Approve_Ready')}
+            : pending > 0 ? t('Approve_Pending', pending, needing.length) : needing.length ? t('Approve_Ready') : t('Approve_NoMismatches')}
         </Text>
       </Stack>
       <Dialog hidden={!correcting} onDismiss={() => setCorrecting(null)}

@@ -41,6 +41,7 @@ export const STRING_KEYS = [
   'Approve',
   'Approve_Pending',
   'Approve_Ready',
+  'Approve_NoMismatches',
   'Approved',
   'Error_NoDiff',
   'Error_BadJson',
