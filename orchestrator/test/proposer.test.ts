@@ -1,7 +1,7 @@
 import { TABLES } from '@astep/solution';
 import { profileField, profileObject } from '@astep/orchestrator/proposer/fieldProfile';
 import { nameSimilarity, nameTokens } from '@astep/orchestrator/proposer/nameSimilarity';
-import { proposeMap } from '@astep/orchestrator/proposer/proposeMap';
+import { proposeMap, proposeMaps } from '@astep/orchestrator/proposer/proposeMap';
 import { STANDARD_COLUMNS, targetColumnsFor, type TargetTableColumns } from '@astep/orchestrator/proposer/targetColumns';
 
 const table = (name: string) => targetColumnsFor(TABLES.find((t) => t.logicalName === name)!);
@@ -150,5 +150,14 @@ describe('proposeMap', () => {
     const again = proposeMap(reversed, table('contact'));
     const byField = (o: typeof proposal) => Object.fromEntries(o.fields.map((f) => [f.sourceField, [f.targetColumn, f.confidence]]));
     expect(byField(again)).toEqual(byField(proposal));
+  });
+
+  test('several objects at once, each against its own table', () => {
+    const out = proposeMaps([
+      { source: people, target: table('contact') },
+      { source: profileObject('actions', [{ name: 'Smith v Jones', reference: 'LIT-0001' }]), target: table('astep_matter') },
+    ]);
+    expect(out.map((o) => [o.object, o.table])).toEqual([['participants', 'contact'], ['actions', 'astep_matter']]);
+    expect(out[1].fields.map((f) => [f.sourceField, f.targetColumn])).toEqual([['name', 'astep_name'], ['reference', 'astep_matternumber']]);
   });
 });

@@ -147,3 +147,13 @@ export function proposeMap(source: SourceObjectProfile, target: TargetTableColum
   });
   return { object: source.object, table: target.table, fields };
 }
+
+export interface ObjectToMap {
+  source: SourceObjectProfile;
+  target: TargetTableColumns;
+}
+
+/** One proposal per object (each object maps to its own table; columns are never shared across objects). */
+export function proposeMaps(objects: readonly ObjectToMap[], options: ProposeMapOptions = {}): ObjectProposal[] {
+  return objects.map((o) => proposeMap(o.source, o.target, options));
+}
