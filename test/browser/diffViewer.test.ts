@@ -124,7 +124,7 @@ suite(`Diff Viewer in chromium${canRun ? '' : ' (skipped: /usr/bin/chromium miss
     expect(rendered).toBeLessThan(200);
     // Row heights are estimated until measured, so the end moves while scrolling: keep going as a user would,
     // until the last record's row is inside the list's visible area.
-    const lastInView = () => page.getByTestId('diff-scroll').evaluate((el) => {
+    const lastInView = () => page.locator('[data-testid="diff-scroll"] .ms-ScrollablePane--contentContainer').evaluate((el) => {
       const cell = Array.from(el.querySelectorAll('[data-col="key"]')).find((c) => c.textContent === 'R-09999');
       if (!cell) return false;
       const box = el.getBoundingClientRect();
@@ -133,12 +133,13 @@ suite(`Diff Viewer in chromium${canRun ? '' : ' (skipped: /usr/bin/chromium miss
     });
     let inView = false;
     for (let i = 0; i < 40 && !inView; i++) {
-      await page.getByTestId('diff-scroll').evaluate((el) => { el.scrollTop = el.scrollHeight; });
+      await page.locator('[data-testid="diff-scroll"] .ms-ScrollablePane--contentContainer').evaluate((el) => { el.scrollTop = el.scrollHeight; });
       await page.waitForTimeout(150);
       inView = await lastInView();
     }
     expect(inView).toBe(true);
     expect(await page.locator('[role="row"][aria-rowindex]').count()).toBeLessThan(200);
+    await page.waitForTimeout(500); // let the rows' fade-in finish for the screenshot
     await page.screenshot({ path: path.join(ARTIFACTS, 'diffviewer-4-10k-bottom.png') });
   }, 60000);
 });

@@ -2,8 +2,9 @@
 // Pure: everything arrives through props; index.ts owns the PCF lifecycle.
 import * as React from 'react';
 import {
-  DefaultButton, DetailsList, DetailsListLayoutMode, Dialog, DialogFooter, DialogType, Dropdown, IColumn,
-  IDropdownOption, PrimaryButton, SelectionMode, Stack, Text, TextField,
+  DefaultButton, DetailsList, DetailsListLayoutMode, Dialog, DialogFooter, DialogType, Dropdown, IColumn, IDetailsHeaderProps,
+  IDropdownOption, IRenderFunction, PrimaryButton, ScrollablePane, ScrollbarVisibility, SelectionMode, Stack, Sticky,
+  StickyPositionType, Text, TextField,
 } from '@fluentui/react';
 import type { DiffEntry, DiffFilter, DiffStatus, DiffViewerProps, FieldDecision } from '../Component.types';
 import { approve, decide, fieldKey, fieldsNeedingDecision, filterEntries, filterOptions, valueText } from '../diffDocument';
@@ -11,6 +12,9 @@ import { approve, decide, fieldKey, fieldsNeedingDecision, filterEntries, filter
 const ALL = '__all__';
 
 interface CorrectionTarget { table: string; column: string }
+
+const stickyHeader: IRenderFunction<IDetailsHeaderProps> = (headerProps, defaultRender) =>
+  headerProps && defaultRender ? <Sticky stickyPosition={StickyPositionType.Header} isScrollSynced>{defaultRender(headerProps)}</Sticky> : null;
 
 export const DiffViewerApp: React.FC<DiffViewerProps> = (props) => {
   const { document, loadError, review, onReviewChange, t } = props;
@@ -97,10 +101,13 @@ export const DiffViewerApp: React.FC<DiffViewerProps> = (props) => {
         {dropdown(t('Filter_Reason'), filter.reason, plain(options.reasons), (reason) => setFilter((f) => ({ ...f, reason })))}
       </Stack>
       <Text role="status" data-testid="filter-count">{t('Filter_Count', visible.length, entries.length)}</Text>
-      {/* A bounded scrolling parent is what lets DetailsList render only the rows in view. */}
-      <div data-is-scrollable="true" data-testid="diff-scroll" style={{ height: props.listHeightInPx ?? 480, overflowY: 'auto', position: 'relative' }}>
-        <DetailsList items={visible} columns={columns} selectionMode={SelectionMode.none} layoutMode={DetailsListLayoutMode.justified}
-          ariaLabelForGrid={t('List_Label')} getKey={(e: DiffEntry) => `${e.table}|${e.key}|${e.column}`} compact />
+      {/* A bounded scrolling parent is what lets DetailsList render only the rows in view; the header stays on top. */}
+      <div data-testid="diff-scroll" style={{ height: props.listHeightInPx ?? 480, position: 'relative' }}>
+        <ScrollablePane scrollbarVisibility={ScrollbarVisibility.auto}>
+          <DetailsList items={visible} columns={columns} selectionMode={SelectionMode.none} layoutMode={DetailsListLayoutMode.justified}
+            ariaLabelForGrid={t('List_Label')} getKey={(e: DiffEntry) => `${e.table}|${e.key}|${e.column}`} compact
+            onRenderDetailsHeader={stickyHeader} />
+        </ScrollablePane>
       </div>
       <Stack horizontal verticalAlign="center" tokens={{ childrenGap: 12 }}>
         <PrimaryButton text={t('Approve')} disabled={pending > 0 || review.approved} onClick={() => onReviewChange(approve(review, now()))} />
