@@ -15,7 +15,8 @@ export function normalizeSnapshot(s: Snapshot): Record<string, Record<string, st
   for (const [table, rows] of Object.entries(s)) {
     const byId: Record<string, string> = {};
     for (const r of rows) {
-      const clean = Object.fromEntries(Object.entries(r).filter(([k]) => !VOLATILE.has(k)).sort(([a], [b]) => (a < b ? -1 : 1)));
+      // A column never set and a column set to null read the same through the Web API: compare them as equal.
+      const clean = Object.fromEntries(Object.entries(r).filter(([k, v]) => !VOLATILE.has(k) && v !== null).sort(([a], [b]) => (a < b ? -1 : 1)));
       const id = String(Object.entries(r).find(([k]) => k === `${table}id` || k === 'activityid' || k === 'annotationid')?.[1] ?? JSON.stringify(clean));
       byId[id] = JSON.stringify(clean);
     }
