@@ -2,7 +2,7 @@
 // Dataverse client and a SQLite file; the in-CRM wizard wires them to the custom connector, Xrm.WebApi and
 // astep_stagingrow. Shapes are plain data so both sides can implement them.
 import type { RecordsByResource, ResourceName, TrustLedgerEntry } from '@astep/actionstep-connector/records';
-import type { SolutionSchema } from '@astep/solution';
+import type { SolutionSchema } from '@astep/solution/model';
 import type { SystemUserInfo } from './plan/buildPlan';
 
 export interface SourcePort {

@@ -1,5 +1,5 @@
 // Table facts the loader needs (entity sets, primary keys, lookup columns), from the schema plus the standard tables.
-import { SCHEMA } from '@astep/solution';
+import { SCHEMA } from '@astep/solution/schema';
 import type { TableInfo } from '../ports';
 
 const STANDARD: Record<string, TableInfo> = {

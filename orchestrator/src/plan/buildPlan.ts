@@ -1,7 +1,9 @@
 // Discovery's decisions: from the inventory of both sides, the Data Migration Plan with a recommended default for
 // every option. Pure: the engine gathers the inventory, this decides.
 import type { ActionParticipant, ActionType, DataCollection, DataCollectionField, Matter, Participant, ParticipantType, User } from '@astep/actionstep-connector/records';
-import { CHOICES, SCHEMA, type ChoiceDef, type ColumnDef, type SolutionSchema, type TableDef, type PlanFeature } from '@astep/solution';
+import { CHOICES, SCHEMA } from '@astep/solution/schema';
+import type { ChoiceDef, ColumnDef, PlanFeature, SolutionSchema, TableDef } from '@astep/solution/model';
+import { tableBudget } from '@astep/solution/tableBudget';
 import { defaultOptions, type LicenseTier, type MigrationOptions } from '../options';
 import { columnTypeFor, dataCollectionColumnName, DC_MEMO_MAX, DC_STRING_MAX } from '../transform/mapDataCollections';
 import { normalizeEmail } from '../transform/values';
@@ -38,24 +40,12 @@ export interface DestinationInventory {
   callerId: string;
 }
 
-/** Sales Professional licences allow 15 custom tables (licensing guide; reference dataverse.md section 9). */
-export const TABLE_LIMITS: Record<LicenseTier, number | null> = { SalesProfessional: 15, SalesEnterprise: null, SalesPremium: null };
-
 export const ALL_FEATURES: Record<PlanFeature, boolean> = { matterTable: true, matterParticipants: true, timeEntries: true, documentTable: true, steps: true };
 
-/** Custom tables a plan needs, counted against the licence tier. */
+/** Custom tables a plan needs against the licence tier; tables of ours already in the environment count once. */
 export function countTableBudget(schema: SolutionSchema, features: Record<PlanFeature, boolean>, tier: LicenseTier, existing: string[]) {
-  const needed = schema.tables.filter((t) => t.isCustom && (t.neededWhen === 'always' || t.neededWhen === 'engine' || features[t.neededWhen as PlanFeature])).map((t) => t.logicalName);
-  const ours = new Set(needed);
-  const others = existing.filter((t) => !ours.has(t));
-  const limit = TABLE_LIMITS[tier];
-  const count = needed.length + others.length;
-  const remaining = limit === null ? null : limit - count;
-  const fits = remaining === null || remaining >= 0;
-  const message = limit === null
-    ? `${needed.length} custom tables needed (${tier} has no custom table cap)`
-    : `${needed.length} custom tables needed + ${others.length} already in the environment = ${count} of the ${limit} ${tier} allows${fits ? '' : ': OVER THE LIMIT'}`;
-  return { needed, count, limit, remaining, fits, message };
+  const ours = new Set(schema.tables.filter((t) => t.isCustom).map((t) => t.logicalName));
+  return tableBudget(schema, features, tier, existing.filter((t) => !ours.has(t)).length);
 }
 
 function choiceValues(choice: ChoiceDef, labels: Array<{ id: string; name: string }>): Map<string, { value: number; added: boolean }> {

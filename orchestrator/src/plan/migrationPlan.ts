@@ -1,6 +1,6 @@
 // The Data Migration Plan: what discovery found on both sides and what the run will do. Written as JSON and HTML,
 // approved by the admin, and read by every later step.
-import type { SolutionSchema } from '@astep/solution';
+import type { SolutionSchema } from '@astep/solution/model';
 import type { LicenseTier, MigrationOptions } from '../options';
 
 export interface PlanOption<T> {

@@ -1,7 +1,7 @@
 // The run record and the audit in Dataverse: astep_migrationrun keyed by astep_runid, astep_auditentry keyed by
 // astep_auditkey (run|sequence), so an admin sees them in CRM and the command-bar rollback can find them. Skips are
 // kept in the local audit only: a run that changes nothing writes nothing but its run record.
-import { choiceValue } from '@astep/solution';
+import { choiceValue } from '@astep/solution/schema';
 import type { AuditEntry, RunState, SinkPort, StateStore } from '../ports';
 import { tableInfo, keyLiteral } from '../load/tables';
 

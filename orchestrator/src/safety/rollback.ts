@@ -2,7 +2,7 @@
 // updated to the before values (pre-existing records included). A record someone changed after the run is a
 // conflict: reported and left alone unless forced. Every step is itself audited (phase 'rollback') before it is
 // done, so a killed rollback resumes where it stopped, and running it twice changes nothing the second time.
-import { RELATIONSHIPS } from '@astep/solution';
+import { RELATIONSHIPS } from '@astep/solution/schema';
 import type { AuditEntry, ProgressReporter, Row, SinkPort, StateStore } from '../ports';
 import { sameValue } from '../load/compare';
 import { tableInfo } from '../load/tables';
