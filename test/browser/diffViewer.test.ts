@@ -80,6 +80,8 @@ suite(`Diff Viewer in chromium${canRun ? '' : ' (skipped: /usr/bin/chromium miss
 
     const fixture = JSON.parse(readFileSync(FIXTURE, 'utf8')) as { diff: Array<{ table: string; column: string }> };
     const total = fixture.diff.length;
+    // The engine's coverage block of the real run (6 matter types, 10 roles, 19 time entries).
+    await expect(page.getByTestId('coverage').textContent()).resolves.toBe('The sample covers 6 matter types, 10 roles and 19 time entries. Every matter type and role in the plan is covered.');
     const count = page.getByTestId('filter-count');
     await expect(count.textContent()).resolves.toBe(`${total} of ${total} values shown`);
     // Real layout: the list renders only the rows in (and near) view, not all of them.

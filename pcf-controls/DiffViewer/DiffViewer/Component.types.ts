@@ -18,11 +18,20 @@ export interface DiffEntry {
   reason: string;
 }
 
+/** What the sample covers: every matter type and role should appear before the sample is approved. */
+export interface SampleCoverage {
+  matterTypes: string[];
+  roles: string[];
+  timeEntries: number;
+  missingMatterTypes: string[];
+  missingRoles: string[];
+}
+
 export interface DiffDocument {
   runId: string;
   matterIds: string[];
   rowCount: number;
-  coverage: unknown;
+  coverage: SampleCoverage | null;
   tables: unknown[];
   diff: DiffEntry[];
   diffFields: number;

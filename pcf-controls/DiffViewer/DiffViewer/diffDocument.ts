@@ -1,5 +1,5 @@
 // Pure reading of the diff document and the review state: defensive about every raw value from the form.
-import type { DiffDocument, DiffEntry, DiffFilter, FieldDecision, ReviewDecisions } from './Component.types';
+import type { DiffDocument, DiffEntry, DiffFilter, FieldDecision, ReviewDecisions, SampleCoverage } from './Component.types';
 
 export class DiffDocumentError extends Error {}
 
@@ -34,11 +34,21 @@ export function parseDiffDocument(raw: string | null | undefined): DiffDocument 
     runId: str(doc.runId),
     matterIds: Array.isArray(doc.matterIds) ? doc.matterIds.map((m) => str(m)) : [],
     rowCount: typeof doc.rowCount === 'number' ? doc.rowCount : 0,
-    coverage: doc.coverage ?? null,
+    coverage: parseCoverage(doc.coverage),
     tables: Array.isArray(doc.tables) ? doc.tables : [],
     diff,
     diffFields: typeof doc.diffFields === 'number' ? doc.diffFields : diff.length,
     mismatches: typeof doc.mismatches === 'number' ? doc.mismatches : diff.filter((d) => d.status === 'mismatch').length,
+  };
+}
+
+function parseCoverage(raw: unknown): SampleCoverage | null {
+  if (!raw || typeof raw !== 'object') return null;
+  const c = raw as Record<string, unknown>;
+  const list = (v: unknown) => (Array.isArray(v) ? v.map((x) => str(x)) : []);
+  return {
+    matterTypes: list(c.matterTypes), roles: list(c.roles), timeEntries: typeof c.timeEntries === 'number' ? c.timeEntries : 0,
+    missingMatterTypes: list(c.missingMatterTypes), missingRoles: list(c.missingRoles),
   };
 }
 

@@ -42,6 +42,12 @@ describe('Diff Viewer control', () => {
     expect(rows()).toHaveLength(6);
   });
 
+  test('shows what the sample covers, and what it misses', () => {
+    const doc = { ...SAMPLE, coverage: { matterTypes: ['Litigation', 'Family Law'], roles: ['Client'], timeEntries: 4, missingMatterTypes: ['Conveyancing'], missingRoles: ['Witness'] } };
+    createComponent(JSON.stringify(doc));
+    expect(screen.getByTestId('coverage').textContent).toBe('The sample covers 2 matter types, 1 roles and 4 time entries. Not covered: Conveyancing, Witness.');
+  });
+
   test('filters by object, field, status and reason', () => {
     createComponent(JSON.stringify(SAMPLE));
     pick('Object', 'contact');

@@ -45,7 +45,7 @@ export function entry(partial: Partial<DiffEntry> & Pick<DiffEntry, 'table' | 'c
 
 export function diffDocument(diff: DiffEntry[]): DiffDocument {
   return {
-    runId: 'run-test', matterIds: ['1'], rowCount: diff.length, coverage: {}, tables: [], diff,
+    runId: 'run-test', matterIds: ['1'], rowCount: diff.length, coverage: null, tables: [], diff,
     diffFields: diff.length, mismatches: diff.filter((d) => d.status === 'mismatch').length,
   };
 }

@@ -93,6 +93,15 @@ export const DiffViewerApp: React.FC<DiffViewerProps> = (props) => {
     <Stack tokens={{ childrenGap: 8 }} className="astep-diffviewer">
       <Text variant="large" as="h2">{t('Title')}</Text>
       <Text>{t('Summary', document.rowCount, document.matterIds.length, entries.length, entries.filter((e) => e.status === 'mismatch').length)}</Text>
+      {document.coverage && (
+        <Text data-testid="coverage">
+          {t('Coverage', document.coverage.matterTypes.length, document.coverage.roles.length, document.coverage.timeEntries)}
+          {' '}
+          {document.coverage.missingMatterTypes.length || document.coverage.missingRoles.length
+            ? t('Coverage_Missing', [...document.coverage.missingMatterTypes, ...document.coverage.missingRoles].join(', '))
+            : t('Coverage_Complete')}
+        </Text>
+      )}
       <Stack horizontal wrap tokens={{ childrenGap: 8 }}>
         {dropdown(t('Filter_Object'), filter.table, plain(options.tables), (table) => setFilter((f) => ({ ...f, table, column: undefined })))}
         {dropdown(t('Filter_Field'), filter.column, plain(options.columns), (column) => setFilter((f) => ({ ...f, column })))}
