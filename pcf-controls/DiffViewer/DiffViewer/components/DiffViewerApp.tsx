@@ -52,7 +52,13 @@ export const DiffViewerApp: React.FC<DiffViewerProps> = (props) => {
       textColumn('source', t('Column_Source'), (e) => valueText(e.source, empty), 120, 260),
       textColumn('expected', t('Column_Expected'), (e) => valueText(e.expected, empty), 120, 260),
       textColumn('actual', t('Column_Actual'), (e) => valueText(e.actual, empty), 120, 260),
-      textColumn('status', t('Column_Status'), (e) => t(e.status === 'match' ? 'Status_match' : 'Status_mismatch'), 70, 90),
+      {
+        key: 'status', name: t('Column_Status'), minWidth: 70, maxWidth: 90, isResizable: true,
+        // Mismatches stand out by weight and colour as well as by word.
+        onRender: (e: DiffEntry) => e.status === 'mismatch'
+          ? <span data-col="status" style={{ color: '#a4262c', fontWeight: 600 }}>{t('Status_mismatch')}</span>
+          : <span data-col="status">{t('Status_match')}</span>,
+      },
       textColumn('reason', t('Column_Reason'), (e) => e.reason, 140, 320),
       {
         key: 'decision', name: t('Column_Decision'), minWidth: 200, maxWidth: 280, isMultiline: true,
