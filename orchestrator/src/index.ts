@@ -18,3 +18,4 @@ export * from './safety/rollback';
 export * from './safety/delta';
 export * from './safety/verify';
 export * from './safety/mirror';
+export * from './transform/corrections';

@@ -1,4 +1,5 @@
 import { mapFirm, recordRef } from '../src/transform/mapFirm';
+import { applyDecisions, validateDecisions } from '../src/transform/corrections';
 import { dedupePeople } from '../src/transform/firmData';
 import { contextFor, smallFirm, SYSTEM_USERS, person } from './fixtures';
 
@@ -171,5 +172,37 @@ describe('people deduplication', () => {
     const map = dedupePeople(people);
     expect([map.get('30'), map.get('10'), map.get('20')]).toEqual(['10', '10', '10']);
     expect(map.get('40')).toBe('40');
+  });
+});
+
+describe('corrections from the sample review', () => {
+  test('a corrected column moves every row value; an excluded column is left out; accept changes nothing', () => {
+    const mapped = mapFirm(contextFor(smallFirm()), 'x/');
+    const decisions = [
+      { table: 'contact', column: 'firstname', action: 'correct' as const, correction: 'nickname' },
+      { table: 'astep_timeentry', column: 'astep_billingbehavior', action: 'exclude' as const },
+      { table: 'account', column: 'name', action: 'accept' as const },
+    ];
+    expect(validateDecisions(mapped, decisions)).toEqual([]);
+    const firstNames = rowsOf(mapped, 'contact').map((c) => c.attributes.firstname).filter(Boolean);
+    applyDecisions(mapped, decisions);
+    expect(rowsOf(mapped, 'contact').some((c) => 'firstname' in c.attributes)).toBe(false);
+    expect(rowsOf(mapped, 'contact').map((c) => c.attributes.nickname).filter(Boolean)).toEqual(firstNames);
+    expect(firstNames.length).toBeGreaterThan(3);
+    expect(rowsOf(mapped, 'astep_timeentry').some((t) => 'astep_billingbehavior' in t.attributes)).toBe(false);
+    expect(rowsOf(mapped, 'account').every((a) => typeof a.attributes.name === 'string')).toBe(true);
+  });
+
+  test('bad decisions get clear messages', () => {
+    const mapped = mapFirm(contextFor(smallFirm()), 'x/');
+    expect(validateDecisions(mapped, [
+      { table: 'lead', column: 'x', action: 'exclude' },
+      { table: 'contact', column: 'nosuch', action: 'exclude' },
+      { table: 'contact', column: 'firstname', action: 'correct', correction: 'lastname' },
+    ])).toEqual([
+      'decision 1 (lead.x): "lead" is not a table the migration writes (account, opportunity, contact, astep_matter, astep_matterparticipant, astep_timeentry, task, astep_step, astep_document, annotation)',
+      'decision 2 (contact.nosuch): the map writes no column "nosuch" on contact',
+      'decision 3 (contact.firstname): "lastname" already receives another value; correcting onto it would overwrite that',
+    ]);
   });
 });

@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import os from 'node:os';
 import { Command, InvalidArgumentError } from 'commander';
-import { EngineError, planHtml, page, sampleHtml, summaryHtml, workflowsHtml } from '@astep/orchestrator';
+import { EngineError, planHtml, page, sampleHtml, summaryHtml, workflowsHtml, type FieldDecision } from '@astep/orchestrator';
 import { ConfigError, loadConfig, redactConfig, scrubSecrets, type MigrationConfig } from './config';
 import { createProgress } from './progress';
 import { openSession, type Session } from './session';
@@ -123,8 +123,17 @@ export function buildProgram(): Command {
 
   stepOptions(program.command('approve').description("Record the admin's approval of the sample (and corrections)"))
     .option('--approved-by <name>', 'who approves', os.userInfo().username)
-    .action(async (flags: StepFlags) => withSession(flags, async (s) => {
-      const run = s.engine.approve(flags.run, flags.approvedBy ?? 'unknown');
+    .option('--corrections <file>', 'JSON {"decisions":[{"table","column","action":"accept|correct|exclude","correction"}]} from the sample review')
+    .action(async (flags: StepFlags & { corrections?: string }) => withSession(flags, async (s) => {
+      let corrections: { decisions?: FieldDecision[] } | null = null;
+      if (flags.corrections) {
+        try {
+          corrections = JSON.parse(fs.readFileSync(flags.corrections, 'utf8'));
+        } catch (e) {
+          throw new ConfigError(`cannot read the corrections file ${flags.corrections}: ${(e as Error).message}`);
+        }
+      }
+      const run = s.engine.approve(flags.run, flags.approvedBy ?? 'unknown', corrections);
       out(flags, run.approval, () => `Run ${run.runId} approved by ${run.approval?.approvedBy}.`);
     }));
 

@@ -1,6 +1,8 @@
 // The command line, step by step, over real HTTP against both emulators: the tiny firm migrates with no
 // unexplained field difference, messy records get clear per-record messages, a second run writes nothing,
 // delta picks up changes, verify finds a planted difference, rollback restores and reports conflicts.
+import fs from 'node:fs';
+import path from 'node:path';
 import { runCli, snapshot, snapshotDiff, startTestEmulators, webApi } from '../helpers/harness';
 
 jest.setTimeout(240_000);
@@ -26,6 +28,7 @@ describe('astep-migrate steps against the emulators', () => {
   afterAll(async () => emu?.close());
 
   let before: Awaited<ReturnType<typeof snapshot>>;
+  const sampledTimeEntries = new Set<string>();
   let firstRun: any; // eslint-disable-line @typescript-eslint/no-explicit-any
 
   test('discover writes nothing to Dataverse and plans every matter type, role and data collection field', async () => {
@@ -73,6 +76,7 @@ describe('astep-migrate steps against the emulators', () => {
     before = await snapshot(emu); // the run begins with the sample: rollback must return here
     const r = await step('sample');
     expect(r.code).toBe(0);
+    for (const d of r.json.diff) if (d.table === 'astep_timeentry' && d.column === 'astep_billingbehavior' && d.actual) sampledTimeEntries.add(d.key);
     expect(r.json.rowCount).toBeGreaterThanOrEqual(100);
     expect(r.json.rowCount).toBeLessThanOrEqual(320);
     expect(r.json.coverage.missingMatterTypes).toEqual([]);
@@ -82,13 +86,28 @@ describe('astep-migrate steps against the emulators', () => {
     const reasons = new Set(r.json.diff.map((d: { reason: string }) => d.reason));
     expect([...reasons].some((x) => String(x).startsWith('owner resolved by email'))).toBe(true);
     expect([...reasons].some((x) => String(x).startsWith('billing total computed at extraction'))).toBe(true);
-    expect((await step('approve', '--approved-by', 'e2e test')).code).toBe(0);
+    // The review's corrections: a bad one is refused with a clear message; a good one applies to the full run.
+    const bad = path.join(emu.dir, 'bad-corrections.json');
+    fs.writeFileSync(bad, JSON.stringify({ decisions: [{ table: 'contact', column: 'nosuch', action: 'exclude' }] }));
+    const refused = await step('approve', '--approved-by', 'e2e test', '--corrections', bad);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain('decision 1 (contact.nosuch): the map writes no column "nosuch" on contact');
+    const good = path.join(emu.dir, 'corrections.json');
+    fs.writeFileSync(good, JSON.stringify({ approved: true, decisions: [{ table: 'astep_timeentry', column: 'astep_billingbehavior', action: 'exclude' }] }));
+    expect((await step('approve', '--approved-by', 'e2e test', '--corrections', good)).code).toBe(0);
   });
 
   test('run: counts reconcile exactly, messy records get clear messages, all mappings land', async () => {
     const r = await step('run', '--accept-failures');
     expect(r.code).toBe(0);
     firstRun = r.json;
+    // The approved correction: billing behaviour left out of the time entries the full run wrote.
+    // Only the rows the sample wrote before the approval hold a value; the full run wrote none.
+    const te = await webApi(emu, 'GET', "astep_timeentries?$select=astep_billingbehavior,astep_sourceid&$filter=astep_billingbehavior ne null");
+    const withValue = te.json.value.map((t: { astep_sourceid: string }) => t.astep_sourceid).sort();
+    expect(sampledTimeEntries.size).toBeGreaterThan(0);
+    expect(withValue).toEqual([...sampledTimeEntries].sort());
+    expect((await webApi(emu, 'GET', 'astep_timeentries?$select=astep_sourceid')).json.value.length).toBeGreaterThan(withValue.length + 100);
     // The pre-existing contact was matched by email and updated in place, not duplicated.
     const same = await webApi(emu, 'GET', `contacts?$select=contactid,astep_sourceid&$filter=emailaddress1 eq '${existing.email}'`);
     expect(same.json.value).toEqual([expect.objectContaining({ contactid: existing.contactid, astep_sourceid: expect.stringMatching(/^P-/) })]);
@@ -132,11 +151,19 @@ describe('astep-migrate steps against the emulators', () => {
     emu.actionstep.mutate.update('participants', person.id, { occupation: 'Judge' });
     const te = emu.actionstep.firm.groundTruth().records.timeentries.find((t) => t.actionId === matter.id)!;
     const newId = emu.actionstep.mutate.insert('timeentries', { ...te, id: '', description: 'Late entry', actualHours: 0.7, billableHours: 0.7, billableAmount: 140 });
+    // A role removed from a matter: actionparticipants has no timestamp, so only a rescan can see it is gone.
+    const link = emu.actionstep.firm.groundTruth().records.actionparticipants.find((a) => a.actionId === matter.id)!;
+    emu.actionstep.mutate.remove('actionparticipants', link.id);
     const r = await step('delta', '--accept-failures');
     expect(r.code).toBe(0);
     const changed = Object.fromEntries(r.json.scan.resources.map((x: { resource: string; added: string[]; changed: string[] }) => [x.resource, x]));
+    expect(changed.actions).toMatchObject({ method: 'modifiedSince' });
     expect(changed.actions.changed).toContain(matter.id);
+    expect(changed.participants.changed).toContain(person.id);
+    expect(changed.timeentries).toMatchObject({ method: 'rescan' });
     expect(changed.timeentries.added).toContain(newId);
+    expect(changed.actionparticipants.deleted).toEqual([link.id]);
+    expect(r.json.deletions).toMatchObject({ reported: 1, applied: 0 }); // reported; applied only when the plan says so
     const m = await webApi(emu, 'GET', `astep_matters?$select=astep_name&$filter=astep_sourceid eq '${matter.id}'`);
     expect(m.json.value[0].astep_name).toBe('Renamed during cutover');
     const t = await webApi(emu, 'GET', `astep_timeentries?$select=astep_narrative,astep_hours&$filter=astep_sourceid eq '${newId}'`);

@@ -13,6 +13,7 @@ import { KeyRegistry, RowLoader, type RowResult } from '../load/rowLoader';
 import { diffRows, selectSample, type DiffEntry } from '../diff/sample';
 import { tableInfo, lookupAttributeOf, CREATE_ONLY } from '../load/tables';
 import { exportWorkflows, type WorkflowReference } from './workflows';
+import { applyDecisions, validateDecisions, type FieldDecision } from '../transform/corrections';
 import { RollbackExecutor, type RollbackResult } from '../safety/rollback';
 import { scanDelta, type DeltaScan } from '../safety/delta';
 import { verifyRun, type VerifyResult } from '../safety/verify';
@@ -231,7 +232,11 @@ export class MigrationEngine {
   mapping(run: RunState): { ctx: MappingContext; mapped: MappedFirm } {
     const plan = this.requirePlan(run);
     const ctx = new MappingContext(new FirmIndex(this.loadFirm()), plan);
-    return { ctx, mapped: mapFirm(ctx, this.deps.source.filesUrl()) };
+    const mapped = mapFirm(ctx, this.deps.source.filesUrl());
+    // What the admin approved is what runs: their corrections from the sample review apply to every row.
+    const decisions = (run.approval?.corrections as { decisions?: FieldDecision[] } | null)?.decisions;
+    if (decisions?.length) applyDecisions(mapped, decisions);
+    return { ctx, mapped };
   }
 
   private loader(runId: string, phase: 'sample' | 'run' | 'delta', registry: KeyRegistry): RowLoader {
@@ -308,9 +313,13 @@ export class MigrationEngine {
 
   // ---------------- approve ----------------
 
-  approve(runId: string | undefined, approvedBy: string, corrections: unknown = null): RunState {
+  approve(runId: string | undefined, approvedBy: string, corrections: { decisions?: FieldDecision[] } | null = null): RunState {
     const run = this.requireRun(runId);
     if (!run.sample) throw new EngineError(`run ${run.runId} has no sample to approve: run \`sample\` first`);
+    if (corrections?.decisions?.length) {
+      const problems = validateDecisions(this.mapping({ ...run, approval: null }).mapped, corrections.decisions);
+      if (problems.length) throw new EngineError(`the corrections cannot be applied:\n  - ${problems.join('\n  - ')}`);
+    }
     const next = { ...run, approval: { approvedOn: this.now().toISOString(), approvedBy, corrections }, status: 'Approved' };
     this.store.saveRun(next);
     return next;
