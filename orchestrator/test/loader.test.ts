@@ -90,3 +90,21 @@ describe('row loader', () => {
     void RowLoader;
   });
 });
+
+describe('provisioning and the licence tier', () => {
+  test('a plan over the Sales Professional table budget is not provisioned unless forced', async () => {
+    const { contextFor, smallFirm } = await import('./fixtures');
+    const plan = contextFor(smallFirm(), {}, 'SalesProfessional').plan;
+    const over = { ...plan, tableBudget: { ...plan.tableBudget, fits: false, message: '8 custom tables plus 9 already in the environment = 17, over the 15 allowed for SalesProfessional by 2.' } };
+    const store = new MemoryStore();
+    store.saveRun({ runId: 'p1', createdOn: '2026-01-01', status: 'Discovered', plan: over, extractionStartedOn: null, extractionCompletedOn: null, sample: null, approval: null, summary: null, rolledBackOn: null });
+    const sink = new FakeSink();
+    let provisioned = 0;
+    sink.provision = async (): Promise<string[]> => (provisioned++, ['x']);
+    const engine = new MigrationEngine({ source: {} as never, sink, store, progress: silentProgress });
+    await expect(engine.provision('p1')).rejects.toThrow('provisioning stopped: 8 custom tables plus 9 already in the environment = 17, over the 15 allowed');
+    expect(provisioned).toBe(0);
+    expect(await engine.provision('p1', true)).toEqual(['x']); // a dry run only lists
+    expect(await engine.provision('p1', false, { force: true })).toEqual(['x']);
+  });
+});

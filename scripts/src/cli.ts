@@ -103,8 +103,9 @@ export function buildProgram(): Command {
 
   stepOptions(program.command('provision').description('Create the tables, columns, keys and choices the plan needs; waits until keys are active'))
     .option('--dry-run', 'list what would change, change nothing')
+    .option('--force', 'provision even when the plan is over the licence tier\'s custom table budget')
     .action(async (flags: StepFlags) => withSession(flags, async (s) => {
-      const changes = await s.engine.provision(flags.run, !!flags.dryRun);
+      const changes = await s.engine.provision(flags.run, !!flags.dryRun, { force: flags.force });
       out(flags, { changes }, () => (changes.length ? changes.join('\n') : 'Nothing to change: the environment already has everything the plan needs.'));
     }));
 

@@ -171,9 +171,13 @@ export class MigrationEngine {
 
   // ---------------- provision ----------------
 
-  async provision(runId?: string, dryRun = false): Promise<string[]> {
+  async provision(runId?: string, dryRun = false, options: { force?: boolean } = {}): Promise<string[]> {
     const run = this.requireRun(runId);
     const plan = this.requirePlan(run);
+    // Sales Professional allows 15 custom tables: a plan over the budget would leave the firm out of licence terms.
+    if (!plan.tableBudget.fits && !dryRun && !options.force) {
+      throw new EngineError(`provisioning stopped: ${plan.tableBudget.message} Change the plan's options or licence tier, or pass --force to provision anyway.`);
+    }
     const changes = await this.deps.sink.provision(plan.schema, { dryRun, onProgress: (m) => this.deps.progress.log(`provision: ${m}`) });
     if (!dryRun) this.store.saveRun({ ...this.requireRun(run.runId), status: 'Provisioned' });
     return changes;
