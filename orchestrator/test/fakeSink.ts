@@ -27,7 +27,7 @@ export class FakeSink implements SinkPort {
   async systemUsers() { return []; }
   async maxUploadFileSize() { return 5242880; }
   async customTables() { return []; }
-  async provision(_s: SolutionSchema) { return []; }
+  async provision(_s: SolutionSchema): Promise<string[]> { return []; }
   async readByValues(info: TableInfo, column: string, values: string[], select: string[]): Promise<Row[]> {
     this.requests++;
     const set = new Set(values.map((v) => v.toLowerCase()));
