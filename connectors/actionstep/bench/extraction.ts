@@ -29,7 +29,7 @@ interface ChildInfo {
 const root = process.env.ASTEP_REPO_ROOT ?? process.cwd();
 
 function startEmulatorChild(size: string): Promise<{ child: ChildProcess; info: ChildInfo }> {
-  const child = spawn(process.execPath, [path.join(root, 'scripts/actionstep-run-ts.mjs'), path.join(root, 'connectors/actionstep/bench/emulatorProcess.ts'), size], {
+  const child = spawn(process.execPath, [path.join(root, 'scripts/run-ts.mjs'), path.join(root, 'connectors/actionstep/bench/emulatorProcess.ts'), size], {
     stdio: ['ignore', 'pipe', 'inherit'],
     cwd: root,
   });

@@ -15,7 +15,7 @@ export function writeConnectorFiles(dir: string): string[] {
 }
 
 if (require.main === module) {
-  // Run from a temp bundle (scripts/actionstep-run-ts.mjs), so locate the package from the repo root, not __dirname.
+  // Run from a temp bundle (scripts/run-ts.mjs), so locate the package from the repo root, not __dirname.
   const dir = process.argv[2] ?? path.join(process.env.ASTEP_REPO_ROOT ?? process.cwd(), 'connectors', 'actionstep');
   for (const f of writeConnectorFiles(dir)) console.log(`wrote ${f}`);
 }

@@ -1,6 +1,6 @@
 // Runs a TypeScript entry file of the workspace: bundles it with esbuild (tsconfig paths resolve the @astep/*
 // aliases) into a temp .cjs file and runs that with node, passing the remaining arguments and the exit code through.
-// Usage: node scripts/actionstep-run-ts.mjs <entry.ts> [args...]
+// Usage: node scripts/run-ts.mjs <entry.ts> [args...]
 import { build } from 'esbuild';
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const [entry, ...args] = process.argv.slice(2);
 if (!entry) {
-  console.error('usage: node scripts/actionstep-run-ts.mjs <entry.ts> [args...]');
+  console.error('usage: node scripts/run-ts.mjs <entry.ts> [args...]');
   process.exit(2);
 }
 const abs = path.resolve(process.cwd(), entry);
