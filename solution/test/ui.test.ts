@@ -69,3 +69,25 @@ describe('UI definitions are consistent with the schema', () => {
     }
   });
 });
+
+describe('wiring of the in-CRM pieces', () => {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { packSolution } = require('../src/pack/packSolution') as typeof import('../src/pack/packSolution');
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { loadPackInputs } = require('../src/pack/inputs') as typeof import('../src/pack/inputs');
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { SCHEMA } = require('../src/schema') as typeof import('../src/schema');
+  const pkg = packSolution(SCHEMA, { version: '1.0.0.0', managed: false, inputs: loadPackInputs(require('node:path').join(__dirname, 'fixtures', 'repo')) });
+  const xml = pkg.customizationsXml;
+
+  test('the Diff Viewer binds the diff and writes the review decisions to astep_wizardstate', () => {
+    expect(xml).toMatch(/<customControl formFactor="0" name="astep_Astep.DiffViewer">\s*<parameters>\s*<value type="Multiple">astep_diffjson<\/value>\s*<wizardState type="Multiple">astep_wizardstate<\/wizardState>/);
+  });
+
+  test('the contact and account forms run their on-load scripts with the execution context', () => {
+    for (const [lib, fn] of [['astep_/js/ContactForm.js', 'Astep.ContactForm.onLoad'], ['astep_/js/AccountForm.js', 'Astep.AccountForm.onLoad']]) {
+      expect(xml).toContain(`<Library name="${lib}"`);
+      expect(xml).toMatch(new RegExp(`<Handler functionName="${fn.replace(/\./g, '\\.')}" libraryName="${lib.replace(/[./]/g, '\\$&')}" handlerUniqueId="\\{[0-9a-f-]{36}\\}" enabled="true" passExecutionContext="true"\\s*/>`));
+    }
+  });
+});

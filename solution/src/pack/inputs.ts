@@ -20,6 +20,8 @@ export interface PcfControlInput {
   boundProperty: string;
   /** Its `of-type` (e.g. `Multiple`, `SingleLine.Text`). */
   boundType: string;
+  /** Every bound property of the manifest (the first is boundProperty), for forms that bind more than one field. */
+  boundProperties: Array<{ name: string; type: string }>;
   /** Files of the built control (`out/controls/<Name>/`), paths relative to it with forward slashes. */
   files: { path: string; content: Uint8Array }[];
 }
@@ -103,14 +105,14 @@ export function loadPcfControl(dir: string, prefix: string): PcfControlInput | u
   const manifestPath = join(dir, 'ControlManifest.xml');
   if (!existsSync(manifestPath)) return undefined;
   const files = listFiles(dir).map((f) => ({ path: relative(dir, f).split(sep).join('/'), content: new Uint8Array(readFileSync(f)) }));
-  const { namespace, constructor, boundProperty, boundType } = readControlManifest(readFileSync(manifestPath, 'utf8'), manifestPath);
-  return { name: `${prefix}_${namespace}.${constructor}`, boundProperty, boundType, files };
+  const { namespace, constructor, boundProperty, boundType, boundProperties } = readControlManifest(readFileSync(manifestPath, 'utf8'), manifestPath);
+  return { name: `${prefix}_${namespace}.${constructor}`, boundProperty, boundType, boundProperties, files };
 }
 
 export function readControlManifest(
   xml: string,
   where: string,
-): { namespace: string; constructor: string; boundProperty: string; boundType: string } {
+): { namespace: string; constructor: string; boundProperty: string; boundType: string; boundProperties: Array<{ name: string; type: string }> } {
   // '@_' prefix: the manifest's `constructor` attribute must not become a plain object key.
   const parsed = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '@_', isArray: (n) => n === 'property' }).parse(xml) as {
     manifest?: { control?: Record<string, unknown> & { property?: Record<string, string>[] } };
@@ -123,7 +125,8 @@ export function readControlManifest(
   }
   const bound = (control?.property ?? []).find((p) => p['@_usage'] === 'bound');
   if (!bound?.['@_name']) throw new Error(`${where}: the control has no property with usage="bound" for the form field`);
-  return { namespace, constructor: ctor, boundProperty: bound['@_name'], boundType: bound['@_of-type'] ?? 'Multiple' };
+  const boundProperties = (control?.property ?? []).filter((p) => p['@_usage'] === 'bound' && p['@_name']).map((p) => ({ name: p['@_name'], type: p['@_of-type'] ?? 'Multiple' }));
+  return { namespace, constructor: ctor, boundProperty: bound['@_name'], boundType: bound['@_of-type'] ?? 'Multiple', boundProperties };
 }
 
 /** Reads `apiDefinition.swagger.json` + `apiProperties.json` from the connector folder, or undefined when absent. */

@@ -178,15 +178,23 @@ function buildParts(schema: SolutionSchema, options: PackOptions): Parts {
   const tableNames = new Set(schema.tables.map((t) => t.logicalName));
 
   const controlBindings = new Map<string, ControlBinding>();
-  for (const c of inputs.controls) controlBindings.set(c.name, { name: c.name, boundProperty: c.boundProperty, boundType: c.boundType });
+  for (const c of inputs.controls) controlBindings.set(c.name, { name: c.name, boundProperty: c.boundProperty, boundType: c.boundType, boundProperties: c.boundProperties ?? [{ name: c.boundProperty, type: c.boundType }] });
   for (const f of ui.forms) {
     for (const cell of f.tabs.flatMap((t) => t.sections.flatMap((s) => s.cells))) {
       if (cell.kind === 'pcf' && !controlBindings.has(cell.control)) {
         omitted.push(`PCF control ${cell.control} is not built: form "${f.name}" shows ${cell.field} as a plain field (no controlDescription)`);
+      } else if (cell.kind === 'pcf') {
+        const declared = controlBindings.get(cell.control)!.boundProperties;
+        for (const [property, field] of Object.entries(cell.extraBindings ?? {})) {
+          if (!declared.some((p) => p.name === property)) omitted.push(`PCF control ${cell.control} declares no bound property ${property}: form "${f.name}" does not bind ${field} to it`);
+        }
       }
     }
   }
   const webResourceNames = new Set(inputs.webResources.map((w) => w.name));
+  for (const f of ui.forms) {
+    for (const s of f.scripts ?? []) if (!webResourceNames.has(s.library)) omitted.push(`Web resource ${s.library} is absent: form "${f.name}" runs without its on-load script ${s.onLoad}`);
+  }
   const withRibbon = webResourceNames.has(ROLLBACK_LIBRARY) && tableNames.has('astep_migrationrun');
   if (!withRibbon) omitted.push(`Web resource ${ROLLBACK_LIBRARY} is absent: the "Roll back run" command-bar button is left out`);
 
@@ -197,7 +205,7 @@ function buildParts(schema: SolutionSchema, options: PackOptions): Parts {
     table: t,
     name: entityName(t),
     info: entityInfoXml(t, flavor),
-    forms: forms.filter((f) => f.table === t.logicalName).map((form) => ({ form, xml: formXml(form, schema, controlBindings, flavor) })),
+    forms: forms.filter((f) => f.table === t.logicalName).map((form) => ({ form, xml: formXml(form, schema, controlBindings, flavor, webResourceNames) })),
     views: views.filter((v) => v.table === t.logicalName).map((view) => ({ view, xml: viewXml(view, schema, flavor) })),
     ribbon: withRibbon && t.logicalName === 'astep_migrationrun' ? rollbackRibbonXml() : undefined,
   }));

@@ -37,6 +37,8 @@ export interface ControlBinding {
   /** The manifest's bound property that receives the field, and its of-type. */
   boundProperty: string;
   boundType: string;
+  /** Every bound property of the manifest, for cells that bind further fields (extraBindings). */
+  boundProperties: Array<{ name: string; type: string }>;
 }
 
 /** Column types a PCF bound property of each of-type accepts. */
@@ -110,6 +112,13 @@ function cellXml(
     if (!accepts?.includes(col.type)) {
       throw new Error(`Form "${form.name}": PCF control ${binding.name} binds a ${binding.boundType} property, but ${cell.field} is a ${col.type} column`);
     }
+    // Further bound fields the built control declares (the packer reports the ones it does not).
+    const extra = Object.entries(cell.extraBindings ?? {}).filter(([property]) => binding.boundProperties.some((x) => x.name === property)).map(([property, field]) => {
+      const p = binding.boundProperties.find((x) => x.name === property)!;
+      const extraCol = columnOf(schema, form.table, field);
+      if (!BOUND_TYPES[p.type]?.includes(extraCol.type)) throw new Error(`Form "${form.name}": PCF control ${binding.name} binds ${property} as ${p.type}, but ${field} is a ${extraCol.type} column`);
+      return text(property, field, { type: p.type });
+    });
     // The platform's own control stays as the fallback (customControl by id), the PCF control serves web (0),
     // tablet (1) and phone (2), as the form designer writes it.
     descriptions.push(
@@ -117,7 +126,7 @@ function cellXml(
         el('customControl', { id: col.classid }, el('parameters', null, text('datafieldname', cell.field))),
         [0, 1, 2].map((formFactor) =>
           el('customControl', { formFactor, name: binding.name },
-            el('parameters', null, text(binding.boundProperty, cell.field, { type: binding.boundType })),
+            el('parameters', null, text(binding.boundProperty, cell.field, { type: binding.boundType }), extra),
           ),
         ),
       ),
@@ -129,7 +138,18 @@ function cellXml(
   );
 }
 
-export function formXml(form: FormDef, schema: SolutionSchema, controls: Map<string, ControlBinding>, flavor: PackFlavor): XmlNode {
+export function formXml(form: FormDef, schema: SolutionSchema, controls: Map<string, ControlBinding>, flavor: PackFlavor, webResources: Set<string> = new Set()): XmlNode {
+  // Form scripts whose web resource is in the solution: the library, and its on-load handler with the execution context.
+  const scripts = (form.scripts ?? []).filter((s) => webResources.has(s.library));
+  const events = scripts.length
+    ? el('events', null, el('event', { name: 'onload', application: 'false', active: 'false' },
+      el('Handlers', null, scripts.map((s) => el('Handler', {
+        functionName: s.onLoad, libraryName: s.library, handlerUniqueId: braced(stableGuid(`form:${form.id}:handler:${s.library}:${s.onLoad}`)), enabled: 'true', passExecutionContext: 'true',
+      })))))
+    : null;
+  const libraries = scripts.length
+    ? el('formLibraries', null, [...new Set(scripts.map((s) => s.library))].map((name) => el('Library', { name, libraryUniqueId: braced(stableGuid(`form:${form.id}:library:${name}`)) })))
+    : null;
   const descriptions: XmlNode[] = [];
   // A schema subset (a plan without, say, the participant table) drops the subgrids over the tables it leaves out.
   const present = (c: FormCell) => c.kind !== 'subgrid' || schema.tables.some((t) => t.logicalName === c.targetEntity);
@@ -157,7 +177,7 @@ export function formXml(form: FormDef, schema: SolutionSchema, controls: Map<str
     text('IntroducedVersion', '1.0.0.0'),
     text('FormPresentation', 1),
     text('FormActivationState', 1),
-    el('form', null, el('tabs', null, tabs), descriptions.length ? el('controlDescriptions', null, descriptions) : null),
+    el('form', null, el('tabs', null, tabs), events, libraries, descriptions.length ? el('controlDescriptions', null, descriptions) : null),
     // Managed: the firm may edit our forms, but not delete them (the app and the ribbon point at them).
     text('IsCustomizable', true),
     text('CanBeDeleted', !flavor.managed),

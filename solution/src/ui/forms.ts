@@ -65,7 +65,8 @@ export const FORMS: FormDef[] = [
             name: 'sec_diffviewer',
             label: 'Sample Diff',
             cells: [
-              { kind: 'pcf', field: 'astep_diffjson', label: 'Sample Diff', control: DIFF_VIEWER_CONTROL },
+              // The review's decisions (accept / correct / approve) go back to the run through a second bound field.
+              { kind: 'pcf', field: 'astep_diffjson', label: 'Sample Diff', control: DIFF_VIEWER_CONTROL, extraBindings: { wizardState: 'astep_wizardstate' } },
               { kind: 'field', field: 'astep_approvedon' },
               { kind: 'field', field: 'astep_approvedby' },
             ],
@@ -129,6 +130,7 @@ export const FORMS: FormDef[] = [
     table: 'account',
     name: 'Account (Actionstep)',
     description: 'The account with its Actionstep matter, roles, trust and billing.',
+    scripts: [{ library: 'astep_/js/AccountForm.js', onLoad: 'Astep.AccountForm.onLoad' }],
     tabs: [
       {
         name: 'tab_actionstep',
@@ -180,6 +182,7 @@ export const FORMS: FormDef[] = [
     table: 'contact',
     name: 'Contact (Actionstep)',
     description: 'The contact with the roles the person holds on Actionstep matters.',
+    scripts: [{ library: 'astep_/js/ContactForm.js', onLoad: 'Astep.ContactForm.onLoad' }],
     tabs: [
       {
         name: 'tab_actionstep',

@@ -3,7 +3,7 @@
 export type FormCell =
   | { kind: 'field'; field: string; label?: string }
   /** A field shown through a PCF control; the plain field is kept when the control was not built. */
-  | { kind: 'pcf'; field: string; label: string; control: string }
+  | { kind: 'pcf'; field: string; label: string; control: string; /** Further bound properties of the control → the column each reads and writes. */ extraBindings?: Record<string, string> }
   | { kind: 'subgrid'; name: string; label: string; targetEntity: string; relationship?: string; viewId: string; rows?: number };
 
 export interface FormSection {
@@ -25,6 +25,8 @@ export interface FormDef {
   name: string;
   description: string;
   tabs: FormTab[];
+  /** Form scripts: a JavaScript web resource and the function it runs on load (with the execution context). */
+  scripts?: Array<{ library: string; onLoad: string }>;
 }
 
 export interface ViewColumn {
