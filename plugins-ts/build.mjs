@@ -12,6 +12,7 @@ const out = path.join(here, 'dist', 'webresources');
 export const WEB_RESOURCES = [
   { name: 'astep_/js/ContactForm.js', displayName: 'Contact Form (Actionstep)', globalName: 'Astep.ContactForm', entry: 'src/forms/contactForm.ts' },
   { name: 'astep_/js/AccountForm.js', displayName: 'Account Form (Actionstep)', globalName: 'Astep.AccountForm', entry: 'src/forms/accountForm.ts' },
+  { name: 'astep_/js/MigrationRunCommands.js', displayName: 'Migration Run commands', globalName: 'Astep.MigrationRun', entry: 'src/commands/migrationRunCommands.ts' },
 ];
 
 rmSync(out, { recursive: true, force: true });

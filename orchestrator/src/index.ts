@@ -19,3 +19,5 @@ export * from './safety/delta';
 export * from './safety/verify';
 export * from './safety/mirror';
 export * from './transform/corrections';
+export * from './store/memoryStateStore';
+export * from './safety/rollbackFromDataverse';

@@ -124,10 +124,11 @@ describe('built web resources', () => {
     expect(list).toEqual([
       { name: 'astep_/js/ContactForm.js', displayName: 'Contact Form (Actionstep)', type: 'JScript', file: 'js/ContactForm.js' },
       { name: 'astep_/js/AccountForm.js', displayName: 'Account Form (Actionstep)', type: 'JScript', file: 'js/AccountForm.js' },
+      { name: 'astep_/js/MigrationRunCommands.js', displayName: 'Migration Run commands', type: 'JScript', file: 'js/MigrationRunCommands.js' },
     ]);
   });
 
-  test('both bundles share one Astep namespace and need no global but Xrm', async () => {
+  test('the bundles share one Astep namespace and need no global but Xrm', async () => {
     const notes: string[] = [];
     const sandbox: Record<string, unknown> = {
       Xrm: { WebApi: { retrieveMultipleRecords: async () => ({ entities: [] }) } },
@@ -135,7 +136,9 @@ describe('built web resources', () => {
     vm.createContext(sandbox);
     vm.runInContext(readFileSync(path.join(out, 'js/AccountForm.js'), 'utf8'), sandbox);
     vm.runInContext(readFileSync(path.join(out, 'js/ContactForm.js'), 'utf8'), sandbox);
-    const astep = sandbox.Astep as { ContactForm: typeof ContactForm; AccountForm: typeof AccountForm };
+    vm.runInContext(readFileSync(path.join(out, 'js/MigrationRunCommands.js'), 'utf8'), sandbox);
+    const astep = sandbox.Astep as { ContactForm: typeof ContactForm; AccountForm: typeof AccountForm; MigrationRun: { rollback: unknown } };
+    expect(typeof astep.MigrationRun.rollback).toBe('function'); // the ribbon's Astep.MigrationRun.rollback
     expect(typeof astep.AccountForm.onLoad).toBe('function');
     expect(typeof astep.ContactForm.onLoad).toBe('function');
     const ui = { clearFormNotification: () => true, setFormNotification: (m: string) => { notes.push(m); return true; } };

@@ -4,11 +4,11 @@ import path from 'node:path';
 import {
   ActionstepClient, ActionstepOAuthClient, ActionstepOAuthCredential, EncryptedFileTokenStore, followAuthorizeRedirect,
 } from '@astep/actionstep-connector';
-import { DataverseClient, createClientSecretCredential, createNodeTransport, createRedirectingNetworkClient } from '@astep/dataverse-connector';
+import { DataverseClient, DataverseSink, createClientSecretCredential, createNodeTransport, createRedirectingNetworkClient } from '@astep/dataverse-connector';
 import { MigrationEngine, type ProgressReporter } from '@astep/orchestrator';
 import { resolveSecret, type MigrationConfig } from './config';
 import { ActionstepSource } from './adapters/actionstepSource';
-import { DataverseSink } from './adapters/dataverseSink';
+
 import { SqliteStateStore } from './state/sqliteStateStore';
 
 export interface Session {

@@ -111,7 +111,7 @@ export const CHOICES: ChoiceDef[] = [
     name: 'astep_auditoperation',
     displayName: 'Audit Operation',
     description: 'What a migration or rollback did to one record.',
-    options: labels(['Create', 'Update', 'Skip', 'Error', 'Delete', 'Restore', 'Conflict']),
+    options: labels(['Create', 'Update', 'Skip', 'Error', 'Delete', 'Restore', 'Conflict', 'Close']),
   },
   {
     name: 'astep_stagingstatus',

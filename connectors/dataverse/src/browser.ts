@@ -12,3 +12,4 @@ export type { BulkWriterOptions, TableRef, UpsertTarget, WriteOutcome, WriteResu
 export { MetadataProvisioner } from './metadataProvisioner';
 export type { ProvisioningChange, ProvisioningChangeKind, MetadataProvisionerOptions, ApplyOptions } from './metadataProvisioner';
 export { createBrowserTransport, createSameOriginSessionCredential } from './browserTransport';
+export { DataverseSink } from './engineSink';

@@ -7,7 +7,7 @@ import { tableInfo, keyLiteral } from '../load/tables';
 
 const MEMO_MAX = 1048576;
 const OPERATION_LABEL: Record<AuditEntry['operation'], string> = {
-  create: 'Create', update: 'Update', skip: 'Skip', error: 'Error', delete: 'Delete', restore: 'Restore', conflict: 'Conflict', state: 'Update',
+  create: 'Create', update: 'Update', skip: 'Skip', error: 'Error', delete: 'Delete', restore: 'Restore', conflict: 'Conflict', state: 'Close',
 };
 
 function json(value: unknown, max = MEMO_MAX): string | null {
@@ -24,6 +24,10 @@ function trimSample(sample: { diff?: Array<{ status: string }> }): unknown {
   const mismatches = diff.filter((d) => d.status !== 'match');
   const rest = diff.filter((d) => d.status === 'match').slice(0, Math.max(0, 5000 - mismatches.length));
   return { ...sample, diff: [...mismatches, ...rest], diffFields: diff.length };
+}
+
+export function auditName(e: Pick<AuditEntry, 'phase' | 'operation' | 'table' | 'key'>): string {
+  return `${e.phase}|${e.operation}|${e.table}|${e.key}`.slice(0, 400);
 }
 
 export async function mirrorRun(sink: SinkPort, run: RunState): Promise<void> {
@@ -64,7 +68,8 @@ export async function mirrorAudit(sink: SinkPort, store: StateStore, runId: stri
       key: { astep_auditkey: `${runId}|${e.seq}` },
       ref: `audit ${runId}|${e.seq}`,
       attributes: {
-        astep_name: `${OPERATION_LABEL[e.operation]} ${e.table} ${e.key}`.slice(0, 400),
+        // phase|operation|table|key: a rollback started from CRM reads the audit back from these rows.
+        astep_name: auditName(e),
         'astep_MigrationRunId@odata.bind': runBind,
         astep_sequence: e.seq,
         astep_operation: choiceValue('astep_auditoperation', OPERATION_LABEL[e.operation]),

@@ -1,8 +1,16 @@
-// The engine's sink port over the Dataverse connector: bulk upserts through BulkWriter (UpsertMultiple where the
-// table has it, else $batch), reads through the Web API, provisioning through the metadata provisioner.
-import { BulkWriter, MetadataProvisioner, type DataverseClient, type ProvisioningChange } from '@astep/dataverse-connector';
-import type { Row, SinkPort, SinkUpsertTarget, SinkWriteResult, SystemUserInfo, TableInfo } from '@astep/orchestrator';
-import type { SolutionSchema } from '@astep/solution';
+// The migration engine's sink port over this connector: bulk upserts through BulkWriter (UpsertMultiple where the
+// table has it, else $batch), reads through the Web API, provisioning through the metadata provisioner. Browser-safe:
+// the command line and the in-CRM commands use the same adapter.
+import type { Row, SinkPort, SinkUpsertTarget, SinkWriteResult, TableInfo } from '@astep/orchestrator/ports';
+import type { SystemUserInfo } from '@astep/orchestrator/plan/buildPlan';
+import type { SolutionSchema } from '@astep/solution/model';
+import { BulkWriter } from './bulkWriter';
+import type { DataverseClient } from './dataverseClient';
+import { MetadataProvisioner, type ProvisioningChange } from './metadataProvisioner';
+
+const trace = (line: string) => {
+  if (typeof process !== 'undefined' && process.env?.ASTEP_TRACE) process.stderr.write(`${line}\n`);
+};
 
 export class DataverseSink implements SinkPort {
   private readonly writer: BulkWriter;
@@ -53,7 +61,7 @@ export class DataverseSink implements SinkPort {
     if (!values.length) return [];
     const t0 = Date.now();
     const rows = await this.client.retrieveByValues(table.entitySetName, column, values, select);
-    if (process.env.ASTEP_TRACE) process.stderr.write(`[trace] read ${table.logicalName}.${column} ${values.length} → ${rows.length} in ${Date.now() - t0} ms\n`);
+    trace(`[trace] read ${table.logicalName}.${column} ${values.length} → ${rows.length} in ${Date.now() - t0} ms`);
     return rows;
   }
 
@@ -64,7 +72,7 @@ export class DataverseSink implements SinkPort {
   async upsert(table: TableInfo, targets: SinkUpsertTarget[]): Promise<SinkWriteResult[]> {
     const t0 = Date.now();
     const res = await this.writer.upsertMany(table, targets);
-    if (process.env.ASTEP_TRACE) process.stderr.write(`[trace] upsert ${table.logicalName} ${targets.length} in ${Date.now() - t0} ms\n`);
+    trace(`[trace] upsert ${table.logicalName} ${targets.length} in ${Date.now() - t0} ms`);
     return res;
   }
 
