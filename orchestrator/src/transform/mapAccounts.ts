@@ -1,6 +1,6 @@
 // Matter → Account. A client organisation gets one account shared by all its matters; a solo client (a person) gets
 // an account named after the matter. Trust and billing figures are summed over the account's matters.
-import type { Matter, Participant } from '@astep/actionstep-connector/records';
+import type { Address, Matter, Participant, Phone } from '@astep/actionstep-connector/records';
 import type { MappingContext } from './context';
 import { dataCollectionAttributes } from './mapDataCollections';
 import { emptyOutput, type MappingOutput, type TargetRow } from './targetRow';
@@ -93,9 +93,19 @@ function contactDetails(p: Participant, attributes: Record<string, unknown>, pro
   if (email.ok) attributes.emailaddress1 = email.value;
   else problems.push({ ...email.problem, message: `participant ${p.id}: ${email.problem.message}; email left empty` });
   const phone = p.phones[0];
-  if (phone?.number) setText(attributes, problems, 'telephone1', [phone.country && `+${phone.country}`, phone.area, phone.number].filter(Boolean).join(' '), 50);
+  if (phone?.number) setText(attributes, problems, 'telephone1', phoneText(phone), 50);
   setText(attributes, problems, 'websiteurl', p.website, 200);
-  const a = p.physicalAddress;
+  setAddress(attributes, problems, p);
+}
+
+/** "+64 9 555 1234" from Actionstep's country, area and number parts. */
+export function phoneText(ph: Phone): string {
+  return [ph.country && `+${ph.country}`, ph.area, ph.number].filter(Boolean).join(' ');
+}
+
+/** address1_* from the physical address, or the mailing address when the physical one is empty. */
+export function setAddress(attributes: Record<string, unknown>, problems: FieldProblem[], p: Participant): void {
+  const a: Address = p.physicalAddress.line1 || p.physicalAddress.city ? p.physicalAddress : p.mailingAddress;
   setText(attributes, problems, 'address1_line1', a.line1, 250);
   setText(attributes, problems, 'address1_line2', a.line2, 250);
   setText(attributes, problems, 'address1_city', a.city, 80);

@@ -2,7 +2,7 @@
 // holds on any matter; and Participant role → astep_matterparticipant, one row per matter × role × person.
 import type { Participant } from '@astep/actionstep-connector/records';
 import type { MappingContext } from './context';
-import { setText } from './mapAccounts';
+import { phoneText, setAddress, setText } from './mapAccounts';
 import { emptyOutput, type LookupRef, type MappingOutput } from './targetRow';
 import { convertDateOnly, convertEmail, normalizeEmail, type FieldProblem } from './values';
 
@@ -129,17 +129,11 @@ function personAttributes(ctx: MappingContext, g: PersonGroup, problems: FieldPr
   let landline = 0;
   for (const ph of phones) {
     if (!ph.number) continue;
-    const text = [ph.country && `+${ph.country}`, ph.area, ph.number].filter(Boolean).join(' ');
+    const text = phoneText(ph);
     if (/mob|cell/i.test(ph.label ?? '') && a.mobilephone === undefined) setText(a, problems, 'mobilephone', text, 50);
     else if (landline < 3) setText(a, problems, ['telephone1', 'telephone2', 'telephone3'][landline++], text, 50);
   }
-  const addr = p.physicalAddress.line1 || p.physicalAddress.city ? p.physicalAddress : p.mailingAddress;
-  setText(a, problems, 'address1_line1', addr.line1, 250);
-  setText(a, problems, 'address1_line2', addr.line2, 250);
-  setText(a, problems, 'address1_city', addr.city, 80);
-  setText(a, problems, 'address1_stateorprovince', addr.stateProvince, 50);
-  setText(a, problems, 'address1_postalcode', addr.postCode, 20);
-  setText(a, problems, 'address1_country', addr.country, 80);
+  setAddress(a, problems, p);
 
   const birth = convertDateOnly('birthdate', first('birthTimestamp') as string | null);
   if (birth.ok) {
