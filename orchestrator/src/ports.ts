@@ -111,6 +111,8 @@ export interface RunState {
   approval: { approvedOn: string; approvedBy: string; corrections: unknown } | null;
   summary: unknown | null;
   rolledBackOn: string | null;
+  /** When the last delta began: the next delta picks up changes since then. */
+  lastDeltaOn?: string;
 }
 
 export interface StateStore {

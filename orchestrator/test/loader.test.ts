@@ -1,5 +1,5 @@
 import { mapFirm } from '../src/transform/mapFirm';
-import { KeyRegistry, RowLoader } from '../src/load/rowLoader';
+import { KeyRegistry } from '../src/load/rowLoader';
 import { MigrationEngine } from '../src/run/engine';
 import { silentProgress } from '../src/ports';
 import { contextFor, smallFirm } from './fixtures';
@@ -87,7 +87,6 @@ describe('row loader', () => {
     reg.set('account', 'P-1', 'g1');
     expect(reg.get('account', 'P-1')).toBe('g1');
     expect(reg.get('contact', 'P-1')).toBeUndefined();
-    void RowLoader;
   });
 });
 

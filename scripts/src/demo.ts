@@ -8,7 +8,7 @@ import { redactConfig } from './config';
 import { startEmulators, type FirmSize } from './emulate';
 import { createProgress } from './progress';
 import { openSession } from './session';
-import { compareSnapshots, DATA_TABLES, type Snapshot } from './snapshot';
+import { snapshot, snapshotDiff } from './snapshot';
 import { seedExistingCrmData } from './seedCrm';
 import { migrationOverrides, formatSummary } from './format';
 
@@ -51,7 +51,7 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
       const changes = await time('provision', () => engine.provision(runId));
       // A real CRM is not empty: a few records exist that the migration will match (same email, same name) and update.
       const preExisting = await seedExistingCrmData(session.dataverse, emulators.actionstep.firm);
-      const before: Snapshot | null = o.rollback ? await emulators.dataverse.snapshot(DATA_TABLES) : null;
+      const before = o.rollback ? await snapshot(emulators) : null;
       const counts = await time('extract', () => engine.extract(runId));
       const sample = await time('sample', () => engine.sample(runId));
       engine.approve(runId, 'demo (approved automatically)');
@@ -60,7 +60,7 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
       let rollback: Record<string, unknown> | null = null;
       if (o.rollback && before) {
         const result = await time('rollback', () => engine.rollback(runId));
-        const differences = compareSnapshots(before, await emulators.dataverse.snapshot(DATA_TABLES));
+        const differences = snapshotDiff(before, await snapshot(emulators));
         rollback = { counts: result.counts, complete: result.complete, snapshotEqual: differences.length === 0, differences: differences.slice(0, 20), differenceCount: differences.length };
         if (!o.json) process.stdout.write(`Rollback: ${Object.entries(result.counts).map(([k, v]) => `${k} ${v}`).join(', ')}; Dataverse ${differences.length === 0 ? 'equals' : 'DIFFERS FROM'} the snapshot taken before the run${differences.length ? ` (${differences.length} differences)` : ''}.\n`);
       }

@@ -28,8 +28,10 @@ export function createProgress(options: { quiet?: boolean; stream?: NodeJS.Write
     tick(task, n = 1) {
       const bar = bars.get(task);
       if (!bar) return;
-      if (bar.getTotal() <= bar.getProgress() * bar.getTotal() + n) bar.setTotal(bar.getTotal() + n);
-      bar.increment(n);
+      // Streams of unknown length (extraction pages) start at total 0: the total grows with them.
+      const value = (bar as unknown as { value: number }).value + n;
+      if (value > bar.getTotal()) bar.setTotal(value);
+      bar.update(value);
     },
     done(task) { const bar = bars.get(task); if (bar) { bar.stop(); bars.delete(task); } if (!bars.size) multi.stop(); },
     log(message) { multi.log(`${message}\n`); },

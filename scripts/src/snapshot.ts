@@ -1,47 +1,124 @@
-// Full snapshots of the Dataverse tables a migration touches, for "after rollback equals before the run". Columns the
-// platform maintains on every write (modified on/by, version number) are left out: a restored record is restored
-// in value, but Dataverse still stamps the write.
-export const DATA_TABLES = [
-  'account', 'contact', 'opportunity', 'opportunityclose', 'task', 'annotation',
-  'astep_matter', 'astep_matterparticipant', 'astep_timeentry', 'astep_document', 'astep_step',
-];
+// Full snapshots of the Dataverse tables a migration touches, read through the Web API, for "after rollback equals
+// before the run" (the demo) and for the tests. Comparable across environments: every GUID that is a row of these
+// tables (or a user, business unit, team or currency) is replaced by a stable name (`table:astep_sourceid`), so two
+// runs that created the same records compare equal, and any difference in any column shows. Columns the platform
+// stamps on every write (modified on/by, version number) are left out unless `keepTimes`: a restored record is
+// restored in value, but Dataverse still stamps the write.
+import type { RunningEmulators } from './emulate';
 
-const VOLATILE = new Set(['modifiedon', 'modifiedby', '_modifiedby_value', 'versionnumber', 'modifiedonbehalfby', '_modifiedonbehalfby_value', 'timezoneruleversionnumber', 'utcconversiontimezonecode']);
+export async function dataverseToken(e: Pick<RunningEmulators, 'config' | 'dataverse'>): Promise<string> {
+  const d = e.config.dataverse;
+  const res = await fetch(e.dataverse.tokenUrl, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ grant_type: 'client_credentials', client_id: d.clientId, client_secret: String(d.clientSecret), scope: `${e.dataverse.url}/.default` }),
+  });
+  if (!res.ok) throw new Error(`token request failed: ${res.status} ${await res.text()}`);
+  return ((await res.json()) as { access_token: string }).access_token;
+}
 
-export type Snapshot = Record<string, Array<Record<string, unknown>>>;
+export async function webApi(e: Pick<RunningEmulators, 'config' | 'dataverse'>, method: string, pathAndQuery: string, body?: unknown): Promise<{ status: number; json: any }> { // eslint-disable-line @typescript-eslint/no-explicit-any
+  const token = await dataverseToken(e);
+  const res = await fetch(`${e.dataverse.webApiUrl}${pathAndQuery}`, {
+    method,
+    headers: { authorization: `Bearer ${token}`, accept: 'application/json', 'content-type': 'application/json', 'OData-Version': '4.0' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await res.text();
+  return { status: res.status, json: text ? JSON.parse(text) : null };
+}
 
-export function normalizeSnapshot(s: Snapshot): Record<string, Record<string, string>> {
-  const out: Record<string, Record<string, string>> = {};
-  for (const [table, rows] of Object.entries(s)) {
-    const byId: Record<string, string> = {};
-    for (const r of rows) {
-      // A column never set and a column set to null read the same through the Web API: compare them as equal.
-      const clean = Object.fromEntries(Object.entries(r).filter(([k, v]) => !VOLATILE.has(k) && v !== null).sort(([a], [b]) => (a < b ? -1 : 1)));
-      const id = String(Object.entries(r).find(([k]) => k === `${table}id` || k === 'activityid' || k === 'annotationid')?.[1] ?? JSON.stringify(clean));
-      byId[id] = JSON.stringify(clean);
+export const SNAPSHOT_SETS: Record<string, { set: string; id: string }> = {
+  account: { set: 'accounts', id: 'accountid' },
+  contact: { set: 'contacts', id: 'contactid' },
+  opportunity: { set: 'opportunities', id: 'opportunityid' },
+  opportunityclose: { set: 'opportunitycloses', id: 'activityid' },
+  task: { set: 'tasks', id: 'activityid' },
+  annotation: { set: 'annotations', id: 'annotationid' },
+  astep_matter: { set: 'astep_matters', id: 'astep_matterid' },
+  astep_matterparticipant: { set: 'astep_matterparticipants', id: 'astep_matterparticipantid' },
+  astep_timeentry: { set: 'astep_timeentries', id: 'astep_timeentryid' },
+  astep_document: { set: 'astep_documents', id: 'astep_documentid' },
+  astep_step: { set: 'astep_steps', id: 'astep_stepid' },
+};
+
+const VOLATILE = /^(modifiedon|createdon|versionnumber|overriddencreatedon|_modifiedby_value|_createdby_value|_modifiedonbehalfby_value|_createdonbehalfby_value|@odata\.etag|actualend|timezoneruleversionnumber|utcconversiontimezonecode)$/;
+
+/**
+ * Full snapshot of the migrated tables through the Web API, made comparable across environments: every GUID that
+ * is a row of these tables is replaced by `table:astep_sourceid` (or the table and a stable name when a row has no
+ * source id), so two runs that created the same records compare equal, and any difference in any column shows.
+ * `keepTimes` keeps createdon/modifiedon-style columns (for same-environment comparisons).
+ */
+export async function snapshot(e: Pick<RunningEmulators, 'config' | 'dataverse' | 'actionstep'>, o: { keepTimes?: boolean } = {}): Promise<Record<string, Record<string, Record<string, unknown>>>> {
+  const raw: Record<string, Array<Record<string, unknown>>> = {};
+  for (const [table, { set }] of Object.entries(SNAPSHOT_SETS)) {
+    const rows: Array<Record<string, unknown>> = [];
+    let next: string | null = `${set}`;
+    while (next) {
+      const r = await webApi(e, 'GET', next);
+      if (r.status === 404) break; // table not provisioned yet
+      if (r.status !== 200) throw new Error(`GET ${next}: ${r.status} ${JSON.stringify(r.json)}`);
+      rows.push(...r.json.value);
+      const link = r.json['@odata.nextLink'] as string | undefined;
+      next = link ? link.slice(link.indexOf(e.dataverse.webApiUrl) >= 0 ? e.dataverse.webApiUrl.length : link.indexOf('/api/data/v9.2/') + '/api/data/v9.2/'.length) : null;
     }
-    out[table] = byId;
+    raw[table] = rows;
+  }
+  const names = new Map<string, string>();
+  // Platform rows (users, business units, currencies) have per-environment GUIDs: name them by what identifies them.
+  for (const [set, idCol, nameCol] of [['systemusers', 'systemuserid', 'internalemailaddress'], ['businessunits', 'businessunitid', 'name'], ['teams', 'teamid', 'name'], ['transactioncurrencies', 'transactioncurrencyid', 'isocurrencycode']]) {
+    const r = await webApi(e, 'GET', `${set}?$select=${idCol},${nameCol}`);
+    for (const row of r.json?.value ?? []) names.set(String(row[idCol]).toLowerCase(), `${set}:${row[nameCol] ?? row[idCol]}`);
+  }
+  for (const [table, rows] of Object.entries(raw)) {
+    if (table === 'opportunityclose') continue;
+    const idCol = SNAPSHOT_SETS[table].id;
+    for (const r of rows) {
+      const name = r.astep_sourceid ? `${table}:${r.astep_sourceid}` : table === 'annotation' ? `${table}:${r[idCol]}` : `${table}:${r.name ?? r.fullname ?? r.subject ?? r[idCol]}`;
+      names.set(String(r[idCol]).toLowerCase(), name);
+    }
+  }
+  // Close activities have no key of their own: name them after their opportunity.
+  for (const r of raw.opportunityclose ?? []) {
+    const opp = names.get(String(r._opportunityid_value ?? '').toLowerCase()) ?? String(r._opportunityid_value);
+    names.set(String(r.activityid).toLowerCase(), `opportunityclose:${opp}:${r.subject}`);
+  }
+  const out: Record<string, Record<string, Record<string, unknown>>> = {};
+  for (const [table, rows] of Object.entries(raw)) {
+    const idCol = SNAPSHOT_SETS[table].id;
+    out[table] = {};
+    for (const r of rows) {
+      const clean: Record<string, unknown> = {};
+      for (const [k, v] of Object.entries(r).sort(([a], [b]) => (a < b ? -1 : 1))) {
+        if (k === idCol || k.includes('@') || (!o.keepTimes && VOLATILE.test(k))) continue;
+        clean[k] = typeof v === 'string' && names.has(v.toLowerCase())
+          ? names.get(v.toLowerCase())
+          // Emulator addresses differ between environments (random ports): compare the path only.
+          : typeof v === 'string' ? v.split(e.actionstep.url).join('<actionstep>/').split(e.dataverse.url).join('<dataverse>') : v;
+      }
+      // Duplicates (two rows with one source id) stay visible as extra keys.
+      let key = names.get(String(r[idCol]).toLowerCase()) as string;
+      for (let n = 2; key in out[table]; n++) key = `${names.get(String(r[idCol]).toLowerCase())}#${n}`;
+      out[table][key] = clean;
+    }
   }
   return out;
 }
 
-export interface SnapshotDifference {
-  table: string;
-  id: string;
-  kind: 'extra' | 'missing' | 'changed';
-  before: string | null;
-  after: string | null;
-}
-
-export function compareSnapshots(before: Snapshot, after: Snapshot): SnapshotDifference[] {
-  const a = normalizeSnapshot(before), b = normalizeSnapshot(after);
-  const diffs: SnapshotDifference[] = [];
+/** Lists the differences between two snapshots (empty when equal). */
+export function snapshotDiff(a: Record<string, Record<string, Record<string, unknown>>>, b: Record<string, Record<string, Record<string, unknown>>>): string[] {
+  const diffs: string[] = [];
   for (const table of new Set([...Object.keys(a), ...Object.keys(b)])) {
     const x = a[table] ?? {}, y = b[table] ?? {};
-    for (const id of new Set([...Object.keys(x), ...Object.keys(y)])) {
-      if (!(id in y)) diffs.push({ table, id, kind: 'missing', before: x[id], after: null });
-      else if (!(id in x)) diffs.push({ table, id, kind: 'extra', before: null, after: y[id] });
-      else if (x[id] !== y[id]) diffs.push({ table, id, kind: 'changed', before: x[id], after: y[id] });
+    for (const key of new Set([...Object.keys(x), ...Object.keys(y)])) {
+      if (!(key in y)) diffs.push(`${key}: only in the first`);
+      else if (!(key in x)) diffs.push(`${key}: only in the second`);
+      else {
+        for (const col of new Set([...Object.keys(x[key]), ...Object.keys(y[key])])) {
+          if (JSON.stringify(x[key][col] ?? null) !== JSON.stringify(y[key][col] ?? null)) diffs.push(`${key}.${col}: ${JSON.stringify(x[key][col] ?? null)} ≠ ${JSON.stringify(y[key][col] ?? null)}`);
+        }
+      }
     }
   }
   return diffs;

@@ -1,3 +1,6 @@
+import { join } from 'node:path';
+import { packSolution } from '../src/pack/packSolution';
+import { loadPackInputs } from '../src/pack/inputs';
 import { SCHEMA } from '../src/schema';
 import { FORMS } from '../src/ui/forms';
 import { VIEWS } from '../src/ui/views';
@@ -71,13 +74,7 @@ describe('UI definitions are consistent with the schema', () => {
 });
 
 describe('wiring of the in-CRM pieces', () => {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { packSolution } = require('../src/pack/packSolution') as typeof import('../src/pack/packSolution');
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { loadPackInputs } = require('../src/pack/inputs') as typeof import('../src/pack/inputs');
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { SCHEMA } = require('../src/schema') as typeof import('../src/schema');
-  const pkg = packSolution(SCHEMA, { version: '1.0.0.0', managed: false, inputs: loadPackInputs(require('node:path').join(__dirname, 'fixtures', 'repo')) });
+  const pkg = packSolution(SCHEMA, { version: '1.0.0.0', managed: false, inputs: loadPackInputs(join(__dirname, 'fixtures', 'repo')) });
   const xml = pkg.customizationsXml;
 
   test('the Diff Viewer binds the diff and writes the review decisions to astep_wizardstate', () => {

@@ -3,21 +3,12 @@
 // audit entry is completed, and after rollback Dataverse equals its snapshot from before the run.
 import Database from 'better-sqlite3';
 import path from 'node:path';
+import { Rng } from '../../emulators/actionstep/src/generator/random';
 import { runCli, snapshot, snapshotDiff, startTestEmulators, webApi } from '../helpers/harness';
 
 jest.setTimeout(600_000);
 
 const SEED = Number(process.env.CRASH_SEED ?? 20261126);
-function rng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 type Emu = Awaited<ReturnType<typeof startTestEmulators>>;
 
@@ -79,7 +70,8 @@ describe('crash safety: SIGKILL at random points during run and rollback', () =>
     // The same firm, killed at random moments.
     crashed = await startTestEmulators({ firm: 'tiny', seed: 11 });
     const before = await prepare(crashed);
-    const random = rng(SEED);
+    const prng = new Rng(SEED);
+    const random = () => prng.next();
     // Each attempt is killed this long after it starts (the process needs ~0.5 s to sign in and read its state),
     // so the five kills fall at random points spread over the work that is left.
     const runKills = Array.from({ length: 5 }, () => Math.round(400 + random() * Math.max(600, runMs / 4)));

@@ -10,7 +10,6 @@ import type { Row } from '../ports';
 
 /** The matters a row belongs to (accounts and contacts span several). */
 export function rowMatters(ctx: MappingContext, row: TargetRow, accountMatters: Map<string, string[]>, contactMatters: Map<string, string[]>): string[] {
-  const idx = ctx.index;
   switch (row.table) {
     case 'account': return accountMatters.get(row.key) ?? [];
     case 'contact': return contactMatters.get(row.key) ?? [];
@@ -20,7 +19,6 @@ export function rowMatters(ctx: MappingContext, row: TargetRow, accountMatters: 
       return rec?.actionId ? [rec.actionId] : [];
     }
   }
-  void idx;
 }
 
 const recordMaps = new WeakMap<object, Map<string, Map<string, unknown>>>();

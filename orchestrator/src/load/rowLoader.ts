@@ -168,7 +168,7 @@ export class RowLoader {
       const matchedId = !existingByKey.has((FIXED_ID_TABLES.has(table) ? (row.fixedId as string) : row.key).toLowerCase()) && existing ? (existing[info.primaryIdAttribute] as string) : null;
       const { desired, unresolved } = this.desiredOf(row);
       if (unresolved) {
-        results.push(this.fail(row, existing, 'parent-missing', `${row.sourceResource} ${row.sourceId}: lookup ${unresolved}`));
+        results.push(this.fail(row, 'parent-missing', `${row.sourceResource} ${row.sourceId}: lookup ${unresolved}`));
         continue;
       }
       if (existing) this.registry.set(table, row.key, String(existing[info.primaryIdAttribute]));
@@ -221,7 +221,7 @@ export class RowLoader {
     const writing: Planned[] = [];
     for (const p of toWrite) {
       if (p.message) {
-        results.push(this.fail(p.row, p.existing, 'reopen', p.message, p.pending));
+        results.push(this.fail(p.row, 'reopen', p.message, p.pending));
         continue;
       }
       const attributes: Row = {};
@@ -240,7 +240,7 @@ export class RowLoader {
       }
       const body = bodies.get(p);
       if (body?.error) {
-        results.push(this.fail(p.row, p.existing, 'download', `document ${p.row.sourceId}: download of file ${(p.row as AttachmentRow).attachment!.fileId} failed: ${body.error}`, p.pending));
+        results.push(this.fail(p.row, 'download', `document ${p.row.sourceId}: download of file ${(p.row as AttachmentRow).attachment!.fileId} failed: ${body.error}`, p.pending));
         continue;
       }
       if (body?.b64) attributes.documentbody = body.b64;
@@ -279,7 +279,7 @@ export class RowLoader {
       if (!writing.includes(p)) continue;
       const failure = failedRefs.get(p);
       if (failure) {
-        results.push(this.fail(p.row, p.existing, failure.code ?? 'error', `${p.row.sourceResource} ${p.row.sourceId} → ${table}: ${failure.message ?? 'write failed'}`, p.pending, failure.code));
+        results.push(this.fail(p.row, failure.code ?? 'error', `${p.row.sourceResource} ${p.row.sourceId} → ${table}: ${failure.message ?? 'write failed'}`, p.pending, failure.code));
         continue;
       }
       const fixedKey = FIXED_ID_TABLES.has(table) ? (p.row.fixedId as string) : p.row.key;
@@ -292,14 +292,13 @@ export class RowLoader {
     }
   }
 
-  private fail(row: TargetRow, existing: Row | null, code: string, message: string, pending?: AuditEntry | null, errorCode?: string): RowResult {
+  private fail(row: TargetRow, code: string, message: string, pending?: AuditEntry | null, errorCode?: string): RowResult {
     if (pending) this.store.completeAudit(this.options.runId, pending.seq, { operation: 'error', errorCode: errorCode ?? code, message });
     else this.store.addPendingAudit([{
       runId: this.options.runId, phase: this.options.phase, operation: 'error', table: row.table, key: row.key, targetId: null,
       sourceResource: row.sourceResource, sourceId: row.sourceId, before: null, after: null, errorCode: errorCode ?? code, message,
       status: 'done', occurredOn: this.now().toISOString(),
     }]);
-    void existing;
     return { row, outcome: 'failed', targetId: null, errorCode: errorCode ?? code, message };
   }
 

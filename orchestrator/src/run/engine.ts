@@ -339,13 +339,13 @@ export class MigrationEngine {
     this.store.saveRun({ ...run, status: 'Running' });
     const { ctx, mapped } = this.mapping(run);
     const { results } = await this.loadRows(run.runId, 'run', mapped.rows);
-    const summary = this.summarize(run.runId, 'run', startedOn, ctx, mapped, results);
+    const summary = this.summarize(run.runId, 'run', startedOn, mapped, results, ctx.plan.fallbackOwnerId);
     this.store.saveRun({ ...this.requireRun(run.runId), summary, status: summary.totals.failed ? 'Completed With Errors' : 'Completed' });
     await this.mirror(run.runId);
     return summary;
   }
 
-  summarize(runId: string, phase: 'run' | 'delta', startedOn: string, ctx: MappingContext, mapped: MappedFirm, results: RowResult[]): RunSummary {
+  summarize(runId: string, phase: 'run' | 'delta', startedOn: string, mapped: MappedFirm, results: RowResult[], fallbackOwnerId: string): RunSummary {
     const byRow = new Map<string, RowResult>();
     for (const r of results) byRow.set(`${r.row.table}|${r.row.key}`, r);
     const outcomes: RecordOutcome[] = [];
@@ -366,11 +366,10 @@ export class MigrationEngine {
     }
     this.store.setOutcomes(runId, outcomes);
     const totals = objects.reduce((t, o) => ({ extracted: t.extracted + o.extracted, migrated: t.migrated + o.migrated, skipped: t.skipped + o.skipped, failed: t.failed + o.failed }), { extracted: 0, migrated: 0, skipped: 0, failed: 0 });
-    void ctx;
     return {
       runId, phase, startedOn, completedOn: this.now().toISOString(), objects, tables: tableSummaries(results),
       reconciles: objects.every((o) => o.extracted === o.migrated + o.skipped + o.failed),
-      totals, mappings: mappingCounts(results),
+      totals, mappings: mappingCounts(results, fallbackOwnerId),
       actionstepRequests: this.deps.source.requestCount(), dataverseRequests: this.deps.sink.requestCount(),
     };
   }
@@ -383,7 +382,7 @@ export class MigrationEngine {
     if (!run.summary && !run.approval) throw new EngineError(`run ${run.runId} has not been run yet: run \`run\` first`);
     const plan = this.requirePlan(run);
     const startedOn = this.now().toISOString();
-    const since = (run as RunState & { lastDeltaOn?: string }).lastDeltaOn ?? run.extractionStartedOn;
+    const since = run.lastDeltaOn ?? run.extractionStartedOn;
     const scan = await scanDelta(this.deps.source, this.store, EXTRACTION_ORDER, since, startedOn, this.deps.progress);
     const { ctx, mapped } = this.mapping(run);
     const { results } = await this.loadRows(run.runId, 'delta', mapped.rows);
@@ -408,8 +407,8 @@ export class MigrationEngine {
       // Applied deletions leave staging too, so later counts reconcile against what Actionstep still holds.
       for (const g of gone) if (g.resource !== 'actions') this.store.unstage(g.resource, [g.id]);
     }
-    const summary = this.summarize(run.runId, 'delta', startedOn, ctx, mapped, results);
-    this.store.saveRun({ ...this.requireRun(run.runId), lastDeltaOn: startedOn, summary } as RunState);
+    const summary = this.summarize(run.runId, 'delta', startedOn, mapped, results, ctx.plan.fallbackOwnerId);
+    this.store.saveRun({ ...this.requireRun(run.runId), lastDeltaOn: startedOn, summary });
     await this.mirror(run.runId);
     return { scan, summary, deletions: { reported: gone.length, applied, failed } };
   }
@@ -508,7 +507,7 @@ export function tableSummaries(results: RowResult[]): TableSummary[] {
 }
 
 /** Rows written per mapping of the seed's 13 (a mapping counts when at least one of its records landed). */
-export function mappingCounts(results: RowResult[]): Record<string, number> {
+export function mappingCounts(results: RowResult[], fallbackOwnerId: string): Record<string, number> {
   const ok = results.filter((r) => r.outcome !== 'failed');
   const count = (f: (r: RowResult) => boolean) => ok.filter(f).length;
   return {
@@ -524,7 +523,8 @@ export function mappingCounts(results: RowResult[]): Record<string, number> {
     'Matter type → global choice': count((r) => (r.row.table === 'astep_matter' || r.row.table === 'account') && r.row.attributes.astep_mattertype != null),
     'Matter status → choice / opportunity outcome': count((r) => r.row.attributes.astep_matterstatus != null || !!r.row.finalState),
     'Billing total → opportunity amount / astep_totalbilled': count((r) => Number(r.row.attributes.astep_totalbilled ?? r.row.attributes.estimatedvalue ?? 0) > 0),
-    'User → owner': count((r) => !!r.row.binds.ownerid),
+    // Owned by the Actionstep user's own Dynamics user (matched by email), not the fallback owner.
+    'User → owner': count((r) => !!r.row.binds.ownerid && r.row.binds.ownerid.key !== fallbackOwnerId),
     'File note → note with original timestamp': count((r) => r.row.table === 'annotation' && r.row.sourceResource === 'filenotes'),
   };
 }

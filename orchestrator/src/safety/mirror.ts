@@ -1,7 +1,7 @@
 // The run record and the audit in Dataverse: astep_migrationrun keyed by astep_runid, astep_auditentry keyed by
 // astep_auditkey (run|sequence), so an admin sees them in CRM and the command-bar rollback can find them. Skips are
 // kept in the local audit only: a run that changes nothing writes nothing but its run record.
-import { choiceValue } from '@astep/solution/schema';
+import { CHOICES, choiceValue } from '@astep/solution/schema';
 import type { AuditEntry, RunState, SinkPort, StateStore } from '../ports';
 import { tableInfo, keyLiteral } from '../load/tables';
 
@@ -16,7 +16,7 @@ function json(value: unknown, max = MEMO_MAX): string | null {
   return s.length <= max ? s : JSON.stringify({ truncated: true, length: s.length, head: s.slice(0, max - 200) });
 }
 
-const RUN_STATUS_LABELS = new Set(['Draft', 'Discovered', 'Provisioned', 'Extracted', 'Sampled', 'Approved', 'Running', 'Completed', 'Completed With Errors', 'Failed', 'Rolling Back', 'Rolled Back']);
+const RUN_STATUS_LABELS = new Set(CHOICES.find((c) => c.name === 'astep_runstatus')?.options.map((o) => o.label) ?? []);
 
 /** The sample for the Diff Viewer: every mismatch and up to 5,000 fields (the full diff stays in the local report). */
 function trimSample(sample: { diff?: Array<{ status: string }> }): unknown {

@@ -189,12 +189,6 @@ export class RollbackExecutor {
     }
 
     if (e.operation === 'state') {
-      const beforeState = Number(e.before?.statecode ?? 0);
-      if (Number(now.statecode ?? 0) === beforeState) {
-        const entry = record('restore', null, now, now);
-        this.store.completeAudit(runId, entry.seq, {});
-        return { ...base, action: 'already', message: null };
-      }
       const entry = record('restore', null, { statecode: now.statecode, statuscode: now.statuscode }, null);
       const body = e.table === 'opportunity' ? { statecode: 0, statuscode: Number(e.before?.statuscode ?? 1) || 1 } : { statecode: 0, statuscode: Number(e.before?.statuscode ?? 2) || 2 };
       const [res] = await this.sink.upsert(info, [{ key: { id: e.targetId as string }, attributes: body, ref: e.key }]);

@@ -1,5 +1,6 @@
 // Value conversions shared by the mappings: each returns a value or a problem, never throws, so a bad field becomes a
 // clear per-record message instead of a crash.
+import { nameGuid } from '@astep/solution/stableGuid';
 
 export interface FieldProblem {
   field: string;
@@ -170,21 +171,7 @@ export function looksLikeHtml(s: string | null | undefined): boolean {
   return !!s && /<\/?[a-z][a-z0-9]*(\s[^>]*)?>/i.test(s);
 }
 
-/** Deterministic RFC 4122 version-5 style GUID from a name (SHA-1 free: FNV-based, good enough for ids we own). */
+/** Deterministic GUID of a record we address by primary key (annotations have no custom columns, so no alternate key). */
 export function stableGuid(name: string): string {
-  // Four independent 32-bit FNV-1a hashes with different seeds give 128 bits.
-  const h = [0x811c9dc5, 0x01000193 ^ 0x9e3779b9, 0x85ebca6b, 0xc2b2ae35].map((seed) => {
-    let x = seed >>> 0;
-    for (let i = 0; i < name.length; i++) {
-      x ^= name.charCodeAt(i);
-      x = Math.imul(x, 0x01000193) >>> 0;
-    }
-    x ^= x >>> 16;
-    x = Math.imul(x, 0x85ebca6b) >>> 0;
-    x ^= x >>> 13;
-    return x >>> 0;
-  });
-  const hex = h.map((x) => x.toString(16).padStart(8, '0')).join('');
-  const variant = ((parseInt(hex[16], 16) & 0x3) | 0x8).toString(16);
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-5${hex.slice(13, 16)}-${variant}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
+  return nameGuid(`astep-record:${name}`);
 }

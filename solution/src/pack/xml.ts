@@ -1,7 +1,7 @@
 // A small element-tree API over fast-xml-parser's ordered builder: solution XML is order-sensitive (the XSD uses
 // xs:sequence in many places), so every element is written in exactly the order the packer lists it.
 import { XMLBuilder } from 'fast-xml-parser';
-import { createHash } from 'node:crypto';
+import { nameGuid } from '../stableGuid';
 
 export type XmlAttrs = Record<string, string | number | boolean | undefined>;
 /** One node in fast-xml-parser's `preserveOrder` shape: `{ tag: children, ':@': attributes }` or `{ '#text': value }`. */
@@ -61,11 +61,7 @@ export function fragmentXml(node: XmlNode): string {
  * resources need ids that stay the same from build to build, or every import would create new components.
  */
 export function stableGuid(name: string): string {
-  const h = createHash('sha1').update(`astep-solution:${name}`).digest();
-  h[6] = (h[6] & 0x0f) | 0x50;
-  h[8] = (h[8] & 0x3f) | 0x80;
-  const x = h.subarray(0, 16).toString('hex');
-  return `${x.slice(0, 8)}-${x.slice(8, 12)}-${x.slice(12, 16)}-${x.slice(16, 20)}-${x.slice(20, 32)}`;
+  return nameGuid(`astep-solution:${name}`);
 }
 
 export const braced = (guid: string): string => `{${guid}}`;
