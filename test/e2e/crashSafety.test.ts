@@ -37,6 +37,15 @@ async function killAndResume(emu: Emu, step: string[], killsAtMs: number[]): Pro
   return hits;
 }
 
+/** The same edits in both environments: a matter renamed and a late time entry on it. */
+function changeActionstep(emu: Emu): void {
+  const truth = emu.actionstep.firm.groundTruth().records;
+  const matter = truth.actions.find((m) => !m.isDeleted && m.status === 'Active')!;
+  emu.actionstep.mutate.update('actions', matter.id, { name: `${matter.name} (renamed during cutover)` });
+  const te = truth.timeentries.find((t) => t.actionId === matter.id)!;
+  emu.actionstep.mutate.insert('timeentries', { ...te, id: '', description: 'Late entry during cutover', actualHours: 0.4 });
+}
+
 function pendingAudit(emu: Emu): number {
   const db = new Database(path.join(emu.config.stateDir, 'state.db'), { readonly: true });
   try {
@@ -57,7 +66,7 @@ describe('crash safety: SIGKILL at random points during run and rollback', () =>
     await faulty?.close();
   });
 
-  test('converges to the uninterrupted state, then rolls back to the pre-run snapshot', async () => {
+  test('run and delta converge to the uninterrupted state, then rollback returns to the pre-run snapshot', async () => {
     // Uninterrupted reference run.
     baseline = await startTestEmulators({ firm: 'tiny', seed: 11 });
     await prepare(baseline);
@@ -88,8 +97,18 @@ describe('crash safety: SIGKILL at random points during run and rollback', () =>
     expect(audit.json.value.every((a: { _astep_migrationrunid_value: string | null }) => !!a._astep_migrationrunid_value)).toBe(true);
     expect(new Set(audit.json.value.map((a: { astep_auditkey: string }) => a.astep_auditkey)).size).toBe(audit.json.value.length);
 
+    // Changes in Actionstep after extraction, picked up by `delta`: uninterrupted on the baseline, killed here.
+    changeActionstep(baseline);
+    expect((await runCli(['delta', '--config', baseline.configPath, '--json', '--accept-failures'])).code).toBe(0);
+    const expectedDelta = await snapshot(baseline);
+    changeActionstep(crashed);
+    const deltaKills = [0, 1, 2].map(() => Math.round(400 + random() * 600));
+    const deltaHits = await killAndResume(crashed, ['delta', '--accept-failures'], deltaKills);
+    expect(snapshotDiff(expectedDelta, await snapshot(crashed))).toEqual([]);
+    expect(snapshotDiff(expected, expectedDelta).length).toBeGreaterThan(0); // the delta changed something
+
     const rollbackHits = await killAndResume(crashed, ['rollback'], rollbackKills);
-    process.stderr.write(`kills that hit a running process: run ${runHits}/5, rollback ${rollbackHits}/5\n`);
+    process.stderr.write(`kills that hit a running process: run ${runHits}/5, delta ${deltaHits}/3 at ${deltaKills.join(', ')} ms, rollback ${rollbackHits}/5\n`);
     expect(snapshotDiff(before, await snapshot(crashed))).toEqual([]);
     expect(pendingAudit(crashed)).toBe(0);
   });
