@@ -14,6 +14,8 @@ export class MappingContext {
   readonly migratingMatters: Set<string>;
   /** matter ids that get an opportunity (by the plan's strategy). */
   readonly opportunityMatters: Set<string>;
+  /** participant id → the first migrating matter (in source order) where it is a primary participant (client). */
+  readonly firstClientMatter = new Map<string, { matter: Matter; order: number }>();
 
   constructor(readonly index: FirmIndex, readonly plan: MigrationPlan) {
     for (const o of plan.owners) {
@@ -26,6 +28,10 @@ export class MappingContext {
     for (const r of plan.roles) this.roleValue.set(r.participantTypeId, r.choiceValue);
     this.migratingMatters = new Set(index.data.actions.filter((m) => this.matterSkipReason(m) === null).map((m) => m.id));
     this.opportunityMatters = chooseOpportunityMatters(this);
+    index.data.actions.forEach((m, order) => {
+      if (!this.migratingMatters.has(m.id)) return;
+      for (const pid of m.primaryParticipantIds) if (!this.firstClientMatter.has(pid)) this.firstClientMatter.set(pid, { matter: m, order });
+    });
   }
 
   get options(): MigrationOptions {

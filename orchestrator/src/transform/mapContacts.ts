@@ -146,11 +146,8 @@ function personAttributes(ctx: MappingContext, g: PersonGroup, problems: FieldPr
 function parentAccount(ctx: MappingContext, g: PersonGroup): LookupRef | null {
   const memberIds = new Set(g.members.map((m) => m.id));
   const matterIds = [...new Set([...g.roles.values()].flatMap((s) => [...s]))].sort((a, b) => Number(a) - Number(b));
-  for (const m of ctx.index.data.actions) {
-    if (ctx.migratingMatters.has(m.id) && m.primaryParticipantIds.some((id) => memberIds.has(id))) {
-      return { table: 'account', key: ctx.index.accountKeyOf(m) };
-    }
-  }
+  const asClient = g.members.map((m) => ctx.firstClientMatter.get(m.id)).filter((x) => x !== undefined).sort((a, b) => a.order - b.order)[0];
+  if (asClient) return { table: 'account', key: ctx.index.accountKeyOf(asClient.matter) };
   for (const id of matterIds) {
     const m = ctx.index.matters.get(id);
     if (!m) continue;

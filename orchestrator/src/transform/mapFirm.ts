@@ -77,7 +77,7 @@ export function mapFirm(ctx: MappingContext, actionstepFilesUrl: string): Mapped
   for (const p of idx.data.participants) {
     if (dispositions.has(recordRef('participants', p.id))) continue;
     const linked = (idx.matterLinksByParticipant.get(p.id) ?? []).some((l) => ctx.migratingMatters.has(l.actionId))
-      || idx.data.actions.some((m) => ctx.migratingMatters.has(m.id) && m.primaryParticipantIds.includes(p.id));
+      || ctx.firstClientMatter.has(p.id);
     if (!p.isCompany && linked) {
       const canonical = idx.canonicalPerson.get(p.id) ?? p.id;
       add('participants', p.id, { kind: 'rollup', table: 'contact', key: contactKeyOf(ctx, canonical, null), note: `duplicate of participant ${canonical}: merged into one contact` });
