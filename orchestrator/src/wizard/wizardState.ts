@@ -75,6 +75,7 @@ export function parseWizardState(raw: string | null | undefined): WizardState {
     if (typeof r?.table !== 'string' || typeof r.column !== 'string') continue;
     if (r.action === 'accept') decisions.push({ table: r.table, column: r.column, action: 'accept' });
     else if (r.action === 'correct' && typeof r.correction === 'string') decisions.push({ table: r.table, column: r.column, action: 'correct', correction: r.correction });
+    else if (r.action === 'exclude') decisions.push({ table: r.table, column: r.column, action: 'exclude' });
   }
   const mapEdits: MapEdit[] = [];
   for (const e of Array.isArray(o.mapEdits) ? o.mapEdits : []) {
