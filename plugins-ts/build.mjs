@@ -6,7 +6,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const out = path.join(here, 'dist', 'webresources');
+// ASTEP_WEBRESOURCES_OUT: another folder (tests build their own copy while others read dist/).
+const out = process.env.ASTEP_WEBRESOURCES_OUT ? path.resolve(process.env.ASTEP_WEBRESOURCES_OUT) : path.join(here, 'dist', 'webresources');
 
 /** One entry per web resource: the solution name, the global it defines, and its source. */
 export const WEB_RESOURCES = [

@@ -1,12 +1,16 @@
-// "Roll back run" on the Migration Run form and home grid (Astep.MigrationRun.rollback). The same rollback code as
-// `astep-migrate rollback`, running in the browser: the run's audit is read back from astep_auditentry, records the
-// run created are deleted and records it updated get their earlier values, records changed since are reported and
-// left alone. Calls go to the Web API of the page's own organisation with the signed-in session.
+// The Migration Run form's and home grid's commands: "Roll back run" (Astep.MigrationRun.rollback) and "Start run"
+// (Astep.MigrationRun.startRun, below), one web resource, administrator role only.
+//
+// Roll back: the same rollback code as `astep-migrate rollback`, running in the browser: the run's audit is read back
+// from astep_auditentry, records the run created are deleted and records it updated get their earlier values, records
+// changed since are reported and left alone. Calls go to the Web API of the page's own organisation with the
+// signed-in session.
 import {
   DataverseClient, DataverseSink, createBrowserTransport, createSameOriginSessionCredential, type HttpTransport, type TokenProvider,
 } from '@astep/dataverse-connector/browser';
 import type { ProgressReporter } from '@astep/orchestrator/ports';
 import { rollbackFromDataverse } from '@astep/orchestrator/safety/rollbackFromDataverse';
+import { parseWizardState, patchWizardState, type WizardState } from '@astep/orchestrator/wizard/wizardState';
 
 export const ADMIN_ROLE = 'Actionstep Migration Administrator';
 export const NOTIFICATION_ID = 'astep_rollback';
@@ -111,5 +115,129 @@ export async function rollback(first: Xrm.FormContext | string[], second?: unkno
     Xrm.Utility.closeProgressIndicator();
     // The message says what failed; no token or secret is in it (the session has none, and errors carry codes).
     await Xrm.Navigation.openErrorDialog({ message: `Rollback of run ${runId} stopped: ${(e as Error).message}. It can be started again: it resumes where it stopped.` });
+  }
+}
+
+// "Start run" on the Migration Run form and home grid (Astep.MigrationRun.startRun). The command does not run the
+// migration itself: a full run takes long, reports progress and can be paused, which is the Mapping Wizard control's
+// job. It checks the run may start, then leaves a `runRequest` in the row's wizard state (astep_wizardstate); the
+// wizard on the form sees it, starts the run and clears it. Every other key of the column is kept.
+export const START_RUN_NOTIFICATION_ID = 'astep_startrun';
+export const RUN_REQUESTED_STEP = 'Run Requested';
+/** The Migration Run form's tab that holds the Mapping Wizard control (solution/src/ui/forms.ts). */
+export const WIZARD_TAB = 'tab_mapping';
+
+const START_TITLE = 'Start run';
+const TABLE = 'astep_migrationrun';
+
+interface RunRow {
+  id: string;
+  runId: string;
+  state: WizardState;
+  rawState: string | null;
+  approvedOn: string | null;
+  currentStep: string | null;
+}
+
+const bare = (id: string) => String(id).replace(/[{}]/g, '').toLowerCase();
+
+async function readRun(id: string): Promise<RunRow> {
+  const row = await Xrm.WebApi.retrieveRecord(TABLE, id, '?$select=astep_runid,astep_wizardstate,astep_approvedon,astep_currentstep');
+  const rawState = typeof row.astep_wizardstate === 'string' ? row.astep_wizardstate : null;
+  return {
+    id,
+    runId: row.astep_runid ? String(row.astep_runid) : id,
+    state: parseWizardState(rawState),
+    rawState,
+    approvedOn: row.astep_approvedon ? String(row.astep_approvedon) : null,
+    currentStep: row.astep_currentstep ? String(row.astep_currentstep) : null,
+  };
+}
+
+/** astep_currentstep is written from the engine's run status (orchestrator/src/safety/mirror.ts). */
+const COMPLETED_STEPS = ['Completed', 'Completed With Errors'];
+
+/** Why this run cannot start now, in words for the alert; null when it can. */
+export function refusal(run: Pick<RunRow, 'runId' | 'state' | 'approvedOn' | 'currentStep'>): string | null {
+  const name = `Migration run ${run.runId}`;
+  if (run.state.runRequest) {
+    return `${name} already has a run request (made ${run.state.runRequest.requestedOn}): open the Mapping Wizard tab, which starts it.`;
+  }
+  if (run.currentStep === 'Running') return `${name} is already running. Follow its progress on the Mapping Wizard tab.`;
+  // Harsher than needed, deliberately: a rollback that stopped half-way leaves "Rolling Back", and a run over a
+  // half-undone state would mix the two. Finish the rollback first.
+  if (run.currentStep === 'Rolling Back') return `${name} is being rolled back (or a rollback stopped part-way). Finish the rollback before starting a run.`;
+  if (run.state.runCompletedOn || (run.currentStep !== null && COMPLETED_STEPS.includes(run.currentStep))) {
+    const when = run.state.runCompletedOn ? ` on ${run.state.runCompletedOn}` : '';
+    return `${name} already completed${when}. Use Delta for later changes, or roll it back first.`;
+  }
+  if (!run.state.approved && !run.approvedOn) {
+    return `${name}: the sample is not approved. Review the sample on the Sample Diff tab and approve it before the full run.`;
+  }
+  return null;
+}
+
+/** Form: startRun(PrimaryControl). Grid: startRun(SelectedControlSelectedItemIds, PrimaryControl). */
+export async function startRun(first: Xrm.FormContext | string[], second?: unknown): Promise<void> {
+  const fromGrid = Array.isArray(first);
+  const form = fromGrid ? null : (first as Xrm.FormContext);
+  const grid = fromGrid ? (second as { refresh?: () => void } | undefined) : undefined;
+  if (!isAdministrator()) {
+    await Xrm.Navigation.openAlertDialog({ title: START_TITLE, text: `Only the ${ADMIN_ROLE} role can start a migration run.` });
+    return;
+  }
+  let id: string;
+  if (fromGrid) {
+    const ids = first as string[];
+    if (ids.length !== 1) {
+      await Xrm.Navigation.openAlertDialog({ title: START_TITLE, text: 'Select one migration run to start.' });
+      return;
+    }
+    id = bare(ids[0]);
+  } else {
+    id = bare(form?.data?.entity?.getId?.() ?? '');
+    // The wizard reads the request from the saved row, and a refresh would drop unsaved edits.
+    if (!id) {
+      await Xrm.Navigation.openAlertDialog({ title: START_TITLE, text: 'Save the migration run before starting it.' });
+      return;
+    }
+    if (form?.data?.entity?.getIsDirty?.()) {
+      await Xrm.Navigation.openAlertDialog({ title: START_TITLE, text: 'This migration run has unsaved changes. Save them before starting the run.' });
+      return;
+    }
+  }
+  let runName = id;
+  try {
+    const run = await readRun(id);
+    runName = run.runId;
+    const reason = refusal(run);
+    if (reason) {
+      await Xrm.Navigation.openAlertDialog({ title: START_TITLE, text: reason });
+      return;
+    }
+    const answer = await Xrm.Navigation.openConfirmDialog({
+      title: START_TITLE,
+      text: `Start the full run of migration run ${run.runId}? Every record of the approved plan is read from Actionstep and written to Dynamics. The Mapping Wizard on this run's form starts it, shows progress and can pause it; a finished run can be rolled back.`,
+      confirmButtonLabel: 'Start run',
+      cancelButtonLabel: 'Cancel',
+    });
+    if (!answer.confirmed) return;
+    const user = Xrm.Utility.getGlobalContext().userSettings;
+    // Xrm.WebApi.updateRecord sends no If-Match, so a write between the read above and this one is overwritten;
+    // the window is one confirm dialog, and the wizard's own writes also patch the latest value.
+    const wizardState = patchWizardState(run.rawState, { runRequest: { requestedOn: new Date().toISOString(), requestedBy: bare(user.userId) }, step: 'run' });
+    await Xrm.WebApi.updateRecord(TABLE, id, { astep_wizardstate: wizardState, astep_currentstep: RUN_REQUESTED_STEP });
+    if (form) {
+      form.ui.setFormNotification('Run requested: the Mapping Wizard on this form starts it and shows progress.', 'INFO', START_RUN_NOTIFICATION_ID);
+      form.ui.tabs.get(WIZARD_TAB)?.setFocus();
+      await form.data.refresh(false);
+    } else {
+      grid?.refresh?.();
+      await Xrm.Navigation.openAlertDialog({ title: 'Run requested', text: `Run requested for migration run ${run.runId}. Open it: the Mapping Wizard on its form starts the run and shows progress.` });
+      await Xrm.Navigation.navigateTo({ pageType: 'entityrecord', entityName: TABLE, entityId: id, tabName: WIZARD_TAB });
+    }
+  } catch (e) {
+    // Web API errors carry a message and a code; neither holds a token (the session cookie never reaches script).
+    await Xrm.Navigation.openErrorDialog({ message: `Start run of migration run ${runName} failed: ${(e as Error).message}` });
   }
 }
