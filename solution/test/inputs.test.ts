@@ -16,7 +16,7 @@ describe('pack inputs', () => {
     expect(inputs.controls[0].boundProperties).toEqual([{ name: 'value', type: 'Multiple' }, { name: 'wizardState', type: 'Multiple' }]);
     expect(inputs.controls.map((c) => [c.name, c.boundProperty, c.boundType])).toEqual([
       ['astep_Astep.DiffViewer', 'value', 'Multiple'],
-      ['astep_Astep.MappingWizard', 'value', 'Multiple'],
+      ['astep_Astep.MappingWizard', 'mappingJson', 'Multiple'],
     ]);
     expect(inputs.controls[1].files.map((f) => f.path)).toEqual(['ControlManifest.xml', 'bundle.js', 'css/MappingWizard.css']);
     expect(inputs.connector?.name).toBe('astep_actionstep');

@@ -43,7 +43,7 @@ describe('customizations.xml against CustomizationsSolution.xsd (9.0.0.2090)', (
     expect(xml).toContain('<CrmParameter Value="SelectedControlSelectedItemIds"/>');
     expect(xml).toContain('<EntityPrivilegeRule PrivilegeType="Delete" PrivilegeDepth="Global" EntityName="astep_migrationrun"');
     expect(xml).toContain('<SiteMapUniqueName>astep_ActionstepMigration</SiteMapUniqueName>');
-    expect(xml).toMatch(/<customControl formFactor="2" name="astep_Astep.MappingWizard">\s*<parameters>\s*<value type="Multiple">astep_mappingjson<\/value>/);
+    expect(xml).toMatch(/<customControl formFactor="2" name="astep_Astep.MappingWizard">\s*<parameters>\s*<mappingJson type="Multiple">astep_mappingjson<\/mappingJson>/);
     expect(xml).toContain('name="astep_Astep.DiffViewer"');
     expect(xml).toContain(`<Role id="{${ROLE_ID}}" name="Actionstep Migration Administrator">`);
   });
@@ -227,7 +227,7 @@ describe('absent inputs', () => {
     const pkg = pack(false, EMPTY_INPUTS);
     expect(pkg.omitted.join('\n')).toMatch(/astep_Astep.MappingWizard is not built/);
     expect(pkg.omitted.join('\n')).toMatch(/astep_Astep.DiffViewer is not built/);
-    expect(pkg.omitted.join('\n')).toMatch(/MigrationRunCommands.js is absent: the "Roll back run" command-bar button is left out/);
+    expect(pkg.omitted.join('\n')).toMatch(/MigrationRunCommands.js is absent: the "Start run" and "Roll back run" command-bar buttons are left out/);
     expect(pkg.omitted.join('\n')).toMatch(/connector left out/);
     expect(pkg.customizationsXml).not.toContain('RibbonDiffXml');
     expect(pkg.customizationsXml).not.toContain('controlDescription');

@@ -17,8 +17,8 @@ import {
   appModuleXml,
   formXml,
   roleXml,
-  ROLLBACK_LIBRARY,
-  rollbackRibbonXml,
+  MIGRATION_RUN_COMMANDS_LIBRARY,
+  migrationRunRibbonXml,
   siteMapXml,
   viewXml,
   type ControlBinding,
@@ -195,8 +195,8 @@ function buildParts(schema: SolutionSchema, options: PackOptions): Parts {
   for (const f of ui.forms) {
     for (const s of f.scripts ?? []) if (!webResourceNames.has(s.library)) omitted.push(`Web resource ${s.library} is absent: form "${f.name}" runs without its on-load script ${s.onLoad}`);
   }
-  const withRibbon = webResourceNames.has(ROLLBACK_LIBRARY) && tableNames.has('astep_migrationrun');
-  if (!withRibbon) omitted.push(`Web resource ${ROLLBACK_LIBRARY} is absent: the "Roll back run" command-bar button is left out`);
+  const withRibbon = webResourceNames.has(MIGRATION_RUN_COMMANDS_LIBRARY) && tableNames.has('astep_migrationrun');
+  if (!withRibbon) omitted.push(`Web resource ${MIGRATION_RUN_COMMANDS_LIBRARY} is absent: the "Start run" and "Roll back run" command-bar buttons are left out`);
 
   const withDefaults = withPlatformDefaults(schema, ui.forms, ui.views);
   const forms = withDefaults.forms.filter((f) => tableNames.has(f.table));
@@ -207,7 +207,7 @@ function buildParts(schema: SolutionSchema, options: PackOptions): Parts {
     info: entityInfoXml(t, flavor),
     forms: forms.filter((f) => f.table === t.logicalName).map((form) => ({ form, xml: formXml(form, schema, controlBindings, flavor, webResourceNames) })),
     views: views.filter((v) => v.table === t.logicalName).map((view) => ({ view, xml: viewXml(view, schema, flavor) })),
-    ribbon: withRibbon && t.logicalName === 'astep_migrationrun' ? rollbackRibbonXml() : undefined,
+    ribbon: withRibbon && t.logicalName === 'astep_migrationrun' ? migrationRunRibbonXml() : undefined,
   }));
 
   const role = adminRole(schema);

@@ -226,19 +226,49 @@ export function viewXml(view: ViewDef, schema: SolutionSchema, flavor: PackFlavo
   );
 }
 
-export const ROLLBACK_LIBRARY = 'astep_/js/MigrationRunCommands.js';
+/** The web resource both Migration Run commands live in (built by plugins-ts). */
+export const MIGRATION_RUN_COMMANDS_LIBRARY = 'astep_/js/MigrationRunCommands.js';
 export const ROLLBACK_FUNCTION = 'Astep.MigrationRun.rollback';
+export const START_RUN_FUNCTION = 'Astep.MigrationRun.startRun';
+
+/** One command-bar button on the Migration Run form and home grid. */
+export interface MigrationRunCommand {
+  /** Id segment: astep.astep_migrationrun.<key>.… */
+  key: string;
+  functionName: string;
+  label: string;
+  toolTip: string;
+  /** Position among the tab's buttons (both places). */
+  sequence: number;
+  /** Modern (Fluent) symbol name; the platform shows no icon for a name it does not know. */
+  modernImage: string;
+}
+
+/** "Start run" first, "Roll back run" next to it. */
+export const MIGRATION_RUN_COMMANDS: MigrationRunCommand[] = [
+  {
+    key: 'StartRun', functionName: START_RUN_FUNCTION, label: 'Start run', sequence: 890, modernImage: 'Play',
+    toolTip: 'Ask the Mapping Wizard on this form to run the full migration (the sample must be approved).',
+  },
+  {
+    key: 'Rollback', functionName: ROLLBACK_FUNCTION, label: 'Roll back run', sequence: 900, modernImage: 'Undo',
+    toolTip: 'Delete what this run created and restore what it updated.',
+  },
+];
 
 /**
- * "Roll back run" on the Migration Run form and home grid. Display rule: Delete on astep_migrationrun at organisation
- * depth, which only the Actionstep Migration Administrator role (and System Administrators) holds. Enable rules: an
- * existing record on the form, exactly one selected row in the grid.
+ * The Migration Run commands on the form and the home grid, all in one library. Display rule (shared): Delete on
+ * astep_migrationrun at organisation depth, which only the Actionstep Migration Administrator role (and System
+ * Administrators) holds; the scripts check the role again. Enable rules: an existing record on the form, exactly one
+ * selected row in the grid. Form buttons get PrimaryControl; grid buttons get SelectedControlSelectedItemIds and
+ * PrimaryControl (the grid, to refresh it).
  */
-export function rollbackRibbonXml(): XmlNode {
+export function migrationRunRibbonXml(commands: MigrationRunCommand[] = MIGRATION_RUN_COMMANDS): XmlNode {
   const e = 'astep_migrationrun';
-  const id = (s: string) => `astep.${e}.Rollback.${s}`;
-  const action = (where: 'Form' | 'Grid', location: string) =>
-    el('CustomAction', { Id: id(`${where}.CustomAction`), Location: location, Sequence: 900 },
+  const rule = (s: string) => `astep.${e}.${s}`;
+  const action = (c: MigrationRunCommand, where: 'Form' | 'Grid', location: string) => {
+    const id = (s: string) => `astep.${e}.${c.key}.${s}`;
+    return el('CustomAction', { Id: id(`${where}.CustomAction`), Location: location, Sequence: c.sequence },
       el('CommandUIDefinition', null,
         el('Button', {
           Id: id(`${where}.Button`),
@@ -247,45 +277,50 @@ export function rollbackRibbonXml(): XmlNode {
           Alt: `$LocLabels:${id('Label')}`,
           ToolTipTitle: `$LocLabels:${id('Label')}`,
           ToolTipDescription: `$LocLabels:${id('ToolTip')}`,
-          Sequence: 900,
+          Sequence: c.sequence,
           TemplateAlias: 'o1',
-          ModernImage: 'Undo',
+          ModernImage: c.modernImage,
         }),
       ),
     );
-  const command = (where: 'Form' | 'Grid', enableRule: string, params: XmlNode[]) =>
-    el('CommandDefinition', { Id: id(`${where}.Command`) },
+  };
+  const command = (c: MigrationRunCommand, where: 'Form' | 'Grid', enableRule: string, params: XmlNode[]) =>
+    el('CommandDefinition', { Id: `astep.${e}.${c.key}.${where}.Command` },
       el('EnableRules', null, el('EnableRule', { Id: enableRule })),
-      el('DisplayRules', null, el('DisplayRule', { Id: id('AdministratorOnly') })),
-      el('Actions', null, el('JavaScriptFunction', { FunctionName: ROLLBACK_FUNCTION, Library: `$webresource:${ROLLBACK_LIBRARY}` }, params)),
+      el('DisplayRules', null, el('DisplayRule', { Id: rule('AdministratorOnly') })),
+      el('Actions', null, el('JavaScriptFunction', { FunctionName: c.functionName, Library: `$webresource:${MIGRATION_RUN_COMMANDS_LIBRARY}` }, params)),
     );
   return el('RibbonDiffXml', null,
     el('CustomActions', null,
-      action('Form', `Mscrm.Form.${e}.MainTab.Save.Controls._children`),
-      action('Grid', `Mscrm.HomepageGrid.${e}.MainTab.Actions.Controls._children`),
+      commands.flatMap((c) => [
+        action(c, 'Form', `Mscrm.Form.${e}.MainTab.Save.Controls._children`),
+        action(c, 'Grid', `Mscrm.HomepageGrid.${e}.MainTab.Actions.Controls._children`),
+      ]),
     ),
     el('Templates', null, el('RibbonTemplates', { Id: 'Mscrm.Templates' })),
     el('CommandDefinitions', null,
-      command('Form', id('ExistingRecord'), [el('CrmParameter', { Value: 'PrimaryControl' })]),
-      command('Grid', id('OneSelected'), [el('CrmParameter', { Value: 'SelectedControlSelectedItemIds' }), el('CrmParameter', { Value: 'PrimaryControl' })]),
+      commands.flatMap((c) => [
+        command(c, 'Form', rule('ExistingRecord'), [el('CrmParameter', { Value: 'PrimaryControl' })]),
+        command(c, 'Grid', rule('OneSelected'), [el('CrmParameter', { Value: 'SelectedControlSelectedItemIds' }), el('CrmParameter', { Value: 'PrimaryControl' })]),
+      ]),
     ),
     el('RuleDefinitions', null,
       el('TabDisplayRules'),
       el('DisplayRules', null,
-        el('DisplayRule', { Id: id('AdministratorOnly') },
+        el('DisplayRule', { Id: rule('AdministratorOnly') },
           el('EntityPrivilegeRule', { PrivilegeType: 'Delete', PrivilegeDepth: 'Global', EntityName: e, Default: 'false' }),
         ),
       ),
       el('EnableRules', null,
-        el('EnableRule', { Id: id('ExistingRecord') }, el('FormStateRule', { State: 'Existing' })),
-        el('EnableRule', { Id: id('OneSelected') }, el('SelectionCountRule', { AppliesTo: 'SelectedEntity', Minimum: 1, Maximum: 1 })),
+        el('EnableRule', { Id: rule('ExistingRecord') }, el('FormStateRule', { State: 'Existing' })),
+        el('EnableRule', { Id: rule('OneSelected') }, el('SelectionCountRule', { AppliesTo: 'SelectedEntity', Minimum: 1, Maximum: 1 })),
       ),
     ),
     el('LocLabels', null,
-      el('LocLabel', { Id: id('Label') }, el('Titles', null, el('Title', { description: 'Roll back run', languagecode: 1033 }))),
-      el('LocLabel', { Id: id('ToolTip') },
-        el('Titles', null, el('Title', { description: 'Delete what this run created and restore what it updated.', languagecode: 1033 })),
-      ),
+      commands.flatMap((c) => [
+        el('LocLabel', { Id: `astep.${e}.${c.key}.Label` }, el('Titles', null, el('Title', { description: c.label, languagecode: 1033 }))),
+        el('LocLabel', { Id: `astep.${e}.${c.key}.ToolTip` }, el('Titles', null, el('Title', { description: c.toolTip, languagecode: 1033 }))),
+      ]),
     ),
   );
 }

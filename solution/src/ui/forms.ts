@@ -53,7 +53,15 @@ export const FORMS: FormDef[] = [
           {
             name: 'sec_mappingwizard',
             label: 'Mapping Wizard',
-            cells: [{ kind: 'pcf', field: 'astep_mappingjson', label: 'Field Map', control: MAPPING_WIZARD_CONTROL }],
+            cells: [
+              // The wizard keeps its state on the run (a reload resumes; "Start run" leaves its request there), reads
+              // the sample's diff for its Review step and the run id for the engine. Only the properties the built
+              // manifest declares are bound; the packer reports the others.
+              {
+                kind: 'pcf', field: 'astep_mappingjson', label: 'Field Map', control: MAPPING_WIZARD_CONTROL,
+                extraBindings: { wizardState: 'astep_wizardstate', diffJson: 'astep_diffjson', runId: 'astep_runid' },
+              },
+            ],
           },
         ],
       },
