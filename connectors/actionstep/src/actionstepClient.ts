@@ -1,6 +1,8 @@
 // The Actionstep REST client (Azure SDK style): lists as paged async iterators over every resource in resources.ts,
 // records normalized through fromWire (the engine never sees wire shapes), sideloads instead of N+1 calls, the trust
 // ledger report, file downloads, and request accounting for the extraction benchmark.
+// The npm `buffer` package in a browser bundle, the built-in in Node: the client runs in both.
+import { Buffer } from 'buffer';
 import { ActionstepError } from './errors';
 import type { ActionstepTokenProvider } from './auth/tokenProvider';
 import { FetchHttpTransport, type HttpTransport } from './transport/httpTransport';

@@ -1,6 +1,7 @@
 // Actionstep has no public trust API (reference §3 "Trust accounting"): firms export the trust ledger report as CSV.
 // This parses that export into TrustLedgerEntry rows. Header names vary between report templates, so columns are
 // matched by normalized name against a few aliases; a bad value stops with the row, the column and the rule.
+import type { Buffer } from 'buffer';
 import { parse } from 'csv-parse/sync';
 import { ActionstepError } from '../errors';
 import type { TrustLedgerEntry } from '../records';

@@ -1,0 +1,348 @@
+// The browser side of Actionstep calls through the Power Platform connector runtime (issue 7): the stand-in runtime
+// holds the connection's tokens and forwards to the Actionstep emulator; the unchanged ActionstepClient, with the
+// runtime token provider and the browser transport, reads the whole tiny firm through it. Secrets never come back.
+import path from 'node:path';
+import vm from 'node:vm';
+import { build } from 'esbuild';
+import { startActionstepEmulator, type ActionstepEmulator } from '@astep/actionstep-emulator';
+import { startConnectorRuntime, type ConnectorRuntime } from '../../../test/helpers/connectorRuntime';
+import {
+  ActionstepClient,
+  ActionstepError,
+  BrowserFetchHttpTransport,
+  ConnectorRuntimeConnections,
+  ConnectorRuntimeTokenProvider,
+  extractFirm,
+  type RecordsByResource,
+  type ResourceName,
+  type TrustLedgerEntry,
+} from '../src/browser';
+import { RESOURCE_NAMES } from '../src/resources';
+
+const CALLER = 'https://org.crm.dynamics.example/wizard/consent-done';
+
+let emu: ActionstepEmulator;
+let runtime: ConnectorRuntime;
+const runtimeLog: string[] = [];
+/** Every response the browser side received (status line, headers, body) and every consent hop's Location. */
+const seenByBrowser: string[] = [];
+
+/** fetch that records what came back, as the browser would see it. */
+const recordingFetch: typeof fetch = async (input, init) => {
+  const res = await fetch(input, init);
+  const copy = res.clone();
+  const body = Buffer.from(await copy.arrayBuffer()).toString('latin1');
+  const headers: string[] = [];
+  res.headers.forEach((v, k) => headers.push(`${k}: ${v}`));
+  seenByBrowser.push(`${res.status}\n${headers.join('\n')}\n${body}`);
+  return res;
+};
+
+function connectionsClient(getUserToken = async () => runtime.userToken): ConnectorRuntimeConnections {
+  return new ConnectorRuntimeConnections({ runtimeUrl: runtime.url, apiName: runtime.apiName, getUserToken, fetch: recordingFetch });
+}
+
+function clientFor(connectionId: string, getUserToken = async () => runtime.userToken, log?: string[]): ActionstepClient {
+  const credential = new ConnectorRuntimeTokenProvider({
+    runtimeUrl: runtime.url,
+    apiName: runtime.apiName,
+    connectionId,
+    getUserToken,
+    connections: connectionsClient(getUserToken),
+  });
+  const logger = log ? { info: (m: string) => log.push(m), warning: (m: string) => log.push(m) } : undefined;
+  return new ActionstepClient({
+    credential,
+    transport: new BrowserFetchHttpTransport({ fetch: recordingFetch }),
+    logger,
+    retry: { retryDelayInMs: 10, maxRetryDelayInMs: 100 },
+  });
+}
+
+/** What the wizard's popup does: open the consent link and let the browser follow every redirect. */
+async function followConsent(link: string): Promise<URL> {
+  let url = link;
+  for (let hop = 0; hop < 6; hop++) {
+    if (url.startsWith(CALLER)) return new URL(url);
+    const res = await fetch(url, { redirect: 'manual' });
+    const location = res.headers.get('location');
+    seenByBrowser.push(`${res.status} ${location ?? ''}\n${await res.text()}`);
+    if (res.status !== 302 || !location) throw new Error(`consent hop ${hop} answered ${res.status} without a redirect`);
+    url = new URL(location, url).toString();
+  }
+  throw new Error('too many redirects');
+}
+
+async function connect(connectionId: string): Promise<URL> {
+  const connections = connectionsClient();
+  await connections.create(connectionId, `Actionstep (${connectionId})`);
+  return followConsent(await connections.consentLink(connectionId, CALLER));
+}
+
+const byId = (a: { id: string }, b: { id: string }): number => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+
+async function extractAll(client: ActionstepClient): Promise<{ records: { [R in ResourceName]: Array<RecordsByResource[R]> }; ledger: TrustLedgerEntry[]; summary: Awaited<ReturnType<typeof extractFirm>> }> {
+  const records = Object.fromEntries(RESOURCE_NAMES.map((r) => [r, []])) as unknown as { [R in ResourceName]: Array<RecordsByResource[R]> };
+  let ledger: TrustLedgerEntry[] = [];
+  const summary = await extractFirm(client, {
+    onPage: (resource, page) => {
+      (records[resource] as unknown[]).push(...page);
+    },
+    onTrustLedger: (l) => {
+      ledger = l;
+    },
+  });
+  return { records, ledger, summary };
+}
+
+beforeAll(async () => {
+  emu = await startActionstepEmulator({ firm: 'tiny', seed: 1 });
+  runtime = await startConnectorRuntime({
+    actionstep: { authorizeUrl: emu.authorizeUrl, tokenUrl: emu.tokenUrl, clientId: emu.clientId, clientSecret: emu.clientSecret },
+    log: (line) => runtimeLog.push(line),
+  });
+});
+
+afterAll(async () => {
+  await runtime?.close();
+  await emu?.close();
+});
+
+describe('connector runtime stand-in with the browser-side client', () => {
+  test('a new connection is Unauthenticated; the consent link signs in server side and comes back Connected', async () => {
+    const connections = connectionsClient();
+    const created = await connections.create('conn-main', 'Actionstep (main)');
+    expect(created).toMatchObject({ connectionId: 'conn-main', displayName: 'Actionstep (main)', status: 'Unauthenticated', code: 'Unauthenticated' });
+    const link = await connections.consentLink('conn-main', CALLER);
+    const u = new URL(link);
+    expect(`${u.origin}${u.pathname}`).toBe(emu.authorizeUrl);
+    expect(u.searchParams.get('client_id')).toBe(emu.clientId);
+    expect(u.searchParams.get('response_type')).toBe('code');
+    expect(u.searchParams.get('scope')).toBe('all');
+    expect(u.searchParams.get('redirect_uri')).toBe(`${runtime.url}/redirect`);
+    expect(u.searchParams.get('state')).toMatch(/^[A-Za-z0-9_-]{20,}$/);
+    expect(link).not.toContain(emu.clientSecret);
+
+    const back = await followConsent(link);
+    expect(`${back.origin}${back.pathname}`).toBe(CALLER);
+    expect(back.searchParams.get('connectionId')).toBe('conn-main');
+    expect(back.searchParams.get('status')).toBe('Connected');
+    expect(await connections.status('conn-main')).toMatchObject({ status: 'Connected' });
+    expect(runtime.counters().consents).toBe(1);
+
+    // The consent link is single use: following it again cannot reuse the state.
+    const again = await fetch(link, { redirect: 'manual' });
+    const replay = await fetch(again.headers.get('location')!, { redirect: 'manual' });
+    seenByBrowser.push(await replay.text());
+    expect(replay.status).toBe(400);
+  });
+
+  test('the unchanged ActionstepClient reads the whole tiny firm, the trust ledger and a file through the runtime', async () => {
+    const client = clientFor('conn-main');
+    const { records, ledger, summary } = await extractAll(client);
+    const truth = emu.firm.groundTruth(emu.firm.adminUserId);
+    for (const r of RESOURCE_NAMES) {
+      expect({ resource: r, records: [...records[r]].sort(byId) }).toEqual({ resource: r, records: [...truth.records[r]].sort(byId) });
+    }
+    expect(ledger).toEqual(truth.trustLedger);
+    expect(ledger.length).toBeGreaterThan(0);
+    const total = RESOURCE_NAMES.reduce((n, r) => n + summary.records[r], 0);
+    expect(total).toBe(RESOURCE_NAMES.reduce((n, r) => n + truth.records[r].length, 0));
+
+    const doc = records.actiondocuments.find((d) => d.file && (d.fileSize ?? 0) > 0)!;
+    const bytes = await client.downloadFile(doc.file as string, { fileSize: doc.fileSize });
+    const f = emu.firm.file(doc.file as string)!;
+    expect(bytes.length).toBe(f.size);
+    expect(bytes.equals(f.read(0, f.size))).toBe(true);
+
+    const c = runtime.counters();
+    console.log('through the runtime', JSON.stringify({ records: total, ledgerRows: ledger.length, client: client.requestCount, runtime: c }));
+    expect(c.forwarded).toBe(client.requestCount.byKind.list + client.requestCount.byKind.report + client.requestCount.byKind.file);
+    expect(c.byStatus['200']).toBe(c.forwarded);
+  });
+
+  test('expired Actionstep tokens (by fault and by clock) are refreshed by the runtime, one refresh per rotation', async () => {
+    const before = runtime.counters().refreshes;
+    emu.setFaults({ seed: 5, tokenExpiryRate: 0.15 });
+    try {
+      const client = clientFor('conn-main');
+      const { records, ledger } = await extractAll(client);
+      const truth = emu.firm.groundTruth(emu.firm.adminUserId);
+      for (const r of RESOURCE_NAMES) expect([...records[r]].sort(byId)).toEqual([...truth.records[r]].sort(byId));
+      expect(ledger).toEqual(truth.trustLedger);
+      const faulted = emu.counters().faults.tokenExpired;
+      expect(faulted).toBeGreaterThan(0);
+      expect(runtime.counters().refreshes - before).toBeGreaterThan(0);
+    } finally {
+      emu.setFaults({});
+    }
+    // Concurrent callers with the same stale token share one refresh: the refresh token rotates, a second use would
+    // fail and break the connection.
+    expect(runtime.counters().refreshFailures).toBe(0);
+    expect(await connectionsClient().status('conn-main')).toMatchObject({ status: 'Connected' });
+
+    const byClock = runtime.counters().refreshes;
+    runtime.testing.expireAccessToken('conn-main');
+    const types = [];
+    for await (const t of clientFor('conn-main').listActionTypes()) types.push(t);
+    expect(types.length).toBe(emu.firm.counts.actiontypes);
+    expect(runtime.counters().refreshes).toBe(byClock + 1);
+  });
+
+  test('a wrong user token, an unknown connection and an undefined path are refused with clear errors', async () => {
+    const base = `${runtime.url}/apim/${runtime.apiName}`;
+    const wrong = await recordingFetch(`${base}/conn-main/rest/actions`, { headers: { Authorization: 'Bearer not-the-user-token' } });
+    expect(wrong.status).toBe(401);
+    expect((await wrong.json()).error.code).toBe('InvalidAuthenticationToken');
+    const none = await recordingFetch(`${base}/conn-main/rest/actions`);
+    expect(none.status).toBe(401);
+
+    const auth = { Authorization: `Bearer ${runtime.userToken}` };
+    const unknown = await recordingFetch(`${base}/conn-nope/rest/actions`, { headers: auth });
+    expect(unknown.status).toBe(404);
+    expect((await unknown.json()).error).toMatchObject({ code: 'ConnectionNotFound', message: expect.stringContaining("'conn-nope'") });
+
+    const forwardedBefore = runtime.counters().forwarded;
+    const undefinedPath = await recordingFetch(`${base}/conn-main/rest/secretresource`, { headers: auth });
+    expect(undefinedPath.status).toBe(404);
+    expect((await undefinedPath.json()).error).toMatchObject({ code: 'OperationNotFound', message: expect.stringContaining('/rest/secretresource') });
+    const wrongVerb = await recordingFetch(`${base}/conn-main/rest/actions`, { method: 'DELETE', headers: auth });
+    expect(wrongVerb.status).toBe(404);
+    const outsideBase = await recordingFetch(`${base}/conn-main/oauth/token`, { headers: auth });
+    expect(outsideBase.status).toBe(404);
+    expect(runtime.counters().forwarded).toBe(forwardedBefore); // none of them reached Actionstep
+
+    // The client with a rejected user token ends with an auth error that says what to do.
+    const bad = clientFor('conn-main', async () => 'stale-user-token');
+    await expect(bad.listActionTypes().next()).rejects.toMatchObject({ kind: 'auth', message: expect.stringMatching(/rejected the signed-in user's token.*sign in to Dynamics again/) });
+
+    // Management: no token, no api-version, wrong api name.
+    const mgmt = `${runtime.url}/providers/Microsoft.PowerApps/apis/${runtime.apiName}/connections/conn-main`;
+    expect((await recordingFetch(`${mgmt}?api-version=2016-11-01`)).status).toBe(401);
+    const noVersion = await recordingFetch(mgmt, { headers: auth });
+    expect(noVersion.status).toBe(400);
+    expect((await noVersion.json()).error.code).toBe('MissingApiVersionParameter');
+    const otherApi = await recordingFetch(`${runtime.url}/providers/Microsoft.PowerApps/apis/shared_other/connections/conn-main?api-version=2016-11-01`, { headers: auth });
+    expect(otherApi.status).toBe(404);
+    await expect(connectionsClient().consentLink('conn-main', 'javascript:alert(1)')).rejects.toMatchObject({ status: 400, code: 'InvalidRedirectUrl' });
+  });
+
+  test('a connection without consent answers 401 Unauthenticated; the client says to sign in again', async () => {
+    await connectionsClient().create('conn-fresh', 'Never signed in');
+    const res = await recordingFetch(`${runtime.url}/apim/${runtime.apiName}/conn-fresh/rest/actions`, { headers: { Authorization: `Bearer ${runtime.userToken}` } });
+    expect(res.status).toBe(401);
+    expect((await res.json()).error.code).toBe('Unauthenticated');
+    const err = await clientFor('conn-fresh').listMatters().next().catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ActionstepError);
+    expect(err).toMatchObject({ kind: 'auth', code: 'Unauthenticated', message: expect.stringContaining("connection 'conn-fresh' needs to be signed in again") });
+  });
+
+  test('a refresh that fails marks the connection Unauthenticated; a new consent brings it back', async () => {
+    await connect('conn-revoked');
+    const client = clientFor('conn-revoked');
+    expect((await client.listActionTypes().byPage().next()).value?.length).toBeGreaterThan(0);
+    runtime.testing.revokeRefreshToken('conn-revoked');
+    runtime.testing.expireAccessToken('conn-revoked');
+    const failures = runtime.counters().refreshFailures;
+    await expect(client.listActionTypes().next()).rejects.toMatchObject({
+      kind: 'auth',
+      code: 'Unauthenticated',
+      message: expect.stringMatching(/needs to be signed in again.*Failed to refresh access token.*invalid_grant/),
+    });
+    expect(runtime.counters().refreshFailures).toBe(failures + 1);
+    expect(await connectionsClient().status('conn-revoked')).toMatchObject({ status: 'Unauthenticated', code: 'Unauthenticated' });
+
+    const back = await followConsent(await connectionsClient().consentLink('conn-revoked', CALLER));
+    expect(back.searchParams.get('status')).toBe('Connected');
+    const types = [];
+    for await (const t of clientFor('conn-revoked').listActionTypes()) types.push(t);
+    expect(types.length).toBe(emu.firm.counts.actiontypes);
+  });
+
+  test('a consent the identity provider refuses comes back with status=Error and the error code', async () => {
+    const connections = connectionsClient();
+    await connections.create('conn-denied', 'Denied');
+    const link = new URL(await connections.consentLink('conn-denied', CALLER));
+    link.searchParams.set('login_hint', 'nobody@nowhere.example');
+    const back = await followConsent(link.toString());
+    expect(back.searchParams.get('status')).toBe('Error');
+    expect(back.searchParams.get('error')).toBe('access_denied');
+    expect(await connections.status('conn-denied')).toMatchObject({ status: 'Error', code: 'access_denied' });
+  });
+
+  test('CORS: preflight allowed for Authorization and Content-Type; headers the client reads are exposed', async () => {
+    const pre = await fetch(`${runtime.url}/apim/${runtime.apiName}/conn-main/rest/actions`, {
+      method: 'OPTIONS',
+      headers: { Origin: 'https://org.crm.dynamics.example', 'Access-Control-Request-Method': 'GET', 'Access-Control-Request-Headers': 'authorization' },
+    });
+    expect(pre.status).toBe(204);
+    expect(pre.headers.get('access-control-allow-origin')).toBe('https://org.crm.dynamics.example');
+    expect(pre.headers.get('access-control-allow-headers')).toMatch(/Authorization/);
+    expect(pre.headers.get('access-control-allow-headers')).toMatch(/Content-Type/);
+    expect(pre.headers.get('access-control-allow-credentials')).toBeNull();
+    const res = await fetch(`${runtime.url}/apim/${runtime.apiName}/conn-main/rest/actiontypes`, { headers: { Origin: 'https://x.example', Authorization: `Bearer ${runtime.userToken}` } });
+    await res.arrayBuffer();
+    expect(res.headers.get('access-control-expose-headers')).toMatch(/retry-after/);
+    expect(res.headers.get('access-control-expose-headers')).toMatch(/content-range/);
+    expect(res.headers.get('access-control-expose-headers')).toMatch(/x-part-count/);
+  });
+
+  test('no response, consent hop or log line carries the client secret or an Actionstep token', () => {
+    const secrets = [emu.clientSecret, ...runtime.testing.issuedTokens()];
+    expect(secrets.length).toBeGreaterThan(6); // consents and refreshes above issued several token pairs
+    expect(seenByBrowser.length).toBeGreaterThan(50);
+    expect(runtimeLog.length).toBeGreaterThan(50);
+    const leaks = (texts: string[]): string[] => texts.filter((t) => secrets.some((s) => t.includes(s))).map((t) => t.slice(0, 120));
+    expect(leaks(seenByBrowser)).toEqual([]);
+    expect(leaks(runtimeLog)).toEqual([]);
+    expect(runtimeLog.some((l) => l.includes('refreshed the Actionstep token'))).toBe(true);
+  });
+});
+
+describe('browser bundle', () => {
+  test('browser.ts bundles for the browser with no node: imports and reads through the runtime with no Node globals', async () => {
+    const result = await build({
+      entryPoints: [path.join(__dirname, '../src/browser.ts')],
+      bundle: true,
+      platform: 'browser',
+      format: 'iife',
+      globalName: 'AstepActionstep',
+      target: 'es2020',
+      write: false,
+      metafile: true,
+      logLevel: 'silent',
+    });
+    const inputs = Object.keys(result.metafile.inputs);
+    expect(inputs.filter((i) => /^node:|tokenStore|loopbackRedirect|oauthClient|auth\/credential/.test(i))).toEqual([]);
+    expect(inputs.some((i) => /node_modules\/buffer\//.test(i))).toBe(true);
+    const text = result.outputFiles[0].text;
+    expect(text).not.toMatch(/require\(["'](node:)?[a-z_]+["']\)/);
+    expect(text).not.toMatch(/["']node:[a-z_]+["']/);
+
+    const back = await connect('conn-bundle');
+    expect(back.searchParams.get('status')).toBe('Connected');
+
+    // Run the bundle in a realm that has what a browser has (fetch, timers, URL, atob) and none of Node's globals
+    // (no Buffer, process or require), then read through the runtime with it.
+    const sandbox: Record<string, unknown> = {
+      fetch, Headers, Request, Response, AbortController, AbortSignal, URL, URLSearchParams, TextDecoder, TextEncoder, atob, btoa,
+      setTimeout, clearTimeout, queueMicrotask, console,
+    };
+    sandbox.globalThis = sandbox;
+    sandbox.self = sandbox;
+    const context = vm.createContext(sandbox);
+    vm.runInContext(`${text}\n;globalThis.__lib = AstepActionstep;`, context);
+    expect(vm.runInContext('typeof process + "," + typeof require', context)).toBe('undefined,undefined');
+    expect(vm.runInContext('typeof Buffer', context)).toBe('function'); // the npm buffer package, installed by bufferGlobal
+    const lib = sandbox.__lib as typeof import('../src/browser');
+    const client = new lib.ActionstepClient({
+      credential: new lib.ConnectorRuntimeTokenProvider({ runtimeUrl: runtime.url, apiName: runtime.apiName, connectionId: 'conn-bundle', getUserToken: async () => runtime.userToken }),
+      transport: new lib.BrowserFetchHttpTransport(),
+    });
+    const ledger = await client.getTrustLedger();
+    expect(ledger).toEqual(emu.firm.groundTruth(emu.firm.adminUserId).trustLedger);
+    let types = 0;
+    for await (const page of client.listActionTypes().byPage()) types += page.length;
+    expect(types).toBe(emu.firm.counts.actiontypes);
+  });
+});
