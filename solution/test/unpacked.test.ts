@@ -34,6 +34,16 @@ describe('solution/unpacked (SolutionPackager layout)', () => {
     expect(paths).toContain('Entities/astep_Migrationrun/RibbonDiff.xml');
     expect(paths).toContain('WebResources/astep_/js/MigrationRunCommands.js.data.xml');
     expect(paths).not.toContain('WebResources/astep_/js/MigrationRunCommands.js');
+    // So are the contact and account forms' on-load scripts, and the form events that call them.
+    for (const [lib, entity, fn] of [['ContactForm.js', 'Contact', 'Astep.ContactForm.onLoad'], ['AccountForm.js', 'Account', 'Astep.AccountForm.onLoad']]) {
+      expect(paths).toContain(`WebResources/astep_/js/${lib}.data.xml`);
+      const forms = fresh.filter((f) => f.path.startsWith(`Entities/${entity}/FormXml/main/`)).map((f) => String(f.content));
+      expect(forms.some((x) => x.includes(`<Handler functionName="${fn}" libraryName="astep_/js/${lib}"`))).toBe(true);
+    }
+    // The ribbon carries both commands.
+    const ribbon = String(fresh.find((f) => f.path === 'Entities/astep_Migrationrun/RibbonDiff.xml')!.content);
+    expect(ribbon).toContain('FunctionName="Astep.MigrationRun.startRun"');
+    expect(ribbon).toContain('FunctionName="Astep.MigrationRun.rollback"');
   });
 
   it('Other/Customizations.xml validates on its own', () => {
