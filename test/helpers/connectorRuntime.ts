@@ -461,7 +461,9 @@ class ConnectorRuntimeServer {
     if (!conn) throw new RuntimeError(404, 'ConnectionNotFound', `The connection '${connectionId}' does not exist for API '${this.apiName}'.`);
     // Harsher choice (the real runtime serves only the operations of the connector's definition): a path or method
     // the swagger does not define is refused here and never reaches Actionstep.
-    const op = this.operations.find((o) => o.method === method.toLowerCase() && o.pattern.test(apiPath));
+    // Dot segments would be resolved away when the URL to Actionstep is built, reaching paths the swagger never allowed.
+    const dotSegment = apiPath.split('/').some((seg) => /^(?:\.|%2e){1,2}$/i.test(seg));
+    const op = dotSegment ? undefined : this.operations.find((o) => o.method === method.toLowerCase() && o.pattern.test(apiPath));
     if (!op) {
       throw new RuntimeError(404, 'OperationNotFound', `The Actionstep connector defines no operation for ${method} ${apiPath} (see apiDefinition.swagger.json).`);
     }

@@ -1,6 +1,9 @@
 // The browser side of Actionstep calls through the Power Platform connector runtime (issue 7): the stand-in runtime
 // holds the connection's tokens and forwards to the Actionstep emulator; the unchanged ActionstepClient, with the
 // runtime token provider and the browser transport, reads the whole tiny firm through it. Secrets never come back.
+import { existsSync } from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import vm from 'node:vm';
 import { build } from 'esbuild';
@@ -211,6 +214,21 @@ describe('connector runtime stand-in with the browser-side client', () => {
     const outsideBase = await recordingFetch(`${base}/conn-main/oauth/token`, { headers: auth });
     expect(outsideBase.status).toBe(404);
     expect(runtime.counters().forwarded).toBe(forwardedBefore); // none of them reached Actionstep
+    // Through the client, the platform's code and reason are in the error.
+    await expect(clientFor('conn-nope').listMatters().next()).rejects.toMatchObject({ kind: 'http', status: 404, code: 'ConnectionNotFound', message: expect.stringContaining("The connection 'conn-nope' does not exist") });
+    // Dot segments (sent raw: fetch would resolve them before sending) cannot climb out of the defined operations.
+    for (const raw of ['/rest/actions/..', '/rest/actions/%2e%2e', '/rest/files/../../oauth/token']) {
+      const status = await new Promise<number>((resolve, reject) => {
+        const req = http.request(`${base}/conn-main${raw}`, { headers: auth }, (res) => {
+          res.resume();
+          resolve(res.statusCode ?? 0);
+        });
+        req.on('error', reject);
+        req.end();
+      });
+      expect({ raw, status }).toEqual({ raw, status: 404 });
+    }
+    expect(runtime.counters().forwarded).toBe(forwardedBefore);
 
     // The client with a rejected user token ends with an auth error that says what to do.
     const bad = clientFor('conn-main', async () => 'stale-user-token');
@@ -345,4 +363,95 @@ describe('browser bundle', () => {
     for await (const page of client.listActionTypes().byPage()) types += page.length;
     expect(types).toBe(emu.firm.counts.actiontypes);
   });
+});
+
+// The wizard's way, in Debian's chromium: a page on another origin opens the consent link in a popup (opened blank on
+// the click, so no popup blocker interferes), polls the connection until Connected, then reads through the runtime
+// with the browser bundle (CORS preflights, exposed headers and the npm Buffer all for real).
+const CHROMIUM = '/usr/bin/chromium';
+const canRunBrowser = existsSync(CHROMIUM) || !!process.env.CI;
+(canRunBrowser ? describe : describe.skip)(`in chromium, from another origin${canRunBrowser ? '' : ' (skipped: /usr/bin/chromium missing, CI not set)'}`, () => {
+  test('popup consent, polling until Connected, then listing, trust ledger and a file download', async () => {
+    const bundle = await build({ entryPoints: [path.join(__dirname, '../src/browser.ts')], bundle: true, platform: 'browser', format: 'iife', globalName: 'AstepActionstep', target: 'es2020', write: false, logLevel: 'silent' });
+    const page = `<!doctype html><meta charset="utf-8"><title>wizard host</title><button id="connect">Connect</button>
+<script src="/lib.js"></script><script>
+document.getElementById('connect').addEventListener('click', async () => {
+  const popup = window.open('about:blank', 'astep-consent', 'width=480,height=640');
+  try {
+    const { runtimeUrl, apiName, userToken } = window.__config;
+    const L = AstepActionstep;
+    const getUserToken = async () => userToken;
+    const connections = new L.ConnectorRuntimeConnections({ runtimeUrl, apiName, getUserToken });
+    const created = await connections.create('conn-browser', 'Actionstep (browser)');
+    popup.location.href = await connections.consentLink('conn-browser', location.origin + '/consent-done');
+    let state = created;
+    for (let i = 0; i < 100 && state.status !== 'Connected'; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      state = await connections.status('conn-browser');
+    }
+    const landed = popup.location.href;
+    popup.close();
+    const client = new L.ActionstepClient({
+      credential: new L.ConnectorRuntimeTokenProvider({ runtimeUrl, apiName, connectionId: 'conn-browser', getUserToken }),
+      transport: new L.BrowserFetchHttpTransport(),
+    });
+    let types = 0;
+    for await (const t of client.listActionTypes()) types++;
+    const ledger = await client.getTrustLedger();
+    let doc = null;
+    for await (const d of client.listActionDocuments()) if (!doc && d.file && d.fileSize > 0) doc = d;
+    const bytes = await client.downloadFile(doc.file, { fileSize: doc.fileSize });
+    let denied = null;
+    try {
+      await new L.ActionstepClient({ credential: new L.ConnectorRuntimeTokenProvider({ runtimeUrl, apiName, connectionId: 'conn-none', getUserToken }), transport: new L.BrowserFetchHttpTransport() }).listMatters().next();
+    } catch (e) { denied = { name: e.name, kind: e.kind, status: e.status, message: e.message }; }
+    window.__result = { status: state.status, landed, types, ledgerRows: ledger.length, file: doc.file, fileBytes: bytes.length, firstByte: bytes[0], denied };
+  } catch (e) {
+    window.__result = { error: String(e && e.message || e) };
+  }
+});
+</script>`;
+    const server = http.createServer((req, res) => {
+      const p = (req.url ?? '/').split('?')[0];
+      if (p === '/') res.writeHead(200, { 'content-type': 'text/html' }).end(page);
+      else if (p === '/lib.js') res.writeHead(200, { 'content-type': 'text/javascript' }).end(bundle.outputFiles[0].text);
+      else if (p === '/consent-done') res.writeHead(200, { 'content-type': 'text/html' }).end('<!doctype html><title>done</title>');
+      else res.writeHead(404).end();
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const hostUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    expect(hostUrl).not.toBe(runtime.url); // another origin: every runtime call is cross-origin
+    const { chromium } = await import('playwright-core');
+    const browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
+    });
+    try {
+      const tab = await browser.newPage();
+      const pageErrors: string[] = [];
+      tab.on('pageerror', (e) => pageErrors.push(String(e)));
+      await tab.goto(hostUrl);
+      await tab.evaluate((config) => {
+        (window as unknown as { __config: unknown }).__config = config;
+      }, { runtimeUrl: runtime.url, apiName: runtime.apiName, userToken: runtime.userToken });
+      await tab.click('#connect');
+      await tab.waitForFunction(() => (window as unknown as { __result?: unknown }).__result !== undefined, undefined, { timeout: 30_000 });
+      const result = (await tab.evaluate(() => (window as unknown as { __result: unknown }).__result)) as Record<string, unknown>;
+      console.log('chromium through the runtime', JSON.stringify(result));
+      expect(pageErrors).toEqual([]);
+      expect(result.error).toBeUndefined();
+      expect(result.status).toBe('Connected');
+      expect(result.landed).toBe(`${hostUrl}/consent-done?connectionId=conn-browser&status=Connected`);
+      expect(result.types).toBe(emu.firm.counts.actiontypes);
+      expect(result.ledgerRows).toBe(emu.firm.groundTruth(emu.firm.adminUserId).trustLedger.length);
+      const f = emu.firm.file(result.file as string)!;
+      expect(result.fileBytes).toBe(f.size);
+      expect(result.firstByte).toBe(f.read(0, 1)[0]);
+      expect(result.denied).toMatchObject({ name: 'ActionstepError', kind: 'http', status: 404 });
+      expect((result.denied as { message: string }).message).toMatch(/failed with 404 ConnectionNotFound: Power Platform connector runtime - The connection 'conn-none' does not exist/);
+    } finally {
+      await browser.close();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
+  }, 60_000);
 });

@@ -7,13 +7,19 @@ import { describe, type HttpRequest, type HttpResponse, type HttpTransport } fro
 export interface BrowserFetchHttpTransportOptions {
   /** Default: the global fetch, bound to globalThis (a detached window.fetch throws "Illegal invocation"). */
   fetch?: typeof fetch;
+  /** Rewrite the connector runtime's own error bodies (`{ error: { code, message } }`, the platform's shape) into
+   *  Actionstep's `{ errors: [{ code, title, detail }] }`, so the client's errors name the platform's code and reason.
+   *  Actionstep never sends that shape (its `error` is an RFC 6749 string), so its answers pass untouched. Default true. */
+  adaptPlatformErrors?: boolean;
 }
 
 export class BrowserFetchHttpTransport implements HttpTransport {
   private readonly fetchImpl: typeof fetch;
+  private readonly adaptPlatformErrors: boolean;
 
   constructor(options: BrowserFetchHttpTransportOptions = {}) {
     this.fetchImpl = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
+    this.adaptPlatformErrors = options.adaptPlatformErrors ?? true;
   }
 
   async send(request: HttpRequest): Promise<HttpResponse> {
@@ -56,7 +62,8 @@ export class BrowserFetchHttpTransport implements HttpTransport {
       res.headers.forEach((v, k) => {
         headers[k.toLowerCase()] = v;
       });
-      return { status: res.status, headers, body };
+      const response = { status: res.status, headers, body };
+      return this.adaptPlatformErrors ? adaptPlatformError(response) : response;
     } catch (e) {
       if (e instanceof ActionstepError) throw e;
       if (userSignal?.aborted) throw abortError(describe(request));
@@ -72,4 +79,21 @@ export class BrowserFetchHttpTransport implements HttpTransport {
       userSignal?.removeEventListener('abort', onAbort);
     }
   }
+}
+
+/** A connector-runtime error body, re-expressed the way the client reads Actionstep errors. */
+export function adaptPlatformError(response: HttpResponse): HttpResponse {
+  if (response.status < 400 || !/json/i.test(response.headers['content-type'] ?? '')) return response;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(response.body.toString('utf8'));
+  } catch {
+    return response;
+  }
+  const error = (parsed as { error?: unknown; errors?: unknown } | null)?.error;
+  if (!error || typeof error !== 'object' || (parsed as { errors?: unknown }).errors !== undefined) return response;
+  const { code, message } = error as { code?: unknown; message?: unknown };
+  if (typeof code !== 'string' || typeof message !== 'string') return response;
+  const body = { errors: [{ status: response.status, code, title: 'Power Platform connector runtime', detail: message }] };
+  return { ...response, body: Buffer.from(JSON.stringify(body), 'utf8') };
 }
