@@ -473,8 +473,11 @@ class ConnectorRuntimeServer {
       });
     }
     const requestId = randomUUID();
+    // Kept aside: another request's failed refresh may clear the connection's tokens while this one is in flight.
+    let apiEndpoint = conn.tokens.apiEndpoint;
     const forward = async (accessToken: string): Promise<{ status: number; headers: Headers; body: Buffer }> => {
-      const target = `${conn.tokens!.apiEndpoint}${apiPath.replace(/^\//, '')}${rawQuery ? `?${rawQuery}` : ''}`;
+      apiEndpoint = conn.tokens?.apiEndpoint ?? apiEndpoint; // a refresh may move the org's endpoint
+      const target = `${apiEndpoint}${apiPath.replace(/^\//, '')}${rawQuery ? `?${rawQuery}` : ''}`;
       const headers: Record<string, string> = { Authorization: `Bearer ${accessToken}` };
       for (const h of ['accept', 'range', 'if-none-match']) {
         const v = req.headers[h];

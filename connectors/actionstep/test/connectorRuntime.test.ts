@@ -29,6 +29,8 @@ let runtime: ConnectorRuntime;
 const runtimeLog: string[] = [];
 /** Every response the browser side received (status line, headers, body) and every consent hop's Location. */
 const seenByBrowser: string[] = [];
+/** Tokens of runtimes other than the main one (closed before the leak check runs). */
+const otherSecrets: string[] = [];
 
 /** fetch that records what came back, as the browser would see it. */
 const recordingFetch: typeof fetch = async (input, init) => {
@@ -305,8 +307,39 @@ describe('connector runtime stand-in with the browser-side client', () => {
     expect(res.headers.get('access-control-expose-headers')).toMatch(/x-part-count/);
   });
 
+  test("Actionstep's 429 comes back as it came: status, Retry-After (exposed to scripts) and body", async () => {
+    const limited = await startActionstepEmulator({ firm: 'tiny', seed: 1, rateLimit: { sessionPerSecond: 0.5, sessionBurst: 1, retryAfterHeader: true } });
+    const rt = await startConnectorRuntime({
+      actionstep: { authorizeUrl: limited.authorizeUrl, tokenUrl: limited.tokenUrl, clientId: limited.clientId, clientSecret: limited.clientSecret },
+      log: (line) => runtimeLog.push(line),
+    });
+    try {
+      const connections = new ConnectorRuntimeConnections({ runtimeUrl: rt.url, apiName: rt.apiName, getUserToken: async () => rt.userToken, fetch: recordingFetch });
+      await connections.create('conn-limited', 'Rate limited');
+      const back = await followConsent(await connections.consentLink('conn-limited', CALLER));
+      expect(back.searchParams.get('status')).toBe('Connected');
+      const url = `${rt.url}/apim/${rt.apiName}/conn-limited/rest/actiontypes`;
+      const init = { headers: { Authorization: `Bearer ${rt.userToken}`, Origin: 'https://org.crm.dynamics.example' } };
+      const first = await recordingFetch(url, init);
+      expect(first.status).toBe(200);
+      const second = await recordingFetch(url, init);
+      expect(second.status).toBe(429);
+      expect(Number(second.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+      expect(second.headers.get('access-control-expose-headers')).toMatch(/retry-after/);
+      expect(second.headers.get('content-type')).toMatch(/json/);
+      const body = (await second.json()) as { errors?: unknown };
+      expect(body.errors).toBeDefined(); // Actionstep's own error body, not the platform's
+      expect(rt.counters().byStatus['429']).toBe(1);
+      expect(rt.counters().rejected).toBe(0); // Actionstep refused it, not the runtime
+    } finally {
+      otherSecrets.push(...rt.testing.issuedTokens());
+      await rt.close();
+      await limited.close();
+    }
+  });
+
   test('no response, consent hop or log line carries the client secret or an Actionstep token', () => {
-    const secrets = [emu.clientSecret, ...runtime.testing.issuedTokens()];
+    const secrets = [emu.clientSecret, ...runtime.testing.issuedTokens(), ...otherSecrets];
     expect(secrets.length).toBeGreaterThan(6); // consents and refreshes above issued several token pairs
     expect(seenByBrowser.length).toBeGreaterThan(50);
     expect(runtimeLog.length).toBeGreaterThan(50);
