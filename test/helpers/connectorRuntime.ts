@@ -240,13 +240,13 @@ class ConnectorRuntimeServer {
     try {
       if (rawPath === '/redirect' && method === 'GET') return await this.consentRedirect(new URLSearchParams(rawQuery), res);
       const mgmt = /^\/providers\/Microsoft\.PowerApps\/apis\/([^/]+)\/connections\/([^/]+)(\/getConsentLink)?$/.exec(rawPath);
-      if (mgmt) return await this.management(req, res, method, decodeURIComponent(mgmt[1]), decodeURIComponent(mgmt[2]), Boolean(mgmt[3]), new URLSearchParams(rawQuery));
+      if (mgmt) return await this.management(req, res, method, decodeSegment(mgmt[1]), decodeSegment(mgmt[2]), Boolean(mgmt[3]), new URLSearchParams(rawQuery));
       const data = /^\/apim\/([^/]+)\/([^/]+)(\/.*)?$/.exec(rawPath);
-      if (data) return await this.dataPlane(req, res, method, decodeURIComponent(data[1]), decodeURIComponent(data[2]), data[3] ?? '/', rawQuery);
+      if (data) return await this.dataPlane(req, res, method, decodeSegment(data[1]), decodeSegment(data[2]), data[3] ?? '/', rawQuery);
       throw new RuntimeError(404, 'NotFound', `No route for ${method} ${rawPath}.`);
     } catch (e) {
       if (!(e instanceof RuntimeError)) throw e;
-      if (e.status >= 400 && rawPath.startsWith('/apim/')) this.count(e.status);
+      if (rawPath.startsWith('/apim/')) this.count(e.status, true);
       this.log(`${method} ${rawPath} -> ${e.status} ${e.code}`);
       this.sendError(res, e);
     }
@@ -449,9 +449,10 @@ class ConnectorRuntimeServer {
   }
 
   // ------------------------------------------------------------------------------------------ data plane
-  private count(status: number): void {
+  /** `refused`: the runtime itself said no (as opposed to passing on Actionstep's answer). */
+  private count(status: number, refused: boolean): void {
     this.counters.byStatus[String(status)] = (this.counters.byStatus[String(status)] ?? 0) + 1;
-    if (status === 401 || status === 403 || status === 404 || status === 400) this.counters.rejected++;
+    if (refused && status < 500) this.counters.rejected++;
   }
 
   private async dataPlane(req: http.IncomingMessage, res: http.ServerResponse, method: string, apiName: string, connectionId: string, apiPath: string, rawQuery: string): Promise<void> {
@@ -505,7 +506,7 @@ class ConnectorRuntimeServer {
       const v = out.headers.get(h);
       if (v !== null) headers[h] = v;
     }
-    this.count(out.status);
+    this.count(out.status, false);
     this.log(`${method} /apim/${apiName}/${connectionId}${apiPath}${rawQuery ? `?${rawQuery}` : ''} (${op.operationId}) -> ${out.status}`);
     if (out.status === 204 || out.status === 304) {
       res.writeHead(out.status, headers);
@@ -647,6 +648,14 @@ function sendHtml(res: http.ServerResponse, status: number, title: string, text:
   const html = `<!doctype html><meta charset="utf-8"><title>${esc(title)}</title><h1>${esc(title)}</h1><p>${esc(text)}</p>`;
   res.writeHead(status, { 'Content-Type': 'text/html; charset=utf-8', 'Content-Length': String(Buffer.byteLength(html)) });
   res.end(html);
+}
+
+function decodeSegment(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    throw new RuntimeError(400, 'InvalidPath', `The path segment '${segment}' is not valid percent-encoding.`);
+  }
 }
 
 function pathOnly(url: string | undefined): string {
