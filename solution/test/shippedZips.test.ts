@@ -17,7 +17,7 @@ import { REPO_ROOT, xmllint, xsdPart } from './xsd';
 const WEB_RESOURCES = ['astep_/js/ContactForm.js', 'astep_/js/AccountForm.js', 'astep_/js/MigrationRunCommands.js'];
 const CONTROLS = ['astep_Astep.DiffViewer', 'astep_Astep.MappingWizard'];
 /** The Migration Run columns the Mapping Wizard's bound properties read and write (forms.ts). */
-const WIZARD_COLUMNS: Record<string, string> = { mappingJson: 'astep_mappingjson', wizardState: 'astep_wizardstate', diffJson: 'astep_diffjson', runId: 'astep_runid' };
+const WIZARD_COLUMNS: Record<string, string> = { mappingJson: 'astep_mappingjson', wizardState: 'astep_wizardstate', runId: 'astep_runid' };
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- walking parsed XML in assertions
 type Any = any;
@@ -87,6 +87,8 @@ async function checkZip(zip: JSZip, inputs: PackInputs, flavor: string): Promise
   expect(wizard.map((c: Any) => c['@formFactor'])).toEqual(['0', '1', '2']);
   const declared = wizardBoundProperties(inputs);
   expect(declared[0]).toEqual({ name: 'mappingJson', type: 'Multiple' });
+  // The wizard's state must reach it: "Start run" leaves its request there.
+  expect(declared.map((p) => p.name)).toContain('wizardState');
   for (const c of wizard) {
     const params = c.parameters[0];
     const bound = Object.keys(params).filter((k) => !k.startsWith('@') && k !== '#text');

@@ -54,12 +54,13 @@ export const FORMS: FormDef[] = [
             name: 'sec_mappingwizard',
             label: 'Mapping Wizard',
             cells: [
-              // The wizard keeps its state on the run (a reload resumes; "Start run" leaves its request there), reads
-              // the sample's diff for its Review step and the run id for the engine. Only the properties the built
-              // manifest declares are bound; the packer reports the others.
+              // The wizard keeps its state on the run (a reload resumes; "Start run" leaves its request there) and
+              // needs the run id for the engine: the further bound properties of its manifest. The packer binds only
+              // those the built manifest declares and reports the others; the shipped-zips test fails when the
+              // manifest declares one this list does not map.
               {
                 kind: 'pcf', field: 'astep_mappingjson', label: 'Field Map', control: MAPPING_WIZARD_CONTROL,
-                extraBindings: { wizardState: 'astep_wizardstate', diffJson: 'astep_diffjson', runId: 'astep_runid' },
+                extraBindings: { wizardState: 'astep_wizardstate', runId: 'astep_runid' },
               },
             ],
           },
