@@ -8,7 +8,8 @@ import { silentProgress } from '@astep/orchestrator/ports';
 import { SCHEMA } from '@astep/solution/schema';
 import { loadConfig } from '../../scripts/src/config';
 import { openSession } from '../../scripts/src/session';
-import { startTestEmulators, webApi } from '../helpers/harness';
+import { rollbackFromDataverse } from '@astep/orchestrator/safety/rollbackFromDataverse';
+import { snapshot, snapshotDiff, startTestEmulators, webApi } from '../helpers/harness';
 
 jest.setTimeout(240_000);
 let emu: Awaited<ReturnType<typeof startTestEmulators>>;
@@ -31,6 +32,7 @@ test('Discover to Verify, then a reload resumes from the row', async () => {
   const proposals = s.proposals();
   const people = proposals.find((p) => p.object === 'participants');
   expect(people?.fields.find((f) => f.sourceField === 'email')?.targetColumn).toBe('emailaddress1');
+  const beforeSample = await snapshot(emu);
   const sample = await s.sample();
   expect(sample.diff.length).toBeGreaterThan(0);
   expect((await s.approve('admin@firm.example')).problems).toEqual([]);
@@ -54,5 +56,42 @@ test('Discover to Verify, then a reload resumes from the row', async () => {
   const saved = parseWizardState(row.json.value[0].astep_wizardstate);
   expect(saved).toMatchObject({ step: 'verify', approved: true, licenseTier: 'SalesEnterprise' });
   expect(saved.runCompletedOn && saved.verifiedOn && saved.lastDeltaOn).toBeTruthy();
+  // The audit continued across the reload (no sequence reused), so a rollback from CRM undoes the sample too.
+  const rolledBack = await rollbackFromDataverse(cli.sink, runId, silentProgress);
+  expect(rolledBack.complete).toBe(true);
+  expect(snapshotDiff(beforeSample, await snapshot(emu))).toEqual([]);
   cli.close();
+});
+
+test('pause holds every write until resume, and the run then completes', async () => {
+  const e = await startTestEmulators({ firm: 'tiny', seed: 12 });
+  try {
+    const cli = await openSession(loadConfig(e.configPath), silentProgress);
+    await cli.sink.provision(SCHEMA);
+    const s = new WizardSession({ runId: 'wizard-run-2', source: cli.source, sink: cli.sink, progress: silentProgress });
+    await s.load();
+    await s.discover('SalesEnterprise', {});
+    await s.prepare();
+    await s.sample();
+    await s.approve('admin');
+    const writesBefore = cli.sink.requestCount();
+    await s.pause();
+    const paused = cli.sink.requestCount();
+    let finished = false;
+    const run = s.runFull().then((r) => ((finished = true), r));
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(finished).toBe(false);
+    const contactsWhilePaused = (await webApi(e, 'GET', 'contacts?$select=contactid')).json.value.length;
+    await new Promise((r) => setTimeout(r, 500));
+    expect((await webApi(e, 'GET', 'contacts?$select=contactid')).json.value.length).toBe(contactsWhilePaused);
+    expect(s.state.paused).toBe(true);
+    await s.resume();
+    const summary = await run;
+    expect(summary.reconciles).toBe(true);
+    expect(cli.sink.requestCount()).toBeGreaterThan(paused);
+    expect(paused).toBeGreaterThan(writesBefore - 1);
+    cli.close();
+  } finally {
+    await e.close();
+  }
 });

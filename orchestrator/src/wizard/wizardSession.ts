@@ -11,6 +11,7 @@ import { MemoryStateStore } from '../store/memoryStateStore';
 import type { VerifyResult } from '../safety/verify';
 import type { DeltaScan } from '../safety/delta';
 import { tableInfo } from '../load/tables';
+import { loadAuditFromDataverse } from '../safety/rollbackFromDataverse';
 import type { ObjectProposal } from '../proposer/proposeMap';
 import { PausableSink, WriteGate } from './pausableSink';
 import { decisionsFromMapEdits, proposeFromStaged } from './proposeFromStaged';
@@ -76,6 +77,7 @@ export class WizardSession {
   async load(): Promise<WizardState> {
     const rows = await this.deps.sink.readByValues(tableInfo('astep_migrationrun'), 'astep_runid', [this.runId], RUN_COLUMNS);
     const row = (rows[0] ?? {}) as RunRow;
+    if (rows[0]) await this.loadAudit();
     this.stateRaw = row.astep_wizardstate ?? null;
     const state = this.state;
     if (state.licenseTier && stepIndex(state.step) > stepIndex('discover')) {
@@ -103,6 +105,18 @@ export class WizardSession {
       });
     }
     return state;
+  }
+
+  /**
+   * The audit already on the row's astep_auditentry rows: new entries continue its sequence (an entry numbered
+   * from 1 again would overwrite an earlier one, keyed runid|sequence, and a rollback would miss that write), and
+   * delta finds what the run created.
+   */
+  private async loadAudit(): Promise<void> {
+    const { entries } = await loadAuditFromDataverse(this.deps.sink, this.runId);
+    if (!entries.length) return;
+    this.store.auditRows.push(...entries);
+    this.store.setCheckpoint(`mirror:${this.runId}`, String(Math.max(...entries.map((e) => e.seq))));
   }
 
   /** Writes the wizard state to the row (the form's bound column also gets it through the control's outputs). */
@@ -175,7 +189,7 @@ export class WizardSession {
   }
 
   async runFull(): Promise<RunSummary> {
-    await this.saveState({ runRequest: null, step: 'run', paused: false });
+    await this.saveState({ runRequest: null, step: 'run', paused: this.gate.paused });
     const summary = await this.engine.run(this.runId);
     await this.saveState({ runCompletedOn: summary.completedOn, step: 'delta' });
     return summary;
