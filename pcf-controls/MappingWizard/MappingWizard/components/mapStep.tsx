@@ -1,0 +1,66 @@
+// Map: the proposed field map per object, each proposal with its confidence and reasons, editable through a
+// drop-down of the proposer's alternatives (or "do not migrate"). Sample values are shown as plain text.
+import * as React from 'react';
+import { DetailsList, DetailsListLayoutMode, Dropdown, SelectionMode, Stack, Text, type IColumn } from '@fluentui/react';
+import type { FieldProposal, ObjectProposal } from '@astep/orchestrator/proposer/proposeMap';
+import type { WizardController, WizardView } from '../wizardController';
+import type { Translate } from './translate';
+import { StepButton } from './stepButton';
+
+interface StepProps { controller: WizardController; view: WizardView; t: Translate }
+
+const NONE = '__none__';
+
+function ObjectMap({ proposal, controller, view, t }: StepProps & { proposal: ObjectProposal }) {
+  const edits = view.state.mapEdits.filter((e) => e.object === proposal.object);
+  const columns: IColumn[] = [
+    { key: 'field', name: t('Map_Field'), minWidth: 120, maxWidth: 180, onRender: (f: FieldProposal) => <span data-col="field">{f.sourceField}</span> },
+    {
+      key: 'target', name: t('Map_Target'), minWidth: 200, maxWidth: 260,
+      onRender: (f: FieldProposal) => {
+        const edit = edits.find((e) => e.sourceField === f.sourceField);
+        const current = edit ? edit.targetColumn : f.targetColumn;
+        const keys = [...new Set([f.targetColumn, ...f.alternatives.map((a) => a.column), current].filter((c): c is string => !!c))];
+        return (
+          <Dropdown ariaLabel={t('Map_Target_Label', proposal.object, f.sourceField)} selectedKey={current ?? NONE}
+            options={[...keys.map((c) => ({ key: c, text: c === f.targetColumn ? t('Map_Proposed', c) : c })), { key: NONE, text: t('Map_None') }]}
+            onChange={(_, o) => o && void controller.editMap({ object: proposal.object, sourceField: f.sourceField, targetColumn: o.key === NONE ? null : String(o.key) })}
+            disabled={!!view.busy} />
+        );
+      },
+    },
+    {
+      key: 'confidence', name: t('Map_Confidence'), minWidth: 80, maxWidth: 100,
+      onRender: (f: FieldProposal) => {
+        const edited = edits.some((e) => e.sourceField === f.sourceField);
+        return <span data-col="confidence">{edited ? t('Map_Edited') : f.targetColumn ? `${Math.round(f.confidence * 100)}%` : t('Map_NoProposal')}</span>;
+      },
+    },
+    { key: 'reasons', name: t('Map_Reasons'), minWidth: 240, isMultiline: true, onRender: (f: FieldProposal) => <span data-col="reasons">{f.reasons.join('; ')}</span> },
+  ];
+  return (
+    <Stack tokens={{ childrenGap: 4 }} data-testid={`map-${proposal.object}`}>
+      <Text variant="mediumPlus" as="h4">{t(`Object_${proposal.object}`, proposal.table)}</Text>
+      <DetailsList items={proposal.fields} columns={columns} selectionMode={SelectionMode.none} layoutMode={DetailsListLayoutMode.justified} compact
+        ariaLabelForGrid={t('Map_Grid_Label', proposal.object)} getKey={(f: FieldProposal) => f.sourceField} onShouldVirtualize={() => false} />
+    </Stack>
+  );
+}
+
+export const MapStep: React.FC<StepProps> = (props) => {
+  const { view, t, controller } = props;
+  const [object, setObject] = React.useState<string | null>(null);
+  const shown = view.proposals.find((p) => p.object === object) ?? view.proposals[0];
+  const proposed = view.proposals.reduce((n, p) => n + p.fields.filter((f) => f.targetColumn).length, 0);
+  const fields = view.proposals.reduce((n, p) => n + p.fields.length, 0);
+  return (
+    <Stack tokens={{ childrenGap: 8 }}>
+      <Text>{t('Map_Intro')}</Text>
+      <Text role="status" data-testid="map-summary">{t('Map_Summary', proposed, fields, view.state.mapEdits.length)}</Text>
+      <Dropdown label={t('Map_Object')} ariaLabel={t('Map_Object')} selectedKey={shown?.object} styles={{ root: { maxWidth: 320 } }}
+        options={view.proposals.map((p) => ({ key: p.object, text: t(`Object_${p.object}`, p.table) }))} onChange={(_, o) => o && setObject(String(o.key))} />
+      {shown && <ObjectMap {...props} proposal={shown} />}
+      <StepButton view={view} text={t('Map_Confirm')} onClick={() => void controller.confirmMap()} disabled={!view.proposals.length} />
+    </Stack>
+  );
+};

@@ -1,0 +1,17 @@
+/*
+*This is auto generated from the ControlManifest.Input.xml file
+*/
+
+// Define IInputs and IOutputs Type. They should match with ControlManifest.
+export interface IInputs {
+    mappingJson: ComponentFramework.PropertyTypes.StringProperty;
+    wizardState: ComponentFramework.PropertyTypes.StringProperty;
+    runId: ComponentFramework.PropertyTypes.StringProperty;
+    connectorRuntimeUrl: ComponentFramework.PropertyTypes.StringProperty;
+    connectorApiName: ComponentFramework.PropertyTypes.StringProperty;
+}
+export interface IOutputs {
+    mappingJson?: string;
+    wizardState?: string;
+    runId?: string;
+}

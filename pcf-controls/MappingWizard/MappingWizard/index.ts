@@ -1,0 +1,81 @@
+// PCF lifecycle only: reads the bound columns, hands them to the controller, renders, and returns the state the
+// controller wrote through getOutputs() so the form holds the same value as the row.
+// First: the Actionstep client's CSV parser needs a global Buffer as soon as it loads (see bufferGlobal.ts).
+import '@astep/actionstep-connector/runtime/bufferGlobal';
+import * as React from 'react';
+import * as ReactDOM from 'react-dom';
+import { IInputs, IOutputs } from './generated/ManifestTypes';
+import { WizardApp } from './components/WizardApp';
+import { translator, type Translate } from './components/translate';
+import { WizardController, type WizardHostSettings } from './wizardController';
+import { registerDiffViewerIcons } from '../../DiffViewer/DiffViewer/icons';
+
+let hostSettings: WizardHostSettings = {};
+
+export class MappingWizard implements ComponentFramework.StandardControl<IInputs, IOutputs> {
+  /**
+   * Where the services are and how to authenticate, when the page is not a Dynamics form with a session (tests,
+   * a host page). Call before the control is created.
+   */
+  static configure(settings: WizardHostSettings): void {
+    hostSettings = settings;
+  }
+
+  private container!: HTMLDivElement;
+  private notifyOutputChanged!: () => void;
+  private context!: ComponentFramework.Context<IInputs>;
+  private controller: WizardController | null = null;
+  private pending: IOutputs | null = null;
+  private lastState: string | null | undefined = undefined;
+  private t!: Translate;
+
+  public init(context: ComponentFramework.Context<IInputs>, notifyOutputChanged: () => void, _state: ComponentFramework.Dictionary, container: HTMLDivElement): void {
+    this.context = context;
+    this.notifyOutputChanged = notifyOutputChanged;
+    this.container = container;
+    this.t = translator((key) => this.context.resources.getString(key));
+    registerDiffViewerIcons();
+    const p = context.parameters;
+    this.controller = new WizardController(
+      { ...hostSettings, connectorRuntimeUrl: hostSettings.connectorRuntimeUrl ?? p.connectorRuntimeUrl?.raw ?? undefined, connectorApiName: hostSettings.connectorApiName ?? p.connectorApiName?.raw ?? undefined },
+      (stateJson, mappingJson) => {
+        this.lastState = stateJson;
+        this.pending = { ...(this.pending ?? {}), wizardState: stateJson, ...(mappingJson ? { mappingJson } : {}) };
+        this.notifyOutputChanged();
+      },
+      () => this.context.userSettings?.userName || this.context.userSettings?.userId || 'wizard user',
+    );
+  }
+
+  public updateView(context: ComponentFramework.Context<IInputs>): void {
+    this.context = context;
+    const controller = this.controller!;
+    const runId = context.parameters.runId?.raw ?? null;
+    const state = context.parameters.wizardState?.raw ?? null;
+    if (controller.snapshot.runId !== runId) {
+      this.lastState = state;
+      void controller.open(runId, state);
+    } else if (state !== this.lastState && this.pending === null) {
+      // Someone else wrote the column (the Diff Viewer on the other tab, the "Start run" command).
+      this.lastState = state;
+      void controller.stateChangedOnForm(state);
+    }
+    ReactDOM.render(
+      React.createElement(WizardApp, {
+        controller, t: this.t, diffT: (key: string, ...args: Array<string | number>) => this.t(`Diff_${key}`, ...args),
+        listHeightInPx: context.mode.allocatedHeight > 0 ? Math.max(240, context.mode.allocatedHeight - 320) : 420,
+      }),
+      this.container,
+    );
+  }
+
+  public getOutputs(): IOutputs {
+    const out = this.pending ?? {};
+    this.pending = null;
+    return out;
+  }
+
+  public destroy(): void {
+    ReactDOM.unmountComponentAtNode(this.container);
+  }
+}

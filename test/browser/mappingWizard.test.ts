@@ -1,0 +1,302 @@
+// The whole in-CRM flow in Debian's chromium, on the tiny firm: the built Mapping Wizard bundle in a host page
+// standing in for the Migration Run form, talking over HTTP to the Dataverse emulator (Web API, CORS, bearer
+// token) and, for Actionstep, to the connector-runtime stand-in, which holds the connection's tokens and forwards
+// to the Actionstep emulator. Connect → Discover → Map → Sample → Review (accept a field, approve) → a reload
+// resumes → "Start run" from the command script → pause and resume → Delta → Verify → "Roll back run" from the
+// command script returns Dataverse to its state before the sample. Screenshots go to test-artifacts/.
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import * as http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import * as path from 'node:path';
+import { build } from 'esbuild';
+import type { Browser, Page } from 'playwright-core';
+import { SCHEMA } from '@astep/solution/schema';
+import { silentProgress } from '@astep/orchestrator/ports';
+import { parseWizardState } from '@astep/orchestrator/wizard/wizardState';
+import { loadConfig } from '../../scripts/src/config';
+import { openSession } from '../../scripts/src/session';
+import { dataverseToken, snapshot, snapshotDiff, startTestEmulators, webApi } from '../helpers/harness';
+import { startConnectorRuntime, type ConnectorRuntime } from '../helpers/connectorRuntime';
+import type { HostConfig, WizardHostWindow } from './host/wizardHostPage';
+
+const ROOT = path.resolve(__dirname, '..', '..');
+const CHROMIUM = '/usr/bin/chromium';
+const WIZARD_OUT = path.join(ROOT, 'pcf-controls/MappingWizard/out/controls/MappingWizard');
+const COMMANDS = path.join(ROOT, 'plugins-ts/dist/webresources/js/MigrationRunCommands.js');
+const ARTIFACTS = path.join(ROOT, 'test-artifacts');
+const ADMIN_ROLE = 'Actionstep Migration Administrator';
+const RUN_ID = 'crm-run-1';
+
+const canRun = existsSync(CHROMIUM) || !!process.env.CI;
+const suite = canRun ? describe : describe.skip;
+if (!canRun) console.warn(`Browser test skipped: ${CHROMIUM} is missing and CI is not set (install it with: apt-get install -y chromium)`);
+
+type Emu = Awaited<ReturnType<typeof startTestEmulators>>;
+const host = (page: Page) => page.evaluate(() => {
+  const w = window as unknown as WizardHostWindow;
+  return { ready: w.__ready, error: w.__error ?? null, calls: w.__calls };
+});
+
+suite(`Mapping Wizard in chromium, Connect to Verify, then rollback${canRun ? '' : ' (skipped: /usr/bin/chromium missing, CI not set)'}`, () => {
+  let emu: Emu;
+  let runtime: ConnectorRuntime;
+  let server: http.Server;
+  let baseUrl: string;
+  let browser: Browser;
+  let page: Page;
+  let rowId: string;
+  let beforeSample: Awaited<ReturnType<typeof snapshot>>;
+  const pageErrors: string[] = [];
+
+  beforeAll(async () => {
+    for (const f of [path.join(WIZARD_OUT, 'bundle.js'), COMMANDS]) {
+      if (!existsSync(f)) throw new Error(`${f} is missing: run "npm run build" (npm test does)`);
+    }
+    emu = await startTestEmulators({ firm: 'tiny', seed: 21 });
+    // What importing the solution does in a real org: the engine's own tables exist. Then the admin creates a run.
+    const cli = await openSession(loadConfig(emu.configPath), silentProgress);
+    await cli.sink.provision(SCHEMA);
+    cli.close();
+    await webApi(emu, 'POST', 'astep_migrationruns', { astep_name: 'Move the firm', astep_runid: RUN_ID });
+    rowId = (await webApi(emu, 'GET', `astep_migrationruns?$select=astep_migrationrunid&$filter=astep_runid eq '${RUN_ID}'`)).json.value[0].astep_migrationrunid;
+    runtime = await startConnectorRuntime({
+      actionstep: { authorizeUrl: emu.actionstep.authorizeUrl, tokenUrl: emu.actionstep.tokenUrl, clientId: emu.actionstep.clientId, clientSecret: emu.actionstep.clientSecret },
+    });
+
+    const hostJs = await build({ entryPoints: [path.join(__dirname, 'host/wizardHostPage.ts')], bundle: true, write: false, format: 'iife', target: 'es2020', logLevel: 'silent' });
+    const config = async (): Promise<HostConfig> => ({
+      webApiUrl: emu.dataverse.webApiUrl, dataverseToken: await dataverseToken(emu), runtimeUrl: runtime.url, apiName: runtime.apiName,
+      platformToken: runtime.userToken, rowId, consentRedirectUrl: `${baseUrl}/consent-done`, adminRole: ADMIN_ROLE,
+    });
+    const files: Record<string, [string, () => string | Buffer | Promise<string>]> = {
+      '/': ['text/html', () => '<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Migration Run form (host)</title></head>' +
+        '<body style="margin:0;font-family:Segoe UI,sans-serif"><div id="notifications" role="status" style="padding:4px 8px;background:#f3f2f1;min-height:20px"></div>' +
+        '<div id="progress" role="status" style="display:none;padding:4px 8px;background:#fff4ce"></div>' +
+        '<div id="host" style="width:1280px;height:900px;padding:8px"></div>' +
+        '<script src="/bundle.js"></script><script src="/commands.js"></script><script src="/host.js"></script></body></html>'],
+      '/bundle.js': ['text/javascript', () => readFileSync(path.join(WIZARD_OUT, 'bundle.js'))],
+      '/commands.js': ['text/javascript', () => readFileSync(COMMANDS)],
+      '/host.js': ['text/javascript', () => hostJs.outputFiles[0].text],
+      '/strings.resx': ['text/xml', () => readFileSync(path.join(WIZARD_OUT, 'strings/MappingWizard.1033.resx'))],
+      '/config.json': ['application/json', async () => JSON.stringify(await config())],
+      '/consent-done': ['text/html', () => '<!doctype html><title>Signed in</title><p>You can close this window.</p>'],
+    };
+    server = http.createServer((req, res) => {
+      const f = files[(req.url ?? '/').split('?')[0]];
+      if (!f) { res.writeHead(404).end(); return; }
+      void Promise.resolve(f[1]()).then((body) => res.writeHead(200, { 'content-type': f[0] }).end(body));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const { chromium } = await import('playwright-core');
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
+        '--disable-sync', '--no-first-run', '--disable-quic'],
+    });
+    page = await browser.newPage({ viewport: { width: 1320, height: 1000 } });
+    page.on('pageerror', (e) => pageErrors.push(String(e)));
+    mkdirSync(ARTIFACTS, { recursive: true });
+  }, 120_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
+    await runtime?.close();
+    await emu?.close();
+  });
+
+  const shot = (name: string) => page.screenshot({ path: path.join(ARTIFACTS, `wizard-${name}.png`), fullPage: true });
+  const open = async () => {
+    await page.goto(baseUrl);
+    await page.waitForFunction(() => (window as unknown as WizardHostWindow).__ready || !!(window as unknown as WizardHostWindow).__error);
+    expect((await host(page)).error).toBeNull();
+  };
+  const idle = () => page.waitForFunction(() => !document.querySelector('[data-testid="wizard-busy"]'), undefined, { timeout: 120_000 });
+  const noError = async () => expect(await page.locator('[data-testid="wizard-error"]').count()).toBe(0);
+  const rowState = async () => parseWizardState((await webApi(emu, 'GET', `astep_migrationruns(${rowId})?$select=astep_wizardstate`)).json.astep_wizardstate);
+
+  test('Connect: the sign-in runs at Actionstep through the runtime; the page never sees a secret or a token', async () => {
+    await open();
+    await page.getByTestId('step-connect').waitFor();
+    const popupPromise = page.waitForEvent('popup');
+    await page.getByRole('button', { name: 'Connect to Actionstep' }).click();
+    const popup = await popupPromise;
+    await page.getByTestId('step-discover').waitFor({ timeout: 30_000 });
+    expect(await page.getByTestId('connection-status').textContent()).toBe('Connected to Actionstep (connection astep-crm-run-1).');
+    await idle();
+    await noError();
+    expect(popup.isClosed()).toBe(true);
+    expect(runtime.counters().consents).toBe(1);
+    // Nothing the page can read holds the client secret or an Actionstep token.
+    const html = await page.content();
+    expect(html).not.toContain(emu.actionstep.clientSecret);
+    const issued = runtime.testing.issuedTokens();
+    expect(issued.length).toBeGreaterThan(0);
+    const pageText = `${html}\n${await page.evaluate(() => JSON.stringify({ ...localStorage }) + JSON.stringify({ ...sessionStorage }))}`;
+    for (const token of issued) expect(pageText).not.toContain(token);
+    expect((await rowState())).toMatchObject({ step: 'discover', connectionId: 'astep-crm-run-1' });
+    await shot('1-connected');
+  }, 60_000);
+
+  test('Discover: the plan with its options and the table budget, then tables and staging', async () => {
+    await page.getByTestId('step-discover').waitFor();
+    await page.getByRole('combobox', { name: 'Dynamics 365 Sales licence' }).click();
+    await page.getByRole('option', { name: 'Sales Professional (15 custom tables)' }).click();
+    await page.getByRole('button', { name: 'Read the plan' }).click();
+    await page.getByTestId('plan').waitFor({ timeout: 60_000 });
+    await idle();
+    await noError();
+    const counts = await page.getByTestId('plan-counts').textContent();
+    // What the signed-in Actionstep user can see (restricted and deleted matters are not listed), asked directly
+    // through the runtime: the record count of a one-record page.
+    const probe = await fetch(`${runtime.url}/apim/${runtime.apiName}/astep-crm-run-1/rest/actions?pageSize=1`, { headers: { authorization: `Bearer ${runtime.userToken}` } });
+    const matters = (await probe.json()).meta.paging.actions.recordCount;
+    expect(counts).toContain(`Actionstep holds ${matters} matters`);
+    expect(await page.getByTestId('table-budget').textContent()).toMatch(/^(Table budget|Warning): /);
+    await shot('2-plan');
+    await page.getByRole('combobox', { name: 'Dynamics 365 Sales licence' }).click();
+    await page.getByRole('option', { name: 'Sales Enterprise' }).click();
+    await page.getByRole('button', { name: 'Apply the options' }).click();
+    await idle();
+    expect(await page.getByTestId('table-budget').textContent()).toMatch(/^Table budget: /);
+    await page.getByRole('button', { name: 'Create tables and stage the firm' }).click();
+    await page.getByTestId('step-map').waitFor({ timeout: 120_000 });
+    await idle();
+    await noError();
+    expect((await rowState())).toMatchObject({ step: 'map', licenseTier: 'SalesEnterprise' });
+    // Every call the wizard made to Actionstep went through the runtime.
+    expect(runtime.counters().forwarded).toBeGreaterThan(10);
+  }, 180_000);
+
+  test('Map: proposals with confidence and reasons; an edit is saved with the map, and undone', async () => {
+    await page.getByTestId('map-participants').waitFor();
+    expect(await page.getByTestId('map-summary').textContent()).toMatch(/^\d+ of \d+ fields have a proposal; 0 edited\.$/);
+    const emailTarget = page.getByRole('combobox', { name: 'Dynamics column for participants.email' });
+    await expect(emailTarget.textContent()).resolves.toContain('emailaddress1 (proposed)');
+    const emailRow = page.locator('[role="row"]', { has: page.locator('[data-col="field"]', { hasText: /^email$/ }) });
+    expect(await emailRow.locator('[data-col="confidence"]').textContent()).toMatch(/^\d+%$/);
+    expect(await emailRow.locator('[data-col="reasons"]').textContent()).toMatch(/\S/);
+    await shot('3-map');
+    await emailTarget.click();
+    await page.getByRole('option', { name: '(do not migrate)' }).click();
+    await page.getByText(/fields have a proposal; 1 edited\.$/).waitFor();
+    await idle();
+    expect((await rowState()).mapEdits).toEqual([{ object: 'participants', sourceField: 'email', targetColumn: null }]);
+    // The form saved the control's field map output to astep_mappingjson.
+    await page.waitForFunction(() => (window as unknown as WizardHostWindow).__calls.outputs.some((o) => o.mappingJson));
+    const map = JSON.parse((await webApi(emu, 'GET', `astep_migrationruns(${rowId})?$select=astep_mappingjson`)).json.astep_mappingjson);
+    const email = map.proposals.find((p: { object: string }) => p.object === 'participants').fields.find((f: { sourceField: string }) => f.sourceField === 'email');
+    expect(email).toMatchObject({ proposed: 'emailaddress1', targetColumn: null, edited: true });
+    // Back to the proposal: the edit goes away.
+    await emailTarget.click();
+    await page.getByRole('option', { name: 'emailaddress1 (proposed)' }).click();
+    await page.getByText(/fields have a proposal; 0 edited\.$/).waitFor();
+    await idle();
+    expect((await rowState()).mapEdits).toEqual([]);
+    await page.getByRole('button', { name: 'Confirm the map' }).click();
+    await page.getByTestId('step-sample').waitFor();
+  }, 60_000);
+
+  test('Sample and Review: the Diff Viewer inside the wizard; accept a field and approve', async () => {
+    beforeSample = await snapshot(emu);
+    await page.getByRole('button', { name: 'Run the sample' }).click();
+    await page.getByTestId('step-review').waitFor({ timeout: 120_000 });
+    await idle();
+    await noError();
+    const count = await page.getByTestId('filter-count').textContent();
+    expect(count).toMatch(/^(\d+) of \1 values shown$/);
+    await page.getByRole('combobox', { name: 'Object' }).click();
+    await page.getByRole('option', { name: 'contact', exact: true }).click();
+    await page.getByRole('combobox', { name: 'Field' }).click();
+    await page.getByRole('option', { name: 'emailaddress1', exact: true }).click();
+    await page.getByRole('button', { name: 'Accept field contact.emailaddress1' }).first().click();
+    await page.getByText('Accepted').first().waitFor();
+    await idle();
+    await shot('4-review');
+    await page.getByRole('button', { name: 'Approve sample' }).click();
+    await page.getByTestId('step-run').waitFor({ timeout: 30_000 });
+    await idle();
+    await noError();
+    const state = await rowState();
+    expect(state).toMatchObject({ step: 'run', approved: true, decisions: [{ table: 'contact', column: 'emailaddress1', action: 'accept' }] });
+    const row = (await webApi(emu, 'GET', `astep_migrationruns(${rowId})?$select=astep_approvedon,astep_approvedby,astep_diffjson`)).json;
+    expect(row.astep_approvedby).toBe('Migration Admin');
+    expect(Date.parse(row.astep_approvedon)).not.toBeNaN();
+    expect(JSON.parse(row.astep_diffjson).diff.length).toBeGreaterThan(0);
+  }, 180_000);
+
+  test('a reload resumes at Run with the approval, and "Start run" from the command bar starts it; pause holds the writes', async () => {
+    await open();
+    await page.getByTestId('step-run').waitFor({ timeout: 120_000 });
+    await idle();
+    await noError();
+    await expect(page.getByText('The sample is approved.', { exact: false }).count()).resolves.toBe(1);
+    await shot('5-resumed');
+    // The command script (MigrationRunCommands.js) on the form: administrator role, confirm, request.
+    void page.evaluate(() => {
+      const w = window as unknown as WizardHostWindow;
+      return w.Astep!.MigrationRun!.startRun(w.__form);
+    });
+    await page.getByRole('button', { name: 'Pause' }).click({ timeout: 30_000 });
+    await page.getByTestId('run-paused').waitFor();
+    // While paused, writes in flight finish and no new ones start: the contact count stops moving.
+    await page.waitForTimeout(1500);
+    const during = (await webApi(emu, 'GET', 'contacts?$select=contactid')).json.value.length;
+    await page.waitForTimeout(1500);
+    expect((await webApi(emu, 'GET', 'contacts?$select=contactid')).json.value.length).toBe(during);
+    expect((await rowState()).paused).toBe(true);
+    await shot('6-paused');
+    await page.getByRole('button', { name: 'Resume' }).click();
+    await page.getByTestId('run-totals').waitFor({ timeout: 180_000 });
+    await idle();
+    await noError();
+    const calls = (await host(page)).calls;
+    expect(calls.confirms.length).toBe(1);
+    expect(calls.notifications.map((n) => n.message)).toContain('Run requested: the Mapping Wizard on this form starts it and shows progress.');
+    expect(await page.getByTestId('run-totals').textContent()).toMatch(/^\d+ records: \d+ migrated, \d+ skipped, \d+ failed\. Every record is accounted for\.$/);
+    const state = await rowState();
+    expect(state.runRequest).toBeNull();
+    expect(state.runCompletedOn).toBeTruthy();
+    await shot('7-run-complete');
+  }, 300_000);
+
+  test('Delta picks up a change made in Actionstep, and Verify finds no unexplained difference', async () => {
+    const people = [...emu.actionstep.firm.iterate('participants')];
+    const person = people.find((p) => p.email && !p.isCompany) ?? people[0];
+    emu.actionstep.mutate.update('participants', person.id, { lastName: `Renamed${person.lastName ?? ''}` });
+    await page.getByRole('button', { name: 'Next' }).click();
+    await page.getByRole('button', { name: 'Pick up changes' }).click();
+    await page.getByTestId('delta-result').waitFor({ timeout: 120_000 });
+    await idle();
+    await noError();
+    const changed = Number(/^(\d+) changed records/.exec((await page.getByTestId('delta-result').textContent()) ?? '')?.[1]);
+    expect(changed).toBeGreaterThanOrEqual(1);
+    await shot('8-delta');
+    await page.getByRole('button', { name: 'Next' }).click();
+    await page.getByTestId('step-verify').getByRole('button', { name: 'Verify' }).click();
+    await page.getByTestId('verify-result').waitFor({ timeout: 120_000 });
+    await idle();
+    expect(await page.getByTestId('verify-result').textContent()).toMatch(/^Verified: \d+ tables match their sources \(0 unexplained differences\)\.$/);
+    await shot('9-verified');
+    expect((await rowState())).toMatchObject({ step: 'verify' });
+    expect((await rowState()).verifiedOn).toBeTruthy();
+  }, 240_000);
+
+  test('"Roll back run" from the command script returns Dataverse to its state before the sample', async () => {
+    expect(snapshotDiff(beforeSample, await snapshot(emu)).length).toBeGreaterThan(100);
+    await page.evaluate(() => {
+      const w = window as unknown as WizardHostWindow;
+      return w.Astep!.MigrationRun!.rollback(w.__form);
+    });
+    const calls = (await host(page)).calls;
+    expect(calls.errors).toEqual([]);
+    expect(calls.progress.some((p) => /^Rolling back run crm-run-1: \d+ of \d+ changes$/.test(p))).toBe(true);
+    const alert = calls.alerts[calls.alerts.length - 1];
+    expect(alert.title).toBe('Run rolled back');
+    expect(alert.text).toMatch(/^Run crm-run-1: \d+ deleted, \d+ restored, \d+ re-opened, 0 already undone, 0 conflicts, 0 failed\.$/);
+    await shot('10-rolled-back');
+    expect(snapshotDiff(beforeSample, await snapshot(emu))).toEqual([]);
+    expect(pageErrors).toEqual([]);
+  }, 240_000);
+});
