@@ -44,6 +44,7 @@ export class MappingWizard implements ComponentFramework.StandardControl<IInputs
         this.notifyOutputChanged();
       },
       () => this.context.userSettings?.userName || this.context.userSettings?.userId || 'wizard user',
+      this.t,
     );
   }
 

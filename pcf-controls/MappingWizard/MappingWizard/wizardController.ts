@@ -15,6 +15,7 @@ import { WizardSession } from '@astep/orchestrator/wizard/wizardSession';
 import { WIZARD_STEPS, parseWizardState, stepIndex, type MapEdit, type WizardState, type WizardStep } from '@astep/orchestrator/wizard/wizardState';
 import type { FieldDecision } from '@astep/orchestrator/transform/corrections';
 import { ActionstepSource } from '../../../scripts/src/adapters/actionstepSource';
+import type { Translate } from './components/translate';
 
 /** Where the services are and how to authenticate. In Dynamics: the page's org and session; tests inject their own. */
 export interface WizardHostSettings {
@@ -84,6 +85,8 @@ export class WizardController {
     /** The row's state column changed by us: the control hands it to the form through getOutputs(). */
     private readonly onStateWritten: (stateJson: string, mappingJson: string | null) => void,
     private readonly user: () => string,
+    /** The control's resx strings (labels and messages the wizard itself shows). */
+    private readonly t: Translate,
   ) {
     this.view = {
       runId: null, state: parseWizardState(null), viewStep: 'connect', busy: null, error: null, log: [], progress: null, connection: 'unknown',
@@ -136,7 +139,7 @@ export class WizardController {
 
   private connections(): ConnectorRuntimeConnections {
     const runtimeUrl = this.settings.connectorRuntimeUrl;
-    if (!runtimeUrl) throw new Error('The connector runtime address is not set: set the control property "Connector runtime URL" on the Migration Run form.');
+    if (!runtimeUrl) throw new Error(this.t('Error_NoRuntime'));
     return new ConnectorRuntimeConnections({ runtimeUrl, apiName: this.apiName(), getUserToken: this.platformToken });
   }
 
@@ -160,8 +163,8 @@ export class WizardController {
     try {
       return await fn();
     } catch (e) {
-      this.set({ error: `${label}: ${(e as Error).message}` });
-      this.logLine(`${label} stopped: ${(e as Error).message}`);
+      this.set({ error: this.t('Error_Step', label, (e as Error).message) });
+      this.logLine(this.t('Error_Step', label, (e as Error).message));
       return undefined;
     } finally {
       this.set({ busy: null, progress: null, state: this.session?.state ?? this.view.state });
@@ -192,14 +195,14 @@ export class WizardController {
   /** The form opened (or reloaded) on a run: rebuild the session from the row. */
   async open(runId: string | null, stateJson: string | null): Promise<void> {
     if (!runId) {
-      this.set({ runId: null, error: 'Save the Migration Run with a Run Id first: the wizard keeps its state on the saved row.' });
+      this.set({ runId: null, error: this.t('Error_NoRunId') });
       return;
     }
     if (this.view.runId === runId) return;
     const state = parseWizardState(stateJson);
     this.set({ runId, state, viewStep: state.step });
     this.session = this.createSession(runId, state.connectionId);
-    this.loading = this.step('Opening the migration run', async () => {
+    this.loading = this.step(this.t('Busy_Open'), async () => {
       const loaded = await this.session!.load();
       if (loaded.connectionId) this.set({ connection: (await this.connections().status(loaded.connectionId)).status });
       const run = this.session!.run;
@@ -234,7 +237,7 @@ export class WizardController {
   private async pickUpRunRequest(): Promise<void> {
     const s = this.session;
     if (!s?.state.runRequest || this.view.busy || s.state.runCompletedOn) return;
-    this.logLine(`Run requested by ${s.state.runRequest.requestedBy || 'the command bar'} at ${s.state.runRequest.requestedOn}`);
+    this.logLine(this.t('Log_RunRequested', s.state.runRequest.requestedBy, s.state.runRequest.requestedOn));
     this.set({ viewStep: 'run' });
     await this.startRun();
   }
@@ -249,8 +252,8 @@ export class WizardController {
   async connect(): Promise<void> {
     // The window opens on the click itself (before any await), or the browser's pop-up blocker stops it.
     const popup = (this.settings.openWindow ?? ((u: string) => window.open(u, 'astep-consent', 'width=520,height=680')))('about:blank');
-    await this.step('Connecting to Actionstep', async () => {
-      if (!popup) throw new Error('the sign-in window was blocked: allow pop-ups for this site and try again');
+    await this.step(this.t('Busy_Connect'), async () => {
+      if (!popup) throw new Error(this.t('Error_PopupBlocked'));
       const runId = this.view.runId!;
       const connections = this.connections();
       const connectionId = this.view.state.connectionId ?? `astep-${runId.toLowerCase().replace(/[^a-z0-9-]/g, '-')}`;
@@ -266,7 +269,7 @@ export class WizardController {
           status = await connections.status(connectionId);
         }
         this.set({ connection: status.status });
-        if (status.status !== 'Connected') throw new Error(status.message ?? `the connection is ${status.status}: sign in to Actionstep again`);
+        if (status.status !== 'Connected') throw new Error(status.message ?? this.t('Error_NotConnected', status.status));
       } finally {
         try { popup.close(); } catch { /* closed already */ }
       }
@@ -275,14 +278,14 @@ export class WizardController {
       await this.session.saveState({ connectionId, step: stepIndex(this.view.state.step) > stepIndex('discover') ? this.view.state.step : 'discover' });
       this.written();
       this.set({ viewStep: 'discover' });
-      this.logLine(`Connected to Actionstep through connection ${connectionId}`);
+      this.logLine(this.t('Log_Connected', connectionId));
     });
   }
 
   // ---------------- Discover ----------------
 
   async discover(licenseTier: LicenseTier, options: Partial<MigrationOptions>): Promise<void> {
-    await this.step('Reading the plan', async () => {
+    await this.step(this.t('Busy_Plan'), async () => {
       const plan = await this.session!.discover(licenseTier, options);
       this.written();
       this.set({ plan });
@@ -291,7 +294,7 @@ export class WizardController {
 
   /** Creates the plan's tables and columns, then stages the firm; shows the proposals. */
   async prepare(force = false): Promise<void> {
-    await this.step('Creating tables and staging the firm', async () => {
+    await this.step(this.t('Busy_Prepare'), async () => {
       const extracted = await this.session!.prepare({ force });
       this.set({ extracted, proposals: this.session!.proposals() });
       this.written();
@@ -308,14 +311,14 @@ export class WizardController {
     const proposal = this.view.proposals.find((p) => p.object === edit.object)?.fields.find((f) => f.sourceField === edit.sourceField);
     // Choosing the proposal again removes the edit.
     if (!proposal || proposal.targetColumn !== edit.targetColumn) edits.push(edit);
-    await this.step('Saving the field map', async () => {
+    await this.step(this.t('Busy_SaveMap'), async () => {
       await s.saveState({ mapEdits: edits });
       this.written();
     });
   }
 
   async confirmMap(): Promise<void> {
-    await this.step('Confirming the field map', async () => {
+    await this.step(this.t('Busy_ConfirmMap'), async () => {
       await this.session!.saveState({ step: stepIndex(this.view.state.step) < stepIndex('sample') ? 'sample' : this.view.state.step });
       this.written();
       this.set({ viewStep: 'sample' });
@@ -325,7 +328,7 @@ export class WizardController {
   // ---------------- Sample and Review ----------------
 
   async sample(): Promise<void> {
-    await this.step('Running the sample', async () => {
+    await this.step(this.t('Busy_Sample'), async () => {
       const sample = await this.session!.sample();
       this.written();
       this.set({ sample, viewStep: 'review', approvalProblems: [] });
@@ -334,7 +337,7 @@ export class WizardController {
 
   /** Decisions and approval from the embedded Diff Viewer. */
   async review(decisions: FieldDecision[], approved: boolean): Promise<void> {
-    await this.step(approved ? 'Approving the sample' : 'Saving the review', async () => {
+    await this.step(approved ? this.t('Busy_Approve') : this.t('Busy_SaveReview'), async () => {
       const s = this.session!;
       await s.saveState({ decisions });
       if (approved) {
@@ -349,7 +352,7 @@ export class WizardController {
   // ---------------- Run, pause, resume ----------------
 
   async startRun(): Promise<void> {
-    await this.step('Running the migration', async () => {
+    await this.step(this.t('Busy_Run'), async () => {
       const summary = await this.session!.runFull();
       this.written();
       this.set({ summary, paused: false });
@@ -361,7 +364,7 @@ export class WizardController {
     await this.session.pause();
     this.written();
     this.set({ paused: true });
-    this.logLine('Paused: writes in flight finish, no new ones start');
+    this.logLine(this.t('Log_Paused'));
   }
 
   async resume(): Promise<void> {
@@ -369,13 +372,13 @@ export class WizardController {
     await this.session.resume();
     this.written();
     this.set({ paused: false });
-    this.logLine('Resumed');
+    this.logLine(this.t('Log_Resumed'));
   }
 
   // ---------------- Delta and Verify ----------------
 
   async delta(): Promise<void> {
-    await this.step('Picking up changes', async () => {
+    await this.step(this.t('Busy_Delta'), async () => {
       const delta = await this.session!.delta();
       this.written();
       this.set({ delta, summary: delta.summary });
@@ -383,7 +386,7 @@ export class WizardController {
   }
 
   async verify(): Promise<void> {
-    await this.step('Verifying', async () => {
+    await this.step(this.t('Busy_Verify'), async () => {
       const verify = await this.session!.verify();
       this.written();
       this.set({ verify });

@@ -21,6 +21,7 @@ export const ConnectStep: React.FC<StepProps> = ({ controller, view, t }) => (
 
 const TIERS: LicenseTier[] = ['SalesProfessional', 'SalesEnterprise', 'SalesPremium'];
 
+/** Option values as the plan holds them (strings, numbers, objects); the key of a drop-down entry. */
 function optionText(v: unknown): string {
   return typeof v === 'string' ? v : JSON.stringify(v);
 }
@@ -49,7 +50,10 @@ export const DiscoverStep: React.FC<StepProps> = ({ controller, view, t }) => {
             return (
               <Stack key={String(o.name)} tokens={{ childrenGap: 2 }}>
                 <Dropdown label={o.title} ariaLabel={o.title} selectedKey={chosen} styles={{ root: { maxWidth: 480 } }}
-                  options={values.map((v) => ({ key: optionText(v), text: optionText(v) === optionText(o.recommended) ? t('Option_Recommended', optionText(v)) : optionText(v) }))}
+                  options={values.map((v) => {
+                    const label = v === null ? t('Option_Null') : optionText(v);
+                    return { key: optionText(v), text: optionText(v) === optionText(o.recommended) ? t('Option_Recommended', label) : label };
+                  })}
                   onChange={(_, picked) => {
                     if (!picked) return;
                     const value = values.find((v) => optionText(v) === picked.key);
