@@ -2,15 +2,13 @@
 // context holding a real sample diff (written by the engine's demo), filters, accepts a field, approves, and reads
 // the decisions the control handed to getOutputs(). Screenshots go to test-artifacts/.
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
-import * as http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import * as path from 'node:path';
 import { build } from 'esbuild';
 import type { Browser, Page } from 'playwright-core';
 import type { HostWindow } from './host/hostPage';
+import { CHROMIUM, launchChromium, serveFiles, type FileServer, type HostFiles } from '../helpers/browserHost';
 
 const ROOT = path.resolve(__dirname, '..', '..');
-const CHROMIUM = '/usr/bin/chromium';
 const CONTROL_OUT = path.join(ROOT, 'pcf-controls/DiffViewer/out/controls/DiffViewer');
 const ARTIFACTS = path.join(ROOT, 'test-artifacts');
 const FIXTURE = path.join(__dirname, 'fixtures/sample-diff.json');
@@ -30,7 +28,7 @@ function tenThousand(): { diff: Array<Record<string, unknown>> } & Record<string
 }
 
 suite(`Diff Viewer in chromium${canRun ? '' : ' (skipped: /usr/bin/chromium missing, CI not set)'}`, () => {
-  let server: http.Server;
+  let server: FileServer;
   let baseUrl: string;
   let browser: Browser;
   let page: Page;
@@ -39,7 +37,7 @@ suite(`Diff Viewer in chromium${canRun ? '' : ' (skipped: /usr/bin/chromium miss
     const bundlePath = path.join(CONTROL_OUT, 'bundle.js');
     if (!existsSync(bundlePath)) throw new Error(`${bundlePath} is missing: run "npm run build -w pcf-controls/DiffViewer" (npm test does)`);
     const host = await build({ entryPoints: [path.join(__dirname, 'host/hostPage.ts')], bundle: true, write: false, format: 'iife', target: 'es2020', logLevel: 'silent' });
-    const files: Record<string, [string, string | Buffer]> = {
+    const files: HostFiles = {
       '/': ['text/html', '<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Diff Viewer host</title></head>' +
         '<body style="margin:0;font-family:Segoe UI,sans-serif"><div id="host" style="width:1280px;height:700px"></div>' +
         '<script src="/bundle.js"></script><script src="/host.js"></script></body></html>'],
@@ -49,26 +47,16 @@ suite(`Diff Viewer in chromium${canRun ? '' : ' (skipped: /usr/bin/chromium miss
       '/diff-10k.json': ['application/json', JSON.stringify(tenThousand())],
       '/strings.resx': ['text/xml', readFileSync(path.join(CONTROL_OUT, 'strings/DiffViewer.1033.resx'))],
     };
-    server = http.createServer((req, res) => {
-      const f = files[(req.url ?? '/').split('?')[0]];
-      if (!f) { res.writeHead(404).end(); return; }
-      res.writeHead(200, { 'content-type': f[0] }).end(f[1]);
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    const { chromium } = await import('playwright-core');
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
-        '--disable-sync', '--no-first-run', '--disable-quic'],
-    });
+    server = await serveFiles(files);
+    baseUrl = server.url;
+    browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1300, height: 760 } });
     mkdirSync(ARTIFACTS, { recursive: true });
   }, 60000);
 
   afterAll(async () => {
     await browser?.close();
-    await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
+    await server?.close();
   });
 
   test('filter, accept a field, approve: the decisions reach getOutputs()', async () => {

@@ -5,8 +5,6 @@
 // resumes → "Start run" from the command script → pause and resume → Delta → Verify → "Roll back run" from the
 // command script returns Dataverse to its state before the sample. Screenshots go to test-artifacts/.
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
-import * as http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import * as path from 'node:path';
 import { build } from 'esbuild';
 import type { Browser, Page } from 'playwright-core';
@@ -17,10 +15,10 @@ import { loadConfig } from '../../scripts/src/config';
 import { openSession } from '../../scripts/src/session';
 import { dataverseToken, snapshot, snapshotDiff, startTestEmulators, webApi } from '../helpers/harness';
 import { startConnectorRuntime, type ConnectorRuntime } from '../helpers/connectorRuntime';
+import { CHROMIUM, launchChromium, serveFiles, type FileServer, type HostFiles } from '../helpers/browserHost';
 import type { HostConfig, WizardHostWindow } from './host/wizardHostPage';
 
 const ROOT = path.resolve(__dirname, '..', '..');
-const CHROMIUM = '/usr/bin/chromium';
 const WIZARD_OUT = path.join(ROOT, 'pcf-controls/MappingWizard/out/controls/MappingWizard');
 const COMMANDS = path.join(ROOT, 'plugins-ts/dist/webresources/js/MigrationRunCommands.js');
 const ARTIFACTS = path.join(ROOT, 'test-artifacts');
@@ -40,7 +38,7 @@ const host = (page: Page) => page.evaluate(() => {
 suite(`Mapping Wizard in chromium, Connect to Verify, then rollback${canRun ? '' : ' (skipped: /usr/bin/chromium missing, CI not set)'}`, () => {
   let emu: Emu;
   let runtime: ConnectorRuntime;
-  let server: http.Server;
+  let server: FileServer;
   let baseUrl: string;
   let browser: Browser;
   let page: Page;
@@ -68,7 +66,7 @@ suite(`Mapping Wizard in chromium, Connect to Verify, then rollback${canRun ? ''
       webApiUrl: emu.dataverse.webApiUrl, dataverseToken: await dataverseToken(emu), runtimeUrl: runtime.url, apiName: runtime.apiName,
       platformToken: runtime.userToken, rowId, consentRedirectUrl: `${baseUrl}/consent-done`, adminRole: ADMIN_ROLE,
     });
-    const files: Record<string, [string, () => string | Buffer | Promise<string>]> = {
+    const files: HostFiles = {
       '/': ['text/html', () => '<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Migration Run form (host)</title></head>' +
         '<body style="margin:0;font-family:Segoe UI,sans-serif"><div id="notifications" role="status" style="padding:4px 8px;background:#f3f2f1;min-height:20px"></div>' +
         '<div id="progress" role="status" style="display:none;padding:4px 8px;background:#fff4ce"></div>' +
@@ -81,19 +79,9 @@ suite(`Mapping Wizard in chromium, Connect to Verify, then rollback${canRun ? ''
       '/config.json': ['application/json', async () => JSON.stringify(await config())],
       '/consent-done': ['text/html', () => '<!doctype html><title>Signed in</title><p>You can close this window.</p>'],
     };
-    server = http.createServer((req, res) => {
-      const f = files[(req.url ?? '/').split('?')[0]];
-      if (!f) { res.writeHead(404).end(); return; }
-      void Promise.resolve(f[1]()).then((body) => res.writeHead(200, { 'content-type': f[0] }).end(body));
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    const { chromium } = await import('playwright-core');
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
-        '--disable-sync', '--no-first-run', '--disable-quic'],
-    });
+    server = await serveFiles(files);
+    baseUrl = server.url;
+    browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1320, height: 1000 } });
     page.on('pageerror', (e) => pageErrors.push(String(e)));
     mkdirSync(ARTIFACTS, { recursive: true });
@@ -101,7 +89,7 @@ suite(`Mapping Wizard in chromium, Connect to Verify, then rollback${canRun ? ''
 
   afterAll(async () => {
     await browser?.close();
-    await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
+    await server?.close();
     await runtime?.close();
     await emu?.close();
   });

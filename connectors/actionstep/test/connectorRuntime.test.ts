@@ -9,6 +9,7 @@ import vm from 'node:vm';
 import { build } from 'esbuild';
 import { startActionstepEmulator, type ActionstepEmulator } from '@astep/actionstep-emulator';
 import { startConnectorRuntime, type ConnectorRuntime } from '../../../test/helpers/connectorRuntime';
+import { CHROMIUM, launchChromium } from '../../../test/helpers/browserHost';
 import {
   ActionstepClient,
   ActionstepError,
@@ -401,7 +402,6 @@ describe('browser bundle', () => {
 // The wizard's way, in Debian's chromium: a page on another origin opens the consent link in a popup (opened blank on
 // the click, so no popup blocker interferes), polls the connection until Connected, then reads through the runtime
 // with the browser bundle (CORS preflights, exposed headers and the npm Buffer all for real).
-const CHROMIUM = '/usr/bin/chromium';
 const canRunBrowser = existsSync(CHROMIUM) || !!process.env.CI;
 (canRunBrowser ? describe : describe.skip)(`in chromium, from another origin${canRunBrowser ? '' : ' (skipped: /usr/bin/chromium missing, CI not set)'}`, () => {
   test('popup consent, polling until Connected, then listing, trust ledger and a file download', async () => {
@@ -454,11 +454,7 @@ document.getElementById('connect').addEventListener('click', async () => {
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const hostUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     expect(hostUrl).not.toBe(runtime.url); // another origin: every runtime call is cross-origin
-    const { chromium } = await import('playwright-core');
-    const browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
-    });
+    const browser = await launchChromium();
     try {
       const tab = await browser.newPage();
       const pageErrors: string[] = [];

@@ -1,4 +1,5 @@
 // The one place that touches the network. Tests replace it with a stub; the client never calls fetch directly.
+import { Buffer } from 'buffer';
 import { ActionstepError, abortError } from '../errors';
 
 export interface HttpRequest {
@@ -26,54 +27,66 @@ export interface HttpTransport {
 
 /** Node's global fetch (undici): keeps connections alive by default, which matters for thousands of page calls. */
 export class FetchHttpTransport implements HttpTransport {
-  async send(request: HttpRequest): Promise<HttpResponse> {
-    const controller = new AbortController();
-    const userSignal = request.abortSignal;
+  send(request: HttpRequest): Promise<HttpResponse> {
+    return sendWithFetch(request, fetch);
+  }
+}
+
+/**
+ * One request through a fetch function, under the request's abort signal and timeout (the body is read inside the
+ * timeout too: a server that stalls mid-body is as dead as one that never answers). Network failures, timeouts and
+ * aborts become ActionstepError kinds; `inspect` may refuse a response the caller cannot use.
+ */
+export async function sendWithFetch(request: HttpRequest, fetchImpl: typeof fetch, init: RequestInit = {}, inspect?: (res: Response) => void): Promise<HttpResponse> {
+  const controller = new AbortController();
+  const userSignal = request.abortSignal;
+  if (userSignal?.aborted) throw abortError(describe(request));
+  let timedOut = false;
+  const onAbort = (): void => controller.abort();
+  userSignal?.addEventListener('abort', onAbort, { once: true });
+  const timer =
+    request.timeoutInMs !== undefined
+      ? setTimeout(() => {
+          timedOut = true;
+          controller.abort();
+        }, request.timeoutInMs)
+      : undefined;
+  try {
+    const res = await fetchImpl(request.url, {
+      ...init,
+      method: request.method,
+      headers: request.headers,
+      body: request.body,
+      signal: controller.signal,
+      redirect: 'manual',
+    });
+    inspect?.(res);
+    const body = Buffer.from(await res.arrayBuffer());
+    const headers: Record<string, string> = {};
+    res.headers.forEach((v, k) => {
+      headers[k.toLowerCase()] = v;
+    });
+    return { status: res.status, headers, body };
+  } catch (e) {
+    if (e instanceof ActionstepError) throw e;
     if (userSignal?.aborted) throw abortError(describe(request));
-    let timedOut = false;
-    const onAbort = (): void => controller.abort();
-    userSignal?.addEventListener('abort', onAbort, { once: true });
-    const timer =
-      request.timeoutInMs !== undefined
-        ? setTimeout(() => {
-            timedOut = true;
-            controller.abort();
-          }, request.timeoutInMs)
-        : undefined;
-    try {
-      const res = await fetch(request.url, {
-        method: request.method,
-        headers: request.headers,
-        body: request.body,
-        signal: controller.signal,
-        redirect: 'manual',
-      });
-      // The body is read inside the timeout too: a server that stalls mid-body is as dead as one that never answers.
-      const body = Buffer.from(await res.arrayBuffer());
-      const headers: Record<string, string> = {};
-      res.headers.forEach((v, k) => {
-        headers[k.toLowerCase()] = v;
-      });
-      return { status: res.status, headers, body };
-    } catch (e) {
-      if (userSignal?.aborted) throw abortError(describe(request));
-      if (timedOut) {
-        throw new ActionstepError(`No response within ${request.timeoutInMs} ms (${describe(request)}).`, {
-          kind: 'timeout',
-          request: describe(request),
-        });
-      }
-      const cause = (e as { cause?: { code?: string; message?: string } }).cause;
-      const detail = cause?.code ?? cause?.message ?? (e as Error).message;
-      throw new ActionstepError(`Network error (${detail}) on ${describe(request)}.`, {
-        kind: 'network',
-        code: cause?.code,
+    if (timedOut) {
+      throw new ActionstepError(`No response within ${request.timeoutInMs} ms (${describe(request)}).`, {
+        kind: 'timeout',
         request: describe(request),
       });
-    } finally {
-      if (timer) clearTimeout(timer);
-      userSignal?.removeEventListener('abort', onAbort);
     }
+    // Browsers say only "Failed to fetch" (CORS refusals look the same by design); Node's fetch adds a cause code.
+    const cause = (e as { cause?: { code?: string; message?: string } }).cause;
+    const detail = cause?.code ?? cause?.message ?? (e as Error).message;
+    throw new ActionstepError(`Network error (${detail}) on ${describe(request)}.`, {
+      kind: 'network',
+      code: cause?.code,
+      request: describe(request),
+    });
+  } finally {
+    if (timer) clearTimeout(timer);
+    userSignal?.removeEventListener('abort', onAbort);
   }
 }
 
