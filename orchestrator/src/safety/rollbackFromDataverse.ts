@@ -47,7 +47,7 @@ export async function rollbackFromDataverse(sink: SinkPort, runId: string, progr
     extractionCompletedOn: null, sample: null, approval: null, summary: null, rolledBackOn: null,
   };
   store.saveRun(state);
-  for (const e of entries) store.auditRows.push(e);
+  store.importAudit(entries);
   // Only the rollback's own new steps are mirrored back.
   store.setCheckpoint(`mirror:${runId}`, String(entries.reduce((m, e) => Math.max(m, e.seq), 0)));
   const result = await new RollbackExecutor(sink, store, progress, { force: options.force, now }).execute(runId);

@@ -26,24 +26,45 @@ export class MemoryStateStore implements StateStore {
   getCheckpoint(n: string) { return this.checkpoints.get(n) ?? null; }
   setCheckpoint(n: string, v: string | null) { if (v === null) this.checkpoints.delete(n); else this.checkpoints.set(n, v); }
 
+  // Indexes, so a run of tens of thousands of writes in the browser is not quadratic: the highest sequence per run,
+  // and the pending entries by what identifies them.
+  private readonly maxSeq = new Map<string, number>();
+  private readonly pendingByIdentity = new Map<string, AuditEntry>();
+  private readonly bySeq = new Map<string, AuditEntry>();
+
+  private static identity(e: Pick<AuditEntry, 'runId' | 'phase' | 'table' | 'key' | 'operation'>): string {
+    return `${e.runId}|${e.phase}|${e.table}|${e.key}|${e.operation}`;
+  }
+
+  private index(entry: AuditEntry): void {
+    this.auditRows.push(entry);
+    this.bySeq.set(`${entry.runId}|${entry.seq}`, entry);
+    this.maxSeq.set(entry.runId, Math.max(this.maxSeq.get(entry.runId) ?? 0, entry.seq));
+    if (entry.status === 'pending') this.pendingByIdentity.set(MemoryStateStore.identity(entry), entry);
+  }
+
+  /** Entries read back from elsewhere (astep_auditentry), kept with their own sequence numbers. */
+  importAudit(entries: AuditEntry[]): void {
+    for (const e of entries) this.index(structuredClone(e));
+  }
+
   addPendingAudit(entries: Omit<AuditEntry, 'seq'>[]): AuditEntry[] {
     return entries.map((e) => {
-      const existing = e.status === 'pending'
-        ? this.auditRows.find((a) => a.status === 'pending' && a.runId === e.runId && a.phase === e.phase && a.table === e.table && a.key === e.key && a.operation === e.operation)
-        : undefined;
+      const existing = e.status === 'pending' ? this.pendingByIdentity.get(MemoryStateStore.identity(e)) : undefined;
       if (existing) return existing;
-      const seq = this.auditRows.filter((a) => a.runId === e.runId).reduce((m, a) => Math.max(m, a.seq), 0) + 1;
-      const entry = { ...structuredClone(e), seq } as AuditEntry;
-      this.auditRows.push(entry);
+      const entry = { ...structuredClone(e), seq: (this.maxSeq.get(e.runId) ?? 0) + 1 } as AuditEntry;
+      this.index(entry);
       return entry;
     });
   }
   completeAudit(runId: string, seq: number, patch: Partial<AuditEntry>) {
-    const e = this.auditRows.find((a) => a.runId === runId && a.seq === seq);
-    if (e) Object.assign(e, structuredClone(patch), { status: 'done' });
+    const e = this.bySeq.get(`${runId}|${seq}`);
+    if (!e) return;
+    if (e.status === 'pending') this.pendingByIdentity.delete(MemoryStateStore.identity(e));
+    Object.assign(e, structuredClone(patch), { status: 'done' });
   }
   audit(runId: string, phase?: AuditPhase) { return this.auditRows.filter((a) => a.runId === runId && (!phase || a.phase === phase)).sort((a, b) => a.seq - b.seq); }
-  pendingAudit(runId: string) { return this.audit(runId).filter((a) => a.status === 'pending'); }
+  pendingAudit(runId: string) { return [...this.pendingByIdentity.values()].filter((a) => a.runId === runId).sort((a, b) => a.seq - b.seq); }
   setOutcomes(runId: string, o: RecordOutcome[]) { this.outcomeRows.set(runId, o); }
   outcomes(runId: string) { return this.outcomeRows.get(runId) ?? []; }
   transaction<T>(fn: () => T) { return fn(); }

@@ -115,7 +115,7 @@ export class WizardSession {
   private async loadAudit(): Promise<void> {
     const { entries } = await loadAuditFromDataverse(this.deps.sink, this.runId);
     if (!entries.length) return;
-    this.store.auditRows.push(...entries);
+    this.store.importAudit(entries);
     this.store.setCheckpoint(`mirror:${this.runId}`, String(Math.max(...entries.map((e) => e.seq))));
   }
 
