@@ -7,7 +7,7 @@
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { build } from 'esbuild';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser, Page, Route } from 'playwright-core';
 import { SCHEMA } from '@astep/solution/schema';
 import { silentProgress } from '@astep/orchestrator/ports';
 import { parseWizardState } from '@astep/orchestrator/wizard/wizardState';
@@ -221,6 +221,13 @@ suite(`Mapping Wizard in chromium, Connect to Verify, then rollback${canRun ? ''
     await noError();
     await expect(page.getByText('The sample is approved.', { exact: false }).count()).resolves.toBe(1);
     await shot('5-resumed');
+    // Writes to Dataverse get 150 ms of latency (the emulator on loopback answers faster than any real org), so the
+    // run is still writing when the Pause click lands, however fast the machine.
+    const dataverseOrigin = new URL(emu.dataverse.webApiUrl).origin;
+    const slowWrites = (route: Route) => (route.request().method() === 'GET' || route.request().method() === 'OPTIONS'
+      ? route.continue()
+      : new Promise<void>((resolve) => setTimeout(() => resolve(route.continue()), 150)));
+    await page.route(`${dataverseOrigin}/**`, slowWrites);
     // The command script (MigrationRunCommands.js) on the form: administrator role, confirm, request.
     void page.evaluate(() => {
       const w = window as unknown as WizardHostWindow;
@@ -235,6 +242,7 @@ suite(`Mapping Wizard in chromium, Connect to Verify, then rollback${canRun ? ''
     expect((await webApi(emu, 'GET', 'contacts?$select=contactid')).json.value.length).toBe(during);
     expect((await rowState()).paused).toBe(true);
     await shot('6-paused');
+    await page.unroute(`${dataverseOrigin}/**`, slowWrites);
     await page.getByRole('button', { name: 'Resume' }).click();
     await page.getByTestId('run-totals').waitFor({ timeout: 180_000 });
     await idle();

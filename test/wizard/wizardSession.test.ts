@@ -95,3 +95,22 @@ test('pause holds every write until resume, and the run then completes', async (
     await e.close();
   }
 });
+
+test('saves of the wizard state made at the same time apply one after another (none writes back an older state)', async () => {
+  const e = await startTestEmulators({ firm: 'tiny', seed: 13 });
+  try {
+    const cli = await openSession(loadConfig(e.configPath), silentProgress);
+    await cli.sink.provision(SCHEMA);
+    await webApi(e, 'POST', 'astep_migrationruns', { astep_name: 'Concurrent saves', astep_runid: 'wizard-run-3' });
+    const s = new WizardSession({ runId: 'wizard-run-3', source: cli.source, sink: cli.sink, progress: silentProgress });
+    await s.load();
+    await s.saveState({ runRequest: { requestedOn: '2026-11-26T00:00:00Z', requestedBy: 'admin' } });
+    // As when "Pause" is clicked while the run's first save (which clears the request) is still on the wire.
+    await Promise.all([s.saveState({ runRequest: null, step: 'run' }), s.saveState({ paused: true })]);
+    const row = await webApi(e, 'GET', "astep_migrationruns?$select=astep_wizardstate&$filter=astep_runid eq 'wizard-run-3'");
+    expect(parseWizardState(row.json.value[0].astep_wizardstate)).toMatchObject({ runRequest: null, step: 'run', paused: true });
+    cli.close();
+  } finally {
+    await e.close();
+  }
+});

@@ -119,8 +119,20 @@ export class WizardSession {
     this.store.setCheckpoint(`mirror:${this.runId}`, String(Math.max(...entries.map((e) => e.seq))));
   }
 
-  /** Writes the wizard state to the row (the form's bound column also gets it through the control's outputs). */
-  async saveState(patch: Partial<WizardState>): Promise<string> {
+  /**
+   * Writes the wizard state to the row (the form's bound column also gets it through the control's outputs). Saves
+   * run one after another, each applying its patch to the value the previous one wrote: a pause clicked while the
+   * run's first save is in flight must not write back the state from before it (a cleared run request would return).
+   */
+  saveState(patch: Partial<WizardState>): Promise<string> {
+    const next = this.saving.then(() => this.writeState(patch));
+    this.saving = next.catch(() => undefined);
+    return next;
+  }
+
+  private saving: Promise<unknown> = Promise.resolve();
+
+  private async writeState(patch: Partial<WizardState>): Promise<string> {
     const next = serializeWizardState({ ...this.state, ...patch, updatedOn: this.now().toISOString() }, this.stateRaw);
     const [res] = await this.deps.sink.upsert(tableInfo('astep_migrationrun'), [{
       key: { astep_runid: this.runId }, attributes: { astep_wizardstate: next }, ref: `run ${this.runId}`,
