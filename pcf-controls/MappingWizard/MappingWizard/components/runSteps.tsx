@@ -11,21 +11,27 @@ interface StepProps { controller: WizardController; view: WizardView; t: Transla
 const cell: React.CSSProperties = { padding: '2px 10px', textAlign: 'right', borderBottom: '1px solid #edebe9' };
 const headCell: React.CSSProperties = { ...cell, textAlign: 'left', fontWeight: 600 };
 
-function SummaryTable({ summary, t, testId }: { summary: RunSummary; t: Translate; testId: string }) {
+/** A table of counts per row name: headers from the resx, numbers right-aligned. */
+function CountsTable({ t, testId, label, headers, rows }: { t: Translate; testId: string; label: string; headers: string[]; rows: Array<{ name: string; counts: number[] }> }) {
   return (
-    <table data-testid={testId} aria-label={t('Summary_Label')} style={{ borderCollapse: 'collapse', fontSize: 13 }}>
-      <thead>
-        <tr>{['Summary_Object', 'Summary_Extracted', 'Summary_Migrated', 'Summary_Skipped', 'Summary_Failed'].map((k) => <th key={k} scope="col" style={headCell}>{t(k)}</th>)}</tr>
-      </thead>
+    <table data-testid={testId} aria-label={t(label)} style={{ borderCollapse: 'collapse', fontSize: 13 }}>
+      <thead><tr>{headers.map((k) => <th key={k} scope="col" style={headCell}>{t(k)}</th>)}</tr></thead>
       <tbody>
-        {summary.objects.filter((o) => o.extracted > 0).map((o) => (
-          <tr key={o.object}>
-            <th scope="row" style={headCell}>{o.object}</th>
-            <td style={cell}>{o.extracted}</td><td style={cell}>{o.migrated}</td><td style={cell}>{o.skipped}</td><td style={cell}>{o.failed}</td>
+        {rows.map((r) => (
+          <tr key={r.name}>
+            <th scope="row" style={headCell}>{r.name}</th>
+            {r.counts.map((n, i) => <td key={headers[i + 1]} style={cell}>{n}</td>)}
           </tr>
         ))}
       </tbody>
     </table>
+  );
+}
+
+function SummaryTable({ summary, t, testId }: { summary: RunSummary; t: Translate; testId: string }) {
+  return (
+    <CountsTable t={t} testId={testId} label="Summary_Label" headers={['Summary_Object', 'Summary_Extracted', 'Summary_Migrated', 'Summary_Skipped', 'Summary_Failed']}
+      rows={summary.objects.filter((o) => o.extracted > 0).map((o) => ({ name: o.object, counts: [o.extracted, o.migrated, o.skipped, o.failed] }))} />
   );
 }
 
@@ -96,17 +102,8 @@ export const VerifyStep: React.FC<StepProps> = ({ controller, view, t }) => {
           <Text role="status" data-testid="verify-result" styles={{ root: { fontWeight: 600, color: v.ok ? '#107c10' : '#a4262c' } }}>
             {v.ok ? t('Verify_Ok', v.tables.length, v.unexplained) : t('Verify_Failed', v.unexplained)}
           </Text>
-          <table data-testid="verify-tables" aria-label={t('Verify_Label')} style={{ borderCollapse: 'collapse', fontSize: 13 }}>
-            <thead><tr>{['Verify_Table', 'Verify_Expected', 'Verify_Found', 'Verify_Missing', 'Verify_Differing'].map((k) => <th key={k} scope="col" style={headCell}>{t(k)}</th>)}</tr></thead>
-            <tbody>
-              {v.tables.map((x) => (
-                <tr key={x.table}>
-                  <th scope="row" style={headCell}>{x.table}</th>
-                  <td style={cell}>{x.expectedRows}</td><td style={cell}>{x.foundRows}</td><td style={cell}>{x.missingRows}</td><td style={cell}>{x.differingRows}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+          <CountsTable t={t} testId="verify-tables" label="Verify_Label" headers={['Verify_Table', 'Verify_Expected', 'Verify_Found', 'Verify_Missing', 'Verify_Differing']}
+            rows={v.tables.map((x) => ({ name: x.table, counts: [x.expectedRows, x.foundRows, x.missingRows, x.differingRows] }))} />
         </Stack>
       )}
     </Stack>
