@@ -28,8 +28,17 @@ export class WriteGate {
   }
 
   /** Resolves at once when open; otherwise when resumed. */
+  /** Writes waiting at the gate now (what a pause is holding back). */
+  held = 0;
+
   async pass(): Promise<void> {
-    while (this.waiting) await this.waiting;
+    if (!this.waiting) return;
+    this.held++;
+    try {
+      while (this.waiting) await this.waiting;
+    } finally {
+      this.held--;
+    }
   }
 
   onChange(listener: (paused: boolean) => void): () => void {
