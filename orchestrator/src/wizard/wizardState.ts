@@ -66,17 +66,30 @@ function parseObject(raw: string | null | undefined): Record<string, unknown> {
   }
 }
 
-/** Reads the column; unknown or malformed parts fall back to their defaults, one by one. */
-export function parseWizardState(raw: string | null | undefined): WizardState {
-  const o = parseObject(raw);
+/** The review's per-field decisions as saved; malformed entries are left out one by one. */
+export function parseDecisions(value: unknown): FieldDecision[] {
   const decisions: FieldDecision[] = [];
-  for (const d of Array.isArray(o.decisions) ? o.decisions : []) {
+  for (const d of Array.isArray(value) ? value : []) {
     const r = d as Record<string, unknown>;
     if (typeof r?.table !== 'string' || typeof r.column !== 'string') continue;
     if (r.action === 'accept') decisions.push({ table: r.table, column: r.column, action: 'accept' });
     else if (r.action === 'correct' && typeof r.correction === 'string') decisions.push({ table: r.table, column: r.column, action: 'correct', correction: r.correction });
     else if (r.action === 'exclude') decisions.push({ table: r.table, column: r.column, action: 'exclude' });
   }
+  return decisions;
+}
+
+/**
+ * Writes some keys of the column and keeps every other key of its previous value: the one merge every writer of
+ * astep_wizardstate uses (the wizard, the Diff Viewer, the "Start run" command).
+ */
+export function mergeIntoColumn(previousRaw: string | null | undefined, keys: Record<string, unknown>): string {
+  return JSON.stringify({ ...parseObject(previousRaw), ...keys });
+}
+
+/** Reads the column; unknown or malformed parts fall back to their defaults, one by one. */
+export function parseWizardState(raw: string | null | undefined): WizardState {
+  const o = parseObject(raw);
   const mapEdits: MapEdit[] = [];
   for (const e of Array.isArray(o.mapEdits) ? o.mapEdits : []) {
     const r = e as Record<string, unknown>;
@@ -94,7 +107,7 @@ export function parseWizardState(raw: string | null | undefined): WizardState {
     mapEdits,
     approved: o.approved === true,
     approvedOn: str(o.approvedOn),
-    decisions,
+    decisions: parseDecisions(o.decisions),
     runRequest: rr && typeof rr.requestedOn === 'string' ? { requestedOn: rr.requestedOn, requestedBy: String(rr.requestedBy ?? '') } : null,
     extractedOn: str(o.extractedOn),
     sampledOn: str(o.sampledOn),
@@ -108,7 +121,7 @@ export function parseWizardState(raw: string | null | undefined): WizardState {
 
 /** Writes the column: the previous value's keys this contract does not know are kept (another writer owns them). */
 export function serializeWizardState(state: WizardState, previousRaw?: string | null): string {
-  return JSON.stringify({ ...parseObject(previousRaw), ...state });
+  return mergeIntoColumn(previousRaw, { ...state });
 }
 
 /** Applies a partial change to the column's current value and returns the new value. */

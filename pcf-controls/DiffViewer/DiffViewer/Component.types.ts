@@ -1,31 +1,14 @@
-// Props and data shapes of the Diff Viewer. The diff document is what orchestrator/src/diff/sample.ts writes to
-// astep_diffjson; it is repeated here (not imported) because the control bundles alone into Dynamics.
+// Props and data shapes of the Diff Viewer. The diff entries and decisions are the engine's own types
+// (orchestrator/src/diff/sample.ts writes astep_diffjson; type-only imports, so nothing of the engine is bundled).
+import type { DiffEntry, SampleSelection } from '@astep/orchestrator/diff/sample';
+import type { FieldDecision as EngineFieldDecision } from '@astep/orchestrator/transform/corrections';
 import type { StringKey } from './strings/keys';
 
-export type DiffStatus = 'match' | 'mismatch';
-
-export interface DiffEntry {
-  table: string;
-  key: string;
-  targetId: string | null;
-  sourceResource: string;
-  sourceId: string;
-  column: string;
-  source: unknown;
-  expected: unknown;
-  actual: unknown;
-  status: DiffStatus;
-  reason: string;
-}
+export type { DiffEntry };
+export type DiffStatus = DiffEntry['status'];
 
 /** What the sample covers: every matter type and role should appear before the sample is approved. */
-export interface SampleCoverage {
-  matterTypes: string[];
-  roles: string[];
-  timeEntries: number;
-  missingMatterTypes: string[];
-  missingRoles: string[];
-}
+export type SampleCoverage = SampleSelection['coverage'];
 
 export interface DiffDocument {
   runId: string;
@@ -40,13 +23,8 @@ export interface DiffDocument {
 
 export type DecisionAction = 'accept' | 'correct';
 
-export interface FieldDecision {
-  table: string;
-  column: string;
-  action: DecisionAction;
-  /** A corrected target column name or a note; only with action 'correct'. */
-  correction?: string;
-}
+/** The decisions a reviewer makes here (the engine also knows 'exclude', which the wizard's Map step makes). */
+export type FieldDecision = EngineFieldDecision & { action: DecisionAction };
 
 /** What the control writes to astep_wizardstate. */
 export interface ReviewDecisions {

@@ -1,4 +1,5 @@
 // Pure reading of the diff document and the review state: defensive about every raw value from the form.
+import { mergeIntoColumn, parseWizardState } from '@astep/orchestrator/wizard/wizardState';
 import type { DiffDocument, DiffEntry, DiffFilter, FieldDecision, ReviewDecisions, SampleCoverage } from './Component.types';
 
 export class DiffDocumentError extends Error {}
@@ -54,22 +55,12 @@ function parseCoverage(raw: unknown): SampleCoverage | null {
 
 export const EMPTY_REVIEW: ReviewDecisions = { approved: false, approvedOn: null, decisions: [] };
 
-/** Reads a saved review from astep_wizardstate; anything unreadable starts a fresh review. */
+/** Reads a saved review from astep_wizardstate (the wizard's contract); anything unreadable starts a fresh review. */
 export function parseReview(raw: string | null | undefined): ReviewDecisions {
-  if (!raw) return EMPTY_REVIEW;
-  try {
-    const data = JSON.parse(raw) as Record<string, unknown>;
-    const decisions: FieldDecision[] = [];
-    for (const d of Array.isArray(data.decisions) ? data.decisions : []) {
-      const r = d as Record<string, unknown>;
-      if (typeof r.table !== 'string' || typeof r.column !== 'string') continue;
-      if (r.action === 'accept') decisions.push({ table: r.table, column: r.column, action: 'accept' });
-      else if (r.action === 'correct' && typeof r.correction === 'string') decisions.push({ table: r.table, column: r.column, action: 'correct', correction: r.correction });
-    }
-    return { approved: data.approved === true, approvedOn: typeof data.approvedOn === 'string' ? data.approvedOn : null, decisions };
-  } catch {
-    return EMPTY_REVIEW;
-  }
+  const state = parseWizardState(raw);
+  // The viewer shows accept and correct; the map's exclusions are the wizard's.
+  const decisions = state.decisions.filter((d): d is FieldDecision => d.action === 'accept' || d.action === 'correct');
+  return { approved: state.approved, approvedOn: state.approvedOn, decisions };
 }
 
 /**
@@ -77,16 +68,7 @@ export function parseReview(raw: string | null | undefined): ReviewDecisions {
  * are kept, so a review never erases the wizard's state.
  */
 export function serializeReview(review: ReviewDecisions, previousRaw?: string | null): string {
-  let base: Record<string, unknown> = {};
-  if (previousRaw) {
-    try {
-      const prev = JSON.parse(previousRaw) as unknown;
-      if (prev && typeof prev === 'object' && !Array.isArray(prev)) base = prev as Record<string, unknown>;
-    } catch {
-      // an unreadable previous value is replaced
-    }
-  }
-  return JSON.stringify({ ...base, approved: review.approved, approvedOn: review.approvedOn, decisions: review.decisions });
+  return mergeIntoColumn(previousRaw, { approved: review.approved, approvedOn: review.approvedOn, decisions: review.decisions });
 }
 
 export const fieldKey = (table: string, column: string): string => `${table}|${column}`;
