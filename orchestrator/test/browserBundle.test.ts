@@ -1,23 +1,18 @@
 // The engine runs in the browser too (inside the wizard): it must bundle for the browser with no Node modules.
-import path from 'node:path';
-import { build } from 'esbuild';
+import { bundleForBrowser, NODE_REQUIRE } from '../../test/helpers/browserBundle';
 
-const root = path.resolve(__dirname, '../..');
+const NODE_ONLY = /better-sqlite3|msal-node|node_modules\/jszip|^node:/;
 
 test('the orchestrator bundles for the browser without Node built-ins, SQLite or msal-node', async () => {
-  const result = await build({
-    entryPoints: [path.join(__dirname, '../src/index.ts')],
-    bundle: true,
-    platform: 'browser',
-    format: 'esm',
-    write: false,
-    metafile: true,
-    logLevel: 'silent',
-    tsconfig: path.join(root, 'tsconfig.base.json'),
-  });
-  const inputs = Object.keys(result.metafile!.inputs);
-  expect(inputs.filter((i) => /better-sqlite3|msal-node|node_modules\/jszip|^node:/.test(i))).toEqual([]);
-  const text = result.outputFiles![0].text;
+  const { inputs, text } = await bundleForBrowser('orchestrator/src/index.ts');
+  expect(inputs.filter((i) => NODE_ONLY.test(i))).toEqual([]);
   expect(text).toContain('WinOpportunity');
-  expect(text).not.toMatch(/require\("(node:)?(fs|path|crypto|http|child_process)"\)/);
+  expect(text).not.toMatch(NODE_REQUIRE);
+});
+
+test("the wizard's session (engine, pause gate, proposer, audit read-back) bundles for the browser too", async () => {
+  const { inputs, text } = await bundleForBrowser('orchestrator/src/wizard/wizardSession.ts');
+  expect(inputs.filter((i) => NODE_ONLY.test(i))).toEqual([]);
+  expect(inputs.some((i) => i.endsWith('orchestrator/src/safety/rollbackFromDataverse.ts'))).toBe(true);
+  expect(text).not.toMatch(NODE_REQUIRE);
 });
