@@ -3,7 +3,7 @@
 import type { ChoiceDef, ColumnDef, SolutionSchema, TableDef } from '@astep/solution';
 import { DataverseError, CODES } from './errors';
 import type { AttrMeta, AttrType, EntityMeta, KeyMeta, OptionSetMeta, RelationshipMeta, RequiredLevelValue } from './metadataTypes';
-import { attr, buildStandardTables, makeEntity, optionSet, stableGuid } from './standardTables';
+import { ACTIVE_INACTIVE, attr, buildStandardTables, makeEntity, optionSet, stableGuid } from './standardTables';
 
 export interface NavProp {
   name: string;
@@ -293,14 +293,7 @@ export class MetadataCatalog {
         schemaName: t.schemaName,
         description: t.description,
         metadataId: stableGuid(`entity:${t.logicalName}`),
-        states: [
-          { value: 0, label: 'Active', defaultStatus: 1 },
-          { value: 1, label: 'Inactive', defaultStatus: 2 },
-        ],
-        statuses: [
-          { value: 1, label: 'Active', state: 0 },
-          { value: 2, label: 'Inactive', state: 1 },
-        ],
+        ...ACTIVE_INACTIVE,
         money: t.columns.some((c) => c.type === 'money'),
       },
       () => [],

@@ -169,6 +169,18 @@ optionSets: OptionSetMeta[],
   });
 }
 
+/** statecode/statuscode of account, contact and every custom table: Active (1) or Inactive (2). */
+export const ACTIVE_INACTIVE = {
+  states: [
+    { value: 0, label: 'Active', defaultStatus: 1 },
+    { value: 1, label: 'Inactive', defaultStatus: 2 },
+  ],
+  statuses: [
+    { value: 1, label: 'Active', state: 0 },
+    { value: 2, label: 'Inactive', state: 1 },
+  ],
+};
+
 export function buildStandardTables(): StandardTableSet {
   const entities: EntityMeta[] = [];
   const optionSets: OptionSetMeta[] = [];
@@ -177,16 +189,6 @@ export function buildStandardTables(): StandardTableSet {
   const local = (t: string, c: string, options: Array<[number, string]>) => {
     optionSets.push(optionSet(`${t}_${c}`, 'Picklist', options.map(([value, label]) => ({ value, label }))));
     return `${t}_${c}`;
-  };
-  const activeInactive = {
-    states: [
-      { value: 0, label: 'Active', defaultStatus: 1 },
-      { value: 1, label: 'Inactive', defaultStatus: 2 },
-    ],
-    statuses: [
-      { value: 1, label: 'Active', state: 0 },
-      { value: 2, label: 'Inactive', state: 1 },
-    ],
   };
   const address = (t: string) => [
     attr(t, 'address1_line1', 'string', 'Address 1: Street 1', { maxLength: 250 }),
@@ -197,7 +199,7 @@ export function buildStandardTables(): StandardTableSet {
     attr(t, 'address1_country', 'string', 'Address 1: Country/Region', { maxLength: 80 }),
   ];
 
-  table('account', 'accounts', 1, 'Account', 'Accounts', 'name', { hasNotes: true, hasActivities: true, money: true, ...activeInactive }, (t) => [
+  table('account', 'accounts', 1, 'Account', 'Accounts', 'name', { hasNotes: true, hasActivities: true, money: true, ...ACTIVE_INACTIVE }, (t) => [
     attr(t, 'name', 'string', 'Account Name', { maxLength: 160, required: 'ApplicationRequired' }),
     attr(t, 'accountnumber', 'string', 'Account Number', { maxLength: 20 }),
     attr(t, 'telephone1', 'string', 'Main Phone', { maxLength: 50, format: 'Phone' }),
@@ -222,7 +224,7 @@ export function buildStandardTables(): StandardTableSet {
     attr(t, 'primarycontactid', 'lookup', 'Primary Contact', { targets: ['contact'], cascade: 'RemoveLink' }),
   ]);
 
-  table('contact', 'contacts', 2, 'Contact', 'Contacts', 'fullname', { hasNotes: true, hasActivities: true, money: true, ...activeInactive }, (t) => [
+  table('contact', 'contacts', 2, 'Contact', 'Contacts', 'fullname', { hasNotes: true, hasActivities: true, money: true, ...ACTIVE_INACTIVE }, (t) => [
     attr(t, 'firstname', 'string', 'First Name', { maxLength: 50, required: 'Recommended' }),
     attr(t, 'middlename', 'string', 'Middle Name', { maxLength: 50 }),
     attr(t, 'lastname', 'string', 'Last Name', { maxLength: 50, required: 'ApplicationRequired' }),
