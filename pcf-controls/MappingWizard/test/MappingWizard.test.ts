@@ -131,3 +131,22 @@ test('an error is shown as an alert, by name', () => {
   show(view({ step: 'discover' }, { error: 'Reading the plan stopped: HTTP 503 from Dataverse' }));
   expect(screen.getByRole('alert').textContent).toBe('Reading the plan stopped: HTTP 503 from Dataverse');
 });
+
+test('Discover: over the licence table budget the plan warns, and creating the tables anyway is a separate, named choice', () => {
+  const plan = {
+    source: { counts: { actions: 47, participants: 120, timeentries: 342, actiondocuments: 93 } },
+    tableBudget: { fits: false, message: '17 custom tables = 17 of 15 allowed for SalesProfessional; 2 over.' },
+    estimates: { actionstepCalls: 118, dataverseRequests: 62, dataverseRecords: 1432 },
+    optionChoices: [{ name: 'opportunityStrategy', title: 'Opportunities', recommended: 'perClientLatest', chosen: 'perClientLatest', alternatives: ['none', 'perMatter'], why: 'pipeline visibility' }],
+  } as unknown as WizardView['plan'];
+  const { calls } = show(view({ step: 'discover', licenseTier: 'SalesProfessional' }, { plan }));
+  expect(screen.getByTestId('table-budget').getAttribute('role')).toBe('alert');
+  expect(screen.getByTestId('table-budget').textContent).toBe('Warning: 17 custom tables = 17 of 15 allowed for SalesProfessional; 2 over.');
+  expect(screen.getByTestId('plan-counts').textContent).toBe('Actionstep holds 47 matters, 120 people and organisations, 342 time entries and 93 documents.');
+  // Changing an option re-reads the plan with it; the forced creation is its own button.
+  fireEvent.click(screen.getByRole('combobox', { name: 'Opportunities' }));
+  fireEvent.click(screen.getByRole('option', { name: 'perMatter' }));
+  fireEvent.click(screen.getByRole('button', { name: 'Apply the options' }));
+  fireEvent.click(screen.getByRole('button', { name: 'Create tables anyway (over the budget)' }));
+  expect(calls).toEqual([['discover', ['SalesProfessional', { opportunityStrategy: 'perMatter' }]], ['prepare', [true]]]);
+});
