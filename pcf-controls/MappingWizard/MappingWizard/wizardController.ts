@@ -76,6 +76,8 @@ const LOG_LINES = 200;
 
 export class WizardController {
   private session: WizardSession | null = null;
+  /** The connection the session's Actionstep calls go through. */
+  private sessionConnectionId: string | null = null;
   private listeners = new Set<() => void>();
   private view: WizardView;
   private loading: Promise<void> | null = null;
@@ -148,11 +150,12 @@ export class WizardController {
     const credential: TokenProvider = this.settings.getDataverseToken ? { getToken: () => this.settings.getDataverseToken!() } : createSameOriginSessionCredential();
     const dataverse = new DataverseClient({ webApiUrl, credential, transport: this.settings.getDataverseToken ? undefined : createBrowserTransport(), maxConcurrency: 8 });
     const sink = new DataverseSink(dataverse, webApiUrl, { maxConcurrency: 8 });
-    const runtimeUrl = this.settings.connectorRuntimeUrl ?? '';
-    const provider = new ConnectorRuntimeTokenProvider({ runtimeUrl, apiName: this.apiName(), connectionId: connectionId ?? 'none', getUserToken: this.platformToken });
+    // Before Connect there is no connection: calls then fail by name at the runtime ("connection 'none' does not exist").
+    const provider = new ConnectorRuntimeTokenProvider({
+      runtimeUrl: this.settings.connectorRuntimeUrl ?? '', apiName: this.apiName(), connectionId: connectionId ?? 'none', getUserToken: this.platformToken,
+    });
     const client = new ActionstepClient({ credential: provider, transport: new BrowserFetchHttpTransport(), maxConcurrency: 4 });
-    const apiEndpoint = `${runtimeUrl.replace(/\/$/, '')}/apim/${this.apiName()}/${connectionId ?? 'none'}/`;
-    const source = new ActionstepSource(client, apiEndpoint, null);
+    const source = new ActionstepSource(client, provider.apiEndpoint, null);
     return new WizardSession({ runId, source, sink, progress: this.progressReporter() });
   }
 
@@ -202,6 +205,7 @@ export class WizardController {
     const state = parseWizardState(stateJson);
     this.set({ runId, state, viewStep: state.step });
     this.session = this.createSession(runId, state.connectionId);
+    this.sessionConnectionId = state.connectionId;
     this.loading = this.step(this.t('Busy_Open'), async () => {
       const loaded = await this.session!.load();
       if (loaded.connectionId) this.set({ connection: (await this.connections().status(loaded.connectionId)).status });
@@ -273,9 +277,14 @@ export class WizardController {
       } finally {
         try { popup.close(); } catch { /* closed already */ }
       }
-      this.session = this.createSession(runId, connectionId);
-      await this.session.load();
-      await this.session.saveState({ connectionId, step: stepIndex(this.view.state.step) > stepIndex('discover') ? this.view.state.step : 'discover' });
+      // A sign-in again on the same connection keeps the session (and the firm staged in it); a new connection
+      // needs a session whose Actionstep calls go through it.
+      if (this.sessionConnectionId !== connectionId) {
+        this.session = this.createSession(runId, connectionId);
+        this.sessionConnectionId = connectionId;
+        await this.session.load();
+      }
+      await this.session!.saveState({ connectionId, step: stepIndex(this.view.state.step) > stepIndex('discover') ? this.view.state.step : 'discover' });
       this.written();
       this.set({ viewStep: 'discover' });
       this.logLine(this.t('Log_Connected', connectionId));
