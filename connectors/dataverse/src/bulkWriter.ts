@@ -3,8 +3,7 @@
 // with continue-on-error. An all-or-nothing bulk request that fails for a record's data is split in halves until the
 // bad records are isolated (so one bad record never fails 999 good ones). One result per input, in input order.
 import type { DataverseClient } from './dataverseClient';
-import { DataverseError, EXECUTION_TIME_CODE, SQL_TIMEOUT_CODE, TRANSIENT_CODES } from './errors';
-import { KeyFormatError } from './errors';
+import { DataverseError, EXECUTION_TIME_CODE, KeyFormatError, SQL_TIMEOUT_CODE, TRANSIENT_CODES } from './errors';
 import { forbiddenKeyCharacters, formatKey, idFromEntityUrl } from './formatKey';
 import { abortError, type BatchRequest, type BatchResponse, type KeyValues } from './types';
 
@@ -78,8 +77,6 @@ interface Item {
 
 interface Unit {
   items: Item[];
-  /** true once the unit comes from a split: it is not resized again. */
-  split: boolean;
   /** A key a URL cannot carry: found with a $filter query, then written by id (or created). */
   viaQuery?: boolean;
 }
@@ -245,7 +242,7 @@ export class BulkWriter {
       if (byQuery.length) {
         const set = new Set(byQuery);
         items = items.filter((it) => !set.has(it));
-        for (const it of byQuery) queue.push({ items: [it], split: true, viaQuery: true });
+        for (const it of byQuery) queue.push({ items: [it], viaQuery: true });
       }
     }
     let cursor = 0;
@@ -281,7 +278,7 @@ export class BulkWriter {
       }
       const size = Math.min(full, Math.max(Math.ceil(full / 4), Math.ceil(remaining / plannedChunks)));
       plannedChunks--;
-      const unit = { items: items.slice(cursor, cursor + size), split: false };
+      const unit = { items: items.slice(cursor, cursor + size) };
       cursor += unit.items.length;
       return unit;
     };
@@ -294,7 +291,7 @@ export class BulkWriter {
         const outcome = await this.sendBulk(op, table, unit, finish);
         if (outcome === 'unsupported') {
           bulk = false;
-          for (let i = 0; i < unit.items.length; i += this.batchOperationSize) queue.push({ items: unit.items.slice(i, i + this.batchOperationSize), split: true });
+          for (let i = 0; i < unit.items.length; i += this.batchOperationSize) queue.push({ items: unit.items.slice(i, i + this.batchOperationSize) });
         } else if (outcome) {
           queue.unshift(...outcome);
         }
@@ -376,7 +373,7 @@ export class BulkWriter {
       if (isBulkUnsupported(e)) return 'unsupported';
       if (op === 'create' && DUPLICATE_CODES.has(e.code)) {
         const rest = await this.settleRepeatedCreates(table, unit.items, finish);
-        if (rest.length < unit.items.length) return rest.length ? [{ items: rest, split: true }] : undefined;
+        if (rest.length < unit.items.length) return rest.length ? [{ items: rest }] : undefined;
       }
       if (e.status === 401) {
         // Authentication is about the request, not a record: splitting would only repeat the failure per record.
@@ -397,8 +394,8 @@ export class BulkWriter {
       // half splits again, until single bad records remain.
       const mid = Math.ceil(unit.items.length / 2);
       return [
-        { items: unit.items.slice(0, mid), split: true },
-        { items: unit.items.slice(mid), split: true },
+        { items: unit.items.slice(0, mid) },
+        { items: unit.items.slice(mid) },
       ];
     }
   }
@@ -420,7 +417,7 @@ export class BulkWriter {
         finish(item, { outcome: 'failed', status: 400, errorCode: (err as KeyFormatError).code ?? 'InvalidKeyValue', message: `Record ${item.label}: ${(err as Error).message}` });
       }
     }
-    return good.length ? [{ items: good, split: true }] : undefined;
+    return good.length ? [{ items: good }] : undefined;
   }
 
   private failure(item: Item, e: DataverseError): Omit<WriteResult, 'index' | 'ref'> {
@@ -467,7 +464,7 @@ export class BulkWriter {
           finish(item, { outcome: 'upserted', id, status: 204 });
           return;
         } catch (e) {
-          if (!(e instanceof DataverseError) || !['0x80060892', '0x80040237'].includes(e.code)) throw e;
+          if (!(e instanceof DataverseError) || !DUPLICATE_CODES.has(e.code)) throw e;
           id = await find();
           if (!id) throw e;
         }
@@ -523,8 +520,8 @@ export class BulkWriter {
       }
       const mid = Math.ceil(sendable.length / 2);
       return [
-        { items: sendable.slice(0, mid), split: true },
-        { items: sendable.slice(mid), split: true },
+        { items: sendable.slice(0, mid) },
+        { items: sendable.slice(mid) },
       ];
     }
     const retry: Item[] = [];
@@ -561,7 +558,7 @@ export class BulkWriter {
         if (rest.has(d.item)) finish(d.item, this.failure(d.item, new DataverseError(d.response.error?.message ?? `HTTP ${d.response.status}`, { status: d.response.status, code: d.response.error?.code ?? '', headers: d.response.headers })));
       }
     }
-    return retry.length ? [{ items: retry, split: true }] : [];
+    return retry.length ? [{ items: retry }] : [];
   }
 }
 
