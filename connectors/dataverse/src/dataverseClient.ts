@@ -438,10 +438,13 @@ export function createFetchTransport(init: { credentials?: 'same-origin' | 'incl
       if (!f) throw new Error('No global fetch: pass a transport (createNodeTransport) to DataverseClient.');
       let signal = request.abortSignal;
       let timer: ReturnType<typeof setTimeout> | undefined;
+      let onAbort: (() => void) | undefined;
       if (request.timeoutInMs) {
         const ac = new AbortController();
         timer = setTimeout(() => ac.abort(new Error(`Request timed out after ${request.timeoutInMs} ms`)), request.timeoutInMs);
-        request.abortSignal?.addEventListener('abort', () => ac.abort(), { once: true });
+        onAbort = () => ac.abort();
+        if (request.abortSignal?.aborted) ac.abort();
+        request.abortSignal?.addEventListener('abort', onAbort, { once: true });
         signal = ac.signal;
       }
       try {
@@ -453,6 +456,8 @@ export function createFetchTransport(init: { credentials?: 'same-origin' | 'incl
         return { status: res.status, headers, bodyText: await res.text() };
       } finally {
         if (timer) clearTimeout(timer);
+        // One run-wide signal serves every request: a listener left on it per request would pile up for the whole run.
+        if (onAbort) request.abortSignal?.removeEventListener('abort', onAbort);
       }
     },
   };
