@@ -73,6 +73,8 @@ export class FirmStore {
   /** Bumped on every write: query caches (counts, page anchors) are keyed on it. */
   version = 0;
   private nextComposite = new Map<ResourceName, number>();
+  /** Prepared once: get/isHiddenFrom run per by-id read and per sideloaded record, and SQLite parses SQL on prepare. */
+  private readonly statements = new Map<string, Database.Statement>();
 
   constructor(dbPath: string) {
     this.db = new Database(dbPath);
@@ -133,8 +135,17 @@ export class FirmStore {
     })();
   }
 
+  private statement(sql: string): Database.Statement {
+    let stmt = this.statements.get(sql);
+    if (!stmt) {
+      stmt = this.db.prepare(sql);
+      this.statements.set(sql, stmt);
+    }
+    return stmt;
+  }
+
   private insertStatement(r: ResourceName): Database.Statement {
-    return this.db.prepare(`INSERT INTO ${tableOf(r)} (seq, id, action_id, wire) VALUES (?, ?, ?, ?)`);
+    return this.statement(`INSERT INTO ${tableOf(r)} (seq, id, action_id, wire) VALUES (?, ?, ?, ?)`);
   }
 
   private seqFor(r: ResourceName, wire: WireObject): number {
@@ -145,12 +156,12 @@ export class FirmStore {
   }
 
   nextIntegerId(r: ResourceName): number {
-    const row = this.db.prepare(`SELECT MAX(seq) AS m FROM ${tableOf(r)}`).get() as { m: number | null };
+    const row = this.statement(`SELECT MAX(seq) AS m FROM ${tableOf(r)}`).get() as { m: number | null };
     return Math.max(row.m ?? 0, 0) + 1;
   }
 
   get(r: ResourceName, id: string): StoredRow | null {
-    const row = this.db.prepare(`SELECT seq, id, action_id, wire FROM ${tableOf(r)} WHERE id = ?`).get(id) as
+    const row = this.statement(`SELECT seq, id, action_id, wire FROM ${tableOf(r)} WHERE id = ?`).get(id) as
       | { seq: number; id: string; action_id: string | null; wire: string }
       | undefined;
     return row ? { seq: row.seq, id: row.id, actionId: row.action_id, wire: JSON.parse(row.wire) as WireObject } : null;
@@ -162,14 +173,12 @@ export class FirmStore {
   }
 
   replace(r: ResourceName, wire: WireObject): void {
-    this.db
-      .prepare(`UPDATE ${tableOf(r)} SET wire = ?, action_id = ? WHERE id = ?`)
-      .run(JSON.stringify(wire), actionIdOf(r, wire), String(wire.id));
+    this.statement(`UPDATE ${tableOf(r)} SET wire = ?, action_id = ? WHERE id = ?`).run(JSON.stringify(wire), actionIdOf(r, wire), String(wire.id));
     this.version++;
   }
 
   delete(r: ResourceName, id: string): boolean {
-    const res = this.db.prepare(`DELETE FROM ${tableOf(r)} WHERE id = ?`).run(id);
+    const res = this.statement(`DELETE FROM ${tableOf(r)} WHERE id = ?`).run(id);
     this.version++;
     return res.changes > 0;
   }
@@ -182,10 +191,8 @@ export class FirmStore {
 
   isHiddenFrom(actionId: string | null, userId: string): boolean {
     if (actionId === null) return false;
-    const row = this.db
-      .prepare(`SELECT 1 FROM restricted_matters r WHERE r.action_id = ? AND NOT EXISTS
-        (SELECT 1 FROM matter_access a WHERE a.action_id = r.action_id AND a.user_id = ?)`)
-      .get(actionId, userId);
+    const row = this.statement(`SELECT 1 FROM restricted_matters r WHERE r.action_id = ? AND NOT EXISTS
+        (SELECT 1 FROM matter_access a WHERE a.action_id = r.action_id AND a.user_id = ?)`).get(actionId, userId);
     return row !== undefined;
   }
 
