@@ -109,11 +109,8 @@ export class RestHandler {
 
   // ------------------------------------------------------------------------------------------ reads
   private visibilitySql(resource: ResourceName): string | null {
-    const hidden = this.store.hiddenMatterSql().replace('@actingUser', '?');
-    if (resource === 'actions' || RESOURCES[resource].links.some((l) => l.name === 'action')) {
-      return `(t0.action_id IS NULL OR t0.action_id NOT IN (${hidden}))`;
-    }
-    return null;
+    if (!isMatterScoped(resource)) return null;
+    return `(t0.action_id IS NULL OR t0.action_id NOT IN (${this.store.hiddenMatterSql().replace('@actingUser', '?')}))`;
   }
 
   private list(def: ResourceDef, search: URLSearchParams, ctx: RestContext): ApiResponse {
@@ -173,7 +170,7 @@ export class RestHandler {
   private visibleRow(resource: ResourceName, id: string, ctx: RestContext): StoredRow | null {
     const row = this.store.get(resource, id);
     if (!row) return null;
-    if (this.visibilitySql(resource) && this.store.isHiddenFrom(row.actionId, ctx.session.userId)) return null;
+    if (isMatterScoped(resource) && this.store.isHiddenFrom(row.actionId, ctx.session.userId)) return null;
     return row;
   }
 
@@ -393,6 +390,11 @@ export class RestHandler {
     const paging = { recordCount: updated.length, pageCount: 1, page: 1, pageSize: updated.length, prevPage: null, nextPage: null };
     return { status: 200, body: this.envelope(def, updated, q, paging, ctx, updated.length === 1) };
   }
+}
+
+/** Records that belong to a matter, and so are hidden with a restricted one. */
+function isMatterScoped(resource: ResourceName): boolean {
+  return resource === 'actions' || RESOURCES[resource].links.some((l) => l.name === 'action');
 }
 
 /** Splits "1,2,3" (ids are percent-decoded; composite parts may hold any character but a comma). */
