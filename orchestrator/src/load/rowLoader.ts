@@ -6,7 +6,7 @@ import type { AuditEntry, AuditPhase, ProgressReporter, Row, SinkPort, SinkUpser
 import type { TargetRow } from '../transform/targetRow';
 import { base64Length, type AttachmentRow } from '../transform/mapActivities';
 import { sameValue } from './compare';
-import { bindPath, CREATE_ONLY, FIXED_ID_TABLES, lookupAttributeOf, tableInfo } from './tables';
+import { bindPath, comparedColumns, CREATE_ONLY, FIXED_ID_TABLES, lookupAttributeOf, tableInfo } from './tables';
 
 export type RowOutcome = 'created' | 'updated' | 'skipped' | 'failed';
 
@@ -82,14 +82,9 @@ export class RowLoader {
     return results;
   }
 
-  private selectFor(table: string, info: TableInfo, rows: TargetRow[]): string[] {
-    const cols = new Set<string>([info.primaryIdAttribute]);
-    if (!FIXED_ID_TABLES.has(table)) cols.add('astep_sourceid');
+  private selectFor(table: string, rows: TargetRow[]): string[] {
+    const cols = comparedColumns(table, rows);
     if (STATEFUL.has(table)) ['statecode', 'statuscode'].forEach((c) => cols.add(c));
-    for (const r of rows) {
-      for (const c of Object.keys(r.attributes)) if (!CREATE_ONLY.has(c)) cols.add(c);
-      for (const nav of Object.keys(r.binds)) cols.add(lookupAttributeOf(nav));
-    }
     return [...cols];
   }
 
@@ -155,7 +150,7 @@ export class RowLoader {
 
   private async loadBatch(table: string, rows: TargetRow[]): Promise<RowResult[]> {
     const info = tableInfo(table);
-    const select = this.selectFor(table, info, rows);
+    const select = this.selectFor(table, rows);
     const existingByKey = await this.readExisting(table, info, rows, select);
     const missing = rows.filter((r) => !existingByKey.has((FIXED_ID_TABLES.has(table) ? (r.fixedId as string) : r.key).toLowerCase()));
     const matched = await this.matchPreExisting(table, info, missing, select);

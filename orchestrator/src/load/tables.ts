@@ -1,6 +1,7 @@
 // Table facts the loader needs (entity sets, primary keys, lookup columns), from the schema plus the standard tables.
 import { SCHEMA } from '@astep/solution/schema';
 import type { TableInfo } from '../ports';
+import type { TargetRow } from '../transform/targetRow';
 
 const STANDARD: Record<string, TableInfo> = {
   systemuser: { logicalName: 'systemuser', entitySetName: 'systemusers', primaryIdAttribute: 'systemuserid' },
@@ -37,4 +38,20 @@ export function keyLiteral(value: string): string {
 export function bindPath(table: string, key: string, byId = false): string {
   const info = tableInfo(table);
   return byId ? `/${info.entitySetName}(${key})` : `/${info.entitySetName}(astep_sourceid=${keyLiteral(key)})`;
+}
+
+/**
+ * The columns to read to compare rows with what Dataverse holds: the primary key, the source key, every column the
+ * rows write (create-only ones excepted) and the read side of every lookup they bind. The loader, the sample's
+ * read-back and verification all compare through this one list.
+ */
+export function comparedColumns(table: string, rows: Iterable<Pick<TargetRow, 'attributes' | 'binds'>>): Set<string> {
+  const info = tableInfo(table);
+  const cols = new Set<string>([info.primaryIdAttribute]);
+  if (!FIXED_ID_TABLES.has(table)) cols.add('astep_sourceid');
+  for (const r of rows) {
+    for (const c of Object.keys(r.attributes)) if (!CREATE_ONLY.has(c)) cols.add(c);
+    for (const nav of Object.keys(r.binds)) cols.add(lookupAttributeOf(nav));
+  }
+  return cols;
 }

@@ -11,7 +11,7 @@ import { LOAD_ORDER, mapFirm, recordRef, trustRowId, type MappedFirm } from '../
 import type { TargetRow } from '../transform/targetRow';
 import { KeyRegistry, RowLoader, type RowResult } from '../load/rowLoader';
 import { diffRows, selectSample, type DiffEntry } from '../diff/sample';
-import { tableInfo, lookupAttributeOf, CREATE_ONLY } from '../load/tables';
+import { comparedColumns, tableInfo } from '../load/tables';
 import { exportWorkflows, type WorkflowReference } from './workflows';
 import { applyDecisions, validateDecisions, type FieldDecision } from '../transform/corrections';
 import { RollbackExecutor, type RollbackResult } from '../safety/rollback';
@@ -293,15 +293,17 @@ export class MigrationEngine {
   async readBack(results: RowResult[]): Promise<Map<RowResult, Row>> {
     const out = new Map<RowResult, Row>();
     const byTable = new Map<string, RowResult[]>();
-    for (const r of results) if (r.targetId) byTable.set(r.row.table, [...(byTable.get(r.row.table) ?? []), r]);
+    for (const r of results) {
+      if (!r.targetId) continue;
+      const list = byTable.get(r.row.table);
+      if (list) list.push(r);
+      else byTable.set(r.row.table, [r]);
+    }
     for (const [table, list] of byTable) {
       const info = tableInfo(table);
-      const cols = new Set<string>([info.primaryIdAttribute]);
-      for (const r of list) {
-        for (const c of Object.keys(r.row.attributes)) if (!CREATE_ONLY.has(c)) cols.add(c);
-        for (const n of Object.keys(r.row.binds)) cols.add(lookupAttributeOf(n));
-        for (const p of r.row.problems) if (/^[a-z_0-9]+$/.test(p.field) && p.field !== 'status') cols.add(p.field);
-      }
+      const cols = comparedColumns(table, list.map((r) => r.row));
+      // Columns a value was dropped from (problems) are read too: the diff shows what Dataverse holds there.
+      for (const r of list) for (const p of r.row.problems) if (/^[a-z_0-9]+$/.test(p.field) && p.field !== 'status') cols.add(p.field);
       for (let i = 0; i < list.length; i += 250) {
         const chunk = list.slice(i, i + 250);
         const rows = await this.deps.sink.readByValues(info, info.primaryIdAttribute, chunk.map((r) => r.targetId as string), [...cols].filter((c) => validColumn(table, c)));

@@ -5,7 +5,7 @@ import type { Row, SinkPort, StateStore } from '../ports';
 import type { MappedFirm } from '../transform/mapFirm';
 import { LOAD_ORDER } from '../transform/mapFirm';
 import { sameValue } from '../load/compare';
-import { CREATE_ONLY, FIXED_ID_TABLES, lookupAttributeOf, tableInfo } from '../load/tables';
+import { comparedColumns, CREATE_ONLY, FIXED_ID_TABLES, lookupAttributeOf, tableInfo } from '../load/tables';
 import { KeyRegistry } from '../load/rowLoader';
 
 export interface VerifyDifference {
@@ -63,12 +63,7 @@ export async function verifyRun(runId: string, mapped: MappedFirm, sink: SinkPor
     if (!rows.length) continue;
     const info = tableInfo(table);
     const fixed = FIXED_ID_TABLES.has(table);
-    const select = new Set<string>([info.primaryIdAttribute]);
-    if (!fixed) select.add('astep_sourceid');
-    for (const r of rows) {
-      for (const c of Object.keys(r.attributes)) if (!CREATE_ONLY.has(c)) select.add(c);
-      for (const n of Object.keys(r.binds)) select.add(lookupAttributeOf(n));
-    }
+    const select = comparedColumns(table, rows);
     const found = new Map<string, Row>();
     const keys = rows.map((r) => (fixed ? (r.fixedId as string) : r.key));
     for (let i = 0; i < keys.length; i += 250) {
