@@ -310,10 +310,15 @@ export class RestHandler {
       this.store.insert(def.name, wire);
       created.push(wire);
     }
-    const q = compileQuery(def.name, new URLSearchParams());
-    const paging = { recordCount: created.length, pageCount: 1, page: 1, pageSize: created.length, prevPage: null, nextPage: null };
     // POST answers 200 with the created record(s), as the official YAMLs list (the old wiki says 201; reference §4).
-    return { status: 200, body: this.envelope(def, created, q, paging, ctx, created.length === 1) };
+    return this.written(def, created, ctx);
+  }
+
+  /** The answer to a write: the written record(s) in one unpaged envelope (a single record as a bare object). */
+  private written(def: ResourceDef, wires: WireObject[], ctx: RestContext): ApiResponse {
+    const q = compileQuery(def.name, new URLSearchParams());
+    const paging = { recordCount: wires.length, pageCount: 1, page: 1, pageSize: wires.length, prevPage: null, nextPage: null };
+    return { status: 200, body: this.envelope(def, wires, q, paging, ctx, wires.length === 1) };
   }
 
   private checkRequired(def: ResourceDef, item: Record<string, unknown>, links: Record<string, unknown>): void {
@@ -386,9 +391,7 @@ export class RestHandler {
       this.store.replace(def.name, wire);
       updated.push(wire);
     });
-    const q = compileQuery(def.name, new URLSearchParams());
-    const paging = { recordCount: updated.length, pageCount: 1, page: 1, pageSize: updated.length, prevPage: null, nextPage: null };
-    return { status: 200, body: this.envelope(def, updated, q, paging, ctx, updated.length === 1) };
+    return this.written(def, updated, ctx);
   }
 }
 
