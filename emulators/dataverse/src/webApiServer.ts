@@ -542,25 +542,12 @@ export class WebApiServer {
     }
     const file = body.CustomizationFile;
     if (typeof file !== 'string' || !file) throw err.payload('ImportSolution needs CustomizationFile (the solution zip, base64).');
-    type Reader = (zip: Uint8Array) => Promise<{ uniqueName: string; version: string; managed: boolean; schema: import('@astep/solution').SolutionSchema }>;
-    let reader: Reader | undefined;
-    try {
-      // Loaded at request time: the packer package may not provide it yet.
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
-      const mod = require('@astep/solution') as { readSolutionZip?: Reader };
-      reader = mod.readSolutionZip;
-      if (!reader) {
-        // eslint-disable-next-line @typescript-eslint/no-require-imports
-        reader = (require('@astep/solution/readSolutionZip') as { readSolutionZip?: Reader }).readSolutionZip;
-      }
-    } catch {
-      reader = undefined;
-    }
-    if (!reader)
-      throw new DataverseError(500, CODES.unexpected, 'ImportSolution is unavailable: readSolutionZip is not exported by @astep/solution (solution/src/readSolutionZip.ts) in this build.');
+    // Loaded on the first import only: serving records needs neither the zip reader nor its jszip and XML parser.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { readSolutionZip } = require('@astep/solution/readSolutionZip') as typeof import('@astep/solution/readSolutionZip');
     let sol;
     try {
-      sol = await reader(Buffer.from(file, 'base64'));
+      sol = await readSolutionZip(Buffer.from(file, 'base64'));
     } catch (e) {
       throw new DataverseError(400, '0x80048060', `The import file is invalid. ${(e as Error).message}`);
     }
