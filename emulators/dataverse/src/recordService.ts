@@ -215,7 +215,7 @@ export class RecordService {
   // ------------------------------------------------------------------ writes
 
   /** Applies a JSON body onto `data` (validated, coerced). Returns the attributes the body set. */
-  private applyBody(e: EntityMeta, body: Record<string, unknown>, data: Record<string, unknown>, mode: 'create' | 'update', ctx: CallContext): Set<string> {
+  private applyBody(e: EntityMeta, body: Record<string, unknown>, data: Record<string, unknown>, mode: 'create' | 'update'): Set<string> {
     const touched = new Set<string>();
     const navs = this.catalog.navProps(e);
     for (const [k, v] of Object.entries(body)) {
@@ -272,7 +272,6 @@ export class RecordService {
       data[a.logicalName] = coerceValue(e, a, v, this.optionSet);
       touched.add(a.logicalName);
     }
-    void ctx;
     return touched;
   }
 
@@ -376,7 +375,7 @@ export class RecordService {
     data['owningbusinessunit@lt'] = 'businessunit';
   }
 
-  private stamp(e: EntityMeta, data: Record<string, unknown>, ctx: CallContext, creating: boolean): number {
+  private stamp(data: Record<string, unknown>, ctx: CallContext, creating: boolean): number {
     const now = new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
     const version = this.store.nextVersion();
     if (creating) {
@@ -396,7 +395,6 @@ export class RecordService {
     data.modifiedonbehalfby = ctx.userId !== ctx.realUserId ? ctx.realUserId : null;
     data['modifiedonbehalfby@lt'] = ctx.userId !== ctx.realUserId ? 'systemuser' : null;
     data.versionnumber = version;
-    void e;
     return version;
   }
 
@@ -423,7 +421,7 @@ export class RecordService {
     this.assertWritable(e);
     this.refreshKeys(e);
     const data: Record<string, unknown> = { ...preset };
-    const touched = this.applyBody(e, body, data, 'create', ctx);
+    const touched = this.applyBody(e, body, data, 'create');
     for (const k of Object.keys(preset)) if (!k.includes('@')) touched.add(k);
     const id = (data[e.primaryIdAttribute] as string | undefined) ?? randomUUID();
     data[e.primaryIdAttribute] = id; // a duplicate id fails on the PRIMARY KEY (persist maps it to 0x80040237)
@@ -431,7 +429,7 @@ export class RecordService {
     this.stateRules(e, data, undefined, touched, id);
     this.ownerRules(e, data, ctx, true);
     this.derived(e, data, touched, true);
-    const version = this.stamp(e, data, ctx, true);
+    const version = this.stamp(data, ctx, true);
     this.persist(e, { id, data, version }, true);
     return { id, created: true, entity: e };
   }
@@ -442,7 +440,7 @@ export class RecordService {
     for (const k of stripKeys) delete b[k]; // key columns addressed by the URL can't change through it
     const before = row.data;
     const data = { ...before };
-    const touched = this.applyBody(e, b, data, 'update', ctx);
+    const touched = this.applyBody(e, b, data, 'update');
     this.requiredRules(e, data, touched, false);
     this.stateRules(e, data, before, touched, row.id);
     if (e.logicalName === 'opportunity' && before.statecode !== 0 && data.statecode === 0) {
@@ -451,7 +449,7 @@ export class RecordService {
     }
     if (touched.has('ownerid')) this.ownerRules(e, data, ctx, false);
     this.derived(e, data, touched, false);
-    const version = this.stamp(e, data, ctx, false);
+    const version = this.stamp(data, ctx, false);
     this.persist(e, { id: row.id, data, version }, false);
     return { id: row.id, created: false, entity: e };
   }
@@ -721,7 +719,7 @@ export class RecordService {
       data.actualvalue = data.estimatedvalue ?? null;
       data.actualvalue_base = data.actualvalue;
     }
-    const version = this.stamp(e, data, ctx, false);
+    const version = this.stamp(data, ctx, false);
     this.store.update(e, { id: opp.id, data, version });
   }
 
@@ -733,7 +731,7 @@ export class RecordService {
       if (data.statecode !== 1) continue;
       data.statecode = 2;
       data.statuscode = 3;
-      const version = this.stamp(oc, data, ctx, false);
+      const version = this.stamp(data, ctx, false);
       this.store.update(oc, { id: r.id, data, version });
     }
   }
