@@ -124,11 +124,7 @@ export class ActionstepClient {
   private readonly onWireIssue?: (issue: WireIssue) => void;
 
   constructor(options: ActionstepClientOptions) {
-    const pageSize = options.pageSize ?? MAX_PAGE_SIZE;
-    if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > MAX_PAGE_SIZE) {
-      throw new ActionstepError(`pageSize must be an integer from 1 to ${MAX_PAGE_SIZE} (Actionstep caps it), got ${pageSize}.`, { kind: 'usage' });
-    }
-    this.pageSize = pageSize;
+    this.pageSize = checkPageSize(options.pageSize ?? MAX_PAGE_SIZE, 'pageSize');
     this.maxConcurrency = options.maxConcurrency ?? 4;
     this.trustLedgerPath = options.trustLedgerPath ?? DEFAULT_TRUST_LEDGER_PATH;
     this.pagingMode = options.pagingMode ?? 'offset';
@@ -157,10 +153,7 @@ export class ActionstepClient {
 
   list<R extends ResourceName>(resource: R, options: ListOptions = {}): Paged<R> {
     const def = resourceDef(resource);
-    const pageSize = options.pageSize ?? this.pageSize;
-    if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > MAX_PAGE_SIZE) {
-      throw new ActionstepError(`pageSize must be an integer from 1 to ${MAX_PAGE_SIZE}, got ${pageSize}.`, { kind: 'usage' });
-    }
+    const pageSize = checkPageSize(options.pageSize ?? this.pageSize, 'pageSize');
     const query = new Map<string, string>(Object.entries(options.filter ?? {}));
     if (options.modifiedSince !== undefined) {
       if (!def.modifiedField) {
@@ -180,7 +173,8 @@ export class ActionstepClient {
     }
 
     const byPage = (settings: PageSettings = {}): AsyncIterableIterator<ActionstepPage<RecordsByResource[R]>> => {
-      const size = Math.min(settings.maxPageSize ?? pageSize, MAX_PAGE_SIZE);
+      // A larger maxPageSize is a hint, capped like Actionstep caps it; zero, negative or fractional is a mistake.
+      const size = settings.maxPageSize === undefined ? pageSize : checkPageSize(Math.min(settings.maxPageSize, MAX_PAGE_SIZE), 'maxPageSize');
       if (keyset || settings.continuationToken?.startsWith('after:')) {
         const after = settings.continuationToken?.startsWith('after:') ? settings.continuationToken.slice('after:'.length) : undefined;
         return this.keysetPages(resource, query, size, after, options.abortSignal);
@@ -364,6 +358,14 @@ export class ActionstepClient {
   /** Pass `include: ['participant']` to get each user's displayName in the same calls. */
   listUsers(o?: ListOptions): Paged<'users'> { return this.list('users', o); }
   listSteps(o?: ListOptions): Paged<'steps'> { return this.list('steps', o); }
+}
+
+/** One rule for every way a page size comes in (client option, list option, byPage's maxPageSize). */
+function checkPageSize(value: number, name: string): number {
+  if (!Number.isInteger(value) || value < 1 || value > MAX_PAGE_SIZE) {
+    throw new ActionstepError(`${name} must be an integer from 1 to ${MAX_PAGE_SIZE} (Actionstep caps it), got ${value}.`, { kind: 'usage' });
+  }
+  return value;
 }
 
 /** encodeURIComponent, but brackets and commas stay readable (`action[id_eq]=`, `include=a,b`): servers decode both. */

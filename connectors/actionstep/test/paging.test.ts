@@ -90,6 +90,19 @@ test('modifiedSince on a resource without a modified field is a clear error', ()
   expect(() => new ActionstepClient({ credential, pageSize: 500 })).toThrow(/at most|1 to 200/);
 });
 
+test("byPage's maxPageSize: a larger one is capped at 200, zero or a fraction is refused before any request", async () => {
+  const t = matters(450);
+  const client = new ActionstepClient({ credential, transport: t, pageSize: 50 });
+  const sizes: number[] = [];
+  for await (const page of client.listMatters().byPage({ maxPageSize: 1000 })) sizes.push(page.length);
+  expect(sizes).toEqual([200, 200, 50]);
+  expect(new Set(t.requests.map((r) => query(r).get('pageSize')))).toEqual(new Set(['200']));
+  const before = t.requests.length;
+  expect(() => client.listMatters().byPage({ maxPageSize: 0 })).toThrow(/maxPageSize must be an integer from 1 to 200.*got 0/);
+  expect(() => client.listMatters().byPage({ maxPageSize: 2.5 })).toThrow(/maxPageSize.*got 2.5/);
+  expect(t.requests.length).toBe(before);
+});
+
 test('breaking out early cancels prefetched pages', async () => {
   const t = matters(5000, 20);
   const client = new ActionstepClient({ credential, transport: t, maxConcurrency: 4 });
