@@ -77,3 +77,17 @@ test('the administrator confirms, sees progress, and Dataverse returns to its pr
   await Commands.rollback(again.form);
   expect(again.calls.alerts[0].text).toMatch(/: 0 deleted, 0 restored, 0 re-opened, \d+ already undone, 0 conflicts, 0 failed\.$/);
 });
+
+test('from the grid: two selected runs are refused before anything is read; one selected run is found by its row', async () => {
+  const { calls } = openRunForm(roles('Actionstep Migration Administrator'));
+  const retrieve = jest.spyOn(Xrm.WebApi, 'retrieveRecord').mockImplementation((() => Promise.resolve({ astep_runid: runId })) as never);
+  await Commands.rollback(['{00000000-0000-4000-8000-0000000000a1}', '{00000000-0000-4000-8000-0000000000a2}']);
+  expect(calls.alerts.map((a) => a.text)).toEqual(['Select one migration run to roll back.']);
+  expect(retrieve).not.toHaveBeenCalled();
+  expect(calls.confirms).toBe(0);
+  // One row: its run id is read, then the usual confirm (answered "no" here, so nothing changes).
+  jest.spyOn(Xrm.Navigation, 'openConfirmDialog').mockImplementation((() => (calls.confirms++, Promise.resolve({ confirmed: false }))) as never);
+  await Commands.rollback(['{00000000-0000-4000-8000-0000000000a1}']);
+  expect(retrieve).toHaveBeenCalledWith('astep_migrationrun', '00000000-0000-4000-8000-0000000000a1', '?$select=astep_runid');
+  expect(calls.confirms).toBe(1);
+});

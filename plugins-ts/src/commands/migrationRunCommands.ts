@@ -37,19 +37,15 @@ export function isAdministrator(): boolean {
   return found;
 }
 
-async function runIdsOf(first: unknown): Promise<string[]> {
+/** The run id of the form's row, or of the one selected grid row (read only once the selection is one row). */
+async function runIdOf(first: Xrm.FormContext | string[]): Promise<string | null> {
   if (Array.isArray(first)) {
-    // Grid: the selected rows' ids.
-    const ids: string[] = [];
-    for (const id of first as string[]) {
-      const row = await Xrm.WebApi.retrieveRecord('astep_migrationrun', String(id).replace(/[{}]/g, ''), '?$select=astep_runid');
-      if (row.astep_runid) ids.push(String(row.astep_runid));
-    }
-    return ids;
+    if (first.length !== 1) return null;
+    const row = await Xrm.WebApi.retrieveRecord('astep_migrationrun', String(first[0]).replace(/[{}]/g, ''), '?$select=astep_runid');
+    return row.astep_runid ? String(row.astep_runid) : null;
   }
-  const form = first as Xrm.FormContext;
-  const value = form?.getAttribute?.('astep_runid')?.getValue();
-  return value ? [String(value)] : [];
+  const value = first?.getAttribute?.('astep_runid')?.getValue();
+  return value ? String(value) : null;
 }
 
 function progressIndicator(runId: string): ProgressReporter {
@@ -72,19 +68,17 @@ function progressIndicator(runId: string): ProgressReporter {
 }
 
 /** Form: rollback(PrimaryControl). Grid: rollback(SelectedControlSelectedItemIds, PrimaryControl). */
-export async function rollback(first: Xrm.FormContext | string[], second?: unknown): Promise<void> {
+export async function rollback(first: Xrm.FormContext | string[], _primaryControl?: unknown): Promise<void> {
   const form = Array.isArray(first) ? null : first;
   if (!isAdministrator()) {
     await Xrm.Navigation.openAlertDialog({ title: 'Roll back run', text: `Only the ${ADMIN_ROLE} role can roll back a migration run.` });
     return;
   }
-  const runIds = await runIdsOf(first);
-  void second;
-  if (runIds.length !== 1) {
+  const runId = await runIdOf(first);
+  if (!runId) {
     await Xrm.Navigation.openAlertDialog({ title: 'Roll back run', text: 'Select one migration run to roll back.' });
     return;
   }
-  const runId = runIds[0];
   const answer = await Xrm.Navigation.openConfirmDialog({
     title: 'Roll back run',
     text: `Roll back migration run ${runId}? Records the run created are deleted and records it updated get their earlier values back. Records someone changed after the run are reported and left alone.`,
