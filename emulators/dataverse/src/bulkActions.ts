@@ -44,7 +44,7 @@ export function runBulkAction(svc: RecordService, c: CostModel, webApiUrl: strin
           // Reported platform behaviour: repeating the key column in the body breaks the create path.
           throw err.unexpected();
         }
-        return svc.upsert(e, ref.pred, target, ctx, {}).id;
+        return svc.upsertFound(e, found, target, ctx, {}).id;
       }
       if (typeof pk === 'string') return svc.upsert(e, { kind: 'id', id: pk.toLowerCase() }, target, ctx, {}).id;
       return svc.create(e, target, ctx).id;

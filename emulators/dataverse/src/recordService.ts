@@ -460,7 +460,12 @@ export class RecordService {
    */
   upsert(e: EntityMeta, pred: KeyPredicate, body: Record<string, unknown>, ctx: CallContext, h: { ifMatch?: string; ifNoneMatch?: string }): WriteResult {
     this.assertWritable(e);
-    const found = this.find(e, pred);
+    return this.upsertFound(e, this.find(e, pred), body, ctx, h);
+  }
+
+  /** upsert() for a caller that has already looked the row up with find() (UpsertMultiple checks it first). */
+  upsertFound(e: EntityMeta, found: ReturnType<RecordService['find']>, body: Record<string, unknown>, ctx: CallContext, h: { ifMatch?: string; ifNoneMatch?: string }): WriteResult {
+    this.assertWritable(e);
     const ifMatch = h.ifMatch?.trim();
     const ifNoneMatch = h.ifNoneMatch?.trim();
     if (found.row) {
