@@ -9,14 +9,18 @@ export function migrationOverrides(config: MigrationConfig): Partial<MigrationOp
   return o;
 }
 
+/** One line of a fixed-width table: a name column, then right-aligned numbers or headers. */
+const line = (name: string, ...cells: Array<string | number>): string => name.padEnd(28) + cells.map((c) => String(c).padStart(10)).join('');
+
 export function formatSummary(summary: RunSummary): string {
-  const lines = [`Run ${summary.runId}: ${summary.reconciles ? 'counts reconcile' : 'COUNTS DO NOT RECONCILE'}`, ''];
-  lines.push(`${'object'.padEnd(28)}${'extracted'.padStart(10)}${'migrated'.padStart(10)}${'skipped'.padStart(10)}${'failed'.padStart(10)}`);
-  for (const o of summary.objects) lines.push(`${o.object.padEnd(28)}${String(o.extracted).padStart(10)}${String(o.migrated).padStart(10)}${String(o.skipped).padStart(10)}${String(o.failed).padStart(10)}`);
   const t = summary.totals;
-  lines.push(`${'total'.padEnd(28)}${String(t.extracted).padStart(10)}${String(t.migrated).padStart(10)}${String(t.skipped).padStart(10)}${String(t.failed).padStart(10)}`);
-  lines.push('', `${'table'.padEnd(28)}${'created'.padStart(10)}${'updated'.padStart(10)}${'unchanged'.padStart(10)}${'failed'.padStart(10)}`);
-  for (const x of summary.tables) lines.push(`${x.table.padEnd(28)}${String(x.created).padStart(10)}${String(x.updated).padStart(10)}${String(x.unchanged).padStart(10)}${String(x.failed).padStart(10)}`);
-  return lines.join('\n');
+  return [
+    `Run ${summary.runId}: ${summary.reconciles ? 'counts reconcile' : 'COUNTS DO NOT RECONCILE'}`, '',
+    line('object', 'extracted', 'migrated', 'skipped', 'failed'),
+    ...summary.objects.map((o) => line(o.object, o.extracted, o.migrated, o.skipped, o.failed)),
+    line('total', t.extracted, t.migrated, t.skipped, t.failed), '',
+    line('table', 'created', 'updated', 'unchanged', 'failed'),
+    ...summary.tables.map((x) => line(x.table, x.created, x.updated, x.unchanged, x.failed)),
+  ].join('\n');
 }
 
