@@ -4,7 +4,7 @@
 // bad records are isolated (so one bad record never fails 999 good ones). One result per input, in input order.
 import type { DataverseClient } from './dataverseClient';
 import { DataverseError, EXECUTION_TIME_CODE, KeyFormatError, SQL_TIMEOUT_CODE, TRANSIENT_CODES } from './errors';
-import { forbiddenKeyCharacters, formatKey, idFromEntityUrl } from './formatKey';
+import { forbiddenKeyCharacters, formatKey, idFromEntityUrl, keyLiteral, randomGuid } from './formatKey';
 import { abortError, type BatchRequest, type BatchResponse, type KeyValues } from './types';
 
 export interface TableRef {
@@ -83,15 +83,6 @@ interface Unit {
 
 /** Duplicate primary key / duplicate alternate key. */
 const DUPLICATE_CODES = new Set(['0x80040237', '0x80060892']);
-
-function newGuid(): string {
-  const c = (globalThis as { crypto?: { randomUUID?: () => string } }).crypto;
-  if (c?.randomUUID) return c.randomUUID();
-  return 'xxxxxxxx-xxxx-4xxx-yxxx-xxxxxxxxxxxx'.replace(/[xy]/g, (ch) => {
-    const r = (Math.random() * 16) | 0;
-    return (ch === 'x' ? r : (r & 0x3) | 0x8).toString(16);
-  });
-}
 
 const bulkSupportCache = new WeakMap<DataverseClient, Map<string, Promise<boolean>>>();
 
@@ -186,7 +177,7 @@ export class BulkWriter {
     // connection dropped) is recognised as already done instead of creating the row twice.
     return this.run('create', table, rows.map((r, index) => {
       const attributes = { ...r.attributes };
-      if (typeof attributes[table.primaryIdAttribute] !== 'string') attributes[table.primaryIdAttribute] = newGuid();
+      if (typeof attributes[table.primaryIdAttribute] !== 'string') attributes[table.primaryIdAttribute] = randomGuid();
       return { index, ref: r.ref, label: r.ref ?? `row ${index}`, attributes, attempts: 0 };
     }));
   }
@@ -449,7 +440,7 @@ export class BulkWriter {
   private async upsertViaQuery(table: TableRef, item: Item, finish: (item: Item, r: Omit<WriteResult, 'index' | 'ref'>) => void): Promise<void> {
     const key = item.key as KeyValues;
     const filter = Object.entries(key)
-      .map(([k, v]) => `${k} eq ${typeof v === 'number' ? v : `'${v.replace(/'/g, "''")}'`}`)
+      .map(([k, v]) => `${k} eq ${keyLiteral(k, v, { percentEncode: false, checkForbidden: false })}`)
       .join(' and ');
     const find = async () => {
       const rows = await this.client.retrieveAll(table.entitySetName, { select: [table.primaryIdAttribute], filter, top: 2, abortSignal: this.options.abortSignal });

@@ -15,6 +15,16 @@ export function isGuid(value: string): boolean {
   return GUID.test(value);
 }
 
+/** A new random GUID: Web Crypto where there is one (Node 20, secure browser pages), else a version-4 layout from Math.random. */
+export function randomGuid(): string {
+  const c = (globalThis as { crypto?: { randomUUID?: () => string } }).crypto;
+  if (c?.randomUUID) return c.randomUUID();
+  return 'xxxxxxxx-xxxx-4xxx-yxxx-xxxxxxxxxxxx'.replace(/[xy]/g, (ch) => {
+    const r = (Math.random() * 16) | 0;
+    return (ch === 'x' ? r : (r & 0x3) | 0x8).toString(16);
+  });
+}
+
 /** Which forbidden characters a key value holds (empty when it can be addressed in a URL). */
 export function forbiddenKeyCharacters(value: string): string[] {
   return FORBIDDEN_KEY_CHARACTERS.filter((c) => value.includes(c));

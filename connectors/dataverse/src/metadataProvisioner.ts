@@ -5,6 +5,7 @@ import type { ChoiceDef, ColumnDef, KeyDef, RelationshipDef, SolutionSchema, Tab
 import type { DataverseClient } from './dataverseClient';
 import { DataverseError } from './errors';
 import type { Logger } from './types';
+import { randomGuid } from './formatKey';
 
 export type ProvisioningChangeKind = 'createChoice' | 'insertChoiceValue' | 'createTable' | 'createColumn' | 'createRelationship' | 'createKey' | 'reactivateKey';
 
@@ -445,13 +446,4 @@ function toBase64(bytes: Uint8Array): string {
   let s = '';
   for (let i = 0; i < bytes.length; i += 0x8000) s += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
   return btoa(s);
-}
-
-function randomGuid(): string {
-  const c = (globalThis as { crypto?: { randomUUID?: () => string } }).crypto;
-  if (c?.randomUUID) return c.randomUUID();
-  return 'xxxxxxxx-xxxx-4xxx-yxxx-xxxxxxxxxxxx'.replace(/[xy]/g, (ch) => {
-    const r = (Math.random() * 16) | 0;
-    return (ch === 'x' ? r : (r & 0x3) | 0x8).toString(16);
-  });
 }
