@@ -1,7 +1,8 @@
 // Management calls of the Power Platform connector runtime, from the browser: create a connection of the Actionstep
 // custom connector, get its consent link (the sign-in the platform completes server side), read its status.
 // The connection holds the Actionstep tokens; this client only ever sees statuses.
-import { ActionstepError } from '../errors';
+import { ActionstepError, abortError } from '../errors';
+import { headersOf } from '../transport/httpTransport';
 
 export const CONNECTOR_RUNTIME_API_VERSION = '2016-11-01';
 
@@ -82,7 +83,7 @@ export class ConnectorRuntimeConnections {
         signal: options.abortSignal,
       });
     } catch (e) {
-      if (options.abortSignal?.aborted) throw new ActionstepError(`The operation was aborted (${request}).`, { kind: 'aborted', request });
+      if (options.abortSignal?.aborted) throw abortError(request);
       throw new ActionstepError(`The connector runtime could not be reached (${(e as Error).message}) on ${request}.`, { kind: 'network', request, cause: e });
     }
     const text = await res.text();
@@ -96,15 +97,11 @@ export class ConnectorRuntimeConnections {
       const error = (parsed as { error?: { code?: unknown; message?: unknown } } | undefined)?.error;
       const code = typeof error?.code === 'string' ? error.code : undefined;
       const message = typeof error?.message === 'string' ? error.message : text.slice(0, 200);
-      const headers: Record<string, string> = {};
-      res.headers.forEach((v, k) => {
-        headers[k.toLowerCase()] = v;
-      });
       throw new ActionstepError(`The connector runtime refused ${request} with ${res.status}${code ? ` ${code}` : ''}${message ? `: ${message}` : ''}`, {
         kind: res.status === 401 || res.status === 403 ? 'auth' : 'http',
         status: res.status,
         code,
-        headers,
+        headers: headersOf(res),
         request,
       });
     }

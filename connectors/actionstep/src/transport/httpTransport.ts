@@ -62,11 +62,7 @@ export async function sendWithFetch(request: HttpRequest, fetchImpl: typeof fetc
     });
     inspect?.(res);
     const body = Buffer.from(await res.arrayBuffer());
-    const headers: Record<string, string> = {};
-    res.headers.forEach((v, k) => {
-      headers[k.toLowerCase()] = v;
-    });
-    return { status: res.status, headers, body };
+    return { status: res.status, headers: headersOf(res), body };
   } catch (e) {
     if (e instanceof ActionstepError) throw e;
     if (userSignal?.aborted) throw abortError(describe(request));
@@ -88,6 +84,15 @@ export async function sendWithFetch(request: HttpRequest, fetchImpl: typeof fetc
     if (timer) clearTimeout(timer);
     userSignal?.removeEventListener('abort', onAbort);
   }
+}
+
+/** A fetch Response's headers as a plain object with lower-case names. */
+export function headersOf(res: Pick<Response, 'headers'>): Record<string, string> {
+  const headers: Record<string, string> = {};
+  res.headers.forEach((v, k) => {
+    headers[k.toLowerCase()] = v;
+  });
+  return headers;
 }
 
 export function describe(request: Pick<HttpRequest, 'method' | 'url'>): string {
