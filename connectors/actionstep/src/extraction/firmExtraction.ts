@@ -2,7 +2,7 @@
 // in the same calls), the trust ledger report and, optionally, every document's file parts. Records are handed to a
 // callback page by page and never accumulated here, so an xl firm extracts in flat memory.
 import type { ActionstepClient, ActionstepPage, ListOptions } from '../actionstepClient';
-import { FILE_PART_SIZE_IN_BYTES } from '../actionstepClient';
+import { FILE_PART_SIZE_IN_BYTES, MAX_PAGE_SIZE } from '../actionstepClient';
 import type { RecordsByResource, ResourceName, TrustLedgerEntry } from '../records';
 import { RESOURCE_NAMES } from '../resources';
 
@@ -30,7 +30,7 @@ export interface FirmExtractionSummary {
   files: number;
   fileParts: number;
   fileBytes: number;
-  /** Requests a perfect client needs: per resource ceil(records / 200), one per file part, one report. */
+  /** Requests a perfect client needs: per resource ceil(records / MAX_PAGE_SIZE), one per file part, one report. */
   minimumApiRequests: number;
 }
 
@@ -58,7 +58,7 @@ export async function extractFirm(client: ActionstepClient, o: FirmExtractionOpt
         }
         await o.onPage?.(resource, page);
       }
-      summary.minimumApiRequests += Math.ceil(summary.records[resource] / 200);
+      summary.minimumApiRequests += Math.ceil(summary.records[resource] / MAX_PAGE_SIZE);
     }
   };
   await Promise.all(Array.from({ length: Math.max(1, o.resourceConcurrency ?? 2) }, worker));
