@@ -3,7 +3,7 @@
 // with continue-on-error. An all-or-nothing bulk request that fails for a record's data is split in halves until the
 // bad records are isolated (so one bad record never fails 999 good ones). One result per input, in input order.
 import type { DataverseClient } from './dataverseClient';
-import { DataverseError, EXECUTION_TIME_CODE, KeyFormatError, SQL_TIMEOUT_CODE, TRANSIENT_CODES } from './errors';
+import { DataverseError, KeyFormatError, TRANSIENT_CODES } from './errors';
 import { forbiddenKeyCharacters, formatKey, idFromEntityUrl, keyLiteral, randomGuid } from './formatKey';
 import { abortError, type BatchRequest, type BatchResponse, type KeyValues } from './types';
 
@@ -371,7 +371,8 @@ export class BulkWriter {
         for (const item of unit.items) finish(item, this.failure(item, e));
         return undefined;
       }
-      const pressure = e.code === SQL_TIMEOUT_CODE || e.code === EXECUTION_TIME_CODE || e.status === 413 || e.status === 0 || e.status >= 500 || TRANSIENT_CODES.has(e.code);
+      // TRANSIENT_CODES holds the SQL timeout and the execution-time limit too.
+      const pressure = e.status === 413 || e.status === 0 || e.status >= 500 || TRANSIENT_CODES.has(e.code);
       if (pressure) this.shrink();
       if (unit.items.length === 1) {
         if (pressure && unit.items[0].attempts < this.maxRecordRetries) {
@@ -541,16 +542,21 @@ export class BulkWriter {
         retry.push(item);
         return;
       }
-      finish(item, this.failure(item, new DataverseError(r.error?.message ?? `HTTP ${r.status}`, { status: r.status, code, headers: r.headers })));
+      finish(item, this.failure(item, partError(r)));
     });
     if (duplicates.length) {
       const rest = new Set(await this.settleRepeatedCreates(table, duplicates.map((d) => d.item), finish));
       for (const d of duplicates) {
-        if (rest.has(d.item)) finish(d.item, this.failure(d.item, new DataverseError(d.response.error?.message ?? `HTTP ${d.response.status}`, { status: d.response.status, code: d.response.error?.code ?? '', headers: d.response.headers })));
+        if (rest.has(d.item)) finish(d.item, this.failure(d.item, partError(d.response)));
       }
     }
     return retry.length ? [{ items: retry }] : [];
   }
+}
+
+/** The failure one `$batch` part reports, as the error a single request would have thrown. */
+function partError(r: BatchResponse): DataverseError {
+  return new DataverseError(r.error?.message ?? `HTTP ${r.status}`, { status: r.status, code: r.error?.code ?? '', headers: r.headers });
 }
 
 /** The table has no such bulk message after all (stale discovery, or a server without it). */

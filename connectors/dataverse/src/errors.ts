@@ -74,9 +74,9 @@ export function pathOf(url: string): string {
   return m ? (m[1] ?? '/') : url;
 }
 
-/** Service protection codes (api-limits): number of requests, execution time, concurrent requests. */
-export const THROTTLE_CODES = new Set(['0x80072322', '0x80072321', '0x80072326']);
-/** Codes worth retrying: throttling, SQL deadlock / timeout (bulk-operation-errors.md), generic transient SQL error. */
-export const TRANSIENT_CODES = new Set([...THROTTLE_CODES, '0x80044150', '0x80044151', '0x80040255']);
 export const EXECUTION_TIME_CODE = '0x80072321';
 export const SQL_TIMEOUT_CODE = '0x80044151';
+/** Service protection codes (api-limits): number of requests, execution time, concurrent requests. */
+export const THROTTLE_CODES = new Set(['0x80072322', EXECUTION_TIME_CODE, '0x80072326']);
+/** Codes worth retrying: throttling, SQL deadlock / timeout (bulk-operation-errors.md), generic transient SQL error. */
+export const TRANSIENT_CODES = new Set([...THROTTLE_CODES, '0x80044150', SQL_TIMEOUT_CODE, '0x80040255']);
