@@ -45,23 +45,18 @@ export async function extractFirm(client: ActionstepClient, o: FirmExtractionOpt
     minimumApiRequests: 0,
   };
   const files: Array<{ file: string; size: number | null }> = [];
-  const queue = [...resources];
-  const worker = async (): Promise<void> => {
-    for (let r = queue.shift(); r !== undefined; r = queue.shift()) {
-      const resource = r;
-      for await (const page of client.list(resource, { ...EXTRACTION_LIST_OPTIONS[resource], abortSignal: o.abortSignal }).byPage()) {
-        summary.records[resource] += page.length;
-        if (resource === 'actiondocuments' && o.includeFiles) {
-          for (const d of page as ActionstepPage<RecordsByResource['actiondocuments']>) {
-            if (d.file) files.push({ file: d.file, size: d.fileSize });
-          }
+  await forEachConcurrently(resources, Math.max(1, o.resourceConcurrency ?? 2), async (resource) => {
+    for await (const page of client.list(resource, { ...EXTRACTION_LIST_OPTIONS[resource], abortSignal: o.abortSignal }).byPage()) {
+      summary.records[resource] += page.length;
+      if (resource === 'actiondocuments' && o.includeFiles) {
+        for (const d of page as ActionstepPage<RecordsByResource['actiondocuments']>) {
+          if (d.file) files.push({ file: d.file, size: d.fileSize });
         }
-        await o.onPage?.(resource, page);
       }
-      summary.minimumApiRequests += Math.ceil(summary.records[resource] / MAX_PAGE_SIZE);
+      await o.onPage?.(resource, page);
     }
-  };
-  await Promise.all(Array.from({ length: Math.max(1, o.resourceConcurrency ?? 2) }, worker));
+    summary.minimumApiRequests += Math.ceil(summary.records[resource] / MAX_PAGE_SIZE);
+  });
   if (o.includeTrustLedger ?? true) {
     const ledger = await client.getTrustLedger({ abortSignal: o.abortSignal });
     summary.trustLedgerRows = ledger.length;
@@ -69,21 +64,26 @@ export async function extractFirm(client: ActionstepClient, o: FirmExtractionOpt
     await o.onTrustLedger?.(ledger);
   }
   if (o.includeFiles) {
-    const fileQueue = [...files];
-    const fileWorker = async (): Promise<void> => {
-      for (let f = fileQueue.shift(); f !== undefined; f = fileQueue.shift()) {
-        let bytes = 0;
-        for await (const part of client.downloadFileParts(f.file, { fileSize: f.size, abortSignal: o.abortSignal })) {
-          bytes += part.length;
-          summary.fileParts++;
-        }
-        summary.minimumApiRequests += f.size === null ? 1 : Math.max(1, Math.ceil(f.size / FILE_PART_SIZE_IN_BYTES));
-        summary.files++;
-        summary.fileBytes += bytes;
-        o.onFile?.(f.file, bytes);
+    await forEachConcurrently(files, 4, async (f) => {
+      let bytes = 0;
+      for await (const part of client.downloadFileParts(f.file, { fileSize: f.size, abortSignal: o.abortSignal })) {
+        bytes += part.length;
+        summary.fileParts++;
       }
-    };
-    await Promise.all(Array.from({ length: 4 }, fileWorker));
+      summary.minimumApiRequests += f.size === null ? 1 : Math.max(1, Math.ceil(f.size / FILE_PART_SIZE_IN_BYTES));
+      summary.files++;
+      summary.fileBytes += bytes;
+      o.onFile?.(f.file, bytes);
+    });
   }
   return summary;
+}
+
+/** Runs `fn` over the items with at most `concurrency` at a time, in order of start; the first failure rejects. */
+async function forEachConcurrently<T>(items: readonly T[], concurrency: number, fn: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < items.length) await fn(items[next++]);
+  };
+  await Promise.all(Array.from({ length: concurrency }, worker));
 }
