@@ -9,7 +9,7 @@ import { generateFirm, type FirmSize, type GeneratedFirm } from './generator';
 import { localTimestamp } from './generator/time';
 import { OAuthServer } from './oauth';
 import { TokenBucketLimiter, type RateLimitOptions } from './rateLimit';
-import { ActionstepHttpServer, emptyCounters, type EmulatorCounters } from './server';
+import { ActionstepHttpServer, TRUST_LEDGER_PATH, emptyCounters, type EmulatorCounters } from './server';
 import { FirmStore, overlayCanonical } from './store';
 
 export type { FaultOptions } from './faults';
@@ -153,7 +153,7 @@ export async function startActionstepEmulator(o: ActionstepEmulatorOptions): Pro
 
   return {
     url, authorizeUrl: `${url}api/oauth/authorize`, tokenUrl: `${url}api/oauth/token`, apiEndpoint,
-    trustLedgerUrl: `${apiEndpoint}reports/trustledger.csv`, clientId, clientSecret, firm,
+    trustLedgerUrl: `${apiEndpoint}${TRUST_LEDGER_PATH}`, clientId, clientSecret, firm,
     counters: () => counters,
     resetCounters: () => {
       counters = emptyCounters();
