@@ -4,7 +4,7 @@ import { REDIRECT, api, authorize, login, start, tokenRequest } from './helpers'
 describe('OAuth2 authorization code flow', () => {
   let em: ActionstepEmulator;
   beforeAll(async () => {
-    em = await start({ accessTokenTtlSeconds: 1 });
+    em = await start({ seed: 9, accessTokenTtlSeconds: 1 }); // seed 9: the tiny firm has inactive users
   });
   afterAll(() => em.close());
 
@@ -29,7 +29,8 @@ describe('OAuth2 authorization code flow', () => {
     const unknown = await authorize(em, { login_hint: 'nobody@nowhere.example' });
     expect(unknown.searchParams.get('error')).toBe('access_denied');
     const inactive = em.firm.users.find((u) => !u.isActive);
-    if (inactive) expect((await authorize(em, { login_hint: inactive.emailAddress! })).searchParams.get('error')).toBe('access_denied');
+    expect(inactive).toBeDefined();
+    expect((await authorize(em, { login_hint: inactive!.emailAddress! })).searchParams.get('error')).toBe('access_denied');
   });
 
   it('shows an error page, not a redirect, for an unknown client or a bad redirect_uri', async () => {
