@@ -51,6 +51,8 @@ export interface QueryOptions {
   skiptoken?: string;
   maxPageSize: number;
   annotations: Annotations;
+  /** Drops rows of the page after they are read (related(): a polymorphic lookup pointing at another table). */
+  keep?: (row: StoredRow) => boolean;
 }
 
 /** Which instance annotations to return: all, none, or those a `Prefer: odata.include-annotations` list names. */
@@ -636,13 +638,12 @@ export class RecordService {
     q: { select?: string; filter?: string; orderby?: string; top?: number; annotations: Annotations },
   ): Array<Record<string, unknown>> {
     const own = `_${coll.attr.logicalName}_value eq ${id}`;
-    const res = this.query(coll.child, { select: q.select, filter: q.filter ? `${own} and (${q.filter})` : own, orderby: q.orderby, top: q.top ?? 5000, maxPageSize: 5000, annotations: q.annotations });
-    // Polymorphic lookups: keep only children whose lookup points at this table.
-    return res.value.filter((v) => {
-      const row = this.store.get(coll.child, String(v[coll.child.primaryIdAttribute]));
-      const t = row?.data[`${coll.attr.logicalName}@lt`];
+    // Polymorphic lookups: keep only children whose lookup points at this table (judged on the rows the query read).
+    const keep = (row: StoredRow) => {
+      const t = row.data[`${coll.attr.logicalName}@lt`];
       return t === undefined || t === null || t === e.logicalName;
-    });
+    };
+    return this.query(coll.child, { select: q.select, filter: q.filter ? `${own} and (${q.filter})` : own, orderby: q.orderby, top: q.top ?? 5000, maxPageSize: 5000, annotations: q.annotations, keep }).value;
   }
 
 
@@ -673,7 +674,8 @@ export class RecordService {
     const sql = `SELECT id, data, ver FROM "${tableName(e)}"${pageWhere} ORDER BY ${order ? order + ', ' : ''}id LIMIT ? OFFSET ?`;
     const raw = this.store.query(sql, [...params, ...(keyset ? [token.lastId] : []), pageSize + 1, offset]);
     const more = q.top === undefined && raw.length > pageSize;
-    const rows = raw.slice(0, pageSize).map((r) => ({ id: r.id, data: JSON.parse(r.data) as Record<string, unknown>, version: r.ver }));
+    const read = raw.slice(0, pageSize).map((r) => ({ id: r.id, data: JSON.parse(r.data) as Record<string, unknown>, version: r.ver }));
+    const rows = q.keep ? read.filter(q.keep) : read;
     const value = rows.map((r) => this.format(e, r, attrs, q.annotations));
     if (q.expand) this.expand(e, value, rows, q.expand, q.annotations);
     let count: number | undefined;
@@ -683,8 +685,8 @@ export class RecordService {
       count = Math.min(n, 5000);
       countLimited = n > 5000;
     }
-    const last = rows[rows.length - 1]?.id;
-    return { value, count, countLimited, nextToken: more ? skipTokenFor(e, token.page + 1, order ? undefined : last, rows[0]?.id) : undefined };
+    const last = read[read.length - 1]?.id;
+    return { value, count, countLimited, nextToken: more ? skipTokenFor(e, token.page + 1, order ? undefined : last, read[0]?.id) : undefined };
   }
 
   bulkSupported(e: EntityMeta): boolean {

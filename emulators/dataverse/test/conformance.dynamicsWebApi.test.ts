@@ -91,7 +91,7 @@ test('metadata: createAttribute then write the new column', async () => {
   expect(attr.value).toHaveLength(1);
   const id = await client.create({ collection: 'accounts', data: { name: 'DWA counted', astep_dwacount: 3 } });
   expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
-  const stored = await client.retrieve({ collection: 'accounts', key: id as string, select: ['astep_dwacount'] });
+  const stored = await client.retrieve({ collection: 'accounts', key: String(id), select: ['astep_dwacount'] });
   expect(stored.astep_dwacount).toBe(3);
   await expect(client.create({ collection: 'accounts', data: { name: 'DWA counted', astep_dwacount: 11 } })).rejects.toMatchObject({ status: 400 });
 });

@@ -306,3 +306,17 @@ test('collection-valued navigation: $expand and GET of one-to-many relationships
   const t = await api.call('GET', `accounts(${acc})/Account_Tasks?$select=subject`);
   expect(t.json.value.map((x: any) => x.subject)).toEqual(['Task of many']);
 });
+
+test('collection-valued navigation keeps only children whose polymorphic lookup points at this table', async () => {
+  // An account and a contact may carry the same GUID (ids are unique per table): Account_Tasks must not list a task
+  // regarding the contact.
+  const shared = '7a1e0000-0000-4000-8000-00000000c0de';
+  expect((await api.call('POST', 'accounts', { accountid: shared, name: 'Shared id account' })).status).toBe(204);
+  expect((await api.call('POST', 'contacts', { contactid: shared, lastname: 'Shared id contact' })).status).toBe(204);
+  await api.call('POST', 'tasks', { subject: 'About the account', 'regardingobjectid_account_task@odata.bind': `/accounts(${shared})` });
+  await api.call('POST', 'tasks', { subject: 'About the contact', 'regardingobjectid_contact_task@odata.bind': `/contacts(${shared})` });
+  const t = await api.call('GET', `accounts(${shared})/Account_Tasks?$select=subject`);
+  expect(t.json.value.map((x: any) => x.subject)).toEqual(['About the account']);
+  const c = await api.call('GET', `contacts(${shared})?$select=lastname&$expand=Contact_Tasks($select=subject)`);
+  expect(c.json.Contact_Tasks.map((x: any) => x.subject)).toEqual(['About the contact']);
+});
