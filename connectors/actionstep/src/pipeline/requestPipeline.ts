@@ -66,7 +66,7 @@ export interface RequestPipelineOptions {
 }
 
 export class RequestPipeline {
-  readonly limiter: ConcurrencyLimiter;
+  private readonly limiter: ConcurrencyLimiter;
   private readonly retryOptions: Required<RetryOptions>;
   private readonly strategies: RetryStrategy[];
   private readonly counts = {
@@ -86,11 +86,6 @@ export class RequestPipeline {
     this.retryOptions = { ...DEFAULT_RETRY_OPTIONS, ...stripUndefined(options.retry ?? {}) };
     this.strategies = options.retryStrategies ?? DEFAULT_RETRY_STRATEGIES;
     this.pacer = new RequestPacer({ maxRequestsPerSecond: options.maxRequestsPerSecond, adaptive: options.adaptivePacing, now: () => this.now() });
-  }
-
-  /** The pace the client currently keeps (requests per second), if any. */
-  get pacedRatePerSecond(): number | undefined {
-    return this.pacer.ratePerSecond;
   }
 
   get requestCount(): RequestCountSnapshot {
