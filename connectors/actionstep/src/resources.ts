@@ -628,14 +628,6 @@ export function resourceDef(name: string): ResourceDef {
   return RESOURCES[name];
 }
 
-export function fieldDef(resource: ResourceName, field: string): FieldDef | undefined {
-  return RESOURCES[resource].fields.find((x) => x.name === field);
-}
-
-export function linkDef(resource: ResourceName, link: string): LinkDef | undefined {
-  return RESOURCES[resource].links.find((x) => x.name === link);
-}
-
 // ---------------------------------------------------------------------------------------------------------------
 // Wire <-> normalized conversion
 // ---------------------------------------------------------------------------------------------------------------
