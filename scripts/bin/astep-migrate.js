@@ -7,4 +7,5 @@ const { execFileSync } = require('node:child_process');
 const root = path.resolve(__dirname, '..', '..');
 const cli = path.join(root, 'dist', 'cli.js');
 if (!fs.existsSync(cli)) execFileSync(process.execPath, [path.join(root, 'scripts', 'build.mjs')], { stdio: 'inherit' });
-require(cli);
+// dist/cli.js runs main() only when it is the entry module (`node dist/cli.js`); here the entry is this file.
+require(cli).main(process.argv);

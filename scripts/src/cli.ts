@@ -80,9 +80,12 @@ export function buildProgram(): Command {
     .option('--limits <mode>', 'production | off (Dataverse service protection limits)', parseLimits, 'production')
     .option('--actionstep-port <p>', 'Actionstep emulator port', parseInteger)
     .option('--dataverse-port <p>', 'Dataverse emulator port', parseInteger)
-    .option('--state-dir <dir>', 'where the config, the engine state and emulator files go', path.join(os.tmpdir(), 'astep-emulate'))
+    .option('--state-dir <dir>', 'where the config, the engine state and emulator files go (default: a new folder per start)')
     .action(async (o) => {
-      const emulators = await startEmulators({ firm: o.firm, seed: o.seed, faults: o.faults, limits: o.limits, actionstepPort: o.actionstepPort, dataversePort: o.dataversePort, stateDir: path.resolve(o.stateDir) });
+      // A fresh folder per start unless one is named: a second `emulate` must never meet the first one's token file
+      // (bound to the first emulator's port) or its state.
+      const stateDir = o.stateDir ? path.resolve(o.stateDir) : fs.mkdtempSync(path.join(os.tmpdir(), 'astep-emulate-'));
+      const emulators = await startEmulators({ firm: o.firm, seed: o.seed, faults: o.faults, limits: o.limits, actionstepPort: o.actionstepPort, dataversePort: o.dataversePort, stateDir });
       process.stdout.write(JSON.stringify({ actionstep: emulators.actionstep.url, dataverse: emulators.dataverse.url, config: emulators.configPath }) + '\n');
       await new Promise<void>((resolve) => {
         const stop = () => resolve();
