@@ -9,6 +9,8 @@ export { DataverseApi, queryString } from './dataverseApi';
 export type { ClientStats, RetrieveMultipleQuery, SendOptions, WhoAmIResult } from './dataverseApi';
 export { DataverseClient, createFetchTransport } from './dataverseClient';
 export type { DataverseClientOptions, RequestRecord } from './dataverseClient';
+export { DataverseClientPool } from './clientPool';
+export type { PoolIdentity, DataverseClientPoolOptions, IdentityStatus } from './clientPool';
 export { BulkWriter, tableSupportsBulk } from './bulkWriter';
 export type { BulkWriterOptions, TableRef, UpsertTarget, WriteOutcome, WriteResult, WriteProgress } from './bulkWriter';
 export { MetadataProvisioner } from './metadataProvisioner';
