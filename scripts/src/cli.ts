@@ -5,6 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import os from 'node:os';
 import { Command, InvalidArgumentError } from 'commander';
+import { CREDENTIAL_ERROR_CODE, DataverseError } from '@astep/dataverse-connector';
 import { EngineError, planHtml, page, sampleHtml, summaryHtml, workflowsHtml, type FieldDecision } from '@astep/orchestrator';
 import { ConfigError, loadConfig, redactConfig, scrubSecrets, type MigrationConfig } from './config';
 import { createProgress } from './progress';
@@ -256,7 +257,9 @@ export async function main(argv: string[]): Promise<void> {
       return;
     }
     const message = scrubSecrets(err.message ?? String(e), knownSecrets);
-    if (e instanceof EngineError || e instanceof ConfigError) {
+    // An application user that cannot sign in is a configuration matter (its secret, certificate or registration).
+    const signIn = e instanceof DataverseError && e.code === CREDENTIAL_ERROR_CODE;
+    if (e instanceof EngineError || e instanceof ConfigError || signIn) {
       process.stderr.write(`astep-migrate: ${message}\n`);
       process.exitCode = e instanceof EngineError ? e.exitCode : EXIT.usage;
     } else {
