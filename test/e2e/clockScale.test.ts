@@ -1,27 +1,17 @@
 // `astep-migrate emulate --clock-scale X`: the Dataverse emulator's virtual clock (service-protection window,
 // execution costs, Retry-After) runs X times faster than real time. At 1 a create costs its full 288 ms of the
 // emulator's cost model in real time (at the default 60 it would be ~5 ms); a bad value is a usage error.
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { CLI, ROOT, runCli } from '../helpers/harness';
+import { runCli, spawnEmulate } from '../helpers/harness';
 
 jest.setTimeout(120_000);
 
 test('emulate --clock-scale 1 serves Dataverse in real time (a create takes its 288 ms)', async () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'astep-clock-test-'));
-  const child = spawn(process.execPath, [CLI, 'emulate', '--firm', 'tiny', '--clock-scale', '1', '--state-dir', dir], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  const { child, info } = await spawnEmulate(['--firm', 'tiny', '--clock-scale', '1', '--state-dir', dir]);
   try {
-    const line = await new Promise<string>((resolve, reject) => {
-      let buf = '';
-      child.stdout.on('data', (d) => {
-        buf += d;
-        if (buf.includes('\n')) resolve(buf.slice(0, buf.indexOf('\n')));
-      });
-      child.on('exit', (code) => reject(new Error(`emulate exited early with ${code}`)));
-    });
-    const info = JSON.parse(line) as { dataverse: string; config: string };
     const config = JSON.parse(fs.readFileSync(info.config, 'utf8'));
     const token = await fetch(`${info.dataverse}/${config.dataverse.tenantId}/oauth2/v2.0/token`, {
       method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' },
