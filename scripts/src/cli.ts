@@ -5,11 +5,12 @@ import fs from 'node:fs';
 import path from 'node:path';
 import os from 'node:os';
 import { Command, InvalidArgumentError } from 'commander';
+import { CREDENTIAL_ERROR_CODE, DataverseError } from '@astep/dataverse-connector';
 import { EngineError, planHtml, page, sampleHtml, summaryHtml, workflowsHtml, type FieldDecision } from '@astep/orchestrator';
 import { ConfigError, loadConfig, redactConfig, scrubSecrets, type MigrationConfig } from './config';
 import { createProgress } from './progress';
 import { openSession, type Session } from './session';
-import { startEmulators, type FirmSize } from './emulate';
+import { DEFAULT_CLOCK_SCALE, startEmulators, type FirmSize } from './emulate';
 import { runDemo } from './demo';
 import { formatSummary, migrationOverrides } from './format';
 
@@ -81,11 +82,16 @@ export function buildProgram(): Command {
     .option('--actionstep-port <p>', 'Actionstep emulator port', parseInteger)
     .option('--dataverse-port <p>', 'Dataverse emulator port', parseInteger)
     .option('--state-dir <dir>', 'where the config, the engine state and emulator files go (default: a new folder per start)')
+    .option('--clock-scale <x>', CLOCK_SCALE_HELP, parseClockScale, DEFAULT_CLOCK_SCALE)
+    .option('--app-users <n>', 'Dataverse application users to register and list in the config (requests are spread across them)', parseAppUsers, 1)
     .action(async (o) => {
       // A fresh folder per start unless one is named: a second `emulate` must never meet the first one's token file
       // (bound to the first emulator's port) or its state.
       const stateDir = o.stateDir ? path.resolve(o.stateDir) : fs.mkdtempSync(path.join(os.tmpdir(), 'astep-emulate-'));
-      const emulators = await startEmulators({ firm: o.firm, seed: o.seed, faults: o.faults, limits: o.limits, actionstepPort: o.actionstepPort, dataversePort: o.dataversePort, stateDir });
+      const emulators = await startEmulators({
+        firm: o.firm, seed: o.seed, faults: o.faults, limits: o.limits, actionstepPort: o.actionstepPort, dataversePort: o.dataversePort, stateDir,
+        clockScale: o.clockScale, appUsers: o.appUsers,
+      });
       process.stdout.write(JSON.stringify({ actionstep: emulators.actionstep.url, dataverse: emulators.dataverse.url, config: emulators.configPath }) + '\n');
       await new Promise<void>((resolve) => {
         const stop = () => resolve();
@@ -206,8 +212,10 @@ export function buildProgram(): Command {
     .option('--rollback', 'also roll the run back and compare with the pre-run snapshot')
     .option('--json', 'print one JSON document on stdout')
     .option('--out <dir>', 'report folder', 'out')
+    .option('--clock-scale <x>', CLOCK_SCALE_HELP, parseClockScale, DEFAULT_CLOCK_SCALE)
+    .option('--app-users <n>', 'Dataverse application users the run spreads its requests across', parseAppUsers, 1)
     .action(async (o) => {
-      const result = await runDemo({ firm: o.firm, seed: o.seed, faults: o.faults, json: !!o.json, outDir: path.resolve(o.out), rollback: !!o.rollback });
+      const result = await runDemo({ firm: o.firm, seed: o.seed, faults: o.faults, json: !!o.json, outDir: path.resolve(o.out), rollback: !!o.rollback, clockScale: o.clockScale, appUsers: o.appUsers });
       if (o.json) process.stdout.write(JSON.stringify(result.json, null, 2) + '\n');
       process.exitCode = result.ok ? EXIT.ok : EXIT.failedRecords;
     });
@@ -225,6 +233,18 @@ export function buildProgram(): Command {
 function parseInteger(v: string): number {
   const n = Number(v);
   if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError('expected a whole number');
+  return n;
+}
+const CLOCK_SCALE_HELP =
+  'Dataverse emulator clock: virtual seconds per real second (60: a 300 s service-protection window lasts 5 s and the limits rarely bind; 1: real time; at 5 or less the limits bind under bulk loads)';
+function parseClockScale(v: string): number {
+  const n = Number(v);
+  if (!Number.isFinite(n) || n <= 0 || n > 1000) throw new InvalidArgumentError('expected a number above 0, at most 1000');
+  return n;
+}
+function parseAppUsers(v: string): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1 || n > 16) throw new InvalidArgumentError('expected a whole number from 1 to 16');
   return n;
 }
 function parseRate(v: string): number {
@@ -256,7 +276,9 @@ export async function main(argv: string[]): Promise<void> {
       return;
     }
     const message = scrubSecrets(err.message ?? String(e), knownSecrets);
-    if (e instanceof EngineError || e instanceof ConfigError) {
+    // An application user that cannot sign in is a configuration matter (its secret, certificate or registration).
+    const signIn = e instanceof DataverseError && e.code === CREDENTIAL_ERROR_CODE;
+    if (e instanceof EngineError || e instanceof ConfigError || signIn) {
       process.stderr.write(`astep-migrate: ${message}\n`);
       process.exitCode = e instanceof EngineError ? e.exitCode : EXIT.usage;
     } else {

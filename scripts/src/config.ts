@@ -7,6 +7,25 @@ import path from 'node:path';
 
 export type SecretRef = string | { env: string } | { file: string };
 
+/** A certificate registered on the Entra app: its private key (PEM, usually `{"file": ...}`) and thumbprint. */
+export interface CertificateRef {
+  privateKey: SecretRef;
+  /** SHA-256 thumbprint (hex), what Entra shows for new certificates; or the SHA-1 `thumbprint`. */
+  thumbprintSha256?: string;
+  thumbprint?: string;
+  /** The public certificate chain (PEM), sent as x5c for subject-name/issuer authentication. */
+  x5c?: string;
+}
+
+/** One Dataverse application user: an Entra app (client id) with a secret or a certificate. */
+export interface ApplicationUserConfig {
+  /** Default: dataverse.tenantId. */
+  tenantId?: string;
+  clientId: string;
+  clientSecret?: SecretRef;
+  certificate?: CertificateRef;
+}
+
 export interface MigrationConfig {
   stateDir: string;
   outDir?: string;
@@ -27,13 +46,22 @@ export interface MigrationConfig {
   };
   dataverse: {
     webApiUrl: string;
-    tenantId: string;
-    clientId: string;
-    clientSecret: SecretRef;
+    /** The environment's tenant; each application user may name its own. */
+    tenantId?: string;
+    /** One application user: clientId with clientSecret or certificate. */
+    clientId?: string;
+    clientSecret?: SecretRef;
+    certificate?: CertificateRef;
+    /**
+     * Several application users instead (not both forms): requests are spread across them, each with its own
+     * service-protection budget (limits are per user).
+     */
+    applicationUsers?: ApplicationUserConfig[];
     authorityHost?: string;
     /** Send msal-node's token requests to this origin instead (an emulator; msal refuses http authorities). */
     tokenEndpointOrigin?: string;
     licenseTier?: 'SalesProfessional' | 'SalesEnterprise' | 'SalesPremium';
+    /** Requests in flight per application user (at most 52, the per-user limit). */
     maxConcurrency?: number;
   };
   migration?: {
@@ -57,6 +85,30 @@ const secret = {
     { type: 'object', required: ['env'], additionalProperties: false, properties: { env: { type: 'string', minLength: 1 } } },
     { type: 'object', required: ['file'], additionalProperties: false, properties: { file: { type: 'string', minLength: 1 } } },
   ],
+};
+
+const certificate = {
+  type: 'object',
+  required: ['privateKey'],
+  additionalProperties: false,
+  properties: {
+    privateKey: secret,
+    thumbprintSha256: { type: 'string', pattern: '^[0-9A-Fa-f]{64}$' },
+    thumbprint: { type: 'string', pattern: '^[0-9A-Fa-f]{40}$' },
+    x5c: { type: 'string', minLength: 1 },
+  },
+};
+
+const applicationUser = {
+  type: 'object',
+  required: ['clientId'],
+  additionalProperties: false,
+  properties: {
+    tenantId: { type: 'string', minLength: 1 },
+    clientId: { type: 'string', minLength: 1 },
+    clientSecret: secret,
+    certificate,
+  },
 };
 
 export const CONFIG_SCHEMA = {
@@ -87,13 +139,15 @@ export const CONFIG_SCHEMA = {
     },
     dataverse: {
       type: 'object',
-      required: ['webApiUrl', 'tenantId', 'clientId', 'clientSecret'],
+      required: ['webApiUrl'],
       additionalProperties: false,
       properties: {
         webApiUrl: { type: 'string', pattern: '^https?://' },
         tenantId: { type: 'string', minLength: 1 },
         clientId: { type: 'string', minLength: 1 },
         clientSecret: secret,
+        certificate,
+        applicationUsers: { type: 'array', minItems: 1, items: applicationUser },
         authorityHost: { type: 'string', pattern: '^https://' },
         tokenEndpointOrigin: { type: 'string', pattern: '^https?://' },
         licenseTier: { enum: ['SalesProfessional', 'SalesEnterprise', 'SalesPremium'] },
@@ -159,7 +213,56 @@ export function loadConfig(file: string): MigrationConfig {
   config.stateDir = abs(config.stateDir);
   if (config.outDir) config.outDir = abs(config.outDir);
   config.actionstep.tokenStore.path = abs(config.actionstep.tokenStore.path);
+  dataverseIdentities(config, file); // the checks JSON schema cannot say (which form, tenant, secret or certificate)
   return config;
+}
+
+/** One application user as the session signs it in; `name` says where it is in the configuration (never a secret). */
+export interface DataverseIdentity {
+  name: string;
+  tenantId: string;
+  clientId: string;
+  clientSecret?: SecretRef;
+  certificate?: CertificateRef;
+  /** Config path of its secret or private key, for messages. */
+  secretPath: string;
+}
+
+/**
+ * The application users of a configuration, single form (`dataverse.clientId` + secret or certificate) or list
+ * (`dataverse.applicationUsers`), checked: one form only, a tenant for each, exactly one of secret and certificate,
+ * and no app listed twice (a second listing would share the first one's limits, not add to them).
+ */
+export function dataverseIdentities(config: MigrationConfig, file = 'the config file'): DataverseIdentity[] {
+  const d = config.dataverse;
+  const problems: string[] = [];
+  const one = (u: ApplicationUserConfig, where: string, name: string): DataverseIdentity | undefined => {
+    const tenantId = u.tenantId ?? d.tenantId;
+    if (!tenantId) problems.push(`${where}.tenantId is missing (or set dataverse.tenantId for every application user)`);
+    if (!u.clientId) problems.push(`${where}.clientId is missing`);
+    if (u.clientSecret !== undefined && u.certificate !== undefined) problems.push(`${where} has both clientSecret and certificate: give one`);
+    if (u.clientSecret === undefined && u.certificate === undefined) problems.push(`${where} needs clientSecret or certificate`);
+    if (u.certificate && !u.certificate.thumbprintSha256 && !u.certificate.thumbprint) problems.push(`${where}.certificate needs thumbprintSha256 (or thumbprint)`);
+    if (!tenantId || !u.clientId) return undefined;
+    return { name, tenantId, clientId: u.clientId, clientSecret: u.clientSecret, certificate: u.certificate, secretPath: `${where}.${u.certificate ? 'certificate.privateKey' : 'clientSecret'}` };
+  };
+  let identities: Array<DataverseIdentity | undefined>;
+  if (d.applicationUsers) {
+    const single = (['clientId', 'clientSecret', 'certificate'] as const).filter((k) => d[k] !== undefined);
+    if (single.length) problems.push(`dataverse has both applicationUsers and ${single.map((k) => `dataverse.${k}`).join(', ')}: list every application user in applicationUsers`);
+    identities = d.applicationUsers.map((u, i) => one(u, `dataverse.applicationUsers[${i}]`, `dataverse.applicationUsers[${i}] (client id ${u.clientId})`));
+    const seen = new Map<string, number>();
+    d.applicationUsers.forEach((u, i) => {
+      const key = u.clientId?.toLowerCase();
+      const first = seen.get(key);
+      if (first !== undefined) problems.push(`dataverse.applicationUsers[${i}] repeats the client id of dataverse.applicationUsers[${first}] (${u.clientId}): the same application user has one budget, listing it twice adds nothing`);
+      else seen.set(key, i);
+    });
+  } else {
+    identities = [one({ tenantId: d.tenantId, clientId: d.clientId ?? '', clientSecret: d.clientSecret, certificate: d.certificate }, 'dataverse', `application user (client id ${d.clientId})`)];
+  }
+  if (problems.length) throw new ConfigError(`the config file ${file} is invalid:\n  - ${problems.join('\n  - ')}`);
+  return identities as DataverseIdentity[];
 }
 
 /** The value of a secret reference; the error names the reference, never a value. */
@@ -177,7 +280,7 @@ export function resolveSecret(ref: SecretRef, what: string): string {
   }
 }
 
-const SECRET_KEYS = new Set(['clientSecret', 'passphrase', 'secret', 'password', 'access_token', 'refresh_token', 'accessToken', 'refreshToken']);
+const SECRET_KEYS = new Set(['clientSecret', 'passphrase', 'secret', 'password', 'privateKey', 'access_token', 'refresh_token', 'accessToken', 'refreshToken']);
 
 /** A copy with every secret replaced, for printing. References ({env}) are kept: they are names, not values. */
 export function redactConfig<T>(value: T): T {

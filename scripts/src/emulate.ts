@@ -16,8 +16,13 @@ export interface EmulateOptions {
   actionstepPort?: number;
   dataversePort?: number;
   stateDir: string;
-  /** Dataverse clock scale: how much faster than real time the service protection window runs. */
+  /**
+   * Dataverse clock scale: how much faster than real time the emulator's virtual clock runs (service-protection
+   * window, execution costs, Retry-After). Default 60 (a 300 s window lasts 5 s: the limits rarely bind).
+   */
   clockScale?: number;
+  /** Dataverse application users to register and list in the config (default 1: the single-user form). */
+  appUsers?: number;
   licenseTier?: 'SalesProfessional' | 'SalesEnterprise' | 'SalesPremium';
 }
 
@@ -30,6 +35,8 @@ export interface RunningEmulators {
 }
 
 export const DEMO_TENANT = '00000000-0000-4000-8000-00000000a57e';
+/** `emulate`/`demo` run Dataverse's virtual clock 60× faster than real time unless told otherwise. */
+export const DEFAULT_CLOCK_SCALE = 60;
 
 export async function startEmulators(o: EmulateOptions): Promise<RunningEmulators> {
   fs.mkdirSync(o.stateDir, { recursive: true });
@@ -48,17 +55,21 @@ export async function startEmulators(o: EmulateOptions): Promise<RunningEmulator
       ? { enabled: false }
       : { sessionPerSecond: 60, sessionBurst: 120, orgPerSecond: 80, orgBurst: 160, ipPerSecond: 100, ipBurst: 200 },
   });
-  const clientId = 'astep-migration-app';
-  const clientSecret = crypto.randomBytes(24).toString('base64url');
+  // Each application user is its own app registration in the emulator (its own systemuser and its own limits).
+  const appUsers = Array.from({ length: Math.max(1, o.appUsers ?? 1) }, (_, i) => ({
+    clientId: i === 0 ? 'astep-migration-app' : `astep-migration-app-${i + 1}`,
+    clientSecret: crypto.randomBytes(24).toString('base64url'),
+    applicationUserName: i === 0 ? 'Actionstep Migration (application user)' : `Actionstep Migration (application user ${i + 1})`,
+  }));
   const firm = actionstep.firm as unknown as { dataverseUsers?: Array<{ fullname: string; email: string; isDisabled: boolean }>; timeZone?: string };
   const dataverse = await startDataverseEmulator({
     port: o.dataversePort ?? 0,
     host: '127.0.0.1',
     tenantId: DEMO_TENANT,
-    clients: [{ clientId, clientSecret, applicationUserName: 'Actionstep Migration (application user)' }],
+    clients: appUsers,
     systemUsers: firm.dataverseUsers ?? [],
     limits: o.limits,
-    clockScale: o.clockScale ?? 60,
+    clockScale: o.clockScale ?? DEFAULT_CLOCK_SCALE,
     faults: faultRate > 0 ? dataverseFaults(faultRate, o.seed) : undefined,
   });
 
@@ -77,8 +88,10 @@ export async function startEmulators(o: EmulateOptions): Promise<RunningEmulator
     dataverse: {
       webApiUrl: dataverse.webApiUrl,
       tenantId: dataverse.tenantId,
-      clientId,
-      clientSecret,
+      // One application user: the single form; several: the list, each entry an app registration of its own.
+      ...(appUsers.length === 1
+        ? { clientId: appUsers[0].clientId, clientSecret: appUsers[0].clientSecret }
+        : { applicationUsers: appUsers.map((u) => ({ clientId: u.clientId, clientSecret: u.clientSecret })) }),
       tokenEndpointOrigin: dataverse.url,
       licenseTier: o.licenseTier ?? 'SalesEnterprise',
     },

@@ -4,9 +4,12 @@ import path from 'node:path';
 import {
   ActionstepClient, ActionstepOAuthClient, ActionstepOAuthCredential, EncryptedFileTokenStore, followAuthorizeRedirect,
 } from '@astep/actionstep-connector';
-import { DataverseClient, DataverseSink, createClientSecretCredential, createNodeTransport, createRedirectingNetworkClient } from '@astep/dataverse-connector';
+import {
+  DataverseClient, DataverseClientPool, DataverseSink, createClientCertificateCredential, createClientSecretCredential, createNodeTransport,
+  createRedirectingNetworkClient, type TokenProvider,
+} from '@astep/dataverse-connector';
 import { MigrationEngine, type ProgressReporter } from '@astep/orchestrator';
-import { resolveSecret, type MigrationConfig } from './config';
+import { dataverseIdentities, resolveSecret, type MigrationConfig } from './config';
 import { ActionstepSource } from './adapters/actionstepSource';
 
 import { SqliteStateStore } from './state/sqliteStateStore';
@@ -16,7 +19,8 @@ export interface Session {
   store: SqliteStateStore;
   source: ActionstepSource;
   sink: DataverseSink;
-  dataverse: DataverseClient;
+  /** Every configured application user behind one API (a pool of one for the single form). */
+  dataverse: DataverseClientPool;
   secrets: string[];
   close(): void;
 }
@@ -48,13 +52,24 @@ export async function openSession(config: MigrationConfig, progress: ProgressRep
   const d = config.dataverse;
   const webApiUrl = d.webApiUrl.endsWith('/') ? d.webApiUrl : `${d.webApiUrl}/`;
   const resource = new URL(webApiUrl).origin;
-  const dvCredential = createClientSecretCredential({
-    tenantId: d.tenantId, clientId: d.clientId, clientSecret: keep(resolveSecret(d.clientSecret, 'dataverse.clientSecret')),
-    scope: `${resource}/.default`, authorityHost: d.authorityHost,
-    networkClient: d.tokenEndpointOrigin ? createRedirectingNetworkClient(d.tokenEndpointOrigin) : undefined,
+  // One client per application user: each has its own token, Retry-After pause, DOP hint and concurrency, like the
+  // service's limits are per user. The pool spreads requests across them; the engine sees one sink.
+  const identities = dataverseIdentities(config).map((id) => {
+    const common = {
+      tenantId: id.tenantId, clientId: id.clientId, scope: `${resource}/.default`, authorityHost: d.authorityHost,
+      networkClient: d.tokenEndpointOrigin ? createRedirectingNetworkClient(d.tokenEndpointOrigin) : undefined,
+    };
+    const credential: TokenProvider = id.certificate
+      ? createClientCertificateCredential({
+        ...common, privateKey: keep(resolveSecret(id.certificate.privateKey, id.secretPath)),
+        thumbprintSha256: id.certificate.thumbprintSha256, thumbprint: id.certificate.thumbprint, x5c: id.certificate.x5c,
+      })
+      : createClientSecretCredential({ ...common, clientSecret: keep(resolveSecret(id.clientSecret!, id.secretPath)) });
+    const client = new DataverseClient({ webApiUrl, credential, transport: createNodeTransport({ maxSockets: 64 }), maxConcurrency: d.maxConcurrency ?? 52 });
+    return { name: id.name, client };
   });
-  const dataverse = new DataverseClient({ webApiUrl, credential: dvCredential, transport: createNodeTransport({ maxSockets: 64 }), maxConcurrency: d.maxConcurrency ?? 52 });
-  const sink = new DataverseSink(dataverse, webApiUrl, { maxConcurrency: d.maxConcurrency });
+  const dataverse = new DataverseClientPool(identities, { logger: { warn: (message) => progress.log(message) } });
+  const sink = new DataverseSink(dataverse, webApiUrl);
   const engine = new MigrationEngine({ source, sink, store, progress });
   return { engine, store, source, sink, dataverse, secrets, close: () => store.close() };
 }

@@ -1,6 +1,6 @@
 // End-to-end harness: both emulators in this process, the real command line in child processes talking HTTP to
 // them, and snapshots of Dataverse read back through the Web API.
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -41,6 +41,20 @@ export function runCli(args: string[], o: { killAfterMs?: number; timeoutMs?: nu
       resolve({ code, signal, stdout, stderr, json });
     });
   });
+}
+
+/** Starts `astep-migrate emulate <args>` and resolves with the process and the JSON line it prints once serving. */
+export async function spawnEmulate(args: string[]): Promise<{ child: ChildProcess; info: { actionstep: string; dataverse: string; config: string } }> {
+  const child = spawn(process.execPath, [CLI, 'emulate', ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  const line = await new Promise<string>((resolve, reject) => {
+    let buf = '';
+    child.stdout!.on('data', (d) => {
+      buf += d;
+      if (buf.includes('\n')) resolve(buf.slice(0, buf.indexOf('\n')));
+    });
+    child.on('exit', (code) => reject(new Error(`emulate exited early with ${code}`)));
+  });
+  return { child, info: JSON.parse(line) };
 }
 
 export async function startTestEmulators(o: Partial<EmulateOptions> = {}): Promise<RunningEmulators & { dir: string }> {

@@ -5,7 +5,7 @@ import type { Row, SinkPort, SinkUpsertTarget, SinkWriteResult, TableInfo } from
 import type { SystemUserInfo } from '@astep/orchestrator/plan/buildPlan';
 import type { SolutionSchema } from '@astep/solution/model';
 import { BulkWriter } from './bulkWriter';
-import type { DataverseClient } from './dataverseClient';
+import type { DataverseApi } from './dataverseApi';
 import { MetadataProvisioner, type ProvisioningChange } from './metadataProvisioner';
 
 const trace = (line: string) => {
@@ -16,7 +16,7 @@ export class DataverseSink implements SinkPort {
   private readonly writer: BulkWriter;
   private readonly provisioner: MetadataProvisioner;
 
-  constructor(private readonly client: DataverseClient, private readonly url: string, options: { maxConcurrency?: number } = {}) {
+  constructor(private readonly client: DataverseApi, private readonly url: string, options: { maxConcurrency?: number } = {}) {
     this.writer = new BulkWriter(client, { maxConcurrency: options.maxConcurrency });
     this.provisioner = new MetadataProvisioner(client, { solutionUniqueName: 'ActionstepMigration' });
   }

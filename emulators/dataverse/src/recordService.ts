@@ -41,6 +41,17 @@ export interface WriteResult {
   entity: EntityMeta;
 }
 
+/** One page's SELECT and the matching count, as query() runs them. */
+export interface PageQuery {
+  sql: string;
+  params: unknown[];
+  countSql: string;
+  countParams: unknown[];
+  ordered: boolean;
+  pageSize: number;
+  page: number;
+}
+
 export interface QueryOptions {
   select?: string;
   filter?: string;
@@ -647,8 +658,11 @@ export class RecordService {
   }
 
 
-  query(e: EntityMeta, q: QueryOptions): { value: Array<Record<string, unknown>>; count?: number; countLimited?: boolean; nextToken?: string } {
-    const attrs = this.selectList(e, q.select);
+  /**
+   * The SELECT a query runs (one page), without running it: query() executes exactly this, and the tests read its
+   * `EXPLAIN QUERY PLAN` to prove filters use the key indexes.
+   */
+  querySql(e: EntityMeta, q: Pick<QueryOptions, 'filter' | 'orderby' | 'top' | 'skiptoken' | 'maxPageSize'>): PageQuery {
     let where = '';
     let params: unknown[] = [];
     if (q.filter) {
@@ -672,7 +686,21 @@ export class RecordService {
     const offset = q.top !== undefined || keyset ? 0 : (token.page - 1) * pageSize;
     const pageWhere = keyset ? `${where ? `${where} AND` : ' WHERE'} id > ?` : where;
     const sql = `SELECT id, data, ver FROM "${tableName(e)}"${pageWhere} ORDER BY ${order ? order + ', ' : ''}id LIMIT ? OFFSET ?`;
-    const raw = this.store.query(sql, [...params, ...(keyset ? [token.lastId] : []), pageSize + 1, offset]);
+    return {
+      sql,
+      params: [...params, ...(keyset ? [token.lastId] : []), pageSize + 1, offset],
+      countSql: `SELECT count(*) AS n FROM "${tableName(e)}"${where}`,
+      countParams: params,
+      ordered: !!order,
+      pageSize,
+      page: token.page,
+    };
+  }
+
+  query(e: EntityMeta, q: QueryOptions): { value: Array<Record<string, unknown>>; count?: number; countLimited?: boolean; nextToken?: string } {
+    const attrs = this.selectList(e, q.select);
+    const { sql, params, countSql, countParams, ordered, pageSize, page } = this.querySql(e, q);
+    const raw = this.store.query(sql, params);
     const more = q.top === undefined && raw.length > pageSize;
     const read = raw.slice(0, pageSize).map((r) => ({ id: r.id, data: JSON.parse(r.data) as Record<string, unknown>, version: r.ver }));
     const rows = q.keep ? read.filter(q.keep) : read;
@@ -681,12 +709,12 @@ export class RecordService {
     let count: number | undefined;
     let countLimited: boolean | undefined;
     if (q.count) {
-      const n = this.store.scalar(`SELECT count(*) AS n FROM "${tableName(e)}"${where}`, params);
+      const n = this.store.scalar(countSql, countParams);
       count = Math.min(n, 5000);
       countLimited = n > 5000;
     }
     const last = read[read.length - 1]?.id;
-    return { value, count, countLimited, nextToken: more ? skipTokenFor(e, token.page + 1, order ? undefined : last, read[0]?.id) : undefined };
+    return { value, count, countLimited, nextToken: more ? skipTokenFor(e, page + 1, ordered ? undefined : last, read[0]?.id) : undefined };
   }
 
   bulkSupported(e: EntityMeta): boolean {
