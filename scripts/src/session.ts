@@ -8,8 +8,10 @@ import { DataverseClient, DataverseSink, createClientSecretCredential, createNod
 import { MigrationEngine, type ProgressReporter } from '@astep/orchestrator';
 import { resolveSecret, type MigrationConfig } from './config';
 import { ActionstepSource } from './adapters/actionstepSource';
+import { reaching } from './endpoints';
 
 import { SqliteStateStore } from './state/sqliteStateStore';
+import { acquireStateLock } from './state/stateLock';
 
 export interface Session {
   engine: MigrationEngine;
@@ -21,40 +23,73 @@ export interface Session {
   close(): void;
 }
 
-export async function openSession(config: MigrationConfig, progress: ProgressReporter): Promise<Session> {
+/** Opens the ports for one command; `command` names it in the state folder's lock (one command at a time). */
+export async function openSession(config: MigrationConfig, progress: ProgressReporter, options: { command?: string } = {}): Promise<Session> {
+  const lock = acquireStateLock(config.stateDir, options.command ?? 'session', (m) => progress.log(m));
+  try {
+    return await openLocked(config, progress, () => lock.release());
+  } catch (e) {
+    lock.release();
+    throw e;
+  }
+}
+
+async function openLocked(config: MigrationConfig, progress: ProgressReporter, release: () => void): Promise<Session> {
   const secrets: string[] = [];
   const keep = (s: string) => (secrets.push(s), s);
   const store = new SqliteStateStore(path.join(config.stateDir, 'state.db'));
+  try {
+    const a = config.actionstep;
+    const oauthClient = new ActionstepOAuthClient({
+      authorizeUrl: a.authorizeUrl, tokenUrl: a.tokenUrl, clientId: a.clientId,
+      clientSecret: keep(resolveSecret(a.clientSecret, 'actionstep.clientSecret')), scopes: a.scopes ?? ['all'],
+    });
+    const tokenStore = new EncryptedFileTokenStore({ path: a.tokenStore.path, passphrase: keep(resolveSecret(a.tokenStore.passphrase, 'actionstep.tokenStore.passphrase')) });
+    const credential = new ActionstepOAuthCredential({ oauthClient, store: tokenStore, logger: (m) => progress.log(m) });
+    let tokens = await tokenStore.load();
+    if (tokens && (tokens.tokenUrl !== a.tokenUrl || tokens.clientId !== a.clientId)) {
+      // Tokens belong to the org and app that issued them: after a change of actionstep.tokenUrl or clientId, the old
+      // file would keep every step talking to the old endpoint.
+      progress.log(`The stored Actionstep sign-in (${a.tokenStore.path}) was made ${tokens.tokenUrl ? `at ${tokens.tokenUrl} for client ${tokens.clientId}` : 'before sign-ins recorded their endpoint'}, `
+        + `not at actionstep.tokenUrl ${a.tokenUrl} for client ${a.clientId}: it is not used. Signing in again.`);
+      await tokenStore.clear();
+      tokens = undefined;
+    }
+    if (!tokens) {
+      const openUrl = a.signIn === 'followRedirect'
+        ? (url: string) => reaching('actionstep.authorizeUrl', a.authorizeUrl, () => followAuthorizeRedirect(url))
+        : async (url: string) => progress.log(`Open this address in a browser to sign in to Actionstep:\n  ${url}`);
+      await reaching('actionstep.tokenUrl', a.tokenUrl, () => credential.signIn({ openUrl, loginHint: a.loginHint, port: a.redirectPort }));
+      tokens = await tokenStore.load();
+    }
+    const apiEndpoint = tokens?.apiEndpoint ?? '';
+    const client = new ActionstepClient({ credential, trustLedgerPath: a.trustLedgerPath, maxConcurrency: a.maxConcurrency ?? 4 });
+    const source = new ActionstepSource(client, apiEndpoint, tokens?.orgKey ?? null);
 
-  const a = config.actionstep;
-  const oauthClient = new ActionstepOAuthClient({
-    authorizeUrl: a.authorizeUrl, tokenUrl: a.tokenUrl, clientId: a.clientId,
-    clientSecret: keep(resolveSecret(a.clientSecret, 'actionstep.clientSecret')), scopes: a.scopes ?? ['all'],
-  });
-  const tokenStore = new EncryptedFileTokenStore({ path: a.tokenStore.path, passphrase: keep(resolveSecret(a.tokenStore.passphrase, 'actionstep.tokenStore.passphrase')) });
-  const credential = new ActionstepOAuthCredential({ oauthClient, store: tokenStore, logger: (m) => progress.log(m) });
-  let tokens = await tokenStore.load();
-  if (!tokens) {
-    const openUrl = a.signIn === 'followRedirect'
-      ? followAuthorizeRedirect
-      : async (url: string) => progress.log(`Open this address in a browser to sign in to Actionstep:\n  ${url}`);
-    await credential.signIn({ openUrl, loginHint: a.loginHint, port: a.redirectPort });
-    tokens = await tokenStore.load();
+    const d = config.dataverse;
+    const webApiUrl = d.webApiUrl.endsWith('/') ? d.webApiUrl : `${d.webApiUrl}/`;
+    const resource = new URL(webApiUrl).origin;
+    const dvCredential = createClientSecretCredential({
+      tenantId: d.tenantId, clientId: d.clientId, clientSecret: keep(resolveSecret(d.clientSecret, 'dataverse.clientSecret')),
+      scope: `${resource}/.default`, authorityHost: d.authorityHost,
+      networkClient: d.tokenEndpointOrigin ? createRedirectingNetworkClient(d.tokenEndpointOrigin) : undefined,
+    });
+    const dataverse = new DataverseClient({ webApiUrl, credential: dvCredential, transport: createNodeTransport({ maxSockets: 64 }), maxConcurrency: d.maxConcurrency ?? 52 });
+    // One token and one WhoAmI now, so that a wrong address fails here naming its config field, not mid-step.
+    const tokenField = d.tokenEndpointOrigin ? 'dataverse.tokenEndpointOrigin' : d.authorityHost ? 'dataverse.authorityHost' : 'dataverse.tenantId';
+    await reaching(tokenField, d.tokenEndpointOrigin ?? d.authorityHost ?? `https://login.microsoftonline.com/${d.tenantId}`, () => dvCredential.getToken());
+    await reaching('dataverse.webApiUrl', webApiUrl, () => dataverse.whoAmI());
+    const sink = new DataverseSink(dataverse, webApiUrl, { maxConcurrency: d.maxConcurrency });
+    const engine = new MigrationEngine({ source, sink, store, progress });
+    return {
+      engine, store, source, sink, dataverse, secrets,
+      close: () => {
+        store.close();
+        release();
+      },
+    };
+  } catch (e) {
+    store.close();
+    throw e;
   }
-  const apiEndpoint = tokens?.apiEndpoint ?? '';
-  const client = new ActionstepClient({ credential, trustLedgerPath: a.trustLedgerPath, maxConcurrency: a.maxConcurrency ?? 4 });
-  const source = new ActionstepSource(client, apiEndpoint, tokens?.orgKey ?? null);
-
-  const d = config.dataverse;
-  const webApiUrl = d.webApiUrl.endsWith('/') ? d.webApiUrl : `${d.webApiUrl}/`;
-  const resource = new URL(webApiUrl).origin;
-  const dvCredential = createClientSecretCredential({
-    tenantId: d.tenantId, clientId: d.clientId, clientSecret: keep(resolveSecret(d.clientSecret, 'dataverse.clientSecret')),
-    scope: `${resource}/.default`, authorityHost: d.authorityHost,
-    networkClient: d.tokenEndpointOrigin ? createRedirectingNetworkClient(d.tokenEndpointOrigin) : undefined,
-  });
-  const dataverse = new DataverseClient({ webApiUrl, credential: dvCredential, transport: createNodeTransport({ maxSockets: 64 }), maxConcurrency: d.maxConcurrency ?? 52 });
-  const sink = new DataverseSink(dataverse, webApiUrl, { maxConcurrency: d.maxConcurrency });
-  const engine = new MigrationEngine({ source, sink, store, progress });
-  return { engine, store, source, sink, dataverse, secrets, close: () => store.close() };
 }
