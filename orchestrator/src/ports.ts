@@ -58,6 +58,13 @@ export interface SinkPort {
   remove(table: TableInfo, ids: Array<{ id: string; ref?: string }>): Promise<SinkWriteResult[]>;
   /** Unbound action (WinOpportunity, LoseOpportunity). Throws an error with `code` and `message` on failure. */
   action(name: string, body: Record<string, unknown>): Promise<void>;
+  /** One row by alternate key, with its etag (row version) for a conditional write; null when there is none. */
+  readForUpdate(table: TableInfo, key: Record<string, string>, select: string[]): Promise<{ row: Row; etag: string } | null>;
+  /**
+   * Optimistic concurrency: writes only while the row still has `etag` (If-Match), or, with `etag` null, only when
+   * the row does not exist yet (If-None-Match: *). false when someone else wrote first (412).
+   */
+  writeIfUnchanged(table: TableInfo, key: Record<string, string>, etag: string | null, attributes: Row): Promise<boolean>;
   requestCount(): number;
 }
 
