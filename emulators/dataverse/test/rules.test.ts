@@ -161,6 +161,7 @@ describe('delete cascades', () => {
     const other = idOf((await api.call('POST', 'contacts', { lastname: 'Unrelated' })).headers);
     await api.call('PATCH', `accounts(${acc})`, { 'primarycontactid@odata.bind': `/contacts(${other})` });
     const task = idOf((await api.call('POST', 'tasks', { subject: 'About root', 'regardingobjectid_account_task@odata.bind': `/accounts(${acc})` })).headers);
+    const opportunity = idOf((await api.call('POST', 'opportunities', { name: 'Deal', 'customerid_account@odata.bind': `/accounts(${acc})` })).headers);
     const note = idOf((await api.call('POST', 'annotations', { subject: 'On root', 'objectid_account@odata.bind': `/accounts(${acc})` })).headers);
     const matter = idOf((await api.call('POST', 'astep_matters', { astep_name: 'Matter', 'astep_AccountId@odata.bind': `/accounts(${acc})` })).headers);
     const part = idOf((await api.call('POST', 'astep_matterparticipants', { astep_name: 'P', 'astep_MatterId@odata.bind': `/astep_matters(${matter})` })).headers);
@@ -171,6 +172,7 @@ describe('delete cascades', () => {
     expect((await api.call('DELETE', `accounts(${acc})`)).status).toBe(204);
     expect((await api.call('GET', `contacts(${contact})`)).status).toBe(404);
     expect((await api.call('GET', `tasks(${task})`)).status).toBe(404);
+    expect((await api.call('GET', `opportunities(${opportunity})`)).status).toBe(404);
     expect((await api.call('GET', `annotations(${note})`)).status).toBe(404);
     const m = await api.call('GET', `astep_matters(${matter})?$select=_astep_accountid_value`);
     expect(m.status).toBe(200);
