@@ -5,6 +5,8 @@ import path from 'node:path';
 import { startActionstepEmulator, type ActionstepEmulator } from '@astep/actionstep-emulator';
 import { startDataverseEmulator, type DataverseEmulator } from '@astep/dataverse-emulator';
 import type { MigrationConfig } from './config';
+import { SCHEMA } from '@astep/solution/schema';
+import { ROLE_NAME, adminRole } from '@astep/solution/ui/role';
 
 export type FirmSize = 'tiny' | 'demo' | 'medium' | 'large' | 'xl';
 
@@ -19,6 +21,8 @@ export interface EmulateOptions {
   /** Dataverse clock scale: how much faster than real time the service protection window runs. */
   clockScale?: number;
   licenseTier?: 'SalesProfessional' | 'SalesEnterprise' | 'SalesPremium';
+  /** More app registrations in the same environment (tests: another app that must not read the audit). */
+  extraClients?: Array<{ clientId: string; clientSecret: string; applicationUserName?: string; roles?: string[] }>;
 }
 
 export interface RunningEmulators {
@@ -55,7 +59,13 @@ export async function startEmulators(o: EmulateOptions): Promise<RunningEmulator
     port: o.dataversePort ?? 0,
     host: '127.0.0.1',
     tenantId: DEMO_TENANT,
-    clients: [{ clientId, clientSecret, applicationUserName: 'Actionstep Migration (application user)' }],
+    // As an admin sets it up: the solution's "Actionstep Migration Administrator" role (what loading, auditing and
+    // rollback need) and System Customizer (provisioning creates tables and columns), nothing more.
+    roles: [{ name: ROLE_NAME, privileges: adminRole(SCHEMA).privileges.map((p) => p.name) }],
+    clients: [
+      { clientId, clientSecret, applicationUserName: 'Actionstep Migration (application user)', roles: ['System Customizer', ROLE_NAME] },
+      ...(o.extraClients ?? []),
+    ],
     systemUsers: firm.dataverseUsers ?? [],
     limits: o.limits,
     clockScale: o.clockScale ?? 60,
