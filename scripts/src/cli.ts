@@ -11,10 +11,13 @@ import { ConfigError, loadConfig, redactConfig, scrubSecrets, type MigrationConf
 import { createProgress } from './progress';
 import { openSession, type Session } from './session';
 import { StateLockedError } from './state/stateLock';
+import { ROLE_NAME } from '@astep/solution/ui/role';
 import { startEmulators, type FirmSize } from './emulate';
 import { runDemo } from './demo';
 import { formatSummary, migrationOverrides } from './format';
 
+/** Dataverse's "principal user is missing prv... privilege" (403). */
+const MISSING_PRIVILEGE = '0x80040220';
 const EXIT = { ok: 0, unexpected: 1, usage: 2, failedRecords: 3, interrupted: 130 } as const;
 let knownSecrets: string[] = [];
 
@@ -271,6 +274,13 @@ export async function main(argv: string[]): Promise<void> {
       return;
     }
     const message = scrubSecrets(err.message ?? String(e), knownSecrets);
+    if (err.code === MISSING_PRIVILEGE) {
+      // The app user's security roles, not the data: an admin's fix, so a configuration problem.
+      process.stderr.write(`astep-migrate: Dataverse refused the application user of dataverse.clientId: ${message} `
+        + `An administrator must give it the "${ROLE_NAME}" role (and System Customizer to provision tables).\n`);
+      process.exitCode = EXIT.usage;
+      return;
+    }
     if (e instanceof EngineError || e instanceof ConfigError || e instanceof StateLockedError) {
       process.stderr.write(`astep-migrate: ${message}\n`);
       process.exitCode = e instanceof EngineError ? e.exitCode : EXIT.usage;

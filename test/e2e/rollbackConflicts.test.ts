@@ -2,7 +2,7 @@
 // edits a migrated account in a column the run never wrote, and adds a note and a contact under another migrated
 // account. Rollback reports both accounts as conflicts (what changed, by whom, when), deletes neither, never lets a
 // cascade reach the note or the contact, undoes everything else, and Dataverse otherwise equals its pre-run snapshot.
-import { dataverseToken, runCli, snapshot, snapshotDiff, startTestEmulators, webApi } from '../helpers/harness';
+import { adminToken, runCli, snapshot, snapshotDiff, startTestEmulators, webApi } from '../helpers/harness';
 
 jest.setTimeout(300_000);
 
@@ -10,11 +10,11 @@ describe('rollback leaves what users touched after the run', () => {
   let emu: Awaited<ReturnType<typeof startTestEmulators>>;
   const step = (name: string, ...extra: string[]) => runCli([name, '--config', emu.configPath, '--json', ...extra]);
   let before: Awaited<ReturnType<typeof snapshot>>;
-  /** A write made by a person (the app user impersonating a firm user, as their own session would). */
+  /** A write made by a person at the firm (the administrator acting on their behalf, MSCRMCallerID), not by the migration. */
   const asUser = async (userId: string, method: string, path: string, body: unknown) => {
     const res = await fetch(`${emu.dataverse.webApiUrl}${path}`, {
       method,
-      headers: { authorization: `Bearer ${await dataverseToken(emu)}`, 'content-type': 'application/json', accept: 'application/json', MSCRMCallerID: userId, Prefer: 'return=representation' },
+      headers: { authorization: `Bearer ${await adminToken(emu)}`, 'content-type': 'application/json', accept: 'application/json', MSCRMCallerID: userId, Prefer: 'return=representation' },
       body: JSON.stringify(body),
     });
     const json = res.status === 204 ? null : await res.json();
