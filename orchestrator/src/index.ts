@@ -12,6 +12,8 @@ export * from './load/tables';
 export * from './load/compare';
 export * from './diff/sample';
 export * from './run/engine';
+export * from './run/findings';
+export * from './run/resourceExtraction';
 export * from './run/workflows';
 export * from './report/html';
 export * from './safety/rollback';

@@ -14,7 +14,7 @@ import { StateLockedError } from './state/stateLock';
 import { ROLE_NAME } from '@astep/solution/ui/role';
 import { startEmulators, type FirmSize } from './emulate';
 import { runDemo } from './demo';
-import { formatSummary, migrationOverrides } from './format';
+import { formatFindings, formatSummary, migrationOverrides } from './format';
 
 /** Dataverse's "principal user is missing prv... privilege" (403). */
 const MISSING_PRIVILEGE = '0x80040220';
@@ -198,7 +198,9 @@ export function buildProgram(): Command {
       out(flags, result, () => [
         ...result.tables.map((t) => `${t.table.padEnd(26)} expected ${t.expectedRows}, found ${t.foundRows}, missing ${t.missingRows}, differing ${t.differingRows}, checksum ${t.expectedChecksum === t.actualChecksum ? 'equal' : `${t.expectedChecksum} ≠ ${t.actualChecksum}`}`),
         ...result.differences.filter((d) => !d.explained).slice(0, 50).map((d) => `  ${d.table} ${d.key} ${d.column ?? '(row)'}: expected ${JSON.stringify(d.expected)}, found ${JSON.stringify(d.actual)} — ${d.reason}`),
-        result.ok ? 'Verified: every expected value is in Dataverse and the counts reconcile.' : `${result.unexplained} unexplained differences.`,
+        ...formatFindings(result.extraction.findings),
+        result.ok ? 'Verified: every expected value is in Dataverse and the counts reconcile.'
+          : `${result.unexplained} unexplained differences${result.extraction.open ? `; ${result.extraction.open} records where the staged firm differs from Actionstep (see findings)` : ''}.`,
       ].join('\n'));
       if (!result.ok) process.exitCode = EXIT.failedRecords;
     }));

@@ -23,18 +23,24 @@ export interface Session {
   close(): void;
 }
 
-/** Opens the ports for one command; `command` names it in the state folder's lock (one command at a time). */
-export async function openSession(config: MigrationConfig, progress: ProgressReporter, options: { command?: string } = {}): Promise<Session> {
+export interface SessionOptions {
+  /** Names the command in the state folder's lock (one command at a time). */
+  command?: string;
+  /** Records per Actionstep page (default 200, the most Actionstep serves); tests use small pages to see paging. */
+  actionstepPageSize?: number;
+}
+
+export async function openSession(config: MigrationConfig, progress: ProgressReporter, options: SessionOptions = {}): Promise<Session> {
   const lock = acquireStateLock(config.stateDir, options.command ?? 'session', (m) => progress.log(m));
   try {
-    return await openLocked(config, progress, () => lock.release());
+    return await openLocked(config, progress, options, () => lock.release());
   } catch (e) {
     lock.release();
     throw e;
   }
 }
 
-async function openLocked(config: MigrationConfig, progress: ProgressReporter, release: () => void): Promise<Session> {
+async function openLocked(config: MigrationConfig, progress: ProgressReporter, options: SessionOptions, release: () => void): Promise<Session> {
   const secrets: string[] = [];
   const keep = (s: string) => (secrets.push(s), s);
   const store = new SqliteStateStore(path.join(config.stateDir, 'state.db'));
@@ -63,7 +69,7 @@ async function openLocked(config: MigrationConfig, progress: ProgressReporter, r
       tokens = await tokenStore.load();
     }
     const apiEndpoint = tokens?.apiEndpoint ?? '';
-    const client = new ActionstepClient({ credential, trustLedgerPath: a.trustLedgerPath, maxConcurrency: a.maxConcurrency ?? 4 });
+    const client = new ActionstepClient({ credential, trustLedgerPath: a.trustLedgerPath, maxConcurrency: a.maxConcurrency ?? 4, pageSize: options.actionstepPageSize });
     const source = new ActionstepSource(client, apiEndpoint, tokens?.orgKey ?? null);
 
     const d = config.dataverse;
