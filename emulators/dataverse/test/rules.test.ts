@@ -154,6 +154,15 @@ describe('notes', () => {
   });
 });
 
+describe('text values', () => {
+  test('control characters other than tab and line breaks are refused, naming the column and the character', async () => {
+    const bad = await api.call('POST', 'accounts', { name: 'Bell\u001b[31m' });
+    expect(bad.status).toBe(400);
+    expect(bad.json.error.message).toBe("A validation error occurred. The value of 'name' of the 'account' entity contains '0x1B', hexadecimal value 0x1B, is an invalid character.");
+    expect((await api.call('POST', 'accounts', { name: 'Tab\tand\r\nbreaks' })).status).toBe(204);
+  });
+});
+
 describe('delete cascades', () => {
   test('parental relationships cascade, referential ones remove the link, custom relationships follow their configuration', async () => {
     const acc = idOf((await api.call('POST', 'accounts', { name: 'Cascade root' })).headers);

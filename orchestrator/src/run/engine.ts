@@ -6,7 +6,7 @@ import type { MigrationPlan } from '../plan/migrationPlan';
 import type { LicenseTier, MigrationOptions } from '../options';
 import type { Finding, ProgressReporter, RecordOutcome, Row, RunState, SinkPort, SourcePort, StateStore } from '../ports';
 import { FindingLog } from './findings';
-import { extractResource } from './resourceExtraction';
+import { extractResource, stageUnlistedMatters } from './resourceExtraction';
 import { FirmIndex, emptyFirmData, type FirmData } from '../transform/firmData';
 import { MappingContext } from '../transform/context';
 import { LOAD_ORDER, mapFirm, recordRef, trustRowId, type MappedFirm } from '../transform/mapFirm';
@@ -211,6 +211,11 @@ export class MigrationEngine {
       this.store.setCheckpoint(`extract:${run.runId}:${resource}`, String(n));
       counts[resource] = n;
     }
+    if (!this.store.getCheckpoint(`extract:${run.runId}:unlisted-matters`)) {
+      await stageUnlistedMatters({ source, store: this.store, progress });
+      this.store.setCheckpoint(`extract:${run.runId}:unlisted-matters`, 'done');
+    }
+    counts.actions = this.store.stagedCount('actions');
     if (!this.store.getCheckpoint(`extract:${run.runId}:trustledger`)) {
       this.store.clearStaged('trustledger');
       const ledger = await source.trustLedger();

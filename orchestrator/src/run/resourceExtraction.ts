@@ -92,3 +92,31 @@ async function readWhatMoved(deps: Deps, resource: ResourceName, log: FindingLog
     }, true);
   }
 }
+
+/** Resources whose records belong to a matter (their normalized records carry `actionId`). */
+const MATTER_CHILDREN: ResourceName[] = ['actionparticipants', 'datacollectionrecords', 'datacollectionrecordvalues', 'timeentries', 'disbursements', 'bills', 'actiondocuments', 'filenotes', 'tasks'];
+
+/**
+ * Matters that staged records belong to but the listing left out: Actionstep leaves deleted matters out of its
+ * listing, yet returns them by id. Staging them lets every child say "matter 12 is deleted in Actionstep (deleted
+ * on ... by ...)" instead of calling the link an orphan. Those it does not return either stay unknown.
+ */
+export async function stageUnlistedMatters(deps: Deps): Promise<number> {
+  const { source, store } = deps;
+  const wanted = new Set<string>();
+  for (const resource of MATTER_CHILDREN) {
+    for (const s of store.staged(resource)) {
+      const actionId = (JSON.parse(s.json) as { actionId?: string | null }).actionId;
+      if (actionId) wanted.add(actionId);
+    }
+  }
+  const missing = [...wanted].filter((id) => !store.stagedIds('actions', [id]).length);
+  let staged = 0;
+  for (let i = 0; i < missing.length; i += 50) {
+    const records = await source.byIds('actions', missing.slice(i, i + 50));
+    store.stage(records.map((r) => ({ resource: 'actions', id: r.id, json: JSON.stringify(r) })));
+    staged += records.length;
+  }
+  if (staged) deps.progress.log(`extract: ${staged} matters that Actionstep does not list (deleted ones) were read by id, so their records say why they do not migrate`);
+  return staged;
+}
