@@ -35,6 +35,8 @@ export function unreachableCause(e: unknown): string | null {
     const err = x as { kind?: unknown; message?: unknown };
     if (err.kind === 'network' || err.kind === 'timeout') return String(err.message);
     if (err.message === 'fetch failed') return `no answer (${String((err as { cause?: { message?: unknown } }).cause?.message ?? 'fetch failed')})`;
+    // msal-node's network module failed to get any answer (it keeps no code of the socket error).
+    if ((x as { errorCode?: unknown }).errorCode === 'network_error') return 'no answer (network error)';
   }
   return null;
 }
@@ -48,4 +50,28 @@ export async function reaching<T>(field: string, url: string, fn: () => Promise<
     if (!cause) throw e;
     throw new ConfigError(`cannot reach ${field} ${url}: ${cause}. Check ${field} in the config file, and that the service is up.`);
   }
+}
+
+/** Entra's answers that point at one config field (AADSTS codes, login.microsoftonline.com error reference). */
+const ENTRA_FIELDS: Array<{ code: RegExp; field: 'webApiUrl' | 'clientSecret' | 'clientId' | 'tenantId'; says: string }> = [
+  { code: /AADSTS500011\b/, field: 'webApiUrl', says: 'the sign-in service knows no Dataverse environment at this address in the tenant (AADSTS500011)' },
+  { code: /AADSTS7000215\b/, field: 'clientSecret', says: 'the secret is not a secret of that application (AADSTS7000215)' },
+  { code: /AADSTS700016\b/, field: 'clientId', says: 'no application with this id in the tenant (AADSTS700016)' },
+  { code: /AADSTS90002\b/, field: 'tenantId', says: 'no such tenant (AADSTS90002)' },
+];
+
+/** Gets a first Dataverse token; a failure that one config field explains becomes a ConfigError naming it. */
+export async function firstDataverseToken(getToken: () => Promise<string>, d: { webApiUrl: string; clientId: string; tenantId: string; tokenEndpointOrigin?: string; authorityHost?: string }): Promise<void> {
+  const tokenField = d.tokenEndpointOrigin ? 'dataverse.tokenEndpointOrigin' : d.authorityHost ? 'dataverse.authorityHost' : 'dataverse.tenantId';
+  const tokenUrl = d.tokenEndpointOrigin ?? d.authorityHost ?? `https://login.microsoftonline.com/${d.tenantId}`;
+  await reaching(tokenField, tokenUrl, async () => {
+    try {
+      await getToken();
+    } catch (e) {
+      const hit = ENTRA_FIELDS.find((f) => f.code.test((e as Error).message ?? ''));
+      if (!hit) throw e;
+      const shown = hit.field === 'clientSecret' ? `(for dataverse.clientId ${d.clientId})` : hit.field === 'webApiUrl' ? d.webApiUrl : d[hit.field];
+      throw new ConfigError(`dataverse.${hit.field} ${shown}: ${hit.says}. Check dataverse.${hit.field} in the config file.`);
+    }
+  });
 }

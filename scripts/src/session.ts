@@ -8,7 +8,7 @@ import { DataverseClient, DataverseSink, createClientSecretCredential, createNod
 import { MigrationEngine, type ProgressReporter } from '@astep/orchestrator';
 import { resolveSecret, type MigrationConfig } from './config';
 import { ActionstepSource } from './adapters/actionstepSource';
-import { reaching } from './endpoints';
+import { firstDataverseToken, reaching } from './endpoints';
 
 import { SqliteStateStore } from './state/sqliteStateStore';
 import { acquireStateLock } from './state/stateLock';
@@ -82,8 +82,7 @@ async function openLocked(config: MigrationConfig, progress: ProgressReporter, o
     });
     const dataverse = new DataverseClient({ webApiUrl, credential: dvCredential, transport: createNodeTransport({ maxSockets: 64 }), maxConcurrency: d.maxConcurrency ?? 52 });
     // One token and one WhoAmI now, so that a wrong address fails here naming its config field, not mid-step.
-    const tokenField = d.tokenEndpointOrigin ? 'dataverse.tokenEndpointOrigin' : d.authorityHost ? 'dataverse.authorityHost' : 'dataverse.tenantId';
-    await reaching(tokenField, d.tokenEndpointOrigin ?? d.authorityHost ?? `https://login.microsoftonline.com/${d.tenantId}`, () => dvCredential.getToken());
+    await firstDataverseToken(() => dvCredential.getToken(), { ...d, webApiUrl });
     await reaching('dataverse.webApiUrl', webApiUrl, () => dataverse.whoAmI());
     const sink = new DataverseSink(dataverse, webApiUrl, { maxConcurrency: d.maxConcurrency });
     const engine = new MigrationEngine({ source, sink, store, progress });

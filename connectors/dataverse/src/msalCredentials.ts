@@ -37,7 +37,8 @@ function requireValue(name: string, v: unknown): void {
 /** Wraps msal errors so secrets never travel in messages (msal messages carry codes, not secrets; we keep them short). */
 function tokenError(e: unknown): Error {
   const m = e instanceof Error ? e.message : String(e);
-  const err = new Error(`Could not get a Dataverse token: ${m.split('\n')[0].slice(0, 400)}`);
+  // The cause is kept: callers tell a network failure (ECONNREFUSED) from a refusal by its code.
+  const err = new Error(`Could not get a Dataverse token: ${m.split('\n')[0].slice(0, 400)}`, { cause: e });
   err.name = 'CredentialError';
   return err;
 }
