@@ -139,7 +139,12 @@ export class RollbackExecutor {
   private async readCurrent(entries: AuditEntry[]): Promise<Map<string, Row>> {
     const out = new Map<string, Row>();
     const byTable = new Map<string, AuditEntry[]>();
-    for (const e of entries) if (e.targetId) byTable.set(e.table, [...(byTable.get(e.table) ?? []), e]);
+    for (const e of entries) {
+      if (!e.targetId) continue;
+      const list = byTable.get(e.table);
+      if (list) list.push(e);
+      else byTable.set(e.table, [e]);
+    }
     for (const [table, list] of byTable) {
       const info = tableInfo(table);
       const cols = new Set<string>([info.primaryIdAttribute, ...ROW_STAMPS]);
@@ -163,10 +168,17 @@ export class RollbackExecutor {
     for (const e of entries) {
       if (e.operation !== 'create' || !e.targetId) continue;
       this.created.add(e.targetId.toLowerCase());
-      if (e.table !== 'annotation' && e.table !== 'opportunityclose') byTable.set(e.table, [...(byTable.get(e.table) ?? []), e.targetId]);
+      if (e.table === 'annotation' || e.table === 'opportunityclose') continue;
+      const ids = byTable.get(e.table);
+      if (ids) ids.push(e.targetId);
+      else byTable.set(e.table, [e.targetId]);
     }
     for (const [table, ids] of byTable) {
-      for (const [parent, list] of await findChildren(this.sink, table, [...new Set(ids)])) this.children.set(parent, [...(this.children.get(parent) ?? []), ...list]);
+      for (const [parent, list] of await findChildren(this.sink, table, [...new Set(ids)])) {
+        const known = this.children.get(parent);
+        if (known) known.push(...list);
+        else this.children.set(parent, list);
+      }
     }
   }
 
