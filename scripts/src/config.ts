@@ -1,7 +1,7 @@
 // The configuration file: endpoints, credential references and plan options, validated with a JSON schema (ajv).
 // Secrets are given as references ({"env": "NAME"} or {"file": "path"}); an inline string works too, and every
 // secret is redacted whenever the configuration is printed or logged.
-import Ajv from 'ajv';
+import Ajv, { type ErrorObject } from 'ajv';
 import fs from 'node:fs';
 import path from 'node:path';
 
@@ -79,6 +79,9 @@ export interface MigrationConfig {
   };
 }
 
+/** An http(s) URL with a host: `"http://"` alone names no server. */
+const url = (scheme = 'https?') => ({ type: 'string', pattern: `^${scheme}://[^/?#\\s]+` });
+
 const secret = {
   oneOf: [
     { type: 'string', minLength: 1 },
@@ -124,8 +127,8 @@ export const CONFIG_SCHEMA = {
       required: ['authorizeUrl', 'tokenUrl', 'clientId', 'clientSecret', 'tokenStore'],
       additionalProperties: false,
       properties: {
-        authorizeUrl: { type: 'string', pattern: '^https?://' },
-        tokenUrl: { type: 'string', pattern: '^https?://' },
+        authorizeUrl: url(),
+        tokenUrl: url(),
         clientId: { type: 'string', minLength: 1 },
         clientSecret: secret,
         scopes: { type: 'array', items: { type: 'string' } },
@@ -142,14 +145,14 @@ export const CONFIG_SCHEMA = {
       required: ['webApiUrl'],
       additionalProperties: false,
       properties: {
-        webApiUrl: { type: 'string', pattern: '^https?://' },
+        webApiUrl: url(),
         tenantId: { type: 'string', minLength: 1 },
         clientId: { type: 'string', minLength: 1 },
         clientSecret: secret,
         certificate,
         applicationUsers: { type: 'array', minItems: 1, items: applicationUser },
-        authorityHost: { type: 'string', pattern: '^https://' },
-        tokenEndpointOrigin: { type: 'string', pattern: '^https?://' },
+        authorityHost: url('https'),
+        tokenEndpointOrigin: url(),
         licenseTier: { enum: ['SalesProfessional', 'SalesEnterprise', 'SalesPremium'] },
         maxConcurrency: { type: 'integer', minimum: 1, maximum: 52 },
       },
@@ -204,8 +207,11 @@ export function loadConfig(file: string): MigrationConfig {
   const ajv = new Ajv({ allErrors: true });
   const validate = ajv.compile(CONFIG_SCHEMA);
   if (!validate(raw)) {
-    const problems = (validate.errors ?? []).map((e) => `${e.instancePath || '(top level)'} ${e.message}${e.params && 'additionalProperty' in e.params ? `: "${(e.params as { additionalProperty: string }).additionalProperty}"` : ''}`);
-    throw new ConfigError(`the config file ${file} is invalid:\n  - ${problems.join('\n  - ')}`);
+    const errors = validate.errors ?? [];
+    // A secret's three shapes fail as a group: one message for the group instead of one per shape.
+    const oneOf = errors.filter((e) => e.keyword === 'oneOf').map((e) => e.instancePath);
+    const problems = errors.filter((e) => e.keyword === 'oneOf' || !oneOf.some((p) => e.instancePath === p || e.instancePath.startsWith(`${p}/`))).map((e) => problemOf(e, raw));
+    throw new ConfigError(`the config file ${file} is invalid:\n  - ${[...new Set(problems)].join('\n  - ')}`);
   }
   const config = raw as unknown as MigrationConfig;
   const base = path.dirname(path.resolve(file));
@@ -213,6 +219,18 @@ export function loadConfig(file: string): MigrationConfig {
   config.stateDir = abs(config.stateDir);
   if (config.outDir) config.outDir = abs(config.outDir);
   config.actionstep.tokenStore.path = abs(config.actionstep.tokenStore.path);
+  // A secret file named relative to the config is found beside the config, not in whatever folder the command runs in.
+  const absSecret = (ref: SecretRef): SecretRef => (typeof ref === 'object' && 'file' in ref ? { file: abs(ref.file) } : ref);
+  config.actionstep.clientSecret = absSecret(config.actionstep.clientSecret);
+  config.actionstep.tokenStore.passphrase = absSecret(config.actionstep.tokenStore.passphrase);
+  if (config.dataverse.clientSecret !== undefined) config.dataverse.clientSecret = absSecret(config.dataverse.clientSecret);
+  if (config.dataverse.certificate) config.dataverse.certificate.privateKey = absSecret(config.dataverse.certificate.privateKey);
+  for (const u of config.dataverse.applicationUsers ?? []) {
+    if (u.clientSecret !== undefined) u.clientSecret = absSecret(u.clientSecret);
+    if (u.certificate) u.certificate.privateKey = absSecret(u.certificate.privateKey);
+  }
+  const problems = [...urlProblems(config), ...timeZoneProblems(config)];
+  if (problems.length) throw new ConfigError(`the config file ${file} is invalid:\n  - ${problems.join('\n  - ')}`);
   dataverseIdentities(config, file); // the checks JSON schema cannot say (which form, tenant, secret or certificate)
   return config;
 }
@@ -263,6 +281,59 @@ export function dataverseIdentities(config: MigrationConfig, file = 'the config 
   }
   if (problems.length) throw new ConfigError(`the config file ${file} is invalid:\n  - ${problems.join('\n  - ')}`);
   return identities as DataverseIdentity[];
+}
+
+/** `/actionstep/tokenUrl` → `actionstep.tokenUrl`: the name a user sees in the file. */
+function fieldName(instancePath: string): string {
+  return instancePath.replace(/^\//, '').split('/').join('.') || '(top level)';
+}
+
+function problemOf(e: ErrorObject, raw: unknown): string {
+  const field = fieldName(e.instancePath);
+  const value = e.instancePath.split('/').slice(1).reduce<unknown>((v, k) => (v && typeof v === 'object' ? (v as Record<string, unknown>)[k] : undefined), raw);
+  if (e.keyword === 'pattern' && /:\/\//.test(String((e.params as { pattern?: string }).pattern))) {
+    const scheme = String((e.params as { pattern: string }).pattern).startsWith('^https:') ? 'an https' : 'an http(s)';
+    return `${field} must be ${scheme} URL with a host name (like https://example.com/...), got ${JSON.stringify(value)}`;
+  }
+  if (e.keyword === 'additionalProperties') return `${field}: unknown setting "${(e.params as { additionalProperty: string }).additionalProperty}"`;
+  if (e.keyword === 'oneOf') return `${field} must be the secret itself, {"env": "VARIABLE_NAME"} or {"file": "path/to/file"}`;
+  if (e.keyword === 'required') return `${field}: the setting "${(e.params as { missingProperty: string }).missingProperty}" is missing`;
+  return `${field} ${e.message}`;
+}
+
+const URL_FIELDS: Array<[string, (c: MigrationConfig) => string | undefined]> = [
+  ['actionstep.authorizeUrl', (c) => c.actionstep.authorizeUrl],
+  ['actionstep.tokenUrl', (c) => c.actionstep.tokenUrl],
+  ['dataverse.webApiUrl', (c) => c.dataverse.webApiUrl],
+  ['dataverse.authorityHost', (c) => c.dataverse.authorityHost],
+  ['dataverse.tokenEndpointOrigin', (c) => c.dataverse.tokenEndpointOrigin],
+];
+
+/** The schema's pattern catches the common mistakes; the URL parser the rest (a space in the host, a bad port). */
+function urlProblems(config: MigrationConfig): string[] {
+  const out: string[] = [];
+  for (const [field, get] of URL_FIELDS) {
+    const value = get(config);
+    if (value === undefined) continue;
+    try {
+      if (!new URL(value).hostname) throw new Error('no host');
+    } catch {
+      out.push(`${field} is not a valid URL: ${JSON.stringify(value)}`);
+    }
+  }
+  return out;
+}
+
+/** An IANA zone name the runtime knows (dates without an offset are read in it; a typo would shift every one). */
+function timeZoneProblems(config: MigrationConfig): string[] {
+  const zone = config.migration?.timeZone;
+  if (zone === undefined) return [];
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: zone });
+    return [];
+  } catch {
+    return [`migration.timeZone: ${JSON.stringify(zone)} is not an IANA time zone name (like "Australia/Sydney", "Pacific/Auckland" or "UTC")`];
+  }
 }
 
 /** The value of a secret reference; the error names the reference, never a value. */

@@ -5,6 +5,8 @@ import path from 'node:path';
 import { startActionstepEmulator, type ActionstepEmulator } from '@astep/actionstep-emulator';
 import { startDataverseEmulator, type DataverseEmulator } from '@astep/dataverse-emulator';
 import type { MigrationConfig } from './config';
+import { SCHEMA } from '@astep/solution/schema';
+import { ROLE_NAME, adminRole } from '@astep/solution/ui/role';
 
 export type FirmSize = 'tiny' | 'demo' | 'medium' | 'large' | 'xl';
 
@@ -24,6 +26,8 @@ export interface EmulateOptions {
   /** Dataverse application users to register and list in the config (default 1: the single-user form). */
   appUsers?: number;
   licenseTier?: 'SalesProfessional' | 'SalesEnterprise' | 'SalesPremium';
+  /** More app registrations in the same environment (tests: another app that must not read the audit). */
+  extraClients?: Array<{ clientId: string; clientSecret: string; applicationUserName?: string; roles?: string[] }>;
 }
 
 export interface RunningEmulators {
@@ -66,7 +70,14 @@ export async function startEmulators(o: EmulateOptions): Promise<RunningEmulator
     port: o.dataversePort ?? 0,
     host: '127.0.0.1',
     tenantId: DEMO_TENANT,
-    clients: appUsers,
+    // As an admin sets it up: the solution's "Actionstep Migration Administrator" role (what loading, auditing and
+    // rollback need) and System Customizer (provisioning creates tables and columns), nothing more; the same roles for
+    // every application user, so no write depends on which identity the pool sent it through.
+    roles: [{ name: ROLE_NAME, privileges: adminRole(SCHEMA).privileges.map((p) => p.name) }],
+    clients: [
+      ...appUsers.map((u) => ({ ...u, roles: ['System Customizer', ROLE_NAME] })),
+      ...(o.extraClients ?? []),
+    ],
     systemUsers: firm.dataverseUsers ?? [],
     limits: o.limits,
     clockScale: o.clockScale ?? DEFAULT_CLOCK_SCALE,

@@ -42,7 +42,7 @@ describe('Dataverse application users in the configuration', () => {
   });
 
   test('the list form gives each its tenant (its own or the default) and its secret or certificate', () => {
-    const config = loadConfig(write({
+    const file = write({
       tenantId: TENANT,
       applicationUsers: [
         { clientId: 'app-1', clientSecret: { env: 'DV_SECRET_1' } },
@@ -50,7 +50,8 @@ describe('Dataverse application users in the configuration', () => {
         { clientId: 'app-3', certificate: { privateKey: { file: 'key.pem' }, thumbprintSha256: THUMB } },
         { clientId: 'app-4', certificate: { privateKey: '-----BEGIN PRIVATE KEY-----inline', thumbprintSha256: THUMB } },
       ],
-    }));
+    });
+    const config = loadConfig(file);
     const ids = dataverseIdentities(config);
     expect(ids.map((i) => [i.name, i.tenantId, i.secretPath])).toEqual([
       ['dataverse.applicationUsers[0] (client id app-1)', TENANT, 'dataverse.applicationUsers[0].clientSecret'],
@@ -58,7 +59,8 @@ describe('Dataverse application users in the configuration', () => {
       ['dataverse.applicationUsers[2] (client id app-3)', TENANT, 'dataverse.applicationUsers[2].certificate.privateKey'],
       ['dataverse.applicationUsers[3] (client id app-4)', TENANT, 'dataverse.applicationUsers[3].certificate.privateKey'],
     ]);
-    expect(ids[2].certificate).toEqual({ privateKey: { file: 'key.pem' }, thumbprintSha256: THUMB });
+    // A relative key file is read beside the config file, not from whatever folder the command runs in.
+    expect(ids[2].certificate).toEqual({ privateKey: { file: path.join(path.dirname(path.resolve(file)), 'key.pem') }, thumbprintSha256: THUMB });
     // Printed with secrets redacted: inline secrets and keys hidden, references (names) kept.
     const printed = JSON.stringify(redactConfig(config));
     expect(printed).not.toContain('inline-secret-2');

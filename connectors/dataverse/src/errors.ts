@@ -28,8 +28,8 @@ export class CredentialError extends Error {
   override name = 'CredentialError';
   /** False when the token endpoint refused the credential itself: asking again cannot help. */
   readonly transient: boolean;
-  constructor(message: string, transient: boolean) {
-    super(message);
+  constructor(message: string, transient: boolean, options?: { cause?: unknown }) {
+    super(message, options);
     this.transient = transient;
   }
 }

@@ -46,7 +46,8 @@ const TRANSIENT_TOKEN_ERRORS = new Set(['temporarily_unavailable', 'server_error
 function tokenError(e: unknown): CredentialError {
   const m = e instanceof Error ? e.message : String(e);
   const refused = e instanceof ServerError && !TRANSIENT_TOKEN_ERRORS.has(e.errorCode);
-  return new CredentialError(`Could not get a Dataverse token: ${m.split('\n')[0].slice(0, 400)}`, !refused);
+  // The cause is kept: callers tell a network failure (ECONNREFUSED) from a refusal by its code.
+  return new CredentialError(`Could not get a Dataverse token: ${m.split('\n')[0].slice(0, 400)}`, !refused, { cause: e });
 }
 
 export function createClientSecretCredential(o: CredentialCommonOptions & { clientSecret: string }): TokenProvider {

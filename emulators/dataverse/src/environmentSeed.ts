@@ -3,8 +3,9 @@
 // that ImportSolution fills.
 import { IDS, appUserId, type RecordService } from './recordService';
 import { stableGuid } from './standardTables';
+import type { SecurityModel } from './securityRoles';
 
-export function seedEnvironment(svc: RecordService, opts: { systemUsers: Array<{ fullname: string; email: string; isDisabled: boolean }>; appUsers: Array<{ clientId: string; name: string }>; maxUploadFileSize: number }): void {
+export function seedEnvironment(svc: RecordService, security: SecurityModel, opts: { systemUsers: Array<{ fullname: string; email: string; isDisabled: boolean }>; appUsers: Array<{ clientId: string; name: string; roles: string[] }>; maxUploadFileSize: number }): void {
   const put = (logical: string, id: string, data: Record<string, unknown>) => {
     const e = svc.catalog.entityOrThrow(logical);
     const existing = svc.store.get(e, id);
@@ -36,8 +37,17 @@ export function seedEnvironment(svc: RecordService, opts: { systemUsers: Array<{
     });
   };
   user(IDS.admin, 'Emulator Admin', 'admin@emulator.local', {});
-  for (const u of opts.systemUsers) user(stableGuid(`seed:systemuser:${u.email.toLowerCase()}`), u.fullname, u.email, { isdisabled: u.isDisabled });
-  for (const a of opts.appUsers) user(appUserId(a.clientId), a.name, `${a.clientId}@emulator.local`, { applicationid: a.clientId.toLowerCase(), accessmode: 4, domainname: null });
+  security.assign(IDS.admin, ['System Administrator']);
+  // The firm's people sell: they edit accounts, contacts, opportunities, activities and notes, nothing else.
+  for (const u of opts.systemUsers) {
+    const id = stableGuid(`seed:systemuser:${u.email.toLowerCase()}`);
+    user(id, u.fullname, u.email, { isdisabled: u.isDisabled });
+    security.assign(id, ['Salesperson']);
+  }
+  for (const a of opts.appUsers) {
+    user(appUserId(a.clientId), a.name, `${a.clientId}@emulator.local`, { applicationid: a.clientId.toLowerCase(), accessmode: 4, domainname: null });
+    security.assign(appUserId(a.clientId), a.roles);
+  }
   put('sdkmessage', IDS.msgCreateMultiple, { name: 'CreateMultiple' });
   put('sdkmessage', IDS.msgUpdateMultiple, { name: 'UpdateMultiple' });
   seedBulkFilters(svc);

@@ -33,6 +33,8 @@ export interface ServiceOptions {
   bulkSupportedTables: string[] | 'all';
   /** Called when key statuses change during record work (so the catalog is persisted). */
   onMetadataChanged?: () => void;
+  /** Refuses (throws) a record operation the caller's security roles do not allow. */
+  authorize?: (ctx: CallContext, e: EntityMeta, access: 'Create' | 'Read' | 'Write' | 'Delete') => void;
 }
 
 export interface WriteResult {
@@ -432,6 +434,7 @@ export class RecordService {
 
   create(e: EntityMeta, body: Record<string, unknown>, ctx: CallContext, preset: Record<string, unknown> = {}): WriteResult {
     this.assertWritable(e);
+    this.o.authorize?.(ctx, e, 'Create');
     this.refreshKeys(e);
     const data: Record<string, unknown> = { ...preset };
     const touched = this.applyBody(e, body, data, 'create');
@@ -449,6 +452,7 @@ export class RecordService {
 
   update(e: EntityMeta, row: StoredRow, body: Record<string, unknown>, ctx: CallContext, stripKeys: string[] = []): WriteResult {
     this.assertWritable(e);
+    this.o.authorize?.(ctx, e, 'Write');
     const b = { ...body };
     for (const k of stripKeys) delete b[k]; // key columns addressed by the URL can't change through it
     const before = row.data;
@@ -503,8 +507,9 @@ export class RecordService {
     return this.create(e, body, ctx, preset);
   }
 
-  delete(e: EntityMeta, pred: KeyPredicate, ifMatch?: string): void {
+  delete(e: EntityMeta, pred: KeyPredicate, ctx: CallContext, ifMatch?: string): void {
     this.assertWritable(e);
+    this.o.authorize?.(ctx, e, 'Delete');
     const found = this.find(e, pred);
     if (!found.row) {
       if (found.byKey) throw err.keyNotFound(e.logicalName);
@@ -734,6 +739,7 @@ export class RecordService {
     const found = this.find(ref.entity, ref.pred);
     if (!found.row) throw found.byKey ? err.keyNotFound('opportunity') : err.notFound('opportunity', found.id ?? '');
     const opp = found.row;
+    this.o.authorize?.(ctx, ref.entity, 'Write');
     if (opp.data.statecode !== 0) throw new DataverseError(400, '0x80040515', 'The opportunity is already closed.');
     const statuses = this.optionSet('opportunity_statuscode')!;
     const state = win ? 1 : 2;

@@ -17,6 +17,7 @@ import { PausableSink, WriteGate } from './pausableSink';
 import { decisionsFromMapEdits, proposeFromStaged } from './proposeFromStaged';
 import { parseWizardState, serializeWizardState, stepIndex, type WizardState } from './wizardState';
 import type { FieldDecision } from '../transform/corrections';
+import { withRunLease, type LeaseHolder } from '../safety/runLease';
 
 export interface WizardSessionDeps {
   runId: string;
@@ -24,6 +25,8 @@ export interface WizardSessionDeps {
   sink: SinkPort;
   progress: ProgressReporter;
   now?: () => Date;
+  /** Who this wizard session is when it holds the run's lease (default: a fresh id, "the Mapping Wizard"). */
+  leaseHolder?: LeaseHolder;
 }
 
 /** The Migration Run row's columns the wizard reads on load. */
@@ -57,12 +60,19 @@ export class WizardSession {
   private readonly now: () => Date;
   private stateRaw: string | null = null;
   private proposalsCache: ObjectProposal[] | null = null;
+  private readonly leaseHolder: LeaseHolder;
 
   constructor(private readonly deps: WizardSessionDeps) {
     this.runId = deps.runId;
     this.now = deps.now ?? (() => new Date());
     this.sink = new PausableSink(deps.sink, this.gate);
     this.engine = new MigrationEngine({ source: deps.source, sink: this.sink, store: this.store, progress: deps.progress, now: this.now });
+    this.leaseHolder = deps.leaseHolder ?? { id: `wizard:${globalThis.crypto.randomUUID()}`, name: 'the Mapping Wizard in Dynamics' };
+  }
+
+  /** Steps that write migrated records hold the run's lease: the command line cannot run the same run meanwhile. */
+  private leased<T>(fn: () => Promise<T>): Promise<T> {
+    return withRunLease(this.deps.sink, this.runId, this.leaseHolder, fn, { now: this.now, log: (m) => this.deps.progress.log(m) });
   }
 
   get state(): WizardState {
@@ -176,7 +186,7 @@ export class WizardSession {
   }
 
   async sample(): Promise<SampleResult> {
-    const result = await this.engine.sample(this.runId);
+    const result = await this.leased(() => this.engine.sample(this.runId));
     await this.engine.mirror(this.runId);
     await this.saveState({ sampledOn: this.now().toISOString(), step: 'review', approved: false, approvedOn: null });
     return result;
@@ -201,14 +211,16 @@ export class WizardSession {
   }
 
   async runFull(): Promise<RunSummary> {
-    await this.saveState({ runRequest: null, step: 'run', paused: this.gate.paused });
-    const summary = await this.engine.run(this.runId);
-    await this.saveState({ runCompletedOn: summary.completedOn, step: 'delta' });
-    return summary;
+    return this.leased(async () => {
+      await this.saveState({ runRequest: null, step: 'run', paused: this.gate.paused });
+      const summary = await this.engine.run(this.runId);
+      await this.saveState({ runCompletedOn: summary.completedOn, step: 'delta' });
+      return summary;
+    });
   }
 
   async delta(): Promise<{ scan: DeltaScan; summary: RunSummary; deletions: { reported: number; applied: number; failed: string[] } }> {
-    const result = await this.engine.delta(this.runId);
+    const result = await this.leased(() => this.engine.delta(this.runId));
     await this.saveState({ lastDeltaOn: this.run?.lastDeltaOn ?? this.now().toISOString(), step: 'verify' });
     return result;
   }
