@@ -2,7 +2,7 @@ import { TABLES } from '@astep/solution';
 import { profileField, profileObject } from '@astep/orchestrator/proposer/fieldProfile';
 import { nameSimilarity, nameTokens } from '@astep/orchestrator/proposer/nameSimilarity';
 import { proposeMap, proposeMaps } from '@astep/orchestrator/proposer/proposeMap';
-import { STANDARD_COLUMNS, targetColumnsFor, type TargetTableColumns } from '@astep/orchestrator/proposer/targetColumns';
+import { targetColumnsFor, type TargetTableColumns } from '@astep/orchestrator/proposer/targetColumns';
 
 const table = (name: string) => targetColumnsFor(TABLES.find((t) => t.logicalName === name)!);
 
@@ -111,7 +111,7 @@ describe('proposeMap', () => {
       { email: 'a@x.example', emailAddress: 'b@y.example', notes: 'n' },
       { email: 'c@x.example', emailAddress: 'd@y.example', notes: 'm' },
     ]);
-    const target: TargetTableColumns = { table: 'contact', columns: STANDARD_COLUMNS.contact.filter((c) => c.logicalName !== 'emailaddress2') };
+    const target: TargetTableColumns = { table: 'contact', columns: table('contact').columns.filter((c) => c.logicalName !== 'emailaddress2') };
     const p = proposeMap(twoEmails, target);
     const targets = p.fields.map((f) => f.targetColumn).filter(Boolean);
     expect(new Set(targets).size).toBe(targets.length);
