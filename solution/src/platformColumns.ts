@@ -2,7 +2,7 @@
 // documents for them (table reference, learn.microsoft.com/power-apps/developer/data-platform/reference/entities/
 // <table>). They are not provisioned (every org has them), so they are not in the schema's TableDef lists, which hold
 // only the columns we add; the mappings fit values to these lengths and the proposer offers these columns.
-import type { ColumnDef, StringFormat } from './model';
+import type { ColumnDef, StringFormat, TableDef } from './model';
 
 /** A platform column: what a mapping needs to fit a value (the schema name is the platform's business). */
 export type PlatformColumnDef = Omit<ColumnDef, 'schemaName'>;
@@ -60,3 +60,20 @@ export const PLATFORM_COLUMNS: Readonly<Record<string, readonly PlatformColumnDe
 export function platformColumns(table: string): readonly PlatformColumnDef[] {
   return PLATFORM_COLUMNS[table] ?? [];
 }
+
+/** A platform table the migration writes or binds to without adding columns to it (so it is not in the schema). */
+function platformTable(logicalName: string, displayName: string, displayCollectionName: string, entitySetName: string, primaryIdAttribute: string, primaryNameAttribute: string): TableDef {
+  return {
+    logicalName, schemaName: logicalName.charAt(0).toUpperCase() + logicalName.slice(1), displayName, displayCollectionName,
+    description: `Standard ${displayName} table.`, entitySetName, primaryIdAttribute, primaryNameAttribute, isCustom: false,
+    ownership: 'UserOwned', hasNotes: false, hasActivities: false, columns: [], keys: [], neededWhen: 'always',
+  };
+}
+
+/** Notes (written), users (owners are bound to them) and opportunity close activities (created by WinOpportunity). */
+export const PLATFORM_TABLES: Readonly<Record<string, TableDef>> = {
+  annotation: platformTable('annotation', 'Note', 'Notes', 'annotations', 'annotationid', 'subject'),
+  systemuser: platformTable('systemuser', 'User', 'Users', 'systemusers', 'systemuserid', 'fullname'),
+  // Activities share the activitypointer key: their primary key column is activityid.
+  opportunityclose: platformTable('opportunityclose', 'Opportunity Close', 'Opportunity Close Activities', 'opportunitycloses', 'activityid', 'subject'),
+};

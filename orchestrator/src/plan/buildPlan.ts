@@ -5,8 +5,9 @@ import { CHOICES, SCHEMA } from '@astep/solution/schema';
 import type { ChoiceDef, ColumnDef, PlanFeature, SolutionSchema, TableDef } from '@astep/solution/model';
 import { tableBudget } from '@astep/solution/tableBudget';
 import { defaultOptions, type LicenseTier, type MigrationOptions } from '../options';
-import { columnTypeFor, dataCollectionColumnName, DC_MEMO_MAX, DC_STRING_MAX } from '../transform/mapDataCollections';
+import { columnTypeFor, dataCollectionColumnName, DC_MEMO_MAX, DC_STRING_MAX } from '../mappings/dataCollections';
 import { normalizeEmail } from '../transform/values';
+import { MAPPINGS, type MappingSet } from '../mappings';
 import type { DataCollectionColumnPlan, MigrationPlan, OwnerMatch, PlanOption } from './migrationPlan';
 
 export interface SourceInventory {
@@ -64,7 +65,7 @@ function choiceValues(choice: ChoiceDef, labels: Array<{ id: string; name: strin
   return out;
 }
 
-export function buildPlan(src: SourceInventory, dst: DestinationInventory, overrides: Partial<MigrationOptions> = {}, now = new Date()): MigrationPlan {
+export function buildPlan(src: SourceInventory, dst: DestinationInventory, overrides: Partial<MigrationOptions> = {}, now = new Date(), mappings: MappingSet = MAPPINGS): MigrationPlan {
   const warnings: string[] = [];
   const participantsById = new Map(src.participants.map((p) => [p.id, p] as const));
   const liveMatters = src.actions.filter((m) => !m.isDeleted && m.status !== 'Template');
@@ -153,7 +154,8 @@ export function buildPlan(src: SourceInventory, dst: DestinationInventory, overr
   const unmatched = owners.filter((o) => o.outcome !== 'matched');
   if (unmatched.length) warnings.push(`${unmatched.length} Actionstep users have no enabled Dynamics user (${unmatched.map((o) => `${o.email ?? o.actionstepUserId}: ${o.outcome}`).join('; ')}); their records go to the fallback owner`);
 
-  const schema = planSchema(dataCollectionColumns, matterTypes.filter((t) => t.added).map((t) => ({ value: t.choiceValue, label: t.name })), roles.filter((r) => r.added).map((r) => ({ value: r.choiceValue, label: r.name })));
+  // The mappings may write tables of their own (a firm's extra mapping): provisioned with the rest.
+  const schema = mappings.extendSchema(planSchema(dataCollectionColumns, matterTypes.filter((t) => t.added).map((t) => ({ value: t.choiceValue, label: t.name })), roles.filter((r) => r.added).map((r) => ({ value: r.choiceValue, label: r.name }))));
   const tableBudget = countTableBudget(schema, ALL_FEATURES, dst.licenseTier, dst.existingCustomTables);
   if (!tableBudget.fits) warnings.push(`table budget: ${tableBudget.message}`);
 

@@ -175,3 +175,35 @@ export function looksLikeHtml(s: string | null | undefined): boolean {
 export function stableGuid(name: string): string {
   return nameGuid(`astep-record:${name}`);
 }
+
+/** Base64 length of n bytes: Dataverse's note limit applies to the encoded length. */
+export const base64Length = (bytes: number) => 4 * Math.ceil(bytes / 3);
+
+const B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
+/** Base64 without Buffer, so the engine runs in the browser too. */
+export function toBase64(bytes: Uint8Array): string {
+  let out = '';
+  let i = 0;
+  for (; i + 2 < bytes.length; i += 3) {
+    const n = (bytes[i] << 16) | (bytes[i + 1] << 8) | bytes[i + 2];
+    out += B64[n >> 18] + B64[(n >> 12) & 63] + B64[(n >> 6) & 63] + B64[n & 63];
+  }
+  if (i < bytes.length) {
+    const n = (bytes[i] << 16) | ((bytes[i + 1] ?? 0) << 8);
+    out += B64[n >> 18] + B64[(n >> 12) & 63] + (i + 1 < bytes.length ? B64[(n >> 6) & 63] : '=') + '=';
+  }
+  return out;
+}
+
+const MIME: Record<string, string> = {
+  '.pdf': 'application/pdf', '.doc': 'application/msword', '.docx': 'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
+  '.xls': 'application/vnd.ms-excel', '.xlsx': 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+  '.txt': 'text/plain', '.png': 'image/png', '.jpg': 'image/jpeg', '.jpeg': 'image/jpeg', '.msg': 'application/vnd.ms-outlook',
+  '.eml': 'message/rfc822', '.csv': 'text/csv', '.html': 'text/html', '.zip': 'application/zip',
+};
+
+/** MIME type of a document: Actionstep's own when it gives one, else from the extension. */
+export function mimeTypeOf(extension: string | null, fileType: string | null): string {
+  if (fileType && fileType.includes('/')) return fileType;
+  return (extension && MIME[extension.toLowerCase()]) || 'application/octet-stream';
+}
