@@ -56,4 +56,4 @@ export async function startTestEmulators(o: Partial<EmulateOptions> = {}): Promi
   });
 }
 
-export { dataverseToken, webApi, snapshot, snapshotDiff, SNAPSHOT_SETS } from '../../scripts/src/snapshot';
+export { dataverseToken, webApi, snapshot, snapshotDiff, snapshotSets } from '../../scripts/src/snapshot';
