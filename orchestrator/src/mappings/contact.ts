@@ -143,6 +143,7 @@ export const CONTACT: TableMapping = {
   lookups: [platformLookup('parentcustomerid_account', 'parentcustomerid', 'account')],
   // People the firm already has in CRM, by email.
   matchExisting: { column: 'emailaddress1' },
+  mapEditor: true,
   sample: { matters: (row, facts) => facts.contactMatters(row.key) },
   counts: [
     { mapping: 'Participant → Contact' },

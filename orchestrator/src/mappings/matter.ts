@@ -80,6 +80,7 @@ export const MATTER: TableMapping = {
   columns: Object.values(C),
   planColumns: 'dataCollections',
   lookups: [relationshipLookup('astep_matter', 'astep_AccountId'), relationshipLookup('astep_matter', 'astep_OpportunityId'), OWNER],
+  mapEditor: true,
   sample: BY_OWN_KEY,
   counts: [HAS_MATTER_TYPE, HAS_MATTER_STATUS, billedIn('astep_totalbilled'), OWNED_BY_MATCHED_USER, HAS_DATA_COLLECTION_VALUE],
 };

@@ -124,6 +124,8 @@ export interface TableMapping {
   readonly attachmentColumn?: string;
   readonly sample: SampleCoverage;
   readonly counts?: readonly CountRule[];
+  /** The wizard's Map step shows this table's columns for the records of its first feed (the admin may move them). */
+  readonly mapEditor?: boolean;
 }
 
 /** The record types the feeds read, by staged resource. */

@@ -101,6 +101,7 @@ export const TASK: TableMapping = {
       canceled: { statecode: 2, statuscode: 6, via: { kind: 'update' } },
     },
   },
+  mapEditor: true,
   sample: BY_SOURCE_MATTER,
   counts: [{ mapping: 'Step / task → task (+ astep_step)' }, OWNED_BY_MATCHED_USER],
 };

@@ -70,6 +70,7 @@ export const TIME_ENTRY: TableMapping = {
   feeds: [{ resource: 'timeentries', grouping: 'record', map: timeEntry }],
   columns: Object.values(C),
   lookups: [relationshipLookup('astep_timeentry', 'astep_MatterId'), relationshipLookup('astep_timeentry', 'astep_AccountId'), OWNER],
+  mapEditor: true,
   sample: { ...BY_SOURCE_MATTER, timeEntries: true },
   counts: [{ mapping: 'Time entry → astep_timeentry' }, OWNED_BY_MATCHED_USER],
 };
