@@ -41,6 +41,8 @@ function checkDeclared(mapping: TableMapping, row: TargetRow, allowed: Set<strin
   for (const nav of Object.keys(row.binds)) {
     if (!lookups.has(nav)) throw new Error(`the ${name} mapping bound ${nav}, which its declaration does not list`);
   }
+  const state = row.finalState?.state;
+  if (state !== undefined && !mapping.lifecycle?.closed[state]) throw new Error(`the ${name} mapping closes a row as "${state}", a state its lifecycle does not declare`);
 }
 
 export function mapFirm(mappings: MappingSet, lookups: MappingLookups, units: UnitSource): MappedFirm {
