@@ -206,3 +206,14 @@ describe('corrections from the sample review', () => {
     ]);
   });
 });
+
+describe('the unknown-value map', () => {
+  test('a status no map lists takes the unknown-value rule, reported on the row', () => {
+    const mapped = mapAll(contextFor(smallFirm(), { unknownValueMap: { matterStatus: { matterStatus: 'On Hold', opportunity: 'lost' } } }));
+    const ctx = contextFor(smallFirm());
+    const visa = rowsOf(mapped, 'astep_matter').find((m) => m.key === '3')!;
+    expect(visa.attributes.astep_matterstatus).toBe(ctx.plan.statusValues['On Hold']);
+    expect(visa.problems.find((p) => p.rule === 'status-map')?.message).toBe('matter status "Pending Review" is not in the status map (known: Active, Inactive, Closed, Template); the unknown-value map gives it Matter Status "On Hold"');
+    expect(rowsOf(mapped, 'opportunity').find((o) => o.key === '3')!.finalState).toEqual({ state: 'lost', values: { actualend: '2021-03-04' } });
+  });
+});

@@ -55,3 +55,19 @@ describe('the Data Migration Plan', () => {
     expect(plan.warnings.join('\n')).toContain('matter status "Pending Review"');
   });
 });
+
+describe('the option maps', () => {
+  test('the type map folds a firm type into a base Matter Type (no new value) and names types the firm lacks', () => {
+    const plan = contextFor(smallFirm(), { typeMap: { Immigration: 'Other', Probate: 'Wills & Estates' } }).plan;
+    const base = SCHEMA.choices.find((c) => c.name === 'astep_mattertype')!;
+    const immigration = plan.matterTypes.find((t) => t.name === 'Immigration')!;
+    expect(immigration).toMatchObject({ choiceLabel: 'Other', added: false, choiceValue: base.options.find((o) => o.label === 'Other')!.value });
+    expect(plan.schema.choices.find((c) => c.name === 'astep_mattertype')!.options).toHaveLength(base.options.length);
+    expect(plan.warnings).toContain('the type map lists matter type "Probate", which this firm does not have');
+  });
+
+  test('a status map rule naming no Matter Status value is reported by the plan', () => {
+    const plan = contextFor(smallFirm(), { statusMap: { Active: { matterStatus: 'Open', opportunity: 'open' } } }).plan;
+    expect(plan.warnings.join('\n')).toContain('the status map sends "Active" to Matter Status "Open", which is not a Matter Status value');
+  });
+});

@@ -29,13 +29,14 @@ function opportunity(m: Matter, lookups: MappingLookups): MappingOutput {
   setText(a, problems, C.astep_matternumber, m.reference);
   // The status map's problem is reported once, on the matter; here it says what became of the opportunity.
   a.astep_matterstatus = matterStatusChoice(lookups, m, []);
-  const rule = statusRule(lookups, m.status);
+  const found = statusRule(lookups, m.status);
   let finalState: FinalState | undefined;
   const closedOn = localDateOf('actualclosedate', m.statusTimestamp);
   const actualEnd = closedOn.ok ? closedOn.value : null;
   const end = actualEnd ? { actualend: actualEnd } : {};
-  const outcome = rule?.opportunity ?? 'open';
-  if (!rule) problems.push({ field: 'statecode', rule: 'status-map', value: m.status, message: `matter status "${m.status}" is not in the status map; the opportunity stays open` });
+  const outcome = found?.rule.opportunity ?? 'open';
+  if (!found) problems.push({ field: 'statecode', rule: 'status-map', value: m.status, message: `matter status "${m.status}" is not in the status map; the opportunity stays open` });
+  else if (!found.listed) problems.push({ field: 'statecode', rule: 'status-map', value: m.status, message: `matter status "${m.status}" is not in the status map; the unknown-value map's outcome (${outcome}) applies` });
   if (outcome === 'onHold') a.statuscode = 2;
   else if (outcome === 'open') a.statuscode = 1;
   else if (outcome === 'won' || (outcome === 'wonIfBilled' && billing.total > 0)) finalState = { state: 'won', values: { actualrevenue: billing.total, ...end } };

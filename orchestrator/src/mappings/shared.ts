@@ -25,23 +25,23 @@ export function matterProblem(lookups: MappingLookups, what: string, id: string,
   return lookups.matterSkipReason(m);
 }
 
-/** The status map's rule for an Actionstep status, or undefined when the map does not know it. */
-export function statusRule(lookups: MappingLookups, status: string): StatusRule | undefined {
-  return lookups.options.statusMap[status];
+/** The rule for an Actionstep status: the status map's, else the unknown-value map's (`listed` says which), or none. */
+export function statusRule(lookups: MappingLookups, status: string): { rule: StatusRule; listed: boolean } | undefined {
+  const listed = lookups.options.statusMap[status];
+  if (listed) return { rule: listed, listed: true };
+  const fallback = lookups.options.unknownValueMap.matterStatus;
+  return fallback ? { rule: fallback, listed: false } : undefined;
 }
 
-/** Matter status choice value; an unknown Actionstep status is reported and left empty. */
+/** Matter status choice value; a status no map covers (or a rule naming no Matter Status value) is reported and left empty. */
 export function matterStatusChoice(lookups: MappingLookups, m: Matter, problems: FieldProblem[]): number | null {
-  const rule = statusRule(lookups, m.status);
-  const value = rule ? lookups.statusChoice(rule.matterStatus) : null;
-  if (value === null) {
-    problems.push({
-      field: 'status',
-      rule: 'status-map',
-      value: m.status,
-      message: `matter status "${m.status}" is not in the status map (known: ${Object.keys(lookups.options.statusMap).join(', ')}); the status column is left empty`,
-    });
-  }
+  const found = statusRule(lookups, m.status);
+  const known = `known: ${Object.keys(lookups.options.statusMap).join(', ')}`;
+  const value = found ? lookups.statusChoice(found.rule.matterStatus) : null;
+  const problem = (message: string) => problems.push({ field: 'status', rule: 'status-map', value: m.status, message });
+  if (!found) problem(`matter status "${m.status}" is not in the status map (${known}); the status column is left empty`);
+  else if (value === null) problem(`the ${found.listed ? 'status map' : 'unknown-value map'} sends matter status "${m.status}" to Matter Status "${found.rule.matterStatus}", which is not a Matter Status value; the status column is left empty`);
+  else if (!found.listed) problem(`matter status "${m.status}" is not in the status map (${known}); the unknown-value map gives it Matter Status "${found.rule.matterStatus}"`);
   return value;
 }
 

@@ -4,7 +4,7 @@ import type { ActionParticipant, ActionType, DataCollection, DataCollectionField
 import { CHOICES, SCHEMA } from '@astep/solution/schema';
 import type { ChoiceDef, ColumnDef, PlanFeature, SolutionSchema, TableDef } from '@astep/solution/model';
 import { tableBudget } from '@astep/solution/tableBudget';
-import { defaultOptions, type LicenseTier, type MigrationOptions } from '../options';
+import { CONTACT_IDENTITIES, DATA_COLLECTION_PLACEMENTS, DEFAULT_OPTIONS, defaultOptions, OPPORTUNITY_STRATEGIES, type DataCollectionPlacement, type LicenseTier, type MigrationOptions } from '../options';
 import { columnTypeFor, dataCollectionColumnName, DC_MEMO_MAX, DC_STRING_MAX } from '../mappings/dataCollections';
 import { normalizeEmail } from '../transform/values';
 import { MAPPINGS, type MappingSet } from '../mappings';
@@ -80,7 +80,7 @@ export function buildPlan(src: SourceInventory, dst: DestinationInventory, overr
   const dcById = new Map(src.datacollections.map((d) => [d.id, d] as const));
   const fieldCount = src.datacollectionfields.length;
   const hasMulti = src.datacollections.some((d) => d.multipleRecords);
-  const dcRecommended = fieldCount >= 50 || maxMattersPerOrg > 1 || hasMulti ? 'matterTable' : 'account';
+  const dcRecommended: DataCollectionPlacement = fieldCount >= 50 || maxMattersPerOrg > 1 || hasMulti ? 'matterTable' : 'account';
   const dcWhy = `${fieldCount} data collection fields across ${src.datacollections.length} collections; up to ${maxMattersPerOrg} matters per client organisation${hasMulti ? '; some collections hold several records per matter' : ''}: ` +
     (dcRecommended === 'matterTable' ? 'account columns would be overwritten by sibling matters or crowd the account form, so one astep_matter row per matter holds them' : 'few fields and one matter per client fit on the account');
 
@@ -92,18 +92,21 @@ export function buildPlan(src: SourceInventory, dst: DestinationInventory, overr
 
   const options: MigrationOptions = defaultOptions({ dataCollections: dcRecommended, ...overrides });
   const optionChoices: Array<PlanOption<unknown>> = [
-    { name: 'dataCollections', title: 'Data collection fields', recommended: dcRecommended, chosen: options.dataCollections, alternatives: ['account', 'matterTable'], why: dcWhy },
-    { name: 'contacts', title: 'People with several roles', recommended: 'perPerson', chosen: options.contacts, alternatives: ['perPerson', 'perRole'], why: 'one contact per person keeps one record to maintain; every role on every matter is kept in astep_matterparticipant' },
-    { name: 'opportunityStrategy', title: 'Opportunities', recommended: 'perClientLatest', chosen: options.opportunityStrategy, alternatives: ['none', 'perMatter', 'perClientLatest', 'perClientHighest'], why: 'pipeline visibility without one opportunity per historic matter; astep_matter keeps every matter' },
+    { name: 'dataCollections', title: 'Data collection fields', recommended: dcRecommended, chosen: options.dataCollections, alternatives: [...DATA_COLLECTION_PLACEMENTS], why: dcWhy },
+    { name: 'contacts', title: 'People with several roles', recommended: DEFAULT_OPTIONS.contacts, chosen: options.contacts, alternatives: [...CONTACT_IDENTITIES], why: 'one contact per person keeps one record to maintain; every role on every matter is kept in astep_matterparticipant' },
+    { name: 'opportunityStrategy', title: 'Opportunities', recommended: DEFAULT_OPTIONS.opportunityStrategy, chosen: options.opportunityStrategy, alternatives: [...OPPORTUNITY_STRATEGIES], why: 'pipeline visibility without one opportunity per historic matter; astep_matter keeps every matter' },
     { name: 'fallbackOwnerEmail', title: 'Fallback owner', recommended: null, chosen: options.fallbackOwnerEmail, alternatives: dst.systemUsers.filter((u) => !u.isdisabled && u.internalemailaddress).slice(0, 10).map((u) => u.internalemailaddress), why: 'owns records of Actionstep users who are disabled or missing in Dynamics; default: the migration user' },
   ];
 
-  const typeValues = choiceValues(choiceDef('astep_mattertype'), [...src.actiontypes].sort(byNumericId).map((t) => ({ id: t.id, name: t.name })));
+  // The type map folds a firm's type into another label (an existing one, or a new one added once for all its types).
+  const typeLabel = (name: string) => options.typeMap[name] ?? name;
+  const typeValues = choiceValues(choiceDef('astep_mattertype'), [...src.actiontypes].sort(byNumericId).map((t) => ({ id: t.id, name: typeLabel(t.name) })));
   const roleValues = choiceValues(choiceDef('astep_participantrole'), [...src.participanttypes].sort(byNumericId).map((t) => ({ id: t.id, name: t.name })));
   const matterTypes = [...src.actiontypes].sort(byNumericId).map((t) => ({
-    actionTypeId: t.id, name: t.name, matters: liveMatters.filter((m) => m.actionTypeId === t.id).length,
+    actionTypeId: t.id, name: t.name, choiceLabel: typeLabel(t.name), matters: liveMatters.filter((m) => m.actionTypeId === t.id).length,
     choiceValue: typeValues.get(t.id)!.value, added: typeValues.get(t.id)!.added,
   }));
+  for (const name of Object.keys(options.typeMap)) if (!src.actiontypes.some((t) => t.name === name)) warnings.push(`the type map lists matter type "${name}", which this firm does not have`);
   const roles = [...src.participanttypes].sort(byNumericId).map((t) => {
     const links = src.actionparticipants.filter((l) => l.participantTypeId === t.id);
     return { participantTypeId: t.id, name: t.name, links: links.length, people: new Set(links.map((l) => l.participantId)).size, choiceValue: roleValues.get(t.id)!.value, added: roleValues.get(t.id)!.added };
@@ -111,7 +114,16 @@ export function buildPlan(src: SourceInventory, dst: DestinationInventory, overr
   const statusValues = Object.fromEntries(choiceDef('astep_matterstatus').options.map((o) => [o.label, o.value]));
   const matterStatuses: Record<string, number> = {};
   for (const m of src.actions) matterStatuses[m.status] = (matterStatuses[m.status] ?? 0) + 1;
-  for (const s of Object.keys(matterStatuses)) if (!options.statusMap[s]) warnings.push(`matter status "${s}" (${matterStatuses[s]} matters) is not in the status map: those matters keep an empty status and open opportunities`);
+  const unknownRule = options.unknownValueMap.matterStatus;
+  for (const s of Object.keys(matterStatuses)) {
+    if (options.statusMap[s]) continue;
+    warnings.push(unknownRule
+      ? `matter status "${s}" (${matterStatuses[s]} matters) is not in the status map: the unknown-value map gives those matters Matter Status "${unknownRule.matterStatus}" and opportunity outcome ${unknownRule.opportunity}`
+      : `matter status "${s}" (${matterStatuses[s]} matters) is not in the status map: those matters keep an empty status and open opportunities`);
+  }
+  for (const [status, rule] of Object.entries(options.statusMap)) {
+    if (statusValues[rule.matterStatus] === undefined) warnings.push(`the status map sends "${status}" to Matter Status "${rule.matterStatus}", which is not a Matter Status value (${Object.keys(statusValues).join(', ')}): those matters keep an empty status`);
+  }
 
   // Data collection columns.
   const dcTable = options.dataCollections === 'account' ? 'account' : 'astep_matter';
@@ -155,7 +167,7 @@ export function buildPlan(src: SourceInventory, dst: DestinationInventory, overr
   if (unmatched.length) warnings.push(`${unmatched.length} Actionstep users have no enabled Dynamics user (${unmatched.map((o) => `${o.email ?? o.actionstepUserId}: ${o.outcome}`).join('; ')}); their records go to the fallback owner`);
 
   // The mappings may write tables of their own (a firm's extra mapping): provisioned with the rest.
-  const schema = mappings.extendSchema(planSchema(dataCollectionColumns, matterTypes.filter((t) => t.added).map((t) => ({ value: t.choiceValue, label: t.name })), roles.filter((r) => r.added).map((r) => ({ value: r.choiceValue, label: r.name }))));
+  const schema = mappings.extendSchema(planSchema(dataCollectionColumns, matterTypes.filter((t) => t.added).map((t) => ({ value: t.choiceValue, label: t.choiceLabel })), roles.filter((r) => r.added).map((r) => ({ value: r.choiceValue, label: r.name }))));
   const tableBudget = countTableBudget(schema, ALL_FEATURES, dst.licenseTier, dst.existingCustomTables);
   if (!tableBudget.fits) warnings.push(`table budget: ${tableBudget.message}`);
 
