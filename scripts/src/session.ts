@@ -2,12 +2,11 @@
 // loopback sign-in), the Dataverse client (msal-node client credentials) and the SQLite state store.
 import path from 'node:path';
 import {
-  ActionstepClient, ActionstepOAuthClient, ActionstepOAuthCredential, EncryptedFileTokenStore, followAuthorizeRedirect,
+  ActionstepClient, ActionstepOAuthClient, ActionstepOAuthCredential, ActionstepSource, EncryptedFileTokenStore, followAuthorizeRedirect,
 } from '@astep/actionstep-connector';
 import { DataverseClient, DataverseSink, createClientSecretCredential, createNodeTransport, createRedirectingNetworkClient } from '@astep/dataverse-connector';
 import { MigrationEngine, type ProgressReporter } from '@astep/orchestrator';
 import { resolveSecret, type MigrationConfig } from './config';
-import { ActionstepSource } from './adapters/actionstepSource';
 
 import { SqliteStateStore } from './state/sqliteStateStore';
 
