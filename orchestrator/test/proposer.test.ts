@@ -1,9 +1,9 @@
 import { SCHEMA, TABLES } from '@astep/solution';
-import { decisionsFromMapEdits, MAPPED_OBJECTS, proposeFromStaged } from '@astep/orchestrator/wizard/proposeFromStaged';
-import { profileField, profileObject } from '@astep/orchestrator/proposer/fieldProfile';
-import { nameSimilarity, nameTokens } from '@astep/orchestrator/proposer/nameSimilarity';
-import { proposeMap, proposeMaps } from '@astep/orchestrator/proposer/proposeMap';
-import { targetColumnsFor, type TargetTableColumns } from '@astep/orchestrator/proposer/targetColumns';
+import { decisionsFromMapEdits, MAPPED_OBJECTS, proposeFromStaged } from '../src/wizard/proposeFromStaged';
+import { profileField, profileObject } from '../src/proposer/fieldProfile';
+import { nameSimilarity, nameTokens } from '../src/proposer/nameSimilarity';
+import { proposeMap, proposeMaps } from '../src/proposer/proposeMap';
+import { targetColumnsFor, type TargetTableColumns } from '../src/proposer/targetColumns';
 
 const table = (name: string) => targetColumnsFor(TABLES.find((t) => t.logicalName === name)!);
 

@@ -3,7 +3,7 @@
 // audit entry is completed, and after rollback Dataverse equals its snapshot from before the run.
 import Database from 'better-sqlite3';
 import path from 'node:path';
-import { Rng } from '../../emulators/actionstep/src/generator/random';
+import { Rng } from '@astep/actionstep-emulator/generator';
 import { runCli, snapshot, snapshotDiff, startTestEmulators, webApi } from '../helpers/harness';
 
 jest.setTimeout(600_000);

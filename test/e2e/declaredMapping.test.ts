@@ -8,8 +8,8 @@ import {
   declareColumns, emptyOutput, MAPPINGS, MigrationEngine, relationshipLookup, setText, silentProgress,
   type FieldProblem, type MappingLookups, type TableMapping,
 } from '@astep/orchestrator';
-import { loadConfig } from '../../scripts/src/config';
-import { openSession } from '../../scripts/src/session';
+import { loadConfig } from '@astep/cli/config';
+import { openSession } from '@astep/cli/session';
 import { snapshot, snapshotDiff, startTestEmulators, webApi } from '../helpers/harness';
 
 jest.setTimeout(240_000);

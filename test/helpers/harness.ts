@@ -4,7 +4,7 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { startEmulators, type EmulateOptions, type RunningEmulators } from '../../scripts/src/emulate';
+import { startEmulators, type EmulateOptions, type RunningEmulators } from '@astep/cli/emulate';
 
 export const ROOT = path.resolve(__dirname, '..', '..');
 export const CLI = path.join(ROOT, 'dist', 'cli.js');
@@ -56,4 +56,4 @@ export async function startTestEmulators(o: Partial<EmulateOptions> = {}): Promi
   });
 }
 
-export { dataverseToken, webApi, snapshot, snapshotDiff, snapshotSets } from '../../scripts/src/snapshot';
+export { dataverseToken, webApi, snapshot, snapshotDiff, snapshotSets } from '@astep/cli/snapshot';

@@ -16,9 +16,9 @@ import { parseTrustLedgerCsv, type TrustLedgerRowError } from './trust/trustLedg
 import { fromWire, isResourceName, resourceDef, type WireIssue } from './resources';
 import type { RecordsByResource, ResourceName, TrustLedgerEntry } from './records';
 
-export const MAX_PAGE_SIZE = 200;
-/** Actionstep serves files in 5 MB parts (reference §3 "Documents and files"). */
-export const FILE_PART_SIZE_IN_BYTES = 5 * 1024 * 1024;
+import { FILE_PART_SIZE_IN_BYTES, MAX_PAGE_SIZE } from './limits';
+
+export { FILE_PART_SIZE_IN_BYTES, MAX_PAGE_SIZE };
 /** Path of the trust ledger report export, relative to api_endpoint (the emulator's; configurable). */
 export const DEFAULT_TRUST_LEDGER_PATH = 'reports/trustledger.csv';
 

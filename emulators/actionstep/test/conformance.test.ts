@@ -9,7 +9,7 @@ import type { ResourceName } from '@astep/actionstep-connector/records';
 import type { ActionstepEmulator } from '@astep/actionstep-emulator';
 import {
   ALLOWED_DIFFERENCES, OPENAPI_ENTITIES, isActionstepTimestamp, relaxedCollectionSchema, relaxedEntitySchema,
-} from '@astep/actionstep-emulator/conformance/allowedDifferences';
+} from '../src/conformance/allowedDifferences';
 import { api, login, start } from './helpers';
 
 const DIR = '/work/shared/reference/actionstep-openapi';

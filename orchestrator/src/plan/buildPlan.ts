@@ -3,6 +3,7 @@
 import type { ActionParticipant, ActionType, DataCollection, DataCollectionField, Matter, Participant, ParticipantType, User } from '@astep/actionstep-connector/records';
 import { CHOICES, SCHEMA } from '@astep/solution/schema';
 import type { ChoiceDef, ColumnDef, PlanFeature, SolutionSchema, TableDef } from '@astep/solution/model';
+import { FILE_PART_SIZE_IN_BYTES, MAX_PAGE_SIZE } from '@astep/actionstep-connector/limits';
 import { tableBudget } from '@astep/solution/tableBudget';
 import { CONTACT_IDENTITIES, DATA_COLLECTION_PLACEMENTS, DEFAULT_OPTIONS, defaultOptions, OPPORTUNITY_STRATEGIES, type DataCollectionPlacement, type LicenseTier, type MigrationOptions } from '../options';
 import { columnTypeFor, dataCollectionColumnName, DC_MEMO_MAX, DC_STRING_MAX } from '../mappings/dataCollections';
@@ -172,8 +173,8 @@ export function buildPlan(src: SourceInventory, dst: DestinationInventory, overr
   if (!tableBudget.fits) warnings.push(`table budget: ${tableBudget.message}`);
 
   // Estimates. Actionstep publishes no numeric rate limit; assume a conservative 2 requests/s sustained.
-  const pageCalls = Object.values(src.counts).reduce((s, n) => s + Math.max(1, Math.ceil(n / 200)), 0);
-  const docCalls = Math.ceil(src.documentBytes / (5 * 1024 * 1024)) + (src.counts.actiondocuments ?? 0);
+  const pageCalls = Object.values(src.counts).reduce((s, n) => s + Math.max(1, Math.ceil(n / MAX_PAGE_SIZE)), 0);
+  const docCalls = Math.ceil(src.documentBytes / FILE_PART_SIZE_IN_BYTES) + (src.counts.actiondocuments ?? 0);
   const actionstepCalls = pageCalls + docCalls + 2;
   const c = src.counts;
   const dataverseRecords = Math.round((c.actions ?? 0) * 2.5 + (c.participants ?? 0) + (c.actionparticipants ?? 0) + (c.timeentries ?? 0) + 2 * (c.tasks ?? 0) + (c.actiondocuments ?? 0) + (c.filenotes ?? 0));
@@ -211,7 +212,7 @@ export function buildPlan(src: SourceInventory, dst: DestinationInventory, overr
       dataverseRecords,
       dataverseMinutes,
       notes: [
-        'Actionstep: pages of 200, sideloads instead of per-record calls; its rate limit is unpublished, so 2 requests/s is assumed.',
+        `Actionstep: pages of ${MAX_PAGE_SIZE}, sideloads instead of per-record calls; its rate limit is unpublished, so 2 requests/s is assumed.`,
         'Dataverse: UpsertMultiple in batches up to 1,000 under the service protection limits (6,000 requests, 1,200 s execution, 52 concurrent per 300 s per user).',
       ],
     },

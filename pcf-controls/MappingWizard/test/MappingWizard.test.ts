@@ -11,7 +11,7 @@ import * as React from 'react';
 import { act, fireEvent, render, screen } from '@testing-library/react';
 import { WizardApp } from '../MappingWizard/components/WizardApp';
 import { translator } from '../MappingWizard/components/translate';
-import { registerDiffViewerIcons } from '../../DiffViewer/DiffViewer/icons';
+import { registerDiffViewerIcons } from '@astep/pcf-diffviewer/icons';
 import type { WizardController, WizardView } from '../MappingWizard/wizardController';
 import { EMPTY_WIZARD_STATE, WIZARD_STEPS, type WizardState } from '@astep/orchestrator/wizard/wizardState';
 import { MAPPED_OBJECTS } from '@astep/orchestrator/wizard/proposeFromStaged';
