@@ -162,7 +162,6 @@ describe('connector runtime stand-in with the browser-side client', () => {
     expect(bytes.equals(f.read(0, f.size))).toBe(true);
 
     const c = runtime.counters();
-    console.log('through the runtime', JSON.stringify({ records: total, ledgerRows: ledger.length, client: client.requestCount, runtime: c }));
     expect(c.forwarded).toBe(client.requestCount.byKind.list + client.requestCount.byKind.report + client.requestCount.byKind.file);
     expect(c.byStatus['200']).toBe(c.forwarded);
   });
@@ -466,7 +465,6 @@ document.getElementById('connect').addEventListener('click', async () => {
       await tab.click('#connect');
       await tab.waitForFunction(() => (window as unknown as { __result?: unknown }).__result !== undefined, undefined, { timeout: 30_000 });
       const result = (await tab.evaluate(() => (window as unknown as { __result: unknown }).__result)) as Record<string, unknown>;
-      console.log('chromium through the runtime', JSON.stringify(result));
       expect(pageErrors).toEqual([]);
       expect(result.error).toBeUndefined();
       expect(result.status).toBe('Connected');

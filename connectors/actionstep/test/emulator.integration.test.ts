@@ -91,8 +91,6 @@ describe('extraction against the emulator (tiny firm)', () => {
     expect(ledger).toEqual(truth.trustLedger);
 
     const used = client.requestCount;
-    const counters = emu.counters();
-    console.log('faults run', JSON.stringify({ used, counters }));
     expect(used.retries).toBeGreaterThan(0);
     expect(used.refreshesAfter401).toBeGreaterThan(0);
     expect(used.byOutcome.network ?? 0).toBeGreaterThan(0);
