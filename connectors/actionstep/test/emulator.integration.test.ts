@@ -91,6 +91,7 @@ describe('extraction against the emulator (tiny firm)', () => {
     expect(ledger).toEqual(truth.trustLedger);
 
     const used = client.requestCount;
+    const counters = emu.counters();
     expect(used.retries).toBeGreaterThan(0);
     expect(used.refreshesAfter401).toBeGreaterThan(0);
     expect(used.byOutcome.network ?? 0).toBeGreaterThan(0);
