@@ -1,4 +1,4 @@
-import { buildPlan, countTableBudget, ALL_FEATURES } from '../src/plan/buildPlan';
+import { buildPlan, countTableBudget } from '../src/plan/buildPlan';
 import { SCHEMA } from '@astep/solution/schema';
 import { contextFor, destination, smallFirm } from './fixtures';
 
@@ -37,13 +37,13 @@ describe('the Data Migration Plan', () => {
   });
 
   test('table budget counts our custom tables against Sales Professional (15)', () => {
-    const fits = countTableBudget(SCHEMA, ALL_FEATURES, 'SalesProfessional', []);
+    const fits = countTableBudget(SCHEMA, 'SalesProfessional', []);
     expect(fits).toMatchObject({ count: 8, limit: 15, remaining: 7, fits: true });
     const existing = [...Array.from({ length: 9 }, (_, i) => `cr123_t${i}`), 'astep_matter']; // ours counts once
-    const over = countTableBudget(SCHEMA, ALL_FEATURES, 'SalesProfessional', existing);
+    const over = countTableBudget(SCHEMA, 'SalesProfessional', existing);
     expect(over).toMatchObject({ count: 17, fits: false });
     expect(over.message).toContain('over the 15 allowed for SalesProfessional');
-    expect(countTableBudget(SCHEMA, ALL_FEATURES, 'SalesEnterprise', existing).fits).toBe(true);
+    expect(countTableBudget(SCHEMA, 'SalesEnterprise', existing).fits).toBe(true);
   });
 
   test('a fallback owner that is not an enabled user is reported and the caller owns instead', () => {

@@ -71,20 +71,7 @@ export interface TableDef {
   /** Columns we add (for standard tables, only ours; the platform's own columns are not listed). */
   columns: ColumnDef[];
   keys: KeyDef[];
-  /**
-   * Which plans need this table: 'always' tables are provisioned for every run; the others only when the plan
-   * uses them (e.g. `astep_matter` only when data collections go to their own table). Used by the table budget.
-   */
-  neededWhen: 'always' | 'engine' | PlanFeature;
 }
-
-/** Plan options that decide whether an optional table is provisioned. */
-export type PlanFeature =
-  | 'matterTable'
-  | 'matterParticipants'
-  | 'timeEntries'
-  | 'documentTable'
-  | 'steps';
 
 export interface ChoiceOption {
   value: number;

@@ -66,7 +66,7 @@ function platformTable(logicalName: string, displayName: string, displayCollecti
   return {
     logicalName, schemaName: logicalName.charAt(0).toUpperCase() + logicalName.slice(1), displayName, displayCollectionName,
     description: `Standard ${displayName} table.`, entitySetName, primaryIdAttribute, primaryNameAttribute, isCustom: false,
-    ownership: 'UserOwned', hasNotes: false, hasActivities: false, columns: [], keys: [], neededWhen: 'always',
+    ownership: 'UserOwned', hasNotes: false, hasActivities: false, columns: [], keys: [],
   };
 }
 

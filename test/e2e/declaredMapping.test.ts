@@ -28,7 +28,7 @@ const BILL_MATTER: RelationshipDef = {
 const BILL_TABLE: TableDef = {
   logicalName: 'astep_bill', schemaName: 'astep_Bill', displayName: 'Bill', displayCollectionName: 'Bills',
   description: 'An Actionstep bill (invoice) of a matter.', entitySetName: 'astep_bills', primaryIdAttribute: 'astep_billid',
-  primaryNameAttribute: 'astep_name', isCustom: true, ownership: 'UserOwned', hasNotes: false, hasActivities: false, neededWhen: 'always',
+  primaryNameAttribute: 'astep_name', isCustom: true, ownership: 'UserOwned', hasNotes: false, hasActivities: false,
   columns: [
     column('astep_name', 'Name', 'Name', 'string', { maxLength: 100, format: 'text', isPrimaryName: true, required: 'required' }),
     column('astep_sourceid', 'SourceId', 'Actionstep Source Id', 'string', { maxLength: 200, format: 'text' }),

@@ -2,7 +2,7 @@
 // every option. Pure: the engine gathers the inventory, this decides.
 import type { ActionParticipant, ActionType, DataCollection, DataCollectionField, Matter, Participant, ParticipantType, User } from '@astep/actionstep-connector/records';
 import { CHOICES, SCHEMA } from '@astep/solution/schema';
-import type { ChoiceDef, ColumnDef, PlanFeature, SolutionSchema, TableDef } from '@astep/solution/model';
+import type { ChoiceDef, ColumnDef, SolutionSchema, TableDef } from '@astep/solution/model';
 import { FILE_PART_SIZE_IN_BYTES, MAX_PAGE_SIZE } from '@astep/actionstep-connector/limits';
 import { tableBudget } from '@astep/solution/tableBudget';
 import { CONTACT_IDENTITIES, DATA_COLLECTION_PLACEMENTS, DEFAULT_OPTIONS, defaultOptions, OPPORTUNITY_STRATEGIES, type DataCollectionPlacement, type LicenseTier, type MigrationOptions } from '../options';
@@ -42,12 +42,10 @@ export interface DestinationInventory {
   callerId: string;
 }
 
-export const ALL_FEATURES: Record<PlanFeature, boolean> = { matterTable: true, matterParticipants: true, timeEntries: true, documentTable: true, steps: true };
-
 /** Custom tables a plan needs against the licence tier; tables of ours already in the environment count once. */
-export function countTableBudget(schema: SolutionSchema, features: Record<PlanFeature, boolean>, tier: LicenseTier, existing: string[]) {
+export function countTableBudget(schema: SolutionSchema, tier: LicenseTier, existing: string[]) {
   const ours = new Set(schema.tables.filter((t) => t.isCustom).map((t) => t.logicalName));
-  return tableBudget(schema, features, tier, existing.filter((t) => !ours.has(t)).length);
+  return tableBudget(schema, tier, existing.filter((t) => !ours.has(t)).length);
 }
 
 function choiceValues(choice: ChoiceDef, labels: Array<{ id: string; name: string }>): Map<string, { value: number; added: boolean }> {
@@ -169,7 +167,7 @@ export function buildPlan(src: SourceInventory, dst: DestinationInventory, overr
 
   // The mappings may write tables of their own (a firm's extra mapping): provisioned with the rest.
   const schema = mappings.extendSchema(planSchema(dataCollectionColumns, matterTypes.filter((t) => t.added).map((t) => ({ value: t.choiceValue, label: t.choiceLabel })), roles.filter((r) => r.added).map((r) => ({ value: r.choiceValue, label: r.name }))));
-  const tableBudget = countTableBudget(schema, ALL_FEATURES, dst.licenseTier, dst.existingCustomTables);
+  const tableBudget = countTableBudget(schema, dst.licenseTier, dst.existingCustomTables);
   if (!tableBudget.fits) warnings.push(`table budget: ${tableBudget.message}`);
 
   // Estimates. Actionstep publishes no numeric rate limit; assume a conservative 2 requests/s sustained.
