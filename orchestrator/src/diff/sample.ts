@@ -19,7 +19,7 @@ export interface SampleContext {
 
 const recordMaps = new WeakMap<object, Map<string, Map<string, unknown>>>();
 /** The staged source record a row came from. */
-export function sourceRecord(index: FirmIndex, row: { sourceResource: string; sourceId: string }): unknown {
+function sourceRecord(index: FirmIndex, row: { sourceResource: string; sourceId: string }): unknown {
   let maps = recordMaps.get(index);
   if (!maps) recordMaps.set(index, (maps = new Map()));
   let m = maps.get(row.sourceResource);

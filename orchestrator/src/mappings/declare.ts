@@ -19,7 +19,7 @@ export function targetTable(logicalName: string): TableDef {
 }
 
 /** The table's column definition: one we add (schema), else a platform column; a column neither has is a bug. */
-export function columnDef(target: TableDef, column: string): ColumnDef | PlatformColumnDef {
+function columnDef(target: TableDef, column: string): ColumnDef | PlatformColumnDef {
   const def = target.columns.find((c) => c.logicalName === column) ?? platformColumns(target.logicalName).find((c) => c.logicalName === column);
   if (!def) throw new Error(`the ${target.logicalName} mapping declares column ${column}, which neither the solution schema nor the platform columns define`);
   return def;

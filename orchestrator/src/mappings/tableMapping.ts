@@ -127,6 +127,3 @@ export interface TableMapping {
   /** The wizard's Map step shows this table's columns for the records of its first feed (the admin may move them). */
   readonly mapEditor?: boolean;
 }
-
-/** The record types the feeds read, by staged resource. */
-export type RecordOf<R extends ResourceName> = RecordsByResource[R];

@@ -25,7 +25,7 @@ const C = declareColumns(TARGET, {
 const PRIORITY: Record<string, number> = { Low: 0, Normal: 1, High: 2 };
 
 /** Task state: Actionstep status → Dataverse statuscode of an open task, or the closed state it ends in. */
-export function taskState(status: string, started: boolean): { statuscode: number; final?: FinalState; problem?: string } {
+function taskState(status: string, started: boolean): { statuscode: number; final?: FinalState; problem?: string } {
   switch (status) {
     case 'Incomplete': return { statuscode: started ? 3 : 2 };
     case 'Complete': return { statuscode: 2, final: { state: 'completed' } };

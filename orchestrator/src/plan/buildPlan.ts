@@ -228,7 +228,7 @@ function choiceDef(name: string): ChoiceDef {
 const byNumericId = (a: { id: string }, b: { id: string }) => Number(a.id) - Number(b.id) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 
 /** The solution's schema plus this firm's data collection columns and choice values. */
-export function planSchema(columns: DataCollectionColumnPlan[], extraMatterTypes: Array<{ value: number; label: string }>, extraRoles: Array<{ value: number; label: string }>): SolutionSchema {
+function planSchema(columns: DataCollectionColumnPlan[], extraMatterTypes: Array<{ value: number; label: string }>, extraRoles: Array<{ value: number; label: string }>): SolutionSchema {
   const tables: TableDef[] = SCHEMA.tables.map((t) => ({ ...t, columns: [...t.columns], keys: [...t.keys] }));
   const seen = new Set<string>();
   for (const c of columns) {

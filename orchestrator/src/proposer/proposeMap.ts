@@ -57,7 +57,7 @@ interface Scored {
 const WEIGHTS = { name: 0.55, type: 0.2, profile: 0.15, length: 0.1 };
 
 /** Type compatibility 0..1 of a source type with a column type, and why. */
-export function typeFit(field: SourceFieldProfile, column: TargetColumn): { score: number; reason: string } {
+function typeFit(field: SourceFieldProfile, column: TargetColumn): { score: number; reason: string } {
   const t = field.inferredType;
   const c = column.type;
   const ok = (score: number, reason: string) => ({ score, reason });
@@ -84,7 +84,7 @@ export function typeFit(field: SourceFieldProfile, column: TargetColumn): { scor
 }
 
 /** How well the values look like what the column holds (email, phone, URL, money, date). */
-export function profileFit(field: SourceFieldProfile, column: TargetColumn): { score: number; reason: string } {
+function profileFit(field: SourceFieldProfile, column: TargetColumn): { score: number; reason: string } {
   const l = field.looksLike;
   const kinds: Array<[keyof typeof l, boolean]> = [
     ['email', column.format === 'email'],
@@ -105,7 +105,7 @@ export function profileFit(field: SourceFieldProfile, column: TargetColumn): { s
   return { score: 0.7, reason: 'no value pattern for or against' };
 }
 
-export function lengthFit(field: SourceFieldProfile, column: TargetColumn): { score: number; reason: string } | null {
+function lengthFit(field: SourceFieldProfile, column: TargetColumn): { score: number; reason: string } | null {
   if ((column.type !== 'string' && column.type !== 'memo') || !column.maxLength) return null;
   if (field.maxLength <= column.maxLength) return { score: 1, reason: `longest sample value (${field.maxLength} chars) fits max length ${column.maxLength}` };
   return { score: 0, reason: `longest sample value (${field.maxLength} chars) exceeds max length ${column.maxLength}: values would be cut` };

@@ -41,7 +41,7 @@ export function planHtml(plan: MigrationPlan): string {
   ].join('\n');
 }
 
-export function diffHtml(diff: DiffEntry[], limit = 5000): string {
+function diffHtml(diff: DiffEntry[], limit = 5000): string {
   const mismatches = diff.filter((d) => d.status === 'mismatch');
   const reasons = new Map<string, number>();
   for (const d of diff) reasons.set(d.reason, (reasons.get(d.reason) ?? 0) + 1);

@@ -497,11 +497,11 @@ function outcomeOf(mapped: MappedFirm, byRow: Map<string, RowResult>, resource: 
 }
 
 /** Groups reasons that differ only by ids ("matter 12 is deleted" and "matter 13 is deleted"). */
-export function genericReason(message: string): string {
+function genericReason(message: string): string {
   return message.replace(/\b\d+(--[^ ]+)*\b/g, 'N').replace(/"[^"]*"/g, '"…"').replace(/\([^)]*\d[^)]*\)/g, '').replace(/\s+/g, ' ').trim();
 }
 
-export function tableSummaries(mappings: MappingSet, results: RowResult[]): TableSummary[] {
+function tableSummaries(mappings: MappingSet, results: RowResult[]): TableSummary[] {
   const map = new Map<string, TableSummary>();
   for (const r of results) {
     const t = map.get(r.row.table) ?? { table: r.row.table, created: 0, updated: 0, unchanged: 0, failed: 0 };
@@ -515,7 +515,7 @@ export function tableSummaries(mappings: MappingSet, results: RowResult[]): Tabl
 }
 
 /** Rows written per mapping of the seed's 13 (a row counts once towards each mapping its table's count rules name). */
-export function mappingCounts(mappings: MappingSet, results: RowResult[], fallbackOwnerId: string): Record<string, number> {
+function mappingCounts(mappings: MappingSet, results: RowResult[], fallbackOwnerId: string): Record<string, number> {
   const counts: Record<string, number> = Object.fromEntries(SEED_MAPPINGS.map((m) => [m, 0]));
   for (const r of results) {
     if (r.outcome === 'failed') continue;

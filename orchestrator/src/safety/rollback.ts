@@ -31,7 +31,7 @@ export interface RollbackResult {
 }
 
 /** Columns and lookups of a before-image as a PATCH body (a lookup is bound again by its GUID, as the mapping declares it). */
-export function restoreBody(mappings: MappingSet, table: string, before: Row, pk: string): Row {
+function restoreBody(mappings: MappingSet, table: string, before: Row, pk: string): Row {
   const body: Row = {};
   for (const [column, value] of Object.entries(before)) {
     if (column === pk || column === 'statecode' || column === 'statuscode') continue;

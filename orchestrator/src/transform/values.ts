@@ -81,7 +81,7 @@ export function localDateOf(field: string, raw: string | null | undefined): Conv
 }
 
 /** Offset of `timeZone` from UTC, in minutes, at the given UTC instant (uses Intl, so DST is right). */
-export function zoneOffsetMinutes(utcMs: number, timeZone: string): number {
+function zoneOffsetMinutes(utcMs: number, timeZone: string): number {
   const parts = new Intl.DateTimeFormat('en-US', {
     timeZone,
     hourCycle: 'h23',

@@ -12,7 +12,7 @@ import type { FieldDecision } from '../transform/corrections';
 import type { MapEdit } from './wizardState';
 
 /** The objects the Map step shows: each table open to the map editor, for the records of its first feed. */
-export function mappedObjects(mappings: MappingSet = MAPPINGS): Array<{ object: string; table: string; label: string; mapping: TableMapping }> {
+function mappedObjects(mappings: MappingSet = MAPPINGS): Array<{ object: string; table: string; label: string; mapping: TableMapping }> {
   return mappings.tables.filter((m) => m.mapEditor).map((m) => ({ object: m.feeds[0].resource, table: m.target.logicalName, label: m.label, mapping: m }));
 }
 
