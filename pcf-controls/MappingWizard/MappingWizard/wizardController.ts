@@ -325,6 +325,15 @@ export class WizardController {
     });
   }
 
+  /** The status, matter type and unknown-value maps: saved with the options and applied to the plan the sample and run use. */
+  async applyMaps(maps: Pick<MigrationOptions, 'statusMap' | 'typeMap' | 'unknownValueMap'>): Promise<void> {
+    await this.step(this.t('Busy_ApplyMaps'), async () => {
+      const plan = await this.session!.applyMaps(maps);
+      this.written();
+      this.set({ plan });
+    });
+  }
+
   async confirmMap(): Promise<void> {
     await this.step(this.t('Busy_ConfirmMap'), async () => {
       await this.session!.saveState({ step: stepIndex(this.view.state.step) < stepIndex('sample') ? 'sample' : this.view.state.step });
