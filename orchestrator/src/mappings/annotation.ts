@@ -7,7 +7,7 @@ import { convertTimestamp, htmlToText, looksLikeHtml, mimeTypeOf, stableGuid, ty
 import { BY_SOURCE_MATTER, declareColumns, platformLookup, targetTable } from './declare';
 import { attachable, documentSkipReason, fileNameOf } from './documents';
 import type { MappingLookups } from './lookups';
-import { matterProblem, setText, type Attributes } from './shared';
+import { type Attributes, matterProblem, setText, skipped } from './shared';
 import type { TableMapping } from './tableMapping';
 
 const TARGET = targetTable('annotation');
@@ -25,12 +25,9 @@ const C = declareColumns(TARGET, {
 const NOTE_ON_ACCOUNT = 'objectid_account';
 
 function attachedDocument(d: ActionDocument, lookups: MappingLookups): MappingOutput {
-  const out = emptyOutput();
   const why = documentSkipReason(lookups, d);
-  if (why) {
-    out.skipped.push({ sourceResource: 'actiondocuments', sourceId: d.id, reason: why });
-    return out;
-  }
+  if (why) return skipped('actiondocuments', d.id, why);
+  const out = emptyOutput();
   if (!attachable(lookups, d)) return out;
   const matter = lookups.matterOf(d.actionId)!;
   const problems: FieldProblem[] = [];
@@ -52,16 +49,10 @@ function attachedDocument(d: ActionDocument, lookups: MappingLookups): MappingOu
 }
 
 function fileNote(n: FileNote, lookups: MappingLookups): MappingOutput {
-  const out = emptyOutput();
   const why = matterProblem(lookups, 'file note', n.id, n.actionId);
-  if (why) {
-    out.skipped.push({ sourceResource: 'filenotes', sourceId: n.id, reason: why });
-    return out;
-  }
-  if (n.source === 'System' && lookups.options.skipSystemFileNotes) {
-    out.skipped.push({ sourceResource: 'filenotes', sourceId: n.id, reason: `file note ${n.id} is system-generated (source=System); the plan skips those` });
-    return out;
-  }
+  if (why) return skipped('filenotes', n.id, why);
+  const out = emptyOutput();
+  if (n.source === 'System' && lookups.options.skipSystemFileNotes) return skipped('filenotes', n.id, `file note ${n.id} is system-generated (source=System); the plan skips those`);
   const problems: FieldProblem[] = [];
   const a: Attributes = {};
   const when = n.noteTimestamp ?? n.enteredTimestamp;

@@ -6,7 +6,7 @@ import { base64Length, convertTimestamp, mimeTypeOf, type FieldProblem } from '.
 import { BY_SOURCE_MATTER, declareColumns, relationshipLookup, targetTable } from './declare';
 import { attachable, documentSkipReason, fileNameOf } from './documents';
 import type { MappingLookups } from './lookups';
-import { setText, type Attributes } from './shared';
+import { type Attributes, setText, skipped } from './shared';
 import type { TableMapping } from './tableMapping';
 
 const TARGET = targetTable('astep_document');
@@ -22,12 +22,9 @@ const C = declareColumns(TARGET, {
 });
 
 function document(d: ActionDocument, lookups: MappingLookups): MappingOutput {
-  const out = emptyOutput();
   const why = documentSkipReason(lookups, d);
-  if (why) {
-    out.skipped.push({ sourceResource: 'actiondocuments', sourceId: d.id, reason: why });
-    return out;
-  }
+  if (why) return skipped('actiondocuments', d.id, why);
+  const out = emptyOutput();
   if (attachable(lookups, d)) return out;
   const matterId = d.actionId as string;
   const problems: FieldProblem[] = [];

@@ -7,7 +7,7 @@ import { dataCollectionAttributes } from './dataCollections';
 import { BY_OWN_KEY, declareColumns, OWNER, relationshipLookup, targetTable, type ColumnSpec } from './declare';
 import type { MappingLookups } from './lookups';
 import {
-  billedIn, HAS_DATA_COLLECTION_VALUE, HAS_MATTER_STATUS, HAS_MATTER_TYPE, matterStatusChoice, OWNED_BY_MATCHED_USER, setText, type Attributes,
+  billedIn, HAS_DATA_COLLECTION_VALUE, HAS_MATTER_STATUS, HAS_MATTER_TYPE, matterStatusChoice, OWNED_BY_MATCHED_USER, setText, skipped, type Attributes,
 } from './shared';
 import type { TableMapping } from './tableMapping';
 
@@ -28,12 +28,9 @@ const C = declareColumns(TARGET, {
 });
 
 function matter(m: Matter, lookups: MappingLookups): MappingOutput {
-  const out = emptyOutput();
   const skip = lookups.matterSkipReason(m);
-  if (skip) {
-    out.skipped.push({ sourceResource: 'actions', sourceId: m.id, reason: skip });
-    return out;
-  }
+  if (skip) return skipped('actions', m.id, skip);
+  const out = emptyOutput();
   const problems: FieldProblem[] = [];
   const a: Attributes = {};
   setText(a, problems, C.astep_name, m.name || `Matter ${m.id}`);

@@ -5,7 +5,7 @@ import { emptyOutput, type MappingOutput } from '../transform/targetRow';
 import type { FieldProblem } from '../transform/values';
 import { BY_SOURCE_MATTER, declareColumns, relationshipLookup, targetTable } from './declare';
 import type { MappingLookups } from './lookups';
-import { contactKeyOf, setText, type Attributes } from './shared';
+import { type Attributes, contactKeyOf, setText, skipped } from './shared';
 import type { TableMapping } from './tableMapping';
 
 const TARGET = targetTable('astep_matterparticipant');
@@ -18,14 +18,14 @@ const C = declareColumns(TARGET, {
 });
 
 function matterParticipant(ap: ActionParticipant, lookups: MappingLookups): MappingOutput {
-  const out = emptyOutput();
-  const skip = (reason: string) => (out.skipped.push({ sourceResource: 'actionparticipants', sourceId: ap.id, reason }), out);
+  const skip = (reason: string) => skipped('actionparticipants', ap.id, reason);
   const matter = lookups.matterOf(ap.actionId);
   if (!matter) return skip(`links to matter ${ap.actionId}, which is not in Actionstep or not visible (orphan link)`);
   const why = lookups.matterSkipReason(matter);
   if (why) return skip(why);
   const p = lookups.participantOf(ap.participantId);
   if (!p) return skip(`links to participant ${ap.participantId}, which is not in Actionstep (orphan link)`);
+  const out = emptyOutput();
   const problems: FieldProblem[] = [];
   const role = lookups.roleName(ap.participantTypeId);
   const attributes: Attributes = {};

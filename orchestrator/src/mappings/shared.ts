@@ -2,7 +2,7 @@
 // contact a person lands on, addresses and phones, and the report's count rules several tables share.
 import type { Address, Matter, Participant, Phone } from '@astep/actionstep-connector/records';
 import type { StatusRule } from '../options';
-import type { TargetRow } from '../transform/targetRow';
+import { emptyOutput, type MappingOutput, type TargetRow } from '../transform/targetRow';
 import { fitText, type FieldProblem } from '../transform/values';
 import type { MappingLookups } from './lookups';
 import { DC_COLUMN_PREFIX } from './dataCollections';
@@ -15,6 +15,13 @@ export function setText(attributes: Attributes, problems: FieldProblem[], column
   const fitted = fitText(column.column, value, column.def.maxLength ?? Number.MAX_SAFE_INTEGER);
   if (fitted.problem) problems.push(fitted.problem);
   if (fitted.value !== null) attributes[column.column] = fitted.value;
+}
+
+/** The output for a record that does not migrate: one skip, with the reason. */
+export function skipped(sourceResource: string, sourceId: string, reason: string): MappingOutput {
+  const out = emptyOutput();
+  out.skipped.push({ sourceResource, sourceId, reason });
+  return out;
 }
 
 /** Why a child record of a matter cannot migrate (no link, an orphan link, a skipped matter), or null. */

@@ -6,7 +6,7 @@ import { emptyOutput, type MappingOutput } from '../transform/targetRow';
 import { htmlToText, localDateOf, looksLikeHtml, type FieldProblem } from '../transform/values';
 import { BY_SOURCE_MATTER, declareColumns, OWNER, relationshipLookup, targetTable } from './declare';
 import type { MappingLookups } from './lookups';
-import { matterProblem, OWNED_BY_MATCHED_USER, setText, type Attributes } from './shared';
+import { type Attributes, matterProblem, OWNED_BY_MATCHED_USER, setText, skipped } from './shared';
 import type { TableMapping } from './tableMapping';
 
 const TARGET = targetTable('astep_timeentry');
@@ -25,12 +25,9 @@ const C = declareColumns(TARGET, {
 });
 
 function timeEntry(t: TimeEntry, lookups: MappingLookups): MappingOutput {
-  const out = emptyOutput();
   const why = matterProblem(lookups, 'time entry', t.id, t.actionId);
-  if (why) {
-    out.skipped.push({ sourceResource: 'timeentries', sourceId: t.id, reason: why });
-    return out;
-  }
+  if (why) return skipped('timeentries', t.id, why);
+  const out = emptyOutput();
   const matterId = t.actionId as string;
   const problems: FieldProblem[] = [];
   const a: Attributes = {};
