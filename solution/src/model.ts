@@ -15,6 +15,11 @@ export type ColumnType =
   | 'multiselectpicklist' // choices bound to a global choice (multiselectpicklist)
   | 'lookup'; // many-to-one lookup (created through its relationship)
 
+/** The largest magnitude a money column holds (Dataverse MoneyAttributeMetadata: ±922,337,203,685,477). */
+export const MONEY_LIMIT = 922337203685477;
+/** The largest magnitude a decimal column holds (DecimalAttributeMetadata: ±100,000,000,000). */
+export const DECIMAL_LIMIT = 100000000000;
+
 export type RequiredLevel = 'none' | 'recommended' | 'required';
 export type StringFormat = 'text' | 'email' | 'url' | 'phone' | 'textarea';
 export type DateTimeBehavior = 'UserLocal' | 'DateOnly' | 'TimeZoneIndependent';

@@ -2,7 +2,7 @@
 // documents for them (table reference, learn.microsoft.com/power-apps/developer/data-platform/reference/entities/
 // <table>). They are not provisioned (every org has them), so they are not in the schema's TableDef lists, which hold
 // only the columns we add; the mappings fit values to these lengths and the proposer offers these columns.
-import type { ColumnDef, StringFormat, TableDef } from './model';
+import { MONEY_LIMIT, type ColumnDef, type StringFormat, type TableDef } from './model';
 
 /** A platform column: what a mapping needs to fit a value (the schema name is the platform's business). */
 export type PlatformColumnDef = Omit<ColumnDef, 'schemaName'>;
@@ -14,7 +14,7 @@ const memo = (logicalName: string, displayName: string, maxLength: number): Plat
 const dateTime = (logicalName: string, displayName: string, dateBehavior: ColumnDef['dateBehavior'] = 'UserLocal'): PlatformColumnDef =>
   ({ logicalName, displayName, type: 'datetime', dateBehavior });
 const money = (logicalName: string, displayName: string): PlatformColumnDef =>
-  ({ logicalName, displayName, type: 'money', precision: 2, minValue: -922337203685477, maxValue: 922337203685477 });
+  ({ logicalName, displayName, type: 'money', precision: 2, minValue: -MONEY_LIMIT, maxValue: MONEY_LIMIT });
 const choice = (logicalName: string, displayName: string): PlatformColumnDef => ({ logicalName, displayName, type: 'picklist' });
 const address = (): PlatformColumnDef[] => [
   text('address1_line1', 'Street 1', 250), text('address1_line2', 'Street 2', 250), text('address1_city', 'City', 80),

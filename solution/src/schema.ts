@@ -1,4 +1,5 @@
 // SPEC section 4 as code: the one definition of every table, column, key, choice and relationship we add.
+import { DECIMAL_LIMIT, MONEY_LIMIT } from './model';
 import type {
   ChoiceDef,
   ColumnDef,
@@ -34,9 +35,9 @@ const str = (name: string, tail: string, label: string, maxLength: number, extra
 const memo = (name: string, tail: string, label: string, maxLength: number, extra: Partial<ColumnDef> = {}) =>
   col(name, tail, label, 'memo', { maxLength, format: 'textarea', ...extra });
 const money = (name: string, tail: string, label: string) =>
-  col(name, tail, label, 'money', { precision: 2, minValue: -922337203685477, maxValue: 922337203685477 });
+  col(name, tail, label, 'money', { precision: 2, minValue: -MONEY_LIMIT, maxValue: MONEY_LIMIT });
 const decimal = (name: string, tail: string, label: string, precision = 2) =>
-  col(name, tail, label, 'decimal', { precision, minValue: -100000000000, maxValue: 100000000000 });
+  col(name, tail, label, 'decimal', { precision, minValue: -DECIMAL_LIMIT, maxValue: DECIMAL_LIMIT });
 const integer = (name: string, tail: string, label: string) =>
   col(name, tail, label, 'integer', { minValue: -2147483648, maxValue: 2147483647 });
 const dateOnly = (name: string, tail: string, label: string) => col(name, tail, label, 'datetime', { dateBehavior: 'DateOnly' });

@@ -2,7 +2,7 @@
 // every option. Pure: the engine gathers the inventory, this decides.
 import type { ActionParticipant, ActionType, DataCollection, DataCollectionField, Matter, Participant, ParticipantType, User } from '@astep/actionstep-connector/records';
 import { CHOICES, SCHEMA } from '@astep/solution/schema';
-import type { ChoiceDef, ColumnDef, SolutionSchema, TableDef } from '@astep/solution/model';
+import { DECIMAL_LIMIT, MONEY_LIMIT, type ChoiceDef, type ColumnDef, type SolutionSchema, type TableDef } from '@astep/solution/model';
 import { FILE_PART_SIZE_IN_BYTES, MAX_PAGE_SIZE } from '@astep/actionstep-connector/limits';
 import { tableBudget } from '@astep/solution/tableBudget';
 import { CONTACT_IDENTITIES, DATA_COLLECTION_PLACEMENTS, DEFAULT_OPTIONS, defaultOptions, OPPORTUNITY_STRATEGIES, type DataCollectionPlacement, type LicenseTier, type MigrationOptions } from '../options';
@@ -253,8 +253,8 @@ function dcColumnDef(c: DataCollectionColumnPlan): ColumnDef {
     required: 'none' as const,
   };
   switch (c.columnType) {
-    case 'decimal': return { ...base, type: 'decimal', precision: 4, minValue: -100000000000, maxValue: 100000000000 };
-    case 'money': return { ...base, type: 'money', precision: 2, minValue: -922337203685477, maxValue: 922337203685477 };
+    case 'decimal': return { ...base, type: 'decimal', precision: 4, minValue: -DECIMAL_LIMIT, maxValue: DECIMAL_LIMIT };
+    case 'money': return { ...base, type: 'money', precision: 2, minValue: -MONEY_LIMIT, maxValue: MONEY_LIMIT };
     case 'boolean': return { ...base, type: 'boolean' };
     case 'dateonly': return { ...base, type: 'datetime', dateBehavior: 'DateOnly' };
     case 'datetime': return { ...base, type: 'datetime', dateBehavior: 'UserLocal' };

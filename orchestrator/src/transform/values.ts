@@ -1,5 +1,6 @@
 // Value conversions shared by the mappings: each returns a value or a problem, never throws, so a bad field becomes a
 // clear per-record message instead of a crash.
+import { DECIMAL_LIMIT, MONEY_LIMIT } from '@astep/solution/model';
 import { nameGuid } from '@astep/solution/stableGuid';
 
 export interface FieldProblem {
@@ -111,7 +112,7 @@ export function convertMoney(field: string, raw: number | string | null | undefi
   if (raw == null || raw === '') return ok(null);
   const n = typeof raw === 'number' ? raw : Number(String(raw).replace(/,/g, ''));
   if (!Number.isFinite(n)) return bad(field, 'money-format', raw, `"${String(raw)}" is not an amount`);
-  if (Math.abs(n) > 922337203685477) return bad(field, 'money-range', raw, `${n} is outside the money range`);
+  if (Math.abs(n) > MONEY_LIMIT) return bad(field, 'money-range', raw, `${n} is outside the money range`);
   return ok(roundTo(n, precision));
 }
 
@@ -119,7 +120,7 @@ export function convertDecimal(field: string, raw: number | string | null | unde
   if (raw == null || raw === '') return ok(null);
   const n = typeof raw === 'number' ? raw : Number(String(raw).replace(/,/g, ''));
   if (!Number.isFinite(n)) return bad(field, 'number-format', raw, `"${String(raw)}" is not a number`);
-  if (Math.abs(n) > 100000000000) return bad(field, 'number-range', raw, `${n} is outside the column's range`);
+  if (Math.abs(n) > DECIMAL_LIMIT) return bad(field, 'number-range', raw, `${n} is outside the column's range`);
   return ok(roundTo(n, precision));
 }
 
