@@ -116,7 +116,7 @@ test('Map: an edited field says so, and the summary counts the edit', () => {
   expect(Array.from(document.querySelectorAll('[data-col="confidence"]')).map((e) => e.textContent)).toEqual(['97%', 'edited']);
 });
 
-test('Map: the status map, the rule for any other status and the type map are edited and applied together', () => {
+test('Map: the status map, the rule for any other status and the type map are edited and applied together', async () => {
   const plan = {
     options: { statusMap: DEFAULT_STATUS_MAP, typeMap: {}, unknownValueMap: { matterStatus: null } },
     statusValues: { Active: 615200000, Inactive: 615200001, Closed: 615200002, 'On Hold': 615200004 },
@@ -137,7 +137,8 @@ test('Map: the status map, the rule for any other status and the type map are ed
   pick('Matter Status for any other status', 'On Hold');
   pick('Opportunity for any other status', 'won if billed, else lost');
   pick('Matter Type for Immigration', 'Other');
-  fireEvent.click(screen.getByRole('button', { name: 'Apply the maps' }));
+  // Applying resets the editor to the plan once the controller is done (a state update after the click).
+  await act(async () => { fireEvent.click(screen.getByRole('button', { name: 'Apply the maps' })); });
   expect(calls).toEqual([['applyMaps', [{
     statusMap: {
       ...DEFAULT_STATUS_MAP,
