@@ -280,7 +280,6 @@ export async function readSolutionZip(
         ownership: 'UserOwned',
         columns,
         keys,
-        neededWhen: 'always',
       };
     }
     const primaryName = columns.find((c) => c.isPrimaryName);
@@ -301,7 +300,6 @@ export async function readSolutionZip(
       columns,
       keys,
       // Which plan needs a table is product knowledge, not solution metadata: an imported table is present.
-      neededWhen: 'always',
     };
   });
 

@@ -162,7 +162,6 @@ describe('connector runtime stand-in with the browser-side client', () => {
     expect(bytes.equals(f.read(0, f.size))).toBe(true);
 
     const c = runtime.counters();
-    console.log('through the runtime', JSON.stringify({ records: total, ledgerRows: ledger.length, client: client.requestCount, runtime: c }));
     expect(c.forwarded).toBe(client.requestCount.byKind.list + client.requestCount.byKind.report + client.requestCount.byKind.file);
     expect(c.byStatus['200']).toBe(c.forwarded);
   });
@@ -190,7 +189,7 @@ describe('connector runtime stand-in with the browser-side client', () => {
     const byClock = runtime.counters().refreshes;
     runtime.testing.expireAccessToken('conn-main');
     const types = [];
-    for await (const t of clientFor('conn-main').listActionTypes()) types.push(t);
+    for await (const t of clientFor('conn-main').list('actiontypes')) types.push(t);
     expect(types.length).toBe(emu.firm.counts.actiontypes);
     expect(runtime.counters().refreshes).toBe(byClock + 1);
   });
@@ -218,7 +217,7 @@ describe('connector runtime stand-in with the browser-side client', () => {
     expect(outsideBase.status).toBe(404);
     expect(runtime.counters().forwarded).toBe(forwardedBefore); // none of them reached Actionstep
     // Through the client, the platform's code and reason are in the error.
-    await expect(clientFor('conn-nope').listMatters().next()).rejects.toMatchObject({ kind: 'http', status: 404, code: 'ConnectionNotFound', message: expect.stringContaining("The connection 'conn-nope' does not exist") });
+    await expect(clientFor('conn-nope').list('actions').next()).rejects.toMatchObject({ kind: 'http', status: 404, code: 'ConnectionNotFound', message: expect.stringContaining("The connection 'conn-nope' does not exist") });
     // Dot segments (sent raw: fetch would resolve them before sending) cannot climb out of the defined operations.
     for (const raw of ['/rest/actions/..', '/rest/actions/%2e%2e', '/rest/files/../../oauth/token']) {
       const status = await new Promise<number>((resolve, reject) => {
@@ -235,7 +234,7 @@ describe('connector runtime stand-in with the browser-side client', () => {
 
     // The client with a rejected user token ends with an auth error that says what to do.
     const bad = clientFor('conn-main', async () => 'stale-user-token');
-    await expect(bad.listActionTypes().next()).rejects.toMatchObject({ kind: 'auth', message: expect.stringMatching(/rejected the signed-in user's token.*sign in to Dynamics again/) });
+    await expect(bad.list('actiontypes').next()).rejects.toMatchObject({ kind: 'auth', message: expect.stringMatching(/rejected the signed-in user's token.*sign in to Dynamics again/) });
 
     // Management: no token, no api-version, wrong api name.
     const mgmt = `${runtime.url}/providers/Microsoft.PowerApps/apis/${runtime.apiName}/connections/conn-main`;
@@ -253,7 +252,7 @@ describe('connector runtime stand-in with the browser-side client', () => {
     const res = await recordingFetch(`${runtime.url}/apim/${runtime.apiName}/conn-fresh/rest/actions`, { headers: { Authorization: `Bearer ${runtime.userToken}` } });
     expect(res.status).toBe(401);
     expect((await res.json()).error.code).toBe('Unauthenticated');
-    const err = await clientFor('conn-fresh').listMatters().next().catch((e: unknown) => e);
+    const err = await clientFor('conn-fresh').list('actions').next().catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ActionstepError);
     expect(err).toMatchObject({ kind: 'auth', code: 'Unauthenticated', message: expect.stringContaining("connection 'conn-fresh' needs to be signed in again") });
   });
@@ -261,11 +260,11 @@ describe('connector runtime stand-in with the browser-side client', () => {
   test('a refresh that fails marks the connection Unauthenticated; a new consent brings it back', async () => {
     await connect('conn-revoked');
     const client = clientFor('conn-revoked');
-    expect((await client.listActionTypes().byPage().next()).value?.length).toBeGreaterThan(0);
+    expect((await client.list('actiontypes').byPage().next()).value?.length).toBeGreaterThan(0);
     runtime.testing.revokeRefreshToken('conn-revoked');
     runtime.testing.expireAccessToken('conn-revoked');
     const failures = runtime.counters().refreshFailures;
-    await expect(client.listActionTypes().next()).rejects.toMatchObject({
+    await expect(client.list('actiontypes').next()).rejects.toMatchObject({
       kind: 'auth',
       code: 'Unauthenticated',
       message: expect.stringMatching(/needs to be signed in again.*Failed to refresh access token.*invalid_grant/),
@@ -276,7 +275,7 @@ describe('connector runtime stand-in with the browser-side client', () => {
     const back = await followConsent(await connectionsClient().consentLink('conn-revoked', CALLER));
     expect(back.searchParams.get('status')).toBe('Connected');
     const types = [];
-    for await (const t of clientFor('conn-revoked').listActionTypes()) types.push(t);
+    for await (const t of clientFor('conn-revoked').list('actiontypes')) types.push(t);
     expect(types.length).toBe(emu.firm.counts.actiontypes);
   });
 
@@ -394,7 +393,7 @@ describe('browser bundle', () => {
     const ledger = await client.getTrustLedger();
     expect(ledger).toEqual(emu.firm.groundTruth(emu.firm.adminUserId).trustLedger);
     let types = 0;
-    for await (const page of client.listActionTypes().byPage()) types += page.length;
+    for await (const page of client.list('actiontypes').byPage()) types += page.length;
     expect(types).toBe(emu.firm.counts.actiontypes);
   });
 });
@@ -429,14 +428,14 @@ document.getElementById('connect').addEventListener('click', async () => {
       transport: new L.BrowserFetchHttpTransport(),
     });
     let types = 0;
-    for await (const t of client.listActionTypes()) types++;
+    for await (const t of client.list('actiontypes')) types++;
     const ledger = await client.getTrustLedger();
     let doc = null;
-    for await (const d of client.listActionDocuments()) if (!doc && d.file && d.fileSize > 0) doc = d;
+    for await (const d of client.list('actiondocuments')) if (!doc && d.file && d.fileSize > 0) doc = d;
     const bytes = await client.downloadFile(doc.file, { fileSize: doc.fileSize });
     let denied = null;
     try {
-      await new L.ActionstepClient({ credential: new L.ConnectorRuntimeTokenProvider({ runtimeUrl, apiName, connectionId: 'conn-none', getUserToken }), transport: new L.BrowserFetchHttpTransport() }).listMatters().next();
+      await new L.ActionstepClient({ credential: new L.ConnectorRuntimeTokenProvider({ runtimeUrl, apiName, connectionId: 'conn-none', getUserToken }), transport: new L.BrowserFetchHttpTransport() }).list('actions').next();
     } catch (e) { denied = { name: e.name, kind: e.kind, status: e.status, message: e.message }; }
     window.__result = { status: state.status, landed, types, ledgerRows: ledger.length, file: doc.file, fileBytes: bytes.length, firstByte: bytes[0], denied };
   } catch (e) {
@@ -466,7 +465,6 @@ document.getElementById('connect').addEventListener('click', async () => {
       await tab.click('#connect');
       await tab.waitForFunction(() => (window as unknown as { __result?: unknown }).__result !== undefined, undefined, { timeout: 30_000 });
       const result = (await tab.evaluate(() => (window as unknown as { __result: unknown }).__result)) as Record<string, unknown>;
-      console.log('chromium through the runtime', JSON.stringify(result));
       expect(pageErrors).toEqual([]);
       expect(result.error).toBeUndefined();
       expect(result.status).toBe('Connected');

@@ -8,7 +8,7 @@ import { IInputs, IOutputs } from './generated/ManifestTypes';
 import { WizardApp } from './components/WizardApp';
 import { translator, type Translate } from './components/translate';
 import { WizardController, type WizardHostSettings } from './wizardController';
-import { registerDiffViewerIcons } from '../../DiffViewer/DiffViewer/icons';
+import { registerDiffViewerIcons } from '@astep/pcf-diffviewer/icons';
 
 let hostSettings: WizardHostSettings = {};
 

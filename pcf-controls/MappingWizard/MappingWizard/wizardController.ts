@@ -1,7 +1,7 @@
 // What the wizard does, apart from drawing it: wires the engine session to Dataverse (the page's Web API) and to
 // Actionstep (through the connector runtime), runs each step, and keeps a view state the React tree renders.
 // Every step's result is on the Migration Run row before the step reports done, so a reload resumes.
-import { ActionstepClient, BrowserFetchHttpTransport, ConnectorRuntimeConnections, ConnectorRuntimeTokenProvider } from '@astep/actionstep-connector/browser';
+import { ActionstepClient, ActionstepSource, BrowserFetchHttpTransport, ConnectorRuntimeConnections, ConnectorRuntimeTokenProvider } from '@astep/actionstep-connector/browser';
 import { DataverseClient, DataverseSink, createBrowserTransport, createSameOriginSessionCredential } from '@astep/dataverse-connector/browser';
 import type { TokenProvider } from '@astep/dataverse-connector/types';
 import type { LicenseTier, MigrationOptions } from '@astep/orchestrator/options';
@@ -14,7 +14,6 @@ import type { VerifyResult } from '@astep/orchestrator/safety/verify';
 import { WizardSession } from '@astep/orchestrator/wizard/wizardSession';
 import { WIZARD_STEPS, parseWizardState, stepIndex, type MapEdit, type WizardState, type WizardStep } from '@astep/orchestrator/wizard/wizardState';
 import type { FieldDecision } from '@astep/orchestrator/transform/corrections';
-import { ActionstepSource } from '../../../scripts/src/adapters/actionstepSource';
 import type { Translate } from './components/translate';
 
 /** Where the services are and how to authenticate. In Dynamics: the page's org and session; tests inject their own. */
@@ -323,6 +322,15 @@ export class WizardController {
     await this.step(this.t('Busy_SaveMap'), async () => {
       await s.saveState({ mapEdits: edits });
       this.written();
+    });
+  }
+
+  /** The status, matter type and unknown-value maps: saved with the options and applied to the plan the sample and run use. */
+  async applyMaps(maps: Pick<MigrationOptions, 'statusMap' | 'typeMap' | 'unknownValueMap'>): Promise<void> {
+    await this.step(this.t('Busy_ApplyMaps'), async () => {
+      const plan = await this.session!.applyMaps(maps);
+      this.written();
+      this.set({ plan });
     });
   }
 

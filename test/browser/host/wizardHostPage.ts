@@ -4,8 +4,8 @@
 // mock PCF context whose bound columns come from the row in the Dataverse emulator (as the form loads them), a form
 // "save" for the control's outputs, and a small Xrm for the command-bar script (MigrationRunCommands.js), whose
 // dialogs confirm at once and are recorded. Everything else is the product's code talking to the emulators over HTTP.
-import type { IInputs, IOutputs } from '../../../pcf-controls/MappingWizard/MappingWizard/generated/ManifestTypes';
-import type { WizardHostSettings } from '../../../pcf-controls/MappingWizard/MappingWizard/wizardController';
+import type { IInputs, IOutputs } from '@astep/pcf-mappingwizard/generated/ManifestTypes';
+import type { WizardHostSettings } from '@astep/pcf-mappingwizard/wizardController';
 
 type Control = ComponentFramework.StandardControl<IInputs, IOutputs>;
 interface ControlClass { new (): Control; configure(s: WizardHostSettings): void }
