@@ -21,7 +21,7 @@ export * from './auth/loopbackRedirect';
 export * from './transport/httpTransport';
 export * from './pipeline/retryPolicy';
 export * from './pipeline/concurrencyLimiter';
-export type { ActionstepLogger, RequestCountSnapshot, RequestKind } from './pipeline/requestPipeline';
+export type { ActionstepLogger, PaceSnapshot, RequestCountSnapshot, RequestKind } from './pipeline/requestPipeline';
 export * from './paging/pagedAsyncIterator';
 export * from './trust/trustLedgerCsv';
 export * from './extraction/firmExtraction';
