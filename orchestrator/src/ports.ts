@@ -20,12 +20,61 @@ export type SourcePage<T> = T[] & {
   recordCount?: number;
   /** Keyset position after this page (`after:<last id>`), for a per-page checkpoint; absent in offset paging. */
   cursor?: string;
+  /** Offset paging: this page's number and the listing's page count (a page range's checkpoint). */
+  pageNumber?: number;
+  pageCount?: number;
   issues?: SourceIssue[];
 };
 
+/**
+ * A part of one listing, so that several sessions can read one resource side by side and a checkpoint can resume it:
+ * keyset listings by id range (after `after`, up to `upToId`), offset listings by page range (`fromPage`..`toPage`).
+ */
+export interface PageSpan {
+  /** Keyset: start after this id. */
+  after?: string;
+  /** Keyset: end with this id (open-ended when absent, so records added past the end are read too). */
+  upToId?: string;
+  /** Offset paging: the first page to read (default 1). */
+  fromPage?: number;
+  /** Offset paging: the last page to read (default the listing's last). */
+  toPage?: number;
+}
+
+/** How fast a session may and does go, for the plan's estimates. */
+export interface SourcePace {
+  /** Requests per second the configuration allows this session. */
+  configuredPerSecond?: number;
+  /** The limit learned from Actionstep's 429s (undefined while it refused nothing). */
+  learnedPerSecond?: number;
+  /** Mean time Actionstep took to answer (waits excluded), over `answered` requests. */
+  meanLatencyMs?: number;
+  answered: number;
+  throttled: number;
+}
+
+/** One Actionstep sign-in: a user, with its own rate limit (Actionstep limits per user session). */
+export interface SourceSession {
+  /** How messages name it: where the configuration lists it (never a secret). */
+  name: string;
+  /** Reads through this session only. */
+  source: SourcePort;
+  /** Listings it runs at once (its client's concurrency). */
+  lanes: number;
+  /** The Actionstep user it acts as (what it may see is that user's). */
+  currentUser(): Promise<{ id: string; displayName: string | null; email: string | null }>;
+  pace(): SourcePace;
+}
+
 export interface SourcePort {
-  /** Pages of normalized records of one resource (200 per page), optionally only those modified since an instant. */
-  pages<R extends ResourceName>(resource: R, options?: { modifiedSince?: string; abortSignal?: AbortSignal }): AsyncIterable<SourcePage<RecordsByResource[R]>>;
+  /** Pages of normalized records of one resource (200 per page), optionally only those modified since an instant, or
+   *  only a span of the listing. */
+  pages<R extends ResourceName>(resource: R, options?: { modifiedSince?: string; abortSignal?: AbortSignal; span?: PageSpan }): AsyncIterable<SourcePage<RecordsByResource[R]>>;
+  /** The highest id of a resource listed by id (one small request), to split its listing into id ranges; null when
+   *  it is empty or not listed by id. Absent: listings are not split. */
+  lastId?(resource: ResourceName, options?: { abortSignal?: AbortSignal }): Promise<string | null>;
+  /** The sign-ins behind this source (absent: one). The extraction spreads its listings across them. */
+  sessions?(): SourceSession[];
   /** Record count of a resource without fetching it all (one small request), or null when the API cannot tell. */
   count(resource: ResourceName): Promise<number | null>;
   /** The ids a resource holds now, page by page (ids only: light), for the completeness check. */

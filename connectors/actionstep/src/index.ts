@@ -25,4 +25,5 @@ export type { ActionstepLogger, PaceSnapshot, RequestCountSnapshot, RequestKind 
 export * from './paging/pagedAsyncIterator';
 export * from './trust/trustLedgerCsv';
 export * from './extraction/firmExtraction';
-export { ActionstepSource } from './engineSource';
+export { ActionstepSource, type ActionstepSourceOptions } from './engineSource';
+export { ActionstepSessionPool } from './sessionPool';

@@ -60,6 +60,21 @@ export interface OwnerMatch {
   ownerId: string;
 }
 
+/** What discover found about one Actionstep sign-in (several read one firm only as different users seeing the same matters). */
+export interface SessionCheck {
+  /** Where the configuration lists it. */
+  name: string;
+  userId: string;
+  userName: string | null;
+  /** Matters its listing returns. */
+  matters: number;
+  /** Sees exactly the matters the first sign-in sees. */
+  sameMatters: boolean;
+  /** Up to 20 ids of matters only this sign-in sees, and of matters the first one sees and this one does not. */
+  onlyThisSees: string[];
+  notSeen: string[];
+}
+
 export interface MigrationPlan {
   version: 1;
   generatedAt: string;
@@ -68,6 +83,8 @@ export interface MigrationPlan {
     counts: Record<string, number>;
     matterStatuses: Record<string, number>;
     restrictedNote: string;
+    /** The Actionstep sign-ins, when there are several: who each is and whether it sees the same matters. */
+    sessions?: SessionCheck[];
   };
   destination: {
     webApiUrl: string;

@@ -6,7 +6,10 @@ import type { MigrationPlan } from '../plan/migrationPlan';
 import type { LicenseTier, MigrationOptions } from '../options';
 import type { Finding, ProgressReporter, RecordOutcome, Row, RunState, SinkPort, SourcePort, StateStore } from '../ports';
 import { FindingLog } from './findings';
-import { extractResource, stageUnlistedMatters } from './resourceExtraction';
+import { stageUnlistedMatters } from './resourceExtraction';
+import { extractResources, singleSession } from './pagedExtraction';
+import { checkSessions, requireCheckedSessions } from './actionstepSessions';
+import { EngineError } from './engineError';
 import { FirmIndex, emptyFirmData, trustRowId, type FirmData } from '../transform/firmData';
 import type { TargetRow } from '../transform/targetRow';
 import { FirmLookups, FirmUnits, MAPPINGS, mapFirm, recordRef, SEED_MAPPINGS, type MappedFirm, type MappingSet } from '../mappings';
@@ -85,12 +88,7 @@ export interface SampleResult {
   mismatches: number;
 }
 
-export class EngineError extends Error {
-  constructor(message: string, readonly exitCode = 2) {
-    super(message);
-    this.name = 'EngineError';
-  }
-}
+export { EngineError };
 
 export class MigrationEngine {
   private readonly now: () => Date;
@@ -172,6 +170,13 @@ export class MigrationEngine {
       callerId: who.userId,
     };
     const plan = buildPlan(inv, dst, overrides, this.now(), this.mappings);
+    const sessions = source.sessions?.() ?? [];
+    if (sessions.length > 1) {
+      progress.log(`discover: checking that the ${sessions.length} Actionstep sign-ins are different users who see the same matters`);
+      const checked = await checkSessions(sessions, inv.actions.map((m) => m.id));
+      plan.source.sessions = checked.checks;
+      plan.warnings.push(...checked.warnings);
+    }
     this.store.saveRun({ ...run, plan, status: 'Discovered' });
     return plan;
   }
@@ -201,19 +206,10 @@ export class MigrationEngine {
       this.store.saveRun(run);
     }
     const { source, progress } = this.deps;
-    const counts: Record<string, number> = {};
-    for (const resource of EXTRACTION_ORDER) {
-      const done = this.store.getCheckpoint(`extract:${run.runId}:${resource}`);
-      if (done) {
-        counts[resource] = this.store.stagedCount(resource);
-        continue;
-      }
-      const log = new FindingLog();
-      const n = await extractResource({ source, store: this.store, progress }, resource, log);
-      this.store.setCheckpoint(`findings:${run.runId}:${resource}`, log.size ? JSON.stringify(log.list()) : null);
-      this.store.setCheckpoint(`extract:${run.runId}:${resource}`, String(n));
-      counts[resource] = n;
-    }
+    // Every sign-in reads a share of the pages, each under its own rate limit; each page is checkpointed.
+    const sessions = source.sessions?.() ?? [singleSession(source)];
+    await requireCheckedSessions(sessions, this.requirePlan(run));
+    const counts = await extractResources({ sessions, store: this.store, progress }, EXTRACTION_ORDER, run.runId);
     if (!this.store.getCheckpoint(`extract:${run.runId}:unlisted-matters`)) {
       await stageUnlistedMatters({ source, store: this.store, progress });
       this.store.setCheckpoint(`extract:${run.runId}:unlisted-matters`, 'done');
