@@ -105,13 +105,14 @@ export function buildProgram(): Command {
     .option('--state-dir <dir>', 'where the config, the engine state and emulator files go (default: a new folder per start)')
     .option('--clock-scale <x>', CLOCK_SCALE_HELP, parseClockScale, DEFAULT_CLOCK_SCALE)
     .option('--app-users <n>', 'Dataverse application users to register and list in the config (requests are spread across them)', parseAppUsers, 1)
+    .option('--actionstep-sessions <n>', 'Actionstep users to sign in and list in the config (each has its own rate limit; extraction is spread across them)', parseSessions, 1)
     .action(async (o) => {
       // A fresh folder per start unless one is named: a second `emulate` must never meet the first one's token file
       // (bound to the first emulator's port) or its state.
       const stateDir = o.stateDir ? path.resolve(o.stateDir) : fs.mkdtempSync(path.join(os.tmpdir(), 'astep-emulate-'));
       const emulators = await startEmulators({
         firm: o.firm, seed: o.seed, faults: o.faults, limits: o.limits, actionstepPort: o.actionstepPort, dataversePort: o.dataversePort, stateDir,
-        clockScale: o.clockScale, appUsers: o.appUsers,
+        clockScale: o.clockScale, appUsers: o.appUsers, actionstepSessions: o.actionstepSessions,
       });
       process.stdout.write(JSON.stringify({ actionstep: emulators.actionstep.url, dataverse: emulators.dataverse.url, config: emulators.configPath }) + '\n');
       await new Promise<void>((resolve) => {
@@ -268,6 +269,11 @@ function parseClockScale(v: string): number {
 function parseAppUsers(v: string): number {
   const n = Number(v);
   if (!Number.isInteger(n) || n < 1 || n > 16) throw new InvalidArgumentError('expected a whole number from 1 to 16');
+  return n;
+}
+function parseSessions(v: string): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1 || n > 8) throw new InvalidArgumentError('expected a whole number from 1 to 8');
   return n;
 }
 function parseRate(v: string): number {
