@@ -143,7 +143,12 @@ export function buildProgram(): Command {
   stepOptions(program.command('extract').description('Page through Actionstep and stage every record (resumable)'))
     .action(async (flags: StepFlags) => withSession('extract', flags, async (s) => {
       const counts = await s.engine.extract(flags.run);
-      out(flags, { counts, actionstepRequests: s.source.requestCount() }, () => Object.entries(counts).map(([k, v]) => `${k.padEnd(28)} ${v}`).join('\n'));
+      // What each sign-in did: every one should carry a share (each has its own rate limit).
+      const sessions = s.source.sessions().map((x) => ({ name: x.name, answered: x.pace().answered, throttled: x.pace().throttled }));
+      out(flags, { counts, actionstepRequests: s.source.requestCount(), sessions }, () => [
+        ...Object.entries(counts).map(([k, v]) => `${k.padEnd(28)} ${v}`),
+        ...(sessions.length > 1 ? sessions.map((x) => `${x.name}: ${x.answered} requests answered, ${x.throttled} refused (429)`) : []),
+      ].join('\n'));
     }));
 
   stepOptions(program.command('sample').description('Migrate 100–300 representative records and write the field-level diff (HTML + JSON)'))
