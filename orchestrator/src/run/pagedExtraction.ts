@@ -35,8 +35,6 @@ export interface ResourceProgress {
   paging?: 'keyset' | 'pages';
   /** Why the completeness check must list ids (records moved while the listing was read). */
   moved: string | null;
-  /** Set once every span is read and the completeness check has begun. */
-  checking?: boolean;
   findings: Finding[];
 }
 
@@ -268,15 +266,14 @@ function stagePage(run: ResourceRun, page: SourcePage<unknown>, added: SpanProgr
 async function checkResource(run: ResourceRun, source: SourcePort, deps: PagedExtractionDeps): Promise<void> {
   const { resource, state, log, keys } = run;
   const { store, progress } = deps;
-  if (!state.checking) {
-    const staged = store.stagedCount(resource);
-    const endCount = await source.count(resource);
-    if (endCount !== null && endCount !== staged) state.moved ??= `Actionstep counts ${endCount} now and ${staged} were read`;
-    if (endCount !== null && state.count !== undefined && endCount !== state.count) state.moved ??= `Actionstep's count went from ${state.count} to ${endCount} while reading`;
-    if (state.moved) progress.log(`${run.task}: ${state.moved}; listing its ids to find what moved`);
-    state.checking = true;
-    run.commit();
-  }
+  // Counted again after a resume too (a kill may have come between the count and the id listing); `moved`, once
+  // saved, keeps the id listing due until it has run.
+  const staged = store.stagedCount(resource);
+  const endCount = await source.count(resource);
+  if (endCount !== null && endCount !== staged) state.moved ??= `Actionstep counts ${endCount} now and ${staged} were read`;
+  if (endCount !== null && state.count !== undefined && endCount !== state.count) state.moved ??= `Actionstep's count went from ${state.count} to ${endCount} while reading`;
+  if (state.moved) progress.log(`${run.task}: ${state.moved}; listing its ids to find what moved`);
+  run.commit();
   if (state.moved || (state.paging === 'pages' && store.stagedCount(resource) > 0)) {
     await readWhatMoved({ source, store, progress }, resource, log, (change) => run.commit(change));
   }
