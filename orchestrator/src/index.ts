@@ -14,6 +14,8 @@ export * from './diff/sample';
 export * from './run/engine';
 export * from './run/findings';
 export * from './run/resourceExtraction';
+export * from './run/pagedExtraction';
+export * from './run/actionstepSessions';
 export * from './run/workflows';
 export * from './report/html';
 export * from './safety/rollback';
