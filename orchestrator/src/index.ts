@@ -2,6 +2,7 @@ export * from './ports';
 export * from './options';
 export * from './plan/migrationPlan';
 export * from './plan/buildPlan';
+export * from './plan/timeEstimate';
 export * from './transform/values';
 export * from './transform/targetRow';
 export * from './transform/firmData';

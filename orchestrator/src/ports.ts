@@ -137,6 +137,8 @@ export interface SinkPort {
    */
   writeIfUnchanged(table: TableInfo, key: Record<string, string>, etag: string | null, attributes: Row): Promise<boolean>;
   requestCount(): number;
+  /** Application users the writes are spread across (absent: one). */
+  applicationUsers?(): number;
 }
 
 export type AuditOperation = 'create' | 'update' | 'skip' | 'error' | 'delete' | 'restore' | 'conflict' | 'state';

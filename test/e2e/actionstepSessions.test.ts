@@ -42,12 +42,13 @@ describe('several Actionstep sign-ins', () => {
 
   test('two users who see the same matters: extraction is spread across them and stages what one sign-in stages', async () => {
     // Seed 11: three restricted matters (37: users 2 and 4; 43: 1, 2 and 3; 48: 4 and 8).
-    emu = await startTestEmulators({ firm: 'tiny', seed: 11, actionstepSessions: 2 });
+    emu = await startTestEmulators({ firm: 'tiny', seed: 11, actionstepSessions: 2, appUsers: 2 });
     const sessions = emu.config.actionstep.sessions!;
     expect(sessions.map((x) => x.loginHint)).toEqual([emu.actionstep.firm.userEmail('1'), emu.actionstep.firm.userEmail('2')]);
     // Pages of 10 so that every resource has several and the larger ones are cut into spans.
     const two = variant(emu, 'two', (c) => {
       c.actionstep.pageSize = 10;
+      c.actionstep.requestsPerSecond = 30;
     });
     const discover = await runCli(['discover', '--config', two.file, '--json']);
     expect([discover.code, discover.stderr.slice(-400)]).toEqual([0, expect.any(String)]);
@@ -56,6 +57,17 @@ describe('several Actionstep sign-ins', () => {
       [`actionstep.sessions[0] (${sessions[0].loginHint})`, '1', true],
       [`actionstep.sessions[1] (${sessions[1].loginHint})`, '2', true],
     ]);
+    // The plan's time section prices the calls at each sign-in's configured pace, the writes across both application users.
+    const time = discover.json.plan.time;
+    expect(time.actionstep.sessions.map((x: { name: string; requestsPerSecond: number; basis: string }) => [x.name, x.requestsPerSecond, x.basis]))
+      .toEqual(checks.map((c: { name: string }) => [c.name, 30, 'configured (actionstep.requestsPerSecond)']));
+    expect(time.actionstep.requestsPerSecond).toBe(60);
+    expect(time.dataverse.applicationUsers).toBe(2);
+    expect(time.entitlement.days).toBeGreaterThan(0);
+    expect(time.recommendation.message).toMatch(/Actionstep sign-in/);
+    const planHtml = fs.readFileSync(path.join(two.config.outDir!, 'plan.html'), 'utf8');
+    expect(planHtml).toContain('<h2>How long it takes</h2>');
+    expect(planHtml).toContain('Daily request entitlement');
     const extract = await runCli(['extract', '--config', two.file, '--json']);
     expect([extract.code, extract.stderr.slice(-400)]).toEqual([0, expect.any(String)]);
     const answered = extract.json.sessions.map((x: { answered: number }) => x.answered);
@@ -68,7 +80,13 @@ describe('several Actionstep sign-ins', () => {
       c.actionstep.tokenStore = tokenStore(emu, 'one', 1);
       c.actionstep.loginHint = sessions[0].loginHint;
     });
-    for (const step of ['discover', 'extract']) expect((await runCli([step, '--config', one.file, '--json'])).code).toBe(0);
+    const discoverOne = await runCli(['discover', '--config', one.file, '--json']);
+    expect(discoverOne.code).toBe(0);
+    // One sign-in with no pace configured: one request every 2 s assumed, so twice the time of two sign-ins at that pace.
+    const timeOne = discoverOne.json.plan.time.actionstep;
+    expect(timeOne.sessions[0].basis).toMatch(/^assumed: one request every 2 s/);
+    expect(Math.abs(timeOne.atProductionPaceMinutes - 2 * time.actionstep.atProductionPaceMinutes)).toBeLessThanOrEqual(0.2);
+    expect((await runCli(['extract', '--config', one.file, '--json'])).code).toBe(0);
     const reference = stagedRows(one.config);
     expect(reference.length).toBeGreaterThan(1000);
     // The restricted matters are there: both users were nominated on them.

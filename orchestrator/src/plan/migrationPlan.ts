@@ -2,6 +2,7 @@
 // approved by the admin, and read by every later step.
 import type { SolutionSchema } from '@astep/solution/model';
 import type { LicenseTier, MigrationOptions } from '../options';
+import type { TimeEstimate } from './timeEstimate';
 
 export interface PlanOption<T> {
   name: keyof MigrationOptions;
@@ -111,6 +112,9 @@ export interface MigrationPlan {
     dataverseMinutes: number;
     notes: string[];
   };
+  /** How long each side takes at the pace measured or configured per identity, the entitlement used, and how many
+   *  identities to add (absent in plans made before it existed). */
+  time?: TimeEstimate;
   /** The schema to provision: the solution's tables this plan needs, plus data collection columns and choice values. */
   schema: SolutionSchema;
   warnings: string[];

@@ -1,6 +1,7 @@
 // HTML reports (plan, sample diff, run summary). Every value from the source is escaped: Actionstep data is shown as
 // text, never as markup.
 import type { MigrationPlan } from '../plan/migrationPlan';
+import type { TimeEstimate } from '../plan/timeEstimate';
 import type { DiffEntry } from '../diff/sample';
 import type { RunSummary, SampleResult } from '../run/engine';
 import type { WorkflowReference } from '../run/workflows';
@@ -38,6 +39,22 @@ export function planHtml(plan: MigrationPlan): string {
     '<h2>Users and owners</h2>', table(['Actionstep user', 'Email', 'Match', 'Dynamics user'], plan.owners.map((o) => [o.displayName ?? o.actionstepUserId, o.email, o.outcome, o.systemUserName ?? '(fallback owner)'])),
     '<h2>Estimates</h2>', table(['Measure', 'Value'], Object.entries(plan.estimates).filter(([k]) => k !== 'notes')),
     `<ul>${plan.estimates.notes.map((n) => `<li>${escapeHtml(n)}</li>`).join('')}</ul>`,
+    plan.time ? timeHtml(plan.time) : '',
+  ].join('\n');
+}
+
+/** The plan's time section: each side's identities, their pace and share, the entitlement, the recommendation. */
+function timeHtml(t: TimeEstimate): string {
+  const a = t.actionstep;
+  const d = t.dataverse;
+  return [
+    '<h2>How long it takes</h2>',
+    `<p>Discover to verify: about <b>${escapeHtml(t.totalMinutes)} minutes</b> (extraction ${escapeHtml(a.extractMinutes)}, document downloads ${escapeHtml(a.documentMinutes)}, writing to Dynamics ${escapeHtml(d.loadMinutes)}, verify ${escapeHtml(d.verifyMinutes)}).</p>`,
+    table(['Actionstep sign-in', 'Requests per second', 'Where the pace comes from', 'Answer time measured (ms)'], a.sessions.map((s) => [s.name, s.requestsPerSecond, s.basis, s.measuredAnswerMs ?? ''])),
+    `<p>${escapeHtml(a.extractCalls + a.documentCalls)} Actionstep requests; at one request every 2 s per sign-in (the pace seen in production) they take ${escapeHtml(a.atProductionPaceMinutes)} minutes.</p>`,
+    table(['Dynamics application users', 'Rows written', 'Requests', 'Rows per user', 'Server time per user (s)'], [[d.applicationUsers, d.records, d.requests, d.perUser.records, d.perUser.executionSeconds]]),
+    `<p>Daily request entitlement: ${escapeHtml(t.entitlement.operations)} of ${escapeHtml(t.entitlement.poolPer24h)} per 24 hours (${escapeHtml(t.entitlement.licences)} Dynamics licences) = <b>${escapeHtml(t.entitlement.days)} days</b>.</p>`,
+    `<p><b>Recommendation</b> (goal: under ${escapeHtml(t.recommendation.targetMinutes)} minutes): ${escapeHtml(t.recommendation.message)}</p>`,
   ].join('\n');
 }
 

@@ -1,6 +1,7 @@
 // The migration engine: discover, provision, extract, sample, approve, run, export-workflows. Every step reads and
 // writes through the three ports, so the same code runs from the command line and inside Dynamics.
 import type { RecordsByResource, ResourceName, TrustLedgerEntry, User } from '@astep/actionstep-connector/records';
+import { MAX_PAGE_SIZE } from '@astep/actionstep-connector/limits';
 import { buildPlan, type DestinationInventory, type SourceInventory } from '../plan/buildPlan';
 import type { MigrationPlan } from '../plan/migrationPlan';
 import type { LicenseTier, MigrationOptions } from '../options';
@@ -9,6 +10,7 @@ import { FindingLog } from './findings';
 import { stageUnlistedMatters } from './resourceExtraction';
 import { extractResources, singleSession } from './pagedExtraction';
 import { checkSessions, requireCheckedSessions } from './actionstepSessions';
+import { estimateTime, estimatesWithTime } from '../plan/timeEstimate';
 import { EngineError } from './engineError';
 import { FirmIndex, emptyFirmData, trustRowId, type FirmData } from '../transform/firmData';
 import type { TargetRow } from '../transform/targetRow';
@@ -177,6 +179,13 @@ export class MigrationEngine {
       plan.source.sessions = checked.checks;
       plan.warnings.push(...checked.warnings);
     }
+    // The time section: each sign-in's pace as discover measured it, the application users configured.
+    plan.time = estimateTime({
+      counts: plan.source.counts, documentParts: inv.counts.actiondocuments ?? 0, dataverseRecords: plan.estimates.dataverseRecords,
+      sessions: sessions.map((s) => ({ name: s.name, lanes: s.lanes, pace: s.pace() })), applicationUsers: sink.applicationUsers?.() ?? 1,
+      licences: dst.systemUsers.filter((u) => !u.isdisabled && u.internalemailaddress).length, pageSize: MAX_PAGE_SIZE,
+    });
+    plan.estimates = estimatesWithTime(plan.estimates, plan.time);
     this.store.saveRun({ ...run, plan, status: 'Discovered' });
     return plan;
   }
