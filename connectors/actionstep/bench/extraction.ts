@@ -25,7 +25,7 @@ import {
   followAuthorizeRedirect,
 } from '@astep/actionstep-connector';
 import type { ActionDocument } from '@astep/actionstep-connector/records';
-import { EXTRACTION_ORDER, MemoryStateStore, extractResources, stageUnlistedMatters, type ProgressReporter } from '@astep/orchestrator';
+import { EXTRACTION_ORDER, MemoryStateStore, estimateTime, extractResources, stageUnlistedMatters, type ProgressReporter } from '@astep/orchestrator';
 
 interface ChildInfo {
   authorizeUrl: string;
@@ -166,6 +166,7 @@ async function benchSessions(size: string, n: number, rate: number, users: numbe
     await extractResources({ sessions: pool.sessions(), store, progress }, EXTRACTION_ORDER, 'bench');
     const unlisted = await stageUnlistedMatters({ source: pool, store, progress });
     await pool.trustLedger();
+    const extractSeconds = (Date.now() - t0) / 1000;
     // Then every document's file, as `run` downloads them: through the session with the fewest in flight.
     const files = store.staged('actiondocuments').map((s) => JSON.parse(s.json) as ActionDocument).filter((d) => d.file);
     let parts = 0;
@@ -190,6 +191,15 @@ async function benchSessions(size: string, n: number, rate: number, users: numbe
     const perSession = pool.sessions().map((s) => s.pace().answered);
     const throttled = pool.sessions().reduce((k, s) => k + s.pace().throttled, 0);
     const used = pool.requestCount();
+    // The plan's estimate for the same counts and the same sessions (discover prices the calls at each one's pace).
+    const counts = Object.fromEntries(EXTRACTION_ORDER.map((r) => [r, store.stagedCount(r)]));
+    const plan = estimateTime({
+      counts, documentParts: parts, dataverseRecords: 0, applicationUsers: 1, licences: 0, pageSize: MAX_PAGE_SIZE,
+      sessions: pool.sessions().map((s) => ({ name: s.name, lanes: s.lanes, pace: s.pace() })),
+    }).actionstep;
+    const vs = (label: string, estimateMin: number, measuredS: number) =>
+      `${label} plan ${(estimateMin * 60).toFixed(0)} s / measured ${measuredS.toFixed(0)} s = ${(estimateMin * 60 / measuredS).toFixed(3)}`;
+    console.log(`[${size} ×${n}] PLAN ESTIMATE VS MEASURED (target 0.8..1.2): ${vs('extract', plan.extractMinutes, extractSeconds)}; ${vs('document downloads', plan.documentMinutes, seconds - extractSeconds)}; plan's calls ${plan.extractCalls + plan.documentCalls} vs used ${used}`);
     console.log(`[${size} ×${n}] ${records} records staged + ${files.length} files (${parts} parts) in ${seconds.toFixed(1)} s; requests used ${used} (per session answered ${perSession.join(' / ')}, 429s ${throttled}), minimum ${minimum}: REQUESTS USED / MINIMUM = ${(used / minimum).toFixed(4)} (target <= 1.05)`);
     return { sessions: n, seconds, used, minimum, records, parts, throttled, perSession };
   } finally {
