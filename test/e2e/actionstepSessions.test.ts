@@ -1,38 +1,14 @@
 // Several Actionstep sign-ins, through the real command line against the emulator: discover checks that they are
 // different users who see the same matters and names the one that does not; extraction spreads its pages across
 // them (each sign-in answers a share) and stages exactly what one sign-in stages; the single form keeps working.
-import Database from 'better-sqlite3';
 import fs from 'node:fs';
 import path from 'node:path';
-import type { MigrationConfig } from '@astep/cli/config';
 import { runCli, startTestEmulators } from '../helpers/harness';
+import { stagedRows, variant } from '../helpers/stagedFirm';
 
 jest.setTimeout(300_000);
 
 type Emu = Awaited<ReturnType<typeof startTestEmulators>>;
-
-/** Everything the engine staged, by resource and id. */
-function stagedRows(config: MigrationConfig): Array<{ resource: string; id: string; json: string }> {
-  const db = new Database(path.join(config.stateDir, 'state.db'), { readonly: true });
-  try {
-    return db.prepare('SELECT resource, id, json FROM staged ORDER BY resource, id').all() as Array<{ resource: string; id: string; json: string }>;
-  } finally {
-    db.close();
-  }
-}
-
-/** A second configuration for the same emulators: its own state folder and token files, and `change` applied. */
-function variant(emu: Emu, name: string, change: (c: MigrationConfig) => void): { file: string; config: MigrationConfig } {
-  const config = JSON.parse(fs.readFileSync(emu.configPath, 'utf8')) as MigrationConfig;
-  const dir = path.join(emu.dir, name);
-  config.stateDir = path.join(dir, 'engine');
-  config.outDir = path.join(dir, 'out');
-  change(config);
-  fs.mkdirSync(dir, { recursive: true });
-  const file = path.join(dir, 'config.json');
-  fs.writeFileSync(file, JSON.stringify(config, null, 2), { mode: 0o600 });
-  return { file, config };
-}
 
 const tokenStore = (emu: Emu, dir: string, n: number) => ({ path: path.join(emu.dir, dir, `tokens-${n}.enc`), passphrase: `pass-${n}-of-${dir}` });
 

@@ -4,14 +4,13 @@
 // one listed by page). The staged firm then equals what an uninterrupted extraction stages from the same Actionstep,
 // no record came twice, and the killed extraction asked for about as many pages as the uninterrupted one: each
 // resumed at the next page of each span, not at the start of its resource.
-import Database from 'better-sqlite3';
-import fs from 'node:fs';
 import path from 'node:path';
 import { RESOURCES } from '@astep/actionstep-connector/resources';
 import type { ResourceName } from '@astep/actionstep-connector/records';
 import { Rng } from '@astep/actionstep-emulator/generator';
 import type { MigrationConfig } from '@astep/cli/config';
 import { runCli, startTestEmulators } from '../helpers/harness';
+import { openState, stagedRows, variant } from '../helpers/stagedFirm';
 
 jest.setTimeout(600_000);
 
@@ -21,19 +20,6 @@ const note = (line: string) => {
 };
 
 type Emu = Awaited<ReturnType<typeof startTestEmulators>>;
-
-function openState(config: MigrationConfig): Database.Database {
-  return new Database(path.join(config.stateDir, 'state.db'), { readonly: true });
-}
-
-function stagedRows(config: MigrationConfig): Array<{ resource: string; id: string; json: string }> {
-  const db = openState(config);
-  try {
-    return db.prepare('SELECT resource, id, json FROM staged ORDER BY resource, id').all() as Array<{ resource: string; id: string; json: string }>;
-  } finally {
-    db.close();
-  }
-}
 
 /** Resources whose listing a killed extraction left half read, with the ids it had staged. */
 function halfRead(config: MigrationConfig): Map<ResourceName, Set<string>> {
@@ -58,18 +44,6 @@ function findings(config: MigrationConfig): Array<{ rule: string; examples: Arra
   } finally {
     db.close();
   }
-}
-
-function variant(emu: Emu, name: string, change: (c: MigrationConfig) => void): { file: string; config: MigrationConfig } {
-  const config = JSON.parse(fs.readFileSync(emu.configPath, 'utf8')) as MigrationConfig;
-  const dir = path.join(emu.dir, name);
-  config.stateDir = path.join(dir, 'engine');
-  config.outDir = path.join(dir, 'out');
-  change(config);
-  fs.mkdirSync(dir, { recursive: true });
-  const file = path.join(dir, 'config.json');
-  fs.writeFileSync(file, JSON.stringify(config, null, 2), { mode: 0o600 });
-  return { file, config };
 }
 
 /** A configuration reading through the emulator's two sign-ins in pages of 10 (or one sign-in, pages of 200). */
