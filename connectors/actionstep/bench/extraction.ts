@@ -25,7 +25,9 @@ import {
   followAuthorizeRedirect,
 } from '@astep/actionstep-connector';
 import type { ActionDocument } from '@astep/actionstep-connector/records';
-import { EXTRACTION_ORDER, MemoryStateStore, estimateTime, extractResources, stageUnlistedMatters, type ProgressReporter } from '@astep/orchestrator';
+import {
+  EXTRACTION_ORDER, MemoryStateStore, PRODUCTION_PACE_PER_SECOND, dataverseRecordsFor, estimateTime, extractResources, stageUnlistedMatters, type ProgressReporter,
+} from '@astep/orchestrator';
 
 interface ChildInfo {
   authorizeUrl: string;
@@ -136,6 +138,7 @@ interface SessionsRun {
   parts: number;
   throttled: number;
   perSession: number[];
+  counts: Record<string, number>;
 }
 
 /** Every record staged and every file part downloaded through `n` sessions, under `rate` requests/s per session. */
@@ -201,7 +204,7 @@ async function benchSessions(size: string, n: number, rate: number, users: numbe
       `${label} plan ${(estimateMin * 60).toFixed(0)} s / measured ${measuredS.toFixed(0)} s = ${(estimateMin * 60 / measuredS).toFixed(3)}`;
     console.log(`[${size} ×${n}] PLAN ESTIMATE VS MEASURED (target 0.8..1.2): ${vs('extract', plan.extractMinutes, extractSeconds)}; ${vs('document downloads', plan.documentMinutes, seconds - extractSeconds)}; plan's calls ${plan.extractCalls + plan.documentCalls} vs used ${used}`);
     console.log(`[${size} ×${n}] ${records} records staged + ${files.length} files (${parts} parts) in ${seconds.toFixed(1)} s; requests used ${used} (per session answered ${perSession.join(' / ')}, 429s ${throttled}), minimum ${minimum}: REQUESTS USED / MINIMUM = ${(used / minimum).toFixed(4)} (target <= 1.05)`);
-    return { sessions: n, seconds, used, minimum, records, parts, throttled, perSession };
+    return { sessions: n, seconds, used, minimum, records, parts, throttled, perSession, counts };
   } finally {
     await stopChild(child);
   }
@@ -223,6 +226,26 @@ async function mainSessions(args: string[]): Promise<void> {
   for (const r of runs.slice(1)) {
     console.log(`[${size}] WALL TIME ${r.sessions} SESSIONS / ${fewest.sessions} = ${r.seconds.toFixed(1)} s / ${fewest.seconds.toFixed(1)} s = ${(r.seconds / fewest.seconds).toFixed(3)} (target <= 0.6 for 2 / 1)`);
   }
+  projectAtProductionPace(runs[runs.length - 1]);
+}
+
+/**
+ * The plan's projection at one request every 2 s per session (the pace seen in production): this firm through the
+ * sessions measured, and a 50,000-record firm of the same mix (every count scaled), with the identities the plan
+ * recommends for discover to verify in under 30 minutes (Dataverse at the default limits' bound, one user to start).
+ */
+function projectAtProductionPace(run: SessionsRun): void {
+  const atPace = (n: number) => Array.from({ length: n }, (_, i) => ({ name: `session ${i + 1}`, lanes: 4, pace: { configuredPerSecond: PRODUCTION_PACE_PER_SECOND, answered: 0, throttled: 0 } }));
+  const here = estimateTime({ counts: run.counts, documentParts: run.parts, dataverseRecords: dataverseRecordsFor(run.counts), sessions: atPace(run.sessions), applicationUsers: 1, licences: 0, pageSize: MAX_PAGE_SIZE });
+  console.log(`PROJECTION at one request every 2 s per session: this firm (${run.records} records) through ${run.sessions} session(s): Actionstep ${here.actionstep.atProductionPaceMinutes} min, discover to verify about ${here.totalMinutes} min`);
+  const scale = 50_000 / run.records;
+  const counts = Object.fromEntries(Object.entries(run.counts).map(([r, n]) => [r, Math.round(n * scale)]));
+  const parts = Math.round(run.parts * scale);
+  const one = estimateTime({ counts, documentParts: parts, dataverseRecords: dataverseRecordsFor(counts), sessions: atPace(1), applicationUsers: 1, licences: 0, pageSize: MAX_PAGE_SIZE });
+  const r = one.recommendation;
+  const recommended = estimateTime({ counts, documentParts: parts, dataverseRecords: dataverseRecordsFor(counts), sessions: atPace(r.actionstepSessions), applicationUsers: r.applicationUsers, licences: 0, pageSize: MAX_PAGE_SIZE });
+  console.log(`PROJECTION for a 50,000-record firm of this mix (${parts} document parts): 1 session + 1 application user ${one.totalMinutes} min; `
+    + `UNDER 30 MINUTES NEEDS ${r.actionstepSessions} ACTIONSTEP SESSIONS AND ${r.applicationUsers} APPLICATION USER(S): ${recommended.totalMinutes} min (Actionstep ${Math.round((recommended.actionstep.extractMinutes + recommended.actionstep.documentMinutes) * 10) / 10}, Dataverse ${Math.round((recommended.dataverse.loadMinutes + recommended.dataverse.verifyMinutes) * 10) / 10}); entitlement ${recommended.entitlement.days} days of a 500,000 pool`);
 }
 
 async function main(): Promise<void> {

@@ -100,6 +100,12 @@ export interface TimeEstimateInput {
 
 const minutes = (seconds: number) => Math.round((seconds / 60) * 10) / 10;
 
+/** Records Dataverse receives for a firm's counts (targets, before their audit entries): a matter gives about 2.5 rows
+ *  (matter, opportunity, some accounts), a task two (task and its recurrence), the rest one each. */
+export function dataverseRecordsFor(c: Record<string, number>): number {
+  return Math.round((c.actions ?? 0) * 2.5 + (c.participants ?? 0) + (c.actionparticipants ?? 0) + (c.timeentries ?? 0) + 2 * (c.tasks ?? 0) + (c.actiondocuments ?? 0) + (c.filenotes ?? 0));
+}
+
 /** One session's pace: configured, learned, or the production pace; never faster than its lanes at the answer time. */
 export function sessionPace(name: string, lanes: number, pace: SourcePace): SessionPaceEstimate {
   const measured = pace.answered > 0 && pace.meanLatencyMs !== undefined ? pace.meanLatencyMs : null;
