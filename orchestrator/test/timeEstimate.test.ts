@@ -1,7 +1,7 @@
 import { estimateTime, estimatesWithTime, PRODUCTION_PACE_PER_SECOND, sessionPace, type TimeEstimateInput } from '../src/plan/timeEstimate';
 
 const firm: TimeEstimateInput = {
-  counts: { actions: 10_000, participants: 20_000, timeentries: 100_000, filenotes: 30_000, actiondocuments: 20_000 },
+  counts: { actions: 10_000, participants: 20_000, actionparticipants: 20_000, timeentries: 100_000, filenotes: 30_000, actiondocuments: 20_000 },
   documentParts: 20_000,
   dataverseRecords: 200_000,
   sessions: [{ name: 'sign-in 1', lanes: 4, pace: { configuredPerSecond: 10, answered: 50, throttled: 0, meanLatencyMs: 100 } }],
@@ -40,12 +40,13 @@ describe('a session pace', () => {
 describe('the time estimate', () => {
   it('counts the calls and prices them at each session\'s pace', () => {
     const t = estimateTime(firm);
-    // 180,000 records in pages of 200 = 900 pages, a partial page per span of 25, count and last id per resource, trust report.
-    expect(t.actionstep.extractCalls).toBe(900 + 36 + 10 + 1);
+    // 200,000 records in pages of 200 = 1,000 pages; the ids of actionparticipants (composite ids, read by offset) listed
+    // again (100); a partial page per span of 25; count and last id per resource; the trust report.
+    expect(t.actionstep.extractCalls).toBe(1000 + 100 + 40 + 12 + 1);
     expect(t.actionstep.documentCalls).toBe(20_000);
-    expect(t.actionstep.extractMinutes).toBeCloseTo(947 / 10 / 60, 1);
+    expect(t.actionstep.extractMinutes).toBeCloseTo(1153 / 10 / 60, 1);
     expect(t.actionstep.documentMinutes).toBeCloseTo(20_000 / 10 / 60, 1);
-    expect(t.actionstep.atProductionPaceMinutes).toBeCloseTo(20_947 / 0.5 / 60, 1);
+    expect(t.actionstep.atProductionPaceMinutes).toBeCloseTo(21_153 / 0.5 / 60, 1);
   });
 
   it('halves the Actionstep time with a second session and the Dataverse load time with a second application user', () => {
@@ -98,7 +99,7 @@ describe('the time estimate', () => {
     const t = estimateTime(firm);
     const e = estimatesWithTime({ actionstepCalls: 1, actionstepMinutes: 1, dataverseRequests: 1, dataverseRecords: 1, dataverseMinutes: 1, notes: ['old'] }, t);
     expect(e.dataverseRequests).toBe(t.dataverse.requests);
-    expect(e.actionstepCalls).toBe(20_947);
+    expect(e.actionstepCalls).toBe(21_153);
     expect(e.actionstepMinutes).toBe(Math.ceil(t.actionstep.extractMinutes + t.actionstep.documentMinutes));
     expect(e.notes.join(' ')).toMatch(/sign-in 1: 10 requests\/s, configured/);
     expect(e.notes).not.toContain('old');

@@ -15,6 +15,8 @@
 //
 // Entitlement (api-request-limits-allocations): application users draw on the tenant's pool of 500,000 + 5,000 per
 // Dynamics licence per 24 h (capped at 10,000,000), and every record of a bulk request counts, as does every read.
+import { RESOURCES } from '@astep/actionstep-connector/resources';
+import type { ResourceName } from '@astep/actionstep-connector/records';
 import type { SourcePace } from '../ports';
 
 /** The pace seen in a production integration: one request every 2 s per session. */
@@ -144,10 +146,13 @@ function boundSeconds(requests: number, executionMs: number): number {
 
 export function estimateTime(input: TimeEstimateInput): TimeEstimate {
   // Pages of every resource, plus per resource its count, its last id (to cut id ranges) and about one partial page
-  // per range of 25 pages (pagedExtraction.ts), plus the trust report.
-  const resources = Object.values(input.counts);
-  const pages = resources.reduce((s, n) => s + Math.max(1, Math.ceil(n / input.pageSize)), 0);
-  const extractCalls = pages + Math.ceil(pages / 25) + 2 * resources.length + 1;
+  // per range of 25 pages (pagedExtraction.ts), plus the trust report. Resources without integer ids are read by
+  // offset, so their ids are listed once more at the end (the completeness check, resourceExtraction.ts).
+  const resources = Object.entries(input.counts);
+  const pagesOf = (n: number) => Math.max(1, Math.ceil(n / input.pageSize));
+  const pages = resources.reduce((s, [, n]) => s + pagesOf(n), 0);
+  const idListings = resources.reduce((s, [r, n]) => s + (RESOURCES[r as ResourceName] && RESOURCES[r as ResourceName].idKind !== 'integer' ? pagesOf(n) : 0), 0);
+  const extractCalls = pages + idListings + Math.ceil(pages / 25) + 2 * resources.length + 1;
   const documentCalls = input.documentParts;
   const sessions = (input.sessions.length ? input.sessions : [{ name: 'Actionstep sign-in', lanes: 1, pace: { answered: 0, throttled: 0 } }])
     .map((s) => sessionPace(s.name, s.lanes, s.pace));
