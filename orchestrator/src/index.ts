@@ -21,3 +21,4 @@ export * from './safety/mirror';
 export * from './transform/corrections';
 export * from './store/memoryStateStore';
 export * from './safety/rollbackFromDataverse';
+export * from './vocabulary';

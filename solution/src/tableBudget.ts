@@ -10,6 +10,13 @@ export const CUSTOM_TABLE_LIMIT: Record<SalesTier, number | null> = {
   SalesPremium: null,
 };
 
+/** Licence names as Microsoft writes them (the orchestrator's vocabulary re-exports these). */
+export const LICENCE_NAMES: Record<SalesTier, string> = {
+  SalesProfessional: 'Dynamics 365 Sales Professional',
+  SalesEnterprise: 'Dynamics 365 Sales Enterprise',
+  SalesPremium: 'Dynamics 365 Sales Premium',
+};
+
 export interface TableBudget {
   /** Logical names of the custom tables the plan needs. */
   needed: string[];
@@ -39,13 +46,13 @@ export function tableBudget(
   const count = needed.length + existingCustomTables;
   const existing = existingCustomTables ? ` plus ${existingCustomTables} already in the environment` : '';
   if (limit === null) {
-    return { needed, count, limit, remaining: null, fits: true, message: `${needed.length} custom tables${existing}; ${tier} has no custom table limit.` };
+    return { needed, count, limit, remaining: null, fits: true, message: `${needed.length} custom tables${existing}; ${LICENCE_NAMES[tier]} has no custom table limit.` };
   }
   const remaining = limit - count;
   const fits = remaining >= 0;
   const message = fits
-    ? `${needed.length} custom tables${existing} = ${count} of ${limit} allowed for ${tier}; ${remaining} left.`
-    : `${needed.length} custom tables${existing} = ${count}, over the ${limit} allowed for ${tier} by ${-remaining}: ` +
-      'turn off optional tables (matter table, participants, time entries, documents, steps) or license Sales Enterprise.';
+    ? `${needed.length} custom tables${existing} = ${count} of the ${limit} allowed with ${LICENCE_NAMES[tier]}; ${remaining} left.`
+    : `${needed.length} custom tables${existing} = ${count}, over the ${limit} allowed with ${LICENCE_NAMES[tier]} by ${-remaining}: ` +
+      `turn off optional tables (matters, matter participants, time entries, documents, matter steps) or license ${LICENCE_NAMES.SalesEnterprise}.`;
   return { needed, count, limit, remaining, fits, message };
 }

@@ -10,13 +10,13 @@ describe('tableBudget', () => {
     const all = tableBudget(SCHEMA, { matterTable: true, matterParticipants: true, timeEntries: true, documentTable: true, steps: true }, 'SalesProfessional');
     expect(all.count).toBe(8);
     expect(all.remaining).toBe(7);
-    expect(all.message).toBe('8 custom tables = 8 of 15 allowed for SalesProfessional; 7 left.');
+    expect(all.message).toBe('8 custom tables = 8 of the 15 allowed with Dynamics 365 Sales Professional; 7 left.');
   });
 
   it('does not fit when existing custom tables push it over 15 on Sales Professional', () => {
     const b = tableBudget(SCHEMA, { matterTable: true, timeEntries: true }, 'SalesProfessional', 11);
     expect(b).toMatchObject({ count: 16, limit: 15, remaining: -1, fits: false });
-    expect(b.message).toMatch(/over the 15 allowed for SalesProfessional by 1/);
+    expect(b.message).toMatch(/over the 15 allowed with Dynamics 365 Sales Professional by 1/);
     expect(tableBudget(SCHEMA, { matterTable: true, timeEntries: true }, 'SalesProfessional', 10).fits).toBe(true);
   });
 

@@ -8,6 +8,7 @@ import { defaultOptions, type LicenseTier, type MigrationOptions } from '../opti
 import { columnTypeFor, dataCollectionColumnName, DC_MEMO_MAX, DC_STRING_MAX } from '../transform/mapDataCollections';
 import { normalizeEmail } from '../transform/values';
 import type { DataCollectionColumnPlan, MigrationPlan, OwnerMatch, PlanOption } from './migrationPlan';
+import { OWNER_OUTCOMES, optionTitle } from '../vocabulary/options';
 
 export interface SourceInventory {
   orgkey: string | null;
@@ -81,7 +82,7 @@ export function buildPlan(src: SourceInventory, dst: DestinationInventory, overr
   const hasMulti = src.datacollections.some((d) => d.multipleRecords);
   const dcRecommended = fieldCount >= 50 || maxMattersPerOrg > 1 || hasMulti ? 'matterTable' : 'account';
   const dcWhy = `${fieldCount} data collection fields across ${src.datacollections.length} collections; up to ${maxMattersPerOrg} matters per client organisation${hasMulti ? '; some collections hold several records per matter' : ''}: ` +
-    (dcRecommended === 'matterTable' ? 'account columns would be overwritten by sibling matters or crowd the account form, so one astep_matter row per matter holds them' : 'few fields and one matter per client fit on the account');
+    (dcRecommended === 'matterTable' ? "account columns would be overwritten by the client's other matters or crowd the account form, so one row per matter in the Matter table holds them" : 'few fields and one matter per client fit on the account');
 
   const fallbackUser = overrides.fallbackOwnerEmail
     ? dst.systemUsers.find((u) => !u.isdisabled && normalizeEmail(u.internalemailaddress) === normalizeEmail(overrides.fallbackOwnerEmail))
@@ -91,10 +92,10 @@ export function buildPlan(src: SourceInventory, dst: DestinationInventory, overr
 
   const options: MigrationOptions = defaultOptions({ dataCollections: dcRecommended, ...overrides });
   const optionChoices: Array<PlanOption<unknown>> = [
-    { name: 'dataCollections', title: 'Data collection fields', recommended: dcRecommended, chosen: options.dataCollections, alternatives: ['account', 'matterTable'], why: dcWhy },
-    { name: 'contacts', title: 'People with several roles', recommended: 'perPerson', chosen: options.contacts, alternatives: ['perPerson', 'perRole'], why: 'one contact per person keeps one record to maintain; every role on every matter is kept in astep_matterparticipant' },
-    { name: 'opportunityStrategy', title: 'Opportunities', recommended: 'perClientLatest', chosen: options.opportunityStrategy, alternatives: ['none', 'perMatter', 'perClientLatest', 'perClientHighest'], why: 'pipeline visibility without one opportunity per historic matter; astep_matter keeps every matter' },
-    { name: 'fallbackOwnerEmail', title: 'Fallback owner', recommended: null, chosen: options.fallbackOwnerEmail, alternatives: dst.systemUsers.filter((u) => !u.isdisabled && u.internalemailaddress).slice(0, 10).map((u) => u.internalemailaddress), why: 'owns records of Actionstep users who are disabled or missing in Dynamics; default: the migration user' },
+    { name: 'dataCollections', title: optionTitle('dataCollections'), recommended: dcRecommended, chosen: options.dataCollections, alternatives: ['account', 'matterTable'], why: dcWhy },
+    { name: 'contacts', title: optionTitle('contacts'), recommended: 'perPerson', chosen: options.contacts, alternatives: ['perPerson', 'perRole'], why: 'one contact per person keeps one record to maintain; every role on every matter is kept in the Matter Participants table' },
+    { name: 'opportunityStrategy', title: optionTitle('opportunityStrategy'), recommended: 'perClientLatest', chosen: options.opportunityStrategy, alternatives: ['none', 'perMatter', 'perClientLatest', 'perClientHighest'], why: 'pipeline visibility without one opportunity per historic matter; the Matter table keeps every matter' },
+    { name: 'fallbackOwnerEmail', title: optionTitle('fallbackOwnerEmail'), recommended: null, chosen: options.fallbackOwnerEmail, alternatives: dst.systemUsers.filter((u) => !u.isdisabled && u.internalemailaddress).slice(0, 10).map((u) => u.internalemailaddress), why: "owns the records of Actionstep users who are disabled or missing in Dynamics; by default the migration's own user" },
   ];
 
   const typeValues = choiceValues(choiceDef('astep_mattertype'), [...src.actiontypes].sort(byNumericId).map((t) => ({ id: t.id, name: t.name })));
@@ -151,11 +152,11 @@ export function buildPlan(src: SourceInventory, dst: DestinationInventory, overr
     };
   });
   const unmatched = owners.filter((o) => o.outcome !== 'matched');
-  if (unmatched.length) warnings.push(`${unmatched.length} Actionstep users have no enabled Dynamics user (${unmatched.map((o) => `${o.email ?? o.actionstepUserId}: ${o.outcome}`).join('; ')}); their records go to the fallback owner`);
+  if (unmatched.length) warnings.push(`${unmatched.length === 1 ? '1 Actionstep user has' : `${unmatched.length} Actionstep users have`} no enabled Dynamics user (${unmatched.map((o) => `${o.email ?? o.displayName ?? `user ${o.actionstepUserId}`}: ${OWNER_OUTCOMES[o.outcome].toLowerCase()}`).join('; ')}); their records go to the fallback owner`);
 
   const schema = planSchema(dataCollectionColumns, matterTypes.filter((t) => t.added).map((t) => ({ value: t.choiceValue, label: t.name })), roles.filter((r) => r.added).map((r) => ({ value: r.choiceValue, label: r.name })));
   const tableBudget = countTableBudget(schema, ALL_FEATURES, dst.licenseTier, dst.existingCustomTables);
-  if (!tableBudget.fits) warnings.push(`table budget: ${tableBudget.message}`);
+  if (!tableBudget.fits) warnings.push(`custom table budget: ${tableBudget.message}`);
 
   // Estimates. Actionstep publishes no numeric rate limit; assume a conservative 2 requests/s sustained.
   const pageCalls = Object.values(src.counts).reduce((s, n) => s + Math.max(1, Math.ceil(n / 200)), 0);

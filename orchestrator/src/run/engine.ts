@@ -18,6 +18,7 @@ import { RollbackExecutor, type RollbackResult } from '../safety/rollback';
 import { scanDelta, type DeltaScan } from '../safety/delta';
 import { verifyRun, type VerifyResult } from '../safety/verify';
 import { mirrorAudit, mirrorRun } from '../safety/mirror';
+import { MAPPING_NAMES } from '../vocabulary/options';
 
 /** Extraction order (the seed's priority): matters first, then people, time and trust, documents, steps and tasks. */
 export const EXTRACTION_ORDER: ResourceName[] = [
@@ -513,21 +514,21 @@ export function mappingCounts(results: RowResult[], fallbackOwnerId: string): Re
   const ok = results.filter((r) => r.outcome !== 'failed');
   const count = (f: (r: RowResult) => boolean) => ok.filter(f).length;
   return {
-    'Matter → Account': count((r) => r.row.table === 'account'),
-    'Matter → Opportunity': count((r) => r.row.table === 'opportunity'),
-    'Participant → Contact': count((r) => r.row.table === 'contact'),
-    'Participant role → contact roles + astep_matterparticipant': count((r) => r.row.table === 'astep_matterparticipant' || (r.row.table === 'contact' && !!r.row.attributes.astep_participantroles)),
-    'Data collection field → columns': count((r) => Object.keys(r.row.attributes).some((c) => c.startsWith('astep_dc_') && r.row.attributes[c] != null)),
-    'Time entry → astep_timeentry': count((r) => r.row.table === 'astep_timeentry'),
-    'Document → note attachment / astep_document': count((r) => r.row.table === 'astep_document' || (r.row.table === 'annotation' && r.row.sourceResource === 'actiondocuments')),
-    'Trust balance → account money columns': count((r) => r.row.table === 'account' && Number(r.row.attributes.astep_trustin ?? 0) + Number(r.row.attributes.astep_trustout ?? 0) > 0),
-    'Step / task → task (+ astep_step)': count((r) => r.row.table === 'task' || r.row.table === 'astep_step'),
-    'Matter type → global choice': count((r) => (r.row.table === 'astep_matter' || r.row.table === 'account') && r.row.attributes.astep_mattertype != null),
-    'Matter status → choice / opportunity outcome': count((r) => r.row.attributes.astep_matterstatus != null || !!r.row.finalState),
-    'Billing total → opportunity amount / astep_totalbilled': count((r) => Number(r.row.attributes.astep_totalbilled ?? r.row.attributes.estimatedvalue ?? 0) > 0),
+    [MAPPING_NAMES.matterAccount]: count((r) => r.row.table === 'account'),
+    [MAPPING_NAMES.matterOpportunity]: count((r) => r.row.table === 'opportunity'),
+    [MAPPING_NAMES.participantContact]: count((r) => r.row.table === 'contact'),
+    [MAPPING_NAMES.roles]: count((r) => r.row.table === 'astep_matterparticipant' || (r.row.table === 'contact' && !!r.row.attributes.astep_participantroles)),
+    [MAPPING_NAMES.dataCollections]: count((r) => Object.keys(r.row.attributes).some((c) => c.startsWith('astep_dc_') && r.row.attributes[c] != null)),
+    [MAPPING_NAMES.timeEntries]: count((r) => r.row.table === 'astep_timeentry'),
+    [MAPPING_NAMES.documents]: count((r) => r.row.table === 'astep_document' || (r.row.table === 'annotation' && r.row.sourceResource === 'actiondocuments')),
+    [MAPPING_NAMES.trust]: count((r) => r.row.table === 'account' && Number(r.row.attributes.astep_trustin ?? 0) + Number(r.row.attributes.astep_trustout ?? 0) > 0),
+    [MAPPING_NAMES.steps]: count((r) => r.row.table === 'task' || r.row.table === 'astep_step'),
+    [MAPPING_NAMES.matterTypes]: count((r) => (r.row.table === 'astep_matter' || r.row.table === 'account') && r.row.attributes.astep_mattertype != null),
+    [MAPPING_NAMES.matterStatuses]: count((r) => r.row.attributes.astep_matterstatus != null || !!r.row.finalState),
+    [MAPPING_NAMES.billing]: count((r) => Number(r.row.attributes.astep_totalbilled ?? r.row.attributes.estimatedvalue ?? 0) > 0),
     // Owned by the Actionstep user's own Dynamics user (matched by email), not the fallback owner.
-    'User → owner': count((r) => !!r.row.binds.ownerid && r.row.binds.ownerid.key !== fallbackOwnerId),
-    'File note → note with original timestamp': count((r) => r.row.table === 'annotation' && r.row.sourceResource === 'filenotes'),
+    [MAPPING_NAMES.owners]: count((r) => !!r.row.binds.ownerid && r.row.binds.ownerid.key !== fallbackOwnerId),
+    [MAPPING_NAMES.fileNotes]: count((r) => r.row.table === 'annotation' && r.row.sourceResource === 'filenotes'),
   };
 }
 
