@@ -22,3 +22,5 @@ export * from './transform/corrections';
 export * from './store/memoryStateStore';
 export * from './safety/rollbackFromDataverse';
 export * from './vocabulary';
+export * from './report/charts';
+export * from './report/timeline';
