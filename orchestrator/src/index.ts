@@ -24,3 +24,4 @@ export * from './safety/rollbackFromDataverse';
 export * from './vocabulary';
 export * from './report/charts';
 export * from './report/timeline';
+export * from './diff/display';

@@ -10,7 +10,7 @@ import { MappingContext } from '../transform/context';
 import { LOAD_ORDER, mapFirm, recordRef, trustRowId, type MappedFirm } from '../transform/mapFirm';
 import type { TargetRow } from '../transform/targetRow';
 import { KeyRegistry, RowLoader, type RowResult } from '../load/rowLoader';
-import { diffRows, selectSample, type DiffEntry } from '../diff/sample';
+import { diffLabels, diffRows, selectSample, type DiffEntry, type DiffLabels } from '../diff/sample';
 import { comparedColumns, tableInfo } from '../load/tables';
 import { exportWorkflows, type WorkflowReference } from './workflows';
 import { applyDecisions, validateDecisions, type FieldDecision } from '../transform/corrections';
@@ -79,6 +79,8 @@ export interface SampleResult {
   tables: TableSummary[];
   diff: DiffEntry[];
   mismatches: number;
+  /** Names and labels people see in place of logical names, ids and choice numbers (absent in older samples). */
+  labels?: DiffLabels;
 }
 
 export class EngineError extends Error {
@@ -276,7 +278,8 @@ export class MigrationEngine {
     const selection = selectSample(ctx, mapped, plan.options.sampleSize);
     const { results, registry } = await this.loadRows(run.runId, 'sample', selection.rows);
     const actual = await this.readBack(results);
-    const diff = diffRows(ctx, results.map((r) => ({ row: r.row, targetId: r.targetId, actual: actual.get(r) ?? null, registry: (t, k) => registry.get(t, k) })));
+    const written = results.map((r) => ({ row: r.row, targetId: r.targetId, actual: actual.get(r) ?? null, registry: (t: string, k: string) => registry.get(t, k) }));
+    const diff = diffRows(ctx, written);
     const sample: SampleResult = {
       runId: run.runId,
       matterIds: selection.matterIds,
@@ -285,6 +288,7 @@ export class MigrationEngine {
       tables: tableSummaries(results),
       diff,
       mismatches: diff.filter((d) => d.status === 'mismatch').length,
+      labels: diffLabels(ctx, written, diff),
     };
     this.store.saveRun({ ...this.requireRun(run.runId), sample, status: 'Sampled' });
     return sample;

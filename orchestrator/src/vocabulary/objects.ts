@@ -93,3 +93,30 @@ export function columnLabel(table: string, column: string, extra?: Record<string
   if (def) return def.displayName;
   return STANDARD_COLUMNS[col] ?? humanize(col);
 }
+
+/** Labels of the standard choices the mappings write (task Priority, Status and Status Reason, as Dynamics shows them). */
+const STANDARD_CHOICES: Record<string, Record<number, string>> = {
+  prioritycode: { 0: 'Low', 1: 'Normal', 2: 'High' },
+  statecode: { 0: 'Open', 1: 'Completed', 2: 'Canceled' },
+  statuscode: { 2: 'Not Started', 3: 'In Progress', 4: 'Waiting on someone else', 5: 'Completed', 6: 'Canceled', 7: 'Deferred' },
+};
+
+/** Global choices (with the plan's added values) by choice name: value → label. */
+export type ChoiceLabels = Record<string, Record<number, string>>;
+
+export function choiceLabelsOf(choices: Array<{ name: string; options: Array<{ value: number; label: string }> }>): ChoiceLabels {
+  return Object.fromEntries(choices.map((c) => [c.name, Object.fromEntries(c.options.map((o) => [o.value, o.label]))]));
+}
+
+/**
+ * The label of a choice value ("Conveyancing" for 100000003 in Matter Type); a multi-select value ("1,3") gives
+ * its labels joined. Null when the column is not a choice or the value is not one of its options.
+ */
+export function choiceLabel(table: string, column: string, value: unknown, choices: ChoiceLabels): string | null {
+  if (value === null || value === undefined || value === '') return null;
+  const def = SCHEMA.tables.find((t) => t.logicalName === table)?.columns.find((c) => c.logicalName === column);
+  const options = def?.optionSet ? choices[def.optionSet] ?? choiceLabelsOf(SCHEMA.choices)[def.optionSet] : STANDARD_CHOICES[column];
+  if (!options) return null;
+  const labels = String(value).split(',').map((v) => options[Number(v.trim())]);
+  return labels.every((l) => l !== undefined) ? labels.join(', ') : null;
+}
