@@ -3,7 +3,7 @@
 import { EXTRACTION_ORDER } from '../src/run/engine';
 import { LOAD_ORDER } from '../src/transform/mapFirm';
 import {
-  columnLabel, findInternalNames, formatDate, formatDateTime, formatMoney, licenceName, objectLabel, optionSentence, plural, tableLabel, taskLabel,
+  columnLabel, findInternalNames, formatDate, formatDuration, formatDateTime, formatMoney, licenceName, objectLabel, optionSentence, plural, tableLabel, taskLabel,
 } from '../src/vocabulary';
 
 describe('vocabulary', () => {
@@ -42,6 +42,8 @@ describe('vocabulary', () => {
 
   test('numbers, plurals, dates and money in the reader locale', () => {
     expect(plural(1, 'line')).toBe('1 line');
+    expect(formatDuration(0.84)).toBe("0.8 s");
+    expect(formatDuration(200)).toBe("3 min 20 s");
     expect(plural(2, 'changed record')).toBe('2 changed records');
     expect(plural(1520, 'entry', 'entries', { locale: 'en-NZ' })).toBe('1,520 entries');
     expect(formatDate('2024-03-01', { locale: 'en-NZ' })).toBe('1 Mar 2024');

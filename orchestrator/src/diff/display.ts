@@ -36,3 +36,12 @@ export function valueDisplay(e: DiffEntry, which: 'source' | 'expected' | 'actua
   if (typeof v === 'string') return v;
   return JSON.stringify(v);
 }
+
+/**
+ * Kind of a reason (the words before the first colon): what the reasons chart and the Reason filter group by.
+ * Reasons such as "lookup bound through the alternate key: Account M-3" name a record; one per record would be noise.
+ */
+export function reasonKind(reason: string): string {
+  const i = reason.indexOf(': ');
+  return (i > 0 ? reason.slice(0, i) : reason).trim();
+}

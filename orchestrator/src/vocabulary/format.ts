@@ -61,9 +61,10 @@ export function formatDateTime(iso: string, s: LocaleSettings = {}): string {
   }
 }
 
-/** "45 s", "3 min 20 s", "2 h 5 min". */
+/** "0.8 s", "45 s", "3 min 20 s", "2 h 5 min". */
 export function formatDuration(seconds: number): string {
-  const s = Math.max(0, Math.round(seconds));
+  if (seconds < 9.95) return `${Math.max(0, seconds).toFixed(1)} s`;
+  const s = Math.round(seconds);
   if (s < 60) return `${s} s`;
   if (s < 3600) return `${Math.floor(s / 60)} min${s % 60 ? ` ${s % 60} s` : ''}`;
   return `${Math.floor(s / 3600)} h${Math.floor((s % 3600) / 60) ? ` ${Math.floor((s % 3600) / 60)} min` : ''}`;

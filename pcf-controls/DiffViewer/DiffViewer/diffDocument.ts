@@ -1,5 +1,6 @@
 // Pure reading of the diff document and the review state: defensive about every raw value from the form.
 import { mergeIntoColumn, parseWizardState } from '@astep/orchestrator/wizard/wizardState';
+import { reasonKind } from '@astep/orchestrator/diff/display';
 import type { DiffDocument, DiffEntry, DiffFilter, FieldDecision, ReviewDecisions, SampleCoverage } from './Component.types';
 
 export class DiffDocumentError extends Error {}
@@ -73,14 +74,8 @@ export function serializeReview(review: ReviewDecisions, previousRaw?: string | 
 
 export const fieldKey = (table: string, column: string): string => `${table}|${column}`;
 
-/**
- * The kind of a reason, for the Reason filter: the text before the first colon. Reasons such as
- * "lookup bound through the alternate key: account M-3" name a record; filtering by each would give one option per row.
- */
-export function reasonKind(reason: string): string {
-  const i = reason.indexOf(': ');
-  return (i > 0 ? reason.slice(0, i) : reason).trim();
-}
+/** The kind of a reason, for the Reason filter (the engine's grouping, shared with report.html). */
+export { reasonKind };
 
 export function filterEntries(entries: readonly DiffEntry[], filter: DiffFilter): DiffEntry[] {
   return entries.filter((e) =>
