@@ -50,10 +50,10 @@ export class DataverseSink implements SinkPort {
     return res.value.filter((e) => e.IsCustomEntity).map((e) => e.LogicalName).sort();
   }
 
-  async provision(schema: SolutionSchema, options: { dryRun?: boolean; onProgress?: (message: string) => void } = {}): Promise<string[]> {
+  async provision(schema: SolutionSchema, options: { dryRun?: boolean; onProgress?: (message: string, done: number, total: number) => void } = {}): Promise<string[]> {
     const changes: ProvisioningChange[] = options.dryRun
       ? await this.provisioner.plan(schema)
-      : await this.provisioner.apply(schema, { onProgress: (done, total, c) => options.onProgress?.(`${done}/${total} ${c?.description ?? ''}`) });
+      : await this.provisioner.apply(schema, { onProgress: (done, total, c) => options.onProgress?.(c?.description ?? '', done, total) });
     return changes.map((c) => c.description);
   }
 

@@ -46,6 +46,8 @@ export interface ObjectSummary {
   skipped: number;
   failed: number;
   skippedReasons: Record<string, number>;
+  /** The first record's own message for each skip reason (the reasons are grouped with their ids taken out). */
+  skippedExamples?: Record<string, string>;
   failedReasons: Array<{ id: string; message: string }>;
 }
 
@@ -181,7 +183,17 @@ export class MigrationEngine {
     if (!plan.tableBudget.fits && !dryRun && !options.force) {
       throw new EngineError(`provisioning stopped: ${plan.tableBudget.message} Change the plan's options or licence tier, or pass --force to provision anyway.`);
     }
-    const changes = await this.deps.sink.provision(plan.schema, { dryRun, onProgress: (m) => this.deps.progress.log(`provision: ${m}`) });
+    // One progress task, not a line per change: the changes come back as a list for the report and the logs.
+    const { progress } = this.deps;
+    let total = 0;
+    const changes = await this.deps.sink.provision(plan.schema, {
+      dryRun,
+      onProgress: (_m, _done, of) => {
+        if (!total) progress.start('provision', (total = of));
+        progress.tick('provision');
+      },
+    });
+    if (total) progress.done('provision');
     if (!dryRun) this.store.saveRun({ ...this.requireRun(run.runId), status: 'Provisioned' });
     return changes;
   }
@@ -359,7 +371,7 @@ export class MigrationEngine {
     const objects: ObjectSummary[] = [];
     for (const resource of STAGED_RESOURCES) {
       const staged = this.store.staged(resource);
-      const summary: ObjectSummary = { object: resource, extracted: staged.length, migrated: 0, skipped: 0, failed: 0, skippedReasons: {}, failedReasons: [] };
+      const summary: ObjectSummary = { object: resource, extracted: staged.length, migrated: 0, skipped: 0, failed: 0, skippedReasons: {}, skippedExamples: {}, failedReasons: [] };
       for (const s of staged) {
         const o = outcomeOf(mapped, byRow, resource, s.id);
         outcomes.push(o);
@@ -367,6 +379,7 @@ export class MigrationEngine {
         if (o.outcome === 'skipped') {
           const reason = genericReason(o.message ?? '');
           summary.skippedReasons[reason] = (summary.skippedReasons[reason] ?? 0) + 1;
+          summary.skippedExamples![reason] ??= o.message ?? reason;
         } else if (o.outcome === 'failed') summary.failedReasons.push({ id: s.id, message: o.message ?? 'failed' });
       }
       objects.push(summary);
@@ -383,7 +396,11 @@ export class MigrationEngine {
 
   // ---------------- delta ----------------
 
-  async delta(runId?: string): Promise<{ scan: DeltaScan; summary: RunSummary; deletions: { reported: number; applied: number; failed: string[] } }> {
+  /**
+   * `confirmDeletions` is asked before records deleted in Actionstep are deleted from Dynamics (when the plan
+   * applies deletions); false leaves them in place, reported.
+   */
+  async delta(runId?: string, options: { confirmDeletions?: (gone: Array<{ resource: string; id: string }>) => Promise<boolean> } = {}): Promise<{ scan: DeltaScan; summary: RunSummary; deletions: { reported: number; applied: number; failed: string[] } }> {
     const run = this.requireRun(runId);
     if (!run.extractionStartedOn) throw new EngineError(`run ${run.runId} was never extracted: nothing to pick up a delta from`);
     if (!run.summary && !run.approval) throw new EngineError(`run ${run.runId} has not been run yet: run \`run\` first`);
@@ -400,7 +417,7 @@ export class MigrationEngine {
     }
     let applied = 0;
     const failed: string[] = [];
-    if (plan.options.applyDeletions && gone.length) {
+    if (plan.options.applyDeletions && gone.length && (!options.confirmDeletions || await options.confirmDeletions(gone))) {
       const goneSet = new Set(gone.map((g) => `${g.resource}:${g.id}`));
       const created = this.store.audit(run.runId).filter((e) => e.operation === 'create' && e.status === 'done' && e.targetId && goneSet.has(`${e.sourceResource}:${e.sourceId}`)).sort((a, b) => b.seq - a.seq);
       for (const e of created) {

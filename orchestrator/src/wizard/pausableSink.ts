@@ -60,7 +60,7 @@ export class PausableSink implements SinkPort {
   systemUsers() { return this.inner.systemUsers(); }
   maxUploadFileSize(): Promise<number> { return this.inner.maxUploadFileSize(); }
   customTables(): Promise<string[]> { return this.inner.customTables(); }
-  provision(schema: SolutionSchema, options?: { dryRun?: boolean; onProgress?: (message: string) => void }): Promise<string[]> {
+  provision(schema: SolutionSchema, options?: { dryRun?: boolean; onProgress?: (message: string, done: number, total: number) => void }): Promise<string[]> {
     return this.inner.provision(schema, options);
   }
   readByValues(table: TableInfo, column: string, values: string[], select: string[]): Promise<Row[]> {
