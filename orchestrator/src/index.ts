@@ -25,3 +25,4 @@ export * from './vocabulary';
 export * from './report/charts';
 export * from './report/timeline';
 export * from './diff/display';
+export * from './report/runCharts';

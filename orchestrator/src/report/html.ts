@@ -5,11 +5,12 @@ import type { MigrationPlan } from '../plan/migrationPlan';
 import type { DiffEntry, DiffLabels } from '../diff/sample';
 import type { RunSummary, SampleResult } from '../run/engine';
 import type { WorkflowReference } from '../run/workflows';
-import { fieldText, reasonKind, recordText, valueDisplay } from '../diff/display';
+import { fieldText, recordText, valueDisplay } from '../diff/display';
 import { objectLabel, tableLabel } from '../vocabulary/objects';
 import { licenceName, optionSentence, OWNER_OUTCOMES, PHASES } from '../vocabulary/options';
 import { formatCount, formatDateTime, formatDuration, plural, type LocaleSettings } from '../vocabulary/format';
-import { MATCH_SERIES, OUTCOME_SERIES, progressChart, stackedBarChart, svgToString, type TimePoint } from './charts';
+import { progressChart, svgToString, type TimePoint } from './charts';
+import { outcomeChart, reasonsChart } from './runCharts';
 
 export function escapeHtml(value: unknown): string {
   const s = value === null || value === undefined ? '' : typeof value === 'string' ? value : JSON.stringify(value);
@@ -101,25 +102,6 @@ export function planHtml(plan: MigrationPlan, o: HtmlOptions = {}): string {
   ].join('\n');
 }
 
-/** Fields compared per reason kind, matching and not: the sample's "why values differ" chart. */
-export function reasonsChart(diff: DiffEntry[], s: LocaleSettings = {}, id = 'reasons'): string {
-  const byKind = new Map<string, { match: number; mismatch: number }>();
-  for (const d of diff) {
-    const k = reasonKind(d.reason);
-    const c = byKind.get(k) ?? { match: 0, mismatch: 0 };
-    c[d.status]++;
-    byKind.set(k, c);
-  }
-  const rows = [...byKind.entries()].sort((a, b) => b[1].mismatch - a[1].mismatch || b[1].match + b[1].mismatch - a[1].match - a[1].mismatch).slice(0, 14)
-    .map(([label, v]) => ({ label: label.length > 58 ? `${label.slice(0, 57)}…` : label, values: v }));
-  return svgToString(stackedBarChart({ id, title: 'Why sampled values differ from the source, and whether Dynamics holds the expected value', rows, series: MATCH_SERIES, width: 900, labelWidth: 380, format: (n) => formatCount(n, s) }));
-}
-
-export function outcomeChart(summary: RunSummary, s: LocaleSettings = {}, id = 'outcomes'): string {
-  const rows = summary.objects.filter((x) => x.extracted > 0).map((x) => ({ label: objectLabel(x.object), values: { migrated: x.migrated, skipped: x.skipped, failed: x.failed } }));
-  return svgToString(stackedBarChart({ id, title: 'Outcome per Actionstep object: migrated, skipped and failed records', rows, series: OUTCOME_SERIES, format: (n) => formatCount(n, s) }));
-}
-
 export function diffHtml(diff: DiffEntry[], labels: DiffLabels | undefined, o: HtmlOptions & { limit?: number } = {}): string {
   const h = o.level ?? 2;
   const limit = o.limit ?? 5000;
@@ -128,7 +110,7 @@ export function diffHtml(diff: DiffEntry[], labels: DiffLabels | undefined, o: H
   const shown = [...mismatches, ...diff.filter((d) => d.status === 'match')].slice(0, limit);
   return [
     `<p>${escapeHtml(plural(diff.length, 'field', 'fields', o))} compared; <span class="${mismatches.length ? 'bad' : 'ok'}">${escapeHtml(plural(mismatches.length, 'unexplained difference', 'unexplained differences', o))}</span>.</p>`,
-    heading(h, 'Why values differ from the source'), reasonsChart(diff, o),
+    heading(h, 'Why values differ from the source'), svgToString(reasonsChart(diff, o)),
     heading(h, 'Every field compared'),
     `<p>Unexplained differences first. Values are shown as Dynamics shows them: dates in your time zone, choices and linked records by name.</p>`,
     table(['Dynamics table', 'Record', 'Field', 'In Actionstep', 'Expected', 'In Dynamics', 'Result', 'Why'], shown.map((d) => [
@@ -152,7 +134,7 @@ export function summaryHtml(summary: RunSummary, o: HtmlOptions = {}): string {
   const failures = summary.objects.flatMap((x) => x.failedReasons.map((f) => [objectLabel(x.object, 1), f.id, f.message] as Cell[]));
   return [
     `<p>${escapeHtml(PHASES[summary.phase] ?? summary.phase)} ${escapeHtml(summary.runId)}, ${escapeHtml(formatDateTime(summary.startedOn, o))} to ${escapeHtml(formatDateTime(summary.completedOn, o))}. ${summary.reconciles ? '<span class="ok">Every extracted record is accounted for: migrated, skipped with a reason, or failed with a reason.</span>' : '<span class="bad">The counts do not reconcile.</span>'}</p>`,
-    heading(h, 'Outcome per Actionstep object'), outcomeChart(summary, o),
+    heading(h, 'Outcome per Actionstep object'), svgToString(outcomeChart(summary, o)),
     table(['Actionstep object', { header: 'Extracted', numeric: true }, { header: 'Migrated', numeric: true }, { header: 'Skipped', numeric: true }, { header: 'Failed', numeric: true }, 'Why skipped'],
       summary.objects.map((x) => [objectLabel(x.object), x.extracted, x.migrated, x.skipped, x.failed, reasonList(x.skippedReasons, x.skippedExamples, o)]), { s: o, className: 'wide' }),
     heading(h, 'Rows written per Dynamics table'), table(['Dynamics table', { header: 'Created', numeric: true }, { header: 'Updated', numeric: true }, { header: 'Unchanged', numeric: true }, { header: 'Failed', numeric: true }],
