@@ -8,7 +8,7 @@ import { sameValue } from '../load/compare';
 import { CREATE_ONLY, lookupAttributeOf } from '../load/tables';
 import type { Row } from '../ports';
 import { choiceLabel, choiceLabelsOf, columnLabel, tableLabel, type ChoiceLabels } from '../vocabulary/objects';
-import { OWNER_OUTCOMES } from '../vocabulary/options';
+import { lowerFirst, OWNER_OUTCOMES } from '../vocabulary/options';
 import { SCHEMA } from '@astep/solution/schema';
 
 /** The matters a row belongs to (accounts and contacts span several). */
@@ -194,7 +194,7 @@ function ownerReason(ctx: MappingContext, row: TargetRow, ownerId: string): stri
     ?? (id === plan.destination.callerId ? "the migration's own user" : 'the fallback owner');
   const user = actionstepOwner(ctx, row);
   if (user?.outcome === 'matched' && user.ownerId === ownerId) return `owner resolved by email: ${user.email ?? '?'} → ${user.systemUserName ?? name(ownerId)}`;
-  if (user) return `fallback owner: Actionstep user ${user.displayName ?? user.email ?? user.actionstepUserId} (${OWNER_OUTCOMES[user.outcome].toLowerCase()}) → ${name(ownerId)}`;
+  if (user) return `fallback owner: Actionstep user ${user.displayName ?? user.email ?? user.actionstepUserId} (${lowerFirst(OWNER_OUTCOMES[user.outcome])}) → ${name(ownerId)}`;
   // No Actionstep user on the record itself (an organisation's account): say only what is certain.
   const matched = plan.owners.filter((o) => o.outcome === 'matched' && o.ownerId === ownerId);
   if (ownerId === plan.fallbackOwnerId && !matched.length) return `fallback owner: the record names no matched Actionstep user → ${name(ownerId)}`;

@@ -8,7 +8,7 @@ import { defaultOptions, type LicenseTier, type MigrationOptions } from '../opti
 import { columnTypeFor, dataCollectionColumnName, DC_MEMO_MAX, DC_STRING_MAX } from '../transform/mapDataCollections';
 import { normalizeEmail } from '../transform/values';
 import type { DataCollectionColumnPlan, MigrationPlan, OwnerMatch, PlanOption } from './migrationPlan';
-import { OWNER_OUTCOMES, optionTitle } from '../vocabulary/options';
+import { lowerFirst, OWNER_OUTCOMES, optionTitle } from '../vocabulary/options';
 
 export interface SourceInventory {
   orgkey: string | null;
@@ -152,7 +152,7 @@ export function buildPlan(src: SourceInventory, dst: DestinationInventory, overr
     };
   });
   const unmatched = owners.filter((o) => o.outcome !== 'matched');
-  if (unmatched.length) warnings.push(`${unmatched.length === 1 ? '1 Actionstep user has' : `${unmatched.length} Actionstep users have`} no enabled Dynamics user (${unmatched.map((o) => `${o.email ?? o.displayName ?? `user ${o.actionstepUserId}`}: ${OWNER_OUTCOMES[o.outcome].toLowerCase()}`).join('; ')}); their records go to the fallback owner`);
+  if (unmatched.length) warnings.push(`${unmatched.length === 1 ? '1 Actionstep user has' : `${unmatched.length} Actionstep users have`} no enabled Dynamics user (${unmatched.map((o) => `${o.email ?? o.displayName ?? `user ${o.actionstepUserId}`}: ${lowerFirst(OWNER_OUTCOMES[o.outcome])}`).join('; ')}); their records go to the fallback owner`);
 
   const schema = planSchema(dataCollectionColumns, matterTypes.filter((t) => t.added).map((t) => ({ value: t.choiceValue, label: t.name })), roles.filter((r) => r.added).map((r) => ({ value: r.choiceValue, label: r.name })));
   const tableBudget = countTableBudget(schema, ALL_FEATURES, dst.licenseTier, dst.existingCustomTables);

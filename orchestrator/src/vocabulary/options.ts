@@ -64,6 +64,11 @@ export const OWNER_OUTCOMES: Record<string, string> = {
   noEmail: 'No email in Actionstep',
 };
 
+/** "The Dynamics user…" → "the Dynamics user…" inside a sentence; names keep their capitals. */
+export function lowerFirst(s: string): string {
+  return s.charAt(0).toLowerCase() + s.slice(1);
+}
+
 export const RECORD_OUTCOMES = { migrated: 'Migrated', skipped: 'Skipped', failed: 'Failed' } as const;
 export const ROW_OUTCOMES = { created: 'Created', updated: 'Updated', unchanged: 'Unchanged', failed: 'Failed' } as const;
 
