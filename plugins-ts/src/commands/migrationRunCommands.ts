@@ -96,6 +96,14 @@ export async function rollback(first: Xrm.FormContext | string[], _primaryContro
   try {
     const result = await rollbackFromDataverse(new DataverseSink(client, webApiUrl), runId, progressIndicator(runId));
     Xrm.Utility.closeProgressIndicator();
+    // The Mapping Wizard on the form reads its state column: it must stop showing the run's results as current.
+    if (result.complete) {
+      const [row] = await client.retrieveByValues('astep_migrationruns', 'astep_runid', [runId], ['astep_migrationrunid', 'astep_wizardstate']);
+      if (row) {
+        const raw = typeof row.astep_wizardstate === 'string' ? row.astep_wizardstate : null;
+        await client.update('astep_migrationruns', String(row.astep_migrationrunid), { astep_wizardstate: patchWizardState(raw, { rolledBackOn: new Date().toISOString() }) });
+      }
+    }
     const c = result.counts;
     const summary = `Run ${runId}: ${c.deleted} deleted, ${c.restored} restored, ${c.reopened} re-opened, ${c.already} already undone, ${c.conflict} conflicts, ${c.failed} failed.`;
     const conflicts = result.items.filter((i) => i.action === 'conflict' || i.action === 'failed').slice(0, 5).map((i) => i.message).join(' ');
