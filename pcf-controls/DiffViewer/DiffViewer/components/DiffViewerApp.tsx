@@ -98,8 +98,8 @@ export const DiffViewerApp: React.FC<DiffViewerProps> = (props) => {
     ];
   }, [t, decisionText, setDecision, decisions, labels, locale]);
 
-  if (loadError) return <MessageBar messageBarType={MessageBarType.error} isMultiline delayedRender={false}><span role="alert">{t('Error_BadJson', loadError)}</span></MessageBar>;
-  if (!document) return <MessageBar messageBarType={MessageBarType.info} isMultiline delayedRender={false}><span role="status">{t('Error_NoDiff')}</span></MessageBar>;
+  if (loadError) return <MessageBar messageBarType={MessageBarType.error} isMultiline delayedRender={false}>{t('Error_BadJson', loadError)}</MessageBar>;
+  if (!document) return <MessageBar messageBarType={MessageBarType.info} isMultiline delayedRender={false}>{t('Error_NoDiff')}</MessageBar>;
 
   const allOption: IDropdownOption = { key: ALL, text: t('Filter_All') };
   const dropdown = (id: string, label: string, selected: string | undefined, values: Array<{ key: string; text: string }>, onPick: (v: string | undefined) => void) => (
