@@ -3,8 +3,8 @@
 import { EXTRACTION_ORDER } from '../src/run/engine';
 import { LOAD_ORDER } from '../src/transform/mapFirm';
 import {
-  columnLabel, findInternalNames, formatDate, formatDuration, formatDateTime, formatMoney, licenceName, objectLabel, optionSentence, plural, tableLabel, taskLabel,
-} from '../src/vocabulary';
+  columnLabel, fieldText, findInternalNames, formatDate, formatDuration, recordText, valueDisplay, formatDateTime, formatMoney, licenceName, objectLabel, optionSentence, plural, tableLabel, taskLabel,
+} from '../src';
 
 describe('vocabulary', () => {
   test("every Actionstep object and Dynamics table the engine moves has people's words, with no internal name in them", () => {
@@ -57,5 +57,29 @@ describe('vocabulary', () => {
     const text = 'actiontypes, perClientLatest, allowed for SalesProfessional, astep_matter, _ownerid_value, 6f9619ff-8b86-d011-b42d-00c04fc964ff';
     expect(findInternalNames(text).map((h) => h.split(' in ')[0])).toEqual(['actiontypes', 'perClientLatest', 'SalesProfessional', 'astep_matter', '_ownerid_value', '6f9619ff-8b86-d011-b42d-00c04fc964ff']);
     expect(findInternalNames('Matters, Time entries, Dynamics 365 Sales Professional, Owner')).toEqual([]);
+  });
+});
+
+describe('a diff entry as people read it', () => {
+  const entry = (column: string, expected: unknown, table = 'astep_matter') => ({
+    table, key: 'M-1', targetId: null, sourceResource: 'actions', sourceId: '1', column, source: null, expected, actual: expected, status: 'match' as const, reason: 'copied',
+  });
+  const labels = {
+    currency: 'NZD',
+    fields: { 'astep_matter|astep_trustbalance': { label: 'Trust Balance', kind: 'money' as const }, 'astep_matter|astep_mattertype': { label: 'Matter Type', kind: 'choice' as const }, 'astep_matter|astep_openedon': { label: 'Opened On', kind: 'date' as const }, 'astep_matter|_ownerid_value': { label: 'Owner', kind: 'lookup' as const } },
+    records: { 'astep_matter|M-1': 'Smith purchase' },
+    values: { 'astep_matter|astep_mattertype|615200003': 'Conveyancing', '0fbf859c-e793-5e6c-a883-4e2fc9955f1f': 'Noah Kumar' },
+  };
+  const s = { locale: 'en-NZ' };
+  test('money in the firm currency, choices and owners by name, dates as dates; never a GUID', () => {
+    expect(valueDisplay(entry('astep_trustbalance', 1234.5), 'expected', labels, s)).toBe('$1,234.50');
+    expect(valueDisplay(entry('astep_trustbalance', 1234.5), 'expected', { ...labels, currency: null }, s)).toBe('1,234.50');
+    expect(valueDisplay(entry('astep_mattertype', 615200003), 'actual', labels, s)).toBe('Conveyancing');
+    expect(valueDisplay(entry('astep_openedon', '2024-03-01'), 'actual', labels, s)).toBe('1 Mar 2024');
+    expect(valueDisplay(entry('_ownerid_value', '0fbf859c-e793-5e6c-a883-4e2fc9955f1f'), 'actual', labels, s)).toBe('Noah Kumar');
+    expect(valueDisplay(entry('_ownerid_value', '1fbf859c-e793-5e6c-a883-4e2fc9955f1f'), 'actual', labels, s)).toBe('A linked record');
+    expect(valueDisplay(entry('name', null), 'actual', labels, s)).toBeNull();
+    expect(recordText(entry('name', 'x'), labels)).toBe('Smith purchase');
+    expect(fieldText(entry('_ownerid_value', 'x'), labels)).toBe('Owner');
   });
 });

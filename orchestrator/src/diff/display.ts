@@ -29,7 +29,7 @@ export function valueDisplay(e: DiffEntry, which: 'source' | 'expected' | 'actua
   }
   if (kind === 'choice' && which !== 'source') return labels?.values[labelKey(labelKey(e.table, e.column), String(v))] ?? String(v);
   if (typeof v === 'boolean') return v ? 'Yes' : 'No';
-  if (kind === 'money' && (typeof v === 'number' || (typeof v === 'string' && v.trim() !== '' && !Number.isNaN(Number(v))))) return formatMoney(Number(v), s);
+  if (kind === 'money' && (typeof v === 'number' || (typeof v === 'string' && v.trim() !== '' && !Number.isNaN(Number(v))))) return formatMoney(Number(v), { ...s, currency: s.currency ?? labels?.currency });
   if (typeof v === 'number') return formatCount(v, s);
   if (isIsoDate(v)) return formatDate(v, s);
   if (isIsoDateTime(v)) return kind === 'date' ? formatDate(v.slice(0, 10), s) : formatDateTime(v, s);

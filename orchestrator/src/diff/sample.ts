@@ -289,6 +289,8 @@ export type ValueKind = 'text' | 'number' | 'money' | 'date' | 'datetime' | 'boo
  * looked-up records (by value; record ids are unique).
  */
 export interface DiffLabels {
+  /** The organisation's base currency (ISO 4217): money is shown in it. */
+  currency?: string | null;
   fields: Record<string, { label: string; kind: ValueKind }>;
   records: Record<string, string>;
   values: Record<string, string>;
@@ -330,7 +332,7 @@ export function diffLabels(ctx: MappingContext, rows: Array<{ row: TargetRow; re
   const plan = ctx.plan;
   const dcTypes = new Map(plan.dataCollectionColumns.map((c) => [c.column, c.columnType] as const));
   const dcLabels = Object.fromEntries(plan.dataCollectionColumns.map((c) => [c.column, c.columnType === 'json' ? `${c.collectionName} (records)` : `${c.collectionName}: ${c.label}`]));
-  const labels: DiffLabels = { fields: {}, records: {}, values: {} };
+  const labels: DiffLabels = { currency: plan.destination.currency ?? null, fields: {}, records: {}, values: {} };
   const byKey = new Map<string, TargetRow>();
   for (const { row } of rows) {
     byKey.set(labelKey(row.table, row.key), row);

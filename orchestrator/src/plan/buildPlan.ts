@@ -39,6 +39,8 @@ export interface DestinationInventory {
   systemUsers: SystemUserInfo[];
   maxUploadFileSize: number;
   callerId: string;
+  /** ISO code of the organisation's base currency (money is shown in it), when known. */
+  currency?: string | null;
 }
 
 export const ALL_FEATURES: Record<PlanFeature, boolean> = { matterTable: true, matterParticipants: true, timeEntries: true, documentTable: true, steps: true };
@@ -180,7 +182,7 @@ export function buildPlan(src: SourceInventory, dst: DestinationInventory, overr
     },
     destination: {
       webApiUrl: dst.webApiUrl, licenseTier: dst.licenseTier, existingCustomTables: dst.existingCustomTables,
-      systemUsers: dst.systemUsers.length, maxUploadFileSize: dst.maxUploadFileSize, callerId: dst.callerId,
+      systemUsers: dst.systemUsers.length, maxUploadFileSize: dst.maxUploadFileSize, callerId: dst.callerId, currency: dst.currency ?? null,
     },
     options,
     optionChoices,

@@ -168,6 +168,7 @@ export class MigrationEngine {
       systemUsers: await sink.systemUsers(),
       maxUploadFileSize: await sink.maxUploadFileSize(),
       callerId: who.userId,
+      currency: sink.baseCurrency ? await sink.baseCurrency() : null,
     };
     const plan = buildPlan(inv, dst, overrides, this.now());
     this.store.saveRun({ ...run, plan, status: 'Discovered' });

@@ -60,6 +60,7 @@ export class PausableSink implements SinkPort {
   systemUsers() { return this.inner.systemUsers(); }
   maxUploadFileSize(): Promise<number> { return this.inner.maxUploadFileSize(); }
   customTables(): Promise<string[]> { return this.inner.customTables(); }
+  baseCurrency(): Promise<string | null> { return this.inner.baseCurrency ? this.inner.baseCurrency() : Promise.resolve(null); }
   provision(schema: SolutionSchema, options?: { dryRun?: boolean; onProgress?: (message: string, done: number, total: number) => void }): Promise<string[]> {
     return this.inner.provision(schema, options);
   }

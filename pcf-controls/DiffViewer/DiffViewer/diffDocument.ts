@@ -56,7 +56,7 @@ function parseLabels(raw: unknown): DiffLabels | undefined {
     const f = v as { label?: unknown; kind?: unknown };
     if (typeof f?.label === 'string' && typeof f.kind === 'string') fields[k] = { label: f.label, kind: f.kind as DiffLabels['fields'][string]['kind'] };
   }
-  return { fields, records: strings(r.records), values: strings(r.values) };
+  return { currency: typeof r.currency === 'string' ? r.currency : null, fields, records: strings(r.records), values: strings(r.values) };
 }
 
 function parseCoverage(raw: unknown): SampleCoverage | null {
