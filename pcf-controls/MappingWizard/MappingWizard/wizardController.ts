@@ -8,6 +8,7 @@ import type { LicenseTier, MigrationOptions } from '@astep/orchestrator/options'
 import type { MigrationPlan } from '@astep/orchestrator/plan/migrationPlan';
 import type { ProgressReporter } from '@astep/orchestrator/ports';
 import type { TimePoint } from '@astep/orchestrator/report/charts';
+import { formatDateTime } from '@astep/orchestrator/vocabulary/format';
 import type { ObjectProposal } from '@astep/orchestrator/proposer/proposeMap';
 import type { RunSummary, SampleResult } from '@astep/orchestrator/run/engine';
 import type { DeltaScan } from '@astep/orchestrator/safety/delta';
@@ -258,7 +259,8 @@ export class WizardController {
   private async pickUpRunRequest(): Promise<void> {
     const s = this.session;
     if (!s?.state.runRequest || this.view.busy || s.state.runCompletedOn) return;
-    this.logLine(this.t('Log_RunRequested', s.state.runRequest.requestedBy, s.state.runRequest.requestedOn));
+    // Who asked is a user id (a GUID nobody reads); when is what the log line needs.
+    this.logLine(this.t('Log_RunRequested', formatDateTime(s.state.runRequest.requestedOn)));
     this.set({ viewStep: 'run' });
     await this.startRun();
   }

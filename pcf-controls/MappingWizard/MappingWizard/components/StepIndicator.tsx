@@ -23,14 +23,18 @@ function stepState(view: WizardView, s: WizardStep): StepState {
   return done ? 'done' : 'open';
 }
 
-const COLORS: Record<StepState, string> = { done: '#107c10', current: '#0078d4', open: '#605e5c', locked: '#605e5c' };
+// Text colours with at least 4.5:1 against the step's background (the current step's is light blue).
+const COLORS: Record<StepState, string> = { done: '#107c10', current: '#004578', open: '#605e5c', locked: '#605e5c' };
+/** Read by screen readers, not shown (the reason of the next locked step is shown under the steps). */
+const SCREEN_READER_ONLY: React.CSSProperties = { position: 'absolute', width: 1, height: 1, overflow: 'hidden', clip: 'rect(0 0 0 0)', whiteSpace: 'nowrap' };
 const MARKS: Record<StepState, string> = { done: '\u2713', current: '\u25CF', open: '\u25CB', locked: '\u2013' };
 
 export const StepIndicator: React.FC<{ controller: WizardController; view: WizardView; t: Translate }> = ({ controller, view, t }) => {
   const firstLocked = WIZARD_STEPS.find((s) => stepState(view, s) === 'locked');
   return (
     <nav aria-label={t('Steps_Label')}>
-      <Stack horizontal wrap as="ol" tokens={{ childrenGap: 4 }} styles={{ root: { listStyle: 'none', padding: 0, margin: 0 } }}>
+      {/* A plain list (Stack wraps its children in a div, which an ol may not hold). */}
+      <ol style={{ listStyle: 'none', padding: 0, margin: 0, display: 'flex', flexWrap: 'wrap', gap: 4 }}>
         {WIZARD_STEPS.map((s, i) => {
           const state = stepState(view, s);
           const name = `${i + 1}. ${t(`Step_${s}`)}`;
@@ -46,7 +50,7 @@ export const StepIndicator: React.FC<{ controller: WizardController; view: Wizar
             <li key={s} data-testid={`stepper-${s}`} data-state={state}>
               {state === 'locked' ? (
                 // Not a button: nothing to press. The reason is read with it and shown under the steps.
-                <Stack styles={box} verticalAlign="center" aria-label={`${name}: ${status}. ${t(LOCK_REASON[s])}`} title={t(LOCK_REASON[s])}>{label}</Stack>
+                <Stack styles={box} verticalAlign="center" title={t(LOCK_REASON[s])}>{label}<span style={SCREEN_READER_ONLY}>{t(LOCK_REASON[s])}</span></Stack>
               ) : (
                 <ActionButton styles={{ ...box, rootHovered: { background: '#f3f2f1' } }} disabled={!!view.busy} aria-current={state === 'current' ? 'step' : undefined}
                   ariaLabel={`${name}: ${status}`} onClick={() => controller.show(s)}>{label}</ActionButton>
@@ -54,7 +58,7 @@ export const StepIndicator: React.FC<{ controller: WizardController; view: Wizar
             </li>
           );
         })}
-      </Stack>
+      </ol>
       {firstLocked && (
         <Text variant="small" data-testid="lock-reason" styles={{ root: { display: 'block', marginTop: 4, color: '#605e5c' } }}>
           {t('Lock_Next', t(`Step_${firstLocked}`), t(LOCK_REASON[firstLocked]))}
