@@ -9,6 +9,7 @@ import {
 } from '@fluentui/react';
 import { fieldText, recordText, valueDisplay } from '@astep/orchestrator/diff/display';
 import { tableLabel } from '@astep/orchestrator/vocabulary/objects';
+import { formatCount } from '@astep/orchestrator/vocabulary/format';
 import type { DiffEntry, DiffFilter, DiffStatus, DiffViewerProps, FieldDecision } from '../Component.types';
 import { approve, decide, fieldKey, fieldsNeedingDecision, filterEntries, filterOptions } from '../diffDocument';
 import { BreakableText } from './BreakableText';
@@ -107,17 +108,18 @@ export const DiffViewerApp: React.FC<DiffViewerProps> = (props) => {
       onChange={(_, o) => onPick(o && o.key !== ALL ? String(o.key) : undefined)} />
   );
   const mismatches = entries.filter((e) => e.status === 'mismatch').length;
+  const n = (x: number) => formatCount(x, locale);
   const approval = review.approved && review.approvedOn
     ? t('Approved', new Date(review.approvedOn).toLocaleString(locale?.locale, { dateStyle: 'medium', timeStyle: 'short' }))
-    : pending > 0 ? t('Approve_Pending', pending, needing.length) : needing.length ? t('Approve_Ready') : t('Approve_NoMismatches');
+    : pending > 0 ? t('Approve_Pending', n(pending), n(needing.length)) : needing.length ? t('Approve_Ready') : t('Approve_NoMismatches');
 
   return (
     <Stack tokens={{ childrenGap: 8 }} className="astep-diffviewer">
       <Text variant="large" as={Heading} styles={{ root: { margin: 0 } }}>{t('Title')}</Text>
-      <Text>{t('Summary', document.rowCount, document.matterIds.length, entries.length, mismatches)}</Text>
+      <Text>{t('Summary', n(document.rowCount), n(document.matterIds.length), n(entries.length), n(mismatches))}</Text>
       {document.coverage && (
         <Text data-testid="coverage">
-          {t('Coverage', document.coverage.matterTypes.length, document.coverage.roles.length, document.coverage.timeEntries)}
+          {t('Coverage', n(document.coverage.matterTypes.length), n(document.coverage.roles.length), n(document.coverage.timeEntries))}
           {' '}
           {document.coverage.missingMatterTypes.length || document.coverage.missingRoles.length
             ? t('Coverage_Missing', [...document.coverage.missingMatterTypes, ...document.coverage.missingRoles].join(', '))
@@ -132,7 +134,7 @@ export const DiffViewerApp: React.FC<DiffViewerProps> = (props) => {
           (status) => setFilter((f) => ({ ...f, status: status as DiffStatus | undefined })))}
         {dropdown('reason', t('Filter_Reason'), filter.reason, options.reasons.map((v) => ({ key: v, text: v })), (reason) => setFilter((f) => ({ ...f, reason })))}
       </Stack>
-      <Text role="status" data-testid="filter-count">{t('Filter_Count', visible.length, entries.length)}</Text>
+      <Text role="status" data-testid="filter-count">{t('Filter_Count', n(visible.length), n(entries.length))}</Text>
       {visible.length === 0 ? (
         <MessageBar messageBarType={MessageBarType.info} delayedRender={false} data-testid="filter-empty">{t('Filter_Empty')}</MessageBar>
       ) : (
