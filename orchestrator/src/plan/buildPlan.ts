@@ -113,7 +113,7 @@ export function buildPlan(src: SourceInventory, dst: DestinationInventory, overr
   const statusValues = Object.fromEntries(choiceDef('astep_matterstatus').options.map((o) => [o.label, o.value]));
   const matterStatuses: Record<string, number> = {};
   for (const m of src.actions) matterStatuses[m.status] = (matterStatuses[m.status] ?? 0) + 1;
-  for (const s of Object.keys(matterStatuses)) if (!options.statusMap[s]) warnings.push(`matter status "${s}" (${matterStatuses[s]} matters) is not in the status map: those matters keep an empty status and open opportunities`);
+  for (const s of Object.keys(matterStatuses)) if (!options.statusMap[s]) warnings.push(`matter status "${s}" (${matterStatuses[s] === 1 ? '1 matter' : `${matterStatuses[s]} matters`}) is not in the status map: those matters keep an empty status and open opportunities`);
 
   // Data collection columns.
   const dcTable = options.dataCollections === 'account' ? 'account' : 'astep_matter';
