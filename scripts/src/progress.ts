@@ -43,14 +43,18 @@ export function createProgress(options: { quiet?: boolean; stream?: NodeJS.Write
   };
   const rate = () => {
     const seconds = (Date.now() - task.started) / 1000;
-    return seconds > 0.5 ? `${formatCount(Math.round(task.done / seconds))}/s` : '';
+    if (seconds < 0.5 || task.done === 0) return '';
+    const perSecond = task.done / seconds;
+    const left = task.total > task.done ? ` · about ${formatDuration((task.total - task.done) / perSecond)} left` : '';
+    return `${formatCount(Math.round(perSecond))}/s${left}`;
   };
   const redraw = () => {
     if (!tty || !task.name) return;
     if (!bar) {
       bar = new cliProgress.SingleBar({
         stream, hideCursor: true, clearOnComplete: true, barsize: 24, etaBuffer: 50,
-        format: `${c.bold('{step}')} [{bar}] {value}/{total} {task} ${c.dim('{rate} · ETA {eta_formatted}')}`,
+        // Our own rate and ETA: cli-progress's ETA reads "NFs" when a task restarts the bar at 0.
+        format: `${c.bold('{step}')} [{bar}] {value}/{total} {task} ${c.dim('{rate}')}`,
       }, cliProgress.Presets.shades_classic);
       bar.start(Math.max(task.total, 1), 0, { step: step?.label ?? '', task: taskLabel(task.name), rate: '' });
     }
