@@ -52,7 +52,7 @@ export const StepIndicator: React.FC<{ controller: WizardController; view: Wizar
                 // Not a button: nothing to press. The reason is read with it and shown under the steps.
                 <Stack styles={box} verticalAlign="center" title={t(LOCK_REASON[s])}>{label}<span style={SCREEN_READER_ONLY}>{t(LOCK_REASON[s])}</span></Stack>
               ) : (
-                <ActionButton styles={{ ...box, rootHovered: { background: '#f3f2f1' } }} disabled={!!view.busy} aria-current={state === 'current' ? 'step' : undefined}
+                <ActionButton styles={{ ...box, rootHovered: { background: '#f3f2f1' }, rootDisabled: box.root }} disabled={!!view.busy} aria-current={state === 'current' ? 'step' : undefined}
                   ariaLabel={`${name}: ${status}`} onClick={() => controller.show(s)}>{label}</ActionButton>
               )}
             </li>
