@@ -69,9 +69,6 @@ export function lowerFirst(s: string): string {
   return s.charAt(0).toLowerCase() + s.slice(1);
 }
 
-export const RECORD_OUTCOMES = { migrated: 'Migrated', skipped: 'Skipped', failed: 'Failed' } as const;
-export const ROW_OUTCOMES = { created: 'Created', updated: 'Updated', unchanged: 'Unchanged', failed: 'Failed' } as const;
-
 /** The seed's 13 mappings (and file notes) as phrases; the run summary counts rows under these names. */
 export const MAPPING_NAMES = {
   matterAccount: 'Matters → accounts',
