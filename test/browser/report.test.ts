@@ -1,7 +1,7 @@
 // `astep-migrate demo` as a newcomer runs it (no --json): the summary it prints and the report.html it writes, in
 // Debian's chromium with every network request refused. The report opens with a summary and contents, carries its
 // two charts as inline SVG, fits a 1366 px window, passes axe-core, and neither says an internal name.
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import * as path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
@@ -72,6 +72,21 @@ suite('demo summary and report.html', () => {
     expect(await page.locator('details:has(table) > summary', { hasText: /^Show the [\d,]+ fields compared/ }).count()).toBe(1);
     const shots = await shootViewports(page, 'report', { fullPage: true });
     for (const s of shots) expect(s.scrollWidth).toBeLessThanOrEqual(s.width);
+  });
+
+  test('the sample names the Actionstep value of every choice and the Actionstep user behind every fallback owner', () => {
+    const sample = JSON.parse(readFileSync(path.join(out, 'sample-diff.json'), 'utf8')) as { diff: Array<{ reason: string; column: string }> };
+    const plan = JSON.parse(readFileSync(path.join(out, 'plan.json'), 'utf8')) as { owners: Array<{ displayName: string | null; email: string | null; outcome: string }> };
+    const choices = sample.diff.filter((d) => /^choice value/.test(d.reason));
+    expect(choices.length).toBeGreaterThan(20);
+    for (const d of choices) expect(d.reason).toMatch(/^choice value: "[^"]+" from (the|every) /);
+    // Each fallback names its own Actionstep user, one who has no enabled Dynamics user; no fallback says "resolved by email".
+    const fellBack = new Set(plan.owners.filter((o) => o.outcome !== 'matched').map((o) => o.displayName));
+    const named = new Set(sample.diff.map((d) => /^fallback owner: Actionstep user (.+?) \(/.exec(d.reason)?.[1]).filter(Boolean));
+    expect(named.size).toBeGreaterThan(0);
+    for (const n of named) expect(fellBack.has(n as string)).toBe(true);
+    const unmatchedEmails = plan.owners.filter((o) => o.outcome !== 'matched' && o.email).map((o) => o.email as string);
+    for (const d of sample.diff.filter((x) => x.reason.startsWith('owner resolved by email'))) for (const e of unmatchedEmails) expect(d.reason).not.toContain(e);
   });
 
   test('report.html: no internal names, and axe-core finds nothing serious or critical', async () => {
