@@ -156,11 +156,14 @@ suite(`Diff Viewer in chromium${canRun ? '' : ' (skipped: /usr/bin/chromium miss
     await page.waitForFunction(() => (window as unknown as HostWindow).__ready || !!(window as unknown as HostWindow).__error);
     const count = page.getByTestId('filter-count');
     const total = (JSON.parse(readFileSync(FIXTURE, 'utf8')) as { diff: unknown[] }).diff.length;
+    // An opened drop-down moves the focus into its list a moment later: keys pressed before that go nowhere.
+    const optionFocused = () => page.waitForFunction(() => document.activeElement?.getAttribute('role') === 'option');
     // Tab until the table filter has the focus (nothing else on the page comes before it).
     for (let i = 0; i < 5 && !(await page.evaluate(() => document.activeElement?.getAttribute('aria-label') === 'Dynamics table')); i++) await page.keyboard.press('Tab');
     expect(await page.evaluate(() => document.activeElement?.getAttribute('aria-label'))).toBe('Dynamics table');
     await page.keyboard.press('Enter');
     await page.getByRole('option', { name: 'Contacts', exact: true }).waitFor();
+    await optionFocused();
     // Down from "All" to the first table, then on to Contacts.
     const options = await page.getByRole('option').allTextContents();
     for (let i = 0; i < options.indexOf('Contacts'); i++) await page.keyboard.press('ArrowDown');
@@ -173,6 +176,7 @@ suite(`Diff Viewer in chromium${canRun ? '' : ' (skipped: /usr/bin/chromium miss
     expect(await page.evaluate(() => document.activeElement?.getAttribute('aria-label'))).toBe('Result');
     await page.keyboard.press('Enter');
     await page.getByRole('option', { name: 'Differs' }).waitFor();
+    await optionFocused();
     await page.keyboard.press('End');
     await page.keyboard.press('Enter');
     await page.getByTestId('filter-empty').waitFor();
@@ -180,11 +184,13 @@ suite(`Diff Viewer in chromium${canRun ? '' : ' (skipped: /usr/bin/chromium miss
     await page.keyboard.press('Shift+Tab');
     await page.keyboard.press('Shift+Tab');
     await page.keyboard.press('Enter');
+    await optionFocused();
     await page.keyboard.press('Home');
     await page.keyboard.press('Enter');
     await page.keyboard.press('Tab');
     await page.keyboard.press('Tab');
     await page.keyboard.press('Enter');
+    await optionFocused();
     await page.keyboard.press('Home');
     await page.keyboard.press('Enter');
     await expect(count.textContent()).resolves.toBe(`Showing ${total} of ${total} fields`);
