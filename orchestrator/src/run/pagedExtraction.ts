@@ -13,7 +13,7 @@
 import type { ResourceName } from '@astep/actionstep-connector/records';
 import type { Finding, ProgressReporter, SourcePage, SourcePort, SourceSession, StateStore } from '../ports';
 import { FindingLog } from './findings';
-import { FINDING, readWhatMoved } from './resourceExtraction';
+import { FINDING, readWhatMoved, recordName } from './resourceExtraction';
 
 /** A listing with more pages than this left after its first page is cut into spans of about this many pages. */
 export const SPAN_PAGES = 25;
@@ -249,8 +249,8 @@ function stagePage(run: ResourceRun, page: SourcePage<unknown>, added: SpanProgr
   const { resource, state, log, store } = run;
   const ids = page.map((r) => (r as { id: string }).id);
   for (const id of store.stagedIds(resource, ids)) {
-    log.add(FINDING.duplicate, { resource, id, field: null, value: null, message: `${resource} ${id} came on two pages: the listing shifted while it was read (staged once)` });
-    state.moved ??= `${resource} ${id} came on two pages`;
+    log.add(FINDING.duplicate, { resource, id, field: null, value: null, message: `${recordName(resource, id)} came on two pages: the listing shifted while it was read (staged once)` });
+    state.moved ??= `${recordName(resource, id)} came on two pages`;
   }
   for (const i of page.issues ?? []) {
     log.add(FINDING.unparsed(i.rule), {
