@@ -49,6 +49,17 @@ describe('the time estimate', () => {
     expect(t.actionstep.atProductionPaceMinutes).toBeCloseTo(21_153 / 0.5 / 60, 1);
   });
 
+  it('never puts the extraction below its longest chain of pages: the id listing of a resource read by offset', () => {
+    // 100 sessions at 10/s would read 1,153 calls in about 1.2 s, but actionparticipants' 100 id pages come one after
+    // another, each at least the 0.1 s interval of one session (and its 100 ms answer time).
+    const many = Array.from({ length: 100 }, (_, i) => ({ ...firm.sessions[0], name: `sign-in ${i + 1}` }));
+    const t = estimateTime({ ...firm, sessions: many });
+    expect(t.actionstep.extractMinutes).toBeCloseTo((100 * 0.1) / 60, 2);
+    const slow = estimateTime({ ...firm, sessions: many.map((x) => ({ ...x, pace: { ...x.pace, meanLatencyMs: 400 } })) });
+    // Four lanes at 400 ms still allow 10/s per session; the chain's pages take 0.4 s each.
+    expect(slow.actionstep.extractMinutes).toBeCloseTo((100 * 0.4) / 60, 2);
+  });
+
   it('halves the Actionstep time with a second session and the Dataverse load time with a second application user', () => {
     const one = estimateTime(firm);
     const two = estimateTime({ ...firm, sessions: [firm.sessions[0], { ...firm.sessions[0], name: 'sign-in 2' }], applicationUsers: 2 });

@@ -100,7 +100,7 @@ export interface TimeEstimateInput {
   pageSize: number;
 }
 
-const minutes = (seconds: number) => Math.round((seconds / 60) * 10) / 10;
+const minutes = (seconds: number) => Math.round((seconds / 60) * 100) / 100;
 
 /** Records Dataverse receives for a firm's counts (targets, before their audit entries): a matter gives about 2.5 rows
  *  (matter, opportunity, some accounts), a task two (task and its recurrence), the rest one each. */
@@ -151,14 +151,19 @@ export function estimateTime(input: TimeEstimateInput): TimeEstimate {
   const resources = Object.entries(input.counts);
   const pagesOf = (n: number) => Math.max(1, Math.ceil(n / input.pageSize));
   const pages = resources.reduce((s, [, n]) => s + pagesOf(n), 0);
-  const idListings = resources.reduce((s, [r, n]) => s + (RESOURCES[r as ResourceName] && RESOURCES[r as ResourceName].idKind !== 'integer' ? pagesOf(n) : 0), 0);
+  const byOffset = resources.filter(([r]) => RESOURCES[r as ResourceName] && RESOURCES[r as ResourceName].idKind !== 'integer');
+  const idListings = byOffset.reduce((s, [, n]) => s + pagesOf(n), 0);
+  // That id listing is one page after another (offset paging cannot be cut by id): the longest is a chain no number
+  // of sessions shortens, each page taking the answer time or the session's interval, whichever is longer.
+  const chainPages = Math.max(0, ...byOffset.map(([, n]) => pagesOf(n)));
   const extractCalls = pages + idListings + Math.ceil(pages / 25) + 2 * resources.length + 1;
   const documentCalls = input.documentParts;
   const sessions = (input.sessions.length ? input.sessions : [{ name: 'Actionstep sign-in', lanes: 1, pace: { answered: 0, throttled: 0 } }])
     .map((s) => sessionPace(s.name, s.lanes, s.pace));
   const rate = sessions.reduce((s, x) => s + x.requestsPerSecond, 0);
   const perSessionRate = rate / sessions.length;
-  const extractSeconds = extractCalls / rate;
+  const answerSeconds = Math.max(0, ...sessions.map((x) => (x.measuredAnswerMs ?? 0) / 1000));
+  const extractSeconds = Math.max(extractCalls / rate, chainPages * Math.max(answerSeconds, 1 / perSessionRate));
   const documentSeconds = documentCalls / rate;
 
   const users = Math.max(1, input.applicationUsers);
