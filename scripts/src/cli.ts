@@ -309,7 +309,7 @@ export function buildProgram(): Command {
       out(flags, result, () => [
         `Rollback of ${result.runId}: ${Object.entries(result.counts).map(([k, v]) => `${v} ${ROLLBACK_WORDS[k] ?? k}`).join(', ')}`,
         ...result.items.filter((i) => i.action === 'conflict' || i.action === 'failed').map((i) => `  ${i.action}: ${i.message}`),
-        result.complete ? 'The run is rolled back.' : 'Not complete: see the conflicts and failures above.',
+        result.complete ? 'The run is rolled back.' : `Not complete: see the conflicts and failures above. To roll the conflicts back too (losing those changes): astep-migrate rollback --run ${result.runId} --force`,
       ].join('\n'));
       if (!result.complete) process.exitCode = EXIT.failedRecords;
     }));

@@ -368,9 +368,9 @@ suite(`Mapping Wizard in chromium, Connect to Verify, then rollback${canRun ? ''
     const alert = calls.alerts[calls.alerts.length - 1];
     expect(alert.title).toBe('Rollback not complete');
     expect(alert.text).toMatch(/^Run crm-run-1: \d+ deleted, \d+ restored, \d+ re-opened, 0 already undone, 2 conflicts, 0 failed\. /);
-    expect(alert.text).toContain(`account ${edited.astep_sourceid} was changed after the run (columns the run did not write were changed: row version`);
+    expect(alert.text).toContain(`Account ${edited.astep_sourceid} was changed after the run (columns the run did not write were changed: row version`);
     expect(alert.text).toContain(`last changed by ${person.fullname} on `);
-    expect(alert.text).toContain(`account ${parent.astep_sourceid} has records under it that the run did not create: a note (annotation ${note.annotationid}) added by ${person.fullname}`);
+    expect(alert.text).toContain(`Account ${parent.astep_sourceid} has records under it that the run did not create: a note added by ${person.fullname}`);
     // The wizard on the form says the run was partly rolled back; the verification is no longer a green tick.
     await page.getByTestId('rolled-back').waitFor({ timeout: 30_000 });
     expect(await page.getByTestId('rolled-back').textContent()).toContain('partly rolled back');
