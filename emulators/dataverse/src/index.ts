@@ -8,6 +8,8 @@ import { seedEnvironment } from './environmentSeed';
 import { EntraTokenEndpoint } from './entraTokenEndpoint';
 import { DEFAULT_COST_MODEL, PRODUCTION_LIMITS, ServiceProtection, type CostModel, type ServiceProtectionLimits } from './serviceProtection';
 import { WebApiServer, type DataverseCounters, type FaultOptions, emptyCounters } from './webApiServer';
+import { BrowserSessions, SESSION_COOKIE } from './browserSessions';
+import { stableGuid } from './standardTables';
 
 export { DataverseError, CODES as DATAVERSE_ERROR_CODES } from './errors';
 export { parseBatch, serializeBatch, serializeBatchRequest, boundaryOf, hasBareLineFeeds, newBatchResponseBoundary } from './batchMultipart';
@@ -19,6 +21,8 @@ export type { CostModel, ServiceProtectionLimits, LoadShape } from './servicePro
 export type { FaultOptions, DataverseCounters } from './webApiServer';
 export { MetadataCatalog } from './metadataCatalog';
 export { appUserId } from './recordService';
+export { SESSION_COOKIE } from './browserSessions';
+export { connectorInternalId } from './solutionComponents';
 
 /** Defaults, documented in README.md. */
 export const DEFAULT_TENANT_ID = '6f0e2a4d-1c3b-4e5a-9d7f-00000000e3a1';
@@ -45,6 +49,8 @@ export interface DataverseEmulatorOptions {
   tokenLifetimeSeconds?: number;
   /** Email of the systemuser who signs in through the device code flow (default: the seeded admin). */
   deviceCodeUser?: string;
+  /** The Power Platform environment id of this org (RetrieveCurrentOrganization). Default: derived from the tenant. */
+  environmentId?: string;
 }
 
 export interface DataverseEmulator {
@@ -60,6 +66,13 @@ export interface DataverseEmulator {
   snapshot(tables?: string[]): Promise<Record<string, Array<Record<string, unknown>>>>;
   /** systemuserid of the application user behind a client id. */
   applicationUserId(clientId: string): string;
+  /** The Power Platform environment id (RetrieveCurrentOrganization's Detail.EnvironmentId). */
+  environmentId: string;
+  /**
+   * A browser session of a systemuser (by email), as the org's sign-in leaves it: the cookie to give the browser for
+   * this origin. Same-origin calls with it need no bearer token (see browserSessions.ts).
+   */
+  browserSession(email: string): { name: string; value: string };
   close(): Promise<void>;
 }
 
@@ -106,6 +119,8 @@ export async function startDataverseEmulator(o: DataverseEmulatorOptions = {}): 
     return { systemUserId: row.id, name: String(row.data.fullname ?? ''), email: String(row.data.internalemailaddress ?? ''), objectId: String(row.data.azureactivedirectoryobjectid) };
   };
   const tokens = new EntraTokenEndpoint(tenantId, clients, () => url, o.tokenLifetimeSeconds ?? 3599, signInUser);
+  const environmentId = o.environmentId ?? stableGuid(`environment:${tenantId}`);
+  const sessions = new BrowserSessions();
   const server = new WebApiServer({
     catalog,
     service,
@@ -119,6 +134,8 @@ export async function startDataverseEmulator(o: DataverseEmulatorOptions = {}): 
     salesProfessional: !!o.salesProfessional,
     persistCatalog,
     faults: o.faults ?? {},
+    environmentId,
+    sessions,
   });
   ref.server = server;
   await server.listen(o.port ?? 0, o.host ?? '127.0.0.1');
@@ -150,6 +167,14 @@ export async function startDataverseEmulator(o: DataverseEmulatorOptions = {}): 
       return out;
     },
     applicationUserId: (clientId) => appUserId(clientId),
+    environmentId,
+    browserSession: (email) => {
+      const users = catalog.entityOrThrow('systemuser');
+      const row = store.findByColumns(users, ['internalemailaddress'], [email])[0];
+      if (!row) throw new Error(`browserSession: no systemuser with the email ${email}`);
+      if (row.data.isdisabled === true) throw new Error(`browserSession: ${email} is disabled and cannot sign in`);
+      return { name: SESSION_COOKIE, value: sessions.create(row.id) };
+    },
     close: async () => {
       await srv.close();
       persistCatalog();
