@@ -11,11 +11,10 @@
 //   variables (settings). Nothing else: no Share, no customisation privileges. Provisioning tables or importing the
 //   solution is done by a System Customizer, not by this role.
 import type { RoleDef, RolePrivilegeDef } from './types';
-import { stableGuid } from '../pack/xml';
 import type { SolutionSchema } from '../model';
+import { ROLE_ID, ROLE_NAME } from './roleIds';
 
-export const ROLE_NAME = 'Actionstep Migration Administrator';
-export const ROLE_ID = stableGuid('role:astep_migrationadministrator');
+export { ROLE_ID, ROLE_NAME };
 
 const ALL = ['Create', 'Read', 'Write', 'Delete', 'Append', 'AppendTo'] as const;
 const g = (name: string): RolePrivilegeDef => ({ name, level: 'Global' });
