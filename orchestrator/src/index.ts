@@ -21,3 +21,5 @@ export * from './safety/mirror';
 export * from './transform/corrections';
 export * from './store/memoryStateStore';
 export * from './safety/rollbackFromDataverse';
+export * from './store/dataverseStagingStore';
+export * from './store/stagingMirror';

@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import os from 'node:os';
 import { Command, InvalidArgumentError } from 'commander';
-import { EngineError, planHtml, page, sampleHtml, summaryHtml, workflowsHtml, type FieldDecision } from '@astep/orchestrator';
+import { EngineError, adoptRunFromDataverse, mirrorStaging, planHtml, page, sampleHtml, summaryHtml, workflowsHtml, type FieldDecision } from '@astep/orchestrator';
 import { ConfigError, loadConfig, redactConfig, scrubSecrets, type MigrationConfig } from './config';
 import { createProgress } from './progress';
 import { openSession, type Session } from './session';
@@ -33,12 +33,21 @@ function out(flags: { json?: boolean }, value: unknown, human: () => string) {
   else process.stdout.write(human() + '\n');
 }
 
-async function withSession<T>(flags: StepFlags, fn: (s: Session, config: MigrationConfig) => Promise<T>): Promise<T> {
+async function withSession<T>(flags: StepFlags, fn: (s: Session, config: MigrationConfig) => Promise<T>, o: { adopt?: boolean } = {}): Promise<T> {
   const config = loadConfig(flags.config);
   const progress = createProgress({ quiet: false });
   const session = await openSession(config, progress);
   knownSecrets = session.secrets;
   try {
+    // A run this state folder does not know, named with --run, may have been staged by the Mapping Wizard in
+    // Dataverse: adopt it (run row, staged rows, audit) and continue it here.
+    if (o.adopt && flags.run && !session.store.getRun(flags.run)) {
+      try {
+        await adoptRunFromDataverse(session.sink, session.store, flags.run, progress);
+      } catch (e) {
+        throw new EngineError(`no run ${flags.run} in the state store, and it cannot be continued from Dataverse: ${(e as Error).message}`);
+      }
+    }
     return await fn(session, config);
   } finally {
     session.close();
@@ -112,10 +121,14 @@ export function buildProgram(): Command {
       out(flags, { changes }, () => (changes.length ? changes.join('\n') : 'Nothing to change: the environment already has everything the plan needs.'));
     }));
 
-  stepOptions(program.command('extract').description('Page through Actionstep and stage every record (resumable)'))
+  stepOptions(program.command('extract').description('Page through Actionstep and stage every record (resumable); the staging is mirrored to astep_stagingrow so the Mapping Wizard can continue the run'))
     .action(async (flags: StepFlags) => withSession(flags, async (s) => {
       const counts = await s.engine.extract(flags.run);
-      out(flags, { counts, actionstepRequests: s.source.requestCount() }, () => Object.entries(counts).map(([k, v]) => `${k.padEnd(28)} ${v}`).join('\n'));
+      const runId = s.engine.requireRun(flags.run).runId;
+      // The run row first (staged rows point at it, and the wizard reads the plan from it), then the staged rows.
+      await s.engine.mirror(runId);
+      const mirrored = await mirrorStaging(s.sink, s.store, runId, s.progress);
+      out(flags, { runId, counts, actionstepRequests: s.source.requestCount(), stagedInDataverse: mirrored }, () => Object.entries(counts).map(([k, v]) => `${k.padEnd(28)} ${v}`).join('\n'));
     }));
 
   stepOptions(program.command('sample').description('Migrate 100–300 representative records and write the field-level diff (HTML + JSON)'))
@@ -123,7 +136,7 @@ export function buildProgram(): Command {
       const sample = await s.engine.sample(flags.run);
       writeReport(outDir(config, flags), 'sample-diff', sample, page('Sample diff', sampleHtml(sample)));
       out(flags, sample, () => `${sample.rowCount} records sampled from ${sample.matterIds.length} matters; ${sample.diff.length} fields compared, ${sample.mismatches} unexplained differences.`);
-    }));
+    }, { adopt: true }));
 
   stepOptions(program.command('approve').description("Record the admin's approval of the sample (and corrections)"))
     .option('--approved-by <name>', 'who approves', os.userInfo().username)
@@ -137,9 +150,9 @@ export function buildProgram(): Command {
           throw new ConfigError(`cannot read the corrections file ${flags.corrections}: ${(e as Error).message}`);
         }
       }
-      const run = s.engine.approve(flags.run, flags.approvedBy ?? 'unknown', corrections);
+      const run = await s.engine.approve(flags.run, flags.approvedBy ?? 'unknown', corrections);
       out(flags, run.approval, () => `Run ${run.runId} approved by ${run.approval?.approvedBy}.`);
-    }));
+    }, { adopt: true }));
 
   stepOptions(program.command('run').description('Full upsert keyed on astep_sourceid, every write audited; resumable'))
     .option('--force', 'run without an approved sample')
@@ -149,20 +162,30 @@ export function buildProgram(): Command {
       writeReport(outDir(config, flags), 'run-summary', summary, page('Migration run', summaryHtml(summary)));
       out(flags, summary, () => formatSummary(summary));
       if (summary.totals.failed > 0 && !flags.acceptFailures) process.exitCode = EXIT.failedRecords;
-    }));
+    }, { adopt: true }));
 
   stepOptions(program.command('export-workflows').description('Write the workflow reference document (action types, steps, participant types, data collections)'))
     .action(async (flags: StepFlags) => withSession(flags, async (s, config) => {
-      const ref = s.engine.exportWorkflows(flags.run);
+      const ref = await s.engine.exportWorkflows(flags.run);
       const dir = outDir(config, flags);
       writeReport(dir, 'workflows', ref, page('Actionstep workflow reference', workflowsHtml(ref)));
       out(flags, ref, () => `Workflow reference written to ${path.join(dir, 'workflows.html')} (${ref.matterTypes.length} matter types).`);
-    }));
+    }, { adopt: true }));
 
   stepOptions(program.command('delta').description('Pick up what changed in Actionstep since extraction began (modified filters, rescans), upsert it, report deletions'))
     .option('--accept-failures', 'exit 0 even when records failed (they are listed)')
     .action(async (flags: StepFlags) => withSession(flags, async (s, config) => {
       const result = await s.engine.delta(flags.run);
+      const runId = result.summary.runId;
+      // Staging mirrored to Dataverse (by extract) follows the delta, so the wizard continues from the same records.
+      if (s.store.getCheckpoint(`mirror-staging:${runId}:actions`)) {
+        const applied = result.deletions.applied > 0;
+        await mirrorStaging(s.sink, s.store, runId, s.progress, result.scan.resources.map((r) => ({
+          resource: r.resource,
+          upserted: [...r.added, ...r.changed],
+          removed: r.resource === 'trustledger' || (applied && r.resource !== 'actions') ? r.deleted : [],
+        })));
+      }
       writeReport(outDir(config, flags), 'delta', result, page('Delta pickup', summaryHtml(result.summary)));
       out(flags, result, () => [
         ...result.scan.resources.filter((r) => r.added.length + r.changed.length + r.deleted.length > 0)
@@ -171,7 +194,7 @@ export function buildProgram(): Command {
         '', formatSummary(result.summary),
       ].join('\n'));
       if (result.summary.totals.failed > 0 && !flags.acceptFailures) process.exitCode = EXIT.failedRecords;
-    }));
+    }, { adopt: true }));
 
   stepOptions(program.command('verify').description('Reconcile source and Dataverse: counts and field checksums per table, every difference with its reason'))
     .action(async (flags: StepFlags) => withSession(flags, async (s, config) => {
@@ -183,7 +206,7 @@ export function buildProgram(): Command {
         result.ok ? 'Verified: every expected value is in Dataverse and the counts reconcile.' : `${result.unexplained} unexplained differences.`,
       ].join('\n'));
       if (!result.ok) process.exitCode = EXIT.failedRecords;
-    }));
+    }, { adopt: true }));
 
   stepOptions(program.command('rollback').description('Undo a run from its audit: delete what it created, restore what it updated; report records changed since'))
     .option('--force', 'roll back records that were changed after the run, too')
@@ -195,7 +218,7 @@ export function buildProgram(): Command {
         result.complete ? 'The run is rolled back.' : 'Not complete: see the conflicts and failures above.',
       ].join('\n'));
       if (!result.complete) process.exitCode = EXIT.failedRecords;
-    }));
+    }, { adopt: true }));
 
   program
     .command('demo')

@@ -54,7 +54,7 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
       const before = o.rollback ? await snapshot(emulators) : null;
       const counts = await time('extract', () => engine.extract(runId));
       const sample = await time('sample', () => engine.sample(runId));
-      engine.approve(runId, 'demo (approved automatically)');
+      await engine.approve(runId, 'demo (approved automatically)');
       const summary: RunSummary = await time('run', () => engine.run(runId));
       const workflows = await time('export-workflows', () => engine.exportWorkflows(runId));
       let rollback: Record<string, unknown> | null = null;

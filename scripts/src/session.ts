@@ -17,6 +17,7 @@ export interface Session {
   source: ActionstepSource;
   sink: DataverseSink;
   dataverse: DataverseClient;
+  progress: ProgressReporter;
   secrets: string[];
   close(): void;
 }
@@ -56,5 +57,5 @@ export async function openSession(config: MigrationConfig, progress: ProgressRep
   const dataverse = new DataverseClient({ webApiUrl, credential: dvCredential, transport: createNodeTransport({ maxSockets: 64 }), maxConcurrency: d.maxConcurrency ?? 52 });
   const sink = new DataverseSink(dataverse, webApiUrl, { maxConcurrency: d.maxConcurrency });
   const engine = new MigrationEngine({ source, sink, store, progress });
-  return { engine, store, source, sink, dataverse, secrets, close: () => store.close() };
+  return { engine, store, source, sink, dataverse, progress, secrets, close: () => store.close() };
 }

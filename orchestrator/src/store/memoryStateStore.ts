@@ -23,6 +23,14 @@ export class MemoryStateStore implements StateStore {
   stagedCount(resource: string) { return this.stagedMap.get(resource)?.size ?? 0; }
   clearStaged(resource: string) { this.stagedMap.delete(resource); }
   unstage(resource: string, ids: string[]) { for (const id of ids) this.stagedMap.get(resource)?.delete(id); }
+  async stageAsync(records: StagedRecord[]) { this.stage(records); }
+  async *stagedPages(resource: string, pageSize = 1000): AsyncIterable<StagedRecord[]> {
+    const all = this.staged(resource);
+    for (let i = 0; i < all.length; i += pageSize) yield all.slice(i, i + pageSize);
+  }
+  async stagedCountAsync(resource: string) { return this.stagedCount(resource); }
+  async clearStagedAsync(resource: string) { this.clearStaged(resource); }
+  async unstageAsync(resource: string, ids: string[]) { this.unstage(resource, ids); }
   getCheckpoint(n: string) { return this.checkpoints.get(n) ?? null; }
   setCheckpoint(n: string, v: string | null) { if (v === null) this.checkpoints.delete(n); else this.checkpoints.set(n, v); }
 
