@@ -14,7 +14,7 @@ import { COMPONENT_TYPE } from '../src/pack/manifest';
 import { FORM_IDS } from '../src/ui/forms';
 import { REPO_ROOT, xmllint, xsdPart } from './xsd';
 
-const WEB_RESOURCES = ['astep_/js/ContactForm.js', 'astep_/js/AccountForm.js', 'astep_/js/MigrationRunCommands.js'];
+const WEB_RESOURCES = ['astep_/js/ContactForm.js', 'astep_/js/AccountForm.js', 'astep_/js/MigrationRunCommands.js', 'astep_/js/SignInRedirect.js', 'astep_/html/SignInRedirect.html', 'astep_/html/ConnectionSignedIn.html'];
 const CONTROLS = ['astep_Astep.DiffViewer', 'astep_Astep.MappingWizard'];
 /** The Migration Run columns the Mapping Wizard's bound properties read and write (forms.ts). */
 const WIZARD_COLUMNS: Record<string, string> = { mappingJson: 'astep_mappingjson', wizardState: 'astep_wizardstate', runId: 'astep_runid' };
