@@ -7,7 +7,7 @@ import {
 import { DataverseClient, DataverseSink, createClientSecretCredential, createNodeTransport, createRedirectingNetworkClient } from '@astep/dataverse-connector';
 import { MigrationEngine, type ProgressReporter } from '@astep/orchestrator';
 import { resolveSecret, type MigrationConfig } from './config';
-import { ActionstepSource } from './adapters/actionstepSource';
+import { ActionstepSource } from '@astep/actionstep-connector/engineSource';
 
 import { SqliteStateStore } from './state/sqliteStateStore';
 

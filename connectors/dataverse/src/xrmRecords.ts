@@ -12,11 +12,19 @@ import { metadataCache } from '@astep/solution/generated/earlyBound';
 
 export type { IEntity };
 
+/**
+ * The record operations dataverse-ify calls: Xrm.WebApi in form scripts and web resources, or a code component's own
+ * context.webAPI (the PCF WebAPI: createRecord, deleteRecord, retrieveMultipleRecords, retrieveRecord, updateRecord;
+ * learn.microsoft.com power-apps/developer/component-framework/reference/webapi), which has the same signatures.
+ */
+export type RecordsWebApi = Pick<Xrm.WebApi, 'createRecord' | 'deleteRecord' | 'retrieveMultipleRecords' | 'retrieveRecord' | 'updateRecord'>;
+
 /** A typed client over the given Web API (default: the page's Xrm.WebApi). */
-export function xrmRecords(webApi: Xrm.WebApi = Xrm.WebApi): XrmContextDataverseClient {
+export function xrmRecords(webApi: RecordsWebApi = Xrm.WebApi): XrmContextDataverseClient {
   // dataverse-ify reads types and entity sets from a module-level cache: set ours (idempotent).
   setMetadataCache(metadataCache);
-  return new XrmContextDataverseClient(webApi);
+  // Only execute()/executeMultiple() use Xrm.WebApi.online, and nothing here calls them.
+  return new XrmContextDataverseClient(webApi as Xrm.WebApi);
 }
 
 /**

@@ -96,10 +96,10 @@ export class DataverseStagingStore extends MemoryStateStore {
   override stage(): void {
     throw new Error('DataverseStagingStore keeps staging in Dataverse: use stageAsync');
   }
-  override staged(): StagedRecord[] {
+  override staged(_resource: string): StagedRecord[] {
     throw new Error('DataverseStagingStore keeps staging in Dataverse: use stagedPages');
   }
-  override stagedCount(): number {
+  override stagedCount(_resource: string): number {
     throw new Error('DataverseStagingStore keeps staging in Dataverse: use stagedCountAsync');
   }
   override clearStaged(): void {

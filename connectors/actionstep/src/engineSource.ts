@@ -1,9 +1,9 @@
 // The engine's source port over the Actionstep client: pages of normalized records (with sideloads where the
 // extraction defines them), record counts from one small request, the trust ledger export and file downloads.
-// Subpath imports keep this adapter browser-safe (the Mapping Wizard bundles it; the package index pulls in Node-only auth).
-import type { ActionstepClient } from '@astep/actionstep-connector/actionstepClient';
-import { EXTRACTION_LIST_OPTIONS } from '@astep/actionstep-connector/extraction/firmExtraction';
-import type { RecordsByResource, ResourceName, TrustLedgerEntry } from '@astep/actionstep-connector/records';
+// Browser-safe (relative imports only, no Node-only auth): the command line and the Mapping Wizard use the same adapter.
+import type { ActionstepClient } from './actionstepClient';
+import { EXTRACTION_LIST_OPTIONS } from './extraction/firmExtraction';
+import type { RecordsByResource, ResourceName, TrustLedgerEntry } from './records';
 import type { SourcePort } from '@astep/orchestrator/ports';
 
 export class ActionstepSource implements SourcePort {
