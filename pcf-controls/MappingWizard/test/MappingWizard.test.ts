@@ -47,7 +47,7 @@ function fakeController(view: WizardView) {
 function view(state: Partial<WizardState>, patch: Partial<WizardView> = {}): WizardView {
   const s = { ...EMPTY_WIZARD_STATE, ...state };
   return {
-    runId: 'run-7', state: s, viewStep: s.step, busy: null, error: null, log: [], progress: null, connection: 'Connected', plan: null, extracted: null,
+    runId: 'run-7', state: s, viewStep: s.step, setup: { phase: 'ready', problems: [], signedInAs: 'admin@firm.example' }, busy: null, error: null, log: [], progress: null, connection: 'Connected', plan: null, extracted: null,
     proposals: [], sample: null, summary: null, delta: null, verify: null, paused: false, approvalProblems: [], ...patch,
   };
 }
