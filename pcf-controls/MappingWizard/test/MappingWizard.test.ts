@@ -13,6 +13,7 @@ import { WizardApp } from '../MappingWizard/components/WizardApp';
 import { translator } from '../MappingWizard/components/translate';
 import { registerDiffViewerIcons } from '../../DiffViewer/DiffViewer/icons';
 import type { WizardController, WizardView } from '../MappingWizard/wizardController';
+import { SETTING_PROBLEM_KINDS } from '../MappingWizard/wizardSettings';
 import { EMPTY_WIZARD_STATE, WIZARD_STEPS, type WizardState } from '@astep/orchestrator/wizard/wizardState';
 import { MAPPED_OBJECTS } from '@astep/orchestrator/wizard/proposeFromStaged';
 import type { ObjectProposal } from '@astep/orchestrator/proposer/proposeMap';
@@ -38,7 +39,7 @@ function fakeController(view: WizardView) {
     subscribe: (l: () => void) => (listeners.add(l), () => listeners.delete(l)),
     show: record('show'), connect: record('connect'), discover: record('discover'), prepare: record('prepare'), editMap: record('editMap'),
     confirmMap: record('confirmMap'), sample: record('sample'), review: record('review'), startRun: record('startRun'), pause: record('pause'),
-    resume: record('resume'), delta: record('delta'), verify: record('verify'),
+    resume: record('resume'), delta: record('delta'), verify: record('verify'), signInClicked: record('signInClicked'), recheckSettings: record('recheckSettings'),
   };
   const update = (patch: Partial<WizardView>) => act(() => { controller.snapshot = { ...controller.snapshot, ...patch }; listeners.forEach((l) => l()); });
   return { controller: controller as unknown as WizardController, calls, update };
@@ -76,6 +77,7 @@ test('every string key the wizard uses is in its resx (and the Diff Viewer strin
   for (const c of ['unknown', 'connecting', 'Connected', 'Unauthenticated', 'Error']) used.add(`Connection_${c}`);
   for (const o of MAPPED_OBJECTS) used.add(`Object_${o.object}`);
   for (const tier of ['SalesProfessional', 'SalesEnterprise', 'SalesPremium']) used.add(`Tier_${tier}`);
+  for (const kind of SETTING_PROBLEM_KINDS) used.add(`Setting_${kind}`);
   expect(used.size).toBeGreaterThan(80);
   expect([...used].filter((k) => !STRINGS.has(k))).toEqual([]);
   const diffViewer = readFileSync(path.join(__dirname, '../../DiffViewer/DiffViewer/strings/DiffViewer.1033.resx'), 'utf8');
@@ -149,4 +151,36 @@ test('Discover: over the licence table budget the plan warns, and creating the t
   fireEvent.click(screen.getByRole('button', { name: 'Apply the options' }));
   fireEvent.click(screen.getByRole('button', { name: 'Create tables anyway (over the budget)' }));
   expect(calls).toEqual([['discover', ['SalesProfessional', { opportunityStrategy: 'perMatter' }]], ['prepare', [true]]]);
+});
+
+test('settings: each unusable variable by its display name with what to set; no step is shown; check again', () => {
+  const { calls } = show(view({ step: 'connect' }, {
+    setup: {
+      phase: 'settings', signedInAs: null,
+      problems: [
+        { schemaName: 'astep_EntraClientId', displayName: 'Entra App (Client) ID', kind: 'missing', value: null },
+        { schemaName: 'astep_ConnectorRuntimeHost', displayName: 'Connector Runtime Host', kind: 'notHost', value: 'https://azure-apim.net/' },
+      ],
+    },
+  }));
+  const panel = screen.getByTestId('settings-problems');
+  expect(Array.from(panel.querySelectorAll('li')).map((li) => li.textContent)).toEqual([
+    'Entra App (Client) ID (astep_EntraClientId) has no value: set its Current value.',
+    'Connector Runtime Host (astep_ConnectorRuntimeHost) is "https://azure-apim.net/": set a host name only, without https:// or a path (public cloud: azure-apim.net).',
+  ]);
+  expect(panel.textContent).toContain('Solutions → Actionstep Migration → Environment variables');
+  expect(screen.queryByTestId('step-connect')).toBeNull();
+  expect(screen.queryByRole('button', { name: '1. Connect' })).toBeNull();
+  fireEvent.click(screen.getByRole('button', { name: 'Check the settings again' }));
+  expect(calls).toEqual([['recheckSettings', []]]);
+});
+
+test('sign-in: a button that calls the controller from the click; once signed in, the account is named', () => {
+  const fake = show(view({ step: 'connect' }, { setup: { phase: 'signIn', problems: [], signedInAs: null } }));
+  expect(screen.queryByTestId('step-connect')).toBeNull();
+  fireEvent.click(screen.getByRole('button', { name: 'Sign in to Microsoft' }));
+  expect(fake.calls).toEqual([['signInClicked', []]]);
+  fake.update({ setup: { phase: 'ready', problems: [], signedInAs: 'admin@firm.example' } });
+  expect(screen.getByTestId('signed-in-as').textContent).toBe('Signed in to Microsoft as admin@firm.example.');
+  expect(screen.getByTestId('step-connect')).toBeTruthy();
 });

@@ -1,4 +1,5 @@
-// The wizard's screens: a step list, the current step's panel, progress and the log. Pure rendering over the
+// The wizard's screens: until its settings are good and the user is signed in, what is missing (SetupPanel); then a
+// step list, the current step's panel, progress and the log. Pure rendering over the
 // controller's view; every string comes from the resx through `t`, and every source value is rendered as text.
 import * as React from 'react';
 import { DefaultButton, ProgressIndicator, Stack, Text } from '@fluentui/react';
@@ -6,6 +7,7 @@ import type { WizardController, WizardView } from '../wizardController';
 import { WIZARD_STEPS, stepIndex, type WizardStep } from '@astep/orchestrator/wizard/wizardState';
 import type { Translate } from './translate';
 import { ConnectStep, DiscoverStep } from './setupSteps';
+import { SetupPanel } from './setupPanel';
 import { MapStep } from './mapStep';
 import { ReviewStep, SampleStep } from './sampleSteps';
 import { DeltaStep, RunStep, VerifyStep } from './runSteps';
@@ -49,8 +51,11 @@ export const WizardApp: React.FC<WizardAppProps> = ({ controller, t, diffT, list
     <Stack tokens={{ childrenGap: 12 }} className="astep-mappingwizard" data-testid="wizard">
       <Text variant="xLarge" as="h2">{t('Title')}</Text>
       {view.runId && <Text data-testid="run-id">{t('RunId', view.runId)}</Text>}
-      <Text role="status" data-testid="connection-status">{t(`Connection_${view.connection}`, view.state.connectionId ?? '')}</Text>
-      <nav aria-label={t('Steps_Label')}>
+      {view.setup.signedInAs && <Text data-testid="signed-in-as">{t('SignedInAs', view.setup.signedInAs)}</Text>}
+      {view.setup.phase === 'ready' && <Text role="status" data-testid="connection-status">{t(`Connection_${view.connection}`, view.state.connectionId ?? '')}</Text>}
+      {view.error && <Text role="alert" data-testid="wizard-error" styles={{ root: { color: '#a4262c' } }}>{view.error}</Text>}
+      {view.setup.phase !== 'ready' && !view.busy && <SetupPanel controller={controller} view={view} t={t} />}
+      {view.setup.phase === 'ready' && <nav aria-label={t('Steps_Label')}>
         <Stack horizontal wrap tokens={{ childrenGap: 4 }} as="ol" styles={{ root: { listStyle: 'none', padding: 0, margin: 0 } }}>
           {WIZARD_STEPS.map((s, i) => (
             <li key={s}>
@@ -65,20 +70,21 @@ export const WizardApp: React.FC<WizardAppProps> = ({ controller, t, diffT, list
             </li>
           ))}
         </Stack>
-      </nav>
-      {view.error && <Text role="alert" data-testid="wizard-error" styles={{ root: { color: '#a4262c' } }}>{view.error}</Text>}
+      </nav>}
       {view.busy && (
         <div data-testid="wizard-busy">
           <ProgressIndicator label={view.busy} description={p ? `${p.task}: ${etaText(t, view)}` : t('Working')}
             percentComplete={p && p.total ? Math.min(1, p.done / p.total) : undefined} />
         </div>
       )}
-      <section aria-label={t(`Step_${view.viewStep}`)} data-testid={`step-${view.viewStep}`}>
-        <Stack tokens={{ childrenGap: 8 }}>
-          <Text variant="large" as="h3">{t(`Step_${view.viewStep}`)}</Text>
-          {panel[view.viewStep]()}
-        </Stack>
-      </section>
+      {view.setup.phase === 'ready' && (
+        <section aria-label={t(`Step_${view.viewStep}`)} data-testid={`step-${view.viewStep}`}>
+          <Stack tokens={{ childrenGap: 8 }}>
+            <Text variant="large" as="h3">{t(`Step_${view.viewStep}`)}</Text>
+            {panel[view.viewStep]()}
+          </Stack>
+        </section>
+      )}
       {view.log.length > 0 && (
         <details>
           <summary>{t('Log_Title', view.log.length)}</summary>

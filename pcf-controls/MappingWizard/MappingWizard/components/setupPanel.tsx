@@ -1,0 +1,47 @@
+// Before the steps: the settings the wizard could not use (each by its display name, with what to set and where),
+// then the Microsoft sign-in (a button: the sign-in window needs the user's click). Rendering only.
+import * as React from 'react';
+import { Stack, Text } from '@fluentui/react';
+import type { WizardController, WizardView } from '../wizardController';
+import type { Translate } from './translate';
+import { StepButton } from './stepButton';
+
+interface Props { controller: WizardController; view: WizardView; t: Translate }
+
+export const SetupPanel: React.FC<Props> = ({ controller, view, t }) => {
+  const { phase, problems } = view.setup;
+  if (phase === 'settings') {
+    return (
+      <Stack tokens={{ childrenGap: 8 }} data-testid="settings-problems" role="alert" aria-label={t('Settings_Title')}>
+        <Text variant="large" as="h3">{t('Settings_Title')}</Text>
+        <Text>{t('Settings_Intro')}</Text>
+        <ul style={{ margin: 0 }}>
+          {problems.map((p) => (
+            <li key={`${p.schemaName}-${p.kind}`} data-setting={p.schemaName}>
+              <Text><strong>{p.displayName}</strong> ({p.schemaName}) {t(`Setting_${p.kind}`, p.value ?? '', p.detail ?? '')}</Text>
+            </li>
+          ))}
+        </ul>
+        <Text>{t('Settings_Where')}</Text>
+        <Stack horizontal><StepButton view={view} text={t('Settings_Recheck')} onClick={() => void controller.recheckSettings()} /></Stack>
+      </Stack>
+    );
+  }
+  if (phase === 'signIn') {
+    return (
+      <Stack tokens={{ childrenGap: 8 }} data-testid="sign-in">
+        <Text>{t('SignIn_Intro')}</Text>
+        <Stack horizontal><StepButton view={view} text={t('SignIn_Button')} onClick={() => void controller.signInClicked()} /></Stack>
+      </Stack>
+    );
+  }
+  if (phase === 'failed') {
+    return (
+      <Stack tokens={{ childrenGap: 8 }} data-testid="setup-failed">
+        <Text>{t('Setup_Failed')}</Text>
+        <Stack horizontal><StepButton view={view} text={t('Settings_Recheck')} onClick={() => void controller.recheckSettings()} /></Stack>
+      </Stack>
+    );
+  }
+  return <Text data-testid="setup-starting">{t('Setup_Starting')}</Text>;
+};
