@@ -126,6 +126,27 @@ function primaryKeyXml(t: TableDef): XmlNode {
   );
 }
 
+/**
+ * The API and customisation flags of a column the platform manages (system columns, `_base` amounts), in the order
+ * exports write them: readable; writable on create/update only where said; not audited, secured or renameable.
+ */
+function platformManagedFlags(o: { create?: boolean; update?: boolean; custom: boolean }): XmlNode[] {
+  return [
+    text('ValidForUpdateApi', o.update ?? false),
+    text('ValidForReadApi', true),
+    text('ValidForCreateApi', o.create ?? false),
+    text('IsCustomField', o.custom),
+    text('IsAuditEnabled', false),
+    text('IsSecured', false),
+    text('IntroducedVersion', '1.0.0.0'),
+    text('IsCustomizable', true),
+    text('IsRenameable', false),
+    text('CanModifySearchSettings', true),
+    text('CanModifyRequirementLevelSettings', false),
+    text('CanModifyAdditionalSettings', false),
+  ];
+}
+
 /** A platform column real exports list for every custom table (IsCustomField 0: the import creates it itself). */
 function systemAttribute(
   physicalName: string,
@@ -141,18 +162,7 @@ function systemAttribute(
     text('RequiredLevel', o.required ?? 'none'),
     text('DisplayMask', VALID_FOR),
     text('ImeMode', 'auto'),
-    text('ValidForUpdateApi', o.update ?? false),
-    text('ValidForReadApi', true),
-    text('ValidForCreateApi', o.create ?? false),
-    text('IsCustomField', false),
-    text('IsAuditEnabled', false),
-    text('IsSecured', false),
-    text('IntroducedVersion', '1.0.0.0'),
-    text('IsCustomizable', true),
-    text('IsRenameable', false),
-    text('CanModifySearchSettings', true),
-    text('CanModifyRequirementLevelSettings', false),
-    text('CanModifyAdditionalSettings', false),
+    platformManagedFlags({ create: o.create, update: o.update, custom: false }),
     o.extra ?? [],
     labelList('displaynames', 'displayname', displayName),
     labelList('Descriptions', 'Description', displayName),
@@ -253,18 +263,7 @@ function baseAmountXml(c: ColumnDef): XmlNode {
     text('DisplayMask', VALID_FOR),
     text('ImeMode', 'disabled'),
     text('CalculationOf', c.logicalName),
-    text('ValidForUpdateApi', false),
-    text('ValidForReadApi', true),
-    text('ValidForCreateApi', false),
-    text('IsCustomField', true),
-    text('IsAuditEnabled', false),
-    text('IsSecured', false),
-    text('IntroducedVersion', '1.0.0.0'),
-    text('IsCustomizable', true),
-    text('IsRenameable', false),
-    text('CanModifySearchSettings', true),
-    text('CanModifyRequirementLevelSettings', false),
-    text('CanModifyAdditionalSettings', false),
+    platformManagedFlags({ create: false, update: false, custom: true }),
     text('MinValue', c.minValue ?? -922337203685477),
     text('MaxValue', c.maxValue ?? 922337203685477),
     text('Accuracy', c.precision ?? 2),
