@@ -8,6 +8,14 @@ import { StepButton } from './stepButton';
 
 interface Props { controller: WizardController; view: WizardView; t: Translate }
 
+/** A sentence and the one button that moves on. */
+const Prompt: React.FC<{ testId: string; text: string; button: string; view: WizardView; onClick: () => void }> = ({ testId, text, button, view, onClick }) => (
+  <Stack tokens={{ childrenGap: 8 }} data-testid={testId}>
+    <Text>{text}</Text>
+    <StepButton view={view} text={button} onClick={onClick} />
+  </Stack>
+);
+
 export const SetupPanel: React.FC<Props> = ({ controller, view, t }) => {
   const { phase, problems } = view.setup;
   if (phase === 'settings') {
@@ -23,25 +31,11 @@ export const SetupPanel: React.FC<Props> = ({ controller, view, t }) => {
           ))}
         </ul>
         <Text>{t('Settings_Where')}</Text>
-        <Stack horizontal><StepButton view={view} text={t('Settings_Recheck')} onClick={() => void controller.recheckSettings()} /></Stack>
+        <StepButton view={view} text={t('Settings_Recheck')} onClick={() => void controller.recheckSettings()} />
       </Stack>
     );
   }
-  if (phase === 'signIn') {
-    return (
-      <Stack tokens={{ childrenGap: 8 }} data-testid="sign-in">
-        <Text>{t('SignIn_Intro')}</Text>
-        <Stack horizontal><StepButton view={view} text={t('SignIn_Button')} onClick={() => void controller.signInClicked()} /></Stack>
-      </Stack>
-    );
-  }
-  if (phase === 'failed') {
-    return (
-      <Stack tokens={{ childrenGap: 8 }} data-testid="setup-failed">
-        <Text>{t('Setup_Failed')}</Text>
-        <Stack horizontal><StepButton view={view} text={t('Settings_Recheck')} onClick={() => void controller.recheckSettings()} /></Stack>
-      </Stack>
-    );
-  }
+  if (phase === 'signIn') return <Prompt testId="sign-in" text={t('SignIn_Intro')} button={t('SignIn_Button')} view={view} onClick={() => void controller.signInClicked()} />;
+  if (phase === 'failed') return <Prompt testId="setup-failed" text={t('Setup_Failed')} button={t('Settings_Recheck')} view={view} onClick={() => void controller.recheckSettings()} />;
   return <Text data-testid="setup-starting">{t('Setup_Starting')}</Text>;
 };
