@@ -5,11 +5,33 @@ import type { RecordsByResource, ResourceName, TrustLedgerEntry } from '@astep/a
 import type { SolutionSchema } from '@astep/solution/model';
 import type { SystemUserInfo } from './plan/buildPlan';
 
+/** A wire value that did not parse (the record keeps null): a per-record finding of the run. */
+export interface SourceIssue {
+  resource: string;
+  id: string | null;
+  field: string;
+  rule: string;
+  value: unknown;
+}
+
+/** One page of a listing, with what the listing said about itself. */
+export type SourcePage<T> = T[] & {
+  /** Records the whole listing holds as the source counted them for this page (changes when records move). */
+  recordCount?: number;
+  /** Keyset position after this page (`after:<last id>`), for a per-page checkpoint; absent in offset paging. */
+  cursor?: string;
+  issues?: SourceIssue[];
+};
+
 export interface SourcePort {
   /** Pages of normalized records of one resource (200 per page), optionally only those modified since an instant. */
-  pages<R extends ResourceName>(resource: R, options?: { modifiedSince?: string; abortSignal?: AbortSignal }): AsyncIterable<Array<RecordsByResource[R]>>;
+  pages<R extends ResourceName>(resource: R, options?: { modifiedSince?: string; abortSignal?: AbortSignal }): AsyncIterable<SourcePage<RecordsByResource[R]>>;
   /** Record count of a resource without fetching it all (one small request), or null when the API cannot tell. */
   count(resource: ResourceName): Promise<number | null>;
+  /** The ids a resource holds now, page by page (ids only: light), for the completeness check. */
+  ids(resource: ResourceName, options?: { abortSignal?: AbortSignal }): AsyncIterable<string[]>;
+  /** Records by id; ids that no longer exist are left out. */
+  byIds<R extends ResourceName>(resource: R, ids: string[], options?: { abortSignal?: AbortSignal }): Promise<Array<RecordsByResource[R]>>;
   trustLedger(): Promise<TrustLedgerEntry[]>;
   /** A document's bytes; the known size saves asking for a part past the end. */
   downloadFile(fileId: string, options?: { fileSize?: number | null; abortSignal?: AbortSignal }): Promise<Uint8Array>;
@@ -65,6 +87,13 @@ export interface SinkPort {
   remove(table: TableInfo, ids: Array<{ id: string; ref?: string }>): Promise<SinkWriteResult[]>;
   /** Unbound action (WinOpportunity, LoseOpportunity). Throws an error with `code` and `message` on failure. */
   action(name: string, body: Record<string, unknown>): Promise<void>;
+  /** One row by alternate key, with its etag (row version) for a conditional write; null when there is none. */
+  readForUpdate(table: TableInfo, key: Record<string, string>, select: string[]): Promise<{ row: Row; etag: string } | null>;
+  /**
+   * Optimistic concurrency: writes only while the row still has `etag` (If-Match), or, with `etag` null, only when
+   * the row does not exist yet (If-None-Match: *). false when someone else wrote first (412).
+   */
+  writeIfUnchanged(table: TableInfo, key: Record<string, string>, etag: string | null, attributes: Row): Promise<boolean>;
   requestCount(): number;
 }
 
@@ -122,6 +151,23 @@ export interface RunState {
   lastDeltaOn?: string;
 }
 
+/** Per-record findings grouped by rule, with a count and examples naming the record, the field and the value. */
+export interface FindingExample {
+  resource: string;
+  id: string | null;
+  field: string | null;
+  value: unknown;
+  message: string;
+}
+
+export interface Finding {
+  rule: string;
+  count: number;
+  /** The staged firm still differs from Actionstep by these (verify fails); otherwise they are for the record. */
+  open: boolean;
+  examples: FindingExample[];
+}
+
 export interface StateStore {
   getRun(runId: string): RunState | null;
   latestRunId(): string | null;
@@ -130,6 +176,8 @@ export interface StateStore {
   stage(records: StagedRecord[]): void;
   staged(resource: string): StagedRecord[];
   stagedCount(resource: string): number;
+  /** Ids staged for a resource (all of them, or those among `among`): the completeness check compares them. */
+  stagedIds(resource: string, among?: string[]): string[];
   clearStaged(resource: string): void;
   unstage(resource: string, ids: string[]): void;
   // Staging as the engine reads and writes it: asynchronous and paged, so a store can keep staging outside the

@@ -5,6 +5,9 @@ import { lookupAttributeOf, tableInfo } from '../src/load/tables';
 import type { SolutionSchema } from '@astep/solution';
 
 let counter = 0;
+let version = 0;
+/** Every write stamps the row as Dataverse does (versionnumber, modifiedon), so a change after a write shows. */
+const stamp = (row: Row) => Object.assign(row, { versionnumber: ++version, modifiedon: new Date(Date.UTC(2026, 0, 1) + version * 1000).toISOString().replace('.000Z', 'Z') });
 const guid = () => `00000000-0000-4000-8000-${(++counter).toString(16).padStart(12, '0')}`;
 
 export class FakeSink implements SinkPort {
@@ -71,6 +74,7 @@ export class FakeSink implements SinkPort {
         return { index, ref: t.ref, outcome: 'failed', errorCode: (e as { code: string }).code, message: (e as Error).message };
       }
       this.writes++;
+      stamp(row);
       return { index, ref: t.ref, outcome: 'upserted', id: String(row[pk]) };
     });
   }
@@ -83,7 +87,20 @@ export class FakeSink implements SinkPort {
     const row = this.table('opportunity').get(id)!;
     row.statecode = name === 'WinOpportunity' ? 1 : 2;
     row.statuscode = body.Status;
+    stamp(row);
     this.writes++;
+  }
+  async readForUpdate(info: TableInfo, key: Record<string, string>, select: string[]) {
+    const row = this.rows(info.logicalName).find((r) => Object.entries(key).every(([k, v]) => r[k] === v));
+    return row ? { row: pick(row, select), etag: `W/"${String(row.versionnumber)}"` } : null;
+  }
+  async writeIfUnchanged(info: TableInfo, key: Record<string, string>, etag: string | null, attributes: Row) {
+    const row = this.rows(info.logicalName).find((r) => Object.entries(key).every(([k, v]) => r[k] === v));
+    if (etag === null ? !!row : !row || etag !== `W/"${String(row.versionnumber)}"`) return false;
+    const target = row ?? { [info.primaryIdAttribute]: guid(), ...key };
+    this.table(info.logicalName).set(String(target[info.primaryIdAttribute]), Object.assign(target, attributes));
+    stamp(target);
+    return true;
   }
   requestCount() { return this.requests; }
 }

@@ -12,6 +12,8 @@ type Emu = Awaited<ReturnType<typeof startTestEmulators>>;
 let emu: Emu;
 let before: Awaited<ReturnType<typeof snapshot>>;
 let runId: string;
+/** Another app registered in the same environment, whose application user holds the Salesperson role only. */
+const OTHER_APP = { clientId: 'sales-dashboard-app', clientSecret: 'sales-dashboard-secret', applicationUserName: 'Sales dashboard', roles: ['Salesperson'] };
 
 /** The user's roles by name; the administrator role carries the solution's role id, as the platform reports it. */
 function roles(...names: string[]) {
@@ -38,7 +40,7 @@ function openRunForm(userRoles: Xrm.Collection.ItemCollection<Xrm.LookupValue>) 
 }
 
 beforeAll(async () => {
-  emu = await startTestEmulators({ firm: 'tiny', seed: 5 });
+  emu = await startTestEmulators({ firm: 'tiny', seed: 5, extraClients: [OTHER_APP] });
   for (const s of ['discover', 'provision', 'extract']) expect((await runCli([s, '--config', emu.configPath, '--json'])).code).toBe(0);
   before = await snapshot(emu);
   expect((await runCli(['sample', '--config', emu.configPath, '--json'])).code).toBe(0);
@@ -58,6 +60,24 @@ test('a user without the administrator role is told so and nothing changes', asy
   expect(calls.alerts.map((a) => a.text)).toEqual(['Only the Actionstep Migration Administrator role (or Delete on Migration Runs at organisation level, also through a team) can roll back a migration run.']);
   expect(calls.confirms).toBe(0);
   expect((await webApi(emu, 'GET', 'accounts?$select=accountid')).json.value.length).toBe(rows);
+});
+
+test('the server is the real gate: a caller whose user lacks the role is refused by Dataverse, naming the privilege, and nothing changes', async () => {
+  const { form, calls } = openRunForm(roles('Actionstep Migration Administrator'));
+  const token = async () => {
+    const res = await fetch(emu.dataverse.tokenUrl, { method: 'POST', body: new URLSearchParams({ grant_type: 'client_credentials', client_id: OTHER_APP.clientId, client_secret: OTHER_APP.clientSecret, scope: `${emu.dataverse.url}/.default` }) });
+    return ((await res.json()) as { access_token: string }).access_token;
+  };
+  const ran = await snapshot(emu);
+  Commands.configure({ webApiUrl: emu.dataverse.webApiUrl, credential: { getToken: token } });
+  try {
+    await Commands.rollback(form);
+  } finally {
+    Commands.configure({ webApiUrl: emu.dataverse.webApiUrl, credential: { getToken: () => dataverseToken(emu) } });
+  }
+  expect(calls.errors).toEqual([expect.stringMatching(/^Rollback of run \S+ stopped: Principal user \(Id=[0-9a-f-]+, type=8, roleCount=1, privilegeCount=\d+, accessMode='4 Non-interactive'\), is missing prvReadastep_Migrationrun privilege .* for entity 'astep_migrationrun'/)]);
+  expect(snapshotDiff(ran, await snapshot(emu))).toEqual([]);
+  expect(snapshotDiff(before, ran).length).toBeGreaterThan(100);
 });
 
 test('the administrator confirms, sees progress, and Dataverse returns to its pre-run snapshot', async () => {

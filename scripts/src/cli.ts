@@ -4,17 +4,25 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import os from 'node:os';
+import { createHash } from 'node:crypto';
 import { Command, InvalidArgumentError } from 'commander';
-import { EngineError, adoptRunFromDataverse, mirrorStaging, planHtml, page, sampleHtml, summaryHtml, workflowsHtml, type FieldDecision } from '@astep/orchestrator';
+import { CREDENTIAL_ERROR_CODE, DataverseError } from '@astep/dataverse-connector';
+import { EngineError, adoptRunFromDataverse, mirrorStaging, withRunLease, type LeaseHolder, planHtml, page, sampleHtml, summaryHtml, workflowsHtml, type FieldDecision } from '@astep/orchestrator';
 import { ConfigError, loadConfig, redactConfig, scrubSecrets, type MigrationConfig } from './config';
 import { createProgress } from './progress';
 import { openSession, type Session } from './session';
-import { startEmulators, type FirmSize } from './emulate';
+import { StateLockedError } from './state/stateLock';
+import { ROLE_NAME } from '@astep/solution/ui/role';
+import { DEFAULT_CLOCK_SCALE, startEmulators, type FirmSize } from './emulate';
 import { runDemo } from './demo';
-import { formatSummary, migrationOverrides } from './format';
+import { formatFindings, formatSummary, migrationOverrides } from './format';
 
+/** Dataverse's "principal user is missing prv... privilege" (403). */
+const MISSING_PRIVILEGE = '0x80040220';
 const EXIT = { ok: 0, unexpected: 1, usage: 2, failedRecords: 3, interrupted: 130 } as const;
 let knownSecrets: string[] = [];
+/** Where the configuration names its Dataverse application users, for messages about them. */
+let applicationUsersField = 'dataverse.clientId';
 
 interface StepFlags {
   config: string;
@@ -33,11 +41,12 @@ function out(flags: { json?: boolean }, value: unknown, human: () => string) {
   else process.stdout.write(human() + '\n');
 }
 
-async function withSession<T>(flags: StepFlags, fn: (s: Session, config: MigrationConfig) => Promise<T>, o: { adopt?: boolean } = {}): Promise<T> {
+async function withSession<T>(command: string, flags: StepFlags, fn: (s: Session, config: MigrationConfig) => Promise<T>, o: { adopt?: boolean } = {}): Promise<T> {
   const config = loadConfig(flags.config);
   const progress = createProgress({ quiet: false });
-  const session = await openSession(config, progress);
+  const session = await openSession(config, progress, { command });
   knownSecrets = session.secrets;
+  applicationUsersField = config.dataverse.applicationUsers ? 'dataverse.applicationUsers' : 'dataverse.clientId';
   try {
     // A run this state folder does not know, named with --run, may have been staged by the Mapping Wizard in
     // Dataverse: adopt it (run row, staged rows, audit) and continue it here.
@@ -52,6 +61,19 @@ async function withSession<T>(flags: StepFlags, fn: (s: Session, config: Migrati
   } finally {
     session.close();
   }
+}
+
+/** The command line's lease identity: one per host and state folder (the folder's lock already makes it one process). */
+function leaseHolder(command: string, config: MigrationConfig): LeaseHolder {
+  const host = os.hostname();
+  const folder = createHash('sha256').update(path.resolve(config.stateDir)).digest('hex').slice(0, 16);
+  return { id: `cli:${host}:${folder}`, name: `astep-migrate ${command} (${os.userInfo().username}@${host}, state folder ${config.stateDir})` };
+}
+
+/** Steps that write to Dataverse hold the run's lease while they do (the wizard takes the same lease). */
+function leased<T>(command: string, s: Session, config: MigrationConfig, runId: string | undefined, fn: () => Promise<T>): Promise<T> {
+  const run = s.engine.requireRun(runId);
+  return withRunLease(s.sink, run.runId, leaseHolder(command, config), fn, { log: (m) => process.stderr.write(`${m}\n`) });
 }
 
 function outDir(config: MigrationConfig, flags: StepFlags): string {
@@ -90,11 +112,16 @@ export function buildProgram(): Command {
     .option('--actionstep-port <p>', 'Actionstep emulator port', parseInteger)
     .option('--dataverse-port <p>', 'Dataverse emulator port', parseInteger)
     .option('--state-dir <dir>', 'where the config, the engine state and emulator files go (default: a new folder per start)')
+    .option('--clock-scale <x>', CLOCK_SCALE_HELP, parseClockScale, DEFAULT_CLOCK_SCALE)
+    .option('--app-users <n>', 'Dataverse application users to register and list in the config (requests are spread across them)', parseAppUsers, 1)
     .action(async (o) => {
       // A fresh folder per start unless one is named: a second `emulate` must never meet the first one's token file
       // (bound to the first emulator's port) or its state.
       const stateDir = o.stateDir ? path.resolve(o.stateDir) : fs.mkdtempSync(path.join(os.tmpdir(), 'astep-emulate-'));
-      const emulators = await startEmulators({ firm: o.firm, seed: o.seed, faults: o.faults, limits: o.limits, actionstepPort: o.actionstepPort, dataversePort: o.dataversePort, stateDir });
+      const emulators = await startEmulators({
+        firm: o.firm, seed: o.seed, faults: o.faults, limits: o.limits, actionstepPort: o.actionstepPort, dataversePort: o.dataversePort, stateDir,
+        clockScale: o.clockScale, appUsers: o.appUsers,
+      });
       process.stdout.write(JSON.stringify({ actionstep: emulators.actionstep.url, dataverse: emulators.dataverse.url, config: emulators.configPath }) + '\n');
       await new Promise<void>((resolve) => {
         const stop = () => resolve();
@@ -105,7 +132,7 @@ export function buildProgram(): Command {
     });
 
   stepOptions(program.command('discover').description('Inventory both sides (writes nothing to Dataverse) and write the Data Migration Plan (HTML + JSON)'))
-    .action(async (flags: StepFlags) => withSession(flags, async (s, config) => {
+    .action(async (flags: StepFlags) => withSession('discover', flags, async (s, config) => {
       const plan = await s.engine.discover(flags.run, config.dataverse.licenseTier ?? 'SalesEnterprise', migrationOverrides(config));
       const dir = outDir(config, flags);
       writeReport(dir, 'plan', plan, page('Data Migration Plan', planHtml(plan)));
@@ -116,13 +143,13 @@ export function buildProgram(): Command {
   stepOptions(program.command('provision').description('Create the tables, columns, keys and choices the plan needs; waits until keys are active'))
     .option('--dry-run', 'list what would change, change nothing')
     .option('--force', 'provision even when the plan is over the licence tier\'s custom table budget')
-    .action(async (flags: StepFlags) => withSession(flags, async (s) => {
+    .action(async (flags: StepFlags) => withSession('provision', flags, async (s) => {
       const changes = await s.engine.provision(flags.run, !!flags.dryRun, { force: flags.force });
       out(flags, { changes }, () => (changes.length ? changes.join('\n') : 'Nothing to change: the environment already has everything the plan needs.'));
     }));
 
   stepOptions(program.command('extract').description('Page through Actionstep and stage every record (resumable); the staging is mirrored to astep_stagingrow so the Mapping Wizard can continue the run'))
-    .action(async (flags: StepFlags) => withSession(flags, async (s) => {
+    .action(async (flags: StepFlags) => withSession('extract', flags, async (s) => {
       const counts = await s.engine.extract(flags.run);
       const runId = s.engine.requireRun(flags.run).runId;
       // The run row first (staged rows point at it, and the wizard reads the plan from it), then the staged rows.
@@ -132,8 +159,8 @@ export function buildProgram(): Command {
     }));
 
   stepOptions(program.command('sample').description('Migrate 100–300 representative records and write the field-level diff (HTML + JSON)'))
-    .action(async (flags: StepFlags) => withSession(flags, async (s, config) => {
-      const sample = await s.engine.sample(flags.run);
+    .action(async (flags: StepFlags) => withSession('sample', flags, async (s, config) => {
+      const sample = await leased('sample', s, config, flags.run, () => s.engine.sample(flags.run));
       writeReport(outDir(config, flags), 'sample-diff', sample, page('Sample diff', sampleHtml(sample)));
       out(flags, sample, () => `${sample.rowCount} records sampled from ${sample.matterIds.length} matters; ${sample.diff.length} fields compared, ${sample.mismatches} unexplained differences.`);
     }, { adopt: true }));
@@ -141,7 +168,7 @@ export function buildProgram(): Command {
   stepOptions(program.command('approve').description("Record the admin's approval of the sample (and corrections)"))
     .option('--approved-by <name>', 'who approves', os.userInfo().username)
     .option('--corrections <file>', 'JSON {"decisions":[{"table","column","action":"accept|correct|exclude","correction"}]} from the sample review')
-    .action(async (flags: StepFlags & { corrections?: string }) => withSession(flags, async (s) => {
+    .action(async (flags: StepFlags & { corrections?: string }) => withSession('approve', flags, async (s) => {
       let corrections: { decisions?: FieldDecision[] } | null = null;
       if (flags.corrections) {
         try {
@@ -157,15 +184,15 @@ export function buildProgram(): Command {
   stepOptions(program.command('run').description('Full upsert keyed on astep_sourceid, every write audited; resumable'))
     .option('--force', 'run without an approved sample')
     .option('--accept-failures', 'exit 0 even when records failed (they are listed)')
-    .action(async (flags: StepFlags) => withSession(flags, async (s, config) => {
-      const summary = await s.engine.run(flags.run, { force: flags.force });
+    .action(async (flags: StepFlags) => withSession('run', flags, async (s, config) => {
+      const summary = await leased('run', s, config, flags.run, () => s.engine.run(flags.run, { force: flags.force }));
       writeReport(outDir(config, flags), 'run-summary', summary, page('Migration run', summaryHtml(summary)));
       out(flags, summary, () => formatSummary(summary));
       if (summary.totals.failed > 0 && !flags.acceptFailures) process.exitCode = EXIT.failedRecords;
     }, { adopt: true }));
 
   stepOptions(program.command('export-workflows').description('Write the workflow reference document (action types, steps, participant types, data collections)'))
-    .action(async (flags: StepFlags) => withSession(flags, async (s, config) => {
+    .action(async (flags: StepFlags) => withSession('export-workflows', flags, async (s, config) => {
       const ref = await s.engine.exportWorkflows(flags.run);
       const dir = outDir(config, flags);
       writeReport(dir, 'workflows', ref, page('Actionstep workflow reference', workflowsHtml(ref)));
@@ -174,8 +201,8 @@ export function buildProgram(): Command {
 
   stepOptions(program.command('delta').description('Pick up what changed in Actionstep since extraction began (modified filters, rescans), upsert it, report deletions'))
     .option('--accept-failures', 'exit 0 even when records failed (they are listed)')
-    .action(async (flags: StepFlags) => withSession(flags, async (s, config) => {
-      const result = await s.engine.delta(flags.run);
+    .action(async (flags: StepFlags) => withSession('delta', flags, async (s, config) => {
+      const result = await leased('delta', s, config, flags.run, () => s.engine.delta(flags.run));
       const runId = result.summary.runId;
       // Staging mirrored to Dataverse (by extract) follows the delta, so the wizard continues from the same records.
       if (s.store.getCheckpoint(`mirror-staging:${runId}:actions`)) {
@@ -197,21 +224,23 @@ export function buildProgram(): Command {
     }, { adopt: true }));
 
   stepOptions(program.command('verify').description('Reconcile source and Dataverse: counts and field checksums per table, every difference with its reason'))
-    .action(async (flags: StepFlags) => withSession(flags, async (s, config) => {
+    .action(async (flags: StepFlags) => withSession('verify', flags, async (s, config) => {
       const result = await s.engine.verify(flags.run);
       writeReport(outDir(config, flags), 'verify', result);
       out(flags, result, () => [
         ...result.tables.map((t) => `${t.table.padEnd(26)} expected ${t.expectedRows}, found ${t.foundRows}, missing ${t.missingRows}, differing ${t.differingRows}, checksum ${t.expectedChecksum === t.actualChecksum ? 'equal' : `${t.expectedChecksum} ≠ ${t.actualChecksum}`}`),
         ...result.differences.filter((d) => !d.explained).slice(0, 50).map((d) => `  ${d.table} ${d.key} ${d.column ?? '(row)'}: expected ${JSON.stringify(d.expected)}, found ${JSON.stringify(d.actual)} — ${d.reason}`),
-        result.ok ? 'Verified: every expected value is in Dataverse and the counts reconcile.' : `${result.unexplained} unexplained differences.`,
+        ...formatFindings(result.extraction.findings),
+        result.ok ? 'Verified: every expected value is in Dataverse and the counts reconcile.'
+          : `${result.unexplained} unexplained differences${result.extraction.open ? `; ${result.extraction.open} records where the staged firm differs from Actionstep (see findings)` : ''}.`,
       ].join('\n'));
       if (!result.ok) process.exitCode = EXIT.failedRecords;
     }, { adopt: true }));
 
   stepOptions(program.command('rollback').description('Undo a run from its audit: delete what it created, restore what it updated; report records changed since'))
     .option('--force', 'roll back records that were changed after the run, too')
-    .action(async (flags: StepFlags) => withSession(flags, async (s) => {
-      const result = await s.engine.rollback(flags.run, { force: flags.force });
+    .action(async (flags: StepFlags) => withSession('rollback', flags, async (s, config) => {
+      const result = await leased('rollback', s, config, flags.run, () => s.engine.rollback(flags.run, { force: flags.force }));
       out(flags, result, () => [
         `Rollback of ${result.runId}: ${Object.entries(result.counts).map(([k, v]) => `${k} ${v}`).join(', ')}`,
         ...result.items.filter((i) => i.action === 'conflict' || i.action === 'failed').map((i) => `  ${i.action}: ${i.message}`),
@@ -229,8 +258,10 @@ export function buildProgram(): Command {
     .option('--rollback', 'also roll the run back and compare with the pre-run snapshot')
     .option('--json', 'print one JSON document on stdout')
     .option('--out <dir>', 'report folder', 'out')
+    .option('--clock-scale <x>', CLOCK_SCALE_HELP, parseClockScale, DEFAULT_CLOCK_SCALE)
+    .option('--app-users <n>', 'Dataverse application users the run spreads its requests across', parseAppUsers, 1)
     .action(async (o) => {
-      const result = await runDemo({ firm: o.firm, seed: o.seed, faults: o.faults, json: !!o.json, outDir: path.resolve(o.out), rollback: !!o.rollback });
+      const result = await runDemo({ firm: o.firm, seed: o.seed, faults: o.faults, json: !!o.json, outDir: path.resolve(o.out), rollback: !!o.rollback, clockScale: o.clockScale, appUsers: o.appUsers });
       if (o.json) process.stdout.write(JSON.stringify(result.json, null, 2) + '\n');
       process.exitCode = result.ok ? EXIT.ok : EXIT.failedRecords;
     });
@@ -248,6 +279,18 @@ export function buildProgram(): Command {
 function parseInteger(v: string): number {
   const n = Number(v);
   if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError('expected a whole number');
+  return n;
+}
+const CLOCK_SCALE_HELP =
+  'Dataverse emulator clock: virtual seconds per real second (60: a 300 s service-protection window lasts 5 s and the limits rarely bind; 1: real time; at 5 or less the limits bind under bulk loads)';
+function parseClockScale(v: string): number {
+  const n = Number(v);
+  if (!Number.isFinite(n) || n <= 0 || n > 1000) throw new InvalidArgumentError('expected a number above 0, at most 1000');
+  return n;
+}
+function parseAppUsers(v: string): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1 || n > 16) throw new InvalidArgumentError('expected a whole number from 1 to 16');
   return n;
 }
 function parseRate(v: string): number {
@@ -279,7 +322,16 @@ export async function main(argv: string[]): Promise<void> {
       return;
     }
     const message = scrubSecrets(err.message ?? String(e), knownSecrets);
-    if (e instanceof EngineError || e instanceof ConfigError) {
+    if (err.code === MISSING_PRIVILEGE) {
+      // The app user's security roles, not the data: an admin's fix, so a configuration problem.
+      process.stderr.write(`astep-migrate: Dataverse refused the application user of ${applicationUsersField}: ${message} `
+        + `An administrator must give it the "${ROLE_NAME}" role (and System Customizer to provision tables).\n`);
+      process.exitCode = EXIT.usage;
+      return;
+    }
+    // An application user that cannot sign in is a configuration matter (its secret, certificate or registration).
+    const signIn = e instanceof DataverseError && e.code === CREDENTIAL_ERROR_CODE;
+    if (e instanceof EngineError || e instanceof ConfigError || e instanceof StateLockedError || signIn) {
       process.stderr.write(`astep-migrate: ${message}\n`);
       process.exitCode = e instanceof EngineError ? e.exitCode : EXIT.usage;
     } else {

@@ -1,11 +1,30 @@
 // The configuration file: endpoints, credential references and plan options, validated with a JSON schema (ajv).
 // Secrets are given as references ({"env": "NAME"} or {"file": "path"}); an inline string works too, and every
 // secret is redacted whenever the configuration is printed or logged.
-import Ajv from 'ajv';
+import Ajv, { type ErrorObject } from 'ajv';
 import fs from 'node:fs';
 import path from 'node:path';
 
 export type SecretRef = string | { env: string } | { file: string };
+
+/** A certificate registered on the Entra app: its private key (PEM, usually `{"file": ...}`) and thumbprint. */
+export interface CertificateRef {
+  privateKey: SecretRef;
+  /** SHA-256 thumbprint (hex), what Entra shows for new certificates; or the SHA-1 `thumbprint`. */
+  thumbprintSha256?: string;
+  thumbprint?: string;
+  /** The public certificate chain (PEM), sent as x5c for subject-name/issuer authentication. */
+  x5c?: string;
+}
+
+/** One Dataverse application user: an Entra app (client id) with a secret or a certificate. */
+export interface ApplicationUserConfig {
+  /** Default: dataverse.tenantId. */
+  tenantId?: string;
+  clientId: string;
+  clientSecret?: SecretRef;
+  certificate?: CertificateRef;
+}
 
 export interface MigrationConfig {
   stateDir: string;
@@ -27,13 +46,22 @@ export interface MigrationConfig {
   };
   dataverse: {
     webApiUrl: string;
-    tenantId: string;
-    clientId: string;
-    clientSecret: SecretRef;
+    /** The environment's tenant; each application user may name its own. */
+    tenantId?: string;
+    /** One application user: clientId with clientSecret or certificate. */
+    clientId?: string;
+    clientSecret?: SecretRef;
+    certificate?: CertificateRef;
+    /**
+     * Several application users instead (not both forms): requests are spread across them, each with its own
+     * service-protection budget (limits are per user).
+     */
+    applicationUsers?: ApplicationUserConfig[];
     authorityHost?: string;
     /** Send msal-node's token requests to this origin instead (an emulator; msal refuses http authorities). */
     tokenEndpointOrigin?: string;
     licenseTier?: 'SalesProfessional' | 'SalesEnterprise' | 'SalesPremium';
+    /** Requests in flight per application user (at most 52, the per-user limit). */
     maxConcurrency?: number;
   };
   migration?: {
@@ -51,12 +79,39 @@ export interface MigrationConfig {
   };
 }
 
+/** An http(s) URL with a host: `"http://"` alone names no server. */
+const url = (scheme = 'https?') => ({ type: 'string', pattern: `^${scheme}://[^/?#\\s]+` });
+
 const secret = {
   oneOf: [
     { type: 'string', minLength: 1 },
     { type: 'object', required: ['env'], additionalProperties: false, properties: { env: { type: 'string', minLength: 1 } } },
     { type: 'object', required: ['file'], additionalProperties: false, properties: { file: { type: 'string', minLength: 1 } } },
   ],
+};
+
+const certificate = {
+  type: 'object',
+  required: ['privateKey'],
+  additionalProperties: false,
+  properties: {
+    privateKey: secret,
+    thumbprintSha256: { type: 'string', pattern: '^[0-9A-Fa-f]{64}$' },
+    thumbprint: { type: 'string', pattern: '^[0-9A-Fa-f]{40}$' },
+    x5c: { type: 'string', minLength: 1 },
+  },
+};
+
+const applicationUser = {
+  type: 'object',
+  required: ['clientId'],
+  additionalProperties: false,
+  properties: {
+    tenantId: { type: 'string', minLength: 1 },
+    clientId: { type: 'string', minLength: 1 },
+    clientSecret: secret,
+    certificate,
+  },
 };
 
 export const CONFIG_SCHEMA = {
@@ -72,8 +127,8 @@ export const CONFIG_SCHEMA = {
       required: ['authorizeUrl', 'tokenUrl', 'clientId', 'clientSecret', 'tokenStore'],
       additionalProperties: false,
       properties: {
-        authorizeUrl: { type: 'string', pattern: '^https?://' },
-        tokenUrl: { type: 'string', pattern: '^https?://' },
+        authorizeUrl: url(),
+        tokenUrl: url(),
         clientId: { type: 'string', minLength: 1 },
         clientSecret: secret,
         scopes: { type: 'array', items: { type: 'string' } },
@@ -87,15 +142,17 @@ export const CONFIG_SCHEMA = {
     },
     dataverse: {
       type: 'object',
-      required: ['webApiUrl', 'tenantId', 'clientId', 'clientSecret'],
+      required: ['webApiUrl'],
       additionalProperties: false,
       properties: {
-        webApiUrl: { type: 'string', pattern: '^https?://' },
+        webApiUrl: url(),
         tenantId: { type: 'string', minLength: 1 },
         clientId: { type: 'string', minLength: 1 },
         clientSecret: secret,
-        authorityHost: { type: 'string', pattern: '^https://' },
-        tokenEndpointOrigin: { type: 'string', pattern: '^https?://' },
+        certificate,
+        applicationUsers: { type: 'array', minItems: 1, items: applicationUser },
+        authorityHost: url('https'),
+        tokenEndpointOrigin: url(),
         licenseTier: { enum: ['SalesProfessional', 'SalesEnterprise', 'SalesPremium'] },
         maxConcurrency: { type: 'integer', minimum: 1, maximum: 52 },
       },
@@ -150,8 +207,11 @@ export function loadConfig(file: string): MigrationConfig {
   const ajv = new Ajv({ allErrors: true });
   const validate = ajv.compile(CONFIG_SCHEMA);
   if (!validate(raw)) {
-    const problems = (validate.errors ?? []).map((e) => `${e.instancePath || '(top level)'} ${e.message}${e.params && 'additionalProperty' in e.params ? `: "${(e.params as { additionalProperty: string }).additionalProperty}"` : ''}`);
-    throw new ConfigError(`the config file ${file} is invalid:\n  - ${problems.join('\n  - ')}`);
+    const errors = validate.errors ?? [];
+    // A secret's three shapes fail as a group: one message for the group instead of one per shape.
+    const oneOf = errors.filter((e) => e.keyword === 'oneOf').map((e) => e.instancePath);
+    const problems = errors.filter((e) => e.keyword === 'oneOf' || !oneOf.some((p) => e.instancePath === p || e.instancePath.startsWith(`${p}/`))).map((e) => problemOf(e, raw));
+    throw new ConfigError(`the config file ${file} is invalid:\n  - ${[...new Set(problems)].join('\n  - ')}`);
   }
   const config = raw as unknown as MigrationConfig;
   const base = path.dirname(path.resolve(file));
@@ -159,7 +219,121 @@ export function loadConfig(file: string): MigrationConfig {
   config.stateDir = abs(config.stateDir);
   if (config.outDir) config.outDir = abs(config.outDir);
   config.actionstep.tokenStore.path = abs(config.actionstep.tokenStore.path);
+  // A secret file named relative to the config is found beside the config, not in whatever folder the command runs in.
+  const absSecret = (ref: SecretRef): SecretRef => (typeof ref === 'object' && 'file' in ref ? { file: abs(ref.file) } : ref);
+  config.actionstep.clientSecret = absSecret(config.actionstep.clientSecret);
+  config.actionstep.tokenStore.passphrase = absSecret(config.actionstep.tokenStore.passphrase);
+  if (config.dataverse.clientSecret !== undefined) config.dataverse.clientSecret = absSecret(config.dataverse.clientSecret);
+  if (config.dataverse.certificate) config.dataverse.certificate.privateKey = absSecret(config.dataverse.certificate.privateKey);
+  for (const u of config.dataverse.applicationUsers ?? []) {
+    if (u.clientSecret !== undefined) u.clientSecret = absSecret(u.clientSecret);
+    if (u.certificate) u.certificate.privateKey = absSecret(u.certificate.privateKey);
+  }
+  const problems = [...urlProblems(config), ...timeZoneProblems(config)];
+  if (problems.length) throw new ConfigError(`the config file ${file} is invalid:\n  - ${problems.join('\n  - ')}`);
+  dataverseIdentities(config, file); // the checks JSON schema cannot say (which form, tenant, secret or certificate)
   return config;
+}
+
+/** One application user as the session signs it in; `name` says where it is in the configuration (never a secret). */
+export interface DataverseIdentity {
+  name: string;
+  tenantId: string;
+  clientId: string;
+  clientSecret?: SecretRef;
+  certificate?: CertificateRef;
+  /** Config path of its secret or private key, for messages. */
+  secretPath: string;
+}
+
+/**
+ * The application users of a configuration, single form (`dataverse.clientId` + secret or certificate) or list
+ * (`dataverse.applicationUsers`), checked: one form only, a tenant for each, exactly one of secret and certificate,
+ * and no app listed twice (a second listing would share the first one's limits, not add to them).
+ */
+export function dataverseIdentities(config: MigrationConfig, file = 'the config file'): DataverseIdentity[] {
+  const d = config.dataverse;
+  const problems: string[] = [];
+  const one = (u: ApplicationUserConfig, where: string, name: string): DataverseIdentity | undefined => {
+    const tenantId = u.tenantId ?? d.tenantId;
+    if (!tenantId) problems.push(`${where}.tenantId is missing (or set dataverse.tenantId for every application user)`);
+    if (!u.clientId) problems.push(`${where}.clientId is missing`);
+    if (u.clientSecret !== undefined && u.certificate !== undefined) problems.push(`${where} has both clientSecret and certificate: give one`);
+    if (u.clientSecret === undefined && u.certificate === undefined) problems.push(`${where} needs clientSecret or certificate`);
+    if (u.certificate && !u.certificate.thumbprintSha256 && !u.certificate.thumbprint) problems.push(`${where}.certificate needs thumbprintSha256 (or thumbprint)`);
+    if (!tenantId || !u.clientId) return undefined;
+    return { name, tenantId, clientId: u.clientId, clientSecret: u.clientSecret, certificate: u.certificate, secretPath: `${where}.${u.certificate ? 'certificate.privateKey' : 'clientSecret'}` };
+  };
+  let identities: Array<DataverseIdentity | undefined>;
+  if (d.applicationUsers) {
+    const single = (['clientId', 'clientSecret', 'certificate'] as const).filter((k) => d[k] !== undefined);
+    if (single.length) problems.push(`dataverse has both applicationUsers and ${single.map((k) => `dataverse.${k}`).join(', ')}: list every application user in applicationUsers`);
+    identities = d.applicationUsers.map((u, i) => one(u, `dataverse.applicationUsers[${i}]`, `dataverse.applicationUsers[${i}] (client id ${u.clientId})`));
+    const seen = new Map<string, number>();
+    d.applicationUsers.forEach((u, i) => {
+      const key = u.clientId?.toLowerCase();
+      const first = seen.get(key);
+      if (first !== undefined) problems.push(`dataverse.applicationUsers[${i}] repeats the client id of dataverse.applicationUsers[${first}] (${u.clientId}): the same application user has one budget, listing it twice adds nothing`);
+      else seen.set(key, i);
+    });
+  } else {
+    identities = [one({ tenantId: d.tenantId, clientId: d.clientId ?? '', clientSecret: d.clientSecret, certificate: d.certificate }, 'dataverse', `application user (client id ${d.clientId})`)];
+  }
+  if (problems.length) throw new ConfigError(`the config file ${file} is invalid:\n  - ${problems.join('\n  - ')}`);
+  return identities as DataverseIdentity[];
+}
+
+/** `/actionstep/tokenUrl` → `actionstep.tokenUrl`: the name a user sees in the file. */
+function fieldName(instancePath: string): string {
+  return instancePath.replace(/^\//, '').split('/').join('.') || '(top level)';
+}
+
+function problemOf(e: ErrorObject, raw: unknown): string {
+  const field = fieldName(e.instancePath);
+  const value = e.instancePath.split('/').slice(1).reduce<unknown>((v, k) => (v && typeof v === 'object' ? (v as Record<string, unknown>)[k] : undefined), raw);
+  if (e.keyword === 'pattern' && /:\/\//.test(String((e.params as { pattern?: string }).pattern))) {
+    const scheme = String((e.params as { pattern: string }).pattern).startsWith('^https:') ? 'an https' : 'an http(s)';
+    return `${field} must be ${scheme} URL with a host name (like https://example.com/...), got ${JSON.stringify(value)}`;
+  }
+  if (e.keyword === 'additionalProperties') return `${field}: unknown setting "${(e.params as { additionalProperty: string }).additionalProperty}"`;
+  if (e.keyword === 'oneOf') return `${field} must be the secret itself, {"env": "VARIABLE_NAME"} or {"file": "path/to/file"}`;
+  if (e.keyword === 'required') return `${field}: the setting "${(e.params as { missingProperty: string }).missingProperty}" is missing`;
+  return `${field} ${e.message}`;
+}
+
+const URL_FIELDS: Array<[string, (c: MigrationConfig) => string | undefined]> = [
+  ['actionstep.authorizeUrl', (c) => c.actionstep.authorizeUrl],
+  ['actionstep.tokenUrl', (c) => c.actionstep.tokenUrl],
+  ['dataverse.webApiUrl', (c) => c.dataverse.webApiUrl],
+  ['dataverse.authorityHost', (c) => c.dataverse.authorityHost],
+  ['dataverse.tokenEndpointOrigin', (c) => c.dataverse.tokenEndpointOrigin],
+];
+
+/** The schema's pattern catches the common mistakes; the URL parser the rest (a space in the host, a bad port). */
+function urlProblems(config: MigrationConfig): string[] {
+  const out: string[] = [];
+  for (const [field, get] of URL_FIELDS) {
+    const value = get(config);
+    if (value === undefined) continue;
+    try {
+      if (!new URL(value).hostname) throw new Error('no host');
+    } catch {
+      out.push(`${field} is not a valid URL: ${JSON.stringify(value)}`);
+    }
+  }
+  return out;
+}
+
+/** An IANA zone name the runtime knows (dates without an offset are read in it; a typo would shift every one). */
+function timeZoneProblems(config: MigrationConfig): string[] {
+  const zone = config.migration?.timeZone;
+  if (zone === undefined) return [];
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: zone });
+    return [];
+  } catch {
+    return [`migration.timeZone: ${JSON.stringify(zone)} is not an IANA time zone name (like "Australia/Sydney", "Pacific/Auckland" or "UTC")`];
+  }
 }
 
 /** The value of a secret reference; the error names the reference, never a value. */
@@ -177,7 +351,7 @@ export function resolveSecret(ref: SecretRef, what: string): string {
   }
 }
 
-const SECRET_KEYS = new Set(['clientSecret', 'passphrase', 'secret', 'password', 'access_token', 'refresh_token', 'accessToken', 'refreshToken']);
+const SECRET_KEYS = new Set(['clientSecret', 'passphrase', 'secret', 'password', 'privateKey', 'access_token', 'refresh_token', 'accessToken', 'refreshToken']);
 
 /** A copy with every secret replaced, for printing. References ({env}) are kept: they are names, not values. */
 export function redactConfig<T>(value: T): T {

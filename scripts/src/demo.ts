@@ -19,6 +19,10 @@ export interface DemoOptions {
   json: boolean;
   outDir: string;
   rollback: boolean;
+  /** Dataverse emulator clock scale (default 60). */
+  clockScale?: number;
+  /** Dataverse application users (default 1). */
+  appUsers?: number;
 }
 
 export interface DemoResult {
@@ -40,7 +44,7 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
   };
   const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), 'astep-demo-'));
   fs.mkdirSync(o.outDir, { recursive: true });
-  const emulators = await time('start emulators', () => startEmulators({ firm: o.firm, seed: o.seed, faults: o.faults, limits: 'production', stateDir }));
+  const emulators = await time('start emulators', () => startEmulators({ firm: o.firm, seed: o.seed, faults: o.faults, limits: 'production', stateDir, clockScale: o.clockScale, appUsers: o.appUsers }));
   try {
     const config = emulators.config;
     const session = await time('sign in', () => openSession(config, progress));

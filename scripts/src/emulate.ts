@@ -5,6 +5,8 @@ import path from 'node:path';
 import { startActionstepEmulator, type ActionstepEmulator } from '@astep/actionstep-emulator';
 import { startDataverseEmulator, type DataverseEmulator } from '@astep/dataverse-emulator';
 import type { MigrationConfig } from './config';
+import { SCHEMA } from '@astep/solution/schema';
+import { ROLE_NAME, adminRole } from '@astep/solution/ui/role';
 
 export type FirmSize = 'tiny' | 'demo' | 'medium' | 'large' | 'xl';
 
@@ -16,9 +18,16 @@ export interface EmulateOptions {
   actionstepPort?: number;
   dataversePort?: number;
   stateDir: string;
-  /** Dataverse clock scale: how much faster than real time the service protection window runs. */
+  /**
+   * Dataverse clock scale: how much faster than real time the emulator's virtual clock runs (service-protection
+   * window, execution costs, Retry-After). Default 60 (a 300 s window lasts 5 s: the limits rarely bind).
+   */
   clockScale?: number;
+  /** Dataverse application users to register and list in the config (default 1: the single-user form). */
+  appUsers?: number;
   licenseTier?: 'SalesProfessional' | 'SalesEnterprise' | 'SalesPremium';
+  /** More app registrations in the same environment (tests: another app that must not read the audit). */
+  extraClients?: Array<{ clientId: string; clientSecret: string; applicationUserName?: string; roles?: string[] }>;
 }
 
 export interface RunningEmulators {
@@ -30,6 +39,8 @@ export interface RunningEmulators {
 }
 
 export const DEMO_TENANT = '00000000-0000-4000-8000-00000000a57e';
+/** `emulate`/`demo` run Dataverse's virtual clock 60× faster than real time unless told otherwise. */
+export const DEFAULT_CLOCK_SCALE = 60;
 
 export async function startEmulators(o: EmulateOptions): Promise<RunningEmulators> {
   fs.mkdirSync(o.stateDir, { recursive: true });
@@ -48,17 +59,28 @@ export async function startEmulators(o: EmulateOptions): Promise<RunningEmulator
       ? { enabled: false }
       : { sessionPerSecond: 60, sessionBurst: 120, orgPerSecond: 80, orgBurst: 160, ipPerSecond: 100, ipBurst: 200 },
   });
-  const clientId = 'astep-migration-app';
-  const clientSecret = crypto.randomBytes(24).toString('base64url');
+  // Each application user is its own app registration in the emulator (its own systemuser and its own limits).
+  const appUsers = Array.from({ length: Math.max(1, o.appUsers ?? 1) }, (_, i) => ({
+    clientId: i === 0 ? 'astep-migration-app' : `astep-migration-app-${i + 1}`,
+    clientSecret: crypto.randomBytes(24).toString('base64url'),
+    applicationUserName: i === 0 ? 'Actionstep Migration (application user)' : `Actionstep Migration (application user ${i + 1})`,
+  }));
   const firm = actionstep.firm as unknown as { dataverseUsers?: Array<{ fullname: string; email: string; isDisabled: boolean }>; timeZone?: string };
   const dataverse = await startDataverseEmulator({
     port: o.dataversePort ?? 0,
     host: '127.0.0.1',
     tenantId: DEMO_TENANT,
-    clients: [{ clientId, clientSecret, applicationUserName: 'Actionstep Migration (application user)' }],
+    // As an admin sets it up: the solution's "Actionstep Migration Administrator" role (what loading, auditing and
+    // rollback need) and System Customizer (provisioning creates tables and columns), nothing more; the same roles for
+    // every application user, so no write depends on which identity the pool sent it through.
+    roles: [{ name: ROLE_NAME, privileges: adminRole(SCHEMA).privileges.map((p) => p.name) }],
+    clients: [
+      ...appUsers.map((u) => ({ ...u, roles: ['System Customizer', ROLE_NAME] })),
+      ...(o.extraClients ?? []),
+    ],
     systemUsers: firm.dataverseUsers ?? [],
     limits: o.limits,
-    clockScale: o.clockScale ?? 60,
+    clockScale: o.clockScale ?? DEFAULT_CLOCK_SCALE,
     faults: faultRate > 0 ? dataverseFaults(faultRate, o.seed) : undefined,
   });
 
@@ -77,8 +99,10 @@ export async function startEmulators(o: EmulateOptions): Promise<RunningEmulator
     dataverse: {
       webApiUrl: dataverse.webApiUrl,
       tenantId: dataverse.tenantId,
-      clientId,
-      clientSecret,
+      // One application user: the single form; several: the list, each entry an app registration of its own.
+      ...(appUsers.length === 1
+        ? { clientId: appUsers[0].clientId, clientSecret: appUsers[0].clientSecret }
+        : { applicationUsers: appUsers.map((u) => ({ clientId: u.clientId, clientSecret: u.clientSecret })) }),
       tokenEndpointOrigin: dataverse.url,
       licenseTier: o.licenseTier ?? 'SalesEnterprise',
     },

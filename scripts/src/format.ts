@@ -1,5 +1,5 @@
 // Small text helpers shared by the commands and the demo.
-import type { MigrationOptions, RunSummary } from '@astep/orchestrator';
+import type { Finding, MigrationOptions, RunSummary } from '@astep/orchestrator';
 import type { MigrationConfig } from './config';
 
 export function migrationOverrides(config: MigrationConfig): Partial<MigrationOptions> {
@@ -21,6 +21,16 @@ export function formatSummary(summary: RunSummary): string {
     line('total', t.extracted, t.migrated, t.skipped, t.failed), '',
     line('table', 'created', 'updated', 'unchanged', 'failed'),
     ...summary.tables.map((x) => line(x.table, x.created, x.updated, x.unchanged, x.failed)),
+    ...formatFindings(summary.findings ?? []),
   ].join('\n');
+}
+
+/** Findings by rule: the count, and the first examples by record (the JSON report has up to 50 per rule). */
+export function formatFindings(findings: Finding[], examples = 3): string[] {
+  if (!findings.length) return [];
+  return ['', 'findings:', ...findings.flatMap((f) => [
+    `  ${f.rule}: ${f.count}${f.open ? ' (NOT RESOLVED: the staged firm differs from Actionstep)' : ''}`,
+    ...f.examples.slice(0, examples).map((e) => `    ${e.message}`),
+  ])];
 }
 

@@ -1,9 +1,9 @@
 // The demo's CRM is not empty: before the run it holds a few contacts and an account that the migration will match
 // (same email, same name) and update, so the audit has before values to restore and rollback has real work.
-import type { DataverseClient } from '@astep/dataverse-connector';
+import type { DataverseApi } from '@astep/dataverse-connector';
 import type { GeneratedFirm } from '@astep/actionstep-emulator';
 
-export async function seedExistingCrmData(client: DataverseClient, firm: GeneratedFirm, people = 3): Promise<Array<{ table: string; id: string; match: string }>> {
+export async function seedExistingCrmData(client: DataverseApi, firm: GeneratedFirm, people = 3): Promise<Array<{ table: string; id: string; match: string }>> {
   const out: Array<{ table: string; id: string; match: string }> = [];
   const emails = new Set<string>();
   for (const p of firm.iterate('participants')) {

@@ -4,58 +4,116 @@ import path from 'node:path';
 import {
   ActionstepClient, ActionstepOAuthClient, ActionstepOAuthCredential, EncryptedFileTokenStore, followAuthorizeRedirect,
 } from '@astep/actionstep-connector';
-import { DataverseClient, DataverseSink, createClientSecretCredential, createNodeTransport, createRedirectingNetworkClient } from '@astep/dataverse-connector';
+import {
+  DataverseClient, DataverseClientPool, DataverseSink, createClientCertificateCredential, createClientSecretCredential, createNodeTransport,
+  createRedirectingNetworkClient, type TokenProvider,
+} from '@astep/dataverse-connector';
 import { MigrationEngine, type ProgressReporter } from '@astep/orchestrator';
-import { resolveSecret, type MigrationConfig } from './config';
+import { dataverseIdentities, resolveSecret, type MigrationConfig } from './config';
 import { ActionstepSource } from '@astep/actionstep-connector/engineSource';
+import { firstDataverseToken, reaching } from './endpoints';
 
 import { SqliteStateStore } from './state/sqliteStateStore';
+import { acquireStateLock } from './state/stateLock';
 
 export interface Session {
   engine: MigrationEngine;
   store: SqliteStateStore;
   source: ActionstepSource;
   sink: DataverseSink;
-  dataverse: DataverseClient;
+  /** Every configured application user behind one API (a pool of one for the single form). */
+  dataverse: DataverseClientPool;
   progress: ProgressReporter;
   secrets: string[];
   close(): void;
 }
 
-export async function openSession(config: MigrationConfig, progress: ProgressReporter): Promise<Session> {
+export interface SessionOptions {
+  /** Names the command in the state folder's lock (one command at a time). */
+  command?: string;
+  /** Records per Actionstep page (default 200, the most Actionstep serves); tests use small pages to see paging. */
+  actionstepPageSize?: number;
+}
+
+export async function openSession(config: MigrationConfig, progress: ProgressReporter, options: SessionOptions = {}): Promise<Session> {
+  const lock = acquireStateLock(config.stateDir, options.command ?? 'session', (m) => progress.log(m));
+  try {
+    return await openLocked(config, progress, options, () => lock.release());
+  } catch (e) {
+    lock.release();
+    throw e;
+  }
+}
+
+async function openLocked(config: MigrationConfig, progress: ProgressReporter, options: SessionOptions, release: () => void): Promise<Session> {
   const secrets: string[] = [];
   const keep = (s: string) => (secrets.push(s), s);
   const store = new SqliteStateStore(path.join(config.stateDir, 'state.db'));
+  try {
+    const a = config.actionstep;
+    const oauthClient = new ActionstepOAuthClient({
+      authorizeUrl: a.authorizeUrl, tokenUrl: a.tokenUrl, clientId: a.clientId,
+      clientSecret: keep(resolveSecret(a.clientSecret, 'actionstep.clientSecret')), scopes: a.scopes ?? ['all'],
+    });
+    const tokenStore = new EncryptedFileTokenStore({ path: a.tokenStore.path, passphrase: keep(resolveSecret(a.tokenStore.passphrase, 'actionstep.tokenStore.passphrase')) });
+    const credential = new ActionstepOAuthCredential({ oauthClient, store: tokenStore, logger: (m) => progress.log(m) });
+    let tokens = await tokenStore.load();
+    if (tokens && (tokens.tokenUrl !== a.tokenUrl || tokens.clientId !== a.clientId)) {
+      // Tokens belong to the org and app that issued them: after a change of actionstep.tokenUrl or clientId, the old
+      // file would keep every step talking to the old endpoint.
+      progress.log(`The stored Actionstep sign-in (${a.tokenStore.path}) was made ${tokens.tokenUrl ? `at ${tokens.tokenUrl} for client ${tokens.clientId}` : 'before sign-ins recorded their endpoint'}, `
+        + `not at actionstep.tokenUrl ${a.tokenUrl} for client ${a.clientId}: it is not used. Signing in again.`);
+      await tokenStore.clear();
+      tokens = undefined;
+    }
+    if (!tokens) {
+      const openUrl = a.signIn === 'followRedirect'
+        ? (url: string) => reaching('actionstep.authorizeUrl', a.authorizeUrl, () => followAuthorizeRedirect(url))
+        : async (url: string) => progress.log(`Open this address in a browser to sign in to Actionstep:\n  ${url}`);
+      await reaching('actionstep.tokenUrl', a.tokenUrl, () => credential.signIn({ openUrl, loginHint: a.loginHint, port: a.redirectPort }));
+      tokens = await tokenStore.load();
+    }
+    const apiEndpoint = tokens?.apiEndpoint ?? '';
+    const client = new ActionstepClient({ credential, trustLedgerPath: a.trustLedgerPath, maxConcurrency: a.maxConcurrency ?? 4, pageSize: options.actionstepPageSize });
+    const source = new ActionstepSource(client, apiEndpoint, tokens?.orgKey ?? null);
 
-  const a = config.actionstep;
-  const oauthClient = new ActionstepOAuthClient({
-    authorizeUrl: a.authorizeUrl, tokenUrl: a.tokenUrl, clientId: a.clientId,
-    clientSecret: keep(resolveSecret(a.clientSecret, 'actionstep.clientSecret')), scopes: a.scopes ?? ['all'],
-  });
-  const tokenStore = new EncryptedFileTokenStore({ path: a.tokenStore.path, passphrase: keep(resolveSecret(a.tokenStore.passphrase, 'actionstep.tokenStore.passphrase')) });
-  const credential = new ActionstepOAuthCredential({ oauthClient, store: tokenStore, logger: (m) => progress.log(m) });
-  let tokens = await tokenStore.load();
-  if (!tokens) {
-    const openUrl = a.signIn === 'followRedirect'
-      ? followAuthorizeRedirect
-      : async (url: string) => progress.log(`Open this address in a browser to sign in to Actionstep:\n  ${url}`);
-    await credential.signIn({ openUrl, loginHint: a.loginHint, port: a.redirectPort });
-    tokens = await tokenStore.load();
+    const d = config.dataverse;
+    const webApiUrl = d.webApiUrl.endsWith('/') ? d.webApiUrl : `${d.webApiUrl}/`;
+    const resource = new URL(webApiUrl).origin;
+    // One client per application user: each has its own token, Retry-After pause, DOP hint and concurrency, like the
+    // service's limits are per user. The pool spreads requests across them; the engine sees one sink.
+    const configured = dataverseIdentities(config);
+    const identities = configured.map((id) => {
+      const common = {
+        tenantId: id.tenantId, clientId: id.clientId, scope: `${resource}/.default`, authorityHost: d.authorityHost,
+        networkClient: d.tokenEndpointOrigin ? createRedirectingNetworkClient(d.tokenEndpointOrigin) : undefined,
+      };
+      const credential: TokenProvider = id.certificate
+        ? createClientCertificateCredential({
+          ...common, privateKey: keep(resolveSecret(id.certificate.privateKey, id.secretPath)),
+          thumbprintSha256: id.certificate.thumbprintSha256, thumbprint: id.certificate.thumbprint, x5c: id.certificate.x5c,
+        })
+        : createClientSecretCredential({ ...common, clientSecret: keep(resolveSecret(id.clientSecret!, id.secretPath)) });
+      const client = new DataverseClient({ webApiUrl, credential, transport: createNodeTransport({ maxSockets: 64 }), maxConcurrency: d.maxConcurrency ?? 52 });
+      return { name: id.name, client, credential };
+    });
+    const dataverse = new DataverseClientPool(identities.map(({ name, client }) => ({ name, client })), { logger: { warn: (message) => progress.log(message) } });
+    // One token and one WhoAmI per application user now, so that a wrong address fails here naming its config field,
+    // not mid-step. The sign-in service is the same for every application user: reaching it is checked once; a
+    // refused sign-in of any of them is named by the pool's WhoAmI.
+    await firstDataverseToken(() => identities[0].credential.getToken(), { ...d, webApiUrl, tenantId: configured[0].tenantId, clientId: configured[0].clientId }, configured[0].secretPath);
+    await reaching('dataverse.webApiUrl', webApiUrl, () => dataverse.whoAmI());
+    const sink = new DataverseSink(dataverse, webApiUrl);
+    const engine = new MigrationEngine({ source, sink, store, progress });
+    return {
+      engine, store, source, sink, dataverse, progress, secrets,
+      close: () => {
+        store.close();
+        release();
+      },
+    };
+  } catch (e) {
+    store.close();
+    throw e;
   }
-  const apiEndpoint = tokens?.apiEndpoint ?? '';
-  const client = new ActionstepClient({ credential, trustLedgerPath: a.trustLedgerPath, maxConcurrency: a.maxConcurrency ?? 4 });
-  const source = new ActionstepSource(client, apiEndpoint, tokens?.orgKey ?? null);
-
-  const d = config.dataverse;
-  const webApiUrl = d.webApiUrl.endsWith('/') ? d.webApiUrl : `${d.webApiUrl}/`;
-  const resource = new URL(webApiUrl).origin;
-  const dvCredential = createClientSecretCredential({
-    tenantId: d.tenantId, clientId: d.clientId, clientSecret: keep(resolveSecret(d.clientSecret, 'dataverse.clientSecret')),
-    scope: `${resource}/.default`, authorityHost: d.authorityHost,
-    networkClient: d.tokenEndpointOrigin ? createRedirectingNetworkClient(d.tokenEndpointOrigin) : undefined,
-  });
-  const dataverse = new DataverseClient({ webApiUrl, credential: dvCredential, transport: createNodeTransport({ maxSockets: 64 }), maxConcurrency: d.maxConcurrency ?? 52 });
-  const sink = new DataverseSink(dataverse, webApiUrl, { maxConcurrency: d.maxConcurrency });
-  const engine = new MigrationEngine({ source, sink, store, progress });
-  return { engine, store, source, sink, dataverse, progress, secrets, close: () => store.close() };
 }

@@ -4,14 +4,16 @@
 // runs that created the same records compare equal, and any difference in any column shows. Columns the platform
 // stamps on every write (modified on/by, version number) are left out unless `keepTimes`: a restored record is
 // restored in value, but Dataverse still stamps the write.
+import { dataverseIdentities } from './config';
 import type { RunningEmulators } from './emulate';
 
+/** A token for the configuration's first application user (the emulator's configs hold their secrets inline). */
 export async function dataverseToken(e: Pick<RunningEmulators, 'config' | 'dataverse'>): Promise<string> {
-  const d = e.config.dataverse;
+  const first = dataverseIdentities(e.config)[0];
   const res = await fetch(e.dataverse.tokenUrl, {
     method: 'POST',
     headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({ grant_type: 'client_credentials', client_id: d.clientId, client_secret: String(d.clientSecret), scope: `${e.dataverse.url}/.default` }),
+    body: new URLSearchParams({ grant_type: 'client_credentials', client_id: first.clientId, client_secret: String(first.clientSecret), scope: `${e.dataverse.url}/.default` }),
   });
   if (!res.ok) throw new Error(`token request failed: ${res.status} ${await res.text()}`);
   return ((await res.json()) as { access_token: string }).access_token;

@@ -334,6 +334,12 @@ export const TABLES: TableDef[] = [
     memo('astep_diffjson', 'DiffJson', 'Sample Diff (JSON)', 1048576),
     memo('astep_summaryjson', 'SummaryJson', 'Summary (JSON)', 1048576),
     memo('astep_wizardstate', 'WizardState', 'Wizard State (JSON)', 100000),
+    // The run's lease: one runner (command line or wizard) writes to Dataverse for a run at a time; it renews the
+    // lease while it works, and another runner is refused by name until it is released or runs out.
+    str('astep_leaseholderid', 'LeaseHolderId', 'Lease Holder Id', 200, { description: 'Which runner holds the run now (command line on a host and state folder, or a wizard session).' }),
+    str('astep_leaseholder', 'LeaseHolder', 'Being Run By', 400),
+    dateTime('astep_leasesince', 'LeaseSince', 'Being Run Since'),
+    dateTime('astep_leaseuntil', 'LeaseUntil', 'Lease Runs Until'),
   ], [{ logicalName: 'astep_migrationrun_runid_key', schemaName: 'astep_migrationrun_runid_key', displayName: 'Run Id', columns: ['astep_runid'] }]),
 
   customTable('astep_stagingrow', 'Staging Row', 'Staging Rows', 'A source record staged by the in-CRM engine, with its raw JSON and outcome.', 'engine', [

@@ -7,13 +7,15 @@
 // reaches Actionstep through the connections API and the connector runtime (a stand-in on two hosts that accepts only
 // tokens that Entra stand-in minted for its own audience). Settings problem → settings fixed → sign-in → Connect →
 // Discover → (reload: no Actionstep request for what is staged) → Map → Sample → Review → reload → "Start run" from the
-// command script → pause and resume → Delta → Verify → "Roll back run". Screenshots go to test-artifacts/.
+// command script → pause and resume → Delta → Verify → a user edits and adds records under migrated accounts →
+// "Roll back run" reports those as conflicts, leaves them and returns the rest to its state before the sample.
+// Screenshots go to test-artifacts/.
 import { existsSync, mkdirSync } from 'node:fs';
 import * as path from 'node:path';
 import type { Browser, BrowserContext, Page, Route } from 'playwright-core';
 import { parseWizardState } from '@astep/orchestrator/wizard/wizardState';
 import { CONNECTION_VARIABLES } from '@astep/solution/ui/environmentVariables';
-import { snapshot, snapshotDiff, webApi } from '../helpers/harness';
+import { adminToken, snapshot, snapshotDiff, webApi } from '../helpers/harness';
 import { ALLOW_LOOPBACK_FROM_ROUTED_PAGES, CHROMIUM, launchChromium } from '../helpers/browserHost';
 import { openForm, startDynamicsOrg, WIZARD_APP_ID, type DynamicsOrg } from '../helpers/dynamicsOrg';
 import type { WizardHostWindow } from './host/wizardHostPage';
@@ -295,8 +297,25 @@ suite(`Mapping Wizard in chromium inside a stand-in Dynamics org, settings to Ve
     expect((await rowState()).verifiedOn).toBeTruthy();
   }, 240_000);
 
-  test('"Roll back run" from the command script returns Dataverse to its state before the sample', async () => {
+  test('"Roll back run" from the command script leaves what users did after the run, and returns the rest to its state before the sample', async () => {
     expect(snapshotDiff(beforeSample, await snapshot(emu)).length).toBeGreaterThan(100);
+    // After the run, a firm user edits a migrated account in a column the run never writes, and adds a note and a
+    // contact under another migrated account (the administrator's own sign-in acting on the user's behalf).
+    const users = (emu.actionstep.firm as unknown as { dataverseUsers: Array<{ email: string; isDisabled: boolean }> }).dataverseUsers;
+    const person = (await webApi(emu, 'GET', `systemusers?$select=systemuserid,fullname&$filter=internalemailaddress eq '${users.find((u) => !u.isDisabled)!.email}'`)).json.value[0];
+    const asUser = async (method: string, p: string, body: unknown) => {
+      const res = await fetch(`${emu.dataverse.webApiUrl}${p}`, {
+        method, body: JSON.stringify(body),
+        headers: { authorization: `Bearer ${await adminToken(emu)}`, 'content-type': 'application/json', accept: 'application/json', MSCRMCallerID: person.systemuserid, Prefer: 'return=representation' },
+      });
+      expect(res.ok).toBe(true);
+      return res.json();
+    };
+    const [edited, parent] = (await webApi(emu, 'GET', 'accounts?$select=accountid,astep_sourceid&$filter=astep_sourceid ne null&$orderby=astep_sourceid')).json.value;
+    await asUser('PATCH', `accounts(${edited.accountid})`, { description: 'Met the client on Tuesday' });
+    const note = await asUser('POST', 'annotations', { subject: 'Call notes', 'objectid_account@odata.bind': `/accounts(${parent.accountid})` });
+    await asUser('POST', 'contacts', { firstname: 'Added', lastname: 'After The Run', 'parentcustomerid_account@odata.bind': `/accounts(${parent.accountid})` });
+
     await page.evaluate(() => {
       const w = window as unknown as WizardHostWindow;
       return w.Astep!.MigrationRun!.rollback(w.__form);
@@ -305,10 +324,17 @@ suite(`Mapping Wizard in chromium inside a stand-in Dynamics org, settings to Ve
     expect(calls.errors).toEqual([]);
     expect(calls.progress.some((p) => /^Rolling back run crm-run-1: \d+ of \d+ changes$/.test(p))).toBe(true);
     const alert = calls.alerts[calls.alerts.length - 1];
-    expect(alert.title).toBe('Run rolled back');
-    expect(alert.text).toMatch(/^Run crm-run-1: \d+ deleted, \d+ restored, \d+ re-opened, 0 already undone, 0 conflicts, 0 failed\.$/);
+    expect(alert.title).toBe('Rollback not complete');
+    expect(alert.text).toMatch(/^Run crm-run-1: \d+ deleted, \d+ restored, \d+ re-opened, 0 already undone, 2 conflicts, 0 failed\. /);
+    expect(alert.text).toContain(`account ${edited.astep_sourceid} was changed after the run (columns the run did not write were changed: row version`);
+    expect(alert.text).toContain(`last changed by ${person.fullname} on `);
+    expect(alert.text).toContain(`account ${parent.astep_sourceid} has records under it that the run did not create: a note (annotation ${note.annotationid}) added by ${person.fullname}`);
     await shot('10-rolled-back');
-    expect(snapshotDiff(beforeSample, await snapshot(emu))).toEqual([]);
+    // Only the two kept accounts and the user's note and contact differ from the state before the sample.
+    const kept = [`account:${edited.astep_sourceid}`, `account:${parent.astep_sourceid}`, `annotation:${note.annotationid}`, 'contact:Added After The Run'];
+    const diffs = snapshotDiff(beforeSample, await snapshot(emu));
+    expect(diffs.filter((d) => !kept.some((k) => d.startsWith(`${k}:`) || d.startsWith(`${k}.`)))).toEqual([]);
+    expect(diffs.filter((d) => d.endsWith('only in the second')).sort()).toEqual(kept.map((k) => `${k}: only in the second`).sort());
     expect(pageErrors).toEqual([]);
   }, 240_000);
 

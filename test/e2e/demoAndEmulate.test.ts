@@ -1,9 +1,8 @@
 // `npm start`'s command on the tiny firm with rollback, and `astep-migrate emulate` as a long-running server.
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { CLI, ROOT, runCli } from '../helpers/harness';
+import { runCli, spawnEmulate } from '../helpers/harness';
 
 jest.setTimeout(300_000);
 
@@ -32,17 +31,8 @@ test('demo --rollback --json: the run reconciles per object, every mapping lands
 
 test('emulate serves both APIs, prints one JSON line, and exits cleanly on SIGTERM', async () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'astep-emulate-test-'));
-  const child = spawn(process.execPath, [CLI, 'emulate', '--firm', 'tiny', '--limits', 'off', '--state-dir', dir], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  const { child, info } = await spawnEmulate(['--firm', 'tiny', '--limits', 'off', '--state-dir', dir]);
   try {
-    const line = await new Promise<string>((resolve, reject) => {
-      let buf = '';
-      child.stdout.on('data', (d) => {
-        buf += d;
-        if (buf.includes('\n')) resolve(buf.slice(0, buf.indexOf('\n')));
-      });
-      child.on('exit', (code) => reject(new Error(`emulate exited early with ${code}`)));
-    });
-    const info = JSON.parse(line) as { actionstep: string; dataverse: string; config: string };
     expect(Object.keys(info).sort()).toEqual(['actionstep', 'config', 'dataverse']);
     const config = JSON.parse(fs.readFileSync(info.config, 'utf8'));
     // Dataverse: no token, no data; a client-credentials token opens it.

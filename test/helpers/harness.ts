@@ -1,9 +1,10 @@
 // End-to-end harness: both emulators in this process, the real command line in child processes talking HTTP to
 // them, and snapshots of Dataverse read back through the Web API.
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { dataverseIdentities } from '../../scripts/src/config';
 import { startEmulators, type EmulateOptions, type RunningEmulators } from '../../scripts/src/emulate';
 
 export const ROOT = path.resolve(__dirname, '..', '..');
@@ -43,6 +44,20 @@ export function runCli(args: string[], o: { killAfterMs?: number; timeoutMs?: nu
   });
 }
 
+/** Starts `astep-migrate emulate <args>` and resolves with the process and the JSON line it prints once serving. */
+export async function spawnEmulate(args: string[]): Promise<{ child: ChildProcess; info: { actionstep: string; dataverse: string; config: string } }> {
+  const child = spawn(process.execPath, [CLI, 'emulate', ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  const line = await new Promise<string>((resolve, reject) => {
+    let buf = '';
+    child.stdout!.on('data', (d) => {
+      buf += d;
+      if (buf.includes('\n')) resolve(buf.slice(0, buf.indexOf('\n')));
+    });
+    child.on('exit', (code) => reject(new Error(`emulate exited early with ${code}`)));
+  });
+  return { child, info: JSON.parse(line) };
+}
+
 export async function startTestEmulators(o: Partial<EmulateOptions> = {}): Promise<RunningEmulators & { dir: string }> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'astep-e2e-'));
   const emulators = await startEmulators({ firm: 'tiny', seed: 7, faults: 0, limits: 'off', stateDir: dir, ...o });
@@ -54,6 +69,23 @@ export async function startTestEmulators(o: Partial<EmulateOptions> = {}): Promi
       fs.rmSync(dir, { recursive: true, force: true });
     },
   });
+}
+
+/**
+ * A person's token: the environment's administrator signs in through the device code flow (the emulator approves it
+ * for its seeded admin), as someone at the firm would sign in to Dynamics. Not the migration's application user.
+ */
+export async function adminToken(e: Pick<RunningEmulators, 'config' | 'dataverse'>): Promise<string> {
+  const base = `${e.dataverse.url}/${e.dataverse.tenantId}/oauth2/v2.0`;
+  const form = (f: Record<string, string>) => ({ method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(f) });
+  const scope = `${e.dataverse.url}/.default`;
+  const clientId = dataverseIdentities(e.config)[0].clientId;
+  const code = (await (await fetch(`${base}/devicecode`, form({ client_id: clientId, scope }))).json()) as { device_code: string };
+  for (let poll = 0; poll < 5; poll++) {
+    const r = (await (await fetch(`${base}/token`, form({ grant_type: 'urn:ietf:params:oauth:grant-type:device_code', client_id: clientId, device_code: code.device_code }))).json()) as { access_token?: string };
+    if (r.access_token) return r.access_token;
+  }
+  throw new Error('the device code sign-in did not complete');
 }
 
 export { dataverseToken, webApi, snapshot, snapshotDiff, SNAPSHOT_SETS } from '../../scripts/src/snapshot';

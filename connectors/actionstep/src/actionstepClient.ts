@@ -86,9 +86,14 @@ export type ActionstepPage<T> = T[] & {
   linkedRaw: Record<string, Record<string, unknown>[]>;
   pageNumber: number;
   pageCount: number;
+  /** Records the whole listing holds as Actionstep counted them when it served this page (keyset: those read
+   *  before this page plus the count of what remained). A count that changes from page to page means records moved. */
   recordCount: number;
   /** Resumes the listing at the next page; undefined on the last page. */
   continuationToken?: string;
+  /** Keyset paging: `after:<last id of this page>`, on every page (the last one too), so that a checkpoint taken
+   *  after any page resumes right after it (`byPage({ continuationToken: cursor })`). Undefined in offset paging. */
+  cursor?: string;
   /** Values that did not parse on this page (the record keeps null). */
   issues: WireIssue[];
 };
@@ -223,6 +228,7 @@ export class ActionstepClient {
     after: string | undefined,
     abortSignal?: AbortSignal,
   ): AsyncIterableIterator<ActionstepPage<RecordsByResource[R]>> {
+    let readBefore = 0;
     for (let pageNumber = 1; ; pageNumber++) {
       const q = new Map(query);
       q.set('sort', 'id');
@@ -239,9 +245,11 @@ export class ActionstepClient {
       yield this.toPage(resource, env, {
         pageNumber,
         pageCount: env.paging ? pageNumber - 1 + env.paging.pageCount : pageNumber + (more ? 1 : 0),
-        recordCount: env.paging?.recordCount ?? env.records.length,
+        recordCount: readBefore + (env.paging?.recordCount ?? env.records.length),
         continuationToken: more ? `after:${String(last)}` : undefined,
+        cursor: `after:${String(last)}`,
       });
+      readBefore += env.records.length;
       if (!more) return;
       after = String(last);
     }
@@ -250,7 +258,7 @@ export class ActionstepClient {
   private toPage<R extends ResourceName>(
     resource: R,
     env: ParsedEnvelope,
-    info: { pageNumber: number; pageCount: number; recordCount: number; continuationToken?: string },
+    info: { pageNumber: number; pageCount: number; recordCount: number; continuationToken?: string; cursor?: string },
   ): ActionstepPage<RecordsByResource[R]> {
     const issues: WireIssue[] = [];
     const onIssue = (i: WireIssue): void => {

@@ -4,14 +4,36 @@
 import type { ActionstepClient } from './actionstepClient';
 import { EXTRACTION_LIST_OPTIONS } from './extraction/firmExtraction';
 import type { RecordsByResource, ResourceName, TrustLedgerEntry } from './records';
-import type { SourcePort } from '@astep/orchestrator/ports';
+import type { SourcePage, SourcePort } from '@astep/orchestrator/ports';
 
 export class ActionstepSource implements SourcePort {
   constructor(private readonly client: ActionstepClient, private readonly apiEndpoint: string, private readonly orgKeyValue: string | null) {}
 
-  async *pages<R extends ResourceName>(resource: R, options: { modifiedSince?: string; abortSignal?: AbortSignal } = {}): AsyncIterable<Array<RecordsByResource[R]>> {
-    const listing = this.client.list(resource, { ...EXTRACTION_LIST_OPTIONS[resource], modifiedSince: options.modifiedSince, abortSignal: options.abortSignal });
-    for await (const page of listing.byPage()) yield [...page];
+  // Keyset paging (sort=id, id_gt=last) wherever the id is an integer: a record deleted or added while the listing
+  // runs cannot shift another past the reader. Composite ids (actionparticipants, ...) cannot be compared
+  // (reference §5: comparison operators apply to numbers and dates), so those page by offset and the engine's
+  // completeness check catches what moved.
+  async *pages<R extends ResourceName>(resource: R, options: { modifiedSince?: string; abortSignal?: AbortSignal } = {}): AsyncIterable<SourcePage<RecordsByResource[R]>> {
+    const listing = this.client.list(resource, { ...EXTRACTION_LIST_OPTIONS[resource], pagingMode: 'keyset', modifiedSince: options.modifiedSince, abortSignal: options.abortSignal });
+    for await (const page of listing.byPage()) {
+      yield Object.assign([...page], { recordCount: page.recordCount, cursor: page.cursor, issues: page.issues });
+    }
+  }
+
+  async *ids(resource: ResourceName, options: { abortSignal?: AbortSignal } = {}): AsyncIterable<string[]> {
+    for await (const page of this.client.list(resource, { fields: ['id'], pagingMode: 'keyset', abortSignal: options.abortSignal }).byPage()) {
+      yield page.map((r) => (r as { id: string }).id);
+    }
+  }
+
+  async byIds<R extends ResourceName>(resource: R, ids: string[], options: { abortSignal?: AbortSignal } = {}): Promise<Array<RecordsByResource[R]>> {
+    try {
+      return [...(await this.client.get(resource, ids, { include: EXTRACTION_LIST_OPTIONS[resource]?.include, abortSignal: options.abortSignal }))];
+    } catch (e) {
+      // None of them exists any more: Actionstep answers 404 for the whole request.
+      if ((e as { status?: number }).status === 404) return [];
+      throw e;
+    }
   }
 
   async count(resource: ResourceName): Promise<number | null> {

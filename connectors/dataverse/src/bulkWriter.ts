@@ -2,8 +2,8 @@
 // UpsertMultiple / CreateMultiple / UpdateMultiple where the table supports them (asked once per table), else `$batch`
 // with continue-on-error. An all-or-nothing bulk request that fails for a record's data is split in halves until the
 // bad records are isolated (so one bad record never fails 999 good ones). One result per input, in input order.
-import type { DataverseClient } from './dataverseClient';
-import { DataverseError, KeyFormatError, TRANSIENT_CODES } from './errors';
+import type { DataverseApi } from './dataverseApi';
+import { CREDENTIAL_ERROR_CODE, DataverseError, KeyFormatError, TRANSIENT_CODES } from './errors';
 import { forbiddenKeyCharacters, formatKey, idFromEntityUrl, keyLiteral, randomGuid } from './formatKey';
 import { abortError, type BatchRequest, type BatchResponse, type KeyValues } from './types';
 
@@ -51,7 +51,7 @@ export interface BulkWriterOptions {
   minBatchSize?: number;
   /** Operations per `$batch` request when bulk actions are unavailable. Default 100: `$batch` gives no per-operation efficiency, so large batches only make each request slower. */
   batchOperationSize?: number;
-  /** Caps this writer's requests in flight (the client's adaptive limit, at most 52, also applies). */
+  /** Caps this writer's requests in flight. The API's capacity also applies: a client's adaptive limit (at most 52), or the sum of a pool's identities. */
   maxConcurrency?: number;
   onProgress?: (done: number, total: number, progress: WriteProgress) => void;
   abortSignal?: AbortSignal;
@@ -84,10 +84,10 @@ interface Unit {
 /** Duplicate primary key / duplicate alternate key. */
 const DUPLICATE_CODES = new Set(['0x80040237', '0x80060892']);
 
-const bulkSupportCache = new WeakMap<DataverseClient, Map<string, Promise<boolean>>>();
+const bulkSupportCache = new WeakMap<DataverseApi, Map<string, Promise<boolean>>>();
 
 /** Asks the server whether the table has CreateMultiple (UpsertMultiple exists where Create/UpdateMultiple do). */
-export function tableSupportsBulk(client: DataverseClient, logicalName: string): Promise<boolean> {
+export function tableSupportsBulk(client: DataverseApi, logicalName: string): Promise<boolean> {
   let cache = bulkSupportCache.get(client);
   if (!cache) bulkSupportCache.set(client, (cache = new Map()));
   let answer = cache.get(logicalName);
@@ -97,7 +97,7 @@ export function tableSupportsBulk(client: DataverseClient, logicalName: string):
       .get<{ value?: unknown[] }>(`sdkmessagefilters?$select=sdkmessagefilterid&$filter=${encodeURIComponent(filter)}`)
       .then((r) => (r?.value?.length ?? 0) > 0)
       .catch((e: unknown) => {
-        if (e instanceof DataverseError && e.status >= 400 && e.status < 500 && e.status !== 429) return false;
+        if (e instanceof DataverseError && e.status >= 400 && e.status < 500 && e.status !== 429 && !signInFailed(e)) return false;
         cache!.delete(logicalName); // transient: ask again next time
         throw e;
       });
@@ -114,6 +114,15 @@ function describeKey(key: KeyValues | { id: string } | undefined): string {
     .join(', ');
 }
 
+/**
+ * No token could be had for the request (the pool has no identity left, or a lone client's credential is refused):
+ * nothing about the records, and every other request would fail the same way, so the load stops with that message
+ * instead of failing each record.
+ */
+function signInFailed(e: DataverseError): boolean {
+  return e.code === CREDENTIAL_ERROR_CODE;
+}
+
 function isIdKey(key: KeyValues | { id: string }): key is { id: string } {
   return Object.keys(key).length === 1 && 'id' in key && typeof (key as { id: unknown }).id === 'string';
 }
@@ -127,7 +136,7 @@ export class BulkWriter {
   private readonly maxRecordRetries: number;
   private successesSinceShrink = 0;
 
-  constructor(private readonly client: DataverseClient, private readonly options: BulkWriterOptions = {}) {
+  constructor(private readonly client: DataverseApi, private readonly options: BulkWriterOptions = {}) {
     this.maxBatchSize = Math.max(1, Math.min(1000, options.maxBatchSize ?? 1000));
     this.minBatchSize = Math.max(1, Math.min(this.maxBatchSize, options.minBatchSize ?? 10));
     this.batchSize = Math.max(this.minBatchSize, Math.min(this.maxBatchSize, options.initialBatchSize ?? 1000));
@@ -273,7 +282,7 @@ export class BulkWriter {
       cursor += unit.items.length;
       return unit;
     };
-    const slots = () => Math.max(1, Math.min(this.options.maxConcurrency ?? 52, this.client.concurrency.limit));
+    const slots = () => Math.max(1, Math.min(this.options.maxConcurrency ?? Infinity, this.client.capacity));
 
     const process = async (unit: Unit): Promise<void> => {
       if (unit.viaQuery) {
@@ -360,7 +369,7 @@ export class BulkWriter {
       this.grow();
       return undefined;
     } catch (e) {
-      if (!(e instanceof DataverseError)) throw e;
+      if (!(e instanceof DataverseError) || signInFailed(e)) throw e;
       if (isBulkUnsupported(e)) return 'unsupported';
       if (op === 'create' && DUPLICATE_CODES.has(e.code)) {
         const rest = await this.settleRepeatedCreates(table, unit.items, finish);
@@ -464,7 +473,7 @@ export class BulkWriter {
       await this.client.update(table.entitySetName, id, item.attributes, opts);
       finish(item, { outcome: 'upserted', id, status: 204 });
     } catch (e) {
-      if (!(e instanceof DataverseError)) throw e;
+      if (!(e instanceof DataverseError) || signInFailed(e)) throw e;
       finish(item, this.failure(item, e));
     }
   }
@@ -505,7 +514,7 @@ export class BulkWriter {
     try {
       responses = await this.client.batch(requests, { continueOnError: true, abortSignal: this.options.abortSignal });
     } catch (e) {
-      if (!(e instanceof DataverseError)) throw e;
+      if (!(e instanceof DataverseError) || signInFailed(e)) throw e;
       if (sendable.length === 1 || e.status === 401) {
         for (const item of sendable) finish(item, this.failure(item, e));
         return [];

@@ -5,7 +5,8 @@ import type { ReadAllOptions, Row, SinkPort, SinkUpsertTarget, SinkWriteResult, 
 import type { SystemUserInfo } from '@astep/orchestrator/plan/buildPlan';
 import type { SolutionSchema } from '@astep/solution/model';
 import { BulkWriter } from './bulkWriter';
-import type { DataverseClient } from './dataverseClient';
+import type { DataverseApi } from './dataverseApi';
+import { DataverseError } from './errors';
 import { MetadataProvisioner, type ProvisioningChange } from './metadataProvisioner';
 
 const trace = (line: string) => {
@@ -16,7 +17,7 @@ export class DataverseSink implements SinkPort {
   private readonly writer: BulkWriter;
   private readonly provisioner: MetadataProvisioner;
 
-  constructor(private readonly client: DataverseClient, private readonly url: string, options: { maxConcurrency?: number } = {}) {
+  constructor(private readonly client: DataverseApi, private readonly url: string, options: { maxConcurrency?: number } = {}) {
     this.writer = new BulkWriter(client, { maxConcurrency: options.maxConcurrency });
     this.provisioner = new MetadataProvisioner(client, { solutionUniqueName: 'ActionstepMigration' });
   }
@@ -83,6 +84,23 @@ export class DataverseSink implements SinkPort {
 
   async action(name: string, body: Record<string, unknown>): Promise<void> {
     await this.client.executeAction(name, body);
+  }
+
+  async readForUpdate(table: TableInfo, key: Record<string, string>, select: string[]): Promise<{ row: Row; etag: string } | null> {
+    const row = await this.client.retrieve(table.entitySetName, key, { select });
+    return row ? { row, etag: String(row['@odata.etag']) } : null;
+  }
+
+  async writeIfUnchanged(table: TableInfo, key: Record<string, string>, etag: string | null, attributes: Row): Promise<boolean> {
+    try {
+      // If-Match with the etag read, or If-None-Match: * to create only (perform-conditional-operations-using-web-api).
+      if (etag === null) await this.client.upsert(table.entitySetName, key, attributes, { createOnly: true });
+      else await this.client.update(table.entitySetName, key, attributes, { ifMatch: etag });
+      return true;
+    } catch (e) {
+      if (e instanceof DataverseError && e.status === 412) return false;
+      throw e;
+    }
   }
 
   requestCount(): number {

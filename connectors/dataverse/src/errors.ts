@@ -23,6 +23,20 @@ export class DataverseError extends Error {
   }
 }
 
+/** No token could be had: the token endpoint refused the credential (wrong secret, unknown app) or could not be reached. */
+export class CredentialError extends Error {
+  override name = 'CredentialError';
+  /** False when the token endpoint refused the credential itself: asking again cannot help. */
+  readonly transient: boolean;
+  constructor(message: string, transient: boolean, options?: { cause?: unknown }) {
+    super(message, options);
+    this.transient = transient;
+  }
+}
+
+/** `DataverseError.code` of a request that was never sent because no token could be had (status 401). */
+export const CREDENTIAL_ERROR_CODE = 'CredentialError';
+
 /** A key value that Dataverse cannot address in a URL, or a malformed key. Thrown before any request is sent. */
 export class KeyFormatError extends Error {
   override name = 'KeyFormatError';

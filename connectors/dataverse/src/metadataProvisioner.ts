@@ -2,7 +2,7 @@
 // Order (each step needs the previous): global choices (+ InsertOptionValue for missing values) → tables →
 // columns → relationships (lookups) → alternate keys → PublishXml → wait until every key is Active.
 import type { ChoiceDef, ColumnDef, KeyDef, RelationshipDef, SolutionSchema, TableDef } from '@astep/solution';
-import type { DataverseClient } from './dataverseClient';
+import type { DataverseApi } from './dataverseApi';
 import { DataverseError } from './errors';
 import type { Logger } from './types';
 import { randomGuid } from './formatKey';
@@ -173,7 +173,7 @@ export class MetadataProvisioner {
   private readonly keyWaitTimeoutMs: number;
   private readonly pollIntervalMs: number;
 
-  constructor(private readonly client: DataverseClient, private readonly options: MetadataProvisionerOptions = {}) {
+  constructor(private readonly client: DataverseApi, private readonly options: MetadataProvisionerOptions = {}) {
     this.keyWaitTimeoutMs = options.keyWaitTimeoutMs ?? 300_000;
     this.pollIntervalMs = options.pollIntervalMs ?? 2_000;
   }

@@ -6,12 +6,14 @@ import fs from 'node:fs';
 import {
   ConfidentialClientApplication,
   PublicClientApplication,
+  ServerError,
   type AccountInfo,
   type ICachePlugin,
   type INetworkModule,
   type NetworkRequestOptions,
   type NetworkResponse,
 } from '@azure/msal-node';
+import { CredentialError } from './errors';
 import type { TokenProvider } from './types';
 
 const DEFAULT_AUTHORITY_HOST = 'https://login.microsoftonline.com';
@@ -34,12 +36,18 @@ function requireValue(name: string, v: unknown): void {
   if (typeof v !== 'string' || v.length === 0) throw new Error(`Credential option '${name}' is required.`);
 }
 
-/** Wraps msal errors so secrets never travel in messages (msal messages carry codes, not secrets; we keep them short). */
-function tokenError(e: unknown): Error {
+/** Token endpoint answers that say "try again later" rather than "this credential is refused" (RFC 6749 §5.2, OIDC). */
+const TRANSIENT_TOKEN_ERRORS = new Set(['temporarily_unavailable', 'server_error']);
+
+/**
+ * Wraps msal errors so secrets never travel in messages (msal messages carry codes, not secrets; we keep them short).
+ * A ServerError is the token endpoint's own OAuth answer (invalid_client, unauthorized_client, ...): not transient.
+ */
+function tokenError(e: unknown): CredentialError {
   const m = e instanceof Error ? e.message : String(e);
-  const err = new Error(`Could not get a Dataverse token: ${m.split('\n')[0].slice(0, 400)}`);
-  err.name = 'CredentialError';
-  return err;
+  const refused = e instanceof ServerError && !TRANSIENT_TOKEN_ERRORS.has(e.errorCode);
+  // The cause is kept: callers tell a network failure (ECONNREFUSED) from a refusal by its code.
+  return new CredentialError(`Could not get a Dataverse token: ${m.split('\n')[0].slice(0, 400)}`, !refused, { cause: e });
 }
 
 export function createClientSecretCredential(o: CredentialCommonOptions & { clientSecret: string }): TokenProvider {

@@ -1,5 +1,6 @@
 import { BulkWriter, type TableRef, type UpsertTarget } from '../src/bulkWriter';
 import { DataverseClient } from '../src/dataverseClient';
+import { CredentialError } from '../src/errors';
 import type { HttpResponse } from '../src/types';
 import { dvError, json, noContent, staticToken, stubTransport, WEB_API, type RecordedRequest } from './stubTransport';
 
@@ -281,5 +282,13 @@ describe('BulkWriter', () => {
     });
     const client = new DataverseClient({ webApiUrl: WEB_API, credential: staticToken, transport: stub.transport });
     await expect(new BulkWriter(client, { abortSignal: ac.signal, initialBatchSize: 10 }).upsertMany(ACCOUNTS, targets(100))).rejects.toThrow(/aborted/);
+  });
+
+  it('stops with the sign-in error instead of failing every record when no token can be had', async () => {
+    const stub = stubTransport(() => noContent());
+    const credential = { getToken: async () => { throw new CredentialError('Could not get a Dataverse token: invalid_client: AADSTS7000215: Invalid client secret provided.', false); } };
+    const client = new DataverseClient({ webApiUrl: WEB_API, credential, transport: stub.transport });
+    await expect(new BulkWriter(client).upsertMany(ACCOUNTS, targets(2_000))).rejects.toMatchObject({ status: 401, code: 'CredentialError', message: expect.stringContaining('AADSTS7000215') });
+    expect(stub.requests).toHaveLength(0);
   });
 });

@@ -1,5 +1,5 @@
 import { DataverseClient } from '../src/dataverseClient';
-import { DataverseError } from '../src/errors';
+import { CredentialError, DataverseError } from '../src/errors';
 import { dvError, json, noContent, staticToken, stubTransport, virtualClock, WEB_API } from './stubTransport';
 
 describe('DataverseClient retry pipeline', () => {
@@ -49,6 +49,31 @@ describe('DataverseClient retry pipeline', () => {
     expect(stub.requests).toHaveLength(4);
     expect(err.code).toBe('0x80044150');
     expect(client.stats.byStatus.network).toBe(1);
+  });
+
+  it('a refused credential fails the request at once with status 401 and code CredentialError; nothing is sent', async () => {
+    const clock = virtualClock();
+    const stub = stubTransport(() => noContent());
+    const credential = { getToken: async () => { throw new CredentialError('Could not get a Dataverse token: invalid_client: AADSTS7000215: Invalid client secret provided.', false); } };
+    const client = new DataverseClient({ webApiUrl: WEB_API, credential, transport: stub.transport, retry: { clock } });
+    const err = (await client.create('accounts', { name: 'a' }).catch((e: unknown) => e)) as DataverseError;
+    expect(err).toBeInstanceOf(DataverseError);
+    expect(err).toMatchObject({ status: 401, code: 'CredentialError' });
+    expect(err.message).toBe('POST /api/data/v9.2/accounts was not sent: Could not get a Dataverse token: invalid_client: AADSTS7000215: Invalid client secret provided.');
+    expect(stub.requests).toHaveLength(0);
+    expect(clock.sleeps).toEqual([]);
+    expect(client.stats.requests).toBe(0);
+  });
+
+  it('a token endpoint that cannot be reached is retried with backoff like a network error', async () => {
+    const clock = virtualClock();
+    let calls = 0;
+    const credential = { getToken: async () => { if (++calls < 3) throw new CredentialError('Could not get a Dataverse token: network_error', true); return 't'; } };
+    const stub = stubTransport(() => noContent({ 'odata-entityid': `${WEB_API}accounts(00000000-0000-0000-0000-000000000009)` }));
+    const client = new DataverseClient({ webApiUrl: WEB_API, credential, transport: stub.transport, retry: { clock } });
+    await expect(client.create('accounts', { name: 'a' })).resolves.toBe('00000000-0000-0000-0000-000000000009');
+    expect(clock.sleeps).toHaveLength(2);
+    expect(stub.requests).toHaveLength(1);
   });
 
   it('refreshes the token once after a 401', async () => {

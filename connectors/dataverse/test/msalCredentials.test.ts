@@ -4,6 +4,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { INetworkModule, NetworkRequestOptions } from '@azure/msal-node';
+import type { CredentialError } from '../src/errors';
 import { createClientCertificateCredential, createClientSecretCredential, createDeviceCodeCredential, createRedirectingNetworkClient } from '../src/msalCredentials';
 import { createHash, generateKeyPairSync } from 'node:crypto';
 import http from 'node:http';
@@ -87,7 +88,10 @@ describe('msal-node credentials (offline)', () => {
     const cred = createClientSecretCredential({ tenantId: TENANT, clientId: CLIENT_ID, clientSecret: 'wrong', scope: 'https://org.crm.dynamics.com/.default', networkClient: entra.module });
     const err = (await cred.getToken().catch((e: unknown) => e)) as Error;
     expect(err.name).toBe('CredentialError');
+    // The token endpoint refused the secret: asking again cannot help, so the client does not retry it.
+    expect((err as CredentialError).transient).toBe(false);
     expect(err.message).toMatch(/Could not get a Dataverse token/);
+    expect(err.message).toContain('AADSTS7000215');
     expect(err.message).not.toMatch(/client_secret=wrong/);
   });
 

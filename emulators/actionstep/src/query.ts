@@ -132,6 +132,11 @@ function compare(expr: string, kind: 'num' | 'ts' | 'text', op: Op, value: strin
 function leaf(def: ResourceDef, alias: string, name: string, op: Op, value: string, param: string, ctx: Ctx): string {
   const f = def.fields.find((x) => x.name === name);
   if (f) {
+    if (f.name === 'id' && def.idKind !== 'integer' && (op === 'gt' || op === 'gteq' || op === 'lt' || op === 'lteq')) {
+      // Comparison operators apply to numbers and dates (reference §5); a composite id is text such as "7--2--10".
+      // Whether Actionstep compares such ids at all is unknown: refusing is the harsher choice (no keyset for them).
+      throw errors.badRequest(`Filter '${param}' compares numbers and dates; ${def.name} ids are composite text (like "7--2--10") and cannot be compared.`, param);
+    }
     const { expr, kind } = fieldExpr(def, alias, f);
     return compare(expr, kind, op, value, param, f, ctx);
   }

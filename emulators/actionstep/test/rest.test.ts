@@ -146,6 +146,16 @@ describe('REST envelope and quirks (tiny firm)', () => {
     expect(bad.body.errors.detail).toMatch(/expects a number/);
   });
 
+  it('pages integer ids by keyset (sort=id, id_gt) but refuses to compare composite ids', async () => {
+    const first = await get('rest/participants?sort=id&pageSize=3');
+    const last = first.body.participants[2].id;
+    const next = await get(`rest/participants?sort=id&pageSize=3&id_gt=${last}`);
+    expect(Number(next.body.participants[0].id)).toBeGreaterThan(Number(last));
+    const composite = await get('rest/actionparticipants?sort=id&id_gt=1--1--1');
+    expect(composite.status).toBe(400);
+    expect(composite.body.errors.detail).toBe(`Filter 'id_gt' compares numbers and dates; actionparticipants ids are composite text (like "7--2--10") and cannot be compared.`);
+  });
+
   it('compares timestamp filters without offset as UTC and with an offset as given', async () => {
     const m = [...em.firm.iterate('actions')].find((a) => !a.isDeleted && a.modifiedTimestamp)!;
     const utc = new Date(m.modifiedTimestamp!).toISOString().slice(0, 19);

@@ -3,6 +3,7 @@
 // that ImportSolution fills.
 import { IDS, appUserId, type RecordService } from './recordService';
 import { stableGuid } from './standardTables';
+import type { SecurityModel } from './securityRoles';
 
 /**
  * Writes a row as the platform itself does (seeding, solution import): no business rules, no API restrictions on
@@ -20,7 +21,7 @@ export function putRow(svc: RecordService, logical: string, id: string, data: Re
   else svc.store.insert(e, { id, data: full, version });
 }
 
-export function seedEnvironment(svc: RecordService, opts: { systemUsers: Array<{ fullname: string; email: string; isDisabled: boolean }>; appUsers: Array<{ clientId: string; name: string }>; maxUploadFileSize: number }): void {
+export function seedEnvironment(svc: RecordService, security: SecurityModel, opts: { systemUsers: Array<{ fullname: string; email: string; isDisabled: boolean }>; appUsers: Array<{ clientId: string; name: string; roles: string[] }>; maxUploadFileSize: number }): void {
   const put = (logical: string, id: string, data: Record<string, unknown>) => putRow(svc, logical, id, data);
   put('transactioncurrency', IDS.currency, { currencyname: 'US Dollar', isocurrencycode: 'USD', currencysymbol: '$', currencyprecision: 2, exchangerate: 1 });
   put('organization', IDS.organization, { name: 'Emulated Organization', maxuploadfilesize: opts.maxUploadFileSize, basecurrencyid: IDS.currency, 'basecurrencyid@lt': 'transactioncurrency' });
@@ -43,8 +44,17 @@ export function seedEnvironment(svc: RecordService, opts: { systemUsers: Array<{
     });
   };
   user(IDS.admin, 'Emulator Admin', 'admin@emulator.local', {});
-  for (const u of opts.systemUsers) user(stableGuid(`seed:systemuser:${u.email.toLowerCase()}`), u.fullname, u.email, { isdisabled: u.isDisabled });
-  for (const a of opts.appUsers) user(appUserId(a.clientId), a.name, `${a.clientId}@emulator.local`, { applicationid: a.clientId.toLowerCase(), accessmode: 4, domainname: null });
+  security.assign(IDS.admin, ['System Administrator']);
+  // The firm's people sell: they edit accounts, contacts, opportunities, activities and notes, nothing else.
+  for (const u of opts.systemUsers) {
+    const id = stableGuid(`seed:systemuser:${u.email.toLowerCase()}`);
+    user(id, u.fullname, u.email, { isdisabled: u.isDisabled });
+    security.assign(id, ['Salesperson']);
+  }
+  for (const a of opts.appUsers) {
+    user(appUserId(a.clientId), a.name, `${a.clientId}@emulator.local`, { applicationid: a.clientId.toLowerCase(), accessmode: 4, domainname: null });
+    security.assign(appUserId(a.clientId), a.roles);
+  }
   put('sdkmessage', IDS.msgCreateMultiple, { name: 'CreateMultiple' });
   put('sdkmessage', IDS.msgUpdateMultiple, { name: 'UpdateMultiple' });
   seedBulkFilters(svc);

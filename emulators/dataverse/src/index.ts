@@ -10,6 +10,7 @@ import { DEFAULT_COST_MODEL, PRODUCTION_LIMITS, ServiceProtection, type CostMode
 import { WebApiServer, type DataverseCounters, type FaultOptions, emptyCounters } from './webApiServer';
 import { BrowserSessions, SESSION_COOKIE } from './browserSessions';
 import { stableGuid } from './standardTables';
+import { SecurityModel, type RoleDefinition } from './securityRoles';
 
 export { DataverseError, CODES as DATAVERSE_ERROR_CODES } from './errors';
 export { parseBatch, serializeBatch, serializeBatchRequest, boundaryOf, hasBareLineFeeds, newBatchResponseBoundary } from './batchMultipart';
@@ -23,6 +24,7 @@ export { MetadataCatalog } from './metadataCatalog';
 export { appUserId } from './recordService';
 export { SESSION_COOKIE } from './browserSessions';
 export { connectorInternalId } from './solutionComponents';
+export { BUILT_IN_ROLES, type RoleDefinition } from './securityRoles';
 
 /** Defaults, documented in README.md. */
 export const DEFAULT_TENANT_ID = '6f0e2a4d-1c3b-4e5a-9d7f-00000000e3a1';
@@ -33,7 +35,10 @@ export interface DataverseEmulatorOptions {
   host?: string;
   dbPath?: string;
   tenantId?: string;
-  clients?: Array<{ clientId: string; clientSecret: string; applicationUserName?: string }>;
+  /** App registrations; each has an application user holding `roles` (default: System Administrator). */
+  clients?: Array<{ clientId: string; clientSecret: string; applicationUserName?: string; roles?: string[] }>;
+  /** Security roles this environment has besides the built-in ones (created, or imported with a solution, by an admin). */
+  roles?: RoleDefinition[];
   systemUsers?: Array<{ fullname: string; email: string; isDisabled: boolean }>;
   limits?: 'production' | 'off' | ServiceProtectionLimits;
   clockScale?: number;
@@ -73,6 +78,9 @@ export interface DataverseEmulator {
    * this origin. Same-origin calls with it need no bearer token (see browserSessions.ts).
    */
   browserSession(email: string): { name: string; value: string };
+  /** What an admin does in the Power Platform admin center: define a role, set a user's roles. */
+  defineRole(role: RoleDefinition): void;
+  assignRoles(systemUserId: string, roleNames: string[]): void;
   close(): Promise<void>;
 }
 
@@ -97,16 +105,20 @@ export async function startDataverseEmulator(o: DataverseEmulatorOptions = {}): 
   const persistCatalog = () => store.setMeta('catalog', JSON.stringify(catalog.toJSON()));
 
   const ref: { server?: WebApiServer } = {};
+  const users = () => catalog.entityOrThrow('systemuser');
+  const security = new SecurityModel(store, (id) => store.peek(users(), id, 'accessmode').value as number | undefined);
+  for (const r of o.roles ?? []) security.defineRole(r);
   const service = new RecordService(catalog, store, {
     maxUploadFileSize,
     keyActivationDelayMs: o.metadataKeyActivationDelayMs ?? 3000,
     now: () => ref.server?.virtualNow() ?? 0,
     bulkSupportedTables: o.bulkSupportedTables ?? 'all',
     onMetadataChanged: () => persistCatalog(),
+    authorize: (ctx, e, access) => security.demand(ctx.userId, e, access),
   });
-  seedEnvironment(service, {
+  seedEnvironment(service, security, {
     systemUsers: o.systemUsers ?? [],
-    appUsers: clients.map((c) => ({ clientId: c.clientId, name: c.applicationUserName ?? `# ${c.clientId}` })),
+    appUsers: clients.map((c) => ({ clientId: c.clientId, name: c.applicationUserName ?? `# ${c.clientId}`, roles: ('roles' in c && c.roles) || ['System Administrator'] })),
     maxUploadFileSize,
   });
   persistCatalog();
@@ -136,6 +148,7 @@ export async function startDataverseEmulator(o: DataverseEmulatorOptions = {}): 
     faults: o.faults ?? {},
     environmentId,
     sessions,
+    security,
   });
   ref.server = server;
   await server.listen(o.port ?? 0, o.host ?? '127.0.0.1');
@@ -175,6 +188,8 @@ export async function startDataverseEmulator(o: DataverseEmulatorOptions = {}): 
       if (row.data.isdisabled === true) throw new Error(`browserSession: ${email} is disabled and cannot sign in`);
       return { name: SESSION_COOKIE, value: sessions.create(row.id) };
     },
+    defineRole: (role) => security.defineRole(role),
+    assignRoles: (id, names) => security.assign(id, names),
     close: async () => {
       await srv.close();
       persistCatalog();

@@ -32,6 +32,8 @@ export class QueryTranslator {
       }
       const a = this.catalog.attribute(e, name);
       if (!a || a.type === 'lookup' || a.type === 'customer' || a.type === 'owner') throw err.unknownSelect(name, e.logicalName);
+      // The primary key is the row's `id` column (its PRIMARY KEY index); the copy inside the JSON has no index.
+      if (a.logicalName === e.primaryIdAttribute) return { expr: `${alias}id`, attr: a };
       return { expr: colExpr(a.logicalName, alias), attr: a };
     }
     if (p.path.length === 2) {
@@ -93,7 +95,10 @@ export class QueryTranslator {
       case 'in': {
         const r = this.resolve(e, n.property);
         const vals = n.values.map((v) => this.literalValue(r.attr, v));
-        const cond = `${r.expr} ${n.negate ? 'NOT IN' : 'IN'} (${vals.map(() => '?').join(', ')})${this.isText(r.attr) ? '' : ''}`;
+        // IN compares with the left operand's collation: NOCASE for text, as `eq` does (SQL Server's default collation),
+        // which is also what lets SQLite use the key's `COLLATE NOCASE` index instead of scanning the table.
+        const left = this.isText(r.attr) ? `${r.expr} COLLATE NOCASE` : r.expr;
+        const cond = `${left} ${n.negate ? 'NOT IN' : 'IN'} (${vals.map(() => '?').join(', ')})`;
         return { sql: r.wrap ? r.wrap(cond) : cond, params: vals };
       }
       case 'cmp': {

@@ -33,12 +33,25 @@ export interface ServiceOptions {
   bulkSupportedTables: string[] | 'all';
   /** Called when key statuses change during record work (so the catalog is persisted). */
   onMetadataChanged?: () => void;
+  /** Refuses (throws) a record operation the caller's security roles do not allow. */
+  authorize?: (ctx: CallContext, e: EntityMeta, access: 'Create' | 'Read' | 'Write' | 'Delete') => void;
 }
 
 export interface WriteResult {
   id: string;
   created: boolean;
   entity: EntityMeta;
+}
+
+/** One page's SELECT and the matching count, as query() runs them. */
+export interface PageQuery {
+  sql: string;
+  params: unknown[];
+  countSql: string;
+  countParams: unknown[];
+  ordered: boolean;
+  pageSize: number;
+  page: number;
 }
 
 export interface QueryOptions {
@@ -421,6 +434,7 @@ export class RecordService {
 
   create(e: EntityMeta, body: Record<string, unknown>, ctx: CallContext, preset: Record<string, unknown> = {}): WriteResult {
     this.assertWritable(e);
+    this.o.authorize?.(ctx, e, 'Create');
     this.refreshKeys(e);
     const data: Record<string, unknown> = { ...preset };
     const touched = this.applyBody(e, body, data, 'create');
@@ -438,6 +452,7 @@ export class RecordService {
 
   update(e: EntityMeta, row: StoredRow, body: Record<string, unknown>, ctx: CallContext, stripKeys: string[] = []): WriteResult {
     this.assertWritable(e);
+    this.o.authorize?.(ctx, e, 'Write');
     const b = { ...body };
     for (const k of stripKeys) delete b[k]; // key columns addressed by the URL can't change through it
     const before = row.data;
@@ -492,8 +507,9 @@ export class RecordService {
     return this.create(e, body, ctx, preset);
   }
 
-  delete(e: EntityMeta, pred: KeyPredicate, ifMatch?: string): void {
+  delete(e: EntityMeta, pred: KeyPredicate, ctx: CallContext, ifMatch?: string): void {
     this.assertWritable(e);
+    this.o.authorize?.(ctx, e, 'Delete');
     const found = this.find(e, pred);
     if (!found.row) {
       if (found.byKey) throw err.keyNotFound(e.logicalName);
@@ -647,8 +663,11 @@ export class RecordService {
   }
 
 
-  query(e: EntityMeta, q: QueryOptions): { value: Array<Record<string, unknown>>; count?: number; countLimited?: boolean; nextToken?: string } {
-    const attrs = this.selectList(e, q.select);
+  /**
+   * The SELECT a query runs (one page), without running it: query() executes exactly this, and the tests read its
+   * `EXPLAIN QUERY PLAN` to prove filters use the key indexes.
+   */
+  querySql(e: EntityMeta, q: Pick<QueryOptions, 'filter' | 'orderby' | 'top' | 'skiptoken' | 'maxPageSize'>): PageQuery {
     let where = '';
     let params: unknown[] = [];
     if (q.filter) {
@@ -672,7 +691,21 @@ export class RecordService {
     const offset = q.top !== undefined || keyset ? 0 : (token.page - 1) * pageSize;
     const pageWhere = keyset ? `${where ? `${where} AND` : ' WHERE'} id > ?` : where;
     const sql = `SELECT id, data, ver FROM "${tableName(e)}"${pageWhere} ORDER BY ${order ? order + ', ' : ''}id LIMIT ? OFFSET ?`;
-    const raw = this.store.query(sql, [...params, ...(keyset ? [token.lastId] : []), pageSize + 1, offset]);
+    return {
+      sql,
+      params: [...params, ...(keyset ? [token.lastId] : []), pageSize + 1, offset],
+      countSql: `SELECT count(*) AS n FROM "${tableName(e)}"${where}`,
+      countParams: params,
+      ordered: !!order,
+      pageSize,
+      page: token.page,
+    };
+  }
+
+  query(e: EntityMeta, q: QueryOptions): { value: Array<Record<string, unknown>>; count?: number; countLimited?: boolean; nextToken?: string } {
+    const attrs = this.selectList(e, q.select);
+    const { sql, params, countSql, countParams, ordered, pageSize, page } = this.querySql(e, q);
+    const raw = this.store.query(sql, params);
     const more = q.top === undefined && raw.length > pageSize;
     const read = raw.slice(0, pageSize).map((r) => ({ id: r.id, data: JSON.parse(r.data) as Record<string, unknown>, version: r.ver }));
     const rows = q.keep ? read.filter(q.keep) : read;
@@ -681,12 +714,12 @@ export class RecordService {
     let count: number | undefined;
     let countLimited: boolean | undefined;
     if (q.count) {
-      const n = this.store.scalar(`SELECT count(*) AS n FROM "${tableName(e)}"${where}`, params);
+      const n = this.store.scalar(countSql, countParams);
       count = Math.min(n, 5000);
       countLimited = n > 5000;
     }
     const last = read[read.length - 1]?.id;
-    return { value, count, countLimited, nextToken: more ? skipTokenFor(e, token.page + 1, order ? undefined : last, read[0]?.id) : undefined };
+    return { value, count, countLimited, nextToken: more ? skipTokenFor(e, page + 1, ordered ? undefined : last, read[0]?.id) : undefined };
   }
 
   bulkSupported(e: EntityMeta): boolean {
@@ -706,6 +739,7 @@ export class RecordService {
     const found = this.find(ref.entity, ref.pred);
     if (!found.row) throw found.byKey ? err.keyNotFound('opportunity') : err.notFound('opportunity', found.id ?? '');
     const opp = found.row;
+    this.o.authorize?.(ctx, ref.entity, 'Write');
     if (opp.data.statecode !== 0) throw new DataverseError(400, '0x80040515', 'The opportunity is already closed.');
     const statuses = this.optionSet('opportunity_statuscode')!;
     const state = win ? 1 : 2;

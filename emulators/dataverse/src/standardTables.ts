@@ -244,6 +244,8 @@ export function buildStandardTables(): StandardTableSet {
     attr(t, 'description', 'memo', 'Description', { maxLength: 2000 }),
     attr(t, 'gendercode', 'picklist', 'Gender', { optionSet: local(t, 'gendercode', [[1, 'Male'], [2, 'Female']]) }),
     attr(t, 'donotemail', 'boolean', 'Do not allow Emails'),
+    // contact_customer_accounts is parental: deleting an account deletes its contacts (community.dynamics.com thread
+    // 298b3efd-db2e-4ac6-87ae-4e5188570974, "If I delete an account ... all the contacts were deleted").
     attr(t, 'parentcustomerid', 'customer', 'Company Name', { targets: ['account', 'contact'], navStyle: 'suffix', cascade: 'Cascade' }),
   ]);
 
@@ -271,6 +273,9 @@ export function buildStandardTables(): StandardTableSet {
     attr(t, 'estimatedclosedate', 'datetime', 'Est. Close Date', { dateBehavior: 'DateOnly' }),
     attr(t, 'actualclosedate', 'datetime', 'Actual Close Date', { dateBehavior: 'DateOnly' }),
     attr(t, 'closeprobability', 'integer', 'Probability', { minValue: 0, maxValue: 100 }),
+    // opportunity_customer_accounts / _contacts cascade the delete ("Entity relationship behavior", learn.microsoft.com
+    // dynamics365/customerengagement/on-premises/developer/entity-relationship-behavior); activities and notes regarding
+    // a record are deleted with it (same page, "Cascading behavior").
     attr(t, 'customerid', 'customer', 'Potential Customer', { targets: ['account', 'contact'], navStyle: 'suffix', cascade: 'Cascade' }),
     attr(t, 'parentaccountid', 'lookup', 'Account', { targets: ['account'], cascade: 'RemoveLink' }),
     attr(t, 'parentcontactid', 'lookup', 'Contact', { targets: ['contact'], cascade: 'RemoveLink' }),

@@ -47,6 +47,15 @@ export function coerceValue(e: EntityMeta, a: AttrMeta, value: unknown, optionSe
     case 'memo': {
       if (typeof value !== 'string') throw conversion(value, 'Edm.String');
       if (a.maxLength !== undefined && value.length > a.maxLength) throw err.maxLength(a.logicalName, e.logicalName, a.maxLength);
+      // Dataverse refuses control characters below 0x20 other than tab, line feed and carriage return (migration
+      // practice: columbuscrm.blogspot.com/2018/05/bad-characters-messing-up-your.html; the XML 1.0 character range the
+      // platform serialises through). [I] The exact text and code are not published: the .NET XmlConvert wording here.
+      // eslint-disable-next-line no-control-regex -- these are the characters refused
+      const bad = /[\u0000-\u0008\u000B\u000C\u000E-\u001F]/.exec(value);
+      if (bad) {
+        const hex = `0x${bad[0].charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`;
+        throw new DataverseError(400, CODES.validation, `A validation error occurred. The value of '${a.logicalName}' of the '${e.logicalName}' entity contains '${hex}', hexadecimal value ${hex}, is an invalid character.`);
+      }
       return value;
     }
     case 'integer':

@@ -11,6 +11,7 @@ import { MetadataApi } from './metadataApi';
 import { parseQuery, type WebRequest, type WebOutcome } from './webApiTypes';
 import { preferOf } from './preferHeader';
 import { runBulkAction } from './bulkActions';
+import { rolesInSolution, type SecurityModel } from './securityRoles';
 import { runBatch } from './batchExecutor';
 import { csdlDocument } from './csdlDocument';
 import { recordSolution, seedBulkFilters } from './environmentSeed';
@@ -86,6 +87,7 @@ export interface ServerDeps {
   environmentId: string;
   /** Signed-in browser sessions: the org's own pages call the Web API with the session cookie, no bearer token. */
   sessions: BrowserSessions;
+  security: SecurityModel;
 }
 
 /** WebResourceType → the Content-Type the organisation serves it with. */
@@ -292,7 +294,10 @@ export class WebApiServer {
       const ctx = this.callContext(headers, realUserId);
       const path = u.pathname.slice('/api/data/v9.2'.length).replace(/^\//, '');
       const inner: WebRequest = { method: req.method ?? 'GET', path, query: parseQuery(u.search.slice(1)), headers, body };
-      if (path === 'ImportSolution' && inner.method === 'POST') outcome = await this.importSolution(inner);
+      if (path === 'ImportSolution' && inner.method === 'POST') {
+        this.d.security.demandPrivilege(ctx.userId, 'prvImportCustomization');
+        outcome = await this.importSolution(inner);
+      }
       else if (path === '$batch' && inner.method === 'POST') outcome = runBatch(inner, ctx, { dispatch: (r, c) => this.dispatch(r, c), store: this.d.store, cost: this.d.cost });
       else outcome = this.dispatch(inner, ctx);
     } catch (e) {
@@ -375,6 +380,9 @@ export class WebApiServer {
       else row = this.d.store.findByColumns(users, ['azureactivedirectoryobjectid'], [callerObject!.toLowerCase()])[0];
       if (!row) throw new DataverseError(400, CODES.objectDoesNotExist, `systemuser With Id = ${callerId ?? callerObject} Does Not Exist`);
       if (row.data.isdisabled === true) throw err.disabledUser(row.id, IDS.organization);
+      // The caller needs "Act on Behalf of Another User" (impersonate-another-user-web-api.md); what the request may
+      // then do is what the impersonated user's roles allow.
+      this.d.security.demandPrivilege(realUserId, 'prvActOnBehalfOfAnotherUser');
       userId = row.id;
     }
     return { userId, realUserId };
@@ -429,7 +437,10 @@ export class WebApiServer {
     if (root === '$metadata') {
       return { status: 200, text: csdlDocument(this.d.catalog), contentType: 'application/xml', costMs: c.readBaseMs, kind: 'metadata', records: 0 };
     }
+    const security = this.d.security;
     if (r.method === 'POST' && segs.length === 1 && segs[0].key === undefined) {
+      // Customization (publish, option values, keys) is a System Customizer's or an administrator's work.
+      if (['PublishXml', 'PublishAllXml', 'ReactivateEntityKey', 'InsertOptionValue'].includes(root)) security.demandPrivilege(ctx.userId, 'prvCreateEntity');
       switch (root) {
         case 'PublishXml':
         case 'PublishAllXml':
@@ -458,6 +469,7 @@ export class WebApiServer {
       }
     }
     if (root === 'EntityDefinitions' || root === 'GlobalOptionSetDefinitions' || root === 'RelationshipDefinitions') {
+      if (r.method !== 'GET') security.demandPrivilege(ctx.userId, 'prvCreateEntity');
       const body = r.method === 'POST' || r.method === 'PUT' ? json() : undefined;
       const w = this.metadataApi.handle(r.method, segs, r.query, body, r.headers);
       return { ...w, costMs: r.method === 'GET' ? c.readBaseMs : c.metadataWriteMs, kind: 'metadata', records: 0 };
@@ -468,6 +480,8 @@ export class WebApiServer {
     if (segs.length === 2 && segs[0].key === undefined && /^Microsoft\.Dynamics\.CRM\.(\w+)$/.test(segs[1].name) && r.method === 'POST') {
       return runBulkAction(svc, c, this.webApiUrl, e, segs[1].name.slice('Microsoft.Dynamics.CRM.'.length), json(), ctx);
     }
+    // Reads need the table's Read privilege (writes are checked by RecordService on create, update and delete).
+    if (r.method === 'GET') security.demand(ctx.userId, e, 'Read');
     if (segs.length === 2 && segs[0].key === undefined && segs[1].name === '$count' && r.method === 'GET') {
       return { status: 200, text: String(Math.min(this.d.store.count(e), 5000)), contentType: 'text/plain', costMs: c.readBaseMs, kind: 'read', records: 0 };
     }
@@ -531,7 +545,7 @@ export class WebApiServer {
           return this.writeResponse(e, w.id, w.created, r, prefer.representation);
         }
         case 'DELETE':
-          svc.delete(e, pred, r.headers['if-match']);
+          svc.delete(e, pred, ctx, r.headers['if-match']);
           return { status: 204, costMs: c.requestMs, kind: 'write', records: 1 };
         default:
           throw new DataverseError(405, CODES.notSupported, `${r.method} is not supported on a record.`);
@@ -554,6 +568,7 @@ export class WebApiServer {
     }
     const coll = segs.length === 2 && r.method === 'GET' ? this.d.catalog.collectionNavs(e).get(prop) : undefined;
     if (coll) {
+      security.demand(ctx.userId, coll.child, 'Read');
       const parent = svc.retrieve(e, pred, { select: e.primaryIdAttribute, annotations: false }).row;
       const value = svc.related(e, parent.id, coll, {
         select: r.query.get('$select') ?? undefined,
@@ -637,6 +652,8 @@ export class WebApiServer {
     }
     const result = this.d.catalog.applySchema(sol.schema, { strict: false, customTableCap: this.d.salesProfessional ? 15 : undefined, now: this.virtualNow() });
     this.d.persistCatalog();
+    // The solution's security roles come with it (an admin then assigns them to users).
+    for (const role of await rolesInSolution(Buffer.from(file, 'base64'))) this.d.security.defineRole(role);
     seedBulkFilters(this.d.service);
     applySolutionComponents(this.d.service, sol, this.d.environmentId);
     recordSolution(this.d.service, sol.uniqueName, sol.version, sol.managed, sol.schema.friendlyName);

@@ -105,9 +105,18 @@ describe('service protection limits (production numbers, scaled clock)', () => {
     try {
       const t1 = await getToken(emu, 'app-one', 's1');
       const t2 = await getToken(emu, 'app-two', 's2');
-      const who = (t: string) => fetch(`${emu.webApiUrl}WhoAmI`, { headers: { Authorization: `Bearer ${t}` } }).then((r) => r.status);
-      expect([await who(t1), await who(t1), await who(t1), await who(t1)]).toEqual([200, 200, 200, 429]);
-      expect(await who(t2)).toBe(200);
+      const who = (t: string) => fetch(`${emu.webApiUrl}WhoAmI`, { headers: { Authorization: `Bearer ${t}` } });
+      const first = [await who(t1), await who(t1), await who(t1), await who(t1)];
+      expect(first.map((r) => r.status)).toEqual([200, 200, 200, 429]);
+      const second = await who(t2);
+      expect(second.status).toBe(200);
+      // Its own budget: the first user's three requests are not counted against it.
+      expect(second.headers.get('x-ms-ratelimit-burst-remaining-xrm-requests')).toBe('2');
+      // Each client is its own application user (a systemuser with the app's id, non-interactive access mode).
+      const ids = [((await first[0].json()) as { UserId: string }).UserId, ((await second.json()) as { UserId: string }).UserId];
+      expect(ids).toEqual([emu.applicationUserId('app-one'), emu.applicationUserId('app-two')]);
+      const users = (await emu.snapshot(['systemuser'])).systemuser.filter((u) => ids.includes(String(u.systemuserid)));
+      expect(users.map((u) => [u.applicationid, u.accessmode]).sort()).toEqual([['app-one', 4], ['app-two', 4]]);
     } finally {
       await emu.close();
     }

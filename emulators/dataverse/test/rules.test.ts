@@ -154,6 +154,15 @@ describe('notes', () => {
   });
 });
 
+describe('text values', () => {
+  test('control characters other than tab and line breaks are refused, naming the column and the character', async () => {
+    const bad = await api.call('POST', 'accounts', { name: 'Bell\u001b[31m' });
+    expect(bad.status).toBe(400);
+    expect(bad.json.error.message).toBe("A validation error occurred. The value of 'name' of the 'account' entity contains '0x1B', hexadecimal value 0x1B, is an invalid character.");
+    expect((await api.call('POST', 'accounts', { name: 'Tab\tand\r\nbreaks' })).status).toBe(204);
+  });
+});
+
 describe('delete cascades', () => {
   test('parental relationships cascade, referential ones remove the link, custom relationships follow their configuration', async () => {
     const acc = idOf((await api.call('POST', 'accounts', { name: 'Cascade root' })).headers);
@@ -161,6 +170,7 @@ describe('delete cascades', () => {
     const other = idOf((await api.call('POST', 'contacts', { lastname: 'Unrelated' })).headers);
     await api.call('PATCH', `accounts(${acc})`, { 'primarycontactid@odata.bind': `/contacts(${other})` });
     const task = idOf((await api.call('POST', 'tasks', { subject: 'About root', 'regardingobjectid_account_task@odata.bind': `/accounts(${acc})` })).headers);
+    const opportunity = idOf((await api.call('POST', 'opportunities', { name: 'Deal', 'customerid_account@odata.bind': `/accounts(${acc})` })).headers);
     const note = idOf((await api.call('POST', 'annotations', { subject: 'On root', 'objectid_account@odata.bind': `/accounts(${acc})` })).headers);
     const matter = idOf((await api.call('POST', 'astep_matters', { astep_name: 'Matter', 'astep_AccountId@odata.bind': `/accounts(${acc})` })).headers);
     const part = idOf((await api.call('POST', 'astep_matterparticipants', { astep_name: 'P', 'astep_MatterId@odata.bind': `/astep_matters(${matter})` })).headers);
@@ -171,6 +181,7 @@ describe('delete cascades', () => {
     expect((await api.call('DELETE', `accounts(${acc})`)).status).toBe(204);
     expect((await api.call('GET', `contacts(${contact})`)).status).toBe(404);
     expect((await api.call('GET', `tasks(${task})`)).status).toBe(404);
+    expect((await api.call('GET', `opportunities(${opportunity})`)).status).toBe(404);
     expect((await api.call('GET', `annotations(${note})`)).status).toBe(404);
     const m = await api.call('GET', `astep_matters(${matter})?$select=_astep_accountid_value`);
     expect(m.status).toBe(200);

@@ -32,6 +32,8 @@ export class KeyRegistry {
 }
 
 const STATEFUL = new Set(['task', 'opportunity']);
+/** Stamped by Dataverse on every write; kept in the audit's after-images (see selectFor). */
+const AFTER_STAMPS = ['versionnumber', 'modifiedon'];
 const REOPEN: Record<string, Row> = { task: { statecode: 0, statuscode: 2 }, opportunity: { statecode: 0, statuscode: 1 } };
 
 export interface RowLoaderOptions {
@@ -85,6 +87,9 @@ export class RowLoader {
   private selectFor(table: string, rows: TargetRow[]): string[] {
     const cols = comparedColumns(table, rows);
     if (STATEFUL.has(table)) ['statecode', 'statuscode'].forEach((c) => cols.add(c));
+    // The row version and modified on go into every after-image: rollback compares them with what Dataverse holds
+    // then, so a change to any column after the run shows, not only to the columns the run wrote.
+    AFTER_STAMPS.forEach((c) => cols.add(c));
     return [...cols];
   }
 
@@ -267,7 +272,7 @@ export class RowLoader {
     for (const p of plans) {
       if (p.operation === 'skip') {
         const id = String(p.existing![info.primaryIdAttribute]);
-        if (p.pending) this.store.completeAudit(this.options.runId, p.pending.seq, { targetId: id, after: pick(p.existing!, Object.keys(p.desired), info.primaryIdAttribute) });
+        if (p.pending) this.store.completeAudit(this.options.runId, p.pending.seq, { targetId: id, after: pick(p.existing!, [...Object.keys(p.desired), ...AFTER_STAMPS], info.primaryIdAttribute) });
         results.push({ row: p.row, outcome: 'skipped', targetId: id });
         continue;
       }
@@ -282,7 +287,7 @@ export class RowLoader {
       const id = now ? String(now[info.primaryIdAttribute]) : p.existing ? String(p.existing[info.primaryIdAttribute]) : null;
       if (id) this.registry.set(table, p.row.key, id);
       const operation = (p.pending?.operation as 'create' | 'update') ?? p.operation;
-      this.store.completeAudit(this.options.runId, p.pending!.seq, { targetId: id, after: now ? pick(now, operation === 'create' ? Object.keys(p.desired) : p.changed, info.primaryIdAttribute) : null });
+      this.store.completeAudit(this.options.runId, p.pending!.seq, { targetId: id, after: now ? pick(now, [...(operation === 'create' ? Object.keys(p.desired) : p.changed), ...AFTER_STAMPS], info.primaryIdAttribute) : null });
       results.push({ row: p.row, outcome: operation === 'create' ? 'created' : 'updated', targetId: id });
     }
   }
@@ -307,19 +312,22 @@ export class RowLoader {
       const rows = withState.filter((r) => r.row.table === table);
       if (!rows.length) continue;
       const info = tableInfo(table);
-      const current = await this.sink.readByValues(info, info.primaryIdAttribute, rows.map((r) => r.targetId as string), [info.primaryIdAttribute, 'statecode', 'statuscode']);
+      const stateColumns = [info.primaryIdAttribute, 'statecode', 'statuscode', ...AFTER_STAMPS];
+      const current = await this.sink.readByValues(info, info.primaryIdAttribute, rows.map((r) => r.targetId as string), stateColumns);
       const stateById = new Map(current.map((c) => [String(c[info.primaryIdAttribute]).toLowerCase(), c] as const));
       const pendingByKey = new Map(this.store.pendingAudit(this.options.runId).filter((e) => e.table === table && e.operation === 'state' && e.phase === this.options.phase).map((e) => [e.key, e] as const));
       const taskTargets: SinkUpsertTarget[] = [];
       const actions: Array<() => Promise<void>> = [];
       const taskRows: Array<{ r: RowResult; entry: AuditEntry; after: Row }> = [];
+      /** Closed now: their after-images are read back once the table is done (the close stamped a new row version). */
+      const closed: Array<{ entry: AuditEntry; id: string; want: Row }> = [];
       for (const r of rows) {
         const fs = r.row.finalState!;
         const cur = stateById.get(String(r.targetId).toLowerCase());
         const want = fs.kind === 'opportunityWon' ? { statecode: 1, statuscode: 3 } : fs.kind === 'opportunityLost' ? { statecode: 2, statuscode: 4 } : fs.kind === 'taskCompleted' ? { statecode: 1, statuscode: 5 } : { statecode: 2, statuscode: 6 };
         if (cur && Number(cur.statecode) === want.statecode) {
           const pending = pendingByKey.get(r.row.key);
-          if (pending) this.store.completeAudit(this.options.runId, pending.seq, { after: { statecode: cur.statecode, statuscode: cur.statuscode } });
+          if (pending) this.store.completeAudit(this.options.runId, pending.seq, { after: pick(cur, stateColumns, info.primaryIdAttribute) });
           continue;
         }
         const entry = pendingByKey.get(r.row.key) ?? this.store.addPendingAudit([{
@@ -342,7 +350,7 @@ export class RowLoader {
           actions.push(async () => {
             try {
               await this.sink.action(fs.kind === 'opportunityWon' ? 'WinOpportunity' : 'LoseOpportunity', body);
-              this.store.completeAudit(this.options.runId, entry.seq, { after: want });
+              closed.push({ entry, id: r.targetId as string, want });
             } catch (e) {
               const err = e as { code?: string; message?: string };
               const message = `opportunity ${r.row.key}: ${fs.kind === 'opportunityWon' ? 'WinOpportunity' : 'LoseOpportunity'} failed: ${err.message}`;
@@ -365,8 +373,14 @@ export class RowLoader {
             const message = `task ${r.row.key}: closing failed: ${w.message}`;
             this.store.completeAudit(this.options.runId, entry.seq, { operation: 'error', errorCode: w.errorCode ?? 'error', message });
             out.push({ ...r, outcome: 'failed', errorCode: w.errorCode, message });
-          } else this.store.completeAudit(this.options.runId, entry.seq, { after });
+          } else closed.push({ entry, id: r.targetId as string, want: after });
         });
+      }
+      const back = closed.length ? await this.sink.readByValues(info, info.primaryIdAttribute, closed.map((c) => c.id), stateColumns) : [];
+      const backById = new Map(back.map((b) => [String(b[info.primaryIdAttribute]).toLowerCase(), b] as const));
+      for (const c of closed) {
+        const row = backById.get(c.id.toLowerCase());
+        this.store.completeAudit(this.options.runId, c.entry.seq, { after: row ? pick(row, stateColumns, info.primaryIdAttribute) : c.want });
       }
     }
     this.progress.done('close');

@@ -59,6 +59,7 @@ export function summaryHtml(summary: RunSummary): string {
     '<h2>Per table</h2>', table(['Table', 'Created', 'Updated', 'Unchanged', 'Failed'], summary.tables.map((t) => [t.table, t.created, t.updated, t.unchanged, t.failed])),
     '<h2>The 13 mappings</h2>', table(['Mapping', 'Records'], Object.entries(summary.mappings)),
     '<h2>Failures</h2>', table(['Object', 'Id', 'Message'], summary.objects.flatMap((o) => o.failedReasons.map((f) => [o.object, f.id, f.message]))),
+    '<h2>Findings</h2>', table(['Rule', 'Records', 'Examples'], (summary.findings ?? []).map((f) => [`${f.rule}${f.open ? ' (not resolved)' : ''}`, f.count, f.examples.slice(0, 5).map((e) => e.message).join(' | ')])),
   ].join('\n');
 }
 

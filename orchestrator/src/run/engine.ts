@@ -4,7 +4,9 @@ import type { RecordsByResource, ResourceName, TrustLedgerEntry, User } from '@a
 import { buildPlan, type DestinationInventory, type SourceInventory } from '../plan/buildPlan';
 import type { MigrationPlan } from '../plan/migrationPlan';
 import type { LicenseTier, MigrationOptions } from '../options';
-import type { ProgressReporter, RecordOutcome, Row, RunState, SinkPort, SourcePort, StagedRecord, StateStore } from '../ports';
+import type { Finding, ProgressReporter, RecordOutcome, Row, RunState, SinkPort, SourcePort, StagedRecord, StateStore } from '../ports';
+import { FindingLog } from './findings';
+import { extractResource, stageUnlistedMatters } from './resourceExtraction';
 import { FirmIndex, emptyFirmData, type FirmData } from '../transform/firmData';
 import { MappingContext } from '../transform/context';
 import { LOAD_ORDER, mapFirm, recordRef, trustRowId, type MappedFirm } from '../transform/mapFirm';
@@ -68,6 +70,8 @@ export interface RunSummary {
   mappings: Record<string, number>;
   actionstepRequests: number;
   dataverseRequests: number;
+  /** Per-record findings by rule (values that did not parse, records that moved during extraction). */
+  findings: Finding[];
 }
 
 export interface SampleResult {
@@ -201,19 +205,17 @@ export class MigrationEngine {
         counts[resource] = await this.store.stagedCountAsync(resource);
         continue;
       }
-      await this.store.clearStagedAsync(resource);
-      progress.start(`extract ${resource}`, 0);
-      let n = 0;
-      // Page by page: a page is staged (in bulk) before the next is read, so a firm never sits in memory here.
-      for await (const page of source.pages(resource)) {
-        await this.store.stageAsync(page.map((r) => ({ resource, id: (r as { id: string }).id, json: JSON.stringify(r) })));
-        n += page.length;
-        progress.tick(`extract ${resource}`, page.length);
-      }
-      progress.done(`extract ${resource}`);
+      const log = new FindingLog();
+      const n = await extractResource({ source, store: this.store, progress }, resource, log);
+      this.store.setCheckpoint(`findings:${run.runId}:${resource}`, log.size ? JSON.stringify(log.list()) : null);
       this.store.setCheckpoint(`extract:${run.runId}:${resource}`, String(n));
       counts[resource] = n;
     }
+    if (!this.store.getCheckpoint(`extract:${run.runId}:unlisted-matters`)) {
+      await stageUnlistedMatters({ source, store: this.store, progress });
+      this.store.setCheckpoint(`extract:${run.runId}:unlisted-matters`, 'done');
+    }
+    counts.actions = await this.store.stagedCountAsync('actions');
     if (!this.store.getCheckpoint(`extract:${run.runId}:trustledger`)) {
       await this.store.clearStagedAsync('trustledger');
       const ledger = await source.trustLedger();
@@ -380,7 +382,19 @@ export class MigrationEngine {
       reconciles: objects.every((o) => o.extracted === o.migrated + o.skipped + o.failed),
       totals, mappings: mappingCounts(results, fallbackOwnerId),
       actionstepRequests: this.deps.source.requestCount(), dataverseRequests: this.deps.sink.requestCount(),
+      findings: this.extractionFindings(runId),
     };
+  }
+
+  /** What the extraction noticed, every resource's findings merged by rule. */
+  extractionFindings(runId?: string): Finding[] {
+    const run = this.requireRun(runId);
+    const log = new FindingLog();
+    for (const r of EXTRACTION_ORDER) {
+      const saved = this.store.getCheckpoint(`findings:${run.runId}:${r}`);
+      if (saved) log.merge(JSON.parse(saved) as Finding[]);
+    }
+    return log.list();
   }
 
   // ---------------- delta ----------------
@@ -430,7 +444,7 @@ export class MigrationEngine {
     const { mapped } = await this.mapping(run);
     const counts: Record<string, number> = {};
     for (const r of STAGED_RESOURCES) counts[r] = await this.store.stagedCountAsync(r);
-    return verifyRun(run.runId, mapped, this.deps.sink, this.store, counts);
+    return verifyRun(run.runId, mapped, this.deps.sink, this.store, counts, this.extractionFindings(run.runId));
   }
 
   // ---------------- rollback ----------------

@@ -4,6 +4,7 @@
 import { CHOICES, choiceValue } from '@astep/solution/schema';
 import type { AuditEntry, RunState, SinkPort, StateStore } from '../ports';
 import { tableInfo, keyLiteral } from '../load/tables';
+import { printable } from '../transform/values';
 
 const MEMO_MAX = 1048576;
 const OPERATION_LABEL: Record<AuditEntry['operation'], string> = {
@@ -70,18 +71,19 @@ export async function mirrorAudit(sink: SinkPort, store: StateStore, runId: stri
       ref: `audit ${runId}|${e.seq}`,
       attributes: {
         // phase|operation|table|key: a rollback started from CRM reads the audit back from these rows.
-        astep_name: auditName(e),
+        astep_name: printable(auditName(e)),
         'astep_MigrationRunId@odata.bind': runBind,
         astep_sequence: e.seq,
         astep_operation: choiceValue('astep_auditoperation', OPERATION_LABEL[e.operation]),
         astep_targettable: e.table,
         astep_targetid: e.targetId,
         astep_sourceresource: e.sourceResource,
-        astep_sourceid: e.sourceId.slice(0, 200),
+        astep_sourceid: printable(e.sourceId).slice(0, 200),
         astep_beforejson: json(e.before),
         astep_afterjson: json(e.after),
         astep_errorcode: e.errorCode?.slice(0, 50) ?? null,
-        astep_message: e.message?.slice(0, 10000) ?? null,
+        // Messages quote source values, which may hold control characters Dataverse text refuses.
+        astep_message: e.message ? printable(e.message).slice(0, 10000) : null,
         astep_occurredon: e.occurredOn,
       },
     })));

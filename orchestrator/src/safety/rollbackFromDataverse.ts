@@ -6,6 +6,7 @@ import { MemoryStateStore } from '../store/memoryStateStore';
 import { RollbackExecutor, type RollbackResult } from './rollback';
 import { choiceValue } from '@astep/solution/schema';
 import { mirrorAudit } from './mirror';
+import { withRunLease, type LeaseHolder } from './runLease';
 
 const RUN_TABLE = { logicalName: 'astep_migrationrun', entitySetName: 'astep_migrationruns', primaryIdAttribute: 'astep_migrationrunid' };
 const AUDIT_TABLE = { logicalName: 'astep_auditentry', entitySetName: 'astep_auditentries', primaryIdAttribute: 'astep_auditentryid' };
@@ -42,8 +43,14 @@ export async function loadAuditFromDataverse(sink: SinkPort, runId: string, read
   return { run, entries: entries.sort((a, b) => a.seq - b.seq) };
 }
 
-export async function rollbackFromDataverse(sink: SinkPort, runId: string, progress: ProgressReporter, options: { force?: boolean; now?: () => Date } = {}): Promise<RollbackResult> {
+export async function rollbackFromDataverse(sink: SinkPort, runId: string, progress: ProgressReporter, options: { force?: boolean; now?: () => Date; holder?: LeaseHolder } = {}): Promise<RollbackResult> {
   const now = options.now ?? (() => new Date());
+  // The same lease as the command line and the wizard: no rollback while someone runs the run, and the reverse.
+  const holder = options.holder ?? { id: `crm-rollback:${globalThis.crypto.randomUUID()}`, name: 'the "Roll back run" command in Dynamics' };
+  return withRunLease(sink, runId, holder, () => rollbackLeased(sink, runId, progress, now, options.force), { now, log: (m) => progress.log(m) });
+}
+
+async function rollbackLeased(sink: SinkPort, runId: string, progress: ProgressReporter, now: () => Date, force: boolean | undefined): Promise<RollbackResult> {
   const { run, entries } = await loadAuditFromDataverse(sink, runId);
   const store = new MemoryStateStore();
   const state: RunState = {
@@ -54,7 +61,7 @@ export async function rollbackFromDataverse(sink: SinkPort, runId: string, progr
   store.importAudit(entries);
   // Only the rollback's own new steps are mirrored back.
   store.setCheckpoint(`mirror:${runId}`, String(entries.reduce((m, e) => Math.max(m, e.seq), 0)));
-  const result = await new RollbackExecutor(sink, store, progress, { force: options.force, now }).execute(runId);
+  const result = await new RollbackExecutor(sink, store, progress, { force, now }).execute(runId);
   await mirrorAudit(sink, store, runId);
   await sink.upsert(RUN_TABLE, [{
     key: { astep_runid: runId },

@@ -1,7 +1,7 @@
 // Verification: reconcile source and destination per object and per field. Every row the mapping expects is read
 // back; each column is compared and summed into a checksum per table and column, and every difference is listed
 // with its reason. The accounting (extracted = migrated + skipped + failed) comes from the run's outcomes.
-import type { Row, SinkPort, StateStore } from '../ports';
+import type { Finding, Row, SinkPort, StateStore } from '../ports';
 import type { MappedFirm } from '../transform/mapFirm';
 import { LOAD_ORDER } from '../transform/mapFirm';
 import { sameValue } from '../load/compare';
@@ -37,6 +37,9 @@ export interface VerifyResult {
   differences: VerifyDifference[];
   accounting: Array<{ object: string; extracted: number; migrated: number; skipped: number; failed: number; reconciles: boolean }>;
   unexplained: number;
+  /** What the extraction noticed (records that moved while it read, values it could not read); open ones mean the
+   *  staged firm still differs from Actionstep by those records, so verification fails. */
+  extraction: { findings: Finding[]; open: number };
   ok: boolean;
 }
 
@@ -49,7 +52,7 @@ function fnv(h: number, s: string): number {
   return x;
 }
 
-export async function verifyRun(runId: string, mapped: MappedFirm, sink: SinkPort, store: StateStore, stagedCounts: Record<string, number>): Promise<VerifyResult> {
+export async function verifyRun(runId: string, mapped: MappedFirm, sink: SinkPort, store: StateStore, stagedCounts: Record<string, number>, extractionFindings: Finding[] = []): Promise<VerifyResult> {
   const failedSources = new Map<string, string>();
   const outcomes = store.outcomes(runId);
   for (const o of outcomes) if (o.outcome === 'failed') failedSources.set(`${o.resource}:${o.id}`, o.message ?? 'failed');
@@ -117,8 +120,10 @@ export async function verifyRun(runId: string, mapped: MappedFirm, sink: SinkPor
   }
   const accounting = [...accountingMap.values()].map((a) => ({ ...a, reconciles: a.extracted === a.migrated + a.skipped + a.failed }));
   const unexplained = differences.filter((d) => !d.explained).length;
+  const open = extractionFindings.filter((f) => f.open).reduce((n, f) => n + f.count, 0);
   return {
     runId, tables, columns: [...columnStats.values()].filter((c) => c.differing > 0 || c.compared > 0), differences, accounting, unexplained,
-    ok: unexplained === 0 && accounting.every((a) => a.reconciles),
+    extraction: { findings: extractionFindings, open },
+    ok: unexplained === 0 && open === 0 && accounting.every((a) => a.reconciles),
   };
 }

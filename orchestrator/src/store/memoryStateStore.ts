@@ -21,6 +21,11 @@ export class MemoryStateStore implements StateStore {
   }
   staged(resource: string) { return [...(this.stagedMap.get(resource)?.values() ?? [])]; }
   stagedCount(resource: string) { return this.stagedMap.get(resource)?.size ?? 0; }
+  stagedIds(resource: string, among?: string[]) {
+    const m = this.stagedMap.get(resource);
+    if (!m) return [];
+    return among ? among.filter((id) => m.has(id)) : [...m.keys()];
+  }
   clearStaged(resource: string) { this.stagedMap.delete(resource); }
   unstage(resource: string, ids: string[]) { for (const id of ids) this.stagedMap.get(resource)?.delete(id); }
   async stageAsync(records: StagedRecord[]) { this.stage(records); }

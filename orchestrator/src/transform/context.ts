@@ -38,6 +38,12 @@ export class MappingContext {
     return this.plan.options;
   }
 
+  /** Why a record linked to a matter Actionstep does not return cannot migrate. The extraction reads unlisted matters
+   *  by id, so a deleted matter is known (and says so); one still unknown is restricted or gone for good. */
+  unknownMatter(what: string, id: string, actionId: string): string {
+    return `${what} ${id} links to matter ${actionId}, which Actionstep does not return even by id (restricted from the user who signed in, or removed for good): an orphan link`;
+  }
+
   /** Why a matter does not migrate, or null. */
   matterSkipReason(m: Matter): string | null {
     if (m.isDeleted) return `matter ${m.id} is deleted in Actionstep (deleted ${m.deletedTimestamp ?? 'at an unknown time'} by ${m.deletedBy ?? 'unknown'})`;

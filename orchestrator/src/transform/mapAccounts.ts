@@ -17,7 +17,7 @@ export function mapAccounts(ctx: MappingContext): MappingOutput {
 
     const name = fitText('name', org ? org.displayName || org.companyName : latest.name, 160);
     if (name.problem) problems.push(name.problem);
-    attributes.name = name.value ?? `Matter ${latest.id}`;
+    attributes.name = name.value ?? unnamed(problems, `Matter ${latest.id}`, org ? `organisation ${org.id}` : `matter ${latest.id}`);
     setText(attributes, problems, 'astep_mattername', latest.name, 400);
     setText(attributes, problems, 'astep_matternumber', latest.reference, 100);
     attributes.astep_mattertype = ctx.matterTypeChoice(latest);
@@ -81,7 +81,7 @@ export function mapOtherOrganisations(ctx: MappingContext, clientAccountKeys: Se
     const attributes: Record<string, unknown> = {};
     const name = fitText('name', p.displayName || p.companyName, 160);
     if (name.problem) problems.push(name.problem);
-    attributes.name = name.value ?? `Organisation ${p.id}`;
+    attributes.name = name.value ?? unnamed(problems, `Organisation ${p.id}`, `organisation ${p.id}`);
     contactDetails(p, attributes, problems);
     out.rows.push({ table: 'account', sourceResource: 'participants', sourceId: p.id, key: `P-${p.id}`, attributes, binds: {}, problems });
   }
@@ -112,6 +112,12 @@ export function setAddress(attributes: Record<string, unknown>, problems: FieldP
   setText(attributes, problems, 'address1_stateorprovince', a.stateProvince, 50);
   setText(attributes, problems, 'address1_postalcode', a.postCode, 20);
   setText(attributes, problems, 'address1_country', a.country, 80);
+}
+
+/** An account with no name in Actionstep gets a stand-in name, and the record says so. */
+function unnamed(problems: FieldProblem[], standIn: string, what: string): string {
+  problems.push({ field: 'name', rule: 'name-missing', value: null, message: `${what} has no name in Actionstep (empty, or only control characters): the account is named "${standIn}"` });
+  return standIn;
 }
 
 export function setText(attributes: Record<string, unknown>, problems: FieldProblem[], column: string, value: string | null | undefined, max: number) {

@@ -11,7 +11,7 @@ import { convertTimestamp, htmlToText, localDateOf, looksLikeHtml, stableGuid, t
 function matterProblem(ctx: MappingContext, resource: string, id: string, actionId: string | null): string | null {
   if (!actionId) return `${resource} ${id} has no matter link`;
   const m = ctx.index.matters.get(actionId);
-  if (!m) return `${resource} ${id} links to matter ${actionId}, which is not in Actionstep or not visible (orphan link)`;
+  if (!m) return ctx.unknownMatter(resource, id, actionId);
   return ctx.matterSkipReason(m);
 }
 

@@ -4,7 +4,7 @@ import type { Participant } from '@astep/actionstep-connector/records';
 import type { MappingContext } from './context';
 import { phoneText, setAddress, setText } from './mapAccounts';
 import { emptyOutput, type LookupRef, type MappingOutput } from './targetRow';
-import { convertDateOnly, convertEmail, normalizeEmail, type FieldProblem } from './values';
+import { convertDateOnly, convertEmail, fitText, normalizeEmail, type FieldProblem } from './values';
 
 /** The contact key (astep_sourceid) of a person on a matter role: one contact per person, or per person and role. */
 export function contactKeyOf(ctx: MappingContext, participantId: string, participantTypeId: string | null): string {
@@ -18,7 +18,7 @@ function splitDisplayName(displayName: string): { first: string | null; last: st
   if (comma > 0) return { last: displayName.slice(0, comma).trim(), first: displayName.slice(comma + 1).trim() || null };
   const parts = displayName.trim().split(/\s+/);
   if (parts.length > 1) return { first: parts.slice(0, -1).join(' '), last: parts[parts.length - 1] };
-  return { first: null, last: displayName.trim() || 'Unknown' };
+  return { first: null, last: displayName.trim() };
 }
 
 interface PersonGroup {
@@ -106,6 +106,16 @@ function personAttributes(ctx: MappingContext, g: PersonGroup, problems: FieldPr
   }
   setText(a, problems, 'firstname', firstName, 50);
   setText(a, problems, 'lastname', lastName, 50);
+  if (a.lastname === undefined && a.firstname === undefined) {
+    // A contact needs a name to be found; none is invented silently: the email or the Actionstep id stands in, and
+    // the record says so.
+    const email = [g.canonical, ...g.members].map((m) => fitText('lastname', m.email?.trim(), 50).value).find((e) => e);
+    a.lastname = email ?? `Actionstep participant ${p.id}`;
+    problems.push({
+      field: 'lastname', rule: 'name-missing', value: p.displayName ?? null,
+      message: `participant ${p.id} has no name in Actionstep (display name, first and last name are empty or only control characters): the contact is named "${String(a.lastname)}" after its ${email ? 'email' : 'Actionstep id'}`,
+    });
+  }
   setText(a, problems, 'middlename', first('middleName') as string | null, 50);
   setText(a, problems, 'salutation', first('salutation') as string | null, 100);
   setText(a, problems, 'nickname', first('preferredName') as string | null, 100);
@@ -134,6 +144,10 @@ function personAttributes(ctx: MappingContext, g: PersonGroup, problems: FieldPr
     else if (landline < 3) setText(a, problems, ['telephone1', 'telephone2', 'telephone3'][landline++], text, 50);
   }
   setAddress(a, problems, p);
+  if (!a.emailaddress1 && !a.mobilephone && !a.telephone1) {
+    // Duplicates are found by email, else by name and phone: with neither, this person is never merged or matched.
+    problems.push({ field: 'emailaddress1', rule: 'no-email-or-phone', value: null, message: `participant ${p.id} has no email and no phone in Actionstep: it cannot be matched to an existing contact or merged with a duplicate; check it by name` });
+  }
 
   const birth = convertDateOnly('birthdate', first('birthTimestamp') as string | null);
   if (birth.ok) {
@@ -162,7 +176,7 @@ export function mapMatterParticipants(ctx: MappingContext): MappingOutput {
   for (const ap of ctx.index.data.actionparticipants) {
     const matter = ctx.index.matters.get(ap.actionId);
     if (!matter) {
-      out.skipped.push({ sourceResource: 'actionparticipants', sourceId: ap.id, reason: `links to matter ${ap.actionId}, which is not in Actionstep or not visible (orphan link)` });
+      out.skipped.push({ sourceResource: 'actionparticipants', sourceId: ap.id, reason: ctx.unknownMatter('matter participant', ap.id, ap.actionId) });
       continue;
     }
     const skip = ctx.matterSkipReason(matter);

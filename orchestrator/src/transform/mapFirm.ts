@@ -66,7 +66,7 @@ export function mapFirm(ctx: MappingContext, actionstepFilesUrl: string): Mapped
   const orphanOrSkipped = (what: string, id: string, actionId: string | null): string => {
     if (!actionId) return `${what} ${id} has no matter link`;
     const m = idx.matters.get(actionId);
-    return m ? ctx.matterSkipReason(m) ?? 'matter not migrated' : `${what} ${id} links to matter ${actionId}, which is not in Actionstep or not visible (orphan link)`;
+    return m ? ctx.matterSkipReason(m) ?? 'matter not migrated' : ctx.unknownMatter(what, id, actionId);
   };
 
   // Matters that landed on a client organisation's account are also represented there.

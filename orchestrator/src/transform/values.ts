@@ -128,23 +128,37 @@ export function roundTo(n: number, precision: number): number {
   return Math.round((n + Number.EPSILON * Math.sign(n)) * f) / f;
 }
 
+/** C0 control characters Dataverse text refuses (tab, line feed and carriage return are text). */
+// eslint-disable-next-line no-control-regex -- these are exactly the characters to find
+const CONTROL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F]/g;
+const CONTROL_NAMES: Record<number, string> = { 0: 'NUL', 7: 'BEL', 8: 'BS', 11: 'VT', 12: 'FF', 27: 'ESC' };
+
+/** Text with its control characters shown as \uXXXX: for messages and audit rows written to Dataverse. */
+export function printable(text: string): string {
+  return text.replace(CONTROL, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
 /**
- * Text for a column with a maximum length. Over-long text is cut to fit, with a problem reported so that the
- * diff and the audit say which record lost what (the full value stays in staging).
+ * Text for a column with a maximum length. Control characters are removed (Dataverse refuses them: only tab, line
+ * feed and carriage return pass) and over-long text is cut to fit; either is a problem reported, so that the diff
+ * and the audit say which record lost what (the full value stays in staging).
  */
 export function fitText(field: string, raw: string | null | undefined, maxLength: number): { value: string | null; problem?: FieldProblem } {
   if (raw == null) return { value: null };
-  // NUL characters are not storable in Dataverse text columns.
-  const v = raw.split(String.fromCharCode(0)).join('');
-  if (v === '') return { value: null };
-  if (v.length <= maxLength) return { value: v };
+  const controls = raw.match(CONTROL) ?? [];
+  const v = controls.length ? raw.replace(CONTROL, '') : raw;
+  const named = [...new Set(controls.map((c) => CONTROL_NAMES[c.charCodeAt(0)] ?? `0x${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`))];
+  const removed = controls.length ? `${controls.length} control character${controls.length > 1 ? 's' : ''} (${named.join(', ')}) removed: Dataverse text takes none but tab and line breaks` : null;
+  const cleaned: FieldProblem | undefined = removed ? { field, rule: 'control-characters', value: raw, message: removed } : undefined;
+  if (v === '') return { value: null, problem: cleaned };
+  if (v.length <= maxLength) return { value: v, problem: cleaned };
   // Do not cut a surrogate pair (emoji) in half.
   let cut = maxLength - 1;
   const code = v.charCodeAt(cut - 1);
   if (code >= 0xd800 && code <= 0xdbff) cut -= 1;
   return {
     value: v.slice(0, cut) + '…',
-    problem: { field, rule: `max-length-${maxLength}`, value: `${v.length} characters`, message: `text is ${v.length} characters; the column holds ${maxLength}, so it was shortened` },
+    problem: { field, rule: `max-length-${maxLength}`, value: `${v.length} characters`, message: `text is ${v.length} characters; the column holds ${maxLength}, so it was shortened${removed ? `; ${removed}` : ''}` },
   };
 }
 

@@ -81,5 +81,8 @@ export class PausableSink implements SinkPort {
     await this.gate.pass();
     return this.inner.action(name, body);
   }
+  // The run's lease is renewed while paused: a pause must not let another runner take the run over.
+  readForUpdate(table: TableInfo, key: Record<string, string>, select: string[]) { return this.inner.readForUpdate(table, key, select); }
+  writeIfUnchanged(table: TableInfo, key: Record<string, string>, etag: string | null, attributes: Row) { return this.inner.writeIfUnchanged(table, key, etag, attributes); }
   requestCount(): number { return this.inner.requestCount(); }
 }

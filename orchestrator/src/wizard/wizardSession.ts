@@ -19,6 +19,7 @@ import { PausableSink, WriteGate } from './pausableSink';
 import { decisionsFromMapEdits, MAPPED_OBJECTS, PROFILE_RECORDS, proposeFromStaged } from './proposeFromStaged';
 import { parseWizardState, serializeWizardState, stepIndex, type WizardState, type WizardStep } from './wizardState';
 import type { FieldDecision } from '../transform/corrections';
+import { withRunLease, type LeaseHolder } from '../safety/runLease';
 
 export type { RunRow };
 
@@ -40,6 +41,8 @@ export interface WizardSessionDeps {
   /** The run's audit rows (default: through the sink). */
   auditRows?: AuditRowsReader;
   now?: () => Date;
+  /** Who this wizard session is when it holds the run's lease (default: a fresh id, "the Mapping Wizard"). */
+  leaseHolder?: LeaseHolder;
 }
 
 /** The run row through the engine's sink: by its run id (alternate key). */
@@ -71,6 +74,7 @@ export class WizardSession {
   private readonly now: () => Date;
   private stateRaw: string | null = null;
   private proposalsCache: ObjectProposal[] | null = null;
+  private readonly leaseHolder: LeaseHolder;
 
   constructor(private readonly deps: WizardSessionDeps) {
     this.runId = deps.runId;
@@ -81,6 +85,12 @@ export class WizardSession {
     // completed staging is kept in the wizard state, so a reload mid-staging does not read it from Actionstep again.
     this.store = new DataverseStagingStore(deps.runId, this.sink, deps.stagingReader, (name, value) => this.stagingCheckpoint(name, value));
     this.engine = new MigrationEngine({ source: deps.source, sink: this.sink, store: this.store, progress: deps.progress, now: this.now });
+    this.leaseHolder = deps.leaseHolder ?? { id: `wizard:${globalThis.crypto.randomUUID()}`, name: 'the Mapping Wizard in Dynamics' };
+  }
+
+  /** Steps that write migrated records hold the run's lease: the command line cannot run the same run meanwhile. */
+  private leased<T>(fn: () => Promise<T>): Promise<T> {
+    return withRunLease(this.deps.sink, this.runId, this.leaseHolder, fn, { now: this.now, log: (m) => this.deps.progress.log(m) });
   }
 
   get state(): WizardState {
@@ -258,7 +268,7 @@ export class WizardSession {
   }
 
   async sample(): Promise<SampleResult> {
-    const result = await this.engine.sample(this.runId);
+    const result = await this.leased(() => this.engine.sample(this.runId));
     await this.engine.mirror(this.runId);
     await this.saveState({ sampledOn: this.now().toISOString(), step: 'review', approved: false, approvedOn: null });
     return result;
@@ -283,14 +293,16 @@ export class WizardSession {
   }
 
   async runFull(): Promise<RunSummary> {
-    await this.saveState({ runRequest: null, step: 'run', paused: this.gate.paused });
-    const summary = await this.engine.run(this.runId);
-    await this.saveState({ runCompletedOn: summary.completedOn, step: 'delta' });
-    return summary;
+    return this.leased(async () => {
+      await this.saveState({ runRequest: null, step: 'run', paused: this.gate.paused });
+      const summary = await this.engine.run(this.runId);
+      await this.saveState({ runCompletedOn: summary.completedOn, step: 'delta' });
+      return summary;
+    });
   }
 
   async delta(): Promise<{ scan: DeltaScan; summary: RunSummary; deletions: { reported: number; applied: number; failed: string[] } }> {
-    const result = await this.engine.delta(this.runId);
+    const result = await this.leased(() => this.engine.delta(this.runId));
     await this.saveState({ lastDeltaOn: this.run?.lastDeltaOn ?? this.now().toISOString(), step: 'verify' });
     return result;
   }

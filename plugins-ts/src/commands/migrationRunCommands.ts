@@ -124,7 +124,9 @@ export async function rollback(first: Xrm.FormContext | string[], _primaryContro
   });
   Xrm.Utility.showProgressIndicator(`Rolling back run ${runId}…`);
   try {
-    const result = await rollbackFromDataverse(new DataverseSink(client, webApiUrl), runId, progressIndicator(runId));
+    const user = Xrm.Utility.getGlobalContext().userSettings;
+    const holder = { id: `crm-rollback:${String(user.userId).replace(/[{}]/g, '').toLowerCase()}`, name: `the "Roll back run" command (${user.userName})` };
+    const result = await rollbackFromDataverse(new DataverseSink(client, webApiUrl), runId, progressIndicator(runId), { holder });
     Xrm.Utility.closeProgressIndicator();
     const c = result.counts;
     const summary = `Run ${runId}: ${c.deleted} deleted, ${c.restored} restored, ${c.reopened} re-opened, ${c.already} already undone, ${c.conflict} conflicts, ${c.failed} failed.`;

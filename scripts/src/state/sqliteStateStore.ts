@@ -83,6 +83,12 @@ export class SqliteStateStore implements StateStore {
     return (this.db.prepare('SELECT COUNT(*) n FROM staged WHERE resource = ?').get(resource) as { n: number }).n;
   }
 
+  stagedIds(resource: string, among?: string[]): string[] {
+    if (!among) return (this.db.prepare('SELECT id FROM staged WHERE resource = ? ORDER BY rowid').all(resource) as Array<{ id: string }>).map((r) => r.id);
+    const stmt = this.db.prepare('SELECT 1 FROM staged WHERE resource = ? AND id = ?');
+    return among.filter((id) => stmt.get(resource, id) !== undefined);
+  }
+
   clearStaged(resource: string): void {
     this.db.prepare('DELETE FROM staged WHERE resource = ?').run(resource);
   }

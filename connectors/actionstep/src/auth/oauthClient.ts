@@ -153,6 +153,8 @@ export class ActionstepOAuthClient {
       expiresOnTimestamp: this.now() + (Number.isFinite(expiresIn) ? expiresIn : 3600) * 1000,
       orgKey: typeof json.orgkey === 'string' ? json.orgkey : undefined,
       scope: typeof json.scope === 'string' ? json.scope : undefined,
+      tokenUrl: this.tokenUrl,
+      clientId: this.clientId,
     };
   }
 }

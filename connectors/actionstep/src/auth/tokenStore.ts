@@ -13,6 +13,10 @@ export interface StoredTokenSet {
   apiEndpoint: string;
   orgKey?: string;
   scope?: string;
+  /** The token endpoint and client these tokens came from: a file made for another endpoint or client is not used
+   *  (a changed URL in the config must not keep talking to the old org). Absent in files written before. */
+  tokenUrl?: string;
+  clientId?: string;
 }
 
 export interface TokenStore {

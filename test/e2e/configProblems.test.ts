@@ -1,0 +1,105 @@
+// Configuration problems are told by the config field and the URL, and exit 2: a token file made for another
+// Actionstep endpoint is not used (the step signs in again and reads the new firm), an unreachable address names
+// its field, "http://" and a bad time zone are refused, a relative {"file"} secret is read beside the config file,
+// and an application user without the product's role is told which role it needs.
+import fs from 'node:fs';
+import path from 'node:path';
+import { startActionstepEmulator, type ActionstepEmulator } from '@astep/actionstep-emulator';
+import type { MigrationConfig } from '../../scripts/src/config';
+import { runCli, startTestEmulators } from '../helpers/harness';
+
+jest.setTimeout(300_000);
+
+const OTHER_APP = { clientId: 'sales-dashboard-app', clientSecret: 'sales-dashboard-secret', applicationUserName: 'Sales dashboard', roles: ['Salesperson'] };
+
+describe('configuration problems', () => {
+  let emu: Awaited<ReturnType<typeof startTestEmulators>>;
+  let other: ActionstepEmulator;
+  const write = (name: string, edit: (c: MigrationConfig) => void): string => {
+    const c = JSON.parse(fs.readFileSync(emu.configPath, 'utf8')) as MigrationConfig;
+    edit(c);
+    const file = path.join(emu.dir, name);
+    fs.writeFileSync(file, JSON.stringify(c, null, 2));
+    return file;
+  };
+  const closedPort = 'http://127.0.0.1:59997';
+
+  beforeAll(async () => {
+    emu = await startTestEmulators({ firm: 'tiny', seed: 7, extraClients: [OTHER_APP] });
+    other = await startActionstepEmulator({ firm: 'tiny', seed: 99, host: '127.0.0.1', port: 0 });
+  });
+  afterAll(async () => {
+    await other?.close();
+    await emu?.close();
+  });
+
+  test('a token file made for another Actionstep endpoint is not used: the step says so, signs in again and reads the new firm', async () => {
+    const first = await runCli(['discover', '--config', emu.configPath, '--json']);
+    expect(first.code).toBe(0);
+    const moved = write('moved.json', (c) => {
+      Object.assign(c.actionstep, { authorizeUrl: other.authorizeUrl, tokenUrl: other.tokenUrl, clientId: other.clientId, clientSecret: other.clientSecret });
+    });
+    const r = await runCli(['discover', '--config', moved, '--json', '--run', 'moved-run']);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toContain(`The stored Actionstep sign-in (${emu.config.actionstep.tokenStore.path}) was made at ${emu.actionstep.tokenUrl} for client ${emu.actionstep.clientId}, not at actionstep.tokenUrl ${other.tokenUrl} for client ${other.clientId}: it is not used. Signing in again.`);
+    expect(r.json.plan.source.orgkey).not.toBe(first.json.plan.source.orgkey);
+    expect(r.json.plan.source.counts).not.toEqual(first.json.plan.source.counts);
+  });
+
+  test('unreachable addresses name the config field and the URL, and exit 2', async () => {
+    const dv = await runCli(['discover', '--config', write('dv-down.json', (c) => { c.dataverse.tokenEndpointOrigin = closedPort; }), '--json']);
+    expect(dv.code).toBe(2);
+    // msal-node keeps no socket error code, only that nothing answered.
+    expect(dv.stderr).toContain(`astep-migrate: cannot reach dataverse.tokenEndpointOrigin ${closedPort}: no answer (network error). Check dataverse.tokenEndpointOrigin in the config file, and that the service is up.`);
+    // Another address for the environment: the sign-in service says it knows no such resource, and the field is named.
+    const moved = await runCli(['discover', '--config', write('dv-moved.json', (c) => { c.dataverse.webApiUrl = `${closedPort}/api/data/v9.2/`; }), '--json']);
+    expect(moved.code).toBe(2);
+    expect(moved.stderr).toContain(`astep-migrate: dataverse.webApiUrl ${closedPort}/api/data/v9.2/: the sign-in service knows no Dataverse environment at this address in the tenant (AADSTS500011). Check dataverse.webApiUrl in the config file.`);
+    const token = await runCli(['discover', '--config', write('as-down.json', (c) => {
+      c.actionstep.authorizeUrl = `${closedPort}/api/oauth/authorize`;
+      c.actionstep.tokenStore.path = path.join(emu.dir, 'fresh-tokens.enc');
+    }), '--json']);
+    expect(token.code).toBe(2);
+    expect(token.stderr).toContain(`astep-migrate: cannot reach actionstep.authorizeUrl ${closedPort}/api/oauth/authorize: connection refused (ECONNREFUSED).`);
+    expect(dv.stderr + moved.stderr + token.stderr).not.toMatch(/fetch failed|unexpected error/);
+  });
+
+  test('"http://" and an unknown time zone are refused by field; a relative secret file is read beside the config file', async () => {
+    const bad = await runCli(['config-check', '--config', write('bad.json', (c) => {
+      c.actionstep.tokenUrl = 'http://';
+      c.migration = { ...c.migration, timeZone: 'Mars/Olympus_Mons' };
+    })]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('actionstep.tokenUrl must be an http(s) URL with a host name (like https://example.com/...), got "http://"');
+    const zone = await runCli(['config-check', '--config', write('zone.json', (c) => { c.migration = { ...c.migration, timeZone: 'Mars/Olympus_Mons' }; })]);
+    expect(zone.code).toBe(2);
+    expect(zone.stderr).toContain('migration.timeZone: "Mars/Olympus_Mons" is not an IANA time zone name (like "Australia/Sydney", "Pacific/Auckland" or "UTC")');
+
+    fs.mkdirSync(path.join(emu.dir, 'secrets'), { recursive: true });
+    fs.writeFileSync(path.join(emu.dir, 'secrets', 'dataverse.txt'), `${String(emu.config.dataverse.clientSecret)}\n`, { mode: 0o600 });
+    // The command runs from the repository root; the secret sits beside the config, in another folder.
+    const relative = write('relative.json', (c) => { c.dataverse.clientSecret = { file: 'secrets/dataverse.txt' }; });
+    const ok = await runCli(['discover', '--config', relative, '--json', '--run', 'relative-secret']);
+    expect(ok.code).toBe(0);
+    const missing = await runCli(['discover', '--config', write('missing-secret.json', (c) => { c.dataverse.clientSecret = { file: 'secrets/nope.txt' }; }), '--json']);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain(`dataverse.clientSecret: cannot read secret file ${path.join(emu.dir, 'secrets', 'nope.txt')}`);
+    const checked = await runCli(['config-check', '--config', relative]);
+    expect(JSON.parse(checked.stdout).dataverse.clientSecret).toEqual({ file: path.join(emu.dir, 'secrets', 'dataverse.txt') });
+  });
+
+  test('an application user without the product\'s role is refused by Dataverse; the command says which role to assign', async () => {
+    const config = write('other-app.json', (c) => {
+      Object.assign(c.dataverse, { clientId: OTHER_APP.clientId, clientSecret: OTHER_APP.clientSecret });
+      c.stateDir = path.join(emu.dir, 'other-app-state');
+      c.actionstep.tokenStore.path = path.join(emu.dir, 'other-app-state', 'tokens.enc');
+    });
+    // Reading the inventory is what a Salesperson may do; creating tables is not.
+    expect((await runCli(['discover', '--config', config, '--json'])).code).toBe(0);
+    const r = await runCli(['provision', '--config', config]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^astep-migrate: Dataverse refused the application user of dataverse\.clientId: /);
+    expect(r.stderr).toMatch(/is missing prv\w+ privilege/);
+    expect(r.stderr).toContain('An administrator must give it the "Actionstep Migration Administrator" role (and System Customizer to provision tables).');
+  });
+});
