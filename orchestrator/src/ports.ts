@@ -184,6 +184,8 @@ export interface StateStore {
   // process (the browser's in astep_stagingrow) and the engine never needs a whole resource in memory to stage it.
   /** Stages records in bulk (replacing any with the same resource and id). */
   stageAsync(records: StagedRecord[]): Promise<void>;
+  /** Ids staged for a resource (all of them, or those among `among`), as stagedIds but from wherever staging is. */
+  stagedIdsAsync(resource: string, among?: string[]): Promise<string[]>;
   /** A resource's staged records, a page at a time, in the store's stable order. */
   stagedPages(resource: string, pageSize?: number): AsyncIterable<StagedRecord[]>;
   stagedCountAsync(resource: string): Promise<number>;

@@ -102,6 +102,9 @@ export class DataverseStagingStore extends MemoryStateStore {
   override stagedCount(_resource: string): number {
     throw new Error('DataverseStagingStore keeps staging in Dataverse: use stagedCountAsync');
   }
+  override stagedIds(_resource: string, _among?: string[]): string[] {
+    throw new Error('DataverseStagingStore keeps staging in Dataverse: use stagedIdsAsync');
+  }
   override clearStaged(): void {
     throw new Error('DataverseStagingStore keeps staging in Dataverse: use clearStagedAsync');
   }
@@ -123,6 +126,19 @@ export class DataverseStagingStore extends MemoryStateStore {
     let n = 0;
     for await (const rows of this.reader.pages(stagingPrefix(this.runId, resource), 5000, false)) n += rows.length;
     return n;
+  }
+
+  override async stagedIdsAsync(resource: string, among?: string[]): Promise<string[]> {
+    if (among) {
+      // By key (the alternate key's index), a chunk of values per request: the extraction asks this for every page.
+      if (!among.length) return [];
+      const rows = await this.sink.readByValues(STAGING_TABLE, 'astep_stagingkey', among.map((id) => stagingKey(this.runId, resource, id)), ['astep_sourceid']);
+      const present = new Set(rows.map((r) => String(r.astep_sourceid)));
+      return among.filter((id) => present.has(id));
+    }
+    const ids: string[] = [];
+    for await (const rows of this.reader.pages(stagingPrefix(this.runId, resource), 5000, false)) ids.push(...rows.map((r) => r.sourceId));
+    return ids;
   }
 
   override async clearStagedAsync(resource: string): Promise<void> {

@@ -26,6 +26,7 @@ export class MemoryStateStore implements StateStore {
     if (!m) return [];
     return among ? among.filter((id) => m.has(id)) : [...m.keys()];
   }
+  async stagedIdsAsync(resource: string, among?: string[]): Promise<string[]> { return this.stagedIds(resource, among); }
   clearStaged(resource: string) { this.stagedMap.delete(resource); }
   unstage(resource: string, ids: string[]) { for (const id of ids) this.stagedMap.get(resource)?.delete(id); }
   async stageAsync(records: StagedRecord[]) { this.stage(records); }

@@ -89,6 +89,10 @@ export class SqliteStateStore implements StateStore {
     return among.filter((id) => stmt.get(resource, id) !== undefined);
   }
 
+  async stagedIdsAsync(resource: string, among?: string[]): Promise<string[]> {
+    return this.stagedIds(resource, among);
+  }
+
   clearStaged(resource: string): void {
     this.db.prepare('DELETE FROM staged WHERE resource = ?').run(resource);
   }

@@ -545,6 +545,14 @@ export interface astep_Migrationrun extends IEntity {
   astep_summaryjson?: string | null;
   /** Wizard State (JSON) */
   astep_wizardstate?: string | null;
+  /** Lease Holder Id */
+  astep_leaseholderid?: string | null;
+  /** Being Run By */
+  astep_leaseholder?: string | null;
+  /** Being Run Since */
+  astep_leasesince?: Date | null;
+  /** Lease Runs Until */
+  astep_leaseuntil?: Date | null;
   /** Created On */
   createdon?: Date | null;
   /** Modified On */
@@ -568,6 +576,8 @@ export const astep_migrationrunMetadata: EntityWebApiMetadata = {
     astep_extractionstartedon: "DateAndTime:UserLocal",
     astep_approvedon: "DateAndTime:UserLocal",
     astep_rolledbackon: "DateAndTime:UserLocal",
+    astep_leasesince: "DateAndTime:UserLocal",
+    astep_leaseuntil: "DateAndTime:UserLocal",
     createdon: "DateAndTime:UserLocal",
     modifiedon: "DateAndTime:UserLocal",
     statecode: "Optionset",
