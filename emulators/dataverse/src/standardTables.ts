@@ -394,7 +394,7 @@ export function buildStandardTables(): StandardTableSet {
   // types of the same number): learn.microsoft.com .../reference/entities/environmentvariabledefinition and
   // environmentvariablevalue; the value points at its definition through environmentvariabledefinitionid, and the
   // definition lists its values through environmentvariabledefinition_environmentvariablevalue.
-  table('environmentvariabledefinition', 'environmentvariabledefinitions', 380, 'Environment Variable Definition', 'Environment Variable Definitions', 'schemaname', ACTIVE_INACTIVE, (t) => [
+  table('environmentvariabledefinition', 'environmentvariabledefinitions', 380, 'Environment Variable Definition', 'Environment Variable Definitions', 'schemaname', { ...ACTIVE_INACTIVE, schemaName: 'EnvironmentVariableDefinition' }, (t) => [
     attr(t, 'schemaname', 'string', 'Schema Name', { maxLength: 100, required: 'SystemRequired' }),
     attr(t, 'displayname', 'string', 'Display Name', { maxLength: 100, required: 'SystemRequired' }),
     attr(t, 'description', 'memo', 'Description', { maxLength: 2000 }),
@@ -406,7 +406,7 @@ export function buildStandardTables(): StandardTableSet {
     attr(t, 'isrequired', 'boolean', 'Is Required'),
     attr(t, 'secretstore', 'picklist', 'Secret Store', { optionSet: local(t, 'secretstore', [[0, 'Azure Key Vault'], [1, 'Microsoft Dataverse']]) }),
   ]);
-  table('environmentvariablevalue', 'environmentvariablevalues', 381, 'Environment Variable Value', 'Environment Variable Values', 'schemaname', ACTIVE_INACTIVE, (t) => [
+  table('environmentvariablevalue', 'environmentvariablevalues', 381, 'Environment Variable Value', 'Environment Variable Values', 'schemaname', { ...ACTIVE_INACTIVE, schemaName: 'EnvironmentVariableValue' }, (t) => [
     attr(t, 'schemaname', 'string', 'Schema Name', { maxLength: 100 }),
     attr(t, 'value', 'memo', 'Value', { maxLength: 2000 }),
     attr(t, 'environmentvariabledefinitionid', 'lookup', 'Environment Variable Definition', {
@@ -415,7 +415,7 @@ export function buildStandardTables(): StandardTableSet {
   ]);
   // connector (type 372): a custom connector imported with a solution. connectorinternalid is the API name the
   // platform assigns per environment (`shared_<name>-5f<hex>`): learn.microsoft.com .../reference/entities/connector.
-  table('connector', 'connectors', 372, 'Connector', 'Connectors', 'name', ACTIVE_INACTIVE, (t) => [
+  table('connector', 'connectors', 372, 'Connector', 'Connectors', 'name', { ...ACTIVE_INACTIVE, schemaName: 'Connector' }, (t) => [
     attr(t, 'name', 'string', 'Name', { maxLength: 128, required: 'SystemRequired' }),
     attr(t, 'displayname', 'string', 'Display Name', { maxLength: 100 }),
     attr(t, 'description', 'memo', 'Description', { maxLength: 2000 }),
@@ -427,7 +427,7 @@ export function buildStandardTables(): StandardTableSet {
     attr(t, 'policytemplateinstances', 'memo', 'Policy Template Instances', { maxLength: 1048576 }),
   ]);
   // webresource (entity set webresourceset): content is base64; the organisation serves it at /WebResources/<name>.
-  table('webresource', 'webresourceset', 9333, 'Web Resource', 'Web Resources', 'name', { ownership: 'OrganizationOwned' }, (t) => [
+  table('webresource', 'webresourceset', 9333, 'Web Resource', 'Web Resources', 'name', { ownership: 'OrganizationOwned', schemaName: 'WebResource' }, (t) => [
     attr(t, 'name', 'string', 'Name', { maxLength: 256, required: 'SystemRequired' }),
     attr(t, 'displayname', 'string', 'Display Name', { maxLength: 200 }),
     attr(t, 'webresourcetype', 'picklist', 'Type', {
