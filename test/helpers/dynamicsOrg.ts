@@ -60,6 +60,18 @@ export async function startDynamicsOrg(o: DynamicsOrgOptions): Promise<DynamicsO
     if (!existsSync(f)) throw new Error(`${f} is missing: run "npm run build" (npm test does)`);
   }
   const emu = await startTestEmulators({ firm: o.firm, seed: o.seed });
+  let runtime: ConnectorRuntime | undefined;
+  try {
+    return await prepareOrg(o, emu, (r) => { runtime = r; });
+  } catch (e) {
+    // A setup that fails half-way must not leave its servers listening: jest would never exit.
+    await runtime?.close();
+    await emu.close();
+    throw e;
+  }
+}
+
+async function prepareOrg(o: DynamicsOrgOptions, emu: Emu, started: (runtime: ConnectorRuntime) => void): Promise<DynamicsOrg> {
   const dv = emu.dataverse;
   // The admin imports the solution built from this repository (as build:solution packs it).
   const zip = await zipPackage(packSolution(SCHEMA, { version: '1.0.0.0', managed: false, inputs: loadPackInputs(ROOT) }));
@@ -83,6 +95,7 @@ export async function startDynamicsOrg(o: DynamicsOrgOptions): Promise<DynamicsO
     environmentId: dv.environmentId,
     apiName,
   });
+  started(runtime);
 
   const setVariable = async (schemaName: string, value: string) => {
     const [def] = (await webApi(emu, 'GET', `environmentvariabledefinitions?$select=environmentvariabledefinitionid&$filter=schemaname eq '${schemaName}'`)).json.value;
