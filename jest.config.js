@@ -1,11 +1,10 @@
 // One jest run for the whole workspace. @swc/jest strips types (no type check here: `npm run typecheck` does that),
-// so tests start fast on a 2-core machine.
-const { compilerOptions } = require('./tsconfig.base.json');
+// so tests start fast on a 2-core machine. Workspace packages resolve through their exports maps only.
+const { exportedModules } = require('./scripts/workspace-exports.js');
 
 const moduleNameMapper = {};
-for (const [alias, [target]] of Object.entries(compilerOptions.paths)) {
-  const from = '^' + alias.replace('/*', '/(.*)') + '$';
-  moduleNameMapper[from] = '<rootDir>/' + target.replace('*', '$1');
+for (const [specifier, file] of Object.entries(exportedModules(__dirname))) {
+  moduleNameMapper[`^${specifier.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`] = `<rootDir>/${file}`;
 }
 
 module.exports = {

@@ -1,15 +1,31 @@
-// The choices the Data Migration Plan offers (the seed's options), with the recommended defaults.
+// The migration's options: one vocabulary (the values, the defaults, a JSON schema, and the environment variables an
+// admin sets them with inside Dynamics). The plan offers these values, the command line's config is validated with
+// this schema, the wizard edits these options, and the solution's environment variables are generated from here.
 
-export type DataCollectionPlacement = 'account' | 'matterTable';
-export type ContactIdentity = 'perPerson' | 'perRole';
-export type OpportunityStrategy = 'none' | 'perMatter' | 'perClientLatest' | 'perClientHighest';
-export type LicenseTier = 'SalesProfessional' | 'SalesEnterprise' | 'SalesPremium';
+export const DATA_COLLECTION_PLACEMENTS = ['account', 'matterTable'] as const;
+export const CONTACT_IDENTITIES = ['perPerson', 'perRole'] as const;
+export const OPPORTUNITY_STRATEGIES = ['none', 'perMatter', 'perClientLatest', 'perClientHighest'] as const;
+/** What an opportunity becomes: `wonIfBilled` is won when the matter billed anything, else lost. */
+export const OPPORTUNITY_OUTCOMES = ['open', 'onHold', 'wonIfBilled', 'won', 'lost'] as const;
+export const LICENSE_TIERS = ['SalesProfessional', 'SalesEnterprise', 'SalesPremium'] as const;
+
+export type DataCollectionPlacement = (typeof DATA_COLLECTION_PLACEMENTS)[number];
+export type ContactIdentity = (typeof CONTACT_IDENTITIES)[number];
+export type OpportunityStrategy = (typeof OPPORTUNITY_STRATEGIES)[number];
+export type OpportunityOutcome = (typeof OPPORTUNITY_OUTCOMES)[number];
+export type LicenseTier = (typeof LICENSE_TIERS)[number];
 
 /** What an Actionstep matter status becomes. `opportunity` is the outcome when opportunities are migrated. */
 export interface StatusRule {
   /** Label of the astep_matterstatus choice. */
   matterStatus: string;
-  opportunity: 'open' | 'onHold' | 'wonIfBilled' | 'won' | 'lost';
+  opportunity: OpportunityOutcome;
+}
+
+/** What the engine does with a source value that no map lists. */
+export interface UnknownValueMap {
+  /** The rule for a matter status the status map does not list; null: reported, status left empty, opportunity open. */
+  matterStatus: StatusRule | null;
 }
 
 export interface MigrationOptions {
@@ -18,8 +34,11 @@ export interface MigrationOptions {
   opportunityStrategy: OpportunityStrategy;
   /** Email of the Dynamics user who owns records whose Actionstep user is disabled or unmatched; null: the caller. */
   fallbackOwnerEmail: string | null;
-  /** Actionstep status → rule. Statuses not listed are reported and kept open. */
+  /** Actionstep status → rule. Statuses not listed follow the unknown-value map. */
   statusMap: Record<string, StatusRule>;
+  /** Actionstep matter type name → astep_mattertype label it lands on; types not listed keep their own name. */
+  typeMap: Record<string, string>;
+  unknownValueMap: UnknownValueMap;
   /** Template matters are workflow templates, not client work. */
   skipTemplateMatters: boolean;
   /** System-generated file notes (source=System) are numerous and carry no client information. */
@@ -34,6 +53,8 @@ export interface MigrationOptions {
   sampleSize: number;
 }
 
+export const SAMPLE_SIZE = { min: 100, max: 300 } as const;
+
 export const DEFAULT_STATUS_MAP: Record<string, StatusRule> = {
   Active: { matterStatus: 'Active', opportunity: 'open' },
   Inactive: { matterStatus: 'Inactive', opportunity: 'onHold' },
@@ -41,19 +62,111 @@ export const DEFAULT_STATUS_MAP: Record<string, StatusRule> = {
   Template: { matterStatus: 'Template', opportunity: 'open' },
 };
 
+/** The engine's defaults. The plan recommends data collections per firm; the others are the defaults as they stand. */
+export const DEFAULT_OPTIONS: Readonly<MigrationOptions> = {
+  dataCollections: 'matterTable',
+  contacts: 'perPerson',
+  opportunityStrategy: 'perClientLatest',
+  fallbackOwnerEmail: null,
+  statusMap: DEFAULT_STATUS_MAP,
+  typeMap: {},
+  unknownValueMap: { matterStatus: null },
+  skipTemplateMatters: true,
+  skipSystemFileNotes: true,
+  attachDocuments: true,
+  applyDeletions: false,
+  timeZone: 'UTC',
+  sampleSize: 200,
+};
+
 export function defaultOptions(overrides: Partial<MigrationOptions> = {}): MigrationOptions {
-  return {
-    dataCollections: 'matterTable',
-    contacts: 'perPerson',
-    opportunityStrategy: 'perClientLatest',
-    fallbackOwnerEmail: null,
-    statusMap: DEFAULT_STATUS_MAP,
-    skipTemplateMatters: true,
-    skipSystemFileNotes: true,
-    attachDocuments: true,
-    applyDeletions: false,
-    timeZone: 'UTC',
-    sampleSize: 200,
-    ...overrides,
-  };
+  return { ...DEFAULT_OPTIONS, ...overrides };
+}
+
+const STATUS_RULE_SCHEMA = {
+  type: 'object',
+  required: ['matterStatus', 'opportunity'],
+  additionalProperties: false,
+  properties: { matterStatus: { type: 'string', minLength: 1 }, opportunity: { enum: OPPORTUNITY_OUTCOMES } },
+} as const;
+
+/**
+ * JSON schema of a set of option overrides (every option optional): the command line's config (`migration`), the
+ * wizard's saved options and the environment variables' values are all checked against it.
+ */
+export const MIGRATION_OPTIONS_SCHEMA = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    dataCollections: { enum: DATA_COLLECTION_PLACEMENTS },
+    contacts: { enum: CONTACT_IDENTITIES },
+    opportunityStrategy: { enum: OPPORTUNITY_STRATEGIES },
+    fallbackOwnerEmail: { type: ['string', 'null'] },
+    statusMap: { type: 'object', additionalProperties: STATUS_RULE_SCHEMA },
+    typeMap: { type: 'object', additionalProperties: { type: 'string', minLength: 1 } },
+    unknownValueMap: {
+      type: 'object',
+      additionalProperties: false,
+      properties: { matterStatus: { oneOf: [{ type: 'null' }, STATUS_RULE_SCHEMA] } },
+    },
+    skipTemplateMatters: { type: 'boolean' },
+    skipSystemFileNotes: { type: 'boolean' },
+    attachDocuments: { type: 'boolean' },
+    applyDeletions: { type: 'boolean' },
+    timeZone: { type: 'string', minLength: 1 },
+    sampleSize: { type: 'integer', minimum: SAMPLE_SIZE.min, maximum: SAMPLE_SIZE.max },
+  },
+} as const;
+
+/** An option an admin sets per environment inside Dynamics: the solution ships one environment variable for it. */
+export interface OptionSetting {
+  option: keyof MigrationOptions;
+  schemaName: string;
+  displayName: string;
+  description: string;
+  type: 'String' | 'Number' | 'JSON';
+  /** The variable's default: the engine's (`engine`), or none because the plan recommends one per firm (`plan`). */
+  defaultFrom: 'engine' | 'plan';
+}
+
+export const OPTION_SETTINGS: readonly OptionSetting[] = [
+  {
+    option: 'dataCollections', schemaName: 'astep_DataCollectionPlacement', displayName: 'Data Collection Placement', type: 'String', defaultFrom: 'plan',
+    description: `${DATA_COLLECTION_PLACEMENTS.join(' | ')}: where data collection fields become columns (empty: the plan recommends one for the firm).`,
+  },
+  {
+    option: 'contacts', schemaName: 'astep_ContactIdentity', displayName: 'Contact Identity', type: 'String', defaultFrom: 'engine',
+    description: `${CONTACT_IDENTITIES.join(' | ')}: one contact per person, or one per person and role.`,
+  },
+  {
+    option: 'opportunityStrategy', schemaName: 'astep_OpportunityStrategy', displayName: 'Opportunity Strategy', type: 'String', defaultFrom: 'engine',
+    description: `${OPPORTUNITY_STRATEGIES.join(' | ')}: which matters become opportunities.`,
+  },
+  {
+    option: 'fallbackOwnerEmail', schemaName: 'astep_FallbackOwnerEmail', displayName: 'Fallback Owner Email', type: 'String', defaultFrom: 'plan',
+    description: 'Email of the enabled Dynamics user who owns records whose Actionstep user is disabled or unmatched (empty: the user who runs the migration).',
+  },
+  {
+    option: 'sampleSize', schemaName: 'astep_SampleSize', displayName: 'Sample Size', type: 'Number', defaultFrom: 'engine',
+    description: `Records migrated by the sample step (${SAMPLE_SIZE.min} to ${SAMPLE_SIZE.max}).`,
+  },
+  {
+    option: 'statusMap', schemaName: 'astep_MatterStatusMap', displayName: 'Matter Status Map', type: 'JSON', defaultFrom: 'engine',
+    description: `JSON object: Actionstep matter status → { "matterStatus": Matter Status label, "opportunity": ${OPPORTUNITY_OUTCOMES.join(' | ')} }.`,
+  },
+  {
+    option: 'typeMap', schemaName: 'astep_MatterTypeMap', displayName: 'Matter Type Map', type: 'JSON', defaultFrom: 'engine',
+    description: 'JSON object: Actionstep matter type name → Matter Type label it lands on (types not listed keep their own name).',
+  },
+  {
+    option: 'unknownValueMap', schemaName: 'astep_UnknownValueMap', displayName: 'Unknown Value Map', type: 'JSON', defaultFrom: 'engine',
+    description: 'JSON object: { "matterStatus": the rule for a status the status map does not list, or null to report it and leave the status empty }.',
+  },
+];
+
+/** The environment variable's default value: the engine's default as the variable holds it (text), or none. */
+export function settingDefault(setting: OptionSetting): string | undefined {
+  if (setting.defaultFrom === 'plan') return undefined;
+  const value = DEFAULT_OPTIONS[setting.option];
+  return setting.type === 'JSON' ? JSON.stringify(value) : String(value);
 }

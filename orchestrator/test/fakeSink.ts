@@ -1,13 +1,15 @@
 // An in-memory sink for loader unit tests: enough Dataverse behaviour (alternate-key upsert, binds, closed records
 // read-only, Win/Lose) to check what the loader sends and skips. Real HTTP tests run against the emulator.
 import type { Row, SinkPort, SinkUpsertTarget, SinkWriteResult, TableInfo } from '../src/ports';
-import { lookupAttributeOf, tableInfo } from '../src/load/tables';
+import { MAPPINGS } from '../src/mappings';
 import type { SolutionSchema } from '@astep/solution';
 
 let counter = 0;
 let version = 0;
 /** Every write stamps the row as Dataverse does (versionnumber, modifiedon), so a change after a write shows. */
 const stamp = (row: Row) => Object.assign(row, { versionnumber: ++version, modifiedon: new Date(Date.UTC(2026, 0, 1) + version * 1000).toISOString().replace('.000Z', 'Z') });
+/** A person's edit in Dynamics after the run: the columns change and Dataverse stamps a new row version. */
+export const userEdit = (row: Row, changes: Row): Row => stamp(Object.assign(row, changes));
 const guid = () => `00000000-0000-4000-8000-${(++counter).toString(16).padStart(12, '0')}`;
 
 export class FakeSink implements SinkPort {
@@ -40,14 +42,14 @@ export class FakeSink implements SinkPort {
   private resolveBind(path: string): string {
     const m = /^\/(\w+)\((.*)\)$/.exec(path)!;
     const set = m[1];
-    const table = [...['account', 'contact', 'opportunity', 'task', 'astep_matter', 'systemuser']].find((t) => tableInfo(t).entitySetName === set) ?? set;
+    const table = [...MAPPINGS.names, 'systemuser'].find((t) => MAPPINGS.tableInfo(t).entitySetName === set) ?? set;
     if (table === 'systemuser') return m[2];
     const key = /astep_sourceid='(.*)'/.exec(m[2]);
     if (!key) return m[2];
     const value = decodeURIComponent(key[1]).replace(/''/g, "'");
     const hit = this.rows(table).find((r) => r.astep_sourceid === value);
     if (!hit) throw Object.assign(new Error(`A record with the specified key values does not exist in ${table} entity`), { code: '0x80060891' });
-    return String(hit[tableInfo(table).primaryIdAttribute]);
+    return String(hit[MAPPINGS.tableInfo(table).primaryIdAttribute]);
   }
   async upsert(info: TableInfo, targets: SinkUpsertTarget[]): Promise<SinkWriteResult[]> {
     this.requests++;
@@ -67,7 +69,7 @@ export class FakeSink implements SinkPort {
       }
       try {
         for (const [k, v] of Object.entries(t.attributes)) {
-          if (k.endsWith('@odata.bind')) row[lookupAttributeOf(k.slice(0, -'@odata.bind'.length))] = v === null ? null : this.resolveBind(String(v));
+          if (k.endsWith('@odata.bind')) row[MAPPINGS.lookupByNavigation(info.logicalName, k.slice(0, -'@odata.bind'.length))!.attribute] = v === null ? null : this.resolveBind(String(v));
           else row[k] = v;
         }
       } catch (e) {

@@ -4,7 +4,7 @@ import type {
 } from '@astep/actionstep-connector/records';
 import { buildPlan, type DestinationInventory, type SystemUserInfo } from '../src/plan/buildPlan';
 import { emptyFirmData, FirmIndex, type FirmData } from '../src/transform/firmData';
-import { MappingContext } from '../src/transform/context';
+import { FirmLookups, FirmUnits, MAPPINGS, mapFirm, type MappedFirm } from '../src/mappings';
 import type { MigrationOptions } from '../src/options';
 
 const addr = { line1: null, line2: null, city: null, stateProvince: null, postCode: null, country: null };
@@ -143,9 +143,17 @@ export function destination(tier: DestinationInventory['licenseTier'] = 'SalesEn
   return { webApiUrl: 'https://org.example/api/data/v9.2/', licenseTier: tier, existingCustomTables: [], systemUsers: SYSTEM_USERS, maxUploadFileSize: 5242880, callerId: SYSTEM_USERS[0].systemuserid };
 }
 
-export function contextFor(data: FirmData, overrides: Partial<MigrationOptions> = {}, tier: DestinationInventory['licenseTier'] = 'SalesEnterprise'): MappingContext {
+export const FILES_URL = 'https://as.example/api/rest/files/';
+
+/** The lookups over a firm with its plan (the plan's options overridden), as the engine builds them. */
+export function contextFor(data: FirmData, overrides: Partial<MigrationOptions> = {}, tier: DestinationInventory['licenseTier'] = 'SalesEnterprise'): FirmLookups {
   const counts: Record<string, number> = {};
   for (const [k, v] of Object.entries(data)) counts[k] = (v as unknown[]).length;
   const plan = buildPlan({ orgkey: 'test', counts, ...data, documentBytes: 0 }, destination(tier), { timeZone: 'Pacific/Auckland', ...overrides }, new Date('2026-01-01T00:00:00Z'));
-  return new MappingContext(new FirmIndex(data), plan);
+  return new FirmLookups(new FirmIndex(data), plan, FILES_URL);
+}
+
+/** Every mapping over the firm, in memory. */
+export function mapAll(lookups: FirmLookups, mappings = MAPPINGS): MappedFirm {
+  return mapFirm(mappings, lookups, new FirmUnits(lookups.index, lookups));
 }

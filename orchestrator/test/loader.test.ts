@@ -1,14 +1,13 @@
-import { mapFirm } from '../src/transform/mapFirm';
 import { KeyRegistry } from '../src/load/rowLoader';
 import { MigrationEngine } from '../src/run/engine';
 import { silentProgress } from '../src/ports';
-import { contextFor, smallFirm } from './fixtures';
+import { contextFor, mapAll, smallFirm } from './fixtures';
 import { FakeSink } from './fakeSink';
 import { MemoryStore } from './memoryStore';
 
 async function loadAll(sink: FakeSink, store: MemoryStore, runId = 'r1') {
   const ctx = contextFor(smallFirm());
-  const mapped = mapFirm(ctx, 'x/');
+  const mapped = mapAll(ctx);
   const files = async () => new Uint8Array([1, 2, 3, 4, 5]);
   const engine = new MigrationEngine({ source: { downloadFile: files, filesUrl: () => 'x/', requestCount: () => 0 } as never, sink, store, progress: silentProgress });
   return engine.loadRows(runId, 'run', mapped.rows as never);

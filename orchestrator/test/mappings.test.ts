@@ -1,14 +1,14 @@
-import { mapFirm, recordRef } from '../src/transform/mapFirm';
+import { recordRef, type MappedFirm } from '../src/mappings';
 import { applyDecisions, validateDecisions } from '../src/transform/corrections';
 import { dedupePeople } from '../src/transform/firmData';
-import { contextFor, smallFirm, SYSTEM_USERS, person } from './fixtures';
+import { contextFor, mapAll, smallFirm, SYSTEM_USERS, person } from './fixtures';
 
-const rowsOf = (m: ReturnType<typeof mapFirm>, table: string) => (m.rows.get(table as never) ?? []);
+const rowsOf = (m: MappedFirm, table: string) => m.rows.get(table) ?? [];
 
 describe('the 13 mappings on a small firm', () => {
   const data = smallFirm();
   const ctx = contextFor(data);
-  const mapped = mapFirm(ctx, 'https://as.example/api/rest/files/');
+  const mapped = mapAll(ctx);
 
   test('Matter → Account: one account per client organisation, one per solo-client matter', () => {
     const accounts = rowsOf(mapped, 'account');
@@ -39,7 +39,7 @@ describe('the 13 mappings on a small firm', () => {
     expect(opps.map((o) => o.key).sort()).toEqual(['2', '3']);
     const lease = opps.find((o) => o.key === '2')!;
     expect(lease.attributes.name).toBe('Acme lease (M2)');
-    expect(lease.finalState).toEqual({ kind: 'opportunityWon', actualRevenue: 500, actualEnd: '2021-09-01' });
+    expect(lease.finalState).toEqual({ state: 'won', values: { actualrevenue: 500, actualend: '2021-09-01' } });
     expect(lease.binds.customerid_account).toEqual({ table: 'account', key: 'P-100' });
   });
 
@@ -100,10 +100,10 @@ describe('the 13 mappings on a small firm', () => {
   test('Steps and tasks: valid state pairs, closed tasks closed afterwards, unknown statuses reported, astep_step ordered', () => {
     const tasks = rowsOf(mapped, 'task');
     const done = tasks.find((t) => t.key === '1')!;
-    expect(done.finalState).toEqual({ kind: 'taskCompleted' });
+    expect(done.finalState).toEqual({ state: 'completed' });
     expect(done.attributes.statecode).toBeUndefined();
     expect(tasks.find((t) => t.key === '2')!.attributes).toMatchObject({ statecode: 0, statuscode: 3 });
-    expect(tasks.find((t) => t.key === '5')!.finalState).toEqual({ kind: 'taskCanceled' });
+    expect(tasks.find((t) => t.key === '5')!.finalState).toEqual({ state: 'canceled' });
     const waiting = tasks.find((t) => t.key === '3')!;
     expect(waiting.attributes).toMatchObject({ statecode: 0, statuscode: 2 });
     expect(waiting.problems[0].message).toContain('"Waiting"');
@@ -149,12 +149,12 @@ describe('the 13 mappings on a small firm', () => {
   });
 
   test('per-role contacts when the plan says so', () => {
-    const perRole = mapFirm(contextFor(data, { contacts: 'perRole' }), 'x/');
+    const perRole = mapAll(contextFor(data, { contacts: 'perRole' }));
     expect(rowsOf(perRole, 'contact').filter((c) => c.attributes.lastname === 'Doe').map((c) => c.key).sort()).toEqual(['P-200-T-10', 'P-200-T-11']);
   });
 
   test('data collections on the account when the plan says so', () => {
-    const onAccount = mapFirm(contextFor(data, { dataCollections: 'account' }), 'x/');
+    const onAccount = mapAll(contextFor(data, { dataCollections: 'account' }));
     const col = contextFor(data, { dataCollections: 'account' }).plan.dataCollectionColumns[0];
     expect(col.table).toBe('account');
     expect(rowsOf(onAccount, 'account').find((a) => a.key === 'P-100')!.attributes).toHaveProperty(col.column);
@@ -177,7 +177,7 @@ describe('people deduplication', () => {
 
 describe('corrections from the sample review', () => {
   test('a corrected column moves every row value; an excluded column is left out; accept changes nothing', () => {
-    const mapped = mapFirm(contextFor(smallFirm()), 'x/');
+    const mapped = mapAll(contextFor(smallFirm()));
     const decisions = [
       { table: 'contact', column: 'firstname', action: 'correct' as const, correction: 'nickname' },
       { table: 'astep_timeentry', column: 'astep_billingbehavior', action: 'exclude' as const },
@@ -194,7 +194,7 @@ describe('corrections from the sample review', () => {
   });
 
   test('bad decisions get clear messages', () => {
-    const mapped = mapFirm(contextFor(smallFirm()), 'x/');
+    const mapped = mapAll(contextFor(smallFirm()));
     expect(validateDecisions(mapped, [
       { table: 'lead', column: 'x', action: 'exclude' },
       { table: 'contact', column: 'nosuch', action: 'exclude' },
@@ -204,5 +204,16 @@ describe('corrections from the sample review', () => {
       'decision 2 (contact.nosuch): the map writes no column "nosuch" on contact',
       'decision 3 (contact.firstname): "lastname" already receives another value; correcting onto it would overwrite that',
     ]);
+  });
+});
+
+describe('the unknown-value map', () => {
+  test('a status no map lists takes the unknown-value rule, reported on the row', () => {
+    const mapped = mapAll(contextFor(smallFirm(), { unknownValueMap: { matterStatus: { matterStatus: 'On Hold', opportunity: 'lost' } } }));
+    const ctx = contextFor(smallFirm());
+    const visa = rowsOf(mapped, 'astep_matter').find((m) => m.key === '3')!;
+    expect(visa.attributes.astep_matterstatus).toBe(ctx.plan.statusValues['On Hold']);
+    expect(visa.problems.find((p) => p.rule === 'status-map')?.message).toBe('matter status "Pending Review" is not in the status map (known: Active, Inactive, Closed, Template); the unknown-value map gives it Matter Status "On Hold"');
+    expect(rowsOf(mapped, 'opportunity').find((o) => o.key === '3')!.finalState).toEqual({ state: 'lost', values: { actualend: '2021-03-04' } });
   });
 });

@@ -1,4 +1,4 @@
-import { buildPlan, countTableBudget, ALL_FEATURES } from '../src/plan/buildPlan';
+import { buildPlan, countTableBudget } from '../src/plan/buildPlan';
 import { SCHEMA } from '@astep/solution/schema';
 import { contextFor, destination, smallFirm } from './fixtures';
 
@@ -37,13 +37,13 @@ describe('the Data Migration Plan', () => {
   });
 
   test('table budget counts our custom tables against Sales Professional (15)', () => {
-    const fits = countTableBudget(SCHEMA, ALL_FEATURES, 'SalesProfessional', []);
+    const fits = countTableBudget(SCHEMA, 'SalesProfessional', []);
     expect(fits).toMatchObject({ count: 8, limit: 15, remaining: 7, fits: true });
     const existing = [...Array.from({ length: 9 }, (_, i) => `cr123_t${i}`), 'astep_matter']; // ours counts once
-    const over = countTableBudget(SCHEMA, ALL_FEATURES, 'SalesProfessional', existing);
+    const over = countTableBudget(SCHEMA, 'SalesProfessional', existing);
     expect(over).toMatchObject({ count: 17, fits: false });
     expect(over.message).toContain('over the 15 allowed for SalesProfessional');
-    expect(countTableBudget(SCHEMA, ALL_FEATURES, 'SalesEnterprise', existing).fits).toBe(true);
+    expect(countTableBudget(SCHEMA, 'SalesEnterprise', existing).fits).toBe(true);
   });
 
   test('a fallback owner that is not an enabled user is reported and the caller owns instead', () => {
@@ -53,5 +53,21 @@ describe('the Data Migration Plan', () => {
     expect(plan.fallbackOwnerId).toBe(destination().callerId);
     expect(plan.warnings.join('\n')).toContain('fallback owner gone@firm.example is not an enabled Dynamics user');
     expect(plan.warnings.join('\n')).toContain('matter status "Pending Review"');
+  });
+});
+
+describe('the option maps', () => {
+  test('the type map folds a firm type into a base Matter Type (no new value) and names types the firm lacks', () => {
+    const plan = contextFor(smallFirm(), { typeMap: { Immigration: 'Other', Probate: 'Wills & Estates' } }).plan;
+    const base = SCHEMA.choices.find((c) => c.name === 'astep_mattertype')!;
+    const immigration = plan.matterTypes.find((t) => t.name === 'Immigration')!;
+    expect(immigration).toMatchObject({ choiceLabel: 'Other', added: false, choiceValue: base.options.find((o) => o.label === 'Other')!.value });
+    expect(plan.schema.choices.find((c) => c.name === 'astep_mattertype')!.options).toHaveLength(base.options.length);
+    expect(plan.warnings).toContain('the type map lists matter type "Probate", which this firm does not have');
+  });
+
+  test('a status map rule naming no Matter Status value is reported by the plan', () => {
+    const plan = contextFor(smallFirm(), { statusMap: { Active: { matterStatus: 'Open', opportunity: 'open' } } }).plan;
+    expect(plan.warnings.join('\n')).toContain('the status map sends "Active" to Matter Status "Open", which is not a Matter Status value');
   });
 });

@@ -1,9 +1,9 @@
 // The hostile tester's probe classes, each with the message a person reads (issue 16): 0000-00-00 dates,
 // NUL/BEL/ESC control characters, empty names, time entries on deleted matters (and on matters Actionstep does not
 // return at all), participants with no email or phone. Records that moved while paging are in resourceExtraction.test.
-import { mapFirm, recordRef } from '../src/transform/mapFirm';
+import { recordRef } from '../src/mappings';
 import { fitText, printable } from '../src/transform/values';
-import { company, contextFor, matter, person, smallFirm, time } from './fixtures';
+import { company, contextFor, mapAll, matter, person, smallFirm, time } from './fixtures';
 
 const firm = () => {
   const d = smallFirm();
@@ -28,7 +28,7 @@ const firm = () => {
 };
 
 describe('probe classes', () => {
-  const mapped = mapFirm(contextFor(firm()), 'https://as.example/api/rest/files/');
+  const mapped = mapAll(contextFor(firm()));
   const rows = (table: string) => mapped.rows.get(table as never) ?? [];
   const contact = (id: string) => rows('contact').find((r) => r.sourceId === id)!;
   const skipReason = (resource: string, id: string) => {

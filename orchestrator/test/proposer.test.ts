@@ -1,8 +1,9 @@
-import { TABLES } from '@astep/solution';
-import { profileField, profileObject } from '@astep/orchestrator/proposer/fieldProfile';
-import { nameSimilarity, nameTokens } from '@astep/orchestrator/proposer/nameSimilarity';
-import { proposeMap, proposeMaps } from '@astep/orchestrator/proposer/proposeMap';
-import { STANDARD_COLUMNS, targetColumnsFor, type TargetTableColumns } from '@astep/orchestrator/proposer/targetColumns';
+import { SCHEMA, TABLES } from '@astep/solution';
+import { decisionsFromMapEdits, MAPPED_OBJECTS, proposeFromStaged } from '../src/wizard/proposeFromStaged';
+import { profileField, profileObject } from '../src/proposer/fieldProfile';
+import { nameSimilarity, nameTokens } from '../src/proposer/nameSimilarity';
+import { proposeMap, proposeMaps } from '../src/proposer/proposeMap';
+import { targetColumnsFor, type TargetTableColumns } from '../src/proposer/targetColumns';
 
 const table = (name: string) => targetColumnsFor(TABLES.find((t) => t.logicalName === name)!);
 
@@ -111,7 +112,7 @@ describe('proposeMap', () => {
       { email: 'a@x.example', emailAddress: 'b@y.example', notes: 'n' },
       { email: 'c@x.example', emailAddress: 'd@y.example', notes: 'm' },
     ]);
-    const target: TargetTableColumns = { table: 'contact', columns: STANDARD_COLUMNS.contact.filter((c) => c.logicalName !== 'emailaddress2') };
+    const target: TargetTableColumns = { table: 'contact', columns: table('contact').columns.filter((c) => c.logicalName !== 'emailaddress2') };
     const p = proposeMap(twoEmails, target);
     const targets = p.fields.map((f) => f.targetColumn).filter(Boolean);
     expect(new Set(targets).size).toBe(targets.length);
@@ -159,5 +160,38 @@ describe('proposeMap', () => {
     ]);
     expect(out.map((o) => [o.object, o.table])).toEqual([['participants', 'contact'], ['actions', 'astep_matter']]);
     expect(out[1].fields.map((f) => [f.sourceField, f.targetColumn])).toEqual([['name', 'astep_name'], ['reference', 'astep_matternumber']]);
+  });
+});
+
+describe("the Map step's proposals from the declarations", () => {
+  const staged = (object: string) => (object === 'participants' ? PEOPLE : []);
+  const [contacts] = proposeFromStaged(SCHEMA, staged);
+
+  test('the objects and tables come from the mappings open to the map editor', () => {
+    expect(MAPPED_OBJECTS.map((o) => [o.object, o.table])).toEqual([['participants', 'contact'], ['actions', 'astep_matter'], ['timeentries', 'astep_timeentry'], ['tasks', 'task']]);
+    expect(contacts.table).toBe('contact');
+  });
+
+  test('declared fields are proposed as the migration writes them; the others get a free column or none', () => {
+    const byField = Object.fromEntries(contacts.fields.map((f) => [f.sourceField, f]));
+    expect(byField.email).toMatchObject({ targetColumn: 'emailaddress1', confidence: 1, declared: true, reasons: ['the migration writes email to emailaddress1 as an email address, up to 100 characters'] });
+    expect(byField.occupation).toMatchObject({ targetColumn: 'jobtitle', declared: true });
+    // phone1 is not a declared source: the telephone columns are the mapping's own (computed), so it is not offered them.
+    expect(byField.phone1.declared).toBeUndefined();
+    expect(['telephone1', 'telephone2', 'telephone3', 'mobilephone']).not.toContain(byField.phone1.targetColumn);
+  });
+
+  test('an edit of a declared field becomes a decision; an edit of a suggestion is reported, not applied', () => {
+    const suggested = contacts.fields.find((f) => !f.declared)!;
+    const { decisions, problems } = decisionsFromMapEdits([contacts], [
+      { object: 'participants', sourceField: 'email', targetColumn: 'emailaddress2' },
+      { object: 'participants', sourceField: 'occupation', targetColumn: null },
+      { object: 'participants', sourceField: suggested.sourceField, targetColumn: 'description' },
+    ]);
+    expect(decisions).toEqual([
+      { table: 'contact', column: 'emailaddress1', action: 'correct', correction: 'emailaddress2' },
+      { table: 'contact', column: 'jobtitle', action: 'exclude' },
+    ]);
+    expect(problems).toEqual([`map edit participants.${suggested.sourceField} → contact.description: the migration's mapping does not write this field; it is recorded in the field map but not applied`]);
   });
 });

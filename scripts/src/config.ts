@@ -4,6 +4,7 @@
 import Ajv, { type ErrorObject } from 'ajv';
 import fs from 'node:fs';
 import path from 'node:path';
+import { LICENSE_TIERS, MIGRATION_OPTIONS_SCHEMA, type LicenseTier, type MigrationOptions } from '@astep/orchestrator/options';
 
 export type SecretRef = string | { env: string } | { file: string };
 
@@ -60,23 +61,12 @@ export interface MigrationConfig {
     authorityHost?: string;
     /** Send msal-node's token requests to this origin instead (an emulator; msal refuses http authorities). */
     tokenEndpointOrigin?: string;
-    licenseTier?: 'SalesProfessional' | 'SalesEnterprise' | 'SalesPremium';
+    licenseTier?: LicenseTier;
     /** Requests in flight per application user (at most 52, the per-user limit). */
     maxConcurrency?: number;
   };
-  migration?: {
-    timeZone?: string;
-    dataCollections?: 'account' | 'matterTable';
-    contacts?: 'perPerson' | 'perRole';
-    opportunityStrategy?: 'none' | 'perMatter' | 'perClientLatest' | 'perClientHighest';
-    fallbackOwnerEmail?: string | null;
-    skipTemplateMatters?: boolean;
-    skipSystemFileNotes?: boolean;
-    attachDocuments?: boolean;
-    applyDeletions?: boolean;
-    sampleSize?: number;
-    statusMap?: Record<string, { matterStatus: string; opportunity: 'open' | 'onHold' | 'wonIfBilled' | 'won' | 'lost' }>;
-  };
+  /** Plan options (the orchestrator's vocabulary); what is left out gets the plan's recommendation or the default. */
+  migration?: Partial<MigrationOptions>;
 }
 
 /** An http(s) URL with a host: `"http://"` alone names no server. */
@@ -153,33 +143,11 @@ export const CONFIG_SCHEMA = {
         applicationUsers: { type: 'array', minItems: 1, items: applicationUser },
         authorityHost: url('https'),
         tokenEndpointOrigin: url(),
-        licenseTier: { enum: ['SalesProfessional', 'SalesEnterprise', 'SalesPremium'] },
+        licenseTier: { enum: LICENSE_TIERS },
         maxConcurrency: { type: 'integer', minimum: 1, maximum: 52 },
       },
     },
-    migration: {
-      type: 'object',
-      additionalProperties: false,
-      properties: {
-        timeZone: { type: 'string' },
-        dataCollections: { enum: ['account', 'matterTable'] },
-        contacts: { enum: ['perPerson', 'perRole'] },
-        opportunityStrategy: { enum: ['none', 'perMatter', 'perClientLatest', 'perClientHighest'] },
-        fallbackOwnerEmail: { type: ['string', 'null'] },
-        skipTemplateMatters: { type: 'boolean' },
-        skipSystemFileNotes: { type: 'boolean' },
-        attachDocuments: { type: 'boolean' },
-        applyDeletions: { type: 'boolean' },
-        sampleSize: { type: 'integer', minimum: 100, maximum: 300 },
-        statusMap: {
-          type: 'object',
-          additionalProperties: {
-            type: 'object', required: ['matterStatus', 'opportunity'], additionalProperties: false,
-            properties: { matterStatus: { type: 'string' }, opportunity: { enum: ['open', 'onHold', 'wonIfBilled', 'won', 'lost'] } },
-          },
-        },
-      },
-    },
+    migration: MIGRATION_OPTIONS_SCHEMA,
   },
 } as const;
 

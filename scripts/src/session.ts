@@ -2,7 +2,7 @@
 // loopback sign-in), the Dataverse client (msal-node client credentials) and the SQLite state store.
 import path from 'node:path';
 import {
-  ActionstepClient, ActionstepOAuthClient, ActionstepOAuthCredential, EncryptedFileTokenStore, followAuthorizeRedirect,
+  ActionstepClient, ActionstepOAuthClient, ActionstepOAuthCredential, ActionstepSource, EncryptedFileTokenStore, followAuthorizeRedirect,
 } from '@astep/actionstep-connector';
 import {
   DataverseClient, DataverseClientPool, DataverseSink, createClientCertificateCredential, createClientSecretCredential, createNodeTransport,
@@ -10,7 +10,6 @@ import {
 } from '@astep/dataverse-connector';
 import { MigrationEngine, type ProgressReporter } from '@astep/orchestrator';
 import { dataverseIdentities, resolveSecret, type MigrationConfig } from './config';
-import { ActionstepSource } from '@astep/actionstep-connector/engineSource';
 import { firstDataverseToken, reaching } from './endpoints';
 
 import { SqliteStateStore } from './state/sqliteStateStore';

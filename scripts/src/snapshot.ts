@@ -5,6 +5,7 @@
 // stamps on every write (modified on/by, version number) are left out unless `keepTimes`: a restored record is
 // restored in value, but Dataverse still stamps the write.
 import { dataverseIdentities } from './config';
+import { MAPPINGS, type MappingSet } from '@astep/orchestrator';
 import type { RunningEmulators } from './emulate';
 
 /** A token for the configuration's first application user (the emulator's configs hold their secrets inline). */
@@ -30,19 +31,26 @@ export async function webApi(e: Pick<RunningEmulators, 'config' | 'dataverse'>, 
   return { status: res.status, json: text ? JSON.parse(text) : null };
 }
 
-export const SNAPSHOT_SETS: Record<string, { set: string; id: string }> = {
-  account: { set: 'accounts', id: 'accountid' },
-  contact: { set: 'contacts', id: 'contactid' },
-  opportunity: { set: 'opportunities', id: 'opportunityid' },
-  opportunityclose: { set: 'opportunitycloses', id: 'activityid' },
-  task: { set: 'tasks', id: 'activityid' },
-  annotation: { set: 'annotations', id: 'annotationid' },
-  astep_matter: { set: 'astep_matters', id: 'astep_matterid' },
-  astep_matterparticipant: { set: 'astep_matterparticipants', id: 'astep_matterparticipantid' },
-  astep_timeentry: { set: 'astep_timeentries', id: 'astep_timeentryid' },
-  astep_document: { set: 'astep_documents', id: 'astep_documentid' },
-  astep_step: { set: 'astep_steps', id: 'astep_stepid' },
-};
+interface SnapshotSet {
+  set: string;
+  id: string;
+  /** Records a close creates (opportunityclose): no key of their own, named after the record they close. */
+  closes?: { attribute: string };
+}
+
+/** The tables the mappings write, and the records their lifecycles create when they close one. */
+export function snapshotSets(mappings: MappingSet = MAPPINGS): Record<string, SnapshotSet> {
+  const sets: Record<string, SnapshotSet> = {};
+  for (const m of mappings.tables) {
+    sets[m.target.logicalName] = { set: m.target.entitySetName, id: m.target.primaryIdAttribute };
+    const close = m.lifecycle?.closeRecords;
+    if (close) {
+      const info = mappings.tableInfo(close.table);
+      sets[close.table] = { set: info.entitySetName, id: info.primaryIdAttribute, closes: { attribute: close.attribute } };
+    }
+  }
+  return sets;
+}
 
 const VOLATILE = /^(modifiedon|createdon|versionnumber|overriddencreatedon|_modifiedby_value|_createdby_value|_modifiedonbehalfby_value|_createdonbehalfby_value|@odata\.etag|actualend|timezoneruleversionnumber|utcconversiontimezonecode)$/;
 
@@ -52,9 +60,10 @@ const VOLATILE = /^(modifiedon|createdon|versionnumber|overriddencreatedon|_modi
  * source id), so two runs that created the same records compare equal, and any difference in any column shows.
  * `keepTimes` keeps createdon/modifiedon-style columns (for same-environment comparisons).
  */
-export async function snapshot(e: Pick<RunningEmulators, 'config' | 'dataverse' | 'actionstep'>, o: { keepTimes?: boolean } = {}): Promise<Record<string, Record<string, Record<string, unknown>>>> {
+export async function snapshot(e: Pick<RunningEmulators, 'config' | 'dataverse' | 'actionstep'>, o: { keepTimes?: boolean; mappings?: MappingSet } = {}): Promise<Record<string, Record<string, Record<string, unknown>>>> {
+  const sets = snapshotSets(o.mappings);
   const raw: Record<string, Array<Record<string, unknown>>> = {};
-  for (const [table, { set }] of Object.entries(SNAPSHOT_SETS)) {
+  for (const [table, { set }] of Object.entries(sets)) {
     const rows: Array<Record<string, unknown>> = [];
     let next: string | null = `${set}`;
     while (next) {
@@ -74,21 +83,24 @@ export async function snapshot(e: Pick<RunningEmulators, 'config' | 'dataverse' 
     for (const row of r.json?.value ?? []) names.set(String(row[idCol]).toLowerCase(), `${set}:${row[nameCol] ?? row[idCol]}`);
   }
   for (const [table, rows] of Object.entries(raw)) {
-    if (table === 'opportunityclose') continue;
-    const idCol = SNAPSHOT_SETS[table].id;
+    if (sets[table].closes) continue;
+    const idCol = sets[table].id;
     for (const r of rows) {
       const name = r.astep_sourceid ? `${table}:${r.astep_sourceid}` : table === 'annotation' ? `${table}:${r[idCol]}` : `${table}:${r.name ?? r.fullname ?? r.subject ?? r[idCol]}`;
       names.set(String(r[idCol]).toLowerCase(), name);
     }
   }
-  // Close activities have no key of their own: name them after their opportunity.
-  for (const r of raw.opportunityclose ?? []) {
-    const opp = names.get(String(r._opportunityid_value ?? '').toLowerCase()) ?? String(r._opportunityid_value);
-    names.set(String(r.activityid).toLowerCase(), `opportunityclose:${opp}:${r.subject}`);
+  // Close activities have no key of their own: name them after the record they close.
+  for (const [table, { id, closes }] of Object.entries(sets)) {
+    if (!closes) continue;
+    for (const r of raw[table] ?? []) {
+      const closed = names.get(String(r[closes.attribute] ?? '').toLowerCase()) ?? String(r[closes.attribute]);
+      names.set(String(r[id]).toLowerCase(), `${table}:${closed}:${r.subject}`);
+    }
   }
   const out: Record<string, Record<string, Record<string, unknown>>> = {};
   for (const [table, rows] of Object.entries(raw)) {
-    const idCol = SNAPSHOT_SETS[table].id;
+    const idCol = sets[table].id;
     out[table] = {};
     for (const r of rows) {
       const clean: Record<string, unknown> = {};

@@ -15,6 +15,11 @@ export type ColumnType =
   | 'multiselectpicklist' // choices bound to a global choice (multiselectpicklist)
   | 'lookup'; // many-to-one lookup (created through its relationship)
 
+/** The largest magnitude a money column holds (Dataverse MoneyAttributeMetadata: ±922,337,203,685,477). */
+export const MONEY_LIMIT = 922337203685477;
+/** The largest magnitude a decimal column holds (DecimalAttributeMetadata: ±100,000,000,000). */
+export const DECIMAL_LIMIT = 100000000000;
+
 export type RequiredLevel = 'none' | 'recommended' | 'required';
 export type StringFormat = 'text' | 'email' | 'url' | 'phone' | 'textarea';
 export type DateTimeBehavior = 'UserLocal' | 'DateOnly' | 'TimeZoneIndependent';
@@ -71,20 +76,7 @@ export interface TableDef {
   /** Columns we add (for standard tables, only ours; the platform's own columns are not listed). */
   columns: ColumnDef[];
   keys: KeyDef[];
-  /**
-   * Which plans need this table: 'always' tables are provisioned for every run; the others only when the plan
-   * uses them (e.g. `astep_matter` only when data collections go to their own table). Used by the table budget.
-   */
-  neededWhen: 'always' | 'engine' | PlanFeature;
 }
-
-/** Plan options that decide whether an optional table is provisioned. */
-export type PlanFeature =
-  | 'matterTable'
-  | 'matterParticipants'
-  | 'timeEntries'
-  | 'documentTable'
-  | 'steps';
 
 export interface ChoiceOption {
   value: number;

@@ -387,7 +387,6 @@ export async function readSolutionZip(zip: Uint8Array): Promise<ReadSolution> {
         ownership: 'UserOwned',
         columns,
         keys,
-        neededWhen: 'always',
       };
     }
     const primaryName = columns.find((c) => c.isPrimaryName);
@@ -408,7 +407,6 @@ export async function readSolutionZip(zip: Uint8Array): Promise<ReadSolution> {
       columns,
       keys,
       // Which plan needs a table is product knowledge, not solution metadata: an imported table is present.
-      neededWhen: 'always',
     };
   });
 

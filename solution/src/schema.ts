@@ -1,4 +1,5 @@
 // SPEC section 4 as code: the one definition of every table, column, key, choice and relationship we add.
+import { DECIMAL_LIMIT, MONEY_LIMIT } from './model';
 import type {
   ChoiceDef,
   ColumnDef,
@@ -34,9 +35,9 @@ const str = (name: string, tail: string, label: string, maxLength: number, extra
 const memo = (name: string, tail: string, label: string, maxLength: number, extra: Partial<ColumnDef> = {}) =>
   col(name, tail, label, 'memo', { maxLength, format: 'textarea', ...extra });
 const money = (name: string, tail: string, label: string) =>
-  col(name, tail, label, 'money', { precision: 2, minValue: -922337203685477, maxValue: 922337203685477 });
+  col(name, tail, label, 'money', { precision: 2, minValue: -MONEY_LIMIT, maxValue: MONEY_LIMIT });
 const decimal = (name: string, tail: string, label: string, precision = 2) =>
-  col(name, tail, label, 'decimal', { precision, minValue: -100000000000, maxValue: 100000000000 });
+  col(name, tail, label, 'decimal', { precision, minValue: -DECIMAL_LIMIT, maxValue: DECIMAL_LIMIT });
 const integer = (name: string, tail: string, label: string) =>
   col(name, tail, label, 'integer', { minValue: -2147483648, maxValue: 2147483647 });
 const dateOnly = (name: string, tail: string, label: string) => col(name, tail, label, 'datetime', { dateBehavior: 'DateOnly' });
@@ -163,7 +164,6 @@ function customTable(
   displayName: string,
   displayCollectionName: string,
   description: string,
-  neededWhen: TableDef['neededWhen'],
   columns: ColumnDef[],
   keys: KeyDef[],
   ownership: TableDef['ownership'] = 'UserOwned',
@@ -184,7 +184,6 @@ function customTable(
     hasActivities: false,
     columns,
     keys,
-    neededWhen,
   };
 }
 
@@ -212,7 +211,6 @@ function standardTable(
     hasActivities: true,
     columns,
     keys: [sourceKey(logicalName)],
-    neededWhen: 'always',
     ...extra,
   };
 }
@@ -251,7 +249,7 @@ export const TABLES: TableDef[] = [
     hasActivities: false,
   }),
 
-  customTable('astep_matter', 'Matter', 'Matters', 'One row per Actionstep matter: number, type, status, dates, trust and billing figures, and data collection columns when they do not fit on the account.', 'matterTable', [
+  customTable('astep_matter', 'Matter', 'Matters', 'One row per Actionstep matter: number, type, status, dates, trust and billing figures, and data collection columns when they do not fit on the account.', [
     primaryName('astep_name', 'Matter Name'),
     sourceId('Actionstep matter id.'),
     str('astep_matternumber', 'MatterNumber', 'Matter Number', 100),
@@ -266,7 +264,7 @@ export const TABLES: TableDef[] = [
     str('astep_createdbyuserid', 'CreatedByUserId', 'Actionstep Created By User Id', 100),
   ], [sourceKey('matter')]),
 
-  customTable('astep_matterparticipant', 'Matter Participant', 'Matter Participants', 'A person or organisation in a role on a matter: every role on every matter is kept.', 'matterParticipants', [
+  customTable('astep_matterparticipant', 'Matter Participant', 'Matter Participants', 'A person or organisation in a role on a matter: every role on every matter is kept.', [
     primaryName('astep_name', 'Name'),
     sourceId('Actionstep actionparticipant id (action--participantType--participant).'),
     lk('astep_matterparticipant', 'MatterId', 'Matter'),
@@ -277,7 +275,7 @@ export const TABLES: TableDef[] = [
     integer('astep_participantnumber', 'ParticipantNumber', 'Order In Role'),
   ], [sourceKey('matterparticipant')]),
 
-  customTable('astep_timeentry', 'Time Entry', 'Time Entries', 'An Actionstep time entry: date, user, hours, rate, amount and narrative.', 'timeEntries', [
+  customTable('astep_timeentry', 'Time Entry', 'Time Entries', 'An Actionstep time entry: date, user, hours, rate, amount and narrative.', [
     primaryName('astep_name', 'Name'),
     sourceId('Actionstep time entry id.'),
     lk('astep_timeentry', 'MatterId', 'Matter'),
@@ -293,7 +291,7 @@ export const TABLES: TableDef[] = [
     memo('astep_narrative', 'Narrative', 'Narrative', 100000),
   ], [sourceKey('timeentry')]),
 
-  customTable('astep_document', 'Document', 'Documents', 'A reference to an Actionstep document that was not attached as a note (too large, or kept as a link).', 'documentTable', [
+  customTable('astep_document', 'Document', 'Documents', 'A reference to an Actionstep document that was not attached as a note (too large, or kept as a link).', [
     primaryName('astep_name', 'Name'),
     sourceId('Actionstep action document id.'),
     lk('astep_document', 'MatterId', 'Matter'),
@@ -306,7 +304,7 @@ export const TABLES: TableDef[] = [
     str('astep_reason', 'Reason', 'Why Not Attached', 400),
   ], [sourceKey('document')]),
 
-  customTable('astep_step', 'Matter Step', 'Matter Steps', 'An Actionstep step or task with its order, assignee and completion, next to the task activity.', 'steps', [
+  customTable('astep_step', 'Matter Step', 'Matter Steps', 'An Actionstep step or task with its order, assignee and completion, next to the task activity.', [
     primaryName('astep_name', 'Name'),
     sourceId('Actionstep task id.'),
     lk('astep_step', 'MatterId', 'Matter'),
@@ -318,7 +316,7 @@ export const TABLES: TableDef[] = [
     dateTime('astep_completedon', 'CompletedOn', 'Completed On'),
   ], [sourceKey('step')]),
 
-  customTable('astep_migrationrun', 'Migration Run', 'Migration Runs', 'One migration run: its plan, map, sample diff, progress, results and rollback state.', 'engine', [
+  customTable('astep_migrationrun', 'Migration Run', 'Migration Runs', 'One migration run: its plan, map, sample diff, progress, results and rollback state.', [
     primaryName('astep_name', 'Name', 200),
     str('astep_runid', 'RunId', 'Run Id', 100, { required: 'required' }),
     choice('astep_status', 'Status', 'Status', 'astep_runstatus'),
@@ -342,7 +340,7 @@ export const TABLES: TableDef[] = [
     dateTime('astep_leaseuntil', 'LeaseUntil', 'Lease Runs Until'),
   ], [{ logicalName: 'astep_migrationrun_runid_key', schemaName: 'astep_migrationrun_runid_key', displayName: 'Run Id', columns: ['astep_runid'] }]),
 
-  customTable('astep_stagingrow', 'Staging Row', 'Staging Rows', 'A source record staged by the in-CRM engine, with its raw JSON and outcome.', 'engine', [
+  customTable('astep_stagingrow', 'Staging Row', 'Staging Rows', 'A source record staged by the in-CRM engine, with its raw JSON and outcome.', [
     primaryName('astep_name', 'Name', 400),
     str('astep_stagingkey', 'StagingKey', 'Staging Key', 400, { required: 'required', description: 'runid|resource|source id' }),
     sourceId(),
@@ -355,7 +353,7 @@ export const TABLES: TableDef[] = [
     str('astep_targetid', 'TargetId', 'Target Id', 100),
   ], [{ logicalName: 'astep_stagingrow_stagingkey_key', schemaName: 'astep_stagingrow_stagingkey_key', displayName: 'Staging Key', columns: ['astep_stagingkey'] }]),
 
-  customTable('astep_auditentry', 'Audit Entry', 'Audit Entries', 'One operation of a migration or rollback on one Dataverse record, with before and after values.', 'engine', [
+  customTable('astep_auditentry', 'Audit Entry', 'Audit Entries', 'One operation of a migration or rollback on one Dataverse record, with before and after values.', [
     primaryName('astep_name', 'Name', 400),
     str('astep_auditkey', 'AuditKey', 'Audit Key', 200, { required: 'required', description: 'runid|sequence' }),
     lk('astep_auditentry', 'MigrationRunId', 'Migration Run'),

@@ -1,6 +1,6 @@
 // The custom-table budget of a plan against the licence tier (reference dataverse.md section 9): Dynamics 365 Sales
 // Professional users may use up to 15 custom tables; Enterprise and Premium have no such cap.
-import type { PlanFeature, SolutionSchema } from './model';
+import type { SolutionSchema } from './model';
 
 export type SalesTier = 'SalesProfessional' | 'SalesEnterprise' | 'SalesPremium';
 
@@ -21,21 +21,14 @@ export interface TableBudget {
   message: string;
 }
 
-export function tableBudget(
-  schema: SolutionSchema,
-  features: Partial<Record<PlanFeature, boolean>>,
-  tier: SalesTier,
-  existingCustomTables = 0,
-): TableBudget {
+/** The schema's custom tables (the plan provisions every one) plus those already in the environment, against the tier. */
+export function tableBudget(schema: SolutionSchema, tier: SalesTier, existingCustomTables = 0): TableBudget {
   if (!Number.isInteger(existingCustomTables) || existingCustomTables < 0) {
     throw new Error(`existingCustomTables must be a whole number >= 0, got ${existingCustomTables}`);
   }
   const limit = CUSTOM_TABLE_LIMIT[tier];
   if (limit === undefined) throw new Error(`Unknown licence tier "${String(tier)}" (SalesProfessional, SalesEnterprise or SalesPremium)`);
-  const needed = schema.tables
-    .filter((t) => t.isCustom)
-    .filter((t) => t.neededWhen === 'always' || t.neededWhen === 'engine' || features[t.neededWhen] === true)
-    .map((t) => t.logicalName);
+  const needed = schema.tables.filter((t) => t.isCustom).map((t) => t.logicalName);
   const count = needed.length + existingCustomTables;
   const existing = existingCustomTables ? ` plus ${existingCustomTables} already in the environment` : '';
   if (limit === null) {
@@ -46,6 +39,6 @@ export function tableBudget(
   const message = fits
     ? `${needed.length} custom tables${existing} = ${count} of ${limit} allowed for ${tier}; ${remaining} left.`
     : `${needed.length} custom tables${existing} = ${count}, over the ${limit} allowed for ${tier} by ${-remaining}: ` +
-      'turn off optional tables (matter table, participants, time entries, documents, steps) or license Sales Enterprise.';
+      'license Sales Enterprise or Premium, or remove custom tables the environment no longer uses.';
   return { needed, count, limit, remaining, fits, message };
 }

@@ -7,15 +7,12 @@ import { EMPTY_INPUTS, loadPackInputs } from '../src/pack/inputs';
 import { packSolution, zipPackage } from '../src/pack/packSolution';
 
 /**
- * The schema as an import would see it: plan-only knowledge (neededWhen) is not solution metadata, and a standard
- * table travels as an extension (our columns and keys only), so its description is not in the zip.
+ * The schema as an import would see it: a standard table travels as an extension (our columns and keys only), so its
+ * description is not in the zip.
  */
 function asImported(schema: SolutionSchema): SolutionSchema {
   const copy = JSON.parse(JSON.stringify(schema)) as SolutionSchema;
-  for (const t of copy.tables) {
-    t.neededWhen = 'always';
-    if (!t.isCustom) t.description = '';
-  }
+  for (const t of copy.tables) if (!t.isCustom) t.description = '';
   return copy;
 }
 

@@ -9,10 +9,11 @@
 // Discover → (reload: no Actionstep request for what is staged) → Map → Sample → Review → reload → "Start run" from the
 // command script → pause and resume → Delta → Verify → a user edits and adds records under migrated accounts →
 // "Roll back run" reports those as conflicts, leaves them and returns the rest to its state before the sample.
-// Screenshots go to test-artifacts/.
+// On the Map step the status map is edited, and the run's rows carry the edit. Screenshots go to test-artifacts/.
 import { existsSync, mkdirSync } from 'node:fs';
 import * as path from 'node:path';
 import type { Browser, BrowserContext, Page, Route } from 'playwright-core';
+import { choiceValue } from '@astep/solution/schema';
 import { parseWizardState } from '@astep/orchestrator/wizard/wizardState';
 import { CONNECTION_VARIABLES } from '@astep/solution/ui/environmentVariables';
 import { adminToken, snapshot, snapshotDiff, webApi } from '../helpers/harness';
@@ -192,6 +193,13 @@ suite(`Mapping Wizard in chromium inside a stand-in Dynamics org, settings to Ve
     await page.getByText(/fields have a proposal; 0 edited\.$/).waitFor();
     await idle();
     expect((await rowState()).mapEdits).toEqual([]);
+    // The status map: Actionstep's Inactive matters land on Matter Status "On Hold" (the default map keeps "Inactive").
+    await page.getByRole('combobox', { name: 'Matter Status for Inactive' }).click();
+    await page.getByRole('option', { name: 'On Hold', exact: true }).click();
+    await page.getByRole('button', { name: 'Apply the maps' }).click();
+    await idle();
+    await noError();
+    expect((await rowState()).options).toMatchObject({ statusMap: { Inactive: { matterStatus: 'On Hold', opportunity: 'onHold' } } });
     await page.getByRole('button', { name: 'Confirm the map' }).click();
     await page.getByTestId('step-sample').waitFor();
   }, 60_000);
@@ -272,6 +280,12 @@ suite(`Mapping Wizard in chromium inside a stand-in Dynamics org, settings to Ve
     expect(state.runCompletedOn).toBeTruthy();
     // The run went on after the resume: the rows differ from those held while paused.
     expect(snapshotDiff(rowsWhilePaused, await snapshot(emu)).length).toBeGreaterThan(100);
+    // The status map edited on the Map step reached the loaded rows (through a reload, which reads it from the row).
+    const inactive = emu.actionstep.firm.groundTruth().records.actions.filter((m) => m.status === 'Inactive' && !m.isDeleted).map((m) => m.id);
+    expect(inactive.length).toBeGreaterThan(0);
+    const matters = (await webApi(emu, 'GET', 'astep_matters?$select=astep_sourceid,astep_matterstatus')).json.value as Array<{ astep_sourceid: string; astep_matterstatus: number }>;
+    expect(Object.fromEntries(matters.filter((m) => inactive.includes(m.astep_sourceid)).map((m) => [m.astep_sourceid, m.astep_matterstatus])))
+      .toEqual(Object.fromEntries(inactive.map((id) => [id, choiceValue('astep_matterstatus', 'On Hold')])));
     await shot('7-run-complete');
   }, 300_000);
 

@@ -4,7 +4,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { silentProgress } from '@astep/orchestrator';
-import { openSession } from '../../scripts/src/session';
+import { openSession } from '@astep/cli/session';
 import { runCli, startTestEmulators } from '../helpers/harness';
 
 jest.setTimeout(120_000);

@@ -5,7 +5,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { startActionstepEmulator, type ActionstepEmulator } from '@astep/actionstep-emulator';
-import type { MigrationConfig } from '../../scripts/src/config';
+import type { MigrationConfig } from '@astep/cli/config';
 import { runCli, startTestEmulators } from '../helpers/harness';
 
 jest.setTimeout(300_000);

@@ -1,14 +1,19 @@
-// A kill at any moment converges: `run` and `rollback` are SIGKILLed at 10 random points (5 each, seeded, printed)
+// A kill at any moment converges: `run` and `rollback` are SIGKILLed at 10 random points (5 each, seeded; printed
+// with ASTEP_TEST_VERBOSE=1, and the seed is CRASH_SEED)
 // and started again; the final Dataverse state equals an uninterrupted run's (no duplicates, nothing lost), every
 // audit entry is completed, and after rollback Dataverse equals its snapshot from before the run.
 import Database from 'better-sqlite3';
 import path from 'node:path';
-import { Rng } from '../../emulators/actionstep/src/generator/random';
+import { Rng } from '@astep/actionstep-emulator/generator';
 import { runCli, snapshot, snapshotDiff, startTestEmulators, webApi } from '../helpers/harness';
 
 jest.setTimeout(600_000);
 
 const SEED = Number(process.env.CRASH_SEED ?? 20261126);
+/** Where the kills fell and what faults were injected: printed on request only (a quiet run prints its result). */
+const note = (line: string) => {
+  if (process.env.ASTEP_TEST_VERBOSE) process.stderr.write(line);
+};
 
 type Emu = Awaited<ReturnType<typeof startTestEmulators>>;
 
@@ -85,7 +90,7 @@ describe('crash safety: SIGKILL at random points during run and rollback', () =>
     // so the five kills fall at random points spread over the work that is left.
     const runKills = Array.from({ length: 5 }, () => Math.round(400 + random() * Math.max(600, runMs / 4)));
     const rollbackKills = Array.from({ length: 5 }, () => Math.round(400 + random() * 1200));
-    process.stderr.write(`crash points (seed ${SEED}): run ${runKills.join(', ')} ms; rollback ${rollbackKills.join(', ')} ms (uninterrupted run took ${runMs} ms)\n`);
+    note(`crash points (seed ${SEED}): run ${runKills.join(', ')} ms; rollback ${rollbackKills.join(', ')} ms (uninterrupted run took ${runMs} ms)\n`);
 
     const runHits = await killAndResume(crashed, ['run', '--accept-failures'], runKills);
     expect(runHits).toBeGreaterThan(0);
@@ -108,7 +113,7 @@ describe('crash safety: SIGKILL at random points during run and rollback', () =>
     expect(snapshotDiff(expected, expectedDelta).length).toBeGreaterThan(0); // the delta changed something
 
     const rollbackHits = await killAndResume(crashed, ['rollback'], rollbackKills);
-    process.stderr.write(`kills that hit a running process: run ${runHits}/5, delta ${deltaHits}/3 at ${deltaKills.join(', ')} ms, rollback ${rollbackHits}/5\n`);
+    note(`kills that hit a running process: run ${runHits}/5, delta ${deltaHits}/3 at ${deltaKills.join(', ')} ms, rollback ${rollbackHits}/5\n`);
     expect(snapshotDiff(before, await snapshot(crashed))).toEqual([]);
     expect(pendingAudit(crashed)).toBe(0);
   });
@@ -123,7 +128,7 @@ describe('crash safety: SIGKILL at random points during run and rollback', () =>
     faulty.dataverse.setFaults({}); // the test's own reads go through clean
     expect(snapshotDiff(expected, await snapshot(faulty))).toEqual([]);
     const as = faulty.actionstep.counters() as unknown as { faults?: Record<string, number> };
-    process.stderr.write(`faults injected: Dataverse ${JSON.stringify(dv)}, Actionstep ${JSON.stringify(as.faults ?? as)}\n`);
+    note(`faults injected: Dataverse ${JSON.stringify(dv)}, Actionstep ${JSON.stringify(as.faults ?? as)}\n`);
     expect(Object.values(dv).reduce((a, b) => a + b, 0)).toBeGreaterThan(10);
   });
 });

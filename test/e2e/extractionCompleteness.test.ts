@@ -5,8 +5,8 @@
 // records that moved by id, and verify says so.
 import type { ResourceName } from '@astep/actionstep-connector/records';
 import { MigrationEngine, silentProgress, type SourcePort } from '@astep/orchestrator';
-import { loadConfig } from '../../scripts/src/config';
-import { openSession, type Session } from '../../scripts/src/session';
+import { loadConfig } from '@astep/cli/config';
+import { openSession, type Session } from '@astep/cli/session';
 import { startTestEmulators } from '../helpers/harness';
 
 jest.setTimeout(300_000);

@@ -2,7 +2,7 @@
 // (pid, host, user, command, since) and the first finishes with the right data and summary. A runner elsewhere (the
 // wizard in Dynamics) holding the run's lease on its Migration Run row: the command line is refused naming it, and
 // runs once the lease is released.
-import { dataverseIdentities } from '../../scripts/src/config';
+import { dataverseIdentities } from '@astep/cli/config';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -10,7 +10,7 @@ import { spawn } from 'node:child_process';
 import { DataverseClient, DataverseSink, createClientSecretCredential, createNodeTransport, createRedirectingNetworkClient } from '@astep/dataverse-connector';
 import { RunLease } from '@astep/orchestrator';
 import { CLI, ROOT, runCli, startTestEmulators, webApi } from '../helpers/harness';
-import { LOCK_FILE } from '../../scripts/src/state/stateLock';
+import { LOCK_FILE } from '@astep/cli/state/stateLock';
 
 jest.setTimeout(300_000);
 

@@ -4,8 +4,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { dataverseIdentities } from '../../scripts/src/config';
-import { startEmulators, type EmulateOptions, type RunningEmulators } from '../../scripts/src/emulate';
+import { dataverseIdentities } from '@astep/cli/config';
+import { startEmulators, type EmulateOptions, type RunningEmulators } from '@astep/cli/emulate';
 
 export const ROOT = path.resolve(__dirname, '..', '..');
 export const CLI = path.join(ROOT, 'dist', 'cli.js');
@@ -88,4 +88,4 @@ export async function adminToken(e: Pick<RunningEmulators, 'config' | 'dataverse
   throw new Error('the device code sign-in did not complete');
 }
 
-export { dataverseToken, webApi, snapshot, snapshotDiff, SNAPSHOT_SETS } from '../../scripts/src/snapshot';
+export { dataverseToken, webApi, snapshot, snapshotDiff, snapshotSets } from '@astep/cli/snapshot';

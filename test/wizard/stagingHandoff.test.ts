@@ -4,8 +4,8 @@
 import { WizardSession } from '@astep/orchestrator/wizard/wizardSession';
 import { silentProgress } from '@astep/orchestrator/ports';
 import { SCHEMA } from '@astep/solution/schema';
-import { loadConfig } from '../../scripts/src/config';
-import { openSession } from '../../scripts/src/session';
+import { loadConfig } from '@astep/cli/config';
+import { openSession } from '@astep/cli/session';
 import { runCli, startTestEmulators, webApi } from '../helpers/harness';
 
 jest.setTimeout(300_000);

@@ -6,8 +6,8 @@ import { WizardSession } from '@astep/orchestrator/wizard/wizardSession';
 import { parseWizardState } from '@astep/orchestrator/wizard/wizardState';
 import { silentProgress } from '@astep/orchestrator/ports';
 import { SCHEMA } from '@astep/solution/schema';
-import { loadConfig } from '../../scripts/src/config';
-import { openSession } from '../../scripts/src/session';
+import { loadConfig } from '@astep/cli/config';
+import { openSession } from '@astep/cli/session';
 import { rollbackFromDataverse } from '@astep/orchestrator/safety/rollbackFromDataverse';
 import { snapshot, snapshotDiff, startTestEmulators, webApi } from '../helpers/harness';
 

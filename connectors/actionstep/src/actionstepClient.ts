@@ -16,9 +16,9 @@ import { parseTrustLedgerCsv, type TrustLedgerRowError } from './trust/trustLedg
 import { fromWire, isResourceName, resourceDef, type WireIssue } from './resources';
 import type { RecordsByResource, ResourceName, TrustLedgerEntry } from './records';
 
-export const MAX_PAGE_SIZE = 200;
-/** Actionstep serves files in 5 MB parts (reference §3 "Documents and files"). */
-export const FILE_PART_SIZE_IN_BYTES = 5 * 1024 * 1024;
+import { FILE_PART_SIZE_IN_BYTES, MAX_PAGE_SIZE } from './limits';
+
+export { FILE_PART_SIZE_IN_BYTES, MAX_PAGE_SIZE };
 /** Path of the trust ledger report export, relative to api_endpoint (the emulator's; configurable). */
 export const DEFAULT_TRUST_LEDGER_PATH = 'reports/trustledger.csv';
 
@@ -346,26 +346,6 @@ export class ActionstepClient {
     for await (const part of this.downloadFileParts(fileId, options)) parts.push(part);
     return Buffer.concat(parts);
   }
-
-  // Typed wrappers, one per resource (the engine reads better with names than with strings).
-  listMatters(o?: ListOptions): Paged<'actions'> { return this.list('actions', o); }
-  listActionTypes(o?: ListOptions): Paged<'actiontypes'> { return this.list('actiontypes', o); }
-  listParticipants(o?: ListOptions): Paged<'participants'> { return this.list('participants', o); }
-  listParticipantTypes(o?: ListOptions): Paged<'participanttypes'> { return this.list('participanttypes', o); }
-  listActionParticipants(o?: ListOptions): Paged<'actionparticipants'> { return this.list('actionparticipants', o); }
-  listDataCollections(o?: ListOptions): Paged<'datacollections'> { return this.list('datacollections', o); }
-  listDataCollectionFields(o?: ListOptions): Paged<'datacollectionfields'> { return this.list('datacollectionfields', o); }
-  listDataCollectionRecords(o?: ListOptions): Paged<'datacollectionrecords'> { return this.list('datacollectionrecords', o); }
-  listDataCollectionRecordValues(o?: ListOptions): Paged<'datacollectionrecordvalues'> { return this.list('datacollectionrecordvalues', o); }
-  listTimeEntries(o?: ListOptions): Paged<'timeentries'> { return this.list('timeentries', o); }
-  listDisbursements(o?: ListOptions): Paged<'disbursements'> { return this.list('disbursements', o); }
-  listBills(o?: ListOptions): Paged<'bills'> { return this.list('bills', o); }
-  listFileNotes(o?: ListOptions): Paged<'filenotes'> { return this.list('filenotes', o); }
-  listTasks(o?: ListOptions): Paged<'tasks'> { return this.list('tasks', o); }
-  listActionDocuments(o?: ListOptions): Paged<'actiondocuments'> { return this.list('actiondocuments', o); }
-  /** Pass `include: ['participant']` to get each user's displayName in the same calls. */
-  listUsers(o?: ListOptions): Paged<'users'> { return this.list('users', o); }
-  listSteps(o?: ListOptions): Paged<'steps'> { return this.list('steps', o); }
 }
 
 /** One rule for every way a page size comes in (client option, list option, byPage's maxPageSize). */

@@ -13,4 +13,5 @@ export type { ActionstepLogger, RequestCountSnapshot, RequestKind } from './pipe
 export * from './paging/pagedAsyncIterator';
 export * from './trust/trustLedgerCsv';
 export * from './extraction/firmExtraction';
+export { ActionstepSource } from './engineSource';
 export * from './runtime';

@@ -1,10 +1,10 @@
-// The engine's source port over the Actionstep client: pages of normalized records (with sideloads where the
-// extraction defines them), record counts from one small request, the trust ledger export and file downloads.
-// Browser-safe (relative imports only, no Node-only auth): the command line and the Mapping Wizard use the same adapter.
+// The migration engine's source port over this connector's client: pages of normalized records (with sideloads where
+// the extraction defines them), record counts from one small request, the trust ledger export and file downloads.
+// Browser-safe: the command line and the Mapping Wizard use the same adapter (as DataverseSink beside its connector).
+import type { SourcePage, SourcePort } from '@astep/orchestrator/ports';
 import type { ActionstepClient } from './actionstepClient';
 import { EXTRACTION_LIST_OPTIONS } from './extraction/firmExtraction';
 import type { RecordsByResource, ResourceName, TrustLedgerEntry } from './records';
-import type { SourcePage, SourcePort } from '@astep/orchestrator/ports';
 
 export class ActionstepSource implements SourcePort {
   constructor(private readonly client: ActionstepClient, private readonly apiEndpoint: string, private readonly orgKeyValue: string | null) {}

@@ -25,3 +25,4 @@ export type { ActionstepLogger, RequestCountSnapshot, RequestKind } from './pipe
 export * from './paging/pagedAsyncIterator';
 export * from './trust/trustLedgerCsv';
 export * from './extraction/firmExtraction';
+export { ActionstepSource } from './engineSource';

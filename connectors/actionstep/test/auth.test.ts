@@ -41,7 +41,7 @@ describe('ActionstepOAuthCredential', () => {
       return envelope(resource, [{ id: 1, name: 'x', links: {} }], { page: 1, pageCount: 1, recordCount: 1 });
     });
     const client = new ActionstepClient({ credential, transport: api });
-    const [a, b] = await Promise.all([collect(client.listMatters()), collect(client.listTasks())]);
+    const [a, b] = await Promise.all([collect(client.list('actions')), collect(client.list('tasks'))]);
     expect(a).toHaveLength(1);
     expect(b).toHaveLength(1);
     expect(ts.transport.requests).toHaveLength(1); // single-flight

@@ -182,7 +182,6 @@ describe('connector runtime stand-in with the browser-side client', () => {
     expect(bytes.equals(f.read(0, f.size))).toBe(true);
 
     const c = runtime.counters();
-    console.log('through the runtime', JSON.stringify({ records: total, ledgerRows: ledger.length, client: client.requestCount, runtime: c }));
     expect(c.forwarded).toBe(client.requestCount.byKind.list + client.requestCount.byKind.report + client.requestCount.byKind.file);
     expect(c.byStatus['200']).toBe(c.forwarded);
   });
@@ -210,7 +209,7 @@ describe('connector runtime stand-in with the browser-side client', () => {
     const byClock = runtime.counters().refreshes;
     runtime.testing.expireAccessToken('conn-main');
     const types = [];
-    for await (const t of clientFor('conn-main').listActionTypes()) types.push(t);
+    for await (const t of clientFor('conn-main').list('actiontypes')) types.push(t);
     expect(types.length).toBe(emu.firm.counts.actiontypes);
     expect(runtime.counters().refreshes).toBe(byClock + 1);
   });
@@ -242,7 +241,7 @@ describe('connector runtime stand-in with the browser-side client', () => {
     expect(outsideBase.status).toBe(404);
     expect(runtime.counters().forwarded).toBe(forwardedBefore); // none of them reached Actionstep
     // Through the client, the platform's code and reason are in the error.
-    await expect(clientFor('conn-nope').listMatters().next()).rejects.toMatchObject({ kind: 'http', status: 404, code: 'ConnectionNotFound', message: expect.stringContaining("The connection 'conn-nope' does not exist") });
+    await expect(clientFor('conn-nope').list('actions').next()).rejects.toMatchObject({ kind: 'http', status: 404, code: 'ConnectionNotFound', message: expect.stringContaining("The connection 'conn-nope' does not exist") });
     // Dot segments (sent raw: fetch would resolve them before sending) cannot climb out of the defined operations.
     for (const raw of ['/rest/actions/..', '/rest/actions/%2e%2e', '/rest/files/../../oauth/token']) {
       const status = await new Promise<number>((resolve, reject) => {
@@ -263,7 +262,7 @@ describe('connector runtime stand-in with the browser-side client', () => {
       transport: new BrowserFetchHttpTransport({ fetch: recordingFetch }),
       retry: { retryDelayInMs: 10, maxRetryDelayInMs: 100 },
     });
-    await expect(bad.listActionTypes().next()).rejects.toMatchObject({ kind: 'auth', message: expect.stringMatching(/rejected the signed-in user's token.*sign in to Dynamics again/) });
+    await expect(bad.list('actiontypes').next()).rejects.toMatchObject({ kind: 'auth', message: expect.stringMatching(/rejected the signed-in user's token.*sign in to Dynamics again/) });
 
     // Connections API: the runtime's audience, no token, no api-version, no environment filter, another environment,
     // another API, another user's connection.
@@ -295,7 +294,7 @@ describe('connector runtime stand-in with the browser-side client', () => {
     const res = await recordingFetch(`${runtime.apiRuntimeUrl}/conn-fresh/rest/actions`, { headers: { Authorization: `Bearer ${runtimeToken()}` } });
     expect(res.status).toBe(401);
     expect((await res.json()).error.code).toBe('Unauthenticated');
-    const err = await clientFor('conn-fresh').listMatters().next().catch((e: unknown) => e);
+    const err = await clientFor('conn-fresh').list('actions').next().catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ActionstepError);
     expect(err).toMatchObject({ kind: 'auth', code: 'Unauthenticated', message: expect.stringContaining("connection 'conn-fresh' needs to be signed in again") });
   });
@@ -303,11 +302,11 @@ describe('connector runtime stand-in with the browser-side client', () => {
   test('a refresh that fails marks the connection Unauthenticated; a new consent brings it back', async () => {
     await connect('conn-revoked');
     const client = clientFor('conn-revoked');
-    expect((await client.listActionTypes().byPage().next()).value?.length).toBeGreaterThan(0);
+    expect((await client.list('actiontypes').byPage().next()).value?.length).toBeGreaterThan(0);
     runtime.testing.revokeRefreshToken('conn-revoked');
     runtime.testing.expireAccessToken('conn-revoked');
     const failures = runtime.counters().refreshFailures;
-    await expect(client.listActionTypes().next()).rejects.toMatchObject({
+    await expect(client.list('actiontypes').next()).rejects.toMatchObject({
       kind: 'auth',
       code: 'Unauthenticated',
       message: expect.stringMatching(/needs to be signed in again.*Failed to refresh access token.*invalid_grant/),
@@ -319,7 +318,7 @@ describe('connector runtime stand-in with the browser-side client', () => {
     expect(back.kind).toBe('code');
     expect(await connectionsClient().confirmConsentCode('conn-revoked', (back as { code: string }).code)).toMatchObject({ status: 'Connected' });
     const types = [];
-    for await (const t of clientFor('conn-revoked').listActionTypes()) types.push(t);
+    for await (const t of clientFor('conn-revoked').list('actiontypes')) types.push(t);
     expect(types.length).toBe(emu.firm.counts.actiontypes);
   });
 
@@ -437,7 +436,7 @@ describe('browser bundle', () => {
     const ledger = await client.getTrustLedger();
     expect(ledger).toEqual(emu.firm.groundTruth(emu.firm.adminUserId).trustLedger);
     let types = 0;
-    for await (const page of client.listActionTypes().byPage()) types += page.length;
+    for await (const page of client.list('actiontypes').byPage()) types += page.length;
     expect(types).toBe(emu.firm.counts.actiontypes);
   });
 });
@@ -472,14 +471,14 @@ document.getElementById('connect').addEventListener('click', async () => {
     const provider = (connectionId) => new L.ConnectorRuntimeTokenProvider({ runtimeUrl, connectionId, getUserToken: async () => runtimeToken, connections });
     const client = new L.ActionstepClient({ credential: provider('conn-browser'), transport: new L.BrowserFetchHttpTransport() });
     let types = 0;
-    for await (const t of client.listActionTypes()) types++;
+    for await (const t of client.list('actiontypes')) types++;
     const ledger = await client.getTrustLedger();
     let doc = null;
-    for await (const d of client.listActionDocuments()) if (!doc && d.file && d.fileSize > 0) doc = d;
+    for await (const d of client.list('actiondocuments')) if (!doc && d.file && d.fileSize > 0) doc = d;
     const bytes = await client.downloadFile(doc.file, { fileSize: doc.fileSize });
     let denied = null;
     try {
-      await new L.ActionstepClient({ credential: provider('conn-none'), transport: new L.BrowserFetchHttpTransport() }).listMatters().next();
+      await new L.ActionstepClient({ credential: provider('conn-none'), transport: new L.BrowserFetchHttpTransport() }).list('actions').next();
     } catch (e) { denied = { name: e.name, kind: e.kind, status: e.status, message: e.message }; }
     window.__result = { status: state.status, landed, kind: back.kind, types, ledgerRows: ledger.length, file: doc.file, fileBytes: bytes.length, firstByte: bytes[0], denied };
   } catch (e) {
@@ -509,7 +508,6 @@ document.getElementById('connect').addEventListener('click', async () => {
       await tab.click('#connect');
       await tab.waitForFunction(() => (window as unknown as { __result?: unknown }).__result !== undefined, undefined, { timeout: 30_000 });
       const result = (await tab.evaluate(() => (window as unknown as { __result: unknown }).__result)) as Record<string, unknown>;
-      console.log('chromium through the runtime', JSON.stringify(result));
       expect(pageErrors).toEqual([]);
       expect(result.error).toBeUndefined();
       expect(result.status).toBe('Connected');

@@ -92,7 +92,6 @@ describe('extraction against the emulator (tiny firm)', () => {
 
     const used = client.requestCount;
     const counters = emu.counters();
-    console.log('faults run', JSON.stringify({ used, counters }));
     expect(used.retries).toBeGreaterThan(0);
     expect(used.refreshesAfter401).toBeGreaterThan(0);
     expect(used.byOutcome.network ?? 0).toBeGreaterThan(0);
@@ -131,7 +130,7 @@ describe('extraction against the emulator (tiny firm)', () => {
     const oauthClient = new ActionstepOAuthClient({ clientId: emu.clientId, clientSecret: emu.clientSecret, authorizeUrl: emu.authorizeUrl, tokenUrl: emu.tokenUrl });
     const second = new ActionstepOAuthCredential({ oauthClient, store: storeFor() });
     const types = [];
-    for await (const t of newClient(second).listActionTypes()) types.push(t);
+    for await (const t of newClient(second).list('actiontypes')) types.push(t);
     expect(types.length).toBe(emu.firm.counts.actiontypes);
     const rotated = (await storeFor().load())!;
     expect(rotated.refreshToken).not.toBe(afterSignIn.refreshToken);
@@ -155,7 +154,7 @@ describe('extraction against the emulator (tiny firm)', () => {
     const credential = await signIn(emu);
     const client = newClient(credential);
     const docs = [];
-    for await (const d of client.listActionDocuments()) if (d.file) docs.push(d);
+    for await (const d of client.list('actiondocuments')) if (d.file) docs.push(d);
     expect(docs.length).toBeGreaterThan(0);
     for (const d of docs.slice(0, 5)) {
       const bytes = await client.downloadFile(d.file as string, { fileSize: d.fileSize });
@@ -171,7 +170,7 @@ describe('extraction against the emulator (tiny firm)', () => {
     expect(big.equals(bf.read(0, bf.size))).toBe(true);
     const truth = emu.firm.groundTruth(emu.firm.adminUserId);
     const seen = new Set<string>();
-    for await (const m of client.listMatters()) seen.add(m.id);
+    for await (const m of client.list('actions')) seen.add(m.id);
     for (const hidden of truth.hiddenActionIds) expect(seen.has(hidden)).toBe(false);
     const me = await client.getCurrentUser();
     expect(me).toEqual(truth.records.users.find((u) => u.id === emu.firm.adminUserId));
@@ -181,18 +180,18 @@ describe('extraction against the emulator (tiny firm)', () => {
     emu = await startActionstepEmulator({ firm: 'tiny', seed: 7 });
     const client = newClient(await signIn(emu));
     const matters = [];
-    for await (const m of client.listMatters()) matters.push(m);
+    for await (const m of client.list('actions')) matters.push(m);
     const latest = matters.map((m) => m.modifiedTimestamp ?? '').sort().pop() as string;
     // A moment after every existing timestamp, as UTC without offset (the form Actionstep reads as UTC).
     const since = new Date(Date.parse(latest) + 1000).toISOString().slice(0, 19);
     const before = [];
-    for await (const m of client.listMatters({ modifiedSince: since })) before.push(m.id);
+    for await (const m of client.list('actions', { modifiedSince: since })) before.push(m.id);
     const target = matters[3];
     emu.mutate.update('actions', target.id, { name: `${target.name} (renamed)` });
     const after = [];
-    for await (const m of client.listMatters({ modifiedSince: since })) after.push(m);
+    for await (const m of client.list('actions', { modifiedSince: since })) after.push(m);
     expect(after.map((m) => m.id)).toEqual([...before, target.id]);
     expect(after.find((m) => m.id === target.id)?.name).toBe(`${target.name} (renamed)`);
-    expect(() => client.listFileNotes({ modifiedSince: since })).toThrow(/no modified timestamp/);
+    expect(() => client.list('filenotes', { modifiedSince: since })).toThrow(/no modified timestamp/);
   });
 });

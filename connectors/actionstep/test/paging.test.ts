@@ -30,7 +30,7 @@ async function all<T>(it: AsyncIterable<T>): Promise<T[]> {
 test('pages are fetched with pageSize 200, concurrently up to maxConcurrency, and yielded in order', async () => {
   const t = matters(2001);
   const client = new ActionstepClient({ credential, transport: t, maxConcurrency: 3 });
-  const items = await all(client.listMatters());
+  const items = await all(client.list('actions'));
   expect(items.map((m) => Number(m.id))).toEqual(Array.from({ length: 2001 }, (_, i) => i + 1));
   expect(t.requests).toHaveLength(11); // ceil(2001/200): no request past the end
   expect(t.maxInFlight).toBe(3);
@@ -40,17 +40,17 @@ test('pages are fetched with pageSize 200, concurrently up to maxConcurrency, an
 
 test('normalizes quirks: bare single object, T/F and "", numbers as strings, string link ids', async () => {
   const client = new ActionstepClient({ credential, transport: matters(1) });
-  const [m] = await all(client.listMatters());
+  const [m] = await all(client.list('actions'));
   expect(m).toMatchObject({ id: '1', priority: 1, isDeleted: false, isBillableOverride: null, actionTypeId: '7', primaryParticipantIds: ['10', '11'], assignedToParticipantId: '12' });
 });
 
 test('byPage pages carry paging info, a continuationToken that resumes, and linked sideloads', async () => {
   const t = matters(450);
   const client = new ActionstepClient({ credential, transport: t });
-  const pages = await all(client.listMatters().byPage());
+  const pages = await all(client.list('actions').byPage());
   expect(pages.map((p) => [p.pageNumber, p.length, p.continuationToken])).toEqual([[1, 200, '2'], [2, 200, '3'], [3, 50, undefined]]);
   expect(pages[0]).toMatchObject({ pageCount: 3, recordCount: 450 });
-  const resumed = await all(client.listMatters().byPage({ continuationToken: '3' }));
+  const resumed = await all(client.list('actions').byPage({ continuationToken: '3' }));
   expect(resumed.map((p) => p[0].id)).toEqual(['401']);
 });
 
@@ -62,7 +62,7 @@ test('users with include=participant get their displayName from the sideload, an
     }),
   );
   const client = new ActionstepClient({ credential, transport: t });
-  const [page] = await all(client.listUsers({ include: ['participant'] }).byPage());
+  const [page] = await all(client.list('users', { include: ['participant'] }).byPage());
   expect(query(t.requests[0]).get('include')).toBe('participant');
   expect(page.map((u) => u.displayName)).toEqual(['Smith, Ann', 'Lee, Bo']);
   expect(page.linked.participants?.map((p) => p.id)).toEqual(['50', '60']);
@@ -72,20 +72,20 @@ test('users with include=participant get their displayName from the sideload, an
 test('filters, modifiedSince on the resource modified field, fields and sort go on the query string', async () => {
   const t = matters(0);
   const client = new ActionstepClient({ credential, transport: t });
-  await all(client.listTasks({ filter: { 'action[id_eq]': '5', status_nteq: 'Complete' }, modifiedSince: '2026-01-01T00:00:00', fields: ['id', 'name'], sort: '-id' }));
+  await all(client.list('tasks', { filter: { 'action[id_eq]': '5', status_nteq: 'Complete' }, modifiedSince: '2026-01-01T00:00:00', fields: ['id', 'name'], sort: '-id' }));
   const url = t.requests[0].url;
   expect(url).toContain('action[id_eq]=5');
   const q = query(t.requests[0]);
   expect(q.get('lastModifiedTimestamp_gteq')).toBe('2026-01-01T00:00:00');
   expect(q.get('fields')).toBe('id,name');
   expect(q.get('sort')).toBe('-id');
-  await all(client.listDataCollectionRecordValues({ modifiedSince: '2026-01-01T00:00:00Z' }));
+  await all(client.list('datacollectionrecordvalues', { modifiedSince: '2026-01-01T00:00:00Z' }));
   expect(query(t.requests[1]).get('last_modified_time_stamp_gteq')).toBe('2026-01-01T00:00:00Z');
 });
 
 test('modifiedSince on a resource without a modified field is a clear error', () => {
   const client = new ActionstepClient({ credential, transport: matters(0) });
-  expect(() => client.listTimeEntries({ modifiedSince: '2026-01-01' })).toThrow(/timeentries.*no modified timestamp/);
+  expect(() => client.list('timeentries', { modifiedSince: '2026-01-01' })).toThrow(/timeentries.*no modified timestamp/);
   expect(() => client.list('Actions' as 'actions')).toThrow(/Unknown Actionstep resource "Actions"/);
   expect(() => new ActionstepClient({ credential, pageSize: 500 })).toThrow(/at most|1 to 200/);
 });
@@ -94,12 +94,12 @@ test("byPage's maxPageSize: a larger one is capped at 200, zero or a fraction is
   const t = matters(450);
   const client = new ActionstepClient({ credential, transport: t, pageSize: 50 });
   const sizes: number[] = [];
-  for await (const page of client.listMatters().byPage({ maxPageSize: 1000 })) sizes.push(page.length);
+  for await (const page of client.list('actions').byPage({ maxPageSize: 1000 })) sizes.push(page.length);
   expect(sizes).toEqual([200, 200, 50]);
   expect(new Set(t.requests.map((r) => query(r).get('pageSize')))).toEqual(new Set(['200']));
   const before = t.requests.length;
-  expect(() => client.listMatters().byPage({ maxPageSize: 0 })).toThrow(/maxPageSize must be an integer from 1 to 200.*got 0/);
-  expect(() => client.listMatters().byPage({ maxPageSize: 2.5 })).toThrow(/maxPageSize.*got 2.5/);
+  expect(() => client.list('actions').byPage({ maxPageSize: 0 })).toThrow(/maxPageSize must be an integer from 1 to 200.*got 0/);
+  expect(() => client.list('actions').byPage({ maxPageSize: 2.5 })).toThrow(/maxPageSize.*got 2.5/);
   expect(t.requests.length).toBe(before);
 });
 
@@ -107,7 +107,7 @@ test('breaking out early cancels prefetched pages', async () => {
   const t = matters(5000, 20);
   const client = new ActionstepClient({ credential, transport: t, maxConcurrency: 4 });
   let n = 0;
-  for await (const _m of client.listMatters()) {
+  for await (const _m of client.list('actions')) {
     if (++n === 10) break;
   }
   await new Promise((r) => setTimeout(r, 60));
@@ -128,7 +128,7 @@ test('abortSignal stops a listing mid-way with an aborted error', async () => {
   const ac = new AbortController();
   let n = 0;
   const err = await (async () => {
-    for await (const _m of client.listMatters({ abortSignal: ac.signal })) {
+    for await (const _m of client.list('actions', { abortSignal: ac.signal })) {
       if (++n === 250) ac.abort();
     }
   })().catch((e) => e);
@@ -156,17 +156,17 @@ function shrinkingCollection() {
 
 test('offset paging skips a record shifted by a concurrent delete; keyset paging does not', async () => {
   const offset = new ActionstepClient({ credential, transport: shrinkingCollection(), pageSize: 4, maxConcurrency: 1 });
-  const offsetIds = (await all(offset.listMatters())).map((m) => Number(m.id));
+  const offsetIds = (await all(offset.list('actions'))).map((m) => Number(m.id));
   expect(offsetIds).not.toContain(5); // 5 moved onto page 1, which was already read
   const t = shrinkingCollection();
   const keyset = new ActionstepClient({ credential, transport: t, pageSize: 4, pagingMode: 'keyset' });
-  const pages = await all(keyset.listMatters().byPage());
+  const pages = await all(keyset.list('actions').byPage());
   expect(pages.flat().map((m) => Number(m.id))).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
   expect(t.requests.map((r) => query(r).get('id_gt'))).toEqual([null, '4', '8']);
   expect(t.requests.every((r) => query(r).get('sort') === 'id' && query(r).get('page') === '1')).toBe(true);
   expect(pages.map((p) => p.continuationToken)).toEqual(['after:4', 'after:8', undefined]);
   // Resume from a token.
-  const resumed = await all(keyset.listMatters().byPage({ continuationToken: 'after:8' }));
+  const resumed = await all(keyset.list('actions').byPage({ continuationToken: 'after:8' }));
   expect(resumed.flat().map((m) => m.id)).toEqual(['9', '10']);
-  expect(() => keyset.listMatters({ sort: '-id' })).toThrow(/keyset/);
+  expect(() => keyset.list('actions', { sort: '-id' })).toThrow(/keyset/);
 });

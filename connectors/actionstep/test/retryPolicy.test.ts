@@ -35,7 +35,7 @@ describe('retry strategies', () => {
   test('429 with Retry-After waits exactly what the server says, then succeeds', async () => {
     const t = new StubTransport((_r, i) => (i === 0 ? json(429, { errors: { title: 'Too Many Requests' } }, { 'retry-after': '3' }) : oneAction));
     const { client, sleeps } = clientWith(t);
-    const items = await all(client.listMatters());
+    const items = await all(client.list('actions'));
     expect(items.map((m) => m.id)).toEqual(['1']);
     expect(sleeps).toEqual([3000]);
     expect(client.requestCount).toMatchObject({ retries: 1, byKind: { list: 2 } });
@@ -45,7 +45,7 @@ describe('retry strategies', () => {
     const statuses = [429, 500, 502, 503, 504];
     const t = new StubTransport((_r, i) => (i < statuses.length ? json(statuses[i], {}) : oneAction));
     const { client, sleeps } = clientWith(t, { adaptivePacing: false });
-    await all(client.listMatters());
+    await all(client.list('actions'));
     // random()=0.5 of min(30s, 800 * 2^n)
     expect(sleeps).toEqual([400, 800, 1600, 3200, 6400]);
   });
@@ -57,14 +57,14 @@ describe('retry strategies', () => {
       return oneAction;
     });
     const { client } = clientWith(t);
-    expect((await all(client.listMatters())).length).toBe(1);
+    expect((await all(client.list('actions'))).length).toBe(1);
     expect(t.requests.length).toBe(3);
   });
 
   test('retries are bounded by maxRetries and the error says why', async () => {
     const t = new StubTransport(() => asError(500, 'AS-1201', 'Server Error'));
     const { client } = clientWith(t, { retry: { maxRetries: 3 } });
-    const err = (await all(client.listMatters()).catch((e) => e)) as ActionstepError;
+    const err = (await all(client.list('actions')).catch((e) => e)) as ActionstepError;
     expect(err).toBeInstanceOf(ActionstepError);
     expect(err.status).toBe(500);
     expect(err.code).toBe('AS-1201');
@@ -75,7 +75,7 @@ describe('retry strategies', () => {
   test('client errors are not retried and carry status, code and headers but never the token', async () => {
     const t = new StubTransport(() => asError(400, 'AS-1302', 'Invalid filter'));
     const { client } = clientWith(t);
-    const err = (await all(client.listMatters({ filter: { nope: 'x' } })).catch((e) => e)) as ActionstepError;
+    const err = (await all(client.list('actions', { filter: { nope: 'x' } })).catch((e) => e)) as ActionstepError;
     expect(err.status).toBe(400);
     expect(err.code).toBe('AS-1302');
     expect(err.message).toContain('Invalid filter');
@@ -87,7 +87,7 @@ describe('retry strategies', () => {
   test('a 401 that is not a token error fails at once', async () => {
     const t = new StubTransport(() => json(401, { error: 'access_denied' }));
     const { client } = clientWith(t);
-    await expect(all(client.listMatters())).rejects.toMatchObject({ status: 401 });
+    await expect(all(client.list('actions'))).rejects.toMatchObject({ status: 401 });
     expect(t.requests.length).toBe(1);
   });
 
@@ -106,7 +106,7 @@ describe('timing on a fake clock', () => {
   test('never retries before Retry-After', async () => {
     const t = new StubTransport((_r, i) => (i === 0 ? json(429, {}, { 'retry-after': '3' }) : oneAction));
     const client = new ActionstepClient({ credential, transport: t, sleep: abortableSleep });
-    const done = all(client.listMatters());
+    const done = all(client.list('actions'));
     await jest.advanceTimersByTimeAsync(2999);
     expect(t.requests.length).toBe(1);
     await jest.advanceTimersByTimeAsync(1);
@@ -118,7 +118,7 @@ describe('timing on a fake clock', () => {
     const t = new StubTransport(() => json(503, {}, { 'retry-after': '60' }));
     const client = new ActionstepClient({ credential, transport: t, sleep: abortableSleep });
     const ac = new AbortController();
-    const done = all(client.listMatters({ abortSignal: ac.signal })).catch((e) => e);
+    const done = all(client.list('actions', { abortSignal: ac.signal })).catch((e) => e);
     await jest.advanceTimersByTimeAsync(1000);
     ac.abort();
     const err = (await done) as ActionstepError;
@@ -131,7 +131,7 @@ describe('timing on a fake clock', () => {
 test('empty collection (204) yields nothing', async () => {
   const t = new StubTransport(() => empty());
   const { client } = clientWith(t);
-  expect(await all(client.listTasks())).toEqual([]);
+  expect(await all(client.list('tasks'))).toEqual([]);
   expect(t.requests.length).toBe(1);
 });
 
@@ -145,7 +145,7 @@ test('a token rejected again after refresh is refreshed again, within the retry 
   };
   const t = new StubTransport(() => json(401, { error: 'expired_token' }));
   const client = new ActionstepClient({ credential: provider, transport: t, retry: { maxRetries: 2 }, sleep: async () => undefined });
-  const err = (await all(client.listMatters()).catch((e) => e)) as ActionstepError;
+  const err = (await all(client.list('actions')).catch((e) => e)) as ActionstepError;
   expect(err.status).toBe(401);
   expect(err.code).toBe('expired_token');
   expect(refreshes).toBe(3); // 1 free + 2 from the budget
@@ -166,9 +166,9 @@ describe('client-wide throttling', () => {
       return empty();
     });
     const client = new ActionstepClient({ credential, transport: t, sleep: abortableSleep, adaptivePacing: false });
-    const a = all(client.listMatters());
+    const a = all(client.list('actions'));
     await jest.advanceTimersByTimeAsync(10);
-    const b = all(client.listTasks()); // starts while the client is throttled
+    const b = all(client.list('tasks')); // starts while the client is throttled
     await jest.advanceTimersByTimeAsync(1000);
     expect(t.requests.map((r) => new URL(r.url).pathname)).toEqual(['/api/rest/actions']);
     await jest.advanceTimersByTimeAsync(1000);
@@ -179,7 +179,7 @@ describe('client-wide throttling', () => {
   test('maxRequestsPerSecond paces requests', async () => {
     const t = new StubTransport(() => empty());
     const client = new ActionstepClient({ credential, transport: t, sleep: abortableSleep, maxRequestsPerSecond: 2 });
-    const done = Promise.all([all(client.listTasks()), all(client.listBills()), all(client.listSteps())]);
+    const done = Promise.all([all(client.list('tasks')), all(client.list('bills')), all(client.list('steps'))]);
     await jest.advanceTimersByTimeAsync(0);
     expect(t.requests).toHaveLength(1);
     await jest.advanceTimersByTimeAsync(500);

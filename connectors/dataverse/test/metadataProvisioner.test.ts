@@ -24,7 +24,6 @@ const SCHEMA: SolutionSchema = {
       ownership: 'UserOwned',
       hasNotes: false,
       hasActivities: false,
-      neededWhen: 'always',
       columns: [
         { logicalName: 'astep_name', schemaName: 'astep_Name', displayName: 'Name', type: 'string', maxLength: 100, isPrimaryName: true, required: 'required' },
         { logicalName: 'astep_kind', schemaName: 'astep_Kind', displayName: 'Kind', type: 'picklist', optionSet: 'astep_kind' },

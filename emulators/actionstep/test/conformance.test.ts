@@ -1,7 +1,7 @@
 // Validates emulator responses against Actionstep's own OpenAPI schemas, with exactly the documented differences
 // (src/conformance/allowedDifferences.ts) allowed.
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import Ajv from 'ajv';
 import addFormats from 'ajv-formats';
 import { load } from 'js-yaml';
@@ -9,10 +9,12 @@ import type { ResourceName } from '@astep/actionstep-connector/records';
 import type { ActionstepEmulator } from '@astep/actionstep-emulator';
 import {
   ALLOWED_DIFFERENCES, OPENAPI_ENTITIES, isActionstepTimestamp, relaxedCollectionSchema, relaxedEntitySchema,
-} from '@astep/actionstep-emulator/conformance/allowedDifferences';
+} from '../src/conformance/allowedDifferences';
 import { api, login, start } from './helpers';
 
-const DIR = '/work/shared/reference/actionstep-openapi';
+// The shared reference beside the repository (../shared); a worktree elsewhere falls back to the main checkout's.
+const CANDIDATES = [resolve(__dirname, '..', '..', '..', '..', 'shared', 'reference', 'actionstep-openapi'), '/work/shared/reference/actionstep-openapi'];
+const DIR = CANDIDATES.find((d) => existsSync(d)) ?? CANDIDATES[0];
 
 function schemasOf(file: string): Record<string, Record<string, unknown>> {
   const doc = load(readFileSync(join(DIR, file), 'utf8')) as { components: { schemas: Record<string, Record<string, unknown>> } };

@@ -342,7 +342,6 @@ export class MetadataApi {
       hasActivities: body.HasActivities === true,
       columns,
       keys: [],
-      neededWhen: 'always',
     };
     if (this.catalog.entity(logicalName))
       throw new DataverseError(400, CODES.duplicateName, `An entity with the specified name already exists. Specify a unique name. Entity: ${schemaName}`);
@@ -378,7 +377,6 @@ export class MetadataApi {
       hasActivities: e.hasActivities,
       columns,
       keys,
-      neededWhen: 'always',
     };
   }
 

@@ -23,6 +23,8 @@ export interface RoleDefinition {
   name: string;
   /** Privilege names; `*` grants every privilege (System Administrator). */
   privileges: string[];
+  /** Reads every custom table's rows, those created later included (System Customizer). */
+  readsCustomTables?: boolean;
 }
 
 const RECORD = ['Create', 'Read', 'Write', 'Delete'];
@@ -33,6 +35,10 @@ export const BUILT_IN_ROLES: RoleDefinition[] = [
   { name: 'System Administrator', privileges: ['*'] },
   {
     name: 'System Customizer',
+    // "Can view all custom tables in the system, but can only view rows in Account, Contact and Activity tables that
+    // they create" (learn.microsoft.com power-apps/maker/model-driven-apps/privileges-required-customization). Depth is
+    // not modelled, so its own Account/Contact/Activity rows are not readable here either (the harsher side).
+    readsCustomTables: true,
     privileges: [
       'prvCreateEntity', 'prvReadEntity', 'prvWriteEntity', 'prvDeleteEntity', 'prvImportCustomization', 'prvPublishCustomization',
       ...PLATFORM_READ, 'prvReadSolution', 'prvReadSdkMessage', 'prvReadSdkMessageFilter',
@@ -118,6 +124,7 @@ export class SecurityModel {
 
   /** A record operation on `e` by the (possibly impersonated) user. */
   demand(userId: string, e: EntityMeta, access: Access): void {
+    if (access === 'Read' && e.isCustom && this.rolesOf(userId).some((n) => this.roles.get(n.toLowerCase())?.readsCustomTables)) return;
     this.demandPrivilege(userId, `prv${access}${privilegeEntity(e)}`, e, userId);
   }
 

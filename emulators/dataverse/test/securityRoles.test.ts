@@ -75,6 +75,26 @@ test('an app with no role can do nothing; customizing needs a customizer; impers
   expect(asOther.json.error.message).toMatch(/is missing prvActOnBehalfOfAnotherUser privilege/);
 });
 
+test('a System Customizer reads every custom table, one created after its roles were given too, but writes none of them', async () => {
+  const CUSTOMIZER = { clientId: '0b8a5a57-4444-4c1e-9a51-000000000004', clientSecret: 'customizer-secret', applicationUserName: 'Customizer app', roles: ['System Customizer'] };
+  const api = await startApi({ metadataKeyActivationDelayMs: 0, clients: [{ ...DEFAULT_CLIENT, roles: ['System Administrator'] }, CUSTOMIZER] });
+  try {
+    await provisionSchema(api, SCHEMA, ['astep_migrationrun']);
+    const token = await getToken(api.emu, CUSTOMIZER.clientId, CUSTOMIZER.clientSecret);
+    const as = (method: string, path: string, body?: unknown) => fetch(api.emu.webApiUrl + path, {
+      method, headers: { Authorization: `Bearer ${token}`, Accept: 'application/json', 'Content-Type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    expect((await as('GET', 'astep_migrationruns?$select=astep_name')).status).toBe(200);
+    const write = await as('POST', 'astep_migrationruns', { astep_name: 'Run', astep_runid: 'c1' });
+    expect(write.status).toBe(403);
+    expect(((await write.json()) as { error: { message: string } }).error.message).toMatch(/is missing prvCreateastep_Migrationrun privilege/);
+    // Standard tables are not custom: no rows of them without a role that grants it.
+    expect((await as('GET', 'accounts?$select=name')).status).toBe(403);
+  } finally {
+    await api.emu.close();
+  }
+});
+
 test('a solution brings its security roles with it (customizations.xml <Roles>), and an admin assigns them', async () => {
   const zip = new JSZip();
   zip.file('customizations.xml', `<ImportExportXml><Roles><Role id="{1}" name="${ROLE_NAME}"><RolePrivileges>`

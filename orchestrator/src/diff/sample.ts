@@ -1,34 +1,30 @@
 // The sample run: 100–300 representative records (every matter type, every role, time entries), and the
 // field-level diff of source value, expected value and the value read back from Dataverse, with the reason they differ.
-import type { MappingContext } from '../transform/context';
-import type { MappedFirm, TargetTable } from '../transform/mapFirm';
-import { LOAD_ORDER } from '../transform/mapFirm';
+import type { FirmLookups } from '../mappings/firmLookups';
+import type { MappedFirm } from '../mappings/mapFirm';
+import type { MappingSet } from '../mappings/mappingSet';
+import type { ColumnMapping, SampleFacts } from '../mappings/tableMapping';
+import type { FirmIndex } from '../transform/firmData';
 import type { TargetRow } from '../transform/targetRow';
 import { sameValue } from '../load/compare';
-import { CREATE_ONLY, lookupAttributeOf } from '../load/tables';
+import { createOnlyColumns } from '../load/tables';
 import type { Row } from '../ports';
 
-/** The matters a row belongs to (accounts and contacts span several). */
-export function rowMatters(ctx: MappingContext, row: TargetRow, accountMatters: Map<string, string[]>, contactMatters: Map<string, string[]>): string[] {
-  switch (row.table) {
-    case 'account': return accountMatters.get(row.key) ?? [];
-    case 'contact': return contactMatters.get(row.key) ?? [];
-    case 'opportunity': case 'astep_matter': return [row.key];
-    default: {
-      const rec = sourceRecord(ctx, row) as { actionId?: string | null } | undefined;
-      return rec?.actionId ? [rec.actionId] : [];
-    }
-  }
+/** What the sample and its diff read: the mappings, the staged firm, and the lookups over it (with the plan). */
+export interface SampleContext {
+  mappings: MappingSet;
+  index: FirmIndex;
+  lookups: FirmLookups;
 }
 
 const recordMaps = new WeakMap<object, Map<string, Map<string, unknown>>>();
 /** The staged source record a row came from. */
-export function sourceRecord(ctx: MappingContext, row: { sourceResource: string; sourceId: string }): unknown {
-  let maps = recordMaps.get(ctx.index);
-  if (!maps) recordMaps.set(ctx.index, (maps = new Map()));
+function sourceRecord(index: FirmIndex, row: { sourceResource: string; sourceId: string }): unknown {
+  let maps = recordMaps.get(index);
+  if (!maps) recordMaps.set(index, (maps = new Map()));
   let m = maps.get(row.sourceResource);
   if (!m) {
-    const list = (ctx.index.data as unknown as Record<string, Array<{ id: string }>>)[row.sourceResource] ?? [];
+    const list = (index.data as unknown as Record<string, Array<{ id: string }>>)[row.sourceResource] ?? [];
     m = new Map(list.map((r) => [r.id, r] as const));
     maps.set(row.sourceResource, m);
   }
@@ -37,33 +33,44 @@ export function sourceRecord(ctx: MappingContext, row: { sourceResource: string;
 
 export interface SampleSelection {
   matterIds: string[];
-  rows: Map<TargetTable, TargetRow[]>;
+  rows: Map<string, TargetRow[]>;
   rowCount: number;
   coverage: { matterTypes: string[]; roles: string[]; timeEntries: number; missingMatterTypes: string[]; missingRoles: string[] };
 }
 
-export function selectSample(ctx: MappingContext, mapped: MappedFirm, target = 200, max = 300, min = 100): SampleSelection {
-  const idx = ctx.index;
+export function selectSample(ctx: SampleContext, mapped: MappedFirm, target = 200, max = 300, min = 100): SampleSelection {
+  const { index: idx, lookups, mappings } = ctx;
   const accountMatters = new Map<string, string[]>();
-  for (const [key, ms] of ctx.mattersByAccount()) accountMatters.set(key, ms.map((m) => m.id));
+  for (const [key, ms] of lookups.accountGroups()) accountMatters.set(key, ms.map((m) => m.id));
   for (const ap of idx.data.actionparticipants) {
     const p = idx.participants.get(ap.participantId);
     if (p?.isCompany) accountMatters.set(`P-${p.id}`, [...new Set([...(accountMatters.get(`P-${p.id}`) ?? []), ap.actionId])]);
   }
+  // A contact is keyed P-<person> (or P-<person>-T-<role>): the matters of the person's roles, and where a client.
   const contactMatters = new Map<string, string[]>();
-  for (const row of mapped.rows.get('contact') ?? []) contactMatters.set(row.key, []);
+  const onMatter = (key: string, matterId: string) => {
+    const list = contactMatters.get(key);
+    if (list) list.push(matterId);
+    else contactMatters.set(key, [matterId]);
+  };
   for (const ap of idx.data.actionparticipants) {
     const canonical = idx.canonicalPerson.get(ap.participantId);
     if (!canonical) continue;
-    for (const key of [`P-${canonical}`, `P-${canonical}-T-${ap.participantTypeId}`]) contactMatters.get(key)?.push(ap.actionId);
+    for (const key of [`P-${canonical}`, `P-${canonical}-T-${ap.participantTypeId}`]) onMatter(key, ap.actionId);
   }
   for (const m of idx.data.actions) for (const pid of m.primaryParticipantIds) {
     const canonical = idx.canonicalPerson.get(pid);
-    if (canonical) contactMatters.get(`P-${canonical}`)?.push(m.id);
+    if (canonical) onMatter(`P-${canonical}`, m.id);
   }
+  // Each table's declaration says which matters its rows stand for.
+  const facts: SampleFacts = {
+    record: (row) => sourceRecord(idx, row),
+    accountMatters: (key) => accountMatters.get(key) ?? [],
+    contactMatters: (key) => contactMatters.get(key) ?? [],
+  };
   const byMatter = new Map<string, TargetRow[]>();
-  for (const table of LOAD_ORDER) for (const row of mapped.rows.get(table) ?? []) {
-    for (const mid of new Set(rowMatters(ctx, row, accountMatters, contactMatters))) {
+  for (const mapping of mappings.tables) for (const row of mapped.rows.get(mapping.target.logicalName) ?? []) {
+    for (const mid of new Set(mapping.sample.matters(row, facts))) {
       const list = byMatter.get(mid);
       if (list) list.push(row);
       else byMatter.set(mid, [row]);
@@ -74,19 +81,20 @@ export function selectSample(ctx: MappingContext, mapped: MappedFirm, target = 2
   const types = new Set<string>();
   const roles = new Set<string>();
   let timeEntries = 0;
-  const allTypes = new Set(ctx.plan.matterTypes.filter((t) => t.matters > 0).map((t) => t.actionTypeId));
-  const allRoles = new Set(idx.data.actionparticipants.filter((ap) => ctx.migratingMatters.has(ap.actionId)).map((ap) => ap.participantTypeId));
+  const allTypes = new Set(lookups.plan.matterTypes.filter((t) => t.matters > 0).map((t) => t.actionTypeId));
+  const allRoles = new Set(idx.data.actionparticipants.filter((ap) => lookups.migrates(ap.actionId)).map((ap) => ap.participantTypeId));
+  const countsTime = new Set(mappings.tables.filter((m) => m.sample.timeEntries).map((m) => m.target.logicalName));
   const add = (mid: string) => {
     chosen.push(mid);
     for (const r of byMatter.get(mid) ?? []) {
       included.add(r);
-      if (r.table === 'astep_timeentry') timeEntries++;
+      if (countsTime.has(r.table)) timeEntries++;
     }
     const m = idx.matters.get(mid)!;
     if (m.actionTypeId) types.add(m.actionTypeId);
     for (const ap of idx.participantsByMatter.get(mid) ?? []) roles.add(ap.participantTypeId);
   };
-  const candidates = [...ctx.migratingMatters].sort((a, b) => Number(a) - Number(b));
+  const candidates = idx.data.actions.filter((m) => lookups.migrates(m.id)).map((m) => m.id).sort((a, b) => Number(a) - Number(b));
   const newRows = (mid: string) => (byMatter.get(mid) ?? []).filter((r) => !included.has(r)).length;
   // First pass: cover every matter type and role with the smallest matters that add something new.
   for (const mid of [...candidates].sort((a, b) => newRows(a) - newRows(b) || Number(a) - Number(b))) {
@@ -106,7 +114,7 @@ export function selectSample(ctx: MappingContext, mapped: MappedFirm, target = 2
   // Close over lookups: a sampled row's parent (say, the account of another matter a contact is a client on) is
   // written too, or the child would fail for a reason the full run does not have.
   const byKey = new Map<string, TargetRow>();
-  for (const table of LOAD_ORDER) for (const r of mapped.rows.get(table) ?? []) byKey.set(`${r.table}|${r.key}`, r);
+  for (const list of mapped.rows.values()) for (const r of list) byKey.set(`${r.table}|${r.key}`, r);
   const queue = [...included];
   while (queue.length) {
     const r = queue.pop() as TargetRow;
@@ -119,7 +127,7 @@ export function selectSample(ctx: MappingContext, mapped: MappedFirm, target = 2
       }
     }
   }
-  const rows = new Map<TargetTable, TargetRow[]>(LOAD_ORDER.map((t) => [t, (mapped.rows.get(t) ?? []).filter((r) => included.has(r))]));
+  const rows = new Map<string, TargetRow[]>([...mapped.rows].map(([t, list]) => [t, list.filter((r) => included.has(r))]));
   const name = (id: string) => idx.actionTypes.get(id)?.name ?? id;
   return {
     matterIds: chosen,
@@ -151,78 +159,70 @@ export interface DiffEntry {
   reason: string;
 }
 
-/** Source field each column comes from, where it is a plain copy or conversion. */
-const SOURCE_FIELD: Record<string, Record<string, string>> = {
-  account: { name: 'displayName|name', astep_mattername: 'name', astep_matternumber: 'reference', emailaddress1: 'email', websiteurl: 'website' },
-  contact: { firstname: 'firstName', lastname: 'lastName', middlename: 'middleName', salutation: 'salutation', emailaddress1: 'email', jobtitle: 'occupation', birthdate: 'birthTimestamp', websiteurl: 'website', nickname: 'preferredName' },
-  opportunity: { astep_matternumber: 'reference', astep_matterstatus: 'status' },
-  astep_matter: { astep_name: 'name', astep_matternumber: 'reference', astep_matterstatus: 'status', astep_mattertype: 'actionTypeId', astep_openedon: 'createdTimestamp', astep_statuschangedon: 'statusTimestamp' },
-  astep_matterparticipant: { astep_role: 'participantTypeId', astep_participantnumber: 'participantNumber' },
-  astep_timeentry: { astep_entrydate: 'timestampDate', astep_hours: 'actualHours', astep_billablehours: 'billableHours', astep_rate: 'rateUnitPrice', astep_billingbehavior: 'billingBehavior', astep_narrative: 'description', astep_userid: 'ownerParticipantId' },
-  task: { subject: 'name', scheduledend: 'dueTimestamp', actualstart: 'startedTimestamp', actualend: 'completedTimestamp', prioritycode: 'priority', statuscode: 'status', description: 'description' },
-  astep_step: { astep_name: 'name', astep_stepnumber: 'completeDuringStep', astep_status: 'status', astep_completedon: 'completedTimestamp' },
-  astep_document: { astep_name: 'name', astep_filename: 'fileName', astep_filesize: 'fileSize', astep_uploadedon: 'createdTimestamp', astep_url: 'sharepointUrl|file' },
-  annotation: { subject: 'name', filename: 'fileName', notetext: 'text' },
-};
-
-function sourceValue(rec: unknown, column: string, table: string): unknown {
-  const path = SOURCE_FIELD[table]?.[column];
+/** The declared source of a column (a path, with `|` alternatives), read from the staged record. */
+function sourceValue(rec: unknown, path: string | undefined): unknown {
   if (!path || !rec) return undefined;
-  for (const f of path.split('|')) {
-    const v = (rec as Record<string, unknown>)[f];
+  for (const alternative of path.split('|')) {
+    let v: unknown = rec;
+    for (const f of alternative.split('.')) v = v == null ? undefined : (v as Record<string, unknown>)[f];
     if (v !== undefined && v !== null) return v;
   }
   return null;
 }
 
-function reasonFor(ctx: MappingContext, row: TargetRow, column: string, source: unknown, expected: unknown): string {
+function reasonFor(ctx: SampleContext, row: TargetRow, column: string, declared: ColumnMapping | undefined, source: unknown, expected: unknown): string {
   const problem = row.problems.find((p) => p.field === column);
   if (problem) return problem.message;
-  if (column.startsWith('_') && column.endsWith('_value')) {
-    const nav = Object.keys(row.binds).find((n) => lookupAttributeOf(n) === column);
-    const ref = nav ? row.binds[nav] : null;
+  const lookup = ctx.mappings.lookupByAttribute(row.table, column);
+  if (lookup) {
+    const ref = row.binds[lookup.navigation];
     if (!ref) return 'lookup cleared';
     if (ref.table === 'systemuser') {
-      const owner = ctx.plan.owners.find((o) => o.ownerId === ref.key);
+      const owner = ctx.lookups.plan.owners.find((o) => o.ownerId === ref.key);
       return owner ? `owner resolved by email: ${owner.email ?? '?'} → ${owner.systemUserName ?? ref.key}` : 'fallback owner (Actionstep user unmatched or disabled)';
     }
     return `lookup bound through the alternate key: ${ref.table} ${ref.key}`;
   }
-  if (['astep_mattertype', 'astep_matterstatus', 'astep_role', 'astep_participantroles', 'prioritycode', 'statuscode', 'statecode'].includes(column)) return `choice value for "${String(source ?? '')}"`;
-  if (column === 'astep_totalbilled' || column === 'estimatedvalue') {
-    const mid = row.table === 'account' ? null : row.key;
-    if (mid) {
-      const b = ctx.index.billingTotal(mid);
+  switch (declared?.conversion) {
+    case 'choice': return `choice value for "${String(source ?? '')}"`;
+    case 'billing': {
+      const b = ctx.index.billingTotal(row.key);
       return `billing total computed at extraction: time ${b.time.toFixed(2)} + disbursements ${b.disbursements.toFixed(2)}`;
     }
-    return 'billing total summed over the account\'s matters';
+    case 'billingSum': return 'billing total summed over the account\'s matters';
+    case 'trust': return 'from the trust ledger report export (CSV)';
   }
-  if (column.startsWith('astep_trust')) return 'from the trust ledger report export (CSV)';
-  if (column.startsWith('astep_dc_')) return 'data collection value converted to the column type';
-  if (typeof expected === 'string' && /T\d{2}:\d{2}/.test(expected) && typeof source === 'string' && source !== expected) return `converted to UTC from the firm's time (${ctx.options.timeZone}) / the source offset`;
+  // Columns the plan adds (data collection fields) are not in the table's own declaration.
+  if (!declared && ctx.mappings.get(row.table)?.planColumns === 'dataCollections' && ctx.lookups.plan.dataCollectionColumns.some((c) => c.column === column)) {
+    return 'data collection value converted to the column type';
+  }
+  if (typeof expected === 'string' && /T\d{2}:\d{2}/.test(expected) && typeof source === 'string' && source !== expected) return `converted to UTC from the firm's time (${ctx.lookups.options.timeZone}) / the source offset`;
   if (typeof expected === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(expected) && typeof source === 'string' && source !== expected) return 'date only (local date of the Actionstep value)';
   if (source === undefined) return 'computed by the mapping';
   return sameValue(column, expected, source) ? 'copied' : 'converted';
 }
 
 /** Field-level diff for written sample rows; `actual` holds what was read back, keyed by table and key. */
-export function diffRows(ctx: MappingContext, rows: Array<{ row: TargetRow; targetId: string | null; actual: Row | null; registry: (table: string, key: string) => string | undefined }>): DiffEntry[] {
+export function diffRows(ctx: SampleContext, rows: Array<{ row: TargetRow; targetId: string | null; actual: Row | null; registry: (table: string, key: string) => string | undefined }>): DiffEntry[] {
   const out: DiffEntry[] = [];
   for (const { row, targetId, actual, registry } of rows) {
-    const rec = sourceRecord(ctx, row);
-    const columns: Array<[string, unknown]> = Object.entries(row.attributes).filter(([c]) => !CREATE_ONLY.has(c));
+    const mapping = ctx.mappings.require(row.table);
+    const declared = new Map(mapping.columns.map((c) => [c.column, c] as const));
+    const createOnly = createOnlyColumns(mapping);
+    const rec = sourceRecord(ctx.index, row);
+    const columns: Array<[string, unknown]> = Object.entries(row.attributes).filter(([c]) => !createOnly.has(c));
     for (const [nav, ref] of Object.entries(row.binds)) {
-      columns.push([lookupAttributeOf(nav), ref ? (ref.byId ? ref.key : registry(ref.table, ref.key) ?? `(${ref.table} ${ref.key})`) : null]);
+      columns.push([ctx.mappings.lookupByNavigation(row.table, nav)?.attribute ?? nav, ref ? (ref.byId ? ref.key : registry(ref.table, ref.key) ?? `(${ref.table} ${ref.key})`) : null]);
     }
     for (const p of row.problems) if (!columns.some(([c]) => c === p.field) && p.field !== 'status') columns.push([p.field, null]);
     for (const [column, expected] of columns) {
-      const source = sourceValue(rec, column, row.table);
+      const source = sourceValue(rec, declared.get(column)?.source);
       const got = actual ? actual[column] ?? null : null;
       out.push({
         table: row.table, key: row.key, targetId, sourceResource: row.sourceResource, sourceId: row.sourceId, column,
         source: source === undefined ? null : source, expected: expected ?? null, actual: got,
         status: actual && sameValue(column, expected, got) ? 'match' : 'mismatch',
-        reason: reasonFor(ctx, row, column, source, expected),
+        reason: reasonFor(ctx, row, column, declared.get(column), source, expected),
       });
     }
   }

@@ -2,11 +2,13 @@
 // every option. Pure: the engine gathers the inventory, this decides.
 import type { ActionParticipant, ActionType, DataCollection, DataCollectionField, Matter, Participant, ParticipantType, User } from '@astep/actionstep-connector/records';
 import { CHOICES, SCHEMA } from '@astep/solution/schema';
-import type { ChoiceDef, ColumnDef, PlanFeature, SolutionSchema, TableDef } from '@astep/solution/model';
+import { DECIMAL_LIMIT, MONEY_LIMIT, type ChoiceDef, type ColumnDef, type SolutionSchema, type TableDef } from '@astep/solution/model';
+import { FILE_PART_SIZE_IN_BYTES, MAX_PAGE_SIZE } from '@astep/actionstep-connector/limits';
 import { tableBudget } from '@astep/solution/tableBudget';
-import { defaultOptions, type LicenseTier, type MigrationOptions } from '../options';
-import { columnTypeFor, dataCollectionColumnName, DC_MEMO_MAX, DC_STRING_MAX } from '../transform/mapDataCollections';
+import { CONTACT_IDENTITIES, DATA_COLLECTION_PLACEMENTS, DEFAULT_OPTIONS, defaultOptions, OPPORTUNITY_STRATEGIES, type DataCollectionPlacement, type LicenseTier, type MigrationOptions } from '../options';
+import { columnTypeFor, dataCollectionColumnName, DC_MEMO_MAX, DC_STRING_MAX } from '../mappings/dataCollections';
 import { normalizeEmail } from '../transform/values';
+import { MAPPINGS, type MappingSet } from '../mappings';
 import type { DataCollectionColumnPlan, MigrationPlan, OwnerMatch, PlanOption } from './migrationPlan';
 
 export interface SourceInventory {
@@ -40,12 +42,10 @@ export interface DestinationInventory {
   callerId: string;
 }
 
-export const ALL_FEATURES: Record<PlanFeature, boolean> = { matterTable: true, matterParticipants: true, timeEntries: true, documentTable: true, steps: true };
-
 /** Custom tables a plan needs against the licence tier; tables of ours already in the environment count once. */
-export function countTableBudget(schema: SolutionSchema, features: Record<PlanFeature, boolean>, tier: LicenseTier, existing: string[]) {
+export function countTableBudget(schema: SolutionSchema, tier: LicenseTier, existing: string[]) {
   const ours = new Set(schema.tables.filter((t) => t.isCustom).map((t) => t.logicalName));
-  return tableBudget(schema, features, tier, existing.filter((t) => !ours.has(t)).length);
+  return tableBudget(schema, tier, existing.filter((t) => !ours.has(t)).length);
 }
 
 function choiceValues(choice: ChoiceDef, labels: Array<{ id: string; name: string }>): Map<string, { value: number; added: boolean }> {
@@ -64,7 +64,7 @@ function choiceValues(choice: ChoiceDef, labels: Array<{ id: string; name: strin
   return out;
 }
 
-export function buildPlan(src: SourceInventory, dst: DestinationInventory, overrides: Partial<MigrationOptions> = {}, now = new Date()): MigrationPlan {
+export function buildPlan(src: SourceInventory, dst: DestinationInventory, overrides: Partial<MigrationOptions> = {}, now = new Date(), mappings: MappingSet = MAPPINGS): MigrationPlan {
   const warnings: string[] = [];
   const participantsById = new Map(src.participants.map((p) => [p.id, p] as const));
   const liveMatters = src.actions.filter((m) => !m.isDeleted && m.status !== 'Template');
@@ -79,7 +79,7 @@ export function buildPlan(src: SourceInventory, dst: DestinationInventory, overr
   const dcById = new Map(src.datacollections.map((d) => [d.id, d] as const));
   const fieldCount = src.datacollectionfields.length;
   const hasMulti = src.datacollections.some((d) => d.multipleRecords);
-  const dcRecommended = fieldCount >= 50 || maxMattersPerOrg > 1 || hasMulti ? 'matterTable' : 'account';
+  const dcRecommended: DataCollectionPlacement = fieldCount >= 50 || maxMattersPerOrg > 1 || hasMulti ? 'matterTable' : 'account';
   const dcWhy = `${fieldCount} data collection fields across ${src.datacollections.length} collections; up to ${maxMattersPerOrg} matters per client organisation${hasMulti ? '; some collections hold several records per matter' : ''}: ` +
     (dcRecommended === 'matterTable' ? 'account columns would be overwritten by sibling matters or crowd the account form, so one astep_matter row per matter holds them' : 'few fields and one matter per client fit on the account');
 
@@ -91,18 +91,21 @@ export function buildPlan(src: SourceInventory, dst: DestinationInventory, overr
 
   const options: MigrationOptions = defaultOptions({ dataCollections: dcRecommended, ...overrides });
   const optionChoices: Array<PlanOption<unknown>> = [
-    { name: 'dataCollections', title: 'Data collection fields', recommended: dcRecommended, chosen: options.dataCollections, alternatives: ['account', 'matterTable'], why: dcWhy },
-    { name: 'contacts', title: 'People with several roles', recommended: 'perPerson', chosen: options.contacts, alternatives: ['perPerson', 'perRole'], why: 'one contact per person keeps one record to maintain; every role on every matter is kept in astep_matterparticipant' },
-    { name: 'opportunityStrategy', title: 'Opportunities', recommended: 'perClientLatest', chosen: options.opportunityStrategy, alternatives: ['none', 'perMatter', 'perClientLatest', 'perClientHighest'], why: 'pipeline visibility without one opportunity per historic matter; astep_matter keeps every matter' },
+    { name: 'dataCollections', title: 'Data collection fields', recommended: dcRecommended, chosen: options.dataCollections, alternatives: [...DATA_COLLECTION_PLACEMENTS], why: dcWhy },
+    { name: 'contacts', title: 'People with several roles', recommended: DEFAULT_OPTIONS.contacts, chosen: options.contacts, alternatives: [...CONTACT_IDENTITIES], why: 'one contact per person keeps one record to maintain; every role on every matter is kept in astep_matterparticipant' },
+    { name: 'opportunityStrategy', title: 'Opportunities', recommended: DEFAULT_OPTIONS.opportunityStrategy, chosen: options.opportunityStrategy, alternatives: [...OPPORTUNITY_STRATEGIES], why: 'pipeline visibility without one opportunity per historic matter; astep_matter keeps every matter' },
     { name: 'fallbackOwnerEmail', title: 'Fallback owner', recommended: null, chosen: options.fallbackOwnerEmail, alternatives: dst.systemUsers.filter((u) => !u.isdisabled && u.internalemailaddress).slice(0, 10).map((u) => u.internalemailaddress), why: 'owns records of Actionstep users who are disabled or missing in Dynamics; default: the migration user' },
   ];
 
-  const typeValues = choiceValues(choiceDef('astep_mattertype'), [...src.actiontypes].sort(byNumericId).map((t) => ({ id: t.id, name: t.name })));
+  // The type map folds a firm's type into another label (an existing one, or a new one added once for all its types).
+  const typeLabel = (name: string) => options.typeMap[name] ?? name;
+  const typeValues = choiceValues(choiceDef('astep_mattertype'), [...src.actiontypes].sort(byNumericId).map((t) => ({ id: t.id, name: typeLabel(t.name) })));
   const roleValues = choiceValues(choiceDef('astep_participantrole'), [...src.participanttypes].sort(byNumericId).map((t) => ({ id: t.id, name: t.name })));
   const matterTypes = [...src.actiontypes].sort(byNumericId).map((t) => ({
-    actionTypeId: t.id, name: t.name, matters: liveMatters.filter((m) => m.actionTypeId === t.id).length,
+    actionTypeId: t.id, name: t.name, choiceLabel: typeLabel(t.name), matters: liveMatters.filter((m) => m.actionTypeId === t.id).length,
     choiceValue: typeValues.get(t.id)!.value, added: typeValues.get(t.id)!.added,
   }));
+  for (const name of Object.keys(options.typeMap)) if (!src.actiontypes.some((t) => t.name === name)) warnings.push(`the type map lists matter type "${name}", which this firm does not have`);
   const roles = [...src.participanttypes].sort(byNumericId).map((t) => {
     const links = src.actionparticipants.filter((l) => l.participantTypeId === t.id);
     return { participantTypeId: t.id, name: t.name, links: links.length, people: new Set(links.map((l) => l.participantId)).size, choiceValue: roleValues.get(t.id)!.value, added: roleValues.get(t.id)!.added };
@@ -110,7 +113,16 @@ export function buildPlan(src: SourceInventory, dst: DestinationInventory, overr
   const statusValues = Object.fromEntries(choiceDef('astep_matterstatus').options.map((o) => [o.label, o.value]));
   const matterStatuses: Record<string, number> = {};
   for (const m of src.actions) matterStatuses[m.status] = (matterStatuses[m.status] ?? 0) + 1;
-  for (const s of Object.keys(matterStatuses)) if (!options.statusMap[s]) warnings.push(`matter status "${s}" (${matterStatuses[s]} matters) is not in the status map: those matters keep an empty status and open opportunities`);
+  const unknownRule = options.unknownValueMap.matterStatus;
+  for (const s of Object.keys(matterStatuses)) {
+    if (options.statusMap[s]) continue;
+    warnings.push(unknownRule
+      ? `matter status "${s}" (${matterStatuses[s]} matters) is not in the status map: the unknown-value map gives those matters Matter Status "${unknownRule.matterStatus}" and opportunity outcome ${unknownRule.opportunity}`
+      : `matter status "${s}" (${matterStatuses[s]} matters) is not in the status map: those matters keep an empty status and open opportunities`);
+  }
+  for (const [status, rule] of Object.entries(options.statusMap)) {
+    if (statusValues[rule.matterStatus] === undefined) warnings.push(`the status map sends "${status}" to Matter Status "${rule.matterStatus}", which is not a Matter Status value (${Object.keys(statusValues).join(', ')}): those matters keep an empty status`);
+  }
 
   // Data collection columns.
   const dcTable = options.dataCollections === 'account' ? 'account' : 'astep_matter';
@@ -153,13 +165,14 @@ export function buildPlan(src: SourceInventory, dst: DestinationInventory, overr
   const unmatched = owners.filter((o) => o.outcome !== 'matched');
   if (unmatched.length) warnings.push(`${unmatched.length} Actionstep users have no enabled Dynamics user (${unmatched.map((o) => `${o.email ?? o.actionstepUserId}: ${o.outcome}`).join('; ')}); their records go to the fallback owner`);
 
-  const schema = planSchema(dataCollectionColumns, matterTypes.filter((t) => t.added).map((t) => ({ value: t.choiceValue, label: t.name })), roles.filter((r) => r.added).map((r) => ({ value: r.choiceValue, label: r.name })));
-  const tableBudget = countTableBudget(schema, ALL_FEATURES, dst.licenseTier, dst.existingCustomTables);
+  // The mappings may write tables of their own (a firm's extra mapping): provisioned with the rest.
+  const schema = mappings.extendSchema(planSchema(dataCollectionColumns, matterTypes.filter((t) => t.added).map((t) => ({ value: t.choiceValue, label: t.choiceLabel })), roles.filter((r) => r.added).map((r) => ({ value: r.choiceValue, label: r.name }))));
+  const tableBudget = countTableBudget(schema, dst.licenseTier, dst.existingCustomTables);
   if (!tableBudget.fits) warnings.push(`table budget: ${tableBudget.message}`);
 
   // Estimates. Actionstep publishes no numeric rate limit; assume a conservative 2 requests/s sustained.
-  const pageCalls = Object.values(src.counts).reduce((s, n) => s + Math.max(1, Math.ceil(n / 200)), 0);
-  const docCalls = Math.ceil(src.documentBytes / (5 * 1024 * 1024)) + (src.counts.actiondocuments ?? 0);
+  const pageCalls = Object.values(src.counts).reduce((s, n) => s + Math.max(1, Math.ceil(n / MAX_PAGE_SIZE)), 0);
+  const docCalls = Math.ceil(src.documentBytes / FILE_PART_SIZE_IN_BYTES) + (src.counts.actiondocuments ?? 0);
   const actionstepCalls = pageCalls + docCalls + 2;
   const c = src.counts;
   const dataverseRecords = Math.round((c.actions ?? 0) * 2.5 + (c.participants ?? 0) + (c.actionparticipants ?? 0) + (c.timeentries ?? 0) + 2 * (c.tasks ?? 0) + (c.actiondocuments ?? 0) + (c.filenotes ?? 0));
@@ -197,7 +210,7 @@ export function buildPlan(src: SourceInventory, dst: DestinationInventory, overr
       dataverseRecords,
       dataverseMinutes,
       notes: [
-        'Actionstep: pages of 200, sideloads instead of per-record calls; its rate limit is unpublished, so 2 requests/s is assumed.',
+        `Actionstep: pages of ${MAX_PAGE_SIZE}, sideloads instead of per-record calls; its rate limit is unpublished, so 2 requests/s is assumed.`,
         'Dataverse: UpsertMultiple in batches up to 1,000 under the service protection limits (6,000 requests, 1,200 s execution, 52 concurrent per 300 s per user).',
       ],
     },
@@ -215,7 +228,7 @@ function choiceDef(name: string): ChoiceDef {
 const byNumericId = (a: { id: string }, b: { id: string }) => Number(a.id) - Number(b.id) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 
 /** The solution's schema plus this firm's data collection columns and choice values. */
-export function planSchema(columns: DataCollectionColumnPlan[], extraMatterTypes: Array<{ value: number; label: string }>, extraRoles: Array<{ value: number; label: string }>): SolutionSchema {
+function planSchema(columns: DataCollectionColumnPlan[], extraMatterTypes: Array<{ value: number; label: string }>, extraRoles: Array<{ value: number; label: string }>): SolutionSchema {
   const tables: TableDef[] = SCHEMA.tables.map((t) => ({ ...t, columns: [...t.columns], keys: [...t.keys] }));
   const seen = new Set<string>();
   for (const c of columns) {
@@ -240,8 +253,8 @@ function dcColumnDef(c: DataCollectionColumnPlan): ColumnDef {
     required: 'none' as const,
   };
   switch (c.columnType) {
-    case 'decimal': return { ...base, type: 'decimal', precision: 4, minValue: -100000000000, maxValue: 100000000000 };
-    case 'money': return { ...base, type: 'money', precision: 2, minValue: -922337203685477, maxValue: 922337203685477 };
+    case 'decimal': return { ...base, type: 'decimal', precision: 4, minValue: -DECIMAL_LIMIT, maxValue: DECIMAL_LIMIT };
+    case 'money': return { ...base, type: 'money', precision: 2, minValue: -MONEY_LIMIT, maxValue: MONEY_LIMIT };
     case 'boolean': return { ...base, type: 'boolean' };
     case 'dateonly': return { ...base, type: 'datetime', dateBehavior: 'DateOnly' };
     case 'datetime': return { ...base, type: 'datetime', dateBehavior: 'UserLocal' };

@@ -14,7 +14,10 @@ export interface PlanOption<T> {
 
 export interface MatterTypePlan {
   actionTypeId: string;
+  /** The firm's name of the type. */
   name: string;
+  /** The astep_mattertype label it lands on (its own name unless the type map folds it into another). */
+  choiceLabel: string;
   matters: number;
   choiceValue: number;
   /** true when the value is added to the global choice at provisioning (not in the base set). */

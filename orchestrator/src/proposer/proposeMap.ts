@@ -20,6 +20,15 @@ export interface FieldProposal {
   reasons: string[];
   /** The next best columns, for the wizard's drop-down. */
   alternatives: ColumnCandidate[];
+  /** The migration's own mapping writes this field to targetColumn (not a guess: editing it changes what is written). */
+  declared?: boolean;
+}
+
+/** A field the migration already maps to a column (from the table's declaration). */
+export interface DeclaredPair {
+  sourceField: string;
+  column: string;
+  reason: string;
 }
 
 export interface ObjectProposal {
@@ -33,6 +42,10 @@ export interface ProposeMapOptions {
   minConfidence?: number;
   /** How many alternatives to list (default 3). */
   alternatives?: number;
+  /** Fields the migration maps already: proposed as declared, and their columns offered to no other field. */
+  declared?: readonly DeclaredPair[];
+  /** Columns the migration computes itself: never proposed for a source field. */
+  computed?: readonly string[];
 }
 
 interface Scored {
@@ -44,7 +57,7 @@ interface Scored {
 const WEIGHTS = { name: 0.55, type: 0.2, profile: 0.15, length: 0.1 };
 
 /** Type compatibility 0..1 of a source type with a column type, and why. */
-export function typeFit(field: SourceFieldProfile, column: TargetColumn): { score: number; reason: string } {
+function typeFit(field: SourceFieldProfile, column: TargetColumn): { score: number; reason: string } {
   const t = field.inferredType;
   const c = column.type;
   const ok = (score: number, reason: string) => ({ score, reason });
@@ -71,7 +84,7 @@ export function typeFit(field: SourceFieldProfile, column: TargetColumn): { scor
 }
 
 /** How well the values look like what the column holds (email, phone, URL, money, date). */
-export function profileFit(field: SourceFieldProfile, column: TargetColumn): { score: number; reason: string } {
+function profileFit(field: SourceFieldProfile, column: TargetColumn): { score: number; reason: string } {
   const l = field.looksLike;
   const kinds: Array<[keyof typeof l, boolean]> = [
     ['email', column.format === 'email'],
@@ -92,7 +105,7 @@ export function profileFit(field: SourceFieldProfile, column: TargetColumn): { s
   return { score: 0.7, reason: 'no value pattern for or against' };
 }
 
-export function lengthFit(field: SourceFieldProfile, column: TargetColumn): { score: number; reason: string } | null {
+function lengthFit(field: SourceFieldProfile, column: TargetColumn): { score: number; reason: string } | null {
   if ((column.type !== 'string' && column.type !== 'memo') || !column.maxLength) return null;
   if (field.maxLength <= column.maxLength) return { score: 1, reason: `longest sample value (${field.maxLength} chars) fits max length ${column.maxLength}` };
   return { score: 0, reason: `longest sample value (${field.maxLength} chars) exceeds max length ${column.maxLength}: values would be cut` };
@@ -115,13 +128,16 @@ function score(field: SourceFieldProfile, column: TargetColumn): Scored {
 /** Proposes a target column for every source field of one object. */
 export function proposeMap(source: SourceObjectProfile, target: TargetTableColumns, options: ProposeMapOptions = {}): ObjectProposal {
   const minConfidence = options.minConfidence ?? 0.45;
-  const columns = target.columns.filter((c) => !c.systemOnly && c.type !== 'lookup');
+  const declared = new Map((options.declared ?? []).map((d) => [d.sourceField, d] as const));
+  const unavailable = new Set([...(options.computed ?? []), ...[...declared.values()].map((d) => d.column)]);
+  const columns = target.columns.filter((c) => !c.systemOnly && c.type !== 'lookup' && !unavailable.has(c.logicalName));
   const scored = new Map<string, Scored[]>();
   const pairs: Array<{ field: SourceFieldProfile; s: Scored }> = [];
   for (const field of source.fields) {
     const list = columns.map((c) => score(field, c)).sort((a, b) => b.confidence - a.confidence || a.column.logicalName.localeCompare(b.column.logicalName));
     scored.set(field.name, list);
-    if (field.nullShare < 1) for (const s of list) if (s.confidence >= minConfidence) pairs.push({ field, s });
+    // A declared field keeps its column; the others are its alternatives in the drop-down.
+    if (field.nullShare < 1 && !declared.has(field.name)) for (const s of list) if (s.confidence >= minConfidence) pairs.push({ field, s });
   }
   // Best pairs first; ties broken by names so the result never depends on input order.
   pairs.sort((a, b) => b.s.confidence - a.s.confidence || a.field.name.localeCompare(b.field.name) || a.s.column.logicalName.localeCompare(b.s.column.logicalName));
@@ -137,6 +153,8 @@ export function proposeMap(source: SourceObjectProfile, target: TargetTableColum
     const list = scored.get(field.name) ?? [];
     const pick = chosen.get(field.name);
     const alternatives = list.filter((s) => s !== pick && s.confidence > 0.2).slice(0, alternativesCount).map((s) => ({ column: s.column.logicalName, confidence: s.confidence }));
+    const fixed = declared.get(field.name);
+    if (fixed) return { sourceField: field.name, targetColumn: fixed.column, confidence: 1, reasons: [fixed.reason], alternatives, declared: true };
     if (pick) return { sourceField: field.name, targetColumn: pick.column.logicalName, confidence: pick.confidence, reasons: pick.reasons, alternatives };
     const best = list[0];
     let why: string;

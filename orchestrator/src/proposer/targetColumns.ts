@@ -1,6 +1,7 @@
-// Target columns the proposer may choose from: the platform's own columns of the standard tables (with the lengths
-// Dataverse documents for them) plus the columns our solution adds (from the schema model).
+// Target columns the proposer may choose from: the platform's own columns of the standard tables (as the solution
+// package records them, with the lengths Dataverse documents) plus the columns our solution adds (the schema model).
 import type { ColumnType, StringFormat, TableDef } from '@astep/solution/model';
+import { platformColumns } from '@astep/solution/platformColumns';
 
 export interface TargetColumn {
   logicalName: string;
@@ -17,45 +18,8 @@ export interface TargetTableColumns {
   columns: TargetColumn[];
 }
 
-const s = (logicalName: string, displayName: string, maxLength: number, format?: StringFormat): TargetColumn => ({ logicalName, displayName, type: 'string', maxLength, format });
-const address = (): TargetColumn[] => [
-  s('address1_line1', 'Street 1', 250), s('address1_line2', 'Street 2', 250), s('address1_city', 'City', 80),
-  s('address1_stateorprovince', 'State/Province', 50), s('address1_postalcode', 'ZIP/Postal Code', 20), s('address1_country', 'Country/Region', 80),
-];
-
-/** Platform columns of the standard tables we write (Dataverse table reference: lengths as documented). */
-export const STANDARD_COLUMNS: Record<string, TargetColumn[]> = {
-  contact: [
-    s('firstname', 'First Name', 50), s('middlename', 'Middle Name', 50), s('lastname', 'Last Name', 50),
-    s('nickname', 'Nickname', 100), s('salutation', 'Salutation', 100), s('jobtitle', 'Job Title', 100),
-    s('emailaddress1', 'Email', 100, 'email'), s('emailaddress2', 'Email Address 2', 100, 'email'),
-    s('telephone1', 'Business Phone', 50, 'phone'), s('mobilephone', 'Mobile Phone', 50, 'phone'),
-    s('websiteurl', 'Website', 200, 'url'),
-    { logicalName: 'birthdate', displayName: 'Birthday', type: 'datetime' },
-    { logicalName: 'description', displayName: 'Description', type: 'memo', maxLength: 2000 },
-    ...address(),
-  ],
-  account: [
-    s('name', 'Account Name', 160), s('accountnumber', 'Account Number', 20),
-    s('emailaddress1', 'Email', 100, 'email'), s('telephone1', 'Main Phone', 50, 'phone'), s('fax', 'Fax', 50, 'phone'),
-    s('websiteurl', 'Website', 200, 'url'),
-    { logicalName: 'description', displayName: 'Description', type: 'memo', maxLength: 2000 },
-    ...address(),
-  ],
-  opportunity: [
-    s('name', 'Topic', 300),
-    { logicalName: 'estimatedvalue', displayName: 'Est. Revenue', type: 'money' },
-    { logicalName: 'estimatedclosedate', displayName: 'Est. Close Date', type: 'datetime' },
-    { logicalName: 'description', displayName: 'Description', type: 'memo', maxLength: 2000 },
-  ],
-  task: [
-    s('subject', 'Subject', 200),
-    { logicalName: 'description', displayName: 'Description', type: 'memo', maxLength: 2000 },
-    { logicalName: 'scheduledend', displayName: 'Due', type: 'datetime' },
-    { logicalName: 'actualstart', displayName: 'Actual Start', type: 'datetime' },
-    { logicalName: 'actualend', displayName: 'Actual End', type: 'datetime' },
-  ],
-};
+/** Columns the engine sets itself (state, priority, attachment bookkeeping): never proposed for a source field. */
+const ENGINE_SET = new Set(['statecode', 'statuscode', 'prioritycode', 'overriddencreatedon', 'documentbody', 'isdocument', 'mimetype']);
 
 /** A table's candidate columns: platform columns first, then ours; the engine's bookkeeping columns are marked. */
 export function targetColumnsFor(table: TableDef): TargetTableColumns {
@@ -64,5 +28,8 @@ export function targetColumnsFor(table: TableDef): TargetTableColumns {
     systemOnly: c.logicalName === 'astep_sourceid' || c.logicalName.endsWith('createdbyuserid'),
   }));
   const known = new Set(ours.map((c) => c.logicalName));
-  return { table: table.logicalName, columns: [...(STANDARD_COLUMNS[table.logicalName] ?? []).filter((c) => !known.has(c.logicalName)), ...ours] };
+  const platform: TargetColumn[] = platformColumns(table.logicalName).filter((c) => !known.has(c.logicalName)).map((c) => ({
+    logicalName: c.logicalName, displayName: c.displayName, type: c.type, maxLength: c.maxLength, format: c.format, systemOnly: ENGINE_SET.has(c.logicalName),
+  }));
+  return { table: table.logicalName, columns: [...platform, ...ours] };
 }

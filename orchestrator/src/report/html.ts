@@ -32,7 +32,7 @@ export function planHtml(plan: MigrationPlan): string {
     `<p>${escapeHtml(plan.source.restrictedNote)}</p>`,
     '<h2>Options</h2>', table(['Option', 'Recommended', 'Chosen', 'Alternatives', 'Why'], plan.optionChoices.map((o) => [o.title, o.recommended, o.chosen, o.alternatives, o.why])),
     '<h2>Licence and table budget</h2>', `<p>${escapeHtml(plan.destination.licenseTier)}: ${escapeHtml(plan.tableBudget.message)}</p>`,
-    '<h2>Matter types</h2>', table(['Actionstep type', 'Matters', 'Choice value', 'New value'], plan.matterTypes.map((t) => [t.name, t.matters, t.choiceValue, t.added ? 'added' : 'base set'])),
+    '<h2>Matter types</h2>', table(['Actionstep type', 'Matters', 'Matter Type', 'Choice value', 'New value'], plan.matterTypes.map((t) => [t.name, t.matters, t.choiceLabel, t.choiceValue, t.added ? 'added' : 'base set'])),
     '<h2>Roles</h2>', table(['Participant type', 'Links', 'People', 'Choice value'], plan.roles.map((r) => [r.name, r.links, r.people, r.choiceValue])),
     '<h2>Data collection fields</h2>', table(['Collection', 'Field', 'Type', 'Column', 'Note'], plan.dataCollectionColumns.map((c) => [c.collectionName, c.fieldName, c.dataType, `${c.table}.${c.column}`, c.note ?? ''])),
     '<h2>Users and owners</h2>', table(['Actionstep user', 'Email', 'Match', 'Dynamics user'], plan.owners.map((o) => [o.displayName ?? o.actionstepUserId, o.email, o.outcome, o.systemUserName ?? '(fallback owner)'])),
@@ -41,7 +41,7 @@ export function planHtml(plan: MigrationPlan): string {
   ].join('\n');
 }
 
-export function diffHtml(diff: DiffEntry[], limit = 5000): string {
+function diffHtml(diff: DiffEntry[], limit = 5000): string {
   const mismatches = diff.filter((d) => d.status === 'mismatch');
   const reasons = new Map<string, number>();
   for (const d of diff) reasons.set(d.reason, (reasons.get(d.reason) ?? 0) + 1);

@@ -7,13 +7,12 @@ import type { LicenseTier, MigrationOptions } from '../options';
 import type { Finding, ProgressReporter, RecordOutcome, Row, RunState, SinkPort, SourcePort, StagedRecord, StateStore } from '../ports';
 import { FindingLog } from './findings';
 import { extractResource, stageUnlistedMatters } from './resourceExtraction';
-import { FirmIndex, emptyFirmData, type FirmData } from '../transform/firmData';
-import { MappingContext } from '../transform/context';
-import { LOAD_ORDER, mapFirm, recordRef, trustRowId, type MappedFirm } from '../transform/mapFirm';
+import { FirmIndex, emptyFirmData, trustRowId, type FirmData } from '../transform/firmData';
 import type { TargetRow } from '../transform/targetRow';
+import { FirmLookups, FirmUnits, MAPPINGS, mapFirm, recordRef, SEED_MAPPINGS, type MappedFirm, type MappingSet } from '../mappings';
 import { KeyRegistry, RowLoader, type RowResult } from '../load/rowLoader';
-import { diffRows, selectSample, type DiffEntry } from '../diff/sample';
-import { comparedColumns, tableInfo } from '../load/tables';
+import { diffRows, selectSample, type DiffEntry, type SampleContext } from '../diff/sample';
+import { comparedColumns } from '../load/tables';
 import { exportWorkflows, type WorkflowReference } from './workflows';
 import { applyDecisions, validateDecisions, type FieldDecision } from '../transform/corrections';
 import { RollbackExecutor, type RollbackResult } from '../safety/rollback';
@@ -38,6 +37,8 @@ export interface EngineDeps {
   store: StateStore;
   progress: ProgressReporter;
   now?: () => Date;
+  /** The table mappings (default: the migration's own); a firm's extra mapping is one more declaration. */
+  mappings?: MappingSet;
 }
 
 export interface ObjectSummary {
@@ -93,8 +94,10 @@ export class EngineError extends Error {
 
 export class MigrationEngine {
   private readonly now: () => Date;
+  readonly mappings: MappingSet;
   constructor(private readonly deps: EngineDeps) {
     this.now = deps.now ?? (() => new Date());
+    this.mappings = deps.mappings ?? MAPPINGS;
   }
 
   private get store() {
@@ -168,7 +171,7 @@ export class MigrationEngine {
       maxUploadFileSize: await sink.maxUploadFileSize(),
       callerId: who.userId,
     };
-    const plan = buildPlan(inv, dst, overrides, this.now());
+    const plan = buildPlan(inv, dst, overrides, this.now(), this.mappings);
     this.store.saveRun({ ...run, plan, status: 'Discovered' });
     return plan;
   }
@@ -242,10 +245,13 @@ export class MigrationEngine {
     return data;
   }
 
-  async mapping(run: RunState): Promise<{ ctx: MappingContext; mapped: MappedFirm }> {
+  /** The run's rows and dispositions from the staged firm, and what the sample and its diff read. */
+  async mapping(run: RunState): Promise<{ ctx: SampleContext; mapped: MappedFirm }> {
     const plan = this.requirePlan(run);
-    const ctx = new MappingContext(new FirmIndex(await this.loadFirm()), plan);
-    const mapped = mapFirm(ctx, this.deps.source.filesUrl());
+    const index = new FirmIndex(await this.loadFirm());
+    const lookups = new FirmLookups(index, plan, this.deps.source.filesUrl());
+    const ctx: SampleContext = { mappings: this.mappings, index, lookups };
+    const mapped = mapFirm(this.mappings, lookups, new FirmUnits(index, lookups));
     // What the admin approved is what runs: their corrections from the sample review apply to every row.
     const decisions = (run.approval?.corrections as { decisions?: FieldDecision[] } | null)?.decisions;
     if (decisions?.length) applyDecisions(mapped, decisions);
@@ -253,7 +259,7 @@ export class MigrationEngine {
   }
 
   private loader(runId: string, phase: 'sample' | 'run' | 'delta', registry: KeyRegistry): RowLoader {
-    return new RowLoader(this.deps.sink, this.store, registry, this.deps.progress, {
+    return new RowLoader(this.deps.sink, this.store, registry, this.deps.progress, this.mappings, {
       runId, phase, downloadFile: (id, fileSize) => this.deps.source.downloadFile(id, { fileSize }), matchExisting: true, now: this.now,
     });
   }
@@ -262,7 +268,7 @@ export class MigrationEngine {
   async loadRows(runId: string, phase: 'sample' | 'run' | 'delta', rows: Map<string, TargetRow[]>, registry = new KeyRegistry()): Promise<{ results: RowResult[]; registry: KeyRegistry }> {
     const loader = this.loader(runId, phase, registry);
     const results: RowResult[] = [];
-    for (const table of LOAD_ORDER) {
+    for (const table of this.mappings.names) {
       const list = rows.get(table) ?? [];
       if (list.length) results.push(...(await loader.loadTable(table, list)));
     }
@@ -290,7 +296,7 @@ export class MigrationEngine {
       matterIds: selection.matterIds,
       rowCount: selection.rowCount,
       coverage: selection.coverage,
-      tables: tableSummaries(results),
+      tables: tableSummaries(this.mappings, results),
       diff,
       mismatches: diff.filter((d) => d.status === 'mismatch').length,
     };
@@ -309,8 +315,8 @@ export class MigrationEngine {
       else byTable.set(r.row.table, [r]);
     }
     for (const [table, list] of byTable) {
-      const info = tableInfo(table);
-      const cols = comparedColumns(table, list.map((r) => r.row));
+      const info = this.mappings.tableInfo(table);
+      const cols = comparedColumns(this.mappings.require(table), list.map((r) => r.row));
       // Columns a value was dropped from (problems) are read too: the diff shows what Dataverse holds there.
       for (const r of list) for (const p of r.row.problems) if (/^[a-z_0-9]+$/.test(p.field) && p.field !== 'status') cols.add(p.field);
       for (let i = 0; i < list.length; i += 250) {
@@ -350,7 +356,7 @@ export class MigrationEngine {
     this.store.saveRun({ ...run, status: 'Running' });
     const { ctx, mapped } = await this.mapping(run);
     const { results } = await this.loadRows(run.runId, 'run', mapped.rows);
-    const summary = await this.summarize(run.runId, 'run', startedOn, mapped, results, ctx.plan.fallbackOwnerId);
+    const summary = await this.summarize(run.runId, 'run', startedOn, mapped, results, ctx.lookups.plan.fallbackOwnerId);
     this.store.saveRun({ ...this.requireRun(run.runId), summary, status: summary.totals.failed ? 'Completed With Errors' : 'Completed' });
     await this.mirror(run.runId);
     return summary;
@@ -378,9 +384,9 @@ export class MigrationEngine {
     this.store.setOutcomes(runId, outcomes);
     const totals = objects.reduce((t, o) => ({ extracted: t.extracted + o.extracted, migrated: t.migrated + o.migrated, skipped: t.skipped + o.skipped, failed: t.failed + o.failed }), { extracted: 0, migrated: 0, skipped: 0, failed: 0 });
     return {
-      runId, phase, startedOn, completedOn: this.now().toISOString(), objects, tables: tableSummaries(results),
+      runId, phase, startedOn, completedOn: this.now().toISOString(), objects, tables: tableSummaries(this.mappings, results),
       reconciles: objects.every((o) => o.extracted === o.migrated + o.skipped + o.failed),
-      totals, mappings: mappingCounts(results, fallbackOwnerId),
+      totals, mappings: mappingCounts(this.mappings, results, fallbackOwnerId),
       actionstepRequests: this.deps.source.requestCount(), dataverseRequests: this.deps.sink.requestCount(),
       findings: this.extractionFindings(runId),
     };
@@ -420,7 +426,7 @@ export class MigrationEngine {
       const goneSet = new Set(gone.map((g) => `${g.resource}:${g.id}`));
       const created = this.store.audit(run.runId).filter((e) => e.operation === 'create' && e.status === 'done' && e.targetId && goneSet.has(`${e.sourceResource}:${e.sourceId}`)).sort((a, b) => b.seq - a.seq);
       for (const e of created) {
-        const [res] = await this.deps.sink.remove(tableInfo(e.table), [{ id: e.targetId as string, ref: e.key }]);
+        const [res] = await this.deps.sink.remove(this.mappings.tableInfo(e.table), [{ id: e.targetId as string, ref: e.key }]);
         if (res.outcome === 'failed') failed.push(`${e.table} ${e.key}: ${res.message}`);
         else {
           applied++;
@@ -430,7 +436,7 @@ export class MigrationEngine {
       // Applied deletions leave staging too, so later counts reconcile against what Actionstep still holds.
       for (const g of gone) if (g.resource !== 'actions') await this.store.unstageAsync(g.resource, [g.id]);
     }
-    const summary = await this.summarize(run.runId, 'delta', startedOn, mapped, results, ctx.plan.fallbackOwnerId);
+    const summary = await this.summarize(run.runId, 'delta', startedOn, mapped, results, ctx.lookups.plan.fallbackOwnerId);
     this.store.saveRun({ ...this.requireRun(run.runId), lastDeltaOn: startedOn, summary });
     await this.mirror(run.runId);
     return { scan, summary, deletions: { reported: gone.length, applied, failed } };
@@ -444,7 +450,7 @@ export class MigrationEngine {
     const { mapped } = await this.mapping(run);
     const counts: Record<string, number> = {};
     for (const r of STAGED_RESOURCES) counts[r] = await this.store.stagedCountAsync(r);
-    return verifyRun(run.runId, mapped, this.deps.sink, this.store, counts, this.extractionFindings(run.runId));
+    return verifyRun(run.runId, this.mappings, mapped, this.deps.sink, this.store, counts, this.extractionFindings(run.runId));
   }
 
   // ---------------- rollback ----------------
@@ -452,7 +458,7 @@ export class MigrationEngine {
   async rollback(runId?: string, options: { force?: boolean } = {}): Promise<RollbackResult> {
     const run = this.requireRun(runId);
     this.store.saveRun({ ...run, status: 'Rolling Back' });
-    const result = await new RollbackExecutor(this.deps.sink, this.store, this.deps.progress, { force: options.force, now: this.now }).execute(run.runId);
+    const result = await new RollbackExecutor(this.deps.sink, this.store, this.deps.progress, { force: options.force, now: this.now, mappings: this.mappings }).execute(run.runId);
     this.store.saveRun({ ...this.requireRun(run.runId), status: result.complete ? 'Rolled Back' : 'Rolling Back', rolledBackOn: result.complete ? this.now().toISOString() : null });
     await this.mirror(run.runId);
     return result;
@@ -512,11 +518,11 @@ function outcomeOf(mapped: MappedFirm, byRow: Map<string, RowResult>, resource: 
 }
 
 /** Groups reasons that differ only by ids ("matter 12 is deleted" and "matter 13 is deleted"). */
-export function genericReason(message: string): string {
+function genericReason(message: string): string {
   return message.replace(/\b\d+(--[^ ]+)*\b/g, 'N').replace(/"[^"]*"/g, '"…"').replace(/\([^)]*\d[^)]*\)/g, '').replace(/\s+/g, ' ').trim();
 }
 
-export function tableSummaries(results: RowResult[]): TableSummary[] {
+function tableSummaries(mappings: MappingSet, results: RowResult[]): TableSummary[] {
   const map = new Map<string, TableSummary>();
   for (const r of results) {
     const t = map.get(r.row.table) ?? { table: r.row.table, created: 0, updated: 0, unchanged: 0, failed: 0 };
@@ -526,30 +532,19 @@ export function tableSummaries(results: RowResult[]): TableSummary[] {
     else t.failed++;
     map.set(r.row.table, t);
   }
-  return LOAD_ORDER.map((t) => map.get(t)).filter((x): x is TableSummary => !!x);
+  return mappings.names.map((t) => map.get(t)).filter((x): x is TableSummary => !!x);
 }
 
-/** Rows written per mapping of the seed's 13 (a mapping counts when at least one of its records landed). */
-export function mappingCounts(results: RowResult[], fallbackOwnerId: string): Record<string, number> {
-  const ok = results.filter((r) => r.outcome !== 'failed');
-  const count = (f: (r: RowResult) => boolean) => ok.filter(f).length;
-  return {
-    'Matter → Account': count((r) => r.row.table === 'account'),
-    'Matter → Opportunity': count((r) => r.row.table === 'opportunity'),
-    'Participant → Contact': count((r) => r.row.table === 'contact'),
-    'Participant role → contact roles + astep_matterparticipant': count((r) => r.row.table === 'astep_matterparticipant' || (r.row.table === 'contact' && !!r.row.attributes.astep_participantroles)),
-    'Data collection field → columns': count((r) => Object.keys(r.row.attributes).some((c) => c.startsWith('astep_dc_') && r.row.attributes[c] != null)),
-    'Time entry → astep_timeentry': count((r) => r.row.table === 'astep_timeentry'),
-    'Document → note attachment / astep_document': count((r) => r.row.table === 'astep_document' || (r.row.table === 'annotation' && r.row.sourceResource === 'actiondocuments')),
-    'Trust balance → account money columns': count((r) => r.row.table === 'account' && Number(r.row.attributes.astep_trustin ?? 0) + Number(r.row.attributes.astep_trustout ?? 0) > 0),
-    'Step / task → task (+ astep_step)': count((r) => r.row.table === 'task' || r.row.table === 'astep_step'),
-    'Matter type → global choice': count((r) => (r.row.table === 'astep_matter' || r.row.table === 'account') && r.row.attributes.astep_mattertype != null),
-    'Matter status → choice / opportunity outcome': count((r) => r.row.attributes.astep_matterstatus != null || !!r.row.finalState),
-    'Billing total → opportunity amount / astep_totalbilled': count((r) => Number(r.row.attributes.astep_totalbilled ?? r.row.attributes.estimatedvalue ?? 0) > 0),
-    // Owned by the Actionstep user's own Dynamics user (matched by email), not the fallback owner.
-    'User → owner': count((r) => !!r.row.binds.ownerid && r.row.binds.ownerid.key !== fallbackOwnerId),
-    'File note → note with original timestamp': count((r) => r.row.table === 'annotation' && r.row.sourceResource === 'filenotes'),
-  };
+/** Rows written per mapping of the seed's 13 (a row counts once towards each mapping its table's count rules name). */
+function mappingCounts(mappings: MappingSet, results: RowResult[], fallbackOwnerId: string): Record<string, number> {
+  const counts: Record<string, number> = Object.fromEntries(SEED_MAPPINGS.map((m) => [m, 0]));
+  for (const r of results) {
+    if (r.outcome === 'failed') continue;
+    const names = new Set<string>();
+    for (const rule of mappings.get(r.row.table)?.counts ?? []) if (!rule.when || rule.when(r.row, { fallbackOwnerId })) names.add(rule.mapping);
+    for (const n of names) counts[n]++;
+  }
+  return counts;
 }
 
 export type { User };

@@ -5,7 +5,7 @@
 import { RESOURCES } from '@astep/actionstep-connector/resources';
 import type { ResourceName } from '@astep/actionstep-connector/records';
 import type { ProgressReporter, SourcePort, StateStore, StagedRecord } from '../ports';
-import { trustRowId } from '../transform/mapFirm';
+import { trustRowId } from '../transform/firmData';
 
 export interface ResourceDelta {
   resource: string;

@@ -27,7 +27,7 @@ function trimSample(sample: { diff?: Array<{ status: string }> }): unknown {
   return { ...sample, diff: [...mismatches, ...rest], diffFields: diff.length };
 }
 
-export function auditName(e: Pick<AuditEntry, 'phase' | 'operation' | 'table' | 'key'>): string {
+function auditName(e: Pick<AuditEntry, 'phase' | 'operation' | 'table' | 'key'>): string {
   return `${e.phase}|${e.operation}|${e.table}|${e.key}`.slice(0, 400);
 }
 

@@ -5,10 +5,10 @@
 // changed, by whom and when, and left alone with everything it points to, unless forced. Every step is itself
 // audited (phase 'rollback') before it is done, so a killed rollback resumes where it stopped, and running it twice
 // changes nothing the second time.
-import { RELATIONSHIPS } from '@astep/solution/schema';
 import type { AuditEntry, ProgressReporter, Row, SinkPort, StateStore } from '../ports';
 import { sameValue } from '../load/compare';
-import { tableInfo } from '../load/tables';
+import { MAPPINGS } from '../mappings';
+import type { MappingSet } from '../mappings/mappingSet';
 import { findChildren, type ChildRow } from './childRecords';
 
 /** What Dataverse stamps on every write of a row (row version, when, who): the audit's after-images carry them. */
@@ -17,6 +17,8 @@ export const ROW_STAMPS = ['versionnumber', 'modifiedon', '_modifiedby_value'];
 export interface RollbackOptions {
   force?: boolean;
   now?: () => Date;
+  /** The mappings the run wrote with: their lookups, tables and lifecycles (default: the migration's). */
+  mappings?: MappingSet;
 }
 
 export interface RollbackItem {
@@ -40,32 +42,15 @@ export interface RollbackResult {
   complete: boolean;
 }
 
-/** Lookup attribute → the navigation property and table to bind when restoring it. */
-const STANDARD_LOOKUPS: Record<string, Record<string, { nav: string; table: string }>> = {
-  account: { _ownerid_value: { nav: 'ownerid', table: 'systemuser' } },
-  contact: { _parentcustomerid_value: { nav: 'parentcustomerid_account', table: 'account' }, _ownerid_value: { nav: 'ownerid', table: 'systemuser' } },
-  opportunity: { _customerid_value: { nav: 'customerid_account', table: 'account' }, _ownerid_value: { nav: 'ownerid', table: 'systemuser' } },
-  task: { _regardingobjectid_value: { nav: 'regardingobjectid_account_task', table: 'account' }, _ownerid_value: { nav: 'ownerid', table: 'systemuser' } },
-  annotation: { _objectid_value: { nav: 'objectid_account', table: 'account' } },
-};
-
-function lookupNav(table: string, attribute: string): { nav: string; table: string } | null {
-  const std = STANDARD_LOOKUPS[table]?.[attribute];
-  if (std) return std;
-  if (attribute === '_ownerid_value') return { nav: 'ownerid', table: 'systemuser' };
-  const rel = RELATIONSHIPS.find((r) => r.referencingEntity === table && `_${r.referencingAttribute}_value` === attribute);
-  return rel ? { nav: rel.referencingNavigationProperty, table: rel.referencedEntity } : null;
-}
-
-/** Columns and lookups of a before-image as a PATCH body. */
-export function restoreBody(table: string, before: Row, pk: string): Row {
+/** Columns and lookups of a before-image as a PATCH body (a lookup is bound again by its GUID, as the mapping declares it). */
+function restoreBody(mappings: MappingSet, table: string, before: Row, pk: string): Row {
   const body: Row = {};
   for (const [column, value] of Object.entries(before)) {
     if (column === pk || column === 'statecode' || column === 'statuscode') continue;
     if (column.startsWith('_') && column.endsWith('_value')) {
-      const nav = lookupNav(table, column);
-      if (!nav) continue;
-      body[`${nav.nav}@odata.bind`] = value ? `/${tableInfo(nav.table).entitySetName}(${value})` : null;
+      const lookup = mappings.lookupByAttribute(table, column);
+      if (!lookup) continue;
+      body[`${lookup.navigation}@odata.bind`] = value ? `/${mappings.tableInfo(lookup.table).entitySetName}(${value})` : null;
     } else body[column] = value;
   }
   return body;
@@ -86,8 +71,10 @@ export class RollbackExecutor {
   private userNames: Map<string, string> | null = null;
   /** Rollback steps written ahead by an attempt that was killed before it knew their result. */
   private interrupted = new Set<string>();
+  private readonly mappings: MappingSet;
   constructor(private readonly sink: SinkPort, private readonly store: StateStore, private readonly progress: ProgressReporter, private readonly options: RollbackOptions = {}) {
     this.now = options.now ?? (() => new Date());
+    this.mappings = options.mappings ?? MAPPINGS;
   }
 
   /** The writes to undo: every completed create, update and state change of the run, newest first. */
@@ -146,10 +133,10 @@ export class RollbackExecutor {
       else byTable.set(e.table, [e]);
     }
     for (const [table, list] of byTable) {
-      const info = tableInfo(table);
+      const info = this.mappings.tableInfo(table);
       const cols = new Set<string>([info.primaryIdAttribute, ...ROW_STAMPS]);
       for (const e of list) for (const c of [...Object.keys(e.after ?? {}), ...Object.keys(e.before ?? {})]) cols.add(c);
-      if (table === 'task' || table === 'opportunity') ['statecode', 'statuscode'].forEach((c) => cols.add(c));
+      if (this.mappings.get(table)?.lifecycle) ['statecode', 'statuscode'].forEach((c) => cols.add(c));
       const ids = [...new Set(list.map((e) => e.targetId as string))];
       for (let i = 0; i < ids.length; i += 250) {
         const rows = await this.sink.readByValues(info, info.primaryIdAttribute, ids.slice(i, i + 250), [...cols]);
@@ -201,7 +188,7 @@ export class RollbackExecutor {
    */
   private changesAfterRun(e: AuditEntry, now: Row): string[] | null {
     const after = e.after ?? {};
-    const pk = tableInfo(e.table).primaryIdAttribute;
+    const pk = this.mappings.tableInfo(e.table).primaryIdAttribute;
     const written: string[] = [];
     for (const [column, value] of Object.entries(after)) {
       if (column === pk || ROW_STAMPS.includes(column)) continue;
@@ -265,7 +252,8 @@ export class RollbackExecutor {
   }
 
   private async undo(runId: string, e: AuditEntry, rollbackKey: string, current: Map<string, Row>): Promise<RollbackItem> {
-    const info = tableInfo(e.table);
+    const info = this.mappings.tableInfo(e.table);
+    const lifecycle = this.mappings.get(e.table)?.lifecycle;
     const base = { seq: e.seq, table: e.table, key: e.key, targetId: e.targetId };
     const now = e.targetId ? current.get(`${e.table}|${e.targetId.toLowerCase()}`) : undefined;
     const record = (operation: AuditEntry['operation'], message: string | null, before: Row | null, after: Row | null) => {
@@ -310,10 +298,11 @@ export class RollbackExecutor {
 
     if (e.operation === 'state') {
       const entry = record('restore', null, { statecode: now.statecode, statuscode: now.statuscode }, null);
-      const body = e.table === 'opportunity' ? { statecode: 0, statuscode: Number(e.before?.statuscode ?? 1) || 1 } : { statecode: 0, statuscode: Number(e.before?.statuscode ?? 2) || 2 };
+      const open = lifecycle?.reopen ?? { statecode: 0, statuscode: 1 };
+      const body = { statecode: open.statecode, statuscode: Number(e.before?.statuscode ?? open.statuscode) || open.statuscode };
       const [res] = await this.sink.upsert(info, [{ key: { id: e.targetId as string }, attributes: body, ref: e.key }]);
       if (res.outcome === 'failed') return this.failed(runId, entry, base, `re-opening ${e.table} ${e.key} failed: ${res.message}`);
-      if (e.table === 'opportunity') await this.removeCloseActivities(e.targetId as string);
+      await this.removeCloseRecords(e.table, e.targetId as string);
       this.store.completeAudit(runId, entry.seq, { after: body });
       return { ...base, action: 'reopened', message: null };
     }
@@ -321,7 +310,7 @@ export class RollbackExecutor {
     if (e.operation === 'create') {
       const entry = record('delete', null, now, null);
       // A closed activity or opportunity is deleted as it is (Dataverse allows deleting closed records).
-      if (e.table === 'opportunity') await this.removeCloseActivities(e.targetId as string);
+      await this.removeCloseRecords(e.table, e.targetId as string);
       const [res] = await this.sink.remove(info, [{ id: e.targetId as string, ref: e.key }]);
       if (res.outcome === 'failed' && res.status !== 404) return this.failed(runId, entry, base, `deleting ${e.table} ${e.key} failed: ${res.message}`);
       this.store.completeAudit(runId, entry.seq, {});
@@ -330,12 +319,12 @@ export class RollbackExecutor {
 
     // update: restore the before values of the columns the run changed.
     const entry = record('restore', null, now, e.before);
-    const closed = (e.table === 'task' || e.table === 'opportunity') && Number(now.statecode ?? 0) !== 0;
-    if (closed) {
-      const [re] = await this.sink.upsert(info, [{ key: { id: e.targetId as string }, attributes: e.table === 'task' ? { statecode: 0, statuscode: 2 } : { statecode: 0, statuscode: 1 }, ref: e.key }]);
+    const closed = !!lifecycle && Number(now.statecode ?? 0) !== 0;
+    if (lifecycle && closed) {
+      const [re] = await this.sink.upsert(info, [{ key: { id: e.targetId as string }, attributes: { ...lifecycle.reopen }, ref: e.key }]);
       if (re.outcome === 'failed') return this.failed(runId, entry, base, `re-opening ${e.table} ${e.key} before restoring failed: ${re.message}`);
     }
-    const body = restoreBody(e.table, e.before ?? {}, info.primaryIdAttribute);
+    const body = restoreBody(this.mappings, e.table, e.before ?? {}, info.primaryIdAttribute);
     const [res] = await this.sink.upsert(info, [{ key: { id: e.targetId as string }, attributes: body, ref: e.key }]);
     if (res.outcome === 'failed') return this.failed(runId, entry, base, `restoring ${e.table} ${e.key} failed: ${res.message}`);
     const beforeState = Number(e.before?.statecode ?? 0);
@@ -346,10 +335,12 @@ export class RollbackExecutor {
     return { ...base, action: 'restored', message: null };
   }
 
-  /** WinOpportunity/LoseOpportunity created an opportunityclose activity; undoing the close removes it too. */
-  private async removeCloseActivities(opportunityId: string): Promise<void> {
-    const info = tableInfo('opportunityclose');
-    const rows = await this.sink.readByValues(info, '_opportunityid_value', [opportunityId], [info.primaryIdAttribute]);
+  /** Closing created records (WinOpportunity/LoseOpportunity an opportunityclose activity); undoing the close removes them too. */
+  private async removeCloseRecords(table: string, targetId: string): Promise<void> {
+    const closeRecords = this.mappings.get(table)?.lifecycle?.closeRecords;
+    if (!closeRecords) return;
+    const info = this.mappings.tableInfo(closeRecords.table);
+    const rows = await this.sink.readByValues(info, closeRecords.attribute, [targetId], [info.primaryIdAttribute]);
     if (rows.length) await this.sink.remove(info, rows.map((r) => ({ id: String(r[info.primaryIdAttribute]) })));
   }
 

@@ -2,10 +2,10 @@
 // back; each column is compared and summed into a checksum per table and column, and every difference is listed
 // with its reason. The accounting (extracted = migrated + skipped + failed) comes from the run's outcomes.
 import type { Finding, Row, SinkPort, StateStore } from '../ports';
-import type { MappedFirm } from '../transform/mapFirm';
-import { LOAD_ORDER } from '../transform/mapFirm';
+import type { MappedFirm } from '../mappings/mapFirm';
+import type { MappingSet } from '../mappings/mappingSet';
 import { sameValue } from '../load/compare';
-import { comparedColumns, CREATE_ONLY, FIXED_ID_TABLES, lookupAttributeOf, tableInfo } from '../load/tables';
+import { comparedColumns, createOnlyColumns } from '../load/tables';
 import { KeyRegistry } from '../load/rowLoader';
 
 export interface VerifyDifference {
@@ -52,7 +52,7 @@ function fnv(h: number, s: string): number {
   return x;
 }
 
-export async function verifyRun(runId: string, mapped: MappedFirm, sink: SinkPort, store: StateStore, stagedCounts: Record<string, number>, extractionFindings: Finding[] = []): Promise<VerifyResult> {
+export async function verifyRun(runId: string, mappings: MappingSet, mapped: MappedFirm, sink: SinkPort, store: StateStore, stagedCounts: Record<string, number>, extractionFindings: Finding[] = []): Promise<VerifyResult> {
   const failedSources = new Map<string, string>();
   const outcomes = store.outcomes(runId);
   for (const o of outcomes) if (o.outcome === 'failed') failedSources.set(`${o.resource}:${o.id}`, o.message ?? 'failed');
@@ -61,12 +61,15 @@ export async function verifyRun(runId: string, mapped: MappedFirm, sink: SinkPor
   const tables: TableVerification[] = [];
   const columnStats = new Map<string, { table: string; column: string; compared: number; differing: number }>();
 
-  for (const table of LOAD_ORDER) {
+  for (const mapping of mappings.tables) {
+    const table = mapping.target.logicalName;
     const rows = mapped.rows.get(table) ?? [];
     if (!rows.length) continue;
-    const info = tableInfo(table);
-    const fixed = FIXED_ID_TABLES.has(table);
-    const select = comparedColumns(table, rows);
+    const info = mappings.tableInfo(table);
+    const fixed = mapping.key.by === 'fixedId';
+    const select = comparedColumns(mapping, rows);
+    const createOnly = createOnlyColumns(mapping);
+    const attributeOf = new Map(mapping.lookups.map((l) => [l.navigation, l.attribute] as const));
     const found = new Map<string, Row>();
     const keys = rows.map((r) => (fixed ? (r.fixedId as string) : r.key));
     for (let i = 0; i < keys.length; i += 250) {
@@ -84,9 +87,9 @@ export async function verifyRun(runId: string, mapped: MappedFirm, sink: SinkPor
         continue;
       }
       registry.set(table, r.key, String(actual[info.primaryIdAttribute]));
-      const expected: Array<[string, unknown]> = Object.entries(r.attributes).filter(([c]) => !CREATE_ONLY.has(c));
+      const expected: Array<[string, unknown]> = Object.entries(r.attributes).filter(([c]) => !createOnly.has(c));
       for (const [nav, ref] of Object.entries(r.binds)) {
-        expected.push([lookupAttributeOf(nav), ref ? (ref.byId ? ref.key.toLowerCase() : registry.get(ref.table, ref.key)?.toLowerCase() ?? `(${ref.table} ${ref.key} not found)`) : null]);
+        expected.push([attributeOf.get(nav) ?? nav, ref ? (ref.byId ? ref.key.toLowerCase() : registry.get(ref.table, ref.key)?.toLowerCase() ?? `(${ref.table} ${ref.key} not found)`) : null]);
       }
       let rowDiffers = false;
       for (const [column, value] of expected) {

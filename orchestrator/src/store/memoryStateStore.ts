@@ -1,5 +1,6 @@
 // A StateStore in memory: for the engine inside Dynamics (loaded from and written back to Dataverse) and for tests.
-// Same semantics as the SQLite store the command line uses.
+// Same semantics as the SQLite store the command line uses (scripts/test/stateStore.contract.test.ts runs one contract
+// against both): what it hands out are copies, the latest run is the one created last, outcomes come by resource and id.
 import type { AuditEntry, AuditPhase, RecordOutcome, RunState, StagedRecord, StateStore } from '../ports';
 
 export class MemoryStateStore implements StateStore {
@@ -9,8 +10,15 @@ export class MemoryStateStore implements StateStore {
   readonly auditRows: AuditEntry[] = [];
   readonly outcomeRows = new Map<string, RecordOutcome[]>();
 
-  getRun(id: string) { return this.runs.get(id) ?? null; }
-  latestRunId() { return [...this.runs.keys()].pop() ?? null; }
+  getRun(id: string) {
+    const run = this.runs.get(id);
+    return run ? structuredClone(run) : null;
+  }
+  latestRunId() {
+    let latest: RunState | null = null;
+    for (const r of this.runs.values()) if (!latest || r.createdOn >= latest.createdOn) latest = r;
+    return latest?.runId ?? null;
+  }
   saveRun(r: RunState) { this.runs.set(r.runId, structuredClone(r)); }
   stage(records: StagedRecord[]) {
     for (const r of records) {
@@ -77,9 +85,14 @@ export class MemoryStateStore implements StateStore {
     if (e.status === 'pending') this.pendingByIdentity.delete(MemoryStateStore.identity(e));
     Object.assign(e, structuredClone(patch), { status: 'done' });
   }
-  audit(runId: string, phase?: AuditPhase) { return this.auditRows.filter((a) => a.runId === runId && (!phase || a.phase === phase)).sort((a, b) => a.seq - b.seq); }
-  pendingAudit(runId: string) { return [...this.pendingByIdentity.values()].filter((a) => a.runId === runId).sort((a, b) => a.seq - b.seq); }
-  setOutcomes(runId: string, o: RecordOutcome[]) { this.outcomeRows.set(runId, o); }
-  outcomes(runId: string) { return this.outcomeRows.get(runId) ?? []; }
+  audit(runId: string, phase?: AuditPhase) {
+    return structuredClone(this.auditRows.filter((a) => a.runId === runId && (!phase || a.phase === phase)).sort((a, b) => a.seq - b.seq));
+  }
+  pendingAudit(runId: string) { return structuredClone([...this.pendingByIdentity.values()].filter((a) => a.runId === runId).sort((a, b) => a.seq - b.seq)); }
+  setOutcomes(runId: string, o: RecordOutcome[]) {
+    const byKey = (x: RecordOutcome) => `${x.resource}\u0000${x.id}`;
+    this.outcomeRows.set(runId, structuredClone(o).sort((a, b) => (byKey(a) < byKey(b) ? -1 : byKey(a) > byKey(b) ? 1 : 0)));
+  }
+  outcomes(runId: string) { return structuredClone(this.outcomeRows.get(runId) ?? []); }
   transaction<T>(fn: () => T) { return fn(); }
 }

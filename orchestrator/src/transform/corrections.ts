@@ -1,7 +1,6 @@
 // The admin's corrections from the sample review: per table and column, keep the proposal, send the value to another
 // column, or leave the column out. Applied to every row of the full run, so what was approved is what runs.
-import type { MappedFirm } from './mapFirm';
-import { LOAD_ORDER } from './mapFirm';
+import type { MappedFirm } from '../mappings/mapFirm';
 
 export interface FieldDecision {
   table: string;
@@ -19,11 +18,11 @@ export function validateDecisions(mapped: MappedFirm, decisions: FieldDecision[]
   decisions.forEach((d, i) => {
     const where = `decision ${i + 1} (${d.table}.${d.column})`;
     if (!['accept', 'correct', 'exclude'].includes(d.action)) problems.push(`${where}: action must be accept, correct or exclude, not "${d.action}"`);
-    if (!(LOAD_ORDER as readonly string[]).includes(d.table)) {
-      problems.push(`${where}: "${d.table}" is not a table the migration writes (${LOAD_ORDER.join(', ')})`);
+    const rows = mapped.rows.get(d.table);
+    if (!rows) {
+      problems.push(`${where}: "${d.table}" is not a table the migration writes (${[...mapped.rows.keys()].join(', ')})`);
       return;
     }
-    const rows = mapped.rows.get(d.table as (typeof LOAD_ORDER)[number]) ?? [];
     if (!rows.some((r) => d.column in r.attributes)) problems.push(`${where}: the map writes no column "${d.column}" on ${d.table}`);
     if (d.action === 'correct' && d.correction && COLUMN_NAME.test(d.correction) && rows.some((r) => d.correction! in r.attributes && d.correction !== d.column)) {
       problems.push(`${where}: "${d.correction}" already receives another value; correcting onto it would overwrite that`);
@@ -36,8 +35,7 @@ export function validateDecisions(mapped: MappedFirm, decisions: FieldDecision[]
 export function applyDecisions(mapped: MappedFirm, decisions: FieldDecision[]): void {
   for (const d of decisions) {
     if (d.action === 'accept') continue;
-    const rows = mapped.rows.get(d.table as (typeof LOAD_ORDER)[number]) ?? [];
-    for (const r of rows) {
+    for (const r of mapped.rows.get(d.table) ?? []) {
       if (!(d.column in r.attributes)) continue;
       const value = r.attributes[d.column];
       if (d.action === 'exclude') delete r.attributes[d.column];

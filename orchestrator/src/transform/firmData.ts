@@ -64,6 +64,17 @@ export interface MatterTrust {
   discrepancy: string | null;
 }
 
+/** Billing of one matter: time billed plus disbursements (the total), and the hours worked. */
+export interface BillingTotal {
+  total: number;
+  time: number;
+  disbursements: number;
+  hours: number;
+}
+
+/** Staging id of a trust ledger row (the export has no ids): the matter and the row's place in the export. */
+export const trustRowId = (actionId: string, index: number) => `${actionId}-${index + 1}`;
+
 export class FirmIndex {
   readonly matters: Map<string, Matter>;
   readonly actionTypes: Map<string, ActionType>;
@@ -133,7 +144,7 @@ export class FirmIndex {
   }
 
   /** Billing total: time entries billed plus disbursements, computed at extraction (Actionstep stores no total). */
-  billingTotal(matterId: string): { total: number; time: number; disbursements: number; hours: number } {
+  billingTotal(matterId: string): BillingTotal {
     let time = 0;
     let hours = 0;
     for (const t of this.timeByMatter.get(matterId) ?? []) {

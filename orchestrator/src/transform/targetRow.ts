@@ -17,8 +17,10 @@ export interface TargetRow {
   binds: Record<string, LookupRef | null>;
   /** Field problems: the record migrates, with these fields adjusted or left empty. */
   problems: FieldProblem[];
-  /** State change applied after the row is written (won/lost opportunity, completed task). */
+  /** State change applied after every row is written (won/lost opportunity, completed task): see the lifecycle. */
   finalState?: FinalState;
+  /** A file to download and carry as the row's attachment (written on create). */
+  attachment?: { fileId: string; size: number };
 }
 
 export interface LookupRef {
@@ -28,11 +30,11 @@ export interface LookupRef {
   byId?: boolean;
 }
 
-export type FinalState =
-  | { kind: 'opportunityWon'; actualRevenue: number; actualEnd: string | null }
-  | { kind: 'opportunityLost'; actualEnd: string | null }
-  | { kind: 'taskCompleted' }
-  | { kind: 'taskCanceled' };
+/** A closed state the table's lifecycle declares (`won`, `completed`...), with the values its close carries. */
+export interface FinalState {
+  state: string;
+  values?: Record<string, unknown>;
+}
 
 /** A source record that does not become a row, with the reason. */
 export interface SkippedRecord {
@@ -50,12 +52,22 @@ export interface FailedRecord {
   message: string;
 }
 
+/** A source record that becomes part of another record's row (a matter summed on its client's account). */
+export interface RolledUpRecord {
+  sourceResource: string;
+  sourceId: string;
+  table: string;
+  key: string;
+  note: string;
+}
+
 export interface MappingOutput {
   rows: TargetRow[];
   skipped: SkippedRecord[];
   failed: FailedRecord[];
+  rollups: RolledUpRecord[];
 }
 
 export function emptyOutput(): MappingOutput {
-  return { rows: [], skipped: [], failed: [] };
+  return { rows: [], skipped: [], failed: [], rollups: [] };
 }

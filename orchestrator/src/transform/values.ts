@@ -1,5 +1,6 @@
 // Value conversions shared by the mappings: each returns a value or a problem, never throws, so a bad field becomes a
 // clear per-record message instead of a crash.
+import { DECIMAL_LIMIT, MONEY_LIMIT } from '@astep/solution/model';
 import { nameGuid } from '@astep/solution/stableGuid';
 
 export interface FieldProblem {
@@ -81,7 +82,7 @@ export function localDateOf(field: string, raw: string | null | undefined): Conv
 }
 
 /** Offset of `timeZone` from UTC, in minutes, at the given UTC instant (uses Intl, so DST is right). */
-export function zoneOffsetMinutes(utcMs: number, timeZone: string): number {
+function zoneOffsetMinutes(utcMs: number, timeZone: string): number {
   const parts = new Intl.DateTimeFormat('en-US', {
     timeZone,
     hourCycle: 'h23',
@@ -111,7 +112,7 @@ export function convertMoney(field: string, raw: number | string | null | undefi
   if (raw == null || raw === '') return ok(null);
   const n = typeof raw === 'number' ? raw : Number(String(raw).replace(/,/g, ''));
   if (!Number.isFinite(n)) return bad(field, 'money-format', raw, `"${String(raw)}" is not an amount`);
-  if (Math.abs(n) > 922337203685477) return bad(field, 'money-range', raw, `${n} is outside the money range`);
+  if (Math.abs(n) > MONEY_LIMIT) return bad(field, 'money-range', raw, `${n} is outside the money range`);
   return ok(roundTo(n, precision));
 }
 
@@ -119,7 +120,7 @@ export function convertDecimal(field: string, raw: number | string | null | unde
   if (raw == null || raw === '') return ok(null);
   const n = typeof raw === 'number' ? raw : Number(String(raw).replace(/,/g, ''));
   if (!Number.isFinite(n)) return bad(field, 'number-format', raw, `"${String(raw)}" is not a number`);
-  if (Math.abs(n) > 100000000000) return bad(field, 'number-range', raw, `${n} is outside the column's range`);
+  if (Math.abs(n) > DECIMAL_LIMIT) return bad(field, 'number-range', raw, `${n} is outside the column's range`);
   return ok(roundTo(n, precision));
 }
 
@@ -188,4 +189,36 @@ export function looksLikeHtml(s: string | null | undefined): boolean {
 /** Deterministic GUID of a record we address by primary key (annotations have no custom columns, so no alternate key). */
 export function stableGuid(name: string): string {
   return nameGuid(`astep-record:${name}`);
+}
+
+/** Base64 length of n bytes: Dataverse's note limit applies to the encoded length. */
+export const base64Length = (bytes: number) => 4 * Math.ceil(bytes / 3);
+
+const B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
+/** Base64 without Buffer, so the engine runs in the browser too. */
+export function toBase64(bytes: Uint8Array): string {
+  let out = '';
+  let i = 0;
+  for (; i + 2 < bytes.length; i += 3) {
+    const n = (bytes[i] << 16) | (bytes[i + 1] << 8) | bytes[i + 2];
+    out += B64[n >> 18] + B64[(n >> 12) & 63] + B64[(n >> 6) & 63] + B64[n & 63];
+  }
+  if (i < bytes.length) {
+    const n = (bytes[i] << 16) | ((bytes[i + 1] ?? 0) << 8);
+    out += B64[n >> 18] + B64[(n >> 12) & 63] + (i + 1 < bytes.length ? B64[(n >> 6) & 63] : '=') + '=';
+  }
+  return out;
+}
+
+const MIME: Record<string, string> = {
+  '.pdf': 'application/pdf', '.doc': 'application/msword', '.docx': 'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
+  '.xls': 'application/vnd.ms-excel', '.xlsx': 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+  '.txt': 'text/plain', '.png': 'image/png', '.jpg': 'image/jpeg', '.jpeg': 'image/jpeg', '.msg': 'application/vnd.ms-outlook',
+  '.eml': 'message/rfc822', '.csv': 'text/csv', '.html': 'text/html', '.zip': 'application/zip',
+};
+
+/** MIME type of a document: Actionstep's own when it gives one, else from the extension. */
+export function mimeTypeOf(extension: string | null, fileType: string | null): string {
+  if (fileType && fileType.includes('/')) return fileType;
+  return (extension && MIME[extension.toLowerCase()]) || 'application/octet-stream';
 }

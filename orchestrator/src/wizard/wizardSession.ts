@@ -248,6 +248,27 @@ export class WizardSession {
     return counts;
   }
 
+  /**
+   * The Map step's value maps (statuses, matter types, unknown values), kept with the options and applied: the plan
+   * is read again with them (the step and the staged firm stay), and a Matter Type label the type map introduces is
+   * provisioned before any row uses it. The sample and the run map with this plan.
+   */
+  async applyMaps(maps: Pick<MigrationOptions, 'statusMap' | 'typeMap' | 'unknownValueMap'>): Promise<MigrationPlan> {
+    const state = this.state;
+    const before = this.run;
+    const options = { ...state.options, ...maps } as Partial<MigrationOptions>;
+    const plan = await this.engine.discover(this.runId, state.licenseTier as LicenseTier, options);
+    if (before?.extractionStartedOn && JSON.stringify((before.plan as MigrationPlan | null)?.options.typeMap ?? {}) !== JSON.stringify(plan.options.typeMap)) {
+      // The tables exist already (prepare made them, over the budget only if the admin chose so): only choice values are added.
+      await this.engine.provision(this.runId, false, { force: true });
+    }
+    // Reading the plan again does not undo what was done: the run keeps its status.
+    if (before) this.store.saveRun({ ...this.run!, status: before.status });
+    await this.engine.mirror(this.runId);
+    await this.saveState({ options: options as Record<string, unknown> });
+    return plan;
+  }
+
   /** The proposer's map, from the first records staged of each mapped object (profiles need shapes, not all rows). */
   async proposals(): Promise<ObjectProposal[]> {
     const plan = this.run?.plan as MigrationPlan | null;

@@ -10,7 +10,7 @@ import { WizardApp } from './components/WizardApp';
 import { translator, type Translate } from './components/translate';
 import { WizardController } from './wizardController';
 import type { RecordsWebApi } from '@astep/dataverse-connector/xrmRecords';
-import { registerDiffViewerIcons } from '../../DiffViewer/DiffViewer/icons';
+import { registerDiffViewerIcons } from '@astep/pcf-diffviewer/icons';
 
 export class MappingWizard implements ComponentFramework.StandardControl<IInputs, IOutputs> {
   private container!: HTMLDivElement;

@@ -4,8 +4,7 @@
 // origin) and to Actionstep (through the connector runtime), runs each step, and keeps a view state the React tree
 // renders. Every step's result is on the Migration Run row before the step reports done, so a reload resumes.
 // Nothing is injected by the host page: a model-driven form gives the control its context and nothing else.
-import { ActionstepClient, BrowserFetchHttpTransport, ConnectorRuntimeConnections, ConnectorRuntimeTokenProvider, PlatformSignIn, SignInRequiredError, checkRuntimeHost, consentReturn } from '@astep/actionstep-connector/browser';
-import { ActionstepSource } from '@astep/actionstep-connector/engineSource';
+import { ActionstepClient, ActionstepSource, BrowserFetchHttpTransport, ConnectorRuntimeConnections, ConnectorRuntimeTokenProvider, PlatformSignIn, SignInRequiredError, checkRuntimeHost, consentReturn } from '@astep/actionstep-connector/browser';
 import { DataverseClient, DataverseSink, createBrowserTransport, createSameOriginSessionCredential } from '@astep/dataverse-connector/browser';
 import { xrmRecords, type RecordsWebApi } from '@astep/dataverse-connector/xrmRecords';
 import { xrmAuditRows, xrmRunRows, xrmStagingReader } from '@astep/dataverse-connector/xrmEngineAdapters';
@@ -459,6 +458,15 @@ export class WizardController {
     await this.step(this.t('Busy_SaveMap'), async () => {
       await s.saveState({ mapEdits: edits });
       this.written();
+    });
+  }
+
+  /** The status, matter type and unknown-value maps: saved with the options and applied to the plan the sample and run use. */
+  async applyMaps(maps: Pick<MigrationOptions, 'statusMap' | 'typeMap' | 'unknownValueMap'>): Promise<void> {
+    await this.step(this.t('Busy_ApplyMaps'), async () => {
+      const plan = await this.session!.applyMaps(maps);
+      this.written();
+      this.set({ plan });
     });
   }
 

@@ -11,11 +11,12 @@ import * as React from 'react';
 import { act, fireEvent, render, screen } from '@testing-library/react';
 import { WizardApp } from '../MappingWizard/components/WizardApp';
 import { translator } from '../MappingWizard/components/translate';
-import { registerDiffViewerIcons } from '../../DiffViewer/DiffViewer/icons';
+import { registerDiffViewerIcons } from '@astep/pcf-diffviewer/icons';
 import type { WizardController, WizardView } from '../MappingWizard/wizardController';
 import { SETTING_PROBLEM_KINDS } from '../MappingWizard/wizardSettings';
 import { EMPTY_WIZARD_STATE, WIZARD_STEPS, type WizardState } from '@astep/orchestrator/wizard/wizardState';
 import { MAPPED_OBJECTS } from '@astep/orchestrator/wizard/proposeFromStaged';
+import { DEFAULT_STATUS_MAP, OPPORTUNITY_OUTCOMES } from '@astep/orchestrator/options';
 import type { ObjectProposal } from '@astep/orchestrator/proposer/proposeMap';
 
 const DIR = path.join(__dirname, '../MappingWizard');
@@ -37,7 +38,7 @@ function fakeController(view: WizardView) {
   const controller = {
     snapshot: view,
     subscribe: (l: () => void) => (listeners.add(l), () => listeners.delete(l)),
-    show: record('show'), connect: record('connect'), discover: record('discover'), prepare: record('prepare'), editMap: record('editMap'),
+    show: record('show'), connect: record('connect'), discover: record('discover'), prepare: record('prepare'), editMap: record('editMap'), applyMaps: record('applyMaps'),
     confirmMap: record('confirmMap'), sample: record('sample'), review: record('review'), startRun: record('startRun'), pause: record('pause'),
     resume: record('resume'), delta: record('delta'), verify: record('verify'), signInClicked: record('signInClicked'), recheckSettings: record('recheckSettings'),
   };
@@ -78,6 +79,7 @@ test('every string key the wizard uses is in its resx (and the Diff Viewer strin
   for (const o of MAPPED_OBJECTS) used.add(`Object_${o.object}`);
   for (const tier of ['SalesProfessional', 'SalesEnterprise', 'SalesPremium']) used.add(`Tier_${tier}`);
   for (const kind of SETTING_PROBLEM_KINDS) used.add(`Setting_${kind}`);
+  for (const outcome of OPPORTUNITY_OUTCOMES) used.add(`Outcome_${outcome}`);
   expect(used.size).toBeGreaterThan(80);
   expect([...used].filter((k) => !STRINGS.has(k))).toEqual([]);
   const diffViewer = readFileSync(path.join(__dirname, '../../DiffViewer/DiffViewer/strings/DiffViewer.1033.resx'), 'utf8');
@@ -114,6 +116,41 @@ test('Map: an edited field says so, and the summary counts the edit', () => {
   show(view({ step: 'map', mapEdits: [{ object: 'participants', sourceField: 'notes', targetColumn: 'description' }] }, { proposals: PROPOSALS }));
   expect(screen.getByTestId('map-summary').textContent).toBe('1 of 2 fields have a proposal; 1 edited.');
   expect(Array.from(document.querySelectorAll('[data-col="confidence"]')).map((e) => e.textContent)).toEqual(['97%', 'edited']);
+});
+
+test('Map: the status map, the rule for any other status and the type map are edited and applied together', async () => {
+  const plan = {
+    options: { statusMap: DEFAULT_STATUS_MAP, typeMap: {}, unknownValueMap: { matterStatus: null } },
+    statusValues: { Active: 615200000, Inactive: 615200001, Closed: 615200002, 'On Hold': 615200004 },
+    source: { matterStatuses: { Active: 4, Inactive: 3, 'Pending Review': 1 } },
+    schema: { choices: [{ name: 'astep_mattertype', options: [{ value: 1, label: 'Conveyancing' }, { value: 2, label: 'Other' }] }] },
+    matterTypes: [{ actionTypeId: '2', name: 'Immigration' }],
+  } as unknown as WizardView['plan'];
+  const { calls } = show(view({ step: 'map' }, { plan, proposals: PROPOSALS }));
+  expect(screen.getByTestId('value-maps').textContent).toContain('Actionstep status Pending Review (1 matters)');
+  const pick = (combobox: string, option: string) => {
+    fireEvent.click(screen.getByRole('combobox', { name: combobox }));
+    fireEvent.click(screen.getByRole('option', { name: option }));
+  };
+  expect((screen.getByRole('button', { name: 'Apply the maps' }) as HTMLButtonElement).disabled).toBe(true);
+  pick('Matter Status for Inactive', 'On Hold');
+  pick('Opportunity for Closed', 'lost');
+  pick('Matter Status for Pending Review', 'Active');
+  pick('Matter Status for any other status', 'On Hold');
+  pick('Opportunity for any other status', 'won if billed, else lost');
+  pick('Matter Type for Immigration', 'Other');
+  // Applying resets the editor to the plan once the controller is done (a state update after the click).
+  await act(async () => { fireEvent.click(screen.getByRole('button', { name: 'Apply the maps' })); });
+  expect(calls).toEqual([['applyMaps', [{
+    statusMap: {
+      ...DEFAULT_STATUS_MAP,
+      Inactive: { matterStatus: 'On Hold', opportunity: 'onHold' },
+      Closed: { matterStatus: 'Closed', opportunity: 'lost' },
+      'Pending Review': { matterStatus: 'Active', opportunity: 'open' },
+    },
+    typeMap: { Immigration: 'Other' },
+    unknownValueMap: { matterStatus: { matterStatus: 'On Hold', opportunity: 'wonIfBilled' } },
+  }]]]);
 });
 
 test('Run: progress with an ETA, pause and resume while it runs; Start is off until the sample is approved', () => {

@@ -49,10 +49,9 @@ export function writeFiles(dir: string, files: PackedFile[]): void {
  */
 export async function buildSolution(repoRoot: string, inputs: PackInputs = loadPackInputs(repoRoot), options: { requireAll?: boolean } = {}): Promise<BuildResult> {
   const version = repoVersion(repoRoot);
-  // Build-time check (reference section 9): the solution ships every optional table, so it must fit the Sales
-  // Professional budget of 15 custom tables on its own.
-  const allFeatures = { matterTable: true, matterParticipants: true, timeEntries: true, documentTable: true, steps: true };
-  const budget = tableBudget(SCHEMA, allFeatures, 'SalesProfessional');
+  // Build-time check (reference section 9): the solution must fit the Sales Professional budget of 15 custom tables
+  // on its own.
+  const budget = tableBudget(SCHEMA, 'SalesProfessional');
   if (!budget.fits) throw new Error(`the solution's custom tables exceed the Sales Professional limit: ${budget.message}`);
   const dist = join(repoRoot, 'dist');
   mkdirSync(dist, { recursive: true });

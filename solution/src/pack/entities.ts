@@ -1,6 +1,6 @@
 // Tables, columns, keys, global choices and relationships as customizations.xml writes them (CustomizationsSolution.xsd
 // 9.0.0.2090; shapes from real exports, see reference/dataverse.md 10.3).
-import type { ChoiceDef, ColumnDef, KeyDef, RelationshipDef, SolutionSchema, TableDef } from '../model';
+import { DECIMAL_LIMIT, MONEY_LIMIT, type ChoiceDef, type ColumnDef, type KeyDef, type RelationshipDef, type SolutionSchema, type TableDef } from '../model';
 import { el, labelList, text, type XmlNode } from './xml';
 import type { PackFlavor } from './flavor';
 
@@ -40,13 +40,13 @@ function typeSpecific(c: ColumnDef): XmlNode[] {
     case 'integer':
       return [text('Format', 'none'), text('MinValue', c.minValue ?? -2147483648), text('MaxValue', c.maxValue ?? 2147483647)];
     case 'decimal':
-      return [text('MinValue', c.minValue ?? -100000000000), text('MaxValue', c.maxValue ?? 100000000000), text('Accuracy', c.precision ?? 2)];
+      return [text('MinValue', c.minValue ?? -DECIMAL_LIMIT), text('MaxValue', c.maxValue ?? DECIMAL_LIMIT), text('Accuracy', c.precision ?? 2)];
     case 'money':
       // AccuracySource (MoneyAttributeMetadata.PrecisionSource): 0 = the column's own Accuracy, 1 = the organisation's
       // pricing precision, 2 = the record currency's precision. The schema states the precision, so 0.
       return [
-        text('MinValue', c.minValue ?? -922337203685477),
-        text('MaxValue', c.maxValue ?? 922337203685477),
+        text('MinValue', c.minValue ?? -MONEY_LIMIT),
+        text('MaxValue', c.maxValue ?? MONEY_LIMIT),
         text('Accuracy', c.precision ?? 2),
         text('AccuracySource', 0),
       ];

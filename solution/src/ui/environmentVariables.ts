@@ -1,4 +1,7 @@
-// Settings the engine reads inside Dynamics (environment variables; admins set values per environment).
+// Settings the engine reads inside Dynamics (environment variables; admins set values per environment). The plan
+// options' variables are generated from the orchestrator's options vocabulary: the same names, values and defaults
+// as the engine and the command line's config.
+import { OPTION_SETTINGS, settingDefault } from '@astep/orchestrator/options';
 import type { EnvironmentVariableDef } from './types';
 
 export const ENVIRONMENT_VARIABLES: EnvironmentVariableDef[] = [
@@ -10,37 +13,10 @@ export const ENVIRONMENT_VARIABLES: EnvironmentVariableDef[] = [
     defaultValue: 'https://api.actionstep.com/api/rest',
     isRequired: true,
   },
-  {
-    schemaName: 'astep_FallbackOwnerEmail',
-    displayName: 'Fallback Owner Email',
-    description: 'Email of the enabled Dynamics user who owns records whose Actionstep user is disabled or unmatched.',
-    type: 'String',
-    isRequired: false,
-  },
-  {
-    schemaName: 'astep_OpportunityStrategy',
-    displayName: 'Opportunity Strategy',
-    description: 'none | perMatter | perClientLatest | perClientHighestValue: which matters become opportunities.',
-    type: 'String',
-    defaultValue: 'none',
-    isRequired: true,
-  },
-  {
-    schemaName: 'astep_SampleSize',
-    displayName: 'Sample Size',
-    description: 'Records migrated by the sample step (100 to 300).',
-    type: 'Number',
-    defaultValue: '200',
-    isRequired: true,
-  },
-  {
-    schemaName: 'astep_MatterStatusMap',
-    displayName: 'Matter Status Map',
-    description: 'JSON object mapping Actionstep matter statuses to Matter Status labels and opportunity outcomes.',
-    type: 'JSON',
-    defaultValue: '{"Active":"Active","Inactive":"Inactive","Closed":{"status":"Closed","opportunity":"won"}}',
-    isRequired: false,
-  },
+  // An option left unset follows the plan (its recommendation for the firm, or the engine's default).
+  ...OPTION_SETTINGS.map((s): EnvironmentVariableDef => ({
+    schemaName: s.schemaName, displayName: s.displayName, description: s.description, type: s.type, defaultValue: settingDefault(s), isRequired: false,
+  })),
 ];
 
 // ---- Connection and identity: what the Mapping Wizard signs in with and where the Power Platform is (issue 15). ----

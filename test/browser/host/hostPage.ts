@@ -2,7 +2,7 @@
 // Host page for the built Diff Viewer bundle in a real browser: a small typed mock of the PCF context (the two
 // bound columns, resx strings, allocated size) and a notifyOutputChanged that, like the platform, calls
 // getOutputs() later and feeds the new column value back through updateView().
-import type { IInputs, IOutputs } from '../../../pcf-controls/DiffViewer/DiffViewer/generated/ManifestTypes';
+import type { IInputs, IOutputs } from '@astep/pcf-diffviewer/generated/ManifestTypes';
 
 type Control = ComponentFramework.StandardControl<IInputs, IOutputs>;
 export interface HostWindow {

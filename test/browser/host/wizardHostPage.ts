@@ -6,7 +6,7 @@
 // API, dialogs) for the command-bar script, and the form's save of the control's outputs. Every call goes to the
 // org on the same origin with the browser's session cookie: the page holds no token, and gives the control no
 // setting (the control reads its own from the solution's environment variables).
-import type { IInputs, IOutputs } from '../../../pcf-controls/MappingWizard/MappingWizard/generated/ManifestTypes';
+import type { IInputs, IOutputs } from '@astep/pcf-mappingwizard/generated/ManifestTypes';
 import { HOST_PATHS } from './hostPaths';
 import { xrmWebApiStandIn, type WebApiCall } from './xrmWebApi';
 

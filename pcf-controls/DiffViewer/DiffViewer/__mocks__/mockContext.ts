@@ -15,15 +15,29 @@ export interface DiffViewerHarness {
   outputs: () => string[];
 }
 
+/** The mock advertises its maker on every control it builds (a console.info banner): that one line is dropped. */
+function withoutBanner<T>(make: () => T): T {
+  const info = console.info;
+  console.info = (...args: unknown[]) => {
+    if (typeof args[0] === 'string' && args[0].startsWith('%cShko Online')) return;
+    info(...args);
+  };
+  try {
+    return make();
+  } finally {
+    console.info = info;
+  }
+}
+
 /** React 16 delegates events at `document`, so the container must be attached to the page. */
 export function createComponent(diffJson: string | null, wizardState: string | null = null): DiffViewerHarness {
   const container = document.createElement('div');
   document.body.appendChild(container);
-  const generator = new ComponentFrameworkMockGenerator<IInputs, IOutputs>(
+  const generator = withoutBanner(() => new ComponentFrameworkMockGenerator<IInputs, IOutputs>(
     DiffViewer,
     { diffJson: StringPropertyMock, wizardState: StringPropertyMock },
     container,
-  );
+  ));
   generator.SetControlResource(RESX);
   // Canvas items create the bound record in the mock's in-memory table, then hold both column values.
   // The mock types string columns as non-null; null is what the platform hands over for an empty column.

@@ -1,7 +1,9 @@
 // Map: the proposed field map per object, each proposal with its confidence and reasons, editable through a
-// drop-down of the proposer's alternatives (or "do not migrate"). Sample values are shown as plain text.
+// drop-down of the proposer's alternatives (or "do not migrate"). Sample values are shown as plain text. Below it,
+// the status, matter type and unknown-value maps, applied to the plan the sample and the run use.
 import * as React from 'react';
 import { DetailsList, DetailsListLayoutMode, Dropdown, SelectionMode, Stack, Text, type IColumn } from '@fluentui/react';
+import { OPPORTUNITY_OUTCOMES, type MigrationOptions, type OpportunityOutcome, type StatusRule } from '@astep/orchestrator/options';
 import type { FieldProposal, ObjectProposal } from '@astep/orchestrator/proposer/proposeMap';
 import type { WizardController, WizardView } from '../wizardController';
 import type { Translate } from './translate';
@@ -47,6 +49,71 @@ function ObjectMap({ proposal, controller, view, t }: StepProps & { proposal: Ob
   );
 }
 
+type ValueMaps = Pick<MigrationOptions, 'statusMap' | 'typeMap' | 'unknownValueMap'>;
+const NONE_KEY = '__none__';
+
+/** One status: its Matter Status (or none: the rule for any other status applies) and its opportunity outcome. */
+function StatusRuleEditor({ label, rule, labels, noneText, disabled, onChange, t }: {
+  label: string; rule: StatusRule | null | undefined; labels: string[]; noneText: string; disabled: boolean; onChange: (rule: StatusRule | null) => void; t: Translate;
+}) {
+  return (
+    <Stack horizontal tokens={{ childrenGap: 8 }} verticalAlign="end">
+      <Dropdown label={t('Maps_StatusLabel', label)} ariaLabel={t('Maps_StatusLabel', label)} selectedKey={rule?.matterStatus ?? NONE_KEY} disabled={disabled}
+        options={[...labels.map((l) => ({ key: l, text: l })), { key: NONE_KEY, text: noneText }]} styles={{ root: { width: 240 } }}
+        onChange={(_, o) => o && onChange(o.key === NONE_KEY ? null : { matterStatus: String(o.key), opportunity: rule?.opportunity ?? 'open' })} />
+      <Dropdown label={t('Maps_Outcome', label)} ariaLabel={t('Maps_Outcome', label)} selectedKey={rule?.opportunity ?? null} disabled={disabled || !rule}
+        options={OPPORTUNITY_OUTCOMES.map((o) => ({ key: o, text: t(`Outcome_${o}`) }))} styles={{ root: { width: 220 } }}
+        onChange={(_, o) => o && rule && onChange({ ...rule, opportunity: o.key as OpportunityOutcome })} />
+    </Stack>
+  );
+}
+
+/** The status map, the unknown-value rule and the matter type map of the plan, edited here and applied together. */
+function ValueMapsEditor({ controller, view, t }: StepProps) {
+  const [edited, setEdited] = React.useState<ValueMaps | null>(null);
+  const plan = view.plan;
+  if (!plan) return null;
+  const maps: ValueMaps = edited ?? { statusMap: plan.options.statusMap, typeMap: plan.options.typeMap, unknownValueMap: plan.options.unknownValueMap };
+  const statusLabels = Object.keys(plan.statusValues);
+  const typeLabels = plan.schema.choices.find((c) => c.name === 'astep_mattertype')?.options.map((o) => o.label) ?? [];
+  const statuses = [...new Set([...Object.keys(plan.source.matterStatuses), ...Object.keys(maps.statusMap)])];
+  const busy = !!view.busy;
+  const setStatus = (status: string, rule: StatusRule | null) => {
+    const statusMap = { ...maps.statusMap };
+    if (rule) statusMap[status] = rule;
+    else delete statusMap[status];
+    setEdited({ ...maps, statusMap });
+  };
+  const setType = (name: string, label: string) => {
+    const typeMap = { ...maps.typeMap };
+    if (label === name) delete typeMap[name];
+    else typeMap[name] = label;
+    setEdited({ ...maps, typeMap });
+  };
+  return (
+    <Stack tokens={{ childrenGap: 8 }} data-testid="value-maps">
+      <Text variant="mediumPlus" as="h4">{t('Maps_Title')}</Text>
+      <Text>{t('Maps_Intro')}</Text>
+      {statuses.map((status) => (
+        <Stack key={status} tokens={{ childrenGap: 2 }}>
+          <Text variant="smallPlus">{t('Maps_Status', status, plan.source.matterStatuses[status] ?? 0)}</Text>
+          <StatusRuleEditor label={status} rule={maps.statusMap[status]} labels={statusLabels} noneText={t('Maps_NotMapped')} disabled={busy} t={t}
+            onChange={(rule) => setStatus(status, rule)} />
+        </Stack>
+      ))}
+      <StatusRuleEditor label={t('Maps_Other')} rule={maps.unknownValueMap.matterStatus} labels={statusLabels} noneText={t('Maps_OtherNone')} disabled={busy} t={t}
+        onChange={(rule) => setEdited({ ...maps, unknownValueMap: { ...maps.unknownValueMap, matterStatus: rule } })} />
+      {plan.matterTypes.map((type) => (
+        <Dropdown key={type.actionTypeId} label={t('Maps_TypeLabel', type.name)} ariaLabel={t('Maps_TypeLabel', type.name)} disabled={busy}
+          selectedKey={maps.typeMap[type.name] ?? type.name} styles={{ root: { width: 320 } }}
+          options={[...new Set([type.name, ...typeLabels])].map((l) => ({ key: l, text: l }))} onChange={(_, o) => o && setType(type.name, String(o.key))} />
+      ))}
+      <StepButton view={view} text={t('Maps_Apply')} primary={false} disabled={!edited}
+        onClick={() => void controller.applyMaps(maps).then(() => setEdited(null))} />
+    </Stack>
+  );
+}
+
 export const MapStep: React.FC<StepProps> = (props) => {
   const { view, t, controller } = props;
   const [object, setObject] = React.useState<string | null>(null);
@@ -60,6 +127,7 @@ export const MapStep: React.FC<StepProps> = (props) => {
       <Dropdown label={t('Map_Object')} ariaLabel={t('Map_Object')} selectedKey={shown?.object} styles={{ root: { maxWidth: 320 } }}
         options={view.proposals.map((p) => ({ key: p.object, text: t(`Object_${p.object}`, p.table) }))} onChange={(_, o) => o && setObject(String(o.key))} />
       {shown && <ObjectMap {...props} proposal={shown} />}
+      <ValueMapsEditor {...props} />
       <StepButton view={view} text={t('Map_Confirm')} onClick={() => void controller.confirmMap()} disabled={!view.proposals.length} />
     </Stack>
   );

@@ -2,10 +2,10 @@
 // component (the same one as on the form's "Sample Diff" tab) and approve.
 import * as React from 'react';
 import { Stack, Text } from '@fluentui/react';
-import { DiffViewerApp } from '../../../DiffViewer/DiffViewer/components/DiffViewerApp';
-import { parseDiffDocument } from '../../../DiffViewer/DiffViewer/diffDocument';
-import type { DiffDocument, ReviewDecisions, FieldDecision as ReviewDecision } from '../../../DiffViewer/DiffViewer/Component.types';
-import type { StringKey } from '../../../DiffViewer/DiffViewer/strings/keys';
+import { DiffViewerApp } from '@astep/pcf-diffviewer/components/DiffViewerApp';
+import { parseDiffDocument } from '@astep/pcf-diffviewer/diffDocument';
+import type { DiffDocument, ReviewDecisions, FieldDecision as ReviewDecision } from '@astep/pcf-diffviewer/Component.types';
+import type { StringKey } from '@astep/pcf-diffviewer/strings/keys';
 import type { WizardController, WizardView } from '../wizardController';
 import type { Translate } from './translate';
 import { StepButton } from './stepButton';

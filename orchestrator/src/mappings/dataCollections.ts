@@ -2,8 +2,8 @@
 // strings of every type; each is converted to its column's type, and a value that cannot be is reported and left out.
 import type { DataCollectionRecordValue, Matter } from '@astep/actionstep-connector/records';
 import type { DataCollectionColumnPlan } from '../plan/migrationPlan';
-import type { MappingContext } from './context';
-import { convertDateOnly, convertDecimal, convertMoney, convertTimestamp, fitText, type Converted, type FieldProblem } from './values';
+import { convertDateOnly, convertDecimal, convertMoney, convertTimestamp, fitText, type Converted, type FieldProblem } from '../transform/values';
+import type { MappingLookups } from './lookups';
 
 export type DcColumnType = 'string' | 'memo' | 'decimal' | 'money' | 'boolean' | 'dateonly' | 'datetime' | 'json';
 
@@ -25,13 +25,15 @@ export function columnTypeFor(dataType: string, multipleRecords: boolean): { typ
   }
 }
 
+/** Prefix of every data collection column (`astep_dc_<collection>_<field>`). */
+export const DC_COLUMN_PREFIX = 'astep_dc_';
 export const DC_STRING_MAX = 4000;
 export const DC_MEMO_MAX = 1048576;
 
 /** Column name for a collection field: prefix, collection and field, only [a-z0-9_], at most 50 characters, unique. */
 export function dataCollectionColumnName(collectionName: string, fieldName: string, taken: Set<string>): string {
   const clean = (s: string) => s.toLowerCase().normalize('NFKD').replace(/[^a-z0-9]+/g, '').slice(0, 20) || 'x';
-  const base = `astep_dc_${clean(collectionName)}_${clean(fieldName)}`.slice(0, 46);
+  const base = `${DC_COLUMN_PREFIX}${clean(collectionName)}_${clean(fieldName)}`.slice(0, 46);
   let name = base;
   for (let n = 2; taken.has(name); n++) name = `${base}${n}`;
   taken.add(name);
@@ -66,12 +68,12 @@ export function convertDcValue(column: DataCollectionColumnPlan, value: DataColl
 }
 
 /** The matter's data collection columns for `table`, with a problem for each value that cannot be converted. */
-export function dataCollectionAttributes(ctx: MappingContext, matter: Matter, table: 'account' | 'astep_matter', problems: FieldProblem[]): Record<string, unknown> {
+export function dataCollectionAttributes(lookups: MappingLookups, matter: Matter, table: 'account' | 'astep_matter', problems: FieldProblem[]): Record<string, unknown> {
   const attributes: Record<string, unknown> = {};
-  const columns = new Map(ctx.plan.dataCollectionColumns.filter((c) => c.table === table).map((c) => [c.fieldId, c] as const));
+  const columns = new Map(lookups.dataCollectionColumns().filter((c) => c.table === table).map((c) => [c.fieldId, c] as const));
   if (columns.size === 0) return attributes;
   const multi = new Map<string, Record<string, Record<string, string | null>>>();
-  const values = [...(ctx.index.dcValuesByMatter.get(matter.id) ?? [])].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  const values = [...lookups.dataCollectionValuesOf(matter.id)].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   for (const v of values) {
     const col = columns.get(v.dataCollectionFieldId);
     if (!col) continue;
@@ -82,7 +84,7 @@ export function dataCollectionAttributes(ctx: MappingContext, matter: Matter, ta
       multi.set(col.column, byRecord);
       continue;
     }
-    const converted = convertDcValue(col, v, ctx.options.timeZone);
+    const converted = convertDcValue(col, v, lookups.options.timeZone);
     if (converted.ok) attributes[col.column] = converted.value;
     else problems.push({ ...converted.problem, message: `data collection value ${v.id} (${col.collectionName}.${col.fieldName}): ${converted.problem.message}; left empty` });
   }

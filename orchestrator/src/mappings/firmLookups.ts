@@ -1,0 +1,213 @@
+// The lookups over the in-memory FirmIndex and the plan: what the engine uses today (a streaming engine implements
+// the same MappingLookups with indexed queries on staging).
+import type { DataCollectionRecordValue, Matter, Participant } from '@astep/actionstep-connector/records';
+import type { MigrationOptions } from '../options';
+import type { DataCollectionColumnPlan, MatterTypePlan, MigrationPlan, OwnerMatch, RolePlan } from '../plan/migrationPlan';
+import type { BillingTotal, FirmIndex, MatterTrust } from '../transform/firmData';
+import type { MappingLookups } from './lookups';
+
+export class FirmLookups implements MappingLookups {
+  private readonly ownerByParticipant = new Map<string, string>();
+  private readonly userIdByParticipant = new Map<string, string>();
+  private readonly matterTypeValue = new Map<string, number>();
+  private readonly roleValue = new Map<string, number>();
+  private readonly matterTypePlans: Map<string, MatterTypePlan>;
+  private readonly rolePlans: Map<string, RolePlan>;
+  private readonly ownerMatches: Map<string, OwnerMatch>;
+  private readonly dcColumns: Map<string, DataCollectionColumnPlan>;
+  /** matter id → whether it migrates (not a template, not deleted, visible). */
+  private readonly migrating: Set<string>;
+  private readonly opportunityMatters: Set<string>;
+  /** participant id → the first migrating matter (in source order) where it is a primary participant. */
+  private readonly firstClient = new Map<string, { matterId: string; order: number }>();
+  private readonly accountKeys = new Map<string, string>();
+  private groups: Map<string, Matter[]> | null = null;
+
+  constructor(readonly index: FirmIndex, readonly plan: MigrationPlan, readonly filesUrl: string) {
+    for (const o of plan.owners) {
+      if (o.participantId) {
+        this.ownerByParticipant.set(o.participantId, o.ownerId);
+        this.userIdByParticipant.set(o.participantId, o.actionstepUserId);
+      }
+    }
+    for (const t of plan.matterTypes) this.matterTypeValue.set(t.actionTypeId, t.choiceValue);
+    for (const r of plan.roles) this.roleValue.set(r.participantTypeId, r.choiceValue);
+    this.matterTypePlans = new Map(plan.matterTypes.map((t) => [t.actionTypeId, t] as const));
+    this.rolePlans = new Map(plan.roles.map((r) => [r.participantTypeId, r] as const));
+    this.ownerMatches = new Map(plan.owners.map((o) => [o.actionstepUserId, o] as const));
+    this.dcColumns = new Map(plan.dataCollectionColumns.map((c) => [c.fieldId, c] as const));
+    this.migrating = new Set(index.data.actions.filter((m) => this.matterSkipReason(m) === null).map((m) => m.id));
+    this.opportunityMatters = this.chooseOpportunityMatters();
+    index.data.actions.forEach((m, order) => {
+      if (!this.migrating.has(m.id)) return;
+      for (const pid of m.primaryParticipantIds) if (!this.firstClient.has(pid)) this.firstClient.set(pid, { matterId: m.id, order });
+    });
+  }
+
+  get options(): MigrationOptions {
+    return this.plan.options;
+  }
+
+  get maxUploadFileSize(): number {
+    return this.plan.destination.maxUploadFileSize;
+  }
+
+  matterOf(matterId: string | null): Matter | null {
+    return (matterId && this.index.matters.get(matterId)) || null;
+  }
+
+  matterSkipReason(m: Matter): string | null {
+    if (m.isDeleted) return `matter ${m.id} is deleted in Actionstep (deleted ${m.deletedTimestamp ?? 'at an unknown time'} by ${m.deletedBy ?? 'unknown'})`;
+    if (m.status === 'Template' && this.plan.options.skipTemplateMatters) return `matter ${m.id} is a workflow template (status Template), not client work`;
+    return null;
+  }
+
+  migrates(matterId: string): boolean {
+    return this.migrating.has(matterId);
+  }
+
+  getsOpportunity(matterId: string): boolean {
+    return this.opportunityMatters.has(matterId);
+  }
+
+  clientOf(matterId: string): Participant | null {
+    const m = this.index.matters.get(matterId);
+    return m ? this.index.clientOf(m) : null;
+  }
+
+  accountKeyOf(matterId: string): string {
+    let key = this.accountKeys.get(matterId);
+    if (key === undefined) {
+      const m = this.index.matters.get(matterId);
+      key = m ? this.index.accountKeyOf(m) : `M-${matterId}`;
+      this.accountKeys.set(matterId, key);
+    }
+    return key;
+  }
+
+  isClientAccount(accountKey: string): boolean {
+    return this.accountGroups().has(accountKey);
+  }
+
+  billingTotal(matterId: string): BillingTotal {
+    return this.index.billingTotal(matterId);
+  }
+
+  trustOf(matterId: string): MatterTrust | null {
+    return this.index.trustByMatter.get(matterId) ?? null;
+  }
+
+  dataCollectionValuesOf(matterId: string): readonly DataCollectionRecordValue[] {
+    return this.index.dcValuesByMatter.get(matterId) ?? [];
+  }
+
+  participantOf(participantId: string | null): Participant | null {
+    return (participantId && this.index.participants.get(participantId)) || null;
+  }
+
+  canonicalPerson(participantId: string): string {
+    return this.index.canonicalPerson.get(participantId) ?? participantId;
+  }
+
+  matterLinksOf(participantId: string) {
+    return this.index.matterLinksByParticipant.get(participantId) ?? [];
+  }
+
+  firstClientMatter(participantId: string): { matterId: string; order: number } | null {
+    return this.firstClient.get(participantId) ?? null;
+  }
+
+  userOfParticipant(participantId: string) {
+    return this.index.usersByParticipant.get(participantId) ?? null;
+  }
+
+  ownerOf(participantId: string | null): string {
+    return (participantId && this.ownerByParticipant.get(participantId)) || this.plan.fallbackOwnerId;
+  }
+
+  actionstepUserIdOf(participantId: string | null): string | null {
+    return (participantId && this.userIdByParticipant.get(participantId)) || null;
+  }
+
+  matterTypeChoice(actionTypeId: string | null): number | null {
+    return actionTypeId ? this.matterTypeValue.get(actionTypeId) ?? null : null;
+  }
+
+  statusChoice(label: string): number | null {
+    return this.plan.statusValues[label] ?? null;
+  }
+
+  roleChoice(participantTypeId: string): number | null {
+    return this.roleValue.get(participantTypeId) ?? null;
+  }
+
+  roleName(participantTypeId: string): string {
+    return this.index.roleName(participantTypeId);
+  }
+
+  matterTypePlan(actionTypeId: string): MatterTypePlan | null {
+    return this.matterTypePlans.get(actionTypeId) ?? null;
+  }
+
+  rolePlan(participantTypeId: string): RolePlan | null {
+    return this.rolePlans.get(participantTypeId) ?? null;
+  }
+
+  ownerMatchOf(actionstepUserId: string): OwnerMatch | null {
+    return this.ownerMatches.get(actionstepUserId) ?? null;
+  }
+
+  dataCollectionColumns(): readonly DataCollectionColumnPlan[] {
+    return this.plan.dataCollectionColumns;
+  }
+
+  dataCollectionColumnOf(fieldId: string): DataCollectionColumnPlan | null {
+    return this.dcColumns.get(fieldId) ?? null;
+  }
+
+  /** Migrating matters of each account, oldest first (the in-memory driver's client-account groups). */
+  accountGroups(): Map<string, Matter[]> {
+    if (this.groups) return this.groups;
+    const map = new Map<string, Matter[]>();
+    for (const m of this.index.data.actions) {
+      if (!this.migrating.has(m.id)) continue;
+      const key = this.accountKeyOf(m.id);
+      const list = map.get(key);
+      if (list) list.push(m);
+      else map.set(key, [m]);
+    }
+    for (const list of map.values()) list.sort(compareMatterAge);
+    this.groups = map;
+    return map;
+  }
+
+  private chooseOpportunityMatters(): Set<string> {
+    const strategy = this.plan.options.opportunityStrategy;
+    const chosen = new Set<string>();
+    if (strategy === 'none') return chosen;
+    if (strategy === 'perMatter') return new Set(this.migrating);
+    for (const list of this.accountGroups().values()) {
+      if (strategy === 'perClientLatest') chosen.add(list[list.length - 1].id);
+      else {
+        let best = list[0];
+        let bestTotal = this.index.billingTotal(best.id).total;
+        for (const m of list.slice(1)) {
+          const t = this.index.billingTotal(m.id).total;
+          if (t > bestTotal) {
+            best = m;
+            bestTotal = t;
+          }
+        }
+        chosen.add(best.id);
+      }
+    }
+    return chosen;
+  }
+}
+
+/** Oldest first: by created date, then numeric id. */
+export function compareMatterAge(a: Matter, b: Matter): number {
+  const ca = a.createdTimestamp ?? '', cb = b.createdTimestamp ?? '';
+  if (ca !== cb) return ca < cb ? -1 : 1;
+  return Number(a.id) - Number(b.id) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+}

@@ -1,0 +1,107 @@
+// Task → task activity: subject, description, dates (UTC from the firm's time), priority, and a valid state pair;
+// completed and canceled tasks are created open and closed once every row exists (closed activities are read-only).
+import type { Task } from '@astep/actionstep-connector/records';
+import { emptyOutput, type FinalState, type MappingOutput } from '../transform/targetRow';
+import { convertTimestamp, htmlToText, looksLikeHtml, type FieldProblem } from '../transform/values';
+import { BY_SOURCE_MATTER, declareColumns, OWNER, platformLookup, targetTable } from './declare';
+import type { MappingLookups } from './lookups';
+import { matterProblem, OWNED_BY_MATCHED_USER, setText, type Attributes } from './shared';
+import type { TableMapping } from './tableMapping';
+import type { MatterTasks } from './units';
+
+const TARGET = targetTable('task');
+
+const C = declareColumns(TARGET, {
+  subject: { source: 'name', conversion: 'text' },
+  description: { source: 'description', conversion: 'htmlText' },
+  scheduledend: { source: 'dueTimestamp', conversion: 'timestamp' },
+  actualstart: { source: 'startedTimestamp', conversion: 'timestamp' },
+  actualend: { source: 'completedTimestamp', conversion: 'timestamp' },
+  prioritycode: { source: 'priority', conversion: 'choice' },
+  statecode: { conversion: 'choice' },
+  statuscode: { source: 'status', conversion: 'choice' },
+});
+
+const PRIORITY: Record<string, number> = { Low: 0, Normal: 1, High: 2 };
+
+/** Task state: Actionstep status → Dataverse statuscode of an open task, or the closed state it ends in. */
+function taskState(status: string, started: boolean): { statuscode: number; final?: FinalState; problem?: string } {
+  switch (status) {
+    case 'Incomplete': return { statuscode: started ? 3 : 2 };
+    case 'Complete': return { statuscode: 2, final: { state: 'completed' } };
+    case 'Hidden': return { statuscode: 2, final: { state: 'canceled' } };
+    default: return { statuscode: 2, problem: `task status "${status}" is unknown; the task stays open (Not Started)` };
+  }
+}
+
+/** A matter's tasks in workflow order: by step, then due date, then id (astep_step keeps this order). */
+export function orderedTasks(tasks: readonly Task[]): Task[] {
+  return [...tasks].sort((a, b) => (a.completeDuringStep ?? 1e9) - (b.completeDuringStep ?? 1e9) || (a.dueTimestamp ?? '').localeCompare(b.dueTimestamp ?? '') || Number(a.id) - Number(b.id));
+}
+
+/** Why a task does not migrate (no matter, a skipped matter, deleted in Actionstep), or null. */
+export function taskSkipReason(lookups: MappingLookups, t: Task, matterId: string | null): string | null {
+  return matterProblem(lookups, 'task', t.id, matterId) ?? (t.status === 'Deleted' ? `task ${t.id} is deleted in Actionstep` : null);
+}
+
+function tasks(group: MatterTasks, lookups: MappingLookups): MappingOutput {
+  const out = emptyOutput();
+  for (const t of orderedTasks(group.tasks)) {
+    const why = taskSkipReason(lookups, t, group.matterId);
+    if (why) {
+      out.skipped.push({ sourceResource: 'tasks', sourceId: t.id, reason: why });
+      continue;
+    }
+    const problems: FieldProblem[] = [];
+    const a: Attributes = {};
+    setText(a, problems, C.subject, t.name || `Task ${t.id}`);
+    const descr = t.description && looksLikeHtml(t.description) ? htmlToText(t.description) : t.description;
+    setText(a, problems, C.description, [descr, t.assignedBy ? `Assigned by ${t.assignedBy}` : null].filter(Boolean).join('\n\n') || null);
+    for (const [col, raw] of [[C.scheduledend, t.dueTimestamp], [C.actualstart, t.startedTimestamp], [C.actualend, t.completedTimestamp]] as const) {
+      const c = convertTimestamp(col.column, raw, lookups.options.timeZone);
+      if (c.ok) a[col.column] = c.value;
+      else problems.push({ ...c.problem, message: `task ${t.id}: ${c.problem.message}; left empty` });
+    }
+    if (t.priority != null) {
+      if (t.priority in PRIORITY) a.prioritycode = PRIORITY[t.priority];
+      else problems.push({ field: 'prioritycode', rule: 'choice', value: t.priority, message: `task priority "${t.priority}" is unknown; Normal is used` });
+    }
+    a.prioritycode ??= 1;
+    const state = taskState(t.status, !!t.startedTimestamp);
+    // Closed tasks are created open and closed afterwards (closed activities are read-only).
+    if (!state.final) {
+      a.statecode = 0;
+      a.statuscode = state.statuscode;
+    }
+    if (state.problem) problems.push({ field: 'statuscode', rule: 'choice', value: t.status, message: `task ${t.id}: ${state.problem}` });
+    out.rows.push({
+      table: 'task', sourceResource: 'tasks', sourceId: t.id, key: t.id, attributes: a,
+      binds: {
+        regardingobjectid_account_task: { table: 'account', key: lookups.accountKeyOf(group.matterId as string) },
+        ownerid: { table: 'systemuser', key: lookups.ownerOf(t.assigneeParticipantId), byId: true },
+      },
+      problems, finalState: state.final,
+    });
+  }
+  return out;
+}
+
+export const TASK: TableMapping = {
+  target: TARGET,
+  label: 'Tasks',
+  key: { by: 'sourceId', format: 'Actionstep task id' },
+  feeds: [{ resource: 'tasks', grouping: 'matterTasks', map: tasks }],
+  columns: Object.values(C),
+  // The regarding lookup is polymorphic: written through the navigation property named for the account.
+  lookups: [platformLookup('regardingobjectid_account_task', 'regardingobjectid', 'account'), OWNER],
+  lifecycle: {
+    reopen: { statecode: 0, statuscode: 2 },
+    closed: {
+      completed: { statecode: 1, statuscode: 5, via: { kind: 'update' } },
+      canceled: { statecode: 2, statuscode: 6, via: { kind: 'update' } },
+    },
+  },
+  mapEditor: true,
+  sample: BY_SOURCE_MATTER,
+  counts: [{ mapping: 'Step / task → task (+ astep_step)' }, OWNED_BY_MATCHED_USER],
+};

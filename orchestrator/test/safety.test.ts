@@ -1,0 +1,140 @@
+// Rollback planning and execution, delta pickup and verification on plain objects: the small firm loaded into the
+// in-memory sink, the engine's own in-memory store, a hand-made source.
+import type { ResourceName } from '@astep/actionstep-connector/records';
+import { MAPPINGS } from '../src/mappings';
+import { MigrationEngine } from '../src/run/engine';
+import { silentProgress, type SourcePort } from '../src/ports';
+import { RollbackExecutor } from '../src/safety/rollback';
+import { scanDelta } from '../src/safety/delta';
+import { verifyRun } from '../src/safety/verify';
+import { contextFor, mapAll, matter, smallFirm } from './fixtures';
+import { FakeSink, userEdit } from './fakeSink';
+import { MemoryStore } from './memoryStore';
+
+const PRE_EXISTING = { contactid: 'c-1', emailaddress1: 'jane.doe@example.com', firstname: 'J', lastname: 'Doe', astep_sourceid: null };
+
+async function loaded() {
+  const sink = new FakeSink();
+  const store = new MemoryStore();
+  sink.tables.set('contact', new Map([['c-1', { ...PRE_EXISTING }]]));
+  const mapped = mapAll(contextFor(smallFirm()));
+  const source = { downloadFile: async () => new Uint8Array([1, 2, 3]), filesUrl: () => 'x/', requestCount: () => 0 } as unknown as SourcePort;
+  const engine = new MigrationEngine({ source, sink, store, progress: silentProgress });
+  const { results } = await engine.loadRows('r1', 'run', mapped.rows);
+  return { sink, store, mapped, results };
+}
+
+const rows = (sink: FakeSink) => MAPPINGS.names.reduce((n, t) => n + sink.rows(t).length, 0);
+/** A row as Dataverse holds it: an empty column and a column never written read the same (null); the stamps
+ *  Dataverse sets on every write (row version, modified on) are not data. */
+const values = (row: Record<string, unknown>) => Object.fromEntries(Object.entries(row).filter(([c, v]) => v !== null && c !== 'versionnumber' && c !== 'modifiedon'));
+
+describe('rollback', () => {
+  test('the plan: every completed create, update and close of the run, newest first', async () => {
+    const { store } = await loaded();
+    const plan = new RollbackExecutor(new FakeSink(), store, silentProgress).plan('r1');
+    expect(plan.map((e) => e.seq)).toEqual([...plan.map((e) => e.seq)].sort((a, b) => b - a));
+    expect(new Set(plan.map((e) => e.operation))).toEqual(new Set(['create', 'update', 'state']));
+    // The closes came last in the run: they are undone first.
+    expect(plan[0].operation).toBe('state');
+    expect(plan.filter((e) => e.operation === 'update').map((e) => `${e.table} ${e.key}`)).toEqual(['contact P-200']);
+  });
+
+  test('deletes what the run created, restores what it updated, and a second rollback changes nothing', async () => {
+    const { sink, store } = await loaded();
+    const result = await new RollbackExecutor(sink, store, silentProgress).execute('r1');
+    expect(result.complete).toBe(true);
+    expect(result.counts.deleted).toBeGreaterThan(20);
+    expect(result.counts.restored).toBe(1);
+    expect(rows(sink)).toBe(1);
+    expect(sink.rows('contact').map(values)).toEqual([values(PRE_EXISTING)]);
+    const writes = sink.writes;
+    const again = await new RollbackExecutor(sink, store, silentProgress).execute('r1');
+    expect(again.counts.deleted + again.counts.restored + again.counts.reopened).toBe(0);
+    expect(sink.writes).toBe(writes);
+  });
+
+  test('a record changed after the run is a conflict: it stays, and so does the parent it points to, unless forced', async () => {
+    const { sink, store } = await loaded();
+    const entry = sink.rows('astep_timeentry').find((t) => t.astep_sourceid === '1')!;
+    userEdit(entry, { astep_narrative: 'edited in CRM after the run' });
+    const result = await new RollbackExecutor(sink, store, silentProgress).execute('r1');
+    expect(result.complete).toBe(false);
+    const conflict = result.items.find((i) => i.action === 'conflict' && i.table === 'astep_timeentry')!;
+    expect(conflict.message).toContain('astep_narrative: run wrote "Drafting", now "edited in CRM after the run"');
+    expect(sink.rows('astep_timeentry').map((t) => t.astep_sourceid)).toEqual(['1']);
+    expect(sink.rows('astep_matter').map((m) => m.astep_sourceid)).toEqual(['1']);
+    expect(result.items.find((i) => i.table === 'astep_matter' && i.key === '1')?.message).toContain('is referenced by a record that was changed after the run');
+    const forced = await new RollbackExecutor(sink, store, silentProgress, { force: true }).execute('r1');
+    expect(forced.complete).toBe(true);
+    expect(rows(sink)).toBe(1);
+  });
+});
+
+describe('delta', () => {
+  const staged = (store: MemoryStore, resource: string, records: Array<{ id: string }>) => store.stage(records.map((r) => ({ resource, id: r.id, json: JSON.stringify(r) })));
+
+  test('changed and new records by modifiedSince, deletions by a rescan, the trust ledger compared row by row', async () => {
+    const store = new MemoryStore();
+    const firm = smallFirm();
+    staged(store, 'actions', firm.actions);
+    staged(store, 'actionparticipants', firm.actionparticipants);
+    store.stage(firm.trustLedger.map((t, i) => ({ resource: 'trustledger', id: `${t.actionId}-${i + 1}`, json: JSON.stringify(t) })));
+    const asked: Array<{ resource: string; modifiedSince?: string }> = [];
+    const source = {
+      async *pages(resource: ResourceName, options: { modifiedSince?: string } = {}) {
+        asked.push({ resource, modifiedSince: options.modifiedSince });
+        if (resource === 'actions') yield [{ ...firm.actions[0], name: 'Acme purchase (renamed)' }, matter('6', 'New matter')];
+        if (resource === 'actionparticipants') yield firm.actionparticipants.slice(1);
+      },
+      trustLedger: async () => [{ ...firm.trustLedger[0], amountIn: 1100, balance: 1100 }, ...firm.trustLedger.slice(1)],
+      // The rescan's count agrees with what it listed, so no second listing of ids is needed.
+      count: async (resource: ResourceName) => (resource === 'actionparticipants' ? firm.actionparticipants.length - 1 : null),
+      ids() { throw new Error('ids are listed again only when the count disagrees'); },
+    } as unknown as SourcePort;
+    const scan = await scanDelta(source, store, ['actions', 'actionparticipants'], '2026-01-01T00:00:00Z', '2026-02-01T00:00:00Z', silentProgress);
+    expect(asked).toEqual([{ resource: 'actions', modifiedSince: '2026-01-01T00:00:00Z' }, { resource: 'actionparticipants', modifiedSince: undefined }]);
+    expect(scan.resources).toEqual([
+      { resource: 'actions', method: 'modifiedSince', added: ['6'], changed: ['1'], deleted: [] },
+      { resource: 'actionparticipants', method: 'rescan', added: [], changed: [], deleted: [firm.actionparticipants[0].id] },
+      { resource: 'trustledger', method: 'rescan', added: [], changed: ['1-1'], deleted: [] },
+    ]);
+    // A modifiedSince read cannot see deletions: the unchanged matters stay staged; new and changed ones replace theirs.
+    expect(store.stagedCount('actions')).toBe(6);
+    expect(JSON.parse(store.staged('actions').find((s) => s.id === '1')!.json).name).toBe('Acme purchase (renamed)');
+    expect(JSON.parse(store.staged('trustledger').find((s) => s.id === '1-1')!.json).amountIn).toBe(1100);
+  });
+});
+
+describe('verify', () => {
+  test('a faithful load verifies with equal checksums; a value changed in Dataverse is listed and counted', async () => {
+    const { sink, store, mapped } = await loaded();
+    const clean = await verifyRun('r1', MAPPINGS, mapped, sink, store, {});
+    expect(clean).toMatchObject({ ok: true, unexplained: 0, differences: [] });
+    for (const t of clean.tables) expect(t.actualChecksum).toBe(t.expectedChecksum);
+    expect(clean.tables.map((t) => t.table)).toEqual(MAPPINGS.names.filter((t) => (mapped.rows.get(t) ?? []).length));
+
+    sink.rows('contact').find((c) => c.astep_sourceid === 'P-200')!.firstname = 'Janet';
+    const planted = await verifyRun('r1', MAPPINGS, mapped, sink, store, {});
+    expect(planted.ok).toBe(false);
+    expect(planted.differences).toEqual([{ table: 'contact', key: 'P-200', column: 'firstname', expected: 'Jane', actual: 'Janet', reason: 'value differs from the source mapping', explained: false }]);
+    const contact = planted.tables.find((t) => t.table === 'contact')!;
+    expect(contact).toMatchObject({ differingRows: 1, missingRows: 0 });
+    expect(contact.actualChecksum).not.toBe(contact.expectedChecksum);
+    expect(planted.columns.find((c) => c.table === 'contact' && c.column === 'firstname')).toMatchObject({ differing: 1 });
+  });
+
+  test('a row the run reported failed is an explained difference; accounting compares extracted with the outcomes', async () => {
+    const { sink, store, mapped } = await loaded();
+    sink.tables.get('astep_timeentry')!.clear();
+    store.setOutcomes('r1', [
+      { resource: 'timeentries', id: '1', outcome: 'failed', message: 'time entry 1: a validation error', targets: null },
+      { resource: 'timeentries', id: '2', outcome: 'migrated', message: null, targets: null },
+    ]);
+    const result = await verifyRun('r1', MAPPINGS, mapped, sink, store, { timeentries: 3 });
+    const entry1 = result.differences.find((d) => d.table === 'astep_timeentry' && d.key === '1')!;
+    expect(entry1).toMatchObject({ column: null, explained: true, reason: 'failed in the run: time entry 1: a validation error' });
+    expect(result.differences.filter((d) => d.table === 'astep_timeentry' && !d.explained).length).toBe(result.tables.find((t) => t.table === 'astep_timeentry')!.missingRows - 1);
+    expect(result.accounting).toEqual([{ object: 'timeentries', extracted: 3, migrated: 1, skipped: 0, failed: 1, reconciles: false }]);
+  });
+});

@@ -1,0 +1,105 @@
+// One contract, two state stores: the SQLite file the command line keeps and the in-memory store the wizard keeps
+// (and rollback from CRM rebuilds). Staging, checkpoints, runs, the write-ahead audit and the outcomes behave the same.
+import { MemoryStateStore, type AuditEntry, type RunState, type StateStore } from '@astep/orchestrator';
+import { SqliteStateStore } from '../src/state/sqliteStateStore';
+
+const stores: Array<[string, () => StateStore & { close?: () => void }]> = [
+  ['SQLite', () => new SqliteStateStore(':memory:')],
+  ['memory', () => new MemoryStateStore()],
+];
+
+const run = (runId: string, createdOn: string): RunState => ({
+  runId, createdOn, status: 'Draft', plan: null, extractionStartedOn: null, extractionCompletedOn: null, sample: null, approval: null, summary: null, rolledBackOn: null,
+});
+
+const pending = (key: string, over: Partial<AuditEntry> = {}): Omit<AuditEntry, 'seq'> => ({
+  runId: 'r1', phase: 'run', operation: 'update', table: 'contact', key, targetId: `id-${key}`, sourceResource: 'participants', sourceId: key,
+  before: { firstname: 'Before' }, after: null, errorCode: null, message: null, status: 'pending', occurredOn: '2026-01-01T00:00:00.000Z', ...over,
+});
+
+describe.each(stores)('%s state store', (_name, make) => {
+  let store: ReturnType<typeof make>;
+  beforeEach(() => (store = make()));
+  afterEach(() => store.close?.());
+
+  test('staging: a record staged again replaces the first, in the place it was first staged; count, clear, unstage', () => {
+    store.stage([{ resource: 'actions', id: '2', json: '{"v":1}' }, { resource: 'actions', id: '1', json: '{"v":1}' }, { resource: 'tasks', id: '1', json: '{}' }]);
+    store.stage([{ resource: 'actions', id: '2', json: '{"v":2}' }, { resource: 'actions', id: '3', json: '{"v":1}' }]);
+    expect(store.staged('actions')).toEqual([
+      { resource: 'actions', id: '2', json: '{"v":2}' }, { resource: 'actions', id: '1', json: '{"v":1}' }, { resource: 'actions', id: '3', json: '{"v":1}' },
+    ]);
+    expect(store.stagedCount('actions')).toBe(3);
+    store.unstage('actions', ['1', 'nope']);
+    expect(store.staged('actions').map((s) => s.id)).toEqual(['2', '3']);
+    store.clearStaged('actions');
+    expect([store.stagedCount('actions'), store.stagedCount('tasks'), store.staged('nothing')]).toEqual([0, 1, []]);
+  });
+
+  test('checkpoints: set, overwrite, clear with null', () => {
+    expect(store.getCheckpoint('extract:r1:actions')).toBeNull();
+    store.setCheckpoint('extract:r1:actions', '10');
+    store.setCheckpoint('extract:r1:actions', '12');
+    expect(store.getCheckpoint('extract:r1:actions')).toBe('12');
+    store.setCheckpoint('extract:r1:actions', null);
+    expect(store.getCheckpoint('extract:r1:actions')).toBeNull();
+  });
+
+  test('runs: saved and read back as copies; the latest is the one created last', () => {
+    store.saveRun(run('b', '2026-01-02T00:00:00Z'));
+    store.saveRun(run('a', '2026-01-01T00:00:00Z'));
+    expect(store.latestRunId()).toBe('b');
+    store.saveRun({ ...run('a', '2026-01-01T00:00:00Z'), status: 'Discovered' });
+    const a = store.getRun('a')!;
+    expect(a.status).toBe('Discovered');
+    a.status = 'changed by the caller';
+    expect(store.getRun('a')!.status).toBe('Discovered');
+    expect(store.getRun('missing')).toBeNull();
+    expect(store.latestRunId()).toBe('b');
+  });
+
+  test('write-ahead audit: sequence per run; a pending entry written again is the first one (its before-image kept)', () => {
+    const [first, second] = store.addPendingAudit([pending('P-1'), pending('P-2')]);
+    expect([first.seq, second.seq]).toEqual([1, 2]);
+    const [again] = store.addPendingAudit([pending('P-1', { before: { firstname: 'After a crash' } })]);
+    expect(again).toMatchObject({ seq: 1, before: { firstname: 'Before' } });
+    expect(store.addPendingAudit([pending('P-1', { runId: 'r2' })])[0].seq).toBe(1);
+    expect(store.pendingAudit('r1').map((e) => e.seq)).toEqual([1, 2]);
+
+    store.completeAudit('r1', 1, { after: { firstname: 'Jane' }, targetId: 'g-1' });
+    store.completeAudit('r1', 2, { operation: 'error', errorCode: '0x80044331', message: 'A validation error occurred.' });
+    expect(store.pendingAudit('r1')).toEqual([]);
+    expect(store.audit('r1')).toEqual([
+      { ...pending('P-1'), seq: 1, status: 'done', targetId: 'g-1', after: { firstname: 'Jane' } },
+      { ...pending('P-2'), seq: 2, status: 'done', operation: 'error', errorCode: '0x80044331', message: 'A validation error occurred.' },
+    ]);
+    // Once done, the same record's next write is a new entry.
+    expect(store.addPendingAudit([pending('P-1')])[0].seq).toBe(3);
+    const done = store.addPendingAudit([pending('P-9', { phase: 'rollback', operation: 'delete', status: 'done', before: null })]);
+    expect(done[0].seq).toBe(4);
+    expect(store.audit('r1', 'rollback').map((e) => e.key)).toEqual(['P-9']);
+    expect(store.pendingAudit('r1').map((e) => e.seq)).toEqual([3]);
+  });
+
+  test('audit entries read back are copies', () => {
+    store.addPendingAudit([pending('P-1')]);
+    store.audit('r1')[0].before!.firstname = 'changed by the caller';
+    store.pendingAudit('r1')[0].key = 'changed by the caller';
+    expect(store.audit('r1')[0]).toMatchObject({ key: 'P-1', before: { firstname: 'Before' } });
+  });
+
+  test('outcomes: replaced per run, listed by resource and id', () => {
+    store.setOutcomes('r1', [
+      { resource: 'tasks', id: '2', outcome: 'migrated', message: null, targets: 'task:g' },
+      { resource: 'actions', id: '9', outcome: 'skipped', message: 'a template', targets: null },
+      { resource: 'actions', id: '10', outcome: 'failed', message: 'bad', targets: null },
+    ]);
+    expect(store.outcomes('r1').map((o) => `${o.resource}:${o.id}`)).toEqual(['actions:10', 'actions:9', 'tasks:2']);
+    store.setOutcomes('r1', [{ resource: 'tasks', id: '2', outcome: 'failed', message: 'again', targets: null }]);
+    expect(store.outcomes('r1')).toEqual([{ resource: 'tasks', id: '2', outcome: 'failed', message: 'again', targets: null }]);
+    expect(store.outcomes('r2')).toEqual([]);
+  });
+
+  test('a transaction returns what its body returns', () => {
+    expect(store.transaction(() => 42)).toBe(42);
+  });
+});
