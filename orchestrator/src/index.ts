@@ -26,3 +26,8 @@ export * from './safety/rollbackFromDataverse';
 export * from './store/dataverseStagingStore';
 export * from './store/stagingMirror';
 export * from './safety/runLease';
+export * from './vocabulary';
+export * from './report/charts';
+export * from './report/timeline';
+export * from './diff/display';
+export * from './report/runCharts';

@@ -126,7 +126,7 @@ async function prepareOrg(o: DynamicsOrgOptions, emu: Emu, started: (runtime: Co
   const page = '<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Migration Run: Move the firm - Dynamics 365</title></head>' +
     '<body style="margin:0;font-family:Segoe UI,sans-serif"><div id="notifications" role="status" style="padding:4px 8px;background:#f3f2f1;min-height:20px"></div>' +
     '<div id="progress" role="status" style="display:none;padding:4px 8px;background:#fff4ce"></div>' +
-    '<div id="host" style="width:1280px;height:900px;padding:8px"></div>' +
+    '<div id="host" style="box-sizing:border-box;width:100%;height:900px;padding:8px"></div>' +
     `<script src="${HOST_PATHS.bundle}"></script><script src="${HOST_PATHS.commands}"></script><script src="${HOST_PATHS.host}"></script></body></html>`;
   const files: Record<string, [string, () => string | Buffer]> = {
     [HOST_PATHS.page]: ['text/html', () => page],
