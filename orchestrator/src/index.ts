@@ -23,6 +23,8 @@ export * from './safety/mirror';
 export * from './transform/corrections';
 export * from './store/memoryStateStore';
 export * from './safety/rollbackFromDataverse';
+export * from './store/dataverseStagingStore';
+export * from './store/stagingMirror';
 export * from './safety/runLease';
 export * from './vocabulary';
 export * from './report/charts';

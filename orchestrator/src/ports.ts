@@ -49,6 +49,13 @@ export interface TableInfo {
   primaryIdAttribute: string;
 }
 
+export interface ReadAllOptions {
+  /** `$orderby` terms, e.g. `['astep_stagingkey']` (a stable order across reads). */
+  orderBy?: string[];
+  /** Rows per page (`Prefer: odata.maxpagesize`). */
+  pageSize?: number;
+}
+
 export interface SinkUpsertTarget {
   /** Alternate key values, or the primary key. */
   key: Record<string, string | number> | { id: string };
@@ -77,7 +84,7 @@ export interface SinkPort {
   /** Create what the schema needs (idempotent); returns human-readable changes. dryRun lists without writing. onProgress: each change as it is made. */
   provision(schema: SolutionSchema, options?: { dryRun?: boolean; onProgress?: (message: string, done: number, total: number) => void }): Promise<string[]>;
   readByValues(table: TableInfo, column: string, values: string[], select: string[]): Promise<Row[]>;
-  readAll(table: TableInfo, select: string[], filter?: string): AsyncIterable<Row[]>;
+  readAll(table: TableInfo, select: string[], filter?: string, options?: ReadAllOptions): AsyncIterable<Row[]>;
   upsert(table: TableInfo, targets: SinkUpsertTarget[]): Promise<SinkWriteResult[]>;
   remove(table: TableInfo, ids: Array<{ id: string; ref?: string }>): Promise<SinkWriteResult[]>;
   /** Unbound action (WinOpportunity, LoseOpportunity). Throws an error with `code` and `message` on failure. */
@@ -175,11 +182,24 @@ export interface StateStore {
   stagedIds(resource: string, among?: string[]): string[];
   clearStaged(resource: string): void;
   unstage(resource: string, ids: string[]): void;
+  // Staging as the engine reads and writes it: asynchronous and paged, so a store can keep staging outside the
+  // process (the browser's in astep_stagingrow) and the engine never needs a whole resource in memory to stage it.
+  /** Stages records in bulk (replacing any with the same resource and id). */
+  stageAsync(records: StagedRecord[]): Promise<void>;
+  /** Ids staged for a resource (all of them, or those among `among`), as stagedIds but from wherever staging is. */
+  stagedIdsAsync(resource: string, among?: string[]): Promise<string[]>;
+  /** A resource's staged records, a page at a time, in the store's stable order. */
+  stagedPages(resource: string, pageSize?: number): AsyncIterable<StagedRecord[]>;
+  stagedCountAsync(resource: string): Promise<number>;
+  clearStagedAsync(resource: string): Promise<void>;
+  unstageAsync(resource: string, ids: string[]): Promise<void>;
   getCheckpoint(name: string): string | null;
   setCheckpoint(name: string, value: string | null): void;
   /** Write-ahead audit: inserting an entry whose (runId, phase, table, key, operation) is already pending keeps the first. */
   addPendingAudit(entries: Omit<AuditEntry, 'seq'>[]): AuditEntry[];
   completeAudit(runId: string, seq: number, patch: Partial<Pick<AuditEntry, 'operation' | 'targetId' | 'after' | 'errorCode' | 'message' | 'before'>>): void;
+  /** Entries read back from elsewhere (astep_auditentry), kept with their own sequence numbers. */
+  importAudit(entries: AuditEntry[]): void;
   audit(runId: string, phase?: AuditPhase): AuditEntry[];
   pendingAudit(runId: string): AuditEntry[];
   setOutcomes(runId: string, outcomes: RecordOutcome[]): void;

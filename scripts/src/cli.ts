@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import { Command, InvalidArgumentError } from 'commander';
 import { CREDENTIAL_ERROR_CODE, DataverseError } from '@astep/dataverse-connector';
 import {
-  EngineError, formatDateTime, licenceName, objectLabel, optionSentence, planHtml, page, plural, sampleHtml, summaryHtml, tableLabel, withRunLease, workflowsHtml,
+  EngineError, adoptRunFromDataverse, formatDateTime, licenceName, mirrorStaging, objectLabel, optionSentence, planHtml, page, plural, sampleHtml, summaryHtml, tableLabel, withRunLease, workflowsHtml,
   type FieldDecision, type LeaseHolder, type RunState, type RunSummary,
 } from '@astep/orchestrator';
 import { ConfigError, loadConfig, redactConfig, scrubSecrets, type MigrationConfig } from './config';
@@ -54,7 +54,7 @@ const STEP_LABELS: Record<string, [string, string]> = {
   delta: ['Picking up changes', 'records'], verify: ['Verifying', ''], rollback: ['Rolling back', 'changes'], 'export-workflows': ['Writing the workflow reference', ''],
 };
 
-async function withSession<T>(name: string, flags: StepFlags, fn: (s: Session, config: MigrationConfig, progress: CliProgress) => Promise<T>): Promise<T> {
+async function withSession<T>(name: string, flags: StepFlags, fn: (s: Session, config: MigrationConfig, progress: CliProgress) => Promise<T>, o: { adopt?: boolean } = {}): Promise<T> {
   const config = loadConfig(flags.config);
   fs.mkdirSync(config.stateDir, { recursive: true });
   // Internal names and every task go to the log in the state folder; the screen gets one bar or line per step.
@@ -64,6 +64,15 @@ async function withSession<T>(name: string, flags: StepFlags, fn: (s: Session, c
   applicationUsersField = config.dataverse.applicationUsers ? 'dataverse.applicationUsers' : 'dataverse.clientId';
   const [label, what] = STEP_LABELS[name] ?? [name, ''];
   try {
+    // A run this state folder does not know, named with --run, may have been staged by the Mapping Wizard in
+    // Dataverse: adopt it (run row, staged rows, audit) and continue it here.
+    if (o.adopt && flags.run && !session.store.getRun(flags.run)) {
+      try {
+        await adoptRunFromDataverse(session.sink, session.store, flags.run, progress);
+      } catch (e) {
+        throw new EngineError(`no run ${flags.run} in the state store, and it cannot be continued from Dataverse: ${(e as Error).message}`);
+      }
+    }
     progress.beginStep(label);
     let stopped = true;
     try {
@@ -192,10 +201,14 @@ export function buildProgram(): Command {
       });
     }));
 
-  stepOptions(program.command('extract').description('Page through Actionstep and stage every record (resumable)'))
+  stepOptions(program.command('extract').description('Page through Actionstep and stage every record (resumable); the staging is mirrored to astep_stagingrow so the Mapping Wizard can continue the run'))
     .action(async (flags: StepFlags) => withSession('extract', flags, async (s) => {
       const counts = await s.engine.extract(flags.run);
-      out(flags, { counts, actionstepRequests: s.source.requestCount() }, () => [
+      const runId = s.engine.requireRun(flags.run).runId;
+      // The run row first (staged rows point at it, and the wizard reads the plan from it), then the staged rows.
+      await s.engine.mirror(runId);
+      const mirrored = await mirrorStaging(s.sink, s.store, runId, s.progress);
+      out(flags, { runId, counts, actionstepRequests: s.source.requestCount(), stagedInDataverse: mirrored }, () => [
         ...textTable(['Actionstep object', 'Records'], [...Object.entries(counts).map(([k, v]) => [objectLabel(k), v]), ['Total', Object.values(counts).reduce((a, b) => a + b, 0)]], colors()),
         '', next('sample', flags),
       ].join('\n'));
@@ -211,7 +224,7 @@ export function buildProgram(): Command {
         `Review: ${path.join(dir, 'sample-diff.html')}`,
         '', next('approve', flags, 'once the comparison reads right; --corrections FILE for fields to correct or leave out'),
       ].join('\n'));
-    }));
+    }, { adopt: true }));
 
   stepOptions(program.command('approve').description("Record the admin's approval of the sample (and corrections)"))
     .option('--approved-by <name>', 'who approves', os.userInfo().username)
@@ -225,9 +238,9 @@ export function buildProgram(): Command {
           throw new ConfigError(`cannot read the corrections file ${flags.corrections}: ${(e as Error).message}`);
         }
       }
-      const run = s.engine.approve(flags.run, flags.approvedBy ?? 'unknown', corrections);
+      const run = await s.engine.approve(flags.run, flags.approvedBy ?? 'unknown', corrections);
       out(flags, run.approval, () => `Run ${run.runId}: the sample is approved by ${run.approval?.approvedBy}.\n${next('run', flags)}`);
-    }));
+    }, { adopt: true }));
 
   stepOptions(program.command('run').description('Full upsert keyed on astep_sourceid, every write audited; resumable'))
     .option('--force', 'run without an approved sample')
@@ -246,15 +259,15 @@ export function buildProgram(): Command {
           : next('verify', flags),
       ].join('\n'));
       if (failed) process.exitCode = EXIT.failedRecords;
-    }));
+    }, { adopt: true }));
 
   stepOptions(program.command('export-workflows').description('Write the workflow reference document (action types, steps, participant types, data collections)'))
     .action(async (flags: StepFlags) => withSession('export-workflows', flags, async (s, config) => {
-      const ref = s.engine.exportWorkflows(flags.run);
+      const ref = await s.engine.exportWorkflows(flags.run);
       const dir = outDir(config, flags);
       writeReport(dir, 'workflows', ref, page('Actionstep workflow reference', workflowsHtml(ref)));
       out(flags, ref, () => `Workflow reference written to ${path.join(dir, 'workflows.html')} (${plural(ref.matterTypes.length, 'matter type')}).`);
-    }));
+    }, { adopt: true }));
 
   stepOptions(program.command('delta').description('Pick up what changed in Actionstep since extraction began (modified filters, rescans), upsert it, report deletions'))
     .option('--accept-failures', 'exit 0 even when records failed (they are listed)')
@@ -266,6 +279,16 @@ export function buildProgram(): Command {
           return true;
         },
       }));
+      const runId = result.summary.runId;
+      // Staging mirrored to Dataverse (by extract) follows the delta, so the wizard continues from the same records.
+      if (s.store.getCheckpoint(`mirror-staging:${runId}:actions`)) {
+        const applied = result.deletions.applied > 0;
+        await mirrorStaging(s.sink, s.store, runId, s.progress, result.scan.resources.map((r) => ({
+          resource: r.resource,
+          upserted: [...r.added, ...r.changed],
+          removed: r.resource === 'trustledger' || (applied && r.resource !== 'actions') ? r.deleted : [],
+        })));
+      }
       const dir = outDir(config, flags);
       writeReport(dir, 'delta', result, page('Changes since extraction', summaryHtml(result.summary, { timeZone: config.migration?.timeZone })));
       const changed = result.scan.resources.filter((r) => r.added.length + r.changed.length + r.deleted.length > 0);
@@ -281,7 +304,7 @@ export function buildProgram(): Command {
         next(fresh.length && !flags.acceptFailures ? 'delta' : 'verify', flags, fresh.length && !flags.acceptFailures ? 'fix the data in Actionstep, or add --accept-failures' : undefined),
       ].filter(Boolean).join('\n'));
       if (fresh.length && !flags.acceptFailures) process.exitCode = EXIT.failedRecords;
-    }));
+    }, { adopt: true }));
 
   stepOptions(program.command('verify').description('Reconcile source and Dataverse: counts and field checksums per table, every difference with its reason'))
     .action(async (flags: StepFlags) => withSession('verify', flags, async (s, config) => {
@@ -299,7 +322,7 @@ export function buildProgram(): Command {
         result.ok ? '' : next('run', flags, 'writes the expected values again; a difference someone made on purpose is theirs to keep'),
       ].filter(Boolean).join('\n'));
       if (!result.ok) process.exitCode = EXIT.failedRecords;
-    }));
+    }, { adopt: true }));
 
   stepOptions(program.command('rollback').description('Undo a run from its audit: delete what it created, restore what it updated; report records changed since'))
     .option('--force', 'roll back records that were changed after the run, too')
@@ -312,7 +335,7 @@ export function buildProgram(): Command {
         result.complete ? 'The run is rolled back.' : `Not complete: see the conflicts and failures above. To roll the conflicts back too (losing those changes): astep-migrate rollback --run ${result.runId} --force`,
       ].join('\n'));
       if (!result.complete) process.exitCode = EXIT.failedRecords;
-    }));
+    }, { adopt: true }));
 
   program
     .command('demo')

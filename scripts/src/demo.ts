@@ -69,7 +69,7 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
       const before = o.rollback ? await snapshot(emulators) : null;
       const counts = await time('Reading Actionstep', 'records', () => engine.extract(runId));
       const sample = await time('Running the sample', 'rows', () => engine.sample(runId));
-      engine.approve(runId, 'demo (approved automatically)');
+      await engine.approve(runId, 'demo (approved automatically)');
       // The full run's rows over time, for the progress chart in the report.
       const runTimeline = (timeline = new ProgressTimeline(progress));
       const summary: RunSummary = await time('Running the migration', 'rows', () => engine.run(runId));

@@ -22,6 +22,7 @@ export interface Session {
   sink: DataverseSink;
   /** Every configured application user behind one API (a pool of one for the single form). */
   dataverse: DataverseClientPool;
+  progress: ProgressReporter;
   secrets: string[];
   close(): void;
 }
@@ -104,7 +105,7 @@ async function openLocked(config: MigrationConfig, progress: ProgressReporter, o
     const sink = new DataverseSink(dataverse, webApiUrl);
     const engine = new MigrationEngine({ source, sink, store, progress });
     return {
-      engine, store, source, sink, dataverse, secrets,
+      engine, store, source, sink, dataverse, progress, secrets,
       close: () => {
         store.close();
         release();

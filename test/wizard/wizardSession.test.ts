@@ -1,7 +1,7 @@
 // The wizard's engine session (the code the Mapping Wizard runs in the browser), here in Node against the
-// emulators: Discover → prepare (provision + extract) → proposals → sample → approve → run → delta → verify, state
-// saved on the Migration Run row, and a second session on the same row (a reload) resumes with the approval and
-// the staged firm.
+// emulators: Discover → prepare (provision + extract, staged in astep_stagingrow) → proposals → sample → approve →
+// run → delta → verify, state saved on the Migration Run row, and a second session on the same row (a reload)
+// resumes with the approval and the staged firm without one Actionstep request.
 import { WizardSession } from '@astep/orchestrator/wizard/wizardSession';
 import { parseWizardState } from '@astep/orchestrator/wizard/wizardState';
 import { silentProgress } from '@astep/orchestrator/ports';
@@ -29,7 +29,7 @@ test('Discover to Verify, then a reload resumes from the row', async () => {
   expect(plan.options.opportunityStrategy).toBe('perMatter');
   const counts = await s.prepare();
   expect(counts.actions).toBeGreaterThan(0);
-  const proposals = s.proposals();
+  const proposals = await s.proposals();
   const people = proposals.find((p) => p.object === 'participants');
   expect(people?.fields.find((f) => f.sourceField === 'email')?.targetColumn).toBe('emailaddress1');
   const beforeSample = await snapshot(emu);
@@ -38,16 +38,28 @@ test('Discover to Verify, then a reload resumes from the row', async () => {
   expect((await s.approve('admin@firm.example')).problems).toEqual([]);
   expect(s.state.approved).toBe(true);
 
-  // A reload: a new session on the same row.
+  // Staged in Dataverse, one row per record, keyed run|resource|id.
+  const stagedRows = await webApi(emu, 'GET', `astep_stagingrows?$select=astep_stagingkey&$filter=startswith(astep_stagingkey,'${runId}|actions|')`);
+  expect(stagedRows.json.value.length).toBe(counts.actions);
+  expect(s.store.getRun(runId)).toBeTruthy();
+  expect(() => s.store.staged('actions')).toThrow(/keeps staging in Dataverse/);
+
+  // A reload: a new session on the same row reads plan and staging from Dataverse, not from Actionstep.
+  const requestsBefore = cli.source.requestCount();
   const again = new WizardSession({ runId, source: cli.source, sink: cli.sink, progress: silentProgress });
   const state = await again.load();
   expect(state.step).toBe('run');
   expect(again.run?.approval?.approvedOn).toBeTruthy();
-  expect(again.store.stagedCount('actions')).toBe(counts.actions);
+  expect((again.run?.plan as { options: { opportunityStrategy: string } }).options.opportunityStrategy).toBe('perMatter');
+  expect(await again.store.stagedCountAsync('actions')).toBe(counts.actions);
+  expect(await again.stagedCounts()).toEqual(counts);
+  expect((await again.proposals()).length).toBe(proposals.length);
+  expect(cli.source.requestCount()).toBe(requestsBefore);
 
   const summary = await again.runFull();
   expect(summary.reconciles).toBe(true);
   expect(summary.totals.migrated).toBeGreaterThan(0);
+  expect(summary.totals.extracted).toBe(Object.values(counts).reduce((a, b) => a + b, 0));
   const delta = await again.delta();
   expect(delta.summary.reconciles).toBe(true);
   const verify = await again.verify();

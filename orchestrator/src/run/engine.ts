@@ -4,7 +4,7 @@ import type { RecordsByResource, ResourceName, TrustLedgerEntry, User } from '@a
 import { buildPlan, type DestinationInventory, type SourceInventory } from '../plan/buildPlan';
 import type { MigrationPlan } from '../plan/migrationPlan';
 import type { LicenseTier, MigrationOptions } from '../options';
-import type { Finding, ProgressReporter, RecordOutcome, Row, RunState, SinkPort, SourcePort, StateStore } from '../ports';
+import type { Finding, ProgressReporter, RecordOutcome, Row, RunState, SinkPort, SourcePort, StagedRecord, StateStore } from '../ports';
 import { FindingLog } from './findings';
 import { extractResource, stageUnlistedMatters } from './resourceExtraction';
 import { FirmIndex, emptyFirmData, trustRowId, type FirmData } from '../transform/firmData';
@@ -220,7 +220,7 @@ export class MigrationEngine {
     for (const resource of EXTRACTION_ORDER) {
       const done = this.store.getCheckpoint(`extract:${run.runId}:${resource}`);
       if (done) {
-        counts[resource] = this.store.stagedCount(resource);
+        counts[resource] = await this.store.stagedCountAsync(resource);
         continue;
       }
       const log = new FindingLog();
@@ -233,31 +233,37 @@ export class MigrationEngine {
       await stageUnlistedMatters({ source, store: this.store, progress });
       this.store.setCheckpoint(`extract:${run.runId}:unlisted-matters`, 'done');
     }
-    counts.actions = this.store.stagedCount('actions');
+    counts.actions = await this.store.stagedCountAsync('actions');
     if (!this.store.getCheckpoint(`extract:${run.runId}:trustledger`)) {
-      this.store.clearStaged('trustledger');
+      await this.store.clearStagedAsync('trustledger');
       const ledger = await source.trustLedger();
-      this.store.stage(ledger.map((t, i) => ({ resource: 'trustledger', id: trustRowId(t.actionId, i), json: JSON.stringify(t) })));
+      await this.store.stageAsync(ledger.map((t, i) => ({ resource: 'trustledger', id: trustRowId(t.actionId, i), json: JSON.stringify(t) })));
       this.store.setCheckpoint(`extract:${run.runId}:trustledger`, String(ledger.length));
     }
-    counts.trustledger = this.store.stagedCount('trustledger');
+    counts.trustledger = await this.store.stagedCountAsync('trustledger');
     this.store.saveRun({ ...this.requireRun(run.runId), extractionCompletedOn: this.now().toISOString(), status: 'Extracted' });
     return counts;
   }
 
-  loadFirm(): FirmData {
+  /** The staged firm, read back page by page (the mappings need all of it at once). */
+  async loadFirm(): Promise<FirmData> {
     const data = emptyFirmData();
+    const all = async (resource: string): Promise<StagedRecord[]> => {
+      const out: StagedRecord[] = [];
+      for await (const page of this.store.stagedPages(resource)) out.push(...page);
+      return out;
+    };
     for (const r of EXTRACTION_ORDER) {
-      (data as unknown as Record<string, unknown[]>)[r] = this.store.staged(r).map((s) => JSON.parse(s.json));
+      (data as unknown as Record<string, unknown[]>)[r] = (await all(r)).map((s) => JSON.parse(s.json));
     }
-    data.trustLedger = this.store.staged('trustledger').sort((a, b) => trustOrder(a.id) - trustOrder(b.id)).map((s) => JSON.parse(s.json) as TrustLedgerEntry);
+    data.trustLedger = (await all('trustledger')).sort((a, b) => trustOrder(a.id) - trustOrder(b.id)).map((s) => JSON.parse(s.json) as TrustLedgerEntry);
     return data;
   }
 
   /** The run's rows and dispositions from the staged firm, and what the sample and its diff read. */
-  mapping(run: RunState): { ctx: SampleContext; mapped: MappedFirm } {
+  async mapping(run: RunState): Promise<{ ctx: SampleContext; mapped: MappedFirm }> {
     const plan = this.requirePlan(run);
-    const index = new FirmIndex(this.loadFirm());
+    const index = new FirmIndex(await this.loadFirm());
     const lookups = new FirmLookups(index, plan, this.deps.source.filesUrl());
     const ctx: SampleContext = { mappings: this.mappings, index, lookups };
     const mapped = mapFirm(this.mappings, lookups, new FirmUnits(index, lookups));
@@ -294,7 +300,7 @@ export class MigrationEngine {
   async sample(runId?: string): Promise<SampleResult> {
     const run = this.requireRun(runId);
     if (!run.extractionCompletedOn) throw new EngineError(`run ${run.runId} is not extracted yet: run \`extract\` first`);
-    const { ctx, mapped } = this.mapping(run);
+    const { ctx, mapped } = await this.mapping(run);
     const plan = this.requirePlan(run);
     const selection = selectSample(ctx, mapped, plan.options.sampleSize);
     const { results, registry } = await this.loadRows(run.runId, 'sample', selection.rows);
@@ -345,11 +351,11 @@ export class MigrationEngine {
 
   // ---------------- approve ----------------
 
-  approve(runId: string | undefined, approvedBy: string, corrections: { decisions?: FieldDecision[] } | null = null): RunState {
+  async approve(runId: string | undefined, approvedBy: string, corrections: { decisions?: FieldDecision[] } | null = null): Promise<RunState> {
     const run = this.requireRun(runId);
     if (!run.sample) throw new EngineError(`run ${run.runId} has no sample to approve: run \`sample\` first`);
     if (corrections?.decisions?.length) {
-      const problems = validateDecisions(this.mapping({ ...run, approval: null }).mapped, corrections.decisions);
+      const problems = validateDecisions((await this.mapping({ ...run, approval: null })).mapped, corrections.decisions);
       if (problems.length) throw new EngineError(`the corrections cannot be applied:\n  - ${problems.join('\n  - ')}`);
     }
     const next = { ...run, approval: { approvedOn: this.now().toISOString(), approvedBy, corrections }, status: 'Approved' };
@@ -365,23 +371,23 @@ export class MigrationEngine {
     if (!run.approval && !options.force) throw new EngineError(`run ${run.runId}: the sample is not approved. Review the sample diff and run \`approve\`, or pass --force`);
     const startedOn = this.now().toISOString();
     this.store.saveRun({ ...run, status: 'Running' });
-    const { ctx, mapped } = this.mapping(run);
+    const { ctx, mapped } = await this.mapping(run);
     const { results } = await this.loadRows(run.runId, 'run', mapped.rows);
-    const summary = this.summarize(run.runId, 'run', startedOn, mapped, results, ctx.lookups.plan.fallbackOwnerId);
+    const summary = await this.summarize(run.runId, 'run', startedOn, mapped, results, ctx.lookups.plan.fallbackOwnerId);
     this.store.saveRun({ ...this.requireRun(run.runId), summary, status: summary.totals.failed ? 'Completed With Errors' : 'Completed' });
     await this.mirror(run.runId);
     return summary;
   }
 
-  summarize(runId: string, phase: 'run' | 'delta', startedOn: string, mapped: MappedFirm, results: RowResult[], fallbackOwnerId: string): RunSummary {
+  async summarize(runId: string, phase: 'run' | 'delta', startedOn: string, mapped: MappedFirm, results: RowResult[], fallbackOwnerId: string): Promise<RunSummary> {
     const byRow = new Map<string, RowResult>();
     for (const r of results) byRow.set(`${r.row.table}|${r.row.key}`, r);
     const outcomes: RecordOutcome[] = [];
     const objects: ObjectSummary[] = [];
     for (const resource of STAGED_RESOURCES) {
-      const staged = this.store.staged(resource);
-      const summary: ObjectSummary = { object: resource, extracted: staged.length, migrated: 0, skipped: 0, failed: 0, skippedReasons: {}, skippedExamples: {}, failedReasons: [] };
-      for (const s of staged) {
+      const summary: ObjectSummary = { object: resource, extracted: 0, migrated: 0, skipped: 0, failed: 0, skippedReasons: {}, skippedExamples: {}, failedReasons: [] };
+      for await (const page of this.store.stagedPages(resource)) for (const s of page) {
+        summary.extracted++;
         const o = outcomeOf(mapped, byRow, resource, s.id);
         outcomes.push(o);
         summary[o.outcome]++;
@@ -429,7 +435,7 @@ export class MigrationEngine {
     const startedOn = this.now().toISOString();
     const since = run.lastDeltaOn ?? run.extractionStartedOn;
     const scan = await scanDelta(this.deps.source, this.store, EXTRACTION_ORDER, since, startedOn, this.deps.progress);
-    const { ctx, mapped } = this.mapping(run);
+    const { ctx, mapped } = await this.mapping(run);
     const { results } = await this.loadRows(run.runId, 'delta', mapped.rows);
     // Deleted in Actionstep: rescanned records that vanished, and matters now flagged deleted.
     const gone = scan.resources.flatMap((r) => r.deleted.map((id) => ({ resource: r.resource, id })));
@@ -450,9 +456,9 @@ export class MigrationEngine {
         }
       }
       // Applied deletions leave staging too, so later counts reconcile against what Actionstep still holds.
-      for (const g of gone) if (g.resource !== 'actions') this.store.unstage(g.resource, [g.id]);
+      for (const g of gone) if (g.resource !== 'actions') await this.store.unstageAsync(g.resource, [g.id]);
     }
-    const summary = this.summarize(run.runId, 'delta', startedOn, mapped, results, ctx.lookups.plan.fallbackOwnerId);
+    const summary = await this.summarize(run.runId, 'delta', startedOn, mapped, results, ctx.lookups.plan.fallbackOwnerId);
     this.store.saveRun({ ...this.requireRun(run.runId), lastDeltaOn: startedOn, summary });
     await this.mirror(run.runId);
     return { scan, summary, deletions: { reported: gone.length, applied, failed } };
@@ -463,9 +469,9 @@ export class MigrationEngine {
   async verify(runId?: string): Promise<VerifyResult> {
     const run = this.requireRun(runId);
     if (!run.summary) throw new EngineError(`run ${run.runId} has not been run yet: nothing to verify`);
-    const { mapped } = this.mapping(run);
+    const { mapped } = await this.mapping(run);
     const counts: Record<string, number> = {};
-    for (const r of STAGED_RESOURCES) counts[r] = this.store.stagedCount(r);
+    for (const r of STAGED_RESOURCES) counts[r] = await this.store.stagedCountAsync(r);
     return verifyRun(run.runId, this.mappings, mapped, this.deps.sink, this.store, counts, this.extractionFindings(run.runId));
   }
 
@@ -489,10 +495,10 @@ export class MigrationEngine {
     return result;
   }
 
-  exportWorkflows(runId?: string): WorkflowReference {
+  async exportWorkflows(runId?: string): Promise<WorkflowReference> {
     const run = this.requireRun(runId);
     if (!run.extractionCompletedOn) throw new EngineError(`run ${run.runId} is not extracted yet: run \`extract\` first`);
-    return exportWorkflows(this.loadFirm());
+    return exportWorkflows(await this.loadFirm());
   }
 }
 

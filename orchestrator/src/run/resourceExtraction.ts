@@ -4,7 +4,8 @@
 // are listed again: records deleted meanwhile leave staging, records added meanwhile are read by id, and what still
 // differs is a finding by id (an open one: verify fails on it). Offset paging (composite ids) can lose a record
 // without any count showing it (one deleted and one added between the same two pages), so those resources always
-// get the id listing. Wire values that did not parse are findings too.
+// get the id listing. Wire values that did not parse are findings too. Staging is read and written through the
+// store's asynchronous methods, so the same code stages in SQLite (command line) and in Dataverse (the wizard).
 import type { ResourceName } from '@astep/actionstep-connector/records';
 import type { ProgressReporter, SourcePort, StateStore } from '../ports';
 import type { FindingLog } from './findings';
@@ -32,7 +33,7 @@ interface Deps {
 export async function extractResource(deps: Deps, resource: ResourceName, log: FindingLog): Promise<number> {
   const { source, store, progress } = deps;
   const task = `extract ${resource}`;
-  store.clearStaged(resource);
+  await store.clearStagedAsync(resource);
   progress.start(task, 0);
   let firstCount: number | undefined;
   let moved: string | null = null;
@@ -44,7 +45,7 @@ export async function extractResource(deps: Deps, resource: ResourceName, log: F
       firstCount ??= page.recordCount;
       if (page.recordCount !== firstCount) moved ??= `Actionstep's count changed from ${firstCount} to ${page.recordCount} while the pages were read`;
     }
-    for (const id of store.stagedIds(resource, ids)) {
+    for (const id of await store.stagedIdsAsync(resource, ids)) {
       log.add(FINDING.duplicate, { resource, id, field: null, value: null, message: `${recordName(resource, id)} came on two pages: the listing shifted while it was read (staged once)` });
       moved ??= `${recordName(resource, id)} came on two pages`;
     }
@@ -54,33 +55,33 @@ export async function extractResource(deps: Deps, resource: ResourceName, log: F
         message: `${i.resource} ${i.id ?? '(no id)'}: ${i.field} ${JSON.stringify(i.value)} is not understood (${i.rule}); it was left empty`,
       });
     }
-    store.stage(page.map((r, n) => ({ resource, id: ids[n], json: JSON.stringify(r) })));
+    await store.stageAsync(page.map((r, n) => ({ resource, id: ids[n], json: JSON.stringify(r) })));
     progress.tick(task, page.length);
   }
-  const staged = store.stagedCount(resource);
+  const staged = await store.stagedCountAsync(resource);
   const endCount = await source.count(resource);
   if (endCount !== null && endCount !== staged) moved ??= `Actionstep counts ${endCount} now and ${staged} were read`;
   if (endCount !== null && firstCount !== undefined && endCount !== firstCount) moved ??= `Actionstep's count went from ${firstCount} to ${endCount} while reading`;
   if (moved) progress.log(`${task}: ${moved}; listing its ids to find what moved`);
   if (moved || (!keyset && staged > 0)) await readWhatMoved(deps, resource, log);
   progress.done(task);
-  return store.stagedCount(resource);
+  return store.stagedCountAsync(resource);
 }
 
 async function readWhatMoved(deps: Deps, resource: ResourceName, log: FindingLog): Promise<void> {
   const { source, store } = deps;
   const now = new Set<string>();
   for await (const ids of source.ids(resource)) for (const id of ids) now.add(id);
-  const staged = store.stagedIds(resource);
+  const staged = await store.stagedIdsAsync(resource);
   const stagedSet = new Set(staged);
   const gone = staged.filter((id) => !now.has(id));
-  store.unstage(resource, gone);
+  await store.unstageAsync(resource, gone);
   for (const id of gone) log.add(FINDING.deleted, { resource, id, field: null, value: null, message: `${recordName(resource, id)} was read, then deleted in Actionstep before the extraction ended: it is not staged` });
   const added = [...now].filter((id) => !stagedSet.has(id));
   for (let i = 0; i < added.length; i += 50) {
     const chunk = added.slice(i, i + 50);
     const records = await source.byIds(resource, chunk);
-    store.stage(records.map((r) => ({ resource, id: (r as { id: string }).id, json: JSON.stringify(r) })));
+    await store.stageAsync(records.map((r) => ({ resource, id: (r as { id: string }).id, json: JSON.stringify(r) })));
     const read = new Set(records.map((r) => (r as { id: string }).id));
     for (const id of chunk) {
       if (read.has(id)) log.add(FINDING.missed, { resource, id, field: null, value: null, message: `${recordName(resource, id)} was not on the pages read (added meanwhile, or passed over when the listing shifted): read by id and staged` });
@@ -88,7 +89,7 @@ async function readWhatMoved(deps: Deps, resource: ResourceName, log: FindingLog
     }
   }
   const finalCount = await source.count(resource);
-  const stagedNow = store.stagedCount(resource);
+  const stagedNow = await store.stagedCountAsync(resource);
   if (finalCount !== null && finalCount !== stagedNow) {
     log.add(FINDING.countDiffers, {
       resource, id: null, field: null, value: { actionstep: finalCount, staged: stagedNow },
@@ -109,16 +110,19 @@ export async function stageUnlistedMatters(deps: Deps): Promise<number> {
   const { source, store } = deps;
   const wanted = new Set<string>();
   for (const resource of MATTER_CHILDREN) {
-    for (const s of store.staged(resource)) {
-      const actionId = (JSON.parse(s.json) as { actionId?: string | null }).actionId;
-      if (actionId) wanted.add(actionId);
+    for await (const page of store.stagedPages(resource)) {
+      for (const s of page) {
+        const actionId = (JSON.parse(s.json) as { actionId?: string | null }).actionId;
+        if (actionId) wanted.add(actionId);
+      }
     }
   }
-  const missing = [...wanted].filter((id) => !store.stagedIds('actions', [id]).length);
+  const listed = new Set(await store.stagedIdsAsync('actions', [...wanted]));
+  const missing = [...wanted].filter((id) => !listed.has(id));
   let staged = 0;
   for (let i = 0; i < missing.length; i += 50) {
     const records = await source.byIds('actions', missing.slice(i, i + 50));
-    store.stage(records.map((r) => ({ resource: 'actions', id: r.id, json: JSON.stringify(r) })));
+    await store.stageAsync(records.map((r) => ({ resource: 'actions', id: r.id, json: JSON.stringify(r) })));
     staged += records.length;
   }
   if (staged) deps.progress.log(`extract: ${staged} matters that Actionstep does not list (deleted ones) were read by id, so their records say why they do not migrate`);

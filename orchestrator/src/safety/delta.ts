@@ -21,12 +21,19 @@ export interface DeltaScan {
   resources: ResourceDelta[];
 }
 
+/** A resource's staged copies (id → JSON), read a page at a time. */
+async function stagedJson(store: StateStore, resource: string): Promise<Map<string, string>> {
+  const out = new Map<string, string>();
+  for await (const page of store.stagedPages(resource)) for (const s of page) out.set(s.id, s.json);
+  return out;
+}
+
 /** Reads the changes and stages them (new and changed records replace their staged copies). */
 export async function scanDelta(source: SourcePort, store: StateStore, resources: ResourceName[], since: string, startedOn: string, progress: ProgressReporter): Promise<DeltaScan> {
   const out: ResourceDelta[] = [];
   for (const resource of resources) {
     const modifiedField = RESOURCES[resource]?.modifiedField ?? null;
-    const staged = new Map(store.staged(resource).map((s) => [s.id, s.json] as const));
+    const staged = await stagedJson(store, resource);
     const delta: ResourceDelta = { resource, method: modifiedField ? 'modifiedSince' : 'rescan', added: [], changed: [], deleted: [] };
     const seen = new Set<string>();
     const toStage: StagedRecord[] = [];
@@ -52,12 +59,12 @@ export async function scanDelta(source: SourcePort, store: StateStore, resources
       if (count !== null && count !== seen.size) for await (const ids of source.ids(resource)) for (const id of ids) seen.add(id);
       for (const id of staged.keys()) if (!seen.has(id)) delta.deleted.push(id);
     }
-    if (toStage.length) store.stage(toStage);
+    if (toStage.length) await store.stageAsync(toStage);
     out.push(delta);
   }
   // The trust ledger export has no timestamps: download it again and compare.
   const ledger = await source.trustLedger();
-  const staged = new Map(store.staged('trustledger').map((s) => [s.id, s.json] as const));
+  const staged = await stagedJson(store, 'trustledger');
   const trust: ResourceDelta = { resource: 'trustledger', method: 'rescan', added: [], changed: [], deleted: [] };
   const fresh = ledger.map((t, i) => ({ resource: 'trustledger', id: trustRowId(t.actionId, i), json: JSON.stringify(t) }));
   const freshIds = new Set(fresh.map((f) => f.id));
@@ -68,8 +75,8 @@ export async function scanDelta(source: SourcePort, store: StateStore, resources
   }
   for (const id of staged.keys()) if (!freshIds.has(id)) trust.deleted.push(id);
   if (trust.added.length || trust.changed.length || trust.deleted.length) {
-    store.clearStaged('trustledger');
-    store.stage(fresh);
+    await store.clearStagedAsync('trustledger');
+    await store.stageAsync(fresh);
   }
   out.push(trust);
   return { since, startedOn, resources: out };

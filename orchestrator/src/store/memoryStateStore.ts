@@ -34,8 +34,17 @@ export class MemoryStateStore implements StateStore {
     if (!m) return [];
     return among ? among.filter((id) => m.has(id)) : [...m.keys()];
   }
+  async stagedIdsAsync(resource: string, among?: string[]): Promise<string[]> { return this.stagedIds(resource, among); }
   clearStaged(resource: string) { this.stagedMap.delete(resource); }
   unstage(resource: string, ids: string[]) { for (const id of ids) this.stagedMap.get(resource)?.delete(id); }
+  async stageAsync(records: StagedRecord[]) { this.stage(records); }
+  async *stagedPages(resource: string, pageSize = 1000): AsyncIterable<StagedRecord[]> {
+    const all = this.staged(resource);
+    for (let i = 0; i < all.length; i += pageSize) yield all.slice(i, i + pageSize);
+  }
+  async stagedCountAsync(resource: string) { return this.stagedCount(resource); }
+  async clearStagedAsync(resource: string) { this.clearStaged(resource); }
+  async unstageAsync(resource: string, ids: string[]) { this.unstage(resource, ids); }
   getCheckpoint(n: string) { return this.checkpoints.get(n) ?? null; }
   setCheckpoint(n: string, v: string | null) { if (v === null) this.checkpoints.delete(n); else this.checkpoints.set(n, v); }
 

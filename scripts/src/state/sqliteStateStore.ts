@@ -89,6 +89,10 @@ export class SqliteStateStore implements StateStore {
     return among.filter((id) => stmt.get(resource, id) !== undefined);
   }
 
+  async stagedIdsAsync(resource: string, among?: string[]): Promise<string[]> {
+    return this.stagedIds(resource, among);
+  }
+
   clearStaged(resource: string): void {
     this.db.prepare('DELETE FROM staged WHERE resource = ?').run(resource);
   }
@@ -98,6 +102,34 @@ export class SqliteStateStore implements StateStore {
     this.transaction(() => {
       for (const id of ids) stmt.run(resource, id);
     });
+  }
+
+  async stageAsync(records: StagedRecord[]): Promise<void> {
+    this.stage(records);
+  }
+
+  /** Pages by rowid (staging order), so a resource is never read into memory at once. */
+  async *stagedPages(resource: string, pageSize = 1000): AsyncIterable<StagedRecord[]> {
+    const stmt = this.db.prepare('SELECT rowid AS n, resource, id, json FROM staged WHERE resource = ? AND rowid > ? ORDER BY rowid LIMIT ?');
+    let after = 0;
+    for (;;) {
+      const rows = stmt.all(resource, after, pageSize) as Array<StagedRecord & { n: number }>;
+      if (!rows.length) return;
+      after = rows[rows.length - 1].n;
+      yield rows.map(({ resource: r, id, json }) => ({ resource: r, id, json }));
+    }
+  }
+
+  async stagedCountAsync(resource: string): Promise<number> {
+    return this.stagedCount(resource);
+  }
+
+  async clearStagedAsync(resource: string): Promise<void> {
+    this.clearStaged(resource);
+  }
+
+  async unstageAsync(resource: string, ids: string[]): Promise<void> {
+    this.unstage(resource, ids);
   }
 
   getCheckpoint(name: string): string | null {
@@ -138,6 +170,15 @@ export class SqliteStateStore implements StateStore {
     if (patch.errorCode !== undefined) { sets.push('error_code = @errorCode'); params.errorCode = patch.errorCode; }
     if (patch.message !== undefined) { sets.push('message = @message'); params.message = patch.message; }
     this.db.prepare(`UPDATE audit SET ${sets.join(', ')} WHERE run_id = @runId AND seq = @seq`).run(params);
+  }
+
+  importAudit(entries: AuditEntry[]): void {
+    const insert = this.db.prepare(`INSERT INTO audit (run_id, seq, phase, operation, tbl, key, target_id, source_resource, source_id, before_json, after_json, error_code, message, status, occurred_on)
+      VALUES (@runId, @seq, @phase, @operation, @table, @key, @targetId, @sourceResource, @sourceId, @before, @after, @errorCode, @message, @status, @occurredOn)
+      ON CONFLICT(run_id, seq) DO NOTHING`);
+    this.transaction(() => {
+      for (const e of entries) insert.run({ ...e, before: e.before ? JSON.stringify(e.before) : null, after: e.after ? JSON.stringify(e.after) : null });
+    });
   }
 
   audit(runId: string, phase?: AuditPhase): AuditEntry[] {

@@ -239,8 +239,12 @@ export function generateApiProperties(): Json {
           type: 'oauthSetting',
           oAuthSettings: {
             identityProvider: 'oauth2',
-            // Issued per integration by Actionstep support; the secret is supplied at deploy time, never stored here.
-            clientId: 'ACTIONSTEP_CLIENT_ID',
+            // Issued per integration by Actionstep support, so it is a setting of the solution: the environment variable
+            // astep_ActionstepClientId (solution connectors may reference environment variables in their OAuth
+            // settings as @environmentVariables("<schema name>"): learn.microsoft.com "Use environment variables in
+            // solution custom connectors"; microsoft/PowerPlatformConnectors#4010 shows the same syntax for the secret).
+            // The client secret is entered on the connector after import and never ships.
+            clientId: '@environmentVariables("astep_ActionstepClientId")',
             scopes: ['all'],
             // Power Platform assigns a redirect URL per connector; register it with Actionstep for this client id.
             redirectMode: 'GlobalPerConnector',
