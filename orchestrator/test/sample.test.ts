@@ -39,7 +39,7 @@ describe('the sample diff', () => {
     const entries = diff(row('account', 'P-100'));
     expect(field(entries, 'name')).toMatchObject({ source: 'Acme Holdings Ltd', reason: 'copied' });
     expect(field(entries, 'astep_totalbilled').reason).toBe("billing total summed over the account's matters");
-    expect(field(entries, 'astep_trustbalance').reason).toMatch(/^matter 2: trust ledger in 50\.00 − out 0\.00 = 50\.00, but the report's closing balance is 60\.00/);
+    expect(field(entries, 'astep_trustbalance').reason).toMatch(/^matter 2: trust ledger in 50\.00 − out 0\.00 = 50\.00, but the report's closing balance \(row 4\) is 60\.00/);
   });
 
   test('a value Dataverse does not hold is a mismatch', () => {

@@ -7,7 +7,7 @@ import os from 'node:os';
 import { createHash } from 'node:crypto';
 import { Command, InvalidArgumentError } from 'commander';
 import { CREDENTIAL_ERROR_CODE, DataverseError } from '@astep/dataverse-connector';
-import { EngineError, withRunLease, type LeaseHolder, planHtml, page, sampleHtml, summaryHtml, workflowsHtml, type FieldDecision } from '@astep/orchestrator';
+import { EngineError, notMigrated as notMigratedOf, withRunLease, type LeaseHolder, planHtml, page, sampleHtml, summaryHtml, workflowsHtml, type FieldDecision } from '@astep/orchestrator';
 import { ConfigError, loadConfig, redactConfig, scrubSecrets, type MigrationConfig } from './config';
 import { createProgress } from './progress';
 import { openSession, type Session } from './session';
@@ -34,6 +34,7 @@ interface StepFlags {
   acceptFailures?: boolean;
   approvedBy?: string;
   out?: string;
+  trustLedger?: string;
 }
 
 function out(flags: { json?: boolean }, value: unknown, human: () => string) {
@@ -44,7 +45,7 @@ function out(flags: { json?: boolean }, value: unknown, human: () => string) {
 async function withSession<T>(command: string, flags: StepFlags, fn: (s: Session, config: MigrationConfig) => Promise<T>): Promise<T> {
   const config = loadConfig(flags.config);
   const progress = createProgress({ quiet: false });
-  const session = await openSession(config, progress, { command });
+  const session = await openSession(config, progress, { command, trustLedgerFile: flags.trustLedger && path.resolve(flags.trustLedger) });
   knownSecrets = session.secrets;
   applicationUsersField = config.dataverse.applicationUsers ? 'dataverse.applicationUsers' : 'dataverse.clientId';
   try {
@@ -139,10 +140,15 @@ export function buildProgram(): Command {
       out(flags, { changes }, () => (changes.length ? changes.join('\n') : 'Nothing to change: the environment already has everything the plan needs.'));
     }));
 
-  stepOptions(program.command('extract').description('Page through Actionstep and stage every record (resumable)'))
+  stepOptions(program.command('extract').description('Page through Actionstep and stage every record (resumable), and the trust ledger export the firm gives'))
+    .option('--trust-ledger <file>', 'the Trust Account Ledgers report exported from Actionstep (CSV or .xlsx); default: actionstep.trustLedgerFile')
     .action(async (flags: StepFlags) => withSession('extract', flags, async (s) => {
       const counts = await s.engine.extract(flags.run);
-      out(flags, { counts, actionstepRequests: s.source.requestCount() }, () => Object.entries(counts).map(([k, v]) => `${k.padEnd(28)} ${v}`).join('\n'));
+      const notMigrated = notMigratedOf(s.engine.trustLedgerStatus(flags.run));
+      out(flags, { counts, actionstepRequests: s.source.requestCount(), trustLedger: s.engine.trustLedgerStatus(flags.run), notMigrated, findings: s.engine.extractionFindings(flags.run) }, () => [
+        ...Object.entries(counts).map(([k, v]) => `${k.padEnd(28)} ${v}`),
+        ...notMigrated.map((n) => `\n${n.mapping}: ${n.reason}.\n  ${n.whatToDo}`),
+      ].join('\n'));
     }));
 
   stepOptions(program.command('sample').description('Migrate 100–300 representative records and write the field-level diff (HTML + JSON)'))
@@ -188,6 +194,7 @@ export function buildProgram(): Command {
 
   stepOptions(program.command('delta').description('Pick up what changed in Actionstep since extraction began (modified filters, rescans), upsert it, report deletions'))
     .option('--accept-failures', 'exit 0 even when records failed (they are listed)')
+    .option('--trust-ledger <file>', 'a newer trust ledger export to compare with the staged one; default: actionstep.trustLedgerFile')
     .action(async (flags: StepFlags) => withSession('delta', flags, async (s, config) => {
       const result = await leased('delta', s, config, flags.run, () => s.engine.delta(flags.run));
       writeReport(outDir(config, flags), 'delta', result, page('Delta pickup', summaryHtml(result.summary)));

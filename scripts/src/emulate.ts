@@ -26,6 +26,11 @@ export interface EmulateOptions {
   /** Dataverse application users to register and list in the config (default 1: the single-user form). */
   appUsers?: number;
   licenseTier?: 'SalesProfessional' | 'SalesEnterprise' | 'SalesPremium';
+  /**
+   * The trust ledger export the emulator writes into the state folder, as a firm downloads it from Actionstep's UI, and
+   * names in the config (default csv); `none`: the config names no ledger (trust is then not migrated).
+   */
+  trustLedger?: 'csv' | 'xlsx' | 'none';
   /** More app registrations in the same environment (tests: another app that must not read the audit). */
   extraClients?: Array<{ clientId: string; clientSecret: string; applicationUserName?: string; roles?: string[] }>;
 }
@@ -84,6 +89,14 @@ export async function startEmulators(o: EmulateOptions): Promise<RunningEmulator
     faults: faultRate > 0 ? dataverseFaults(faultRate, o.seed) : undefined,
   });
 
+  // Actionstep has no trust API: the firm exports the Trust Account Ledgers report and gives us the file.
+  let trustLedgerFile: string | undefined;
+  if ((o.trustLedger ?? 'csv') !== 'none') {
+    const exported = await actionstep.exportTrustLedger({ format: o.trustLedger === 'xlsx' ? 'xlsx' : 'csv' });
+    trustLedgerFile = path.join(o.stateDir, exported.fileName);
+    fs.writeFileSync(trustLedgerFile, exported.bytes, { mode: 0o600 });
+  }
+
   const config: MigrationConfig = {
     stateDir: path.join(o.stateDir, 'engine'),
     outDir: path.join(o.stateDir, 'out'),
@@ -94,6 +107,7 @@ export async function startEmulators(o: EmulateOptions): Promise<RunningEmulator
       clientSecret: actionstep.clientSecret,
       scopes: ['all'],
       signIn: 'followRedirect',
+      ...(trustLedgerFile ? { trustLedgerFile } : {}),
       tokenStore: { path: path.join(o.stateDir, 'engine', 'actionstep-tokens.enc'), passphrase: crypto.randomBytes(18).toString('base64url') },
     },
     dataverse: {

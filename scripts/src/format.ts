@@ -21,6 +21,7 @@ export function formatSummary(summary: RunSummary): string {
     line('total', t.extracted, t.migrated, t.skipped, t.failed), '',
     line('table', 'created', 'updated', 'unchanged', 'failed'),
     ...summary.tables.map((x) => line(x.table, x.created, x.updated, x.unchanged, x.failed)),
+    ...(summary.notMigrated ?? []).flatMap((n) => ['', `${n.mapping}: ${n.reason}.`, `  ${n.whatToDo}`]),
     ...formatFindings(summary.findings ?? []),
   ].join('\n');
 }

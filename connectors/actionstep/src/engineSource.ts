@@ -1,10 +1,11 @@
 // The migration engine's source port over this connector's client: pages of normalized records (with sideloads where
-// the extraction defines them), record counts from one small request, the trust ledger export and file downloads.
+// the extraction defines them), record counts from one small request and file downloads. The trust ledger is not an
+// API: it comes through the TrustLedgerPort (trust/trustLedgerSource.ts), from the file the firm exported.
 // Browser-safe: the command line and the Mapping Wizard use the same adapter (as DataverseSink beside its connector).
 import type { SourcePage, SourcePort } from '@astep/orchestrator/ports';
 import type { ActionstepClient } from './actionstepClient';
 import { EXTRACTION_LIST_OPTIONS } from './extraction/firmExtraction';
-import type { RecordsByResource, ResourceName, TrustLedgerEntry } from './records';
+import type { RecordsByResource, ResourceName } from './records';
 
 export class ActionstepSource implements SourcePort {
   constructor(private readonly client: ActionstepClient, private readonly apiEndpoint: string, private readonly orgKeyValue: string | null) {}
@@ -39,10 +40,6 @@ export class ActionstepSource implements SourcePort {
   async count(resource: ResourceName): Promise<number | null> {
     for await (const page of this.client.list(resource, { pageSize: 1 }).byPage()) return page.recordCount;
     return 0;
-  }
-
-  trustLedger(): Promise<TrustLedgerEntry[]> {
-    return this.client.getTrustLedger();
   }
 
   async downloadFile(fileId: string, options: { fileSize?: number | null; abortSignal?: AbortSignal } = {}): Promise<Uint8Array> {

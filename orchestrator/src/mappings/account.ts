@@ -9,7 +9,7 @@ import { declareColumns, OWNER, targetTable, type ColumnSpec } from './declare';
 import type { MappingLookups } from './lookups';
 import {
   ADDRESS_SPECS, billedIn, HAS_DATA_COLLECTION_VALUE, HAS_MATTER_STATUS, HAS_MATTER_TYPE, matterStatusChoice, OWNED_BY_MATCHED_USER,
-  phoneText, setAddress, setText, type Attributes,
+  phoneText, setAddress, setText, setTrust, type Attributes,
 } from './shared';
 import type { TableMapping } from './tableMapping';
 import type { AccountGroup } from './units';
@@ -49,20 +49,9 @@ function clientAccount(group: AccountGroup, lookups: MappingLookups): MappingOut
   attributes.astep_mattertype = lookups.matterTypeChoice(latest.actionTypeId);
   attributes.astep_matterstatus = matterStatusChoice(lookups, latest, problems);
 
-  let trustIn = 0, trustOut = 0, trustBalance = 0, billed = 0;
-  for (const m of matters) {
-    const t = lookups.trustOf(m.id);
-    if (t) {
-      trustIn += t.in;
-      trustOut += t.out;
-      trustBalance += t.balance;
-      if (t.discrepancy) problems.push({ field: 'astep_trustbalance', rule: 'trust-reconcile', value: m.id, message: `matter ${m.id}: ${t.discrepancy}; the report's balance is used` });
-    }
-    billed += lookups.billingTotal(m.id).total;
-  }
-  attributes.astep_trustin = roundTo(trustIn, 2);
-  attributes.astep_trustout = roundTo(trustOut, 2);
-  attributes.astep_trustbalance = roundTo(trustBalance, 2);
+  setTrust(attributes, problems, lookups, matters.map((m) => m.id));
+  let billed = 0;
+  for (const m of matters) billed += lookups.billingTotal(m.id).total;
   attributes.astep_totalbilled = roundTo(billed, 2);
   attributes.astep_createdbyuserid = lookups.actionstepUserIdOf(latest.assignedToParticipantId);
 

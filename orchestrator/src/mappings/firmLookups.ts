@@ -93,6 +93,10 @@ export class FirmLookups implements MappingLookups {
     return this.index.billingTotal(matterId);
   }
 
+  get trustLedgerGiven(): boolean {
+    return this.index.data.trustLedgerGiven;
+  }
+
   trustOf(matterId: string): MatterTrust | null {
     return this.index.trustByMatter.get(matterId) ?? null;
   }

@@ -1,7 +1,8 @@
 // The in-memory driver's units: records of a resource (with their staging ids) and the groups the grouped feeds
 // map, built from the FirmIndex. A streaming driver builds the same units from ordered queries on staging.
 import type { RecordsByResource, ResourceName } from '@astep/actionstep-connector/records';
-import { trustRowId, type FirmIndex, type StagedResource } from '../transform/firmData';
+import type { FirmIndex, StagedResource } from '../transform/firmData';
+import { trustRowId } from '../run/trustExtraction';
 import type { FirmLookups } from './firmLookups';
 import type { AccountGroup, MatterTasks, PersonGroup } from './units';
 
@@ -29,8 +30,7 @@ export class FirmUnits implements UnitSource {
 
   *staged(resource: StagedResource): Iterable<StagedUnit> {
     if (resource === 'trustledger') {
-      const rows = this.index.data.trustLedger;
-      for (let i = 0; i < rows.length; i++) yield { id: trustRowId(rows[i].actionId, i), record: rows[i] };
+      for (const row of this.index.data.trustLedger) yield { id: trustRowId(row.line), record: row };
       return;
     }
     for (const r of this.index.data[resource] as Array<{ id: string }>) yield { id: r.id, record: r };

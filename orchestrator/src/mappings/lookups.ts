@@ -32,6 +32,8 @@ export interface MappingLookups {
   isClientAccount(accountKey: string): boolean;
   /** Time billed plus disbursements, computed at extraction (Actionstep stores no total). */
   billingTotal(matterId: string): BillingTotal;
+  /** The firm gave a trust ledger export (else the trust columns are not written: unknown is empty, never 0.00). */
+  readonly trustLedgerGiven: boolean;
   /** The matter's trust figures from the ledger export, or null when the ledger has no rows for it. */
   trustOf(matterId: string): MatterTrust | null;
   /** The matter's data collection values (every collection, every record), in source order. */

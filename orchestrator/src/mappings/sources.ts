@@ -7,6 +7,7 @@ import { convertDcValue } from './dataCollections';
 import type { MappingLookups } from './lookups';
 import type { Disposition } from './mapFirm';
 import { contactKeyOf, matterProblem } from './shared';
+import { isUnreadable, type StagedTrustRow } from '../run/trustExtraction';
 
 export interface SourceAccounting {
   readonly resource: StagedResource;
@@ -52,6 +53,13 @@ function dataCollectionValue(record: unknown, id: string, lookups: MappingLookup
   if (converted && !converted.ok) return { kind: 'failed', field: col.column, rule: converted.problem.rule, message: `data collection value ${id} (${col.collectionName}.${col.fieldName}): ${converted.problem.message}` };
   const rowKey = col.table === 'account' ? { table: 'account', key: lookups.accountKeyOf(v.actionId) } : target;
   return { kind: 'rollup', ...rowKey, note: `column ${col.column}` };
+}
+
+/** A row of the firm's trust ledger export: summed into its matter's figures, or failed by row and column when unreadable. */
+function trustRow(record: unknown, id: string, lookups: MappingLookups): Disposition {
+  const row = record as StagedTrustRow;
+  if (isUnreadable(row)) return { kind: 'failed', field: row.unreadable.column, rule: row.unreadable.rule, message: row.unreadable.message };
+  return intoMatter('trust ledger row', 'in the matter trust figures')(record, id, lookups);
 }
 
 export const SOURCES: readonly SourceAccounting[] = [
@@ -103,5 +111,5 @@ export const SOURCES: readonly SourceAccounting[] = [
     resource: 'steps', label: 'Workflow steps',
     unmapped: (_r, id) => ({ kind: 'skipped', reason: `step ${id} is a workflow definition: exported to the workflow reference document for rebuilding in Power Automate` }),
   },
-  { resource: 'trustledger', label: 'Trust ledger rows', unmapped: intoMatter('trust ledger row', 'in the matter trust figures') },
+  { resource: 'trustledger', label: 'Trust ledger rows', unmapped: trustRow },
 ];

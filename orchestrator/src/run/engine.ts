@@ -1,13 +1,14 @@
 // The migration engine: discover, provision, extract, sample, approve, run, export-workflows. Every step reads and
 // writes through the three ports, so the same code runs from the command line and inside Dynamics.
-import type { RecordsByResource, ResourceName, TrustLedgerEntry, User } from '@astep/actionstep-connector/records';
+import type { RecordsByResource, ResourceName, User } from '@astep/actionstep-connector/records';
 import { buildPlan, type DestinationInventory, type SourceInventory } from '../plan/buildPlan';
 import type { MigrationPlan } from '../plan/migrationPlan';
 import type { LicenseTier, MigrationOptions } from '../options';
-import type { Finding, ProgressReporter, RecordOutcome, Row, RunState, SinkPort, SourcePort, StateStore } from '../ports';
+import type { Finding, ProgressReporter, RecordOutcome, Row, RunState, SinkPort, SourcePort, StateStore, TrustLedgerPort } from '../ports';
 import { FindingLog } from './findings';
 import { extractResource, stageUnlistedMatters } from './resourceExtraction';
-import { FirmIndex, emptyFirmData, trustRowId, type FirmData } from '../transform/firmData';
+import { FirmIndex, emptyFirmData, type FirmData } from '../transform/firmData';
+import { notMigrated, stageTrustLedger, TRUST_RESOURCE, trustRowLine, type NotMigrated, type StagedTrustRow, type TrustLedgerStatus } from './trustExtraction';
 import type { TargetRow } from '../transform/targetRow';
 import { FirmLookups, FirmUnits, MAPPINGS, mapFirm, recordRef, SEED_MAPPINGS, type MappedFirm, type MappingSet } from '../mappings';
 import { KeyRegistry, RowLoader, type RowResult } from '../load/rowLoader';
@@ -29,7 +30,7 @@ export const EXTRACTION_ORDER: ResourceName[] = [
   'actiondocuments', 'filenotes',
   'tasks',
 ];
-export const STAGED_RESOURCES = [...EXTRACTION_ORDER, 'trustledger'] as const;
+export const STAGED_RESOURCES = [...EXTRACTION_ORDER, TRUST_RESOURCE] as const;
 
 export interface EngineDeps {
   source: SourcePort;
@@ -39,6 +40,8 @@ export interface EngineDeps {
   now?: () => Date;
   /** The table mappings (default: the migration's own); a firm's extra mapping is one more declaration. */
   mappings?: MappingSet;
+  /** The trust ledger export the firm gives (Actionstep has no trust API); absent: none given, trust is not migrated. */
+  trustLedger?: TrustLedgerPort;
 }
 
 export interface ObjectSummary {
@@ -73,6 +76,8 @@ export interface RunSummary {
   dataverseRequests: number;
   /** Per-record findings by rule (values that did not parse, records that moved during extraction). */
   findings: Finding[];
+  /** Mappings the run does not migrate, with the reason and what to do (trust, when no ledger export was given). */
+  notMigrated: NotMigrated[];
 }
 
 export interface SampleResult {
@@ -219,30 +224,53 @@ export class MigrationEngine {
       this.store.setCheckpoint(`extract:${run.runId}:unlisted-matters`, 'done');
     }
     counts.actions = this.store.stagedCount('actions');
-    if (!this.store.getCheckpoint(`extract:${run.runId}:trustledger`)) {
-      this.store.clearStaged('trustledger');
-      const ledger = await source.trustLedger();
-      this.store.stage(ledger.map((t, i) => ({ resource: 'trustledger', id: trustRowId(t.actionId, i), json: JSON.stringify(t) })));
-      this.store.setCheckpoint(`extract:${run.runId}:trustledger`, String(ledger.length));
-    }
-    counts.trustledger = this.store.stagedCount('trustledger');
+    // Read again on every extract (a local file, cheap): a ledger given after a first extraction is picked up.
+    const status = await this.extractTrustLedger(run.runId);
+    this.store.setCheckpoint(`extract:${run.runId}:${TRUST_RESOURCE}`, JSON.stringify(status));
+    counts[TRUST_RESOURCE] = this.store.stagedCount(TRUST_RESOURCE);
     this.store.saveRun({ ...this.requireRun(run.runId), extractionCompletedOn: this.now().toISOString(), status: 'Extracted' });
     return counts;
   }
 
-  loadFirm(): FirmData {
+  /** The export the firm gave, read and staged; a file that is not a trust ledger stops extraction with what to do. */
+  private async extractTrustLedger(runId: string): Promise<TrustLedgerStatus> {
+    const port = this.deps.trustLedger;
+    let ledger = null;
+    try {
+      ledger = port ? await port.read() : null;
+    } catch (e) {
+      throw new EngineError(`the trust ledger export (${port?.where}) cannot be read: ${(e as Error).message} Give the Trust Account Ledgers export, or no file to migrate everything else without trust figures.`);
+    }
+    const log = new FindingLog();
+    const status = stageTrustLedger(this.store, ledger, port?.where ?? 'none configured', log);
+    this.store.setCheckpoint(`findings:${runId}:${TRUST_RESOURCE}`, log.size ? JSON.stringify(log.list()) : null);
+    const [note] = notMigrated(status);
+    this.deps.progress.log(note
+      ? `extract: trust ledger ${note.reason}. ${note.whatToDo}`
+      : `extract: trust ledger from ${status.source}: ${status.rows} rows${status.unreadableRows ? `, ${status.unreadableRows} rows not read (see findings)` : ''}${status.runningBalanceProblems ? `, ${status.runningBalanceProblems} running balances that do not add up` : ''}`);
+    return status;
+  }
+
+  /** What the extraction knows of the trust ledger: which file, or that none was given (null before extraction). */
+  trustLedgerStatus(runId?: string): TrustLedgerStatus | null {
+    const saved = this.store.getCheckpoint(`extract:${this.requireRun(runId).runId}:${TRUST_RESOURCE}`);
+    return saved ? (JSON.parse(saved) as TrustLedgerStatus) : null;
+  }
+
+  loadFirm(runId?: string): FirmData {
     const data = emptyFirmData();
     for (const r of EXTRACTION_ORDER) {
       (data as unknown as Record<string, unknown[]>)[r] = this.store.staged(r).map((s) => JSON.parse(s.json));
     }
-    data.trustLedger = this.store.staged('trustledger').sort((a, b) => trustOrder(a.id) - trustOrder(b.id)).map((s) => JSON.parse(s.json) as TrustLedgerEntry);
+    data.trustLedger = this.store.staged(TRUST_RESOURCE).sort((a, b) => trustRowLine(a.id) - trustRowLine(b.id)).map((s) => JSON.parse(s.json) as StagedTrustRow);
+    data.trustLedgerGiven = this.trustLedgerStatus(runId)?.given ?? false;
     return data;
   }
 
   /** The run's rows and dispositions from the staged firm, and what the sample and its diff read. */
   mapping(run: RunState): { ctx: SampleContext; mapped: MappedFirm } {
     const plan = this.requirePlan(run);
-    const index = new FirmIndex(this.loadFirm());
+    const index = new FirmIndex(this.loadFirm(run.runId));
     const lookups = new FirmLookups(index, plan, this.deps.source.filesUrl());
     const ctx: SampleContext = { mappings: this.mappings, index, lookups };
     const mapped = mapFirm(this.mappings, lookups, new FirmUnits(index, lookups));
@@ -383,6 +411,7 @@ export class MigrationEngine {
       totals, mappings: mappingCounts(this.mappings, results, fallbackOwnerId),
       actionstepRequests: this.deps.source.requestCount(), dataverseRequests: this.deps.sink.requestCount(),
       findings: this.extractionFindings(runId),
+      notMigrated: notMigrated(this.trustLedgerStatus(runId)),
     };
   }
 
@@ -390,7 +419,7 @@ export class MigrationEngine {
   extractionFindings(runId?: string): Finding[] {
     const run = this.requireRun(runId);
     const log = new FindingLog();
-    for (const r of EXTRACTION_ORDER) {
+    for (const r of STAGED_RESOURCES) {
       const saved = this.store.getCheckpoint(`findings:${run.runId}:${r}`);
       if (saved) log.merge(JSON.parse(saved) as Finding[]);
     }
@@ -406,7 +435,7 @@ export class MigrationEngine {
     const plan = this.requirePlan(run);
     const startedOn = this.now().toISOString();
     const since = run.lastDeltaOn ?? run.extractionStartedOn;
-    const scan = await scanDelta(this.deps.source, this.store, EXTRACTION_ORDER, since, startedOn, this.deps.progress);
+    const scan = await scanDelta(this.deps.source, this.store, EXTRACTION_ORDER, since, startedOn, this.deps.progress, this.deps.trustLedger);
     const { ctx, mapped } = this.mapping(run);
     const { results } = await this.loadRows(run.runId, 'delta', mapped.rows);
     // Deleted in Actionstep: rescanned records that vanished, and matters now flagged deleted.
@@ -470,12 +499,8 @@ export class MigrationEngine {
   exportWorkflows(runId?: string): WorkflowReference {
     const run = this.requireRun(runId);
     if (!run.extractionCompletedOn) throw new EngineError(`run ${run.runId} is not extracted yet: run \`extract\` first`);
-    return exportWorkflows(this.loadFirm());
+    return exportWorkflows(this.loadFirm(run.runId));
   }
-}
-
-function trustOrder(id: string): number {
-  return Number(id.slice(id.lastIndexOf('-') + 1));
 }
 
 function validColumn(_table: string, column: string): boolean {

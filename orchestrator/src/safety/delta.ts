@@ -4,8 +4,8 @@
 // the plan says so.
 import { RESOURCES } from '@astep/actionstep-connector/resources';
 import type { ResourceName } from '@astep/actionstep-connector/records';
-import type { ProgressReporter, SourcePort, StateStore, StagedRecord } from '../ports';
-import { trustRowId } from '../transform/firmData';
+import type { ProgressReporter, SourcePort, StateStore, StagedRecord, TrustLedgerPort } from '../ports';
+import { stagedRows, TRUST_RESOURCE } from '../run/trustExtraction';
 
 export interface ResourceDelta {
   resource: string;
@@ -21,8 +21,11 @@ export interface DeltaScan {
   resources: ResourceDelta[];
 }
 
-/** Reads the changes and stages them (new and changed records replace their staged copies). */
-export async function scanDelta(source: SourcePort, store: StateStore, resources: ResourceName[], since: string, startedOn: string, progress: ProgressReporter): Promise<DeltaScan> {
+/**
+ * Reads the changes and stages them (new and changed records replace their staged copies). The trust ledger is the
+ * file the firm gives: read again (a newer export) and compared row by row; without one, what was staged stays.
+ */
+export async function scanDelta(source: SourcePort, store: StateStore, resources: ResourceName[], since: string, startedOn: string, progress: ProgressReporter, trustLedger?: TrustLedgerPort): Promise<DeltaScan> {
   const out: ResourceDelta[] = [];
   for (const resource of resources) {
     const modifiedField = RESOURCES[resource]?.modifiedField ?? null;
@@ -55,11 +58,12 @@ export async function scanDelta(source: SourcePort, store: StateStore, resources
     if (toStage.length) store.stage(toStage);
     out.push(delta);
   }
-  // The trust ledger export has no timestamps: download it again and compare.
-  const ledger = await source.trustLedger();
-  const staged = new Map(store.staged('trustledger').map((s) => [s.id, s.json] as const));
-  const trust: ResourceDelta = { resource: 'trustledger', method: 'rescan', added: [], changed: [], deleted: [] };
-  const fresh = ledger.map((t, i) => ({ resource: 'trustledger', id: trustRowId(t.actionId, i), json: JSON.stringify(t) }));
+  // The trust ledger export has no timestamps: read the file again and compare.
+  const ledger = trustLedger ? await trustLedger.read() : null;
+  if (!ledger) return { since, startedOn, resources: out };
+  const staged = new Map(store.staged(TRUST_RESOURCE).map((s) => [s.id, s.json] as const));
+  const trust: ResourceDelta = { resource: TRUST_RESOURCE, method: 'rescan', added: [], changed: [], deleted: [] };
+  const fresh = stagedRows(ledger);
   const freshIds = new Set(fresh.map((f) => f.id));
   for (const f of fresh) {
     const before = staged.get(f.id);
@@ -68,7 +72,7 @@ export async function scanDelta(source: SourcePort, store: StateStore, resources
   }
   for (const id of staged.keys()) if (!freshIds.has(id)) trust.deleted.push(id);
   if (trust.added.length || trust.changed.length || trust.deleted.length) {
-    store.clearStaged('trustledger');
+    store.clearStaged(TRUST_RESOURCE);
     store.stage(fresh);
   }
   out.push(trust);

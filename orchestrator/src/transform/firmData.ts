@@ -2,8 +2,9 @@
 import type {
   ActionDocument, ActionParticipant, ActionType, Bill, DataCollection, DataCollectionField, DataCollectionRecord,
   DataCollectionRecordValue, Disbursement, FileNote, Matter, Participant, ParticipantType, RecordsByResource, Step,
-  Task, TimeEntry, TrustLedgerEntry, User,
+  Task, TimeEntry, TrustLedgerRow, User,
 } from '@astep/actionstep-connector/records';
+import { isUnreadable, type StagedTrustRow } from '../run/trustExtraction';
 import { normalizeEmail, convertEmail, roundTo } from './values';
 
 export interface FirmData {
@@ -24,7 +25,10 @@ export interface FirmData {
   actiondocuments: ActionDocument[];
   users: User[];
   steps: Step[];
-  trustLedger: TrustLedgerEntry[];
+  /** Rows of the trust ledger export in file order (unreadable rows included), when the firm gave one. */
+  trustLedger: StagedTrustRow[];
+  /** The firm gave a trust ledger export: without one the trust columns are not written at all. */
+  trustLedgerGiven: boolean;
 }
 
 export type StagedResource = keyof RecordsByResource | 'trustledger';
@@ -33,7 +37,7 @@ export function emptyFirmData(): FirmData {
   return {
     actions: [], actiontypes: [], participants: [], participanttypes: [], actionparticipants: [], datacollections: [],
     datacollectionfields: [], datacollectionrecords: [], datacollectionrecordvalues: [], timeentries: [], disbursements: [],
-    bills: [], filenotes: [], tasks: [], actiondocuments: [], users: [], steps: [], trustLedger: [],
+    bills: [], filenotes: [], tasks: [], actiondocuments: [], users: [], steps: [], trustLedger: [], trustLedgerGiven: false,
   };
 }
 
@@ -55,12 +59,20 @@ const numericOrder = (a: string, b: string) => {
   return Number.isFinite(na) && Number.isFinite(nb) ? na - nb : a < b ? -1 : a > b ? 1 : 0;
 };
 
+/** A matter's trust figures from the ledger export. */
 export interface MatterTrust {
+  /** Why the figures are unknown (a row of the matter could not be read), or null: then the columns stay empty. */
+  unknown: string | null;
+  /** A balance brought forward at the start of the report's period (0 when the ledger starts from nothing). */
+  opening: number;
   in: number;
   out: number;
+  /** The closing balance the report printed on the matter's last row. */
   balance: number;
+  /** That closing balance as printed ("$1,250.00"). */
+  printedBalance: string | null;
   rows: number;
-  /** Set when sum(in) - sum(out) differs from the report's closing balance. */
+  /** Set when opening + in − out differs from the report's closing balance. */
   discrepancy: string | null;
 }
 
@@ -71,9 +83,6 @@ export interface BillingTotal {
   disbursements: number;
   hours: number;
 }
-
-/** Staging id of a trust ledger row (the export has no ids): the matter and the row's place in the export. */
-export const trustRowId = (actionId: string, index: number) => `${actionId}-${index + 1}`;
 
 export class FirmIndex {
   readonly matters: Map<string, Matter>;
@@ -170,22 +179,23 @@ export function timeEntryAmount(t: TimeEntry): number | null {
   return null;
 }
 
-function computeTrust(rows: TrustLedgerEntry[]): Map<string, MatterTrust> {
+function computeTrust(staged: StagedTrustRow[]): Map<string, MatterTrust> {
   const result = new Map<string, MatterTrust>();
-  const grouped = groupBy(rows, (r) => r.actionId);
-  for (const [matterId, list] of grouped) {
-    // The report prints rows in date order; keep that order for ties (stable sort).
-    const sorted = list.map((r, i) => ({ r, i })).sort((a, b) => (a.r.date < b.r.date ? -1 : a.r.date > b.r.date ? 1 : a.i - b.i)).map((x) => x.r);
-    const inSum = roundTo(sorted.reduce((s, r) => s + r.amountIn, 0), 2);
-    const outSum = roundTo(sorted.reduce((s, r) => s + r.amountOut, 0), 2);
-    const balance = roundTo(sorted[sorted.length - 1].balance, 2);
-    const computed = roundTo(inSum - outSum, 2);
+  for (const [matterId, list] of groupBy(staged, (r) => r.actionId)) {
+    const bad = list.find(isUnreadable);
+    // The report's own order is its running order (each balance follows the row above): file order, not date order.
+    const rows = list.filter((r): r is TrustLedgerRow => !isUnreadable(r));
+    const opening = roundTo(rows.filter((r) => r.opening).reduce((s, r) => s + r.balance, 0), 2);
+    const inSum = roundTo(rows.reduce((s, r) => s + (r.opening ? 0 : r.amountIn), 0), 2);
+    const outSum = roundTo(rows.reduce((s, r) => s + (r.opening ? 0 : r.amountOut), 0), 2);
+    const last = rows[rows.length - 1];
+    const balance = last ? roundTo(last.balance, 2) : 0;
+    const computed = roundTo(opening + inSum - outSum, 2);
     result.set(matterId, {
-      in: inSum,
-      out: outSum,
-      balance,
-      rows: sorted.length,
-      discrepancy: computed === balance ? null : `trust ledger in ${inSum.toFixed(2)} − out ${outSum.toFixed(2)} = ${computed.toFixed(2)}, but the report's closing balance is ${balance.toFixed(2)}`,
+      unknown: bad && isUnreadable(bad) ? `row ${bad.line} of the trust ledger export could not be read (${bad.unreadable.message}), so this matter's trust figures are unknown` : null,
+      opening, in: inSum, out: outSum, balance, printedBalance: last?.printed.balance ?? null, rows: rows.length,
+      discrepancy: !last || computed === balance ? null
+        : `trust ledger ${opening ? `opening ${opening.toFixed(2)} + ` : ''}in ${inSum.toFixed(2)} − out ${outSum.toFixed(2)} = ${computed.toFixed(2)}, but the report's closing balance (row ${last.line}) is ${balance.toFixed(2)}`,
     });
   }
   return result;

@@ -7,7 +7,7 @@
 // firms' own spreadsheets use, title lines above the header are passed over, a matter heading row may stand for the
 // rows below it, and totals are not transactions. Nothing is guessed silently: a cell that cannot be read is a
 // problem naming the row, the column and the rule, and the running balance is checked row by row.
-import type { TrustLedgerEntry } from '../records';
+import type { ParsedTrustLedger, TrustLedgerProblem, TrustLedgerRow, TrustLedgerRule } from '../records';
 import { formatAmount, matterIdOf, parseAmount, parseLedgerDate } from './ledgerValues';
 
 export type LedgerColumn = 'matter' | 'matterReference' | 'date' | 'transactionType' | 'reference' | 'description' | 'amountIn' | 'amountOut' | 'balance';
@@ -27,44 +27,12 @@ const ALIASES: Record<LedgerColumn, string[]> = {
 const REQUIRED: LedgerColumn[] = ['matter', 'date', 'amountIn', 'amountOut', 'balance'];
 const HEADER_SEARCH_ROWS = 25;
 
-/** One transaction row of the export, with where it stood in the file and its cells as printed. */
-export interface TrustLedgerRow extends TrustLedgerEntry {
-  /** Row of the file (1-based, title and header rows counted), for messages. */
-  line: number;
-  /** The cells as the report printed them: what a person compares with the figures. */
-  printed: { date: string; amountIn: string; amountOut: string; balance: string };
-  /** A balance brought forward (an opening balance for the report's period): no money moved in this row. */
-  opening?: boolean;
-}
-
 export const TRUST_RULE = {
   noMatter: 'trust ledger: row without a matter id',
   date: 'trust ledger: not a date',
   amount: 'trust ledger: not an amount',
   running: 'trust ledger: running balance does not add up',
-} as const;
-export type TrustLedgerRule = (typeof TRUST_RULE)[keyof typeof TRUST_RULE];
-
-/** A cell that could not be read, or a row whose printed balance does not follow from the row before. */
-export interface TrustLedgerProblem {
-  line: number;
-  /** The column as the file's header names it. */
-  column: string;
-  actionId: string | null;
-  rule: TrustLedgerRule;
-  value: string;
-  message: string;
-}
-
-export interface ParsedTrustLedger {
-  /** Where the file came from, for messages ("trust-ledger.csv"). */
-  source: string;
-  format: 'csv' | 'xlsx';
-  header: string[];
-  rows: TrustLedgerRow[];
-  /** Rows that could not be read stop their matter's figures: that matter's trust columns stay empty. */
-  problems: TrustLedgerProblem[];
-}
+} as const satisfies Record<string, TrustLedgerRule>;
 
 export class TrustLedgerFileError extends Error {
   constructor(message: string) {
@@ -186,7 +154,7 @@ export function readLedgerTable(table: string[][], options: ReadLedgerOptions): 
       actionId,
       matterReference: cell('matterReference') || null,
       date: date as string,
-      transactionType: cell('transactionType') || (opening ? 'Opening balance' : moneyIn >= moneyOut ? 'Receipt' : 'Payment'),
+      transactionType: cell('transactionType') || typeOf(opening, moneyIn, moneyOut),
       reference: cell('reference') || null,
       description: cell('description') || null,
       amountIn: moneyIn,
@@ -198,6 +166,13 @@ export function readLedgerTable(table: string[][], options: ReadLedgerOptions): 
     });
   }
   return { source, format, header, rows, problems };
+}
+
+/** The report has no type column (the Matter Accounts Ledger layout): what the amounts say. */
+function typeOf(opening: boolean, moneyIn: number, moneyOut: number): string {
+  if (opening) return 'Opening balance';
+  if (moneyIn) return moneyIn > 0 ? 'Receipt' : 'Receipt reversal';
+  return moneyOut >= 0 ? 'Payment' : 'Payment reversal';
 }
 
 function label(c: LedgerColumn): string {

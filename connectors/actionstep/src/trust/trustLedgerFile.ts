@@ -6,7 +6,8 @@
 // from the Migration Run row's file column).
 import { parse } from 'csv-parse/sync';
 import ExcelJS from 'exceljs';
-import { readLedgerTable, TrustLedgerFileError, type ParsedTrustLedger } from './ledgerTable';
+import type { ParsedTrustLedger } from '../records';
+import { readLedgerTable, TrustLedgerFileError } from './ledgerTable';
 
 export interface TrustLedgerFile {
   /** The file's name as the firm gave it (its extension is a hint only: the bytes decide). */
@@ -54,8 +55,9 @@ function csvTable(file: TrustLedgerFile): string[][] {
 async function xlsxTable(file: TrustLedgerFile): Promise<string[][]> {
   const workbook = new ExcelJS.Workbook();
   try {
-    // exceljs reads the zip with JSZip, which takes a Uint8Array in Node and in a browser alike.
-    await workbook.xlsx.load(file.bytes as unknown as ArrayBuffer);
+    // exceljs reads the zip with JSZip, which checks the type with instanceof: a copy made here is of this realm's
+    // Uint8Array even when the bytes came from another one (a frame, a worker, a test's sandbox).
+    await workbook.xlsx.load(Uint8Array.from(file.bytes).buffer);
   } catch (e) {
     throw new TrustLedgerFileError(`Cannot read the trust ledger export ${file.name} as an Excel workbook: ${(e as Error).message}`);
   }

@@ -492,11 +492,23 @@ class SyntheticFirm implements GeneratedFirm {
       let balance = 0;
       let day = p.createdDay;
       const ref = this.matterReference(p);
+      let lastReceipt = 0;
       for (let j = 0; j < p.trustRows; j++) {
         day += r.int(1, 40);
+        // A dishonoured cheque: the receipt before is reversed, a negative amount in (printed in brackets).
+        if (lastReceipt > 0 && lastReceipt <= balance && r.chance(0.06)) {
+          balance = Math.round((balance - lastReceipt) * 100) / 100;
+          yield {
+            actionId: String(p.actionId), matterReference: ref, date: localDate(dayMs(day, 36000)), transactionType: 'Receipt reversal',
+            reference: `RV${childId(m, j)}`, description: 'Cheque dishonoured', amountIn: -lastReceipt, amountOut: 0, balance,
+          };
+          lastReceipt = 0;
+          continue;
+        }
         const receipt = j === 0 || balance < 50 || r.chance(0.3);
         const amount = receipt ? r.money(200, 60000) : Math.min(balance, r.money(50, Math.max(60, balance)));
         balance = Math.round((balance + (receipt ? amount : -amount)) * 100) / 100;
+        lastReceipt = receipt ? amount : 0;
         yield {
           actionId: String(p.actionId), matterReference: ref, date: localDate(dayMs(day, 36000)),
           transactionType: receipt ? 'Receipt' : 'Payment', reference: `${receipt ? 'R' : 'P'}${childId(m, j)}`,
