@@ -16,6 +16,7 @@ export * from './run/findings';
 export * from './run/resourceExtraction';
 export * from './run/workflows';
 export * from './run/trustExtraction';
+export * from './run/fieldProblems';
 export * from './report/html';
 export * from './safety/rollback';
 export * from './safety/delta';

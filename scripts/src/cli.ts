@@ -12,6 +12,7 @@ import { ConfigError, loadConfig, redactConfig, scrubSecrets, type MigrationConf
 import { createProgress } from './progress';
 import { openSession, type Session } from './session';
 import { StateLockedError } from './state/stateLock';
+import { privateDir, writePrivateFile } from './state/privateFiles';
 import { ROLE_NAME } from '@astep/solution/ui/role';
 import { DEFAULT_CLOCK_SCALE, startEmulators, type FirmSize } from './emulate';
 import { runDemo } from './demo';
@@ -45,7 +46,7 @@ function out(flags: { json?: boolean }, value: unknown, human: () => string) {
 async function withSession<T>(command: string, flags: StepFlags, fn: (s: Session, config: MigrationConfig) => Promise<T>): Promise<T> {
   const config = loadConfig(flags.config);
   const progress = createProgress({ quiet: false });
-  const session = await openSession(config, progress, { command, trustLedgerFile: flags.trustLedger && path.resolve(flags.trustLedger) });
+  const session = await openSession(config, progress, { command, trustLedgerFile: flags.trustLedger && path.resolve(flags.trustLedger), outDir: flags.out && path.resolve(flags.out) });
   knownSecrets = session.secrets;
   applicationUsersField = config.dataverse.applicationUsers ? 'dataverse.applicationUsers' : 'dataverse.clientId';
   try {
@@ -69,14 +70,12 @@ function leased<T>(command: string, s: Session, config: MigrationConfig, runId: 
 }
 
 function outDir(config: MigrationConfig, flags: StepFlags): string {
-  const dir = flags.out ?? config.outDir ?? path.join(config.stateDir, 'out');
-  fs.mkdirSync(dir, { recursive: true });
-  return dir;
+  return privateDir(flags.out ?? config.outDir ?? path.join(config.stateDir, 'out'));
 }
 
 function writeReport(dir: string, name: string, json: unknown, html?: string) {
-  fs.writeFileSync(path.join(dir, `${name}.json`), JSON.stringify(json, null, 2) + '\n');
-  if (html) fs.writeFileSync(path.join(dir, `${name}.html`), html);
+  writePrivateFile(path.join(dir, `${name}.json`), JSON.stringify(json, null, 2) + '\n');
+  if (html) writePrivateFile(path.join(dir, `${name}.html`), html);
 }
 
 const stepOptions = (cmd: Command) =>

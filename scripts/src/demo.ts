@@ -8,6 +8,7 @@ import { redactConfig } from './config';
 import { startEmulators, type FirmSize } from './emulate';
 import { createProgress } from './progress';
 import { openSession } from './session';
+import { privateDir, writePrivateFile } from './state/privateFiles';
 import { snapshot, snapshotDiff } from './snapshot';
 import { seedExistingCrmData } from './seedCrm';
 import { migrationOverrides, formatSummary } from './format';
@@ -43,11 +44,11 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
     }
   };
   const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), 'astep-demo-'));
-  fs.mkdirSync(o.outDir, { recursive: true });
+  privateDir(o.outDir);
   const emulators = await time('start emulators', () => startEmulators({ firm: o.firm, seed: o.seed, faults: o.faults, limits: 'production', stateDir, clockScale: o.clockScale, appUsers: o.appUsers }));
   try {
     const config = emulators.config;
-    const session = await time('sign in', () => openSession(config, progress));
+    const session = await time('sign in', () => openSession(config, progress, { outDir: o.outDir }));
     try {
       const { engine } = session;
       const plan = await time('discover', () => engine.discover(undefined, config.dataverse.licenseTier ?? 'SalesEnterprise', migrationOverrides(config)));
@@ -69,11 +70,11 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
         if (!o.json) process.stdout.write(`Rollback: ${Object.entries(result.counts).map(([k, v]) => `${k} ${v}`).join(', ')}; Dataverse ${differences.length === 0 ? 'equals' : 'DIFFERS FROM'} the snapshot taken before the run${differences.length ? ` (${differences.length} differences)` : ''}.\n`);
       }
 
-      fs.writeFileSync(path.join(o.outDir, 'plan.json'), JSON.stringify(plan, null, 2));
-      fs.writeFileSync(path.join(o.outDir, 'sample-diff.json'), JSON.stringify(sample, null, 2));
-      fs.writeFileSync(path.join(o.outDir, 'run-summary.json'), JSON.stringify(summary, null, 2));
-      fs.writeFileSync(path.join(o.outDir, 'workflows.html'), page('Actionstep workflow reference', workflowsHtml(workflows)));
-      fs.writeFileSync(path.join(o.outDir, 'report.html'), page(`Actionstep → Dynamics 365 demo migration (${o.firm} firm)`, [
+      writePrivateFile(path.join(o.outDir, 'plan.json'), JSON.stringify(plan, null, 2));
+      writePrivateFile(path.join(o.outDir, 'sample-diff.json'), JSON.stringify(sample, null, 2));
+      writePrivateFile(path.join(o.outDir, 'run-summary.json'), JSON.stringify(summary, null, 2));
+      writePrivateFile(path.join(o.outDir, 'workflows.html'), page('Actionstep workflow reference', workflowsHtml(workflows)));
+      writePrivateFile(path.join(o.outDir, 'report.html'), page(`Actionstep → Dynamics 365 demo migration (${o.firm} firm)`, [
         '<h2>Timings</h2><table>' + Object.entries(timings).map(([k, v]) => `<tr><td>${escapeHtml(k)}</td><td>${v.toFixed(1)} s</td></tr>`).join('') + '</table>',
         `<h2>Provisioning</h2><p>${changes.length} changes.</p>`,
         '<h2>Run</h2>', summaryHtml(summary),

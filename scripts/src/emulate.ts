@@ -1,10 +1,10 @@
 // Both emulators on 127.0.0.1 and a ready configuration file for the steps, so a firm can rehearse offline.
 import crypto from 'node:crypto';
-import fs from 'node:fs';
 import path from 'node:path';
 import { startActionstepEmulator, type ActionstepEmulator } from '@astep/actionstep-emulator';
 import { startDataverseEmulator, type DataverseEmulator } from '@astep/dataverse-emulator';
 import type { MigrationConfig } from './config';
+import { privateDir, writePrivateFile } from './state/privateFiles';
 import { SCHEMA } from '@astep/solution/schema';
 import { ROLE_NAME, adminRole } from '@astep/solution/ui/role';
 
@@ -48,7 +48,7 @@ export const DEMO_TENANT = '00000000-0000-4000-8000-00000000a57e';
 export const DEFAULT_CLOCK_SCALE = 60;
 
 export async function startEmulators(o: EmulateOptions): Promise<RunningEmulators> {
-  fs.mkdirSync(o.stateDir, { recursive: true });
+  privateDir(o.stateDir);
   const faultRate = Math.max(0, Math.min(o.faults, 0.5));
   const actionstep = await startActionstepEmulator({
     firm: o.firm,
@@ -94,7 +94,7 @@ export async function startEmulators(o: EmulateOptions): Promise<RunningEmulator
   if ((o.trustLedger ?? 'csv') !== 'none') {
     const exported = await actionstep.exportTrustLedger({ format: o.trustLedger === 'xlsx' ? 'xlsx' : 'csv' });
     trustLedgerFile = path.join(o.stateDir, exported.fileName);
-    fs.writeFileSync(trustLedgerFile, exported.bytes, { mode: 0o600 });
+    writePrivateFile(trustLedgerFile, exported.bytes);
   }
 
   const config: MigrationConfig = {
@@ -123,7 +123,7 @@ export async function startEmulators(o: EmulateOptions): Promise<RunningEmulator
     migration: { timeZone: firm.timeZone ?? 'UTC' },
   };
   const configPath = path.join(o.stateDir, 'astep-migrate.config.json');
-  fs.writeFileSync(configPath, JSON.stringify(config, null, 2) + '\n', { mode: 0o600 });
+  writePrivateFile(configPath, JSON.stringify(config, null, 2) + '\n');
   return {
     actionstep, dataverse, config, configPath,
     async close() {

@@ -13,6 +13,7 @@ import {
 import { MigrationEngine, type ProgressReporter } from '@astep/orchestrator';
 import { ConfigError, dataverseIdentities, resolveSecret, type MigrationConfig } from './config';
 import { firstDataverseToken, reaching } from './endpoints';
+import { fieldProblemsCsv } from './fieldProblemsCsv';
 
 import { SqliteStateStore } from './state/sqliteStateStore';
 import { acquireStateLock } from './state/stateLock';
@@ -35,6 +36,8 @@ export interface SessionOptions {
   actionstepPageSize?: number;
   /** The trust ledger export for this command (`extract --trust-ledger FILE`), over actionstep.trustLedgerFile. */
   trustLedgerFile?: string;
+  /** The report folder: run and delta write field-problems.csv (delta-field-problems.csv) there. */
+  outDir?: string;
 }
 
 /** The trust ledger port over the file named on the command line or in the config; none named: none given. */
@@ -120,7 +123,11 @@ async function openLocked(config: MigrationConfig, progress: ProgressReporter, o
     await reaching('dataverse.webApiUrl', webApiUrl, () => dataverse.whoAmI());
     const sink = new DataverseSink(dataverse, webApiUrl);
     const trustLedger = trustLedgerFromFile(options.trustLedgerFile ?? a.trustLedgerFile, options.trustLedgerFile ? '--trust-ledger' : 'actionstep.trustLedgerFile');
-    const engine = new MigrationEngine({ source, sink, store, progress, trustLedger });
+    const outDir = options.outDir ?? config.outDir ?? path.join(config.stateDir, 'out');
+    const engine = new MigrationEngine({
+      source, sink, store, progress, trustLedger,
+      fieldProblems: (_runId, phase) => fieldProblemsCsv(path.join(outDir, phase === 'delta' ? 'delta-field-problems.csv' : 'field-problems.csv')),
+    });
     return {
       engine, store, source, sink, dataverse, secrets,
       close: () => {

@@ -6,6 +6,7 @@ import type { MigrationPlan } from '../plan/migrationPlan';
 import type { LicenseTier, MigrationOptions } from '../options';
 import type { Finding, ProgressReporter, RecordOutcome, Row, RunState, SinkPort, SourcePort, StateStore, TrustLedgerPort } from '../ports';
 import { FindingLog } from './findings';
+import { recordFieldProblems, type FieldProblemSink } from './fieldProblems';
 import { extractResource, stageUnlistedMatters } from './resourceExtraction';
 import { FirmIndex, emptyFirmData, type FirmData } from '../transform/firmData';
 import { notMigrated, stageTrustLedger, TRUST_RESOURCE, trustRowLine, type NotMigrated, type StagedTrustRow, type TrustLedgerStatus } from './trustExtraction';
@@ -42,6 +43,8 @@ export interface EngineDeps {
   mappings?: MappingSet;
   /** The trust ledger export the firm gives (Actionstep has no trust API); absent: none given, trust is not migrated. */
   trustLedger?: TrustLedgerPort;
+  /** Where run and delta write every field-level problem as it is met (the command line: field-problems.csv). */
+  fieldProblems?: FieldProblemSink;
 }
 
 export interface ObjectSummary {
@@ -74,8 +77,13 @@ export interface RunSummary {
   mappings: Record<string, number>;
   actionstepRequests: number;
   dataverseRequests: number;
-  /** Per-record findings by rule (values that did not parse, records that moved during extraction). */
+  /**
+   * Per-record findings by rule: values that did not parse, records that moved during extraction, trust ledger rows,
+   * and every field-level problem of every record (sample or not), with counts and examples.
+   */
   findings: Finding[];
+  /** Field-level problems in all (every one is a line of field-problems.csv beside the report). */
+  fieldProblems: number;
   /** Mappings the run does not migrate, with the reason and what to do (trust, when no ledger export was given). */
   notMigrated: NotMigrated[];
 }
@@ -377,14 +385,28 @@ export class MigrationEngine {
     const startedOn = this.now().toISOString();
     this.store.saveRun({ ...run, status: 'Running' });
     const { ctx, mapped } = this.mapping(run);
+    const fieldProblems = await this.fieldProblemFindings(run.runId, 'run', mapped);
     const { results } = await this.loadRows(run.runId, 'run', mapped.rows);
-    const summary = this.summarize(run.runId, 'run', startedOn, mapped, results, ctx.lookups.plan.fallbackOwnerId);
+    const summary = this.summarize(run.runId, 'run', startedOn, mapped, results, ctx.lookups.plan.fallbackOwnerId, fieldProblems);
     this.store.saveRun({ ...this.requireRun(run.runId), summary, status: summary.totals.failed ? 'Completed With Errors' : 'Completed' });
     await this.mirror(run.runId);
     return summary;
   }
 
-  summarize(runId: string, phase: 'run' | 'delta', startedOn: string, mapped: MappedFirm, results: RowResult[], fallbackOwnerId: string): RunSummary {
+  /** Every field-level problem of the mapped rows: findings by rule, and each written through the sink as it is met. */
+  private async fieldProblemFindings(runId: string, phase: 'run' | 'delta', mapped: MappedFirm): Promise<{ findings: Finding[]; count: number }> {
+    const log = new FindingLog();
+    const writer = await this.deps.fieldProblems?.(runId, phase);
+    let count = 0;
+    try {
+      for (const rows of mapped.rows.values()) count += await recordFieldProblems(rows, log, writer);
+    } finally {
+      await writer?.close();
+    }
+    return { findings: log.list(), count };
+  }
+
+  summarize(runId: string, phase: 'run' | 'delta', startedOn: string, mapped: MappedFirm, results: RowResult[], fallbackOwnerId: string, fieldProblems = { findings: [] as Finding[], count: 0 }): RunSummary {
     const byRow = new Map<string, RowResult>();
     for (const r of results) byRow.set(`${r.row.table}|${r.row.key}`, r);
     const outcomes: RecordOutcome[] = [];
@@ -410,7 +432,8 @@ export class MigrationEngine {
       reconciles: objects.every((o) => o.extracted === o.migrated + o.skipped + o.failed),
       totals, mappings: mappingCounts(this.mappings, results, fallbackOwnerId),
       actionstepRequests: this.deps.source.requestCount(), dataverseRequests: this.deps.sink.requestCount(),
-      findings: this.extractionFindings(runId),
+      findings: new FindingLog([...this.extractionFindings(runId), ...fieldProblems.findings]).list(),
+      fieldProblems: fieldProblems.count,
       notMigrated: notMigrated(this.trustLedgerStatus(runId)),
     };
   }
@@ -437,6 +460,7 @@ export class MigrationEngine {
     const since = run.lastDeltaOn ?? run.extractionStartedOn;
     const scan = await scanDelta(this.deps.source, this.store, EXTRACTION_ORDER, since, startedOn, this.deps.progress, this.deps.trustLedger);
     const { ctx, mapped } = this.mapping(run);
+    const fieldProblems = await this.fieldProblemFindings(run.runId, 'delta', mapped);
     const { results } = await this.loadRows(run.runId, 'delta', mapped.rows);
     // Deleted in Actionstep: rescanned records that vanished, and matters now flagged deleted.
     const gone = scan.resources.flatMap((r) => r.deleted.map((id) => ({ resource: r.resource, id })));
@@ -459,7 +483,7 @@ export class MigrationEngine {
       // Applied deletions leave staging too, so later counts reconcile against what Actionstep still holds.
       for (const g of gone) if (g.resource !== 'actions') this.store.unstage(g.resource, [g.id]);
     }
-    const summary = this.summarize(run.runId, 'delta', startedOn, mapped, results, ctx.lookups.plan.fallbackOwnerId);
+    const summary = this.summarize(run.runId, 'delta', startedOn, mapped, results, ctx.lookups.plan.fallbackOwnerId, fieldProblems);
     this.store.saveRun({ ...this.requireRun(run.runId), lastDeltaOn: startedOn, summary });
     await this.mirror(run.runId);
     return { scan, summary, deletions: { reported: gone.length, applied, failed } };
