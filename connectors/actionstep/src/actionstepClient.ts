@@ -251,7 +251,7 @@ export class ActionstepClient {
       issues.push(i);
       this.onWireIssue?.(i);
     };
-    const records = env.records.map((w) => fromWire(resource, w, { linked: env.linked, onIssue }));
+    const records = env.records.map((w) => fromWire(resource, w, { linked: env.linked, onIssue, keepWire: true }));
     const linked: LinkedRecords = {};
     const linkedRaw: Record<string, Record<string, unknown>[]> = {};
     for (const [key, list] of Object.entries(env.linked)) {

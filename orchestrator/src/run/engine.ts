@@ -271,7 +271,9 @@ export class MigrationEngine {
       (data as unknown as Record<string, unknown[]>)[r] = this.store.staged(r).map((s) => JSON.parse(s.json));
     }
     data.trustLedger = this.store.staged(TRUST_RESOURCE).sort((a, b) => trustRowLine(a.id) - trustRowLine(b.id)).map((s) => JSON.parse(s.json) as StagedTrustRow);
-    data.trustLedgerGiven = this.trustLedgerStatus(runId)?.given ?? false;
+    const trust = this.trustLedgerStatus(runId);
+    data.trustLedgerGiven = trust?.given ?? false;
+    data.trustLedgerSource = trust?.given ? trust.source : null;
     return data;
   }
 

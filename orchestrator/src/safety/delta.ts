@@ -6,6 +6,7 @@ import { RESOURCES } from '@astep/actionstep-connector/resources';
 import type { ResourceName } from '@astep/actionstep-connector/records';
 import type { ProgressReporter, SourcePort, StateStore, StagedRecord, TrustLedgerPort } from '../ports';
 import { stagedRows, TRUST_RESOURCE } from '../run/trustExtraction';
+import { stagedJson } from '../run/resourceExtraction';
 
 export interface ResourceDelta {
   resource: string;
@@ -37,7 +38,7 @@ export async function scanDelta(source: SourcePort, store: StateStore, resources
     for await (const page of source.pages(resource, modifiedField ? { modifiedSince: since } : {})) {
       for (const record of page) {
         const id = (record as { id: string }).id;
-        const json = JSON.stringify(record);
+        const json = stagedJson(record);
         seen.add(id);
         const before = staged.get(id);
         if (before === undefined) delta.added.push(id);

@@ -29,6 +29,8 @@ export interface FirmData {
   trustLedger: StagedTrustRow[];
   /** The firm gave a trust ledger export: without one the trust columns are not written at all. */
   trustLedgerGiven: boolean;
+  /** The export's file name, for reasons ("from trust-ledger.csv: ..."). */
+  trustLedgerSource?: string | null;
 }
 
 export type StagedResource = keyof RecordsByResource | 'trustledger';

@@ -1,19 +1,27 @@
-// A bad value in a record the sample never wrote still gets its message: the run summary lists it under its rule and
-// field-problems.csv beside the report has it with the record, the field and the rule. And the state folder, where a
-// firm's client data sits (SQLite staging, tokens, reports, the CSV), is the user's alone: drwx------, files -rw-------.
+// Every value is said. The sample diff shows each source value as Actionstep sent it ("1.5" hours sent as a string, a
+// data collection's "123456.00"), non-null whenever the source field had a value. A bad value in a record the sample
+// never wrote still gets its message: the run summary lists it under its rule and field-problems.csv beside the
+// report has it with the record, the field and the rule. And the state folder, where a firm's client data sits
+// (SQLite staging, tokens, reports, the CSV), is the user's alone: drwx------, files -rw-------.
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { parse } from 'csv-parse/sync';
+import { MAPPINGS } from '@astep/orchestrator';
+import { toWire } from '@astep/actionstep-connector/resources';
+import type { ResourceName } from '@astep/actionstep-connector/records';
 import { runCli, startTestEmulators } from '../helpers/harness';
 
 jest.setTimeout(240_000);
 
-describe('field problems of every record, and a private state folder', () => {
+describe('source values in the diff, field problems of every record, a private state folder', () => {
   let emu: Awaited<ReturnType<typeof startTestEmulators>>;
   const step = (name: string, ...extra: string[]) => runCli([name, '--config', emu.configPath, '--json', ...extra]);
   const mode = (p: string) => execFileSync('stat', ['-c', '%A', p], { encoding: 'utf8' }).trim();
 
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  let diff: any[] = [];
+  let plan: { dataCollectionColumns: Array<{ fieldId: string; column: string; table: string }> };
   beforeAll(async () => {
     emu = await startTestEmulators({ firm: 'tiny', seed: 7 });
   });
@@ -29,6 +37,8 @@ describe('field problems of every record, and a private state folder', () => {
     for (const s of ['discover', 'provision', 'extract']) expect((await step(s)).code).toBe(0);
     const sample = await step('sample');
     expect(sample.code).toBe(0);
+    diff = sample.json.diff;
+    plan = JSON.parse(fs.readFileSync(path.join(emu.config.outDir!, 'plan.json'), 'utf8'));
     expect((await step('approve')).code).toBe(0);
     const run = await step('run', '--accept-failures');
     expect(run.code).toBe(0);
@@ -49,6 +59,43 @@ describe('field problems of every record, and a private state folder', () => {
     expect(run.json.fieldProblems).toBe(csv.length);
     const human = await runCli(['run', '--config', emu.configPath, '--accept-failures']);
     expect(human.stdout).toMatch(new RegExp(`email-format: ${emailLines.length}`));
+  });
+
+  test('every diff entry has a non-null source when the source field had a value, as Actionstep sent it', () => {
+    const truth = emu.actionstep.firm.groundTruth().records as unknown as Record<string, Array<Record<string, unknown> & { id: string }>>;
+    const byId = (resource: string, id: string) => truth[resource]?.find((r) => r.id === id);
+    const wire = (resource: string, rec: Record<string, unknown>) => toWire(resource as ResourceName, rec as never) as Record<string, unknown>;
+    let declared = 0, dataCollection = 0, rawDiffers = 0;
+    for (const d of diff) {
+      const rec = byId(d.sourceResource, d.sourceId);
+      const path = MAPPINGS.get(d.table)?.columns.find((c) => c.column === d.column)?.source;
+      if (rec && path) {
+        const field = path.split('|').find((p) => rec[p] !== null && rec[p] !== undefined && rec[p] !== '');
+        if (!field) continue;
+        declared++;
+        expect({ table: d.table, key: d.key, column: d.column, source: d.source }).toEqual({ table: d.table, key: d.key, column: d.column, source: expect.anything() });
+        // What the wire carried for that field (a number the API sends as a string stays a string here).
+        const sent = wire(d.sourceResource, rec)[field];
+        if (typeof sent === 'string' && typeof rec[field] === 'number') {
+          expect(d.source).toBe(sent);
+          rawDiffers++;
+        }
+      }
+      const dc = plan.dataCollectionColumns.filter((c) => c.column === d.column && c.table === d.table);
+      if (dc.length && d.table === 'astep_matter') {
+        const fields = new Set(dc.map((c) => c.fieldId));
+        const values = truth.datacollectionrecordvalues.filter((v) => v.actionId === d.key && fields.has(String(v.dataCollectionFieldId)) && v.stringValue != null);
+        if (!values.length) continue;
+        dataCollection++;
+        expect({ key: d.key, column: d.column, source: d.source }).toEqual({ key: d.key, column: d.column, source: expect.anything() });
+        if (typeof d.source === 'string') expect(values.map((v) => v.stringValue)).toContain(d.source);
+      }
+    }
+    expect(declared).toBeGreaterThan(500);
+    expect(dataCollection).toBeGreaterThan(20);
+    expect(rawDiffers).toBeGreaterThan(10); // time entry hours: Actionstep sends them as strings
+    // A money data collection value: the text as sent beside the number written.
+    expect(diff.some((d) => typeof d.source === 'string' && /^\d+\.\d{2}$/.test(d.source) && typeof d.expected === 'number' && d.column.startsWith('astep_dc'))).toBe(true);
   });
 
   // SQLite gives its -wal and -shm files the database file's rights; they are gone once the last connection closes.
