@@ -225,8 +225,8 @@ function reasonFor(ctx: SampleContext, row: TargetRow, column: string, declared:
   switch (declared?.conversion) {
     case 'choice': return `choice value for "${String(source ?? '')}"`;
     case 'billing': {
-      const b = ctx.index.billingTotal(row.key);
-      return `billing total computed at extraction: time ${b.time.toFixed(2)} + disbursements ${b.disbursements.toFixed(2)}`;
+      const b = ctx.lookups.billingTotal(row.key);
+      return `billing total computed at extraction: time ${b.time.toFixed(2)} + disbursements ${b.disbursements.toFixed(2)}${b.excludedEntries ? ` (${b.excludedEntries} time entries worth ${b.excludedAmount.toFixed(2)} left out: the plan counts billed time only)` : ''}`;
     }
     case 'billingSum': return 'billing total summed over the account\'s matters';
     case 'trust': return trustReason(ctx, row);

@@ -3,13 +3,13 @@
 // on a matter in another role (the other side's firm) get an account too.
 import type { Participant } from '@astep/actionstep-connector/records';
 import { emptyOutput, type MappingOutput, type TargetRow } from '../transform/targetRow';
-import { convertEmail, fitText, roundTo, type FieldProblem } from '../transform/values';
+import { convertEmail, fitText, type FieldProblem } from '../transform/values';
 import { dataCollectionAttributes } from './dataCollections';
 import { declareColumns, OWNER, targetTable, type ColumnSpec } from './declare';
 import type { MappingLookups } from './lookups';
 import {
   ADDRESS_SPECS, billedIn, HAS_DATA_COLLECTION_VALUE, HAS_MATTER_STATUS, HAS_MATTER_TYPE, matterStatusChoice, OWNED_BY_MATCHED_USER,
-  phoneText, setAddress, setText, setTrust, type Attributes,
+  phoneText, setAddress, setBillingTotal, setText, setTrust, type Attributes,
 } from './shared';
 import type { TableMapping } from './tableMapping';
 import type { AccountGroup } from './units';
@@ -50,9 +50,7 @@ function clientAccount(group: AccountGroup, lookups: MappingLookups): MappingOut
   attributes.astep_matterstatus = matterStatusChoice(lookups, latest, problems);
 
   setTrust(attributes, problems, lookups, matters.map((m) => m.id));
-  let billed = 0;
-  for (const m of matters) billed += lookups.billingTotal(m.id).total;
-  attributes.astep_totalbilled = roundTo(billed, 2);
+  setBillingTotal(attributes, problems, lookups, C.astep_totalbilled.column, matters.map((m) => m.id));
   attributes.astep_createdbyuserid = lookups.actionstepUserIdOf(latest.assignedToParticipantId);
 
   if (org) contactDetails(org, attributes, problems);

@@ -90,7 +90,11 @@ export class FirmLookups implements MappingLookups {
   }
 
   billingTotal(matterId: string): BillingTotal {
-    return this.index.billingTotal(matterId);
+    return this.index.billingTotal(matterId, this.billingRule);
+  }
+
+  private get billingRule() {
+    return { billingTotal: this.plan.options.billingTotal, unknownBillingBehavior: this.plan.options.unknownValueMap.billingBehavior };
   }
 
   get trustLedgerGiven(): boolean {
@@ -194,9 +198,9 @@ export class FirmLookups implements MappingLookups {
       if (strategy === 'perClientLatest') chosen.add(list[list.length - 1].id);
       else {
         let best = list[0];
-        let bestTotal = this.index.billingTotal(best.id).total;
+        let bestTotal = this.billingTotal(best.id).total;
         for (const m of list.slice(1)) {
-          const t = this.index.billingTotal(m.id).total;
+          const t = this.billingTotal(m.id).total;
           if (t > bestTotal) {
             best = m;
             bestTotal = t;

@@ -7,7 +7,7 @@ import { dataCollectionAttributes } from './dataCollections';
 import { BY_OWN_KEY, declareColumns, OWNER, relationshipLookup, targetTable, type ColumnSpec } from './declare';
 import type { MappingLookups } from './lookups';
 import {
-  billedIn, HAS_DATA_COLLECTION_VALUE, HAS_MATTER_STATUS, HAS_MATTER_TYPE, matterStatusChoice, OWNED_BY_MATCHED_USER, setText, setTrust, skipped, type Attributes,
+  billedIn, HAS_DATA_COLLECTION_VALUE, HAS_MATTER_STATUS, HAS_MATTER_TYPE, matterStatusChoice, OWNED_BY_MATCHED_USER, setBillingTotal, setText, setTrust, skipped, type Attributes,
 } from './shared';
 import type { TableMapping } from './tableMapping';
 
@@ -44,9 +44,8 @@ function matter(m: Matter, lookups: MappingLookups): MappingOutput {
   if (changed.ok) a.astep_statuschangedon = changed.value;
   else problems.push({ ...changed.problem, message: `matter ${m.id}: ${changed.problem.message}; left empty` });
   setTrust(a, problems, lookups, [m.id]);
-  const billing = lookups.billingTotal(m.id);
-  a.astep_totalbilled = billing.total;
-  a.astep_totalhours = billing.hours;
+  setBillingTotal(a, problems, lookups, C.astep_totalbilled.column, [m.id]);
+  a.astep_totalhours = lookups.billingTotal(m.id).hours;
   a.astep_createdbyuserid = lookups.actionstepUserIdOf(m.assignedToParticipantId);
   if (lookups.options.dataCollections === 'matterTable') Object.assign(a, dataCollectionAttributes(lookups, m, 'astep_matter', problems));
   out.rows.push({

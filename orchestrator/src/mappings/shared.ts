@@ -60,6 +60,27 @@ export function matterStatusChoice(lookups: MappingLookups, m: Matter, problems:
   return value;
 }
 
+/**
+ * The billing total of matters into a column; when the plan counts billed time only, what it leaves out is said on the
+ * row (never dropped without saying so).
+ */
+export function setBillingTotal(attributes: Attributes, problems: FieldProblem[], lookups: MappingLookups, column: string, matterIds: readonly string[]): void {
+  let total = 0, entries = 0, amount = 0;
+  for (const id of matterIds) {
+    const b = lookups.billingTotal(id);
+    total += b.total;
+    entries += b.excludedEntries;
+    amount += b.excludedAmount;
+  }
+  attributes[column] = roundTo(total, 2);
+  if (entries) {
+    problems.push({
+      field: column, rule: 'billing total: time left out', value: roundTo(amount, 2),
+      message: `${entries} time ${entries === 1 ? 'entry' : 'entries'} worth ${roundTo(amount, 2).toFixed(2)} ${entries === 1 ? 'is' : 'are'} left out of the billing total: the plan counts billed time only (Hide, No charge and not billable time are left out)`,
+    });
+  }
+}
+
 export const TRUST_COLUMNS = ['astep_trustin', 'astep_trustout', 'astep_trustbalance'] as const;
 
 /**

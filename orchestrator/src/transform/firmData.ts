@@ -5,6 +5,8 @@ import type {
   Task, TimeEntry, TrustLedgerRow, User,
 } from '@astep/actionstep-connector/records';
 import { isUnreadable, type StagedTrustRow } from '../run/trustExtraction';
+import { RESOURCES } from '@astep/actionstep-connector/resources';
+import type { BillingTotalRule } from '../options';
 import { normalizeEmail, convertEmail, roundTo } from './values';
 
 export interface FirmData {
@@ -78,12 +80,30 @@ export interface MatterTrust {
   discrepancy: string | null;
 }
 
-/** Billing of one matter: time billed plus disbursements (the total), and the hours worked. */
+/** Billing of one matter: time plus disbursements (the total), the hours worked, and what the plan's rule left out. */
 export interface BillingTotal {
   total: number;
   time: number;
   disbursements: number;
   hours: number;
+  /** Time entries the rule left out of the total (billed time only: Hide, No charge, not billable) and their amount. */
+  excludedEntries: number;
+  excludedAmount: number;
+}
+
+/** Which time entries count: every one (the seed's sum), or billed time only; an unknown behaviour counts as the map says. */
+export interface BillingRule {
+  billingTotal: BillingTotalRule;
+  unknownBillingBehavior: 'Bill' | 'No charge';
+}
+
+/** Actionstep's documented billing behaviours (its OpenAPI timeentries file, kept in resources.ts). */
+export const BILLING_BEHAVIOUR_VALUES: readonly string[] = RESOURCES.timeentries.fields.find((f) => f.name === 'billingBehavior')?.enumValues ?? [];
+
+/** Whether a time entry is billed time: behaviour Bill (an unknown one as the rule says) and not marked not billable. */
+export function isBilledTime(t: TimeEntry, rule: BillingRule): boolean {
+  const behaviour = t.billingBehavior && !BILLING_BEHAVIOUR_VALUES.includes(t.billingBehavior) ? rule.unknownBillingBehavior : t.billingBehavior;
+  return (!behaviour || behaviour === 'Bill') && t.isBillable !== false;
 }
 
 export class FirmIndex {
@@ -154,19 +174,29 @@ export class FirmIndex {
     return client?.isCompany ? `P-${client.id}` : `M-${matter.id}`;
   }
 
-  /** Billing total: time entries billed plus disbursements, computed at extraction (Actionstep stores no total). */
-  billingTotal(matterId: string): BillingTotal {
-    let time = 0;
-    let hours = 0;
+  /**
+   * Billing total, computed at extraction (Actionstep stores no total): "the sum of time entries and disbursements"
+   * (the seed), every time entry whatever its flags unless the rule counts billed time only; then what it leaves out is
+   * counted, so the report can state it.
+   */
+  billingTotal(matterId: string, rule: BillingRule): BillingTotal {
+    let time = 0, hours = 0, excludedEntries = 0, excludedAmount = 0;
     for (const t of this.timeByMatter.get(matterId) ?? []) {
       hours += t.actualHours ?? 0;
-      if (t.billingBehavior && t.billingBehavior !== 'Bill') continue;
-      if (t.isBillable === false) continue;
-      time += timeEntryAmount(t) ?? 0;
+      const amount = timeEntryAmount(t) ?? 0;
+      if (rule.billingTotal === 'billedOnly' && !isBilledTime(t, rule)) {
+        excludedEntries++;
+        excludedAmount += amount;
+        continue;
+      }
+      time += amount;
     }
     let disb = 0;
     for (const d of this.disbursementsByMatter.get(matterId) ?? []) disb += (d.quantity ?? 1) * (d.unitPrice ?? 0);
-    return { total: roundTo(time + disb, 2), time: roundTo(time, 2), disbursements: roundTo(disb, 2), hours: roundTo(hours, 2) };
+    return {
+      total: roundTo(time + disb, 2), time: roundTo(time, 2), disbursements: roundTo(disb, 2), hours: roundTo(hours, 2),
+      excludedEntries, excludedAmount: roundTo(excludedAmount, 2),
+    };
   }
 
   roleName(participantTypeId: string): string {
