@@ -24,8 +24,11 @@ export type SourcePage<T> = T[] & {
 };
 
 export interface SourcePort {
-  /** Pages of normalized records of one resource (200 per page), optionally only those modified since an instant. */
-  pages<R extends ResourceName>(resource: R, options?: { modifiedSince?: string; abortSignal?: AbortSignal }): AsyncIterable<SourcePage<RecordsByResource[R]>>;
+  /**
+   * Pages of normalized records of one resource (200 per page), optionally only those modified since an instant, or
+   * only some fields (`fields`: the rest of each record is empty; discovery counts enum values so).
+   */
+  pages<R extends ResourceName>(resource: R, options?: { modifiedSince?: string; abortSignal?: AbortSignal; fields?: string[] }): AsyncIterable<SourcePage<RecordsByResource[R]>>;
   /** Record count of a resource without fetching it all (one small request), or null when the API cannot tell. */
   count(resource: ResourceName): Promise<number | null>;
   /** The ids a resource holds now, page by page (ids only: light), for the completeness check. */

@@ -22,6 +22,9 @@ export function formatSummary(summary: RunSummary): string {
     line('table', 'created', 'updated', 'unchanged', 'failed'),
     ...summary.tables.map((x) => line(x.table, x.created, x.updated, x.unchanged, x.failed)),
     ...(summary.notMigrated ?? []).flatMap((n) => ['', `${n.mapping}: ${n.reason}.`, `  ${n.whatToDo}`]),
+    ...(summary.billing?.excludedEntries
+      ? ['', `Billing totals count billed time only (the plan's choice): ${summary.billing.excludedEntries} time entries worth ${summary.billing.excludedAmount.toFixed(2)} are left out (each matter says how much).`]
+      : []),
     ...formatFindings(summary.findings ?? []),
   ].join('\n');
 }

@@ -14,8 +14,10 @@ export class ActionstepSource implements SourcePort {
   // runs cannot shift another past the reader. Composite ids (actionparticipants, ...) cannot be compared
   // (reference §5: comparison operators apply to numbers and dates), so those page by offset and the engine's
   // completeness check catches what moved.
-  async *pages<R extends ResourceName>(resource: R, options: { modifiedSince?: string; abortSignal?: AbortSignal } = {}): AsyncIterable<SourcePage<RecordsByResource[R]>> {
-    const listing = this.client.list(resource, { ...EXTRACTION_LIST_OPTIONS[resource], pagingMode: 'keyset', modifiedSince: options.modifiedSince, abortSignal: options.abortSignal });
+  async *pages<R extends ResourceName>(resource: R, options: { modifiedSince?: string; abortSignal?: AbortSignal; fields?: string[] } = {}): AsyncIterable<SourcePage<RecordsByResource[R]>> {
+    // A narrowed read (`fields=`) carries the id for keyset paging and no sideloads.
+    const narrowed = options.fields ? { fields: [...new Set(['id', ...options.fields])] } : EXTRACTION_LIST_OPTIONS[resource];
+    const listing = this.client.list(resource, { ...narrowed, pagingMode: 'keyset', modifiedSince: options.modifiedSince, abortSignal: options.abortSignal });
     for await (const page of listing.byPage()) {
       yield Object.assign([...page], { recordCount: page.recordCount, cursor: page.cursor, issues: page.issues });
     }

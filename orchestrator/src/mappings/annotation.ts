@@ -7,7 +7,10 @@ import { convertTimestamp, htmlToText, looksLikeHtml, mimeTypeOf, stableGuid, ty
 import { BY_SOURCE_MATTER, declareColumns, platformLookup, targetTable } from './declare';
 import { attachable, documentSkipReason, fileNameOf } from './documents';
 import type { MappingLookups } from './lookups';
-import { type Attributes, matterProblem, setText, skipped } from './shared';
+import { type Attributes, matterProblem, setText, skipped, unknownValue } from './shared';
+import { RESOURCES } from '@astep/actionstep-connector/resources';
+
+const NOTE_SOURCES = RESOURCES.filenotes.fields.find((f) => f.name === 'source')?.enumValues ?? [];
 import type { TableMapping } from './tableMapping';
 
 const TARGET = targetTable('annotation');
@@ -52,8 +55,16 @@ function fileNote(n: FileNote, lookups: MappingLookups): MappingOutput {
   const why = matterProblem(lookups, 'file note', n.id, n.actionId);
   if (why) return skipped('filenotes', n.id, why);
   const out = emptyOutput();
-  if (n.source === 'System' && lookups.options.skipSystemFileNotes) return skipped('filenotes', n.id, `file note ${n.id} is system-generated (source=System); the plan skips those`);
   const problems: FieldProblem[] = [];
+  let source = n.source;
+  if (source && !NOTE_SOURCES.includes(source)) {
+    const as = lookups.options.unknownValueMap.fileNoteSource;
+    problems.push(unknownValue('notetext', `file note ${n.id}: source`, source, NOTE_SOURCES, as === 'User' ? 'the note migrates as a person\'s note' : 'the note is treated as system-generated'));
+    source = as;
+  }
+  if (source === 'System' && lookups.options.skipSystemFileNotes) {
+    return skipped('filenotes', n.id, `file note ${n.id} is system-generated (source=${n.source}${n.source !== 'System' ? ', counted as System by the unknown-value map' : ''}); the plan skips those`);
+  }
   const a: Attributes = {};
   const when = n.noteTimestamp ?? n.enteredTimestamp;
   setText(a, problems, C.subject, `File note ${when ? when.slice(0, 10) : ''} ${n.enteredBy ? `by ${n.enteredBy}` : ''}`.trim());

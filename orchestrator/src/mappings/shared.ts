@@ -115,6 +115,14 @@ export function setTrust(attributes: Attributes, problems: FieldProblem[], looku
   attributes.astep_trustbalance = roundTo(balance, 2);
 }
 
+/** Rule of every value outside the set Actionstep documents (the plan lists them; each record gets this message). */
+export const UNKNOWN_VALUE = 'unknown value';
+
+/** A record's value Actionstep does not document, and what the plan's unknown-value map makes of it. */
+export function unknownValue(column: string, what: string, value: unknown, documented: readonly string[], becomes: string): FieldProblem {
+  return { field: column, rule: UNKNOWN_VALUE, value, message: `${what} "${String(value)}" is not a value Actionstep documents (${documented.join(', ')}): ${becomes} (the plan's unknown-value map)` };
+}
+
 /** The contact key (astep_sourceid) of a person on a matter role: one contact per person, or per person and role. */
 export function contactKeyOf(lookups: MappingLookups, participantId: string, participantTypeId: string | null): string {
   const canonical = lookups.canonicalPerson(participantId);

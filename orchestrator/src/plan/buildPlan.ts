@@ -5,11 +5,12 @@ import { CHOICES, SCHEMA } from '@astep/solution/schema';
 import { DECIMAL_LIMIT, MONEY_LIMIT, type ChoiceDef, type ColumnDef, type SolutionSchema, type TableDef } from '@astep/solution/model';
 import { FILE_PART_SIZE_IN_BYTES, MAX_PAGE_SIZE } from '@astep/actionstep-connector/limits';
 import { tableBudget } from '@astep/solution/tableBudget';
-import { CONTACT_IDENTITIES, DATA_COLLECTION_PLACEMENTS, DEFAULT_OPTIONS, defaultOptions, OPPORTUNITY_STRATEGIES, type DataCollectionPlacement, type LicenseTier, type MigrationOptions } from '../options';
+import { BILLING_TOTALS, CONTACT_IDENTITIES, DATA_COLLECTION_PLACEMENTS, DEFAULT_OPTIONS, defaultOptions, OPPORTUNITY_STRATEGIES, type DataCollectionPlacement, type LicenseTier, type MigrationOptions } from '../options';
 import { columnTypeFor, dataCollectionColumnName, DC_MEMO_MAX, DC_STRING_MAX } from '../mappings/dataCollections';
 import { normalizeEmail } from '../transform/values';
 import { MAPPINGS, type MappingSet } from '../mappings';
 import type { DataCollectionColumnPlan, MigrationPlan, OwnerMatch, PlanOption } from './migrationPlan';
+import { enumInventory, enumWarnings, type EnumCounts } from './enumInventory';
 
 export interface SourceInventory {
   orgkey: string | null;
@@ -24,6 +25,8 @@ export interface SourceInventory {
   datacollectionfields: DataCollectionField[];
   users: User[];
   documentBytes: number;
+  /** Every value of every enumerated field the mappings read, counted (see enumInventory.ts). */
+  enumCounts?: EnumCounts;
 }
 
 export interface SystemUserInfo {
@@ -94,6 +97,10 @@ export function buildPlan(src: SourceInventory, dst: DestinationInventory, overr
     { name: 'dataCollections', title: 'Data collection fields', recommended: dcRecommended, chosen: options.dataCollections, alternatives: [...DATA_COLLECTION_PLACEMENTS], why: dcWhy },
     { name: 'contacts', title: 'People with several roles', recommended: DEFAULT_OPTIONS.contacts, chosen: options.contacts, alternatives: [...CONTACT_IDENTITIES], why: 'one contact per person keeps one record to maintain; every role on every matter is kept in astep_matterparticipant' },
     { name: 'opportunityStrategy', title: 'Opportunities', recommended: DEFAULT_OPTIONS.opportunityStrategy, chosen: options.opportunityStrategy, alternatives: [...OPPORTUNITY_STRATEGIES], why: 'pipeline visibility without one opportunity per historic matter; astep_matter keeps every matter' },
+    {
+      name: 'billingTotal', title: 'Billing total', recommended: DEFAULT_OPTIONS.billingTotal, chosen: options.billingTotal, alternatives: [...BILLING_TOTALS],
+      why: 'Actionstep stores no billing total: it is the sum of time entries and disbursements (the seed), every entry whatever its billing behaviour; billedOnly leaves out Hide, No charge and not billable time and the run states the amount it leaves out',
+    },
     { name: 'fallbackOwnerEmail', title: 'Fallback owner', recommended: null, chosen: options.fallbackOwnerEmail, alternatives: dst.systemUsers.filter((u) => !u.isdisabled && u.internalemailaddress).slice(0, 10).map((u) => u.internalemailaddress), why: 'owns records of Actionstep users who are disabled or missing in Dynamics; default: the migration user' },
   ];
 
@@ -123,6 +130,10 @@ export function buildPlan(src: SourceInventory, dst: DestinationInventory, overr
   for (const [status, rule] of Object.entries(options.statusMap)) {
     if (statusValues[rule.matterStatus] === undefined) warnings.push(`the status map sends "${status}" to Matter Status "${rule.matterStatus}", which is not a Matter Status value (${Object.keys(statusValues).join(', ')}): those matters keep an empty status`);
   }
+
+  // Every enumerated value the mappings read, the unknown ones flagged with the rule that applies.
+  const enums = enumInventory(src.enumCounts ?? {}, options);
+  warnings.push(...enumWarnings(enums));
 
   // Data collection columns.
   const dcTable = options.dataCollections === 'account' ? 'account' : 'astep_matter';
@@ -199,6 +210,7 @@ export function buildPlan(src: SourceInventory, dst: DestinationInventory, overr
     matterTypes,
     roles,
     statusValues,
+    enums,
     dataCollectionColumns,
     owners,
     fallbackOwnerId,

@@ -34,6 +34,8 @@ export function planHtml(plan: MigrationPlan): string {
     '<h2>Licence and table budget</h2>', `<p>${escapeHtml(plan.destination.licenseTier)}: ${escapeHtml(plan.tableBudget.message)}</p>`,
     '<h2>Matter types</h2>', table(['Actionstep type', 'Matters', 'Matter Type', 'Choice value', 'New value'], plan.matterTypes.map((t) => [t.name, t.matters, t.choiceLabel, t.choiceValue, t.added ? 'added' : 'base set'])),
     '<h2>Roles</h2>', table(['Participant type', 'Links', 'People', 'Choice value'], plan.roles.map((r) => [r.name, r.links, r.people, r.choiceValue])),
+    '<h2>Values of every list the mappings read</h2>',
+    table(['Field', 'Value', 'Records', 'Documented by Actionstep', 'What the run does'], (plan.enums ?? []).flatMap((e) => e.values.map((v) => [e.label, v.value, v.count, v.documented ? 'yes' : 'NO', v.becomes]))),
     '<h2>Data collection fields</h2>', table(['Collection', 'Field', 'Type', 'Column', 'Note'], plan.dataCollectionColumns.map((c) => [c.collectionName, c.fieldName, c.dataType, `${c.table}.${c.column}`, c.note ?? ''])),
     '<h2>Users and owners</h2>', table(['Actionstep user', 'Email', 'Match', 'Dynamics user'], plan.owners.map((o) => [o.displayName ?? o.actionstepUserId, o.email, o.outcome, o.systemUserName ?? '(fallback owner)'])),
     '<h2>Estimates</h2>', table(['Measure', 'Value'], Object.entries(plan.estimates).filter(([k]) => k !== 'notes')),
@@ -58,6 +60,10 @@ export function summaryHtml(summary: RunSummary): string {
     '<h2>Per object</h2>', table(['Object', 'Extracted', 'Migrated', 'Skipped', 'Failed', 'Skip reasons'], summary.objects.map((o) => [o.object, o.extracted, o.migrated, o.skipped, o.failed, Object.entries(o.skippedReasons).map(([r, n]) => `${n}× ${r}`).join('; ')])),
     '<h2>Per table</h2>', table(['Table', 'Created', 'Updated', 'Unchanged', 'Failed'], summary.tables.map((t) => [t.table, t.created, t.updated, t.unchanged, t.failed])),
     '<h2>The 13 mappings</h2>', table(['Mapping', 'Records'], Object.entries(summary.mappings)),
+    ...(summary.notMigrated ?? []).map((n) => `<p class="bad">${escapeHtml(n.mapping)}: ${escapeHtml(n.reason)}. ${escapeHtml(n.whatToDo)}</p>`),
+    summary.billing?.excludedEntries
+      ? `<p>Billing totals count billed time only (the plan's choice): ${summary.billing.excludedEntries} time entries worth ${summary.billing.excludedAmount.toFixed(2)} are left out; each matter says how much.</p>`
+      : '',
     '<h2>Failures</h2>', table(['Object', 'Id', 'Message'], summary.objects.flatMap((o) => o.failedReasons.map((f) => [o.object, f.id, f.message]))),
     '<h2>Findings</h2>', table(['Rule', 'Records', 'Examples'], (summary.findings ?? []).map((f) => [`${f.rule}${f.open ? ' (not resolved)' : ''}`, f.count, f.examples.slice(0, 5).map((e) => e.message).join(' | ')])),
   ].join('\n');

@@ -2,8 +2,9 @@
 // writes through the three ports, so the same code runs from the command line and inside Dynamics.
 import type { RecordsByResource, ResourceName, User } from '@astep/actionstep-connector/records';
 import { buildPlan, type DestinationInventory, type SourceInventory } from '../plan/buildPlan';
+import { countEnumValues } from './enumCounts';
 import type { MigrationPlan } from '../plan/migrationPlan';
-import type { LicenseTier, MigrationOptions } from '../options';
+import type { BillingTotalRule, LicenseTier, MigrationOptions } from '../options';
 import type { Finding, ProgressReporter, RecordOutcome, Row, RunState, SinkPort, SourcePort, StateStore, TrustLedgerPort } from '../ports';
 import { FindingLog } from './findings';
 import { recordFieldProblems, type FieldProblemSink } from './fieldProblems';
@@ -86,6 +87,8 @@ export interface RunSummary {
   fieldProblems: number;
   /** Mappings the run does not migrate, with the reason and what to do (trust, when no ledger export was given). */
   notMigrated: NotMigrated[];
+  /** The billing total's rule and, when it counts billed time only, the time entries and amount it left out. */
+  billing: { rule: BillingTotalRule; excludedEntries: number; excludedAmount: number };
 }
 
 export interface SampleResult {
@@ -184,6 +187,7 @@ export class MigrationEngine {
       maxUploadFileSize: await sink.maxUploadFileSize(),
       callerId: who.userId,
     };
+    inv.enumCounts = await countEnumValues(source, { actions: inv.actions, datacollectionfields: inv.datacollectionfields });
     const plan = buildPlan(inv, dst, overrides, this.now(), this.mappings);
     this.store.saveRun({ ...run, plan, status: 'Discovered' });
     return plan;
@@ -389,7 +393,7 @@ export class MigrationEngine {
     const { ctx, mapped } = this.mapping(run);
     const fieldProblems = await this.fieldProblemFindings(run.runId, 'run', mapped);
     const { results } = await this.loadRows(run.runId, 'run', mapped.rows);
-    const summary = this.summarize(run.runId, 'run', startedOn, mapped, results, ctx.lookups.plan.fallbackOwnerId, fieldProblems);
+    const summary = this.summarize(run.runId, 'run', startedOn, mapped, results, ctx.lookups.plan.fallbackOwnerId, fieldProblems, billingNote(ctx.lookups));
     this.store.saveRun({ ...this.requireRun(run.runId), summary, status: summary.totals.failed ? 'Completed With Errors' : 'Completed' });
     await this.mirror(run.runId);
     return summary;
@@ -408,7 +412,10 @@ export class MigrationEngine {
     return { findings: log.list(), count };
   }
 
-  summarize(runId: string, phase: 'run' | 'delta', startedOn: string, mapped: MappedFirm, results: RowResult[], fallbackOwnerId: string, fieldProblems = { findings: [] as Finding[], count: 0 }): RunSummary {
+  summarize(
+    runId: string, phase: 'run' | 'delta', startedOn: string, mapped: MappedFirm, results: RowResult[], fallbackOwnerId: string,
+    fieldProblems = { findings: [] as Finding[], count: 0 }, billing: RunSummary['billing'] = { rule: 'allEntries', excludedEntries: 0, excludedAmount: 0 },
+  ): RunSummary {
     const byRow = new Map<string, RowResult>();
     for (const r of results) byRow.set(`${r.row.table}|${r.row.key}`, r);
     const outcomes: RecordOutcome[] = [];
@@ -437,6 +444,7 @@ export class MigrationEngine {
       findings: new FindingLog([...this.extractionFindings(runId), ...fieldProblems.findings]).list(),
       fieldProblems: fieldProblems.count,
       notMigrated: notMigrated(this.trustLedgerStatus(runId)),
+      billing,
     };
   }
 
@@ -485,7 +493,7 @@ export class MigrationEngine {
       // Applied deletions leave staging too, so later counts reconcile against what Actionstep still holds.
       for (const g of gone) if (g.resource !== 'actions') this.store.unstage(g.resource, [g.id]);
     }
-    const summary = this.summarize(run.runId, 'delta', startedOn, mapped, results, ctx.lookups.plan.fallbackOwnerId, fieldProblems);
+    const summary = this.summarize(run.runId, 'delta', startedOn, mapped, results, ctx.lookups.plan.fallbackOwnerId, fieldProblems, billingNote(ctx.lookups));
     this.store.saveRun({ ...this.requireRun(run.runId), lastDeltaOn: startedOn, summary });
     await this.mirror(run.runId);
     return { scan, summary, deletions: { reported: gone.length, applied, failed } };
@@ -527,6 +535,18 @@ export class MigrationEngine {
     if (!run.extractionCompletedOn) throw new EngineError(`run ${run.runId} is not extracted yet: run \`extract\` first`);
     return exportWorkflows(this.loadFirm(run.runId));
   }
+}
+
+/** What the billing rule left out over every migrating matter (nothing when every time entry counts). */
+function billingNote(lookups: FirmLookups): RunSummary['billing'] {
+  let excludedEntries = 0, excludedAmount = 0;
+  for (const m of lookups.index.data.actions) {
+    if (!lookups.migrates(m.id)) continue;
+    const b = lookups.billingTotal(m.id);
+    excludedEntries += b.excludedEntries;
+    excludedAmount += b.excludedAmount;
+  }
+  return { rule: lookups.options.billingTotal, excludedEntries, excludedAmount: Math.round(excludedAmount * 100) / 100 };
 }
 
 function validColumn(_table: string, column: string): boolean {
