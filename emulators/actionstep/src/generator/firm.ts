@@ -574,7 +574,9 @@ class SyntheticFirm implements GeneratedFirm {
       const messyName = r.chance(this.messyRate);
       const name = messyName ? r.pick(MESSY_COMPANY_NAMES) : `${r.pick(COMPANY_WORDS)} ${r.pick(COMPANY_KINDS)}`;
       if (messyName) sink?.push({ resource: 'participants', id, field: 'companyName', kind: 'odata-special', detail: `company name ${JSON.stringify(name)} has quotes or OData-special characters` });
-      return { ...base, isCompany: true, displayName: name, companyName: name,
+      // Integrators see a company's displayName in capitals beside its companyName as typed (issue 11: "KIWI HOLDINGS
+      // LIMITED"); every fourth company is so, chosen by id so no random draw moves.
+      return { ...base, isCompany: true, displayName: p % 4 === 0 ? name.toUpperCase() : name, companyName: name,
         email: `info${p}@${name.replace(/[^A-Za-z]/g, '').toLowerCase() || 'company'}.example`,
         website: r.chance(0.5) ? `https://www.company${p}.example` : null,
         phones: [{ label: 'Business', country: 64, area: r.pick([3, 4, 7, 9]), number: `${r.int(200, 999)} ${r.int(1000, 9999)}` }] };
@@ -812,8 +814,12 @@ class SyntheticFirm implements GeneratedFirm {
       }
     }
     const author = this.userDefs[Number(this.userParticipantFor(r, p)) - 1];
-    const ts = localTimestamp(dayMs(day, r.int(30000, 60000)));
-    const note: FileNote = { id, actionId: String(p.actionId), enteredTimestamp: ts, noteTimestamp: r.chance(0.7) ? ts : null, text,
+    const at = dayMs(day, r.int(30000, 60000));
+    const ts = localTimestamp(at);
+    // noteTimestamp is the time the note records (the call, the meeting), often before it was typed: a third of the
+    // dated notes were typed a day or two later (chosen by position, so no random draw moves).
+    const recorded = localTimestamp(at - (j % 3) * 26 * 3_600_000);
+    const note: FileNote = { id, actionId: String(p.actionId), enteredTimestamp: ts, noteTimestamp: r.chance(0.7) ? recorded : null, text,
       enteredBy: system ? 'System' : `${author.last}, ${author.first}`, source: system ? 'System' : 'User',
       participantId: system ? null : String(author.id), documentId: null };
     if (!system && r.chance(this.messyRate)) {
