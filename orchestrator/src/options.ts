@@ -174,7 +174,7 @@ export const OPTION_SETTINGS: readonly OptionSetting[] = [
   },
   {
     option: 'opportunityStrategy', schemaName: 'astep_OpportunityStrategy', displayName: 'Opportunity Strategy', type: 'String', defaultFrom: 'engine',
-    description: `${OPPORTUNITY_STRATEGIES.join(' | ')}: which matters become opportunities.`,
+    description: `${OPPORTUNITY_STRATEGIES.join(' | ')}: which matters become opportunities. perClient* choose one matter per client (the client organisation, or the person across all their own matters), not per account.`,
   },
   {
     option: 'fallbackOwnerEmail', schemaName: 'astep_FallbackOwnerEmail', displayName: 'Fallback Owner Email', type: 'String', defaultFrom: 'plan',

@@ -18,7 +18,7 @@ const TARGET = targetTable('account');
 
 const trust: ColumnSpec = { conversion: 'trust' };
 const C = declareColumns(TARGET, {
-  name: { source: 'displayName|name', conversion: 'text' },
+  name: { source: 'companyName|displayName|name', conversion: 'text' },
   astep_mattername: { source: 'name', conversion: 'text' },
   astep_matternumber: { source: 'reference', conversion: 'text' },
   astep_mattertype: { conversion: 'choice' },
@@ -41,7 +41,7 @@ function clientAccount(group: AccountGroup, lookups: MappingLookups): MappingOut
   const problems: FieldProblem[] = [];
   const attributes: Attributes = {};
 
-  const name = fitText(C.name.column, org ? org.displayName || org.companyName : latest.name, C.name.def.maxLength!);
+  const name = fitText(C.name.column, org ? organisationName(org) : latest.name, C.name.def.maxLength!);
   if (name.problem) problems.push(name.problem);
   attributes.name = name.value ?? unnamed(problems, `Matter ${latest.id}`, org ? `organisation ${org.id}` : `matter ${latest.id}`);
   setText(attributes, problems, C.astep_mattername, latest.name);
@@ -83,6 +83,14 @@ function clientAccount(group: AccountGroup, lookups: MappingLookups): MappingOut
   return out;
 }
 
+/**
+ * An organisation's name as the firm typed it: companyName. Actionstep's displayName of a company can be an upper-case
+ * rendering ("KIWI HOLDINGS LIMITED" for "Kiwi Holdings Limited"), so it only stands in when companyName is empty.
+ */
+function organisationName(p: Participant): string {
+  return p.companyName?.trim() || p.displayName;
+}
+
 /** Company participants that are not the client of any migrating matter (e.g. the other side's firm) get accounts too. */
 function otherOrganisation(p: Participant, lookups: MappingLookups): MappingOutput {
   const out = emptyOutput();
@@ -90,7 +98,7 @@ function otherOrganisation(p: Participant, lookups: MappingLookups): MappingOutp
   if (!lookups.matterLinksOf(p.id).some((l) => lookups.migrates(l.actionId))) return out;
   const problems: FieldProblem[] = [];
   const attributes: Attributes = {};
-  const name = fitText(C.name.column, p.displayName || p.companyName, C.name.def.maxLength!);
+  const name = fitText(C.name.column, organisationName(p), C.name.def.maxLength!);
   if (name.problem) problems.push(name.problem);
   attributes.name = name.value ?? unnamed(problems, `Organisation ${p.id}`, `organisation ${p.id}`);
   contactDetails(p, attributes, problems);

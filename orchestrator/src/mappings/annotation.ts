@@ -21,7 +21,7 @@ const C = declareColumns(TARGET, {
   mimetype: { conversion: 'computed' },
   isdocument: { conversion: 'computed' },
   notetext: { source: 'text', conversion: 'htmlText' },
-  overriddencreatedon: { conversion: 'timestamp', createOnly: true },
+  overriddencreatedon: { source: 'noteTimestamp|enteredTimestamp|createdTimestamp', conversion: 'timestamp', createOnly: true },
   documentbody: { conversion: 'computed', createOnly: true },
 });
 
@@ -67,7 +67,8 @@ function fileNote(n: FileNote, lookups: MappingLookups): MappingOutput {
   }
   const a: Attributes = {};
   const when = n.noteTimestamp ?? n.enteredTimestamp;
-  setText(a, problems, C.subject, `File note ${when ? when.slice(0, 10) : ''} ${n.enteredBy ? `by ${n.enteredBy}` : ''}`.trim());
+  const typedLater = n.noteTimestamp && n.enteredTimestamp && n.enteredTimestamp.slice(0, 10) !== n.noteTimestamp.slice(0, 10) ? `(entered ${n.enteredTimestamp.slice(0, 10)})` : '';
+  setText(a, problems, C.subject, ['File note', when?.slice(0, 10), n.enteredBy && `by ${n.enteredBy}`, typedLater].filter(Boolean).join(' '));
   let text = n.text ?? '';
   if (looksLikeHtml(text)) {
     text = htmlToText(text);
@@ -75,7 +76,9 @@ function fileNote(n: FileNote, lookups: MappingLookups): MappingOutput {
   }
   setText(a, problems, C.notetext, text);
   a.isdocument = false;
-  const created = convertTimestamp(C.overriddencreatedon.column, n.enteredTimestamp ?? n.noteTimestamp, lookups.options.timeZone);
+  // The note lands at the time it records (noteTimestamp: the call, the meeting), not when it was typed; the typing
+  // time is said in the subject when it differs by a day or more.
+  const created = convertTimestamp(C.overriddencreatedon.column, n.noteTimestamp ?? n.enteredTimestamp, lookups.options.timeZone);
   if (created.ok) {
     if (created.value) a.overriddencreatedon = created.value;
   } else problems.push({ ...created.problem, message: `file note ${n.id}: ${created.problem.message}; created on is the migration time` });

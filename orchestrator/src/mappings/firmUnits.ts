@@ -40,14 +40,17 @@ export class FirmUnits implements UnitSource {
     for (const [key, matters] of this.lookups.accountGroups()) yield { key, matters };
   }
 
-  /** People on migrating matters (roles from actionparticipants, clients from primary participants), deduplicated. */
+  /**
+   * People on migrating matters (roles from actionparticipants, clients from primary participants), deduplicated; the
+   * firm's own staff are not among them (they are users, not contacts of their clients).
+   */
   people(): Iterable<PersonGroup> {
     const { index, lookups } = this;
     const groups = new Map<string, PersonGroup>();
     for (const ap of index.data.actionparticipants) {
       if (!lookups.migrates(ap.actionId)) continue;
       const p = index.participants.get(ap.participantId);
-      if (!p || p.isCompany) continue;
+      if (!p || p.isCompany || lookups.isFirmStaff(p.id)) continue;
       const canonicalId = lookups.canonicalPerson(p.id);
       let g = groups.get(canonicalId);
       if (!g) {

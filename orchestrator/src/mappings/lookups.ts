@@ -49,6 +49,11 @@ export interface MappingLookups {
   firstClientMatter(participantId: string): { matterId: string; order: number } | null;
   /** The Actionstep user whose participant this is, if any. */
   userOfParticipant(participantId: string): User | null;
+  /**
+   * The firm's own staff: a participant who is an Actionstep user and the client of no migrating matter. Staff are
+   * users in Dynamics (record owners), not contacts of their clients' accounts; their roles stay on the matter.
+   */
+  isFirmStaff(participantId: string): boolean;
   /** The systemuser that owns records of an Actionstep user (by participant id): its match, else the fallback owner. */
   ownerOf(participantId: string | null): string;
   /** Actionstep user id of a participant who is a user (kept as "created by"), or null. */

@@ -32,12 +32,15 @@ function intoMatter(what: string, note: string) {
 function participant(record: unknown, _id: string, lookups: MappingLookups): Disposition {
   const p = record as Participant;
   const linked = lookups.matterLinksOf(p.id).some((l) => lookups.migrates(l.actionId)) || lookups.firstClientMatter(p.id) !== null;
+  const user = lookups.userOfParticipant(p.id);
+  if (user && !p.isCompany && lookups.isFirmStaff(p.id)) {
+    return { kind: 'rollup', table: null, key: null, note: `firm staff (Actionstep user ${user.id}): a record owner, not a contact; roles on matters kept on astep_matterparticipant` };
+  }
   if (!p.isCompany && linked) {
     const canonical = lookups.canonicalPerson(p.id);
     return { kind: 'rollup', table: 'contact', key: contactKeyOf(lookups, canonical, null), note: `duplicate of participant ${canonical}: merged into one contact` };
   }
   if (p.isCompany && linked) return { kind: 'rollup', table: 'account', key: `P-${p.id}`, note: 'organisation account' };
-  const user = lookups.userOfParticipant(p.id);
   return user
     ? { kind: 'rollup', table: null, key: null, note: `user participant of user ${user.id}: resolved as a record owner` }
     : { kind: 'skipped', reason: `participant ${p.id} is not linked to any migrated matter` };
