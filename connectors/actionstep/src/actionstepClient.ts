@@ -153,7 +153,7 @@ export class ActionstepClient {
           { kind: 'usage' },
         );
       }
-      query.set(`${def.modifiedField}_gteq`, options.modifiedSince);
+      query.set(`${def.modifiedField}_gteq`, utcFilterTimestamp(options.modifiedSince, `${def.modifiedField}_gteq`));
     }
     if (options.include?.length) query.set('include', options.include.join(','));
     if (options.fields?.length) query.set('fields', options.fields.join(','));
@@ -343,4 +343,19 @@ export function encodeQuery(q: Map<string, string>): string {
 /** File ids like "DL::Actions::15::127;report.pdf" must reach the server verbatim: `:` and `;` are never encoded. */
 export function encodeFileId(fileId: string): string {
   return encodeURIComponent(fileId).replace(/%3A/gi, ':').replace(/%3B/gi, ';');
+}
+
+/**
+ * A timestamp filter value as the live API reads it: `yyyy-MM-ddTHH:mm:ss` in UTC, no offset (integrators' notes,
+ * seth-inertia-legal/actionstep-export-tool docs/api-quirks.md: timestamp filters without an offset are read as UTC,
+ * and an offset is not a documented input). A value with an offset is converted; one without is taken as UTC.
+ */
+export function utcFilterTimestamp(value: string, filter: string): string {
+  const v = value.trim();
+  const bare = /^\d{4}-\d{2}-\d{2}(?:T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$/.test(v);
+  const ms = Date.parse(bare && v.length > 10 ? `${v}Z` : v);
+  if (Number.isNaN(ms)) {
+    throw new ActionstepError(`${filter}: "${value}" is not a timestamp (expected ISO 8601, like 2026-01-01T09:00:00+13:00 or 2026-01-01T00:00:00 in UTC).`, { kind: 'usage' });
+  }
+  return new Date(ms).toISOString().slice(0, 19);
 }

@@ -170,6 +170,16 @@ describe('extraction against the emulator (tiny firm)', () => {
     expect(me).toEqual(truth.records.users.find((u) => u.id === emu.firm.adminUserId));
   });
 
+  test('a wide first page that takes long (minutes on the live API) is waited for: the default timeout is minutes', async () => {
+    emu = await startActionstepEmulator({ firm: 'tiny', seed: 7, faults: { wideFirstPageMs: 1500 } });
+    const client = new ActionstepClient({ credential: await signIn(emu) });
+    const t0 = Date.now();
+    const types = [];
+    for await (const t of client.list('actiontypes')) types.push(t);
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(1450);
+    expect(types.length).toBe(emu.firm.counts.actiontypes);
+  });
+
   test('delta: modifiedSince picks up what changed after extraction began; resources without a modified field refuse', async () => {
     emu = await startActionstepEmulator({ firm: 'tiny', seed: 7 });
     const client = newClient(await signIn(emu));
@@ -186,6 +196,14 @@ describe('extraction against the emulator (tiny firm)', () => {
     for await (const m of client.list('actions', { modifiedSince: since })) after.push(m);
     expect(after.map((m) => m.id)).toEqual([...before, target.id]);
     expect(after.find((m) => m.id === target.id)?.name).toBe(`${target.name} (renamed)`);
+    // A watermark in the firm's local time with its offset is sent as UTC without one (what the API reads): the
+    // record changed at that very moment is in (the offset, sent as is, would be ignored and land hours later).
+    const [changed] = await client.get('actions', target.id);
+    const changedAt = changed.modifiedTimestamp as string;
+    expect(changedAt).toMatch(/[+-]\d{2}:\d{2}$/);
+    const fromLocal = [];
+    for await (const m of client.list('actions', { modifiedSince: changedAt })) fromLocal.push(m.id);
+    expect(fromLocal).toContain(target.id);
     expect(() => client.list('filenotes', { modifiedSince: since })).toThrow(/no modified timestamp/);
   });
 });

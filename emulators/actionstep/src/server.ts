@@ -6,7 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { RESOURCES, isResourceName } from '@astep/actionstep-connector/resources';
 import { ApiError, OAuthError, errors } from './errors';
 import type { GeneratedFirm } from './generator';
-import type { FaultInjector } from './faults';
+import { isWideFirstPage, type FaultInjector } from './faults';
 import { hasScope, type OAuthServer, type Session } from './oauth';
 import type { TokenBucketLimiter } from './rateLimit';
 import { RestHandler } from './restHandler';
@@ -226,6 +226,10 @@ export class ActionstepHttpServer {
       counters.rateLimited++;
       const headers: Record<string, string> = limiter.options.retryAfterHeader ? { 'Retry-After': String(Math.max(1, Math.ceil(wait))) } : {};
       return this.send(res, 429, errors.tooManyRequests().body(), key, headers);
+    }
+    if (faults.wideFirstPageMs > 0 && isWideFirstPage(method, rest, search)) {
+      await new Promise((r) => setTimeout(r, faults.wideFirstPageMs));
+      if (req.socket.destroyed) return;
     }
     try {
       if (rest.startsWith('files/') && method === 'GET') return this.file(res, rest.slice('files/'.length), search, session);
