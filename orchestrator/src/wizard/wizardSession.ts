@@ -5,7 +5,7 @@
 // A reload re-reads Actionstep into memory (staging is not kept in the browser) and restores the rest from the row.
 import type { LicenseTier, MigrationOptions } from '../options';
 import type { MigrationPlan } from '../plan/migrationPlan';
-import type { ProgressReporter, RunState, SinkPort, SourcePort } from '../ports';
+import type { ProgressReporter, RunState, SinkPort, SourcePort, TrustLedgerPort } from '../ports';
 import { MigrationEngine, type RunSummary, type SampleResult } from '../run/engine';
 import { MemoryStateStore } from '../store/memoryStateStore';
 import type { VerifyResult } from '../safety/verify';
@@ -19,6 +19,8 @@ import { parseWizardState, serializeWizardState, stepIndex, type WizardState } f
 import type { FieldDecision } from '../transform/corrections';
 import { withRunLease, type LeaseHolder } from '../safety/runLease';
 
+export { newestRunAttachment, RUN_NOTE_TRUST_LEDGER } from './runNoteFile';
+
 export interface WizardSessionDeps {
   runId: string;
   source: SourcePort;
@@ -27,6 +29,8 @@ export interface WizardSessionDeps {
   now?: () => Date;
   /** Who this wizard session is when it holds the run's lease (default: a fresh id, "the Mapping Wizard"). */
   leaseHolder?: LeaseHolder;
+  /** The firm's trust ledger export (the control reads it from a note on the run's row: runNoteFile.ts). */
+  trustLedger?: TrustLedgerPort;
 }
 
 /** The Migration Run row's columns the wizard reads on load. */
@@ -66,7 +70,7 @@ export class WizardSession {
     this.runId = deps.runId;
     this.now = deps.now ?? (() => new Date());
     this.sink = new PausableSink(deps.sink, this.gate);
-    this.engine = new MigrationEngine({ source: deps.source, sink: this.sink, store: this.store, progress: deps.progress, now: this.now });
+    this.engine = new MigrationEngine({ source: deps.source, sink: this.sink, store: this.store, progress: deps.progress, now: this.now, trustLedger: deps.trustLedger });
     this.leaseHolder = deps.leaseHolder ?? { id: `wizard:${globalThis.crypto.randomUUID()}`, name: 'the Mapping Wizard in Dynamics' };
   }
 

@@ -1,7 +1,9 @@
 // What the wizard does, apart from drawing it: wires the engine session to Dataverse (the page's Web API) and to
 // Actionstep (through the connector runtime), runs each step, and keeps a view state the React tree renders.
 // Every step's result is on the Migration Run row before the step reports done, so a reload resumes.
-import { ActionstepClient, ActionstepSource, BrowserFetchHttpTransport, ConnectorRuntimeConnections, ConnectorRuntimeTokenProvider } from '@astep/actionstep-connector/browser';
+import {
+  ActionstepClient, ActionstepSource, BrowserFetchHttpTransport, ConnectorRuntimeConnections, ConnectorRuntimeTokenProvider, TrustLedgerFileSource,
+} from '@astep/actionstep-connector/browser';
 import { DataverseClient, DataverseSink, createBrowserTransport, createSameOriginSessionCredential } from '@astep/dataverse-connector/browser';
 import type { TokenProvider } from '@astep/dataverse-connector/types';
 import type { LicenseTier, MigrationOptions } from '@astep/orchestrator/options';
@@ -11,7 +13,7 @@ import type { ObjectProposal } from '@astep/orchestrator/proposer/proposeMap';
 import type { RunSummary, SampleResult } from '@astep/orchestrator/run/engine';
 import type { DeltaScan } from '@astep/orchestrator/safety/delta';
 import type { VerifyResult } from '@astep/orchestrator/safety/verify';
-import { WizardSession } from '@astep/orchestrator/wizard/wizardSession';
+import { newestRunAttachment, RUN_NOTE_TRUST_LEDGER, WizardSession } from '@astep/orchestrator/wizard/wizardSession';
 import { WIZARD_STEPS, parseWizardState, stepIndex, type MapEdit, type WizardState, type WizardStep } from '@astep/orchestrator/wizard/wizardState';
 import type { FieldDecision } from '@astep/orchestrator/transform/corrections';
 import type { Translate } from './components/translate';
@@ -155,7 +157,9 @@ export class WizardController {
     });
     const client = new ActionstepClient({ credential: provider, transport: new BrowserFetchHttpTransport(), maxConcurrency: 4 });
     const source = new ActionstepSource(client, provider.apiEndpoint, null);
-    return new WizardSession({ runId, source, sink, progress: this.progressReporter() });
+    // Actionstep has no trust API: the firm's export is a file attached to this row as a note.
+    const trustLedger = new TrustLedgerFileSource(RUN_NOTE_TRUST_LEDGER, () => newestRunAttachment(sink, runId));
+    return new WizardSession({ runId, source, sink, progress: this.progressReporter(), trustLedger });
   }
 
   /** Runs one step: one at a time, errors shown by name, the busy flag cleared whatever happens. */
