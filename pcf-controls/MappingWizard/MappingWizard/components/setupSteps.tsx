@@ -63,6 +63,7 @@ export const DiscoverStep: React.FC<StepProps> = ({ controller, view, t }) => {
               </Stack>
             );
           })}
+          <Text variant="small">{t('Prepare_TrustLedger')}</Text>
           <Stack horizontal tokens={{ childrenGap: 8 }}>
             <StepButton view={view} primary={false} text={t('Discover_Apply')} onClick={() => void controller.discover(tier, overrides)} />
             <StepButton view={view} text={t('Prepare_Button')} onClick={() => void controller.prepare(false)} />
