@@ -358,6 +358,8 @@ export class RowLoader {
         if (cur && Number(cur.statecode) === want.statecode) {
           const pending = pendingByKey.get(r.row.key);
           if (pending) this.store.completeAudit(this.options.runId, pending.seq, { after: pick(cur, stateColumns, info.primaryIdAttribute) });
+          // Already in its final state (the sample closed it): done too, or the count would end short of its total.
+          this.progress.tick('close');
           continue;
         }
         const entry = pendingByKey.get(r.row.key) ?? this.store.addPendingAudit([{

@@ -12,6 +12,8 @@ import { RESOURCES } from '@astep/actionstep-connector/resources';
 
 const NOTE_SOURCES = RESOURCES.filenotes.fields.find((f) => f.name === 'source')?.enumValues ?? [];
 import type { TableMapping } from './tableMapping';
+import { MAPPING_NAMES } from '../vocabulary/options';
+import { tableLabel } from '../vocabulary/objects';
 
 const TARGET = targetTable('annotation');
 
@@ -91,7 +93,7 @@ function fileNote(n: FileNote, lookups: MappingLookups): MappingOutput {
 
 export const ANNOTATION: TableMapping = {
   target: TARGET,
-  label: 'Notes',
+  label: tableLabel('annotation'),
   key: { by: 'fixedId', format: 'D-<document id> or N-<file note id>; addressed by a GUID derived from the source' },
   feeds: [
     { resource: 'actiondocuments', grouping: 'record', map: attachedDocument },
@@ -103,7 +105,7 @@ export const ANNOTATION: TableMapping = {
   attachmentColumn: 'documentbody',
   sample: BY_SOURCE_MATTER,
   counts: [
-    { mapping: 'Document → note attachment / astep_document', when: (row) => row.sourceResource === 'actiondocuments' },
-    { mapping: 'File note → note with original timestamp', when: (row) => row.sourceResource === 'filenotes' },
+    { mapping: MAPPING_NAMES.documents, when: (row) => row.sourceResource === 'actiondocuments' },
+    { mapping: MAPPING_NAMES.fileNotes, when: (row) => row.sourceResource === 'filenotes' },
   ],
 };

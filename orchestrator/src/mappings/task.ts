@@ -9,6 +9,8 @@ import { matterProblem, OWNED_BY_MATCHED_USER, setText, unknownValue, type Attri
 import { RESOURCES } from '@astep/actionstep-connector/resources';
 import type { TableMapping } from './tableMapping';
 import type { MatterTasks } from './units';
+import { MAPPING_NAMES } from '../vocabulary/options';
+import { tableLabel } from '../vocabulary/objects';
 
 const TARGET = targetTable('task');
 
@@ -96,7 +98,7 @@ function tasks(group: MatterTasks, lookups: MappingLookups): MappingOutput {
 
 export const TASK: TableMapping = {
   target: TARGET,
-  label: 'Tasks',
+  label: tableLabel('task'),
   key: { by: 'sourceId', format: 'Actionstep task id' },
   feeds: [{ resource: 'tasks', grouping: 'matterTasks', map: tasks }],
   columns: Object.values(C),
@@ -111,5 +113,5 @@ export const TASK: TableMapping = {
   },
   mapEditor: true,
   sample: BY_SOURCE_MATTER,
-  counts: [{ mapping: 'Step / task → task (+ astep_step)' }, OWNED_BY_MATCHED_USER],
+  counts: [{ mapping: MAPPING_NAMES.steps }, OWNED_BY_MATCHED_USER],
 };

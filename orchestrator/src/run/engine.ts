@@ -14,7 +14,7 @@ import { notMigrated, stageTrustLedger, TRUST_RESOURCE, trustRowLine, type NotMi
 import type { TargetRow } from '../transform/targetRow';
 import { FirmLookups, FirmUnits, MAPPINGS, mapFirm, recordRef, SEED_MAPPINGS, type MappedFirm, type MappingSet } from '../mappings';
 import { KeyRegistry, RowLoader, type RowResult } from '../load/rowLoader';
-import { diffRows, selectSample, type DiffEntry, type SampleContext } from '../diff/sample';
+import { diffLabels, diffRows, selectSample, type DiffEntry, type DiffLabels, type SampleContext } from '../diff/sample';
 import { comparedColumns } from '../load/tables';
 import { exportWorkflows, type WorkflowReference } from './workflows';
 import { applyDecisions, validateDecisions, type FieldDecision } from '../transform/corrections';
@@ -55,6 +55,8 @@ export interface ObjectSummary {
   skipped: number;
   failed: number;
   skippedReasons: Record<string, number>;
+  /** The first record's own message for each skip reason (the reasons are grouped with their ids taken out). */
+  skippedExamples?: Record<string, string>;
   failedReasons: Array<{ id: string; message: string }>;
 }
 
@@ -99,6 +101,8 @@ export interface SampleResult {
   tables: TableSummary[];
   diff: DiffEntry[];
   mismatches: number;
+  /** Names and labels people see in place of logical names, ids and choice numbers (absent in older samples). */
+  labels?: DiffLabels;
 }
 
 export class EngineError extends Error {
@@ -186,6 +190,7 @@ export class MigrationEngine {
       systemUsers: await sink.systemUsers(),
       maxUploadFileSize: await sink.maxUploadFileSize(),
       callerId: who.userId,
+      currency: sink.baseCurrency ? await sink.baseCurrency() : null,
     };
     inv.enumCounts = await countEnumValues(source, { actions: inv.actions, datacollectionfields: inv.datacollectionfields });
     const plan = buildPlan(inv, dst, overrides, this.now(), this.mappings);
@@ -202,7 +207,17 @@ export class MigrationEngine {
     if (!plan.tableBudget.fits && !dryRun && !options.force) {
       throw new EngineError(`provisioning stopped: ${plan.tableBudget.message} Change the plan's options or licence tier, or pass --force to provision anyway.`);
     }
-    const changes = await this.deps.sink.provision(plan.schema, { dryRun, onProgress: (m) => this.deps.progress.log(`provision: ${m}`) });
+    // One progress task, not a line per change: the changes come back as a list for the report and the logs.
+    const { progress } = this.deps;
+    let total = 0;
+    const changes = await this.deps.sink.provision(plan.schema, {
+      dryRun,
+      onProgress: (_m, _done, of) => {
+        if (!total) progress.start('provision', (total = of));
+        progress.tick('provision');
+      },
+    });
+    if (total) progress.done('provision');
     if (!dryRun) this.store.saveRun({ ...this.requireRun(run.runId), status: 'Provisioned' });
     return changes;
   }
@@ -326,7 +341,8 @@ export class MigrationEngine {
     const selection = selectSample(ctx, mapped, plan.options.sampleSize);
     const { results, registry } = await this.loadRows(run.runId, 'sample', selection.rows);
     const actual = await this.readBack(results);
-    const diff = diffRows(ctx, results.map((r) => ({ row: r.row, targetId: r.targetId, actual: actual.get(r) ?? null, registry: (t, k) => registry.get(t, k) })));
+    const written = results.map((r) => ({ row: r.row, targetId: r.targetId, actual: actual.get(r) ?? null, registry: (t: string, k: string) => registry.get(t, k) }));
+    const diff = diffRows(ctx, written);
     const sample: SampleResult = {
       runId: run.runId,
       matterIds: selection.matterIds,
@@ -335,6 +351,7 @@ export class MigrationEngine {
       tables: tableSummaries(this.mappings, results),
       diff,
       mismatches: diff.filter((d) => d.status === 'mismatch').length,
+      labels: diffLabels(ctx, written, diff),
     };
     this.store.saveRun({ ...this.requireRun(run.runId), sample, status: 'Sampled' });
     return sample;
@@ -422,7 +439,7 @@ export class MigrationEngine {
     const objects: ObjectSummary[] = [];
     for (const resource of STAGED_RESOURCES) {
       const staged = this.store.staged(resource);
-      const summary: ObjectSummary = { object: resource, extracted: staged.length, migrated: 0, skipped: 0, failed: 0, skippedReasons: {}, failedReasons: [] };
+      const summary: ObjectSummary = { object: resource, extracted: staged.length, migrated: 0, skipped: 0, failed: 0, skippedReasons: {}, skippedExamples: {}, failedReasons: [] };
       for (const s of staged) {
         const o = outcomeOf(mapped, byRow, resource, s.id);
         outcomes.push(o);
@@ -430,6 +447,7 @@ export class MigrationEngine {
         if (o.outcome === 'skipped') {
           const reason = genericReason(o.message ?? '');
           summary.skippedReasons[reason] = (summary.skippedReasons[reason] ?? 0) + 1;
+          summary.skippedExamples![reason] ??= o.message ?? reason;
         } else if (o.outcome === 'failed') summary.failedReasons.push({ id: s.id, message: o.message ?? 'failed' });
       }
       objects.push(summary);
@@ -461,7 +479,11 @@ export class MigrationEngine {
 
   // ---------------- delta ----------------
 
-  async delta(runId?: string): Promise<{ scan: DeltaScan; summary: RunSummary; deletions: { reported: number; applied: number; failed: string[] } }> {
+  /**
+   * `confirmDeletions` is asked before records deleted in Actionstep are deleted from Dynamics (when the plan
+   * applies deletions); false leaves them in place, reported.
+   */
+  async delta(runId?: string, options: { confirmDeletions?: (gone: Array<{ resource: string; id: string }>) => Promise<boolean> } = {}): Promise<{ scan: DeltaScan; summary: RunSummary; deletions: { reported: number; applied: number; failed: string[] } }> {
     const run = this.requireRun(runId);
     if (!run.extractionStartedOn) throw new EngineError(`run ${run.runId} was never extracted: nothing to pick up a delta from`);
     if (!run.summary && !run.approval) throw new EngineError(`run ${run.runId} has not been run yet: run \`run\` first`);
@@ -479,7 +501,7 @@ export class MigrationEngine {
     }
     let applied = 0;
     const failed: string[] = [];
-    if (plan.options.applyDeletions && gone.length) {
+    if (plan.options.applyDeletions && gone.length && (!options.confirmDeletions || await options.confirmDeletions(gone))) {
       const goneSet = new Set(gone.map((g) => `${g.resource}:${g.id}`));
       const created = this.store.audit(run.runId).filter((e) => e.operation === 'create' && e.status === 'done' && e.targetId && goneSet.has(`${e.sourceResource}:${e.sourceId}`)).sort((a, b) => b.seq - a.seq);
       for (const e of created) {
@@ -583,7 +605,7 @@ function outcomeOf(mapped: MappedFirm, byRow: Map<string, RowResult>, resource: 
 }
 
 /** Groups reasons that differ only by ids ("matter 12 is deleted" and "matter 13 is deleted"). */
-function genericReason(message: string): string {
+export function genericReason(message: string): string {
   return message.replace(/\b\d+(--[^ ]+)*\b/g, 'N').replace(/"[^"]*"/g, '"…"').replace(/\([^)]*\d[^)]*\)/g, '').replace(/\s+/g, ' ').trim();
 }
 

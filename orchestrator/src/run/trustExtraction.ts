@@ -5,10 +5,11 @@
 import type { ParsedTrustLedger, TrustLedgerProblem, TrustLedgerRow } from '@astep/actionstep-connector/records';
 import type { StagedRecord, StateStore } from '../ports';
 import type { SeedMapping } from '../mappings/seedMappings';
+import { MAPPING_NAMES } from '../vocabulary/options';
 import type { FindingLog } from './findings';
 
 export const TRUST_RESOURCE = 'trustledger';
-export const TRUST_MAPPING: SeedMapping = 'Trust balance → account money columns';
+export const TRUST_MAPPING: SeedMapping = MAPPING_NAMES.trust;
 
 /** Staging id of a row of the export: its row in the file (the export has no ids of its own). */
 export const trustRowId = (line: number) => `L${line}`;
