@@ -58,7 +58,8 @@ describe('source values in the diff, field problems of every record, a private s
     expect(finding.examples).toContainEqual(expect.objectContaining({ resource: 'participants', id, field: 'contact.emailaddress1', value: email }));
     expect(run.json.fieldProblems).toBe(csv.length);
     const human = await runCli(['run', '--config', emu.configPath, '--accept-failures']);
-    expect(human.stdout).toMatch(new RegExp(`email-format: ${emailLines.length}`));
+    // People's output: the count, then the rule, then the first examples by record and column.
+    expect(human.stdout).toMatch(new RegExp(`${emailLines.length}\\s+email-format\\n\\s+contact P-\\d+, emailaddress1: participant \\d+: "client \\d+ at example" is not a valid email address`));
   });
 
   test('every diff entry has a non-null source when the source field had a value, as Actionstep sent it', () => {
