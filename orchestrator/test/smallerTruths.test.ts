@@ -80,3 +80,9 @@ describe('the smaller truths of a real firm', () => {
     expect(rowsOf(mapped, 'opportunity').map((o) => o.key).sort()).toEqual(['2', '3']);
   });
 });
+
+test('a person\'s bad email is reported once, not once as the canonical participant and again as a member', () => {
+  const mapped = mapAll(contextFor(smallFirm()));
+  const bob = rowsOf(mapped, 'contact').find((c) => c.sourceId === '202')!;
+  expect(bob.problems.filter((p) => p.rule === 'email-format')).toHaveLength(1);
+});
