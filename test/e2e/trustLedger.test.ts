@@ -4,6 +4,7 @@
 // or the mismatch is named by row and column.
 import fs from 'node:fs';
 import path from 'node:path';
+import { MAPPING_NAMES } from '@astep/orchestrator';
 import { runCli, startTestEmulators, webApi } from '../helpers/harness';
 
 jest.setTimeout(240_000);
@@ -26,7 +27,7 @@ describe('trust ledger from the firm\'s export file', () => {
     expect(extract.code).toBe(0);
     expect(extract.json.counts.actions).toBeGreaterThan(40);
     expect(extract.json.counts.trustledger).toBe(0);
-    expect(extract.json.notMigrated).toEqual([expect.objectContaining({ mapping: 'Trust balance → account money columns', reason: 'not migrated: no trust ledger export given' })]);
+    expect(extract.json.notMigrated).toEqual([expect.objectContaining({ mapping: MAPPING_NAMES.trust, reason: 'not migrated: no trust ledger export given' })]);
     expect(extract.json.notMigrated[0].whatToDo).toMatch(/Trust Account Ledgers .* --trust-ledger FILE/s);
 
     const run = await step('run', '--force', '--accept-failures');
@@ -36,7 +37,7 @@ describe('trust ledger from the firm\'s export file', () => {
     const summaryFile = JSON.parse(fs.readFileSync(path.join(emu.config.outDir!, 'run-summary.json'), 'utf8'));
     expect(summaryFile.notMigrated[0].reason).toBe('not migrated: no trust ledger export given');
     const human = await runCli(['run', '--config', emu.configPath, '--force', '--accept-failures']);
-    expect(human.stdout).toContain('Trust balance → account money columns: not migrated: no trust ledger export given.');
+    expect(human.stdout).toContain(`${MAPPING_NAMES.trust}: not migrated: no trust ledger export given.`);
 
     const matters = await trustColumns();
     expect(matters.length).toBeGreaterThan(40);
