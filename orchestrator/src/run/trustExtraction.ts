@@ -78,6 +78,6 @@ export function notMigrated(status: TrustLedgerStatus | null): NotMigrated[] {
     reason: 'not migrated: no trust ledger export given',
     whatToDo: `Actionstep has no trust API. In Actionstep, run Reports > Trust / Client Reports > Trust Account Ledgers for all matters `
       + `(show closed matters) over the whole period, export it as CSV or Excel, and give the file (${status.source}); then extract again. `
-      + 'Until then the trust columns (astep_trustbalance, astep_trustin, astep_trustout) stay empty.',
+      + 'Until then the Trust Balance, Trust In and Trust Out of accounts and matters stay empty.',
   }];
 }
