@@ -4,6 +4,7 @@
 // is met (a loader's error file), never gathered in memory.
 import type { TargetRow } from '../transform/targetRow';
 import type { FindingLog } from './findings';
+import { columnLabel, tableLabel } from '../vocabulary/objects';
 
 /** One line of field-problems.csv. */
 export interface FieldProblemRecord {
@@ -36,7 +37,10 @@ export function fieldProblemCells(p: FieldProblemRecord): string[] {
   return [p.resource, p.id, p.table, p.key, p.column, p.rule, value, p.message];
 }
 
-/** Every problem of every row into the findings (and the writer, when there is one); returns how many. */
+/**
+ * Every problem of every row into the findings (and the writer, when there is one); returns how many. The finding's
+ * message names the row and column in the admin's words ("Contact P-22, Email"); the CSV keeps the logical names.
+ */
 export async function recordFieldProblems(rows: Iterable<TargetRow>, log: FindingLog, writer?: FieldProblemWriter): Promise<number> {
   let n = 0;
   for (const row of rows) {
@@ -44,7 +48,7 @@ export async function recordFieldProblems(rows: Iterable<TargetRow>, log: Findin
       const record: FieldProblemRecord = {
         resource: row.sourceResource, id: row.sourceId, table: row.table, key: row.key, column: p.field, rule: p.rule, value: p.value, message: p.message,
       };
-      log.add(p.rule, { resource: row.sourceResource, id: row.sourceId, field: `${row.table}.${p.field}`, value: p.value ?? null, message: `${row.table} ${row.key}, ${p.field}: ${p.message}` });
+      log.add(p.rule, { resource: row.sourceResource, id: row.sourceId, field: `${row.table}.${p.field}`, value: p.value ?? null, message: `${tableLabel(row.table, 1)} ${row.key}, ${columnLabel(row.table, p.field)}: ${p.message}` });
       if (writer) await writer.write(record);
       n++;
     }
