@@ -15,6 +15,8 @@ export * from './run/engine';
 export * from './run/findings';
 export * from './run/resourceExtraction';
 export * from './run/workflows';
+export * from './run/trustExtraction';
+export * from './run/fieldProblems';
 export * from './report/html';
 export * from './safety/rollback';
 export * from './safety/delta';

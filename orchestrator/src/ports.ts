@@ -1,7 +1,7 @@
 // The engine's three edges. It has no I/O of its own: the command line wires them to the Actionstep client, the
 // Dataverse client and a SQLite file; the in-CRM wizard wires them to the custom connector, Xrm.WebApi and
 // astep_stagingrow. Shapes are plain data so both sides can implement them.
-import type { RecordsByResource, ResourceName, TrustLedgerEntry } from '@astep/actionstep-connector/records';
+import type { ParsedTrustLedger, RecordsByResource, ResourceName } from '@astep/actionstep-connector/records';
 import type { SolutionSchema } from '@astep/solution/model';
 import type { SystemUserInfo } from './plan/buildPlan';
 
@@ -24,21 +24,35 @@ export type SourcePage<T> = T[] & {
 };
 
 export interface SourcePort {
-  /** Pages of normalized records of one resource (200 per page), optionally only those modified since an instant. */
-  pages<R extends ResourceName>(resource: R, options?: { modifiedSince?: string; abortSignal?: AbortSignal }): AsyncIterable<SourcePage<RecordsByResource[R]>>;
+  /**
+   * Pages of normalized records of one resource (200 per page), optionally only those modified since an instant, or
+   * only some fields (`fields`: the rest of each record is empty; discovery counts enum values so).
+   */
+  pages<R extends ResourceName>(resource: R, options?: { modifiedSince?: string; abortSignal?: AbortSignal; fields?: string[] }): AsyncIterable<SourcePage<RecordsByResource[R]>>;
   /** Record count of a resource without fetching it all (one small request), or null when the API cannot tell. */
   count(resource: ResourceName): Promise<number | null>;
   /** The ids a resource holds now, page by page (ids only: light), for the completeness check. */
   ids(resource: ResourceName, options?: { abortSignal?: AbortSignal }): AsyncIterable<string[]>;
   /** Records by id; ids that no longer exist are left out. */
   byIds<R extends ResourceName>(resource: R, ids: string[], options?: { abortSignal?: AbortSignal }): Promise<Array<RecordsByResource[R]>>;
-  trustLedger(): Promise<TrustLedgerEntry[]>;
   /** A document's bytes; the known size saves asking for a part past the end. */
   downloadFile(fileId: string, options?: { fileSize?: number | null; abortSignal?: AbortSignal }): Promise<Uint8Array>;
   /** Base URL of file downloads (for document links kept as URLs). */
   filesUrl(): string;
   orgkey(): string | null;
   requestCount(): number;
+}
+
+/**
+ * The trust ledger: Actionstep has no trust API (reference "Trust accounting: [U]"; integrators' notes 2026-12-04), so
+ * it is the report the firm exports from Actionstep's UI and gives us as a file: a path on the command line, a file
+ * on the Migration Run row in the wizard.
+ */
+export interface TrustLedgerPort {
+  /** Where the export is looked for, in the admin's words (for "not given" and "cannot be read" messages). */
+  readonly where: string;
+  /** The export read into rows and problems, or null when the firm has not given one. Throws when the file given is not a trust ledger. */
+  read(): Promise<ParsedTrustLedger | null>;
 }
 
 export type Row = Record<string, unknown>;

@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import { Command, InvalidArgumentError } from 'commander';
 import { CREDENTIAL_ERROR_CODE, DataverseError } from '@astep/dataverse-connector';
 import {
-  EngineError, adoptRunFromDataverse, formatDateTime, licenceName, mirrorStaging, objectLabel, optionSentence, planHtml, page, plural, sampleHtml, summaryHtml, tableLabel, withRunLease, workflowsHtml,
+  EngineError, adoptRunFromDataverse, formatDateTime, notMigrated as notMigratedOf, licenceName, mirrorStaging, objectLabel, optionSentence, planHtml, page, plural, sampleHtml, summaryHtml, tableLabel, withRunLease, workflowsHtml,
   type FieldDecision, type LeaseHolder, type RunState, type RunSummary,
 } from '@astep/orchestrator';
 import { ConfigError, loadConfig, redactConfig, scrubSecrets, type MigrationConfig } from './config';
@@ -17,6 +17,7 @@ import { colorsFor } from './colors';
 import { confirmStep, isRealOrg, NotConfirmedError } from './confirm';
 import { openSession, type Session } from './session';
 import { StateLockedError } from './state/stateLock';
+import { ensurePrivateFile, privateDir, writePrivateFile } from './state/privateFiles';
 import { ROLE_NAME } from '@astep/solution/ui/role';
 import { DEFAULT_CLOCK_SCALE, startEmulators, type FirmSize } from './emulate';
 import { runDemo } from './demo';
@@ -40,6 +41,7 @@ interface StepFlags {
   acceptFailures?: boolean;
   approvedBy?: string;
   out?: string;
+  trustLedger?: string;
 }
 
 function out(flags: { json?: boolean }, value: unknown, human: () => string) {
@@ -56,10 +58,12 @@ const STEP_LABELS: Record<string, [string, string]> = {
 
 async function withSession<T>(name: string, flags: StepFlags, fn: (s: Session, config: MigrationConfig, progress: CliProgress) => Promise<T>, o: { adopt?: boolean } = {}): Promise<T> {
   const config = loadConfig(flags.config);
-  fs.mkdirSync(config.stateDir, { recursive: true });
+  privateDir(config.stateDir);
   // Internal names and every task go to the log in the state folder; the screen gets one bar or line per step.
-  const progress = createProgress({ logFile: path.join(config.stateDir, 'astep-migrate.log') });
-  const session = await openSession(config, progress, { command: name });
+  const logFile = path.join(config.stateDir, 'astep-migrate.log');
+  ensurePrivateFile(logFile);
+  const progress = createProgress({ logFile });
+  const session = await openSession(config, progress, { command: name, trustLedgerFile: flags.trustLedger && path.resolve(flags.trustLedger), outDir: flags.out && path.resolve(flags.out) });
   knownSecrets = session.secrets;
   applicationUsersField = config.dataverse.applicationUsers ? 'dataverse.applicationUsers' : 'dataverse.clientId';
   const [label, what] = STEP_LABELS[name] ?? [name, ''];
@@ -115,14 +119,12 @@ function failedIds(run: RunState | null): Set<string> {
 }
 
 function outDir(config: MigrationConfig, flags: StepFlags): string {
-  const dir = flags.out ?? config.outDir ?? path.join(config.stateDir, 'out');
-  fs.mkdirSync(dir, { recursive: true });
-  return dir;
+  return privateDir(flags.out ?? config.outDir ?? path.join(config.stateDir, 'out'));
 }
 
 function writeReport(dir: string, name: string, json: unknown, html?: string) {
-  fs.writeFileSync(path.join(dir, `${name}.json`), JSON.stringify(json, null, 2) + '\n');
-  if (html) fs.writeFileSync(path.join(dir, `${name}.html`), html);
+  writePrivateFile(path.join(dir, `${name}.json`), JSON.stringify(json, null, 2) + '\n');
+  if (html) writePrivateFile(path.join(dir, `${name}.html`), html);
 }
 
 const stepOptions = (cmd: Command) =>
@@ -201,15 +203,19 @@ export function buildProgram(): Command {
       });
     }));
 
-  stepOptions(program.command('extract').description('Page through Actionstep and stage every record (resumable); the staging is mirrored to astep_stagingrow so the Mapping Wizard can continue the run'))
+  stepOptions(program.command('extract').description('Page through Actionstep and stage every record (resumable), and the trust ledger export the firm gives; the staging is mirrored to astep_stagingrow so the Mapping Wizard can continue the run'))
+    .option('--trust-ledger <file>', 'the Trust Account Ledgers report exported from Actionstep (CSV or .xlsx); default: actionstep.trustLedgerFile')
     .action(async (flags: StepFlags) => withSession('extract', flags, async (s) => {
       const counts = await s.engine.extract(flags.run);
       const runId = s.engine.requireRun(flags.run).runId;
+      const trustLedger = s.engine.trustLedgerStatus(flags.run);
+      const notMigrated = notMigratedOf(trustLedger);
       // The run row first (staged rows point at it, and the wizard reads the plan from it), then the staged rows.
       await s.engine.mirror(runId);
       const mirrored = await mirrorStaging(s.sink, s.store, runId, s.progress);
-      out(flags, { runId, counts, actionstepRequests: s.source.requestCount(), stagedInDataverse: mirrored }, () => [
+      out(flags, { runId, counts, actionstepRequests: s.source.requestCount(), stagedInDataverse: mirrored, trustLedger, notMigrated, findings: s.engine.extractionFindings(flags.run) }, () => [
         ...textTable(['Actionstep object', 'Records'], [...Object.entries(counts).map(([k, v]) => [objectLabel(k), v]), ['Total', Object.values(counts).reduce((a, b) => a + b, 0)]], colors()),
+        ...notMigrated.map((n) => `\n${colors().red(n.mapping)}: ${n.reason}.\n  ${n.whatToDo}`),
         '', next('sample', flags),
       ].join('\n'));
     }));
@@ -271,6 +277,7 @@ export function buildProgram(): Command {
 
   stepOptions(program.command('delta').description('Pick up what changed in Actionstep since extraction began (modified filters, rescans), upsert it, report deletions'))
     .option('--accept-failures', 'exit 0 even when records failed (they are listed)')
+    .option('--trust-ledger <file>', 'a newer trust ledger export to compare with the staged one; default: actionstep.trustLedgerFile')
     .action(async (flags: StepFlags) => withSession('delta', flags, async (s, config) => {
       const before = failedIds(s.engine.requireRun(flags.run));
       const result = await leased('delta', s, config, flags.run, () => s.engine.delta(flags.run, {

@@ -1,10 +1,10 @@
 // Both emulators on 127.0.0.1 and a ready configuration file for the steps, so a firm can rehearse offline.
 import crypto from 'node:crypto';
-import fs from 'node:fs';
 import path from 'node:path';
 import { startActionstepEmulator, type ActionstepEmulator } from '@astep/actionstep-emulator';
 import { startDataverseEmulator, type DataverseEmulator } from '@astep/dataverse-emulator';
 import type { MigrationConfig } from './config';
+import { privateDir, writePrivateFile } from './state/privateFiles';
 import { SCHEMA } from '@astep/solution/schema';
 import { ROLE_NAME, adminRole } from '@astep/solution/ui/role';
 
@@ -26,6 +26,11 @@ export interface EmulateOptions {
   /** Dataverse application users to register and list in the config (default 1: the single-user form). */
   appUsers?: number;
   licenseTier?: 'SalesProfessional' | 'SalesEnterprise' | 'SalesPremium';
+  /**
+   * The trust ledger export the emulator writes into the state folder, as a firm downloads it from Actionstep's UI, and
+   * names in the config (default csv); `none`: the config names no ledger (trust is then not migrated).
+   */
+  trustLedger?: 'csv' | 'xlsx' | 'none';
   /** More app registrations in the same environment (tests: another app that must not read the audit). */
   extraClients?: Array<{ clientId: string; clientSecret: string; applicationUserName?: string; roles?: string[] }>;
 }
@@ -43,7 +48,7 @@ export const DEMO_TENANT = '00000000-0000-4000-8000-00000000a57e';
 export const DEFAULT_CLOCK_SCALE = 60;
 
 export async function startEmulators(o: EmulateOptions): Promise<RunningEmulators> {
-  fs.mkdirSync(o.stateDir, { recursive: true });
+  privateDir(o.stateDir);
   const faultRate = Math.max(0, Math.min(o.faults, 0.5));
   const actionstep = await startActionstepEmulator({
     firm: o.firm,
@@ -84,6 +89,14 @@ export async function startEmulators(o: EmulateOptions): Promise<RunningEmulator
     faults: faultRate > 0 ? dataverseFaults(faultRate, o.seed) : undefined,
   });
 
+  // Actionstep has no trust API: the firm exports the Trust Account Ledgers report and gives us the file.
+  let trustLedgerFile: string | undefined;
+  if ((o.trustLedger ?? 'csv') !== 'none') {
+    const exported = await actionstep.exportTrustLedger({ format: o.trustLedger === 'xlsx' ? 'xlsx' : 'csv' });
+    trustLedgerFile = path.join(o.stateDir, exported.fileName);
+    writePrivateFile(trustLedgerFile, exported.bytes);
+  }
+
   const config: MigrationConfig = {
     stateDir: path.join(o.stateDir, 'engine'),
     outDir: path.join(o.stateDir, 'out'),
@@ -94,6 +107,7 @@ export async function startEmulators(o: EmulateOptions): Promise<RunningEmulator
       clientSecret: actionstep.clientSecret,
       scopes: ['all'],
       signIn: 'followRedirect',
+      ...(trustLedgerFile ? { trustLedgerFile } : {}),
       tokenStore: { path: path.join(o.stateDir, 'engine', 'actionstep-tokens.enc'), passphrase: crypto.randomBytes(18).toString('base64url') },
     },
     dataverse: {
@@ -109,7 +123,7 @@ export async function startEmulators(o: EmulateOptions): Promise<RunningEmulator
     migration: { timeZone: firm.timeZone ?? 'UTC' },
   };
   const configPath = path.join(o.stateDir, 'astep-migrate.config.json');
-  fs.writeFileSync(configPath, JSON.stringify(config, null, 2) + '\n', { mode: 0o600 });
+  writePrivateFile(configPath, JSON.stringify(config, null, 2) + '\n');
   return {
     actionstep, dataverse, config, configPath,
     async close() {

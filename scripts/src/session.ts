@@ -1,16 +1,19 @@
 // Wires the engine's ports from a configuration: the Actionstep client (OAuth with an encrypted token store and a
 // loopback sign-in), the Dataverse client (msal-node client credentials) and the SQLite state store.
+import fs from 'node:fs/promises';
 import path from 'node:path';
 import {
   ActionstepClient, ActionstepOAuthClient, ActionstepOAuthCredential, ActionstepSource, EncryptedFileTokenStore, followAuthorizeRedirect,
+  TrustLedgerFileSource,
 } from '@astep/actionstep-connector';
 import {
   DataverseClient, DataverseClientPool, DataverseSink, createClientCertificateCredential, createClientSecretCredential, createNodeTransport,
   createRedirectingNetworkClient, type TokenProvider,
 } from '@astep/dataverse-connector';
 import { MigrationEngine, type ProgressReporter } from '@astep/orchestrator';
-import { dataverseIdentities, resolveSecret, type MigrationConfig } from './config';
+import { ConfigError, dataverseIdentities, resolveSecret, type MigrationConfig } from './config';
 import { firstDataverseToken, reaching } from './endpoints';
+import { fieldProblemsCsv } from './fieldProblemsCsv';
 
 import { SqliteStateStore } from './state/sqliteStateStore';
 import { acquireStateLock } from './state/stateLock';
@@ -32,6 +35,23 @@ export interface SessionOptions {
   command?: string;
   /** Records per Actionstep page (default 200, the most Actionstep serves); tests use small pages to see paging. */
   actionstepPageSize?: number;
+  /** The trust ledger export for this command (`extract --trust-ledger FILE`), over actionstep.trustLedgerFile. */
+  trustLedgerFile?: string;
+  /** The report folder: run and delta write field-problems.csv (delta-field-problems.csv) there. */
+  outDir?: string;
+}
+
+/** The trust ledger port over the file named on the command line or in the config; none named: none given. */
+export function trustLedgerFromFile(file: string | undefined, field: string): TrustLedgerFileSource {
+  const where = file ?? 'none given: export the Trust Account Ledgers report from Actionstep and name it in actionstep.trustLedgerFile or pass `astep-migrate extract --trust-ledger FILE`';
+  return new TrustLedgerFileSource(where, async () => {
+    if (!file) return null;
+    try {
+      return { name: path.basename(file), bytes: new Uint8Array(await fs.readFile(file)) };
+    } catch (e) {
+      throw new ConfigError(`${field}: cannot read the trust ledger export ${file} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+    }
+  });
 }
 
 export async function openSession(config: MigrationConfig, progress: ProgressReporter, options: SessionOptions = {}): Promise<Session> {
@@ -73,7 +93,7 @@ async function openLocked(config: MigrationConfig, progress: ProgressReporter, o
       tokens = await tokenStore.load();
     }
     const apiEndpoint = tokens?.apiEndpoint ?? '';
-    const client = new ActionstepClient({ credential, trustLedgerPath: a.trustLedgerPath, maxConcurrency: a.maxConcurrency ?? 4, pageSize: options.actionstepPageSize });
+    const client = new ActionstepClient({ credential, maxConcurrency: a.maxConcurrency ?? 4, pageSize: options.actionstepPageSize });
     const source = new ActionstepSource(client, apiEndpoint, tokens?.orgKey ?? null);
 
     const d = config.dataverse;
@@ -103,7 +123,12 @@ async function openLocked(config: MigrationConfig, progress: ProgressReporter, o
     await firstDataverseToken(() => identities[0].credential.getToken(), { ...d, webApiUrl, tenantId: configured[0].tenantId, clientId: configured[0].clientId }, configured[0].secretPath);
     await reaching('dataverse.webApiUrl', webApiUrl, () => dataverse.whoAmI());
     const sink = new DataverseSink(dataverse, webApiUrl);
-    const engine = new MigrationEngine({ source, sink, store, progress });
+    const trustLedger = trustLedgerFromFile(options.trustLedgerFile ?? a.trustLedgerFile, options.trustLedgerFile ? '--trust-ledger' : 'actionstep.trustLedgerFile');
+    const outDir = options.outDir ?? config.outDir ?? path.join(config.stateDir, 'out');
+    const engine = new MigrationEngine({
+      source, sink, store, progress, trustLedger,
+      fieldProblems: (_runId, phase) => fieldProblemsCsv(path.join(outDir, phase === 'delta' ? 'delta-field-problems.csv' : 'field-problems.csv')),
+    });
     return {
       engine, store, source, sink, dataverse, progress, secrets,
       close: () => {

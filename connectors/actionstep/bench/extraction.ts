@@ -1,7 +1,7 @@
 // Extraction benchmark (a script, not a timed test): `npm run bench:extract`.
-//  1. large firm: full extraction (every resource, users with their participant sideloaded, trust report, every file
+//  1. large firm: full extraction (every resource, users with their participant sideloaded, every file
 //     part) and the ratio requests used / minimum possible. Minimum = Σ ceil(visible records / 200) + file parts
-//     + 1 trust report + token calls (1: the code exchange; the emulator's token lifetime outlasts the run).
+//     + token calls (1: the code exchange; the emulator's token lifetime outlasts the run).
 //  2. xl firm: peak RSS of this (extracting) process while records are counted, not kept. The emulator runs in a
 //     child process so its memory is not counted.
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -78,9 +78,9 @@ async function benchRequests(size: string): Promise<void> {
     const minimumTokenCalls = 1;
     const minimum = summary.minimumApiRequests + minimumTokenCalls;
     const records = Object.values(summary.records).reduce((a, b) => a + b, 0);
-    console.log(`[${size}] extracted ${records} records + ${summary.trustLedgerRows} trust rows + ${summary.files} files (${summary.fileParts} parts, ${mb(summary.fileBytes)}) in ${secs.toFixed(1)} s`);
-    console.log(`[${size}] requests used ${used.total} (list ${used.byKind.list}, file ${used.byKind.file}, report ${used.byKind.report}, token ${used.token}, retries ${used.retries})`);
-    console.log(`[${size}] minimum possible ${minimum} (Σ ceil(records/200) + file parts + 1 report = ${summary.minimumApiRequests}, + ${minimumTokenCalls} token call)`);
+    console.log(`[${size}] extracted ${records} records + ${summary.files} files (${summary.fileParts} parts, ${mb(summary.fileBytes)}) in ${secs.toFixed(1)} s`);
+    console.log(`[${size}] requests used ${used.total} (list ${used.byKind.list}, file ${used.byKind.file}, token ${used.token}, retries ${used.retries})`);
+    console.log(`[${size}] minimum possible ${minimum} (Σ ceil(records/200) + file parts = ${summary.minimumApiRequests}, + ${minimumTokenCalls} token call)`);
     console.log(`[${size}] REQUESTS USED / MINIMUM = ${(used.total / minimum).toFixed(4)} (target <= 1.05)`);
   } finally {
     await stopChild(child);
@@ -108,7 +108,7 @@ async function benchMemory(size: string): Promise<void> {
     peak = Math.max(peak, process.memoryUsage().rss);
     const maxRss = process.resourceUsage().maxRSS * 1024; // kB -> bytes; lifetime peak of this process
     const records = Object.values(summary.records).reduce((a, b) => a + b, 0);
-    console.log(`[${size}] extracted ${records} records + ${summary.trustLedgerRows} trust rows in ${((Date.now() - t0) / 1000).toFixed(1)} s, ${client.requestCount.total} requests`);
+    console.log(`[${size}] extracted ${records} records in ${((Date.now() - t0) / 1000).toFixed(1)} s, ${client.requestCount.total} requests`);
     console.log(`[${size}] PEAK RSS of the extracting process = ${mb(Math.max(peak, maxRss))} (sampled ${mb(peak)}, getrusage maxRSS ${mb(maxRss)}; target < 512 MB)`);
   } finally {
     await stopChild(child);

@@ -1,10 +1,11 @@
 // The migration engine's source port over this connector's client: pages of normalized records (with sideloads where
-// the extraction defines them), record counts from one small request, the trust ledger export and file downloads.
+// the extraction defines them), record counts from one small request and file downloads. The trust ledger is not an
+// API: it comes through the TrustLedgerPort (trust/trustLedgerSource.ts), from the file the firm exported.
 // Browser-safe: the command line and the Mapping Wizard use the same adapter (as DataverseSink beside its connector).
 import type { SourcePage, SourcePort } from '@astep/orchestrator/ports';
 import type { ActionstepClient } from './actionstepClient';
 import { EXTRACTION_LIST_OPTIONS } from './extraction/firmExtraction';
-import type { RecordsByResource, ResourceName, TrustLedgerEntry } from './records';
+import type { RecordsByResource, ResourceName } from './records';
 
 export class ActionstepSource implements SourcePort {
   constructor(private readonly client: ActionstepClient, private readonly apiEndpoint: string, private readonly orgKeyValue: string | null) {}
@@ -13,8 +14,10 @@ export class ActionstepSource implements SourcePort {
   // runs cannot shift another past the reader. Composite ids (actionparticipants, ...) cannot be compared
   // (reference §5: comparison operators apply to numbers and dates), so those page by offset and the engine's
   // completeness check catches what moved.
-  async *pages<R extends ResourceName>(resource: R, options: { modifiedSince?: string; abortSignal?: AbortSignal } = {}): AsyncIterable<SourcePage<RecordsByResource[R]>> {
-    const listing = this.client.list(resource, { ...EXTRACTION_LIST_OPTIONS[resource], pagingMode: 'keyset', modifiedSince: options.modifiedSince, abortSignal: options.abortSignal });
+  async *pages<R extends ResourceName>(resource: R, options: { modifiedSince?: string; abortSignal?: AbortSignal; fields?: string[] } = {}): AsyncIterable<SourcePage<RecordsByResource[R]>> {
+    // A narrowed read (`fields=`) carries the id for keyset paging and no sideloads.
+    const narrowed = options.fields ? { fields: [...new Set(['id', ...options.fields])] } : EXTRACTION_LIST_OPTIONS[resource];
+    const listing = this.client.list(resource, { ...narrowed, pagingMode: 'keyset', modifiedSince: options.modifiedSince, abortSignal: options.abortSignal });
     for await (const page of listing.byPage()) {
       yield Object.assign([...page], { recordCount: page.recordCount, cursor: page.cursor, issues: page.issues });
     }
@@ -39,10 +42,6 @@ export class ActionstepSource implements SourcePort {
   async count(resource: ResourceName): Promise<number | null> {
     for await (const page of this.client.list(resource, { pageSize: 1 }).byPage()) return page.recordCount;
     return 0;
-  }
-
-  trustLedger(): Promise<TrustLedgerEntry[]> {
-    return this.client.getTrustLedger();
   }
 
   async downloadFile(fileId: string, options: { fileSize?: number | null; abortSignal?: AbortSignal } = {}): Promise<Uint8Array> {

@@ -2,6 +2,7 @@
 // approved by the admin, and read by every later step.
 import type { SolutionSchema } from '@astep/solution/model';
 import type { LicenseTier, MigrationOptions } from '../options';
+import type { EnumInventory } from './enumInventory';
 
 export interface PlanOption<T> {
   name: keyof MigrationOptions;
@@ -84,6 +85,8 @@ export interface MigrationPlan {
   matterTypes: MatterTypePlan[];
   roles: RolePlan[];
   statusValues: Record<string, number>;
+  /** Every value of every enum the mappings read, with counts; values Actionstep does not document flagged with their rule. */
+  enums: EnumInventory[];
   dataCollectionColumns: DataCollectionColumnPlan[];
   owners: OwnerMatch[];
   fallbackOwnerId: string;

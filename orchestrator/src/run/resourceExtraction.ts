@@ -7,6 +7,7 @@
 // get the id listing. Wire values that did not parse are findings too. Staging is read and written through the
 // store's asynchronous methods, so the same code stages in SQLite (command line) and in Dataverse (the wizard).
 import type { ResourceName } from '@astep/actionstep-connector/records';
+import { WIRE_KEY, wireValuesOf } from '@astep/actionstep-connector/resources';
 import type { ProgressReporter, SourcePort, StateStore } from '../ports';
 import type { FindingLog } from './findings';
 import { objectLabel } from '../vocabulary/objects';
@@ -22,6 +23,15 @@ export const FINDING = {
   countDiffers: 'count differs after a second read',
   unparsed: (rule: string) => `value not understood: ${rule}`,
 };
+
+/**
+ * A record as staged: the normalized record and, under `$wire`, the values Actionstep sent where they differ from it
+ * ("1,250.00", "T"), so the sample diff can show every source value as it came.
+ */
+export function stagedJson(record: unknown): string {
+  const wire = wireValuesOf(record);
+  return JSON.stringify(wire ? { ...(record as object), [WIRE_KEY]: wire } : record);
+}
 
 interface Deps {
   source: SourcePort;
@@ -55,7 +65,7 @@ export async function extractResource(deps: Deps, resource: ResourceName, log: F
         message: `${i.resource} ${i.id ?? '(no id)'}: ${i.field} ${JSON.stringify(i.value)} is not understood (${i.rule}); it was left empty`,
       });
     }
-    await store.stageAsync(page.map((r, n) => ({ resource, id: ids[n], json: JSON.stringify(r) })));
+    await store.stageAsync(page.map((r, n) => ({ resource, id: ids[n], json: stagedJson(r) })));
     progress.tick(task, page.length);
   }
   const staged = await store.stagedCountAsync(resource);
@@ -81,7 +91,7 @@ async function readWhatMoved(deps: Deps, resource: ResourceName, log: FindingLog
   for (let i = 0; i < added.length; i += 50) {
     const chunk = added.slice(i, i + 50);
     const records = await source.byIds(resource, chunk);
-    await store.stageAsync(records.map((r) => ({ resource, id: (r as { id: string }).id, json: JSON.stringify(r) })));
+    await store.stageAsync(records.map((r) => ({ resource, id: (r as { id: string }).id, json: stagedJson(r) })));
     const read = new Set(records.map((r) => (r as { id: string }).id));
     for (const id of chunk) {
       if (read.has(id)) log.add(FINDING.missed, { resource, id, field: null, value: null, message: `${recordName(resource, id)} was not on the pages read (added meanwhile, or passed over when the listing shifted): read by id and staged` });
@@ -122,7 +132,7 @@ export async function stageUnlistedMatters(deps: Deps): Promise<number> {
   let staged = 0;
   for (let i = 0; i < missing.length; i += 50) {
     const records = await source.byIds('actions', missing.slice(i, i + 50));
-    await store.stageAsync(records.map((r) => ({ resource: 'actions', id: r.id, json: JSON.stringify(r) })));
+    await store.stageAsync(records.map((r) => ({ resource: 'actions', id: r.id, json: stagedJson(r) })));
     staged += records.length;
   }
   if (staged) deps.progress.log(`extract: ${staged} matters that Actionstep does not list (deleted ones) were read by id, so their records say why they do not migrate`);

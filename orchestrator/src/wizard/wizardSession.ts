@@ -6,7 +6,7 @@
 // from them without calling Actionstep; a run the command line extracted (and mirrored) continues here the same way.
 import type { LicenseTier, MigrationOptions } from '../options';
 import type { MigrationPlan } from '../plan/migrationPlan';
-import type { ProgressReporter, RunState, SinkPort, SourcePort } from '../ports';
+import type { ProgressReporter, RunState, SinkPort, SourcePort, TrustLedgerPort } from '../ports';
 import { MigrationEngine, STAGED_RESOURCES, type RunSummary, type SampleResult } from '../run/engine';
 import type { VerifyResult } from '../safety/verify';
 import type { DeltaScan } from '../safety/delta';
@@ -29,6 +29,8 @@ export interface RunRowAccess {
   writeWizardState(runId: string, stateJson: string): Promise<void>;
 }
 
+export { newestRunAttachment, RUN_NOTE_TRUST_LEDGER } from './runNoteFile';
+
 export interface WizardSessionDeps {
   runId: string;
   source: SourcePort;
@@ -43,6 +45,8 @@ export interface WizardSessionDeps {
   now?: () => Date;
   /** Who this wizard session is when it holds the run's lease (default: a fresh id, "the Mapping Wizard"). */
   leaseHolder?: LeaseHolder;
+  /** The firm's trust ledger export (the control reads it from a note on the run's row: runNoteFile.ts). */
+  trustLedger?: TrustLedgerPort;
 }
 
 /** The run row through the engine's sink: by its run id (alternate key). */
@@ -84,7 +88,7 @@ export class WizardSession {
     // Staging writes go through the pausable sink too: a pause holds them like every other write. A resource's
     // completed staging is kept in the wizard state, so a reload mid-staging does not read it from Actionstep again.
     this.store = new DataverseStagingStore(deps.runId, this.sink, deps.stagingReader, (name, value) => this.stagingCheckpoint(name, value));
-    this.engine = new MigrationEngine({ source: deps.source, sink: this.sink, store: this.store, progress: deps.progress, now: this.now });
+    this.engine = new MigrationEngine({ source: deps.source, sink: this.sink, store: this.store, progress: deps.progress, now: this.now, trustLedger: deps.trustLedger });
     this.leaseHolder = deps.leaseHolder ?? { id: `wizard:${globalThis.crypto.randomUUID()}`, name: 'the Mapping Wizard in Dynamics' };
   }
 

@@ -4,7 +4,7 @@
 // origin) and to Actionstep (through the connector runtime), runs each step, and keeps a view state the React tree
 // renders. Every step's result is on the Migration Run row before the step reports done, so a reload resumes.
 // Nothing is injected by the host page: a model-driven form gives the control its context and nothing else.
-import { ActionstepClient, ActionstepSource, BrowserFetchHttpTransport, ConnectorRuntimeConnections, ConnectorRuntimeTokenProvider, PlatformSignIn, SignInRequiredError, checkRuntimeHost, consentReturn } from '@astep/actionstep-connector/browser';
+import { ActionstepClient, ActionstepSource, BrowserFetchHttpTransport, ConnectorRuntimeConnections, ConnectorRuntimeTokenProvider, PlatformSignIn, SignInRequiredError, TrustLedgerFileSource, checkRuntimeHost, consentReturn } from '@astep/actionstep-connector/browser';
 import { DataverseClient, DataverseSink, createBrowserTransport, createSameOriginSessionCredential } from '@astep/dataverse-connector/browser';
 import { xrmRecords, type RecordsWebApi } from '@astep/dataverse-connector/xrmRecords';
 import { xrmAuditRows, xrmRunRows, xrmStagingReader } from '@astep/dataverse-connector/xrmEngineAdapters';
@@ -18,7 +18,7 @@ import type { ObjectProposal } from '@astep/orchestrator/proposer/proposeMap';
 import type { RunSummary, SampleResult } from '@astep/orchestrator/run/engine';
 import type { DeltaScan } from '@astep/orchestrator/safety/delta';
 import type { VerifyResult } from '@astep/orchestrator/safety/verify';
-import { WizardSession } from '@astep/orchestrator/wizard/wizardSession';
+import { newestRunAttachment, RUN_NOTE_TRUST_LEDGER, WizardSession } from '@astep/orchestrator/wizard/wizardSession';
 import { WIZARD_STEPS, parseWizardState, stepIndex, type MapEdit, type WizardState, type WizardStep } from '@astep/orchestrator/wizard/wizardState';
 import type { FieldDecision } from '@astep/orchestrator/transform/corrections';
 import type { Translate } from './components/translate';
@@ -275,9 +275,11 @@ export class WizardController {
     const provider = new ConnectorRuntimeTokenProvider({ runtimeUrl: p.runtimeUrl, connectionId: connectionId ?? 'none', getUserToken: p.signIn.runtimeToken, connections: p.connections });
     const client = new ActionstepClient({ credential: provider, transport: new BrowserFetchHttpTransport(), maxConcurrency: 4 });
     const source = new ActionstepSource(client, provider.apiEndpoint, null);
+    // Actionstep has no trust API: the firm's export is a file attached to this row as a note.
+    const trustLedger = new TrustLedgerFileSource(RUN_NOTE_TRUST_LEDGER, () => newestRunAttachment(sink, runId));
     return new WizardSession({
       runId, source, sink, progress: this.progressReporter(),
-      stagingReader: xrmStagingReader(this.records), runRows: xrmRunRows(this.records), auditRows: xrmAuditRows(this.records),
+      stagingReader: xrmStagingReader(this.records), runRows: xrmRunRows(this.records), auditRows: xrmAuditRows(this.records), trustLedger,
     });
   }
 

@@ -1,8 +1,7 @@
 // The engine's state on the command line: runs, staged records, checkpoints, the write-ahead audit and per-record
 // outcomes in one SQLite file (WAL), so a killed process resumes where it stopped.
 import Database from 'better-sqlite3';
-import fs from 'node:fs';
-import path from 'node:path';
+import { ensurePrivateFile } from './privateFiles';
 import type { AuditEntry, AuditPhase, RecordOutcome, RunState, StagedRecord, StateStore } from '@astep/orchestrator';
 
 const SCHEMA = `
@@ -37,7 +36,8 @@ export class SqliteStateStore implements StateStore {
   private readonly db: Database.Database;
 
   constructor(file: string) {
-    if (file !== ':memory:') fs.mkdirSync(path.dirname(file), { recursive: true });
+    // Created 0600 before SQLite opens it: SQLite gives its -wal and -shm files the database file's rights.
+    if (file !== ':memory:') ensurePrivateFile(file);
     this.db = new Database(file);
     this.db.pragma('journal_mode = WAL');
     // FULL: a commit survives a SIGKILL of the process (and a power cut) before the next Dataverse write starts.
