@@ -1,6 +1,6 @@
 // What the command line prints for people: tables in the vocabulary's words with aligned numbers, reasons grouped
 // with a count and a first example, and the next command to run. Internal names stay in `--json` and the log.
-import { formatCount, genericReason, objectLabel, PHASES, plural, tableLabel, type Finding, type MigrationOptions, type RunSummary } from '@astep/orchestrator';
+import { findingLabel, formatCount, genericReason, objectLabel, PHASES, plural, tableLabel, type Finding, type MigrationOptions, type RunSummary } from '@astep/orchestrator';
 import type { MigrationConfig } from './config';
 import { colorsFor, type Colors } from './colors';
 
@@ -75,7 +75,7 @@ export function formatSummary(summary: RunSummary, o: SummaryTextOptions = {}): 
 export function formatFindings(findings: Finding[], examples = 3, c: Colors = colorsFor({})): string[] {
   if (!findings.length) return [];
   return ['', `${c.yellow("Noticed in Actionstep's records")} (${plural(findings.reduce((n, f) => n + f.count, 0), 'record')}), by what was noticed:`, ...findings.flatMap((f) => [
-    `  ${formatCount(f.count)}  ${c.bold(f.rule)}${f.open ? c.red(' (not resolved: the staged firm differs from Actionstep)') : ''}`,
+    `  ${formatCount(f.count)}  ${c.bold(findingLabel(f.rule))}${f.open ? c.red(' (not resolved: the staged firm differs from Actionstep)') : ''}`,
     ...f.examples.slice(0, examples).map((e) => `      ${e.message}`),
   ])];
 }

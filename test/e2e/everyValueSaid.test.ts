@@ -59,7 +59,7 @@ describe('source values in the diff, field problems of every record, a private s
     expect(run.json.fieldProblems).toBe(csv.length);
     const human = await runCli(['run', '--config', emu.configPath, '--accept-failures']);
     // People's output: the count, then the rule, then the first examples by record and column.
-    expect(human.stdout).toMatch(new RegExp(`${emailLines.length}\\s+email-format\\n\\s+Contact P-\\d+, Email: participant \\d+: "client \\d+ at example" is not a valid email address`));
+    expect(human.stdout).toMatch(new RegExp(`${emailLines.length}\\s+Email addresses that are not valid\\n\\s+Contact P-\\d+, Email: participant \\d+: "client \\d+ at example" is not a valid email address`));
   });
 
   test('every diff entry has a non-null source when the source field had a value, as Actionstep sent it', () => {

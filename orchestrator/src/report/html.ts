@@ -7,6 +7,7 @@ import type { RunSummary, SampleResult } from '../run/engine';
 import type { WorkflowReference } from '../run/workflows';
 import { fieldText, recordText, valueDisplay } from '../diff/display';
 import { objectLabel, tableLabel } from '../vocabulary/objects';
+import { findingLabel } from '../vocabulary/findingLabels';
 import { licenceName, optionSentence, OWNER_OUTCOMES, PHASES } from '../vocabulary/options';
 import { formatCount, formatDateTime, formatDuration, plural, type LocaleSettings } from '../vocabulary/format';
 import { progressChart, svgToString, type TimePoint } from './charts';
@@ -151,7 +152,7 @@ export function summaryHtml(summary: RunSummary, o: HtmlOptions = {}): string {
       : '<p>None.</p>',
     heading(h, "Noticed in Actionstep's records (every record, sample or not)"), (summary.findings ?? []).length
       ? table(['What was noticed', { header: 'Records', numeric: true }, 'Examples'], (summary.findings ?? []).map((f) => [
-        `${f.rule}${f.open ? ' (not resolved: the staged firm differs from Actionstep)' : ''}`, f.count, f.examples.slice(0, 5).map((e) => e.message).join(' | '),
+        `${findingLabel(f.rule)}${f.open ? ' (not resolved: the staged firm differs from Actionstep)' : ''}`, f.count, f.examples.slice(0, 5).map((e) => e.message).join(' | '),
       ]), { s: o })
       : '<p>Nothing: every record read as Actionstep listed it and every value converted.</p>',
   ].join('\n');
