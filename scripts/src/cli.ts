@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import { Command, InvalidArgumentError } from 'commander';
 import { CREDENTIAL_ERROR_CODE, DataverseError } from '@astep/dataverse-connector';
 import {
-  EngineError, adoptRunFromDataverse, formatDateTime, notMigrated as notMigratedOf, licenceName, mirrorStaging, objectLabel, optionSentence, planHtml, page, plural, sampleHtml, summaryHtml, tableLabel, withRunLease, workflowsHtml,
+  EngineError, adoptRunFromDataverse, formatDateTime, notMigrated as notMigratedOf, licenceName, mirrorStaging, objectLabel, optionSentence, planHtml, page, plural, sampleHtml, summaryHtml, tableLabel, tableRecordName, sourceRecordName, withRunLease, workflowsHtml,
   type FieldDecision, type LeaseHolder, type RunState, type RunSummary,
 } from '@astep/orchestrator';
 import { ConfigError, loadConfig, redactConfig, scrubSecrets, type MigrationConfig } from './config';
@@ -300,7 +300,7 @@ export function buildProgram(): Command {
       writeReport(dir, 'delta', result, page('Changes since extraction', summaryHtml(result.summary, { timeZone: config.migration?.timeZone })));
       const changed = result.scan.resources.filter((r) => r.added.length + r.changed.length + r.deleted.length > 0);
       // Failures the run already reported are not news: only records that fail now for the first time count.
-      const fresh = result.summary.objects.flatMap((o) => o.failedReasons.filter((f) => !before.has(`${o.object}:${f.id}`)).map((f) => `${objectLabel(o.object, 1)} ${f.id}: ${f.message}`));
+      const fresh = result.summary.objects.flatMap((o) => o.failedReasons.filter((f) => !before.has(`${o.object}:${f.id}`)).map((f) => `${sourceRecordName(o.object, f.id)}: ${f.message}`));
       out(flags, { ...result, newFailures: fresh }, () => [
         changed.length
           ? textTable(['Actionstep object', 'New', 'Changed', 'Deleted'], changed.map((r) => [objectLabel(r.resource), r.added.length, r.changed.length, r.deleted.length]), colors()).join('\n')
@@ -322,7 +322,7 @@ export function buildProgram(): Command {
         ...textTable(['Dynamics table', 'Expected', 'Found', 'Missing', 'Differing', 'Checksum'], result.tables.map((t) => [
           tableLabel(t.table), t.expectedRows, t.foundRows, t.missingRows, t.differingRows, t.expectedChecksum === t.actualChecksum ? 'equal' : 'differs',
         ]), c),
-        ...result.differences.filter((d) => !d.explained).slice(0, 50).map((d) => `  ${tableLabel(d.table, 1)} ${d.key}, ${d.column ?? 'the row'}: expected ${JSON.stringify(d.expected)}, found ${JSON.stringify(d.actual)}: ${d.reason}`),
+        ...result.differences.filter((d) => !d.explained).slice(0, 50).map((d) => `  ${tableRecordName(d.table, d.key)}, ${d.column ?? 'the row'}: expected ${JSON.stringify(d.expected)}, found ${JSON.stringify(d.actual)}: ${d.reason}`),
         ...formatFindings(result.extraction.findings, 3, c),
         result.ok ? c.green('Verified: every expected value is in Dynamics and the counts reconcile.')
           : c.red(`${plural(result.unexplained, 'unexplained difference')}${result.extraction.open ? `; ${plural(result.extraction.open, 'record')} where the staged firm differs from Actionstep (see what was noticed above)` : ''}.`),

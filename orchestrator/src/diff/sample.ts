@@ -10,7 +10,7 @@ import { sameValue } from '../load/compare';
 import { createOnlyColumns } from '../load/tables';
 import type { Row } from '../ports';
 import { wireValuesOf } from '@astep/actionstep-connector/resources';
-import { choiceLabel, choiceLabelsOf, columnLabel, tableLabel, type ChoiceLabels } from '../vocabulary/objects';
+import { choiceLabel, choiceLabelsOf, columnLabel, tableLabel, tableRecordName, type ChoiceLabels } from '../vocabulary/objects';
 import { lowerFirst, OWNER_OUTCOMES } from '../vocabulary/options';
 import { SCHEMA } from '@astep/solution/schema';
 
@@ -270,7 +270,7 @@ function reasonFor(ctx: SampleContext, row: TargetRow, column: string, declared:
     const ref = row.binds[lookup.navigation];
     if (!ref) return 'lookup cleared';
     if (ref.table === 'systemuser') return ownerReason(ctx, row, ref.key);
-    return `lookup bound through the alternate key: ${tableLabel(ref.table, 1)} ${ref.key}`;
+    return `lookup bound through the alternate key: ${tableRecordName(ref.table, ref.key)}`;
   }
   switch (declared?.conversion) {
     case 'choice': return choiceReason(ctx, row, column, source, expected);
@@ -368,7 +368,7 @@ function recordName(row: TargetRow): string {
   const a = row.attributes;
   const person = [a.firstname, a.lastname].filter((x) => typeof x === 'string' && x).join(' ');
   const name = [a.name, a.fullname, person, a.subject, a.astep_name, a.filename].find((x) => typeof x === 'string' && x.trim());
-  return typeof name === 'string' ? name.trim() : `${tableLabel(row.table, 1)} ${row.sourceId}`;
+  return typeof name === 'string' ? name.trim() : tableRecordName(row.table, row.sourceId);
 }
 
 /** The labels of a sample's diff (see DiffLabels). */

@@ -4,7 +4,7 @@
 // is met (a loader's error file), never gathered in memory.
 import type { TargetRow } from '../transform/targetRow';
 import type { FindingLog } from './findings';
-import { columnLabel, tableLabel } from '../vocabulary/objects';
+import { columnLabel, tableRecordName } from '../vocabulary/objects';
 
 /** One line of field-problems.csv. */
 export interface FieldProblemRecord {
@@ -48,7 +48,7 @@ export async function recordFieldProblems(rows: Iterable<TargetRow>, log: Findin
       const record: FieldProblemRecord = {
         resource: row.sourceResource, id: row.sourceId, table: row.table, key: row.key, column: p.field, rule: p.rule, value: p.value, message: p.message,
       };
-      log.add(p.rule, { resource: row.sourceResource, id: row.sourceId, field: `${row.table}.${p.field}`, value: p.value ?? null, message: `${tableLabel(row.table, 1)} ${row.key}, ${columnLabel(row.table, p.field)}: ${p.message}` });
+      log.add(p.rule, { resource: row.sourceResource, id: row.sourceId, field: `${row.table}.${p.field}`, value: p.value ?? null, message: `${tableRecordName(row.table, row.key)}, ${columnLabel(row.table, p.field)}: ${p.message}` });
       if (writer) await writer.write(record);
       n++;
     }

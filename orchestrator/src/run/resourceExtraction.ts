@@ -10,10 +10,8 @@ import type { ResourceName } from '@astep/actionstep-connector/records';
 import { WIRE_KEY, wireValuesOf } from '@astep/actionstep-connector/resources';
 import type { ProgressReporter, SourcePort, StateStore } from '../ports';
 import type { FindingLog } from './findings';
-import { objectLabel } from '../vocabulary/objects';
+import { sourceRecordName as recordName } from '../vocabulary/objects';
 
-/** "Matter participant 2": findings are read by people; the resource's internal name stays in the finding's `resource`. */
-const recordName = (resource: string, id: string): string => `${objectLabel(resource, 1)} ${id}`;
 
 export const FINDING = {
   duplicate: 'record on two pages',

@@ -10,11 +10,8 @@ import { sameValue } from '../load/compare';
 import { MAPPINGS } from '../mappings';
 import type { MappingSet } from '../mappings/mappingSet';
 import { findChildren, type ChildRow } from './childRecords';
-import { tableLabel } from '../vocabulary/objects';
+import { tableRecordName as recordName } from '../vocabulary/objects';
 import { formatDateTime } from '../vocabulary/format';
-
-/** "Account M-11": conflicts are read by the admin (in the CLI and in CRM); the table's name stays in the item. */
-const recordName = (table: string, key: string): string => `${tableLabel(table, 1)} ${key}`;
 
 /** What Dataverse stamps on every write of a row (row version, when, who): the audit's after-images carry them. */
 export const ROW_STAMPS = ['versionnumber', 'modifiedon', '_modifiedby_value'];
