@@ -54,7 +54,11 @@ export interface MigrationConfig {
     /** How the sign-in page is opened: a browser for people, or an HTTP GET that follows the redirect (emulator). */
     signIn?: 'browser' | 'followRedirect';
     redirectPort?: number;
-    trustLedgerPath?: string;
+    /**
+     * The Trust Account Ledgers report exported from Actionstep's UI (CSV or .xlsx), relative to this file: Actionstep
+     * has no trust API. Without it everything else migrates and the trust columns stay empty.
+     */
+    trustLedgerFile?: string;
     /** One sign-in: where its tokens are kept (encrypted). */
     tokenStore?: TokenStoreConfig;
     /**
@@ -154,7 +158,7 @@ export const CONFIG_SCHEMA = {
         loginHint: { type: 'string' },
         signIn: { enum: ['browser', 'followRedirect'] },
         redirectPort: { type: 'integer', minimum: 0, maximum: 65535 },
-        trustLedgerPath: { type: 'string' },
+        trustLedgerFile: { type: 'string', minLength: 1 },
         tokenStore,
         sessions: {
           type: 'array', minItems: 1,
@@ -221,6 +225,7 @@ export function loadConfig(file: string): MigrationConfig {
   const abs = (p: string) => (path.isAbsolute(p) ? p : path.join(base, p));
   config.stateDir = abs(config.stateDir);
   if (config.outDir) config.outDir = abs(config.outDir);
+  if (config.actionstep.trustLedgerFile) config.actionstep.trustLedgerFile = abs(config.actionstep.trustLedgerFile);
   // A secret file named relative to the config is found beside the config, not in whatever folder the command runs in.
   const absSecret = (ref: SecretRef): SecretRef => (typeof ref === 'object' && 'file' in ref ? { file: abs(ref.file) } : ref);
   for (const store of [config.actionstep.tokenStore, ...(config.actionstep.sessions ?? []).map((x) => x.tokenStore)]) {
@@ -349,6 +354,9 @@ function problemOf(e: ErrorObject, raw: unknown): string {
   if (e.keyword === 'pattern' && /:\/\//.test(String((e.params as { pattern?: string }).pattern))) {
     const scheme = String((e.params as { pattern: string }).pattern).startsWith('^https:') ? 'an https' : 'an http(s)';
     return `${field} must be ${scheme} URL with a host name (like https://example.com/...), got ${JSON.stringify(value)}`;
+  }
+  if (e.keyword === 'additionalProperties' && (e.params as { additionalProperty: string }).additionalProperty === 'trustLedgerPath') {
+    return `${field}.trustLedgerPath is no longer read: Actionstep has no trust ledger API, so nothing can be fetched from its host. Export the Trust Account Ledgers report from Actionstep and name the file in ${field}.trustLedgerFile`;
   }
   if (e.keyword === 'additionalProperties') return `${field}: unknown setting "${(e.params as { additionalProperty: string }).additionalProperty}"`;
   if (e.keyword === 'oneOf') return `${field} must be the secret itself, {"env": "VARIABLE_NAME"} or {"file": "path/to/file"}`;

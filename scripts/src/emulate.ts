@@ -1,10 +1,10 @@
 // Both emulators on 127.0.0.1 and a ready configuration file for the steps, so a firm can rehearse offline.
 import crypto from 'node:crypto';
-import fs from 'node:fs';
 import path from 'node:path';
 import { generateFirm, startActionstepEmulator, type ActionstepEmulator, type RateLimitOptions } from '@astep/actionstep-emulator';
 import { startDataverseEmulator, type DataverseEmulator } from '@astep/dataverse-emulator';
 import type { MigrationConfig } from './config';
+import { privateDir, writePrivateFile } from './state/privateFiles';
 import { SCHEMA } from '@astep/solution/schema';
 import { ROLE_NAME, adminRole } from '@astep/solution/ui/role';
 
@@ -36,6 +36,11 @@ export interface EmulateOptions {
   actionstepRateLimit?: RateLimitOptions;
   /** Written to the config as actionstep.requestsPerSecond (the pace per sign-in the client keeps to). */
   actionstepRequestsPerSecond?: number;
+  /**
+   * The trust ledger export the emulator writes into the state folder, as a firm downloads it from Actionstep's UI, and
+   * names in the config (default csv); `none`: the config names no ledger (trust is then not migrated).
+   */
+  trustLedger?: 'csv' | 'xlsx' | 'none';
   /** More app registrations in the same environment (tests: another app that must not read the audit). */
   extraClients?: Array<{ clientId: string; clientSecret: string; applicationUserName?: string; roles?: string[] }>;
 }
@@ -53,7 +58,7 @@ export const DEMO_TENANT = '00000000-0000-4000-8000-00000000a57e';
 export const DEFAULT_CLOCK_SCALE = 60;
 
 export async function startEmulators(o: EmulateOptions): Promise<RunningEmulators> {
-  fs.mkdirSync(o.stateDir, { recursive: true });
+  privateDir(o.stateDir);
   const faultRate = Math.max(0, Math.min(o.faults, 0.5));
   const sessions = Math.max(1, o.actionstepSessions ?? 1);
   const signInUsers = sessions > 1 ? generateFirm({ size: o.firm, seed: o.seed }).users.filter((u) => u.isActive).slice(0, sessions) : [];
@@ -98,6 +103,14 @@ export async function startEmulators(o: EmulateOptions): Promise<RunningEmulator
     faults: faultRate > 0 ? dataverseFaults(faultRate, o.seed) : undefined,
   });
 
+  // Actionstep has no trust API: the firm exports the Trust Account Ledgers report and gives us the file.
+  let trustLedgerFile: string | undefined;
+  if ((o.trustLedger ?? 'csv') !== 'none') {
+    const exported = await actionstep.exportTrustLedger({ format: o.trustLedger === 'xlsx' ? 'xlsx' : 'csv' });
+    trustLedgerFile = path.join(o.stateDir, exported.fileName);
+    writePrivateFile(trustLedgerFile, exported.bytes);
+  }
+
   const config: MigrationConfig = {
     stateDir: path.join(o.stateDir, 'engine'),
     outDir: path.join(o.stateDir, 'out'),
@@ -117,6 +130,7 @@ export async function startEmulators(o: EmulateOptions): Promise<RunningEmulator
             tokenStore: { path: path.join(o.stateDir, 'engine', `actionstep-tokens-${i + 1}.enc`), passphrase: crypto.randomBytes(18).toString('base64url') },
           })),
         }),
+      ...(trustLedgerFile ? { trustLedgerFile } : {}),
       ...(o.actionstepRequestsPerSecond ? { requestsPerSecond: o.actionstepRequestsPerSecond } : {}),
     },
     dataverse: {
@@ -132,7 +146,7 @@ export async function startEmulators(o: EmulateOptions): Promise<RunningEmulator
     migration: { timeZone: firm.timeZone ?? 'UTC' },
   };
   const configPath = path.join(o.stateDir, 'astep-migrate.config.json');
-  fs.writeFileSync(configPath, JSON.stringify(config, null, 2) + '\n', { mode: 0o600 });
+  writePrivateFile(configPath, JSON.stringify(config, null, 2) + '\n');
   return {
     actionstep, dataverse, config, configPath,
     async close() {

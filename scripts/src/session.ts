@@ -1,16 +1,19 @@
 // Wires the engine's ports from a configuration: the Actionstep client (OAuth with an encrypted token store and a
 // loopback sign-in), the Dataverse client (msal-node client credentials) and the SQLite state store.
+import fs from 'node:fs/promises';
 import path from 'node:path';
 import {
   ActionstepClient, ActionstepOAuthClient, ActionstepOAuthCredential, ActionstepSessionPool, ActionstepSource, EncryptedFileTokenStore, followAuthorizeRedirect,
+  TrustLedgerFileSource,
 } from '@astep/actionstep-connector';
 import {
   DataverseClient, DataverseClientPool, DataverseSink, createClientCertificateCredential, createClientSecretCredential, createNodeTransport,
   createRedirectingNetworkClient, type TokenProvider,
 } from '@astep/dataverse-connector';
 import { MigrationEngine, type ProgressReporter } from '@astep/orchestrator';
-import { actionstepSignIns, dataverseIdentities, resolveSecret, type ActionstepSignIn, type MigrationConfig } from './config';
+import { actionstepSignIns, ConfigError, dataverseIdentities, resolveSecret, type ActionstepSignIn, type MigrationConfig } from './config';
 import { firstDataverseToken, reaching } from './endpoints';
+import { fieldProblemsCsv } from './fieldProblemsCsv';
 
 import { SqliteStateStore } from './state/sqliteStateStore';
 import { acquireStateLock } from './state/stateLock';
@@ -23,6 +26,7 @@ export interface Session {
   sink: DataverseSink;
   /** Every configured application user behind one API (a pool of one for the single form). */
   dataverse: DataverseClientPool;
+  progress: ProgressReporter;
   secrets: string[];
   close(): void;
 }
@@ -32,6 +36,23 @@ export interface SessionOptions {
   command?: string;
   /** Records per Actionstep page (default 200, the most Actionstep serves); tests use small pages to see paging. */
   actionstepPageSize?: number;
+  /** The trust ledger export for this command (`extract --trust-ledger FILE`), over actionstep.trustLedgerFile. */
+  trustLedgerFile?: string;
+  /** The report folder: run and delta write field-problems.csv (delta-field-problems.csv) there. */
+  outDir?: string;
+}
+
+/** The trust ledger port over the file named on the command line or in the config; none named: none given. */
+export function trustLedgerFromFile(file: string | undefined, field: string): TrustLedgerFileSource {
+  const where = file ?? 'none given: export the Trust Account Ledgers report from Actionstep and name it in actionstep.trustLedgerFile or pass `astep-migrate extract --trust-ledger FILE`';
+  return new TrustLedgerFileSource(where, async () => {
+    if (!file) return null;
+    try {
+      return { name: path.basename(file), bytes: new Uint8Array(await fs.readFile(file)) };
+    } catch (e) {
+      throw new ConfigError(`${field}: cannot read the trust ledger export ${file} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+    }
+  });
 }
 
 export async function openSession(config: MigrationConfig, progress: ProgressReporter, options: SessionOptions = {}): Promise<Session> {
@@ -49,6 +70,7 @@ async function openLocked(config: MigrationConfig, progress: ProgressReporter, o
   const keep = (s: string) => (secrets.push(s), s);
   const store = new SqliteStateStore(path.join(config.stateDir, 'state.db'));
   try {
+    const a = config.actionstep;
     const clientSecret = keep(resolveSecret(config.actionstep.clientSecret, 'actionstep.clientSecret'));
     // One client per sign-in: each Actionstep user has its own rate limit, so each paces itself (and counts its own
     // token calls).
@@ -83,9 +105,14 @@ async function openLocked(config: MigrationConfig, progress: ProgressReporter, o
     await firstDataverseToken(() => identities[0].credential.getToken(), { ...d, webApiUrl, tenantId: configured[0].tenantId, clientId: configured[0].clientId }, configured[0].secretPath);
     await reaching('dataverse.webApiUrl', webApiUrl, () => dataverse.whoAmI());
     const sink = new DataverseSink(dataverse, webApiUrl);
-    const engine = new MigrationEngine({ source, sink, store, progress });
+    const trustLedger = trustLedgerFromFile(options.trustLedgerFile ?? a.trustLedgerFile, options.trustLedgerFile ? '--trust-ledger' : 'actionstep.trustLedgerFile');
+    const outDir = options.outDir ?? config.outDir ?? path.join(config.stateDir, 'out');
+    const engine = new MigrationEngine({
+      source, sink, store, progress, trustLedger,
+      fieldProblems: (_runId, phase) => fieldProblemsCsv(path.join(outDir, phase === 'delta' ? 'delta-field-problems.csv' : 'field-problems.csv')),
+    });
     return {
-      engine, store, source, sink, dataverse, secrets,
+      engine, store, source, sink, dataverse, progress, secrets,
       close: () => {
         store.close();
         release();
@@ -120,7 +147,7 @@ async function openActionstepSignIn(config: MigrationConfig, signIn: ActionstepS
     tokens = await tokenStore.load();
   }
   const client = new ActionstepClient({
-    credential, trustLedgerPath: a.trustLedgerPath, maxConcurrency: a.maxConcurrency ?? 4, pageSize: options.actionstepPageSize ?? a.pageSize,
+    credential, maxConcurrency: a.maxConcurrency ?? 4, pageSize: options.actionstepPageSize ?? a.pageSize,
     maxRequestsPerSecond: a.requestsPerSecond,
   });
   return new ActionstepSource(client, tokens?.apiEndpoint ?? '', tokens?.orgKey ?? null, { name: signIn.name });

@@ -7,7 +7,7 @@ import { PassThrough } from 'node:stream';
 import { colorsFor } from '../src/colors';
 import { confirmStep, isRealOrg, NotConfirmedError } from '../src/confirm';
 import { createProgress } from '../src/progress';
-import { textTable } from '../src/format';
+import { formatFindings, textTable } from '../src/format';
 
 const tty = (answer?: string) => {
   const input = new PassThrough() as PassThrough & { isTTY?: boolean };
@@ -80,5 +80,18 @@ describe('colours and progress', () => {
       'Matters                       567',
       `Data collection values  ${(6760).toLocaleString().padStart(9)}`,
     ]);
+  });
+});
+
+describe('what was noticed, in words', () => {
+  test('a field problem is headed by a sentence, not its rule id; a rule that is a sentence stays', () => {
+    const example = { resource: 'participants', id: '48', field: 'birthday', value: '1985-13-01', message: 'Contact P-48, Birthday: "1985-13-01" is not a real calendar date' };
+    const lines = formatFindings([
+      { rule: 'date-valid', count: 2, open: false, examples: [example] },
+      { rule: 'unknown value', count: 1, open: false, examples: [example] },
+    ], 1, colorsFor({}));
+    expect(lines).toContain('  2  Dates that do not exist on the calendar');
+    expect(lines).toContain('  1  unknown value');
+    expect(lines.join('\n')).not.toContain('date-valid');
   });
 });

@@ -1,7 +1,7 @@
 // Extraction benchmark (a script, not a timed test): `npm run bench:extract`.
-//  1. large firm: full extraction (every resource, users with their participant sideloaded, trust report, every file
+//  1. large firm: full extraction (every resource, users with their participant sideloaded, every file
 //     part) and the ratio requests used / minimum possible. Minimum = Σ ceil(visible records / 200) + file parts
-//     + 1 trust report + token calls (1: the code exchange; the emulator's token lifetime outlasts the run).
+//     + token calls (1: the code exchange; the emulator's token lifetime outlasts the run).
 //  2. xl firm: peak RSS of this (extracting) process while records are counted, not kept. The emulator runs in a
 //     child process so its memory is not counted.
 // `npm run bench:extract -- --sessions 1,2 [--firm large] [--rate R]`: the migration's own extraction (the engine's,
@@ -92,9 +92,9 @@ async function benchRequests(size: string): Promise<void> {
     const minimumTokenCalls = 1;
     const minimum = summary.minimumApiRequests + minimumTokenCalls;
     const records = Object.values(summary.records).reduce((a, b) => a + b, 0);
-    console.log(`[${size}] extracted ${records} records + ${summary.trustLedgerRows} trust rows + ${summary.files} files (${summary.fileParts} parts, ${mb(summary.fileBytes)}) in ${secs.toFixed(1)} s`);
-    console.log(`[${size}] requests used ${used.total} (list ${used.byKind.list}, file ${used.byKind.file}, report ${used.byKind.report}, token ${used.token}, retries ${used.retries})`);
-    console.log(`[${size}] minimum possible ${minimum} (Σ ceil(records/200) + file parts + 1 report = ${summary.minimumApiRequests}, + ${minimumTokenCalls} token call)`);
+    console.log(`[${size}] extracted ${records} records + ${summary.files} files (${summary.fileParts} parts, ${mb(summary.fileBytes)}) in ${secs.toFixed(1)} s`);
+    console.log(`[${size}] requests used ${used.total} (list ${used.byKind.list}, file ${used.byKind.file}, token ${used.token}, retries ${used.retries})`);
+    console.log(`[${size}] minimum possible ${minimum} (Σ ceil(records/200) + file parts = ${summary.minimumApiRequests}, + ${minimumTokenCalls} token call)`);
     console.log(`[${size}] REQUESTS USED / MINIMUM = ${(used.total / minimum).toFixed(4)} (target <= 1.05)`);
   } finally {
     await stopChild(child);
@@ -122,7 +122,7 @@ async function benchMemory(size: string): Promise<void> {
     peak = Math.max(peak, process.memoryUsage().rss);
     const maxRss = process.resourceUsage().maxRSS * 1024; // kB -> bytes; lifetime peak of this process
     const records = Object.values(summary.records).reduce((a, b) => a + b, 0);
-    console.log(`[${size}] extracted ${records} records + ${summary.trustLedgerRows} trust rows in ${((Date.now() - t0) / 1000).toFixed(1)} s, ${client.requestCount.total} requests`);
+    console.log(`[${size}] extracted ${records} records in ${((Date.now() - t0) / 1000).toFixed(1)} s, ${client.requestCount.total} requests`);
     console.log(`[${size}] PEAK RSS of the extracting process = ${mb(Math.max(peak, maxRss))} (sampled ${mb(peak)}, getrusage maxRSS ${mb(maxRss)}; target < 512 MB)`);
   } finally {
     await stopChild(child);
@@ -168,7 +168,6 @@ async function benchSessions(size: string, n: number, rate: number, users: numbe
     if (n > 1) await Promise.all(pool.sessions().map((s) => s.currentUser()));
     await extractResources({ sessions: pool.sessions(), store, progress }, EXTRACTION_ORDER, 'bench');
     const unlisted = await stageUnlistedMatters({ source: pool, store, progress });
-    await pool.trustLedger();
     const extractSeconds = (Date.now() - t0) / 1000;
     // Then every document's file, as `run` downloads them: through the session with the fewest in flight.
     const files = store.staged('actiondocuments').map((s) => JSON.parse(s.json) as ActionDocument).filter((d) => d.file);
@@ -183,7 +182,7 @@ async function benchSessions(size: string, n: number, rate: number, users: numbe
       }
     }));
     const seconds = (Date.now() - t0) / 1000;
-    let minimum = parts + 1 + n; // file parts, the trust report, one code exchange per session
+    let minimum = parts + n; // file parts, one code exchange per session (the trust ledger is a file the firm exports)
     let records = 0;
     for (const r of EXTRACTION_ORDER) {
       const listed = store.stagedCount(r) - (r === 'actions' ? unlisted : 0);

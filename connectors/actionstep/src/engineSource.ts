@@ -1,10 +1,11 @@
 // The migration engine's source port over this connector's client: pages of normalized records (with sideloads where
-// the extraction defines them), record counts from one small request, the trust ledger export and file downloads.
+// the extraction defines them), record counts from one small request and file downloads. The trust ledger is not an
+// API: it comes through the TrustLedgerPort (trust/trustLedgerSource.ts), from the file the firm exported.
 // Browser-safe: the command line and the Mapping Wizard use the same adapter (as DataverseSink beside its connector).
 import type { PageSpan, SourcePage, SourcePace, SourcePort, SourceSession } from '@astep/orchestrator/ports';
 import type { ActionstepClient } from './actionstepClient';
 import { EXTRACTION_LIST_OPTIONS } from './extraction/firmExtraction';
-import type { RecordsByResource, ResourceName, TrustLedgerEntry } from './records';
+import type { RecordsByResource, ResourceName } from './records';
 import { resourceDef } from './resources';
 
 export interface ActionstepSourceOptions {
@@ -41,11 +42,13 @@ export class ActionstepSource implements SourcePort {
   // runs cannot shift another past the reader. Composite ids (actionparticipants, ...) cannot be compared
   // (reference §5: comparison operators apply to numbers and dates), so those page by offset and the engine's
   // completeness check catches what moved.
-  async *pages<R extends ResourceName>(resource: R, options: { modifiedSince?: string; abortSignal?: AbortSignal; span?: PageSpan } = {}): AsyncIterable<SourcePage<RecordsByResource[R]>> {
+  async *pages<R extends ResourceName>(resource: R, options: { modifiedSince?: string; abortSignal?: AbortSignal; fields?: string[]; span?: PageSpan } = {}): AsyncIterable<SourcePage<RecordsByResource[R]>> {
     const span = options.span ?? {};
     const keyset = resourceDef(resource).idKind === 'integer';
+    // A narrowed read (`fields=`) carries the id for keyset paging and no sideloads.
+    const narrowed = options.fields ? { fields: [...new Set(['id', ...options.fields])] } : EXTRACTION_LIST_OPTIONS[resource];
     const listing = this.client.list(resource, {
-      ...EXTRACTION_LIST_OPTIONS[resource], pagingMode: 'keyset', modifiedSince: options.modifiedSince, abortSignal: options.abortSignal,
+      ...narrowed, pagingMode: 'keyset', modifiedSince: options.modifiedSince, abortSignal: options.abortSignal,
       idUpTo: keyset ? span.upToId : undefined, lastPage: keyset ? undefined : span.toPage,
     });
     const from = keyset ? (span.after !== undefined ? `after:${span.after}` : undefined) : span.fromPage !== undefined ? String(span.fromPage) : undefined;
@@ -85,10 +88,6 @@ export class ActionstepSource implements SourcePort {
   async count(resource: ResourceName): Promise<number | null> {
     for await (const page of this.client.list(resource, { pageSize: 1 }).byPage()) return page.recordCount;
     return 0;
-  }
-
-  trustLedger(): Promise<TrustLedgerEntry[]> {
-    return this.client.getTrustLedger();
   }
 
   async downloadFile(fileId: string, options: { fileSize?: number | null; abortSignal?: AbortSignal } = {}): Promise<Uint8Array> {

@@ -5,7 +5,7 @@
 // more than one (a matter one user may not see would otherwise vanish from the pages that user read).
 import type { PageSpan, SourcePage, SourcePort, SourceSession } from '@astep/orchestrator/ports';
 import type { ActionstepSource } from './engineSource';
-import type { RecordsByResource, ResourceName, TrustLedgerEntry } from './records';
+import type { RecordsByResource, ResourceName } from './records';
 
 export class ActionstepSessionPool implements SourcePort {
   private readonly inFlight: number[];
@@ -42,10 +42,6 @@ export class ActionstepSessionPool implements SourcePort {
 
   byIds<R extends ResourceName>(resource: R, ids: string[], options?: { abortSignal?: AbortSignal }): Promise<Array<RecordsByResource[R]>> {
     return this.first.byIds(resource, ids, options);
-  }
-
-  trustLedger(): Promise<TrustLedgerEntry[]> {
-    return this.first.trustLedger();
   }
 
   /** The least busy session downloads (ties: in turn), so every session's budget serves the documents. */

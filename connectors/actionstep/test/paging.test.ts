@@ -79,8 +79,14 @@ test('filters, modifiedSince on the resource modified field, fields and sort go 
   expect(q.get('lastModifiedTimestamp_gteq')).toBe('2026-01-01T00:00:00');
   expect(q.get('fields')).toBe('id,name');
   expect(q.get('sort')).toBe('-id');
+  // The live API reads timestamp filters as UTC without an offset (integrators' notes): offsets are converted.
   await all(client.list('datacollectionrecordvalues', { modifiedSince: '2026-01-01T00:00:00Z' }));
-  expect(query(t.requests[1]).get('last_modified_time_stamp_gteq')).toBe('2026-01-01T00:00:00Z');
+  expect(query(t.requests[1]).get('last_modified_time_stamp_gteq')).toBe('2026-01-01T00:00:00');
+  await all(client.list('actions', { modifiedSince: '2026-01-01T10:30:00+13:00' }));
+  expect(query(t.requests[2]).get('modifiedTimestamp_gteq')).toBe('2025-12-31T21:30:00');
+  await all(client.list('actions', { modifiedSince: '2026-01-01T10:30:00.250' }));
+  expect(query(t.requests[3]).get('modifiedTimestamp_gteq')).toBe('2026-01-01T10:30:00');
+  expect(() => client.list('actions', { modifiedSince: 'yesterday' })).toThrow(/modifiedTimestamp_gteq: "yesterday" is not a timestamp/);
 });
 
 test('modifiedSince on a resource without a modified field is a clear error', () => {

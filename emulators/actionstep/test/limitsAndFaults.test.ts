@@ -94,6 +94,20 @@ describe('fault injection', () => {
     expect(em.counters().faults.slow).toBeGreaterThanOrEqual(1);
   });
 
+  it('is slow on the first page of a wide query only (the live API takes minutes there)', async () => {
+    em.setFaults({ wideFirstPageMs: 400 });
+    const timed = async (path: string): Promise<number> => {
+      const t0 = Date.now();
+      expect((await api(em, token, path)).status).toBeLessThan(300);
+      return Date.now() - t0;
+    };
+    expect(await timed('rest/actions?pageSize=50')).toBeGreaterThanOrEqual(390);
+    expect(await timed('rest/actions?pageSize=50&page=2')).toBeLessThan(390);
+    expect(await timed('rest/actions?status_eq=Active')).toBeLessThan(390);
+    expect(await timed('rest/actions/1')).toBeLessThan(390);
+    em.setFaults({});
+  });
+
   it('expires a valid token mid-run: 401 expired_token until the client refreshes', async () => {
     const t = await login(em);
     em.setFaults({ tokenExpiryRate: 1 });

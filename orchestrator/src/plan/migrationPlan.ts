@@ -3,6 +3,7 @@
 import type { SolutionSchema } from '@astep/solution/model';
 import type { LicenseTier, MigrationOptions } from '../options';
 import type { TimeEstimate } from './timeEstimate';
+import type { EnumInventory } from './enumInventory';
 
 export interface PlanOption<T> {
   name: keyof MigrationOptions;
@@ -102,6 +103,8 @@ export interface MigrationPlan {
   matterTypes: MatterTypePlan[];
   roles: RolePlan[];
   statusValues: Record<string, number>;
+  /** Every value of every enum the mappings read, with counts; values Actionstep does not document flagged with their rule. */
+  enums: EnumInventory[];
   dataCollectionColumns: DataCollectionColumnPlan[];
   owners: OwnerMatch[];
   fallbackOwnerId: string;

@@ -1,18 +1,21 @@
 // The migration engine: discover, provision, extract, sample, approve, run, export-workflows. Every step reads and
 // writes through the three ports, so the same code runs from the command line and inside Dynamics.
-import type { RecordsByResource, ResourceName, TrustLedgerEntry, User } from '@astep/actionstep-connector/records';
+import type { RecordsByResource, ResourceName, User } from '@astep/actionstep-connector/records';
 import { MAX_PAGE_SIZE } from '@astep/actionstep-connector/limits';
 import { buildPlan, type DestinationInventory, type SourceInventory } from '../plan/buildPlan';
+import { countEnumValues } from './enumCounts';
 import type { MigrationPlan } from '../plan/migrationPlan';
-import type { LicenseTier, MigrationOptions } from '../options';
-import type { Finding, ProgressReporter, RecordOutcome, Row, RunState, SinkPort, SourcePort, StateStore } from '../ports';
+import type { BillingTotalRule, LicenseTier, MigrationOptions } from '../options';
+import type { Finding, ProgressReporter, RecordOutcome, Row, RunState, SinkPort, SourcePort, StagedRecord, StateStore, TrustLedgerPort } from '../ports';
 import { FindingLog } from './findings';
+import { recordFieldProblems, type FieldProblemSink } from './fieldProblems';
 import { stageUnlistedMatters } from './resourceExtraction';
 import { extractResources, singleSession } from './pagedExtraction';
 import { checkSessions, requireCheckedSessions } from './actionstepSessions';
 import { estimateTime, estimatesWithTime } from '../plan/timeEstimate';
 import { EngineError } from './engineError';
-import { FirmIndex, emptyFirmData, trustRowId, type FirmData } from '../transform/firmData';
+import { FirmIndex, emptyFirmData, type FirmData } from '../transform/firmData';
+import { notMigrated, stageTrustLedger, TRUST_RESOURCE, trustRowLine, type NotMigrated, type StagedTrustRow, type TrustLedgerStatus } from './trustExtraction';
 import type { TargetRow } from '../transform/targetRow';
 import { FirmLookups, FirmUnits, MAPPINGS, mapFirm, recordRef, SEED_MAPPINGS, type MappedFirm, type MappingSet } from '../mappings';
 import { KeyRegistry, RowLoader, type RowResult } from '../load/rowLoader';
@@ -34,7 +37,7 @@ export const EXTRACTION_ORDER: ResourceName[] = [
   'actiondocuments', 'filenotes',
   'tasks',
 ];
-export const STAGED_RESOURCES = [...EXTRACTION_ORDER, 'trustledger'] as const;
+export const STAGED_RESOURCES = [...EXTRACTION_ORDER, TRUST_RESOURCE] as const;
 
 export interface EngineDeps {
   source: SourcePort;
@@ -44,6 +47,10 @@ export interface EngineDeps {
   now?: () => Date;
   /** The table mappings (default: the migration's own); a firm's extra mapping is one more declaration. */
   mappings?: MappingSet;
+  /** The trust ledger export the firm gives (Actionstep has no trust API); absent: none given, trust is not migrated. */
+  trustLedger?: TrustLedgerPort;
+  /** Where run and delta write every field-level problem as it is met (the command line: field-problems.csv). */
+  fieldProblems?: FieldProblemSink;
 }
 
 export interface ObjectSummary {
@@ -78,8 +85,17 @@ export interface RunSummary {
   mappings: Record<string, number>;
   actionstepRequests: number;
   dataverseRequests: number;
-  /** Per-record findings by rule (values that did not parse, records that moved during extraction). */
+  /**
+   * Per-record findings by rule: values that did not parse, records that moved during extraction, trust ledger rows,
+   * and every field-level problem of every record (sample or not), with counts and examples.
+   */
   findings: Finding[];
+  /** Field-level problems in all (every one is a line of field-problems.csv beside the report). */
+  fieldProblems: number;
+  /** Mappings the run does not migrate, with the reason and what to do (trust, when no ledger export was given). */
+  notMigrated: NotMigrated[];
+  /** The billing total's rule and, when it counts billed time only, the time entries and amount it left out. */
+  billing: { rule: BillingTotalRule; excludedEntries: number; excludedAmount: number };
 }
 
 export interface SampleResult {
@@ -176,6 +192,7 @@ export class MigrationEngine {
       callerId: who.userId,
       currency: sink.baseCurrency ? await sink.baseCurrency() : null,
     };
+    inv.enumCounts = await countEnumValues(source, { actions: inv.actions, datacollectionfields: inv.datacollectionfields });
     const plan = buildPlan(inv, dst, overrides, this.now(), this.mappings);
     const sessions = source.sessions?.() ?? [];
     if (sessions.length > 1) {
@@ -238,31 +255,62 @@ export class MigrationEngine {
       await stageUnlistedMatters({ source, store: this.store, progress });
       this.store.setCheckpoint(`extract:${run.runId}:unlisted-matters`, 'done');
     }
-    counts.actions = this.store.stagedCount('actions');
-    if (!this.store.getCheckpoint(`extract:${run.runId}:trustledger`)) {
-      this.store.clearStaged('trustledger');
-      const ledger = await source.trustLedger();
-      this.store.stage(ledger.map((t, i) => ({ resource: 'trustledger', id: trustRowId(t.actionId, i), json: JSON.stringify(t) })));
-      this.store.setCheckpoint(`extract:${run.runId}:trustledger`, String(ledger.length));
-    }
-    counts.trustledger = this.store.stagedCount('trustledger');
+    counts.actions = await this.store.stagedCountAsync('actions');
+    // Read again on every extract (a local file, cheap): a ledger given after a first extraction is picked up.
+    const status = await this.extractTrustLedger(run.runId);
+    this.store.setCheckpoint(`extract:${run.runId}:${TRUST_RESOURCE}`, JSON.stringify(status));
+    counts[TRUST_RESOURCE] = await this.store.stagedCountAsync(TRUST_RESOURCE);
     this.store.saveRun({ ...this.requireRun(run.runId), extractionCompletedOn: this.now().toISOString(), status: 'Extracted' });
     return counts;
   }
 
-  loadFirm(): FirmData {
-    const data = emptyFirmData();
-    for (const r of EXTRACTION_ORDER) {
-      (data as unknown as Record<string, unknown[]>)[r] = this.store.staged(r).map((s) => JSON.parse(s.json));
+  /** The export the firm gave, read and staged; a file that is not a trust ledger stops extraction with what to do. */
+  private async extractTrustLedger(runId: string): Promise<TrustLedgerStatus> {
+    const port = this.deps.trustLedger;
+    let ledger = null;
+    try {
+      ledger = port ? await port.read() : null;
+    } catch (e) {
+      throw new EngineError(`the trust ledger export (${port?.where}) cannot be read: ${(e as Error).message} Give the Trust Account Ledgers export, or no file to migrate everything else without trust figures.`);
     }
-    data.trustLedger = this.store.staged('trustledger').sort((a, b) => trustOrder(a.id) - trustOrder(b.id)).map((s) => JSON.parse(s.json) as TrustLedgerEntry);
+    const log = new FindingLog();
+    const status = await stageTrustLedger(this.store, ledger, port?.where ?? 'none configured', log);
+    this.store.setCheckpoint(`findings:${runId}:${TRUST_RESOURCE}`, log.size ? JSON.stringify(log.list()) : null);
+    const [note] = notMigrated(status);
+    this.deps.progress.log(note
+      ? `extract: trust ledger ${note.reason}. ${note.whatToDo}`
+      : `extract: trust ledger from ${status.source}: ${status.rows} rows${status.unreadableRows ? `, ${status.unreadableRows} rows not read (see findings)` : ''}${status.runningBalanceProblems ? `, ${status.runningBalanceProblems} running balances that do not add up` : ''}`);
+    return status;
+  }
+
+  /** What the extraction knows of the trust ledger: which file, or that none was given (null before extraction). */
+  trustLedgerStatus(runId?: string): TrustLedgerStatus | null {
+    const saved = this.store.getCheckpoint(`extract:${this.requireRun(runId).runId}:${TRUST_RESOURCE}`);
+    return saved ? (JSON.parse(saved) as TrustLedgerStatus) : null;
+  }
+
+  /** The staged firm, read back page by page (the mappings need all of it at once). */
+  async loadFirm(runId?: string): Promise<FirmData> {
+    const data = emptyFirmData();
+    const all = async (resource: string): Promise<StagedRecord[]> => {
+      const out: StagedRecord[] = [];
+      for await (const page of this.store.stagedPages(resource)) out.push(...page);
+      return out;
+    };
+    for (const r of EXTRACTION_ORDER) {
+      (data as unknown as Record<string, unknown[]>)[r] = (await all(r)).map((s) => JSON.parse(s.json));
+    }
+    data.trustLedger = (await all(TRUST_RESOURCE)).sort((a, b) => trustRowLine(a.id) - trustRowLine(b.id)).map((s) => JSON.parse(s.json) as StagedTrustRow);
+    const trust = this.trustLedgerStatus(runId);
+    data.trustLedgerGiven = trust?.given ?? false;
+    data.trustLedgerSource = trust?.given ? trust.source : null;
     return data;
   }
 
   /** The run's rows and dispositions from the staged firm, and what the sample and its diff read. */
-  mapping(run: RunState): { ctx: SampleContext; mapped: MappedFirm } {
+  async mapping(run: RunState): Promise<{ ctx: SampleContext; mapped: MappedFirm }> {
     const plan = this.requirePlan(run);
-    const index = new FirmIndex(this.loadFirm());
+    const index = new FirmIndex(await this.loadFirm(run.runId));
     const lookups = new FirmLookups(index, plan, this.deps.source.filesUrl());
     const ctx: SampleContext = { mappings: this.mappings, index, lookups };
     const mapped = mapFirm(this.mappings, lookups, new FirmUnits(index, lookups));
@@ -299,7 +347,7 @@ export class MigrationEngine {
   async sample(runId?: string): Promise<SampleResult> {
     const run = this.requireRun(runId);
     if (!run.extractionCompletedOn) throw new EngineError(`run ${run.runId} is not extracted yet: run \`extract\` first`);
-    const { ctx, mapped } = this.mapping(run);
+    const { ctx, mapped } = await this.mapping(run);
     const plan = this.requirePlan(run);
     const selection = selectSample(ctx, mapped, plan.options.sampleSize);
     const { results, registry } = await this.loadRows(run.runId, 'sample', selection.rows);
@@ -350,11 +398,11 @@ export class MigrationEngine {
 
   // ---------------- approve ----------------
 
-  approve(runId: string | undefined, approvedBy: string, corrections: { decisions?: FieldDecision[] } | null = null): RunState {
+  async approve(runId: string | undefined, approvedBy: string, corrections: { decisions?: FieldDecision[] } | null = null): Promise<RunState> {
     const run = this.requireRun(runId);
     if (!run.sample) throw new EngineError(`run ${run.runId} has no sample to approve: run \`sample\` first`);
     if (corrections?.decisions?.length) {
-      const problems = validateDecisions(this.mapping({ ...run, approval: null }).mapped, corrections.decisions);
+      const problems = validateDecisions((await this.mapping({ ...run, approval: null })).mapped, corrections.decisions);
       if (problems.length) throw new EngineError(`the corrections cannot be applied:\n  - ${problems.join('\n  - ')}`);
     }
     const next = { ...run, approval: { approvedOn: this.now().toISOString(), approvedBy, corrections }, status: 'Approved' };
@@ -370,23 +418,40 @@ export class MigrationEngine {
     if (!run.approval && !options.force) throw new EngineError(`run ${run.runId}: the sample is not approved. Review the sample diff and run \`approve\`, or pass --force`);
     const startedOn = this.now().toISOString();
     this.store.saveRun({ ...run, status: 'Running' });
-    const { ctx, mapped } = this.mapping(run);
+    const { ctx, mapped } = await this.mapping(run);
+    const fieldProblems = await this.fieldProblemFindings(run.runId, 'run', mapped);
     const { results } = await this.loadRows(run.runId, 'run', mapped.rows);
-    const summary = this.summarize(run.runId, 'run', startedOn, mapped, results, ctx.lookups.plan.fallbackOwnerId);
+    const summary = await this.summarize(run.runId, 'run', startedOn, mapped, results, ctx.lookups.plan.fallbackOwnerId, fieldProblems, billingNote(ctx.lookups));
     this.store.saveRun({ ...this.requireRun(run.runId), summary, status: summary.totals.failed ? 'Completed With Errors' : 'Completed' });
     await this.mirror(run.runId);
     return summary;
   }
 
-  summarize(runId: string, phase: 'run' | 'delta', startedOn: string, mapped: MappedFirm, results: RowResult[], fallbackOwnerId: string): RunSummary {
+  /** Every field-level problem of the mapped rows: findings by rule, and each written through the sink as it is met. */
+  private async fieldProblemFindings(runId: string, phase: 'run' | 'delta', mapped: MappedFirm): Promise<{ findings: Finding[]; count: number }> {
+    const log = new FindingLog();
+    const writer = await this.deps.fieldProblems?.(runId, phase);
+    let count = 0;
+    try {
+      for (const rows of mapped.rows.values()) count += await recordFieldProblems(rows, log, writer);
+    } finally {
+      await writer?.close();
+    }
+    return { findings: log.list(), count };
+  }
+
+  async summarize(
+    runId: string, phase: 'run' | 'delta', startedOn: string, mapped: MappedFirm, results: RowResult[], fallbackOwnerId: string,
+    fieldProblems = { findings: [] as Finding[], count: 0 }, billing: RunSummary['billing'] = { rule: 'allEntries', excludedEntries: 0, excludedAmount: 0 },
+  ): Promise<RunSummary> {
     const byRow = new Map<string, RowResult>();
     for (const r of results) byRow.set(`${r.row.table}|${r.row.key}`, r);
     const outcomes: RecordOutcome[] = [];
     const objects: ObjectSummary[] = [];
     for (const resource of STAGED_RESOURCES) {
-      const staged = this.store.staged(resource);
-      const summary: ObjectSummary = { object: resource, extracted: staged.length, migrated: 0, skipped: 0, failed: 0, skippedReasons: {}, skippedExamples: {}, failedReasons: [] };
-      for (const s of staged) {
+      const summary: ObjectSummary = { object: resource, extracted: 0, migrated: 0, skipped: 0, failed: 0, skippedReasons: {}, skippedExamples: {}, failedReasons: [] };
+      for await (const page of this.store.stagedPages(resource)) for (const s of page) {
+        summary.extracted++;
         const o = outcomeOf(mapped, byRow, resource, s.id);
         outcomes.push(o);
         summary[o.outcome]++;
@@ -405,7 +470,10 @@ export class MigrationEngine {
       reconciles: objects.every((o) => o.extracted === o.migrated + o.skipped + o.failed),
       totals, mappings: mappingCounts(this.mappings, results, fallbackOwnerId),
       actionstepRequests: this.deps.source.requestCount(), dataverseRequests: this.deps.sink.requestCount(),
-      findings: this.extractionFindings(runId),
+      findings: new FindingLog([...this.extractionFindings(runId), ...fieldProblems.findings]).list(),
+      fieldProblems: fieldProblems.count,
+      notMigrated: notMigrated(this.trustLedgerStatus(runId)),
+      billing,
     };
   }
 
@@ -413,7 +481,7 @@ export class MigrationEngine {
   extractionFindings(runId?: string): Finding[] {
     const run = this.requireRun(runId);
     const log = new FindingLog();
-    for (const r of EXTRACTION_ORDER) {
+    for (const r of STAGED_RESOURCES) {
       const saved = this.store.getCheckpoint(`findings:${run.runId}:${r}`);
       if (saved) log.merge(JSON.parse(saved) as Finding[]);
     }
@@ -433,8 +501,9 @@ export class MigrationEngine {
     const plan = this.requirePlan(run);
     const startedOn = this.now().toISOString();
     const since = run.lastDeltaOn ?? run.extractionStartedOn;
-    const scan = await scanDelta(this.deps.source, this.store, EXTRACTION_ORDER, since, startedOn, this.deps.progress);
-    const { ctx, mapped } = this.mapping(run);
+    const scan = await scanDelta(this.deps.source, this.store, EXTRACTION_ORDER, since, startedOn, this.deps.progress, this.deps.trustLedger);
+    const { ctx, mapped } = await this.mapping(run);
+    const fieldProblems = await this.fieldProblemFindings(run.runId, 'delta', mapped);
     const { results } = await this.loadRows(run.runId, 'delta', mapped.rows);
     // Deleted in Actionstep: rescanned records that vanished, and matters now flagged deleted.
     const gone = scan.resources.flatMap((r) => r.deleted.map((id) => ({ resource: r.resource, id })));
@@ -455,9 +524,9 @@ export class MigrationEngine {
         }
       }
       // Applied deletions leave staging too, so later counts reconcile against what Actionstep still holds.
-      for (const g of gone) if (g.resource !== 'actions') this.store.unstage(g.resource, [g.id]);
+      for (const g of gone) if (g.resource !== 'actions') await this.store.unstageAsync(g.resource, [g.id]);
     }
-    const summary = this.summarize(run.runId, 'delta', startedOn, mapped, results, ctx.lookups.plan.fallbackOwnerId);
+    const summary = await this.summarize(run.runId, 'delta', startedOn, mapped, results, ctx.lookups.plan.fallbackOwnerId, fieldProblems, billingNote(ctx.lookups));
     this.store.saveRun({ ...this.requireRun(run.runId), lastDeltaOn: startedOn, summary });
     await this.mirror(run.runId);
     return { scan, summary, deletions: { reported: gone.length, applied, failed } };
@@ -468,9 +537,9 @@ export class MigrationEngine {
   async verify(runId?: string): Promise<VerifyResult> {
     const run = this.requireRun(runId);
     if (!run.summary) throw new EngineError(`run ${run.runId} has not been run yet: nothing to verify`);
-    const { mapped } = this.mapping(run);
+    const { mapped } = await this.mapping(run);
     const counts: Record<string, number> = {};
-    for (const r of STAGED_RESOURCES) counts[r] = this.store.stagedCount(r);
+    for (const r of STAGED_RESOURCES) counts[r] = await this.store.stagedCountAsync(r);
     return verifyRun(run.runId, this.mappings, mapped, this.deps.sink, this.store, counts, this.extractionFindings(run.runId));
   }
 
@@ -494,15 +563,23 @@ export class MigrationEngine {
     return result;
   }
 
-  exportWorkflows(runId?: string): WorkflowReference {
+  async exportWorkflows(runId?: string): Promise<WorkflowReference> {
     const run = this.requireRun(runId);
     if (!run.extractionCompletedOn) throw new EngineError(`run ${run.runId} is not extracted yet: run \`extract\` first`);
-    return exportWorkflows(this.loadFirm());
+    return exportWorkflows(await this.loadFirm(run.runId));
   }
 }
 
-function trustOrder(id: string): number {
-  return Number(id.slice(id.lastIndexOf('-') + 1));
+/** What the billing rule left out over every migrating matter (nothing when every time entry counts). */
+function billingNote(lookups: FirmLookups): RunSummary['billing'] {
+  let excludedEntries = 0, excludedAmount = 0;
+  for (const m of lookups.index.data.actions) {
+    if (!lookups.migrates(m.id)) continue;
+    const b = lookups.billingTotal(m.id);
+    excludedEntries += b.excludedEntries;
+    excludedAmount += b.excludedAmount;
+  }
+  return { rule: lookups.options.billingTotal, excludedEntries, excludedAmount: Math.round(excludedAmount * 100) / 100 };
 }
 
 function validColumn(_table: string, column: string): boolean {

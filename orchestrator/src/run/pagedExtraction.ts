@@ -7,13 +7,16 @@
 // waited for. Actionstep limits requests per user session (reference §6), so each session paces itself.
 //
 // After every page, its records and the resource's progress (every span's position, the counts seen, the findings so
-// far) are written in one transaction: a process killed at any moment resumes each span at its next page, with no
-// record read twice and none skipped. When every span of a resource is read, the completeness checks run (counts,
+// far) are written in one step (StateStore.commitStaging: one transaction where staging is local): a process killed
+// at any moment resumes each span at its next page, with no record skipped. The progress saved holds only positions
+// whose pages are staged (a span's position moves into it with its page's commit, commits of a resource run one after
+// another), so a store that cannot write both at once (the browser's, in Dataverse) at worst reads a page again. When every span of a resource is read, the completeness checks run (counts,
 // and the id listing for offset-paged resources or when anything moved: resourceExtraction.ts).
 import type { ResourceName } from '@astep/actionstep-connector/records';
-import type { Finding, ProgressReporter, SourcePage, SourcePort, SourceSession, StateStore } from '../ports';
+import type { Finding, ProgressReporter, SourcePage, SourcePort, SourceSession, StagingChange, StateStore } from '../ports';
 import { FindingLog } from './findings';
-import { FINDING, readWhatMoved, recordName } from './resourceExtraction';
+import { FINDING, readWhatMoved, stagedJson } from './resourceExtraction';
+import { sourceRecordName as recordName } from '../vocabulary/objects';
 
 /** A listing with more pages than this left after its first page is cut into spans of about this many pages. */
 export const SPAN_PAGES = 25;
@@ -66,22 +69,33 @@ class ResourceRun {
   readonly task: string;
   queuedCheck = false;
   started = false;
+  /** The spans as last saved: only positions whose pages are staged. */
+  private saved: SpanProgress[];
+  private commits: Promise<void> = Promise.resolve();
 
   constructor(readonly resource: ResourceName, runId: string, readonly state: ResourceProgress, readonly store: StateStore) {
     this.keys = extractionKeys(runId, resource);
     this.log = new FindingLog(state.findings);
     this.task = `extract ${resource}`;
+    this.saved = state.spans.map((x) => ({ ...x }));
   }
 
-  /** Saves the progress (and whatever `change` writes) in one transaction. */
-  commit(change: () => void = () => {}): void {
-    this.state.findings = this.log.list();
-    this.store.transaction(() => {
-      change();
-      this.store.setCheckpoint(this.keys.progress, JSON.stringify(this.state));
+  /**
+   * Applies `change` and saves the progress with the positions of `spans` as they are now (the other spans as last
+   * saved), one commit of this resource at a time.
+   */
+  commit(spans: number[], change: StagingChange = {}): Promise<void> {
+    const positions = new Map(spans.map((i) => [i, { ...this.state.spans[i] }]));
+    const next = this.commits.then(async () => {
+      const saved = [...this.saved];
+      for (const [i, span] of positions) saved[i] = span;
+      const progress: ResourceProgress = { ...this.state, spans: saved, findings: this.log.list() };
+      await this.store.commitStaging({ ...change, checkpoints: { ...change.checkpoints, [this.keys.progress]: JSON.stringify(progress) } });
+      this.saved = saved;
     });
+    this.commits = next;
+    return next;
   }
-
 }
 
 type WorkItem = { run: ResourceRun; span: number } | { run: ResourceRun; check: true };
@@ -104,10 +118,7 @@ export async function extractResources(deps: PagedExtractionDeps, resources: Res
     else {
       state = { spans: [{ kind: 'head', done: false }], moved: null, findings: [] };
       // A resource read from its start replaces what an earlier extraction staged.
-      store.transaction(() => {
-        store.clearStaged(resource);
-        store.setCheckpoint(keys.progress, JSON.stringify(state));
-      });
+      await store.commitStaging({ clear: resource, checkpoints: { [keys.progress]: JSON.stringify(state) } });
     }
     enqueueRemaining(new ResourceRun(resource, runId, state, store), queue);
   }
@@ -152,7 +163,9 @@ export async function extractResources(deps: PagedExtractionDeps, resources: Res
   };
   await Promise.all(sessions.flatMap((s) => Array.from({ length: Math.max(1, s.lanes) }, () => worker(s))));
   if (failure) throw failure;
-  return Object.fromEntries(resources.map((r) => [r, store.stagedCount(r)]));
+  const counts: Record<string, number> = {};
+  for (const r of resources) counts[r] = await store.stagedCountAsync(r);
+  return counts;
 }
 
 function enqueueRemaining(run: ResourceRun, queue: WorkItem[]): void {
@@ -194,7 +207,7 @@ async function readSpan(run: ResourceRun, index: number, session: SourceSession,
       if (page.recordCount !== undefined && state.count !== undefined && page.recordCount !== state.count) state.moved ??= `Actionstep's count changed from ${state.count} to ${page.recordCount} while the pages were read`;
       if (page.pageNumber !== undefined) current.next = page.pageNumber + 1;
     }
-    stagePage(run, page, added);
+    await stagePage(run, index, page, added);
     progress.tick(run.task, page.length);
     if (added.length) {
       // Split: the head has read its part; the spans go to whoever is free, this lane included.
@@ -204,7 +217,7 @@ async function readSpan(run: ResourceRun, index: number, session: SourceSession,
   }
   if (abortSignal.aborted) return;
   state.spans[index] = { ...state.spans[index], done: true } as SpanProgress;
-  run.commit();
+  await run.commit([index]);
 }
 
 /** The first page tells whether the listing is by id or by page, how big it is, and so how to cut the rest. */
@@ -245,10 +258,10 @@ async function decide(run: ResourceRun, page: SourcePage<unknown>, source: Sourc
 }
 
 /** Stages a page's records and the resource's progress together, after the checks that need what is staged. */
-function stagePage(run: ResourceRun, page: SourcePage<unknown>, added: SpanProgress[]): void {
+async function stagePage(run: ResourceRun, index: number, page: SourcePage<unknown>, added: SpanProgress[]): Promise<void> {
   const { resource, state, log, store } = run;
   const ids = page.map((r) => (r as { id: string }).id);
-  for (const id of store.stagedIds(resource, ids)) {
+  for (const id of await store.stagedIdsAsync(resource, ids)) {
     log.add(FINDING.duplicate, { resource, id, field: null, value: null, message: `${recordName(resource, id)} came on two pages: the listing shifted while it was read (staged once)` });
     state.moved ??= `${recordName(resource, id)} came on two pages`;
   }
@@ -258,8 +271,10 @@ function stagePage(run: ResourceRun, page: SourcePage<unknown>, added: SpanProgr
       message: `${i.resource} ${i.id ?? '(no id)'}: ${i.field} ${JSON.stringify(i.value)} is not understood (${i.rule}); it was left empty`,
     });
   }
+  const first = state.spans.length;
   state.spans.push(...added);
-  run.commit(() => store.stage(page.map((r, n) => ({ resource, id: ids[n], json: JSON.stringify(r) }))));
+  const spans = [index, ...added.map((_, k) => first + k)];
+  await run.commit(spans, { stage: page.map((r, n) => ({ resource, id: ids[n], json: stagedJson(r) })) });
 }
 
 /** Every span is read: the completeness checks, then the resource is done. */
@@ -268,20 +283,21 @@ async function checkResource(run: ResourceRun, source: SourcePort, deps: PagedEx
   const { store, progress } = deps;
   // Counted again after a resume too (a kill may have come between the count and the id listing); `moved`, once
   // saved, keeps the id listing due until it has run.
-  const staged = store.stagedCount(resource);
+  const staged = await store.stagedCountAsync(resource);
   const endCount = await source.count(resource);
   if (endCount !== null && endCount !== staged) state.moved ??= `Actionstep counts ${endCount} now and ${staged} were read`;
   if (endCount !== null && state.count !== undefined && endCount !== state.count) state.moved ??= `Actionstep's count went from ${state.count} to ${endCount} while reading`;
   if (state.moved) progress.log(`${run.task}: ${state.moved}; listing its ids to find what moved`);
-  run.commit();
-  if (state.moved || (state.paging === 'pages' && store.stagedCount(resource) > 0)) {
-    await readWhatMoved({ source, store, progress }, resource, log, (change) => run.commit(change));
+  await run.commit([]);
+  if (state.moved || (state.paging === 'pages' && (await store.stagedCountAsync(resource)) > 0)) {
+    await readWhatMoved({ source, store, progress }, resource, log, (change) => run.commit([], change));
   }
   const findings = log.list();
-  store.transaction(() => {
-    store.setCheckpoint(keys.findings, findings.length ? JSON.stringify(findings) : null);
-    store.setCheckpoint(keys.done, String(store.stagedCount(resource)));
-    store.setCheckpoint(keys.progress, null);
-  });
+  const count = await store.stagedCountAsync(resource);
+  await store.commitStaging({ checkpoints: {
+    [keys.findings]: findings.length ? JSON.stringify(findings) : null,
+    [keys.done]: String(count),
+    [keys.progress]: null,
+  } });
   progress.done(run.task);
 }

@@ -4,14 +4,15 @@
 // resource's ids are listed again (here): records deleted meanwhile leave staging, records added meanwhile are read
 // by id, and what still differs is a finding by id (an open one: verify fails on it). Offset paging (composite ids)
 // can lose a record without any count showing it (one deleted and one added between the same two pages), so those
-// resources always get the id listing. Wire values that did not parse are findings too.
+// resources always get the id listing. Wire values that did not parse are findings too. Staging is read and written
+// through the store's asynchronous methods, so the same code stages in SQLite (command line) and in Dataverse (the
+// wizard).
 import type { ResourceName } from '@astep/actionstep-connector/records';
-import type { ProgressReporter, SourcePort, StateStore } from '../ports';
+import { WIRE_KEY, wireValuesOf } from '@astep/actionstep-connector/resources';
+import type { ProgressReporter, SourcePort, StagingChange, StateStore } from '../ports';
 import type { FindingLog } from './findings';
-import { objectLabel } from '../vocabulary/objects';
+import { sourceRecordName as recordName } from '../vocabulary/objects';
 
-/** "Matter participant 2": findings are read by people; the resource's internal name stays in the finding's `resource`. */
-export const recordName = (resource: string, id: string): string => `${objectLabel(resource, 1)} ${id}`;
 
 export const FINDING = {
   duplicate: 'record on two pages',
@@ -22,6 +23,15 @@ export const FINDING = {
   unparsed: (rule: string) => `value not understood: ${rule}`,
 };
 
+/**
+ * A record as staged: the normalized record and, under `$wire`, the values Actionstep sent where they differ from it
+ * ("1,250.00", "T"), so the sample diff can show every source value as it came.
+ */
+export function stagedJson(record: unknown): string {
+  const wire = wireValuesOf(record);
+  return JSON.stringify(wire ? { ...(record as object), [WIRE_KEY]: wire } : record);
+}
+
 interface Deps {
   source: SourcePort;
   store: StateStore;
@@ -30,18 +40,18 @@ interface Deps {
 
 /**
  * Lists the resource's ids and brings staging in line: records deleted meanwhile leave it, records not on the pages
- * read are read by id, each a finding by id. `commit` writes each change with the findings so far (one transaction:
- * a process killed here resumes with nothing reported twice or lost).
+ * read are read by id, each a finding by id. `commit` writes each change with the findings so far (one step: a process
+ * killed here resumes with nothing reported twice or lost).
  */
-export async function readWhatMoved(deps: Deps, resource: ResourceName, log: FindingLog, commit: (change: () => void) => void = (change) => deps.store.transaction(change)): Promise<void> {
+export async function readWhatMoved(deps: Deps, resource: ResourceName, log: FindingLog, commit: (change: StagingChange) => Promise<void> = (change) => deps.store.commitStaging(change)): Promise<void> {
   const { source, store } = deps;
   const now = new Set<string>();
   for await (const ids of source.ids(resource)) for (const id of ids) now.add(id);
-  const staged = store.stagedIds(resource);
+  const staged = await store.stagedIdsAsync(resource);
   const stagedSet = new Set(staged);
   const gone = staged.filter((id) => !now.has(id));
   for (const id of gone) log.add(FINDING.deleted, { resource, id, field: null, value: null, message: `${recordName(resource, id)} was read, then deleted in Actionstep before the extraction ended: it is not staged` });
-  commit(() => store.unstage(resource, gone));
+  await commit({ unstage: { resource, ids: gone } });
   const added = [...now].filter((id) => !stagedSet.has(id));
   for (let i = 0; i < added.length; i += 50) {
     const chunk = added.slice(i, i + 50);
@@ -51,10 +61,10 @@ export async function readWhatMoved(deps: Deps, resource: ResourceName, log: Fin
       if (read.has(id)) log.add(FINDING.missed, { resource, id, field: null, value: null, message: `${recordName(resource, id)} was not on the pages read (added meanwhile, or passed over when the listing shifted): read by id and staged` });
       else log.add(FINDING.unreadable, { resource, id, field: null, value: null, message: `${recordName(resource, id)} is listed by Actionstep but reading it by id found nothing: it is not staged` }, true);
     }
-    commit(() => store.stage(records.map((r) => ({ resource, id: (r as { id: string }).id, json: JSON.stringify(r) }))));
+    await commit({ stage: records.map((r) => ({ resource, id: (r as { id: string }).id, json: stagedJson(r) })) });
   }
   const finalCount = await source.count(resource);
-  const stagedNow = store.stagedCount(resource);
+  const stagedNow = await store.stagedCountAsync(resource);
   if (finalCount !== null && finalCount !== stagedNow) {
     log.add(FINDING.countDiffers, {
       resource, id: null, field: null, value: { actionstep: finalCount, staged: stagedNow },
@@ -75,16 +85,19 @@ export async function stageUnlistedMatters(deps: Deps): Promise<number> {
   const { source, store } = deps;
   const wanted = new Set<string>();
   for (const resource of MATTER_CHILDREN) {
-    for (const s of store.staged(resource)) {
-      const actionId = (JSON.parse(s.json) as { actionId?: string | null }).actionId;
-      if (actionId) wanted.add(actionId);
+    for await (const page of store.stagedPages(resource)) {
+      for (const s of page) {
+        const actionId = (JSON.parse(s.json) as { actionId?: string | null }).actionId;
+        if (actionId) wanted.add(actionId);
+      }
     }
   }
-  const missing = [...wanted].filter((id) => !store.stagedIds('actions', [id]).length);
+  const listed = new Set(await store.stagedIdsAsync('actions', [...wanted]));
+  const missing = [...wanted].filter((id) => !listed.has(id));
   let staged = 0;
   for (let i = 0; i < missing.length; i += 50) {
     const records = await source.byIds('actions', missing.slice(i, i + 50));
-    store.stage(records.map((r) => ({ resource: 'actions', id: r.id, json: JSON.stringify(r) })));
+    await store.stageAsync(records.map((r) => ({ resource: 'actions', id: r.id, json: stagedJson(r) })));
     staged += records.length;
   }
   if (staged) deps.progress.log(`extract: ${staged} matters that Actionstep does not list (deleted ones) were read by id, so their records say why they do not migrate`);

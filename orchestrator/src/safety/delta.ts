@@ -4,8 +4,9 @@
 // the plan says so.
 import { RESOURCES } from '@astep/actionstep-connector/resources';
 import type { ResourceName } from '@astep/actionstep-connector/records';
-import type { ProgressReporter, SourcePort, StateStore, StagedRecord } from '../ports';
-import { trustRowId } from '../transform/firmData';
+import type { ProgressReporter, SourcePort, StateStore, StagedRecord, TrustLedgerPort } from '../ports';
+import { stagedRows, TRUST_RESOURCE } from '../run/trustExtraction';
+import { stagedJson } from '../run/resourceExtraction';
 
 export interface ResourceDelta {
   resource: string;
@@ -21,12 +22,22 @@ export interface DeltaScan {
   resources: ResourceDelta[];
 }
 
-/** Reads the changes and stages them (new and changed records replace their staged copies). */
-export async function scanDelta(source: SourcePort, store: StateStore, resources: ResourceName[], since: string, startedOn: string, progress: ProgressReporter): Promise<DeltaScan> {
+/** A resource's staged copies (id → JSON), read a page at a time. */
+async function stagedCopies(store: StateStore, resource: string): Promise<Map<string, string>> {
+  const out = new Map<string, string>();
+  for await (const page of store.stagedPages(resource)) for (const s of page) out.set(s.id, s.json);
+  return out;
+}
+
+/**
+ * Reads the changes and stages them (new and changed records replace their staged copies). The trust ledger is the
+ * file the firm gives: read again (a newer export) and compared row by row; without one, what was staged stays.
+ */
+export async function scanDelta(source: SourcePort, store: StateStore, resources: ResourceName[], since: string, startedOn: string, progress: ProgressReporter, trustLedger?: TrustLedgerPort): Promise<DeltaScan> {
   const out: ResourceDelta[] = [];
   for (const resource of resources) {
     const modifiedField = RESOURCES[resource]?.modifiedField ?? null;
-    const staged = new Map(store.staged(resource).map((s) => [s.id, s.json] as const));
+    const staged = await stagedCopies(store, resource);
     const delta: ResourceDelta = { resource, method: modifiedField ? 'modifiedSince' : 'rescan', added: [], changed: [], deleted: [] };
     const seen = new Set<string>();
     const toStage: StagedRecord[] = [];
@@ -34,7 +45,7 @@ export async function scanDelta(source: SourcePort, store: StateStore, resources
     for await (const page of source.pages(resource, modifiedField ? { modifiedSince: since } : {})) {
       for (const record of page) {
         const id = (record as { id: string }).id;
-        const json = JSON.stringify(record);
+        const json = stagedJson(record);
         seen.add(id);
         const before = staged.get(id);
         if (before === undefined) delta.added.push(id);
@@ -52,14 +63,15 @@ export async function scanDelta(source: SourcePort, store: StateStore, resources
       if (count !== null && count !== seen.size) for await (const ids of source.ids(resource)) for (const id of ids) seen.add(id);
       for (const id of staged.keys()) if (!seen.has(id)) delta.deleted.push(id);
     }
-    if (toStage.length) store.stage(toStage);
+    if (toStage.length) await store.stageAsync(toStage);
     out.push(delta);
   }
-  // The trust ledger export has no timestamps: download it again and compare.
-  const ledger = await source.trustLedger();
-  const staged = new Map(store.staged('trustledger').map((s) => [s.id, s.json] as const));
-  const trust: ResourceDelta = { resource: 'trustledger', method: 'rescan', added: [], changed: [], deleted: [] };
-  const fresh = ledger.map((t, i) => ({ resource: 'trustledger', id: trustRowId(t.actionId, i), json: JSON.stringify(t) }));
+  // The trust ledger export has no timestamps: read the file again and compare.
+  const ledger = trustLedger ? await trustLedger.read() : null;
+  if (!ledger) return { since, startedOn, resources: out };
+  const staged = await stagedCopies(store, TRUST_RESOURCE);
+  const trust: ResourceDelta = { resource: TRUST_RESOURCE, method: 'rescan', added: [], changed: [], deleted: [] };
+  const fresh = stagedRows(ledger);
   const freshIds = new Set(fresh.map((f) => f.id));
   for (const f of fresh) {
     const before = staged.get(f.id);
@@ -68,8 +80,8 @@ export async function scanDelta(source: SourcePort, store: StateStore, resources
   }
   for (const id of staged.keys()) if (!freshIds.has(id)) trust.deleted.push(id);
   if (trust.added.length || trust.changed.length || trust.deleted.length) {
-    store.clearStaged('trustledger');
-    store.stage(fresh);
+    await store.clearStagedAsync(TRUST_RESOURCE);
+    await store.stageAsync(fresh);
   }
   out.push(trust);
   return { since, startedOn, resources: out };

@@ -43,8 +43,9 @@ export async function mirrorRun(sink: SinkPort, run: RunState): Promise<void> {
     astep_approvedon: run.approval?.approvedOn ?? null,
     astep_approvedby: run.approval?.approvedBy?.slice(0, 200) ?? null,
     astep_rolledbackon: run.rolledBackOn,
-    // The schema part of the plan is derived from the solution and the data collection columns: not repeated here.
-    astep_planjson: json(run.plan ? { ...(run.plan as Record<string, unknown>), schema: undefined } : null),
+    // The whole plan, its schema included: a run continued elsewhere (the wizard after the command line, or the
+    // reverse; a reload of the wizard) rebuilds from the row without asking Actionstep to discover again.
+    astep_planjson: json(run.plan),
     astep_summaryjson: json(summary),
     astep_diffjson: json(run.sample ? trimSample(run.sample as { diff?: Array<{ status: string }> }) : null),
   };

@@ -10,6 +10,8 @@ import { sameValue } from '../load/compare';
 import { MAPPINGS } from '../mappings';
 import type { MappingSet } from '../mappings/mappingSet';
 import { findChildren, type ChildRow } from './childRecords';
+import { tableRecordName as recordName } from '../vocabulary/objects';
+import { formatDateTime } from '../vocabulary/format';
 
 /** What Dataverse stamps on every write of a row (row version, when, who): the audit's after-images carry them. */
 export const ROW_STAMPS = ['versionnumber', 'modifiedon', '_modifiedby_value'];
@@ -211,7 +213,7 @@ export class RollbackExecutor {
 
   /** A conflicted record is left alone, and so is everything it points to (deleting a parent would cascade to it). */
   private keep(e: AuditEntry, now: Row | null): void {
-    const because = `${e.table} ${e.key}`;
+    const because = recordName(e.table, e.key);
     if (e.targetId) this.kept.set(e.targetId.toLowerCase(), { own: true, because });
     for (const [column, value] of Object.entries(now ?? {})) {
       if (column.startsWith('_') && column.endsWith('_value') && !ROW_STAMPS.includes(column) && column !== '_ownerid_value' && typeof value === 'string') {
@@ -227,15 +229,15 @@ export class RollbackExecutor {
     if (changes) {
       const changedBy = await this.userName(now._modifiedby_value);
       const changedOn = (now.modifiedon as string | undefined) ?? null;
-      const who = changedBy || changedOn ? `; last changed${changedBy ? ` by ${changedBy}` : ''}${changedOn ? ` on ${changedOn}` : ''}` : '';
-      return { message: `${e.table} ${e.key} was changed after the run (${changes.join('; ')})${who}`, changedBy, changedOn };
+      const who = changedBy || changedOn ? `; last changed${changedBy ? ` by ${changedBy}` : ''}${changedOn ? ` on ${formatDateTime(changedOn)}` : ''}` : '';
+      return { message: `${recordName(e.table, e.key)} was changed after the run (${changes.join('; ')})${who}`, changedBy, changedOn };
     }
     const kept = this.kept.get(id);
     if (kept) {
       return {
         message: kept.own
-          ? `${e.table} ${e.key} was changed after a later write of the run, so the run's earlier writes to it are left alone too`
-          : `${e.table} ${e.key} is referenced by a record that was changed after the run (${kept.because}; deleting it would cascade to that record)`,
+          ? `${recordName(e.table, e.key)} was changed after a later write of the run, so the run's earlier writes to it are left alone too`
+          : `${recordName(e.table, e.key)} is referenced by a record that was changed after the run (${kept.because}; deleting it would cascade to that record)`,
       };
     }
     if (e.operation !== 'create') return null;
@@ -243,10 +245,11 @@ export class RollbackExecutor {
     if (!children.length) return null;
     const described = await Promise.all(children.map(async (c) => {
       const by = await this.userName(c.createdBy);
-      return `${c.noun} (${c.table} ${c.id}) added${by ? ` by ${by}` : ''}${c.createdOn ? ` on ${c.createdOn}` : ''}`;
+      // The child's table and id stay in `children` (and the JSON); the sentence is for the admin.
+      return `${c.noun} added${by ? ` by ${by}` : ''}${c.createdOn ? ` on ${formatDateTime(c.createdOn)}` : ''}`;
     }));
     return {
-      message: `${e.table} ${e.key} has records under it that the run did not create: ${described.join('; ')}. Deleting it would delete or unlink them`,
+      message: `${recordName(e.table, e.key)} has records under it that the run did not create: ${described.join('; ')}. Deleting it would delete or unlink them`,
       children: await Promise.all(children.map(async (c) => ({ table: c.table, id: c.id, createdBy: await this.userName(c.createdBy), createdOn: c.createdOn }))),
     };
   }
@@ -266,7 +269,7 @@ export class RollbackExecutor {
 
     if (!now) {
       // Already gone: a create that a previous attempt deleted (or someone deleted it).
-      const entry = record(e.operation === 'create' ? 'delete' : 'conflict', e.operation === 'create' ? null : `${e.table} ${e.key} no longer exists; its before values cannot be restored`, null, null);
+      const entry = record(e.operation === 'create' ? 'delete' : 'conflict', e.operation === 'create' ? null : `${recordName(e.table, e.key)} no longer exists; its before values cannot be restored`, null, null);
       this.store.completeAudit(runId, entry.seq, {});
       return { ...base, action: e.operation === 'create' ? 'already' : 'conflict', message: entry.message };
     }
@@ -289,7 +292,8 @@ export class RollbackExecutor {
     }
     const conflict = await this.conflictOf(e, now, latest);
     if (conflict && !this.options.force) {
-      const message = `${conflict.message}; left alone (use --force to roll it back anyway)`;
+      // How to force it is said by the caller: the command line's --force, or in CRM the command line too.
+      const message = `${conflict.message}; left alone`;
       const entry = record('conflict', message, now, null);
       this.store.completeAudit(runId, entry.seq, {});
       this.keep(e, now);
@@ -301,7 +305,7 @@ export class RollbackExecutor {
       const open = lifecycle?.reopen ?? { statecode: 0, statuscode: 1 };
       const body = { statecode: open.statecode, statuscode: Number(e.before?.statuscode ?? open.statuscode) || open.statuscode };
       const [res] = await this.sink.upsert(info, [{ key: { id: e.targetId as string }, attributes: body, ref: e.key }]);
-      if (res.outcome === 'failed') return this.failed(runId, entry, base, `re-opening ${e.table} ${e.key} failed: ${res.message}`);
+      if (res.outcome === 'failed') return this.failed(runId, entry, base, `re-opening ${recordName(e.table, e.key)} failed: ${res.message}`);
       await this.removeCloseRecords(e.table, e.targetId as string);
       this.store.completeAudit(runId, entry.seq, { after: body });
       return { ...base, action: 'reopened', message: null };
@@ -312,7 +316,7 @@ export class RollbackExecutor {
       // A closed activity or opportunity is deleted as it is (Dataverse allows deleting closed records).
       await this.removeCloseRecords(e.table, e.targetId as string);
       const [res] = await this.sink.remove(info, [{ id: e.targetId as string, ref: e.key }]);
-      if (res.outcome === 'failed' && res.status !== 404) return this.failed(runId, entry, base, `deleting ${e.table} ${e.key} failed: ${res.message}`);
+      if (res.outcome === 'failed' && res.status !== 404) return this.failed(runId, entry, base, `deleting ${recordName(e.table, e.key)} failed: ${res.message}`);
       this.store.completeAudit(runId, entry.seq, {});
       return { ...base, action: 'deleted', message: null };
     }
@@ -322,11 +326,11 @@ export class RollbackExecutor {
     const closed = !!lifecycle && Number(now.statecode ?? 0) !== 0;
     if (lifecycle && closed) {
       const [re] = await this.sink.upsert(info, [{ key: { id: e.targetId as string }, attributes: { ...lifecycle.reopen }, ref: e.key }]);
-      if (re.outcome === 'failed') return this.failed(runId, entry, base, `re-opening ${e.table} ${e.key} before restoring failed: ${re.message}`);
+      if (re.outcome === 'failed') return this.failed(runId, entry, base, `re-opening ${recordName(e.table, e.key)} before restoring failed: ${re.message}`);
     }
     const body = restoreBody(this.mappings, e.table, e.before ?? {}, info.primaryIdAttribute);
     const [res] = await this.sink.upsert(info, [{ key: { id: e.targetId as string }, attributes: body, ref: e.key }]);
-    if (res.outcome === 'failed') return this.failed(runId, entry, base, `restoring ${e.table} ${e.key} failed: ${res.message}`);
+    if (res.outcome === 'failed') return this.failed(runId, entry, base, `restoring ${recordName(e.table, e.key)} failed: ${res.message}`);
     const beforeState = Number(e.before?.statecode ?? 0);
     if (closed && beforeState !== 0) {
       await this.sink.upsert(info, [{ key: { id: e.targetId as string }, attributes: { statecode: e.before?.statecode, statuscode: e.before?.statuscode }, ref: e.key }]);

@@ -1,9 +1,9 @@
 // The engine's state on the command line: runs, staged records, checkpoints, the write-ahead audit and per-record
 // outcomes in one SQLite file (WAL), so a killed process resumes where it stopped.
 import Database from 'better-sqlite3';
-import fs from 'node:fs';
-import path from 'node:path';
-import type { AuditEntry, AuditPhase, RecordOutcome, RunState, StagedRecord, StateStore } from '@astep/orchestrator';
+import { ensurePrivateFile } from './privateFiles';
+import { applyStagingChange } from '@astep/orchestrator';
+import type { AuditEntry, AuditPhase, RecordOutcome, RunState, StagedRecord, StagingChange, StateStore } from '@astep/orchestrator';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS runs (run_id TEXT PRIMARY KEY, created_on TEXT NOT NULL, json TEXT NOT NULL);
@@ -37,7 +37,8 @@ export class SqliteStateStore implements StateStore {
   private readonly db: Database.Database;
 
   constructor(file: string) {
-    if (file !== ':memory:') fs.mkdirSync(path.dirname(file), { recursive: true });
+    // Created 0600 before SQLite opens it: SQLite gives its -wal and -shm files the database file's rights.
+    if (file !== ':memory:') ensurePrivateFile(file);
     this.db = new Database(file);
     this.db.pragma('journal_mode = WAL');
     // FULL: a commit survives a SIGKILL of the process (and a power cut) before the next Dataverse write starts.
@@ -89,6 +90,10 @@ export class SqliteStateStore implements StateStore {
     return among.filter((id) => stmt.get(resource, id) !== undefined);
   }
 
+  async stagedIdsAsync(resource: string, among?: string[]): Promise<string[]> {
+    return this.stagedIds(resource, among);
+  }
+
   clearStaged(resource: string): void {
     this.db.prepare('DELETE FROM staged WHERE resource = ?').run(resource);
   }
@@ -98,6 +103,38 @@ export class SqliteStateStore implements StateStore {
     this.transaction(() => {
       for (const id of ids) stmt.run(resource, id);
     });
+  }
+
+  async stageAsync(records: StagedRecord[]): Promise<void> {
+    this.stage(records);
+  }
+
+  /** Pages by rowid (staging order), so a resource is never read into memory at once. */
+  async *stagedPages(resource: string, pageSize = 1000): AsyncIterable<StagedRecord[]> {
+    const stmt = this.db.prepare('SELECT rowid AS n, resource, id, json FROM staged WHERE resource = ? AND rowid > ? ORDER BY rowid LIMIT ?');
+    let after = 0;
+    for (;;) {
+      const rows = stmt.all(resource, after, pageSize) as Array<StagedRecord & { n: number }>;
+      if (!rows.length) return;
+      after = rows[rows.length - 1].n;
+      yield rows.map(({ resource: r, id, json }) => ({ resource: r, id, json }));
+    }
+  }
+
+  async stagedCountAsync(resource: string): Promise<number> {
+    return this.stagedCount(resource);
+  }
+
+  async clearStagedAsync(resource: string): Promise<void> {
+    this.clearStaged(resource);
+  }
+
+  async unstageAsync(resource: string, ids: string[]): Promise<void> {
+    this.unstage(resource, ids);
+  }
+
+  async commitStaging(change: StagingChange): Promise<void> {
+    applyStagingChange(this, change);
   }
 
   getCheckpoint(name: string): string | null {
@@ -138,6 +175,15 @@ export class SqliteStateStore implements StateStore {
     if (patch.errorCode !== undefined) { sets.push('error_code = @errorCode'); params.errorCode = patch.errorCode; }
     if (patch.message !== undefined) { sets.push('message = @message'); params.message = patch.message; }
     this.db.prepare(`UPDATE audit SET ${sets.join(', ')} WHERE run_id = @runId AND seq = @seq`).run(params);
+  }
+
+  importAudit(entries: AuditEntry[]): void {
+    const insert = this.db.prepare(`INSERT INTO audit (run_id, seq, phase, operation, tbl, key, target_id, source_resource, source_id, before_json, after_json, error_code, message, status, occurred_on)
+      VALUES (@runId, @seq, @phase, @operation, @table, @key, @targetId, @sourceResource, @sourceId, @before, @after, @errorCode, @message, @status, @occurredOn)
+      ON CONFLICT(run_id, seq) DO NOTHING`);
+    this.transaction(() => {
+      for (const e of entries) insert.run({ ...e, before: e.before ? JSON.stringify(e.before) : null, after: e.after ? JSON.stringify(e.after) : null });
+    });
   }
 
   audit(runId: string, phase?: AuditPhase): AuditEntry[] {

@@ -14,7 +14,7 @@ import {
   type RetryStrategy,
 } from './retryPolicy';
 
-export type RequestKind = 'list' | 'get' | 'file' | 'report';
+export type RequestKind = 'list' | 'get' | 'file';
 
 export interface ActionstepLogger {
   info?(message: string): void;
@@ -86,7 +86,7 @@ export class RequestPipeline {
   private readonly retryOptions: Required<RetryOptions>;
   private readonly strategies: RetryStrategy[];
   private readonly counts = {
-    byKind: { list: 0, get: 0, file: 0, report: 0 } as Record<RequestKind, number>,
+    byKind: { list: 0, get: 0, file: 0 } as Record<RequestKind, number>,
     retries: 0,
     refreshesAfter401: 0,
     byOutcome: {} as Record<string, number>,
