@@ -44,6 +44,8 @@ describe('several Actionstep sign-ins', () => {
     const planHtml = fs.readFileSync(path.join(two.config.outDir!, 'plan.html'), 'utf8');
     expect(planHtml).toContain('<h2>How long it takes</h2>');
     expect(planHtml).toContain('Daily request entitlement');
+    // Extract mirrors its staging to the solution's astep_stagingrow table: provisioned once.
+    expect((await runCli(['provision', '--config', two.file])).code).toBe(0);
     const extract = await runCli(['extract', '--config', two.file, '--json']);
     expect([extract.code, extract.stderr.slice(-400)]).toEqual([0, expect.any(String)]);
     const answered = extract.json.sessions.map((x: { answered: number }) => x.answered);
