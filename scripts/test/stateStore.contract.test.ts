@@ -116,9 +116,9 @@ test('SQLite: a step that fails part way leaves neither its staging nor its chec
   const store = new SqliteStateStore(':memory:');
   try {
     store.setCheckpoint('extract:r1:actions:pages', 'page 1');
-    // The second record breaks the staging table's NOT NULL rule after the first was written inside the transaction.
-    const broken = { resource: 'actions', id: '2', json: null as unknown as string };
-    await expect(store.commitStaging({ stage: [{ resource: 'actions', id: '1', json: '{}' }, broken], checkpoints: { 'extract:r1:actions:pages': 'page 2' } })).rejects.toThrow();
+    // The second record fails (as a process killed there would stop) after the first was written inside the transaction.
+    const broken = { resource: 'actions', id: '2', get json(): string { throw new Error('stopped at the second record'); } };
+    await expect(store.commitStaging({ stage: [{ resource: 'actions', id: '1', json: '{}' }, broken], checkpoints: { 'extract:r1:actions:pages': 'page 2' } })).rejects.toThrow('stopped at the second record');
     expect([store.stagedCount('actions'), store.getCheckpoint('extract:r1:actions:pages')]).toEqual([0, 'page 1']);
   } finally {
     store.close();
