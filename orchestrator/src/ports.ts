@@ -20,15 +20,64 @@ export type SourcePage<T> = T[] & {
   recordCount?: number;
   /** Keyset position after this page (`after:<last id>`), for a per-page checkpoint; absent in offset paging. */
   cursor?: string;
+  /** Offset paging: this page's number and the listing's page count (a page range's checkpoint). */
+  pageNumber?: number;
+  pageCount?: number;
   issues?: SourceIssue[];
 };
 
+/**
+ * A part of one listing, so that several sessions can read one resource side by side and a checkpoint can resume it:
+ * keyset listings by id range (after `after`, up to `upToId`), offset listings by page range (`fromPage`..`toPage`).
+ */
+export interface PageSpan {
+  /** Keyset: start after this id. */
+  after?: string;
+  /** Keyset: end with this id (open-ended when absent, so records added past the end are read too). */
+  upToId?: string;
+  /** Offset paging: the first page to read (default 1). */
+  fromPage?: number;
+  /** Offset paging: the last page to read (default the listing's last). */
+  toPage?: number;
+}
+
+/** How fast a session may and does go, for the plan's estimates. */
+export interface SourcePace {
+  /** Requests per second the configuration allows this session. */
+  configuredPerSecond?: number;
+  /** The limit learned from Actionstep's 429s (undefined while it refused nothing). */
+  learnedPerSecond?: number;
+  /** Mean time Actionstep took to answer (waits excluded), over `answered` requests. */
+  meanLatencyMs?: number;
+  answered: number;
+  throttled: number;
+}
+
+/** One Actionstep sign-in: a user, with its own rate limit (Actionstep limits per user session). */
+export interface SourceSession {
+  /** How messages name it: where the configuration lists it (never a secret). */
+  name: string;
+  /** Reads through this session only. */
+  source: SourcePort;
+  /** Listings it runs at once (its client's concurrency). */
+  lanes: number;
+  /** The Actionstep user it acts as (what it may see is that user's). */
+  currentUser(): Promise<{ id: string; displayName: string | null; email: string | null }>;
+  pace(): SourcePace;
+}
+
 export interface SourcePort {
   /**
-   * Pages of normalized records of one resource (200 per page), optionally only those modified since an instant, or
-   * only some fields (`fields`: the rest of each record is empty; discovery counts enum values so).
+   * Pages of normalized records of one resource (200 per page), optionally only those modified since an instant, only
+   * some fields (`fields`: the rest of each record is empty; discovery counts enum values so), or only a span of the
+   * listing.
    */
-  pages<R extends ResourceName>(resource: R, options?: { modifiedSince?: string; abortSignal?: AbortSignal; fields?: string[] }): AsyncIterable<SourcePage<RecordsByResource[R]>>;
+  pages<R extends ResourceName>(resource: R, options?: { modifiedSince?: string; abortSignal?: AbortSignal; fields?: string[]; span?: PageSpan }): AsyncIterable<SourcePage<RecordsByResource[R]>>;
+  /** The highest id of a resource listed by id (one small request), to split its listing into id ranges; null when
+   *  it is empty or not listed by id. Absent: listings are not split. */
+  lastId?(resource: ResourceName, options?: { abortSignal?: AbortSignal }): Promise<string | null>;
+  /** The sign-ins behind this source (absent: one). The extraction spreads its listings across them. */
+  sessions?(): SourceSession[];
   /** Record count of a resource without fetching it all (one small request), or null when the API cannot tell. */
   count(resource: ResourceName): Promise<number | null>;
   /** The ids a resource holds now, page by page (ids only: light), for the completeness check. */
@@ -111,6 +160,8 @@ export interface SinkPort {
    */
   writeIfUnchanged(table: TableInfo, key: Record<string, string>, etag: string | null, attributes: Row): Promise<boolean>;
   requestCount(): number;
+  /** Application users the writes are spread across (absent: one). */
+  applicationUsers?(): number;
 }
 
 export type AuditOperation = 'create' | 'update' | 'skip' | 'error' | 'delete' | 'restore' | 'conflict' | 'state';
@@ -184,6 +235,15 @@ export interface Finding {
   examples: FindingExample[];
 }
 
+/** What one extraction step changes in staging, and the checkpoints that record it. */
+export interface StagingChange {
+  /** Resource whose staged records are all removed first. */
+  clear?: string;
+  unstage?: { resource: string; ids: string[] };
+  stage?: StagedRecord[];
+  checkpoints?: Record<string, string | null>;
+}
+
 export interface StateStore {
   getRun(runId: string): RunState | null;
   latestRunId(): string | null;
@@ -207,6 +267,13 @@ export interface StateStore {
   stagedCountAsync(resource: string): Promise<number>;
   clearStagedAsync(resource: string): Promise<void>;
   unstageAsync(resource: string, ids: string[]): Promise<void>;
+  /**
+   * One step of an extraction: clears, unstages and stages as `change` says, then sets its checkpoints. Stores that
+   * stage locally do it in one transaction (a kill leaves all or nothing); a store staging elsewhere writes the
+   * staging first and the checkpoints last, so a kill in between only makes the next run read that page again (staging
+   * is keyed by resource and id: the same rows).
+   */
+  commitStaging(change: StagingChange): Promise<void>;
   getCheckpoint(name: string): string | null;
   setCheckpoint(name: string, value: string | null): void;
   /** Write-ahead audit: inserting an entry whose (runId, phase, table, key, operation) is already pending keeps the first. */

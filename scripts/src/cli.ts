@@ -154,13 +154,14 @@ export function buildProgram(): Command {
     .option('--state-dir <dir>', 'where the config, the engine state and emulator files go (default: a new folder per start)')
     .option('--clock-scale <x>', CLOCK_SCALE_HELP, parseClockScale, DEFAULT_CLOCK_SCALE)
     .option('--app-users <n>', 'Dataverse application users to register and list in the config (requests are spread across them)', parseAppUsers, 1)
+    .option('--actionstep-sessions <n>', 'Actionstep users to sign in and list in the config (each has its own rate limit; extraction is spread across them)', parseSessions, 1)
     .action(async (o) => {
       // A fresh folder per start unless one is named: a second `emulate` must never meet the first one's token file
       // (bound to the first emulator's port) or its state.
       const stateDir = o.stateDir ? path.resolve(o.stateDir) : fs.mkdtempSync(path.join(os.tmpdir(), 'astep-emulate-'));
       const emulators = await startEmulators({
         firm: o.firm, seed: o.seed, faults: o.faults, limits: o.limits, actionstepPort: o.actionstepPort, dataversePort: o.dataversePort, stateDir,
-        clockScale: o.clockScale, appUsers: o.appUsers,
+        clockScale: o.clockScale, appUsers: o.appUsers, actionstepSessions: o.actionstepSessions,
       });
       process.stdout.write(JSON.stringify({ actionstep: emulators.actionstep.url, dataverse: emulators.dataverse.url, config: emulators.configPath }) + '\n');
       await new Promise<void>((resolve) => {
@@ -213,8 +214,11 @@ export function buildProgram(): Command {
       // The run row first (staged rows point at it, and the wizard reads the plan from it), then the staged rows.
       await s.engine.mirror(runId);
       const mirrored = await mirrorStaging(s.sink, s.store, runId, s.progress);
-      out(flags, { runId, counts, actionstepRequests: s.source.requestCount(), stagedInDataverse: mirrored, trustLedger, notMigrated, findings: s.engine.extractionFindings(flags.run) }, () => [
+      // What each sign-in did: every one should carry a share (each has its own rate limit).
+      const sessions = s.source.sessions().map((x) => ({ name: x.name, answered: x.pace().answered, throttled: x.pace().throttled }));
+      out(flags, { runId, counts, actionstepRequests: s.source.requestCount(), sessions, stagedInDataverse: mirrored, trustLedger, notMigrated, findings: s.engine.extractionFindings(flags.run) }, () => [
         ...textTable(['Actionstep object', 'Records'], [...Object.entries(counts).map(([k, v]) => [objectLabel(k), v]), ['Total', Object.values(counts).reduce((a, b) => a + b, 0)]], colors()),
+        ...(sessions.length > 1 ? ['', ...sessions.map((x) => `${x.name}: ${x.answered} requests answered, ${x.throttled} refused (429)`)] : []),
         ...notMigrated.map((n) => `\n${colors().red(n.mapping)}: ${n.reason}.\n  ${n.whatToDo}`),
         '', next('sample', flags),
       ].join('\n'));
@@ -386,6 +390,11 @@ function parseClockScale(v: string): number {
 function parseAppUsers(v: string): number {
   const n = Number(v);
   if (!Number.isInteger(n) || n < 1 || n > 16) throw new InvalidArgumentError('expected a whole number from 1 to 16');
+  return n;
+}
+function parseSessions(v: string): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1 || n > 8) throw new InvalidArgumentError('expected a whole number from 1 to 8');
   return n;
 }
 function parseRate(v: string): number {

@@ -1,7 +1,7 @@
 // Both emulators on 127.0.0.1 and a ready configuration file for the steps, so a firm can rehearse offline.
 import crypto from 'node:crypto';
 import path from 'node:path';
-import { startActionstepEmulator, type ActionstepEmulator } from '@astep/actionstep-emulator';
+import { generateFirm, startActionstepEmulator, type ActionstepEmulator, type RateLimitOptions } from '@astep/actionstep-emulator';
 import { startDataverseEmulator, type DataverseEmulator } from '@astep/dataverse-emulator';
 import type { MigrationConfig } from './config';
 import { privateDir, writePrivateFile } from './state/privateFiles';
@@ -27,6 +27,16 @@ export interface EmulateOptions {
   appUsers?: number;
   licenseTier?: 'SalesProfessional' | 'SalesEnterprise' | 'SalesPremium';
   /**
+   * Actionstep sign-ins to list in the config (default 1: the single form, as the firm's administrator). Several are
+   * the firm's first active users, each nominated on every restricted matter (so that all of them see the same
+   * matters, as the firm must arrange before a migration reads through several users).
+   */
+  actionstepSessions?: number;
+  /** Replaces the Actionstep emulator's rate limits (benchmarks pace it per session). */
+  actionstepRateLimit?: RateLimitOptions;
+  /** Written to the config as actionstep.requestsPerSecond (the pace per sign-in the client keeps to). */
+  actionstepRequestsPerSecond?: number;
+  /**
    * The trust ledger export the emulator writes into the state folder, as a firm downloads it from Actionstep's UI, and
    * names in the config (default csv); `none`: the config names no ledger (trust is then not migrated).
    */
@@ -50,7 +60,11 @@ export const DEFAULT_CLOCK_SCALE = 60;
 export async function startEmulators(o: EmulateOptions): Promise<RunningEmulators> {
   privateDir(o.stateDir);
   const faultRate = Math.max(0, Math.min(o.faults, 0.5));
+  const sessions = Math.max(1, o.actionstepSessions ?? 1);
+  const signInUsers = sessions > 1 ? generateFirm({ size: o.firm, seed: o.seed }).users.filter((u) => u.isActive).slice(0, sessions) : [];
+  if (sessions > 1 && signInUsers.length < sessions) throw new Error(`the ${o.firm} firm has ${signInUsers.length} active users: it cannot sign in ${sessions}`);
   const actionstep = await startActionstepEmulator({
+    nominatedOnAllMatters: signInUsers.map((u) => u.id),
     firm: o.firm,
     seed: o.seed,
     port: o.actionstepPort ?? 0,
@@ -60,9 +74,9 @@ export async function startEmulators(o: EmulateOptions): Promise<RunningEmulator
     // Actionstep publishes no rate-limit numbers (reference section 6). The emulator's own default (15 requests/s per
     // session) is deliberately harsh and is what the connector's tests run under; "production" here is a moderate
     // 60/s per session (org 80/s, IP 100/s), still with 429s and Retry-After when exceeded. Off means off.
-    rateLimit: o.limits === 'off'
+    rateLimit: o.actionstepRateLimit ?? (o.limits === 'off'
       ? { enabled: false }
-      : { sessionPerSecond: 60, sessionBurst: 120, orgPerSecond: 80, orgBurst: 160, ipPerSecond: 100, ipBurst: 200 },
+      : { sessionPerSecond: 60, sessionBurst: 120, orgPerSecond: 80, orgBurst: 160, ipPerSecond: 100, ipBurst: 200 }),
   });
   // Each application user is its own app registration in the emulator (its own systemuser and its own limits).
   const appUsers = Array.from({ length: Math.max(1, o.appUsers ?? 1) }, (_, i) => ({
@@ -107,8 +121,17 @@ export async function startEmulators(o: EmulateOptions): Promise<RunningEmulator
       clientSecret: actionstep.clientSecret,
       scopes: ['all'],
       signIn: 'followRedirect',
+      // One sign-in: the single form (the emulator consents as the firm's administrator); several: one per user.
+      ...(sessions === 1
+        ? { tokenStore: { path: path.join(o.stateDir, 'engine', 'actionstep-tokens.enc'), passphrase: crypto.randomBytes(18).toString('base64url') } }
+        : {
+          sessions: signInUsers.map((u, i) => ({
+            loginHint: u.emailAddress ?? undefined,
+            tokenStore: { path: path.join(o.stateDir, 'engine', `actionstep-tokens-${i + 1}.enc`), passphrase: crypto.randomBytes(18).toString('base64url') },
+          })),
+        }),
       ...(trustLedgerFile ? { trustLedgerFile } : {}),
-      tokenStore: { path: path.join(o.stateDir, 'engine', 'actionstep-tokens.enc'), passphrase: crypto.randomBytes(18).toString('base64url') },
+      ...(o.actionstepRequestsPerSecond ? { requestsPerSecond: o.actionstepRequestsPerSecond } : {}),
     },
     dataverse: {
       webApiUrl: dataverse.webApiUrl,

@@ -7,7 +7,7 @@ import { ActionstepError } from './errors';
 import type { ActionstepTokenProvider } from './auth/tokenProvider';
 import { FetchHttpTransport, type HttpTransport } from './transport/httpTransport';
 import { abortableSleep } from './pipeline/concurrencyLimiter';
-import { RequestPipeline, type ActionstepLogger, type RequestCountSnapshot } from './pipeline/requestPipeline';
+import { RequestPipeline, type ActionstepLogger, type PaceSnapshot, type RequestCountSnapshot } from './pipeline/requestPipeline';
 import type { RetryOptions, RetryStrategy } from './pipeline/retryPolicy';
 import { parseEnvelope, type ParsedEnvelope } from './paging/envelope';
 import { fetchPages } from './paging/pageFetcher';
@@ -67,6 +67,11 @@ export interface ListOptions {
    * inserts. Integer-id resources only; composite-id resources fall back to offset.
    */
   pagingMode?: PagingMode;
+  /** Keyset paging: the listing ends with this id (`id_lteq`), so that several listings can read id ranges side by
+   *  side (one per Actionstep session). */
+  idUpTo?: string;
+  /** Offset paging: the listing ends with this page (nothing is fetched ahead past it). */
+  lastPage?: number;
   abortSignal?: AbortSignal;
 }
 
@@ -142,6 +147,11 @@ export class ActionstepClient {
     return this.pipeline.requestCount;
   }
 
+  /** The configured cap, the limit learned from 429s and the mean answer time so far. */
+  get pace(): PaceSnapshot {
+    return this.pipeline.pace;
+  }
+
   list<R extends ResourceName>(resource: R, options: ListOptions = {}): Paged<R> {
     const def = resourceDef(resource);
     const pageSize = checkPageSize(options.pageSize ?? this.pageSize, 'pageSize');
@@ -162,6 +172,14 @@ export class ActionstepClient {
     if (keyset && (options.sort || [...query.keys()].some((k) => k.startsWith('id_')))) {
       throw new ActionstepError(`pagingMode 'keyset' orders by id and filters on id itself: it cannot be combined with sort or an id_* filter (${resource}).`, { kind: 'usage' });
     }
+    if (options.idUpTo !== undefined) {
+      if (!keyset) throw new ActionstepError(`idUpTo bounds a keyset listing; ${resource} is not listed by id (pagingMode 'keyset' on an integer-id resource).`, { kind: 'usage' });
+      query.set('id_lteq', options.idUpTo);
+    }
+    const lastPage = options.lastPage;
+    if (lastPage !== undefined && (!Number.isInteger(lastPage) || lastPage < 1)) {
+      throw new ActionstepError(`lastPage must be a page number (1 or more), got ${lastPage}.`, { kind: 'usage' });
+    }
 
     const byPage = (settings: PageSettings = {}): AsyncIterableIterator<ActionstepPage<RecordsByResource[R]>> => {
       // A larger maxPageSize is a hint, capped like Actionstep caps it; zero, negative or fractional is a mistake.
@@ -174,7 +192,7 @@ export class ActionstepClient {
       if (!Number.isInteger(startPage) || startPage < 1) {
         throw new ActionstepError(`Invalid continuationToken ${JSON.stringify(settings.continuationToken)}: expected a page number.`, { kind: 'usage' });
       }
-      return this.pages(resource, query, size, startPage, options.abortSignal);
+      return this.pages(resource, query, size, startPage, options.abortSignal, lastPage);
     };
     return pagedIterator<RecordsByResource[R], ActionstepPage<RecordsByResource[R]>>(byPage);
   }
@@ -185,6 +203,7 @@ export class ActionstepClient {
     pageSize: number,
     startPage: number,
     abortSignal?: AbortSignal,
+    lastPage?: number,
   ): AsyncIterableIterator<ActionstepPage<RecordsByResource[R]>> {
     const fetchPage = async (page: number, signal: AbortSignal): Promise<ParsedEnvelope> => {
       const q = new Map(query);
@@ -194,13 +213,14 @@ export class ActionstepClient {
       const res = await this.pipeline.send({ kind: 'list', path, abortSignal: signal });
       return parseEnvelope(resource, res, `GET ${path}`);
     };
-    for await (const fetched of fetchPages({ startPage, pageSize, prefetch: this.maxConcurrency, fetchPage, abortSignal })) {
+    for await (const fetched of fetchPages({ startPage, pageSize, prefetch: this.maxConcurrency, fetchPage, abortSignal, lastPage })) {
       const { envelope, paging, pageNumber } = fetched;
+      const end = Math.min(paging.pageCount, lastPage ?? Infinity);
       yield this.toPage(resource, envelope, {
         pageNumber,
         pageCount: paging.pageCount,
         recordCount: paging.recordCount,
-        continuationToken: pageNumber < paging.pageCount && envelope.records.length > 0 ? String(pageNumber + 1) : undefined,
+        continuationToken: pageNumber < end && envelope.records.length > 0 ? String(pageNumber + 1) : undefined,
       });
     }
   }

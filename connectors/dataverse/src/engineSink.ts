@@ -119,4 +119,8 @@ export class DataverseSink implements SinkPort {
   requestCount(): number {
     return this.client.stats.requests;
   }
+
+  applicationUsers(): number {
+    return this.client.identityCount;
+  }
 }

@@ -47,6 +47,12 @@ export interface ActionstepEmulatorOptions {
   faults?: FaultOptions;
   /** A collection with exactly one record is sent as a bare object (default true, as the real API does). */
   singleObjectQuirk?: boolean;
+  /**
+   * Users (ids) nominated on every restricted matter, as a firm does for the users a migration signs in as: restricted
+   * matters are visible only to their creator and nominated users (reference §1 "User-centric model"), so sign-ins
+   * that must see the same matters need the same nominations. Default none: the generated nominations only.
+   */
+  nominatedOnAllMatters?: string[];
 }
 
 export interface EmulatorMutations {
@@ -94,7 +100,7 @@ export async function startActionstepEmulator(o: ActionstepEmulatorOptions): Pro
   };
   const store = new FirmStore(dbPath ?? ':memory:');
   try {
-    store.load(firm);
+    store.load(firm, { nominatedOnAllMatters: o.nominatedOnAllMatters });
   } catch (e) {
     store.close();
     removeTemp();

@@ -221,7 +221,7 @@ export class ActionstepHttpServer {
       if (e instanceof OAuthError) return this.sendRaw(res, e.status, e.body(), key, { 'WWW-Authenticate': `Bearer error="${e.error}"` });
       throw e;
     }
-    const wait = limiter.take(session.id, firm.orgKey, req.socket.remoteAddress ?? 'unknown');
+    const wait = limiter.take(session.userId, firm.orgKey, req.socket.remoteAddress ?? 'unknown');
     if (wait !== null) {
       counters.rateLimited++;
       const headers: Record<string, string> = limiter.options.retryAfterHeader ? { 'Retry-After': String(Math.max(1, Math.ceil(wait))) } : {};

@@ -10,6 +10,7 @@ import { columnTypeFor, dataCollectionColumnName, DC_MEMO_MAX, DC_STRING_MAX } f
 import { normalizeEmail } from '../transform/values';
 import { MAPPINGS, type MappingSet } from '../mappings';
 import type { DataCollectionColumnPlan, MigrationPlan, OwnerMatch, PlanOption } from './migrationPlan';
+import { dataverseRecordsFor } from './timeEstimate';
 import { enumInventory, enumWarnings, type EnumCounts } from './enumInventory';
 import { lowerFirst, OWNER_OUTCOMES, optionTitle } from '../vocabulary/options';
 
@@ -188,8 +189,7 @@ export function buildPlan(src: SourceInventory, dst: DestinationInventory, overr
   const pageCalls = Object.values(src.counts).reduce((s, n) => s + Math.max(1, Math.ceil(n / MAX_PAGE_SIZE)), 0);
   const docCalls = Math.ceil(src.documentBytes / FILE_PART_SIZE_IN_BYTES) + (src.counts.actiondocuments ?? 0);
   const actionstepCalls = pageCalls + docCalls + 2;
-  const c = src.counts;
-  const dataverseRecords = Math.round((c.actions ?? 0) * 2.5 + (c.participants ?? 0) + (c.actionparticipants ?? 0) + (c.timeentries ?? 0) + 2 * (c.tasks ?? 0) + (c.actiondocuments ?? 0) + (c.filenotes ?? 0));
+  const dataverseRecords = dataverseRecordsFor(src.counts);
   // Bulk writes in batches of up to 1,000, plus a read-before-write query per batch of 250 keys and the audit rows.
   const dataverseRequests = Math.ceil(dataverseRecords / 500) * 2 + Math.ceil(dataverseRecords / 250) + 50;
   // ~9.7M records/hour/user with bulk actions under the 1,200 s per 300 s execution budget (reference section 4).

@@ -2,6 +2,7 @@
 // source is escaped: Actionstep data is shown as text, never as markup. No script and no network: styles and
 // charts (SVG) are inline, so the file opens anywhere, offline.
 import type { MigrationPlan } from '../plan/migrationPlan';
+import type { TimeEstimate } from '../plan/timeEstimate';
 import type { DiffEntry, DiffLabels } from '../diff/sample';
 import type { RunSummary, SampleResult } from '../run/engine';
 import type { WorkflowReference } from '../run/workflows';
@@ -102,6 +103,24 @@ export function planHtml(plan: MigrationPlan, o: HtmlOptions = {}): string {
       ['Dynamics requests', plan.estimates.dataverseRequests], ['Dynamics records', plan.estimates.dataverseRecords], ['Minutes writing to Dynamics', plan.estimates.dataverseMinutes],
     ], { s: o }),
     `<ul>${plan.estimates.notes.map((n) => `<li>${escapeHtml(n)}</li>`).join('')}</ul>`,
+    plan.time ? timeHtml(plan.time, h, o) : '',
+  ].join('\n');
+}
+
+/** The plan's time section: each side's identities, their pace and share, the entitlement, the recommendation. */
+function timeHtml(t: TimeEstimate, h: number, o: HtmlOptions): string {
+  const a = t.actionstep;
+  const d = t.dataverse;
+  const minutes = (m: number) => `${m.toLocaleString(o.locale, { maximumFractionDigits: 1 })} min`;
+  return [
+    heading(h, 'How long it takes'),
+    `<p>Discover to verify: about <b>${escapeHtml(minutes(t.totalMinutes))}</b> (reading Actionstep ${escapeHtml(minutes(a.extractMinutes))}, downloading documents ${escapeHtml(minutes(a.documentMinutes))}, writing to Dynamics ${escapeHtml(minutes(d.loadMinutes))}, verifying ${escapeHtml(minutes(d.verifyMinutes))}).</p>`,
+    table(['Actionstep sign-in', { header: 'Requests per second', numeric: true }, 'Where the pace comes from', { header: 'Answer time measured (ms)', numeric: true }], a.sessions.map((x) => [x.name, x.requestsPerSecond, x.basis, x.measuredAnswerMs]), { s: o }),
+    `<p>${escapeHtml(formatCount(a.extractCalls + a.documentCalls, o))} Actionstep requests; at one request every 2 seconds per sign-in (the pace seen in production) they take ${escapeHtml(minutes(a.atProductionPaceMinutes))}.</p>`,
+    table([{ header: 'Dynamics application users', numeric: true }, { header: 'Rows written', numeric: true }, { header: 'Requests', numeric: true }, { header: 'Rows per user', numeric: true }, { header: 'Server time per user (s)', numeric: true }],
+      [[d.applicationUsers, d.records, d.requests, d.perUser.records, d.perUser.executionSeconds]], { s: o }),
+    `<p>Daily request entitlement: ${escapeHtml(formatCount(t.entitlement.operations, o))} of ${escapeHtml(formatCount(t.entitlement.poolPer24h, o))} requests per 24 hours (${escapeHtml(plural(t.entitlement.licences, 'Dynamics licence', 'Dynamics licences', o))}) = <b>${escapeHtml(t.entitlement.days)} days</b>.</p>`,
+    `<p><b>Recommendation</b> (goal: under ${escapeHtml(t.recommendation.targetMinutes)} minutes): ${escapeHtml(t.recommendation.message)}</p>`,
   ].join('\n');
 }
 

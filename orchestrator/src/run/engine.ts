@@ -1,6 +1,7 @@
 // The migration engine: discover, provision, extract, sample, approve, run, export-workflows. Every step reads and
 // writes through the three ports, so the same code runs from the command line and inside Dynamics.
 import type { RecordsByResource, ResourceName, User } from '@astep/actionstep-connector/records';
+import { MAX_PAGE_SIZE } from '@astep/actionstep-connector/limits';
 import { buildPlan, type DestinationInventory, type SourceInventory } from '../plan/buildPlan';
 import { countEnumValues } from './enumCounts';
 import type { MigrationPlan } from '../plan/migrationPlan';
@@ -8,7 +9,11 @@ import type { BillingTotalRule, LicenseTier, MigrationOptions } from '../options
 import type { Finding, ProgressReporter, RecordOutcome, Row, RunState, SinkPort, SourcePort, StagedRecord, StateStore, TrustLedgerPort } from '../ports';
 import { FindingLog } from './findings';
 import { recordFieldProblems, type FieldProblemSink } from './fieldProblems';
-import { extractResource, stageUnlistedMatters } from './resourceExtraction';
+import { stageUnlistedMatters } from './resourceExtraction';
+import { extractResources, singleSession } from './pagedExtraction';
+import { checkSessions, requireCheckedSessions } from './actionstepSessions';
+import { estimateTime, estimatesWithTime } from '../plan/timeEstimate';
+import { EngineError } from './engineError';
 import { FirmIndex, emptyFirmData, type FirmData } from '../transform/firmData';
 import { notMigrated, stageTrustLedger, TRUST_RESOURCE, trustRowLine, type NotMigrated, type StagedTrustRow, type TrustLedgerStatus } from './trustExtraction';
 import type { TargetRow } from '../transform/targetRow';
@@ -105,12 +110,7 @@ export interface SampleResult {
   labels?: DiffLabels;
 }
 
-export class EngineError extends Error {
-  constructor(message: string, readonly exitCode = 2) {
-    super(message);
-    this.name = 'EngineError';
-  }
-}
+export { EngineError };
 
 export class MigrationEngine {
   private readonly now: () => Date;
@@ -194,6 +194,20 @@ export class MigrationEngine {
     };
     inv.enumCounts = await countEnumValues(source, { actions: inv.actions, datacollectionfields: inv.datacollectionfields });
     const plan = buildPlan(inv, dst, overrides, this.now(), this.mappings);
+    const sessions = source.sessions?.() ?? [];
+    if (sessions.length > 1) {
+      progress.log(`discover: checking that the ${sessions.length} Actionstep sign-ins are different users who see the same matters`);
+      const checked = await checkSessions(sessions, inv.actions.map((m) => m.id));
+      plan.source.sessions = checked.checks;
+      plan.warnings.push(...checked.warnings);
+    }
+    // The time section: each sign-in's pace as discover measured it, the application users configured.
+    plan.time = estimateTime({
+      counts: plan.source.counts, documentParts: inv.counts.actiondocuments ?? 0, dataverseRecords: plan.estimates.dataverseRecords,
+      sessions: sessions.map((s) => ({ name: s.name, lanes: s.lanes, pace: s.pace() })), applicationUsers: sink.applicationUsers?.() ?? 1,
+      licences: dst.systemUsers.filter((u) => !u.isdisabled && u.internalemailaddress).length, pageSize: MAX_PAGE_SIZE,
+    });
+    plan.estimates = estimatesWithTime(plan.estimates, plan.time);
     this.store.saveRun({ ...run, plan, status: 'Discovered' });
     return plan;
   }
@@ -233,19 +247,10 @@ export class MigrationEngine {
       this.store.saveRun(run);
     }
     const { source, progress } = this.deps;
-    const counts: Record<string, number> = {};
-    for (const resource of EXTRACTION_ORDER) {
-      const done = this.store.getCheckpoint(`extract:${run.runId}:${resource}`);
-      if (done) {
-        counts[resource] = await this.store.stagedCountAsync(resource);
-        continue;
-      }
-      const log = new FindingLog();
-      const n = await extractResource({ source, store: this.store, progress }, resource, log);
-      this.store.setCheckpoint(`findings:${run.runId}:${resource}`, log.size ? JSON.stringify(log.list()) : null);
-      this.store.setCheckpoint(`extract:${run.runId}:${resource}`, String(n));
-      counts[resource] = n;
-    }
+    // Every sign-in reads a share of the pages, each under its own rate limit; each page is checkpointed.
+    const sessions = source.sessions?.() ?? [singleSession(source)];
+    await requireCheckedSessions(sessions, this.requirePlan(run));
+    const counts = await extractResources({ sessions, store: this.store, progress }, EXTRACTION_ORDER, run.runId);
     if (!this.store.getCheckpoint(`extract:${run.runId}:unlisted-matters`)) {
       await stageUnlistedMatters({ source, store: this.store, progress });
       this.store.setCheckpoint(`extract:${run.runId}:unlisted-matters`, 'done');

@@ -5,7 +5,7 @@
 // staging to the same rows: stagingMirror.ts) continues here, and the reverse.
 import { choiceValue } from '@astep/solution/schema';
 import { keyLiteral, tableInfo } from '../load/tables';
-import type { SinkPort, SinkUpsertTarget, StagedRecord, TableInfo } from '../ports';
+import type { SinkPort, SinkUpsertTarget, StagedRecord, StagingChange, TableInfo } from '../ports';
 import { MemoryStateStore } from './memoryStateStore';
 
 export const STAGING_TABLE: TableInfo = tableInfo('astep_stagingrow');
@@ -152,6 +152,15 @@ export class DataverseStagingStore extends MemoryStateStore {
     const keys = sourceIds.map((id) => stagingKey(this.runId, resource, id));
     const rows = await this.sink.readByValues(STAGING_TABLE, 'astep_stagingkey', keys, ['astep_stagingrowid']);
     await this.removeRows(rows.map((r) => String(r.astep_stagingrowid)));
+  }
+
+  // Dataverse gives no transaction across these requests: the staging lands first and the checkpoints last, so a tab
+  // closed in between reads that page again on the next extract (upserts by staging key: the same rows, no duplicate).
+  override async commitStaging(change: StagingChange): Promise<void> {
+    if (change.clear !== undefined) await this.clearStagedAsync(change.clear);
+    if (change.unstage?.ids.length) await this.unstageAsync(change.unstage.resource, change.unstage.ids);
+    if (change.stage?.length) await this.stageAsync(change.stage);
+    for (const [name, value] of Object.entries(change.checkpoints ?? {})) this.setCheckpoint(name, value);
   }
 
   private async removeRows(ids: string[]): Promise<void> {

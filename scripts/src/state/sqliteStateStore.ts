@@ -2,7 +2,8 @@
 // outcomes in one SQLite file (WAL), so a killed process resumes where it stopped.
 import Database from 'better-sqlite3';
 import { ensurePrivateFile } from './privateFiles';
-import type { AuditEntry, AuditPhase, RecordOutcome, RunState, StagedRecord, StateStore } from '@astep/orchestrator';
+import { applyStagingChange } from '@astep/orchestrator';
+import type { AuditEntry, AuditPhase, RecordOutcome, RunState, StagedRecord, StagingChange, StateStore } from '@astep/orchestrator';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS runs (run_id TEXT PRIMARY KEY, created_on TEXT NOT NULL, json TEXT NOT NULL);
@@ -130,6 +131,10 @@ export class SqliteStateStore implements StateStore {
 
   async unstageAsync(resource: string, ids: string[]): Promise<void> {
     this.unstage(resource, ids);
+  }
+
+  async commitStaging(change: StagingChange): Promise<void> {
+    applyStagingChange(this, change);
   }
 
   getCheckpoint(name: string): string | null {
