@@ -63,9 +63,18 @@ describe('colours and progress', () => {
       p.done(t);
     }
     p.endStep('rows');
+    // Resources read side by side: the step counts every task's records, not only the one its bar follows.
+    p.beginStep('Reading Actionstep');
+    p.start('extract actions', 0);
+    p.start('extract participants', 0);
+    p.tick('extract actions', 200);
+    p.tick('extract participants', 150);
+    p.tick('extract actions', 50);
+    p.endStep('records');
     expect(text.trim().split('\n')).toEqual([
       expect.stringMatching(/^✓ Creating tables and columns: 210 changes \(\d+\.\d s\)$/),
       expect.stringMatching(/^✓ Running the migration: 300 rows \(\d+\.\d s\)$/),
+      expect.stringMatching(/^✓ Reading Actionstep: 400 records \(\d+\.\d s\)$/),
     ]);
     const log = fs.readFileSync(logFile, 'utf8');
     expect(log).toMatch(/task astep_timeentry: 100 done/);
