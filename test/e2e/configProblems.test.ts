@@ -88,6 +88,14 @@ describe('configuration problems', () => {
     expect(JSON.parse(checked.stdout).dataverse.clientSecret).toEqual({ file: path.join(emu.dir, 'secrets', 'dataverse.txt') });
   });
 
+  test('extract before provision: the step says to provision first, exit 2 (not an unexpected error)', async () => {
+    expect((await runCli(['discover', '--config', emu.configPath, '--run', 'not-provisioned'])).code).toBe(0);
+    const r = await runCli(['extract', '--config', emu.configPath, '--run', 'not-provisioned']);
+    expect([r.code, r.stderr]).toEqual([2, expect.stringContaining("the migration's tables (Migration Run and the others of the solution) are not in the Dynamics organisation at")]);
+    expect(r.stderr).toContain('run `astep-migrate provision` first');
+    expect(r.stderr).not.toContain('unexpected error');
+  });
+
   test('an application user without the product\'s role is refused by Dataverse; the command says which role to assign', async () => {
     const config = write('other-app.json', (c) => {
       Object.assign(c.dataverse, { clientId: OTHER_APP.clientId, clientSecret: OTHER_APP.clientSecret });
