@@ -98,9 +98,11 @@ describe('what was noticed, in words', () => {
     const lines = formatFindings([
       { rule: 'date-valid', count: 2, open: false, examples: [example] },
       { rule: 'unknown value', count: 1, open: false, examples: [example] },
+      { rule: 'trust ledger: running balance does not add up', count: 3, open: false, examples: [example] },
     ], 1, colorsFor({}));
     expect(lines).toContain('  2  Dates that do not exist on the calendar');
-    expect(lines).toContain('  1  unknown value');
+    expect(lines).toContain("  1  Values Actionstep does not document (handled by the plan's unknown-value map)");
+    expect(lines).toContain('  3  trust ledger: running balance does not add up');
     expect(lines.join('\n')).not.toContain('date-valid');
   });
 });

@@ -1,6 +1,6 @@
 // What was noticed, in the admin's words. Field problems carry short rule ids (`date-valid`, `status-map`) that
 // field-problems.csv and `--json` keep; the summary, the report and the wizard show these sentences instead. A rule
-// that is already a sentence ("unknown value", "trust ledger: running balance does not add up") is shown as it is.
+// that is already a sentence ("trust ledger: running balance does not add up") is shown as it is.
 const FINDING_LABELS: Record<string, string> = {
   'boolean-format': 'Yes/no values that are neither yes nor no',
   'control-characters': 'Invisible control characters removed from text',
@@ -20,6 +20,8 @@ const FINDING_LABELS: Record<string, string> = {
   'timestamp-format': 'Times not in a form Actionstep documents',
   'timestamp-valid': 'Times that do not exist on the calendar',
   'trust-reconcile': 'Trust figures that do not reconcile with the ledger',
+  // mappings/shared.ts UNKNOWN_VALUE: a value Actionstep's documentation does not list, handled by the plan's map.
+  'unknown value': 'Values Actionstep does not document (handled by the plan\'s unknown-value map)',
 };
 
 /** "Dates that do not exist on the calendar" for `date-valid`; a rule that is already a sentence is kept. */
