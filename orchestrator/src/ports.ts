@@ -297,6 +297,13 @@ export interface StateStore {
   setOutcomes(runId: string, outcomes: RecordOutcome[]): void;
   outcomes(runId: string): RecordOutcome[];
   transaction<T>(fn: () => T): T;
+  // Audit reads that never need a run's whole audit in memory (rollback reads its plan a page at a time).
+  /** Audit entries in sequence order (descending with `descending`), strictly after/before a sequence, by phase. */
+  auditPage(runId: string, query: { afterSeq?: number; beforeSeq?: number; phase?: AuditPhase; notPhase?: AuditPhase; limit: number; descending?: boolean }): AuditEntry[];
+  /** Entries of one phase by key (and table, unless null), any status. */
+  auditByKeys(runId: string, phase: AuditPhase, table: string | null, keys: string[]): AuditEntry[];
+  /** Every entry whose target is one of these GUIDs (case-insensitive), any phase and status. */
+  auditByTargets(runId: string, targetIds: string[]): AuditEntry[];
 }
 
 export interface ProgressReporter {
