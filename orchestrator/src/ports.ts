@@ -148,8 +148,8 @@ export interface SinkPort {
   provision(schema: SolutionSchema, options?: { dryRun?: boolean; onProgress?: (message: string, done: number, total: number) => void }): Promise<string[]>;
   readByValues(table: TableInfo, column: string, values: string[], select: string[]): Promise<Row[]>;
   readAll(table: TableInfo, select: string[], filter?: string, options?: ReadAllOptions): AsyncIterable<Row[]>;
-  upsert(table: TableInfo, targets: SinkUpsertTarget[]): Promise<SinkWriteResult[]>;
-  remove(table: TableInfo, ids: Array<{ id: string; ref?: string }>): Promise<SinkWriteResult[]>;
+  upsert(table: TableInfo, targets: SinkUpsertTarget[], options?: SinkWriteOptions): Promise<SinkWriteResult[]>;
+  remove(table: TableInfo, ids: Array<{ id: string; ref?: string }>, options?: SinkWriteOptions): Promise<SinkWriteResult[]>;
   /** Unbound action (WinOpportunity, LoseOpportunity). Throws an error with `code` and `message` on failure. */
   action(name: string, body: Record<string, unknown>): Promise<void>;
   /** One row by alternate key, with its etag (row version) for a conditional write; null when there is none. */
@@ -162,6 +162,17 @@ export interface SinkPort {
   requestCount(): number;
   /** Application users the writes are spread across (absent: one). */
   applicationUsers?(): number;
+  /** Requests that may be in flight now across every identity (the service's limits, as the responses tell them). */
+  capacity?(): number;
+}
+
+export interface SinkWriteOptions {
+  /**
+   * At most this many requests in flight for this call: a caller that keeps many calls in flight at once asks each
+   * for few, large requests (a bulk request's fixed cost is paid once per request) instead of each splitting its
+   * rows across the whole capacity.
+   */
+  maxConcurrency?: number;
 }
 
 export type AuditOperation = 'create' | 'update' | 'skip' | 'error' | 'delete' | 'restore' | 'conflict' | 'state';
@@ -286,6 +297,13 @@ export interface StateStore {
   setOutcomes(runId: string, outcomes: RecordOutcome[]): void;
   outcomes(runId: string): RecordOutcome[];
   transaction<T>(fn: () => T): T;
+  // Audit reads that never need a run's whole audit in memory (rollback reads its plan a page at a time).
+  /** Audit entries in sequence order (descending with `descending`), strictly after/before a sequence, by phase. */
+  auditPage(runId: string, query: { afterSeq?: number; beforeSeq?: number; phase?: AuditPhase; notPhase?: AuditPhase; limit: number; descending?: boolean }): AuditEntry[];
+  /** Entries of one phase by key (and table, unless null), any status. */
+  auditByKeys(runId: string, phase: AuditPhase, table: string | null, keys: string[]): AuditEntry[];
+  /** Every entry whose target is one of these GUIDs (case-insensitive), any phase and status. */
+  auditByTargets(runId: string, targetIds: string[]): AuditEntry[];
 }
 
 export interface ProgressReporter {

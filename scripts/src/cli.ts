@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import { Command, InvalidArgumentError } from 'commander';
 import { CREDENTIAL_ERROR_CODE, DataverseError } from '@astep/dataverse-connector';
 import {
-  EngineError, adoptRunFromDataverse, formatDateTime, notMigrated as notMigratedOf, licenceName, mirrorStaging, objectLabel, optionSentence, planHtml, page, plural, sampleHtml, summaryHtml, tableLabel, tableRecordName, sourceRecordName, withRunLease, workflowsHtml,
+  EngineError, adoptRunFromDataverse, formatCount, formatDateTime, notMigrated as notMigratedOf, licenceName, mirrorStaging, objectLabel, optionSentence, planHtml, page, plural, sampleHtml, summaryHtml, tableLabel, tableRecordName, sourceRecordName, withRunLease, workflowsHtml,
   type FieldDecision, type LeaseHolder, type RunState, type RunSummary,
 } from '@astep/orchestrator';
 import { ConfigError, loadConfig, redactConfig, scrubSecrets, type MigrationConfig } from './config';
@@ -341,7 +341,7 @@ export function buildProgram(): Command {
       await confirmAgainstOrg(config, flags, `Undo run ${s.engine.requireRun(flags.run).runId} in ${new URL(config.dataverse.webApiUrl).host}: delete what it created and restore what it updated?`);
       const result = await leased('rollback', s, config, flags.run, () => s.engine.rollback(flags.run, { force: flags.force }));
       out(flags, result, () => [
-        `Rollback of ${result.runId}: ${Object.entries(result.counts).map(([k, v]) => `${v} ${ROLLBACK_WORDS[k] ?? k}`).join(', ')}`,
+        `Rollback of ${result.runId}: ${Object.entries(result.counts).map(([k, v]) => `${v} ${ROLLBACK_WORDS[k] ?? k}`).join(', ')}; ${formatCount(result.dataverseRequests)} requests to Dynamics`,
         ...result.items.filter((i) => i.action === 'conflict' || i.action === 'failed').map((i) => `  ${i.action}: ${i.message}`),
         result.complete ? 'The run is rolled back.' : `Not complete: see the conflicts and failures above. To roll the conflicts back too (losing those changes): astep-migrate rollback --run ${result.runId} --force`,
       ].join('\n'));

@@ -75,15 +75,23 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
       await engine.approve(runId, 'demo (approved automatically)');
       // The full run's rows over time, for the progress chart in the report.
       const runTimeline = (timeline = new ProgressTimeline(progress));
+      const requestsBeforeRun = session.sink.requestCount();
       const summary: RunSummary = await time('Running the migration', 'rows', () => engine.run(runId));
+      const runRequests = session.sink.requestCount() - requestsBeforeRun;
       timeline = null;
       const workflows = await time('Writing the workflow reference', '', () => engine.exportWorkflows(runId));
       let rollback: Record<string, unknown> | null = null;
       if (o.rollback && before) {
         const result = await time('Rolling back', 'changes', () => engine.rollback(runId));
         const differences = snapshotDiff(before, await snapshot(emulators));
-        rollback = { counts: result.counts, complete: result.complete, snapshotEqual: differences.length === 0, differences: differences.slice(0, 20), differenceCount: differences.length };
-        if (!o.json) process.stdout.write(`Rollback: ${Object.entries(result.counts).map(([k, v]) => `${k} ${v}`).join(', ')}; Dynamics ${differences.length === 0 ? 'equals' : 'DIFFERS FROM'} the snapshot taken before the run${differences.length ? ` (${plural(differences.length, 'difference')})` : ''}.\n`);
+        // Rollback goes at the speed of the run: both timed in this one demo, with every Dynamics request each sent.
+        const [rollbackSeconds, runSeconds] = [timings['Rolling back'], timings['Running the migration']];
+        const speed = { rollbackSeconds, runSeconds, ratio: +(rollbackSeconds / runSeconds).toFixed(2), rollbackRequests: result.dataverseRequests, runRequests };
+        rollback = { counts: result.counts, complete: result.complete, snapshotEqual: differences.length === 0, differences: differences.slice(0, 20), differenceCount: differences.length, ...speed };
+        if (!o.json) {
+          process.stdout.write(`Rollback: ${Object.entries(result.counts).map(([k, v]) => `${k} ${v}`).join(', ')}; Dynamics ${differences.length === 0 ? 'equals' : 'DIFFERS FROM'} the snapshot taken before the run${differences.length ? ` (${plural(differences.length, 'difference')})` : ''}.\n`);
+          process.stdout.write(`Rollback time / run time: ${rollbackSeconds.toFixed(1)} s / ${runSeconds.toFixed(1)} s = ${speed.ratio}; Dynamics requests: rollback ${speed.rollbackRequests}, run ${runRequests}.\n`);
+        }
       }
 
       writePrivateFile(path.join(o.outDir, 'plan.json'), JSON.stringify(plan, null, 2));

@@ -88,6 +88,18 @@ describe.each(stores)('%s state store', (_name, make) => {
     expect(store.pendingAudit('r1').map((e) => e.seq)).toEqual([3]);
   });
 
+  test('audit reads a page at a time, by key and by target (any case), in sequence order', () => {
+    store.addPendingAudit([pending('a'), pending('b', { phase: 'sample', targetId: 'ID-B' }), pending('c', { table: 'account' }), pending('d')]);
+    expect(store.auditPage('r1', { limit: 2 }).map((e) => e.key)).toEqual(['a', 'b']);
+    expect(store.auditPage('r1', { afterSeq: 2, limit: 10 }).map((e) => e.key)).toEqual(['c', 'd']);
+    expect(store.auditPage('r1', { descending: true, beforeSeq: 4, notPhase: 'sample', limit: 10 }).map((e) => e.key)).toEqual(['c', 'a']);
+    expect(store.auditPage('r1', { phase: 'sample', limit: 10 }).map((e) => e.key)).toEqual(['b']);
+    expect(store.auditByKeys('r1', 'run', 'contact', ['d', 'a', 'c', 'x']).map((e) => e.key)).toEqual(['a', 'd']);
+    expect(store.auditByKeys('r1', 'run', null, ['c']).map((e) => e.table)).toEqual(['account']);
+    expect(store.auditByTargets('r1', ['id-b', 'ID-D']).map((e) => e.key)).toEqual(['b', 'd']);
+    expect(store.auditByTargets('r2', ['id-b'])).toEqual([]);
+  });
+
   test('audit entries read back are copies', () => {
     store.addPendingAudit([pending('P-1')]);
     store.audit('r1')[0].before!.firstname = 'changed by the caller';

@@ -97,4 +97,18 @@ export class MemoryStateStore implements StateStore {
   }
   outcomes(runId: string) { return structuredClone(this.outcomeRows.get(runId) ?? []); }
   transaction<T>(fn: () => T) { return fn(); }
+  auditPage(runId: string, q: { afterSeq?: number; beforeSeq?: number; phase?: AuditPhase; notPhase?: AuditPhase; limit: number; descending?: boolean }) {
+    const rows = this.auditRows.filter((a) => a.runId === runId && (q.afterSeq === undefined || a.seq > q.afterSeq) && (q.beforeSeq === undefined || a.seq < q.beforeSeq)
+      && (!q.phase || a.phase === q.phase) && (!q.notPhase || a.phase !== q.notPhase));
+    rows.sort((a, b) => (q.descending ? b.seq - a.seq : a.seq - b.seq));
+    return structuredClone(rows.slice(0, q.limit));
+  }
+  auditByKeys(runId: string, phase: AuditPhase, table: string | null, keys: string[]) {
+    const set = new Set(keys);
+    return structuredClone(this.auditRows.filter((a) => a.runId === runId && a.phase === phase && (table === null || a.table === table) && set.has(a.key)).sort((a, b) => a.seq - b.seq));
+  }
+  auditByTargets(runId: string, targetIds: string[]) {
+    const set = new Set(targetIds.map((t) => t.toLowerCase()));
+    return structuredClone(this.auditRows.filter((a) => a.runId === runId && a.targetId && set.has(a.targetId.toLowerCase())).sort((a, b) => a.seq - b.seq));
+  }
 }

@@ -16,6 +16,8 @@ CREATE TABLE IF NOT EXISTS audit (
   PRIMARY KEY (run_id, seq));
 CREATE INDEX IF NOT EXISTS audit_pending ON audit (run_id, status);
 CREATE UNIQUE INDEX IF NOT EXISTS audit_one_pending ON audit (run_id, phase, tbl, key, operation) WHERE status = 'pending';
+CREATE INDEX IF NOT EXISTS audit_by_key ON audit (run_id, phase, key);
+CREATE INDEX IF NOT EXISTS audit_by_target ON audit (run_id, target_id COLLATE NOCASE);
 CREATE TABLE IF NOT EXISTS outcomes (run_id TEXT NOT NULL, resource TEXT NOT NULL, id TEXT NOT NULL, outcome TEXT NOT NULL, message TEXT, targets TEXT,
   PRIMARY KEY (run_id, resource, id));
 `;
@@ -33,7 +35,17 @@ const toEntry = (r: AuditRow): AuditEntry => ({
   errorCode: r.error_code, message: r.message, status: r.status as AuditEntry['status'], occurredOn: r.occurred_on,
 });
 
+/** Values per `IN (...)` list: well under SQLite's bound on host parameters. */
+const IN_CHUNK = 500;
+
+function chunked<T>(items: T[], size = IN_CHUNK): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+
 export class SqliteStateStore implements StateStore {
+  private readonly statements = new Map<string, Database.Statement>();
   private readonly db: Database.Database;
 
   constructor(file: string) {
@@ -52,6 +64,45 @@ export class SqliteStateStore implements StateStore {
 
   transaction<T>(fn: () => T): T {
     return this.db.transaction(fn)();
+  }
+
+  auditPage(runId: string, q: { afterSeq?: number; beforeSeq?: number; phase?: AuditPhase; notPhase?: AuditPhase; limit: number; descending?: boolean }): AuditEntry[] {
+    const where = ['run_id = @runId'];
+    if (q.afterSeq !== undefined) where.push('seq > @afterSeq');
+    if (q.beforeSeq !== undefined) where.push('seq < @beforeSeq');
+    if (q.phase) where.push('phase = @phase');
+    if (q.notPhase) where.push('phase <> @notPhase');
+    const rows = this.prep(`SELECT * FROM audit WHERE ${where.join(' AND ')} ORDER BY seq ${q.descending ? 'DESC' : 'ASC'} LIMIT @limit`)
+      .all({ runId, afterSeq: q.afterSeq ?? null, beforeSeq: q.beforeSeq ?? null, phase: q.phase ?? null, notPhase: q.notPhase ?? null, limit: q.limit }) as AuditRow[];
+    return rows.map(toEntry);
+  }
+
+  auditByKeys(runId: string, phase: AuditPhase, table: string | null, keys: string[]): AuditEntry[] {
+    const out: AuditRow[] = [];
+    for (const chunk of chunked([...new Set(keys)])) {
+      const byTable = table === null ? '' : ' AND tbl = ?';
+      out.push(...(this.prep(`SELECT * FROM audit WHERE run_id = ? AND phase = ? AND key IN (${chunk.map(() => '?').join(',')})${byTable}`)
+        .all(runId, phase, ...chunk, ...(table === null ? [] : [table])) as AuditRow[]));
+    }
+    return out.sort((a, b) => a.seq - b.seq).map(toEntry);
+  }
+
+  auditByTargets(runId: string, targetIds: string[]): AuditEntry[] {
+    const out: AuditRow[] = [];
+    for (const chunk of chunked([...new Set(targetIds.map((t) => t.toLowerCase()))])) {
+      out.push(...(this.prep(`SELECT * FROM audit WHERE run_id = ? AND target_id COLLATE NOCASE IN (${chunk.map(() => '?').join(',')})`).all(runId, ...chunk) as AuditRow[]));
+    }
+    return out.sort((a, b) => a.seq - b.seq).map(toEntry);
+  }
+
+  /** Prepared once per SQL text (the audit reads run per page). */
+  private prep(sql: string): Database.Statement {
+    let s = this.statements.get(sql);
+    if (!s) {
+      s = this.db.prepare(sql);
+      this.statements.set(sql, s);
+    }
+    return s;
   }
 
   getRun(runId: string): RunState | null {
