@@ -39,13 +39,22 @@ export async function webApi(e: Pick<RunningEmulators, 'config' | 'dataverse'>, 
 
 /**
  * A GET that waits out service protection (429) and passing server errors, as every Dataverse client must: Retry-After
- * says how long (https://learn.microsoft.com/power-apps/developer/data-platform/api-limits#retry-operations). A
- * snapshot taken under injected faults otherwise fails on the first throttled page. Waits are capped (the emulator's
- * clock may be scaled) and the attempts bounded; the last answer is returned for the caller to judge.
+ * says how long (https://learn.microsoft.com/power-apps/developer/data-platform/api-limits#retry-operations); a reset
+ * connection is tried again too. A snapshot taken under injected faults otherwise fails on the first throttled page.
+ * Waits are capped (the emulator's clock may be scaled) and the attempts bounded; the last answer is returned for the
+ * caller to judge.
  */
 async function readPage(e: Pick<RunningEmulators, 'config' | 'dataverse'>, pathAndQuery: string): Promise<{ status: number; json: any }> { // eslint-disable-line @typescript-eslint/no-explicit-any
   for (let attempt = 1; ; attempt++) {
-    const r = await webApi(e, 'GET', pathAndQuery);
+    let r: Awaited<ReturnType<typeof webApi>>;
+    try {
+      r = await webApi(e, 'GET', pathAndQuery);
+    } catch (err) {
+      // A connection reset before any answer ("fetch failed: other side closed"): a GET is safe to send again.
+      if (attempt >= 10) throw err;
+      await new Promise((resolve) => setTimeout(resolve, 200 * attempt));
+      continue;
+    }
     if (!(r.status === 429 || r.status >= 500) || attempt >= 10) return r;
     const seconds = Number(r.retryAfter ?? '1');
     await new Promise((resolve) => setTimeout(resolve, Math.min(Number.isFinite(seconds) && seconds > 0 ? seconds * 1000 : 1000, 5000)));
