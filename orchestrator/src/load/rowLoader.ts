@@ -51,6 +51,8 @@ export interface RowLoaderOptions {
   runId: string;
   phase: AuditPhase;
   batchSize?: number;
+  /** Batches of one table loaded at once (default: from the sink's capacity, at most 16). */
+  lanes?: number;
   downloadFile?: (fileId: string, fileSize: number) => Promise<Uint8Array>;
   /** Match rows that existed before the migration (no astep_sourceid yet): contacts by email, organisations by name. */
   matchExisting?: boolean;
@@ -71,6 +73,8 @@ interface Planned {
 export class RowLoader {
   private readonly batchSize: number;
   private readonly now: () => Date;
+  /** Records that existed before the migration and a row of this loader has matched (by GUID). */
+  private readonly claimed = new Set<string>();
 
   constructor(
     private readonly sink: SinkPort,
@@ -97,16 +101,41 @@ export class RowLoader {
     return t.fixed ? (row.fixedId as string) : row.key;
   }
 
+  /**
+   * Batches of a table go several at a time: one batch at a time kept one request in flight where the service allows
+   * 52 per application user (dataverse.md, service protection), so the run loaded at a fraction of the bound. No row
+   * of a table looks up a row of the same table (lookups point at tables loaded before), so a table's batches do not
+   * wait for each other; each batch keeps its own write-ahead audit, so a kill leaves at most `lanes` batches pending
+   * and the next run resumes them by key. Tables with file bodies keep two lanes: each batch holds its files.
+   */
   async loadTable(table: string, rows: TargetRow[]): Promise<RowResult[]> {
-    const results: RowResult[] = [];
+    const batches: TargetRow[][] = [];
+    for (let i = 0; i < rows.length; i += this.batchSize) batches.push(rows.slice(i, i + this.batchSize));
+    const results: RowResult[][] = new Array(batches.length);
+    const withFiles = !!this.mappings.require(table).attachmentColumn;
+    const lanes = Math.max(1, Math.min(batches.length, withFiles ? 2 : this.lanes()));
     this.progress.start(table, rows.length);
-    for (let i = 0; i < rows.length; i += this.batchSize) {
-      const batch = rows.slice(i, i + this.batchSize);
-      results.push(...(await this.loadBatch(table, batch)));
-      this.progress.tick(table, batch.length);
-    }
+    let next = 0;
+    let stopped = false;
+    await Promise.all(Array.from({ length: lanes }, async () => {
+      while (!stopped && next < batches.length) {
+        const n = next++;
+        try {
+          results[n] = await this.loadBatch(table, batches[n]);
+        } catch (e) {
+          stopped = true; // no lane starts another batch after one failed: the step stops as it did with one lane
+          throw e;
+        }
+        this.progress.tick(table, batches[n].length);
+      }
+    }));
     this.progress.done(table);
-    return results;
+    return results.flat();
+  }
+
+  /** Batches in flight at once: the option, else what the sink may have in flight (its identities' limits), at most 16. */
+  private lanes(): number {
+    return this.options.lanes ?? Math.min(16, Math.max(1, this.sink.capacity?.() ?? 1));
   }
 
   private selectFor(t: TablePlan, rows: TargetRow[]): string[] {
@@ -141,7 +170,9 @@ export class RowLoader {
     if (!candidates.length) return matches;
     const found = await this.sink.readByValues(info, column, [...new Set(candidates.map((r) => r.attributes[column] as string))], select);
     const free = found.filter((f) => !f.astep_sourceid);
-    const taken = new Set<string>();
+    // Claimed across the loader, not per batch: batches of a table run side by side, and two of them must not both
+    // take the same existing record (before its astep_sourceid is written, both would see it free).
+    const taken = this.claimed;
     for (const r of candidates) {
       const want = String(r.attributes[column]).toLowerCase();
       const hit = free.find((f) => String(f[column] ?? '').toLowerCase() === want && !taken.has(f[info.primaryIdAttribute] as string));
