@@ -123,6 +123,7 @@ export async function extractResources(deps: PagedExtractionDeps, resources: Res
     enqueueRemaining(new ResourceRun(resource, runId, state, store), queue);
   }
 
+  const counted = new Map<string, number>();
   const abort = new AbortController();
   let failure: unknown = null;
   let running = 0;
@@ -147,7 +148,7 @@ export async function extractResources(deps: PagedExtractionDeps, resources: Res
         progress.start(item.run.task, item.run.state.count ?? 0);
       }
       try {
-        if ('check' in item) await checkResource(item.run, session.source, deps);
+        if ('check' in item) counted.set(item.run.resource, await checkResource(item.run, session.source, deps));
         else {
           await readSpan(item.run, item.span, session, lanes, queue, abort.signal, progress);
           enqueueCheck(item.run, queue);
@@ -163,8 +164,10 @@ export async function extractResources(deps: PagedExtractionDeps, resources: Res
   };
   await Promise.all(sessions.flatMap((s) => Array.from({ length: Math.max(1, s.lanes) }, () => worker(s))));
   if (failure) throw failure;
+  // A resource read now: its count as its completeness check left it (counting staging in Dataverse reads every row);
+  // one finished by an earlier extract: counted now (a delta may have changed it since).
   const counts: Record<string, number> = {};
-  for (const r of resources) counts[r] = await store.stagedCountAsync(r);
+  for (const r of resources) counts[r] = counted.get(r) ?? await store.stagedCountAsync(r);
   return counts;
 }
 
@@ -278,7 +281,7 @@ async function stagePage(run: ResourceRun, index: number, page: SourcePage<unkno
 }
 
 /** Every span is read: the completeness checks, then the resource is done. */
-async function checkResource(run: ResourceRun, source: SourcePort, deps: PagedExtractionDeps): Promise<void> {
+async function checkResource(run: ResourceRun, source: SourcePort, deps: PagedExtractionDeps): Promise<number> {
   const { resource, state, log, keys } = run;
   const { store, progress } = deps;
   // Counted again after a resume too (a kill may have come between the count and the id listing); `moved`, once
@@ -289,15 +292,18 @@ async function checkResource(run: ResourceRun, source: SourcePort, deps: PagedEx
   if (endCount !== null && state.count !== undefined && endCount !== state.count) state.moved ??= `Actionstep's count went from ${state.count} to ${endCount} while reading`;
   if (state.moved) progress.log(`${run.task}: ${state.moved}; listing its ids to find what moved`);
   await run.commit([]);
-  if (state.moved || (state.paging === 'pages' && (await store.stagedCountAsync(resource)) > 0)) {
-    await readWhatMoved({ source, store, progress }, resource, log, (change) => run.commit([], change));
+  // Counting staging reads every staged row where staging is in Dataverse: counted again only when the id listing
+  // changed it (readWhatMoved counts at its end).
+  let count = staged;
+  if (state.moved || (state.paging === 'pages' && staged > 0)) {
+    count = await readWhatMoved({ source, store, progress }, resource, log, (change) => run.commit([], change));
   }
   const findings = log.list();
-  const count = await store.stagedCountAsync(resource);
   await store.commitStaging({ checkpoints: {
     [keys.findings]: findings.length ? JSON.stringify(findings) : null,
     [keys.done]: String(count),
     [keys.progress]: null,
   } });
   progress.done(run.task);
+  return count;
 }

@@ -41,9 +41,9 @@ interface Deps {
 /**
  * Lists the resource's ids and brings staging in line: records deleted meanwhile leave it, records not on the pages
  * read are read by id, each a finding by id. `commit` writes each change with the findings so far (one step: a process
- * killed here resumes with nothing reported twice or lost).
+ * killed here resumes with nothing reported twice or lost). Returns how many records are staged at the end.
  */
-export async function readWhatMoved(deps: Deps, resource: ResourceName, log: FindingLog, commit: (change: StagingChange) => Promise<void> = (change) => deps.store.commitStaging(change)): Promise<void> {
+export async function readWhatMoved(deps: Deps, resource: ResourceName, log: FindingLog, commit: (change: StagingChange) => Promise<void> = (change) => deps.store.commitStaging(change)): Promise<number> {
   const { source, store } = deps;
   const now = new Set<string>();
   for await (const ids of source.ids(resource)) for (const id of ids) now.add(id);
@@ -71,6 +71,7 @@ export async function readWhatMoved(deps: Deps, resource: ResourceName, log: Fin
       message: `Actionstep counts ${finalCount} ${resource} but ${stagedNow} are staged after reading what moved (the firm is still changing): extract again when it is quiet`,
     }, true);
   }
+  return stagedNow;
 }
 
 /** Resources whose records belong to a matter (their normalized records carry `actionId`). */
