@@ -35,17 +35,7 @@ const toEntry = (r: AuditRow): AuditEntry => ({
   errorCode: r.error_code, message: r.message, status: r.status as AuditEntry['status'], occurredOn: r.occurred_on,
 });
 
-/** Values per `IN (...)` list: well under SQLite's bound on host parameters. */
-const IN_CHUNK = 500;
-
-function chunked<T>(items: T[], size = IN_CHUNK): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
-  return out;
-}
-
 export class SqliteStateStore implements StateStore {
-  private readonly statements = new Map<string, Database.Statement>();
   private readonly db: Database.Database;
 
   constructor(file: string) {
@@ -72,37 +62,25 @@ export class SqliteStateStore implements StateStore {
     if (q.beforeSeq !== undefined) where.push('seq < @beforeSeq');
     if (q.phase) where.push('phase = @phase');
     if (q.notPhase) where.push('phase <> @notPhase');
-    const rows = this.prep(`SELECT * FROM audit WHERE ${where.join(' AND ')} ORDER BY seq ${q.descending ? 'DESC' : 'ASC'} LIMIT @limit`)
+    const rows = this.db.prepare(`SELECT * FROM audit WHERE ${where.join(' AND ')} ORDER BY seq ${q.descending ? 'DESC' : 'ASC'} LIMIT @limit`)
       .all({ runId, afterSeq: q.afterSeq ?? null, beforeSeq: q.beforeSeq ?? null, phase: q.phase ?? null, notPhase: q.notPhase ?? null, limit: q.limit }) as AuditRow[];
     return rows.map(toEntry);
   }
 
+  // Many keys in one statement: the list goes as one JSON array parameter (json_each), so there is no bound on host
+  // parameters to chunk around; the IN uses the (run, phase, key) and (run, target NOCASE) indexes. Sorted here: with
+  // ORDER BY seq in the SQL, SQLite scans the run's whole audit by its primary key instead (EXPLAIN QUERY PLAN).
   auditByKeys(runId: string, phase: AuditPhase, table: string | null, keys: string[]): AuditEntry[] {
-    const out: AuditRow[] = [];
-    for (const chunk of chunked([...new Set(keys)])) {
-      const byTable = table === null ? '' : ' AND tbl = ?';
-      out.push(...(this.prep(`SELECT * FROM audit WHERE run_id = ? AND phase = ? AND key IN (${chunk.map(() => '?').join(',')})${byTable}`)
-        .all(runId, phase, ...chunk, ...(table === null ? [] : [table])) as AuditRow[]));
-    }
-    return out.sort((a, b) => a.seq - b.seq).map(toEntry);
+    const byTable = table === null ? '' : ' AND tbl = @table';
+    const rows = this.db.prepare(`SELECT * FROM audit WHERE run_id = @runId AND phase = @phase AND key IN (SELECT value FROM json_each(@keys))${byTable}`)
+      .all({ runId, phase, keys: JSON.stringify([...new Set(keys)]), ...(table === null ? {} : { table }) }) as AuditRow[];
+    return rows.sort((a, b) => a.seq - b.seq).map(toEntry);
   }
 
   auditByTargets(runId: string, targetIds: string[]): AuditEntry[] {
-    const out: AuditRow[] = [];
-    for (const chunk of chunked([...new Set(targetIds.map((t) => t.toLowerCase()))])) {
-      out.push(...(this.prep(`SELECT * FROM audit WHERE run_id = ? AND target_id COLLATE NOCASE IN (${chunk.map(() => '?').join(',')})`).all(runId, ...chunk) as AuditRow[]));
-    }
-    return out.sort((a, b) => a.seq - b.seq).map(toEntry);
-  }
-
-  /** Prepared once per SQL text (the audit reads run per page). */
-  private prep(sql: string): Database.Statement {
-    let s = this.statements.get(sql);
-    if (!s) {
-      s = this.db.prepare(sql);
-      this.statements.set(sql, s);
-    }
-    return s;
+    const rows = this.db.prepare('SELECT * FROM audit WHERE run_id = ? AND target_id COLLATE NOCASE IN (SELECT value FROM json_each(?))')
+      .all(runId, JSON.stringify([...new Set(targetIds.map((t) => t.toLowerCase()))])) as AuditRow[];
+    return rows.sort((a, b) => a.seq - b.seq).map(toEntry);
   }
 
   getRun(runId: string): RunState | null {
