@@ -157,12 +157,16 @@ export class RollbackExecutor {
     }
     const order = new Map(this.mappings.names.map((t, i) => [t, i] as const));
     const byTable = new Map<string, AuditEntry[]>();
-    for (const e of page) byTable.set(e.table, [...(byTable.get(e.table) ?? []), e]);
+    for (const e of page) {
+      const list = byTable.get(e.table);
+      if (list) list.push(e);
+      else byTable.set(e.table, [e]);
+    }
     const tables = [...byTable.keys()].sort((a, b) => (order.get(b) ?? -1) - (order.get(a) ?? -1));
     for (const table of tables) {
       const entries = byTable.get(table)!;
       const current = await this.readCurrent(table, entries);
-      const children = await this.readChildren(table, entries, current);
+      const children = await this.readChildren(runId, table, entries, current);
       // Waves: the same record's entries go one after another, newest first; different records go together.
       const waves: AuditEntry[][] = [];
       const depth = new Map<string, number>();
@@ -191,7 +195,7 @@ export class RollbackExecutor {
    * Rows that point at the records of this table the run created, read right before they are deleted (a cascade
    * would hide them), with whether the run created each of them too.
    */
-  private async readChildren(table: string, entries: AuditEntry[], current: Map<string, Row>): Promise<Map<string, Array<ChildRow & { ours: boolean }>>> {
+  private async readChildren(runId: string, table: string, entries: AuditEntry[], current: Map<string, Row>): Promise<Map<string, Array<ChildRow & { ours: boolean }>>> {
     const out = new Map<string, Array<ChildRow & { ours: boolean }>>();
     if (table === 'annotation' || table === 'opportunityclose') return out;
     const created = [...new Set(entries.filter((e) => e.operation === 'create' && e.targetId && current.has(e.targetId.toLowerCase())).map((e) => e.targetId as string))];
@@ -199,15 +203,11 @@ export class RollbackExecutor {
     const found = await findChildren(this.sink, table, created);
     const childIds = [...new Set([...found.values()].flat().map((c) => c.id))];
     const ours = new Set<string>();
-    for (const e of childIds.length ? this.store.auditByTargets(this.runIdOf(entries), childIds) : []) {
+    for (const e of childIds.length ? this.store.auditByTargets(runId, childIds) : []) {
       if (e.phase !== 'rollback' && e.operation === 'create' && e.status === 'done') ours.add((e.targetId as string).toLowerCase());
     }
     for (const [parent, list] of found) out.set(parent, list.map((c) => ({ ...c, ours: ours.has(c.id) })));
     return out;
-  }
-
-  private runIdOf(entries: AuditEntry[]): string {
-    return entries[0].runId;
   }
 
   /** Children that deleting `parentId` would delete or unlink and that are not the run's own (or that the run kept). */
@@ -361,14 +361,13 @@ export class RollbackExecutor {
       const open = lifecycle?.reopen ?? { statecode: 0, statuscode: 1 };
       const bodies = reopens.map((s) => ({ statecode: open.statecode, statuscode: Number(s.e.before?.statuscode ?? open.statuscode) || open.statuscode }));
       const res = await this.sink.upsert(info, reopens.map((s, i) => ({ key: { id: s.e.targetId as string }, attributes: bodies[i], ref: s.e.key })));
-      const ok = reopens.filter((s, i) => {
+      const ok = reopens.map((s, i) => ({ s, body: bodies[i] })).filter(({ s }, i) => {
         if (res[i].outcome !== 'failed') return true;
         this.failed(runId, s, `re-opening ${recordName(s.e.table, s.e.key)} failed: ${res[i].message}`);
         return false;
       });
-      await this.removeCloseRecords(table, ok.map((s) => s.e.targetId as string));
-      this.store.transaction(() => ok.forEach((s) => {
-        const body = bodies[reopens.indexOf(s)];
+      await this.removeCloseRecords(table, ok.map(({ s }) => s.e.targetId as string));
+      this.store.transaction(() => ok.forEach(({ s, body }) => {
         this.store.completeAudit(runId, s.entry!.seq, { after: body });
         Object.assign(s.now, { statecode: s.e.before?.statecode ?? 0, statuscode: s.e.before?.statuscode ?? null });
         this.report({ ...s.base, action: 'reopened', message: null });
@@ -405,9 +404,16 @@ export class RollbackExecutor {
         this.failed(runId, s, `restoring ${recordName(s.e.table, s.e.key)} failed: ${res[i].message}`);
         return false;
       });
-      const reclose = restored.filter((s) => closed.includes(s) && Number(s.e.before?.statecode ?? 0) !== 0);
-      if (reclose.length) await this.sink.upsert(info, reclose.map((s) => ({ key: { id: s.e.targetId as string }, attributes: { statecode: s.e.before?.statecode, statuscode: s.e.before?.statuscode }, ref: s.e.key })));
-      this.store.transaction(() => restored.forEach((s) => {
+      const wasClosed = new Set(closed);
+      const reclose = restored.filter((s) => wasClosed.has(s) && Number(s.e.before?.statecode ?? 0) !== 0);
+      const recloseRes = reclose.length ? await this.sink.upsert(info, reclose.map((s) => ({ key: { id: s.e.targetId as string }, attributes: { statecode: s.e.before?.statecode, statuscode: s.e.before?.statuscode }, ref: s.e.key }))) : [];
+      // Restored but left open is not "restored": it is said, and the next rollback tries the step again.
+      const notClosed = new Set(reclose.filter((s, i) => {
+        if (recloseRes[i].outcome !== 'failed') return false;
+        this.failed(runId, s, `${recordName(s.e.table, s.e.key)} was restored but closing it again as it was before the run failed: ${recloseRes[i].message}`);
+        return true;
+      }));
+      this.store.transaction(() => restored.filter((s) => !notClosed.has(s)).forEach((s) => {
         this.store.completeAudit(runId, s.entry!.seq, {});
         // Keep the picture of Dataverse current: older entries of the same record compare against it.
         Object.assign(s.now, s.e.before ?? {});
