@@ -1,7 +1,7 @@
 // A StateStore in memory: for the engine inside Dynamics (loaded from and written back to Dataverse) and for tests.
 // Same semantics as the SQLite store the command line uses (scripts/test/stateStore.contract.test.ts runs one contract
 // against both): what it hands out are copies, the latest run is the one created last, outcomes come by resource and id.
-import type { AuditEntry, AuditPhase, RecordOutcome, RunState, StagedRecord, StateStore } from '../ports';
+import type { AuditEntry, AuditPhase, DispositionRecord, LoadedRow, RecordOutcome, RunState, StagedRecord, StateStore } from '../ports';
 
 export class MemoryStateStore implements StateStore {
   readonly runs = new Map<string, RunState>();
@@ -85,5 +85,63 @@ export class MemoryStateStore implements StateStore {
     this.outcomeRows.set(runId, structuredClone(o).sort((a, b) => (byKey(a) < byKey(b) ? -1 : byKey(a) > byKey(b) ? 1 : 0)));
   }
   outcomes(runId: string) { return structuredClone(this.outcomeRows.get(runId) ?? []); }
+  addOutcomes(runId: string, o: RecordOutcome[], replace: boolean) {
+    this.setOutcomes(runId, [...(replace ? [] : this.outcomeRows.get(runId) ?? []), ...o]);
+  }
+  outcomesPage(runId: string, after: number, limit: number) {
+    return (this.outcomeRows.get(runId) ?? []).slice(after, after + limit).map((o, i) => ({ ...structuredClone(o), position: after + i + 1 }));
+  }
   transaction<T>(fn: () => T) { return fn(); }
+
+  // The ledgers of mapping passes: in memory like everything else here (this store maps from the whole firm anyway).
+  private readonly ledgers = new Map<string, { dispositions: Map<string, DispositionRecord[]>; rows: Map<string, Map<string, LoadedRow>> }>();
+  private ledger(name: string) {
+    let l = this.ledgers.get(name);
+    if (!l) this.ledgers.set(name, (l = { dispositions: new Map(), rows: new Map() }));
+    return l;
+  }
+  clearLedger(name: string) { this.ledgers.delete(name); }
+  addDispositions(name: string, records: DispositionRecord[]) {
+    const d = this.ledger(name).dispositions;
+    for (const r of records) {
+      const k = `${r.resource}\u0000${r.id}`;
+      const list = d.get(k);
+      if (list) list.push({ ...r });
+      else d.set(k, [{ ...r }]);
+    }
+  }
+  dispositions(name: string, resource: string, ids: string[]) {
+    const d = this.ledger(name).dispositions;
+    // Stable sort: within a rank, as written.
+    return ids.flatMap((id) => [...(d.get(`${resource}\u0000${id}`) ?? [])].sort((a, b) => a.rank - b.rank)).map((r) => ({ ...r }));
+  }
+  putLoadedRows(name: string, rows: LoadedRow[]) {
+    const byTable = this.ledger(name).rows;
+    for (const r of rows) {
+      let t = byTable.get(r.table);
+      if (!t) byTable.set(r.table, (t = new Map()));
+      t.set(r.key, { ...r });
+    }
+  }
+  loadedRows(name: string, table: string, keys: string[]) {
+    const t = this.ledger(name).rows.get(table);
+    return t ? keys.map((k) => t.get(k)).filter((r): r is LoadedRow => !!r).map((r) => ({ ...r })) : [];
+  }
+  loadedRowsPage(name: string, table: string, after: number, limit: number) {
+    return [...(this.ledger(name).rows.get(table)?.values() ?? [])].slice(after, after + limit).map((r, i) => ({ ...r, position: after + i + 1 }));
+  }
+  auditPage(runId: string, q: { afterSeq?: number; beforeSeq?: number; phase?: AuditPhase; notPhase?: AuditPhase; limit: number; descending?: boolean }) {
+    const rows = this.auditRows.filter((a) => a.runId === runId && (q.afterSeq === undefined || a.seq > q.afterSeq) && (q.beforeSeq === undefined || a.seq < q.beforeSeq)
+      && (!q.phase || a.phase === q.phase) && (!q.notPhase || a.phase !== q.notPhase));
+    rows.sort((a, b) => (q.descending ? b.seq - a.seq : a.seq - b.seq));
+    return structuredClone(rows.slice(0, q.limit));
+  }
+  auditByKeys(runId: string, phase: AuditPhase, table: string | null, keys: string[]) {
+    const set = new Set(keys);
+    return structuredClone(this.auditRows.filter((a) => a.runId === runId && a.phase === phase && (table === null || a.table === table) && set.has(a.key)).sort((a, b) => a.seq - b.seq));
+  }
+  auditByTargets(runId: string, targetIds: string[]) {
+    const set = new Set(targetIds.map((t) => t.toLowerCase()));
+    return structuredClone(this.auditRows.filter((a) => a.runId === runId && a.targetId && set.has(a.targetId.toLowerCase())).sort((a, b) => a.seq - b.seq));
+  }
 }
