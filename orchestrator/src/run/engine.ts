@@ -7,7 +7,7 @@ import type { LicenseTier, MigrationOptions } from '../options';
 import type { Finding, ProgressReporter, RecordOutcome, Row, RunState, SinkPort, SourcePort, StateStore } from '../ports';
 import { FindingLog } from './findings';
 import { extractResource, stageUnlistedMatters } from './resourceExtraction';
-import { FirmIndex, emptyFirmData, trustRowId, type FirmData } from '../transform/firmData';
+import { FirmIndex, emptyFirmData, trustRowId, trustRowOrder, type FirmData } from '../transform/firmData';
 import type { TargetRow } from '../transform/targetRow';
 import { FirmLookups, FirmUnits, MAPPINGS, mapFirm, recordRef, SEED_MAPPINGS, type MappedFirm, type MappingSet } from '../mappings';
 import { KeyRegistry, RowLoader, type RowResult } from '../load/rowLoader';
@@ -235,7 +235,7 @@ export class MigrationEngine {
     for (const r of EXTRACTION_ORDER) {
       (data as unknown as Record<string, unknown[]>)[r] = this.store.staged(r).map((s) => JSON.parse(s.json));
     }
-    data.trustLedger = this.store.staged('trustledger').sort((a, b) => trustOrder(a.id) - trustOrder(b.id)).map((s) => JSON.parse(s.json) as TrustLedgerEntry);
+    data.trustLedger = this.store.staged('trustledger').sort((a, b) => trustRowOrder(a.id) - trustRowOrder(b.id)).map((s) => JSON.parse(s.json) as TrustLedgerEntry);
     return data;
   }
 
@@ -472,10 +472,6 @@ export class MigrationEngine {
     if (!run.extractionCompletedOn) throw new EngineError(`run ${run.runId} is not extracted yet: run \`extract\` first`);
     return exportWorkflows(this.loadFirm());
   }
-}
-
-function trustOrder(id: string): number {
-  return Number(id.slice(id.lastIndexOf('-') + 1));
 }
 
 function validColumn(_table: string, column: string): boolean {
