@@ -76,8 +76,8 @@ export interface SinkPort {
   provision(schema: SolutionSchema, options?: { dryRun?: boolean; onProgress?: (message: string) => void }): Promise<string[]>;
   readByValues(table: TableInfo, column: string, values: string[], select: string[]): Promise<Row[]>;
   readAll(table: TableInfo, select: string[], filter?: string): AsyncIterable<Row[]>;
-  upsert(table: TableInfo, targets: SinkUpsertTarget[]): Promise<SinkWriteResult[]>;
-  remove(table: TableInfo, ids: Array<{ id: string; ref?: string }>): Promise<SinkWriteResult[]>;
+  upsert(table: TableInfo, targets: SinkUpsertTarget[], options?: SinkWriteOptions): Promise<SinkWriteResult[]>;
+  remove(table: TableInfo, ids: Array<{ id: string; ref?: string }>, options?: SinkWriteOptions): Promise<SinkWriteResult[]>;
   /** Unbound action (WinOpportunity, LoseOpportunity). Throws an error with `code` and `message` on failure. */
   action(name: string, body: Record<string, unknown>): Promise<void>;
   /** One row by alternate key, with its etag (row version) for a conditional write; null when there is none. */
@@ -88,6 +88,17 @@ export interface SinkPort {
    */
   writeIfUnchanged(table: TableInfo, key: Record<string, string>, etag: string | null, attributes: Row): Promise<boolean>;
   requestCount(): number;
+  /** Requests that may be in flight now across every identity (the service's limits, as the responses tell them). */
+  capacity?(): number;
+}
+
+export interface SinkWriteOptions {
+  /**
+   * At most this many requests in flight for this call: a caller that keeps many calls in flight at once asks each
+   * for few, large requests (a bulk request's fixed cost is paid once per request) instead of each splitting its
+   * rows across the whole capacity.
+   */
+  maxConcurrency?: number;
 }
 
 export type AuditOperation = 'create' | 'update' | 'skip' | 'error' | 'delete' | 'restore' | 'conflict' | 'state';

@@ -65,6 +65,11 @@ export interface BulkWriterOptions {
 
 type Operation = 'upsert' | 'create' | 'update' | 'delete';
 
+/** Per call: a caller running many calls at once asks each for few requests (see SinkWriteOptions). */
+export interface CallOptions {
+  maxConcurrency?: number;
+}
+
 interface Item {
   index: number;
   ref?: string;
@@ -151,7 +156,7 @@ export class BulkWriter {
   }
 
   /** UpsertMultiple where supported, else `$batch` of alternate-key PATCH upserts. Outcome `upserted` (the Web API does not say created vs updated). */
-  upsertMany(table: TableRef, targets: UpsertTarget[]): Promise<WriteResult[]> {
+  upsertMany(table: TableRef, targets: UpsertTarget[], call: CallOptions = {}): Promise<WriteResult[]> {
     const items = targets.map((t, index) => {
       const attributes = { ...t.attributes };
       if (t.key && !isIdKey(t.key)) for (const k of Object.keys(t.key)) delete attributes[k];
@@ -167,12 +172,12 @@ export class BulkWriter {
       seen.set(k, wave + 1);
       (waves[wave] ??= []).push(item);
     }
-    if (waves.length <= 1) return this.run('upsert', table, items);
+    if (waves.length <= 1) return this.run('upsert', table, items, undefined, call);
     return (async () => {
       const results: WriteResult[] = new Array(items.length);
       let doneBefore = 0;
       for (const wave of waves) {
-        const part = await this.run('upsert', table, wave, { size: items.length, doneBefore, grandTotal: items.length });
+        const part = await this.run('upsert', table, wave, { size: items.length, doneBefore, grandTotal: items.length }, call);
         for (const item of wave) results[item.index] = part[item.index];
         doneBefore += wave.length;
       }
@@ -213,13 +218,13 @@ export class BulkWriter {
   }
 
   /** `$batch` DELETEs (DeleteMultiple exists only for elastic tables). Outcome `deleted`. */
-  deleteMany(table: TableRef, ids: Array<{ id: string; ref?: string }>): Promise<WriteResult[]> {
-    return this.run('delete', table, ids.map((r, index) => ({ index, ref: r.ref, label: r.ref ?? `id ${r.id}`, key: { id: r.id }, attributes: {}, attempts: 0 })));
+  deleteMany(table: TableRef, ids: Array<{ id: string; ref?: string }>, call: CallOptions = {}): Promise<WriteResult[]> {
+    return this.run('delete', table, ids.map((r, index) => ({ index, ref: r.ref, label: r.ref ?? `id ${r.id}`, key: { id: r.id }, attributes: {}, attempts: 0 })), undefined, call);
   }
 
   // ------------------------------------------------------------------ scheduling
 
-  private async run(op: Operation, table: TableRef, allItems: Item[], wave?: { size: number; doneBefore: number; grandTotal: number }): Promise<WriteResult[]> {
+  private async run(op: Operation, table: TableRef, allItems: Item[], wave?: { size: number; doneBefore: number; grandTotal: number }, call: CallOptions = {}): Promise<WriteResult[]> {
     let items = allItems;
     const total = items.length;
     const results: WriteResult[] = new Array(wave?.size ?? total);
@@ -282,7 +287,7 @@ export class BulkWriter {
       cursor += unit.items.length;
       return unit;
     };
-    const slots = () => Math.max(1, Math.min(this.options.maxConcurrency ?? Infinity, this.client.capacity));
+    const slots = () => Math.max(1, Math.min(this.options.maxConcurrency ?? Infinity, call.maxConcurrency ?? Infinity, this.client.capacity));
 
     const process = async (unit: Unit): Promise<void> => {
       if (unit.viaQuery) {

@@ -1,7 +1,7 @@
 // The migration engine's sink port over this connector: bulk upserts through BulkWriter (UpsertMultiple where the
 // table has it, else $batch), reads through the Web API, provisioning through the metadata provisioner. Browser-safe:
 // the command line and the in-CRM commands use the same adapter.
-import type { Row, SinkPort, SinkUpsertTarget, SinkWriteResult, TableInfo } from '@astep/orchestrator/ports';
+import type { Row, SinkPort, SinkUpsertTarget, SinkWriteOptions, SinkWriteResult, TableInfo } from '@astep/orchestrator/ports';
 import type { SystemUserInfo } from '@astep/orchestrator/plan/buildPlan';
 import type { SolutionSchema } from '@astep/solution/model';
 import { BulkWriter } from './bulkWriter';
@@ -61,7 +61,8 @@ export class DataverseSink implements SinkPort {
   async readByValues(table: TableInfo, column: string, values: string[], select: string[]): Promise<Row[]> {
     if (!values.length) return [];
     const t0 = Date.now();
-    const rows = await this.client.retrieveByValues(table.entitySetName, column, values, select);
+    // Many keys at once go as one $batch of GETs: the loader, verification and rollback read this way in bulk.
+    const rows = await this.client.retrieveByValues(table.entitySetName, column, values, select, { batched: true });
     trace(`[trace] read ${table.logicalName}.${column} ${values.length} → ${rows.length} in ${Date.now() - t0} ms`);
     return rows;
   }
@@ -70,15 +71,15 @@ export class DataverseSink implements SinkPort {
     for await (const page of this.client.retrieveMultiple(table.entitySetName, { select, filter }).byPage()) yield page;
   }
 
-  async upsert(table: TableInfo, targets: SinkUpsertTarget[]): Promise<SinkWriteResult[]> {
+  async upsert(table: TableInfo, targets: SinkUpsertTarget[], options: SinkWriteOptions = {}): Promise<SinkWriteResult[]> {
     const t0 = Date.now();
-    const res = await this.writer.upsertMany(table, targets);
+    const res = await this.writer.upsertMany(table, targets, options);
     trace(`[trace] upsert ${table.logicalName} ${targets.length} in ${Date.now() - t0} ms`);
     return res;
   }
 
-  remove(table: TableInfo, ids: Array<{ id: string; ref?: string }>): Promise<SinkWriteResult[]> {
-    return this.writer.deleteMany(table, ids);
+  remove(table: TableInfo, ids: Array<{ id: string; ref?: string }>, options: SinkWriteOptions = {}): Promise<SinkWriteResult[]> {
+    return this.writer.deleteMany(table, ids, options);
   }
 
   async action(name: string, body: Record<string, unknown>): Promise<void> {
@@ -104,5 +105,9 @@ export class DataverseSink implements SinkPort {
 
   requestCount(): number {
     return this.client.stats.requests;
+  }
+
+  capacity(): number {
+    return this.client.capacity;
   }
 }

@@ -1,7 +1,7 @@
 // Pause and resume for a run in the browser: every write to Dataverse passes a gate. Pausing closes it: writes
 // already sent finish (their audit completes), new ones wait until resume. Nothing is cancelled, so nothing is lost
 // and the write-ahead audit stays consistent.
-import type { SinkPort, SinkUpsertTarget, SinkWriteResult, TableInfo, Row } from '../ports';
+import type { SinkPort, SinkUpsertTarget, SinkWriteOptions, SinkWriteResult, TableInfo, Row } from '../ports';
 import type { SolutionSchema } from '@astep/solution/model';
 
 export class WriteGate {
@@ -69,13 +69,13 @@ export class PausableSink implements SinkPort {
   readAll(table: TableInfo, select: string[], filter?: string): AsyncIterable<Row[]> {
     return this.inner.readAll(table, select, filter);
   }
-  async upsert(table: TableInfo, targets: SinkUpsertTarget[]): Promise<SinkWriteResult[]> {
+  async upsert(table: TableInfo, targets: SinkUpsertTarget[], options?: SinkWriteOptions): Promise<SinkWriteResult[]> {
     await this.gate.pass();
-    return this.inner.upsert(table, targets);
+    return this.inner.upsert(table, targets, options);
   }
-  async remove(table: TableInfo, ids: Array<{ id: string; ref?: string }>): Promise<SinkWriteResult[]> {
+  async remove(table: TableInfo, ids: Array<{ id: string; ref?: string }>, options?: SinkWriteOptions): Promise<SinkWriteResult[]> {
     await this.gate.pass();
-    return this.inner.remove(table, ids);
+    return this.inner.remove(table, ids, options);
   }
   async action(name: string, body: Record<string, unknown>): Promise<void> {
     await this.gate.pass();
@@ -85,4 +85,5 @@ export class PausableSink implements SinkPort {
   readForUpdate(table: TableInfo, key: Record<string, string>, select: string[]) { return this.inner.readForUpdate(table, key, select); }
   writeIfUnchanged(table: TableInfo, key: Record<string, string>, etag: string | null, attributes: Row) { return this.inner.writeIfUnchanged(table, key, etag, attributes); }
   requestCount(): number { return this.inner.requestCount(); }
+  capacity(): number { return this.inner.capacity?.() ?? 4; }
 }
