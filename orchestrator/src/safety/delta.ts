@@ -6,6 +6,7 @@ import { RESOURCES } from '@astep/actionstep-connector/resources';
 import type { ResourceName } from '@astep/actionstep-connector/records';
 import type { ProgressReporter, SourcePort, StateStore, StagedRecord } from '../ports';
 import { trustRowId } from '../transform/firmData';
+import { stagedIdPages, stagedJson } from '../run/firmView';
 
 export interface ResourceDelta {
   resource: string;
@@ -21,27 +22,38 @@ export interface DeltaScan {
   resources: ResourceDelta[];
 }
 
-/** Reads the changes and stages them (new and changed records replace their staged copies). */
-export async function scanDelta(source: SourcePort, store: StateStore, resources: ResourceName[], since: string, startedOn: string, progress: ProgressReporter): Promise<DeltaScan> {
+/**
+ * Reads the changes and stages them (new and changed records replace their staged copies), a page at a time: each
+ * page is compared with the staged copies of its ids, and a rescan notes the ids it saw in `seenLedger` (the state
+ * store) so the staged records it did not see can be found afterwards without holding either list.
+ */
+export async function scanDelta(source: SourcePort, store: StateStore, resources: ResourceName[], since: string, startedOn: string, progress: ProgressReporter, seenLedger: string): Promise<DeltaScan> {
   const out: ResourceDelta[] = [];
+  store.clearLedger(seenLedger);
+  const see = (resource: string, ids: string[]) => store.putLoadedRows(seenLedger, ids.map((id) => ({ table: resource, key: id, outcome: 'skipped', targetId: null, json: '' })));
   for (const resource of resources) {
     const modifiedField = RESOURCES[resource]?.modifiedField ?? null;
-    const staged = new Map(store.staged(resource).map((s) => [s.id, s.json] as const));
     const delta: ResourceDelta = { resource, method: modifiedField ? 'modifiedSince' : 'rescan', added: [], changed: [], deleted: [] };
-    const seen = new Set<string>();
-    const toStage: StagedRecord[] = [];
+    let seen = 0;
     progress.start(`delta ${resource}`, 0);
     for await (const page of source.pages(resource, modifiedField ? { modifiedSince: since } : {})) {
-      for (const record of page) {
-        const id = (record as { id: string }).id;
+      const ids = page.map((record) => (record as { id: string }).id);
+      const staged = stagedJson(store, resource, ids);
+      const toStage: StagedRecord[] = [];
+      page.forEach((record, i) => {
+        const id = ids[i];
         const json = JSON.stringify(record);
-        seen.add(id);
         const before = staged.get(id);
         if (before === undefined) delta.added.push(id);
         else if (before !== json) delta.changed.push(id);
-        else continue;
+        else return;
         toStage.push({ resource, id, json });
+      });
+      if (!modifiedField) {
+        see(resource, ids);
+        seen += ids.length;
       }
+      if (toStage.length) store.stage(toStage);
       progress.tick(`delta ${resource}`, page.length);
     }
     progress.done(`delta ${resource}`);
@@ -49,12 +61,15 @@ export async function scanDelta(source: SourcePort, store: StateStore, resources
       // A rescan pages by offset where ids are composite: a record deleted meanwhile shifts another past the reader,
       // and that one would look deleted. When the count says so, the ids are listed again before calling any gone.
       const count = await source.count(resource);
-      if (count !== null && count !== seen.size) for await (const ids of source.ids(resource)) for (const id of ids) seen.add(id);
-      for (const id of staged.keys()) if (!seen.has(id)) delta.deleted.push(id);
+      if (count !== null && count !== seen) for await (const ids of source.ids(resource)) see(resource, ids);
+      for (const ids of stagedIdPages(store, resource)) {
+        const found = new Set(store.loadedRows(seenLedger, resource, ids).map((l) => l.key));
+        for (const id of ids) if (!found.has(id)) delta.deleted.push(id);
+      }
     }
-    if (toStage.length) store.stage(toStage);
     out.push(delta);
   }
+  store.clearLedger(seenLedger);
   // The trust ledger export has no timestamps: download it again and compare.
   const ledger = await source.trustLedger();
   const staged = new Map(store.staged('trustledger').map((s) => [s.id, s.json] as const));
