@@ -4,7 +4,10 @@
 // that has a child the run did not create (a note, an activity, a contact...), is a conflict: reported with what
 // changed, by whom and when, and left alone with everything it points to, unless forced. Every step is itself
 // audited (phase 'rollback') before it is done, so a killed rollback resumes where it stopped, and running it twice
-// changes nothing the second time.
+// changes nothing the second time. It goes at the speed of the run: the audit is read a page at a time (newest
+// first), each page's records and their children are read in bulk, and its deletes, re-opens and restores go as
+// batches (`$batch` deletes, bulk updates) through the same identities the loader uses; nothing of the whole run is
+// held in memory but the conflicts.
 import type { AuditEntry, ProgressReporter, Row, SinkPort, StateStore } from '../ports';
 import { sameValue } from '../load/compare';
 import { MAPPINGS } from '../mappings';
@@ -37,10 +40,22 @@ export interface RollbackItem {
 
 export interface RollbackResult {
   runId: string;
+  /** Every conflict and failure; the routine steps (deleted, restored, re-opened, already undone) up to a thousand. */
   items: RollbackItem[];
+  /** Routine steps not listed in `items` (their counts are complete). */
+  itemsLeftOut: number;
   counts: Record<RollbackItem['action'], number>;
+  /** The same counts per table (complete, whatever `items` lists). */
+  tables: Record<string, Record<RollbackItem['action'], number>>;
   complete: boolean;
+  /** Dataverse requests this rollback sent (reads, batches, the audit's mirror), retries and throttled ones included. */
+  dataverseRequests: number;
 }
+
+/** Routine items listed in a result (the counts cover every one). */
+const ROUTINE_ITEMS = 1000;
+/** Audit entries undone per page: the records read, their children found and their steps batched together. */
+const PAGE = 2000;
 
 /** Columns and lookups of a before-image as a PATCH body (a lookup is bound again by its GUID, as the mapping declares it). */
 function restoreBody(mappings: MappingSet, table: string, before: Row, pk: string): Row {
@@ -56,131 +71,147 @@ function restoreBody(mappings: MappingSet, table: string, before: Row, pk: strin
   return body;
 }
 
+/** One step of a rollback, decided for an audit entry before its requests go. */
+interface Step {
+  e: AuditEntry;
+  rollbackKey: string;
+  now: Row;
+  entry: AuditEntry | null;
+  base: Omit<RollbackItem, 'action' | 'message'>;
+}
+
 export class RollbackExecutor {
   private readonly now: () => Date;
   /** Records left alone: a conflict (own), or pointed to by one (deleting it would cascade to kept work). */
   private readonly kept = new Map<string, { own: boolean; because: string }>();
-  /** The same rows as the live picture, by id alone (children are found by id, whatever their table). */
-  private readonly currentById = new Map<string, Row>();
-  /** Records whose latest run write was already undone (or found undone) in this rollback. */
-  private readonly handled = new Set<string>();
-  /** Every record the run created (its own children are deleted before it, newest first). */
-  private readonly created = new Set<string>();
-  /** Rows pointing at records the run created, by parent id, read before anything is deleted. */
-  private children = new Map<string, ChildRow[]>();
   private userNames: Map<string, string> | null = null;
   /** Rollback steps written ahead by an attempt that was killed before it knew their result. */
   private interrupted = new Set<string>();
   private readonly mappings: MappingSet;
+  private items: RollbackItem[] = [];
+  private itemsLeftOut = 0;
+  private readonly counts = noSteps();
+  private readonly tables: Record<string, Record<RollbackItem['action'], number>> = {};
   constructor(private readonly sink: SinkPort, private readonly store: StateStore, private readonly progress: ProgressReporter, private readonly options: RollbackOptions = {}) {
     this.now = options.now ?? (() => new Date());
     this.mappings = options.mappings ?? MAPPINGS;
   }
 
-  /** The writes to undo: every completed create, update and state change of the run, newest first. */
+  /** The writes to undo: every completed create, update and state change of the run, newest first (a page at a time). */
+  *planPages(runId: string, size = PAGE): Generator<AuditEntry[]> {
+    for (let before: number | undefined; ;) {
+      const page = this.store.auditPage(runId, { beforeSeq: before, notPhase: 'rollback', limit: size, descending: true });
+      if (!page.length) return;
+      before = page[page.length - 1].seq;
+      const undoable = page.filter(isUndoable);
+      if (undoable.length) yield undoable;
+    }
+  }
+
+  /** The whole plan at once (small runs, tests). */
   plan(runId: string): AuditEntry[] {
-    return this.store.audit(runId)
-      .filter((e) => e.phase !== 'rollback' && e.status === 'done' && (e.operation === 'create' || e.operation === 'update' || e.operation === 'state'))
-      .sort((a, b) => b.seq - a.seq);
+    return [...this.planPages(runId)].flat();
   }
 
   async execute(runId: string): Promise<RollbackResult> {
-    const entries = this.plan(runId);
-    const done = new Map<string, AuditEntry>();
-    // Failed steps are tried again; conflicts too when forced.
-    for (const e of this.store.audit(runId, 'rollback')) {
-      if (e.status === 'done' && e.operation !== 'error' && !(this.options.force && e.operation === 'conflict')) done.set(e.key, e);
-    }
+    const requestsBefore = this.sink.requestCount();
     this.interrupted = new Set(this.store.pendingAudit(runId).filter((e) => e.phase === 'rollback').map((e) => e.key));
-    const items: RollbackItem[] = [];
-    this.progress.start('rollback', entries.length);
-    // Current values of every target, read once per table; and what points at the records about to be deleted.
-    const current = await this.readCurrent(entries);
-    await this.readChildren(entries);
-    for (const e of entries) {
-      const rollbackKey = `seq-${e.seq}`;
-      const prior = done.get(rollbackKey);
-      const k = `${e.table}|${String(e.targetId).toLowerCase()}`;
-      if (prior) {
-        this.handled.add(k);
-        if (prior.operation === 'conflict') this.keep(e, current.get(k) ?? null);
-        items.push({ seq: e.seq, table: e.table, key: e.key, targetId: e.targetId, action: prior.operation === 'conflict' ? 'conflict' : 'already', message: prior.message });
-        this.progress.tick('rollback');
-        continue;
-      }
-      const item = await this.undo(runId, e, rollbackKey, current);
-      items.push(item);
-      // Keep the picture of Dataverse current: older entries of the same record compare against it.
-      const row = current.get(k);
-      if (item.action === 'deleted') current.delete(k);
-      else if (row && item.action === 'restored') Object.assign(row, e.before ?? {});
-      else if (row && item.action === 'reopened') Object.assign(row, { statecode: e.before?.statecode ?? 0, statuscode: e.before?.statuscode ?? null });
-      this.progress.tick('rollback');
-    }
+    this.progress.start('rollback', 0);
+    for (const page of this.planPages(runId)) await this.undoPage(runId, page);
     this.progress.done('rollback');
-    const counts = { deleted: 0, restored: 0, reopened: 0, already: 0, conflict: 0, failed: 0 };
-    for (const i of items) counts[i.action]++;
-    return { runId, items, counts, complete: counts.failed === 0 && counts.conflict === 0 };
+    const counts = { ...this.counts };
+    return {
+      runId, items: this.items, itemsLeftOut: this.itemsLeftOut, counts, tables: this.tables, complete: counts.failed === 0 && counts.conflict === 0,
+      dataverseRequests: this.sink.requestCount() - requestsBefore,
+    };
   }
 
-  private async readCurrent(entries: AuditEntry[]): Promise<Map<string, Row>> {
-    const out = new Map<string, Row>();
+  private report(item: RollbackItem): void {
+    this.counts[item.action]++;
+    (this.tables[item.table] ??= noSteps())[item.action]++;
+    if (item.action === 'conflict' || item.action === 'failed' || this.items.length < ROUTINE_ITEMS) this.items.push(item);
+    else this.itemsLeftOut++;
+    this.progress.tick('rollback');
+  }
+
+  /**
+   * One page of the plan: what Dataverse holds now for its records and what points at the ones it created, then the
+   * steps table by table, children's tables first (a child was always written after its parent, so within the
+   * page the tables go in reverse load order; pages go newest first), each table's steps batched.
+   */
+  private async undoPage(runId: string, page: AuditEntry[]): Promise<void> {
+    // Steps an earlier attempt finished; failed steps are tried again, conflicts too when forced.
+    const done = new Map<string, AuditEntry>();
+    for (const e of this.store.auditByKeys(runId, 'rollback', null, page.map((e) => `seq-${e.seq}`))) {
+      if (e.status === 'done' && e.operation !== 'error' && !(this.options.force && e.operation === 'conflict')) done.set(e.key, e);
+    }
+    // Only the run's latest write to a record is compared with what is there now: the newest undoable entry of it.
+    const targets = [...new Set(page.filter((e) => e.targetId).map((e) => (e.targetId as string).toLowerCase()))];
+    const latest = new Map<string, number>();
+    for (const e of this.store.auditByTargets(runId, targets)) {
+      if (!isUndoable(e)) continue;
+      const id = (e.targetId as string).toLowerCase();
+      latest.set(id, Math.max(latest.get(id) ?? 0, e.seq));
+    }
+    const order = new Map(this.mappings.names.map((t, i) => [t, i] as const));
     const byTable = new Map<string, AuditEntry[]>();
-    for (const e of entries) {
-      if (!e.targetId) continue;
-      const list = byTable.get(e.table);
-      if (list) list.push(e);
-      else byTable.set(e.table, [e]);
-    }
-    for (const [table, list] of byTable) {
-      const info = this.mappings.tableInfo(table);
-      const cols = new Set<string>([info.primaryIdAttribute, ...ROW_STAMPS]);
-      for (const e of list) for (const c of [...Object.keys(e.after ?? {}), ...Object.keys(e.before ?? {})]) cols.add(c);
-      if (this.mappings.get(table)?.lifecycle) ['statecode', 'statuscode'].forEach((c) => cols.add(c));
-      const ids = [...new Set(list.map((e) => e.targetId as string))];
-      for (let i = 0; i < ids.length; i += 250) {
-        const rows = await this.sink.readByValues(info, info.primaryIdAttribute, ids.slice(i, i + 250), [...cols]);
-        for (const r of rows) {
-          out.set(`${table}|${String(r[info.primaryIdAttribute]).toLowerCase()}`, r);
-          this.currentById.set(String(r[info.primaryIdAttribute]).toLowerCase(), r);
-        }
+    for (const e of page) byTable.set(e.table, [...(byTable.get(e.table) ?? []), e]);
+    const tables = [...byTable.keys()].sort((a, b) => (order.get(b) ?? -1) - (order.get(a) ?? -1));
+    for (const table of tables) {
+      const entries = byTable.get(table)!;
+      const current = await this.readCurrent(table, entries);
+      const children = await this.readChildren(table, entries, current);
+      // Waves: the same record's entries go one after another, newest first; different records go together.
+      const waves: AuditEntry[][] = [];
+      const depth = new Map<string, number>();
+      for (const e of entries) {
+        const id = String(e.targetId).toLowerCase();
+        const n = depth.get(id) ?? 0;
+        depth.set(id, n + 1);
+        (waves[n] ??= []).push(e);
       }
+      for (const wave of waves) await this.undoWave(runId, table, wave, current, children, done, latest);
     }
+  }
+
+  private async readCurrent(table: string, entries: AuditEntry[]): Promise<Map<string, Row>> {
+    const out = new Map<string, Row>();
+    const info = this.mappings.tableInfo(table);
+    const cols = new Set<string>([info.primaryIdAttribute, ...ROW_STAMPS]);
+    for (const e of entries) for (const c of [...Object.keys(e.after ?? {}), ...Object.keys(e.before ?? {})]) cols.add(c);
+    if (this.mappings.get(table)?.lifecycle) ['statecode', 'statuscode'].forEach((c) => cols.add(c));
+    const ids = [...new Set(entries.filter((e) => e.targetId).map((e) => e.targetId as string))];
+    for (const r of await this.sink.readByValues(info, info.primaryIdAttribute, ids, [...cols])) out.set(String(r[info.primaryIdAttribute]).toLowerCase(), r);
     return out;
   }
 
-  /** Children of every record the run created, read before the first delete (a cascade would hide them). */
-  private async readChildren(entries: AuditEntry[]): Promise<void> {
-    const byTable = new Map<string, string[]>();
-    for (const e of entries) {
-      if (e.operation !== 'create' || !e.targetId) continue;
-      this.created.add(e.targetId.toLowerCase());
-      if (e.table === 'annotation' || e.table === 'opportunityclose') continue;
-      const ids = byTable.get(e.table);
-      if (ids) ids.push(e.targetId);
-      else byTable.set(e.table, [e.targetId]);
+  /**
+   * Rows that point at the records of this table the run created, read right before they are deleted (a cascade
+   * would hide them), with whether the run created each of them too.
+   */
+  private async readChildren(table: string, entries: AuditEntry[], current: Map<string, Row>): Promise<Map<string, Array<ChildRow & { ours: boolean }>>> {
+    const out = new Map<string, Array<ChildRow & { ours: boolean }>>();
+    if (table === 'annotation' || table === 'opportunityclose') return out;
+    const created = [...new Set(entries.filter((e) => e.operation === 'create' && e.targetId && current.has(e.targetId.toLowerCase())).map((e) => e.targetId as string))];
+    if (!created.length) return out;
+    const found = await findChildren(this.sink, table, created);
+    const childIds = [...new Set([...found.values()].flat().map((c) => c.id))];
+    const ours = new Set<string>();
+    for (const e of childIds.length ? this.store.auditByTargets(this.runIdOf(entries), childIds) : []) {
+      if (e.phase !== 'rollback' && e.operation === 'create' && e.status === 'done') ours.add((e.targetId as string).toLowerCase());
     }
-    for (const [table, ids] of byTable) {
-      for (const [parent, list] of await findChildren(this.sink, table, [...new Set(ids)])) {
-        const known = this.children.get(parent);
-        if (known) known.push(...list);
-        else this.children.set(parent, list);
-      }
-    }
+    for (const [parent, list] of found) out.set(parent, list.map((c) => ({ ...c, ours: ours.has(c.id) })));
+    return out;
+  }
+
+  private runIdOf(entries: AuditEntry[]): string {
+    return entries[0].runId;
   }
 
   /** Children that deleting `parentId` would delete or unlink and that are not the run's own (or that the run kept). */
-  private foreignChildren(parentId: string): ChildRow[] {
-    return (this.children.get(parentId) ?? []).filter((c) => {
-      if (this.created.has(c.id)) return this.kept.has(c.id);
-      // A record the run updated (a pre-existing contact it linked to a new account): its lookup may have been
-      // restored already in this rollback; the live picture says whether it still points here.
-      const touched = this.currentById.get(c.id);
-      if (touched && c.attribute in touched) return String(touched[c.attribute] ?? '').toLowerCase() === parentId;
-      return true;
-    });
+  private foreignChildren(children: Map<string, Array<ChildRow & { ours: boolean }>>, parentId: string): ChildRow[] {
+    return (children.get(parentId) ?? []).filter((c) => (c.ours ? this.kept.has(c.id) : true));
   }
-
   /**
    * What changed since the run's latest write: the row version moved (any column, by anyone) and, where a column
    * the run wrote differs, which one. Entries written before after-images carried the row version have only the
@@ -221,7 +252,7 @@ export class RollbackExecutor {
   }
 
   /** Why this entry must be left alone, with who and when, or null. */
-  private async conflictOf(e: AuditEntry, now: Row, latest: boolean): Promise<Omit<RollbackItem, 'seq' | 'table' | 'key' | 'targetId' | 'action'> | null> {
+  private async conflictOf(e: AuditEntry, now: Row, latest: boolean, children: Map<string, Array<ChildRow & { ours: boolean }>>): Promise<Omit<RollbackItem, 'seq' | 'table' | 'key' | 'targetId' | 'action'> | null> {
     const id = String(e.targetId).toLowerCase();
     const changes = latest ? this.changesAfterRun(e, now) : null;
     if (changes) {
@@ -239,114 +270,169 @@ export class RollbackExecutor {
       };
     }
     if (e.operation !== 'create') return null;
-    const children = this.foreignChildren(id);
-    if (!children.length) return null;
-    const described = await Promise.all(children.map(async (c) => {
+    const foreign = this.foreignChildren(children, id);
+    if (!foreign.length) return null;
+    const described = await Promise.all(foreign.map(async (c) => {
       const by = await this.userName(c.createdBy);
       return `${c.noun} (${c.table} ${c.id}) added${by ? ` by ${by}` : ''}${c.createdOn ? ` on ${c.createdOn}` : ''}`;
     }));
     return {
       message: `${e.table} ${e.key} has records under it that the run did not create: ${described.join('; ')}. Deleting it would delete or unlink them`,
-      children: await Promise.all(children.map(async (c) => ({ table: c.table, id: c.id, createdBy: await this.userName(c.createdBy), createdOn: c.createdOn }))),
+      children: await Promise.all(foreign.map(async (c) => ({ table: c.table, id: c.id, createdBy: await this.userName(c.createdBy), createdOn: c.createdOn }))),
     };
   }
 
-  private async undo(runId: string, e: AuditEntry, rollbackKey: string, current: Map<string, Row>): Promise<RollbackItem> {
-    const info = this.mappings.tableInfo(e.table);
-    const lifecycle = this.mappings.get(e.table)?.lifecycle;
-    const base = { seq: e.seq, table: e.table, key: e.key, targetId: e.targetId };
-    const now = e.targetId ? current.get(`${e.table}|${e.targetId.toLowerCase()}`) : undefined;
-    const record = (operation: AuditEntry['operation'], message: string | null, before: Row | null, after: Row | null) => {
-      const [entry] = this.store.addPendingAudit([{
-        runId, phase: 'rollback', operation, table: e.table, key: rollbackKey, targetId: e.targetId, sourceResource: e.sourceResource, sourceId: e.sourceId,
-        before, after, errorCode: null, message, status: 'pending', occurredOn: this.now().toISOString(),
-      }]);
-      return entry;
-    };
+  /** Records a step ahead of its write (pending), or a decision at once (done). */
+  private record(runId: string, e: AuditEntry, rollbackKey: string, operation: AuditEntry['operation'], message: string | null, before: Row | null, after: Row | null, done: boolean): AuditEntry {
+    const [entry] = this.store.addPendingAudit([{
+      runId, phase: 'rollback', operation, table: e.table, key: rollbackKey, targetId: e.targetId, sourceResource: e.sourceResource, sourceId: e.sourceId,
+      before, after, errorCode: null, message, status: 'pending', occurredOn: this.now().toISOString(),
+    }]);
+    if (done) this.store.completeAudit(runId, entry.seq, {});
+    return entry;
+  }
 
-    if (!now) {
-      // Already gone: a create that a previous attempt deleted (or someone deleted it).
-      const entry = record(e.operation === 'create' ? 'delete' : 'conflict', e.operation === 'create' ? null : `${e.table} ${e.key} no longer exists; its before values cannot be restored`, null, null);
-      this.store.completeAudit(runId, entry.seq, {});
-      return { ...base, action: e.operation === 'create' ? 'already' : 'conflict', message: entry.message };
+  /**
+   * One wave of a table's entries (at most one per record): decisions first (already undone, conflict, or a step
+   * to take), then the steps batched by kind: re-opens, deletes (their close records first), restores.
+   */
+  private async undoWave(
+    runId: string, table: string, wave: AuditEntry[], current: Map<string, Row>, children: Map<string, Array<ChildRow & { ours: boolean }>>,
+    done: Map<string, AuditEntry>, latestSeq: Map<string, number>,
+  ): Promise<void> {
+    const info = this.mappings.tableInfo(table);
+    const lifecycle = this.mappings.get(table)?.lifecycle;
+    const reopens: Step[] = [];
+    const deletes: Step[] = [];
+    const restores: Step[] = [];
+    for (const e of wave) {
+      const rollbackKey = `seq-${e.seq}`;
+      const id = String(e.targetId).toLowerCase();
+      const base = { seq: e.seq, table: e.table, key: e.key, targetId: e.targetId };
+      const prior = done.get(rollbackKey);
+      if (prior) {
+        if (prior.operation === 'conflict') this.keep(e, current.get(id) ?? null);
+        this.report({ ...base, action: prior.operation === 'conflict' ? 'conflict' : 'already', message: prior.message });
+        continue;
+      }
+      const now = e.targetId ? current.get(id) : undefined;
+      if (!now) {
+        // Already gone: a create that a previous attempt deleted (or someone deleted it).
+        const entry = this.record(runId, e, rollbackKey, e.operation === 'create' ? 'delete' : 'conflict', e.operation === 'create' ? null : `${e.table} ${e.key} no longer exists; its before values cannot be restored`, null, null, true);
+        this.report({ ...base, action: e.operation === 'create' ? 'already' : 'conflict', message: entry.message });
+        continue;
+      }
+      const latest = latestSeq.get(id) === e.seq;
+      // Already undone (a rollback killed after its write and before its audit entry): recognise it, do not call it a
+      // conflict. Values already back as before need no write. A re-opened record counts as undone only when our own
+      // interrupted step says so: a task someone re-opened after the run is their work, and its create would delete it.
+      const restored = e.operation === 'update' && Object.entries(e.before ?? {})
+        .every(([c, v]) => c === info.primaryIdAttribute || c === 'statecode' || c === 'statuscode' || sameValue(c, v, now[c]));
+      const reopened = e.operation === 'state' && this.interrupted.has(rollbackKey) && Number(now.statecode ?? 0) === Number(e.before?.statecode ?? 0);
+      if (restored || reopened) {
+        this.record(runId, e, rollbackKey, 'restore', null, now, now, true);
+        this.report({ ...base, action: 'already', message: null });
+        continue;
+      }
+      const conflict = await this.conflictOf(e, now, latest, children);
+      if (conflict && !this.options.force) {
+        const message = `${conflict.message}; left alone (use --force to roll it back anyway)`;
+        this.record(runId, e, rollbackKey, 'conflict', message, now, null, true);
+        this.keep(e, now);
+        this.report({ ...base, ...conflict, action: 'conflict', message });
+        continue;
+      }
+      const step: Step = { e, rollbackKey, now, entry: null, base };
+      (e.operation === 'state' ? reopens : e.operation === 'create' ? deletes : restores).push(step);
     }
 
-    // Only the run's latest write to a record is compared with what is there now: older entries of the same record
-    // are the run's own history (a later write of the run may have replaced a value someone had changed).
-    const recordId = `${e.table}|${String(e.targetId).toLowerCase()}`;
-    const latest = !this.handled.has(recordId);
-    this.handled.add(recordId);
-    // Already undone (a rollback killed after its write and before its audit entry): recognise it, do not call it a
-    // conflict. Values already back as before need no write. A re-opened record counts as undone only when our own
-    // interrupted step says so: a task someone re-opened after the run is their work, and its create would delete it.
-    const restored = e.operation === 'update' && Object.entries(e.before ?? {})
-      .every(([c, v]) => c === info.primaryIdAttribute || c === 'statecode' || c === 'statuscode' || sameValue(c, v, now[c]));
-    const reopened = e.operation === 'state' && this.interrupted.has(rollbackKey) && Number(now.statecode ?? 0) === Number(e.before?.statecode ?? 0);
-    if (restored || reopened) {
-      const entry = record('restore', null, now, now);
-      this.store.completeAudit(runId, entry.seq, {});
-      return { ...base, action: 'already', message: null };
-    }
-    const conflict = await this.conflictOf(e, now, latest);
-    if (conflict && !this.options.force) {
-      const message = `${conflict.message}; left alone (use --force to roll it back anyway)`;
-      const entry = record('conflict', message, now, null);
-      this.store.completeAudit(runId, entry.seq, {});
-      this.keep(e, now);
-      return { ...base, ...conflict, action: 'conflict', message };
-    }
+    // Written ahead, all of the wave's steps at once (one local transaction).
+    this.store.transaction(() => {
+      for (const s of reopens) s.entry = this.record(runId, s.e, s.rollbackKey, 'restore', null, { statecode: s.now.statecode, statuscode: s.now.statuscode }, null, false);
+      for (const s of deletes) s.entry = this.record(runId, s.e, s.rollbackKey, 'delete', null, s.now, null, false);
+      for (const s of restores) s.entry = this.record(runId, s.e, s.rollbackKey, 'restore', null, s.now, s.e.before, false);
+    });
 
-    if (e.operation === 'state') {
-      const entry = record('restore', null, { statecode: now.statecode, statuscode: now.statuscode }, null);
+    if (reopens.length) {
       const open = lifecycle?.reopen ?? { statecode: 0, statuscode: 1 };
-      const body = { statecode: open.statecode, statuscode: Number(e.before?.statuscode ?? open.statuscode) || open.statuscode };
-      const [res] = await this.sink.upsert(info, [{ key: { id: e.targetId as string }, attributes: body, ref: e.key }]);
-      if (res.outcome === 'failed') return this.failed(runId, entry, base, `re-opening ${e.table} ${e.key} failed: ${res.message}`);
-      await this.removeCloseRecords(e.table, e.targetId as string);
-      this.store.completeAudit(runId, entry.seq, { after: body });
-      return { ...base, action: 'reopened', message: null };
+      const bodies = reopens.map((s) => ({ statecode: open.statecode, statuscode: Number(s.e.before?.statuscode ?? open.statuscode) || open.statuscode }));
+      const res = await this.sink.upsert(info, reopens.map((s, i) => ({ key: { id: s.e.targetId as string }, attributes: bodies[i], ref: s.e.key })));
+      const ok = reopens.filter((s, i) => {
+        if (res[i].outcome !== 'failed') return true;
+        this.failed(runId, s, `re-opening ${s.e.table} ${s.e.key} failed: ${res[i].message}`);
+        return false;
+      });
+      await this.removeCloseRecords(table, ok.map((s) => s.e.targetId as string));
+      this.store.transaction(() => ok.forEach((s) => {
+        const body = bodies[reopens.indexOf(s)];
+        this.store.completeAudit(runId, s.entry!.seq, { after: body });
+        Object.assign(s.now, { statecode: s.e.before?.statecode ?? 0, statuscode: s.e.before?.statuscode ?? null });
+        this.report({ ...s.base, action: 'reopened', message: null });
+      }));
     }
 
-    if (e.operation === 'create') {
-      const entry = record('delete', null, now, null);
+    if (deletes.length) {
       // A closed activity or opportunity is deleted as it is (Dataverse allows deleting closed records).
-      await this.removeCloseRecords(e.table, e.targetId as string);
-      const [res] = await this.sink.remove(info, [{ id: e.targetId as string, ref: e.key }]);
-      if (res.outcome === 'failed' && res.status !== 404) return this.failed(runId, entry, base, `deleting ${e.table} ${e.key} failed: ${res.message}`);
-      this.store.completeAudit(runId, entry.seq, {});
-      return { ...base, action: 'deleted', message: null };
+      await this.removeCloseRecords(table, deletes.map((s) => s.e.targetId as string));
+      const res = await this.sink.remove(info, deletes.map((s) => ({ id: s.e.targetId as string, ref: s.e.key })));
+      this.store.transaction(() => deletes.forEach((s, i) => {
+        if (res[i].outcome === 'failed' && res[i].status !== 404) return this.failed(runId, s, `deleting ${s.e.table} ${s.e.key} failed: ${res[i].message}`);
+        this.store.completeAudit(runId, s.entry!.seq, {});
+        current.delete(String(s.e.targetId).toLowerCase());
+        this.report({ ...s.base, action: 'deleted', message: null });
+      }));
     }
 
-    // update: restore the before values of the columns the run changed.
-    const entry = record('restore', null, now, e.before);
-    const closed = !!lifecycle && Number(now.statecode ?? 0) !== 0;
-    if (lifecycle && closed) {
-      const [re] = await this.sink.upsert(info, [{ key: { id: e.targetId as string }, attributes: { ...lifecycle.reopen }, ref: e.key }]);
-      if (re.outcome === 'failed') return this.failed(runId, entry, base, `re-opening ${e.table} ${e.key} before restoring failed: ${re.message}`);
+    if (restores.length) {
+      // Closed records are re-opened first, restored, then closed again as they were before the run.
+      const closed = lifecycle ? restores.filter((s) => Number(s.now.statecode ?? 0) !== 0) : [];
+      let failedNow = new Set<Step>();
+      if (lifecycle && closed.length) {
+        const res = await this.sink.upsert(info, closed.map((s) => ({ key: { id: s.e.targetId as string }, attributes: { ...lifecycle.reopen }, ref: s.e.key })));
+        failedNow = new Set(closed.filter((s, i) => res[i].outcome === 'failed'));
+        closed.forEach((s, i) => {
+          if (res[i].outcome === 'failed') this.failed(runId, s, `re-opening ${s.e.table} ${s.e.key} before restoring failed: ${res[i].message}`);
+        });
+      }
+      const go = restores.filter((s) => !failedNow.has(s));
+      const res = await this.sink.upsert(info, go.map((s) => ({ key: { id: s.e.targetId as string }, attributes: restoreBody(this.mappings, s.e.table, s.e.before ?? {}, info.primaryIdAttribute), ref: s.e.key })));
+      const restored = go.filter((s, i) => {
+        if (res[i].outcome !== 'failed') return true;
+        this.failed(runId, s, `restoring ${s.e.table} ${s.e.key} failed: ${res[i].message}`);
+        return false;
+      });
+      const reclose = restored.filter((s) => closed.includes(s) && Number(s.e.before?.statecode ?? 0) !== 0);
+      if (reclose.length) await this.sink.upsert(info, reclose.map((s) => ({ key: { id: s.e.targetId as string }, attributes: { statecode: s.e.before?.statecode, statuscode: s.e.before?.statuscode }, ref: s.e.key })));
+      this.store.transaction(() => restored.forEach((s) => {
+        this.store.completeAudit(runId, s.entry!.seq, {});
+        // Keep the picture of Dataverse current: older entries of the same record compare against it.
+        Object.assign(s.now, s.e.before ?? {});
+        this.report({ ...s.base, action: 'restored', message: null });
+      }));
     }
-    const body = restoreBody(this.mappings, e.table, e.before ?? {}, info.primaryIdAttribute);
-    const [res] = await this.sink.upsert(info, [{ key: { id: e.targetId as string }, attributes: body, ref: e.key }]);
-    if (res.outcome === 'failed') return this.failed(runId, entry, base, `restoring ${e.table} ${e.key} failed: ${res.message}`);
-    const beforeState = Number(e.before?.statecode ?? 0);
-    if (closed && beforeState !== 0) {
-      await this.sink.upsert(info, [{ key: { id: e.targetId as string }, attributes: { statecode: e.before?.statecode, statuscode: e.before?.statuscode }, ref: e.key }]);
-    }
-    this.store.completeAudit(runId, entry.seq, {});
-    return { ...base, action: 'restored', message: null };
   }
 
   /** Closing created records (WinOpportunity/LoseOpportunity an opportunityclose activity); undoing the close removes them too. */
-  private async removeCloseRecords(table: string, targetId: string): Promise<void> {
+  private async removeCloseRecords(table: string, targetIds: string[]): Promise<void> {
     const closeRecords = this.mappings.get(table)?.lifecycle?.closeRecords;
-    if (!closeRecords) return;
+    if (!closeRecords || !targetIds.length) return;
     const info = this.mappings.tableInfo(closeRecords.table);
-    const rows = await this.sink.readByValues(info, closeRecords.attribute, [targetId], [info.primaryIdAttribute]);
+    const rows = await this.sink.readByValues(info, closeRecords.attribute, targetIds, [info.primaryIdAttribute]);
     if (rows.length) await this.sink.remove(info, rows.map((r) => ({ id: String(r[info.primaryIdAttribute]) })));
   }
 
-  private failed(runId: string, entry: AuditEntry, base: Omit<RollbackItem, 'action' | 'message'>, message: string): RollbackItem {
+  private failed(runId: string, step: Step, message: string): void {
     // Left pending with its message: the next rollback tries again.
-    this.store.completeAudit(runId, entry.seq, { operation: 'error', message });
-    return { ...base, action: 'failed', message };
+    this.store.completeAudit(runId, step.entry!.seq, { operation: 'error', message });
+    this.report({ ...step.base, action: 'failed', message });
   }
+}
+
+function noSteps(): Record<RollbackItem['action'], number> {
+  return { deleted: 0, restored: 0, reopened: 0, already: 0, conflict: 0, failed: 0 };
+}
+
+/** An entry a rollback undoes: a completed create, update or state change of the run (any phase but rollback). */
+function isUndoable(e: AuditEntry): boolean {
+  return e.phase !== 'rollback' && e.status === 'done' && (e.operation === 'create' || e.operation === 'update' || e.operation === 'state');
 }
