@@ -424,7 +424,7 @@ export class MigrationEngine {
     if (!run.approval && !options.force) throw new EngineError(`run ${run.runId}: the sample is not approved. Review the sample diff and run \`approve\`, or pass --force`);
     const startedOn = this.now().toISOString();
     this.store.saveRun({ ...run, status: 'Running' });
-    const { tally, view, ledger } = await this.mapAndLoad(run, 'run');
+    const { tally, ledger } = await this.mapAndLoad(run, 'run');
     const summary = this.summarize(run.runId, 'run', startedOn, ledger, tally);
     this.store.saveRun({ ...this.requireRun(run.runId), summary, status: summary.totals.failed ? 'Completed With Errors' : 'Completed' });
     await this.mirror(run.runId);
