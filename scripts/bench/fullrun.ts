@@ -1,0 +1,240 @@
+// Full-run benchmark (a script, not a test): for each firm size, both emulators in their own process (`astep-migrate
+// emulate`, production service-protection limits on a scaled Dataverse clock), then every step as the command line
+// runs it, each a separate process so its peak RSS is its own: discover → provision → extract → run → verify (and,
+// for `medium`, rollback). Prints, measured in one run:
+//   1. the peak RSS of each step per firm (target: every step < 512 MB), and the growth of each step's RSS from the
+//      smallest firm measured to the largest (target: <= +25 % from medium to xl);
+//   2. the run step's throughput in the emulator's virtual time (target rows written per virtual second; the audit
+//      rows mirrored to Dataverse counted apart) and its ratio to the sustained bound for the application users it
+//      used (target >= 0.5);
+//   3. the medium run's rollback time / run time (target <= 1.5), with both steps' Dataverse requests.
+// The plan's estimates and the projection lines (issue 13, Done-when 4) belong beside section 1 as sections of their
+// own: add them as functions like the ones below and call them from main().
+//
+// Usage: npm run bench:fullrun -- [--firm medium,large,xl] [--clock-scale 5] [--app-users 1] [--seed 1]
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import readline from 'node:readline';
+import { DEFAULT_COST_MODEL, PRODUCTION_LIMITS, maxThroughputRecordsPerHour } from '@astep/dataverse-emulator';
+import { SqliteStateStore } from '../src/state/sqliteStateStore';
+
+// Bundled to a temporary file by scripts/run-ts.mjs, so the repository is where npm runs the script from.
+const ROOT = path.resolve(process.env.npm_config_local_prefix ?? process.cwd());
+const CLI = path.join(ROOT, 'dist', 'cli.js');
+const SIZES = ['tiny', 'demo', 'medium', 'large', 'xl'] as const;
+type Firm = (typeof SIZES)[number];
+const RSS_TARGET_MB = 512;
+
+function option(name: string, fallback: string): string {
+  const i = process.argv.indexOf(`--${name}`);
+  return i < 0 ? fallback : String(process.argv[i + 1] ?? '');
+}
+
+function positive(name: string, fallback: number): number {
+  const n = Number(option(name, String(fallback)));
+  if (!Number.isFinite(n) || n <= 0) throw new Error(`--${name} needs a positive number (got ${option(name, '')})`);
+  return n;
+}
+
+const FIRMS = option('firm', 'medium,large,xl').split(',').map((f) => f.trim()) as Firm[];
+for (const f of FIRMS) if (!SIZES.includes(f)) throw new Error(`--firm: "${f}" is not a firm size (${SIZES.join(', ')})`);
+/** At 5 or less the limits bind under bulk loads (the emulator's README); 5 keeps a large firm's run in minutes. */
+const CLOCK_SCALE = positive('clock-scale', 5);
+const APP_USERS = positive('app-users', 1);
+const SEED = positive('seed', 1);
+
+interface StepRun {
+  step: string;
+  code: number | null;
+  wallSeconds: number;
+  peakRssMb: number;
+  json: Record<string, unknown> | null;
+  stderrTail: string;
+}
+
+interface FirmRun {
+  firm: Firm;
+  steps: StepRun[];
+  auditRowsMirrored: number;
+}
+
+/** Written before each step: reports the process's peak RSS (kB on Linux, from getrusage) to a file on exit. */
+const PRELOAD = path.join(os.tmpdir(), `astep-bench-peak-rss-${process.pid}.cjs`);
+fs.writeFileSync(PRELOAD, "process.on('exit', () => { if (process.env.ASTEP_PEAK_RSS_FILE) require('fs').writeFileSync(process.env.ASTEP_PEAK_RSS_FILE, String(process.resourceUsage().maxRSS)); });\n");
+
+function runStep(step: string, args: string[], config: string): Promise<StepRun> {
+  const rssFile = path.join(os.tmpdir(), `astep-bench-rss-${process.pid}-${step}.txt`);
+  fs.rmSync(rssFile, { force: true });
+  const t0 = performance.now();
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--require', PRELOAD, CLI, step, '--config', config, '--json', ...args], {
+      cwd: ROOT, env: { ...process.env, ASTEP_PEAK_RSS_FILE: rssFile }, stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr = (stderr + d).slice(-4000)));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      const wallSeconds = (performance.now() - t0) / 1000;
+      const peakRssMb = fs.existsSync(rssFile) ? Number(fs.readFileSync(rssFile, 'utf8')) / 1024 : NaN;
+      fs.rmSync(rssFile, { force: true });
+      let json: Record<string, unknown> | null = null;
+      try {
+        json = JSON.parse(stdout) as Record<string, unknown>;
+      } catch {
+        json = null;
+      }
+      const run: StepRun = { step, code, wallSeconds, peakRssMb, json, stderrTail: stderr.slice(-600) };
+      console.error(`  ${step}: exit ${code}, ${wallSeconds.toFixed(1)} s, peak RSS ${peakRssMb.toFixed(0)} MB`);
+      resolve(run);
+    });
+  });
+}
+
+/** `astep-migrate emulate` in its own process; resolves with the config path it wrote, and a stop function. */
+async function startEmulators(firm: Firm, stateDir: string): Promise<{ config: string; stop: () => Promise<void> }> {
+  const child = spawn(process.execPath, [CLI, 'emulate', '--firm', firm, '--seed', String(SEED), '--clock-scale', String(CLOCK_SCALE), '--app-users', String(APP_USERS), '--state-dir', stateDir], {
+    cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const lines = readline.createInterface({ input: child.stdout });
+  const first = await new Promise<string>((resolve, reject) => {
+    lines.once('line', resolve);
+    child.once('exit', (code) => reject(new Error(`emulate exited with ${code} before it was ready`)));
+  });
+  lines.close();
+  const { config } = JSON.parse(first) as { config: string };
+  return {
+    config,
+    stop: async () => {
+      child.kill('SIGTERM');
+      await exited;
+    },
+  };
+}
+
+/** Audit entries of the run phase that went to Dataverse (astep_auditentry rows: the mirror skips the skips). */
+function auditRowsMirrored(stateDir: string, runId: string): number {
+  const store = new SqliteStateStore(path.join(stateDir, 'state.db'));
+  try {
+    let n = 0;
+    for (let after = 0; ;) {
+      const page = store.auditPage(runId, { afterSeq: after, phase: 'run', limit: 10_000 });
+      if (!page.length) return n;
+      after = page[page.length - 1].seq;
+      n += page.filter((e) => e.status === 'done' && e.operation !== 'skip').length;
+    }
+  } finally {
+    store.close();
+  }
+}
+
+async function measureFirm(firm: Firm): Promise<FirmRun> {
+  console.error(`${firm} firm: starting the emulators (clock ×${CLOCK_SCALE}, ${APP_USERS} application user${APP_USERS > 1 ? 's' : ''})`);
+  const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), `astep-bench-${firm}-`));
+  const emulators = await startEmulators(firm, stateDir);
+  const steps: StepRun[] = [];
+  try {
+    // The run skips the sample review (--force): the benchmark measures the load, not a person approving.
+    const plan: Array<[string, string[]]> = [['discover', []], ['provision', []], ['extract', []], ['run', ['--force', '--accept-failures']], ['verify', []]];
+    if (firm === 'medium') plan.push(['rollback', []]);
+    for (const [step, args] of plan) {
+      const r = await runStep(step, args, emulators.config);
+      steps.push(r);
+      // verify exits 1 when it finds differences: still measured. Anything else stops this firm.
+      if (r.code !== 0 && !(step === 'verify' && r.code === 1)) throw new Error(`${firm}: ${step} exited ${r.code}:\n${r.stderrTail}`);
+    }
+    const runId = String(steps.find((s) => s.step === 'run')?.json?.runId ?? '');
+    return { firm, steps, auditRowsMirrored: runId ? auditRowsMirrored(stateDir, runId) : 0 };
+  } finally {
+    await emulators.stop();
+    fs.rmSync(stateDir, { recursive: true, force: true });
+  }
+}
+
+const stepOf = (f: FirmRun, step: string) => f.steps.find((s) => s.step === step);
+const mb = (n: number | undefined) => (n === undefined || Number.isNaN(n) ? '—' : `${n.toFixed(0)} MB`);
+
+/** Section 1: peak RSS per step and firm, and its growth from the smallest firm measured to the largest. */
+function rssSection(runs: FirmRun[]): string[] {
+  const steps = ['discover', 'provision', 'extract', 'run', 'verify', 'rollback'];
+  const lines = [`Peak RSS per step (target < ${RSS_TARGET_MB} MB each)`, `  ${'step'.padEnd(10)}${runs.map((r) => r.firm.padStart(10)).join('')}`];
+  for (const step of steps) {
+    if (!runs.some((r) => stepOf(r, step))) continue;
+    lines.push(`  ${step.padEnd(10)}${runs.map((r) => mb(stepOf(r, step)?.peakRssMb).padStart(10)).join('')}`);
+  }
+  const over = runs.flatMap((r) => r.steps.filter((s) => s.peakRssMb >= RSS_TARGET_MB).map((s) => `${r.firm} ${s.step} ${mb(s.peakRssMb)}`));
+  lines.push(over.length ? `  over ${RSS_TARGET_MB} MB: ${over.join(', ')}` : `  every step under ${RSS_TARGET_MB} MB`);
+  if (runs.length > 1) {
+    const [small, big] = [runs[0], runs[runs.length - 1]];
+    lines.push(`RSS growth from ${small.firm} to ${big.firm} (target <= +25 % from medium to xl)`);
+    for (const step of steps) {
+      const a = stepOf(small, step)?.peakRssMb;
+      const b = stepOf(big, step)?.peakRssMb;
+      if (a && b) lines.push(`  ${step.padEnd(10)} ${mb(a)} → ${mb(b)}: ${b >= a ? '+' : ''}${(((b - a) / a) * 100).toFixed(1)} %`);
+    }
+  }
+  return lines;
+}
+
+/** Rows the run wrote (created or updated), from its summary. */
+function rowsWritten(run: StepRun | undefined): number {
+  const tables = (run?.json?.tables ?? []) as Array<{ created: number; updated: number }>;
+  return tables.reduce((n, t) => n + t.created + t.updated, 0);
+}
+
+/** Section 2: the run step's throughput in virtual time against the sustained bound for its application users. */
+function throughputSection(runs: FirmRun[]): string[] {
+  // The single-user sustained bound under the emulator's own cost model (2,778 records per virtual second at 1,000
+  // records per bulk request: execution time binds; see connectors/dataverse/bench/loader.ts), times the users.
+  const bound = APP_USERS * (maxThroughputRecordsPerHour('bulk', 1000, PRODUCTION_LIMITS, DEFAULT_COST_MODEL) / 3600);
+  const lines = [`Run step throughput in virtual time (clock ×${CLOCK_SCALE}; bound ${bound.toFixed(0)} rows/s for ${APP_USERS} application user${APP_USERS > 1 ? 's' : ''}; target >= 0.5)`];
+  for (const r of runs) {
+    const run = stepOf(r, 'run');
+    if (!run) continue;
+    const rows = rowsWritten(run);
+    const virtualSeconds = run.wallSeconds * CLOCK_SCALE;
+    const rate = rows / virtualSeconds;
+    lines.push(`  ${r.firm.padEnd(8)} ${rows} rows written in ${virtualSeconds.toFixed(0)} virtual s (${run.wallSeconds.toFixed(1)} s wall): ${rate.toFixed(0)} rows/s / ${bound.toFixed(0)} = ${(rate / bound).toFixed(3)}; audit rows mirrored apart: ${r.auditRowsMirrored} (${(r.auditRowsMirrored / virtualSeconds).toFixed(0)}/s); Dataverse requests ${run.json?.dataverseRequests ?? '—'}`);
+  }
+  return lines;
+}
+
+/** Section 3: rollback time / run time of the medium firm, with both steps' Dataverse requests. */
+function rollbackSection(runs: FirmRun[]): string[] {
+  const medium = runs.find((r) => r.firm === 'medium');
+  const run = medium && stepOf(medium, 'run');
+  const rollback = medium && stepOf(medium, 'rollback');
+  if (!run || !rollback) return ['Rollback: not measured (the medium firm was not part of this run)'];
+  const counts = rollback.json?.counts as Record<string, number> | undefined;
+  return [
+    'Rollback of the medium run (target: rollback time / run time <= 1.5)',
+    `  rollback ${rollback.wallSeconds.toFixed(1)} s / run ${run.wallSeconds.toFixed(1)} s = ${(rollback.wallSeconds / run.wallSeconds).toFixed(2)}`,
+    `  Dataverse requests: rollback ${rollback.json?.dataverseRequests ?? '—'}, run ${run.json?.dataverseRequests ?? '—'}; steps ${counts ? Object.entries(counts).map(([k, v]) => `${k} ${v}`).join(', ') : '—'}`,
+  ];
+}
+
+async function main(): Promise<void> {
+  if (!fs.existsSync(CLI)) throw new Error(`${CLI} is missing: run \`node scripts/build.mjs\` first (npm run bench:fullrun does)`);
+  const t0 = performance.now();
+  const runs: FirmRun[] = [];
+  try {
+    for (const firm of FIRMS) runs.push(await measureFirm(firm));
+  } finally {
+    fs.rmSync(PRELOAD, { force: true });
+  }
+  const report = runs.map((r) => ({
+    firm: r.firm, auditRowsMirrored: r.auditRowsMirrored,
+    steps: r.steps.map((s) => ({ step: s.step, code: s.code, wallSeconds: +s.wallSeconds.toFixed(1), peakRssMb: Math.round(s.peakRssMb), dataverseRequests: s.json?.dataverseRequests })),
+  }));
+  console.log(JSON.stringify({ clockScale: CLOCK_SCALE, appUsers: APP_USERS, seed: SEED, firms: report }, null, 2));
+  console.log(['', ...rssSection(runs), '', ...throughputSection(runs), '', ...rollbackSection(runs), '', `Benchmark wall time: ${((performance.now() - t0) / 1000).toFixed(0)} s`].join('\n'));
+}
+
+main().catch((e: unknown) => {
+  console.error(e instanceof Error ? e.message : e);
+  process.exitCode = 1;
+});
