@@ -24,3 +24,8 @@ export * from './transform/corrections';
 export * from './store/memoryStateStore';
 export * from './safety/rollbackFromDataverse';
 export * from './safety/runLease';
+export * from './vocabulary';
+export * from './report/charts';
+export * from './report/timeline';
+export * from './diff/display';
+export * from './report/runCharts';

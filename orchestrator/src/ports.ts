@@ -72,8 +72,10 @@ export interface SinkPort {
   systemUsers(): Promise<SystemUserInfo[]>;
   maxUploadFileSize(): Promise<number>;
   customTables(): Promise<string[]>;
-  /** Create what the schema needs (idempotent); returns human-readable changes. dryRun lists without writing. */
-  provision(schema: SolutionSchema, options?: { dryRun?: boolean; onProgress?: (message: string) => void }): Promise<string[]>;
+  /** ISO 4217 code of the organisation's base currency, to show money in (optional: null or absent shows plain amounts). */
+  baseCurrency?(): Promise<string | null>;
+  /** Create what the schema needs (idempotent); returns human-readable changes. dryRun lists without writing. onProgress: each change as it is made. */
+  provision(schema: SolutionSchema, options?: { dryRun?: boolean; onProgress?: (message: string, done: number, total: number) => void }): Promise<string[]>;
   readByValues(table: TableInfo, column: string, values: string[], select: string[]): Promise<Row[]>;
   readAll(table: TableInfo, select: string[], filter?: string): AsyncIterable<Row[]>;
   upsert(table: TableInfo, targets: SinkUpsertTarget[], options?: SinkWriteOptions): Promise<SinkWriteResult[]>;

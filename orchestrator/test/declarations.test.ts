@@ -11,7 +11,7 @@ const matter = MAPPINGS.require('astep_matter');
 describe('the mapping set', () => {
   test('load order: the ten tables, parents before children', () => {
     expect(MAPPINGS.names).toEqual(['account', 'opportunity', 'contact', 'astep_matter', 'astep_matterparticipant', 'astep_timeentry', 'task', 'astep_step', 'astep_document', 'annotation']);
-    expect(MAPPINGS.tables.map((m) => m.label)).toEqual(['Accounts', 'Opportunities', 'Contacts', 'Matters', 'Matter participants', 'Time entries', 'Tasks', 'Steps', 'Documents', 'Notes']);
+    expect(MAPPINGS.tables.map((m) => m.label)).toEqual(['Accounts', 'Opportunities', 'Contacts', 'Matters', 'Matter participants', 'Time entries', 'Tasks', 'Matter steps', 'Documents', 'Notes']);
   });
 
   test('a child before its parent, or two mappings of one table, are refused by name', () => {

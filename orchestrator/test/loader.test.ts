@@ -93,7 +93,7 @@ describe('provisioning and the licence tier', () => {
   test('a plan over the Sales Professional table budget is not provisioned unless forced', async () => {
     const { contextFor, smallFirm } = await import('./fixtures');
     const plan = contextFor(smallFirm(), {}, 'SalesProfessional').plan;
-    const over = { ...plan, tableBudget: { ...plan.tableBudget, fits: false, message: '8 custom tables plus 9 already in the environment = 17, over the 15 allowed for SalesProfessional by 2.' } };
+    const over = { ...plan, tableBudget: { ...plan.tableBudget, fits: false, message: '8 custom tables plus 9 already in the environment = 17, over the 15 allowed with Dynamics 365 Sales Professional by 2.' } };
     const store = new MemoryStore();
     store.saveRun({ runId: 'p1', createdOn: '2026-01-01', status: 'Discovered', plan: over, extractionStartedOn: null, extractionCompletedOn: null, sample: null, approval: null, summary: null, rolledBackOn: null });
     const sink = new FakeSink();

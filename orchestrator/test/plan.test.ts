@@ -42,7 +42,7 @@ describe('the Data Migration Plan', () => {
     const existing = [...Array.from({ length: 9 }, (_, i) => `cr123_t${i}`), 'astep_matter']; // ours counts once
     const over = countTableBudget(SCHEMA, 'SalesProfessional', existing);
     expect(over).toMatchObject({ count: 17, fits: false });
-    expect(over.message).toContain('over the 15 allowed for SalesProfessional');
+    expect(over.message).toContain('over the 15 allowed with Dynamics 365 Sales Professional');
     expect(countTableBudget(SCHEMA, 'SalesEnterprise', existing).fits).toBe(true);
   });
 

@@ -40,8 +40,8 @@ test('offset paging: one deleted and one added between the same two pages (no co
   expect(ids(store, 'actionparticipants')).toEqual(['1', '3', '4', '5', '6', '7']);
   expect(source.byIdCalls).toEqual([['4']]);
   expect(log.list()).toEqual([
-    { rule: FINDING.deleted, count: 1, open: false, examples: [expect.objectContaining({ resource: 'actionparticipants', id: '2', message: 'actionparticipants 2 was read, then deleted in Actionstep before the extraction ended: it is not staged' })] },
-    { rule: FINDING.missed, count: 1, open: false, examples: [expect.objectContaining({ id: '4', message: 'actionparticipants 4 was not on the pages read (added meanwhile, or passed over when the listing shifted): read by id and staged' })] },
+    { rule: FINDING.deleted, count: 1, open: false, examples: [expect.objectContaining({ resource: 'actionparticipants', id: '2', message: 'Matter participant 2 was read, then deleted in Actionstep before the extraction ended: it is not staged' })] },
+    { rule: FINDING.missed, count: 1, open: false, examples: [expect.objectContaining({ id: '4', message: 'Matter participant 4 was not on the pages read (added meanwhile, or passed over when the listing shifted): read by id and staged' })] },
   ]);
 });
 
@@ -59,8 +59,8 @@ test('keyset paging: nothing is re-read when every count agrees; a record on two
   const log2 = new FindingLog();
   expect(await extractResource({ source: shifting, store: store2, progress: silentProgress }, 'participants', log2)).toBe(4);
   expect(log2.list().map((f) => [f.rule, f.examples.map((e) => e.message)])).toEqual([
-    [FINDING.duplicate, ['participants 2 came on two pages: the listing shifted while it was read (staged once)']],
-    [FINDING.missed, ['participants 4 was not on the pages read (added meanwhile, or passed over when the listing shifted): read by id and staged']],
+    [FINDING.duplicate, ['Person or organisation 2 came on two pages: the listing shifted while it was read (staged once)']],
+    [FINDING.missed, ['Person or organisation 4 was not on the pages read (added meanwhile, or passed over when the listing shifted): read by id and staged']],
   ]);
 });
 

@@ -25,11 +25,11 @@ describe('the sample diff', () => {
     const entries = diff(row('astep_matter', '1'));
     expect(entries.every((d) => d.status === 'match')).toBe(true);
     expect(field(entries, 'astep_name')).toMatchObject({ source: 'Acme purchase', expected: 'Acme purchase', reason: 'copied' });
-    expect(field(entries, 'astep_matterstatus')).toMatchObject({ source: 'Active', reason: 'choice value for "Active"' });
+    expect(field(entries, 'astep_matterstatus')).toMatchObject({ source: 'Active', reason: 'choice value: "Active" from the matter status "Active"' });
     expect(field(entries, 'astep_totalbilled')).toMatchObject({ source: null, expected: 351, reason: 'billing total computed at extraction: time 300.00 + disbursements 51.00' });
     expect(field(entries, 'astep_trustbalance').reason).toBe('from the trust ledger report export (CSV)');
     expect(field(entries, 'astep_statuschangedon')).toMatchObject({ source: '2021-03-04T10:00:00+13:00', expected: '2021-03-03T21:00:00Z', reason: "converted to UTC from the firm's time (Pacific/Auckland) / the source offset" });
-    expect(field(entries, '_astep_accountid_value')).toMatchObject({ expected: guid('account', 'P-100'), reason: 'lookup bound through the alternate key: account P-100' });
+    expect(field(entries, '_astep_accountid_value')).toMatchObject({ expected: guid('account', 'P-100'), reason: 'lookup bound through the alternate key: Account P-100' });
     expect(field(entries, '_ownerid_value').reason).toBe('owner resolved by email: LARA@firm.example → Lara Lawyer');
     const dc = Object.keys(row('astep_matter', '1').attributes).find((c) => c.startsWith('astep_dc_'))!;
     expect(field(entries, dc).reason).toBe('data collection value converted to the column type');

@@ -88,8 +88,10 @@ test('the administrator confirms, sees progress, and Dataverse returns to its pr
   expect(notes).toEqual([expect.objectContaining({ level: 'INFO', message: expect.stringMatching(/^Rolled back\. /) })]);
   expect(snapshotDiff(before, await snapshot(emu))).toEqual([]);
   // The run record and the rollback's own audit rows are in Dataverse for the next admin to see.
-  const run = await webApi(emu, 'GET', `astep_migrationruns?$select=astep_currentstep,astep_rolledbackon&$filter=astep_runid eq '${runId}'`);
+  const run = await webApi(emu, 'GET', `astep_migrationruns?$select=astep_currentstep,astep_rolledbackon,astep_wizardstate&$filter=astep_runid eq '${runId}'`);
   expect(run.json.value[0]).toMatchObject({ astep_currentstep: 'Rolled Back', astep_rolledbackon: expect.any(String) });
+  // The wizard on the form reads its state column: the rollback is there, so it stops showing the run as current.
+  expect(Date.parse(JSON.parse(run.json.value[0].astep_wizardstate).rolledBackOn)).not.toBeNaN();
   const audit = await webApi(emu, 'GET', "astep_auditentries?$select=astep_name&$filter=startswith(astep_name,'rollback|')");
   expect(audit.json.value.length).toBeGreaterThan(100);
   // A second click finds nothing left to undo.

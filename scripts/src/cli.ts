@@ -1,24 +1,30 @@
 // astep-migrate: the one command line (SPEC section 8). Progress goes to stderr; `--json` prints one JSON document
-// on stdout. Exit codes: 0 success, 1 unexpected error, 2 usage/configuration/state error, 3 records failed
-// (and not accepted), 130 interrupted.
+// on stdout. Exit codes: 0 success, 1 unexpected error, 2 usage/configuration/state error or a question not
+// confirmed, 3 records failed (and not accepted) or differences found, 130 interrupted.
 import fs from 'node:fs';
 import path from 'node:path';
 import os from 'node:os';
 import { createHash } from 'node:crypto';
 import { Command, InvalidArgumentError } from 'commander';
 import { CREDENTIAL_ERROR_CODE, DataverseError } from '@astep/dataverse-connector';
-import { EngineError, withRunLease, type LeaseHolder, planHtml, page, sampleHtml, summaryHtml, workflowsHtml, type FieldDecision } from '@astep/orchestrator';
+import {
+  EngineError, formatDateTime, licenceName, objectLabel, optionSentence, planHtml, page, plural, sampleHtml, summaryHtml, tableLabel, withRunLease, workflowsHtml,
+  type FieldDecision, type LeaseHolder, type RunState, type RunSummary,
+} from '@astep/orchestrator';
 import { ConfigError, loadConfig, redactConfig, scrubSecrets, type MigrationConfig } from './config';
-import { createProgress } from './progress';
+import { createProgress, type CliProgress } from './progress';
+import { colorsFor } from './colors';
+import { confirmStep, isRealOrg, NotConfirmedError } from './confirm';
 import { openSession, type Session } from './session';
 import { StateLockedError } from './state/stateLock';
 import { ROLE_NAME } from '@astep/solution/ui/role';
 import { DEFAULT_CLOCK_SCALE, startEmulators, type FirmSize } from './emulate';
 import { runDemo } from './demo';
-import { formatFindings, formatSummary, migrationOverrides } from './format';
+import { formatFindings, formatSummary, migrationOverrides, nextCommand, textTable } from './format';
 
 /** Dataverse's "principal user is missing prv... privilege" (403). */
 const MISSING_PRIVILEGE = '0x80040220';
+const ROLLBACK_WORDS: Record<string, string> = { deleted: 'deleted', restored: 'restored', reopened: 're-opened', already: 'already undone', conflict: 'changed since the run (left alone)', failed: 'failed' };
 const EXIT = { ok: 0, unexpected: 1, usage: 2, failedRecords: 3, interrupted: 130 } as const;
 let knownSecrets: string[] = [];
 /** Where the configuration names its Dataverse application users, for messages about them. */
@@ -41,14 +47,32 @@ function out(flags: { json?: boolean }, value: unknown, human: () => string) {
   else process.stdout.write(human() + '\n');
 }
 
-async function withSession<T>(command: string, flags: StepFlags, fn: (s: Session, config: MigrationConfig) => Promise<T>): Promise<T> {
+/** What the step is called on screen while it works ("Reading Actionstep"). */
+const STEP_LABELS: Record<string, [string, string]> = {
+  discover: ['Reading the plan', ''], provision: ['Creating tables and columns', 'changes'], extract: ['Reading Actionstep', 'records'],
+  sample: ['Running the sample', 'rows'], approve: ['Recording the approval', ''], run: ['Running the migration', 'rows'],
+  delta: ['Picking up changes', 'records'], verify: ['Verifying', ''], rollback: ['Rolling back', 'changes'], 'export-workflows': ['Writing the workflow reference', ''],
+};
+
+async function withSession<T>(name: string, flags: StepFlags, fn: (s: Session, config: MigrationConfig, progress: CliProgress) => Promise<T>): Promise<T> {
   const config = loadConfig(flags.config);
-  const progress = createProgress({ quiet: false });
-  const session = await openSession(config, progress, { command });
+  fs.mkdirSync(config.stateDir, { recursive: true });
+  // Internal names and every task go to the log in the state folder; the screen gets one bar or line per step.
+  const progress = createProgress({ logFile: path.join(config.stateDir, 'astep-migrate.log') });
+  const session = await openSession(config, progress, { command: name });
   knownSecrets = session.secrets;
   applicationUsersField = config.dataverse.applicationUsers ? 'dataverse.applicationUsers' : 'dataverse.clientId';
+  const [label, what] = STEP_LABELS[name] ?? [name, ''];
   try {
-    return await fn(session, config);
+    progress.beginStep(label);
+    let stopped = true;
+    try {
+      const result = await fn(session, config, progress);
+      stopped = false;
+      return result;
+    } finally {
+      progress.endStep(what, stopped);
+    }
   } finally {
     session.close();
   }
@@ -67,6 +91,20 @@ function leased<T>(command: string, s: Session, config: MigrationConfig, runId: 
   return withRunLease(s.sink, run.runId, leaseHolder(command, config), fn, { log: (m) => process.stderr.write(`${m}\n`) });
 }
 
+/** Asks before a step changes a real organisation (not the emulators), unless --yes. */
+async function confirmAgainstOrg(config: MigrationConfig, flags: StepFlags, question: string): Promise<void> {
+  if (isRealOrg(config.dataverse.webApiUrl)) await confirmStep(question, { yes: flags.yes });
+}
+
+const colors = () => colorsFor(process.stdout);
+const next = (step: string, flags: StepFlags, why?: string) => nextCommand(step, flags.config, why, colors());
+
+/** Ids of records that had already failed before this step (a delta reports only its new failures as failures). */
+function failedIds(run: RunState | null): Set<string> {
+  const summary = run?.summary as RunSummary | null | undefined;
+  return new Set((summary?.objects ?? []).flatMap((o) => o.failedReasons.map((f) => `${o.object}:${f.id}`)));
+}
+
 function outDir(config: MigrationConfig, flags: StepFlags): string {
   const dir = flags.out ?? config.outDir ?? path.join(config.stateDir, 'out');
   fs.mkdirSync(dir, { recursive: true });
@@ -83,7 +121,7 @@ const stepOptions = (cmd: Command) =>
     .requiredOption('--config <file>', 'configuration file (astep-migrate emulate writes one)')
     .option('--run <id>', 'run id (default: the latest run)')
     .option('--json', 'print one JSON document on stdout')
-    .option('--yes', 'do not ask for confirmation');
+    .option('--yes', 'answer yes to the question asked before run, rollback and a delta that deletes, against a real organisation');
 
 export function buildProgram(): Command {
   const program = new Command();
@@ -128,28 +166,51 @@ export function buildProgram(): Command {
       const dir = outDir(config, flags);
       writeReport(dir, 'plan', plan, page('Data Migration Plan', planHtml(plan)));
       const run = s.engine.requireRun();
-      out(flags, { runId: run.runId, plan }, () => `Run ${run.runId}: plan written to ${path.join(dir, 'plan.html')}\n${plan.warnings.map((w) => `warning: ${w}`).join('\n')}`);
+      const c = colors();
+      out(flags, { runId: run.runId, plan }, () => [
+        `Run ${run.runId}: the plan is in ${path.join(dir, 'plan.html')}`,
+        `Licence: ${licenceName(plan.destination.licenseTier)}. ${plan.tableBudget.message}`,
+        ...plan.optionChoices.map((o) => `  ${o.title}: ${optionSentence(String(o.name), o.chosen)}`),
+        ...plan.warnings.map((w) => `${c.yellow('Warning:')} ${w}`),
+        '', next('provision', flags, plan.tableBudget.fits ? 'after reading the plan' : 'the plan is over the custom table budget: change the options or the licence first'),
+      ].join('\n'));
     }));
 
   stepOptions(program.command('provision').description('Create the tables, columns, keys and choices the plan needs; waits until keys are active'))
     .option('--dry-run', 'list what would change, change nothing')
     .option('--force', 'provision even when the plan is over the licence tier\'s custom table budget')
-    .action(async (flags: StepFlags) => withSession('provision', flags, async (s) => {
+    .action(async (flags: StepFlags) => withSession('provision', flags, async (s, _config, progress) => {
       const changes = await s.engine.provision(flags.run, !!flags.dryRun, { force: flags.force });
-      out(flags, { changes }, () => (changes.length ? changes.join('\n') : 'Nothing to change: the environment already has everything the plan needs.'));
+      for (const c of changes) progress.detail(`provision: ${c}`);
+      out(flags, { changes }, () => {
+        if (!changes.length) return `Nothing to change: Dynamics already has everything the plan needs.\n${next('extract', flags)}`;
+        // A dry run is a list to read; a real one is summed up (each change is in the log).
+        if (flags.dryRun) return `${plural(changes.length, 'change')} would be made:\n${changes.map((c) => `  ${c}`).join('\n')}`;
+        const kinds = new Map<string, number>();
+        for (const c of changes) { const k = c.split(' ').slice(0, 2).join(' '); kinds.set(k, (kinds.get(k) ?? 0) + 1); }
+        return `${plural(changes.length, 'change')} made: ${[...kinds].map(([k, n]) => `${k.toLowerCase()} ×${n}`).join(', ')} (each one is in the log).\n${next('extract', flags)}`;
+      });
     }));
 
   stepOptions(program.command('extract').description('Page through Actionstep and stage every record (resumable)'))
     .action(async (flags: StepFlags) => withSession('extract', flags, async (s) => {
       const counts = await s.engine.extract(flags.run);
-      out(flags, { counts, actionstepRequests: s.source.requestCount() }, () => Object.entries(counts).map(([k, v]) => `${k.padEnd(28)} ${v}`).join('\n'));
+      out(flags, { counts, actionstepRequests: s.source.requestCount() }, () => [
+        ...textTable(['Actionstep object', 'Records'], [...Object.entries(counts).map(([k, v]) => [objectLabel(k), v]), ['Total', Object.values(counts).reduce((a, b) => a + b, 0)]], colors()),
+        '', next('sample', flags),
+      ].join('\n'));
     }));
 
   stepOptions(program.command('sample').description('Migrate 100–300 representative records and write the field-level diff (HTML + JSON)'))
     .action(async (flags: StepFlags) => withSession('sample', flags, async (s, config) => {
       const sample = await leased('sample', s, config, flags.run, () => s.engine.sample(flags.run));
-      writeReport(outDir(config, flags), 'sample-diff', sample, page('Sample diff', sampleHtml(sample)));
-      out(flags, sample, () => `${sample.rowCount} records sampled from ${sample.matterIds.length} matters; ${sample.diff.length} fields compared, ${sample.mismatches} unexplained differences.`);
+      const dir = outDir(config, flags);
+      writeReport(dir, 'sample-diff', sample, page('Sample field comparison', sampleHtml(sample, { timeZone: config.migration?.timeZone })));
+      out(flags, sample, () => [
+        `${plural(sample.rowCount, 'record')} sampled from ${plural(sample.matterIds.length, 'matter')}; ${plural(sample.diff.length, 'field')} compared, ${plural(sample.mismatches, 'unexplained difference')}.`,
+        `Review: ${path.join(dir, 'sample-diff.html')}`,
+        '', next('approve', flags, 'once the comparison reads right; --corrections FILE for fields to correct or leave out'),
+      ].join('\n'));
     }));
 
   stepOptions(program.command('approve').description("Record the admin's approval of the sample (and corrections)"))
@@ -165,17 +226,26 @@ export function buildProgram(): Command {
         }
       }
       const run = s.engine.approve(flags.run, flags.approvedBy ?? 'unknown', corrections);
-      out(flags, run.approval, () => `Run ${run.runId} approved by ${run.approval?.approvedBy}.`);
+      out(flags, run.approval, () => `Run ${run.runId}: the sample is approved by ${run.approval?.approvedBy}.\n${next('run', flags)}`);
     }));
 
   stepOptions(program.command('run').description('Full upsert keyed on astep_sourceid, every write audited; resumable'))
     .option('--force', 'run without an approved sample')
     .option('--accept-failures', 'exit 0 even when records failed (they are listed)')
     .action(async (flags: StepFlags) => withSession('run', flags, async (s, config) => {
+      await confirmAgainstOrg(config, flags, `Migrate every staged record into ${new URL(config.dataverse.webApiUrl).host}?`);
       const summary = await leased('run', s, config, flags.run, () => s.engine.run(flags.run, { force: flags.force }));
-      writeReport(outDir(config, flags), 'run-summary', summary, page('Migration run', summaryHtml(summary)));
-      out(flags, summary, () => formatSummary(summary));
-      if (summary.totals.failed > 0 && !flags.acceptFailures) process.exitCode = EXIT.failedRecords;
+      const dir = outDir(config, flags);
+      writeReport(dir, 'run-summary', summary, page('Migration run', summaryHtml(summary, { timeZone: config.migration?.timeZone })));
+      const failed = summary.totals.failed > 0 && !flags.acceptFailures;
+      out(flags, summary, () => [
+        formatSummary(summary, { colors: colors() }), '',
+        `Report: ${path.join(dir, 'run-summary.html')}${summary.totals.failed ? ' (every failed record is listed there)' : ''}`,
+        failed
+          ? next('run', flags, `fix the data in Actionstep and run again (only what failed or changed is written), or add --accept-failures to accept the ${plural(summary.totals.failed, 'failed record')}`)
+          : next('verify', flags),
+      ].join('\n'));
+      if (failed) process.exitCode = EXIT.failedRecords;
     }));
 
   stepOptions(program.command('export-workflows').description('Write the workflow reference document (action types, steps, participant types, data collections)'))
@@ -183,43 +253,61 @@ export function buildProgram(): Command {
       const ref = s.engine.exportWorkflows(flags.run);
       const dir = outDir(config, flags);
       writeReport(dir, 'workflows', ref, page('Actionstep workflow reference', workflowsHtml(ref)));
-      out(flags, ref, () => `Workflow reference written to ${path.join(dir, 'workflows.html')} (${ref.matterTypes.length} matter types).`);
+      out(flags, ref, () => `Workflow reference written to ${path.join(dir, 'workflows.html')} (${plural(ref.matterTypes.length, 'matter type')}).`);
     }));
 
   stepOptions(program.command('delta').description('Pick up what changed in Actionstep since extraction began (modified filters, rescans), upsert it, report deletions'))
     .option('--accept-failures', 'exit 0 even when records failed (they are listed)')
     .action(async (flags: StepFlags) => withSession('delta', flags, async (s, config) => {
-      const result = await leased('delta', s, config, flags.run, () => s.engine.delta(flags.run));
-      writeReport(outDir(config, flags), 'delta', result, page('Delta pickup', summaryHtml(result.summary)));
-      out(flags, result, () => [
-        ...result.scan.resources.filter((r) => r.added.length + r.changed.length + r.deleted.length > 0)
-          .map((r) => `${r.resource.padEnd(28)} +${r.added.length} ~${r.changed.length} -${r.deleted.length} (${r.method})`),
-        `deletions reported ${result.deletions.reported}, applied ${result.deletions.applied}`,
-        '', formatSummary(result.summary),
-      ].join('\n'));
-      if (result.summary.totals.failed > 0 && !flags.acceptFailures) process.exitCode = EXIT.failedRecords;
+      const before = failedIds(s.engine.requireRun(flags.run));
+      const result = await leased('delta', s, config, flags.run, () => s.engine.delta(flags.run, {
+        confirmDeletions: async (gone) => {
+          await confirmAgainstOrg(config, flags, `Delete ${plural(gone.length, 'record')} from Dynamics that ${gone.length === 1 ? 'was' : 'were'} deleted in Actionstep?`);
+          return true;
+        },
+      }));
+      const dir = outDir(config, flags);
+      writeReport(dir, 'delta', result, page('Changes since extraction', summaryHtml(result.summary, { timeZone: config.migration?.timeZone })));
+      const changed = result.scan.resources.filter((r) => r.added.length + r.changed.length + r.deleted.length > 0);
+      // Failures the run already reported are not news: only records that fail now for the first time count.
+      const fresh = result.summary.objects.flatMap((o) => o.failedReasons.filter((f) => !before.has(`${o.object}:${f.id}`)).map((f) => `${objectLabel(o.object, 1)} ${f.id}: ${f.message}`));
+      out(flags, { ...result, newFailures: fresh }, () => [
+        changed.length
+          ? textTable(['Actionstep object', 'New', 'Changed', 'Deleted'], changed.map((r) => [objectLabel(r.resource), r.added.length, r.changed.length, r.deleted.length]), colors()).join('\n')
+          : `Nothing changed in Actionstep since ${formatDateTime(result.scan.since, { timeZone: config.migration?.timeZone })}.`,
+        result.deletions.reported ? `${plural(result.deletions.reported, 'record')} deleted in Actionstep; ${result.deletions.applied} deleted from Dynamics${result.deletions.applied ? '' : ' (the plan reports deletions and deletes nothing)'}.` : '',
+        fresh.length ? `${colors().red('Failed')} for the first time:\n${fresh.slice(0, 20).map((f) => `  ${f}`).join('\n')}` : '',
+        `Report: ${path.join(dir, 'delta.html')}`,
+        next(fresh.length && !flags.acceptFailures ? 'delta' : 'verify', flags, fresh.length && !flags.acceptFailures ? 'fix the data in Actionstep, or add --accept-failures' : undefined),
+      ].filter(Boolean).join('\n'));
+      if (fresh.length && !flags.acceptFailures) process.exitCode = EXIT.failedRecords;
     }));
 
   stepOptions(program.command('verify').description('Reconcile source and Dataverse: counts and field checksums per table, every difference with its reason'))
     .action(async (flags: StepFlags) => withSession('verify', flags, async (s, config) => {
       const result = await s.engine.verify(flags.run);
       writeReport(outDir(config, flags), 'verify', result);
+      const c = colors();
       out(flags, result, () => [
-        ...result.tables.map((t) => `${t.table.padEnd(26)} expected ${t.expectedRows}, found ${t.foundRows}, missing ${t.missingRows}, differing ${t.differingRows}, checksum ${t.expectedChecksum === t.actualChecksum ? 'equal' : `${t.expectedChecksum} ≠ ${t.actualChecksum}`}`),
-        ...result.differences.filter((d) => !d.explained).slice(0, 50).map((d) => `  ${d.table} ${d.key} ${d.column ?? '(row)'}: expected ${JSON.stringify(d.expected)}, found ${JSON.stringify(d.actual)} — ${d.reason}`),
-        ...formatFindings(result.extraction.findings),
-        result.ok ? 'Verified: every expected value is in Dataverse and the counts reconcile.'
-          : `${result.unexplained} unexplained differences${result.extraction.open ? `; ${result.extraction.open} records where the staged firm differs from Actionstep (see findings)` : ''}.`,
-      ].join('\n'));
+        ...textTable(['Dynamics table', 'Expected', 'Found', 'Missing', 'Differing', 'Checksum'], result.tables.map((t) => [
+          tableLabel(t.table), t.expectedRows, t.foundRows, t.missingRows, t.differingRows, t.expectedChecksum === t.actualChecksum ? 'equal' : 'differs',
+        ]), c),
+        ...result.differences.filter((d) => !d.explained).slice(0, 50).map((d) => `  ${tableLabel(d.table, 1)} ${d.key}, ${d.column ?? 'the row'}: expected ${JSON.stringify(d.expected)}, found ${JSON.stringify(d.actual)}: ${d.reason}`),
+        ...formatFindings(result.extraction.findings, 3, c),
+        result.ok ? c.green('Verified: every expected value is in Dynamics and the counts reconcile.')
+          : c.red(`${plural(result.unexplained, 'unexplained difference')}${result.extraction.open ? `; ${plural(result.extraction.open, 'record')} where the staged firm differs from Actionstep (see what was noticed above)` : ''}.`),
+        result.ok ? '' : next('run', flags, 'writes the expected values again; a difference someone made on purpose is theirs to keep'),
+      ].filter(Boolean).join('\n'));
       if (!result.ok) process.exitCode = EXIT.failedRecords;
     }));
 
   stepOptions(program.command('rollback').description('Undo a run from its audit: delete what it created, restore what it updated; report records changed since'))
     .option('--force', 'roll back records that were changed after the run, too')
     .action(async (flags: StepFlags) => withSession('rollback', flags, async (s, config) => {
+      await confirmAgainstOrg(config, flags, `Undo run ${s.engine.requireRun(flags.run).runId} in ${new URL(config.dataverse.webApiUrl).host}: delete what it created and restore what it updated?`);
       const result = await leased('rollback', s, config, flags.run, () => s.engine.rollback(flags.run, { force: flags.force }));
       out(flags, result, () => [
-        `Rollback of ${result.runId}: ${Object.entries(result.counts).map(([k, v]) => `${k} ${v}`).join(', ')}`,
+        `Rollback of ${result.runId}: ${Object.entries(result.counts).map(([k, v]) => `${v} ${ROLLBACK_WORDS[k] ?? k}`).join(', ')}`,
         ...result.items.filter((i) => i.action === 'conflict' || i.action === 'failed').map((i) => `  ${i.action}: ${i.message}`),
         result.complete ? 'The run is rolled back.' : 'Not complete: see the conflicts and failures above.',
       ].join('\n'));
@@ -308,7 +396,10 @@ export async function main(argv: string[]): Promise<void> {
     }
     // An application user that cannot sign in is a configuration matter (its secret, certificate or registration).
     const signIn = e instanceof DataverseError && e.code === CREDENTIAL_ERROR_CODE;
-    if (e instanceof EngineError || e instanceof ConfigError || e instanceof StateLockedError || signIn) {
+    if (e instanceof NotConfirmedError) {
+      process.stderr.write(`astep-migrate: ${message}\n`);
+      process.exitCode = EXIT.usage;
+    } else if (e instanceof EngineError || e instanceof ConfigError || e instanceof StateLockedError || signIn) {
       process.stderr.write(`astep-migrate: ${message}\n`);
       process.exitCode = e instanceof EngineError ? e.exitCode : EXIT.usage;
     } else {

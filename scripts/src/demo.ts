@@ -3,14 +3,15 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { escapeHtml, page, planHtml, sampleHtml, summaryHtml, workflowsHtml, type RunSummary } from '@astep/orchestrator';
+import { page, plural, ProgressTimeline, reportHtml, workflowsHtml, type ProgressReporter, type RunSummary } from '@astep/orchestrator';
 import { redactConfig } from './config';
 import { startEmulators, type FirmSize } from './emulate';
 import { createProgress } from './progress';
 import { openSession } from './session';
 import { snapshot, snapshotDiff } from './snapshot';
 import { seedExistingCrmData } from './seedCrm';
-import { migrationOverrides, formatSummary } from './format';
+import { migrationOverrides, formatSummary, nextCommand } from './format';
+import { colorsFor } from './colors';
 
 export interface DemoOptions {
   firm: FirmSize;
@@ -31,48 +32,62 @@ export interface DemoResult {
 }
 
 export async function runDemo(o: DemoOptions): Promise<DemoResult> {
-  const progress = createProgress();
+  fs.mkdirSync(o.outDir, { recursive: true });
+  // The log keeps what the screen leaves out (every task by its internal name); the screen gets a line per step.
+  const progress = createProgress({ logFile: path.join(o.outDir, 'demo.log') });
   const timings: Record<string, number> = {};
-  const time = async <T>(name: string, fn: () => Promise<T> | T): Promise<T> => {
-    const t0 = Date.now();
+  const time = async <T>(name: string, what: string, fn: () => Promise<T> | T): Promise<T> => {
+    progress.beginStep(name);
+    let stopped = true;
     try {
-      return await fn();
+      const result = await fn();
+      stopped = false;
+      return result;
     } finally {
-      timings[name] = (Date.now() - t0) / 1000;
-      progress.log(`${name}: ${timings[name].toFixed(1)} s`);
+      timings[name] = progress.endStep(what, stopped).seconds;
     }
   };
   const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), 'astep-demo-'));
-  fs.mkdirSync(o.outDir, { recursive: true });
-  const emulators = await time('start emulators', () => startEmulators({ firm: o.firm, seed: o.seed, faults: o.faults, limits: 'production', stateDir, clockScale: o.clockScale, appUsers: o.appUsers }));
+  const emulators = await time('Starting the emulators', '', () => startEmulators({ firm: o.firm, seed: o.seed, faults: o.faults, limits: 'production', stateDir, clockScale: o.clockScale, appUsers: o.appUsers }));
   try {
     const config = emulators.config;
-    const session = await time('sign in', () => openSession(config, progress));
+    // While the full run writes, its ticks also feed a timeline (the report's progress chart).
+    let timeline: ProgressTimeline | null = null;
+    const through = () => timeline?.reporter ?? progress;
+    const reporter: ProgressReporter = {
+      start: (t, n) => through().start(t, n), tick: (t, n) => through().tick(t, n), done: (t) => through().done(t), log: (m) => through().log(m),
+    };
+    const session = await time('Signing in', '', () => openSession(config, reporter));
     try {
       const { engine } = session;
-      const plan = await time('discover', () => engine.discover(undefined, config.dataverse.licenseTier ?? 'SalesEnterprise', migrationOverrides(config)));
+      const plan = await time('Reading the plan', '', () => engine.discover(undefined, config.dataverse.licenseTier ?? 'SalesEnterprise', migrationOverrides(config)));
       const runId = engine.requireRun().runId;
-      const changes = await time('provision', () => engine.provision(runId));
+      const changes = await time('Creating tables and columns', 'changes', () => engine.provision(runId));
+      for (const c of changes) progress.detail(`provision: ${c}`);
       // A real CRM is not empty: a few records exist that the migration will match (same email, same name) and update.
       const preExisting = await seedExistingCrmData(session.dataverse, emulators.actionstep.firm);
       const before = o.rollback ? await snapshot(emulators) : null;
-      const counts = await time('extract', () => engine.extract(runId));
-      const sample = await time('sample', () => engine.sample(runId));
+      const counts = await time('Reading Actionstep', 'records', () => engine.extract(runId));
+      const sample = await time('Running the sample', 'rows', () => engine.sample(runId));
       engine.approve(runId, 'demo (approved automatically)');
+      // The full run's rows over time, for the progress chart in the report.
+      const runTimeline = (timeline = new ProgressTimeline(progress));
       const requestsBeforeRun = session.sink.requestCount();
-      const summary: RunSummary = await time('run', () => engine.run(runId));
+      const summary: RunSummary = await time('Running the migration', 'rows', () => engine.run(runId));
       const runRequests = session.sink.requestCount() - requestsBeforeRun;
-      const workflows = await time('export-workflows', () => engine.exportWorkflows(runId));
+      timeline = null;
+      const workflows = await time('Writing the workflow reference', '', () => engine.exportWorkflows(runId));
       let rollback: Record<string, unknown> | null = null;
       if (o.rollback && before) {
-        const result = await time('rollback', () => engine.rollback(runId));
+        const result = await time('Rolling back', 'changes', () => engine.rollback(runId));
         const differences = snapshotDiff(before, await snapshot(emulators));
-        // Rollback goes at the speed of the run: both timed in this one demo, with every Dataverse request each sent.
-        const speed = { rollbackSeconds: timings.rollback, runSeconds: timings.run, ratio: +(timings.rollback / timings.run).toFixed(2), rollbackRequests: result.dataverseRequests, runRequests };
+        // Rollback goes at the speed of the run: both timed in this one demo, with every Dynamics request each sent.
+        const [rollbackSeconds, runSeconds] = [timings['Rolling back'], timings['Running the migration']];
+        const speed = { rollbackSeconds, runSeconds, ratio: +(rollbackSeconds / runSeconds).toFixed(2), rollbackRequests: result.dataverseRequests, runRequests };
         rollback = { counts: result.counts, complete: result.complete, snapshotEqual: differences.length === 0, differences: differences.slice(0, 20), differenceCount: differences.length, ...speed };
         if (!o.json) {
-          process.stdout.write(`Rollback: ${Object.entries(result.counts).map(([k, v]) => `${k} ${v}`).join(', ')}; Dataverse ${differences.length === 0 ? 'equals' : 'DIFFERS FROM'} the snapshot taken before the run${differences.length ? ` (${differences.length} differences)` : ''}.\n`);
-          process.stdout.write(`Rollback time / run time: ${speed.rollbackSeconds.toFixed(1)} s / ${speed.runSeconds.toFixed(1)} s = ${speed.ratio}; Dataverse requests: rollback ${speed.rollbackRequests}, run ${speed.runRequests}.\n`);
+          process.stdout.write(`Rollback: ${Object.entries(result.counts).map(([k, v]) => `${k} ${v}`).join(', ')}; Dynamics ${differences.length === 0 ? 'equals' : 'DIFFERS FROM'} the snapshot taken before the run${differences.length ? ` (${plural(differences.length, 'difference')})` : ''}.\n`);
+          process.stdout.write(`Rollback time / run time: ${rollbackSeconds.toFixed(1)} s / ${runSeconds.toFixed(1)} s = ${speed.ratio}; Dynamics requests: rollback ${speed.rollbackRequests}, run ${runRequests}.\n`);
         }
       }
 
@@ -80,20 +95,20 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
       fs.writeFileSync(path.join(o.outDir, 'sample-diff.json'), JSON.stringify(sample, null, 2));
       fs.writeFileSync(path.join(o.outDir, 'run-summary.json'), JSON.stringify(summary, null, 2));
       fs.writeFileSync(path.join(o.outDir, 'workflows.html'), page('Actionstep workflow reference', workflowsHtml(workflows)));
-      fs.writeFileSync(path.join(o.outDir, 'report.html'), page(`Actionstep → Dynamics 365 demo migration (${o.firm} firm)`, [
-        '<h2>Timings</h2><table>' + Object.entries(timings).map(([k, v]) => `<tr><td>${escapeHtml(k)}</td><td>${v.toFixed(1)} s</td></tr>`).join('') + '</table>',
-        `<h2>Provisioning</h2><p>${changes.length} changes.</p>`,
-        '<h2>Run</h2>', summaryHtml(summary),
-        '<h2>Sample</h2>', sampleHtml(sample),
-        '<h2>Plan</h2>', planHtml(plan),
-      ].join('\n')));
+      fs.writeFileSync(path.join(o.outDir, 'report.html'), reportHtml({
+        title: `Actionstep → Dynamics 365 demo migration (${o.firm} firm)`, summary, sample, plan, provisioningChanges: changes.length, timings,
+        runProgress: { points: runTimeline.points(), total: runTimeline.expected() },
+        files: ['plan.json', 'sample-diff.json', 'run-summary.json', 'workflows.html (the Actionstep workflow reference)', 'demo.log'],
+      }, { timeZone: config.migration?.timeZone }));
 
       const ok = summary.reconciles && (!rollback || (rollback.snapshotEqual as boolean));
       if (!o.json) {
-        process.stdout.write(formatSummary(summary) + '\n\n');
-        process.stdout.write(`Sample: ${sample.rowCount} records, ${sample.diff.length} fields compared, ${sample.mismatches} unexplained differences.\n`);
-        process.stdout.write(`Requests: Actionstep ${summary.actionstepRequests}, Dataverse ${summary.dataverseRequests}.\n`);
-        process.stdout.write(`Report: ${path.join(o.outDir, 'report.html')}\n`);
+        const c = colorsFor(process.stdout);
+        process.stdout.write('\n' + formatSummary(summary, { colors: c }) + '\n\n');
+        process.stdout.write(`Sample: ${plural(sample.rowCount, 'record')}, ${plural(sample.diff.length, 'field')} compared, ${plural(sample.mismatches, 'unexplained difference')}.\n`);
+        process.stdout.write(`Requests: Actionstep ${summary.actionstepRequests.toLocaleString()}, Dynamics ${summary.dataverseRequests.toLocaleString()}.\n`);
+        process.stdout.write(`${c.bold('Report:')} ${path.join(o.outDir, 'report.html')}\n`);
+        process.stdout.write(nextCommand('emulate', null, 'rehearse the steps one by one against the emulators; the README goes on from there to your own firm', c) + '\n');
       }
       return {
         ok,

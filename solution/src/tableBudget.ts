@@ -10,6 +10,13 @@ export const CUSTOM_TABLE_LIMIT: Record<SalesTier, number | null> = {
   SalesPremium: null,
 };
 
+/** Licence names as Microsoft writes them (the orchestrator's vocabulary re-exports these). */
+export const LICENCE_NAMES: Record<SalesTier, string> = {
+  SalesProfessional: 'Dynamics 365 Sales Professional',
+  SalesEnterprise: 'Dynamics 365 Sales Enterprise',
+  SalesPremium: 'Dynamics 365 Sales Premium',
+};
+
 export interface TableBudget {
   /** Logical names of the custom tables the plan needs. */
   needed: string[];
@@ -32,13 +39,13 @@ export function tableBudget(schema: SolutionSchema, tier: SalesTier, existingCus
   const count = needed.length + existingCustomTables;
   const existing = existingCustomTables ? ` plus ${existingCustomTables} already in the environment` : '';
   if (limit === null) {
-    return { needed, count, limit, remaining: null, fits: true, message: `${needed.length} custom tables${existing}; ${tier} has no custom table limit.` };
+    return { needed, count, limit, remaining: null, fits: true, message: `${needed.length} custom tables${existing}; ${LICENCE_NAMES[tier]} has no custom table limit.` };
   }
   const remaining = limit - count;
   const fits = remaining >= 0;
   const message = fits
-    ? `${needed.length} custom tables${existing} = ${count} of ${limit} allowed for ${tier}; ${remaining} left.`
-    : `${needed.length} custom tables${existing} = ${count}, over the ${limit} allowed for ${tier} by ${-remaining}: ` +
-      'license Sales Enterprise or Premium, or remove custom tables the environment no longer uses.';
+    ? `${needed.length} custom tables${existing} = ${count} of the ${limit} allowed with ${LICENCE_NAMES[tier]}; ${remaining} left.`
+    : `${needed.length} custom tables${existing} = ${count}, over the ${limit} allowed with ${LICENCE_NAMES[tier]} by ${-remaining}: ` +
+      `license ${LICENCE_NAMES.SalesEnterprise} or ${LICENCE_NAMES.SalesPremium}, or remove custom tables the environment no longer uses.`;
   return { needed, count, limit, remaining, fits, message };
 }

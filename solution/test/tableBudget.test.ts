@@ -6,7 +6,7 @@ describe('tableBudget', () => {
     const b = tableBudget(SCHEMA, 'SalesProfessional');
     expect(b.needed).toEqual(['astep_matter', 'astep_matterparticipant', 'astep_timeentry', 'astep_document', 'astep_step', 'astep_migrationrun', 'astep_stagingrow', 'astep_auditentry']);
     expect(b).toMatchObject({ count: 8, limit: 15, remaining: 7, fits: true });
-    expect(b.message).toBe('8 custom tables = 8 of 15 allowed for SalesProfessional; 7 left.');
+    expect(b.message).toBe('8 custom tables = 8 of the 15 allowed with Dynamics 365 Sales Professional; 7 left.');
     const engineOnly = { ...SCHEMA, tables: SCHEMA.tables.filter((t) => !t.isCustom || t.logicalName.startsWith('astep_migr')) };
     expect(tableBudget(engineOnly, 'SalesProfessional').needed).toEqual(['astep_migrationrun']);
   });
@@ -14,7 +14,7 @@ describe('tableBudget', () => {
   it('does not fit when existing custom tables push it over 15 on Sales Professional', () => {
     const b = tableBudget(SCHEMA, 'SalesProfessional', 8);
     expect(b).toMatchObject({ count: 16, limit: 15, remaining: -1, fits: false });
-    expect(b.message).toBe('8 custom tables plus 8 already in the environment = 16, over the 15 allowed for SalesProfessional by 1: license Sales Enterprise or Premium, or remove custom tables the environment no longer uses.');
+    expect(b.message).toBe('8 custom tables plus 8 already in the environment = 16, over the 15 allowed with Dynamics 365 Sales Professional by 1: license Dynamics 365 Sales Enterprise or Dynamics 365 Sales Premium, or remove custom tables the environment no longer uses.');
     expect(tableBudget(SCHEMA, 'SalesProfessional', 7).fits).toBe(true);
   });
 

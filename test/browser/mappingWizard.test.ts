@@ -3,9 +3,11 @@
 // token) and, for Actionstep, to the connector-runtime stand-in, which holds the connection's tokens and forwards
 // to the Actionstep emulator. Connect → Discover → Map → Sample → Review (accept a field, approve) → a reload
 // resumes → "Start run" from the command script → pause and resume → Delta → Verify → a user edits and adds records
-// under migrated accounts → "Roll back run" from the command script reports those as conflicts and leaves them, and
-// returns everything else to its state before the sample. On the Map step the status map is edited, and the run's
-// rows carry the edit. Screenshots go to test-artifacts/.
+// under migrated accounts → "Roll back run" from the command script reports those as conflicts and leaves them,
+// returns everything else to its state before the sample, and the wizard says the run was partly rolled back. On the
+// Map step the status map is edited, and the run's rows carry the edit. At every step: screenshots at 1366×768 and
+// 1920×1080, axe-core (0 serious or critical), no internal name on screen, no horizontal scrolling
+// (test/helpers/pageChecks.ts); the step indicator and a step's buttons are worked with the keyboard alone.
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { build } from 'esbuild';
@@ -18,6 +20,7 @@ import { openSession } from '@astep/cli/session';
 import { adminToken, dataverseToken, snapshot, snapshotDiff, startTestEmulators, webApi } from '../helpers/harness';
 import { startConnectorRuntime, type ConnectorRuntime } from '../helpers/connectorRuntime';
 import { CHROMIUM, launchChromium, serveFiles, type FileServer, type HostFiles } from '../helpers/browserHost';
+import { axeCheck, internalNamesOnPage, shootViewports } from '../helpers/pageChecks';
 import type { HostConfig, WizardHostWindow } from './host/wizardHostPage';
 
 const ROOT = path.resolve(__dirname, '..', '..');
@@ -73,7 +76,7 @@ suite(`Mapping Wizard in chromium, Connect to Verify, then rollback${canRun ? ''
       '/': ['text/html', () => '<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Migration Run form (host)</title></head>' +
         '<body style="margin:0;font-family:Segoe UI,sans-serif"><div id="notifications" role="status" style="padding:4px 8px;background:#f3f2f1;min-height:20px"></div>' +
         '<div id="progress" role="status" style="display:none;padding:4px 8px;background:#fff4ce"></div>' +
-        '<div id="host" style="width:1280px;height:900px;padding:8px"></div>' +
+        '<div id="host" style="box-sizing:border-box;width:100%;height:900px;padding:8px"></div>' +
         '<script src="/bundle.js"></script><script src="/commands.js"></script><script src="/host.js"></script></body></html>'],
       '/bundle.js': ['text/javascript', () => readFileSync(path.join(WIZARD_OUT, 'bundle.js'))],
       '/commands.js': ['text/javascript', () => readFileSync(COMMANDS)],
@@ -97,7 +100,23 @@ suite(`Mapping Wizard in chromium, Connect to Verify, then rollback${canRun ? ''
     await emu?.close();
   });
 
-  const shot = (name: string) => page.screenshot({ path: path.join(ARTIFACTS, `wizard-${name}.png`), fullPage: true });
+  /** What people see at this step: both window sizes, no horizontal scroll, axe clean, no internal names. */
+  const shot = async (name: string) => {
+    await page.waitForTimeout(400); // Fluent's fade-ins
+    expect(await internalNamesOnPage(page, '[data-testid="wizard"]')).toEqual([]);
+    const axe = await axeCheck(page, `wizard-${name}`, '[data-testid="wizard"]');
+    expect(axe.seriousOrCritical).toEqual([]);
+    for (const s of await shootViewports(page, `wizard-${name}`)) expect([s.file, s.scrollWidth]).toEqual([s.file, s.width]);
+  };
+  /** Tab (forwards) until the focused element is named `name`: proof it is reachable without a mouse. */
+  const tabTo = async (name: RegExp, max = 80) => {
+    for (let i = 0; i < max; i++) {
+      await page.keyboard.press('Tab');
+      const focused = await page.evaluate(() => { const e = document.activeElement; return e ? (e.getAttribute('aria-label') ?? e.textContent ?? '').trim() : ''; });
+      if (name.test(focused)) return;
+    }
+    throw new Error(`${name} was not reached with the Tab key`);
+  };
   const open = async () => {
     await page.goto(baseUrl);
     await page.waitForFunction(() => (window as unknown as WizardHostWindow).__ready || !!(window as unknown as WizardHostWindow).__error);
@@ -110,6 +129,8 @@ suite(`Mapping Wizard in chromium, Connect to Verify, then rollback${canRun ? ''
   test('Connect: the sign-in runs at Actionstep through the runtime; the page never sees a secret or a token', async () => {
     await open();
     await page.getByTestId('step-connect').waitFor();
+    await idle();
+    await shot('0-connect');
     const popupPromise = page.waitForEvent('popup');
     await page.getByRole('button', { name: 'Connect to Actionstep' }).click();
     const popup = await popupPromise;
@@ -132,8 +153,8 @@ suite(`Mapping Wizard in chromium, Connect to Verify, then rollback${canRun ? ''
 
   test('Discover: the plan with its options and the table budget, then tables and staging', async () => {
     await page.getByTestId('step-discover').waitFor();
-    await page.getByRole('combobox', { name: 'Dynamics 365 Sales licence' }).click();
-    await page.getByRole('option', { name: 'Sales Professional (15 custom tables)' }).click();
+    await page.getByRole('combobox', { name: 'Dynamics 365 Sales licence of the users' }).click();
+    await page.getByRole('option', { name: 'Dynamics 365 Sales Professional (up to 15 custom tables)' }).click();
     await page.getByRole('button', { name: 'Read the plan' }).click();
     await page.getByTestId('plan').waitFor({ timeout: 60_000 });
     await idle();
@@ -144,13 +165,15 @@ suite(`Mapping Wizard in chromium, Connect to Verify, then rollback${canRun ? ''
     const probe = await fetch(`${runtime.url}/apim/${runtime.apiName}/astep-crm-run-1/rest/actions?pageSize=1`, { headers: { authorization: `Bearer ${runtime.userToken}` } });
     const matters = (await probe.json()).meta.paging.actions.recordCount;
     expect(counts).toContain(`Actionstep holds ${matters} matters`);
-    expect(await page.getByTestId('table-budget').textContent()).toMatch(/^(Table budget|Warning): /);
+    expect(await page.getByTestId('table-budget').textContent()).toMatch(/(Custom tables|Over the custom table budget): /);
     await shot('2-plan');
-    await page.getByRole('combobox', { name: 'Dynamics 365 Sales licence' }).click();
-    await page.getByRole('option', { name: 'Sales Enterprise' }).click();
-    await page.getByRole('button', { name: 'Apply the options' }).click();
+    await page.getByRole('combobox', { name: 'Dynamics 365 Sales licence of the users' }).click();
+    await page.getByRole('option', { name: 'Dynamics 365 Sales Enterprise' }).click();
+    // The change is not in the plan yet: the wizard says so instead of dropping it.
+    await page.getByTestId('options-changed').waitFor();
+    await page.getByRole('button', { name: 'Read the plan with these options', exact: true }).click();
     await idle();
-    expect(await page.getByTestId('table-budget').textContent()).toMatch(/^Table budget: /);
+    expect(await page.getByTestId('table-budget').textContent()).toMatch(/Custom tables: .*Dynamics 365 Sales Enterprise has no custom table limit/);
     await page.getByRole('button', { name: 'Create tables and stage the firm' }).click();
     await page.getByTestId('step-map').waitFor({ timeout: 120_000 });
     await idle();
@@ -162,16 +185,16 @@ suite(`Mapping Wizard in chromium, Connect to Verify, then rollback${canRun ? ''
 
   test('Map: proposals with confidence and reasons; an edit is saved with the map, and undone', async () => {
     await page.getByTestId('map-participants').waitFor();
-    expect(await page.getByTestId('map-summary').textContent()).toMatch(/^\d+ of \d+ fields have a proposal; 0 edited\.$/);
-    const emailTarget = page.getByRole('combobox', { name: 'Dynamics column for participants.email' });
-    await expect(emailTarget.textContent()).resolves.toContain('emailaddress1 (proposed)');
+    expect(await page.getByTestId('map-summary').textContent()).toMatch(/^Fields with a proposal: \d+ of \d+\. Edited by you: 0\.$/);
+    const emailTarget = page.getByRole('combobox', { name: 'Dynamics column for People and organisations: email' });
+    await expect(emailTarget.textContent()).resolves.toContain('Email (proposed)');
     const emailRow = page.locator('[role="row"]', { has: page.locator('[data-col="field"]', { hasText: /^email$/ }) });
     expect(await emailRow.locator('[data-col="confidence"]').textContent()).toMatch(/^\d+%$/);
     expect(await emailRow.locator('[data-col="reasons"]').textContent()).toMatch(/\S/);
     await shot('3-map');
     await emailTarget.click();
     await page.getByRole('option', { name: '(do not migrate)' }).click();
-    await page.getByText(/fields have a proposal; 1 edited\.$/).waitFor();
+    await page.getByText(/Edited by you: 1\.$/).waitFor();
     await idle();
     expect((await rowState()).mapEdits).toEqual([{ object: 'participants', sourceField: 'email', targetColumn: null }]);
     // The form saved the control's field map output to astep_mappingjson.
@@ -181,8 +204,8 @@ suite(`Mapping Wizard in chromium, Connect to Verify, then rollback${canRun ? ''
     expect(email).toMatchObject({ proposed: 'emailaddress1', targetColumn: null, edited: true });
     // Back to the proposal: the edit goes away.
     await emailTarget.click();
-    await page.getByRole('option', { name: 'emailaddress1 (proposed)' }).click();
-    await page.getByText(/fields have a proposal; 0 edited\.$/).waitFor();
+    await page.getByRole('option', { name: 'Email (proposed)' }).click();
+    await page.getByText(/Edited by you: 0\.$/).waitFor();
     await idle();
     expect((await rowState()).mapEdits).toEqual([]);
     // The status map: Actionstep's Inactive matters land on Matter Status "On Hold" (the default map keeps "Inactive").
@@ -192,8 +215,12 @@ suite(`Mapping Wizard in chromium, Connect to Verify, then rollback${canRun ? ''
     await idle();
     await noError();
     expect((await rowState()).options).toMatchObject({ statusMap: { Inactive: { matterStatus: 'On Hold', opportunity: 'onHold' } } });
-    await page.getByRole('button', { name: 'Confirm the map' }).click();
+    // Keyboard only: Tab to the step's main button and press Enter.
+    await tabTo(/^Confirm the map$/);
+    await page.keyboard.press('Enter');
     await page.getByTestId('step-sample').waitFor();
+    await idle();
+    await shot('4-sample');
   }, 60_000);
 
   test('Sample and Review: the Diff Viewer inside the wizard; accept a field and approve', async () => {
@@ -203,15 +230,15 @@ suite(`Mapping Wizard in chromium, Connect to Verify, then rollback${canRun ? ''
     await idle();
     await noError();
     const count = await page.getByTestId('filter-count').textContent();
-    expect(count).toMatch(/^(\d+) of \1 values shown$/);
-    await page.getByRole('combobox', { name: 'Object' }).click();
-    await page.getByRole('option', { name: 'contact', exact: true }).click();
+    expect(count).toMatch(/^Showing ([\d,]+) of \1 fields$/);
+    await page.getByRole('combobox', { name: 'Dynamics table' }).click();
+    await page.getByRole('option', { name: 'Contacts', exact: true }).click();
     await page.getByRole('combobox', { name: 'Field' }).click();
-    await page.getByRole('option', { name: 'emailaddress1', exact: true }).click();
-    await page.getByRole('button', { name: 'Accept field contact.emailaddress1' }).first().click();
+    await page.getByRole('option', { name: 'Email', exact: true }).click();
+    await page.getByRole('button', { name: 'Accept Email (Contact)' }).first().click();
     await page.getByText('Accepted').first().waitFor();
     await idle();
-    await shot('4-review');
+    await shot('5-review');
     await page.getByRole('button', { name: 'Approve sample' }).click();
     await page.getByTestId('step-run').waitFor({ timeout: 30_000 });
     await idle();
@@ -230,7 +257,7 @@ suite(`Mapping Wizard in chromium, Connect to Verify, then rollback${canRun ? ''
     await idle();
     await noError();
     await expect(page.getByText('The sample is approved.', { exact: false }).count()).resolves.toBe(1);
-    await shot('5-resumed');
+    await shot('6-run-resumed');
     // Writes to Dataverse get 150 ms of latency (the emulator on loopback answers faster than any real org), so the
     // run is still writing when the Pause click lands, however fast the machine. The route also counts the writes
     // the page sends.
@@ -257,7 +284,8 @@ suite(`Mapping Wizard in chromium, Connect to Verify, then rollback${canRun ? ''
     expect(writes).toBe(writesWhilePaused);
     expect(snapshotDiff(rowsWhilePaused, await snapshot(emu))).toEqual([]);
     expect((await rowState()).paused).toBe(true);
-    await shot('6-paused');
+    await expect(page.getByTestId('wizard-busy').textContent()).resolves.toMatch(/^Paused/);
+    await shot('7-run-paused');
     await page.unroute(`${dataverseOrigin}/**`, slowWrites);
     await page.getByRole('button', { name: 'Resume' }).click();
     await page.getByTestId('run-totals').waitFor({ timeout: 180_000 });
@@ -266,7 +294,8 @@ suite(`Mapping Wizard in chromium, Connect to Verify, then rollback${canRun ? ''
     const calls = (await host(page)).calls;
     expect(calls.confirms.length).toBe(1);
     expect(calls.notifications.map((n) => n.message)).toContain('Run requested: the Mapping Wizard on this form starts it and shows progress.');
-    expect(await page.getByTestId('run-totals').textContent()).toMatch(/^\d+ records: \d+ migrated, \d+ skipped, \d+ failed\. Every record is accounted for\.$/);
+    expect(await page.getByTestId('run-totals').textContent()).toMatch(/Records extracted: [\d,]+\. Migrated: [\d,]+\. Skipped with a reason: [\d,]+\. Failed: [\d,]+\. Every record is accounted for\.$/);
+    expect(await page.getByTestId('outcome-chart').locator('svg[role="img"] title').first().textContent()).toBe('Outcome per Actionstep object: migrated, skipped and failed records');
     const state = await rowState();
     expect(state.runRequest).toBeNull();
     expect(state.runCompletedOn).toBeTruthy();
@@ -278,7 +307,7 @@ suite(`Mapping Wizard in chromium, Connect to Verify, then rollback${canRun ? ''
     const matters = (await webApi(emu, 'GET', 'astep_matters?$select=astep_sourceid,astep_matterstatus')).json.value as Array<{ astep_sourceid: string; astep_matterstatus: number }>;
     expect(Object.fromEntries(matters.filter((m) => inactive.includes(m.astep_sourceid)).map((m) => [m.astep_sourceid, m.astep_matterstatus])))
       .toEqual(Object.fromEntries(inactive.map((id) => [id, choiceValue('astep_matterstatus', 'On Hold')])));
-    await shot('7-run-complete');
+    await shot('8-run-complete');
   }, 300_000);
 
   test('Delta picks up a change made in Actionstep, and Verify finds no unexplained difference', async () => {
@@ -290,15 +319,22 @@ suite(`Mapping Wizard in chromium, Connect to Verify, then rollback${canRun ? ''
     await page.getByTestId('delta-result').waitFor({ timeout: 120_000 });
     await idle();
     await noError();
-    const changed = Number(/^(\d+) changed records/.exec((await page.getByTestId('delta-result').textContent()) ?? '')?.[1]);
+    const changed = Number(/New or changed records picked up: (\d+)\./.exec((await page.getByTestId('delta-result').textContent()) ?? '')?.[1]);
     expect(changed).toBeGreaterThanOrEqual(1);
-    await shot('8-delta');
+    await shot('9-delta');
     await page.getByRole('button', { name: 'Next' }).click();
     await page.getByTestId('step-verify').getByRole('button', { name: 'Verify' }).click();
     await page.getByTestId('verify-result').waitFor({ timeout: 120_000 });
     await idle();
-    expect(await page.getByTestId('verify-result').textContent()).toMatch(/^Verified: \d+ tables match their sources \(0 unexplained differences\)\.$/);
-    await shot('9-verified');
+    expect(await page.getByTestId('verify-result').textContent()).toMatch(/Verified: every expected value is in Dynamics, in all \d+ tables\.$/);
+    await shot('10-verified');
+    // Keyboard only: back to an earlier step through the step indicator, and on again.
+    await tabTo(/^6\. Run: Done$/);
+    await page.keyboard.press('Enter');
+    await page.getByTestId('step-run').waitFor();
+    await tabTo(/^8\. Verify: /);
+    await page.keyboard.press('Enter');
+    await page.getByTestId('step-verify').waitFor();
     expect((await rowState())).toMatchObject({ step: 'verify' });
     expect((await rowState()).verifiedOn).toBeTruthy();
   }, 240_000);
@@ -335,7 +371,11 @@ suite(`Mapping Wizard in chromium, Connect to Verify, then rollback${canRun ? ''
     expect(alert.text).toContain(`account ${edited.astep_sourceid} was changed after the run (columns the run did not write were changed: row version`);
     expect(alert.text).toContain(`last changed by ${person.fullname} on `);
     expect(alert.text).toContain(`account ${parent.astep_sourceid} has records under it that the run did not create: a note (annotation ${note.annotationid}) added by ${person.fullname}`);
-    await shot('10-rolled-back');
+    // The wizard on the form says the run was partly rolled back; the verification is no longer a green tick.
+    await page.getByTestId('rolled-back').waitFor({ timeout: 30_000 });
+    expect(await page.getByTestId('rolled-back').textContent()).toContain('partly rolled back');
+    expect(await page.getByTestId('verify-result').textContent()).toContain('This run was rolled back after this verification');
+    await shot('11-rolled-back');
     // Only the two kept accounts and the user's note and contact differ from the state before the sample.
     const kept = [`account:${edited.astep_sourceid}`, `account:${parent.astep_sourceid}`, `annotation:${note.annotationid}`, 'contact:Added After The Run'];
     const diffs = snapshotDiff(beforeSample, await snapshot(emu));

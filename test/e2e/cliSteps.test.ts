@@ -169,6 +169,14 @@ describe('astep-migrate steps against the emulators', () => {
     expect(m.json.value[0].astep_name).toBe('Renamed during cutover');
     const t = await webApi(emu, 'GET', `astep_timeentries?$select=astep_narrative,astep_hours&$filter=astep_sourceid eq '${newId}'`);
     expect(t.json.value[0]).toMatchObject({ astep_narrative: 'Late entry', astep_hours: 0.7 });
+    // Nothing new since: success, although the run's accepted failures are still failures (they are not new).
+    expect(firstRun.totals.failed).toBeGreaterThan(0);
+    const again = await runCli(['delta', '--config', config]);
+    expect([again.code, again.stderr.slice(-500)]).toEqual([0, expect.any(String)]);
+    // The removed role is still gone (reported again, not applied); nothing new or changed.
+    expect(again.stdout).toMatch(/^Matter participants +0 +0 +1$/m);
+    expect(again.stdout).not.toMatch(/Failed for the first time/);
+    expect(again.stdout).toMatch(/^Next: astep-migrate verify --config /m);
   });
 
   test('rollback restores pre-existing records, deletes what the run created, and reports a conflict', async () => {

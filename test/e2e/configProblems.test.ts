@@ -98,7 +98,10 @@ describe('configuration problems', () => {
     expect((await runCli(['discover', '--config', config, '--json'])).code).toBe(0);
     const r = await runCli(['provision', '--config', config]);
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/^astep-migrate: Dataverse refused the application user of dataverse\.clientId: /);
+    // The step line says the step stopped (it must not read as done), then the message.
+    expect(r.stderr).toMatch(/^✗ Creating tables and columns stopped /m);
+    expect(r.stderr).not.toContain('✓');
+    expect(r.stderr).toMatch(/^astep-migrate: Dataverse refused the application user of dataverse\.clientId: /m);
     expect(r.stderr).toMatch(/is missing prv\w+ privilege/);
     expect(r.stderr).toContain('An administrator must give it the "Actionstep Migration Administrator" role (and System Customizer to provision tables).');
   });

@@ -21,7 +21,7 @@ test('demo --rollback --json: the run reconciles per object, every mapping lands
     expect(d.rollback.counts.deleted).toBeGreaterThan(1000);
     expect(d.rollback.counts.restored).toBeGreaterThan(0); // the demo's pre-existing CRM records, matched and updated
     const html = fs.readFileSync(path.join(out, 'report.html'), 'utf8');
-    expect(html).toContain('Per object');
+    expect(html).toContain('Outcome per Actionstep object');
     expect(html).not.toMatch(/<script/i); // source data is escaped, never markup
     expect(JSON.stringify(d.config)).toContain('***');
   } finally {

@@ -69,8 +69,8 @@ describe('extraction while Actionstep changes', () => {
     const deleted = summary.findings.find((f) => f.rule === 'deleted in Actionstep during extraction')!;
     expect(deleted.open).toBe(false);
     expect(deleted.examples.map((e) => e.message).sort()).toEqual([
-      `actionparticipants ${moved.actionparticipants.deleted} was read, then deleted in Actionstep before the extraction ended: it is not staged`,
-      `participants ${moved.participants.deleted} was read, then deleted in Actionstep before the extraction ended: it is not staged`,
+      `Matter participant ${moved.actionparticipants.deleted} was read, then deleted in Actionstep before the extraction ended: it is not staged`,
+      `Person or organisation ${moved.participants.deleted} was read, then deleted in Actionstep before the extraction ended: it is not staged`,
     ]);
     // The record the delete shifted onto a page already read was found by the id listing and read by id.
     const missed = summary.findings.find((f) => f.rule === 'not on the pages read')!;

@@ -46,15 +46,28 @@ export class DataverseSink implements SinkPort {
     return Number(rows[0]?.maxuploadfilesize ?? 5242880);
   }
 
+  /**
+   * ISO code of the organisation's base currency (organization.basecurrencyid → transactioncurrency.isocurrencycode;
+   * https://learn.microsoft.com/en-us/powerapps/developer/data-platform/transaction-currency-currency-entity): money
+   * is shown in it. Null when the organisation names none.
+   */
+  async baseCurrency(): Promise<string | null> {
+    const [org] = await this.client.retrieveAll('organizations', { select: ['_basecurrencyid_value'] });
+    const id = org?._basecurrencyid_value;
+    if (typeof id !== 'string' || !id) return null;
+    const currency = await this.client.retrieve('transactioncurrencies', id, { select: ['isocurrencycode'] });
+    return typeof currency?.isocurrencycode === 'string' ? currency.isocurrencycode : null;
+  }
+
   async customTables(): Promise<string[]> {
     const res = await this.client.get<{ value: Array<{ LogicalName: string; IsCustomEntity: boolean }> }>('EntityDefinitions?$select=LogicalName,IsCustomEntity');
     return res.value.filter((e) => e.IsCustomEntity).map((e) => e.LogicalName).sort();
   }
 
-  async provision(schema: SolutionSchema, options: { dryRun?: boolean; onProgress?: (message: string) => void } = {}): Promise<string[]> {
+  async provision(schema: SolutionSchema, options: { dryRun?: boolean; onProgress?: (message: string, done: number, total: number) => void } = {}): Promise<string[]> {
     const changes: ProvisioningChange[] = options.dryRun
       ? await this.provisioner.plan(schema)
-      : await this.provisioner.apply(schema, { onProgress: (done, total, c) => options.onProgress?.(`${done}/${total} ${c?.description ?? ''}`) });
+      : await this.provisioner.apply(schema, { onProgress: (done, total, c) => options.onProgress?.(c?.description ?? '', done, total) });
     return changes.map((c) => c.description);
   }
 

@@ -9,6 +9,9 @@ import type { TargetRow } from '../transform/targetRow';
 import { sameValue } from '../load/compare';
 import { createOnlyColumns } from '../load/tables';
 import type { Row } from '../ports';
+import { choiceLabel, choiceLabelsOf, columnLabel, tableLabel, type ChoiceLabels } from '../vocabulary/objects';
+import { lowerFirst, OWNER_OUTCOMES } from '../vocabulary/options';
+import { SCHEMA } from '@astep/solution/schema';
 
 /** What the sample and its diff read: the mappings, the staged firm, and the lookups over it (with the plan). */
 export interface SampleContext {
@@ -170,6 +173,56 @@ function sourceValue(rec: unknown, path: string | undefined): unknown {
   return null;
 }
 
+/** The Actionstep user a row belongs to, from the fields the mappings read its owner from. */
+function actionstepOwner(ctx: SampleContext, row: TargetRow) {
+  const rec = sourceRecord(ctx.index, row) as Record<string, unknown> | undefined;
+  const pid = rec ? ['assignedToParticipantId', 'ownerParticipantId', 'assigneeParticipantId'].map((f) => rec[f]).find((v) => typeof v === 'string' && v) : undefined;
+  return pid ? ctx.lookups.plan.owners.find((o) => o.participantId === pid) : undefined;
+}
+
+/** Whose user owns the row and why: the Actionstep user's own match, or the fallback owner and the reason for it. */
+function ownerReason(ctx: SampleContext, row: TargetRow, ownerId: string): string {
+  const plan = ctx.lookups.plan;
+  const name = (id: string) => plan.owners.find((o) => o.ownerId === id && o.outcome === 'matched')?.systemUserName
+    ?? (id === plan.destination.callerId ? "the migration's own user" : 'the fallback owner');
+  const user = actionstepOwner(ctx, row);
+  if (user?.outcome === 'matched' && user.ownerId === ownerId) return `owner resolved by email: ${user.email ?? '?'} → ${user.systemUserName ?? name(ownerId)}`;
+  if (user) return `fallback owner: Actionstep user ${user.displayName ?? user.email ?? user.actionstepUserId} (${lowerFirst(OWNER_OUTCOMES[user.outcome])}) → ${name(ownerId)}`;
+  // No Actionstep user on the record itself (an organisation's account): say only what is certain.
+  const matched = plan.owners.filter((o) => o.outcome === 'matched' && o.ownerId === ownerId);
+  if (ownerId === plan.fallbackOwnerId && !matched.length) return `fallback owner: the record names no matched Actionstep user → ${name(ownerId)}`;
+  return `owner: ${name(ownerId)}`;
+}
+
+/** Which choice value the row holds and what in Actionstep it stands for. */
+function choiceReason(ctx: SampleContext, row: TargetRow, column: string, source: unknown, expected: unknown): string {
+  const label = choiceLabel(row.table, column, expected, planChoices(ctx)) ?? String(expected ?? '(none)');
+  const rec = sourceRecord(ctx.index, row) as Record<string, unknown> | undefined;
+  const from = (() => {
+    switch (column) {
+      case 'astep_mattertype': {
+        // A matter names its type; an organisation's account takes its latest matter's.
+        const typeId = typeof rec?.actionTypeId === 'string' ? rec.actionTypeId : null;
+        return typeId ? `the matter type "${ctx.index.actionTypes.get(typeId)?.name ?? typeId}"` : "the type of the client's latest matter";
+      }
+      case 'astep_matterstatus': return typeof source === 'string' && source ? `the matter status "${source}"` : "the matter's status";
+      case 'astep_role': return `the participant type "${ctx.index.roleName(String(source ?? ''))}"`;
+      case 'astep_participantroles': return 'every participant type the person holds on a matter';
+      case 'prioritycode': return typeof source === 'string' && source ? `the task priority "${source}"` : 'the default priority';
+      default: return typeof source === 'string' && source ? `the task status "${source}"` : "the task's status";
+    }
+  })();
+  return `choice value: "${label}" from ${from}`;
+}
+
+const choiceCache = new WeakMap<object, ChoiceLabels>();
+function planChoices(ctx: SampleContext): ChoiceLabels {
+  const plan = ctx.lookups.plan;
+  let c = choiceCache.get(plan);
+  if (!c) choiceCache.set(plan, (c = choiceLabelsOf(plan.schema?.choices ?? SCHEMA.choices)));
+  return c;
+}
+
 function reasonFor(ctx: SampleContext, row: TargetRow, column: string, declared: ColumnMapping | undefined, source: unknown, expected: unknown): string {
   const problem = row.problems.find((p) => p.field === column);
   if (problem) return problem.message;
@@ -177,14 +230,11 @@ function reasonFor(ctx: SampleContext, row: TargetRow, column: string, declared:
   if (lookup) {
     const ref = row.binds[lookup.navigation];
     if (!ref) return 'lookup cleared';
-    if (ref.table === 'systemuser') {
-      const owner = ctx.lookups.plan.owners.find((o) => o.ownerId === ref.key);
-      return owner ? `owner resolved by email: ${owner.email ?? '?'} → ${owner.systemUserName ?? ref.key}` : 'fallback owner (Actionstep user unmatched or disabled)';
-    }
-    return `lookup bound through the alternate key: ${ref.table} ${ref.key}`;
+    if (ref.table === 'systemuser') return ownerReason(ctx, row, ref.key);
+    return `lookup bound through the alternate key: ${tableLabel(ref.table, 1)} ${ref.key}`;
   }
   switch (declared?.conversion) {
-    case 'choice': return `choice value for "${String(source ?? '')}"`;
+    case 'choice': return choiceReason(ctx, row, column, source, expected);
     case 'billing': {
       const b = ctx.index.billingTotal(row.key);
       return `billing total computed at extraction: time ${b.time.toFixed(2)} + disbursements ${b.disbursements.toFixed(2)}`;
@@ -227,4 +277,89 @@ export function diffRows(ctx: SampleContext, rows: Array<{ row: TargetRow; targe
     }
   }
   return out;
+}
+
+/** How a value is shown: dates and money in the reader's locale, choices and lookups by their labels. */
+export type ValueKind = 'text' | 'number' | 'money' | 'date' | 'datetime' | 'boolean' | 'choice' | 'lookup';
+
+/**
+ * What people see instead of internal names, once per document (not per entry, which would double the size of
+ * astep_diffjson): each field's display name and kind, each record's name, and the labels of choice values and
+ * looked-up records (by value; record ids are unique).
+ */
+export interface DiffLabels {
+  /** The organisation's base currency (ISO 4217): money is shown in it. */
+  currency?: string | null;
+  fields: Record<string, { label: string; kind: ValueKind }>;
+  records: Record<string, string>;
+  values: Record<string, string>;
+}
+
+export const labelKey = (table: string, keyOrColumn: string): string => `${table}|${keyOrColumn}`;
+
+const STANDARD_KINDS: Record<string, ValueKind> = {
+  birthdate: 'date', scheduledend: 'datetime', actualstart: 'datetime', actualend: 'datetime', overriddencreatedon: 'datetime',
+  estimatedvalue: 'money', estimatedclosedate: 'date', prioritycode: 'choice', statuscode: 'choice', statecode: 'choice',
+};
+
+function kindOf(table: string, column: string, dcTypes: Map<string, string>): ValueKind {
+  if (/^_.+_value$/.test(column)) return 'lookup';
+  const dc = dcTypes.get(column);
+  if (dc) return dc === 'dateonly' ? 'date' : dc === 'datetime' ? 'datetime' : dc === 'money' ? 'money' : dc === 'decimal' ? 'number' : dc === 'boolean' ? 'boolean' : 'text';
+  const def = SCHEMA.tables.find((t) => t.logicalName === table)?.columns.find((c) => c.logicalName === column);
+  if (!def) return STANDARD_KINDS[column] ?? 'text';
+  switch (def.type) {
+    case 'money': return 'money';
+    case 'datetime': return def.dateBehavior === 'DateOnly' ? 'date' : 'datetime';
+    case 'decimal': case 'integer': return 'number';
+    case 'boolean': return 'boolean';
+    case 'picklist': case 'multiselectpicklist': return 'choice';
+    default: return 'text';
+  }
+}
+
+/** A row's name as its table shows it, else the table's word and the Actionstep id. */
+function recordName(row: TargetRow): string {
+  const a = row.attributes;
+  const person = [a.firstname, a.lastname].filter((x) => typeof x === 'string' && x).join(' ');
+  const name = [a.name, a.fullname, person, a.subject, a.astep_name, a.filename].find((x) => typeof x === 'string' && x.trim());
+  return typeof name === 'string' ? name.trim() : `${tableLabel(row.table, 1)} ${row.sourceId}`;
+}
+
+/** The labels of a sample's diff (see DiffLabels). */
+export function diffLabels(ctx: SampleContext, rows: Array<{ row: TargetRow; registry: (table: string, key: string) => string | undefined }>, entries: DiffEntry[]): DiffLabels {
+  const plan = ctx.lookups.plan;
+  const dcTypes = new Map(plan.dataCollectionColumns.map((c) => [c.column, c.columnType] as const));
+  const dcLabels = Object.fromEntries(plan.dataCollectionColumns.map((c) => [c.column, c.columnType === 'json' ? `${c.collectionName} (records)` : `${c.collectionName}: ${c.label}`]));
+  const labels: DiffLabels = { currency: plan.destination.currency ?? null, fields: {}, records: {}, values: {} };
+  const byKey = new Map<string, TargetRow>();
+  for (const { row } of rows) {
+    byKey.set(labelKey(row.table, row.key), row);
+    labels.records[labelKey(row.table, row.key)] = recordName(row);
+  }
+  // Looked-up records: the row's own name when the sample wrote it, else the table's word and its key.
+  for (const { row, registry } of rows) for (const ref of Object.values(row.binds)) {
+    if (!ref) continue;
+    if (ref.table === 'systemuser') {
+      const name = plan.owners.find((o) => o.ownerId === ref.key && o.outcome === 'matched')?.systemUserName
+        ?? (ref.key === plan.destination.callerId ? "The migration's own user" : 'The fallback owner');
+      labels.values[ref.key.toLowerCase()] = name;
+      continue;
+    }
+    const id = ref.byId ? ref.key : registry(ref.table, ref.key);
+    const target = byKey.get(labelKey(ref.table, ref.key));
+    if (id) labels.values[id.toLowerCase()] = `${tableLabel(ref.table, 1)}: ${target ? recordName(target) : ref.key}`;
+  }
+  const choices = planChoices(ctx);
+  for (const e of entries) {
+    const f = labelKey(e.table, e.column);
+    if (!labels.fields[f]) labels.fields[f] = { label: columnLabel(e.table, e.column, dcLabels), kind: kindOf(e.table, e.column, dcTypes) };
+    if (labels.fields[f].kind === 'choice') {
+      for (const v of [e.expected, e.actual]) {
+        const l = choiceLabel(e.table, e.column, v, choices);
+        if (l) labels.values[labelKey(f, String(v))] = l;
+      }
+    }
+  }
+  return labels;
 }

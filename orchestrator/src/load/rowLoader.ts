@@ -423,6 +423,8 @@ export class RowLoader {
         if (cur && Number(cur.statecode) === want.statecode) {
           const pending = pendingByKey.get(key);
           if (pending) this.store.completeAudit(this.options.runId, pending.seq, { after: pick(cur, stateColumns, info.primaryIdAttribute) });
+          // Already in its final state (the sample closed it): done too, or the count would end short of its total.
+          this.progress.tick(task);
           continue;
         }
         const entry = pendingByKey.get(key) ?? this.store.addPendingAudit([{

@@ -13,6 +13,8 @@ import {
 } from './shared';
 import type { TableMapping } from './tableMapping';
 import type { AccountGroup } from './units';
+import { MAPPING_NAMES } from '../vocabulary/options';
+import { tableLabel } from '../vocabulary/objects';
 
 const TARGET = targetTable('account');
 
@@ -129,7 +131,7 @@ function contactDetails(p: Participant, attributes: Attributes, problems: FieldP
 
 export const ACCOUNT: TableMapping = {
   target: TARGET,
-  label: 'Accounts',
+  label: tableLabel('account'),
   key: { by: 'sourceId', format: 'P-<participant id> for a client organisation, M-<matter id> for a solo client' },
   feeds: [
     { resource: 'actions', grouping: 'clientAccount', map: clientAccount },
@@ -142,8 +144,8 @@ export const ACCOUNT: TableMapping = {
   matchExisting: { column: 'name', when: (row) => row.key.startsWith('P-') },
   sample: { matters: (row, facts) => facts.accountMatters(row.key) },
   counts: [
-    { mapping: 'Matter → Account' },
-    { mapping: 'Trust balance → account money columns', when: (row) => Number(row.attributes.astep_trustin ?? 0) + Number(row.attributes.astep_trustout ?? 0) > 0 },
+    { mapping: MAPPING_NAMES.matterAccount },
+    { mapping: MAPPING_NAMES.trust, when: (row) => Number(row.attributes.astep_trustin ?? 0) + Number(row.attributes.astep_trustout ?? 0) > 0 },
     HAS_MATTER_TYPE, HAS_MATTER_STATUS, billedIn('astep_totalbilled'), OWNED_BY_MATCHED_USER, HAS_DATA_COLLECTION_VALUE,
   ],
 };

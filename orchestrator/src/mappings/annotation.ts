@@ -9,6 +9,8 @@ import { attachable, documentSkipReason, fileNameOf } from './documents';
 import type { MappingLookups } from './lookups';
 import { type Attributes, matterProblem, setText, skipped } from './shared';
 import type { TableMapping } from './tableMapping';
+import { MAPPING_NAMES } from '../vocabulary/options';
+import { tableLabel } from '../vocabulary/objects';
 
 const TARGET = targetTable('annotation');
 
@@ -77,7 +79,7 @@ function fileNote(n: FileNote, lookups: MappingLookups): MappingOutput {
 
 export const ANNOTATION: TableMapping = {
   target: TARGET,
-  label: 'Notes',
+  label: tableLabel('annotation'),
   key: { by: 'fixedId', format: 'D-<document id> or N-<file note id>; addressed by a GUID derived from the source' },
   feeds: [
     { resource: 'actiondocuments', grouping: 'record', map: attachedDocument },
@@ -89,7 +91,7 @@ export const ANNOTATION: TableMapping = {
   attachmentColumn: 'documentbody',
   sample: BY_SOURCE_MATTER,
   counts: [
-    { mapping: 'Document → note attachment / astep_document', when: (row) => row.sourceResource === 'actiondocuments' },
-    { mapping: 'File note → note with original timestamp', when: (row) => row.sourceResource === 'filenotes' },
+    { mapping: MAPPING_NAMES.documents, when: (row) => row.sourceResource === 'actiondocuments' },
+    { mapping: MAPPING_NAMES.fileNotes, when: (row) => row.sourceResource === 'filenotes' },
   ],
 };

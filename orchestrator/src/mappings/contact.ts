@@ -8,6 +8,8 @@ import type { MappingLookups } from './lookups';
 import { ADDRESS_SPECS, contactKeyOf, phoneText, setAddress, setText, type Attributes } from './shared';
 import type { TableMapping } from './tableMapping';
 import type { PersonGroup } from './units';
+import { MAPPING_NAMES } from '../vocabulary/options';
+import { tableLabel } from '../vocabulary/objects';
 
 const TARGET = targetTable('contact');
 
@@ -150,7 +152,7 @@ function parentAccount(lookups: MappingLookups, g: PersonGroup): LookupRef | nul
 
 export const CONTACT: TableMapping = {
   target: TARGET,
-  label: 'Contacts',
+  label: tableLabel('contact'),
   key: { by: 'sourceId', format: 'P-<canonical participant id>, or P-<id>-T-<participant type id> with one contact per role' },
   feeds: [{ resource: 'participants', grouping: 'person', map: contacts }],
   columns: Object.values(C),
@@ -160,7 +162,7 @@ export const CONTACT: TableMapping = {
   mapEditor: true,
   sample: { matters: (row, facts) => facts.contactMatters(row.key) },
   counts: [
-    { mapping: 'Participant → Contact' },
-    { mapping: 'Participant role → contact roles + astep_matterparticipant', when: (row) => !!row.attributes.astep_participantroles },
+    { mapping: MAPPING_NAMES.participantContact },
+    { mapping: MAPPING_NAMES.roles, when: (row) => !!row.attributes.astep_participantroles },
   ],
 };

@@ -8,6 +8,8 @@ import { attachable, documentSkipReason, fileNameOf } from './documents';
 import type { MappingLookups } from './lookups';
 import { type Attributes, setText, skipped } from './shared';
 import type { TableMapping } from './tableMapping';
+import { MAPPING_NAMES } from '../vocabulary/options';
+import { tableLabel } from '../vocabulary/objects';
 
 const TARGET = targetTable('astep_document');
 
@@ -53,11 +55,11 @@ function document(d: ActionDocument, lookups: MappingLookups): MappingOutput {
 
 export const DOCUMENT: TableMapping = {
   target: TARGET,
-  label: 'Documents',
+  label: tableLabel('astep_document'),
   key: { by: 'sourceId', format: 'Actionstep action document id' },
   feeds: [{ resource: 'actiondocuments', grouping: 'record', map: document }],
   columns: Object.values(C),
   lookups: [relationshipLookup('astep_document', 'astep_MatterId'), relationshipLookup('astep_document', 'astep_AccountId')],
   sample: BY_SOURCE_MATTER,
-  counts: [{ mapping: 'Document → note attachment / astep_document' }],
+  counts: [{ mapping: MAPPING_NAMES.documents }],
 };

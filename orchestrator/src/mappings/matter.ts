@@ -10,6 +10,7 @@ import {
   billedIn, HAS_DATA_COLLECTION_VALUE, HAS_MATTER_STATUS, HAS_MATTER_TYPE, matterStatusChoice, OWNED_BY_MATCHED_USER, setText, skipped, type Attributes,
 } from './shared';
 import type { TableMapping } from './tableMapping';
+import { tableLabel } from '../vocabulary/objects';
 
 const TARGET = targetTable('astep_matter');
 
@@ -71,7 +72,7 @@ function matter(m: Matter, lookups: MappingLookups): MappingOutput {
 
 export const MATTER: TableMapping = {
   target: TARGET,
-  label: 'Matters',
+  label: tableLabel('astep_matter'),
   key: { by: 'sourceId', format: 'Actionstep matter id' },
   feeds: [{ resource: 'actions', grouping: 'record', map: matter }],
   columns: Object.values(C),

@@ -7,6 +7,8 @@ import { BY_SOURCE_MATTER, declareColumns, relationshipLookup, targetTable } fro
 import type { MappingLookups } from './lookups';
 import { type Attributes, contactKeyOf, setText, skipped, unknownMatter } from './shared';
 import type { TableMapping } from './tableMapping';
+import { MAPPING_NAMES } from '../vocabulary/options';
+import { tableLabel } from '../vocabulary/objects';
 
 const TARGET = targetTable('astep_matterparticipant');
 
@@ -51,11 +53,11 @@ function matterParticipant(ap: ActionParticipant, lookups: MappingLookups): Mapp
 
 export const MATTER_PARTICIPANT: TableMapping = {
   target: TARGET,
-  label: 'Matter participants',
+  label: tableLabel('astep_matterparticipant'),
   key: { by: 'sourceId', format: 'Actionstep actionparticipant id (matter--participant type--participant)' },
   feeds: [{ resource: 'actionparticipants', grouping: 'record', map: matterParticipant }],
   columns: Object.values(C),
   lookups: ['astep_MatterId', 'astep_ContactId', 'astep_AccountId'].map((nav) => relationshipLookup('astep_matterparticipant', nav)),
   sample: BY_SOURCE_MATTER,
-  counts: [{ mapping: 'Participant role → contact roles + astep_matterparticipant' }],
+  counts: [{ mapping: MAPPING_NAMES.roles }],
 };

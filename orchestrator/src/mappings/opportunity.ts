@@ -7,6 +7,8 @@ import { BY_OWN_KEY, declareColumns, lookupAttribute, OWNER, platformLookup, tar
 import type { MappingLookups } from './lookups';
 import { billedIn, matterStatusChoice, OWNED_BY_MATCHED_USER, setText, statusRule, type Attributes } from './shared';
 import type { CloseVia, TableMapping } from './tableMapping';
+import { MAPPING_NAMES } from '../vocabulary/options';
+import { tableLabel } from '../vocabulary/objects';
 
 const TARGET = targetTable('opportunity');
 
@@ -73,7 +75,7 @@ const closeAction = (name: string, subject: string): CloseVia => ({
 
 export const OPPORTUNITY: TableMapping = {
   target: TARGET,
-  label: 'Opportunities',
+  label: tableLabel('opportunity'),
   key: { by: 'sourceId', format: 'Actionstep matter id' },
   feeds: [{ resource: 'actions', grouping: 'record', map: opportunity }],
   columns: Object.values(C),
@@ -88,8 +90,8 @@ export const OPPORTUNITY: TableMapping = {
   },
   sample: BY_OWN_KEY,
   counts: [
-    { mapping: 'Matter → Opportunity' },
-    { mapping: 'Matter status → choice / opportunity outcome', when: (row) => row.attributes.astep_matterstatus != null || !!row.finalState },
+    { mapping: MAPPING_NAMES.matterOpportunity },
+    { mapping: MAPPING_NAMES.matterStatuses, when: (row) => row.attributes.astep_matterstatus != null || !!row.finalState },
     billedIn('estimatedvalue'), OWNED_BY_MATCHED_USER,
   ],
 };

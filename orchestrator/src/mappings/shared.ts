@@ -7,6 +7,7 @@ import { fitText, type FieldProblem } from '../transform/values';
 import type { MappingLookups } from './lookups';
 import { DC_COLUMN_PREFIX } from './dataCollections';
 import type { ColumnMapping, CountRule } from './tableMapping';
+import { MAPPING_NAMES } from '../vocabulary/options';
 
 export type Attributes = Record<string, unknown>;
 
@@ -96,18 +97,18 @@ const positive = (v: unknown) => Number(v ?? 0) > 0;
 
 /** Owned by the Actionstep user's own Dynamics user (matched by email), not the fallback owner. */
 export const OWNED_BY_MATCHED_USER: CountRule = {
-  mapping: 'User → owner',
+  mapping: MAPPING_NAMES.owners,
   when: (row, facts) => !!row.binds.ownerid && row.binds.ownerid.key !== facts.fallbackOwnerId,
 };
 
-export const HAS_MATTER_TYPE: CountRule = { mapping: 'Matter type → global choice', when: (row) => row.attributes.astep_mattertype != null };
-export const HAS_MATTER_STATUS: CountRule = { mapping: 'Matter status → choice / opportunity outcome', when: (row) => row.attributes.astep_matterstatus != null };
+export const HAS_MATTER_TYPE: CountRule = { mapping: MAPPING_NAMES.matterTypes, when: (row) => row.attributes.astep_mattertype != null };
+export const HAS_MATTER_STATUS: CountRule = { mapping: MAPPING_NAMES.matterStatuses, when: (row) => row.attributes.astep_matterstatus != null };
 
 /** A billing total above zero in the named column. */
-export const billedIn = (column: string): CountRule => ({ mapping: 'Billing total → opportunity amount / astep_totalbilled', when: (row) => positive(row.attributes[column]) });
+export const billedIn = (column: string): CountRule => ({ mapping: MAPPING_NAMES.billing, when: (row) => positive(row.attributes[column]) });
 
 /** At least one data collection value landed in the row. */
 export const HAS_DATA_COLLECTION_VALUE: CountRule = {
-  mapping: 'Data collection field → columns',
+  mapping: MAPPING_NAMES.dataCollections,
   when: (row: TargetRow) => Object.keys(row.attributes).some((c) => c.startsWith(DC_COLUMN_PREFIX) && row.attributes[c] != null),
 };

@@ -7,6 +7,7 @@ import { convertDcValue } from './dataCollections';
 import type { MappingLookups } from './lookups';
 import type { Disposition } from './mapFirm';
 import { contactKeyOf, matterProblem } from './shared';
+import { objectLabel } from '../vocabulary/objects';
 
 export interface SourceAccounting {
   readonly resource: StagedResource;
@@ -55,23 +56,23 @@ function dataCollectionValue(record: unknown, id: string, lookups: MappingLookup
 }
 
 export const SOURCES: readonly SourceAccounting[] = [
-  { resource: 'participants', label: 'People and organisations', unmapped: participant },
+  { resource: 'participants', label: objectLabel('participants'), unmapped: participant },
   {
-    resource: 'actiontypes', label: 'Matter types',
+    resource: 'actiontypes', label: objectLabel('actiontypes'),
     unmapped: (_r, id, lookups) => {
       const plan = lookups.matterTypePlan(id);
       return plan ? { kind: 'rollup', table: null, key: null, note: `choice astep_mattertype value ${plan.choiceValue}` } : { kind: 'skipped', reason: `matter type ${id} is not in the plan` };
     },
   },
   {
-    resource: 'participanttypes', label: 'Roles',
+    resource: 'participanttypes', label: objectLabel('participanttypes'),
     unmapped: (_r, id, lookups) => {
       const plan = lookups.rolePlan(id);
       return plan ? { kind: 'rollup', table: null, key: null, note: `choice astep_participantrole value ${plan.choiceValue}` } : { kind: 'skipped', reason: `role ${id} is not in the plan` };
     },
   },
   {
-    resource: 'users', label: 'Users',
+    resource: 'users', label: objectLabel('users'),
     unmapped: (record, id, lookups) => {
       const o = lookups.ownerMatchOf(id);
       if (o?.outcome === 'matched') return { kind: 'rollup', table: 'systemuser', key: o.systemUserId, note: `owner ${o.systemUserName ?? o.systemUserId}` };
@@ -80,28 +81,28 @@ export const SOURCES: readonly SourceAccounting[] = [
     },
   },
   {
-    resource: 'datacollections', label: 'Data collections',
+    resource: 'datacollections', label: objectLabel('datacollections'),
     unmapped: (_r, id, lookups) => lookups.dataCollectionColumns().some((c) => c.dataCollectionId === id)
       ? { kind: 'rollup', table: null, key: null, note: 'columns provisioned' }
       : { kind: 'skipped', reason: `data collection ${id} has no migratable fields` },
   },
   {
-    resource: 'datacollectionfields', label: 'Data collection fields',
+    resource: 'datacollectionfields', label: objectLabel('datacollectionfields'),
     unmapped: (record, id, lookups) => {
       const c = lookups.dataCollectionColumnOf(id);
       return c ? { kind: 'rollup', table: c.table, key: null, note: `column ${c.table}.${c.column}` } : { kind: 'skipped', reason: `field ${id} (${(record as { dataType: string }).dataType}) holds no data to migrate` };
     },
   },
-  { resource: 'datacollectionrecords', label: 'Data collection records', unmapped: intoMatter('data collection record', 'values as columns of the matter') },
-  { resource: 'datacollectionrecordvalues', label: 'Data collection values', unmapped: dataCollectionValue },
-  { resource: 'disbursements', label: 'Disbursements', unmapped: intoMatter('disbursement', 'in the matter billing total') },
+  { resource: 'datacollectionrecords', label: objectLabel('datacollectionrecords'), unmapped: intoMatter('data collection record', 'values as columns of the matter') },
+  { resource: 'datacollectionrecordvalues', label: objectLabel('datacollectionrecordvalues'), unmapped: dataCollectionValue },
+  { resource: 'disbursements', label: objectLabel('disbursements'), unmapped: intoMatter('disbursement', 'in the matter billing total') },
   {
-    resource: 'bills', label: 'Bills',
+    resource: 'bills', label: objectLabel('bills'),
     unmapped: (_r, id) => ({ kind: 'skipped', reason: `bill ${id}: invoices are not migrated; billing totals are computed from time entries and disbursements` }),
   },
   {
-    resource: 'steps', label: 'Workflow steps',
+    resource: 'steps', label: objectLabel('steps'),
     unmapped: (_r, id) => ({ kind: 'skipped', reason: `step ${id} is a workflow definition: exported to the workflow reference document for rebuilding in Power Automate` }),
   },
-  { resource: 'trustledger', label: 'Trust ledger rows', unmapped: intoMatter('trust ledger row', 'in the matter trust figures') },
+  { resource: 'trustledger', label: objectLabel('trustledger'), unmapped: intoMatter('trust ledger row', 'in the matter trust figures') },
 ];

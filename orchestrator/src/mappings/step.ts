@@ -8,6 +8,8 @@ import { OWNED_BY_MATCHED_USER, setText, type Attributes } from './shared';
 import type { TableMapping } from './tableMapping';
 import { orderedTasks, taskSkipReason } from './task';
 import type { MatterTasks } from './units';
+import { MAPPING_NAMES } from '../vocabulary/options';
+import { tableLabel } from '../vocabulary/objects';
 
 const TARGET = targetTable('astep_step');
 
@@ -49,11 +51,11 @@ function steps(group: MatterTasks, lookups: MappingLookups): MappingOutput {
 
 export const STEP: TableMapping = {
   target: TARGET,
-  label: 'Steps',
+  label: tableLabel('astep_step'),
   key: { by: 'sourceId', format: 'Actionstep task id' },
   feeds: [{ resource: 'tasks', grouping: 'matterTasks', map: steps }],
   columns: Object.values(C),
   lookups: [relationshipLookup('astep_step', 'astep_MatterId'), relationshipLookup('astep_step', 'astep_TaskId'), OWNER],
   sample: BY_SOURCE_MATTER,
-  counts: [{ mapping: 'Step / task → task (+ astep_step)' }, OWNED_BY_MATCHED_USER],
+  counts: [{ mapping: MAPPING_NAMES.steps }, OWNED_BY_MATCHED_USER],
 };

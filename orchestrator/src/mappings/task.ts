@@ -8,6 +8,8 @@ import type { MappingLookups } from './lookups';
 import { matterProblem, OWNED_BY_MATCHED_USER, setText, type Attributes } from './shared';
 import type { TableMapping } from './tableMapping';
 import type { MatterTasks } from './units';
+import { MAPPING_NAMES } from '../vocabulary/options';
+import { tableLabel } from '../vocabulary/objects';
 
 const TARGET = targetTable('task');
 
@@ -88,7 +90,7 @@ function tasks(group: MatterTasks, lookups: MappingLookups): MappingOutput {
 
 export const TASK: TableMapping = {
   target: TARGET,
-  label: 'Tasks',
+  label: tableLabel('task'),
   key: { by: 'sourceId', format: 'Actionstep task id' },
   feeds: [{ resource: 'tasks', grouping: 'matterTasks', map: tasks }],
   columns: Object.values(C),
@@ -103,5 +105,5 @@ export const TASK: TableMapping = {
   },
   mapEditor: true,
   sample: BY_SOURCE_MATTER,
-  counts: [{ mapping: 'Step / task → task (+ astep_step)' }, OWNED_BY_MATCHED_USER],
+  counts: [{ mapping: MAPPING_NAMES.steps }, OWNED_BY_MATCHED_USER],
 };

@@ -8,6 +8,8 @@ import { BY_SOURCE_MATTER, declareColumns, OWNER, relationshipLookup, targetTabl
 import type { MappingLookups } from './lookups';
 import { type Attributes, matterProblem, OWNED_BY_MATCHED_USER, setText, skipped } from './shared';
 import type { TableMapping } from './tableMapping';
+import { MAPPING_NAMES } from '../vocabulary/options';
+import { tableLabel } from '../vocabulary/objects';
 
 const TARGET = targetTable('astep_timeentry');
 
@@ -62,12 +64,12 @@ function timeEntry(t: TimeEntry, lookups: MappingLookups): MappingOutput {
 
 export const TIME_ENTRY: TableMapping = {
   target: TARGET,
-  label: 'Time entries',
+  label: tableLabel('astep_timeentry'),
   key: { by: 'sourceId', format: 'Actionstep time entry id' },
   feeds: [{ resource: 'timeentries', grouping: 'record', map: timeEntry }],
   columns: Object.values(C),
   lookups: [relationshipLookup('astep_timeentry', 'astep_MatterId'), relationshipLookup('astep_timeentry', 'astep_AccountId'), OWNER],
   mapEditor: true,
   sample: { ...BY_SOURCE_MATTER, timeEntries: true },
-  counts: [{ mapping: 'Time entry → astep_timeentry' }, OWNED_BY_MATCHED_USER],
+  counts: [{ mapping: MAPPING_NAMES.timeEntries }, OWNED_BY_MATCHED_USER],
 };

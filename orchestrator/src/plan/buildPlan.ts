@@ -10,6 +10,7 @@ import { columnTypeFor, dataCollectionColumnName, DC_MEMO_MAX, DC_STRING_MAX } f
 import { normalizeEmail } from '../transform/values';
 import { MAPPINGS, type MappingSet } from '../mappings';
 import type { DataCollectionColumnPlan, MigrationPlan, OwnerMatch, PlanOption } from './migrationPlan';
+import { lowerFirst, OWNER_OUTCOMES, optionTitle } from '../vocabulary/options';
 
 export interface SourceInventory {
   orgkey: string | null;
@@ -40,6 +41,8 @@ export interface DestinationInventory {
   systemUsers: SystemUserInfo[];
   maxUploadFileSize: number;
   callerId: string;
+  /** ISO code of the organisation's base currency (money is shown in it), when known. */
+  currency?: string | null;
 }
 
 /** Custom tables a plan needs against the licence tier; tables of ours already in the environment count once. */
@@ -81,7 +84,7 @@ export function buildPlan(src: SourceInventory, dst: DestinationInventory, overr
   const hasMulti = src.datacollections.some((d) => d.multipleRecords);
   const dcRecommended: DataCollectionPlacement = fieldCount >= 50 || maxMattersPerOrg > 1 || hasMulti ? 'matterTable' : 'account';
   const dcWhy = `${fieldCount} data collection fields across ${src.datacollections.length} collections; up to ${maxMattersPerOrg} matters per client organisation${hasMulti ? '; some collections hold several records per matter' : ''}: ` +
-    (dcRecommended === 'matterTable' ? 'account columns would be overwritten by sibling matters or crowd the account form, so one astep_matter row per matter holds them' : 'few fields and one matter per client fit on the account');
+    (dcRecommended === 'matterTable' ? "account columns would be overwritten by the client's other matters or crowd the account form, so one row per matter in the Matter table holds them" : 'few fields and one matter per client fit on the account');
 
   const fallbackUser = overrides.fallbackOwnerEmail
     ? dst.systemUsers.find((u) => !u.isdisabled && normalizeEmail(u.internalemailaddress) === normalizeEmail(overrides.fallbackOwnerEmail))
@@ -91,10 +94,10 @@ export function buildPlan(src: SourceInventory, dst: DestinationInventory, overr
 
   const options: MigrationOptions = defaultOptions({ dataCollections: dcRecommended, ...overrides });
   const optionChoices: Array<PlanOption<unknown>> = [
-    { name: 'dataCollections', title: 'Data collection fields', recommended: dcRecommended, chosen: options.dataCollections, alternatives: [...DATA_COLLECTION_PLACEMENTS], why: dcWhy },
-    { name: 'contacts', title: 'People with several roles', recommended: DEFAULT_OPTIONS.contacts, chosen: options.contacts, alternatives: [...CONTACT_IDENTITIES], why: 'one contact per person keeps one record to maintain; every role on every matter is kept in astep_matterparticipant' },
-    { name: 'opportunityStrategy', title: 'Opportunities', recommended: DEFAULT_OPTIONS.opportunityStrategy, chosen: options.opportunityStrategy, alternatives: [...OPPORTUNITY_STRATEGIES], why: 'pipeline visibility without one opportunity per historic matter; astep_matter keeps every matter' },
-    { name: 'fallbackOwnerEmail', title: 'Fallback owner', recommended: null, chosen: options.fallbackOwnerEmail, alternatives: dst.systemUsers.filter((u) => !u.isdisabled && u.internalemailaddress).slice(0, 10).map((u) => u.internalemailaddress), why: 'owns records of Actionstep users who are disabled or missing in Dynamics; default: the migration user' },
+    { name: 'dataCollections', title: optionTitle('dataCollections'), recommended: dcRecommended, chosen: options.dataCollections, alternatives: [...DATA_COLLECTION_PLACEMENTS], why: dcWhy },
+    { name: 'contacts', title: optionTitle('contacts'), recommended: DEFAULT_OPTIONS.contacts, chosen: options.contacts, alternatives: [...CONTACT_IDENTITIES], why: 'one contact per person keeps one record to maintain; every role on every matter is kept in the Matter Participants table' },
+    { name: 'opportunityStrategy', title: optionTitle('opportunityStrategy'), recommended: DEFAULT_OPTIONS.opportunityStrategy, chosen: options.opportunityStrategy, alternatives: [...OPPORTUNITY_STRATEGIES], why: 'pipeline visibility without one opportunity per historic matter; the Matter table keeps every matter' },
+    { name: 'fallbackOwnerEmail', title: optionTitle('fallbackOwnerEmail'), recommended: null, chosen: options.fallbackOwnerEmail, alternatives: dst.systemUsers.filter((u) => !u.isdisabled && u.internalemailaddress).slice(0, 10).map((u) => u.internalemailaddress), why: "owns the records of Actionstep users who are disabled or missing in Dynamics; by default the migration's own user" },
   ];
 
   // The type map folds a firm's type into another label (an existing one, or a new one added once for all its types).
@@ -117,8 +120,8 @@ export function buildPlan(src: SourceInventory, dst: DestinationInventory, overr
   for (const s of Object.keys(matterStatuses)) {
     if (options.statusMap[s]) continue;
     warnings.push(unknownRule
-      ? `matter status "${s}" (${matterStatuses[s]} matters) is not in the status map: the unknown-value map gives those matters Matter Status "${unknownRule.matterStatus}" and opportunity outcome ${unknownRule.opportunity}`
-      : `matter status "${s}" (${matterStatuses[s]} matters) is not in the status map: those matters keep an empty status and open opportunities`);
+      ? `matter status "${s}" (${matterStatuses[s] === 1 ? '1 matter' : `${matterStatuses[s]} matters`}) is not in the status map: the unknown-value map gives those matters Matter Status "${unknownRule.matterStatus}" and opportunity outcome ${unknownRule.opportunity}`
+      : `matter status "${s}" (${matterStatuses[s] === 1 ? '1 matter' : `${matterStatuses[s]} matters`}) is not in the status map: those matters keep an empty status and open opportunities`);
   }
   for (const [status, rule] of Object.entries(options.statusMap)) {
     if (statusValues[rule.matterStatus] === undefined) warnings.push(`the status map sends "${status}" to Matter Status "${rule.matterStatus}", which is not a Matter Status value (${Object.keys(statusValues).join(', ')}): those matters keep an empty status`);
@@ -163,12 +166,12 @@ export function buildPlan(src: SourceInventory, dst: DestinationInventory, overr
     };
   });
   const unmatched = owners.filter((o) => o.outcome !== 'matched');
-  if (unmatched.length) warnings.push(`${unmatched.length} Actionstep users have no enabled Dynamics user (${unmatched.map((o) => `${o.email ?? o.actionstepUserId}: ${o.outcome}`).join('; ')}); their records go to the fallback owner`);
+  if (unmatched.length) warnings.push(`${unmatched.length === 1 ? '1 Actionstep user has' : `${unmatched.length} Actionstep users have`} no enabled Dynamics user (${unmatched.map((o) => `${o.email ?? o.displayName ?? `user ${o.actionstepUserId}`}: ${lowerFirst(OWNER_OUTCOMES[o.outcome])}`).join('; ')}); their records go to the fallback owner`);
 
   // The mappings may write tables of their own (a firm's extra mapping): provisioned with the rest.
   const schema = mappings.extendSchema(planSchema(dataCollectionColumns, matterTypes.filter((t) => t.added).map((t) => ({ value: t.choiceValue, label: t.choiceLabel })), roles.filter((r) => r.added).map((r) => ({ value: r.choiceValue, label: r.name }))));
   const tableBudget = countTableBudget(schema, dst.licenseTier, dst.existingCustomTables);
-  if (!tableBudget.fits) warnings.push(`table budget: ${tableBudget.message}`);
+  if (!tableBudget.fits) warnings.push(`custom table budget: ${tableBudget.message}`);
 
   // Estimates. Actionstep publishes no numeric rate limit; assume a conservative 2 requests/s sustained.
   const pageCalls = Object.values(src.counts).reduce((s, n) => s + Math.max(1, Math.ceil(n / MAX_PAGE_SIZE)), 0);
@@ -192,7 +195,7 @@ export function buildPlan(src: SourceInventory, dst: DestinationInventory, overr
     },
     destination: {
       webApiUrl: dst.webApiUrl, licenseTier: dst.licenseTier, existingCustomTables: dst.existingCustomTables,
-      systemUsers: dst.systemUsers.length, maxUploadFileSize: dst.maxUploadFileSize, callerId: dst.callerId,
+      systemUsers: dst.systemUsers.length, maxUploadFileSize: dst.maxUploadFileSize, callerId: dst.callerId, currency: dst.currency ?? null,
     },
     options,
     optionChoices,

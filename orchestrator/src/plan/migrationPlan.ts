@@ -76,6 +76,8 @@ export interface MigrationPlan {
     systemUsers: number;
     maxUploadFileSize: number;
     callerId: string;
+    /** The organisation's base currency (ISO 4217), which money is shown in; null or absent when not known. */
+    currency?: string | null;
   };
   options: MigrationOptions;
   optionChoices: Array<PlanOption<unknown>>;

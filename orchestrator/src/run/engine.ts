@@ -13,7 +13,7 @@ import { FirmLookups, FirmUnits, MAPPINGS, mapFirm, SEED_MAPPINGS, type MappedFi
 import { accountSources, mapTable, type Disposition, type DispositionSink } from '../mappings/mapFirm';
 import { KeyRegistry, RowLoader, type CloseFailure, type LoadedRowFacts, type RowResult } from '../load/rowLoader';
 import { runPipeline } from '../load/pipeline';
-import { diffRows, selectSample, type DiffEntry, type SampleContext } from '../diff/sample';
+import { diffLabels, diffRows, selectSample, type DiffEntry, type DiffLabels, type SampleContext } from '../diff/sample';
 import { comparedColumns } from '../load/tables';
 import { exportWorkflows, type WorkflowReference } from './workflows';
 import { applyDecisions, applyDecisionsToRow, validateDecisionsAgainst, type FieldDecision } from '../transform/corrections';
@@ -58,6 +58,8 @@ export interface ObjectSummary {
   skipped: number;
   failed: number;
   skippedReasons: Record<string, number>;
+  /** The first record's own message for each skip reason (the reasons are grouped with their ids taken out). */
+  skippedExamples?: Record<string, string>;
   failedReasons: Array<{ id: string; message: string }>;
 }
 
@@ -93,6 +95,8 @@ export interface SampleResult {
   tables: TableSummary[];
   diff: DiffEntry[];
   mismatches: number;
+  /** Names and labels people see in place of logical names, ids and choice numbers (absent in older samples). */
+  labels?: DiffLabels;
 }
 
 export class EngineError extends Error {
@@ -180,6 +184,7 @@ export class MigrationEngine {
       systemUsers: await sink.systemUsers(),
       maxUploadFileSize: await sink.maxUploadFileSize(),
       callerId: who.userId,
+      currency: sink.baseCurrency ? await sink.baseCurrency() : null,
     };
     const plan = buildPlan(inv, dst, overrides, this.now(), this.mappings);
     this.store.saveRun({ ...run, plan, status: 'Discovered' });
@@ -195,7 +200,17 @@ export class MigrationEngine {
     if (!plan.tableBudget.fits && !dryRun && !options.force) {
       throw new EngineError(`provisioning stopped: ${plan.tableBudget.message} Change the plan's options or licence tier, or pass --force to provision anyway.`);
     }
-    const changes = await this.deps.sink.provision(plan.schema, { dryRun, onProgress: (m) => this.deps.progress.log(`provision: ${m}`) });
+    // One progress task, not a line per change: the changes come back as a list for the report and the logs.
+    const { progress } = this.deps;
+    let total = 0;
+    const changes = await this.deps.sink.provision(plan.schema, {
+      dryRun,
+      onProgress: (_m, _done, of) => {
+        if (!total) progress.start('provision', (total = of));
+        progress.tick('provision');
+      },
+    });
+    if (total) progress.done('provision');
     if (!dryRun) this.store.saveRun({ ...this.requireRun(run.runId), status: 'Provisioned' });
     return changes;
   }
@@ -349,7 +364,8 @@ export class MigrationEngine {
     const selection = selectSample(ctx, mapped, plan.options.sampleSize);
     const { results, registry } = await this.loadRows(run.runId, 'sample', selection.rows);
     const actual = await this.readBack(results);
-    const diff = diffRows(ctx, results.map((r) => ({ row: r.row, targetId: r.targetId, actual: actual.get(r) ?? null, registry: (t, k) => registry.get(t, k) })));
+    const written = results.map((r) => ({ row: r.row, targetId: r.targetId, actual: actual.get(r) ?? null, registry: (t: string, k: string) => registry.get(t, k) }));
+    const diff = diffRows(ctx, written);
     const tally = new LoadTally(this.mappings);
     for (const r of results) tally.add(r.row.table, r.outcome, []);
     const sample: SampleResult = {
@@ -360,6 +376,7 @@ export class MigrationEngine {
       tables: tally.tableSummaries(),
       diff,
       mismatches: diff.filter((d) => d.status === 'mismatch').length,
+      labels: diffLabels(ctx, written, diff),
     };
     this.store.saveRun({ ...this.requireRun(run.runId), sample, status: 'Sampled' });
     return sample;
@@ -453,7 +470,7 @@ export class MigrationEngine {
     const objects: ObjectSummary[] = [];
     let first = true;
     for (const resource of STAGED_RESOURCES) {
-      const summary: ObjectSummary = { object: resource, extracted: 0, migrated: 0, skipped: 0, failed: 0, skippedReasons: {}, failedReasons: [] };
+      const summary: ObjectSummary = { object: resource, extracted: 0, migrated: 0, skipped: 0, failed: 0, skippedReasons: {}, skippedExamples: {}, failedReasons: [] };
       for (const ids of stagedIdPages(this.store, resource)) {
         const dispositions = dispositionsByRecord(this.store, ledger, resource, ids);
         const wanted = new Map<string, Set<string>>();
@@ -474,6 +491,7 @@ export class MigrationEngine {
           if (o.outcome === 'skipped') {
             const reason = genericReason(o.message ?? '');
             summary.skippedReasons[reason] = (summary.skippedReasons[reason] ?? 0) + 1;
+            summary.skippedExamples![reason] ??= o.message ?? reason;
           } else if (o.outcome === 'failed') summary.failedReasons.push({ id: o.id, message: o.message ?? 'failed' });
         }
       }
@@ -503,7 +521,11 @@ export class MigrationEngine {
 
   // ---------------- delta ----------------
 
-  async delta(runId?: string): Promise<{ scan: DeltaScan; summary: RunSummary; deletions: { reported: number; applied: number; failed: string[] } }> {
+  /**
+   * `confirmDeletions` is asked before records deleted in Actionstep are deleted from Dynamics (when the plan
+   * applies deletions); false leaves them in place, reported.
+   */
+  async delta(runId?: string, options: { confirmDeletions?: (gone: Array<{ resource: string; id: string }>) => Promise<boolean> } = {}): Promise<{ scan: DeltaScan; summary: RunSummary; deletions: { reported: number; applied: number; failed: string[] } }> {
     const run = this.requireRun(runId);
     if (!run.extractionStartedOn) throw new EngineError(`run ${run.runId} was never extracted: nothing to pick up a delta from`);
     if (!run.summary && !run.approval) throw new EngineError(`run ${run.runId} has not been run yet: run \`run\` first`);
@@ -519,7 +541,7 @@ export class MigrationEngine {
     }
     let applied = 0;
     const failed: string[] = [];
-    if (plan.options.applyDeletions && gone.length) {
+    if (plan.options.applyDeletions && gone.length && (!options.confirmDeletions || await options.confirmDeletions(gone))) {
       const goneSet = new Set(gone.map((g) => `${g.resource}:${g.id}`));
       const created: AuditEntry[] = [];
       for (let after = 0; ;) {
@@ -635,7 +657,7 @@ function outcomeOf(ds: Disposition[] | undefined, loaded: Map<string, LoadedRow>
 }
 
 /** Groups reasons that differ only by ids ("matter 12 is deleted" and "matter 13 is deleted"). */
-function genericReason(message: string): string {
+export function genericReason(message: string): string {
   return message.replace(/\b\d+(--[^ ]+)*\b/g, 'N').replace(/"[^"]*"/g, '"…"').replace(/\([^)]*\d[^)]*\)/g, '').replace(/\s+/g, ' ').trim();
 }
 

@@ -8,6 +8,10 @@
 import type { ResourceName } from '@astep/actionstep-connector/records';
 import type { ProgressReporter, SourcePort, StateStore } from '../ports';
 import type { FindingLog } from './findings';
+import { objectLabel } from '../vocabulary/objects';
+
+/** "Matter participant 2": findings are read by people; the resource's internal name stays in the finding's `resource`. */
+const recordName = (resource: string, id: string): string => `${objectLabel(resource, 1)} ${id}`;
 
 export const FINDING = {
   duplicate: 'record on two pages',
@@ -41,8 +45,8 @@ export async function extractResource(deps: Deps, resource: ResourceName, log: F
       if (page.recordCount !== firstCount) moved ??= `Actionstep's count changed from ${firstCount} to ${page.recordCount} while the pages were read`;
     }
     for (const id of store.stagedIds(resource, ids)) {
-      log.add(FINDING.duplicate, { resource, id, field: null, value: null, message: `${resource} ${id} came on two pages: the listing shifted while it was read (staged once)` });
-      moved ??= `${resource} ${id} came on two pages`;
+      log.add(FINDING.duplicate, { resource, id, field: null, value: null, message: `${recordName(resource, id)} came on two pages: the listing shifted while it was read (staged once)` });
+      moved ??= `${recordName(resource, id)} came on two pages`;
     }
     for (const i of page.issues ?? []) {
       log.add(FINDING.unparsed(i.rule), {
@@ -71,7 +75,7 @@ async function readWhatMoved(deps: Deps, resource: ResourceName, log: FindingLog
   const stagedSet = new Set(staged);
   const gone = staged.filter((id) => !now.has(id));
   store.unstage(resource, gone);
-  for (const id of gone) log.add(FINDING.deleted, { resource, id, field: null, value: null, message: `${resource} ${id} was read, then deleted in Actionstep before the extraction ended: it is not staged` });
+  for (const id of gone) log.add(FINDING.deleted, { resource, id, field: null, value: null, message: `${recordName(resource, id)} was read, then deleted in Actionstep before the extraction ended: it is not staged` });
   const added = [...now].filter((id) => !stagedSet.has(id));
   for (let i = 0; i < added.length; i += 50) {
     const chunk = added.slice(i, i + 50);
@@ -79,8 +83,8 @@ async function readWhatMoved(deps: Deps, resource: ResourceName, log: FindingLog
     store.stage(records.map((r) => ({ resource, id: (r as { id: string }).id, json: JSON.stringify(r) })));
     const read = new Set(records.map((r) => (r as { id: string }).id));
     for (const id of chunk) {
-      if (read.has(id)) log.add(FINDING.missed, { resource, id, field: null, value: null, message: `${resource} ${id} was not on the pages read (added meanwhile, or passed over when the listing shifted): read by id and staged` });
-      else log.add(FINDING.unreadable, { resource, id, field: null, value: null, message: `${resource} ${id} is listed by Actionstep but reading it by id found nothing: it is not staged` }, true);
+      if (read.has(id)) log.add(FINDING.missed, { resource, id, field: null, value: null, message: `${recordName(resource, id)} was not on the pages read (added meanwhile, or passed over when the listing shifted): read by id and staged` });
+      else log.add(FINDING.unreadable, { resource, id, field: null, value: null, message: `${recordName(resource, id)} is listed by Actionstep but reading it by id found nothing: it is not staged` }, true);
     }
   }
   const finalCount = await source.count(resource);

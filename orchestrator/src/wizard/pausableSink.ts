@@ -60,7 +60,8 @@ export class PausableSink implements SinkPort {
   systemUsers() { return this.inner.systemUsers(); }
   maxUploadFileSize(): Promise<number> { return this.inner.maxUploadFileSize(); }
   customTables(): Promise<string[]> { return this.inner.customTables(); }
-  provision(schema: SolutionSchema, options?: { dryRun?: boolean; onProgress?: (message: string) => void }): Promise<string[]> {
+  baseCurrency(): Promise<string | null> { return this.inner.baseCurrency ? this.inner.baseCurrency() : Promise.resolve(null); }
+  provision(schema: SolutionSchema, options?: { dryRun?: boolean; onProgress?: (message: string, done: number, total: number) => void }): Promise<string[]> {
     return this.inner.provision(schema, options);
   }
   readByValues(table: TableInfo, column: string, values: string[], select: string[]): Promise<Row[]> {

@@ -41,6 +41,10 @@ export interface WizardState {
   runCompletedOn: string | null;
   lastDeltaOn: string | null;
   verifiedOn: string | null;
+  /** Set by the "Roll back run" command: the run's results and verification describe Dynamics before the rollback. */
+  rolledBackOn: string | null;
+  /** False when that rollback left records alone (changed after the run, or with records people added under them). */
+  rollbackComplete: boolean;
   /** Run progress for a reload during a run: how far it got, and whether the admin paused it. */
   paused: boolean;
   updatedOn: string | null;
@@ -49,7 +53,7 @@ export interface WizardState {
 export const EMPTY_WIZARD_STATE: WizardState = {
   version: 1, step: 'connect', connectionId: null, licenseTier: null, options: {}, mapEdits: [], approved: false, approvedOn: null,
   decisions: [], runRequest: null, extractedOn: null, sampledOn: null, runCompletedOn: null, lastDeltaOn: null, verifiedOn: null,
-  paused: false, updatedOn: null,
+  rolledBackOn: null, rollbackComplete: true, paused: false, updatedOn: null,
 };
 
 const isStep = (s: unknown): s is WizardStep => typeof s === 'string' && (WIZARD_STEPS as readonly string[]).includes(s);
@@ -114,6 +118,8 @@ export function parseWizardState(raw: string | null | undefined): WizardState {
     runCompletedOn: str(o.runCompletedOn),
     lastDeltaOn: str(o.lastDeltaOn),
     verifiedOn: str(o.verifiedOn),
+    rolledBackOn: str(o.rolledBackOn),
+    rollbackComplete: o.rollbackComplete !== false,
     paused: o.paused === true,
     updatedOn: str(o.updatedOn),
   };

@@ -1,6 +1,7 @@
 // Props and data shapes of the Diff Viewer. The diff entries and decisions are the engine's own types
 // (orchestrator/src/diff/sample.ts writes astep_diffjson; type-only imports, so nothing of the engine is bundled).
-import type { DiffEntry, SampleSelection } from '@astep/orchestrator/diff/sample';
+import type { DiffEntry, DiffLabels, SampleSelection } from '@astep/orchestrator/diff/sample';
+import type { LocaleSettings } from '@astep/orchestrator/vocabulary/format';
 import type { FieldDecision as EngineFieldDecision } from '@astep/orchestrator/transform/corrections';
 import type { StringKey } from './strings/keys';
 
@@ -19,6 +20,8 @@ export interface DiffDocument {
   diff: DiffEntry[];
   diffFields: number;
   mismatches: number;
+  /** Names and labels people see (field display names, record names, choice and lookup labels); absent in older samples. */
+  labels?: DiffLabels;
 }
 
 export type DecisionAction = 'accept' | 'correct';
@@ -54,4 +57,13 @@ export interface DiffViewerProps {
   now?: () => Date;
   /** Height of the scrolling list in pixels (the list virtualizes within it). */
   listHeightInPx?: number;
+  /** The reader's locale and time zone for dates and numbers (default: the browser's). */
+  locale?: LocaleSettings;
+  /** Level of the title heading: 2 on its own form tab, deeper inside the wizard's step. */
+  headingLevel?: 2 | 3 | 4;
+  /**
+   * Whether this copy offers "Approve sample". Approval has one place, the wizard's Review step (the engine checks
+   * the decisions there); the form's Diff Viewer tab records decisions and shows the approval.
+   */
+  canApprove?: boolean;
 }

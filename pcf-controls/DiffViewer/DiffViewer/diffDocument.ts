@@ -1,5 +1,7 @@
 // Pure reading of the diff document and the review state: defensive about every raw value from the form.
 import { mergeIntoColumn, parseWizardState } from '@astep/orchestrator/wizard/wizardState';
+import { reasonKind } from '@astep/orchestrator/diff/display';
+import type { DiffLabels } from '@astep/orchestrator/diff/sample';
 import type { DiffDocument, DiffEntry, DiffFilter, FieldDecision, ReviewDecisions, SampleCoverage } from './Component.types';
 
 export class DiffDocumentError extends Error {}
@@ -40,7 +42,21 @@ export function parseDiffDocument(raw: string | null | undefined): DiffDocument 
     diff,
     diffFields: typeof doc.diffFields === 'number' ? doc.diffFields : diff.length,
     mismatches: typeof doc.mismatches === 'number' ? doc.mismatches : diff.filter((d) => d.status === 'mismatch').length,
+    labels: parseLabels(doc.labels),
   };
+}
+
+/** The labels block, each map kept only if it is a map of strings (a hand-edited column never breaks the viewer). */
+function parseLabels(raw: unknown): DiffLabels | undefined {
+  if (!raw || typeof raw !== 'object') return undefined;
+  const r = raw as Record<string, unknown>;
+  const strings = (v: unknown): Record<string, string> => Object.fromEntries(Object.entries(v && typeof v === 'object' ? v : {}).filter(([, x]) => typeof x === 'string')) as Record<string, string>;
+  const fields: DiffLabels['fields'] = {};
+  for (const [k, v] of Object.entries(r.fields && typeof r.fields === 'object' ? r.fields : {})) {
+    const f = v as { label?: unknown; kind?: unknown };
+    if (typeof f?.label === 'string' && typeof f.kind === 'string') fields[k] = { label: f.label, kind: f.kind as DiffLabels['fields'][string]['kind'] };
+  }
+  return { currency: typeof r.currency === 'string' ? r.currency : null, fields, records: strings(r.records), values: strings(r.values) };
 }
 
 function parseCoverage(raw: unknown): SampleCoverage | null {
@@ -73,14 +89,8 @@ export function serializeReview(review: ReviewDecisions, previousRaw?: string | 
 
 export const fieldKey = (table: string, column: string): string => `${table}|${column}`;
 
-/**
- * The kind of a reason, for the Reason filter: the text before the first colon. Reasons such as
- * "lookup bound through the alternate key: account M-3" name a record; filtering by each would give one option per row.
- */
-export function reasonKind(reason: string): string {
-  const i = reason.indexOf(': ');
-  return (i > 0 ? reason.slice(0, i) : reason).trim();
-}
+/** The kind of a reason, for the Reason filter (the engine's grouping, shared with report.html). */
+export { reasonKind };
 
 export function filterEntries(entries: readonly DiffEntry[], filter: DiffFilter): DiffEntry[] {
   return entries.filter((e) =>

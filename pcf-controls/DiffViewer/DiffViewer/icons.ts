@@ -15,6 +15,10 @@ export function registerDiffViewerIcons(): void {
       CheckMark: React.createElement('span', { 'aria-hidden': true }, '\u2713'),
       Info: React.createElement('span', { 'aria-hidden': true }, 'i'),
       ErrorBadge: React.createElement('span', { 'aria-hidden': true }, '!'),
+      // MessageBar's icons (severe warning, success, blocked).
+      Warning: React.createElement('span', { 'aria-hidden': true }, '\u26A0'),
+      Completed: React.createElement('span', { 'aria-hidden': true }, '\u2713'),
+      Blocked2: React.createElement('span', { 'aria-hidden': true }, '\u2298'),
     },
   });
 }

@@ -53,6 +53,8 @@ export class DiffViewer implements ComponentFramework.StandardControl<IInputs, I
         review: this.review,
         onReviewChange: this.onReviewChange,
         t: this.translate,
+        // Dates and numbers as the reader's browser writes them.
+        locale: { locale: typeof navigator !== 'undefined' ? navigator.language : undefined },
         listHeightInPx: context.mode.allocatedHeight > 0 ? Math.max(240, context.mode.allocatedHeight - 220) : 480,
       }),
       this.container,

@@ -2,10 +2,16 @@
  * @jest-environment jsdom
  * @jest-environment-options {"customExportConditions": ["node", "require", "default"]}
  */
+import * as React from 'react';
+import * as ReactDOM from 'react-dom';
 import { fireEvent, screen, waitFor, within } from '@testing-library/react';
+import { formatDateTime } from '@astep/orchestrator/vocabulary/format';
+import { findInternalNames } from '@astep/orchestrator/vocabulary/internalNames';
+import { DiffViewerApp } from '../DiffViewer/components/DiffViewerApp';
+import { EMPTY_REVIEW } from '../DiffViewer/diffDocument';
 import { createComponent, diffDocument, entry, installResizeObserverStub, RESX } from '../DiffViewer/__mocks__/mockContext';
 import { STRING_KEYS } from '../DiffViewer/strings/keys';
-import type { ReviewDecisions } from '../DiffViewer/Component.types';
+import type { DiffDocument, ReviewDecisions } from '../DiffViewer/Component.types';
 
 installResizeObserverStub();
 
@@ -35,53 +41,63 @@ describe('Diff Viewer control', () => {
     expect(inResx).toEqual([...STRING_KEYS].sort());
   });
 
+  test('no resx string says an internal name (resource, option or logical name)', () => {
+    const values = [...RESX.matchAll(/<value>([^<]*)<\/value>/g)].map((m) => m[1]).join('\n');
+    expect(findInternalNames(values)).toEqual([]);
+  });
+
   test('shows the summary and every entry, strings resolved from the resx', () => {
     createComponent(JSON.stringify(SAMPLE));
-    expect(screen.getByText('Sample diff')).toBeTruthy();
-    expect(screen.getByTestId('filter-count').textContent).toBe('6 of 6 values shown');
+    expect(screen.getByText('Sample field comparison')).toBeTruthy();
+    expect(screen.getByTestId('filter-count').textContent).toBe('Showing 6 of 6 fields');
     expect(rows()).toHaveLength(6);
   });
 
   test('shows what the sample covers, and what it misses', () => {
     const doc = { ...SAMPLE, coverage: { matterTypes: ['Litigation', 'Family Law'], roles: ['Client'], timeEntries: 4, missingMatterTypes: ['Conveyancing'], missingRoles: ['Witness'] } };
     createComponent(JSON.stringify(doc));
-    expect(screen.getByTestId('coverage').textContent).toBe('The sample covers 2 matter types, 1 roles and 4 time entries. Not covered: Conveyancing, Witness.');
+    expect(screen.getByTestId('coverage').textContent).toBe('The sample covers matter types: 2, roles: 1, time entries: 4. Not covered: Conveyancing, Witness.');
   });
 
-  test('filters by object, field, status and reason', () => {
+  test('filters by Dynamics table, field, result and reason, each by its display name', () => {
     createComponent(JSON.stringify(SAMPLE));
-    pick('Object', 'contact');
-    expect(screen.getByTestId('filter-count').textContent).toBe('4 of 6 values shown');
-    pick('Field', 'lastname');
+    pick('Dynamics table', 'Contacts');
+    expect(screen.getByTestId('filter-count').textContent).toBe('Showing 4 of 6 fields');
+    pick('Field', 'Last Name');
     expect(rows()).toHaveLength(1);
     expect(within(rows()[0]).getByText('BLOGGS')).toBeTruthy();
-    pick('Object', 'All');
-    pick('Status', 'Mismatch');
-    expect(screen.getByTestId('filter-count').textContent).toBe('2 of 6 values shown');
+    pick('Dynamics table', 'All');
+    pick('Result', 'Differs');
+    expect(screen.getByTestId('filter-count').textContent).toBe('Showing 2 of 6 fields');
     pick('Reason', "converted to UTC from the firm's time");
     expect(rows()).toHaveLength(1);
-    expect(within(rows()[0]).getByText('astep_openedon')).toBeTruthy();
+    expect(within(rows()[0]).getByText('Opened On')).toBeTruthy();
     // Reasons that name a record are offered once, by their kind.
-    pick('Status', 'All');
+    pick('Result', 'All');
     pick('Reason', 'lookup bound through the alternate key');
-    expect(screen.getByTestId('filter-count').textContent).toBe('2 of 6 values shown');
+    expect(screen.getByTestId('filter-count').textContent).toBe('Showing 2 of 6 fields');
     expect(screen.queryByRole('option', { name: 'lookup bound through the alternate key: account M-3' })).toBeNull();
+    // A filter that leaves nothing says what to do.
+    pick('Result', 'Differs');
+    expect(screen.getByTestId('filter-empty').textContent).toBe('No field matches these filters. Choose "All" in a filter to see more.');
   });
 
-  test('a mismatch row shows source, expected and actual side by side', () => {
+  test('a differing row shows source, expected and actual side by side, dates in the reader\'s time zone', () => {
     createComponent(JSON.stringify(SAMPLE));
-    pick('Field', 'astep_openedon');
+    pick('Field', 'Opened On');
     const [row] = rows();
     const cell = (col: string) => row.querySelector(`[data-col="${col}"]`)?.textContent;
-    expect(cell('source')).toBe('2024-03-01T09:00:00+10:00');
-    expect(cell('expected')).toBe('2024-02-29T23:00:00Z');
+    expect(cell('source')).toBe(formatDateTime('2024-03-01T09:00:00+10:00', { locale: navigator.language }));
+    expect(cell('expected')).toBe(formatDateTime('2024-02-29T23:00:00Z', { locale: navigator.language }));
+    expect(cell('source')).toBe(cell('expected')); // the same instant
     expect(cell('actual')).toBe('(empty)');
-    expect(cell('status')).toBe('Mismatch');
+    expect(cell('status')).toBe('Differs');
+    expect(cell('table')).toBe('Matter');
   });
 
   test('HTML in a value is shown as literal text, never as markup', () => {
     createComponent(JSON.stringify(SAMPLE));
-    pick('Object', 'account');
+    pick('Dynamics table', 'Accounts');
     const [row] = rows();
     expect(row.querySelector('[data-col="source"]')?.textContent).toBe('<b>Acme</b><img src=x onerror="window.__pwned=1">');
     expect(row.querySelector('b')).toBeNull();
@@ -89,18 +105,19 @@ describe('Diff Viewer control', () => {
     expect((window as { __pwned?: number }).__pwned).toBeUndefined();
   });
 
-  test('accept, correct and approve reach getOutputs()', async () => {
+  test('accept and correct reach getOutputs(); Accept is off once the field is accepted; approval is left to the wizard', async () => {
     const { outputs } = createComponent(JSON.stringify(SAMPLE), JSON.stringify({ wizardStep: 'map', approved: false, decisions: [] }));
-    const approveButton = () => screen.getByRole('button', { name: 'Approve sample' });
-    expect(approveButton().hasAttribute('disabled') || approveButton().getAttribute('aria-disabled') === 'true').toBe(true);
-    expect(screen.getByTestId('approval-status').textContent).toBe('2 of 2 fields with mismatches still need a decision.');
+    expect(screen.queryByRole('button', { name: 'Approve sample' })).toBeNull();
+    expect(screen.getByTestId('approval-status').textContent).toBe("Fields with differences that still need a decision: 2 of 2. Approve the sample in the Mapping Wizard's Review step, which checks these decisions against the map.");
 
-    fireEvent.click(screen.getByRole('button', { name: 'Accept field contact.lastname' }));
+    fireEvent.click(screen.getByRole('button', { name: 'Accept Last Name (Contact)' }));
     let last = JSON.parse(outputs().at(-1)!) as ReviewDecisions & { wizardStep?: string };
     expect(last.decisions).toEqual([{ table: 'contact', column: 'lastname', action: 'accept' }]);
     expect(last.wizardStep).toBe('map');
+    const accept = screen.getByRole('button', { name: 'Accept Last Name (Contact)' });
+    expect(accept.hasAttribute('disabled') || accept.getAttribute('aria-disabled') === 'true').toBe(true);
 
-    fireEvent.click(screen.getByRole('button', { name: 'Correct field astep_matter.astep_openedon' }));
+    fireEvent.click(screen.getByRole('button', { name: 'Correct Opened On (Matter)' }));
     const dialog = screen.getByRole('dialog');
     expect(within(dialog).getByRole('button', { name: 'Save' }).hasAttribute('disabled')
       || within(dialog).getByRole('button', { name: 'Save' }).getAttribute('aria-disabled') === 'true').toBe(true);
@@ -115,19 +132,35 @@ describe('Diff Viewer control', () => {
     ]);
     expect(last.approved).toBe(false);
     expect(rows().some((r) => r.querySelector('[data-col="decision"]')?.textContent === 'Corrected: astep_openeddate')).toBe(true);
+  });
 
+  test('where approval belongs (the wizard), Approve waits for every differing field and then records the time', () => {
+    const container = document.body.appendChild(document.createElement('div'));
+    const doc = JSON.parse(JSON.stringify(SAMPLE)) as DiffDocument;
+    const strings = new Map([...RESX.matchAll(/<data name="([^"]+)" xml:space="preserve"><value>([^<]*)<\/value>/g)].map((m) => [m[1], m[2].replace(/&amp;/g, '&')]));
+    const t = (key: string, ...args: Array<string | number>) => (strings.get(key) ?? key).replace(/\{(\d+)\}/g, (_, i: string) => String(args[Number(i)]));
+    let review: ReviewDecisions = EMPTY_REVIEW;
+    const render = () => ReactDOM.render(React.createElement(DiffViewerApp, {
+      document: doc, loadError: null, review, t, canApprove: true, headingLevel: 4, now: () => new Date('2026-01-02T03:04:05Z'),
+      onReviewChange: (r: ReviewDecisions) => { review = r; render(); },
+    }), container);
+    render();
+    const approveButton = () => screen.getByRole('button', { name: 'Approve sample' });
+    expect(approveButton().hasAttribute('disabled') || approveButton().getAttribute('aria-disabled') === 'true').toBe(true);
+    expect(container.querySelector('h4')?.textContent).toBe('Sample field comparison');
+    fireEvent.click(screen.getByRole('button', { name: 'Accept Last Name (Contact)' }));
+    fireEvent.click(screen.getByRole('button', { name: 'Accept Opened On (Matter)' }));
+    expect(screen.getByTestId('approval-status').textContent).toBe('Every field with a mismatch has a decision.');
     fireEvent.click(approveButton());
-    last = JSON.parse(outputs().at(-1)!);
-    expect(last.approved).toBe(true);
-    expect(new Date(last.approvedOn!).toString()).not.toBe('Invalid Date');
-    expect(last.decisions).toHaveLength(2);
-    expect(screen.getByTestId('approval-status').textContent).toMatch(/^Sample approved on /);
+    expect(review).toMatchObject({ approved: true, approvedOn: '2026-01-02T03:04:05.000Z' });
+    expect(screen.getByTestId('approval-status').textContent).toMatch(/^Sample approved on .*2026/);
+    ReactDOM.unmountComponentAtNode(container);
   });
 
   test('a saved review is restored from the bound column', () => {
     const saved = { approved: false, approvedOn: null, decisions: [{ table: 'contact', column: 'lastname', action: 'accept' }] };
     createComponent(JSON.stringify(SAMPLE), JSON.stringify(saved));
-    expect(screen.getByTestId('approval-status').textContent).toBe('1 of 2 fields with mismatches still need a decision.');
+    expect(screen.getByTestId('approval-status').textContent).toMatch(/^Fields with differences that still need a decision: 1 of 2\./);
   });
 
   test('10,000 entries render only a window of rows', () => {
@@ -136,22 +169,20 @@ describe('Diff Viewer control', () => {
       actual: i % 7 ? `value ${i}` : null, status: i % 7 ? 'match' : 'mismatch',
     })));
     createComponent(JSON.stringify(many));
-    expect(screen.getByTestId('filter-count').textContent).toBe('10000 of 10000 values shown');
+    expect(screen.getByTestId('filter-count').textContent).toBe(`Showing ${(10000).toLocaleString()} of ${(10000).toLocaleString()} fields`);
     const rendered = rows().length;
     expect(rendered).toBeGreaterThan(0);
     expect(rendered).toBeLessThan(200);
   });
 
-  test('a sample with no mismatches can be approved at once', () => {
-    const { outputs } = createComponent(JSON.stringify(diffDocument([entry({ table: 'contact', column: 'firstname', status: 'match' })])));
-    expect(screen.getByTestId('approval-status').textContent).toBe('No mismatches: every value reached Dataverse as expected.');
-    fireEvent.click(screen.getByRole('button', { name: 'Approve sample' }));
-    expect(JSON.parse(outputs().at(-1)!)).toMatchObject({ approved: true, decisions: [] });
+  test('a sample with no differences says so', () => {
+    createComponent(JSON.stringify(diffDocument([entry({ table: 'contact', column: 'firstname', status: 'match' })])));
+    expect(screen.getByTestId('approval-status').textContent).toMatch(/^No unexplained differences: every value reached Dynamics as expected\. /);
   });
 
   test('no diff yet, and a malformed diff, say so instead of crashing', () => {
     createComponent(null);
-    expect(screen.getByText('No sample diff yet: run the sample first.')).toBeTruthy();
+    expect(screen.getByText('No sample yet: run the sample in the Mapping Wizard, then review it here.')).toBeTruthy();
     document.body.innerHTML = '';
     createComponent(JSON.stringify({ diff: [{ table: 'contact', column: 'x', status: 'maybe' }] }));
     expect(screen.getByText('The sample diff could not be read: diff[0].status must be "match" or "mismatch", got "maybe"')).toBeTruthy();

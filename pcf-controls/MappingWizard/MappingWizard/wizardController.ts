@@ -7,6 +7,8 @@ import type { TokenProvider } from '@astep/dataverse-connector/types';
 import type { LicenseTier, MigrationOptions } from '@astep/orchestrator/options';
 import type { MigrationPlan } from '@astep/orchestrator/plan/migrationPlan';
 import type { ProgressReporter } from '@astep/orchestrator/ports';
+import type { TimePoint } from '@astep/orchestrator/report/charts';
+import { formatDateTime } from '@astep/orchestrator/vocabulary/format';
 import type { ObjectProposal } from '@astep/orchestrator/proposer/proposeMap';
 import type { RunSummary, SampleResult } from '@astep/orchestrator/run/engine';
 import type { DeltaScan } from '@astep/orchestrator/safety/delta';
@@ -41,6 +43,14 @@ export interface ProgressView {
   rate: number;
 }
 
+/** Rows done over the current step's time, across its tasks (the run's progress chart). */
+export interface StepHistory {
+  startedAt: number;
+  done: number;
+  total: number;
+  points: TimePoint[];
+}
+
 export interface DeltaView {
   scan: DeltaScan;
   summary: RunSummary;
@@ -56,6 +66,7 @@ export interface WizardView {
   error: string | null;
   log: string[];
   progress: ProgressView | null;
+  history: StepHistory | null;
   connection: 'unknown' | 'connecting' | 'Connected' | 'Unauthenticated' | 'Error';
   plan: MigrationPlan | null;
   extracted: Record<string, number> | null;
@@ -90,7 +101,7 @@ export class WizardController {
     private readonly t: Translate,
   ) {
     this.view = {
-      runId: null, state: parseWizardState(null), viewStep: 'connect', busy: null, error: null, log: [], progress: null, connection: 'unknown',
+      runId: null, state: parseWizardState(null), viewStep: 'connect', busy: null, error: null, log: [], progress: null, history: null, connection: 'unknown',
       plan: null, extracted: null, proposals: [], sample: null, summary: null, delta: null, verify: null, paused: false, approvalProblems: [],
     };
   }
@@ -115,13 +126,20 @@ export class WizardController {
 
   private progressReporter(): ProgressReporter {
     return {
-      start: (task, total) => this.set({ progress: { task, done: 0, total, startedAt: Date.now(), rate: 0 } }),
+      start: (task, total) => {
+        const h = this.view.history;
+        this.set({ progress: { task, done: 0, total, startedAt: Date.now(), rate: 0 }, history: h ? { ...h, total: h.total + total } : h });
+      },
       tick: (task, n = 1) => {
         const p = this.view.progress;
         if (!p || p.task !== task) return;
         const done = p.done + n;
         const seconds = (Date.now() - p.startedAt) / 1000;
-        this.set({ progress: { ...p, done, total: Math.max(p.total, done), rate: seconds > 0 ? done / seconds : 0 } });
+        const h = this.view.history;
+        const at = (Date.now() - (h?.startedAt ?? 0)) / 1000;
+        // A point every half second at most: enough for the chart, light for React.
+        const history = h ? { ...h, done: h.done + n, points: at - (h.points[h.points.length - 1]?.seconds ?? 0) >= 0.5 ? [...h.points, { seconds: at, done: h.done + n }] : h.points } : h;
+        this.set({ progress: { ...p, done, total: Math.max(p.total, done), rate: seconds > 0 ? done / seconds : 0 }, history });
       },
       done: () => this.set({ progress: null }),
       log: (m) => this.logLine(m),
@@ -161,7 +179,7 @@ export class WizardController {
   /** Runs one step: one at a time, errors shown by name, the busy flag cleared whatever happens. */
   private async step<T>(label: string, fn: () => Promise<T>): Promise<T | undefined> {
     if (this.view.busy) return undefined;
-    this.set({ busy: label, error: null });
+    this.set({ busy: label, error: null, history: { startedAt: Date.now(), done: 0, total: 0, points: [{ seconds: 0, done: 0 }] } });
     try {
       return await fn();
     } catch (e) {
@@ -240,7 +258,8 @@ export class WizardController {
   private async pickUpRunRequest(): Promise<void> {
     const s = this.session;
     if (!s?.state.runRequest || this.view.busy || s.state.runCompletedOn) return;
-    this.logLine(this.t('Log_RunRequested', s.state.runRequest.requestedBy, s.state.runRequest.requestedOn));
+    // Who asked is a user id (a GUID nobody reads); when is what the log line needs.
+    this.logLine(this.t('Log_RunRequested', formatDateTime(s.state.runRequest.requestedOn)));
     this.set({ viewStep: 'run' });
     await this.startRun();
   }

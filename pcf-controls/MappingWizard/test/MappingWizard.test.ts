@@ -8,15 +8,15 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import * as path from 'node:path';
 import * as React from 'react';
-import { act, fireEvent, render, screen } from '@testing-library/react';
+import { act, fireEvent, render, screen, waitFor } from '@testing-library/react';
 import { WizardApp } from '../MappingWizard/components/WizardApp';
 import { translator } from '../MappingWizard/components/translate';
 import { registerDiffViewerIcons } from '@astep/pcf-diffviewer/icons';
 import type { WizardController, WizardView } from '../MappingWizard/wizardController';
 import { EMPTY_WIZARD_STATE, WIZARD_STEPS, type WizardState } from '@astep/orchestrator/wizard/wizardState';
-import { MAPPED_OBJECTS } from '@astep/orchestrator/wizard/proposeFromStaged';
 import { DEFAULT_STATUS_MAP, OPPORTUNITY_OUTCOMES } from '@astep/orchestrator/options';
 import type { ObjectProposal } from '@astep/orchestrator/proposer/proposeMap';
+import { findInternalNames } from '@astep/orchestrator/vocabulary/internalNames';
 
 const DIR = path.join(__dirname, '../MappingWizard');
 const RESX = readFileSync(path.join(DIR, 'strings/MappingWizard.1033.resx'), 'utf8');
@@ -48,7 +48,7 @@ function fakeController(view: WizardView) {
 function view(state: Partial<WizardState>, patch: Partial<WizardView> = {}): WizardView {
   const s = { ...EMPTY_WIZARD_STATE, ...state };
   return {
-    runId: 'run-7', state: s, viewStep: s.step, busy: null, error: null, log: [], progress: null, connection: 'Connected', plan: null, extracted: null,
+    runId: 'run-7', state: s, viewStep: s.step, busy: null, error: null, log: [], progress: null, history: null, connection: 'Connected', plan: null, extracted: null,
     proposals: [], sample: null, summary: null, delta: null, verify: null, paused: false, approvalProblems: [], ...patch,
   };
 }
@@ -75,7 +75,7 @@ test('every string key the wizard uses is in its resx (and the Diff Viewer strin
   for (const f of sources) for (const m of readFileSync(f, 'utf8').matchAll(/\bt\('([A-Za-z_]+)'|['"]([A-Z][A-Za-z]*_[A-Za-z_]+)['"]/g)) used.add(m[1] ?? m[2]);
   for (const s of WIZARD_STEPS) used.add(`Step_${s}`);
   for (const c of ['unknown', 'connecting', 'Connected', 'Unauthenticated', 'Error']) used.add(`Connection_${c}`);
-  for (const o of MAPPED_OBJECTS) used.add(`Object_${o.object}`);
+  for (const st of ['done', 'current', 'open', 'locked']) used.add(`StepState_${st}`);
   for (const tier of ['SalesProfessional', 'SalesEnterprise', 'SalesPremium']) used.add(`Tier_${tier}`);
   for (const outcome of OPPORTUNITY_OUTCOMES) used.add(`Outcome_${outcome}`);
   expect(used.size).toBeGreaterThan(80);
@@ -84,35 +84,47 @@ test('every string key the wizard uses is in its resx (and the Diff Viewer strin
   for (const m of diffViewer.matchAll(/<data name="((?!DiffViewer_|Property_)[^"]+)"/g)) expect(STRINGS.has(`Diff_${m[1]}`)).toBe(true);
 });
 
-test('the step list: steps reached can be shown, later ones are disabled, the current one is marked', () => {
-  const { calls } = show(view({ step: 'map' }, { viewStep: 'discover' }));
+test('the step indicator: done, current and open steps are buttons; locked ones say why; a running step holds them', () => {
+  const { calls, update } = show(view({ step: 'map' }, { viewStep: 'discover' }));
   const button = (name: string) => screen.getByRole('button', { name }) as HTMLButtonElement;
-  expect(button('2. Discover').getAttribute('aria-current')).toBe('step');
-  expect(button('3. Map').disabled).toBe(false);
-  expect(button('4. Sample').disabled).toBe(true);
-  expect(button('8. Verify').disabled).toBe(true);
-  fireEvent.click(button('3. Map'));
+  expect(button('1. Connect: Done').disabled).toBe(false);
+  expect(button('2. Discover: You are here').getAttribute('aria-current')).toBe('step');
+  expect(button('3. Map: Open').disabled).toBe(false);
+  expect(screen.queryByRole('button', { name: /^4\. Sample/ })).toBeNull();
+  expect(screen.getByTestId('stepper-sample').getAttribute('data-state')).toBe('locked');
+  expect(screen.getByTestId('stepper-sample').textContent).toBe('4. Sample\u2013 LockedConfirm the field map first (Map).');
+  expect(screen.getByTestId('lock-reason').textContent).toBe('Sample is locked: Confirm the field map first (Map).');
+  fireEvent.click(button('3. Map: Open'));
   expect(calls).toEqual([['show', ['map']]]);
+  update({ busy: 'Reading the plan' });
+  expect(button('3. Map: Open').disabled).toBe(true);
   expect(screen.getByTestId('connection-status').textContent).toBe('Connected to Actionstep (connection ).');
+});
+
+test('no resx string says an internal name, and a whole screen full of data says none either', () => {
+  const values = [...RESX.matchAll(/<value>([^<]*)<\/value>/g)].map((m) => m[1]).join('\n');
+  expect(findInternalNames(values)).toEqual([]);
 });
 
 test('Map: each proposal with its confidence and reasons; choosing "(do not migrate)" edits the map; source text stays text', () => {
   const { calls } = show(view({ step: 'map' }, { proposals: PROPOSALS }));
-  expect(screen.getByTestId('map-summary').textContent).toBe('1 of 2 fields have a proposal; 0 edited.');
+  expect(screen.getByTestId('map-summary').textContent).toBe('Fields with a proposal: 1 of 2. Edited by you: 0.');
   const confidences = Array.from(document.querySelectorAll('[data-col="confidence"]')).map((e) => e.textContent);
   expect(confidences).toEqual(['97%', 'no proposal']);
-  expect(screen.getByText('synonyms: "email" and "emailaddress1" both mean email')).toBeTruthy();
+  // Columns by their display names, in the reasons too.
+  expect(screen.getByText('synonyms: "email" and "Email" both mean email')).toBeTruthy();
   // Markup in a reason (it quotes source values) is shown, not run.
   expect(document.querySelector('img')).toBeNull();
   expect(screen.getByText('<img src=x onerror="window.__pwned=1">no column fits')).toBeTruthy();
-  fireEvent.click(screen.getByRole('combobox', { name: 'Dynamics column for participants.email' }));
+  expect(screen.getByRole('combobox', { name: 'Dynamics column for People and organisations: email' }).textContent).toContain('Email (proposed)');
+  fireEvent.click(screen.getByRole('combobox', { name: 'Dynamics column for People and organisations: email' }));
   fireEvent.click(screen.getByRole('option', { name: '(do not migrate)' }));
   expect(calls).toEqual([['editMap', [{ object: 'participants', sourceField: 'email', targetColumn: null }]]]);
 });
 
 test('Map: an edited field says so, and the summary counts the edit', () => {
   show(view({ step: 'map', mapEdits: [{ object: 'participants', sourceField: 'notes', targetColumn: 'description' }] }, { proposals: PROPOSALS }));
-  expect(screen.getByTestId('map-summary').textContent).toBe('1 of 2 fields have a proposal; 1 edited.');
+  expect(screen.getByTestId('map-summary').textContent).toBe('Fields with a proposal: 1 of 2. Edited by you: 1.');
   expect(Array.from(document.querySelectorAll('[data-col="confidence"]')).map((e) => e.textContent)).toEqual(['97%', 'edited']);
 });
 
@@ -154,12 +166,19 @@ test('Map: the status map, the rule for any other status and the type map are ed
 test('Run: progress with an ETA, pause and resume while it runs; Start is off until the sample is approved', () => {
   const fake = show(view({ step: 'run', approved: false }));
   expect((screen.getByRole('button', { name: 'Start the full run' }) as HTMLButtonElement).disabled).toBe(true);
-  expect(screen.getByText('Approve the sample first (Review).')).toBeTruthy();
-  fake.update({ state: { ...EMPTY_WIZARD_STATE, step: 'run', approved: true }, busy: 'Running the migration', progress: { task: 'load contact', done: 50, total: 100, startedAt: Date.now() - 5000, rate: 10 } });
-  expect(screen.getByTestId('wizard-busy').textContent).toContain('load contact: 50 of 100, about 5 s left');
+  expect(screen.getByText('The full run opens once the sample is approved (Review).')).toBeTruthy();
+  fake.update({
+    state: { ...EMPTY_WIZARD_STATE, step: 'run', approved: true }, busy: 'Running the migration', progress: { task: 'contact', done: 50, total: 100, startedAt: Date.now() - 5000, rate: 10 },
+    history: { startedAt: Date.now() - 5000, done: 50, total: 100, points: [{ seconds: 0, done: 0 }, { seconds: 5, done: 50 }] },
+  });
+  expect(screen.getByTestId('wizard-busy').textContent).toContain('Running the migration');
+  expect(screen.getByTestId('wizard-busy').textContent).toContain('Writing contacts: 50 of 100 · 10 records/s · about 5.0 s left');
+  expect(screen.getByTestId('run-progress-chart').querySelector('svg[role="img"] title')?.textContent).toBe('Records written over time');
   fireEvent.click(screen.getByRole('button', { name: 'Pause' }));
   fake.update({ paused: true });
-  expect(screen.getByTestId('run-paused').textContent).toBe('Paused: writes already sent finish; no new ones start until you resume.');
+  expect(screen.getByTestId('run-paused').textContent).toContain('Paused: writes already sent finish; no new ones start until you resume.');
+  // Paused is not "running": the progress label says so.
+  expect(screen.getByTestId('wizard-busy').textContent).toMatch(/^Paused/);
   fireEvent.click(screen.getByRole('button', { name: 'Resume' }));
   expect(fake.calls.map((c) => c[0])).toEqual(['pause', 'resume']);
 });
@@ -169,21 +188,38 @@ test('an error is shown as an alert, by name', () => {
   expect(screen.getByRole('alert').textContent).toBe('Reading the plan stopped: HTTP 503 from Dataverse');
 });
 
-test('Discover: over the licence table budget the plan warns, and creating the tables anyway is a separate, named choice', () => {
+test('Discover: the plan in sentences; over the licence table budget a warning, and creating the tables anyway is a separate, named choice; a changed option is never dropped', async () => {
   const plan = {
     source: { counts: { actions: 47, participants: 120, timeentries: 342, actiondocuments: 93 } },
-    tableBudget: { fits: false, message: '17 custom tables = 17 of 15 allowed for SalesProfessional; 2 over.' },
+    destination: { licenseTier: 'SalesProfessional' },
+    options: { opportunityStrategy: 'perClientLatest' },
+    warnings: ['1 Actionstep user has no enabled Dynamics user (ann@firm.example: no Dynamics user has this email); their records go to the fallback owner'],
+    tableBudget: { fits: false, message: '17 custom tables = 17, over the 15 allowed with Dynamics 365 Sales Professional by 2.' },
     estimates: { actionstepCalls: 118, dataverseRequests: 62, dataverseRecords: 1432 },
     optionChoices: [{ name: 'opportunityStrategy', title: 'Opportunities', recommended: 'perClientLatest', chosen: 'perClientLatest', alternatives: ['none', 'perMatter'], why: 'pipeline visibility' }],
   } as unknown as WizardView['plan'];
   const { calls } = show(view({ step: 'discover', licenseTier: 'SalesProfessional' }, { plan }));
-  expect(screen.getByTestId('table-budget').getAttribute('role')).toBe('alert');
-  expect(screen.getByTestId('table-budget').textContent).toBe('Warning: 17 custom tables = 17 of 15 allowed for SalesProfessional; 2 over.');
+  // A severe warning: Fluent's MessageBar makes its text an alert.
+  expect(screen.getByTestId('table-budget').closest('[role="alert"]')).not.toBeNull();
+  expect(screen.getByTestId('table-budget').textContent).toContain('Over the custom table budget: 17 custom tables = 17, over the 15 allowed with Dynamics 365 Sales Professional by 2.');
+  expect(screen.getByTestId('plan-warning').textContent).toContain('1 Actionstep user has no enabled Dynamics user');
   expect(screen.getByTestId('plan-counts').textContent).toBe('Actionstep holds 47 matters, 120 people and organisations, 342 time entries and 93 documents.');
-  // Changing an option re-reads the plan with it; the forced creation is its own button.
+  expect(screen.getByRole('combobox', { name: 'Opportunities' }).textContent).toContain("One opportunity per client, from the client's latest matter (recommended)");
+  expect(findInternalNames(document.body.textContent ?? '')).toEqual([]);
+  // A changed option: the plan below is older than the choice, and the main buttons read the plan with it first.
   fireEvent.click(screen.getByRole('combobox', { name: 'Opportunities' }));
-  fireEvent.click(screen.getByRole('option', { name: 'perMatter' }));
-  fireEvent.click(screen.getByRole('button', { name: 'Apply the options' }));
+  fireEvent.click(screen.getByRole('option', { name: 'One opportunity per matter' }));
+  expect(screen.getByTestId('options-changed').textContent).toContain('The plan below is from before the change');
   fireEvent.click(screen.getByRole('button', { name: 'Create tables anyway (over the budget)' }));
+  await waitFor(() => expect(calls.map((c) => c[0])).toEqual(['discover', 'prepare']));
   expect(calls).toEqual([['discover', ['SalesProfessional', { opportunityStrategy: 'perMatter' }]], ['prepare', [true]]]);
+});
+
+test('after a rollback the wizard says so, and Verify no longer shows a green "Verified"', () => {
+  const verify = { ok: true, unexplained: 0, tables: [{ table: 'account', expectedRows: 3, foundRows: 3, missingRows: 0, differingRows: 0 }] } as unknown as WizardView['verify'];
+  show(view({ step: 'verify', verifiedOn: '2026-01-01T00:00:00Z', rolledBackOn: '2026-01-02T00:00:00Z' }, { verify }));
+  expect(screen.getByTestId('rolled-back').textContent).toContain('This run was rolled back on ');
+  expect(screen.getByTestId('verify-result').textContent).toContain('This run was rolled back after this verification');
+  expect(screen.getByTestId('verify-result').textContent).not.toContain('Verified:');
+  expect(document.querySelector('[data-testid="verify-tables"] [data-col="name"]')?.textContent).toBe('Accounts');
 });

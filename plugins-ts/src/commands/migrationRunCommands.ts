@@ -98,7 +98,16 @@ export async function rollback(first: Xrm.FormContext | string[], _primaryContro
     const holder = { id: `crm-rollback:${String(user.userId).replace(/[{}]/g, '').toLowerCase()}`, name: `the "Roll back run" command (${user.userName})` };
     const result = await rollbackFromDataverse(new DataverseSink(client, webApiUrl), runId, progressIndicator(runId), { holder });
     Xrm.Utility.closeProgressIndicator();
+    // The Mapping Wizard on the form reads its state column: it must stop showing the run's results as current, also
+    // after a rollback that left some records alone (the rest of Dynamics changed all the same).
     const c = result.counts;
+    if (result.complete || c.deleted + c.restored + c.reopened > 0) {
+      const [row] = await client.retrieveByValues('astep_migrationruns', 'astep_runid', [runId], ['astep_migrationrunid', 'astep_wizardstate']);
+      if (row) {
+        const raw = typeof row.astep_wizardstate === 'string' ? row.astep_wizardstate : null;
+        await client.update('astep_migrationruns', String(row.astep_migrationrunid), { astep_wizardstate: patchWizardState(raw, { rolledBackOn: new Date().toISOString(), rollbackComplete: result.complete }) });
+      }
+    }
     const summary = `Run ${runId}: ${c.deleted} deleted, ${c.restored} restored, ${c.reopened} re-opened, ${c.already} already undone, ${c.conflict} conflicts, ${c.failed} failed.`;
     const conflicts = result.items.filter((i) => i.action === 'conflict' || i.action === 'failed').slice(0, 5).map((i) => i.message).join(' ');
     form?.ui?.setFormNotification(result.complete ? `Rolled back. ${summary}` : `Rollback not complete. ${summary} ${conflicts}`, result.complete ? 'INFO' : 'WARNING', NOTIFICATION_ID);

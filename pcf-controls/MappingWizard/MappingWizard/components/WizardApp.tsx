@@ -1,14 +1,19 @@
-// The wizard's screens: a step list, the current step's panel, progress and the log. Pure rendering over the
-// controller's view; every string comes from the resx through `t`, and every source value is rendered as text.
+// The wizard's screens: the step indicator, messages, progress, the current step's panel and the activity log.
+// Pure rendering over the controller's view; every string comes from the resx through `t` or from the engine's
+// vocabulary, and every source value is rendered as text.
 import * as React from 'react';
-import { DefaultButton, ProgressIndicator, Stack, Text } from '@fluentui/react';
+import { MessageBarType, ProgressIndicator, Stack, Text } from '@fluentui/react';
+import type { WizardStep } from '@astep/orchestrator/wizard/wizardState';
+import { formatCount, formatDateTime, formatDuration, formatRate } from '@astep/orchestrator/vocabulary/format';
+import { taskLabel } from '@astep/orchestrator/vocabulary/progressLabels';
 import type { WizardController, WizardView } from '../wizardController';
-import { WIZARD_STEPS, stepIndex, type WizardStep } from '@astep/orchestrator/wizard/wizardState';
 import type { Translate } from './translate';
 import { ConnectStep, DiscoverStep } from './setupSteps';
 import { MapStep } from './mapStep';
 import { ReviewStep, SampleStep } from './sampleSteps';
 import { DeltaStep, RunStep, VerifyStep } from './runSteps';
+import { StepIndicator } from './StepIndicator';
+import { Alert } from './Alert';
 
 export interface WizardAppProps {
   controller: WizardController;
@@ -23,17 +28,18 @@ export function useView(controller: WizardController): WizardView {
   return view;
 }
 
-function etaText(t: Translate, view: WizardView): string {
+/** "Writing time entries: 1,200 of 3,669 · 850/s · about 3 s left". */
+export function progressText(t: Translate, view: WizardView): string {
   const p = view.progress;
-  if (!p) return '';
-  if (!p.total || p.rate <= 0 || p.done >= p.total) return t('Progress_Count', p.done, p.total || '?');
-  const seconds = Math.max(1, Math.round((p.total - p.done) / p.rate));
-  return t('Progress_Eta', p.done, p.total, seconds >= 90 ? t('Minutes', Math.round(seconds / 60)) : t('Seconds', seconds));
+  if (!p) return t('Working');
+  const parts = [`${taskLabel(p.task)}: ${p.total ? t('Progress_Count', formatCount(p.done), formatCount(p.total)) : formatCount(p.done)}`];
+  if (p.rate > 0) parts.push(formatRate(p.rate, t('Progress_Unit')));
+  if (p.total && p.rate > 0 && p.done < p.total) parts.push(t('Progress_Eta', formatDuration(Math.max(1, (p.total - p.done) / p.rate))));
+  return parts.join(' · ');
 }
 
 export const WizardApp: React.FC<WizardAppProps> = ({ controller, t, diffT, listHeightInPx }) => {
   const view = useView(controller);
-  const reached = stepIndex(view.state.step);
   const panel: Record<WizardStep, () => React.ReactNode> = {
     connect: () => <ConnectStep controller={controller} view={view} t={t} />,
     discover: () => <DiscoverStep controller={controller} view={view} t={t} />,
@@ -45,44 +51,36 @@ export const WizardApp: React.FC<WizardAppProps> = ({ controller, t, diffT, list
     verify: () => <VerifyStep controller={controller} view={view} t={t} />,
   };
   const p = view.progress;
+  const headingId = `astep-step-${view.viewStep}`;
   return (
-    <Stack tokens={{ childrenGap: 12 }} className="astep-mappingwizard" data-testid="wizard">
-      <Text variant="xLarge" as="h2">{t('Title')}</Text>
-      {view.runId && <Text data-testid="run-id">{t('RunId', view.runId)}</Text>}
-      <Text role="status" data-testid="connection-status">{t(`Connection_${view.connection}`, view.state.connectionId ?? '')}</Text>
-      <nav aria-label={t('Steps_Label')}>
-        <Stack horizontal wrap tokens={{ childrenGap: 4 }} as="ol" styles={{ root: { listStyle: 'none', padding: 0, margin: 0 } }}>
-          {WIZARD_STEPS.map((s, i) => (
-            <li key={s}>
-              <DefaultButton
-                text={`${i + 1}. ${t(`Step_${s}`)}`}
-                disabled={i > reached || !!view.busy}
-                checked={view.viewStep === s}
-                aria-current={view.viewStep === s ? 'step' : undefined}
-                onClick={() => controller.show(s)}
-                styles={{ root: { minWidth: 0, padding: '0 8px' }, rootChecked: { fontWeight: 600, borderColor: '#0078d4' } }}
-              />
-            </li>
-          ))}
-        </Stack>
-      </nav>
-      {view.error && <Text role="alert" data-testid="wizard-error" styles={{ root: { color: '#a4262c' } }}>{view.error}</Text>}
+    <Stack tokens={{ childrenGap: 12 }} className="astep-mappingwizard" data-testid="wizard" styles={{ root: { maxWidth: '100%', minWidth: 0 } }}>
+      <Stack horizontal wrap verticalAlign="baseline" tokens={{ childrenGap: 16 }}>
+        <Text variant="xLarge" as="h2" styles={{ root: { margin: 0 } }}>{t('Title')}</Text>
+        {view.runId && <Text data-testid="run-id">{t('RunId', view.runId)}</Text>}
+        <Text role="status" data-testid="connection-status">{t(`Connection_${view.connection}`, view.state.connectionId ?? '')}</Text>
+      </Stack>
+      <StepIndicator controller={controller} view={view} t={t} />
+      {view.state.rolledBackOn && (
+        <Alert type={MessageBarType.warning} testId="rolled-back">{t(view.state.rollbackComplete ? 'RolledBack' : 'RolledBackPartly', formatDateTime(view.state.rolledBackOn))}</Alert>
+      )}
+      {view.error && <Alert type={MessageBarType.error} testId="wizard-error">{view.error}</Alert>}
       {view.busy && (
         <div data-testid="wizard-busy">
-          <ProgressIndicator label={view.busy} description={p ? `${p.task}: ${etaText(t, view)}` : t('Working')}
+          {/* Paused is not running: the label says so, and the bar stops moving. */}
+          <ProgressIndicator label={view.paused ? t('Busy_Paused') : view.busy} description={progressText(t, view)}
             percentComplete={p && p.total ? Math.min(1, p.done / p.total) : undefined} />
         </div>
       )}
-      <section aria-label={t(`Step_${view.viewStep}`)} data-testid={`step-${view.viewStep}`}>
+      <section aria-labelledby={headingId} data-testid={`step-${view.viewStep}`}>
         <Stack tokens={{ childrenGap: 8 }}>
-          <Text variant="large" as="h3">{t(`Step_${view.viewStep}`)}</Text>
+          <Text variant="large" as="h3" id={headingId} styles={{ root: { margin: 0 } }}>{t(`Step_${view.viewStep}`)}</Text>
           {panel[view.viewStep]()}
         </Stack>
       </section>
       {view.log.length > 0 && (
         <details>
-          <summary>{t('Log_Title', view.log.length)}</summary>
-          <pre data-testid="wizard-log" style={{ maxHeight: 160, overflow: 'auto', whiteSpace: 'pre-wrap', fontSize: 12 }}>{view.log.join('\n')}</pre>
+          <summary>{t('Log_Title', formatCount(view.log.length))}</summary>
+          <pre data-testid="wizard-log" tabIndex={0} aria-label={t('Log_Label')} style={{ maxHeight: 160, overflow: 'auto', whiteSpace: 'pre-wrap', fontSize: 12 }}>{view.log.join('\n')}</pre>
         </details>
       )}
     </Stack>

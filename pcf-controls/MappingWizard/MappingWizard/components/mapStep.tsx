@@ -1,10 +1,13 @@
 // Map: the proposed field map per object, each proposal with its confidence and reasons, editable through a
-// drop-down of the proposer's alternatives (or "do not migrate"). Sample values are shown as plain text. Below it,
-// the status, matter type and unknown-value maps, applied to the plan the sample and the run use.
+// drop-down of the proposer's alternatives (or "do not migrate"). Dynamics columns by their display names (the
+// logical name is kept in the option's title for those who look for it); source values are shown as plain text.
+// Below it, the status, matter type and unknown-value maps, applied to the plan the sample and the run use.
 import * as React from 'react';
 import { DetailsList, DetailsListLayoutMode, Dropdown, SelectionMode, Stack, Text, type IColumn } from '@fluentui/react';
 import { OPPORTUNITY_OUTCOMES, type MigrationOptions, type OpportunityOutcome, type StatusRule } from '@astep/orchestrator/options';
 import type { FieldProposal, ObjectProposal } from '@astep/orchestrator/proposer/proposeMap';
+import { columnLabel, objectLabel, tableLabel } from '@astep/orchestrator/vocabulary/objects';
+import { formatCount, formatPercent } from '@astep/orchestrator/vocabulary/format';
 import type { WizardController, WizardView } from '../wizardController';
 import type { Translate } from './translate';
 import { StepButton } from './stepButton';
@@ -13,10 +16,14 @@ interface StepProps { controller: WizardController; view: WizardView; t: Transla
 
 const NONE = '__none__';
 
+/** The proposer's reasons name columns by logical name; people read the display name. */
+const readable = (table: string, text: string) => text.replace(/\b(astep_[a-z0-9_]+|[a-z]+[0-9]|_[a-z0-9]+_value)\b/g, (c) => columnLabel(table, c));
+
 function ObjectMap({ proposal, controller, view, t }: StepProps & { proposal: ObjectProposal }) {
   const edits = view.state.mapEdits.filter((e) => e.object === proposal.object);
+  const objectName = objectLabel(proposal.object);
   const columns: IColumn[] = [
-    { key: 'field', name: t('Map_Field'), minWidth: 120, maxWidth: 180, onRender: (f: FieldProposal) => <span data-col="field">{f.sourceField}</span> },
+    { key: 'field', name: t('Map_Field'), minWidth: 110, maxWidth: 160, isRowHeader: true, onRender: (f: FieldProposal) => <span data-col="field">{f.sourceField}</span> },
     {
       key: 'target', name: t('Map_Target'), minWidth: 200, maxWidth: 260,
       onRender: (f: FieldProposal) => {
@@ -24,27 +31,30 @@ function ObjectMap({ proposal, controller, view, t }: StepProps & { proposal: Ob
         const current = edit ? edit.targetColumn : f.targetColumn;
         const keys = [...new Set([f.targetColumn, ...f.alternatives.map((a) => a.column), current].filter((c): c is string => !!c))];
         return (
-          <Dropdown ariaLabel={t('Map_Target_Label', proposal.object, f.sourceField)} selectedKey={current ?? NONE}
-            options={[...keys.map((c) => ({ key: c, text: c === f.targetColumn ? t('Map_Proposed', c) : c })), { key: NONE, text: t('Map_None') }]}
+          <Dropdown ariaLabel={t('Map_Target_Label', objectName, f.sourceField)} selectedKey={current ?? NONE}
+            options={[...keys.map((c) => {
+              const label = columnLabel(proposal.table, c);
+              return { key: c, text: c === f.targetColumn ? t('Map_Proposed', label) : label, title: c };
+            }), { key: NONE, text: t('Map_None') }]}
             onChange={(_, o) => o && void controller.editMap({ object: proposal.object, sourceField: f.sourceField, targetColumn: o.key === NONE ? null : String(o.key) })}
             disabled={!!view.busy} />
         );
       },
     },
     {
-      key: 'confidence', name: t('Map_Confidence'), minWidth: 80, maxWidth: 100,
+      key: 'confidence', name: t('Map_Confidence'), minWidth: 80, maxWidth: 100, styles: { cellTitle: { justifyContent: 'flex-end' } },
       onRender: (f: FieldProposal) => {
         const edited = edits.some((e) => e.sourceField === f.sourceField);
-        return <span data-col="confidence">{edited ? t('Map_Edited') : f.targetColumn ? `${Math.round(f.confidence * 100)}%` : t('Map_NoProposal')}</span>;
+        return <span data-col="confidence" style={{ display: 'block', textAlign: 'right' }}>{edited ? t('Map_Edited') : f.targetColumn ? formatPercent(f.confidence) : t('Map_NoProposal')}</span>;
       },
     },
-    { key: 'reasons', name: t('Map_Reasons'), minWidth: 240, isMultiline: true, onRender: (f: FieldProposal) => <span data-col="reasons">{f.reasons.join('; ')}</span> },
+    { key: 'reasons', name: t('Map_Reasons'), minWidth: 240, isMultiline: true, onRender: (f: FieldProposal) => <span data-col="reasons">{readable(proposal.table, f.reasons.join('; '))}</span> },
   ];
   return (
     <Stack tokens={{ childrenGap: 4 }} data-testid={`map-${proposal.object}`}>
-      <Text variant="mediumPlus" as="h4">{t(`Object_${proposal.object}`, proposal.table)}</Text>
+      <Text variant="mediumPlus" as="h4" styles={{ root: { margin: 0 } }}>{t('Map_ObjectTitle', objectName, tableLabel(proposal.table))}</Text>
       <DetailsList items={proposal.fields} columns={columns} selectionMode={SelectionMode.none} layoutMode={DetailsListLayoutMode.justified} compact
-        ariaLabelForGrid={t('Map_Grid_Label', proposal.object)} getKey={(f: FieldProposal) => f.sourceField} onShouldVirtualize={() => false} />
+        ariaLabelForGrid={t('Map_Grid_Label', objectName)} getKey={(f: FieldProposal) => f.sourceField} onShouldVirtualize={() => false} />
     </Stack>
   );
 }
@@ -123,9 +133,9 @@ export const MapStep: React.FC<StepProps> = (props) => {
   return (
     <Stack tokens={{ childrenGap: 8 }}>
       <Text>{t('Map_Intro')}</Text>
-      <Text role="status" data-testid="map-summary">{t('Map_Summary', proposed, fields, view.state.mapEdits.length)}</Text>
-      <Dropdown label={t('Map_Object')} ariaLabel={t('Map_Object')} selectedKey={shown?.object} styles={{ root: { maxWidth: 320 } }}
-        options={view.proposals.map((p) => ({ key: p.object, text: t(`Object_${p.object}`, p.table) }))} onChange={(_, o) => o && setObject(String(o.key))} />
+      <Text role="status" data-testid="map-summary">{t('Map_Summary', formatCount(proposed), formatCount(fields), formatCount(view.state.mapEdits.length))}</Text>
+      <Dropdown label={t('Map_Object')} ariaLabel={t('Map_Object')} selectedKey={shown?.object} styles={{ root: { maxWidth: 420 } }}
+        options={view.proposals.map((p) => ({ key: p.object, text: t('Map_ObjectTitle', objectLabel(p.object), tableLabel(p.table)) }))} onChange={(_, o) => o && setObject(String(o.key))} />
       {shown && <ObjectMap {...props} proposal={shown} />}
       <ValueMapsEditor {...props} />
       <StepButton view={view} text={t('Map_Confirm')} onClick={() => void controller.confirmMap()} disabled={!view.proposals.length} />

@@ -1,7 +1,9 @@
-// Sample and Review: run the sample (100–300 records), then review its field-level diff in the Diff Viewer's
-// component (the same one as on the form's "Sample Diff" tab) and approve.
+// Sample and Review: run the sample (100–300 records), then review its field-level comparison in the Diff Viewer's
+// component (the same one as on the form's "Sample Diff" tab) and approve here, the one place approval happens.
 import * as React from 'react';
-import { Stack, Text } from '@fluentui/react';
+import { MessageBarType, Stack, Text } from '@fluentui/react';
+import { reasonsChart } from '@astep/orchestrator/report/runCharts';
+import { formatCount } from '@astep/orchestrator/vocabulary/format';
 import { DiffViewerApp } from '@astep/pcf-diffviewer/components/DiffViewerApp';
 import { parseDiffDocument } from '@astep/pcf-diffviewer/diffDocument';
 import type { DiffDocument, ReviewDecisions, FieldDecision as ReviewDecision } from '@astep/pcf-diffviewer/Component.types';
@@ -9,16 +11,25 @@ import type { StringKey } from '@astep/pcf-diffviewer/strings/keys';
 import type { WizardController, WizardView } from '../wizardController';
 import type { Translate } from './translate';
 import { StepButton } from './stepButton';
+import { Alert } from './Alert';
+import { SvgChart } from './SvgChart';
 
 interface StepProps { controller: WizardController; view: WizardView; t: Translate }
+
+const LOCALE = { locale: typeof navigator !== 'undefined' ? navigator.language : undefined };
 
 export const SampleStep: React.FC<StepProps> = ({ controller, view, t }) => (
   <Stack tokens={{ childrenGap: 8 }}>
     <Text>{t('Sample_Intro', (view.plan?.options.sampleSize as number | undefined) ?? 200)}</Text>
-    <StepButton view={view} text={view.sample ? t('Sample_Again') : t('Sample_Button')} onClick={() => void controller.sample()} />
     {view.sample && (
-      <Text data-testid="sample-summary">{t('Sample_Summary', view.sample.rowCount, view.sample.diff.length, view.sample.mismatches)}</Text>
+      <Alert type={view.sample.mismatches ? MessageBarType.warning : MessageBarType.success} testId="sample-summary">
+        {t('Sample_Summary', formatCount(view.sample.rowCount), formatCount(view.sample.diff.length), formatCount(view.sample.mismatches))}
+      </Alert>
     )}
+    <Stack horizontal tokens={{ childrenGap: 8 }}>
+      <StepButton view={view} text={view.sample ? t('Sample_Again') : t('Sample_Button')} onClick={() => void controller.sample()} primary={!view.sample} />
+      {view.sample && <StepButton view={view} text={t('Sample_Review')} onClick={() => controller.show('review')} />}
+    </Stack>
   </Stack>
 );
 
@@ -31,6 +42,7 @@ export const ReviewStep: React.FC<StepProps & { diffT: (key: string, ...args: Ar
       return { doc: null, error: (e as Error).message };
     }
   }, [view.sample]);
+  const chart = React.useMemo(() => (view.sample ? reasonsChart(view.sample.diff, LOCALE, 'wizard-reasons', { width: 760, labelWidth: 320 }) : null), [view.sample]);
   const review: ReviewDecisions = {
     approved: view.state.approved,
     approvedOn: view.state.approvedOn,
@@ -40,14 +52,21 @@ export const ReviewStep: React.FC<StepProps & { diffT: (key: string, ...args: Ar
   return (
     <Stack tokens={{ childrenGap: 8 }}>
       {view.approvalProblems.length > 0 && (
-        <Stack role="alert" data-testid="approval-problems">
-          {view.approvalProblems.map((p) => <Text key={p} styles={{ root: { color: '#a4262c' } }}>{p}</Text>)}
-        </Stack>
+        <Alert type={MessageBarType.error} testId="approval-problems">
+          {t('Approve_Problems')}
+          <ul style={{ margin: '4px 0 0', paddingLeft: 20 }}>{view.approvalProblems.map((p) => <li key={p}>{p}</li>)}</ul>
+        </Alert>
       )}
-      <DiffViewerApp document={document.doc} loadError={document.error} review={review} listHeightInPx={listHeightInPx}
+      {chart && (
+        <details>
+          <summary>{t('Review_Chart')}</summary>
+          <SvgChart chart={chart} testId="reasons-chart" />
+        </details>
+      )}
+      <DiffViewerApp document={document.doc} loadError={document.error} review={review} listHeightInPx={listHeightInPx} locale={LOCALE} headingLevel={4} canApprove
         t={(key: StringKey, ...args) => diffT(key, ...args)}
         onReviewChange={(r) => void controller.review(r.decisions, r.approved && !view.state.approved)} />
-      {view.state.approved && <StepButton view={view} primary={false} text={t('Next')} onClick={() => controller.show('run')} />}
+      {view.state.approved && <StepButton view={view} text={t('Next')} onClick={() => controller.show('run')} />}
     </Stack>
   );
 };
