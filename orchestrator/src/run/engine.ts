@@ -4,7 +4,7 @@ import type { RecordsByResource, ResourceName, TrustLedgerEntry, User } from '@a
 import { buildPlan, type DestinationInventory, type SourceInventory } from '../plan/buildPlan';
 import type { MigrationPlan } from '../plan/migrationPlan';
 import type { LicenseTier, MigrationOptions } from '../options';
-import type { AuditEntry, Finding, LoadedRow, ProgressReporter, RecordOutcome, Row, RunState, SinkPort, SourcePort, StateStore } from '../ports';
+import { silentProgress, type AuditEntry, type Finding, type LoadedRow, type ProgressReporter, type RecordOutcome, type Row, type RunState, type SinkPort, type SourcePort, type StateStore } from '../ports';
 import { FindingLog } from './findings';
 import { extractResource, stageUnlistedMatters } from './resourceExtraction';
 import { FirmIndex, emptyFirmData, trustRowId, trustRowOrder, type FirmData } from '../transform/firmData';
@@ -29,6 +29,8 @@ const BATCH_ROWS = 1000;
 const MAX_ROWS_IN_FLIGHT = 24_000;
 /** Batches in flight when the sink cannot say its capacity. */
 const DEFAULT_SLOTS = 4;
+/** The progress task of a load (vocabulary/progressLabels.ts says it in people's words). */
+export const LOAD_TASK = 'load';
 
 /** Extraction order (the seed's priority): matters first, then people, time and trust, documents, steps and tasks. */
 export const EXTRACTION_ORDER: ResourceName[] = [
@@ -304,28 +306,26 @@ export class MigrationEngine {
     const { progress } = this.deps;
     const fallbackOwnerId = (this.store.getRun(runId)?.plan as MigrationPlan | null | undefined)?.fallbackOwnerId ?? '';
     const tally = new LoadTally(this.mappings);
-    const loader = new RowLoader(this.deps.sink, this.store, progress, this.mappings, {
+    const loader = new RowLoader(this.deps.sink, this.store, { ...silentProgress, log: (m) => progress.log(m) }, this.mappings, {
       runId, phase, ledger, downloadFile: (id, fileSize) => this.deps.source.downloadFile(id, { fileSize }), matchExisting: true, now: this.now,
       // One bulk request per batch: the pipeline keeps the batches in flight side by side.
       writeConcurrency: 1,
       describe: (row) => mappingsCounted(this.mappings, row, fallbackOwnerId),
     });
-    const started = new Set<string>();
+    // Tables load side by side: one task counts every row written (a progress display follows one task at a time);
+    // the closes run inside it and only log.
+    progress.start(LOAD_TASK, 0);
     await runPipeline(this.mappings, this.mappings.names.map((name) => ({ name, rows: rowsOf(name)[Symbol.iterator]() })), {
       batchRows: BATCH_ROWS, slots: () => this.slots(), maxRowsInFlight: MAX_ROWS_IN_FLIGHT,
     }, async (table, rows) => {
-      if (!started.has(table)) {
-        started.add(table);
-        progress.start(table, 0);
-      }
       const results = await loader.loadBatch(table, rows);
       for (const r of results) tally.add(r.row.table, r.outcome, mappingsCounted(this.mappings, r.row, fallbackOwnerId));
       onResults?.(results);
-      progress.tick(table, rows.length);
+      progress.tick(LOAD_TASK, rows.length);
     }, async (table) => {
-      if (started.has(table)) progress.done(table);
       for (const f of await loader.applyFinalStates(table, { actionConcurrency: this.slots() })) tally.closeFailed(f);
     });
+    progress.done(LOAD_TASK);
     return tally;
   }
 
