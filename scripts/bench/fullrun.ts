@@ -117,8 +117,11 @@ async function startEmulators(firm: Firm, stateDir: string): Promise<{ config: s
 }
 
 /** Audit entries of the run phase that went to Dataverse (astep_auditentry rows: the mirror skips the skips). */
-function auditRowsMirrored(stateDir: string, runId: string): number {
-  const store = new SqliteStateStore(path.join(stateDir, 'state.db'));
+function auditRowsMirrored(config: string, runId: string): number {
+  const { stateDir } = JSON.parse(fs.readFileSync(config, 'utf8')) as { stateDir: string };
+  const db = path.join(stateDir, 'state.db');
+  if (!fs.existsSync(db)) throw new Error(`${db} is missing: the run left no state to count its audit from`);
+  const store = new SqliteStateStore(db);
   try {
     let n = 0;
     for (let after = 0; ;) {
@@ -148,7 +151,7 @@ async function measureFirm(firm: Firm): Promise<FirmRun> {
       if (r.code !== 0 && !(step === 'verify' && r.code === 1)) throw new Error(`${firm}: ${step} exited ${r.code}:\n${r.stderrTail}`);
     }
     const runId = String(steps.find((s) => s.step === 'run')?.json?.runId ?? '');
-    return { firm, steps, auditRowsMirrored: runId ? auditRowsMirrored(stateDir, runId) : 0 };
+    return { firm, steps, auditRowsMirrored: runId ? auditRowsMirrored(emulators.config, runId) : 0 };
   } finally {
     await emulators.stop();
     fs.rmSync(stateDir, { recursive: true, force: true });
