@@ -81,6 +81,8 @@ export class FakeSink implements SinkPort {
     });
   }
   async remove(info: TableInfo, ids: Array<{ id: string }>): Promise<SinkWriteResult[]> {
+    this.requests++;
+    this.removeCalls++;
     return ids.map((x, index) => ({ index, outcome: this.table(info.logicalName).delete(x.id) ? 'deleted' : 'failed' }));
   }
   async action(name: string, body: Record<string, unknown>): Promise<void> {
@@ -105,6 +107,8 @@ export class FakeSink implements SinkPort {
     return true;
   }
   requestCount() { return this.requests; }
+  /** Calls to remove (a real sink sends each as `$batch` requests of up to 1,000 deletes). */
+  removeCalls = 0;
 }
 
 function pick(r: Row, select: string[]): Row {

@@ -45,12 +45,21 @@ describe('rollback', () => {
 
   test('deletes what the run created, restores what it updated, and a second rollback changes nothing', async () => {
     const { sink, store } = await loaded();
+    const requestsBefore = sink.requestCount();
     const result = await new RollbackExecutor(sink, store, silentProgress).execute('r1');
     expect(result.complete).toBe(true);
     expect(result.counts.deleted).toBeGreaterThan(20);
     expect(result.counts.restored).toBe(1);
     expect(rows(sink)).toBe(1);
     expect(sink.rows('contact').map(values)).toEqual([values(PRE_EXISTING)]);
+    // Batched like the load: the deletes of a table go in one call (here every table's records fit one page), not
+    // one per record; every call the sink received is counted in the result.
+    const tables = Object.values(result.tables).filter((t) => t.deleted > 0).length;
+    expect(result.counts.deleted).toBeGreaterThan(2 * tables);
+    // + the opportunity close records, removed once with the re-opens and once with the deletes
+    expect(sink.removeCalls).toBeLessThanOrEqual(tables + 2);
+    expect(result.dataverseRequests).toBe(sink.requestCount() - requestsBefore);
+    expect(Object.values(result.tables).reduce((n, t) => n + t.deleted, 0)).toBe(result.counts.deleted);
     const writes = sink.writes;
     const again = await new RollbackExecutor(sink, store, silentProgress).execute('r1');
     expect(again.counts.deleted + again.counts.restored + again.counts.reopened).toBe(0);
