@@ -283,9 +283,8 @@ export class MigrationEngine {
 
   /** The whole firm's rows and dispositions in memory, and what the sample and its diff read (small firms, tests). */
   mapping(run: RunState): { ctx: SampleContext; mapped: MappedFirm } {
-    const view = this.firm(run);
-    const index = view.index ?? new FirmIndex(this.loadFirm());
-    const lookups = view.index ? (view.lookups as FirmLookups) : new FirmLookups(index, this.requirePlan(run), this.deps.source.filesUrl());
+    const index = new FirmIndex(this.loadFirm());
+    const lookups = new FirmLookups(index, this.requirePlan(run), this.deps.source.filesUrl());
     const ctx: SampleContext = { mappings: this.mappings, index, lookups };
     const mapped = mapFirm(this.mappings, lookups, new FirmUnits(index, lookups));
     const decisions = this.decisions(run);

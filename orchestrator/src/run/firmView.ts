@@ -18,8 +18,6 @@ export interface FirmView {
   units: UnitSource;
   /** The staged record a row came from (the diff's source values, the sample's facts), or undefined. */
   record(resource: string, id: string): unknown;
-  /** The firm in memory, when this view holds it (the in-memory driver). */
-  index: FirmIndex | null;
 }
 
 export function openFirmView(store: StateStore, plan: MigrationPlan, filesUrl: string, progress: ProgressReporter, loadFirm: () => FirmData): FirmView {
@@ -27,7 +25,7 @@ export function openFirmView(store: StateStore, plan: MigrationPlan, filesUrl: s
   if (staging) {
     const firm = StagedFirm.open(store as StateStore & { staging: StagingIndex }, plan, filesUrl, progress);
     return {
-      lookups: firm, units: firm, index: null,
+      lookups: firm, units: firm,
       record: (resource, id) => {
         const [s] = staging.byIds(resource, [id]);
         return s ? JSON.parse(s.json) : undefined;
@@ -38,7 +36,7 @@ export function openFirmView(store: StateStore, plan: MigrationPlan, filesUrl: s
   const lookups = new FirmLookups(index, plan, filesUrl);
   const byResource = new Map<string, Map<string, unknown>>();
   return {
-    lookups, units: new FirmUnits(index, lookups), index,
+    lookups, units: new FirmUnits(index, lookups),
     record: (resource, id) => {
       let m = byResource.get(resource);
       if (!m) {
