@@ -14,6 +14,6 @@ await build({
   format: 'cjs',
   sourcemap: 'linked',
   tsconfig: path.join(root, 'tsconfig.base.json'),
-  external: ['better-sqlite3', '@azure/msal-node', 'jszip', 'dynamics-web-api'],
+  external: ['better-sqlite3', '@azure/msal-node', 'jszip', 'dynamics-web-api', 'exceljs'],
   logLevel: 'warning',
 });

@@ -8,12 +8,24 @@ export const OPPORTUNITY_STRATEGIES = ['none', 'perMatter', 'perClientLatest', '
 /** What an opportunity becomes: `wonIfBilled` is won when the matter billed anything, else lost. */
 export const OPPORTUNITY_OUTCOMES = ['open', 'onHold', 'wonIfBilled', 'won', 'lost'] as const;
 export const LICENSE_TIERS = ['SalesProfessional', 'SalesEnterprise', 'SalesPremium'] as const;
+/**
+ * Which time entries the billing total counts. The seed: "total billed amount is the sum of time entries and
+ * disbursements" (`allEntries`, the default); `billedOnly` leaves out time marked Hide or No charge or not billable,
+ * and the run then states how many entries and how much it left out.
+ */
+export const BILLING_TOTALS = ['allEntries', 'billedOnly'] as const;
+/** Actionstep's documented values (its OpenAPI files, kept in resources.ts) that an unknown value may be treated as. */
+export const BILLING_BEHAVIOURS = ['Bill', 'No charge'] as const;
+export const TASK_STATUSES = ['Incomplete', 'Complete', 'Hidden'] as const;
+export const TASK_PRIORITIES = ['Low', 'Normal', 'High'] as const;
+export const FILE_NOTE_SOURCES = ['User', 'System'] as const;
 
 export type DataCollectionPlacement = (typeof DATA_COLLECTION_PLACEMENTS)[number];
 export type ContactIdentity = (typeof CONTACT_IDENTITIES)[number];
 export type OpportunityStrategy = (typeof OPPORTUNITY_STRATEGIES)[number];
 export type OpportunityOutcome = (typeof OPPORTUNITY_OUTCOMES)[number];
 export type LicenseTier = (typeof LICENSE_TIERS)[number];
+export type BillingTotalRule = (typeof BILLING_TOTALS)[number];
 
 /** What an Actionstep matter status becomes. `opportunity` is the outcome when opportunities are migrated. */
 export interface StatusRule {
@@ -22,10 +34,21 @@ export interface StatusRule {
   opportunity: OpportunityOutcome;
 }
 
-/** What the engine does with a source value that no map lists. */
+/**
+ * What the engine does with a value outside the set Actionstep documents. Each default is the safe one (nothing is
+ * dropped or closed on a guess), and every record that uses an unknown value gets a message either way.
+ */
 export interface UnknownValueMap {
   /** The rule for a matter status the status map does not list; null: reported, status left empty, opportunity open. */
   matterStatus: StatusRule | null;
+  /** A time entry billing behaviour other than Bill / Hide / No charge counts as (default Bill: its amount is kept). */
+  billingBehavior: (typeof BILLING_BEHAVIOURS)[number];
+  /** A task status other than Incomplete / Complete / Hidden / Deleted counts as (default Incomplete: the task stays open). */
+  taskStatus: (typeof TASK_STATUSES)[number];
+  /** A task priority other than Low / Normal / High counts as (default Normal). */
+  taskPriority: (typeof TASK_PRIORITIES)[number];
+  /** A file note source other than System / User counts as (default User: the note migrates). */
+  fileNoteSource: (typeof FILE_NOTE_SOURCES)[number];
 }
 
 export interface MigrationOptions {
@@ -39,6 +62,8 @@ export interface MigrationOptions {
   /** Actionstep matter type name → astep_mattertype label it lands on; types not listed keep their own name. */
   typeMap: Record<string, string>;
   unknownValueMap: UnknownValueMap;
+  /** Which time entries the billing total counts (see BILLING_TOTALS). */
+  billingTotal: BillingTotalRule;
   /** Template matters are workflow templates, not client work. */
   skipTemplateMatters: boolean;
   /** System-generated file notes (source=System) are numerous and carry no client information. */
@@ -70,7 +95,8 @@ export const DEFAULT_OPTIONS: Readonly<MigrationOptions> = {
   fallbackOwnerEmail: null,
   statusMap: DEFAULT_STATUS_MAP,
   typeMap: {},
-  unknownValueMap: { matterStatus: null },
+  unknownValueMap: { matterStatus: null, billingBehavior: 'Bill', taskStatus: 'Incomplete', taskPriority: 'Normal', fileNoteSource: 'User' },
+  billingTotal: 'allEntries',
   skipTemplateMatters: true,
   skipSystemFileNotes: true,
   attachDocuments: true,
@@ -80,7 +106,8 @@ export const DEFAULT_OPTIONS: Readonly<MigrationOptions> = {
 };
 
 export function defaultOptions(overrides: Partial<MigrationOptions> = {}): MigrationOptions {
-  return { ...DEFAULT_OPTIONS, ...overrides };
+  // The unknown-value map is merged key by key: a config that names one rule keeps the defaults of the others.
+  return { ...DEFAULT_OPTIONS, ...overrides, unknownValueMap: { ...DEFAULT_OPTIONS.unknownValueMap, ...overrides.unknownValueMap } };
 }
 
 const STATUS_RULE_SCHEMA = {
@@ -107,8 +134,15 @@ export const MIGRATION_OPTIONS_SCHEMA = {
     unknownValueMap: {
       type: 'object',
       additionalProperties: false,
-      properties: { matterStatus: { oneOf: [{ type: 'null' }, STATUS_RULE_SCHEMA] } },
+      properties: {
+        matterStatus: { oneOf: [{ type: 'null' }, STATUS_RULE_SCHEMA] },
+        billingBehavior: { enum: BILLING_BEHAVIOURS },
+        taskStatus: { enum: TASK_STATUSES },
+        taskPriority: { enum: TASK_PRIORITIES },
+        fileNoteSource: { enum: FILE_NOTE_SOURCES },
+      },
     },
+    billingTotal: { enum: BILLING_TOTALS },
     skipTemplateMatters: { type: 'boolean' },
     skipSystemFileNotes: { type: 'boolean' },
     attachDocuments: { type: 'boolean' },
@@ -140,7 +174,7 @@ export const OPTION_SETTINGS: readonly OptionSetting[] = [
   },
   {
     option: 'opportunityStrategy', schemaName: 'astep_OpportunityStrategy', displayName: 'Opportunity Strategy', type: 'String', defaultFrom: 'engine',
-    description: `${OPPORTUNITY_STRATEGIES.join(' | ')}: which matters become opportunities.`,
+    description: `${OPPORTUNITY_STRATEGIES.join(' | ')}: which matters become opportunities. perClient* choose one matter per client (the client organisation, or the person across all their own matters), not per account.`,
   },
   {
     option: 'fallbackOwnerEmail', schemaName: 'astep_FallbackOwnerEmail', displayName: 'Fallback Owner Email', type: 'String', defaultFrom: 'plan',
@@ -160,7 +194,7 @@ export const OPTION_SETTINGS: readonly OptionSetting[] = [
   },
   {
     option: 'unknownValueMap', schemaName: 'astep_UnknownValueMap', displayName: 'Unknown Value Map', type: 'JSON', defaultFrom: 'engine',
-    description: 'JSON object: { "matterStatus": the rule for a status the status map does not list, or null to report it and leave the status empty }.',
+    description: `JSON object, what a value Actionstep does not document counts as (each such record is reported): { "matterStatus": a status rule or null (status left empty), "billingBehavior": ${BILLING_BEHAVIOURS.join(' | ')}, "taskStatus": ${TASK_STATUSES.join(' | ')}, "taskPriority": ${TASK_PRIORITIES.join(' | ')}, "fileNoteSource": ${FILE_NOTE_SOURCES.join(' | ')} }.`,
   },
 ];
 

@@ -1,7 +1,7 @@
 // The engine's three edges. It has no I/O of its own: the command line wires them to the Actionstep client, the
 // Dataverse client and a SQLite file; the in-CRM wizard wires them to the custom connector, Xrm.WebApi and
 // astep_stagingrow. Shapes are plain data so both sides can implement them.
-import type { RecordsByResource, ResourceName, TrustLedgerEntry } from '@astep/actionstep-connector/records';
+import type { ParsedTrustLedger, RecordsByResource, ResourceName } from '@astep/actionstep-connector/records';
 import type { SolutionSchema } from '@astep/solution/model';
 import type { SystemUserInfo } from './plan/buildPlan';
 
@@ -20,19 +20,70 @@ export type SourcePage<T> = T[] & {
   recordCount?: number;
   /** Keyset position after this page (`after:<last id>`), for a per-page checkpoint; absent in offset paging. */
   cursor?: string;
+  /** Offset paging: this page's number and the listing's page count (a page range's checkpoint). */
+  pageNumber?: number;
+  pageCount?: number;
   issues?: SourceIssue[];
 };
 
+/**
+ * A part of one listing, so that several sessions can read one resource side by side and a checkpoint can resume it:
+ * keyset listings by id range (after `after`, up to `upToId`), offset listings by page range (`fromPage`..`toPage`).
+ */
+export interface PageSpan {
+  /** Keyset: start after this id. */
+  after?: string;
+  /** Keyset: end with this id (open-ended when absent, so records added past the end are read too). */
+  upToId?: string;
+  /** Offset paging: the first page to read (default 1). */
+  fromPage?: number;
+  /** Offset paging: the last page to read (default the listing's last). */
+  toPage?: number;
+}
+
+/** How fast a session may and does go, for the plan's estimates. */
+export interface SourcePace {
+  /** Requests per second the configuration allows this session. */
+  configuredPerSecond?: number;
+  /** The limit learned from Actionstep's 429s (undefined while it refused nothing). */
+  learnedPerSecond?: number;
+  /** Mean time Actionstep took to answer (waits excluded), over `answered` requests. */
+  meanLatencyMs?: number;
+  answered: number;
+  throttled: number;
+}
+
+/** One Actionstep sign-in: a user, with its own rate limit (Actionstep limits per user session). */
+export interface SourceSession {
+  /** How messages name it: where the configuration lists it (never a secret). */
+  name: string;
+  /** Reads through this session only. */
+  source: SourcePort;
+  /** Listings it runs at once (its client's concurrency). */
+  lanes: number;
+  /** The Actionstep user it acts as (what it may see is that user's). */
+  currentUser(): Promise<{ id: string; displayName: string | null; email: string | null }>;
+  pace(): SourcePace;
+}
+
 export interface SourcePort {
-  /** Pages of normalized records of one resource (200 per page), optionally only those modified since an instant. */
-  pages<R extends ResourceName>(resource: R, options?: { modifiedSince?: string; abortSignal?: AbortSignal }): AsyncIterable<SourcePage<RecordsByResource[R]>>;
+  /**
+   * Pages of normalized records of one resource (200 per page), optionally only those modified since an instant, only
+   * some fields (`fields`: the rest of each record is empty; discovery counts enum values so), or only a span of the
+   * listing.
+   */
+  pages<R extends ResourceName>(resource: R, options?: { modifiedSince?: string; abortSignal?: AbortSignal; fields?: string[]; span?: PageSpan }): AsyncIterable<SourcePage<RecordsByResource[R]>>;
+  /** The highest id of a resource listed by id (one small request), to split its listing into id ranges; null when
+   *  it is empty or not listed by id. Absent: listings are not split. */
+  lastId?(resource: ResourceName, options?: { abortSignal?: AbortSignal }): Promise<string | null>;
+  /** The sign-ins behind this source (absent: one). The extraction spreads its listings across them. */
+  sessions?(): SourceSession[];
   /** Record count of a resource without fetching it all (one small request), or null when the API cannot tell. */
   count(resource: ResourceName): Promise<number | null>;
   /** The ids a resource holds now, page by page (ids only: light), for the completeness check. */
   ids(resource: ResourceName, options?: { abortSignal?: AbortSignal }): AsyncIterable<string[]>;
   /** Records by id; ids that no longer exist are left out. */
   byIds<R extends ResourceName>(resource: R, ids: string[], options?: { abortSignal?: AbortSignal }): Promise<Array<RecordsByResource[R]>>;
-  trustLedger(): Promise<TrustLedgerEntry[]>;
   /** A document's bytes; the known size saves asking for a part past the end. */
   downloadFile(fileId: string, options?: { fileSize?: number | null; abortSignal?: AbortSignal }): Promise<Uint8Array>;
   /** Base URL of file downloads (for document links kept as URLs). */
@@ -41,12 +92,31 @@ export interface SourcePort {
   requestCount(): number;
 }
 
+/**
+ * The trust ledger: Actionstep has no trust API (reference "Trust accounting: [U]"; integrators' notes 2026-12-04), so
+ * it is the report the firm exports from Actionstep's UI and gives us as a file: a path on the command line, a file
+ * on the Migration Run row in the wizard.
+ */
+export interface TrustLedgerPort {
+  /** Where the export is looked for, in the admin's words (for "not given" and "cannot be read" messages). */
+  readonly where: string;
+  /** The export read into rows and problems, or null when the firm has not given one. Throws when the file given is not a trust ledger. */
+  read(): Promise<ParsedTrustLedger | null>;
+}
+
 export type Row = Record<string, unknown>;
 
 export interface TableInfo {
   logicalName: string;
   entitySetName: string;
   primaryIdAttribute: string;
+}
+
+export interface ReadAllOptions {
+  /** `$orderby` terms, e.g. `['astep_stagingkey']` (a stable order across reads). */
+  orderBy?: string[];
+  /** Rows per page (`Prefer: odata.maxpagesize`). */
+  pageSize?: number;
 }
 
 export interface SinkUpsertTarget {
@@ -77,7 +147,7 @@ export interface SinkPort {
   /** Create what the schema needs (idempotent); returns human-readable changes. dryRun lists without writing. onProgress: each change as it is made. */
   provision(schema: SolutionSchema, options?: { dryRun?: boolean; onProgress?: (message: string, done: number, total: number) => void }): Promise<string[]>;
   readByValues(table: TableInfo, column: string, values: string[], select: string[]): Promise<Row[]>;
-  readAll(table: TableInfo, select: string[], filter?: string): AsyncIterable<Row[]>;
+  readAll(table: TableInfo, select: string[], filter?: string, options?: ReadAllOptions): AsyncIterable<Row[]>;
   upsert(table: TableInfo, targets: SinkUpsertTarget[], options?: SinkWriteOptions): Promise<SinkWriteResult[]>;
   remove(table: TableInfo, ids: Array<{ id: string; ref?: string }>, options?: SinkWriteOptions): Promise<SinkWriteResult[]>;
   /** Unbound action (WinOpportunity, LoseOpportunity). Throws an error with `code` and `message` on failure. */
@@ -90,6 +160,8 @@ export interface SinkPort {
    */
   writeIfUnchanged(table: TableInfo, key: Record<string, string>, etag: string | null, attributes: Row): Promise<boolean>;
   requestCount(): number;
+  /** Application users the writes are spread across (absent: one). */
+  applicationUsers?(): number;
   /** Requests that may be in flight now across every identity (the service's limits, as the responses tell them). */
   capacity?(): number;
 }
@@ -174,6 +246,15 @@ export interface Finding {
   examples: FindingExample[];
 }
 
+/** What one extraction step changes in staging, and the checkpoints that record it. */
+export interface StagingChange {
+  /** Resource whose staged records are all removed first. */
+  clear?: string;
+  unstage?: { resource: string; ids: string[] };
+  stage?: StagedRecord[];
+  checkpoints?: Record<string, string | null>;
+}
+
 /** Top-level fields of staged records that a staging index looks records up by (links to a matter or a participant). */
 export type StagedField = 'actionId' | 'participantId';
 
@@ -191,7 +272,8 @@ export interface DerivedRow {
  * Indexed, paged reads of staging, so the engine maps a firm of any size without holding it: records by id and by
  * their link to a matter or a participant, a resource page by page in staging order, and tables the engine derives
  * once from staging. Offered by stores that keep staging in an indexed database (the command line's SQLite file);
- * a store without it (the browser's, in memory) makes the engine map from the whole firm in memory instead.
+ * a store without it (the browser's, whose staging is in Dataverse) makes the engine map from the whole firm in memory,
+ * read through the asynchronous staging methods.
  */
 export interface StagingIndex {
   /** Changes whenever staging changes (stage, unstage, clear): derived tables built from an older one are rebuilt. */
@@ -242,11 +324,31 @@ export interface StateStore {
   stagedIds(resource: string, among?: string[]): string[];
   clearStaged(resource: string): void;
   unstage(resource: string, ids: string[]): void;
+  // Staging as the engine reads and writes it: asynchronous and paged, so a store can keep staging outside the
+  // process (the browser's in astep_stagingrow) and the engine never needs a whole resource in memory to stage it.
+  /** Stages records in bulk (replacing any with the same resource and id). */
+  stageAsync(records: StagedRecord[]): Promise<void>;
+  /** Ids staged for a resource (all of them, or those among `among`), as stagedIds but from wherever staging is. */
+  stagedIdsAsync(resource: string, among?: string[]): Promise<string[]>;
+  /** A resource's staged records, a page at a time, in the store's stable order. */
+  stagedPages(resource: string, pageSize?: number): AsyncIterable<StagedRecord[]>;
+  stagedCountAsync(resource: string): Promise<number>;
+  clearStagedAsync(resource: string): Promise<void>;
+  unstageAsync(resource: string, ids: string[]): Promise<void>;
+  /**
+   * One step of an extraction: clears, unstages and stages as `change` says, then sets its checkpoints. Stores that
+   * stage locally do it in one transaction (a kill leaves all or nothing); a store staging elsewhere writes the
+   * staging first and the checkpoints last, so a kill in between only makes the next run read that page again (staging
+   * is keyed by resource and id: the same rows).
+   */
+  commitStaging(change: StagingChange): Promise<void>;
   getCheckpoint(name: string): string | null;
   setCheckpoint(name: string, value: string | null): void;
   /** Write-ahead audit: inserting an entry whose (runId, phase, table, key, operation) is already pending keeps the first. */
   addPendingAudit(entries: Omit<AuditEntry, 'seq'>[]): AuditEntry[];
   completeAudit(runId: string, seq: number, patch: Partial<Pick<AuditEntry, 'operation' | 'targetId' | 'after' | 'errorCode' | 'message' | 'before'>>): void;
+  /** Entries read back from elsewhere (astep_auditentry), kept with their own sequence numbers. */
+  importAudit(entries: AuditEntry[]): void;
   audit(runId: string, phase?: AuditPhase): AuditEntry[];
   pendingAudit(runId: string): AuditEntry[];
   setOutcomes(runId: string, outcomes: RecordOutcome[]): void;
@@ -269,6 +371,8 @@ export interface StateStore {
   loadedRows(ledger: string, table: string, keys: string[]): LoadedRow[];
   /** A table's loaded rows in the order they were first put, `limit` after position `after`. */
   loadedRowsPage(ledger: string, table: string, after: number, limit: number): Array<LoadedRow & { position: number }>;
+
+  // Audit reads that never need a run's whole audit in memory (rollback reads its plan a page at a time).
   /** Audit entries in sequence order (descending with `descending`), strictly after/before a sequence, by phase. */
   auditPage(runId: string, query: { afterSeq?: number; beforeSeq?: number; phase?: AuditPhase; notPhase?: AuditPhase; limit: number; descending?: boolean }): AuditEntry[];
   /** Entries of one phase by key (and table, unless null), any status. */

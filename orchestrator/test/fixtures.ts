@@ -1,6 +1,6 @@
 // A small hand-made firm in normalized records: enough to exercise every mapping rule with plain objects.
 import type {
-  ActionDocument, ActionParticipant, Matter, Participant, TimeEntry, Task, User,
+  ActionDocument, ActionParticipant, Matter, Participant, TimeEntry, Task, TrustLedgerRow, User,
 } from '@astep/actionstep-connector/records';
 import { buildPlan, type DestinationInventory, type SystemUserInfo } from '../src/plan/buildPlan';
 import { emptyFirmData, FirmIndex, type FirmData } from '../src/transform/firmData';
@@ -125,11 +125,15 @@ export function smallFirm(): FirmData {
     { id: '7--settlement--51', actionId: '2', dataCollectionId: '7', dataCollectionFieldId: '7--settlement', dataCollectionRecordId: '51', stringValue: '2021-07-01', lastModifiedTimestamp: null },
   ];
   d.steps = [{ id: '1--1', actionTypeId: '1', stepNumber: 1, stepName: 'Open', description: null, isClosedStep: false }];
+  const row = (line: number, e: Omit<TrustLedgerRow, 'line' | 'printed'>): TrustLedgerRow => ({
+    ...e, line, printed: { date: e.date, amountIn: e.amountIn ? e.amountIn.toFixed(2) : '', amountOut: e.amountOut ? e.amountOut.toFixed(2) : '', balance: e.balance.toFixed(2) },
+  });
   d.trustLedger = [
-    { actionId: '1', matterReference: 'M1', date: '2021-01-10', transactionType: 'Receipt', reference: 'R1', description: 'Deposit', amountIn: 1000, amountOut: 0, balance: 1000 },
-    { actionId: '1', matterReference: 'M1', date: '2021-02-10', transactionType: 'Payment', reference: 'P1', description: 'Settlement', amountIn: 0, amountOut: 400, balance: 600 },
-    { actionId: '2', matterReference: 'M2', date: '2021-06-10', transactionType: 'Receipt', reference: 'R2', description: 'Deposit', amountIn: 50, amountOut: 0, balance: 60 }, // does not reconcile
+    row(2, { actionId: '1', matterReference: 'M1', date: '2021-01-10', transactionType: 'Receipt', reference: 'R1', description: 'Deposit', amountIn: 1000, amountOut: 0, balance: 1000 }),
+    row(3, { actionId: '1', matterReference: 'M1', date: '2021-02-10', transactionType: 'Payment', reference: 'P1', description: 'Settlement', amountIn: 0, amountOut: 400, balance: 600 }),
+    row(4, { actionId: '2', matterReference: 'M2', date: '2021-06-10', transactionType: 'Receipt', reference: 'R2', description: 'Deposit', amountIn: 50, amountOut: 0, balance: 60 }), // does not reconcile
   ];
+  d.trustLedgerGiven = true;
   return d;
 }
 

@@ -1,4 +1,5 @@
-import { KeyRegistry } from '../src/load/rowLoader';
+import { KeyRegistry, RowLoader } from '../src/load/rowLoader';
+import { MAPPINGS } from '../src/mappings';
 import { MigrationEngine } from '../src/run/engine';
 import { silentProgress } from '../src/ports';
 import { contextFor, mapAll, smallFirm } from './fixtures';
@@ -52,6 +53,22 @@ describe('row loader', () => {
     const entry = store.auditRows.find((a) => a.table === 'contact' && a.key === 'P-200')!;
     expect(entry.operation).toBe('update');
     expect(entry.before).toMatchObject({ contactid: 'c-1', firstname: 'J', astep_sourceid: null });
+  });
+
+  test('batches loaded side by side never match one existing contact twice', async () => {
+    const sink = new FakeSink();
+    const store = new MemoryStore();
+    sink.tables.set('contact', new Map([['c-1', { contactid: 'c-1', emailaddress1: 'jane.doe@example.com', firstname: 'J', lastname: 'Doe', astep_sourceid: null }]]));
+    // Without the account lookup (its account is not loaded here): the contact table alone.
+    const jane = { ...mapAll(contextFor(smallFirm())).rows.get('contact')!.find((r) => r.key === 'P-200')!, binds: {} };
+    const twin = { ...jane, key: 'P-201', sourceId: '201', attributes: { ...jane.attributes, astep_sourceid: 'P-201' } };
+    // One row per batch, two batches at once (as the pipeline sends them): both read the existing contact before either writes its key.
+    const loader = new RowLoader(sink, store, silentProgress, MAPPINGS, { runId: 'r1', phase: 'run', ledger: 'r1:run', matchExisting: true });
+    const results = (await Promise.all([loader.loadBatch('contact', [jane]), loader.loadBatch('contact', [twin])])).flat();
+    expect(results.map((r) => r.outcome).sort()).toEqual(['created', 'updated']);
+    const does = sink.rows('contact').filter((c) => String(c.emailaddress1).toLowerCase() === 'jane.doe@example.com');
+    expect(does).toHaveLength(2);
+    expect(does.filter((c) => c.contactid === 'c-1')).toHaveLength(1);
   });
 
   test('a crash after the write keeps the first before-image and converges on resume', async () => {

@@ -4,8 +4,9 @@
 import type { ResourceName } from '@astep/actionstep-connector/records';
 import type { SourcePage, SourcePort } from '../src/ports';
 import { FindingLog } from '../src/run/findings';
-import { extractResource, FINDING } from '../src/run/resourceExtraction';
-import { silentProgress } from '../src/ports';
+import { FINDING } from '../src/run/resourceExtraction';
+import { extractResources, singleSession } from '../src/run/pagedExtraction';
+import { silentProgress, type StateStore } from '../src/ports';
 import { MemoryStore } from './memoryStore';
 
 type Rec = { id: string; name?: string | null };
@@ -27,6 +28,13 @@ function scripted(pages: Array<SourcePage<Rec>>, end: Rec[], o: { countAfterRere
   };
   return src as unknown as SourcePort & { byIdCalls: string[][] };
 }
+/** One resource extracted through one session; its findings as the run keeps them. */
+async function extractResource(deps: { source: SourcePort; store: StateStore }, resource: ResourceName, log: FindingLog): Promise<number> {
+  const counts = await extractResources({ sessions: [singleSession(deps.source)], store: deps.store, progress: silentProgress }, [resource], 'r1');
+  const saved = deps.store.getCheckpoint(`findings:r1:${resource}`);
+  log.merge(saved ? JSON.parse(saved) : []);
+  return counts[resource];
+}
 const page = (recs: Rec[], extra: Partial<SourcePage<Rec>> = {}): SourcePage<Rec> => Object.assign(recs, extra);
 const ids = (store: MemoryStore, r: string) => store.stagedIds(r).sort();
 
@@ -36,7 +44,7 @@ test('offset paging: one deleted and one added between the same two pages (no co
     [{ id: '1' }, { id: '3' }, { id: '4' }, { id: '5' }, { id: '6' }, { id: '7' }]);
   const store = new MemoryStore();
   const log = new FindingLog();
-  expect(await extractResource({ source, store, progress: silentProgress }, 'actionparticipants', log)).toBe(6);
+  expect(await extractResource({ source, store }, 'actionparticipants', log)).toBe(6);
   expect(ids(store, 'actionparticipants')).toEqual(['1', '3', '4', '5', '6', '7']);
   expect(source.byIdCalls).toEqual([['4']]);
   expect(log.list()).toEqual([
@@ -49,7 +57,7 @@ test('keyset paging: nothing is re-read when every count agrees; a record on two
   const quiet = scripted([page([{ id: '1' }, { id: '2' }], { recordCount: 3, cursor: 'after:2' }), page([{ id: '3' }], { recordCount: 3, cursor: 'after:3' })], [{ id: '1' }, { id: '2' }, { id: '3' }]);
   const store = new MemoryStore();
   const log = new FindingLog();
-  expect(await extractResource({ source: quiet, store, progress: silentProgress }, 'participants', log)).toBe(3);
+  expect(await extractResource({ source: quiet, store }, 'participants', log)).toBe(3);
   expect(quiet.byIdCalls).toEqual([]);
   expect(log.size).toBe(0);
 
@@ -57,7 +65,7 @@ test('keyset paging: nothing is re-read when every count agrees; a record on two
     [{ id: '1' }, { id: '2' }, { id: '3' }, { id: '4' }]);
   const store2 = new MemoryStore();
   const log2 = new FindingLog();
-  expect(await extractResource({ source: shifting, store: store2, progress: silentProgress }, 'participants', log2)).toBe(4);
+  expect(await extractResource({ source: shifting, store: store2 }, 'participants', log2)).toBe(4);
   expect(log2.list().map((f) => [f.rule, f.examples.map((e) => e.message)])).toEqual([
     [FINDING.duplicate, ['Person or organisation 2 came on two pages: the listing shifted while it was read (staged once)']],
     [FINDING.missed, ['Person or organisation 4 was not on the pages read (added meanwhile, or passed over when the listing shifted): read by id and staged']],
@@ -70,7 +78,7 @@ test('wire values that did not parse are findings naming the record, the field a
     issues: [{ resource: 'timeentries', id: '7', field: 'actualHours', rule: 'expected a number', value: '1,234.5' }, { resource: 'timeentries', id: '7', field: 'billableHours', rule: 'expected a number', value: 'NaN' }],
   })], [{ id: '7' }]);
   const log = new FindingLog();
-  await extractResource({ source, store: new MemoryStore(), progress: silentProgress }, 'timeentries', log);
+  await extractResource({ source, store: new MemoryStore() }, 'timeentries', log);
   expect(log.list()).toEqual([{
     rule: 'value not understood: expected a number', count: 2, open: false,
     examples: [
@@ -83,7 +91,7 @@ test('wire values that did not parse are findings naming the record, the field a
 test('a firm still changing after the second read leaves an open finding with both counts', async () => {
   const source = scripted([page([{ id: '1' }], { recordCount: 2, cursor: 'after:1' })], [{ id: '1' }, { id: '2' }], { countAfterReread: 5 });
   const log = new FindingLog();
-  await extractResource({ source, store: new MemoryStore(), progress: silentProgress }, 'tasks', log);
+  await extractResource({ source, store: new MemoryStore() }, 'tasks', log);
   const open = log.list().find((f) => f.rule === FINDING.countDiffers)!;
   expect(open).toMatchObject({ open: true, count: 1, examples: [{ resource: 'tasks', value: { actionstep: 5, staged: 2 }, message: 'Actionstep counts 5 tasks but 2 are staged after reading what moved (the firm is still changing): extract again when it is quiet' }] });
 });

@@ -1,11 +1,12 @@
 // Rollback planning and execution, delta pickup and verification on plain objects: the small firm loaded into the
 // in-memory sink, the engine's own in-memory store, a hand-made source.
-import type { ResourceName } from '@astep/actionstep-connector/records';
+import type { ResourceName, TrustLedgerRow } from '@astep/actionstep-connector/records';
 import { MAPPINGS, type MappedFirm } from '../src/mappings';
 import { MigrationEngine } from '../src/run/engine';
 import { silentProgress, type SourcePort } from '../src/ports';
 import { RollbackExecutor } from '../src/safety/rollback';
 import { scanDelta } from '../src/safety/delta';
+import { stagedRows } from '../src/run/trustExtraction';
 import { verifyRun } from '../src/safety/verify';
 import { contextFor, mapAll, matter, smallFirm } from './fixtures';
 import { FakeSink, userEdit } from './fakeSink';
@@ -91,7 +92,8 @@ describe('delta', () => {
     const firm = smallFirm();
     staged(store, 'actions', firm.actions);
     staged(store, 'actionparticipants', firm.actionparticipants);
-    store.stage(firm.trustLedger.map((t, i) => ({ resource: 'trustledger', id: `${t.actionId}-${i + 1}`, json: JSON.stringify(t) })));
+    const ledger = (rows: typeof firm.trustLedger) => ({ source: 'trust-ledger.csv', format: 'csv' as const, header: [], rows: rows as TrustLedgerRow[], problems: [] });
+    store.stage(stagedRows(ledger(firm.trustLedger)));
     const asked: Array<{ resource: string; modifiedSince?: string }> = [];
     const source = {
       async *pages(resource: ResourceName, options: { modifiedSince?: string } = {}) {
@@ -99,22 +101,23 @@ describe('delta', () => {
         if (resource === 'actions') yield [{ ...firm.actions[0], name: 'Acme purchase (renamed)' }, matter('6', 'New matter')];
         if (resource === 'actionparticipants') yield firm.actionparticipants.slice(1);
       },
-      trustLedger: async () => [{ ...firm.trustLedger[0], amountIn: 1100, balance: 1100 }, ...firm.trustLedger.slice(1)],
       // The rescan's count agrees with what it listed, so no second listing of ids is needed.
       count: async (resource: ResourceName) => (resource === 'actionparticipants' ? firm.actionparticipants.length - 1 : null),
       ids() { throw new Error('ids are listed again only when the count disagrees'); },
     } as unknown as SourcePort;
-    const scan = await scanDelta(source, store, ['actions', 'actionparticipants'], '2026-01-01T00:00:00Z', '2026-02-01T00:00:00Z', silentProgress, 'r1:delta-seen');
+    // The firm gives a newer export: its first row now says 1,100.00 came in.
+    const newer = { where: 'trust-ledger.csv', read: async () => ledger([{ ...firm.trustLedger[0], amountIn: 1100, balance: 1100 } as TrustLedgerRow, ...firm.trustLedger.slice(1)]) };
+    const scan = await scanDelta(source, store, ['actions', 'actionparticipants'], '2026-01-01T00:00:00Z', '2026-02-01T00:00:00Z', silentProgress, 'r1:delta-seen', newer);
     expect(asked).toEqual([{ resource: 'actions', modifiedSince: '2026-01-01T00:00:00Z' }, { resource: 'actionparticipants', modifiedSince: undefined }]);
     expect(scan.resources).toEqual([
       { resource: 'actions', method: 'modifiedSince', added: ['6'], changed: ['1'], deleted: [] },
       { resource: 'actionparticipants', method: 'rescan', added: [], changed: [], deleted: [firm.actionparticipants[0].id] },
-      { resource: 'trustledger', method: 'rescan', added: [], changed: ['1-1'], deleted: [] },
+      { resource: 'trustledger', method: 'rescan', added: [], changed: ['L2'], deleted: [] },
     ]);
     // A modifiedSince read cannot see deletions: the unchanged matters stay staged; new and changed ones replace theirs.
     expect(store.stagedCount('actions')).toBe(6);
     expect(JSON.parse(store.staged('actions').find((s) => s.id === '1')!.json).name).toBe('Acme purchase (renamed)');
-    expect(JSON.parse(store.staged('trustledger').find((s) => s.id === '1-1')!.json).amountIn).toBe(1100);
+    expect(JSON.parse(store.staged('trustledger').find((s) => s.id === 'L2')!.json).amountIn).toBe(1100);
   });
 });
 

@@ -26,8 +26,8 @@ describe('the sample diff', () => {
     expect(entries.every((d) => d.status === 'match')).toBe(true);
     expect(field(entries, 'astep_name')).toMatchObject({ source: 'Acme purchase', expected: 'Acme purchase', reason: 'copied' });
     expect(field(entries, 'astep_matterstatus')).toMatchObject({ source: 'Active', reason: 'choice value: "Active" from the matter status "Active"' });
-    expect(field(entries, 'astep_totalbilled')).toMatchObject({ source: null, expected: 351, reason: 'billing total computed at extraction: time 300.00 + disbursements 51.00' });
-    expect(field(entries, 'astep_trustbalance').reason).toBe('from the trust ledger report export (CSV)');
+    expect(field(entries, 'astep_totalbilled')).toMatchObject({ source: null, expected: 401, reason: 'billing total computed at extraction: time 350.00 + disbursements 51.00' });
+    expect(field(entries, 'astep_trustbalance')).toMatchObject({ source: '600.00', expected: 600, reason: 'from the trust ledger export: in and out summed over 2 rows, the balance as the report printed it' });
     expect(field(entries, 'astep_statuschangedon')).toMatchObject({ source: '2021-03-04T10:00:00+13:00', expected: '2021-03-03T21:00:00Z', reason: "converted to UTC from the firm's time (Pacific/Auckland) / the source offset" });
     expect(field(entries, '_astep_accountid_value')).toMatchObject({ expected: guid('account', 'P-100'), reason: 'lookup bound through the alternate key: Account P-100' });
     expect(field(entries, '_ownerid_value').reason).toBe('owner resolved by email: LARA@firm.example → Lara Lawyer');
@@ -39,7 +39,7 @@ describe('the sample diff', () => {
     const entries = diff(row('account', 'P-100'));
     expect(field(entries, 'name')).toMatchObject({ source: 'Acme Holdings Ltd', reason: 'copied' });
     expect(field(entries, 'astep_totalbilled').reason).toBe("billing total summed over the account's matters");
-    expect(field(entries, 'astep_trustbalance').reason).toMatch(/^matter 2: trust ledger in 50\.00 − out 0\.00 = 50\.00, but the report's closing balance is 60\.00/);
+    expect(field(entries, 'astep_trustbalance').reason).toMatch(/^matter 2: trust ledger in 50\.00 − out 0\.00 = 50\.00, but the report's closing balance \(row 4\) is 60\.00/);
   });
 
   test('a value Dataverse does not hold is a mismatch', () => {

@@ -125,7 +125,12 @@ describe('built web resources', () => {
       { name: 'astep_/js/ContactForm.js', displayName: 'Contact Form (Actionstep)', type: 'JScript', file: 'js/ContactForm.js' },
       { name: 'astep_/js/AccountForm.js', displayName: 'Account Form (Actionstep)', type: 'JScript', file: 'js/AccountForm.js' },
       { name: 'astep_/js/MigrationRunCommands.js', displayName: 'Migration Run commands', type: 'JScript', file: 'js/MigrationRunCommands.js' },
+      { name: 'astep_/js/SignInRedirect.js', displayName: 'Mapping Wizard sign-in (script)', type: 'JScript', file: 'js/SignInRedirect.js' },
+      { name: 'astep_/html/SignInRedirect.html', displayName: 'Mapping Wizard sign-in', type: 'Webpage (HTML)', file: 'html/SignInRedirect.html' },
+      { name: 'astep_/html/ConnectionSignedIn.html', displayName: 'Actionstep connection signed in', type: 'Webpage (HTML)', file: 'html/ConnectionSignedIn.html' },
     ]);
+    // The sign-in page loads its script by a path relative to itself, as the org serves both under /WebResources/.
+    expect(readFileSync(path.join(out, 'html/SignInRedirect.html'), 'utf8')).toContain('<script src="../js/SignInRedirect.js"></script>');
   });
 
   test('the bundles share one Astep namespace and need no global but Xrm', async () => {

@@ -2,6 +2,7 @@
 // emulators is rolled back by the web resource's code (xrm-mock for the form and dialogs), and Dataverse returns to
 // its snapshot from before the run. Someone without the administrator role cannot roll back.
 import { XrmMockGenerator } from 'xrm-mock';
+import { ROLE_ID } from '@astep/solution/ui/roleIds';
 import * as Commands from '../src/commands/migrationRunCommands';
 import { dataverseToken, runCli, snapshot, snapshotDiff, startTestEmulators, webApi } from '../../test/helpers/harness';
 
@@ -14,15 +15,18 @@ let runId: string;
 /** Another app registered in the same environment, whose application user holds the Salesperson role only. */
 const OTHER_APP = { clientId: 'sales-dashboard-app', clientSecret: 'sales-dashboard-secret', applicationUserName: 'Sales dashboard', roles: ['Salesperson'] };
 
+/** The user's roles by name; the administrator role carries the solution's role id, as the platform reports it. */
 function roles(...names: string[]) {
-  const items = names.map((name, i) => ({ id: `00000000-0000-4000-8000-00000000000${i}`, name, entityType: 'role' }));
+  const items = names.map((name, i) => ({ id: name === 'Actionstep Migration Administrator' ? `{${ROLE_ID.toUpperCase()}}` : `00000000-0000-4000-8000-00000000000${i}`, name, entityType: 'role' }));
   return { get: (i?: number) => (i === undefined ? items : items[i]), getLength: () => items.length, forEach: (fn: (x: unknown, i: number) => void) => items.forEach(fn) } as unknown as Xrm.Collection.ItemCollection<Xrm.LookupValue>;
 }
 
 function openRunForm(userRoles: Xrm.Collection.ItemCollection<Xrm.LookupValue>) {
   XrmMockGenerator.initialise({ entity: { entityName: 'astep_migrationrun', id: '{00000000-0000-4000-8000-0000000000ab}' } });
   XrmMockGenerator.Attribute.createString('astep_runid', runId);
-  (Xrm.Utility.getGlobalContext().userSettings as { roles: unknown }).roles = userRoles;
+  const settings = Xrm.Utility.getGlobalContext().userSettings as { roles: unknown; getSecurityRolePrivilegesInfo: () => Promise<unknown> };
+  settings.roles = userRoles;
+  settings.getSecurityRolePrivilegesInfo = async () => ({});
   const calls = { alerts: [] as Xrm.Navigation.AlertStrings[], confirms: 0, progress: [] as string[], errors: [] as string[] };
   // xrm-mock's dialogs are not implemented: these stand in for the user clicking through them.
   jest.spyOn(Xrm.Navigation, 'openAlertDialog').mockImplementation(((a: Xrm.Navigation.AlertStrings) => (calls.alerts.push(a), Promise.resolve())) as never);
@@ -53,7 +57,7 @@ test('a user without the administrator role is told so and nothing changes', asy
   const { form, calls } = openRunForm(roles('Salesperson'));
   const rows = (await webApi(emu, 'GET', 'accounts?$select=accountid')).json.value.length;
   await Commands.rollback(form);
-  expect(calls.alerts.map((a) => a.text)).toEqual(['Only the Actionstep Migration Administrator role can roll back a migration run.']);
+  expect(calls.alerts.map((a) => a.text)).toEqual(['Only the Actionstep Migration Administrator role (or Delete on Migration Runs at organisation level, also through a team) can roll back a migration run.']);
   expect(calls.confirms).toBe(0);
   expect((await webApi(emu, 'GET', 'accounts?$select=accountid')).json.value.length).toBe(rows);
 });

@@ -8,6 +8,7 @@ import * as path from 'node:path';
 import * as vm from 'node:vm';
 import { XrmMockGenerator } from 'xrm-mock';
 import { parseWizardState } from '@astep/orchestrator/wizard/wizardState';
+import { ROLE_ID } from '@astep/solution/ui/roleIds';
 import * as Commands from '../src/commands/migrationRunCommands';
 
 const ROW_ID = '0f0e0d0c-0000-4000-8000-0000000000ab';
@@ -16,17 +17,20 @@ const ADMIN = 'Actionstep Migration Administrator';
 
 type Row = Record<string, unknown>;
 
+/** The user's roles by name; the administrator role carries the solution's role id, as the platform reports it. */
 function roles(...names: string[]) {
-  const items = names.map((name, i) => ({ id: `00000000-0000-4000-8000-00000000000${i}`, name, entityType: 'role' }));
+  const items = names.map((name, i) => ({ id: name === ADMIN ? `{${ROLE_ID.toUpperCase()}}` : `00000000-0000-4000-8000-00000000000${i}`, name, entityType: 'role' }));
   return { get: (i?: number) => (i === undefined ? items : items[i]), getLength: () => items.length, forEach: (fn: (x: unknown, i: number) => void) => items.forEach(fn) } as unknown as Xrm.Collection.ItemCollection<Xrm.LookupValue>;
 }
 
 /** A Migration Run form over `row`, with the user's roles and the dialogs answered as `confirm` says. */
-function openRunForm(row: Row, o: { roles?: string[]; confirm?: boolean } = {}) {
+function openRunForm(row: Row, o: { roles?: string[]; confirm?: boolean; privileges?: Array<{ privilegeName: string; depth: number }> } = {}) {
   XrmMockGenerator.initialise({ entity: { entityName: 'astep_migrationrun', id: `{${ROW_ID.toUpperCase()}}` } });
-  const settings = Xrm.Utility.getGlobalContext().userSettings as { roles: unknown; userId: string };
+  const settings = Xrm.Utility.getGlobalContext().userSettings as { roles: unknown; userId: string; getSecurityRolePrivilegesInfo: () => Promise<unknown> };
   settings.roles = roles(...(o.roles ?? ['Salesperson', ADMIN]));
   settings.userId = USER_ID;
+  // What getSecurityRolePrivilegesInfo reports: the privileges of the user's roles and of its teams' roles.
+  settings.getSecurityRolePrivilegesInfo = async () => Object.fromEntries((o.privileges ?? []).map((p, i) => [`p${i}`, { id: `p${i}`, businessUnitId: 'bu', ...p }]));
   const tab = XrmMockGenerator.Tab.createTab('tab_mapping', 'Mapping Wizard', true, 'expanded');
   const calls = {
     alerts: [] as Xrm.Navigation.AlertStrings[], confirms: [] as string[], errors: [] as string[],
@@ -68,10 +72,27 @@ describe('Astep.MigrationRun.startRun', () => {
     const row: Row = { astep_runid: 'run-1', astep_wizardstate: approvedState() };
     const { form, calls } = openRunForm(row, { roles: ['Salesperson'] });
     await Commands.startRun(form);
-    expect(calls.alerts.map((a) => a.text)).toEqual(['Only the Actionstep Migration Administrator role can start a migration run.']);
+    expect(calls.alerts.map((a) => a.text)).toEqual(['Only the Actionstep Migration Administrator role (or Delete on Migration Runs at organisation level, also through a team) can start a migration run.']);
     expect(calls.reads).toEqual([]);
     expect(calls.updates).toEqual([]);
     expect(calls.confirms).toEqual([]);
+  });
+
+  test('the rule is the role by id, not by name, or the privilege at organisation depth (also through a team)', async () => {
+    const row: Row = { astep_runid: 'run-1', astep_wizardstate: approvedState() };
+    // A role renamed to look like ours is not ours; Delete at business-unit depth is not enough.
+    openRunForm(row, { roles: ['Salesperson'], privileges: [{ privilegeName: 'prvDeleteastep_MigrationRun', depth: 1 }] });
+    (Xrm.Utility.getGlobalContext().userSettings as unknown as { roles: unknown }).roles = { forEach: (fn: (r: unknown) => void) => [{ id: '{11111111-0000-4000-8000-000000000009}', name: ADMIN }].forEach(fn) };
+    expect(await Commands.canManageRuns()).toBe(false);
+    // A team's role granting Delete on Migration Run at organisation depth (depth 3, Global) is.
+    openRunForm(row, { roles: ['Salesperson'], privileges: [{ privilegeName: 'prvReadAccount', depth: 3 }, { privilegeName: 'prvDeleteastep_MigrationRun', depth: 3 }] });
+    expect(await Commands.canManageRuns()).toBe(true);
+    openRunForm(row, { roles: ['Salesperson', ADMIN] });
+    expect(await Commands.canManageRuns()).toBe(true);
+    // Privileges that cannot be read: no.
+    openRunForm(row, { roles: ['Salesperson'] });
+    (Xrm.Utility.getGlobalContext().userSettings as unknown as { getSecurityRolePrivilegesInfo: () => Promise<unknown> }).getSecurityRolePrivilegesInfo = () => Promise.reject(new Error('offline'));
+    expect(await Commands.canManageRuns()).toBe(false);
   });
 
   test('reads the row with the documented $select, and refuses a run whose sample is not approved', async () => {
@@ -121,7 +142,9 @@ describe('Astep.MigrationRun.startRun', () => {
     expect(calls.confirms).toEqual([expect.stringMatching(/^Start the full run of migration run run-5\? /)]);
     expect(calls.updates).toHaveLength(1);
     const [table, id, data] = calls.updates[0];
-    expect([table, id, Object.keys(data).sort()]).toEqual(['astep_migrationrun', ROW_ID, ['astep_currentstep', 'astep_wizardstate']]);
+    // dataverse-ify's update: the typed record as Web API JSON (with its @odata.type), primary key in the URL only.
+    expect([table, id, Object.keys(data).sort()]).toEqual(['astep_migrationrun', ROW_ID, ['@odata.type', 'astep_currentstep', 'astep_wizardstate']]);
+    expect(data['@odata.type']).toBe('Microsoft.Dynamics.CRM.astep_migrationrun');
     expect(data.astep_currentstep).toBe('Run Requested');
     const written = JSON.parse(String(data.astep_wizardstate));
     const previous = JSON.parse(raw);
@@ -211,7 +234,7 @@ describe('the built MigrationRunCommands.js bundle', () => {
     const row: Row = { astep_runid: 'run-9', astep_wizardstate: approvedState(), astep_currentstep: 'Approved' };
     const updates: Row[] = [];
     const notes: string[] = [];
-    const rolesList = [{ id: 'r1', name: ADMIN }];
+    const rolesList = [{ id: `{${ROLE_ID.toUpperCase()}}`, name: ADMIN }];
     const sandbox: Record<string, unknown> = {
       Xrm: {
         Utility: { getGlobalContext: () => ({ userSettings: { userId: USER_ID, roles: { forEach: (fn: (r: unknown) => void) => rolesList.forEach(fn) } } }) },
@@ -231,6 +254,8 @@ describe('the built MigrationRunCommands.js bundle', () => {
     const ns = (sandbox.Astep as { MigrationRun: { startRun: typeof Commands.startRun; rollback: unknown } }).MigrationRun;
     expect(typeof ns.rollback).toBe('function');
     expect(typeof ns.startRun).toBe('function');
+    // The ribbon's enable rule calls this function of the same library (Astep.MigrationRun.canManageRuns).
+    expect(await (ns as unknown as { canManageRuns: () => Promise<boolean> }).canManageRuns()).toBe(true);
     const form = {
       data: { entity: { getId: () => `{${ROW_ID}}`, getIsDirty: () => false }, refresh: async () => undefined },
       ui: { setFormNotification: (m: string) => (notes.push(m), true), tabs: { get: () => ({ setFocus: () => undefined }) } },

@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import { Command, InvalidArgumentError } from 'commander';
 import { CREDENTIAL_ERROR_CODE, DataverseError } from '@astep/dataverse-connector';
 import {
-  EngineError, formatDateTime, licenceName, objectLabel, optionSentence, planHtml, page, plural, sampleHtml, summaryHtml, tableLabel, withRunLease, workflowsHtml,
+  EngineError, adoptRunFromDataverse, formatCount, formatDateTime, notMigrated as notMigratedOf, licenceName, mirrorStaging, objectLabel, optionSentence, planHtml, page, plural, sampleHtml, summaryHtml, tableLabel, tableRecordName, sourceRecordName, withRunLease, workflowsHtml,
   type FieldDecision, type LeaseHolder, type RunState, type RunSummary,
 } from '@astep/orchestrator';
 import { ConfigError, loadConfig, redactConfig, scrubSecrets, type MigrationConfig } from './config';
@@ -17,6 +17,7 @@ import { colorsFor } from './colors';
 import { confirmStep, isRealOrg, NotConfirmedError } from './confirm';
 import { openSession, type Session } from './session';
 import { StateLockedError } from './state/stateLock';
+import { ensurePrivateFile, privateDir, writePrivateFile } from './state/privateFiles';
 import { ROLE_NAME } from '@astep/solution/ui/role';
 import { DEFAULT_CLOCK_SCALE, startEmulators, type FirmSize } from './emulate';
 import { runDemo } from './demo';
@@ -40,6 +41,7 @@ interface StepFlags {
   acceptFailures?: boolean;
   approvedBy?: string;
   out?: string;
+  trustLedger?: string;
 }
 
 function out(flags: { json?: boolean }, value: unknown, human: () => string) {
@@ -54,16 +56,27 @@ const STEP_LABELS: Record<string, [string, string]> = {
   delta: ['Picking up changes', 'records'], verify: ['Verifying', ''], rollback: ['Rolling back', 'changes'], 'export-workflows': ['Writing the workflow reference', ''],
 };
 
-async function withSession<T>(name: string, flags: StepFlags, fn: (s: Session, config: MigrationConfig, progress: CliProgress) => Promise<T>): Promise<T> {
+async function withSession<T>(name: string, flags: StepFlags, fn: (s: Session, config: MigrationConfig, progress: CliProgress) => Promise<T>, o: { adopt?: boolean } = {}): Promise<T> {
   const config = loadConfig(flags.config);
-  fs.mkdirSync(config.stateDir, { recursive: true });
+  privateDir(config.stateDir);
   // Internal names and every task go to the log in the state folder; the screen gets one bar or line per step.
-  const progress = createProgress({ logFile: path.join(config.stateDir, 'astep-migrate.log') });
-  const session = await openSession(config, progress, { command: name });
+  const logFile = path.join(config.stateDir, 'astep-migrate.log');
+  ensurePrivateFile(logFile);
+  const progress = createProgress({ logFile });
+  const session = await openSession(config, progress, { command: name, trustLedgerFile: flags.trustLedger && path.resolve(flags.trustLedger), outDir: flags.out && path.resolve(flags.out) });
   knownSecrets = session.secrets;
   applicationUsersField = config.dataverse.applicationUsers ? 'dataverse.applicationUsers' : 'dataverse.clientId';
   const [label, what] = STEP_LABELS[name] ?? [name, ''];
   try {
+    // A run this state folder does not know, named with --run, may have been staged by the Mapping Wizard in
+    // Dataverse: adopt it (run row, staged rows, audit) and continue it here.
+    if (o.adopt && flags.run && !session.store.getRun(flags.run)) {
+      try {
+        await adoptRunFromDataverse(session.sink, session.store, flags.run, progress);
+      } catch (e) {
+        throw new EngineError(`no run ${flags.run} in the state store, and it cannot be continued from Dataverse: ${(e as Error).message}`);
+      }
+    }
     progress.beginStep(label);
     let stopped = true;
     try {
@@ -106,14 +119,12 @@ function failedIds(run: RunState | null): Set<string> {
 }
 
 function outDir(config: MigrationConfig, flags: StepFlags): string {
-  const dir = flags.out ?? config.outDir ?? path.join(config.stateDir, 'out');
-  fs.mkdirSync(dir, { recursive: true });
-  return dir;
+  return privateDir(flags.out ?? config.outDir ?? path.join(config.stateDir, 'out'));
 }
 
 function writeReport(dir: string, name: string, json: unknown, html?: string) {
-  fs.writeFileSync(path.join(dir, `${name}.json`), JSON.stringify(json, null, 2) + '\n');
-  if (html) fs.writeFileSync(path.join(dir, `${name}.html`), html);
+  writePrivateFile(path.join(dir, `${name}.json`), JSON.stringify(json, null, 2) + '\n');
+  if (html) writePrivateFile(path.join(dir, `${name}.html`), html);
 }
 
 const stepOptions = (cmd: Command) =>
@@ -143,13 +154,14 @@ export function buildProgram(): Command {
     .option('--state-dir <dir>', 'where the config, the engine state and emulator files go (default: a new folder per start)')
     .option('--clock-scale <x>', CLOCK_SCALE_HELP, parseClockScale, DEFAULT_CLOCK_SCALE)
     .option('--app-users <n>', 'Dataverse application users to register and list in the config (requests are spread across them)', parseAppUsers, 1)
+    .option('--actionstep-sessions <n>', 'Actionstep users to sign in and list in the config (each has its own rate limit; extraction is spread across them)', parseSessions, 1)
     .action(async (o) => {
       // A fresh folder per start unless one is named: a second `emulate` must never meet the first one's token file
       // (bound to the first emulator's port) or its state.
       const stateDir = o.stateDir ? path.resolve(o.stateDir) : fs.mkdtempSync(path.join(os.tmpdir(), 'astep-emulate-'));
       const emulators = await startEmulators({
         firm: o.firm, seed: o.seed, faults: o.faults, limits: o.limits, actionstepPort: o.actionstepPort, dataversePort: o.dataversePort, stateDir,
-        clockScale: o.clockScale, appUsers: o.appUsers,
+        clockScale: o.clockScale, appUsers: o.appUsers, actionstepSessions: o.actionstepSessions,
       });
       process.stdout.write(JSON.stringify({ actionstep: emulators.actionstep.url, dataverse: emulators.dataverse.url, config: emulators.configPath }) + '\n');
       await new Promise<void>((resolve) => {
@@ -192,11 +204,22 @@ export function buildProgram(): Command {
       });
     }));
 
-  stepOptions(program.command('extract').description('Page through Actionstep and stage every record (resumable)'))
+  stepOptions(program.command('extract').description('Page through Actionstep and stage every record (resumable), and the trust ledger export the firm gives; the staging is mirrored to astep_stagingrow so the Mapping Wizard can continue the run'))
+    .option('--trust-ledger <file>', 'the Trust Account Ledgers report exported from Actionstep (CSV or .xlsx); default: actionstep.trustLedgerFile')
     .action(async (flags: StepFlags) => withSession('extract', flags, async (s) => {
       const counts = await s.engine.extract(flags.run);
-      out(flags, { counts, actionstepRequests: s.source.requestCount() }, () => [
+      const runId = s.engine.requireRun(flags.run).runId;
+      const trustLedger = s.engine.trustLedgerStatus(flags.run);
+      const notMigrated = notMigratedOf(trustLedger);
+      // The run row first (staged rows point at it, and the wizard reads the plan from it), then the staged rows.
+      await s.engine.mirror(runId);
+      const mirrored = await mirrorStaging(s.sink, s.store, runId, s.progress);
+      // What each sign-in did: every one should carry a share (each has its own rate limit).
+      const sessions = s.source.sessions().map((x) => ({ name: x.name, answered: x.pace().answered, throttled: x.pace().throttled }));
+      out(flags, { runId, counts, actionstepRequests: s.source.requestCount(), sessions, stagedInDataverse: mirrored, trustLedger, notMigrated, findings: s.engine.extractionFindings(flags.run) }, () => [
         ...textTable(['Actionstep object', 'Records'], [...Object.entries(counts).map(([k, v]) => [objectLabel(k), v]), ['Total', Object.values(counts).reduce((a, b) => a + b, 0)]], colors()),
+        ...(sessions.length > 1 ? ['', ...sessions.map((x) => `${x.name}: ${x.answered} requests answered, ${x.throttled} refused (429)`)] : []),
+        ...notMigrated.map((n) => `\n${colors().red(n.mapping)}: ${n.reason}.\n  ${n.whatToDo}`),
         '', next('sample', flags),
       ].join('\n'));
     }));
@@ -211,7 +234,7 @@ export function buildProgram(): Command {
         `Review: ${path.join(dir, 'sample-diff.html')}`,
         '', next('approve', flags, 'once the comparison reads right; --corrections FILE for fields to correct or leave out'),
       ].join('\n'));
-    }));
+    }, { adopt: true }));
 
   stepOptions(program.command('approve').description("Record the admin's approval of the sample (and corrections)"))
     .option('--approved-by <name>', 'who approves', os.userInfo().username)
@@ -225,9 +248,9 @@ export function buildProgram(): Command {
           throw new ConfigError(`cannot read the corrections file ${flags.corrections}: ${(e as Error).message}`);
         }
       }
-      const run = s.engine.approve(flags.run, flags.approvedBy ?? 'unknown', corrections);
+      const run = await s.engine.approve(flags.run, flags.approvedBy ?? 'unknown', corrections);
       out(flags, run.approval, () => `Run ${run.runId}: the sample is approved by ${run.approval?.approvedBy}.\n${next('run', flags)}`);
-    }));
+    }, { adopt: true }));
 
   stepOptions(program.command('run').description('Full upsert keyed on astep_sourceid, every write audited; resumable'))
     .option('--force', 'run without an approved sample')
@@ -246,18 +269,19 @@ export function buildProgram(): Command {
           : next('verify', flags),
       ].join('\n'));
       if (failed) process.exitCode = EXIT.failedRecords;
-    }));
+    }, { adopt: true }));
 
   stepOptions(program.command('export-workflows').description('Write the workflow reference document (action types, steps, participant types, data collections)'))
     .action(async (flags: StepFlags) => withSession('export-workflows', flags, async (s, config) => {
-      const ref = s.engine.exportWorkflows(flags.run);
+      const ref = await s.engine.exportWorkflows(flags.run);
       const dir = outDir(config, flags);
       writeReport(dir, 'workflows', ref, page('Actionstep workflow reference', workflowsHtml(ref)));
       out(flags, ref, () => `Workflow reference written to ${path.join(dir, 'workflows.html')} (${plural(ref.matterTypes.length, 'matter type')}).`);
-    }));
+    }, { adopt: true }));
 
   stepOptions(program.command('delta').description('Pick up what changed in Actionstep since extraction began (modified filters, rescans), upsert it, report deletions'))
     .option('--accept-failures', 'exit 0 even when records failed (they are listed)')
+    .option('--trust-ledger <file>', 'a newer trust ledger export to compare with the staged one; default: actionstep.trustLedgerFile')
     .action(async (flags: StepFlags) => withSession('delta', flags, async (s, config) => {
       const before = failedIds(s.engine.requireRun(flags.run));
       const result = await leased('delta', s, config, flags.run, () => s.engine.delta(flags.run, {
@@ -266,11 +290,21 @@ export function buildProgram(): Command {
           return true;
         },
       }));
+      const runId = result.summary.runId;
+      // Staging mirrored to Dataverse (by extract) follows the delta, so the wizard continues from the same records.
+      if (s.store.getCheckpoint(`mirror-staging:${runId}:actions`)) {
+        const applied = result.deletions.applied > 0;
+        await mirrorStaging(s.sink, s.store, runId, s.progress, result.scan.resources.map((r) => ({
+          resource: r.resource,
+          upserted: [...r.added, ...r.changed],
+          removed: r.resource === 'trustledger' || (applied && r.resource !== 'actions') ? r.deleted : [],
+        })));
+      }
       const dir = outDir(config, flags);
       writeReport(dir, 'delta', result, page('Changes since extraction', summaryHtml(result.summary, { timeZone: config.migration?.timeZone })));
       const changed = result.scan.resources.filter((r) => r.added.length + r.changed.length + r.deleted.length > 0);
       // Failures the run already reported are not news: only records that fail now for the first time count.
-      const fresh = result.summary.objects.flatMap((o) => o.failedReasons.filter((f) => !before.has(`${o.object}:${f.id}`)).map((f) => `${objectLabel(o.object, 1)} ${f.id}: ${f.message}`));
+      const fresh = result.summary.objects.flatMap((o) => o.failedReasons.filter((f) => !before.has(`${o.object}:${f.id}`)).map((f) => `${sourceRecordName(o.object, f.id)}: ${f.message}`));
       out(flags, { ...result, newFailures: fresh }, () => [
         changed.length
           ? textTable(['Actionstep object', 'New', 'Changed', 'Deleted'], changed.map((r) => [objectLabel(r.resource), r.added.length, r.changed.length, r.deleted.length]), colors()).join('\n')
@@ -281,7 +315,7 @@ export function buildProgram(): Command {
         next(fresh.length && !flags.acceptFailures ? 'delta' : 'verify', flags, fresh.length && !flags.acceptFailures ? 'fix the data in Actionstep, or add --accept-failures' : undefined),
       ].filter(Boolean).join('\n'));
       if (fresh.length && !flags.acceptFailures) process.exitCode = EXIT.failedRecords;
-    }));
+    }, { adopt: true }));
 
   stepOptions(program.command('verify').description('Reconcile source and Dataverse: counts and field checksums per table, every difference with its reason'))
     .action(async (flags: StepFlags) => withSession('verify', flags, async (s, config) => {
@@ -292,14 +326,14 @@ export function buildProgram(): Command {
         ...textTable(['Dynamics table', 'Expected', 'Found', 'Missing', 'Differing', 'Checksum'], result.tables.map((t) => [
           tableLabel(t.table), t.expectedRows, t.foundRows, t.missingRows, t.differingRows, t.expectedChecksum === t.actualChecksum ? 'equal' : 'differs',
         ]), c),
-        ...result.differences.filter((d) => !d.explained).slice(0, 50).map((d) => `  ${tableLabel(d.table, 1)} ${d.key}, ${d.column ?? 'the row'}: expected ${JSON.stringify(d.expected)}, found ${JSON.stringify(d.actual)}: ${d.reason}`),
+        ...result.differences.filter((d) => !d.explained).slice(0, 50).map((d) => `  ${tableRecordName(d.table, d.key)}, ${d.column ?? 'the row'}: expected ${JSON.stringify(d.expected)}, found ${JSON.stringify(d.actual)}: ${d.reason}`),
         ...formatFindings(result.extraction.findings, 3, c),
         result.ok ? c.green('Verified: every expected value is in Dynamics and the counts reconcile.')
           : c.red(`${plural(result.unexplained, 'unexplained difference')}${result.extraction.open ? `; ${plural(result.extraction.open, 'record')} where the staged firm differs from Actionstep (see what was noticed above)` : ''}.`),
         result.ok ? '' : next('run', flags, 'writes the expected values again; a difference someone made on purpose is theirs to keep'),
       ].filter(Boolean).join('\n'));
       if (!result.ok) process.exitCode = EXIT.failedRecords;
-    }));
+    }, { adopt: true }));
 
   stepOptions(program.command('rollback').description('Undo a run from its audit: delete what it created, restore what it updated; report records changed since'))
     .option('--force', 'roll back records that were changed after the run, too')
@@ -307,12 +341,12 @@ export function buildProgram(): Command {
       await confirmAgainstOrg(config, flags, `Undo run ${s.engine.requireRun(flags.run).runId} in ${new URL(config.dataverse.webApiUrl).host}: delete what it created and restore what it updated?`);
       const result = await leased('rollback', s, config, flags.run, () => s.engine.rollback(flags.run, { force: flags.force }));
       out(flags, result, () => [
-        `Rollback of ${result.runId}: ${Object.entries(result.counts).map(([k, v]) => `${v} ${ROLLBACK_WORDS[k] ?? k}`).join(', ')}`,
+        `Rollback of ${result.runId}: ${Object.entries(result.counts).map(([k, v]) => `${v} ${ROLLBACK_WORDS[k] ?? k}`).join(', ')}; ${formatCount(result.dataverseRequests)} requests to Dynamics`,
         ...result.items.filter((i) => i.action === 'conflict' || i.action === 'failed').map((i) => `  ${i.action}: ${i.message}`),
-        result.complete ? 'The run is rolled back.' : 'Not complete: see the conflicts and failures above.',
+        result.complete ? 'The run is rolled back.' : `Not complete: see the conflicts and failures above. To roll the conflicts back too (losing those changes): astep-migrate rollback --run ${result.runId} --force`,
       ].join('\n'));
       if (!result.complete) process.exitCode = EXIT.failedRecords;
-    }));
+    }, { adopt: true }));
 
   program
     .command('demo')
@@ -356,6 +390,11 @@ function parseClockScale(v: string): number {
 function parseAppUsers(v: string): number {
   const n = Number(v);
   if (!Number.isInteger(n) || n < 1 || n > 16) throw new InvalidArgumentError('expected a whole number from 1 to 16');
+  return n;
+}
+function parseSessions(v: string): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1 || n > 8) throw new InvalidArgumentError('expected a whole number from 1 to 8');
   return n;
 }
 function parseRate(v: string): number {

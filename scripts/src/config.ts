@@ -27,6 +27,19 @@ export interface ApplicationUserConfig {
   certificate?: CertificateRef;
 }
 
+export interface TokenStoreConfig {
+  path: string;
+  passphrase: SecretRef;
+}
+
+/** One Actionstep sign-in: a user of the firm, with the file its tokens are kept in. */
+export interface ActionstepSignInConfig {
+  /** Email of the user who signs in (pre-selects the account; the emulator consents at once for it). */
+  loginHint?: string;
+  tokenStore: TokenStoreConfig;
+  redirectPort?: number;
+}
+
 export interface MigrationConfig {
   stateDir: string;
   outDir?: string;
@@ -36,14 +49,32 @@ export interface MigrationConfig {
     clientId: string;
     clientSecret: SecretRef;
     scopes?: string[];
-    /** Email of the user who signs in (pre-selects the account; the emulator consents at once for it). */
+    /** One sign-in: email of the user who signs in (pre-selects the account; the emulator consents at once for it). */
     loginHint?: string;
     /** How the sign-in page is opened: a browser for people, or an HTTP GET that follows the redirect (emulator). */
     signIn?: 'browser' | 'followRedirect';
     redirectPort?: number;
-    trustLedgerPath?: string;
-    tokenStore: { path: string; passphrase: SecretRef };
+    /**
+     * The Trust Account Ledgers report exported from Actionstep's UI (CSV or .xlsx), relative to this file: Actionstep
+     * has no trust API. Without it everything else migrates and the trust columns stay empty.
+     */
+    trustLedgerFile?: string;
+    /** One sign-in: where its tokens are kept (encrypted). */
+    tokenStore?: TokenStoreConfig;
+    /**
+     * Several sign-ins instead (not both forms), each a different Actionstep user who sees the same matters: Actionstep
+     * limits requests per user session, so each brings its own budget and the extraction spreads its pages across them.
+     */
+    sessions?: ActionstepSignInConfig[];
+    /** Requests in flight per sign-in. */
     maxConcurrency?: number;
+    /**
+     * Requests per second per sign-in, when the firm knows its pace (Actionstep publishes no limits; one production
+     * integration runs one request every 2 s). The client never goes faster, and the plan estimates with it.
+     */
+    requestsPerSecond?: number;
+    /** Records per page (at most 200, what Actionstep serves; smaller pages answer sooner on a slow server). */
+    pageSize?: number;
   };
   dataverse: {
     webApiUrl: string;
@@ -92,6 +123,8 @@ const certificate = {
   },
 };
 
+const tokenStore = { type: 'object', required: ['path', 'passphrase'], additionalProperties: false, properties: { path: { type: 'string', minLength: 1 }, passphrase: secret } };
+
 const applicationUser = {
   type: 'object',
   required: ['clientId'],
@@ -114,7 +147,7 @@ export const CONFIG_SCHEMA = {
     outDir: { type: 'string' },
     actionstep: {
       type: 'object',
-      required: ['authorizeUrl', 'tokenUrl', 'clientId', 'clientSecret', 'tokenStore'],
+      required: ['authorizeUrl', 'tokenUrl', 'clientId', 'clientSecret'],
       additionalProperties: false,
       properties: {
         authorizeUrl: url(),
@@ -125,9 +158,15 @@ export const CONFIG_SCHEMA = {
         loginHint: { type: 'string' },
         signIn: { enum: ['browser', 'followRedirect'] },
         redirectPort: { type: 'integer', minimum: 0, maximum: 65535 },
-        trustLedgerPath: { type: 'string' },
-        tokenStore: { type: 'object', required: ['path', 'passphrase'], additionalProperties: false, properties: { path: { type: 'string' }, passphrase: secret } },
+        trustLedgerFile: { type: 'string', minLength: 1 },
+        tokenStore,
+        sessions: {
+          type: 'array', minItems: 1,
+          items: { type: 'object', required: ['tokenStore'], additionalProperties: false, properties: { loginHint: { type: 'string', minLength: 1 }, tokenStore, redirectPort: { type: 'integer', minimum: 0, maximum: 65535 } } },
+        },
         maxConcurrency: { type: 'integer', minimum: 1, maximum: 16 },
+        requestsPerSecond: { type: 'number', exclusiveMinimum: 0, maximum: 1000 },
+        pageSize: { type: 'integer', minimum: 1, maximum: 200 },
       },
     },
     dataverse: {
@@ -186,11 +225,15 @@ export function loadConfig(file: string): MigrationConfig {
   const abs = (p: string) => (path.isAbsolute(p) ? p : path.join(base, p));
   config.stateDir = abs(config.stateDir);
   if (config.outDir) config.outDir = abs(config.outDir);
-  config.actionstep.tokenStore.path = abs(config.actionstep.tokenStore.path);
+  if (config.actionstep.trustLedgerFile) config.actionstep.trustLedgerFile = abs(config.actionstep.trustLedgerFile);
   // A secret file named relative to the config is found beside the config, not in whatever folder the command runs in.
   const absSecret = (ref: SecretRef): SecretRef => (typeof ref === 'object' && 'file' in ref ? { file: abs(ref.file) } : ref);
+  for (const store of [config.actionstep.tokenStore, ...(config.actionstep.sessions ?? []).map((x) => x.tokenStore)]) {
+    if (!store) continue;
+    store.path = abs(store.path);
+    store.passphrase = absSecret(store.passphrase);
+  }
   config.actionstep.clientSecret = absSecret(config.actionstep.clientSecret);
-  config.actionstep.tokenStore.passphrase = absSecret(config.actionstep.tokenStore.passphrase);
   if (config.dataverse.clientSecret !== undefined) config.dataverse.clientSecret = absSecret(config.dataverse.clientSecret);
   if (config.dataverse.certificate) config.dataverse.certificate.privateKey = absSecret(config.dataverse.certificate.privateKey);
   for (const u of config.dataverse.applicationUsers ?? []) {
@@ -199,8 +242,57 @@ export function loadConfig(file: string): MigrationConfig {
   }
   const problems = [...urlProblems(config), ...timeZoneProblems(config)];
   if (problems.length) throw new ConfigError(`the config file ${file} is invalid:\n  - ${problems.join('\n  - ')}`);
-  dataverseIdentities(config, file); // the checks JSON schema cannot say (which form, tenant, secret or certificate)
+  // The checks JSON schema cannot say (which form, tenant, secret or certificate; token files apart).
+  actionstepSignIns(config, file);
+  dataverseIdentities(config, file);
   return config;
+}
+
+/** One Actionstep sign-in as the session opens it; `name` says where it is in the configuration (never a secret). */
+export interface ActionstepSignIn {
+  name: string;
+  /** Config path of its token store, for messages. */
+  where: string;
+  loginHint?: string;
+  tokenStore: TokenStoreConfig;
+  redirectPort?: number;
+}
+
+/**
+ * The Actionstep sign-ins of a configuration, single form (`actionstep.tokenStore`, `loginHint`) or list
+ * (`actionstep.sessions`), checked: one form only, and no token file or user listed twice (two sign-ins sharing a
+ * token file would overwrite each other's rotating refresh tokens; one user signed in twice shares one rate limit).
+ */
+export function actionstepSignIns(config: MigrationConfig, file = 'the config file'): ActionstepSignIn[] {
+  const a = config.actionstep;
+  const problems: string[] = [];
+  let signIns: ActionstepSignIn[];
+  if (a.sessions) {
+    const single = (['tokenStore', 'loginHint', 'redirectPort'] as const).filter((k) => a[k] !== undefined);
+    if (single.length) problems.push(`actionstep has both sessions and ${single.map((k) => `actionstep.${k}`).join(', ')}: list every sign-in in actionstep.sessions`);
+    signIns = a.sessions.map((x, i) => ({
+      name: `actionstep.sessions[${i}]${x.loginHint ? ` (${x.loginHint})` : ''}`, where: `actionstep.sessions[${i}]`, loginHint: x.loginHint, tokenStore: x.tokenStore, redirectPort: x.redirectPort,
+    }));
+    const twice = <T>(value: (s: ActionstepSignIn) => T | undefined, what: string, why: string) => {
+      const seen = new Map<T, string>();
+      for (const s of signIns) {
+        const v = value(s);
+        if (v === undefined) continue;
+        const first = seen.get(v);
+        if (first) problems.push(`${s.where} has the same ${what} as ${first}: ${why}`);
+        else seen.set(v, s.where);
+      }
+    };
+    twice((s) => s.tokenStore.path, 'token file', 'each sign-in keeps its own tokens (Actionstep rotates refresh tokens, so two sign-ins in one file would undo each other)');
+    twice((s) => s.loginHint?.toLowerCase(), 'loginHint', 'a user signed in twice shares one rate limit; each sign-in must be another Actionstep user');
+  } else if (!a.tokenStore) {
+    problems.push('actionstep: the setting "tokenStore" is missing (or list the sign-ins in actionstep.sessions)');
+    signIns = [];
+  } else {
+    signIns = [{ name: a.loginHint ? `Actionstep sign-in (${a.loginHint})` : 'Actionstep sign-in', where: 'actionstep', loginHint: a.loginHint, tokenStore: a.tokenStore, redirectPort: a.redirectPort }];
+  }
+  if (problems.length) throw new ConfigError(`the config file ${file} is invalid:\n  - ${problems.join('\n  - ')}`);
+  return signIns;
 }
 
 /** One application user as the session signs it in; `name` says where it is in the configuration (never a secret). */
@@ -251,9 +343,9 @@ export function dataverseIdentities(config: MigrationConfig, file = 'the config 
   return identities as DataverseIdentity[];
 }
 
-/** `/actionstep/tokenUrl` → `actionstep.tokenUrl`: the name a user sees in the file. */
+/** `/actionstep/tokenUrl` → `actionstep.tokenUrl`, `/actionstep/sessions/1` → `actionstep.sessions[1]`: the name a user sees in the file. */
 function fieldName(instancePath: string): string {
-  return instancePath.replace(/^\//, '').split('/').join('.') || '(top level)';
+  return instancePath.replace(/\/(\d+)(?=\/|$)/g, '[$1]').replace(/^\//, '').split('/').join('.') || '(top level)';
 }
 
 function problemOf(e: ErrorObject, raw: unknown): string {
@@ -262,6 +354,9 @@ function problemOf(e: ErrorObject, raw: unknown): string {
   if (e.keyword === 'pattern' && /:\/\//.test(String((e.params as { pattern?: string }).pattern))) {
     const scheme = String((e.params as { pattern: string }).pattern).startsWith('^https:') ? 'an https' : 'an http(s)';
     return `${field} must be ${scheme} URL with a host name (like https://example.com/...), got ${JSON.stringify(value)}`;
+  }
+  if (e.keyword === 'additionalProperties' && (e.params as { additionalProperty: string }).additionalProperty === 'trustLedgerPath') {
+    return `${field}.trustLedgerPath is no longer read: Actionstep has no trust ledger API, so nothing can be fetched from its host. Export the Trust Account Ledgers report from Actionstep and name the file in ${field}.trustLedgerFile`;
   }
   if (e.keyword === 'additionalProperties') return `${field}: unknown setting "${(e.params as { additionalProperty: string }).additionalProperty}"`;
   if (e.keyword === 'oneOf') return `${field} must be the secret itself, {"env": "VARIABLE_NAME"} or {"file": "path/to/file"}`;

@@ -8,6 +8,7 @@ import { redactConfig } from './config';
 import { startEmulators, type FirmSize } from './emulate';
 import { createProgress } from './progress';
 import { openSession } from './session';
+import { ensurePrivateFile, privateDir, writePrivateFile } from './state/privateFiles';
 import { snapshot, snapshotDiff } from './snapshot';
 import { seedExistingCrmData } from './seedCrm';
 import { migrationOverrides, formatSummary, nextCommand } from './format';
@@ -32,9 +33,11 @@ export interface DemoResult {
 }
 
 export async function runDemo(o: DemoOptions): Promise<DemoResult> {
-  fs.mkdirSync(o.outDir, { recursive: true });
+  privateDir(o.outDir);
   // The log keeps what the screen leaves out (every task by its internal name); the screen gets a line per step.
-  const progress = createProgress({ logFile: path.join(o.outDir, 'demo.log') });
+  const logFile = path.join(o.outDir, 'demo.log');
+  ensurePrivateFile(logFile);
+  const progress = createProgress({ logFile });
   const timings: Record<string, number> = {};
   const time = async <T>(name: string, what: string, fn: () => Promise<T> | T): Promise<T> => {
     progress.beginStep(name);
@@ -57,7 +60,7 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
     const reporter: ProgressReporter = {
       start: (t, n) => through().start(t, n), tick: (t, n) => through().tick(t, n), done: (t) => through().done(t), log: (m) => through().log(m),
     };
-    const session = await time('Signing in', '', () => openSession(config, reporter));
+    const session = await time('Signing in', '', () => openSession(config, reporter, { outDir: o.outDir }));
     try {
       const { engine } = session;
       const plan = await time('Reading the plan', '', () => engine.discover(undefined, config.dataverse.licenseTier ?? 'SalesEnterprise', migrationOverrides(config)));
@@ -69,7 +72,7 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
       const before = o.rollback ? await snapshot(emulators) : null;
       const counts = await time('Reading Actionstep', 'records', () => engine.extract(runId));
       const sample = await time('Running the sample', 'rows', () => engine.sample(runId));
-      engine.approve(runId, 'demo (approved automatically)');
+      await engine.approve(runId, 'demo (approved automatically)');
       // The full run's rows over time, for the progress chart in the report.
       const runTimeline = (timeline = new ProgressTimeline(progress));
       const requestsBeforeRun = session.sink.requestCount();
@@ -91,11 +94,11 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
         }
       }
 
-      fs.writeFileSync(path.join(o.outDir, 'plan.json'), JSON.stringify(plan, null, 2));
-      fs.writeFileSync(path.join(o.outDir, 'sample-diff.json'), JSON.stringify(sample, null, 2));
-      fs.writeFileSync(path.join(o.outDir, 'run-summary.json'), JSON.stringify(summary, null, 2));
-      fs.writeFileSync(path.join(o.outDir, 'workflows.html'), page('Actionstep workflow reference', workflowsHtml(workflows)));
-      fs.writeFileSync(path.join(o.outDir, 'report.html'), reportHtml({
+      writePrivateFile(path.join(o.outDir, 'plan.json'), JSON.stringify(plan, null, 2));
+      writePrivateFile(path.join(o.outDir, 'sample-diff.json'), JSON.stringify(sample, null, 2));
+      writePrivateFile(path.join(o.outDir, 'run-summary.json'), JSON.stringify(summary, null, 2));
+      writePrivateFile(path.join(o.outDir, 'workflows.html'), page('Actionstep workflow reference', workflowsHtml(workflows)));
+      writePrivateFile(path.join(o.outDir, 'report.html'), reportHtml({
         title: `Actionstep → Dynamics 365 demo migration (${o.firm} firm)`, summary, sample, plan, provisioningChanges: changes.length, timings,
         runProgress: { points: runTimeline.points(), total: runTimeline.expected() },
         files: ['plan.json', 'sample-diff.json', 'run-summary.json', 'workflows.html (the Actionstep workflow reference)', 'demo.log'],

@@ -1,10 +1,10 @@
 // Both emulators on 127.0.0.1 and a ready configuration file for the steps, so a firm can rehearse offline.
 import crypto from 'node:crypto';
-import fs from 'node:fs';
 import path from 'node:path';
-import { startActionstepEmulator, type ActionstepEmulator } from '@astep/actionstep-emulator';
+import { generateFirm, startActionstepEmulator, type ActionstepEmulator, type RateLimitOptions } from '@astep/actionstep-emulator';
 import { startDataverseEmulator, type DataverseEmulator } from '@astep/dataverse-emulator';
 import type { MigrationConfig } from './config';
+import { privateDir, writePrivateFile } from './state/privateFiles';
 import { SCHEMA } from '@astep/solution/schema';
 import { ROLE_NAME, adminRole } from '@astep/solution/ui/role';
 
@@ -26,6 +26,21 @@ export interface EmulateOptions {
   /** Dataverse application users to register and list in the config (default 1: the single-user form). */
   appUsers?: number;
   licenseTier?: 'SalesProfessional' | 'SalesEnterprise' | 'SalesPremium';
+  /**
+   * Actionstep sign-ins to list in the config (default 1: the single form, as the firm's administrator). Several are
+   * the firm's first active users, each nominated on every restricted matter (so that all of them see the same
+   * matters, as the firm must arrange before a migration reads through several users).
+   */
+  actionstepSessions?: number;
+  /** Replaces the Actionstep emulator's rate limits (benchmarks pace it per session). */
+  actionstepRateLimit?: RateLimitOptions;
+  /** Written to the config as actionstep.requestsPerSecond (the pace per sign-in the client keeps to). */
+  actionstepRequestsPerSecond?: number;
+  /**
+   * The trust ledger export the emulator writes into the state folder, as a firm downloads it from Actionstep's UI, and
+   * names in the config (default csv); `none`: the config names no ledger (trust is then not migrated).
+   */
+  trustLedger?: 'csv' | 'xlsx' | 'none';
   /** More app registrations in the same environment (tests: another app that must not read the audit). */
   extraClients?: Array<{ clientId: string; clientSecret: string; applicationUserName?: string; roles?: string[] }>;
 }
@@ -43,9 +58,13 @@ export const DEMO_TENANT = '00000000-0000-4000-8000-00000000a57e';
 export const DEFAULT_CLOCK_SCALE = 60;
 
 export async function startEmulators(o: EmulateOptions): Promise<RunningEmulators> {
-  fs.mkdirSync(o.stateDir, { recursive: true });
+  privateDir(o.stateDir);
   const faultRate = Math.max(0, Math.min(o.faults, 0.5));
+  const sessions = Math.max(1, o.actionstepSessions ?? 1);
+  const signInUsers = sessions > 1 ? generateFirm({ size: o.firm, seed: o.seed }).users.filter((u) => u.isActive).slice(0, sessions) : [];
+  if (sessions > 1 && signInUsers.length < sessions) throw new Error(`the ${o.firm} firm has ${signInUsers.length} active users: it cannot sign in ${sessions}`);
   const actionstep = await startActionstepEmulator({
+    nominatedOnAllMatters: signInUsers.map((u) => u.id),
     firm: o.firm,
     seed: o.seed,
     port: o.actionstepPort ?? 0,
@@ -55,9 +74,9 @@ export async function startEmulators(o: EmulateOptions): Promise<RunningEmulator
     // Actionstep publishes no rate-limit numbers (reference section 6). The emulator's own default (15 requests/s per
     // session) is deliberately harsh and is what the connector's tests run under; "production" here is a moderate
     // 60/s per session (org 80/s, IP 100/s), still with 429s and Retry-After when exceeded. Off means off.
-    rateLimit: o.limits === 'off'
+    rateLimit: o.actionstepRateLimit ?? (o.limits === 'off'
       ? { enabled: false }
-      : { sessionPerSecond: 60, sessionBurst: 120, orgPerSecond: 80, orgBurst: 160, ipPerSecond: 100, ipBurst: 200 },
+      : { sessionPerSecond: 60, sessionBurst: 120, orgPerSecond: 80, orgBurst: 160, ipPerSecond: 100, ipBurst: 200 }),
   });
   // Each application user is its own app registration in the emulator (its own systemuser and its own limits).
   const appUsers = Array.from({ length: Math.max(1, o.appUsers ?? 1) }, (_, i) => ({
@@ -84,6 +103,14 @@ export async function startEmulators(o: EmulateOptions): Promise<RunningEmulator
     faults: faultRate > 0 ? dataverseFaults(faultRate, o.seed) : undefined,
   });
 
+  // Actionstep has no trust API: the firm exports the Trust Account Ledgers report and gives us the file.
+  let trustLedgerFile: string | undefined;
+  if ((o.trustLedger ?? 'csv') !== 'none') {
+    const exported = await actionstep.exportTrustLedger({ format: o.trustLedger === 'xlsx' ? 'xlsx' : 'csv' });
+    trustLedgerFile = path.join(o.stateDir, exported.fileName);
+    writePrivateFile(trustLedgerFile, exported.bytes);
+  }
+
   const config: MigrationConfig = {
     stateDir: path.join(o.stateDir, 'engine'),
     outDir: path.join(o.stateDir, 'out'),
@@ -94,7 +121,17 @@ export async function startEmulators(o: EmulateOptions): Promise<RunningEmulator
       clientSecret: actionstep.clientSecret,
       scopes: ['all'],
       signIn: 'followRedirect',
-      tokenStore: { path: path.join(o.stateDir, 'engine', 'actionstep-tokens.enc'), passphrase: crypto.randomBytes(18).toString('base64url') },
+      // One sign-in: the single form (the emulator consents as the firm's administrator); several: one per user.
+      ...(sessions === 1
+        ? { tokenStore: { path: path.join(o.stateDir, 'engine', 'actionstep-tokens.enc'), passphrase: crypto.randomBytes(18).toString('base64url') } }
+        : {
+          sessions: signInUsers.map((u, i) => ({
+            loginHint: u.emailAddress ?? undefined,
+            tokenStore: { path: path.join(o.stateDir, 'engine', `actionstep-tokens-${i + 1}.enc`), passphrase: crypto.randomBytes(18).toString('base64url') },
+          })),
+        }),
+      ...(trustLedgerFile ? { trustLedgerFile } : {}),
+      ...(o.actionstepRequestsPerSecond ? { requestsPerSecond: o.actionstepRequestsPerSecond } : {}),
     },
     dataverse: {
       webApiUrl: dataverse.webApiUrl,
@@ -109,7 +146,7 @@ export async function startEmulators(o: EmulateOptions): Promise<RunningEmulator
     migration: { timeZone: firm.timeZone ?? 'UTC' },
   };
   const configPath = path.join(o.stateDir, 'astep-migrate.config.json');
-  fs.writeFileSync(configPath, JSON.stringify(config, null, 2) + '\n', { mode: 0o600 });
+  writePrivateFile(configPath, JSON.stringify(config, null, 2) + '\n');
   return {
     actionstep, dataverse, config, configPath,
     async close() {

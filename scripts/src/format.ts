@@ -1,6 +1,6 @@
 // What the command line prints for people: tables in the vocabulary's words with aligned numbers, reasons grouped
 // with a count and a first example, and the next command to run. Internal names stay in `--json` and the log.
-import { formatCount, genericReason, objectLabel, PHASES, plural, tableLabel, type Finding, type MigrationOptions, type RunSummary } from '@astep/orchestrator';
+import { findingLabel, formatCount, genericReason, objectLabel, PHASES, plural, tableLabel, type Finding, type MigrationOptions, type RunSummary } from '@astep/orchestrator';
 import type { MigrationConfig } from './config';
 import { colorsFor, type Colors } from './colors';
 
@@ -63,6 +63,10 @@ export function formatSummary(summary: RunSummary, o: SummaryTextOptions = {}): 
   ];
   if (t.skipped) lines.push('', `${c.yellow('Skipped')} (${plural(t.skipped, 'record')}), by reason with a first example:`, ...reasonLines(summary, 'skipped', max, c));
   if (t.failed) lines.push('', `${c.red('Failed')} (${plural(t.failed, 'record')}), by reason with a first example:`, ...reasonLines(summary, 'failed', max, c));
+  for (const n of summary.notMigrated ?? []) lines.push('', `${c.red(n.mapping)}: ${n.reason}.`, `  ${n.whatToDo}`);
+  if (summary.billing?.excludedEntries) {
+    lines.push('', `Billing totals count billed time only (the plan's choice): ${plural(summary.billing.excludedEntries, 'time entry', 'time entries')} worth ${summary.billing.excludedAmount.toFixed(2)} are left out (each matter says how much).`);
+  }
   lines.push(...formatFindings(summary.findings ?? [], 3, c));
   return lines.join('\n');
 }
@@ -70,8 +74,8 @@ export function formatSummary(summary: RunSummary, o: SummaryTextOptions = {}): 
 /** Findings by rule: the count, and the first examples by record (the JSON report has up to 50 per rule). */
 export function formatFindings(findings: Finding[], examples = 3, c: Colors = colorsFor({})): string[] {
   if (!findings.length) return [];
-  return ['', `${c.yellow('Noticed while reading Actionstep')} (${plural(findings.reduce((n, f) => n + f.count, 0), 'record')}), by what was noticed:`, ...findings.flatMap((f) => [
-    `  ${formatCount(f.count)}  ${c.bold(f.rule)}${f.open ? c.red(' (not resolved: the staged firm differs from Actionstep)') : ''}`,
+  return ['', `${c.yellow("Noticed in Actionstep's records")} (${plural(findings.reduce((n, f) => n + f.count, 0), 'record')}), by what was noticed:`, ...findings.flatMap((f) => [
+    `  ${formatCount(f.count)}  ${c.bold(findingLabel(f.rule))}${f.open ? c.red(' (not resolved: the staged firm differs from Actionstep)') : ''}`,
     ...f.examples.slice(0, examples).map((e) => `      ${e.message}`),
   ])];
 }

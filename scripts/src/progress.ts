@@ -85,9 +85,10 @@ export function createProgress(options: { quiet?: boolean; stream?: NodeJS.Write
       redraw();
     },
     tick(name, n = 1) {
+      // The step counts every task's ticks (resources are read side by side); the bar follows the current task.
+      if (step) step.count += n;
       if (name !== task.name) return;
       task.done += n;
-      if (step) step.count += n;
       // Streams of unknown length (extraction pages) start at total 0: the total grows with them.
       if (task.done > task.total) task.total = task.done;
       redraw();

@@ -1,16 +1,19 @@
 // Wires the engine's ports from a configuration: the Actionstep client (OAuth with an encrypted token store and a
 // loopback sign-in), the Dataverse client (msal-node client credentials) and the SQLite state store.
+import fs from 'node:fs/promises';
 import path from 'node:path';
 import {
-  ActionstepClient, ActionstepOAuthClient, ActionstepOAuthCredential, ActionstepSource, EncryptedFileTokenStore, followAuthorizeRedirect,
+  ActionstepClient, ActionstepOAuthClient, ActionstepOAuthCredential, ActionstepSessionPool, ActionstepSource, EncryptedFileTokenStore, followAuthorizeRedirect,
+  TrustLedgerFileSource,
 } from '@astep/actionstep-connector';
 import {
   DataverseClient, DataverseClientPool, DataverseSink, createClientCertificateCredential, createClientSecretCredential, createNodeTransport,
   createRedirectingNetworkClient, type TokenProvider,
 } from '@astep/dataverse-connector';
 import { MigrationEngine, type ProgressReporter } from '@astep/orchestrator';
-import { dataverseIdentities, resolveSecret, type MigrationConfig } from './config';
+import { actionstepSignIns, ConfigError, dataverseIdentities, resolveSecret, type ActionstepSignIn, type MigrationConfig } from './config';
 import { firstDataverseToken, reaching } from './endpoints';
+import { fieldProblemsCsv } from './fieldProblemsCsv';
 
 import { SqliteStateStore } from './state/sqliteStateStore';
 import { acquireStateLock } from './state/stateLock';
@@ -18,10 +21,12 @@ import { acquireStateLock } from './state/stateLock';
 export interface Session {
   engine: MigrationEngine;
   store: SqliteStateStore;
-  source: ActionstepSource;
+  /** One Actionstep sign-in, or several behind one pool. */
+  source: ActionstepSource | ActionstepSessionPool;
   sink: DataverseSink;
   /** Every configured application user behind one API (a pool of one for the single form). */
   dataverse: DataverseClientPool;
+  progress: ProgressReporter;
   secrets: string[];
   close(): void;
 }
@@ -31,6 +36,23 @@ export interface SessionOptions {
   command?: string;
   /** Records per Actionstep page (default 200, the most Actionstep serves); tests use small pages to see paging. */
   actionstepPageSize?: number;
+  /** The trust ledger export for this command (`extract --trust-ledger FILE`), over actionstep.trustLedgerFile. */
+  trustLedgerFile?: string;
+  /** The report folder: run and delta write field-problems.csv (delta-field-problems.csv) there. */
+  outDir?: string;
+}
+
+/** The trust ledger port over the file named on the command line or in the config; none named: none given. */
+export function trustLedgerFromFile(file: string | undefined, field: string): TrustLedgerFileSource {
+  const where = file ?? 'none given: export the Trust Account Ledgers report from Actionstep and name it in actionstep.trustLedgerFile or pass `astep-migrate extract --trust-ledger FILE`';
+  return new TrustLedgerFileSource(where, async () => {
+    if (!file) return null;
+    try {
+      return { name: path.basename(file), bytes: new Uint8Array(await fs.readFile(file)) };
+    } catch (e) {
+      throw new ConfigError(`${field}: cannot read the trust ledger export ${file} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+    }
+  });
 }
 
 export async function openSession(config: MigrationConfig, progress: ProgressReporter, options: SessionOptions = {}): Promise<Session> {
@@ -49,31 +71,12 @@ async function openLocked(config: MigrationConfig, progress: ProgressReporter, o
   const store = new SqliteStateStore(path.join(config.stateDir, 'state.db'));
   try {
     const a = config.actionstep;
-    const oauthClient = new ActionstepOAuthClient({
-      authorizeUrl: a.authorizeUrl, tokenUrl: a.tokenUrl, clientId: a.clientId,
-      clientSecret: keep(resolveSecret(a.clientSecret, 'actionstep.clientSecret')), scopes: a.scopes ?? ['all'],
-    });
-    const tokenStore = new EncryptedFileTokenStore({ path: a.tokenStore.path, passphrase: keep(resolveSecret(a.tokenStore.passphrase, 'actionstep.tokenStore.passphrase')) });
-    const credential = new ActionstepOAuthCredential({ oauthClient, store: tokenStore, logger: (m) => progress.log(m) });
-    let tokens = await tokenStore.load();
-    if (tokens && (tokens.tokenUrl !== a.tokenUrl || tokens.clientId !== a.clientId)) {
-      // Tokens belong to the org and app that issued them: after a change of actionstep.tokenUrl or clientId, the old
-      // file would keep every step talking to the old endpoint.
-      progress.log(`The stored Actionstep sign-in (${a.tokenStore.path}) was made ${tokens.tokenUrl ? `at ${tokens.tokenUrl} for client ${tokens.clientId}` : 'before sign-ins recorded their endpoint'}, `
-        + `not at actionstep.tokenUrl ${a.tokenUrl} for client ${a.clientId}: it is not used. Signing in again.`);
-      await tokenStore.clear();
-      tokens = undefined;
-    }
-    if (!tokens) {
-      const openUrl = a.signIn === 'followRedirect'
-        ? (url: string) => reaching('actionstep.authorizeUrl', a.authorizeUrl, () => followAuthorizeRedirect(url))
-        : async (url: string) => progress.log(`Open this address in a browser to sign in to Actionstep:\n  ${url}`);
-      await reaching('actionstep.tokenUrl', a.tokenUrl, () => credential.signIn({ openUrl, loginHint: a.loginHint, port: a.redirectPort }));
-      tokens = await tokenStore.load();
-    }
-    const apiEndpoint = tokens?.apiEndpoint ?? '';
-    const client = new ActionstepClient({ credential, trustLedgerPath: a.trustLedgerPath, maxConcurrency: a.maxConcurrency ?? 4, pageSize: options.actionstepPageSize });
-    const source = new ActionstepSource(client, apiEndpoint, tokens?.orgKey ?? null);
+    const clientSecret = keep(resolveSecret(config.actionstep.clientSecret, 'actionstep.clientSecret'));
+    // One client per sign-in: each Actionstep user has its own rate limit, so each paces itself (and counts its own
+    // token calls).
+    const signedIn: ActionstepSource[] = [];
+    for (const signIn of actionstepSignIns(config)) signedIn.push(await openActionstepSignIn(config, signIn, clientSecret, progress, keep, options));
+    const source = signedIn.length === 1 ? signedIn[0] : new ActionstepSessionPool(signedIn);
 
     const d = config.dataverse;
     const webApiUrl = d.webApiUrl.endsWith('/') ? d.webApiUrl : `${d.webApiUrl}/`;
@@ -102,9 +105,14 @@ async function openLocked(config: MigrationConfig, progress: ProgressReporter, o
     await firstDataverseToken(() => identities[0].credential.getToken(), { ...d, webApiUrl, tenantId: configured[0].tenantId, clientId: configured[0].clientId }, configured[0].secretPath);
     await reaching('dataverse.webApiUrl', webApiUrl, () => dataverse.whoAmI());
     const sink = new DataverseSink(dataverse, webApiUrl);
-    const engine = new MigrationEngine({ source, sink, store, progress });
+    const trustLedger = trustLedgerFromFile(options.trustLedgerFile ?? a.trustLedgerFile, options.trustLedgerFile ? '--trust-ledger' : 'actionstep.trustLedgerFile');
+    const outDir = options.outDir ?? config.outDir ?? path.join(config.stateDir, 'out');
+    const engine = new MigrationEngine({
+      source, sink, store, progress, trustLedger,
+      fieldProblems: (_runId, phase) => fieldProblemsCsv(path.join(outDir, phase === 'delta' ? 'delta-field-problems.csv' : 'field-problems.csv')),
+    });
     return {
-      engine, store, source, sink, dataverse, secrets,
+      engine, store, source, sink, dataverse, progress, secrets,
       close: () => {
         store.close();
         release();
@@ -114,4 +122,33 @@ async function openLocked(config: MigrationConfig, progress: ProgressReporter, o
     store.close();
     throw e;
   }
+}
+
+/** Signs one Actionstep user in (or reuses its stored tokens) and returns the source reading as that user. */
+async function openActionstepSignIn(config: MigrationConfig, signIn: ActionstepSignIn, clientSecret: string, progress: ProgressReporter, keep: (s: string) => string, options: SessionOptions): Promise<ActionstepSource> {
+  const a = config.actionstep;
+  const oauthClient = new ActionstepOAuthClient({ authorizeUrl: a.authorizeUrl, tokenUrl: a.tokenUrl, clientId: a.clientId, clientSecret, scopes: a.scopes ?? ['all'] });
+  const tokenStore = new EncryptedFileTokenStore({ path: signIn.tokenStore.path, passphrase: keep(resolveSecret(signIn.tokenStore.passphrase, `${signIn.where}.tokenStore.passphrase`)) });
+  const credential = new ActionstepOAuthCredential({ oauthClient, store: tokenStore, logger: (m) => progress.log(m) });
+  let tokens = await tokenStore.load();
+  if (tokens && (tokens.tokenUrl !== a.tokenUrl || tokens.clientId !== a.clientId)) {
+    // Tokens belong to the org and app that issued them: after a change of actionstep.tokenUrl or clientId, the old
+    // file would keep every step talking to the old endpoint.
+    progress.log(`The stored Actionstep sign-in (${signIn.tokenStore.path}) was made ${tokens.tokenUrl ? `at ${tokens.tokenUrl} for client ${tokens.clientId}` : 'before sign-ins recorded their endpoint'}, `
+      + `not at actionstep.tokenUrl ${a.tokenUrl} for client ${a.clientId}: it is not used. Signing in again.`);
+    await tokenStore.clear();
+    tokens = undefined;
+  }
+  if (!tokens) {
+    const openUrl = a.signIn === 'followRedirect'
+      ? (url: string) => reaching('actionstep.authorizeUrl', a.authorizeUrl, () => followAuthorizeRedirect(url))
+      : async (url: string) => progress.log(`Open this address in a browser to sign in to Actionstep${signIn.loginHint ? ` as ${signIn.loginHint}` : ''}:\n  ${url}`);
+    await reaching('actionstep.tokenUrl', a.tokenUrl, () => credential.signIn({ openUrl, loginHint: signIn.loginHint, port: signIn.redirectPort }));
+    tokens = await tokenStore.load();
+  }
+  const client = new ActionstepClient({
+    credential, maxConcurrency: a.maxConcurrency ?? 4, pageSize: options.actionstepPageSize ?? a.pageSize,
+    maxRequestsPerSecond: a.requestsPerSecond,
+  });
+  return new ActionstepSource(client, tokens?.apiEndpoint ?? '', tokens?.orgKey ?? null, { name: signIn.name });
 }

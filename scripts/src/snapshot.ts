@@ -20,7 +20,7 @@ export async function dataverseToken(e: Pick<RunningEmulators, 'config' | 'datav
   return ((await res.json()) as { access_token: string }).access_token;
 }
 
-export async function webApi(e: Pick<RunningEmulators, 'config' | 'dataverse'>, method: string, pathAndQuery: string, body?: unknown): Promise<{ status: number; json: any }> { // eslint-disable-line @typescript-eslint/no-explicit-any
+export async function webApi(e: Pick<RunningEmulators, 'config' | 'dataverse'>, method: string, pathAndQuery: string, body?: unknown): Promise<{ status: number; json: any; retryAfter: string | null }> { // eslint-disable-line @typescript-eslint/no-explicit-any
   const token = await dataverseToken(e);
   const res = await fetch(`${e.dataverse.webApiUrl}${pathAndQuery}`, {
     method,
@@ -28,7 +28,37 @@ export async function webApi(e: Pick<RunningEmulators, 'config' | 'dataverse'>, 
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   const text = await res.text();
-  return { status: res.status, json: text ? JSON.parse(text) : null };
+  let json: unknown = null;
+  try {
+    json = text ? JSON.parse(text) : null;
+  } catch {
+    json = { error: { message: text.slice(0, 200) } }; // a proxy's or a reset connection's body is not JSON
+  }
+  return { status: res.status, json, retryAfter: res.headers.get('retry-after') };
+}
+
+/**
+ * A GET that waits out service protection (429) and passing server errors, as every Dataverse client must: Retry-After
+ * says how long (https://learn.microsoft.com/power-apps/developer/data-platform/api-limits#retry-operations); a reset
+ * connection is tried again too. A snapshot taken under injected faults otherwise fails on the first throttled page.
+ * Waits are capped (the emulator's clock may be scaled) and the attempts bounded; the last answer is returned for the
+ * caller to judge.
+ */
+async function readPage(e: Pick<RunningEmulators, 'config' | 'dataverse'>, pathAndQuery: string): Promise<{ status: number; json: any }> { // eslint-disable-line @typescript-eslint/no-explicit-any
+  for (let attempt = 1; ; attempt++) {
+    let r: Awaited<ReturnType<typeof webApi>>;
+    try {
+      r = await webApi(e, 'GET', pathAndQuery);
+    } catch (err) {
+      // A connection reset before any answer ("fetch failed: other side closed"): a GET is safe to send again.
+      if (attempt >= 10) throw err;
+      await new Promise((resolve) => setTimeout(resolve, 200 * attempt));
+      continue;
+    }
+    if (!(r.status === 429 || r.status >= 500) || attempt >= 10) return r;
+    const seconds = Number(r.retryAfter ?? '1');
+    await new Promise((resolve) => setTimeout(resolve, Math.min(Number.isFinite(seconds) && seconds > 0 ? seconds * 1000 : 1000, 5000)));
+  }
 }
 
 interface SnapshotSet {
@@ -67,7 +97,7 @@ export async function snapshot(e: Pick<RunningEmulators, 'config' | 'dataverse' 
     const rows: Array<Record<string, unknown>> = [];
     let next: string | null = `${set}`;
     while (next) {
-      const r = await webApi(e, 'GET', next);
+      const r = await readPage(e, next);
       if (r.status === 404) break; // table not provisioned yet
       if (r.status !== 200) throw new Error(`GET ${next}: ${r.status} ${JSON.stringify(r.json)}`);
       rows.push(...r.json.value);
@@ -79,7 +109,7 @@ export async function snapshot(e: Pick<RunningEmulators, 'config' | 'dataverse' 
   const names = new Map<string, string>();
   // Platform rows (users, business units, currencies) have per-environment GUIDs: name them by what identifies them.
   for (const [set, idCol, nameCol] of [['systemusers', 'systemuserid', 'internalemailaddress'], ['businessunits', 'businessunitid', 'name'], ['teams', 'teamid', 'name'], ['transactioncurrencies', 'transactioncurrencyid', 'isocurrencycode']]) {
-    const r = await webApi(e, 'GET', `${set}?$select=${idCol},${nameCol}`);
+    const r = await readPage(e, `${set}?$select=${idCol},${nameCol}`);
     for (const row of r.json?.value ?? []) names.set(String(row[idCol]).toLowerCase(), `${set}:${row[nameCol] ?? row[idCol]}`);
   }
   for (const [table, rows] of Object.entries(raw)) {

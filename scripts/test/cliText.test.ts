@@ -7,7 +7,7 @@ import { PassThrough } from 'node:stream';
 import { colorsFor } from '../src/colors';
 import { confirmStep, isRealOrg, NotConfirmedError } from '../src/confirm';
 import { createProgress } from '../src/progress';
-import { textTable } from '../src/format';
+import { formatFindings, textTable } from '../src/format';
 
 const tty = (answer?: string) => {
   const input = new PassThrough() as PassThrough & { isTTY?: boolean };
@@ -63,9 +63,18 @@ describe('colours and progress', () => {
       p.done(t);
     }
     p.endStep('rows');
+    // Resources read side by side: the step counts every task's records, not only the one its bar follows.
+    p.beginStep('Reading Actionstep');
+    p.start('extract actions', 0);
+    p.start('extract participants', 0);
+    p.tick('extract actions', 200);
+    p.tick('extract participants', 150);
+    p.tick('extract actions', 50);
+    p.endStep('records');
     expect(text.trim().split('\n')).toEqual([
       expect.stringMatching(/^✓ Creating tables and columns: 210 changes \(\d+\.\d s\)$/),
       expect.stringMatching(/^✓ Running the migration: 300 rows \(\d+\.\d s\)$/),
+      expect.stringMatching(/^✓ Reading Actionstep: 400 records \(\d+\.\d s\)$/),
     ]);
     const log = fs.readFileSync(logFile, 'utf8');
     expect(log).toMatch(/task astep_timeentry: 100 done/);
@@ -80,5 +89,20 @@ describe('colours and progress', () => {
       'Matters                       567',
       `Data collection values  ${(6760).toLocaleString().padStart(9)}`,
     ]);
+  });
+});
+
+describe('what was noticed, in words', () => {
+  test('a field problem is headed by a sentence, not its rule id; a rule that is a sentence stays', () => {
+    const example = { resource: 'participants', id: '48', field: 'birthday', value: '1985-13-01', message: 'Contact P-48, Birthday: "1985-13-01" is not a real calendar date' };
+    const lines = formatFindings([
+      { rule: 'date-valid', count: 2, open: false, examples: [example] },
+      { rule: 'unknown value', count: 1, open: false, examples: [example] },
+      { rule: 'trust ledger: running balance does not add up', count: 3, open: false, examples: [example] },
+    ], 1, colorsFor({}));
+    expect(lines).toContain('  2  Dates that do not exist on the calendar');
+    expect(lines).toContain("  1  Values Actionstep does not document (handled by the plan's unknown-value map)");
+    expect(lines).toContain('  3  trust ledger: running balance does not add up');
+    expect(lines.join('\n')).not.toContain('date-valid');
   });
 });

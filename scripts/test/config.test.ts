@@ -3,7 +3,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { ConfigError, dataverseIdentities, loadConfig, redactConfig } from '../src/config';
+import { actionstepSignIns, ConfigError, dataverseIdentities, loadConfig, redactConfig } from '../src/config';
 
 const TENANT = '72f988bf-86f1-41af-91ab-2d7cd011db47';
 const THUMB = 'a'.repeat(64);
@@ -11,21 +11,23 @@ const THUMB = 'a'.repeat(64);
 const dirs: string[] = [];
 afterAll(() => dirs.forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
 
-function write(dataverse: Record<string, unknown>): string {
+const ACTIONSTEP = { authorizeUrl: 'https://go.actionstep.com/api/oauth/authorize', tokenUrl: 'https://api.actionstep.com/api/oauth/token', clientId: 'as', clientSecret: { env: 'AS_SECRET' } };
+
+function write(dataverse: Record<string, unknown>, actionstep: Record<string, unknown> = { tokenStore: { path: './t.enc', passphrase: { env: 'P' } } }): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'astep-config-test-'));
   dirs.push(dir);
   const file = path.join(dir, 'config.json');
   fs.writeFileSync(file, JSON.stringify({
     stateDir: './state',
-    actionstep: { authorizeUrl: 'https://go.actionstep.com/api/oauth/authorize', tokenUrl: 'https://api.actionstep.com/api/oauth/token', clientId: 'as', clientSecret: { env: 'AS_SECRET' }, tokenStore: { path: './t.enc', passphrase: { env: 'P' } } },
+    actionstep: { ...ACTIONSTEP, ...actionstep },
     dataverse: { webApiUrl: 'https://org.crm6.dynamics.com/api/data/v9.2/', ...dataverse },
   }));
   return file;
 }
 
-const problems = (dataverse: Record<string, unknown>): string => {
+const problems = (dataverse: Record<string, unknown>, actionstep?: Record<string, unknown>): string => {
   try {
-    loadConfig(write(dataverse));
+    loadConfig(write(dataverse, actionstep));
   } catch (e) {
     expect(e).toBeInstanceOf(ConfigError);
     return (e as Error).message;
@@ -87,5 +89,34 @@ describe('Dataverse application users in the configuration', () => {
     const message = problems({ tenantId: TENANT, applicationUsers: [{ clientId: 'app-1', clientSecret: 'very-secret-value', certificate: { privateKey: 'pem-secret-value', thumbprintSha256: THUMB } }] });
     expect(message).not.toContain('very-secret-value');
     expect(message).not.toContain('pem-secret-value');
+  });
+});
+
+describe('Actionstep sign-ins in the configuration', () => {
+  const dv = { tenantId: TENANT, clientId: 'app-1', clientSecret: 's' };
+  const store = (name: string) => ({ path: name, passphrase: { env: 'P' } });
+
+  test('the single form is one sign-in; the list form one per user, each with its own token file beside the config', () => {
+    const single = loadConfig(write(dv, { tokenStore: store('./t.enc'), loginHint: 'admin@firm.example' }));
+    expect(actionstepSignIns(single).map((x) => [x.name, x.where, x.loginHint])).toEqual([['Actionstep sign-in (admin@firm.example)', 'actionstep', 'admin@firm.example']]);
+    const file = write(dv, { sessions: [{ loginHint: 'ann@firm.example', tokenStore: store('./ann.enc') }, { loginHint: 'bo@firm.example', tokenStore: store('./bo.enc') }], requestsPerSecond: 0.5 });
+    const list = actionstepSignIns(loadConfig(file));
+    expect(list.map((x) => [x.name, x.tokenStore.path])).toEqual([
+      ['actionstep.sessions[0] (ann@firm.example)', path.join(path.dirname(path.resolve(file)), 'ann.enc')],
+      ['actionstep.sessions[1] (bo@firm.example)', path.join(path.dirname(path.resolve(file)), 'bo.enc')],
+    ]);
+  });
+
+  test('mistakes are named by their place in the file', () => {
+    expect(problems(dv, {})).toContain('actionstep: the setting "tokenStore" is missing (or list the sign-ins in actionstep.sessions)');
+    expect(problems(dv, { tokenStore: store('./t.enc'), sessions: [{ tokenStore: store('./a.enc') }] }))
+      .toContain('actionstep has both sessions and actionstep.tokenStore: list every sign-in in actionstep.sessions');
+    expect(problems(dv, { sessions: [{ loginHint: 'a@x', tokenStore: store('./a.enc') }, { loginHint: 'b@x', tokenStore: store('./a.enc') }] }))
+      .toContain('actionstep.sessions[1] has the same token file as actionstep.sessions[0]');
+    expect(problems(dv, { sessions: [{ loginHint: 'Ann@x', tokenStore: store('./a.enc') }, { loginHint: 'ann@x', tokenStore: store('./b.enc') }] }))
+      .toContain('actionstep.sessions[1] has the same loginHint as actionstep.sessions[0]: a user signed in twice shares one rate limit');
+    expect(problems(dv, { sessions: [{ loginHint: 'a@x' }] })).toContain('actionstep.sessions[0]: the setting "tokenStore" is missing');
+    expect(problems(dv, { tokenStore: store('./t.enc'), requestsPerSecond: 0 })).toContain('actionstep.requestsPerSecond must be > 0');
+    expect(problems(dv, { tokenStore: store('./t.enc'), pageSize: 500 })).toContain('actionstep.pageSize must be <= 200');
   });
 });

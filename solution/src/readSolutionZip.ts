@@ -23,6 +23,42 @@ export interface ReadSolution {
   version: string;
   managed: boolean;
   schema: SolutionSchema;
+  /** environmentvariabledefinitions/<name>/environmentvariabledefinition.xml (+ a value when the zip carries one). */
+  environmentVariables: SolutionEnvironmentVariable[];
+  /** `<WebResources>` with their content (the file at FileName). */
+  webResources: SolutionWebResource[];
+  /** `<Connectors>` (custom connectors) with their definition files. */
+  connectors: SolutionConnector[];
+}
+
+export interface SolutionEnvironmentVariable {
+  schemaName: string;
+  displayName: string;
+  description: string;
+  /** 100000000 String, 100000001 Number, 100000002 Boolean, 100000003 JSON, 100000004 Data source, 100000005 Secret. */
+  type: number;
+  defaultValue: string | null;
+  isRequired: boolean;
+  /** environmentvariablevalues.json beside the definition, when the solution ships a current value. */
+  value: string | null;
+}
+
+export interface SolutionWebResource {
+  name: string;
+  displayName: string;
+  /** 1 HTML, 2 CSS, 3 JS, ... (WebResourceType). */
+  type: number;
+  content: Uint8Array;
+}
+
+export interface SolutionConnector {
+  name: string;
+  displayName: string;
+  description: string;
+  iconBrandColor: string | null;
+  openApiDefinition: string;
+  connectionParameters: string;
+  policyTemplateInstances: string | null;
 }
 
 /** Platform knowledge about the standard tables a solution may extend without shipping them. */
@@ -53,7 +89,7 @@ const BEHAVIOR_FROM_CODE: Record<string, DateTimeBehavior> = { '1': 'UserLocal',
 type Node = Record<string, unknown>;
 const ARRAYS = new Set([
   'Entity', 'attribute', 'EntityKey', 'AttributeName', 'optionset', 'option', 'label', 'EntityRelationship', 'EntityRelationshipRole',
-  'LocalizedName', 'LocalizedCollectionName', 'Description', 'displayname', 'RootComponent',
+  'LocalizedName', 'LocalizedCollectionName', 'Description', 'displayname', 'RootComponent', 'WebResource', 'Connector',
 ]);
 
 const parser = new XMLParser({
@@ -103,6 +139,8 @@ function readColumn(a: Node, tableName: string, relationships: RelationshipDef[]
   // Platform columns (primary key, owner, state, created by, ...) come with the table; real exports list them with
   // IsCustomField 0. The schema model holds only the columns a solution adds.
   if (crmType === 'primarykey' || str(a.IsCustomField) === '0') return null;
+  // `<column>_base` amounts are computed by the platform from their money column (CalculationOf): they come with it.
+  if (str(a.CalculationOf)) return null;
   const type = TYPE_FROM_CRM[crmType];
   if (!type) throw new SolutionFormatError(`customizations.xml: column ${tableName}.${logicalName} has an unsupported <Type> "${crmType}"`);
   const col: ColumnDef = {
@@ -219,9 +257,78 @@ function readPublisher(p: Node | undefined): PublisherDef {
   return out;
 }
 
-export async function readSolutionZip(
-  zip: Uint8Array,
-): Promise<{ uniqueName: string; version: string; managed: boolean; schema: SolutionSchema }> {
+/** A file of the zip named by a path in customizations.xml (`/WebResources/...`, `/Connector/...`). */
+async function zipFile(archive: JSZip, path: string, what: string): Promise<JSZip.JSZipObject> {
+  const f = archive.file(path.replace(/^\/+/, ''));
+  if (!f) throw new SolutionFormatError(`${what}: the zip has no file ${path}`);
+  return f;
+}
+
+async function readEnvironmentVariables(archive: JSZip): Promise<SolutionEnvironmentVariable[]> {
+  const out: SolutionEnvironmentVariable[] = [];
+  const files = archive.file(/^environmentvariabledefinitions\/[^/]+\/environmentvariabledefinition\.xml$/);
+  for (const f of files.sort((a, b) => a.name.localeCompare(b.name))) {
+    const d = (parser.parse(await f.async('string')) as Node).environmentvariabledefinition as Node | undefined;
+    const schemaName = required(`${f.name}: @schemaname`, str(d?.['@schemaname']));
+    const folder = f.name.slice(0, f.name.lastIndexOf('/') + 1);
+    // A value shipped with the solution: {"environmentvariablevalues":{"environmentvariablevalue":{"value":...}}}.
+    const valueFile = archive.file(`${folder}environmentvariablevalues.json`);
+    const shipped = valueFile ? (JSON.parse(await valueFile.async('string')) as { environmentvariablevalues?: { environmentvariablevalue?: { value?: unknown } } }) : null;
+    const value = shipped?.environmentvariablevalues?.environmentvariablevalue?.value;
+    // <displayname default=".."><label description=".." languagecode="1033"/></displayname> ('displayname' parses as a list).
+    const labelOf = (n: unknown) => {
+      const node = arr(n)[0];
+      return str(node?.['@default']) ?? label(node, 'label');
+    };
+    out.push({
+      schemaName,
+      displayName: labelOf(d?.displayname) ?? schemaName,
+      description: labelOf(d?.description) ?? '',
+      type: Number(required(`${f.name}: <type>`, str(d?.type))),
+      defaultValue: str(d?.defaultvalue) ?? null,
+      isRequired: str(d?.isrequired) === '1',
+      value: typeof value === 'string' ? value : null,
+    });
+  }
+  return out;
+}
+
+async function readWebResources(archive: JSZip, root: Node): Promise<SolutionWebResource[]> {
+  const out: SolutionWebResource[] = [];
+  for (const w of arr((root.WebResources as Node | undefined)?.WebResource)) {
+    const name = required('customizations.xml: WebResource/Name', str(w.Name));
+    const file = await zipFile(archive, required(`web resource ${name}: FileName`, str(w.FileName)), `web resource ${name}`);
+    out.push({ name, displayName: str(w.DisplayName) ?? name, type: Number(str(w.WebResourceType) ?? 0), content: await file.async('uint8array') });
+  }
+  return out;
+}
+
+async function readConnectors(archive: JSZip, root: Node): Promise<SolutionConnector[]> {
+  const out: SolutionConnector[] = [];
+  for (const c of arr((root.Connectors as Node | undefined)?.Connector)) {
+    const name = required('customizations.xml: Connector/name', str(c.name));
+    const text = async (element: string, optional = false): Promise<string | null> => {
+      const path = str(c[element]);
+      if (!path) {
+        if (optional) return null;
+        throw new SolutionFormatError(`connector ${name}: <${element}> is missing`);
+      }
+      return (await zipFile(archive, path, `connector ${name}`)).async('string');
+    };
+    out.push({
+      name,
+      displayName: str(c.displayname) ?? name,
+      description: str(c.description) ?? '',
+      iconBrandColor: str(c.iconbrandcolor) ?? null,
+      openApiDefinition: (await text('openapidefinition')) as string,
+      connectionParameters: (await text('connectionparameters')) as string,
+      policyTemplateInstances: await text('policytemplateinstances', true),
+    });
+  }
+  return out;
+}
+
+export async function readSolutionZip(zip: Uint8Array): Promise<ReadSolution> {
   let archive: JSZip;
   try {
     archive = await JSZip.loadAsync(zip);
@@ -316,5 +423,10 @@ export async function readSolutionZip(
     choices,
     relationships: ownRelationships,
   };
-  return { uniqueName, version, managed: managedText === '1', schema };
+  return {
+    uniqueName, version, managed: managedText === '1', schema,
+    environmentVariables: await readEnvironmentVariables(archive),
+    webResources: await readWebResources(archive, root),
+    connectors: await readConnectors(archive, root),
+  };
 }

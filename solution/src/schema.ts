@@ -167,6 +167,7 @@ function customTable(
   columns: ColumnDef[],
   keys: KeyDef[],
   ownership: TableDef['ownership'] = 'UserOwned',
+  extra: Partial<Pick<TableDef, 'hasNotes'>> = {},
 ): TableDef {
   const tail = logicalName.slice(PUBLISHER_PREFIX.length + 1);
   return {
@@ -184,6 +185,7 @@ function customTable(
     hasActivities: false,
     columns,
     keys,
+    ...extra,
   };
 }
 
@@ -316,6 +318,7 @@ export const TABLES: TableDef[] = [
     dateTime('astep_completedon', 'CompletedOn', 'Completed On'),
   ], [sourceKey('step')]),
 
+  // Notes on: the firm attaches its trust ledger export to the row as a note (Actionstep has no trust API).
   customTable('astep_migrationrun', 'Migration Run', 'Migration Runs', 'One migration run: its plan, map, sample diff, progress, results and rollback state.', [
     primaryName('astep_name', 'Name', 200),
     str('astep_runid', 'RunId', 'Run Id', 100, { required: 'required' }),
@@ -338,7 +341,7 @@ export const TABLES: TableDef[] = [
     str('astep_leaseholder', 'LeaseHolder', 'Being Run By', 400),
     dateTime('astep_leasesince', 'LeaseSince', 'Being Run Since'),
     dateTime('astep_leaseuntil', 'LeaseUntil', 'Lease Runs Until'),
-  ], [{ logicalName: 'astep_migrationrun_runid_key', schemaName: 'astep_migrationrun_runid_key', displayName: 'Run Id', columns: ['astep_runid'] }]),
+  ], [{ logicalName: 'astep_migrationrun_runid_key', schemaName: 'astep_migrationrun_runid_key', displayName: 'Run Id', columns: ['astep_runid'] }], 'UserOwned', { hasNotes: true }),
 
   customTable('astep_stagingrow', 'Staging Row', 'Staging Rows', 'A source record staged by the in-CRM engine, with its raw JSON and outcome.', [
     primaryName('astep_name', 'Name', 400),

@@ -10,9 +10,12 @@ describe('pack inputs', () => {
   });
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-  it('reads the fixture repository: three web resources, two controls, the connector', () => {
+  it('reads the fixture repository: the web resources (scripts and the sign-in pages), two controls, the connector', () => {
     const inputs = loadPackInputs(join(__dirname, 'fixtures', 'repo'));
-    expect(inputs.webResources.map((w) => [w.name, w.type])).toEqual([['astep_/js/MigrationRunCommands.js', 3], ['astep_/js/ContactForm.js', 3], ['astep_/js/AccountForm.js', 3]]);
+    expect(inputs.webResources.map((w) => [w.name, w.type])).toEqual([
+      ['astep_/js/MigrationRunCommands.js', 3], ['astep_/js/ContactForm.js', 3], ['astep_/js/AccountForm.js', 3], ['astep_/js/SignInRedirect.js', 3],
+      ['astep_/html/SignInRedirect.html', 1], ['astep_/html/ConnectionSignedIn.html', 1],
+    ]);
     expect(inputs.controls[0].boundProperties).toEqual([{ name: 'value', type: 'Multiple' }, { name: 'wizardState', type: 'Multiple' }]);
     expect(inputs.controls.map((c) => [c.name, c.boundProperty, c.boundType])).toEqual([
       ['astep_Astep.DiffViewer', 'value', 'Multiple'],

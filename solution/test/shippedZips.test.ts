@@ -14,7 +14,7 @@ import { COMPONENT_TYPE } from '../src/pack/manifest';
 import { FORM_IDS } from '../src/ui/forms';
 import { REPO_ROOT, xmllint, xsdPart } from './xsd';
 
-const WEB_RESOURCES = ['astep_/js/ContactForm.js', 'astep_/js/AccountForm.js', 'astep_/js/MigrationRunCommands.js'];
+const WEB_RESOURCES = ['astep_/js/ContactForm.js', 'astep_/js/AccountForm.js', 'astep_/js/MigrationRunCommands.js', 'astep_/js/SignInRedirect.js', 'astep_/html/SignInRedirect.html', 'astep_/html/ConnectionSignedIn.html'];
 const CONTROLS = ['astep_Astep.DiffViewer', 'astep_Astep.MappingWizard'];
 /** The Migration Run columns the Mapping Wizard's bound properties read and write (forms.ts). */
 const WIZARD_COLUMNS: Record<string, string> = { mappingJson: 'astep_mappingjson', wizardState: 'astep_wizardstate', runId: 'astep_runid' };
@@ -118,16 +118,18 @@ async function checkZip(zip: JSZip, inputs: PackInputs, flavor: string): Promise
     fn: d.Actions[0].JavaScriptFunction[0]['@FunctionName'],
     library: d.Actions[0].JavaScriptFunction[0]['@Library'],
     params: d.Actions[0].JavaScriptFunction[0].CrmParameter.map((p: Any) => p['@Value']),
-    enable: d.EnableRules[0].EnableRule[0]['@Id'],
+    enable: d.EnableRules[0].EnableRule.map((r: Any) => r['@Id']),
     display: d.DisplayRules[0].DisplayRule[0]['@Id'],
   }));
   const lib = '$webresource:astep_/js/MigrationRunCommands.js';
   const admin = 'astep.astep_migrationrun.AdministratorOnly';
+  // Enabled by the scripts' own rule (canManageRuns) and the record/selection rule.
+  const manages = 'astep.astep_migrationrun.ManagesRuns';
   expect(summary).toEqual([
-    { id: 'astep.astep_migrationrun.StartRun.Form.Command', fn: 'Astep.MigrationRun.startRun', library: lib, params: ['PrimaryControl'], enable: 'astep.astep_migrationrun.ExistingRecord', display: admin },
-    { id: 'astep.astep_migrationrun.StartRun.Grid.Command', fn: 'Astep.MigrationRun.startRun', library: lib, params: ['SelectedControlSelectedItemIds', 'PrimaryControl'], enable: 'astep.astep_migrationrun.OneSelected', display: admin },
-    { id: 'astep.astep_migrationrun.Rollback.Form.Command', fn: 'Astep.MigrationRun.rollback', library: lib, params: ['PrimaryControl'], enable: 'astep.astep_migrationrun.ExistingRecord', display: admin },
-    { id: 'astep.astep_migrationrun.Rollback.Grid.Command', fn: 'Astep.MigrationRun.rollback', library: lib, params: ['SelectedControlSelectedItemIds', 'PrimaryControl'], enable: 'astep.astep_migrationrun.OneSelected', display: admin },
+    { id: 'astep.astep_migrationrun.StartRun.Form.Command', fn: 'Astep.MigrationRun.startRun', library: lib, params: ['PrimaryControl'], enable: [manages, 'astep.astep_migrationrun.ExistingRecord'], display: admin },
+    { id: 'astep.astep_migrationrun.StartRun.Grid.Command', fn: 'Astep.MigrationRun.startRun', library: lib, params: ['SelectedControlSelectedItemIds', 'PrimaryControl'], enable: [manages, 'astep.astep_migrationrun.OneSelected'], display: admin },
+    { id: 'astep.astep_migrationrun.Rollback.Form.Command', fn: 'Astep.MigrationRun.rollback', library: lib, params: ['PrimaryControl'], enable: [manages, 'astep.astep_migrationrun.ExistingRecord'], display: admin },
+    { id: 'astep.astep_migrationrun.Rollback.Grid.Command', fn: 'Astep.MigrationRun.rollback', library: lib, params: ['SelectedControlSelectedItemIds', 'PrimaryControl'], enable: [manages, 'astep.astep_migrationrun.OneSelected'], display: admin },
   ]);
   const buttons = (ribbon.CustomActions[0].CustomAction as Any[]).map((a) => [a['@Location'], a.CommandUIDefinition[0].Button[0]['@Command'], a.CommandUIDefinition[0].Button[0]['@LabelText']]);
   expect(buttons).toEqual([
@@ -141,6 +143,8 @@ async function checkZip(zip: JSZip, inputs: PackInputs, flavor: string): Promise
   const enableRules = Object.fromEntries((rules.EnableRules[0].EnableRule as Any[]).map((r) => [r['@Id'], r]));
   expect(enableRules['astep.astep_migrationrun.ExistingRecord'].FormStateRule[0]['@State']).toBe('Existing');
   expect(enableRules['astep.astep_migrationrun.OneSelected'].SelectionCountRule[0]).toMatchObject({ '@Minimum': '1', '@Maximum': '1' });
+  // The same function the scripts check before they act, from the same library.
+  expect(enableRules[manages].CustomRule[0]).toMatchObject({ '@FunctionName': 'Astep.MigrationRun.canManageRuns', '@Library': lib, '@Default': 'false' });
   const labels = Object.fromEntries((ribbon.LocLabels[0].LocLabel as Any[]).map((l) => [l['@Id'], l.Titles[0].Title[0]['@description']]));
   expect(labels['astep.astep_migrationrun.StartRun.Label']).toBe('Start run');
   expect(labels['astep.astep_migrationrun.Rollback.Label']).toBe('Roll back run');

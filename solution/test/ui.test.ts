@@ -5,11 +5,16 @@ import { SCHEMA } from '../src/schema';
 import { FORMS } from '../src/ui/forms';
 import { VIEWS } from '../src/ui/views';
 import { APP } from '../src/ui/app';
-import { adminRole, ROLE_NAME } from '../src/ui/role';
+import { adminRole, ROLE_ID, ROLE_NAME } from '../src/ui/role';
+import { stableGuid } from '../src/pack/xml';
 import { withPlatformDefaults } from '../src/ui/defaults';
 import { ENVIRONMENT_VARIABLES } from '../src/ui/environmentVariables';
 
 describe('UI definitions are consistent with the schema', () => {
+  it("the role id written out for browser code is the packer's stable id of the role", () => {
+    expect(ROLE_ID).toBe(stableGuid('role:astep_migrationadministrator'));
+  });
+
   const { forms, views } = withPlatformDefaults(SCHEMA, FORMS, VIEWS);
 
   it('every subgrid names a relationship of the schema to its target table and a view of that table', () => {

@@ -2,7 +2,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { isAbsolute, join, resolve } from 'node:path';
 
 export const REPO_ROOT = resolve(__dirname, '..', '..');
 
@@ -18,13 +18,13 @@ export interface XmlLintResult {
   output: string;
 }
 
-/** Validates an XML text against CustomizationsSolution.xsd (or another XSD of the set). */
+/** Validates an XML text against CustomizationsSolution.xsd (or another XSD of the set, or an XSD at an absolute path). */
 export function xmllint(xml: string, xsd = 'CustomizationsSolution.xsd'): XmlLintResult {
   const dir = mkdtempSync(join(tmpdir(), 'astep-xsd-'));
   try {
     const file = join(dir, 'doc.xml');
     writeFileSync(file, xml);
-    const r = spawnSync('xmllint', ['--noout', '--schema', join(schemasDir(), xsd), file], { encoding: 'utf8' });
+    const r = spawnSync('xmllint', ['--noout', '--schema', isAbsolute(xsd) ? xsd : join(schemasDir(), xsd), file], { encoding: 'utf8' });
     if (r.error) throw new Error(`xmllint could not run (apt-get install -y libxml2-utils): ${r.error.message}`);
     return { ok: r.status === 0, output: `${r.stdout}${r.stderr}` };
   } finally {

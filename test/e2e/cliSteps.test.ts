@@ -189,8 +189,8 @@ describe('astep-migrate steps against the emulators', () => {
     const conflicts = r.json.items.filter((i: { action: string }) => i.action === 'conflict').map((i: { message: string }) => i.message);
     // The edited task, and the account it belongs to (deleting that would cascade to the task).
     expect(conflicts).toEqual([
-      expect.stringMatching(new RegExp(`^task ${task.astep_sourceid} was changed after the run \\(subject: run wrote .*, now "Edited by a sales user"\\)`)),
-      expect.stringMatching(/^account \S+ is referenced by a record that was changed after the run/),
+      expect.stringMatching(new RegExp(`^Task ${task.astep_sourceid} was changed after the run \\(subject: run wrote .*, now "Edited by a sales user"\\)`)),
+      expect.stringMatching(/^Account \S+ is referenced by a record that was changed after the run/),
     ]);
     const after = await snapshot(emu);
     const diffs = snapshotDiff(before, after);

@@ -41,7 +41,7 @@ describe('configuration problems', () => {
     });
     const r = await runCli(['discover', '--config', moved, '--json', '--run', 'moved-run']);
     expect(r.code).toBe(0);
-    expect(r.stderr).toContain(`The stored Actionstep sign-in (${emu.config.actionstep.tokenStore.path}) was made at ${emu.actionstep.tokenUrl} for client ${emu.actionstep.clientId}, not at actionstep.tokenUrl ${other.tokenUrl} for client ${other.clientId}: it is not used. Signing in again.`);
+    expect(r.stderr).toContain(`The stored Actionstep sign-in (${emu.config.actionstep.tokenStore!.path}) was made at ${emu.actionstep.tokenUrl} for client ${emu.actionstep.clientId}, not at actionstep.tokenUrl ${other.tokenUrl} for client ${other.clientId}: it is not used. Signing in again.`);
     expect(r.json.plan.source.orgkey).not.toBe(first.json.plan.source.orgkey);
     expect(r.json.plan.source.counts).not.toEqual(first.json.plan.source.counts);
   });
@@ -57,7 +57,7 @@ describe('configuration problems', () => {
     expect(moved.stderr).toContain(`astep-migrate: dataverse.webApiUrl ${closedPort}/api/data/v9.2/: the sign-in service knows no Dataverse environment at this address in the tenant (AADSTS500011). Check dataverse.webApiUrl in the config file.`);
     const token = await runCli(['discover', '--config', write('as-down.json', (c) => {
       c.actionstep.authorizeUrl = `${closedPort}/api/oauth/authorize`;
-      c.actionstep.tokenStore.path = path.join(emu.dir, 'fresh-tokens.enc');
+      c.actionstep.tokenStore!.path = path.join(emu.dir, 'fresh-tokens.enc');
     }), '--json']);
     expect(token.code).toBe(2);
     expect(token.stderr).toContain(`astep-migrate: cannot reach actionstep.authorizeUrl ${closedPort}/api/oauth/authorize: connection refused (ECONNREFUSED).`);
@@ -88,11 +88,19 @@ describe('configuration problems', () => {
     expect(JSON.parse(checked.stdout).dataverse.clientSecret).toEqual({ file: path.join(emu.dir, 'secrets', 'dataverse.txt') });
   });
 
+  test('extract before provision: the step says to provision first, exit 2 (not an unexpected error)', async () => {
+    expect((await runCli(['discover', '--config', emu.configPath, '--run', 'not-provisioned'])).code).toBe(0);
+    const r = await runCli(['extract', '--config', emu.configPath, '--run', 'not-provisioned']);
+    expect([r.code, r.stderr]).toEqual([2, expect.stringContaining("the migration's tables (Migration Run and the others of the solution) are not in the Dynamics organisation at")]);
+    expect(r.stderr).toContain('run `astep-migrate provision` first');
+    expect(r.stderr).not.toContain('unexpected error');
+  });
+
   test('an application user without the product\'s role is refused by Dataverse; the command says which role to assign', async () => {
     const config = write('other-app.json', (c) => {
       Object.assign(c.dataverse, { clientId: OTHER_APP.clientId, clientSecret: OTHER_APP.clientSecret });
       c.stateDir = path.join(emu.dir, 'other-app-state');
-      c.actionstep.tokenStore.path = path.join(emu.dir, 'other-app-state', 'tokens.enc');
+      c.actionstep.tokenStore!.path = path.join(emu.dir, 'other-app-state', 'tokens.enc');
     });
     // Reading the inventory is what a Salesperson may do; creating tables is not.
     expect((await runCli(['discover', '--config', config, '--json'])).code).toBe(0);

@@ -35,7 +35,7 @@ describe('extraction while Actionstep changes', () => {
         }
       }) as SourcePort['pages'],
       count: (r) => inner.count(r), ids: (r, o) => inner.ids(r, o), byIds: (r, i, o) => inner.byIds(r, i, o),
-      trustLedger: () => inner.trustLedger(), downloadFile: (f, o) => inner.downloadFile(f, o), filesUrl: () => inner.filesUrl(),
+      downloadFile: (f, o) => inner.downloadFile(f, o), filesUrl: () => inner.filesUrl(),
       orgkey: () => inner.orgkey(), requestCount: () => inner.requestCount(),
     };
     const engine = new MigrationEngine({ source, sink: session.sink, store: session.store, progress: silentProgress });

@@ -48,12 +48,12 @@ describe('rollback leaves what users touched after the run', () => {
     const conflicts = r.json.items.filter((i: { action: string }) => i.action === 'conflict');
     expect(conflicts.map((c: { key: string }) => c.key).sort()).toEqual([edited.astep_sourceid, parent.astep_sourceid].sort());
     const editedItem = conflicts.find((c: { key: string }) => c.key === edited.astep_sourceid);
-    expect(editedItem.message).toMatch(new RegExp(`^account ${edited.astep_sourceid} was changed after the run \\(columns the run did not write were changed: row version \\d+ is now \\d+\\); last changed by ${userRow.fullname} on \\d{4}-\\d{2}-\\d{2}T`));
+    expect(editedItem.message).toMatch(new RegExp(`^Account ${edited.astep_sourceid} was changed after the run \\(columns the run did not write were changed: row version \\d+ is now \\d+\\); last changed by ${userRow.fullname} on \\w{3} \\d{1,2}, \\d{4}`));
     expect(editedItem).toMatchObject({ changedBy: userRow.fullname });
     const parentItem = conflicts.find((c: { key: string }) => c.key === parent.astep_sourceid);
-    expect(parentItem.message).toContain(`account ${parent.astep_sourceid} has records under it that the run did not create: `);
-    expect(parentItem.message).toContain(`a note (annotation ${note.annotationid}) added by ${userRow.fullname} on `);
-    expect(parentItem.message).toContain(`a contact (contact ${contact.contactid}) added by ${userRow.fullname} on `);
+    expect(parentItem.message).toContain(`Account ${parent.astep_sourceid} has records under it that the run did not create: `);
+    expect(parentItem.message).toContain(`a note added by ${userRow.fullname} on `);
+    expect(parentItem.message).toContain(`a contact added by ${userRow.fullname} on `);
     expect(parentItem.children.map((c: { id: string }) => c.id).sort()).toEqual([note.annotationid, contact.contactid].sort());
 
     // Neither account is deleted, nor the note and the contact (a cascade from the account would have taken both).

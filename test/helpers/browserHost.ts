@@ -7,14 +7,21 @@ import type { Browser } from 'playwright-core';
 export const CHROMIUM = '/usr/bin/chromium';
 
 /** Headless chromium with the flags that keep it off the network (see ../shared/reference/toolchain.md). */
-export async function launchChromium(): Promise<Browser> {
+export async function launchChromium(extraArgs: string[] = []): Promise<Browser> {
   const { chromium } = await import('playwright-core');
   return chromium.launch({
     executablePath: CHROMIUM,
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
-      '--disable-sync', '--no-first-run', '--disable-quic'],
+      '--disable-sync', '--no-first-run', '--disable-quic', ...extraArgs],
   });
 }
+
+/**
+ * For pages playwright serves on a stand-in's origin (route.fulfill): chromium gives such a response no address, so
+ * it counts as public, and its Local Network Access checks refuse the page's calls to the other stand-ins on
+ * 127.0.0.1. In the cloud every host involved is public; only the test puts them on loopback.
+ */
+export const ALLOW_LOOPBACK_FROM_ROUTED_PAGES = '--disable-features=LocalNetworkAccessChecks';
 
 /** Path → [content type, body or a function giving it (read when asked, so late values are served)]. */
 export type HostFiles = Record<string, [string, string | Buffer | (() => string | Buffer | Promise<string | Buffer>)]>;

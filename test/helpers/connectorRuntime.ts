@@ -1,18 +1,26 @@
-// A stand-in for the Power Platform connector runtime, for tests: it plays the platform's part between the browser
-// (the Mapping Wizard) and Actionstep, so the client secret and the Actionstep tokens never reach the browser.
+// A stand-in for the Power Platform between the browser (the Mapping Wizard) and Actionstep, for tests: the
+// connections API (api.powerapps.com) and the connector runtime (<region>.azure-apim.net) are two hosts here too, on
+// two ports, and each accepts only a token the Entra stand-in minted for its own audience. The client secret and the
+// Actionstep tokens never reach the browser.
 //
-// Modelled on the real service:
-// - management plane (api.powerapps.com): `PUT|GET|DELETE /providers/Microsoft.PowerApps/apis/{apiName}/connections/
-//   {connectionId}?api-version=2016-11-01` and `POST .../getConsentLink` with `{ parameters: [{ parameterName: 'token',
-//   redirectUrl }] }` answering `{ value: [{ link, status, parameterName }] }`. A new OAuth connection reads
-//   `statuses: [{ status: 'Error', target: 'token', error: { code: 'Unauthenticated' } }]` until consent.
-// - consent redirect (global.consent.azure-apim.net/redirect): the identity provider sends the code here; the runtime
-//   exchanges it server-side with the client secret and stores the tokens on the connection. The real platform then
-//   hands the portal a consent code that it confirms with `confirmConsentCode`; this stand-in skips that hop and
-//   redirects straight to the caller's redirectUrl with `connectionId` and `status` (what the wizard needs to know).
-// - data plane ({region}.azure-apim.net): `/apim/{apiName}/{connectionId}/<path of the swagger, relative to
-//   basePath>`; the runtime adds the connection's bearer token, refreshes it when Actionstep answers 401 and retries
-//   once. Only operations the swagger defines are served.
+// Modelled on the real services (an observed contract of api.powerapps.com, and learn.microsoft.com where it says):
+// - connections API, every call with `?api-version=2016-11-01&$filter=environment eq '<environment id>'` (without the
+//   filter the API answers MissingEnvironmentFilter), token audience https://service.powerapps.com/ ("PowerApps
+//   Service"): `GET /providers/Microsoft.PowerApps/apis/{apiName}` (the connector; `properties.runtimeUrls[0]` is
+//   the connector runtime URL `.../apim/{apiName}`), `PUT|GET|DELETE .../apis/{apiName}/connections/{id}` (PUT
+//   body `{ properties: { displayName, environment: { id, name }, connectionParameters } }`), `POST .../getConsentLink`
+//   with `{ redirectUrl }` answering `{ consentLink, principalType, redirectUrl }`, `POST .../confirmConsentCode`
+//   with `{ code }`. A new OAuth connection reads `statuses: [{ status: 'Error', target: 'token', error: { code:
+//   'Unauthenticated' } }]` until consent. A connection belongs to the user who created it.
+// - consent: the consent link opens the consent service (`/login?data=...` here), which sends the browser to
+//   Actionstep's authorize page; Actionstep sends the code to the global redirect of the connector
+//   (`global.consent.azure-apim.net/redirect/<api>`, redirectMode GlobalPerConnector); the code is exchanged server
+//   side with the client secret and the browser returns to the caller's redirectUrl with `?code=<consent code>`
+//   (or `?error=<base64 message>`). Harsher than observed (a redirect to a non-portal page can come back already
+//   confirmed): the connection is Connected only after the caller posts that code to confirmConsentCode.
+// - connector runtime (data plane), token audience https://apihub.azure.com: `{runtimeUrl}/{connectionId}/<path of
+//   the swagger, relative to basePath>`; the runtime adds the connection's bearer token, refreshes it when Actionstep
+//   answers 401 and retries once. Only operations the swagger defines are served.
 // Where the real behaviour is not documented the harsher plausible choice is made and said so below.
 import { randomBytes, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -21,7 +29,6 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 
 export const CONNECTOR_RUNTIME_API_VERSION = '2016-11-01';
-export const DEFAULT_CONNECTOR_API_NAME = 'shared_astep-actionstep';
 
 export interface ConnectorRuntimeActionstepSettings {
   authorizeUrl: string;
@@ -40,13 +47,24 @@ export interface ConnectorSwagger {
   paths: Record<string, Record<string, unknown>>;
 }
 
+/** Who checks the callers' bearer tokens (the Entra stand-in). */
+export interface TokenVerifier {
+  verify(token: string, audiences: string[]): { ok: true; claims: { oid: string; tid: string; upn?: string } } | { ok: false; reason: string };
+}
+
+/** The identifier URIs of the two services, as Entra puts them in `aud` (with or without the trailing slash). */
+export const CONNECTIONS_API_AUDIENCES = ['https://service.powerapps.com/', 'https://service.powerapps.com'];
+export const CONNECTOR_RUNTIME_AUDIENCES = ['https://apihub.azure.com', 'https://apihub.azure.com/'];
+
 export interface ConnectorRuntimeOptions {
   actionstep: ConnectorRuntimeActionstepSettings;
+  identity: TokenVerifier;
+  /** The Power Platform environment the connector lives in (the $filter every connections API call carries). */
+  environmentId: string;
+  /** The connector's API name as the platform assigned it (Dataverse connectors.connectorinternalid). */
+  apiName: string;
   /** Default: connectors/actionstep/apiDefinition.swagger.json. */
   swagger?: ConnectorSwagger;
-  apiName?: string;
-  /** The bearer token the browser must present (in Dynamics: the signed-in user's token for the runtime). */
-  userToken?: string;
   /** The real runtime gives up on a backend after about 2 minutes (504). Default 120000. */
   forwardTimeoutInMs?: number;
   /** One line per handled request; never contains a token, a code or the client secret. */
@@ -60,8 +78,10 @@ export interface ConnectorRuntimeCounters {
   /** Successful refresh-token grants. */
   refreshes: number;
   refreshFailures: number;
-  /** Code exchanges that connected a connection. */
+  /** Code exchanges at Actionstep that ended with a consent code for the caller. */
   consents: number;
+  /** confirmConsentCode calls that connected a connection. */
+  confirmations: number;
   managementCalls: number;
   /** Requests refused by the runtime itself (user token, unknown connection or path, not connected). */
   rejected: number;
@@ -72,10 +92,14 @@ export interface ConnectorRuntimeCounters {
 export type ConnectionStatusName = 'Connected' | 'Error';
 
 export interface ConnectorRuntime {
-  /** http://127.0.0.1:PORT (no trailing slash). */
-  url: string;
+  /** The connections API (api.powerapps.com): http://127.0.0.1:PORT, no trailing slash. */
+  connectionsUrl: string;
+  /** The connector runtime host (<region>.azure-apim.net): http://127.0.0.1:PORT, no trailing slash. */
+  runtimeUrl: string;
+  /** `${runtimeUrl}/apim/${apiName}`: what the connector's runtimeUrls[0] says. */
+  apiRuntimeUrl: string;
   apiName: string;
-  userToken: string;
+  environmentId: string;
   counters(): ConnectorRuntimeCounters;
   /** Test hooks that act as time or an administrator would. */
   testing: {
@@ -99,6 +123,8 @@ interface StoredTokens {
 
 interface Connection {
   id: string;
+  /** Object id of the user who created it: connections are not shared unless someone shares them. */
+  owner: string;
   displayName: string;
   createdTime: string;
   lastModifiedTime: string;
@@ -111,7 +137,16 @@ interface Connection {
 
 interface PendingConsent {
   connectionId: string;
+  owner: string;
   redirectUrl: string;
+  expiresAt: number;
+}
+
+/** Tokens Actionstep issued at consent, waiting for the caller's confirmConsentCode. */
+interface UnconfirmedConsent {
+  connectionId: string;
+  owner: string;
+  tokens: StoredTokens;
   expiresAt: number;
 }
 
@@ -147,9 +182,11 @@ export async function startConnectorRuntime(options: ConnectorRuntimeOptions): P
   const runtime = new ConnectorRuntimeServer(options);
   await runtime.listen();
   return {
-    url: runtime.url,
+    connectionsUrl: runtime.connectionsUrl,
+    runtimeUrl: runtime.runtimeUrl,
+    apiRuntimeUrl: `${runtime.runtimeUrl}/apim/${runtime.apiName}`,
     apiName: runtime.apiName,
-    userToken: runtime.userToken,
+    environmentId: options.environmentId,
     counters: () => ({ ...runtime.counters, byStatus: { ...runtime.counters.byStatus } }),
     testing: {
       expireAccessToken: (id) => {
@@ -168,45 +205,52 @@ export async function startConnectorRuntime(options: ConnectorRuntimeOptions): P
 
 class ConnectorRuntimeServer {
   readonly apiName: string;
-  readonly userToken: string;
-  readonly counters: ConnectorRuntimeCounters = { forwarded: 0, refreshes: 0, refreshFailures: 0, consents: 0, managementCalls: 0, rejected: 0, byStatus: {} };
-  url = '';
+  readonly counters: ConnectorRuntimeCounters = { forwarded: 0, refreshes: 0, refreshFailures: 0, consents: 0, confirmations: 0, managementCalls: 0, rejected: 0, byStatus: {} };
+  connectionsUrl = '';
+  runtimeUrl = '';
   readonly issuedTokens: string[] = [];
-  private readonly server: http.Server;
+  /** The connections API host and the connector runtime host: two servers, as two hosts in the cloud. */
+  private readonly connectionsServer: http.Server;
+  private readonly runtimeServer: http.Server;
   private readonly connections = new Map<string, Connection>();
   private readonly consents = new Map<string, PendingConsent>();
+  private readonly unconfirmed = new Map<string, UnconfirmedConsent>();
   private readonly operations: Operation[];
   private readonly scopes: string[];
   private readonly now: () => number;
 
   constructor(private readonly options: ConnectorRuntimeOptions) {
-    this.apiName = options.apiName ?? DEFAULT_CONNECTOR_API_NAME;
-    this.userToken = options.userToken ?? `user-${randomBytes(24).toString('base64url')}`;
+    this.apiName = options.apiName;
     this.now = options.now ?? Date.now;
     const swagger = options.swagger ?? (JSON.parse(readFileSync(DEFAULT_SWAGGER_PATH, 'utf8')) as ConnectorSwagger);
     this.operations = compileOperations(swagger);
     this.scopes = options.actionstep.scopes ?? defaultScopes();
-    this.server = http.createServer((req, res) => {
-      this.handle(req, res).catch((e: unknown) => {
+    const serve = (handler: (req: http.IncomingMessage, res: http.ServerResponse) => Promise<void>) => http.createServer((req, res) => {
+      handler(req, res).catch((e: unknown) => {
         // A bug of the stand-in, not a platform answer: say so without echoing anything that could hold a secret.
         this.log(`internal error on ${req.method} ${pathOnly(req.url)}: ${(e as Error).name}`);
         if (!res.headersSent) this.sendError(res, new RuntimeError(500, 'InternalServerError', 'The connector runtime failed to handle the request.'));
         else res.destroy();
       });
     });
+    this.connectionsServer = serve((req, res) => this.handleConnections(req, res));
+    this.runtimeServer = serve((req, res) => this.handleRuntime(req, res));
   }
 
   async listen(): Promise<void> {
-    await new Promise<void>((resolve, reject) => {
-      this.server.once('error', reject);
-      this.server.listen(0, '127.0.0.1', () => resolve());
+    const listen = (server: http.Server) => new Promise<string>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(0, '127.0.0.1', () => resolve(`http://127.0.0.1:${(server.address() as AddressInfo).port}`));
     });
-    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    this.connectionsUrl = await listen(this.connectionsServer);
+    this.runtimeUrl = await listen(this.runtimeServer);
   }
 
   async close(): Promise<void> {
-    this.server.closeAllConnections();
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+    for (const server of [this.connectionsServer, this.runtimeServer]) {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
   }
 
   connection(id: string): Connection {
@@ -219,12 +263,33 @@ class ConnectorRuntimeServer {
     this.options.log?.(line);
   }
 
+  /** The connector's global consent redirect (redirectMode GlobalPerConnector: one per connector). */
   private get redirectUri(): string {
-    return `${this.url}/redirect`;
+    return `${this.connectionsUrl}/redirect/${this.apiName.replace(/^shared_/, '')}`;
   }
 
   // ------------------------------------------------------------------------------------------ routing
-  private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+  private async handleConnections(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    await this.route(req, res, false, async (method, rawPath, rawQuery) => {
+      if (rawPath === this.redirectUri.slice(this.connectionsUrl.length) && method === 'GET') return this.consentRedirect(new URLSearchParams(rawQuery), res);
+      if (rawPath === '/login' && method === 'GET') return this.consentLogin(new URLSearchParams(rawQuery), res);
+      const api = /^\/providers\/Microsoft\.PowerApps\/apis\/([^/]+)$/.exec(rawPath);
+      if (api) return this.describeApi(req, res, method, decodeSegment(api[1]), new URLSearchParams(rawQuery));
+      const mgmt = /^\/providers\/Microsoft\.PowerApps\/apis\/([^/]+)\/connections\/([^/]+)(\/getConsentLink|\/confirmConsentCode)?$/.exec(rawPath);
+      if (mgmt) return this.management(req, res, method, decodeSegment(mgmt[1]), decodeSegment(mgmt[2]), mgmt[3] ?? '', new URLSearchParams(rawQuery));
+      throw new RuntimeError(404, 'NotFound', `No route for ${method} ${rawPath}.`);
+    });
+  }
+
+  private async handleRuntime(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    await this.route(req, res, true, async (method, rawPath, rawQuery) => {
+      const data = /^\/apim\/([^/]+)\/([^/]+)(\/.*)?$/.exec(rawPath);
+      if (data) return this.dataPlane(req, res, method, decodeSegment(data[1]), decodeSegment(data[2]), data[3] ?? '/', rawQuery);
+      throw new RuntimeError(404, 'NotFound', `No route for ${method} ${rawPath}.`);
+    });
+  }
+
+  private async route(req: http.IncomingMessage, res: http.ServerResponse, dataPlane: boolean, handle: (method: string, rawPath: string, rawQuery: string) => Promise<void>): Promise<void> {
     setCors(req, res);
     const method = req.method ?? 'GET';
     const rawUrl = req.url ?? '/';
@@ -238,70 +303,107 @@ class ConnectorRuntimeServer {
       return;
     }
     try {
-      if (rawPath === '/redirect' && method === 'GET') return await this.consentRedirect(new URLSearchParams(rawQuery), res);
-      const mgmt = /^\/providers\/Microsoft\.PowerApps\/apis\/([^/]+)\/connections\/([^/]+)(\/getConsentLink)?$/.exec(rawPath);
-      if (mgmt) return await this.management(req, res, method, decodeSegment(mgmt[1]), decodeSegment(mgmt[2]), Boolean(mgmt[3]), new URLSearchParams(rawQuery));
-      const data = /^\/apim\/([^/]+)\/([^/]+)(\/.*)?$/.exec(rawPath);
-      if (data) return await this.dataPlane(req, res, method, decodeSegment(data[1]), decodeSegment(data[2]), data[3] ?? '/', rawQuery);
-      throw new RuntimeError(404, 'NotFound', `No route for ${method} ${rawPath}.`);
+      await handle(method, rawPath, rawQuery);
     } catch (e) {
       if (!(e instanceof RuntimeError)) throw e;
-      if (rawPath.startsWith('/apim/')) this.count(e.status, true);
+      if (dataPlane) this.count(e.status, true);
       this.log(`${method} ${rawPath} -> ${e.status} ${e.code}`);
       this.sendError(res, e);
     }
   }
 
-  private authenticateUser(req: http.IncomingMessage): void {
+  /** The caller's object id, from a bearer token Entra issued for this service's audience. */
+  private authenticateUser(req: http.IncomingMessage, audiences: string[], service: string): string {
     const m = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '');
     if (!m) {
-      throw new RuntimeError(401, 'Unauthorized', 'The request has no bearer token: sign in (the connector runtime needs the user token).', {
+      throw new RuntimeError(401, 'Unauthorized', `The request has no bearer token: sign in (the ${service} needs the signed-in user's token).`, {
         'WWW-Authenticate': 'Bearer error="invalid_token"',
       });
     }
-    if (m[1] !== this.userToken) {
-      throw new RuntimeError(401, 'InvalidAuthenticationToken', 'The user token is not valid for the connector runtime (expired, or issued for another resource).', {
+    const checked = this.options.identity.verify(m[1], audiences);
+    if (!checked.ok) {
+      throw new RuntimeError(401, 'InvalidAuthenticationToken', `The token is not valid for the ${service} (${checked.reason}; it needs one issued for ${audiences[0]}).`, {
         'WWW-Authenticate': 'Bearer error="invalid_token"',
       });
     }
+    return checked.claims.oid;
   }
 
-  // ------------------------------------------------------------------------------------------ management plane
-  private async management(req: http.IncomingMessage, res: http.ServerResponse, method: string, apiName: string, connectionId: string, consentLink: boolean, query: URLSearchParams): Promise<void> {
-    this.counters.managementCalls++;
-    this.authenticateUser(req);
+  /** api-version and the environment filter every connections API call carries. */
+  private checkQuery(query: URLSearchParams, environmentRequired: boolean): void {
     // The real API refuses calls without api-version (ARM convention); so does the stand-in.
     const version = query.get('api-version');
     if (!version) throw new RuntimeError(400, 'MissingApiVersionParameter', `The api-version query parameter is required (use ${CONNECTOR_RUNTIME_API_VERSION}).`);
     if (version !== CONNECTOR_RUNTIME_API_VERSION) throw new RuntimeError(400, 'InvalidApiVersionParameter', `api-version '${version}' is not supported (use ${CONNECTOR_RUNTIME_API_VERSION}).`);
-    if (apiName !== this.apiName) throw new RuntimeError(404, 'ApiNotFound', `The API '${apiName}' does not exist in this environment (the Actionstep connector is '${this.apiName}').`);
+    const filter = query.get('$filter');
+    if (filter === null) {
+      if (environmentRequired) throw new RuntimeError(400, 'MissingEnvironmentFilter', "The request needs $filter=environment eq '<environment id>'.");
+      return;
+    }
+    const env = /^environment eq '([^']+)'$/.exec(filter)?.[1];
+    if (!env) throw new RuntimeError(400, 'InvalidFilter', `The $filter must be environment eq '<environment id>', got ${JSON.stringify(filter)}.`);
+    if (env !== this.options.environmentId) throw new RuntimeError(404, 'EnvironmentNotFound', `The environment '${env}' could not be found.`);
+  }
+
+  private checkApi(apiName: string): void {
+    if (apiName !== this.apiName) throw new RuntimeError(404, 'ApiNotFound', `The API '${apiName}' does not exist in environment '${this.options.environmentId}'.`);
+  }
+
+  // ------------------------------------------------------------------------------------------ connections API
+  /** The connector as the connections API describes it: runtimeUrls[0] is where its data plane is. */
+  private async describeApi(req: http.IncomingMessage, res: http.ServerResponse, method: string, apiName: string, query: URLSearchParams): Promise<void> {
+    this.counters.managementCalls++;
+    this.authenticateUser(req, CONNECTIONS_API_AUDIENCES, 'connections API');
+    this.checkQuery(query, true);
+    this.checkApi(apiName);
+    if (method !== 'GET') throw new RuntimeError(405, 'MethodNotAllowed', `${method} is not allowed on an API (GET).`);
+    const runtimeUrl = `${this.runtimeUrl}/apim/${this.apiName}`;
+    sendJson(res, 200, {
+      name: this.apiName,
+      id: `/providers/Microsoft.PowerApps/apis/${this.apiName}`,
+      type: 'Microsoft.PowerApps/apis',
+      properties: { displayName: 'Actionstep', isCustomApi: true, environment: { name: this.options.environmentId }, runtimeUrls: [runtimeUrl], primaryRuntimeUrl: runtimeUrl },
+    });
+  }
+
+  private async management(req: http.IncomingMessage, res: http.ServerResponse, method: string, apiName: string, connectionId: string, action: string, query: URLSearchParams): Promise<void> {
+    this.counters.managementCalls++;
+    const caller = this.authenticateUser(req, CONNECTIONS_API_AUDIENCES, 'connections API');
+    // Harsher than observed (a PUT carries its environment in the body): every call must name the environment.
+    this.checkQuery(query, true);
+    this.checkApi(apiName);
     if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/.test(connectionId)) {
       throw new RuntimeError(400, 'InvalidConnectionName', `Connection name '${connectionId}' is not valid: letters, digits, '.', '_' and '-' only, at most 128 characters.`);
     }
-    if (consentLink) {
-      if (method !== 'POST') throw new RuntimeError(405, 'MethodNotAllowed', `${method} is not allowed on getConsentLink (POST).`);
-      return this.getConsentLink(req, res, connectionId);
-    }
-    if (method === 'PUT') {
+    if (method === 'PUT' && !action) {
       const body = await readJson(req);
       const props = (body.properties ?? {}) as Record<string, unknown>;
+      const env = (props.environment as { name?: unknown } | undefined)?.name;
+      if (env !== this.options.environmentId) throw new RuntimeError(400, 'InvalidEnvironment', `properties.environment.name must be the connector's environment '${this.options.environmentId}', got ${JSON.stringify(env ?? null)}.`);
       const displayName = typeof props.displayName === 'string' && props.displayName.trim() ? props.displayName.trim() : connectionId;
-      const existing = this.connections.get(connectionId);
+      const existing = this.ownedConnection(connectionId, caller, true);
       const stamp = new Date(this.now()).toISOString();
       if (existing) {
         existing.displayName = displayName;
         existing.lastModifiedTime = stamp;
       } else {
         this.connections.set(connectionId, {
-          id: connectionId, displayName, createdTime: stamp, lastModifiedTime: stamp, tokens: null, status: 'Error',
+          id: connectionId, owner: caller, displayName, createdTime: stamp, lastModifiedTime: stamp, tokens: null, status: 'Error',
           error: { code: 'Unauthenticated', message: 'This connection is not authenticated: sign in to Actionstep.' }, refreshing: null,
         });
       }
       this.log(`PUT connection ${connectionId} -> ${existing ? 200 : 201}`);
       return sendJson(res, existing ? 200 : 201, this.describe(this.connections.get(connectionId)!));
     }
-    const conn = this.connections.get(connectionId);
-    if (!conn) throw new RuntimeError(404, 'ConnectionNotFound', `The connection '${connectionId}' does not exist for API '${this.apiName}'.`);
+    const conn = this.ownedConnection(connectionId, caller, false)!;
+    if (action === '/getConsentLink') {
+      if (method !== 'POST') throw new RuntimeError(405, 'MethodNotAllowed', `${method} is not allowed on getConsentLink (POST).`);
+      return this.getConsentLink(req, res, conn);
+    }
+    if (action === '/confirmConsentCode') {
+      if (method !== 'POST') throw new RuntimeError(405, 'MethodNotAllowed', `${method} is not allowed on confirmConsentCode (POST).`);
+      return this.confirmConsentCode(req, res, conn, caller);
+    }
     if (method === 'GET') return sendJson(res, 200, this.describe(conn));
     if (method === 'DELETE') {
       this.connections.delete(connectionId);
@@ -311,6 +413,17 @@ class ConnectorRuntimeServer {
       return;
     }
     throw new RuntimeError(405, 'MethodNotAllowed', `${method} is not allowed on a connection (GET, PUT, DELETE).`);
+  }
+
+  /** A connection of the caller; another user's connection is refused (connections are not shared here). */
+  private ownedConnection(connectionId: string, caller: string, mayBeNew: boolean): Connection | undefined {
+    const conn = this.connections.get(connectionId);
+    if (!conn) {
+      if (mayBeNew) return undefined;
+      throw new RuntimeError(404, 'ConnectionNotFound', `The connection '${connectionId}' does not exist for API '${this.apiName}'.`);
+    }
+    if (conn.owner !== caller) throw new RuntimeError(403, 'AuthorizationFailed', `The connection '${connectionId}' belongs to another user and is not shared with the caller.`);
+    return conn;
   }
 
   /** The connection as the API shows it: never a token, never the secret. */
@@ -331,14 +444,10 @@ class ConnectorRuntimeServer {
     };
   }
 
-  private async getConsentLink(req: http.IncomingMessage, res: http.ServerResponse, connectionId: string): Promise<void> {
-    const conn = this.connections.get(connectionId);
-    if (!conn) throw new RuntimeError(404, 'ConnectionNotFound', `The connection '${connectionId}' does not exist for API '${this.apiName}'.`);
+  /** `{ redirectUrl }` → `{ consentLink, principalType, redirectUrl }`: the link opens the consent service. */
+  private async getConsentLink(req: http.IncomingMessage, res: http.ServerResponse, conn: Connection): Promise<void> {
     const body = await readJson(req);
-    const params = Array.isArray(body.parameters) ? (body.parameters as Array<Record<string, unknown>>) : [];
-    const param = params.find((p) => p && p.parameterName === 'token');
-    if (!param) throw new RuntimeError(400, 'InvalidConsentLinkRequest', "The body must be { parameters: [{ parameterName: 'token', redirectUrl }] } ('token' is the connector's OAuth parameter).");
-    const redirectUrl = typeof param.redirectUrl === 'string' ? param.redirectUrl : '';
+    const redirectUrl = typeof body.redirectUrl === 'string' ? body.redirectUrl : '';
     let parsed: URL | null = null;
     try {
       parsed = new URL(redirectUrl);
@@ -346,10 +455,21 @@ class ConnectorRuntimeServer {
       parsed = null;
     }
     if (!parsed || (parsed.protocol !== 'https:' && parsed.protocol !== 'http:')) {
-      throw new RuntimeError(400, 'InvalidRedirectUrl', `parameters[0].redirectUrl must be an absolute http(s) URL, got ${JSON.stringify(redirectUrl)}.`);
+      throw new RuntimeError(400, 'InvalidRedirectUrl', `redirectUrl must be an absolute http(s) URL, got ${JSON.stringify(redirectUrl)}.`);
     }
     const state = randomBytes(18).toString('base64url');
-    this.consents.set(state, { connectionId, redirectUrl, expiresAt: this.now() + CONSENT_TTL_MS });
+    this.consents.set(state, { connectionId: conn.id, owner: conn.owner, redirectUrl, expiresAt: this.now() + CONSENT_TTL_MS });
+    this.log(`getConsentLink ${conn.id} -> 200`);
+    sendJson(res, 200, { consentLink: `${this.connectionsUrl}/login?data=${state}`, principalType: 'User', redirectUrl });
+  }
+
+  /** The consent service's page: on to the identity provider's authorize page (Actionstep). */
+  private consentLogin(query: URLSearchParams, res: http.ServerResponse): void {
+    const state = query.get('data') ?? '';
+    const pending = this.consents.get(state);
+    if (!pending || pending.expiresAt < this.now()) {
+      return sendHtml(res, 400, 'Sign-in failed', 'This sign-in link is unknown, was already used or has expired. Start again from the Connect step.');
+    }
     const { authorizeUrl, clientId, loginHint } = this.options.actionstep;
     const link = new URL(authorizeUrl);
     link.searchParams.set('response_type', 'code');
@@ -358,11 +478,14 @@ class ConnectorRuntimeServer {
     link.searchParams.set('scope', this.scopes.join(' '));
     link.searchParams.set('state', state);
     if (loginHint) link.searchParams.set('login_hint', loginHint);
-    this.log(`getConsentLink ${connectionId} -> 200`);
-    sendJson(res, 200, { value: [{ link: link.toString(), status: conn.status === 'Connected' ? 'Connected' : 'Unauthenticated', parameterName: 'token', displayName: 'Sign in with Actionstep' }] });
+    res.writeHead(302, { Location: link.toString() });
+    res.end();
   }
 
-  /** Where Actionstep sends the browser back: exchange the code (server side, with the secret), then go to the caller. */
+  /**
+   * Where Actionstep sends the browser back: exchange the code (server side, with the secret), then go to the caller
+   * with a consent code that confirmConsentCode turns into a Connected connection; or with `error=<base64>`.
+   */
   private async consentRedirect(query: URLSearchParams, res: http.ServerResponse): Promise<void> {
     const state = query.get('state') ?? '';
     const pending = this.consents.get(state);
@@ -375,11 +498,9 @@ class ConnectorRuntimeServer {
     this.consents.delete(state); // single use
     const conn = this.connections.get(pending.connectionId);
     const back = new URL(pending.redirectUrl);
-    back.searchParams.set('connectionId', pending.connectionId);
     const fail = (code: string, message: string): void => {
       if (conn && conn.status !== 'Connected') conn.error = { code, message };
-      back.searchParams.set('status', 'Error');
-      back.searchParams.set('error', code);
+      back.searchParams.set('error', Buffer.from(JSON.stringify({ code, message })).toString('base64'));
       this.log(`consent for ${pending.connectionId} failed: ${code} -> 302`);
       res.writeHead(302, { Location: back.toString() });
       res.end();
@@ -389,21 +510,38 @@ class ConnectorRuntimeServer {
     if (idpError) return fail(idpError, query.get('error_description') ?? 'Actionstep refused the sign-in.');
     const code = query.get('code');
     if (!code) return fail('invalid_request', 'Actionstep sent neither a code nor an error.');
+    let tokens: StoredTokens;
     try {
-      const tokens = await this.tokenRequest({ grant_type: 'authorization_code', code, redirect_uri: this.redirectUri });
-      conn.tokens = tokens;
-      conn.status = 'Connected';
-      conn.error = null;
-      conn.lastModifiedTime = new Date(this.now()).toISOString();
-      this.counters.consents++;
+      tokens = await this.tokenRequest({ grant_type: 'authorization_code', code, redirect_uri: this.redirectUri });
     } catch (e) {
       const err = e instanceof RuntimeError ? e : new RuntimeError(502, 'TokenRequestFailed', (e as Error).message);
       return fail(err.code, err.message);
     }
-    back.searchParams.set('status', 'Connected');
-    this.log(`consent for ${pending.connectionId}: Connected -> 302`);
+    const consentCode = randomBytes(24).toString('base64url');
+    this.unconfirmed.set(consentCode, { connectionId: conn.id, owner: pending.owner, tokens, expiresAt: this.now() + CONSENT_TTL_MS });
+    this.counters.consents++;
+    back.searchParams.set('code', consentCode);
+    this.log(`consent for ${pending.connectionId}: signed in, waiting for confirmConsentCode -> 302`);
     res.writeHead(302, { Location: back.toString() });
     res.end();
+  }
+
+  /** `{ code }`: the consent code the caller received; only the user who asked for the link can confirm it. */
+  private async confirmConsentCode(req: http.IncomingMessage, res: http.ServerResponse, conn: Connection, caller: string): Promise<void> {
+    const body = await readJson(req);
+    const code = typeof body.code === 'string' ? body.code : '';
+    const pending = this.unconfirmed.get(code);
+    if (!pending || pending.expiresAt < this.now() || pending.connectionId !== conn.id || pending.owner !== caller) {
+      throw new RuntimeError(400, 'InvalidConsentCode', `The consent code is not valid for connection '${conn.id}' (unknown, expired, already used, or issued to another user).`);
+    }
+    this.unconfirmed.delete(code); // single use
+    conn.tokens = pending.tokens;
+    conn.status = 'Connected';
+    conn.error = null;
+    conn.lastModifiedTime = new Date(this.now()).toISOString();
+    this.counters.confirmations++;
+    this.log(`confirmConsentCode ${conn.id} -> Connected`);
+    sendJson(res, 200, this.describe(conn));
   }
 
   /** POST to Actionstep's token endpoint with the client secret; errors carry the RFC 6749 code, never a token. */
@@ -456,10 +594,9 @@ class ConnectorRuntimeServer {
   }
 
   private async dataPlane(req: http.IncomingMessage, res: http.ServerResponse, method: string, apiName: string, connectionId: string, apiPath: string, rawQuery: string): Promise<void> {
-    this.authenticateUser(req);
-    if (apiName !== this.apiName) throw new RuntimeError(404, 'ApiNotFound', `The API '${apiName}' does not exist in this environment (the Actionstep connector is '${this.apiName}').`);
-    const conn = this.connections.get(connectionId);
-    if (!conn) throw new RuntimeError(404, 'ConnectionNotFound', `The connection '${connectionId}' does not exist for API '${this.apiName}'.`);
+    const caller = this.authenticateUser(req, CONNECTOR_RUNTIME_AUDIENCES, 'connector runtime');
+    this.checkApi(apiName);
+    const conn = this.ownedConnection(connectionId, caller, false)!;
     // Harsher choice (the real runtime serves only the operations of the connector's definition): a path or method
     // the swagger does not define is refused here and never reaches Actionstep.
     // Dot segments would be resolved away when the URL to Actionstep is built, reaching paths the swagger never allowed.

@@ -18,8 +18,11 @@ export interface CliResult {
   json: any; // eslint-disable-line @typescript-eslint/no-explicit-any
 }
 
-/** Runs `astep-migrate <args>`; with `killAfterMs` the process is SIGKILLed at that moment (a crash). */
-export function runCli(args: string[], o: { killAfterMs?: number; timeoutMs?: number; env?: Record<string, string> } = {}): Promise<CliResult> {
+/**
+ * Runs `astep-migrate <args>`; with `killAfterMs` the process is SIGKILLed at that moment (a crash), with `killWhen`
+ * as soon as it returns true (checked every millisecond: for example once the emulator has served some request).
+ */
+export function runCli(args: string[], o: { killAfterMs?: number; killWhen?: () => boolean; timeoutMs?: number; env?: Record<string, string> } = {}): Promise<CliResult> {
   if (!fs.existsSync(CLI)) throw new Error(`${CLI} is missing: run \`node scripts/build.mjs\` (npm test does)`);
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [CLI, ...args], { cwd: ROOT, env: { ...process.env, ...o.env }, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -28,10 +31,12 @@ export function runCli(args: string[], o: { killAfterMs?: number; timeoutMs?: nu
     child.stdout.on('data', (d) => (stdout += d));
     child.stderr.on('data', (d) => (stderr += d));
     const killer = o.killAfterMs !== undefined ? setTimeout(() => child.kill('SIGKILL'), o.killAfterMs) : null;
+    const watcher = o.killWhen ? setInterval(() => o.killWhen?.() && child.kill('SIGKILL'), 1) : null;
     const timeout = setTimeout(() => child.kill('SIGKILL'), o.timeoutMs ?? 240_000);
     child.on('error', reject);
     child.on('close', (code, signal) => {
       if (killer) clearTimeout(killer);
+      if (watcher) clearInterval(watcher);
       clearTimeout(timeout);
       let json: unknown = null;
       try {

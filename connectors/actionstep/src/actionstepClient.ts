@@ -1,26 +1,23 @@
 // The Actionstep REST client (Azure SDK style): lists as paged async iterators over every resource in resources.ts,
-// records normalized through fromWire (the engine never sees wire shapes), sideloads instead of N+1 calls, the trust
-// ledger report, file downloads, and request accounting for the extraction benchmark.
+// records normalized through fromWire (the engine never sees wire shapes), sideloads instead of N+1 calls, file
+// downloads, and request accounting for the extraction benchmark. (No trust ledger: Actionstep has no trust API.)
 // The npm `buffer` package in a browser bundle, the built-in in Node: the client runs in both.
 import { Buffer } from 'buffer';
 import { ActionstepError } from './errors';
 import type { ActionstepTokenProvider } from './auth/tokenProvider';
 import { FetchHttpTransport, type HttpTransport } from './transport/httpTransport';
 import { abortableSleep } from './pipeline/concurrencyLimiter';
-import { RequestPipeline, type ActionstepLogger, type RequestCountSnapshot } from './pipeline/requestPipeline';
+import { RequestPipeline, type ActionstepLogger, type PaceSnapshot, type RequestCountSnapshot } from './pipeline/requestPipeline';
 import type { RetryOptions, RetryStrategy } from './pipeline/retryPolicy';
 import { parseEnvelope, type ParsedEnvelope } from './paging/envelope';
 import { fetchPages } from './paging/pageFetcher';
 import { pagedIterator, type PagedAsyncIterableIterator, type PageSettings } from './paging/pagedAsyncIterator';
-import { parseTrustLedgerCsv, type TrustLedgerRowError } from './trust/trustLedgerCsv';
 import { fromWire, isResourceName, resourceDef, type WireIssue } from './resources';
-import type { RecordsByResource, ResourceName, TrustLedgerEntry } from './records';
+import type { RecordsByResource, ResourceName } from './records';
 
 import { FILE_PART_SIZE_IN_BYTES, MAX_PAGE_SIZE } from './limits';
 
 export { FILE_PART_SIZE_IN_BYTES, MAX_PAGE_SIZE };
-/** Path of the trust ledger report export, relative to api_endpoint (the emulator's; configurable). */
-export const DEFAULT_TRUST_LEDGER_PATH = 'reports/trustledger.csv';
 
 export interface ActionstepClientOptions {
   credential: ActionstepTokenProvider;
@@ -40,7 +37,6 @@ export interface ActionstepClientOptions {
   pageSize?: number;
   /** Per-request timeout. Default 5 minutes: Actionstep's first page of a big filtered query can take minutes (S12). */
   timeoutInMs?: number;
-  trustLedgerPath?: string;
   /** Default paging mode of every listing (see ListOptions.pagingMode). Default 'offset'. */
   pagingMode?: PagingMode;
   logger?: ActionstepLogger;
@@ -71,6 +67,11 @@ export interface ListOptions {
    * inserts. Integer-id resources only; composite-id resources fall back to offset.
    */
   pagingMode?: PagingMode;
+  /** Keyset paging: the listing ends with this id (`id_lteq`), so that several listings can read id ranges side by
+   *  side (one per Actionstep session). */
+  idUpTo?: string;
+  /** Offset paging: the listing ends with this page (nothing is fetched ahead past it). */
+  lastPage?: number;
   abortSignal?: AbortSignal;
 }
 
@@ -104,14 +105,6 @@ export interface GetOptions {
   abortSignal?: AbortSignal;
 }
 
-export interface GetTrustLedgerOptions {
-  /** Relative to api_endpoint; default the client's trustLedgerPath. */
-  path?: string;
-  /** Skip and report bad rows instead of throwing at the first. */
-  onInvalidRow?: (error: TrustLedgerRowError) => void;
-  abortSignal?: AbortSignal;
-}
-
 export interface DownloadFileOptions {
   /** Known size (actiondocuments.fileSize) avoids asking for a part past the end. */
   fileSize?: number | null;
@@ -124,14 +117,12 @@ export class ActionstepClient {
   private readonly pipeline: RequestPipeline;
   private readonly pageSize: number;
   private readonly maxConcurrency: number;
-  private readonly trustLedgerPath: string;
   private readonly pagingMode: PagingMode;
   private readonly onWireIssue?: (issue: WireIssue) => void;
 
   constructor(options: ActionstepClientOptions) {
     this.pageSize = checkPageSize(options.pageSize ?? MAX_PAGE_SIZE, 'pageSize');
     this.maxConcurrency = options.maxConcurrency ?? 4;
-    this.trustLedgerPath = options.trustLedgerPath ?? DEFAULT_TRUST_LEDGER_PATH;
     this.pagingMode = options.pagingMode ?? 'offset';
     this.onWireIssue = options.onWireIssue;
     this.pipeline = new RequestPipeline({
@@ -156,6 +147,11 @@ export class ActionstepClient {
     return this.pipeline.requestCount;
   }
 
+  /** The configured cap, the limit learned from 429s and the mean answer time so far. */
+  get pace(): PaceSnapshot {
+    return this.pipeline.pace;
+  }
+
   list<R extends ResourceName>(resource: R, options: ListOptions = {}): Paged<R> {
     const def = resourceDef(resource);
     const pageSize = checkPageSize(options.pageSize ?? this.pageSize, 'pageSize');
@@ -167,7 +163,7 @@ export class ActionstepClient {
           { kind: 'usage' },
         );
       }
-      query.set(`${def.modifiedField}_gteq`, options.modifiedSince);
+      query.set(`${def.modifiedField}_gteq`, utcFilterTimestamp(options.modifiedSince, `${def.modifiedField}_gteq`));
     }
     if (options.include?.length) query.set('include', options.include.join(','));
     if (options.fields?.length) query.set('fields', options.fields.join(','));
@@ -175,6 +171,14 @@ export class ActionstepClient {
     const keyset = (options.pagingMode ?? this.pagingMode) === 'keyset' && def.idKind === 'integer';
     if (keyset && (options.sort || [...query.keys()].some((k) => k.startsWith('id_')))) {
       throw new ActionstepError(`pagingMode 'keyset' orders by id and filters on id itself: it cannot be combined with sort or an id_* filter (${resource}).`, { kind: 'usage' });
+    }
+    if (options.idUpTo !== undefined) {
+      if (!keyset) throw new ActionstepError(`idUpTo bounds a keyset listing; ${resource} is not listed by id (pagingMode 'keyset' on an integer-id resource).`, { kind: 'usage' });
+      query.set('id_lteq', options.idUpTo);
+    }
+    const lastPage = options.lastPage;
+    if (lastPage !== undefined && (!Number.isInteger(lastPage) || lastPage < 1)) {
+      throw new ActionstepError(`lastPage must be a page number (1 or more), got ${lastPage}.`, { kind: 'usage' });
     }
 
     const byPage = (settings: PageSettings = {}): AsyncIterableIterator<ActionstepPage<RecordsByResource[R]>> => {
@@ -188,7 +192,7 @@ export class ActionstepClient {
       if (!Number.isInteger(startPage) || startPage < 1) {
         throw new ActionstepError(`Invalid continuationToken ${JSON.stringify(settings.continuationToken)}: expected a page number.`, { kind: 'usage' });
       }
-      return this.pages(resource, query, size, startPage, options.abortSignal);
+      return this.pages(resource, query, size, startPage, options.abortSignal, lastPage);
     };
     return pagedIterator<RecordsByResource[R], ActionstepPage<RecordsByResource[R]>>(byPage);
   }
@@ -199,6 +203,7 @@ export class ActionstepClient {
     pageSize: number,
     startPage: number,
     abortSignal?: AbortSignal,
+    lastPage?: number,
   ): AsyncIterableIterator<ActionstepPage<RecordsByResource[R]>> {
     const fetchPage = async (page: number, signal: AbortSignal): Promise<ParsedEnvelope> => {
       const q = new Map(query);
@@ -208,13 +213,14 @@ export class ActionstepClient {
       const res = await this.pipeline.send({ kind: 'list', path, abortSignal: signal });
       return parseEnvelope(resource, res, `GET ${path}`);
     };
-    for await (const fetched of fetchPages({ startPage, pageSize, prefetch: this.maxConcurrency, fetchPage, abortSignal })) {
+    for await (const fetched of fetchPages({ startPage, pageSize, prefetch: this.maxConcurrency, fetchPage, abortSignal, lastPage })) {
       const { envelope, paging, pageNumber } = fetched;
+      const end = Math.min(paging.pageCount, lastPage ?? Infinity);
       yield this.toPage(resource, envelope, {
         pageNumber,
         pageCount: paging.pageCount,
         recordCount: paging.recordCount,
-        continuationToken: pageNumber < paging.pageCount && envelope.records.length > 0 ? String(pageNumber + 1) : undefined,
+        continuationToken: pageNumber < end && envelope.records.length > 0 ? String(pageNumber + 1) : undefined,
       });
     }
   }
@@ -265,7 +271,7 @@ export class ActionstepClient {
       issues.push(i);
       this.onWireIssue?.(i);
     };
-    const records = env.records.map((w) => fromWire(resource, w, { linked: env.linked, onIssue }));
+    const records = env.records.map((w) => fromWire(resource, w, { linked: env.linked, onIssue, keepWire: true }));
     const linked: LinkedRecords = {};
     const linkedRaw: Record<string, Record<string, unknown>[]> = {};
     for (const [key, list] of Object.entries(env.linked)) {
@@ -303,14 +309,6 @@ export class ActionstepClient {
     const [user] = this.toPage('users', env, { pageNumber: 1, pageCount: 1, recordCount: env.records.length });
     if (!user) throw new ActionstepError('GET users/current returned no user.', { kind: 'parse', status: res.status });
     return user;
-  }
-
-  /** The trust ledger report export (CSV): Actionstep has no trust API. */
-  async getTrustLedger(options: GetTrustLedgerOptions = {}): Promise<TrustLedgerEntry[]> {
-    const path = (options.path ?? this.trustLedgerPath).replace(/^\//, '');
-    const res = await this.pipeline.send({ kind: 'report', path, accept: 'text/csv', abortSignal: options.abortSignal });
-    if (res.status === 204) return [];
-    return parseTrustLedgerCsv(res.body, { source: `trust ledger report (${path})`, onInvalidRow: options.onInvalidRow });
   }
 
   /** Parts of `GET rest/files/{fileId}?part_number=k`, in order. The id keeps its `::` and `;` unencoded (S12).
@@ -365,4 +363,19 @@ export function encodeQuery(q: Map<string, string>): string {
 /** File ids like "DL::Actions::15::127;report.pdf" must reach the server verbatim: `:` and `;` are never encoded. */
 export function encodeFileId(fileId: string): string {
   return encodeURIComponent(fileId).replace(/%3A/gi, ':').replace(/%3B/gi, ';');
+}
+
+/**
+ * A timestamp filter value as the live API reads it: `yyyy-MM-ddTHH:mm:ss` in UTC, no offset (integrators' notes,
+ * seth-inertia-legal/actionstep-export-tool docs/api-quirks.md: timestamp filters without an offset are read as UTC,
+ * and an offset is not a documented input). A value with an offset is converted; one without is taken as UTC.
+ */
+export function utcFilterTimestamp(value: string, filter: string): string {
+  const v = value.trim();
+  const bare = /^\d{4}-\d{2}-\d{2}(?:T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$/.test(v);
+  const ms = Date.parse(bare && v.length > 10 ? `${v}Z` : v);
+  if (Number.isNaN(ms)) {
+    throw new ActionstepError(`${filter}: "${value}" is not a timestamp (expected ISO 8601, like 2026-01-01T09:00:00+13:00 or 2026-01-01T00:00:00 in UTC).`, { kind: 'usage' });
+  }
+  return new Date(ms).toISOString().slice(0, 19);
 }

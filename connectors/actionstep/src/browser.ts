@@ -11,7 +11,9 @@ export type { HttpRequest, HttpResponse, HttpTransport } from './transport/httpT
 export * from './pipeline/retryPolicy';
 export type { ActionstepLogger, RequestCountSnapshot, RequestKind } from './pipeline/requestPipeline';
 export * from './paging/pagedAsyncIterator';
-export * from './trust/trustLedgerCsv';
+export * from './trust/trustLedgerFile';
+export * from './trust/ledgerTable';
+export * from './trust/trustLedgerSource';
 export * from './extraction/firmExtraction';
 export { ActionstepSource } from './engineSource';
 export * from './runtime';

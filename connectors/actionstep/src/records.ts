@@ -292,23 +292,61 @@ export interface Step {
   isClosedStep: boolean;
 }
 
-/** One row of the trust ledger report export (CSV): Actionstep has no public trust API. */
+/** One transaction of the trust ledger report the firm exports from Actionstep (there is no trust API). */
 export interface TrustLedgerEntry {
   /** Matter (action) id the row belongs to. */
   actionId: string;
   matterReference: string | null;
   /** "YYYY-MM-DD" */
   date: string;
-  /** Receipt | Payment | Transfer In | Transfer Out | Journal, or unknown verbatim */
+  /** Receipt | Payment | Receipt reversal | ..., or what the report's type column says, verbatim */
   transactionType: string;
   reference: string | null;
   description: string | null;
-  /** Money in (deposit), 0 when none. */
+  /** Money in (a receipt; negative for a reversal), 0 when none. */
   amountIn: number;
-  /** Money out (withdrawal), 0 when none. */
+  /** Money out (a payment), 0 when none. */
   amountOut: number;
   /** Running balance after the row, as printed by the report. */
   balance: number;
+}
+
+/** A row of the export file read into a transaction, with where it stood and its cells as printed. */
+export interface TrustLedgerRow extends TrustLedgerEntry {
+  /** Row of the file (1-based, title and header rows counted), for messages. */
+  line: number;
+  /** The cells as the report printed them: what a person compares with the figures. */
+  printed: { date: string; amountIn: string; amountOut: string; balance: string };
+  /** A balance brought forward (an opening balance for the report's period): no money moved in this row. */
+  opening?: boolean;
+}
+
+export type TrustLedgerRule =
+  | 'trust ledger: row without a matter id'
+  | 'trust ledger: not a date'
+  | 'trust ledger: not an amount'
+  | 'trust ledger: running balance does not add up';
+
+/** A cell that could not be read, or a row whose printed balance does not follow from the row before. */
+export interface TrustLedgerProblem {
+  line: number;
+  /** The column as the file's header names it. */
+  column: string;
+  actionId: string | null;
+  rule: TrustLedgerRule;
+  value: string;
+  message: string;
+}
+
+/** The trust ledger export read: its rows and every problem by row and column. */
+export interface ParsedTrustLedger {
+  /** Where the file came from, for messages ("trust-ledger.csv"). */
+  source: string;
+  format: 'csv' | 'xlsx';
+  header: string[];
+  rows: TrustLedgerRow[];
+  /** Cells that could not be read (their row is left out, and its matter's figures become unknown) and running balances that do not add up. */
+  problems: TrustLedgerProblem[];
 }
 
 /** Map from resource name to its normalized record type. */

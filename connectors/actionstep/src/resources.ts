@@ -647,6 +647,28 @@ export interface FromWireOptions {
   /** Sideloaded records (`linked` of the response) so users can take `displayName` from their participant. */
   linked?: Record<string, unknown>;
   onIssue?: (issue: WireIssue) => void;
+  /** Keep what Actionstep sent for every field whose normalized value differs ("1.50" for 1.5, "T" for true): see wireValuesOf. */
+  keepWire?: boolean;
+}
+
+/** Key of the raw wire values on a record (non-enumerable on the client's records; the engine stages it). */
+export const WIRE_KEY = '$wire';
+
+/**
+ * The values Actionstep sent, by normalized field name, for the fields whose normalized value differs from them
+ * (a number sent as "1,250.00" or "1.50", a boolean sent as "T", an empty string made null); undefined when none.
+ * The sample diff shows these beside the expected and actual values.
+ */
+export function wireValuesOf(record: unknown): Record<string, unknown> | undefined {
+  return record && typeof record === 'object' ? ((record as Record<string, unknown>)[WIRE_KEY] as Record<string, unknown> | undefined) : undefined;
+}
+
+function keepWireValues(def: ResourceDef, w: WireObject, links: Record<string, unknown>, rec: Record<string, unknown>): void {
+  const raw: Record<string, unknown> = {};
+  const differs = (sent: unknown, kept: unknown) => sent !== undefined && (typeof sent === 'object' && sent !== null ? JSON.stringify(sent) !== JSON.stringify(kept) : sent !== kept);
+  for (const fd of def.fields) if (fd.record && fd.name !== 'id' && differs(w[fd.name], rec[fd.record])) raw[fd.record] = w[fd.name];
+  for (const ld of def.links) if (ld.record && differs(links[ld.name], rec[ld.record])) raw[ld.record] = links[ld.name];
+  if (Object.keys(raw).length) Object.defineProperty(rec, WIRE_KEY, { value: raw, enumerable: false, configurable: true });
 }
 
 export interface ToWireOptions {
@@ -903,6 +925,7 @@ export function fromWire<R extends ResourceName>(
     default:
       break;
   }
+  if (options.keepWire) keepWireValues(def, w, links, rec);
   return rec as unknown as RecordsByResource[R];
 }
 

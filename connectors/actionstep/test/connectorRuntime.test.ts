@@ -1,6 +1,8 @@
-// The browser side of Actionstep calls through the Power Platform connector runtime (issue 7): the stand-in runtime
-// holds the connection's tokens and forwards to the Actionstep emulator; the unchanged ActionstepClient, with the
-// runtime token provider and the browser transport, reads the whole tiny firm through it. Secrets never come back.
+// The browser side of Actionstep calls through the Power Platform (issues 7 and 15): the connections API and the
+// connector runtime are two hosts of the stand-in, each accepting only the Entra stand-in's tokens for its own
+// audience; the runtime holds the connection's tokens and forwards to the Actionstep emulator; the unchanged
+// ActionstepClient, with the runtime token provider and the browser transport, reads the whole tiny firm through it.
+// Secrets never come back.
 import { existsSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -9,6 +11,7 @@ import vm from 'node:vm';
 import { build } from 'esbuild';
 import { startActionstepEmulator, type ActionstepEmulator } from '@astep/actionstep-emulator';
 import { startConnectorRuntime, type ConnectorRuntime } from '../../../test/helpers/connectorRuntime';
+import { EntraStandIn, type EntraUser } from '../../../test/helpers/entraStandIn';
 import { CHROMIUM, launchChromium } from '../../../test/helpers/browserHost';
 import {
   ActionstepClient,
@@ -16,14 +19,24 @@ import {
   BrowserFetchHttpTransport,
   ConnectorRuntimeConnections,
   ConnectorRuntimeTokenProvider,
+  checkRuntimeHost,
+  consentReturn,
   extractFirm,
   type RecordsByResource,
   type ResourceName,
-  type TrustLedgerEntry,
 } from '../src/browser';
 import { RESOURCE_NAMES } from '../src/resources';
 
-const CALLER = 'https://org.crm.dynamics.example/wizard/consent-done';
+const CALLER = 'https://org.crm.dynamics.example/WebResources/astep_/html/ConnectionSignedIn.html';
+const ENVIRONMENT = 'b1e2c3d4-0000-4000-8000-0000000e0001';
+const API_NAME = 'shared_astep-5factionstep-5f0123456789abcdef';
+const POWER_APPS = 'https://service.powerapps.com/';
+const API_HUB = 'https://apihub.azure.com';
+const ADMIN: EntraUser = { upn: 'admin@firm.example', name: 'Firm Admin', oid: '0a000000-0000-4000-8000-00000000000a' };
+const OTHER: EntraUser = { upn: 'clerk@firm.example', name: 'Firm Clerk', oid: '0b000000-0000-4000-8000-00000000000b' };
+const entra = new EntraStandIn({ tenantId: 'c0ffee00-0000-4000-8000-000000000001', apps: [{ clientId: 'wizard-app', spaRedirectUris: [], resources: [POWER_APPS, API_HUB] }], users: [ADMIN, OTHER] });
+const connectionsToken = (user = ADMIN) => entra.mint(user, POWER_APPS);
+const runtimeToken = (user = ADMIN) => entra.mint(user, API_HUB);
 
 let emu: ActionstepEmulator;
 let runtime: ConnectorRuntime;
@@ -44,18 +57,12 @@ const recordingFetch: typeof fetch = async (input, init) => {
   return res;
 };
 
-function connectionsClient(getUserToken = async () => runtime.userToken): ConnectorRuntimeConnections {
-  return new ConnectorRuntimeConnections({ runtimeUrl: runtime.url, apiName: runtime.apiName, getUserToken, fetch: recordingFetch });
+function connectionsClient(getUserToken = async () => connectionsToken(), rt: ConnectorRuntime = runtime): ConnectorRuntimeConnections {
+  return new ConnectorRuntimeConnections({ apiUrl: rt.connectionsUrl, environmentId: ENVIRONMENT, apiName: rt.apiName, getUserToken, fetch: recordingFetch });
 }
 
-function clientFor(connectionId: string, getUserToken = async () => runtime.userToken, log?: string[]): ActionstepClient {
-  const credential = new ConnectorRuntimeTokenProvider({
-    runtimeUrl: runtime.url,
-    apiName: runtime.apiName,
-    connectionId,
-    getUserToken,
-    connections: connectionsClient(getUserToken),
-  });
+function clientFor(connectionId: string, getUserToken = async () => runtimeToken(), log?: string[]): ActionstepClient {
+  const credential = new ConnectorRuntimeTokenProvider({ runtimeUrl: runtime.apiRuntimeUrl, connectionId, getUserToken, connections: connectionsClient() });
   const logger = log ? { info: (m: string) => log.push(m), warning: (m: string) => log.push(m) } : undefined;
   return new ActionstepClient({
     credential,
@@ -79,32 +86,31 @@ async function followConsent(link: string): Promise<URL> {
   throw new Error('too many redirects');
 }
 
-async function connect(connectionId: string): Promise<URL> {
-  const connections = connectionsClient();
+/** Create, consent, confirm: the connection ends Connected. */
+async function connect(connectionId: string, connections = connectionsClient()): Promise<void> {
   await connections.create(connectionId, `Actionstep (${connectionId})`);
-  return followConsent(await connections.consentLink(connectionId, CALLER));
+  const back = consentReturn((await followConsent(await connections.consentLink(connectionId, CALLER))).toString());
+  if (back.kind !== 'code') throw new Error(`consent of ${connectionId} came back ${JSON.stringify(back)}`);
+  await connections.confirmConsentCode(connectionId, back.code);
 }
 
 const byId = (a: { id: string }, b: { id: string }): number => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 
-async function extractAll(client: ActionstepClient): Promise<{ records: { [R in ResourceName]: Array<RecordsByResource[R]> }; ledger: TrustLedgerEntry[]; summary: Awaited<ReturnType<typeof extractFirm>> }> {
+async function extractAll(client: ActionstepClient): Promise<{ records: { [R in ResourceName]: Array<RecordsByResource[R]> }; summary: Awaited<ReturnType<typeof extractFirm>> }> {
   const records = Object.fromEntries(RESOURCE_NAMES.map((r) => [r, []])) as unknown as { [R in ResourceName]: Array<RecordsByResource[R]> };
-  let ledger: TrustLedgerEntry[] = [];
   const summary = await extractFirm(client, {
     onPage: (resource, page) => {
       (records[resource] as unknown[]).push(...page);
     },
-    onTrustLedger: (l) => {
-      ledger = l;
-    },
   });
-  return { records, ledger, summary };
+  return { records, summary };
 }
 
 beforeAll(async () => {
   emu = await startActionstepEmulator({ firm: 'tiny', seed: 1 });
   runtime = await startConnectorRuntime({
     actionstep: { authorizeUrl: emu.authorizeUrl, tokenUrl: emu.tokenUrl, clientId: emu.clientId, clientSecret: emu.clientSecret },
+    identity: entra, environmentId: ENVIRONMENT, apiName: API_NAME,
     log: (line) => runtimeLog.push(line),
   });
 });
@@ -115,43 +121,50 @@ afterAll(async () => {
 });
 
 describe('connector runtime stand-in with the browser-side client', () => {
-  test('a new connection is Unauthenticated; the consent link signs in server side and comes back Connected', async () => {
+  test('a new connection is Unauthenticated; the consent signs in server side, comes back with a code, and confirming it connects', async () => {
     const connections = connectionsClient();
+    expect(await connections.runtimeUrl()).toBe(runtime.apiRuntimeUrl);
     const created = await connections.create('conn-main', 'Actionstep (main)');
     expect(created).toMatchObject({ connectionId: 'conn-main', displayName: 'Actionstep (main)', status: 'Unauthenticated', code: 'Unauthenticated' });
     const link = await connections.consentLink('conn-main', CALLER);
-    const u = new URL(link);
+    expect(link.startsWith(`${runtime.connectionsUrl}/login?data=`)).toBe(true);
+    // The consent service sends the browser on to Actionstep's authorize page, with the connector's global redirect.
+    const hop = await fetch(link, { redirect: 'manual' });
+    const u = new URL(hop.headers.get('location')!);
     expect(`${u.origin}${u.pathname}`).toBe(emu.authorizeUrl);
     expect(u.searchParams.get('client_id')).toBe(emu.clientId);
     expect(u.searchParams.get('response_type')).toBe('code');
     expect(u.searchParams.get('scope')).toBe('all');
-    expect(u.searchParams.get('redirect_uri')).toBe(`${runtime.url}/redirect`);
-    expect(u.searchParams.get('state')).toMatch(/^[A-Za-z0-9_-]{20,}$/);
+    expect(u.searchParams.get('redirect_uri')).toBe(`${runtime.connectionsUrl}/redirect/astep-5factionstep-5f0123456789abcdef`);
     expect(link).not.toContain(emu.clientSecret);
 
-    const back = await followConsent(link);
+    const back = await followConsent(u.toString());
     expect(`${back.origin}${back.pathname}`).toBe(CALLER);
-    expect(back.searchParams.get('connectionId')).toBe('conn-main');
-    expect(back.searchParams.get('status')).toBe('Connected');
-    expect(await connections.status('conn-main')).toMatchObject({ status: 'Connected' });
-    expect(runtime.counters().consents).toBe(1);
-
-    // The consent link is single use: following it again cannot reuse the state.
-    const again = await fetch(link, { redirect: 'manual' });
-    const replay = await fetch(again.headers.get('location')!, { redirect: 'manual' });
+    const returned = consentReturn(back.toString());
+    expect(returned.kind).toBe('code');
+    // Signed in at Actionstep, but not Connected until the caller confirms the code.
+    expect(await connections.status('conn-main')).toMatchObject({ status: 'Unauthenticated' });
+    const code = (returned as { code: string }).code;
+    // Another user cannot confirm it; a made-up code is refused.
+    await expect(connectionsClient(async () => connectionsToken(OTHER)).confirmConsentCode('conn-main', code)).rejects.toMatchObject({ status: 403, code: 'AuthorizationFailed' });
+    await expect(connections.confirmConsentCode('conn-main', 'made-up')).rejects.toMatchObject({ status: 400, code: 'InvalidConsentCode' });
+    expect(await connections.confirmConsentCode('conn-main', code)).toMatchObject({ status: 'Connected' });
+    expect(runtime.counters()).toMatchObject({ consents: 1, confirmations: 1 });
+    // A consent code is single use.
+    await expect(connections.confirmConsentCode('conn-main', code)).rejects.toMatchObject({ status: 400, code: 'InvalidConsentCode' });
+    // The consent link is single use too: following it again cannot reuse the state.
+    const replay = await fetch(link, { redirect: 'manual' });
     seenByBrowser.push(await replay.text());
     expect(replay.status).toBe(400);
   });
 
-  test('the unchanged ActionstepClient reads the whole tiny firm, the trust ledger and a file through the runtime', async () => {
+  test('the unchanged ActionstepClient reads the whole tiny firm and a file through the runtime', async () => {
     const client = clientFor('conn-main');
-    const { records, ledger, summary } = await extractAll(client);
+    const { records, summary } = await extractAll(client);
     const truth = emu.firm.groundTruth(emu.firm.adminUserId);
     for (const r of RESOURCE_NAMES) {
       expect({ resource: r, records: [...records[r]].sort(byId) }).toEqual({ resource: r, records: [...truth.records[r]].sort(byId) });
     }
-    expect(ledger).toEqual(truth.trustLedger);
-    expect(ledger.length).toBeGreaterThan(0);
     const total = RESOURCE_NAMES.reduce((n, r) => n + summary.records[r], 0);
     expect(total).toBe(RESOURCE_NAMES.reduce((n, r) => n + truth.records[r].length, 0));
 
@@ -162,7 +175,7 @@ describe('connector runtime stand-in with the browser-side client', () => {
     expect(bytes.equals(f.read(0, f.size))).toBe(true);
 
     const c = runtime.counters();
-    expect(c.forwarded).toBe(client.requestCount.byKind.list + client.requestCount.byKind.report + client.requestCount.byKind.file);
+    expect(c.forwarded).toBe(client.requestCount.byKind.list + client.requestCount.byKind.file);
     expect(c.byStatus['200']).toBe(c.forwarded);
   });
 
@@ -171,10 +184,9 @@ describe('connector runtime stand-in with the browser-side client', () => {
     emu.setFaults({ seed: 5, tokenExpiryRate: 0.15 });
     try {
       const client = clientFor('conn-main');
-      const { records, ledger } = await extractAll(client);
+      const { records } = await extractAll(client);
       const truth = emu.firm.groundTruth(emu.firm.adminUserId);
       for (const r of RESOURCE_NAMES) expect([...records[r]].sort(byId)).toEqual([...truth.records[r]].sort(byId));
-      expect(ledger).toEqual(truth.trustLedger);
       const faulted = emu.counters().faults.tokenExpired;
       expect(faulted).toBeGreaterThan(0);
       expect(runtime.counters().refreshes - before).toBeGreaterThan(0);
@@ -194,15 +206,19 @@ describe('connector runtime stand-in with the browser-side client', () => {
     expect(runtime.counters().refreshes).toBe(byClock + 1);
   });
 
-  test('a wrong user token, an unknown connection and an undefined path are refused with clear errors', async () => {
-    const base = `${runtime.url}/apim/${runtime.apiName}`;
-    const wrong = await recordingFetch(`${base}/conn-main/rest/actions`, { headers: { Authorization: 'Bearer not-the-user-token' } });
-    expect(wrong.status).toBe(401);
-    expect((await wrong.json()).error.code).toBe('InvalidAuthenticationToken');
+  test('each host accepts only its own audience; other users, unknown connections, undefined paths and missing filters are refused', async () => {
+    const base = `${runtime.apiRuntimeUrl}`;
+    const wrongAudience = await recordingFetch(`${base}/conn-main/rest/actions`, { headers: { Authorization: `Bearer ${connectionsToken()}` } });
+    expect(wrongAudience.status).toBe(401);
+    expect((await wrongAudience.json()).error).toMatchObject({ code: 'InvalidAuthenticationToken', message: expect.stringContaining('https://apihub.azure.com') });
+    const forged = await recordingFetch(`${base}/conn-main/rest/actions`, { headers: { Authorization: 'Bearer not.a.token' } });
+    expect(forged.status).toBe(401);
     const none = await recordingFetch(`${base}/conn-main/rest/actions`);
     expect(none.status).toBe(401);
+    const someoneElse = await recordingFetch(`${base}/conn-main/rest/actions`, { headers: { Authorization: `Bearer ${runtimeToken(OTHER)}` } });
+    expect(someoneElse.status).toBe(403);
 
-    const auth = { Authorization: `Bearer ${runtime.userToken}` };
+    const auth = { Authorization: `Bearer ${runtimeToken()}` };
     const unknown = await recordingFetch(`${base}/conn-nope/rest/actions`, { headers: auth });
     expect(unknown.status).toBe(404);
     expect((await unknown.json()).error).toMatchObject({ code: 'ConnectionNotFound', message: expect.stringContaining("'conn-nope'") });
@@ -232,24 +248,42 @@ describe('connector runtime stand-in with the browser-side client', () => {
     }
     expect(runtime.counters().forwarded).toBe(forwardedBefore);
 
-    // The client with a rejected user token ends with an auth error that says what to do.
-    const bad = clientFor('conn-main', async () => 'stale-user-token');
+    // The client with a token the connections API also rejects ends with an auth error that says what to do.
+    const bad = new ActionstepClient({
+      credential: new ConnectorRuntimeTokenProvider({ runtimeUrl: runtime.apiRuntimeUrl, connectionId: 'conn-main', getUserToken: async () => 'stale-user-token', connections: connectionsClient(async () => 'stale-user-token') }),
+      transport: new BrowserFetchHttpTransport({ fetch: recordingFetch }),
+      retry: { retryDelayInMs: 10, maxRetryDelayInMs: 100 },
+    });
     await expect(bad.list('actiontypes').next()).rejects.toMatchObject({ kind: 'auth', message: expect.stringMatching(/rejected the signed-in user's token.*sign in to Dynamics again/) });
 
-    // Management: no token, no api-version, wrong api name.
-    const mgmt = `${runtime.url}/providers/Microsoft.PowerApps/apis/${runtime.apiName}/connections/conn-main`;
-    expect((await recordingFetch(`${mgmt}?api-version=2016-11-01`)).status).toBe(401);
-    const noVersion = await recordingFetch(mgmt, { headers: auth });
+    // Connections API: the runtime's audience, no token, no api-version, no environment filter, another environment,
+    // another API, another user's connection.
+    const mgmt = `${runtime.connectionsUrl}/providers/Microsoft.PowerApps/apis/${runtime.apiName}/connections/conn-main`;
+    const env = `$filter=${encodeURIComponent(`environment eq '${ENVIRONMENT}'`)}`;
+    const bearer = { Authorization: `Bearer ${connectionsToken()}` };
+    expect((await recordingFetch(`${mgmt}?api-version=2016-11-01&${env}`, { headers: { Authorization: `Bearer ${runtimeToken()}` } })).status).toBe(401);
+    expect((await recordingFetch(`${mgmt}?api-version=2016-11-01&${env}`)).status).toBe(401);
+    const noVersion = await recordingFetch(`${mgmt}?${env}`, { headers: bearer });
     expect(noVersion.status).toBe(400);
     expect((await noVersion.json()).error.code).toBe('MissingApiVersionParameter');
-    const otherApi = await recordingFetch(`${runtime.url}/providers/Microsoft.PowerApps/apis/shared_other/connections/conn-main?api-version=2016-11-01`, { headers: auth });
+    const noFilter = await recordingFetch(`${mgmt}?api-version=2016-11-01`, { headers: bearer });
+    expect(noFilter.status).toBe(400);
+    expect((await noFilter.json()).error.code).toBe('MissingEnvironmentFilter');
+    const otherEnv = await recordingFetch(`${mgmt}?api-version=2016-11-01&$filter=${encodeURIComponent("environment eq 'Default-other'")}`, { headers: bearer });
+    expect(otherEnv.status).toBe(404);
+    const otherApi = await recordingFetch(`${runtime.connectionsUrl}/providers/Microsoft.PowerApps/apis/shared_other/connections/conn-main?api-version=2016-11-01&${env}`, { headers: bearer });
     expect(otherApi.status).toBe(404);
+    await expect(connectionsClient(async () => connectionsToken(OTHER)).status('conn-main')).rejects.toMatchObject({ status: 403, code: 'AuthorizationFailed' });
     await expect(connectionsClient().consentLink('conn-main', 'javascript:alert(1)')).rejects.toMatchObject({ status: 400, code: 'InvalidRedirectUrl' });
+    // The runtime URL the platform gives is used only on the configured host.
+    expect(checkRuntimeHost(runtime.apiRuntimeUrl, '127.0.0.1')).toBe(runtime.apiRuntimeUrl);
+    expect(() => checkRuntimeHost('https://westeurope.azure-apim.net.evil.example/apim/x', 'azure-apim.net')).toThrow(/not on the configured connector runtime host 'azure-apim.net'/);
+    expect(checkRuntimeHost('https://westeurope.azure-apim.net/apim/x', 'azure-apim.net')).toBe('https://westeurope.azure-apim.net/apim/x');
   });
 
   test('a connection without consent answers 401 Unauthenticated; the client says to sign in again', async () => {
     await connectionsClient().create('conn-fresh', 'Never signed in');
-    const res = await recordingFetch(`${runtime.url}/apim/${runtime.apiName}/conn-fresh/rest/actions`, { headers: { Authorization: `Bearer ${runtime.userToken}` } });
+    const res = await recordingFetch(`${runtime.apiRuntimeUrl}/conn-fresh/rest/actions`, { headers: { Authorization: `Bearer ${runtimeToken()}` } });
     expect(res.status).toBe(401);
     expect((await res.json()).error.code).toBe('Unauthenticated');
     const err = await clientFor('conn-fresh').list('actions').next().catch((e: unknown) => e);
@@ -272,26 +306,27 @@ describe('connector runtime stand-in with the browser-side client', () => {
     expect(runtime.counters().refreshFailures).toBe(failures + 1);
     expect(await connectionsClient().status('conn-revoked')).toMatchObject({ status: 'Unauthenticated', code: 'Unauthenticated' });
 
-    const back = await followConsent(await connectionsClient().consentLink('conn-revoked', CALLER));
-    expect(back.searchParams.get('status')).toBe('Connected');
+    const back = consentReturn((await followConsent(await connectionsClient().consentLink('conn-revoked', CALLER))).toString());
+    expect(back.kind).toBe('code');
+    expect(await connectionsClient().confirmConsentCode('conn-revoked', (back as { code: string }).code)).toMatchObject({ status: 'Connected' });
     const types = [];
     for await (const t of clientFor('conn-revoked').list('actiontypes')) types.push(t);
     expect(types.length).toBe(emu.firm.counts.actiontypes);
   });
 
-  test('a consent the identity provider refuses comes back with status=Error and the error code', async () => {
+  test('a consent the identity provider refuses comes back with error=<base64> naming the code', async () => {
     const connections = connectionsClient();
     await connections.create('conn-denied', 'Denied');
-    const link = new URL(await connections.consentLink('conn-denied', CALLER));
-    link.searchParams.set('login_hint', 'nobody@nowhere.example');
-    const back = await followConsent(link.toString());
-    expect(back.searchParams.get('status')).toBe('Error');
-    expect(back.searchParams.get('error')).toBe('access_denied');
+    const hop = await fetch(await connections.consentLink('conn-denied', CALLER), { redirect: 'manual' });
+    const authorize = new URL(hop.headers.get('location')!);
+    authorize.searchParams.set('login_hint', 'nobody@nowhere.example');
+    const back = consentReturn((await followConsent(authorize.toString())).toString());
+    expect(back).toMatchObject({ kind: 'error', code: 'access_denied' });
     expect(await connections.status('conn-denied')).toMatchObject({ status: 'Error', code: 'access_denied' });
   });
 
   test('CORS: preflight allowed for Authorization and Content-Type; headers the client reads are exposed', async () => {
-    const pre = await fetch(`${runtime.url}/apim/${runtime.apiName}/conn-main/rest/actions`, {
+    const pre = await fetch(`${runtime.apiRuntimeUrl}/conn-main/rest/actions`, {
       method: 'OPTIONS',
       headers: { Origin: 'https://org.crm.dynamics.example', 'Access-Control-Request-Method': 'GET', 'Access-Control-Request-Headers': 'authorization' },
     });
@@ -300,7 +335,7 @@ describe('connector runtime stand-in with the browser-side client', () => {
     expect(pre.headers.get('access-control-allow-headers')).toMatch(/Authorization/);
     expect(pre.headers.get('access-control-allow-headers')).toMatch(/Content-Type/);
     expect(pre.headers.get('access-control-allow-credentials')).toBeNull();
-    const res = await fetch(`${runtime.url}/apim/${runtime.apiName}/conn-main/rest/actiontypes`, { headers: { Origin: 'https://x.example', Authorization: `Bearer ${runtime.userToken}` } });
+    const res = await fetch(`${runtime.apiRuntimeUrl}/conn-main/rest/actiontypes`, { headers: { Origin: 'https://x.example', Authorization: `Bearer ${runtimeToken()}` } });
     await res.arrayBuffer();
     expect(res.headers.get('access-control-expose-headers')).toMatch(/retry-after/);
     expect(res.headers.get('access-control-expose-headers')).toMatch(/content-range/);
@@ -311,15 +346,13 @@ describe('connector runtime stand-in with the browser-side client', () => {
     const limited = await startActionstepEmulator({ firm: 'tiny', seed: 1, rateLimit: { sessionPerSecond: 0.5, sessionBurst: 1, retryAfterHeader: true } });
     const rt = await startConnectorRuntime({
       actionstep: { authorizeUrl: limited.authorizeUrl, tokenUrl: limited.tokenUrl, clientId: limited.clientId, clientSecret: limited.clientSecret },
+      identity: entra, environmentId: ENVIRONMENT, apiName: API_NAME,
       log: (line) => runtimeLog.push(line),
     });
     try {
-      const connections = new ConnectorRuntimeConnections({ runtimeUrl: rt.url, apiName: rt.apiName, getUserToken: async () => rt.userToken, fetch: recordingFetch });
-      await connections.create('conn-limited', 'Rate limited');
-      const back = await followConsent(await connections.consentLink('conn-limited', CALLER));
-      expect(back.searchParams.get('status')).toBe('Connected');
-      const url = `${rt.url}/apim/${rt.apiName}/conn-limited/rest/actiontypes`;
-      const init = { headers: { Authorization: `Bearer ${rt.userToken}`, Origin: 'https://org.crm.dynamics.example' } };
+      await connect('conn-limited', connectionsClient(undefined, rt));
+      const url = `${rt.apiRuntimeUrl}/conn-limited/rest/actiontypes`;
+      const init = { headers: { Authorization: `Bearer ${runtimeToken()}`, Origin: 'https://org.crm.dynamics.example' } };
       const first = await recordingFetch(url, init);
       expect(first.status).toBe(200);
       const second = await recordingFetch(url, init);
@@ -370,8 +403,7 @@ describe('browser bundle', () => {
     expect(text).not.toMatch(/require\(["'](node:)?[a-z_]+["']\)/);
     expect(text).not.toMatch(/["']node:[a-z_]+["']/);
 
-    const back = await connect('conn-bundle');
-    expect(back.searchParams.get('status')).toBe('Connected');
+    await connect('conn-bundle');
 
     // Run the bundle in a realm that has what a browser has (fetch, timers, URL, atob) and none of Node's globals
     // (no Buffer, process or require), then read through the runtime with it.
@@ -387,57 +419,63 @@ describe('browser bundle', () => {
     expect(vm.runInContext('typeof Buffer', context)).toBe('function'); // the npm buffer package, installed by bufferGlobal
     const lib = sandbox.__lib as typeof import('../src/browser');
     const client = new lib.ActionstepClient({
-      credential: new lib.ConnectorRuntimeTokenProvider({ runtimeUrl: runtime.url, apiName: runtime.apiName, connectionId: 'conn-bundle', getUserToken: async () => runtime.userToken }),
+      credential: new lib.ConnectorRuntimeTokenProvider({
+        runtimeUrl: runtime.apiRuntimeUrl, connectionId: 'conn-bundle', getUserToken: async () => runtimeToken(),
+        connections: new lib.ConnectorRuntimeConnections({ apiUrl: runtime.connectionsUrl, environmentId: ENVIRONMENT, apiName: runtime.apiName, getUserToken: async () => connectionsToken() }),
+      }),
       transport: new lib.BrowserFetchHttpTransport(),
     });
-    const ledger = await client.getTrustLedger();
-    expect(ledger).toEqual(emu.firm.groundTruth(emu.firm.adminUserId).trustLedger);
+    // The trust ledger is the firm's export file: the browser bundle reads the Excel workbook (exceljs) with no Node.
+    const exported = await emu.exportTrustLedger({ format: 'xlsx', plantMismatch: false });
+    const ledger = await lib.parseTrustLedgerFile({ name: exported.fileName, bytes: exported.bytes });
+    expect(ledger.problems).toEqual([]);
+    expect(ledger.rows.map(({ line: _l, printed: _p, ...e }) => e)).toEqual(emu.firm.groundTruth(emu.firm.adminUserId).trustLedger);
     let types = 0;
     for await (const page of client.list('actiontypes').byPage()) types += page.length;
     expect(types).toBe(emu.firm.counts.actiontypes);
   });
 });
 
-// The wizard's way, in Debian's chromium: a page on another origin opens the consent link in a popup (opened blank on
-// the click, so no popup blocker interferes), polls the connection until Connected, then reads through the runtime
-// with the browser bundle (CORS preflights, exposed headers and the npm Buffer all for real).
+// The wizard's way, in Debian's chromium: a page on another origin asks the connections API where the runtime is,
+// opens the consent link in a popup (opened blank on the click, so no popup blocker interferes), waits for the popup
+// to come back to its own origin with the consent code, confirms it, then reads through the runtime with the browser
+// bundle (CORS preflights, exposed headers and the npm Buffer all for real).
 const canRunBrowser = existsSync(CHROMIUM) || !!process.env.CI;
 (canRunBrowser ? describe : describe.skip)(`in chromium, from another origin${canRunBrowser ? '' : ' (skipped: /usr/bin/chromium missing, CI not set)'}`, () => {
-  test('popup consent, polling until Connected, then listing, trust ledger and a file download', async () => {
+  test('popup consent, confirmConsentCode, then listing, a file download, and the trust ledger export read in the page', async () => {
     const bundle = await build({ entryPoints: [path.join(__dirname, '../src/browser.ts')], bundle: true, platform: 'browser', format: 'iife', globalName: 'AstepActionstep', target: 'es2020', write: false, logLevel: 'silent' });
     const page = `<!doctype html><meta charset="utf-8"><title>wizard host</title><button id="connect">Connect</button>
 <script src="/lib.js"></script><script>
 document.getElementById('connect').addEventListener('click', async () => {
   const popup = window.open('about:blank', 'astep-consent', 'width=480,height=640');
   try {
-    const { runtimeUrl, apiName, userToken } = window.__config;
+    const { apiUrl, environmentId, apiName, connectionsToken, runtimeToken } = window.__config;
     const L = AstepActionstep;
-    const getUserToken = async () => userToken;
-    const connections = new L.ConnectorRuntimeConnections({ runtimeUrl, apiName, getUserToken });
-    const created = await connections.create('conn-browser', 'Actionstep (browser)');
+    const connections = new L.ConnectorRuntimeConnections({ apiUrl, environmentId, apiName, getUserToken: async () => connectionsToken });
+    const runtimeUrl = L.checkRuntimeHost(await connections.runtimeUrl(), '127.0.0.1');
+    await connections.create('conn-browser', 'Actionstep (browser)');
     popup.location.href = await connections.consentLink('conn-browser', location.origin + '/consent-done');
-    let state = created;
-    for (let i = 0; i < 100 && state.status !== 'Connected'; i++) {
+    let landed = null;
+    for (let i = 0; i < 100 && !landed; i++) {
       await new Promise((r) => setTimeout(r, 100));
-      state = await connections.status('conn-browser');
+      try { if (popup.location.origin === location.origin && popup.location.pathname === '/consent-done') landed = popup.location.href; } catch (e) { /* still at Actionstep */ }
     }
-    const landed = popup.location.href;
     popup.close();
-    const client = new L.ActionstepClient({
-      credential: new L.ConnectorRuntimeTokenProvider({ runtimeUrl, apiName, connectionId: 'conn-browser', getUserToken }),
-      transport: new L.BrowserFetchHttpTransport(),
-    });
+    const back = L.consentReturn(landed);
+    const state = await connections.confirmConsentCode('conn-browser', back.code);
+    const provider = (connectionId) => new L.ConnectorRuntimeTokenProvider({ runtimeUrl, connectionId, getUserToken: async () => runtimeToken, connections });
+    const client = new L.ActionstepClient({ credential: provider('conn-browser'), transport: new L.BrowserFetchHttpTransport() });
     let types = 0;
     for await (const t of client.list('actiontypes')) types++;
-    const ledger = await client.getTrustLedger();
+    const ledger = await L.parseTrustLedgerFile({ name: 'trust-ledger.xlsx', bytes: Uint8Array.from(atob(window.__config.ledgerXlsx), (c) => c.charCodeAt(0)) });
     let doc = null;
     for await (const d of client.list('actiondocuments')) if (!doc && d.file && d.fileSize > 0) doc = d;
     const bytes = await client.downloadFile(doc.file, { fileSize: doc.fileSize });
     let denied = null;
     try {
-      await new L.ActionstepClient({ credential: new L.ConnectorRuntimeTokenProvider({ runtimeUrl, apiName, connectionId: 'conn-none', getUserToken }), transport: new L.BrowserFetchHttpTransport() }).list('actions').next();
+      await new L.ActionstepClient({ credential: provider('conn-none'), transport: new L.BrowserFetchHttpTransport() }).list('actions').next();
     } catch (e) { denied = { name: e.name, kind: e.kind, status: e.status, message: e.message }; }
-    window.__result = { status: state.status, landed, types, ledgerRows: ledger.length, file: doc.file, fileBytes: bytes.length, firstByte: bytes[0], denied };
+    window.__result = { status: state.status, landed, kind: back.kind, types, ledgerRows: ledger.rows.length, ledgerProblems: ledger.problems.length, file: doc.file, fileBytes: bytes.length, firstByte: bytes[0], denied };
   } catch (e) {
     window.__result = { error: String(e && e.message || e) };
   }
@@ -452,7 +490,7 @@ document.getElementById('connect').addEventListener('click', async () => {
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const hostUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    expect(hostUrl).not.toBe(runtime.url); // another origin: every runtime call is cross-origin
+    expect([runtime.connectionsUrl, runtime.runtimeUrl]).not.toContain(hostUrl); // another origin: every call is cross-origin
     const browser = await launchChromium();
     try {
       const tab = await browser.newPage();
@@ -461,16 +499,18 @@ document.getElementById('connect').addEventListener('click', async () => {
       await tab.goto(hostUrl);
       await tab.evaluate((config) => {
         (window as unknown as { __config: unknown }).__config = config;
-      }, { runtimeUrl: runtime.url, apiName: runtime.apiName, userToken: runtime.userToken });
+      }, { apiUrl: runtime.connectionsUrl, environmentId: ENVIRONMENT, apiName: runtime.apiName, connectionsToken: connectionsToken(), runtimeToken: runtimeToken(), ledgerXlsx: Buffer.from((await emu.exportTrustLedger({ format: 'xlsx', plantMismatch: false })).bytes).toString('base64') });
       await tab.click('#connect');
       await tab.waitForFunction(() => (window as unknown as { __result?: unknown }).__result !== undefined, undefined, { timeout: 30_000 });
       const result = (await tab.evaluate(() => (window as unknown as { __result: unknown }).__result)) as Record<string, unknown>;
       expect(pageErrors).toEqual([]);
       expect(result.error).toBeUndefined();
       expect(result.status).toBe('Connected');
-      expect(result.landed).toBe(`${hostUrl}/consent-done?connectionId=conn-browser&status=Connected`);
+      expect(result.landed).toMatch(new RegExp(`^${hostUrl}/consent-done\\?code=[A-Za-z0-9_-]+$`));
+      expect(result.kind).toBe('code');
       expect(result.types).toBe(emu.firm.counts.actiontypes);
       expect(result.ledgerRows).toBe(emu.firm.groundTruth(emu.firm.adminUserId).trustLedger.length);
+      expect(result.ledgerProblems).toBe(0);
       const f = emu.firm.file(result.file as string)!;
       expect(result.fileBytes).toBe(f.size);
       expect(result.firstByte).toBe(f.read(0, 1)[0]);

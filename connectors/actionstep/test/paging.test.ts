@@ -79,8 +79,14 @@ test('filters, modifiedSince on the resource modified field, fields and sort go 
   expect(q.get('lastModifiedTimestamp_gteq')).toBe('2026-01-01T00:00:00');
   expect(q.get('fields')).toBe('id,name');
   expect(q.get('sort')).toBe('-id');
+  // The live API reads timestamp filters as UTC without an offset (integrators' notes): offsets are converted.
   await all(client.list('datacollectionrecordvalues', { modifiedSince: '2026-01-01T00:00:00Z' }));
-  expect(query(t.requests[1]).get('last_modified_time_stamp_gteq')).toBe('2026-01-01T00:00:00Z');
+  expect(query(t.requests[1]).get('last_modified_time_stamp_gteq')).toBe('2026-01-01T00:00:00');
+  await all(client.list('actions', { modifiedSince: '2026-01-01T10:30:00+13:00' }));
+  expect(query(t.requests[2]).get('modifiedTimestamp_gteq')).toBe('2025-12-31T21:30:00');
+  await all(client.list('actions', { modifiedSince: '2026-01-01T10:30:00.250' }));
+  expect(query(t.requests[3]).get('modifiedTimestamp_gteq')).toBe('2026-01-01T10:30:00');
+  expect(() => client.list('actions', { modifiedSince: 'yesterday' })).toThrow(/modifiedTimestamp_gteq: "yesterday" is not a timestamp/);
 });
 
 test('modifiedSince on a resource without a modified field is a clear error', () => {
@@ -169,4 +175,42 @@ test('offset paging skips a record shifted by a concurrent delete; keyset paging
   const resumed = await all(keyset.list('actions').byPage({ continuationToken: 'after:8' }));
   expect(resumed.flat().map((m) => m.id)).toEqual(['9', '10']);
   expect(() => keyset.list('actions', { sort: '-id' })).toThrow(/keyset/);
+});
+
+test('ranges of one listing: keyset up to an id (id_lteq), offset up to a page, nothing fetched past either end', async () => {
+  const ids = Array.from({ length: 30 }, (_, i) => i + 1);
+  const t = new StubTransport((req) => {
+    const q = query(req);
+    const size = Number(q.get('pageSize'));
+    const after = Number(q.get('id_gt') ?? 0);
+    const upTo = Number(q.get('id_lteq') ?? Infinity);
+    const pool = ids.filter((id) => id > after && id <= upTo);
+    const page = Number(q.get('page'));
+    const slice = pool.slice((page - 1) * size, page * size);
+    if (slice.length === 0) return empty();
+    return envelope('actions', slice.map((id) => ({ id, name: `M${id}`, status: 'Active', isDeleted: 'F', links: {} })), { page, pageCount: Math.ceil(pool.length / size), recordCount: pool.length, pageSize: size });
+  });
+  const keyset = new ActionstepClient({ credential, transport: t, pageSize: 4, pagingMode: 'keyset' });
+  const range = await all(keyset.list('actions', { idUpTo: '17' }).byPage({ continuationToken: 'after:8' }));
+  expect(range.flat().map((m) => Number(m.id))).toEqual([9, 10, 11, 12, 13, 14, 15, 16, 17]);
+  expect(t.requests.map((r) => [query(r).get('id_gt'), query(r).get('id_lteq')])).toEqual([['8', '17'], ['12', '17'], ['16', '17']]);
+  expect(range.map((p) => p.cursor)).toEqual(['after:12', 'after:16', 'after:17']);
+  // A bound on a listing that is not keyset is a usage error, not a silently unbounded listing.
+  expect(() => new ActionstepClient({ credential, transport: t }).list('actions', { idUpTo: '5' })).toThrow(/idUpTo/);
+
+  const offsetTransport = matters(2001);
+  const offset = new ActionstepClient({ credential, transport: offsetTransport, maxConcurrency: 4 });
+  const pages = await all(offset.list('actions', { lastPage: 6 }).byPage({ continuationToken: '4' }));
+  expect(pages.map((p) => [p.pageNumber, p.continuationToken])).toEqual([[4, '5'], [5, '6'], [6, undefined]]);
+  expect(offsetTransport.requests.map((r) => query(r).get('page'))).toEqual(['4', '5', '6']);
+  expect(pages[0].pageCount).toBe(11); // the listing's count of pages, not the range's
+});
+
+test('pace: the configured cap, answers counted and their mean latency (what the plan estimates from)', async () => {
+  const client = new ActionstepClient({ credential, transport: matters(450, 15), maxRequestsPerSecond: 50, maxConcurrency: 2 });
+  expect(client.pace).toMatchObject({ capPerSecond: 50, answered: 0, meanLatencyMs: undefined, throttled: 0, maxConcurrency: 2 });
+  await all(client.list('actions'));
+  expect(client.pace.answered).toBe(3);
+  expect(client.pace.meanLatencyMs).toBeGreaterThanOrEqual(10);
+  expect(client.pace.learnedPerSecond).toBeUndefined();
 });

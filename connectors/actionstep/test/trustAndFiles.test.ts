@@ -1,42 +1,8 @@
 import { ActionstepClient, FILE_PART_SIZE_IN_BYTES } from '../src/actionstepClient';
 import { StaticTokenProvider } from '../src/auth/tokenProvider';
-import { parseTrustLedgerCsv, type TrustLedgerRowError } from '../src/trust/trustLedgerCsv';
 import { StubTransport } from './stubTransport';
 
 const credential = new StaticTokenProvider({ accessToken: 't', apiEndpoint: 'http://as.test/api/', expiresOnTimestamp: Date.now() + 3_600_000 });
-const CSV = [
-  'Matter ID,Matter Reference,Date,Transaction Type,Reference,Description,Deposit,Withdrawal,Balance',
-  '12,SMI-001,2024-01-05,Receipt,R1,"Deposit, ""initial""",1000.00,,1000.00',
-  '12,SMI-001,2024-02-01,Payment,P1,Search fees,,"1,250.50",-250.50',
-  '13,,07/03/2024,Receipt,,,5,,5',
-].join('\r\n');
-
-test('trust ledger CSV parses to entries (quotes, thousands separators, DD/MM/YYYY, empty as 0 / null)', () => {
-  expect(parseTrustLedgerCsv(CSV)).toEqual([
-    { actionId: '12', matterReference: 'SMI-001', date: '2024-01-05', transactionType: 'Receipt', reference: 'R1', description: 'Deposit, "initial"', amountIn: 1000, amountOut: 0, balance: 1000 },
-    { actionId: '12', matterReference: 'SMI-001', date: '2024-02-01', transactionType: 'Payment', reference: 'P1', description: 'Search fees', amountIn: 0, amountOut: 1250.5, balance: -250.5 },
-    { actionId: '13', matterReference: null, date: '2024-03-07', transactionType: 'Receipt', reference: null, description: null, amountIn: 5, amountOut: 0, balance: 5 },
-  ]);
-});
-
-test('a bad trust row names the row, the matter, the column and the rule; onInvalidRow skips and reports', () => {
-  const bad = `${CSV}\r\n14,X,2024-02-30,Receipt,,,abc,,1`;
-  expect(() => parseTrustLedgerCsv(bad)).toThrow('trust ledger CSV row 5 (matter 14), column "Date": "2024-02-30" is not a date');
-  const errors: TrustLedgerRowError[] = [];
-  const rows = parseTrustLedgerCsv(`${CSV}\r\n14,X,2024-02-03,Receipt,,,abc,,1`, { onInvalidRow: (e) => errors.push(e) });
-  expect(rows).toHaveLength(3);
-  expect(errors.map((e) => [e.row, e.column])).toEqual([[5, 'Deposit']]);
-  expect(() => parseTrustLedgerCsv('Matter ID,Date\r\n1,2024-01-01')).toThrow(/lacks the column\(s\) transactionType, amountIn, amountOut, balance/);
-});
-
-test('getTrustLedger downloads the report from the configurable path', async () => {
-  const t = new StubTransport(() => ({ status: 200, headers: { 'content-type': 'text/csv' }, body: Buffer.from(CSV) }));
-  const client = new ActionstepClient({ credential, transport: t, trustLedgerPath: 'reports/custom.csv' });
-  expect(await client.getTrustLedger()).toHaveLength(3);
-  expect(t.requests[0].url).toBe('http://as.test/api/reports/custom.csv');
-  expect(client.requestCount.byKind.report).toBe(1);
-});
-
 test('downloadFile fetches every 5 MB part with the id unencoded', async () => {
   const size = FILE_PART_SIZE_IN_BYTES * 2 + 10;
   const t = new StubTransport((req) => {

@@ -108,6 +108,10 @@ export class DataverseClientPool extends DataverseApi {
     return this.live().reduce((n, m) => n + m.client.capacity, 0);
   }
 
+  override get identityCount(): number {
+    return this.live().length;
+  }
+
   identities(): IdentityStatus[] {
     return this.members.map((m) => ({
       name: m.name,

@@ -64,6 +64,10 @@ export abstract class DataverseApi {
   abstract readonly capacity: number;
   /** Time source for waits (Retry-After, polling); injectable in tests. */
   abstract readonly clock: Clock;
+  /** Application users behind this API, each with its own service protection budget (a pool has several). */
+  get identityCount(): number {
+    return 1;
+  }
 
   /** Sends one request through the pipeline; returns the 2xx/3xx response or throws DataverseError. */
   abstract send(method: HttpRequest['method'], path: string, options?: SendOptions): Promise<HttpResponse>;

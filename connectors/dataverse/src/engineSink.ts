@@ -1,7 +1,7 @@
 // The migration engine's sink port over this connector: bulk upserts through BulkWriter (UpsertMultiple where the
 // table has it, else $batch), reads through the Web API, provisioning through the metadata provisioner. Browser-safe:
 // the command line and the in-CRM commands use the same adapter.
-import type { Row, SinkPort, SinkUpsertTarget, SinkWriteOptions, SinkWriteResult, TableInfo } from '@astep/orchestrator/ports';
+import type { ReadAllOptions, Row, SinkPort, SinkUpsertTarget, SinkWriteOptions, SinkWriteResult, TableInfo } from '@astep/orchestrator/ports';
 import type { SystemUserInfo } from '@astep/orchestrator/plan/buildPlan';
 import type { SolutionSchema } from '@astep/solution/model';
 import { BulkWriter } from './bulkWriter';
@@ -80,8 +80,9 @@ export class DataverseSink implements SinkPort {
     return rows;
   }
 
-  async *readAll(table: TableInfo, select: string[], filter?: string): AsyncIterable<Row[]> {
-    for await (const page of this.client.retrieveMultiple(table.entitySetName, { select, filter }).byPage()) yield page;
+  async *readAll(table: TableInfo, select: string[], filter?: string, options: ReadAllOptions = {}): AsyncIterable<Row[]> {
+    const query = { select, filter, orderBy: options.orderBy, maxPageSize: options.pageSize };
+    for await (const page of this.client.retrieveMultiple(table.entitySetName, query).byPage()) yield page;
   }
 
   async upsert(table: TableInfo, targets: SinkUpsertTarget[], options: SinkWriteOptions = {}): Promise<SinkWriteResult[]> {
@@ -118,6 +119,10 @@ export class DataverseSink implements SinkPort {
 
   requestCount(): number {
     return this.client.stats.requests;
+  }
+
+  applicationUsers(): number {
+    return this.client.identityCount;
   }
 
   capacity(): number {

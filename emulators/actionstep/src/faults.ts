@@ -13,6 +13,21 @@ export interface FaultOptions {
   slowMs?: number;
   /** Share of authenticated requests whose (valid) token suddenly answers 401 expired_token from then on. */
   tokenExpiryRate?: number;
+  /**
+   * Delay before the first page of a wide query (a collection GET with no filter, page 1). Integrators see it take
+   * minutes on the live API and set HTTP timeouts of several minutes (seth-inertia-legal/actionstep-export-tool
+   * docs/api-quirks.md; reference "Added 2026-12-04"); tests scale it down.
+   */
+  wideFirstPageMs?: number;
+}
+
+/** A collection GET with no filter on its first page: the query the live API is slow to start answering. */
+export function isWideFirstPage(method: string, rest: string, search: URLSearchParams): boolean {
+  if (method !== 'GET' || rest.includes('/') || rest === '') return false;
+  const page = search.get('page');
+  if (page !== null && page !== '1') return false;
+  for (const name of search.keys()) if (!['page', 'pageSize', 'sort', 'fields', 'include'].includes(name)) return false;
+  return true;
 }
 
 export type FaultDecision =
@@ -34,6 +49,10 @@ export class FaultInjector {
   set(options: FaultOptions): void {
     this.options = options;
     this.rng = new Rng(options.seed ?? 1);
+  }
+
+  get wideFirstPageMs(): number {
+    return this.options.wideFirstPageMs ?? 0;
   }
 
   /** One draw per request (always consumed, so rates are independent of which faults are enabled). */

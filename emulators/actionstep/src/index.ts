@@ -9,13 +9,15 @@ import { generateFirm, type FirmSize, type GeneratedFirm } from './generator';
 import { localTimestamp } from './generator/time';
 import { OAuthServer } from './oauth';
 import { TokenBucketLimiter, type RateLimitOptions } from './rateLimit';
-import { ActionstepHttpServer, TRUST_LEDGER_PATH, emptyCounters, type EmulatorCounters } from './server';
+import { ActionstepHttpServer, emptyCounters, type EmulatorCounters } from './server';
+import { trustLedgerExport, type TrustExport, type TrustExportOptions } from './trustExport';
 import { FirmStore, overlayCanonical } from './store';
 
 export type { FaultOptions } from './faults';
 export type { RateLimitOptions } from './rateLimit';
 export type { EmulatorCounters } from './server';
-export { FILE_PART_BYTES, TRUST_LEDGER_COLUMNS, TRUST_LEDGER_PATH } from './server';
+export { FILE_PART_BYTES } from './server';
+export type { TrustExport, TrustExportLayout, TrustExportOptions } from './trustExport';
 export * from './generator';
 
 /** Defaults the CLI writes to its config (they are test credentials of a local emulator, not secrets of anything). */
@@ -45,6 +47,12 @@ export interface ActionstepEmulatorOptions {
   faults?: FaultOptions;
   /** A collection with exactly one record is sent as a bare object (default true, as the real API does). */
   singleObjectQuirk?: boolean;
+  /**
+   * Users (ids) nominated on every restricted matter, as a firm does for the users a migration signs in as: restricted
+   * matters are visible only to their creator and nominated users (reference §1 "User-centric model"), so sign-ins
+   * that must see the same matters need the same nominations. Default none: the generated nominations only.
+   */
+  nominatedOnAllMatters?: string[];
 }
 
 export interface EmulatorMutations {
@@ -64,8 +72,6 @@ export interface ActionstepEmulator {
   tokenUrl: string;
   /** The api_endpoint value; ends with /api/. */
   apiEndpoint: string;
-  /** Absolute URL of the trust ledger CSV export. */
-  trustLedgerUrl: string;
   clientId: string;
   clientSecret: string;
   firm: GeneratedFirm;
@@ -73,6 +79,11 @@ export interface ActionstepEmulator {
   resetCounters(): void;
   setFaults(f: FaultOptions): void;
   mutate: EmulatorMutations;
+  /**
+   * The trust ledger report file as a person exports it from Actionstep's UI (Actionstep has no trust API), with the
+   * matters that user may see (default: the firm's administrator).
+   */
+  exportTrustLedger(options: TrustExportOptions & { userId?: string }): Promise<TrustExport>;
   close(): Promise<void>;
 }
 
@@ -89,7 +100,7 @@ export async function startActionstepEmulator(o: ActionstepEmulatorOptions): Pro
   };
   const store = new FirmStore(dbPath ?? ':memory:');
   try {
-    store.load(firm);
+    store.load(firm, { nominatedOnAllMatters: o.nominatedOnAllMatters });
   } catch (e) {
     store.close();
     removeTemp();
@@ -153,13 +164,14 @@ export async function startActionstepEmulator(o: ActionstepEmulatorOptions): Pro
 
   return {
     url, authorizeUrl: `${url}api/oauth/authorize`, tokenUrl: `${url}api/oauth/token`, apiEndpoint,
-    trustLedgerUrl: `${apiEndpoint}${TRUST_LEDGER_PATH}`, clientId, clientSecret, firm,
+    clientId, clientSecret, firm,
     counters: () => counters,
     resetCounters: () => {
       counters = emptyCounters();
     },
     setFaults: (f) => faults.set(f),
     mutate,
+    exportTrustLedger: (options) => trustLedgerExport([...store.trustRows(options.userId ?? firm.adminUserId)], firm.seed, options),
     close: async () => {
       await http.close();
       store.close();

@@ -67,9 +67,13 @@ function coerce(kind: 'num' | 'ts' | 'text', value: string, param: string, f: Fi
     return n;
   }
   if (kind === 'ts') {
-    const ms = timestampMs(value);
+    // Integrators against the live API: timestamp filters take `yyyy-MM-ddTHH:mm:ss` without an offset, read as UTC
+    // (seth-inertia-legal/actionstep-export-tool docs/api-quirks.md; reference "Added 2026-12-04"). What the API does
+    // with an offset is not documented; the harsher plausible reading is that it is ignored, so it is here: the
+    // digits are read as UTC, and a client must send UTC without an offset to filter where it means.
+    const ms = timestampMs(withoutOffset(value));
     if (ms === null) {
-      throw errors.badRequest(`Filter '${param}' expects a date or timestamp (YYYY-MM-DD[THH:MM:SS][+HH:MM]), got '${value}'.`, param);
+      throw errors.badRequest(`Filter '${param}' expects a date or timestamp (YYYY-MM-DD[THH:MM:SS], UTC), got '${value}'.`, param);
     }
     return ms;
   }
@@ -77,6 +81,11 @@ function coerce(kind: 'num' | 'ts' | 'text', value: string, param: string, f: Fi
     throw errors.badRequest(`Filter '${param}' expects T or F, got '${value}'.`, param);
   }
   return value;
+}
+
+const OFFSET_AFTER_TIME = /^(\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)\s*(?:Z|[+-]\d{2}(?::?\d{2})?)$/;
+function withoutOffset(value: string): string {
+  return OFFSET_AFTER_TIME.exec(value.trim())?.[1] ?? value;
 }
 
 function globPattern(v: string): string {

@@ -1,11 +1,14 @@
 // Rate limiting as documented since April 2024 (reference §6): counted per user session, with higher-order limits per
 // orgkey and per IP; over the limit the API answers 429. The numbers are not published, so they are options here, and
 // the `Retry-After` header (undocumented for Actionstep) can be switched off to test clients both ways.
+// Whether two sign-ins of the same user are two "user sessions" with a budget each is not documented: the emulator
+// takes the harsher reading and counts the session budget per user, so a second sign-in of one user adds nothing
+// (only another user's session brings its own budget).
 
 export interface RateLimitOptions {
   /** false disables limiting entirely. */
   enabled?: boolean;
-  /** Sustained requests per second per user session (access token family). Default 15. */
+  /** Sustained requests per second per user session (every session of one user shares it). Default 15. */
   sessionPerSecond?: number;
   /** Burst size per session. Default 30. */
   sessionBurst?: number;
@@ -42,11 +45,11 @@ export class TokenBucketLimiter {
   }
 
   /** Takes one token from each bucket; returns null if allowed, else the seconds until a token is available. */
-  take(sessionId: string, orgKey: string, ip: string): number | null {
+  take(userId: string, orgKey: string, ip: string): number | null {
     if (!this.options.enabled) return null;
     const o = this.options;
     const checks: Array<[string, number, number]> = [
-      [`s:${sessionId}`, o.sessionPerSecond, o.sessionBurst],
+      [`u:${userId}`, o.sessionPerSecond, o.sessionBurst],
       [`o:${orgKey}`, o.orgPerSecond, o.orgBurst],
       [`i:${ip}`, o.ipPerSecond, o.ipBurst],
     ];

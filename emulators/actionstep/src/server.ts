@@ -1,12 +1,12 @@
-// HTTP front of the Actionstep emulator on node:http: OAuth endpoints, the REST API, file downloads and the trust
-// ledger report, with rate limiting, fault injection and counters wrapped around the API routes.
+// HTTP front of the Actionstep emulator on node:http: OAuth endpoints, the REST API and file downloads, with rate
+// limiting, fault injection and counters wrapped around the API routes. There is no trust ledger route: Actionstep has
+// no trust API (the firm exports the report from the UI; see trustExport.ts).
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { stringify } from 'csv-stringify/sync';
 import { RESOURCES, isResourceName } from '@astep/actionstep-connector/resources';
 import { ApiError, OAuthError, errors } from './errors';
 import type { GeneratedFirm } from './generator';
-import type { FaultInjector } from './faults';
+import { isWideFirstPage, type FaultInjector } from './faults';
 import { hasScope, type OAuthServer, type Session } from './oauth';
 import type { TokenBucketLimiter } from './rateLimit';
 import { RestHandler } from './restHandler';
@@ -16,11 +16,6 @@ import type { FirmStore } from './store';
 export const FILE_PART_BYTES = 5 * 1024 * 1024;
 const MAX_BODY_BYTES = 10 * 1024 * 1024;
 const JSON_TYPE = 'application/vnd.api+json';
-
-export const TRUST_LEDGER_PATH = 'reports/trustledger.csv';
-export const TRUST_LEDGER_COLUMNS = [
-  'Matter ID', 'Matter Reference', 'Date', 'Transaction Type', 'Reference', 'Description', 'Deposit', 'Withdrawal', 'Balance',
-];
 
 export interface EmulatorCounters {
   requests: number;
@@ -112,7 +107,7 @@ export class ActionstepHttpServer {
       return this.send(res, 200, { name: 'actionstep-emulator', api_endpoint: `${this.baseUrl}api/` }, 'root');
     }
     if (method === 'OPTIONS' && rawPath.startsWith('/api/rest/')) return this.options(rawPath.slice('/api/rest/'.length), res);
-    if (rawPath.startsWith('/api/rest/') || rawPath.startsWith('/api/reports/')) return this.api(req, res, method, rawPath, search);
+    if (rawPath.startsWith('/api/rest/')) return this.api(req, res, method, rawPath, search);
     return this.send(res, 404, errors.unknownResource(rawPath.replace(/^\/+/, '')).body(), 'unknown');
   }
 
@@ -194,8 +189,8 @@ export class ActionstepHttpServer {
     const { oauth, faults, limiter, firm } = this.deps;
     const counters = this.deps.counters();
     counters.requests++;
-    const rest = rawPath.startsWith('/api/rest/') ? rawPath.slice('/api/rest/'.length) : rawPath.slice('/api/'.length);
-    const key = rawPath.startsWith('/api/reports/') ? 'reports' : rest.split('/')[0] || 'rest';
+    const rest = rawPath.slice('/api/rest/'.length);
+    const key = rest.split('/')[0] || 'rest';
     const body = method === 'POST' || method === 'PUT' || method === 'PATCH' ? await readBody(req) : '';
     const fault = faults.decide(Boolean(req.headers.authorization));
     if (fault.kind === 'reset') {
@@ -226,14 +221,17 @@ export class ActionstepHttpServer {
       if (e instanceof OAuthError) return this.sendRaw(res, e.status, e.body(), key, { 'WWW-Authenticate': `Bearer error="${e.error}"` });
       throw e;
     }
-    const wait = limiter.take(session.id, firm.orgKey, req.socket.remoteAddress ?? 'unknown');
+    const wait = limiter.take(session.userId, firm.orgKey, req.socket.remoteAddress ?? 'unknown');
     if (wait !== null) {
       counters.rateLimited++;
       const headers: Record<string, string> = limiter.options.retryAfterHeader ? { 'Retry-After': String(Math.max(1, Math.ceil(wait))) } : {};
       return this.send(res, 429, errors.tooManyRequests().body(), key, headers);
     }
+    if (faults.wideFirstPageMs > 0 && isWideFirstPage(method, rest, search)) {
+      await new Promise((r) => setTimeout(r, faults.wideFirstPageMs));
+      if (req.socket.destroyed) return;
+    }
     try {
-      if (rawPath === `/api/${TRUST_LEDGER_PATH}`) return this.trustLedger(res, session);
       if (rest.startsWith('files/') && method === 'GET') return this.file(res, rest.slice('files/'.length), search, session);
       const user = firm.users.find((u) => u.id === session.userId);
       const out = this.rest.handle(method, rest, search, body, {
@@ -276,23 +274,6 @@ export class ActionstepHttpServer {
     this.count('files', 200);
     res.writeHead(200, { 'Content-Type': 'application/octet-stream', 'Content-Length': String(bytes.length), 'X-Part-Count': String(parts) });
     res.end(bytes);
-  }
-
-  /**
-   * Actionstep has no public trust API (reference §3 "Trust accounting": no resource found). Firms get trust data
-   * as a report export, so the emulator serves the trust ledger as CSV at {api_endpoint}reports/trustledger.csv,
-   * bearer token required, restricted matters left out for users who cannot see them.
-   */
-  private trustLedger(res: http.ServerResponse, session: Session): void {
-    const money = (n: number): string => n.toFixed(2);
-    const chunks: string[] = [stringify([TRUST_LEDGER_COLUMNS])];
-    for (const t of this.deps.store.trustRows(session.userId)) {
-      chunks.push(stringify([[t.actionId, t.matterReference ?? '', t.date, t.transactionType, t.reference ?? '', t.description ?? '', money(t.amountIn), money(t.amountOut), money(t.balance)]]));
-    }
-    const text = chunks.join('');
-    this.count('reports', 200);
-    res.writeHead(200, { 'Content-Type': 'text/csv; charset=utf-8', 'Content-Length': String(Buffer.byteLength(text)), 'Content-Disposition': 'attachment; filename="trustledger.csv"' });
-    res.end(text);
   }
 }
 

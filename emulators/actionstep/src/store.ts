@@ -92,8 +92,9 @@ export class FirmStore {
       CREATE TABLE trust_ledger (seq INTEGER PRIMARY KEY, action_id TEXT NOT NULL, row TEXT NOT NULL);`);
   }
 
-  /** Streams the firm into the tables; memory stays flat whatever the size. */
-  load(firm: GeneratedFirm): void {
+  /** Streams the firm into the tables; memory stays flat whatever the size. `nominatedOnAllMatters`: users given
+   *  access to every restricted matter besides the generated nominations. */
+  load(firm: GeneratedFirm, options: { nominatedOnAllMatters?: string[] } = {}): void {
     for (const r of RESOURCE_NAMES) {
       const insert = this.insertStatement(r);
       let batch: unknown[] = [];
@@ -126,11 +127,11 @@ export class FirmStore {
     }
     if (trust.length) tx(trust);
     const rm = this.db.prepare('INSERT INTO restricted_matters (action_id) VALUES (?)');
-    const acc = this.db.prepare('INSERT INTO matter_access (action_id, user_id) VALUES (?, ?)');
+    const acc = this.db.prepare('INSERT OR IGNORE INTO matter_access (action_id, user_id) VALUES (?, ?)');
     this.db.transaction(() => {
       for (const a of firm.iterateRestrictedMatters()) {
         rm.run(a.actionId);
-        for (const u of a.userIds) acc.run(a.actionId, u);
+        for (const u of [...a.userIds, ...(options.nominatedOnAllMatters ?? [])]) acc.run(a.actionId, u);
       }
     })();
   }

@@ -1,5 +1,5 @@
-import { parse } from 'csv-parse/sync';
-import { FILE_PART_BYTES, TRUST_LEDGER_COLUMNS, type ActionstepEmulator } from '@astep/actionstep-emulator';
+import { parseTrustLedgerFile, type TrustLedgerEntry } from '@astep/actionstep-connector';
+import { FILE_PART_BYTES, type ActionstepEmulator } from '@astep/actionstep-emulator';
 import { api, login, start } from './helpers';
 
 describe('document downloads', () => {
@@ -51,30 +51,40 @@ describe('document downloads', () => {
   });
 });
 
-describe('trust ledger report export (no public trust API)', () => {
+describe('trust ledger: a report the firm exports, not an API', () => {
   let em: ActionstepEmulator;
   beforeAll(async () => {
     em = await start({ firm: 'tiny', seed: 4 }); // seed 4: matter 14 has trust rows and is restricted to users 4 and 7
   });
   afterAll(() => em.close());
 
-  it('needs a bearer token and exports CSV with running balances per matter, hiding restricted matters', async () => {
-    expect((await fetch(em.trustLedgerUrl)).status).toBe(401);
+  it('serves no trust endpoint (Actionstep has none): the old report path is an unknown route', async () => {
     const token = (await login(em)).access_token;
-    const r = await api(em, token, 'reports/trustledger.csv');
-    expect(r.status).toBe(200);
-    expect(r.headers.get('content-type')).toMatch(/^text\/csv/);
-    const rows = parse(r.text, { columns: true }) as Array<Record<string, string>>;
-    expect(Object.keys(rows[0])).toEqual(TRUST_LEDGER_COLUMNS);
-    const truth = em.firm.groundTruth('1');
-    expect(truth.trustLedger.length).toBeLessThan(em.firm.counts.trustledger); 
-    expect(rows.map((r) => r.Reference)).toEqual(truth.trustLedger.map((t) => t.reference));
-    const balance = new Map<string, number>();
-    for (const row of rows) {
-      const b = Math.round(((balance.get(row['Matter ID']) ?? 0) + Number(row.Deposit) - Number(row.Withdrawal)) * 100) / 100;
-      expect(Number(row.Balance)).toBeCloseTo(b, 2);
-      expect(b).toBeGreaterThanOrEqual(0);
-      balance.set(row['Matter ID'], b);
+    expect((await api(em, token, 'reports/trustledger.csv')).status).toBe(404);
+    expect((await fetch(`${em.url}api/reports/trustledger.csv`, { headers: { Authorization: `Bearer ${token}` } })).status).toBe(404);
+  });
+
+  it.each([
+    ['csv', 'deposits'], ['csv', 'clientLedger'], ['xlsx', 'deposits'], ['xlsx', 'clientLedger'],
+  ] as const)('writes the export as %s (%s layout): read back, it is the firm\'s ledger as the admin sees it, and the planted misprint is named', async (format, layout) => {
+    const exported = await em.exportTrustLedger({ format, layout });
+    const truth = em.firm.groundTruth('1').trustLedger;
+    expect(truth.length).toBeLessThan(em.firm.counts.trustledger); // restricted matters are left out of the admin's export
+    expect(truth.some((t) => t.amountIn < 0)).toBe(true); // a reversal, printed in brackets
+    const parsed = await parseTrustLedgerFile({ name: exported.fileName, bytes: exported.bytes });
+    expect(parsed.format).toBe(format);
+    const planted = exported.planted!;
+    // The Matter Accounts Ledger layout has no reference or type column: the matter heads its table, the amounts say the type.
+    const shown = (e: TrustLedgerEntry) => (layout === 'deposits' ? e : { ...e, matterReference: null, transactionType: e.amountIn > 0 ? 'Receipt' : e.amountIn < 0 ? 'Receipt reversal' : 'Payment' });
+    expect(parsed.rows.map(({ line: _l, printed: _p, ...e }) => e)).toEqual(truth.map((t, i) => shown(
+      t.actionId === planted.actionId && i === truth.map((x) => x.actionId).lastIndexOf(planted.actionId) ? { ...t, balance: planted.printedBalance } : t)));
+    expect(parsed.problems.map((p) => [p.line, p.actionId, p.rule])).toEqual([[planted.line, planted.actionId, 'trust ledger: running balance does not add up']]);
+    if (format === 'csv') {
+      const text = new TextDecoder().decode(exported.bytes);
+      expect(text).toMatch(/^Trust Account Ledgers Report/);
+      expect(text).toMatch(/"\$\d{1,3},\d{3}\.\d{2}"/); // thousands separators and a currency symbol
+      expect(text).toMatch(/\(\$[\d,]+\.\d{2}\)/); // a negative amount in brackets
+      expect(text).toMatch(/,\d{2}\/\d{2}\/20\d{2},/); // day-first dates
     }
   });
 });

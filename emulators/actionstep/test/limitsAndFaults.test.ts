@@ -1,7 +1,7 @@
 import type { ActionstepEmulator } from '@astep/actionstep-emulator';
 import { api, login, start, tokenRequest } from './helpers';
 
-describe('rate limiting per session', () => {
+describe('rate limiting per user session', () => {
   it('answers 429 with the errors body and Retry-After, and counts it', async () => {
     const em = await start({ rateLimit: { sessionPerSecond: 1, sessionBurst: 3 } });
     try {
@@ -19,8 +19,12 @@ describe('rate limiting per session', () => {
       expect(Number(limited!.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
       expect(em.counters().rateLimited).toBe(statuses.filter((s) => s === 429).length);
       expect(em.counters().byStatus['429']).toBe(em.counters().rateLimited);
-      // Another session has its own bucket.
-      const other = (await login(em)).access_token;
+      // A second sign-in of the same user shares the user's budget (the harsher reading of "per user session");
+      // another user's session has its own.
+      const again = (await login(em)).access_token;
+      expect((await api(em, again, 'rest/actiontypes')).status).toBe(429);
+      const otherUser = em.firm.users.find((u) => u.isActive && u.id !== em.firm.adminUserId)!;
+      const other = (await login(em, { login_hint: otherUser.emailAddress! })).access_token;
       expect((await api(em, other, 'rest/actiontypes')).status).toBe(200);
       await new Promise((r) => setTimeout(r, 1100));
       expect((await api(em, t, 'rest/actiontypes')).status).toBe(200);
@@ -88,6 +92,20 @@ describe('fault injection', () => {
     expect(r.status).toBe(200);
     expect(Date.now() - t0).toBeGreaterThanOrEqual(290);
     expect(em.counters().faults.slow).toBeGreaterThanOrEqual(1);
+  });
+
+  it('is slow on the first page of a wide query only (the live API takes minutes there)', async () => {
+    em.setFaults({ wideFirstPageMs: 400 });
+    const timed = async (path: string): Promise<number> => {
+      const t0 = Date.now();
+      expect((await api(em, token, path)).status).toBeLessThan(300);
+      return Date.now() - t0;
+    };
+    expect(await timed('rest/actions?pageSize=50')).toBeGreaterThanOrEqual(390);
+    expect(await timed('rest/actions?pageSize=50&page=2')).toBeLessThan(390);
+    expect(await timed('rest/actions?status_eq=Active')).toBeLessThan(390);
+    expect(await timed('rest/actions/1')).toBeLessThan(390);
+    em.setFaults({});
   });
 
   it('expires a valid token mid-run: 401 expired_token until the client refreshes', async () => {

@@ -45,6 +45,27 @@ describe('user-centric visibility and soft deletes', () => {
     expect((await api(em, owner, `rest/actionparticipants?action=${actionId}`)).status).toBe(200);
   });
 
+  it('users nominated on every restricted matter see the same matters (what several migration sign-ins need)', async () => {
+    const nominated = await start({ firm: 'tiny', seed: 21, nominatedOnAllMatters: ['1', '2'] });
+    try {
+      const ids = async (hint?: string) => {
+        const token = (await login(nominated, hint ? { login_hint: hint } : {})).access_token;
+        return ((await readAll(nominated, token, 'actions')) as Array<{ id: string }>).map((a) => a.id);
+      };
+      const admin = await ids();
+      const second = await ids(nominated.firm.userEmail('2')!);
+      expect(second).toEqual(admin);
+      const restricted = [...nominated.firm.iterateRestrictedMatters()].map((r) => r.actionId);
+      const deleted = nominated.firm.groundTruth('1').deletedActionIds;
+      expect(restricted.filter((id) => !deleted.includes(id)).every((id) => admin.includes(id))).toBe(true);
+      // Without the nominations the same two users do not see the same matters.
+      const plainAdmin = ((await readAll(em, (await login(em)).access_token, 'actions')) as Array<{ id: string }>).map((a) => a.id);
+      expect(plainAdmin.length).toBeLessThan(admin.length);
+    } finally {
+      await nominated.close();
+    }
+  });
+
   it('soft-deleted matters are left out of the default listing but can be filtered for and fetched by id', async () => {
     const admin = (await login(em)).access_token;
     const deleted = em.firm.groundTruth('1').deletedActionIds;

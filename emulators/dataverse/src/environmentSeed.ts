@@ -5,17 +5,24 @@ import { IDS, appUserId, type RecordService } from './recordService';
 import { stableGuid } from './standardTables';
 import type { SecurityModel } from './securityRoles';
 
+/**
+ * Writes a row as the platform itself does (seeding, solution import): no business rules, no API restrictions on
+ * read-only columns. User-owned rows belong to the seeded admin, as rows an import creates belong to the importer.
+ */
+export function putRow(svc: RecordService, logical: string, id: string, data: Record<string, unknown>): void {
+  const e = svc.catalog.entityOrThrow(logical);
+  const existing = svc.store.get(e, id);
+  const now = new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
+  const owner = e.ownership === 'UserOwned' && !existing ? { ownerid: IDS.admin, 'ownerid@lt': 'systemuser', owninguser: IDS.admin, owningbusinessunit: IDS.businessUnit } : {};
+  const full: Record<string, unknown> = { [e.primaryIdAttribute]: id, createdon: existing?.data.createdon ?? now, modifiedon: now, statecode: 0, statuscode: 1, ...owner, ...data };
+  const version = svc.store.nextVersion();
+  full.versionnumber = version;
+  if (existing) svc.store.update(e, { id, data: { ...existing.data, ...full }, version });
+  else svc.store.insert(e, { id, data: full, version });
+}
+
 export function seedEnvironment(svc: RecordService, security: SecurityModel, opts: { systemUsers: Array<{ fullname: string; email: string; isDisabled: boolean }>; appUsers: Array<{ clientId: string; name: string; roles: string[] }>; maxUploadFileSize: number }): void {
-  const put = (logical: string, id: string, data: Record<string, unknown>) => {
-    const e = svc.catalog.entityOrThrow(logical);
-    const existing = svc.store.get(e, id);
-    const now = new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
-    const full: Record<string, unknown> = { [e.primaryIdAttribute]: id, createdon: now, modifiedon: now, statecode: 0, statuscode: 1, ...data };
-    const version = svc.store.nextVersion();
-    full.versionnumber = version;
-    if (existing) svc.store.update(e, { id, data: { ...existing.data, ...full }, version });
-    else svc.store.insert(e, { id, data: full, version });
-  };
+  const put = (logical: string, id: string, data: Record<string, unknown>) => putRow(svc, logical, id, data);
   put('transactioncurrency', IDS.currency, { currencyname: 'US Dollar', isocurrencycode: 'USD', currencysymbol: '$', currencyprecision: 2, exchangerate: 1 });
   put('organization', IDS.organization, { name: 'Emulated Organization', maxuploadfilesize: opts.maxUploadFileSize, basecurrencyid: IDS.currency, 'basecurrencyid@lt': 'transactioncurrency' });
   put('businessunit', IDS.businessUnit, { name: 'emulated-org' });

@@ -8,6 +8,8 @@ import { seedEnvironment } from './environmentSeed';
 import { EntraTokenEndpoint } from './entraTokenEndpoint';
 import { DEFAULT_COST_MODEL, PRODUCTION_LIMITS, ServiceProtection, type CostModel, type ServiceProtectionLimits } from './serviceProtection';
 import { WebApiServer, type DataverseCounters, type FaultOptions, emptyCounters } from './webApiServer';
+import { BrowserSessions, SESSION_COOKIE } from './browserSessions';
+import { stableGuid } from './standardTables';
 import { SecurityModel, type RoleDefinition } from './securityRoles';
 
 export { DataverseError, CODES as DATAVERSE_ERROR_CODES } from './errors';
@@ -20,6 +22,8 @@ export type { CostModel, ServiceProtectionLimits, LoadShape } from './servicePro
 export type { FaultOptions, DataverseCounters } from './webApiServer';
 export { MetadataCatalog } from './metadataCatalog';
 export { appUserId } from './recordService';
+export { SESSION_COOKIE } from './browserSessions';
+export { connectorInternalId } from './solutionComponents';
 export { BUILT_IN_ROLES, type RoleDefinition } from './securityRoles';
 
 /** Defaults, documented in README.md. */
@@ -50,6 +54,8 @@ export interface DataverseEmulatorOptions {
   tokenLifetimeSeconds?: number;
   /** Email of the systemuser who signs in through the device code flow (default: the seeded admin). */
   deviceCodeUser?: string;
+  /** The Power Platform environment id of this org (RetrieveCurrentOrganization). Default: derived from the tenant. */
+  environmentId?: string;
 }
 
 export interface DataverseEmulator {
@@ -65,6 +71,13 @@ export interface DataverseEmulator {
   snapshot(tables?: string[]): Promise<Record<string, Array<Record<string, unknown>>>>;
   /** systemuserid of the application user behind a client id. */
   applicationUserId(clientId: string): string;
+  /** The Power Platform environment id (RetrieveCurrentOrganization's Detail.EnvironmentId). */
+  environmentId: string;
+  /**
+   * A browser session of a systemuser (by email), as the org's sign-in leaves it: the cookie to give the browser for
+   * this origin. Same-origin calls with it need no bearer token (see browserSessions.ts).
+   */
+  browserSession(email: string): { name: string; value: string };
   /** What an admin does in the Power Platform admin center: define a role, set a user's roles. */
   defineRole(role: RoleDefinition): void;
   assignRoles(systemUserId: string, roleNames: string[]): void;
@@ -118,6 +131,8 @@ export async function startDataverseEmulator(o: DataverseEmulatorOptions = {}): 
     return { systemUserId: row.id, name: String(row.data.fullname ?? ''), email: String(row.data.internalemailaddress ?? ''), objectId: String(row.data.azureactivedirectoryobjectid) };
   };
   const tokens = new EntraTokenEndpoint(tenantId, clients, () => url, o.tokenLifetimeSeconds ?? 3599, signInUser);
+  const environmentId = o.environmentId ?? stableGuid(`environment:${tenantId}`);
+  const sessions = new BrowserSessions();
   const server = new WebApiServer({
     catalog,
     service,
@@ -131,6 +146,8 @@ export async function startDataverseEmulator(o: DataverseEmulatorOptions = {}): 
     salesProfessional: !!o.salesProfessional,
     persistCatalog,
     faults: o.faults ?? {},
+    environmentId,
+    sessions,
     security,
   });
   ref.server = server;
@@ -163,6 +180,14 @@ export async function startDataverseEmulator(o: DataverseEmulatorOptions = {}): 
       return out;
     },
     applicationUserId: (clientId) => appUserId(clientId),
+    environmentId,
+    browserSession: (email) => {
+      const users = catalog.entityOrThrow('systemuser');
+      const row = store.findByColumns(users, ['internalemailaddress'], [email])[0];
+      if (!row) throw new Error(`browserSession: no systemuser with the email ${email}`);
+      if (row.data.isdisabled === true) throw new Error(`browserSession: ${email} is disabled and cannot sign in`);
+      return { name: SESSION_COOKIE, value: sessions.create(row.id) };
+    },
     defineRole: (role) => security.defineRole(role),
     assignRoles: (id, names) => security.assign(id, names),
     close: async () => {

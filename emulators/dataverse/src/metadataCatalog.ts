@@ -43,6 +43,7 @@ const STANDARD_COLLECTIONS: Array<[string, string, string, string]> = [
   ['opportunity', 'Opportunity_Annotation', 'annotation', 'objectid'],
   ['task', 'Task_Annotation', 'annotation', 'objectid'],
   ['opportunity', 'Opportunity_OpportunityClose', 'opportunityclose', 'opportunityid'],
+  ['environmentvariabledefinition', 'environmentvariabledefinition_environmentvariablevalue', 'environmentvariablevalue', 'environmentvariabledefinitionid'],
 ];
 
 const REQ: Record<string, RequiredLevelValue> = { none: 'None', recommended: 'Recommended', required: 'ApplicationRequired' };
@@ -185,8 +186,9 @@ export class MetadataCatalog {
             throw new DataverseError(400, CODES.duplicateAttributeSchemaName, `An attribute with the specified name ${c.schemaName} already exists for entity ${e.logicalName}.`);
           continue;
         }
-        e.attributes.push(this.columnToAttr(e, c));
-        if (c.type === 'money') e.attributes.push(attr(e.logicalName, `${c.logicalName}_base`, 'money', `${c.displayName} (Base)`, { create: false, update: false, precision: c.precision, computed: true }));
+        // The same path as the Metadata API's Attributes POST: a money column brings its _base twin and, on a table
+        // without one yet, the currency lookup and exchange rate.
+        this.pushColumn(e, c);
         r.columnsCreated.push(`${e.logicalName}.${c.logicalName}`);
       }
     }
@@ -308,14 +310,26 @@ export class MetadataCatalog {
   addColumn(e: EntityMeta, c: ColumnDef): AttrMeta {
     if (this.attribute(e, c.logicalName))
       throw new DataverseError(400, CODES.duplicateAttributeSchemaName, `An attribute with the specified name ${c.schemaName} already exists for entity ${e.logicalName}.`);
+    return this.pushColumn(e, c);
+  }
+
+  /**
+   * Creating a money column also creates its read-only `<column>_base` twin ("for each money attribute in a table,
+   * Dataverse automatically creates a corresponding read-only, system-calculated money attribute called base",
+   * creditlimit_base = creditlimit / exchangerate: learn.microsoft.com power-apps/developer/data-platform/
+   * transaction-currency-currency-entity) and, when the table has none yet, the record's transaction currency
+   * (`transactioncurrencyid`) and `exchangerate` the base value is computed from.
+   */
+  private pushColumn(e: EntityMeta, c: ColumnDef): AttrMeta {
     const a = this.columnToAttr(e, c);
     e.attributes.push(a);
-    if (c.type === 'money') e.attributes.push(attr(e.logicalName, `${c.logicalName}_base`, 'money', `${c.displayName} (Base)`, { create: false, update: false, precision: c.precision, computed: true }));
-    if (c.type === 'money' && !this.attribute(e, 'transactioncurrencyid')) {
+    if (c.type !== 'money') return a;
+    e.attributes.push(attr(e.logicalName, `${c.logicalName}_base`, 'money', `${c.displayName} (Base)`, { create: false, update: false, precision: c.precision, computed: true }));
+    if (!this.attribute(e, 'transactioncurrencyid')) {
       e.attributes.push(attr(e.logicalName, 'transactioncurrencyid', 'lookup', 'Currency', { targets: ['transactioncurrency'] }));
       e.attributes.push(attr(e.logicalName, 'exchangerate', 'decimal', 'Exchange Rate', { create: false, update: false, precision: 10 }));
       this.navCache.clear();
-    this.refCache.clear();
+      this.refCache.clear();
     }
     return a;
   }

@@ -42,6 +42,9 @@ export const BUILT_IN_ROLES: RoleDefinition[] = [
     privileges: [
       'prvCreateEntity', 'prvReadEntity', 'prvWriteEntity', 'prvDeleteEntity', 'prvImportCustomization', 'prvPublishCustomization',
       ...PLATFORM_READ, 'prvReadSolution', 'prvReadSdkMessage', 'prvReadSdkMessageFilter',
+      // Solution components kept as rows (solutionComponents.ts): a customizer sets environment variable values and
+      // edits connectors and web resources.
+      ...['EnvironmentVariableDefinition', 'EnvironmentVariableValue', 'Connector', 'WebResource'].flatMap((e) => RECORD.map((p) => `prv${p}${e}`)),
     ],
   },
   {

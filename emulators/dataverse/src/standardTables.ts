@@ -389,6 +389,53 @@ export function buildStandardTables(): StandardTableSet {
     attr(t, 'ismanaged', 'boolean', 'Package Type'),
     attr(t, 'installedon', 'datetime', 'Installed On', ro),
   ]);
+  // Solution-aware components a real environment keeps as rows: what ImportSolution creates from the zip.
+  // environmentvariabledefinition / environmentvariablevalue (object type codes 380 / 381, the solution component
+  // types of the same number): learn.microsoft.com .../reference/entities/environmentvariabledefinition and
+  // environmentvariablevalue; the value points at its definition through environmentvariabledefinitionid, and the
+  // definition lists its values through environmentvariabledefinition_environmentvariablevalue.
+  table('environmentvariabledefinition', 'environmentvariabledefinitions', 380, 'Environment Variable Definition', 'Environment Variable Definitions', 'schemaname', { ...ACTIVE_INACTIVE, schemaName: 'EnvironmentVariableDefinition' }, (t) => [
+    attr(t, 'schemaname', 'string', 'Schema Name', { maxLength: 100, required: 'SystemRequired' }),
+    attr(t, 'displayname', 'string', 'Display Name', { maxLength: 100, required: 'SystemRequired' }),
+    attr(t, 'description', 'memo', 'Description', { maxLength: 2000 }),
+    attr(t, 'defaultvalue', 'memo', 'Default Value', { maxLength: 2000 }),
+    attr(t, 'type', 'picklist', 'Type', {
+      required: 'SystemRequired',
+      optionSet: local(t, 'type', [[100000000, 'String'], [100000001, 'Number'], [100000002, 'Boolean'], [100000003, 'JSON'], [100000004, 'Data source'], [100000005, 'Secret']]),
+    }),
+    attr(t, 'isrequired', 'boolean', 'Is Required'),
+    attr(t, 'secretstore', 'picklist', 'Secret Store', { optionSet: local(t, 'secretstore', [[0, 'Azure Key Vault'], [1, 'Microsoft Dataverse']]) }),
+  ]);
+  table('environmentvariablevalue', 'environmentvariablevalues', 381, 'Environment Variable Value', 'Environment Variable Values', 'schemaname', { ...ACTIVE_INACTIVE, schemaName: 'EnvironmentVariableValue' }, (t) => [
+    attr(t, 'schemaname', 'string', 'Schema Name', { maxLength: 100 }),
+    attr(t, 'value', 'memo', 'Value', { maxLength: 2000 }),
+    attr(t, 'environmentvariabledefinitionid', 'lookup', 'Environment Variable Definition', {
+      targets: ['environmentvariabledefinition'], navName: 'EnvironmentVariableDefinitionId', cascade: 'Cascade', required: 'SystemRequired',
+    }),
+  ]);
+  // connector (type 372): a custom connector imported with a solution. connectorinternalid is the API name the
+  // platform assigns per environment (`shared_<name>-5f<hex>`): learn.microsoft.com .../reference/entities/connector.
+  table('connector', 'connectors', 372, 'Connector', 'Connectors', 'name', { ...ACTIVE_INACTIVE, schemaName: 'Connector' }, (t) => [
+    attr(t, 'name', 'string', 'Name', { maxLength: 128, required: 'SystemRequired' }),
+    attr(t, 'displayname', 'string', 'Display Name', { maxLength: 100 }),
+    attr(t, 'description', 'memo', 'Description', { maxLength: 2000 }),
+    attr(t, 'connectorinternalid', 'string', 'Connector Internal Id', { maxLength: 256, ...ro }),
+    attr(t, 'connectortype', 'picklist', 'Connector Type', { optionSet: local(t, 'connectortype', [[1, 'Custom'], [2, 'Certified']]) }),
+    attr(t, 'iconbrandcolor', 'string', 'Icon Brand Color', { maxLength: 20 }),
+    attr(t, 'openapidefinition', 'memo', 'OpenApi Definition', { maxLength: 1048576 }),
+    attr(t, 'connectionparameters', 'memo', 'Connection Parameters', { maxLength: 1048576 }),
+    attr(t, 'policytemplateinstances', 'memo', 'Policy Template Instances', { maxLength: 1048576 }),
+  ]);
+  // webresource (entity set webresourceset): content is base64; the organisation serves it at /WebResources/<name>.
+  table('webresource', 'webresourceset', 9333, 'Web Resource', 'Web Resources', 'name', { ownership: 'OrganizationOwned', schemaName: 'WebResource' }, (t) => [
+    attr(t, 'name', 'string', 'Name', { maxLength: 256, required: 'SystemRequired' }),
+    attr(t, 'displayname', 'string', 'Display Name', { maxLength: 200 }),
+    attr(t, 'webresourcetype', 'picklist', 'Type', {
+      required: 'SystemRequired',
+      optionSet: local(t, 'webresourcetype', [[1, 'Webpage (HTML)'], [2, 'Style Sheet (CSS)'], [3, 'Script (JScript)'], [4, 'Data (XML)'], [5, 'PNG format'], [6, 'JPG format'], [7, 'GIF format'], [8, 'Silverlight (XAP)'], [9, 'Style Sheet (XSL)'], [10, 'ICO format'], [11, 'Vector format (SVG)'], [12, 'String (RESX)']]),
+    }),
+    attr(t, 'content', 'memo', 'Content', { maxLength: 1073741823 }),
+  ]);
   table('sdkmessage', 'sdkmessages', 4606, 'Sdk Message', 'Sdk Messages', 'name', { ownership: 'None', readOnly: true }, (t) => [
     attr(t, 'name', 'string', 'Name', { maxLength: 256 }),
   ]);

@@ -15,6 +15,8 @@ import { rolesInSolution, type SecurityModel } from './securityRoles';
 import { runBatch } from './batchExecutor';
 import { csdlDocument } from './csdlDocument';
 import { recordSolution, seedBulkFilters } from './environmentSeed';
+import { applySolutionComponents } from './solutionComponents';
+import type { BrowserSessions } from './browserSessions';
 import type { EntityMeta } from './metadataTypes';
 import { parseKeyPredicate, splitPath, ODataSyntaxError } from './odataFilter';
 import { RecordService, type CallContext, IDS, appUserId, WEB_API_PATH } from './recordService';
@@ -81,8 +83,18 @@ export interface ServerDeps {
   salesProfessional: boolean;
   persistCatalog: () => void;
   faults: FaultOptions;
+  /** The Power Platform environment id (RetrieveCurrentOrganization's Detail.EnvironmentId). */
+  environmentId: string;
+  /** Signed-in browser sessions: the org's own pages call the Web API with the session cookie, no bearer token. */
+  sessions: BrowserSessions;
   security: SecurityModel;
 }
+
+/** WebResourceType → the Content-Type the organisation serves it with. */
+const WEB_RESOURCE_CONTENT_TYPES: Record<number, string> = {
+  1: 'text/html; charset=utf-8', 2: 'text/css; charset=utf-8', 3: 'text/javascript; charset=utf-8', 4: 'text/xml; charset=utf-8', 5: 'image/png',
+  6: 'image/jpeg', 7: 'image/gif', 9: 'text/xsl; charset=utf-8', 10: 'image/x-icon', 11: 'image/svg+xml', 12: 'text/xml; charset=utf-8',
+};
 
 export class WebApiServer {
   readonly server: http.Server;
@@ -210,6 +222,7 @@ export class WebApiServer {
       if (oidM && req.method === 'GET') return this.send(res, 200, {}, JSON.stringify(this.d.tokens.openIdConfiguration(this.url, oidM[1])), 'application/json; charset=utf-8');
       if (/^\/(common|[^/]+)\/discovery\/instance$/.test(p) && req.method === 'GET')
         return this.send(res, 200, {}, JSON.stringify(this.d.tokens.instanceDiscovery(this.url, tenant)), 'application/json; charset=utf-8');
+      if (p.startsWith('/WebResources/') && req.method === 'GET') return this.webResource(req, res, decodeURIComponent(p.slice('/WebResources/'.length)));
       if (!p.startsWith('/api/data/v9.2')) return this.send(res, 404, {}, JSON.stringify(err.segment(p.split('/')[1] ?? '').toBody()));
       await this.onWebApi(req, res, u, body);
     } catch (e) {
@@ -227,7 +240,13 @@ export class WebApiServer {
       this.counters.faults.expiredToken++;
       this.d.tokens.expire(headers.authorization);
     }
-    const auth = this.d.tokens.validate(headers.authorization);
+    const session = headers.authorization ? undefined : this.sessionUser(req);
+    if (session && 'error' in session) {
+      this.count('unauthorized', 403);
+      const x = new DataverseError(403, CODES.privilege, session.error);
+      return this.send(res, 403, {}, JSON.stringify(x.toBody()));
+    }
+    const auth = session ? { clientId: '', userId: session.userId } : this.d.tokens.validate(headers.authorization);
     if ('error' in auth) {
       this.count('unauthorized', 401);
       return this.send(res, 401, {
@@ -313,6 +332,40 @@ export class WebApiServer {
     this.send(res, outcome.status, { ...admission.headers(), ...(outcome.headers ?? {}) }, text, outcome.contentType);
   }
 
+  /**
+   * The signed-in user of a browser session, or undefined when the request carries no session cookie. "When you
+   * use the Web API with JavaScript within HTML web resources, form scripts, or ribbon commands you don't need to
+   * include any code for authentication ... the user is already authenticated by the application"
+   * (learn.microsoft.com power-apps/developer/data-platform/webapi/authenticate-web-api): the session the org set
+   * at sign-in authenticates. Harsher where undocumented: a cookie-authenticated request that announces another
+   * origin is refused (no cross-site use of the session; cross-origin callers use bearer tokens).
+   */
+  private sessionUser(req: http.IncomingMessage): { userId: string } | { error: string } | undefined {
+    const cookie = this.d.sessions.fromCookieHeader(req.headers.cookie);
+    if (!cookie) return undefined;
+    const origin = req.headers.origin;
+    if (origin && origin !== this.url) return { error: `The session cookie of ${this.url} is not accepted from the page of another origin (${origin}).` };
+    const userId = this.d.sessions.user(cookie);
+    if (!userId) return { error: 'The browser session has ended: sign in to the organisation again.' };
+    return { userId };
+  }
+
+  /** `/WebResources/<name>`: what the organisation serves for a web resource, to its signed-in users. */
+  private webResource(req: http.IncomingMessage, res: http.ServerResponse, name: string): void {
+    const session = this.sessionUser(req);
+    if (!session || 'error' in session) {
+      this.count('unauthorized', 401);
+      return this.send(res, 401, {}, session ? session.error : 'Sign in to the organisation to open its web resources.', 'text/plain; charset=utf-8');
+    }
+    const e = this.d.catalog.entityOrThrow('webresource');
+    const row = this.d.store.findByColumns(e, ['name'], [name])[0];
+    this.count('webresource', row ? 200 : 404);
+    if (!row) return this.send(res, 404, {}, `No web resource named ${name}.`, 'text/plain; charset=utf-8');
+    const body = Buffer.from(String(row.data.content ?? ''), 'base64');
+    res.writeHead(200, { 'Content-Type': WEB_RESOURCE_CONTENT_TYPES[Number(row.data.webresourcetype)] ?? 'application/octet-stream', 'Content-Length': String(body.length), 'Cache-Control': 'no-cache' });
+    res.end(body);
+  }
+
   private callContext(headers: Record<string, string | undefined>, realUserId: string): CallContext {
     const users = this.d.catalog.entityOrThrow('systemuser');
     const real = this.d.store.get(users, realUserId);
@@ -370,6 +423,7 @@ export class WebApiServer {
     if (root === 'WhoAmI' || root === 'WhoAmI()') {
       return { status: 200, body: { '@odata.context': `${this.webApiUrl}$metadata#Microsoft.Dynamics.CRM.WhoAmIResponse`, BusinessUnitId: IDS.businessUnit, UserId: ctx.userId, OrganizationId: IDS.organization }, costMs: c.readBaseMs, kind: 'read', records: 0 };
     }
+    if (root === 'RetrieveCurrentOrganization') return this.retrieveCurrentOrganization(segs[0].key ?? '', r.query);
     if (root === 'RetrieveTotalRecordCount') {
       const raw = segs[0].key ?? '';
       let names: string[] = [];
@@ -534,6 +588,36 @@ export class WebApiServer {
     throw err.segment(prop);
   }
 
+  /**
+   * RetrieveCurrentOrganization(AccessType=...): the OrganizationDetail of this environment, among them
+   * EnvironmentId (the Power Platform environment the org belongs to) and TenantId (learn.microsoft.com
+   * power-apps/developer/data-platform/webapi/reference/organizationdetail).
+   */
+  private retrieveCurrentOrganization(key: string, query: URLSearchParams): WebOutcome {
+    const m = /^AccessType=(.+)$/.exec(key);
+    let literal = m?.[1] ?? '';
+    if (literal.startsWith('@')) literal = query.get(literal) ?? '';
+    const access = /^Microsoft\.Dynamics\.CRM\.EndpointAccessType'(Default|Internet|Intranet)'$/.exec(literal)?.[1];
+    if (!access) throw err.querySyntax(`RetrieveCurrentOrganization needs AccessType=Microsoft.Dynamics.CRM.EndpointAccessType'Default' (got ${JSON.stringify(literal)}).`);
+    const org = this.d.store.get(this.d.catalog.entityOrThrow('organization'), IDS.organization);
+    const detail = {
+      OrganizationId: IDS.organization,
+      FriendlyName: String(org?.data.name ?? 'Emulated Organization'),
+      OrganizationVersion: '9.2.25105.00000',
+      EnvironmentId: this.d.environmentId,
+      DatacenterId: '00000000-0000-0000-0000-000000000000',
+      Geo: 'OCE',
+      TenantId: this.d.tenantId,
+      UrlName: 'emulated-org',
+      UniqueName: 'emulatedorg',
+      Endpoints: { Count: 1, IsReadOnly: false, Keys: ['WebApplication'], Values: [this.url] },
+      State: 'Enabled',
+      OrganizationType: 'Customer',
+      SchemaType: 'Full',
+    };
+    return { status: 200, body: { '@odata.context': `${this.webApiUrl}$metadata#Microsoft.Dynamics.CRM.RetrieveCurrentOrganizationResponse`, Detail: detail }, costMs: this.d.cost.readBaseMs, kind: 'read', records: 0 };
+  }
+
   private writeResponse(e: EntityMeta, id: string, created: boolean, r: WebRequest, representation: boolean): WebOutcome {
     const entityUrl = `${this.webApiUrl}${e.entitySetName}(${id})`;
     const headers: Record<string, string> = { 'OData-EntityId': entityUrl };
@@ -571,6 +655,7 @@ export class WebApiServer {
     // The solution's security roles come with it (an admin then assigns them to users).
     for (const role of await rolesInSolution(Buffer.from(file, 'base64'))) this.d.security.defineRole(role);
     seedBulkFilters(this.d.service);
+    applySolutionComponents(this.d.service, sol, this.d.environmentId);
     recordSolution(this.d.service, sol.uniqueName, sol.version, sol.managed, sol.schema.friendlyName);
     return { status: 204, headers: { 'x-emulator-import-summary': `${result.tablesCreated.length} tables, ${result.columnsCreated.length} columns, ${result.keysCreated.length} keys` }, costMs: this.d.cost.metadataWriteMs * 10, kind: 'metadata', records: 0 };
   }

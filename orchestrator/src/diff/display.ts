@@ -3,7 +3,7 @@
 // choice number. Shared by report.html and the Diff Viewer. Browser-safe.
 import type { DiffEntry, DiffLabels } from './sample';
 import { labelKey } from './sample';
-import { columnLabel, tableLabel } from '../vocabulary/objects';
+import { columnLabel, tableRecordName } from '../vocabulary/objects';
 import { formatCount, formatDate, formatDateTime, formatMoney, isIsoDate, isIsoDateTime, type LocaleSettings } from '../vocabulary/format';
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -13,7 +13,7 @@ export function fieldText(e: Pick<DiffEntry, 'table' | 'column'>, labels?: DiffL
 }
 
 export function recordText(e: Pick<DiffEntry, 'table' | 'key' | 'sourceId'>, labels?: DiffLabels): string {
-  return labels?.records[labelKey(e.table, e.key)] ?? `${tableLabel(e.table, 1)} ${e.sourceId || e.key}`;
+  return labels?.records[labelKey(e.table, e.key)] ?? tableRecordName(e.table, e.sourceId || e.key);
 }
 
 /** The value as text; null when empty (the caller shows its own word for "empty"). */

@@ -9,7 +9,8 @@ import type { TargetRow } from '../transform/targetRow';
 import { sameValue } from '../load/compare';
 import { createOnlyColumns } from '../load/tables';
 import type { Row } from '../ports';
-import { choiceLabel, choiceLabelsOf, columnLabel, tableLabel, type ChoiceLabels } from '../vocabulary/objects';
+import { wireValuesOf } from '@astep/actionstep-connector/resources';
+import { choiceLabel, choiceLabelsOf, columnLabel, tableLabel, tableRecordName, type ChoiceLabels } from '../vocabulary/objects';
 import { lowerFirst, OWNER_OUTCOMES } from '../vocabulary/options';
 import { SCHEMA } from '@astep/solution/schema';
 
@@ -162,15 +163,53 @@ export interface DiffEntry {
   reason: string;
 }
 
-/** The declared source of a column (a path, with `|` alternatives), read from the staged record. */
+/**
+ * The declared source of a column (a path, with `|` alternatives), read from the staged record as Actionstep sent it:
+ * the raw wire value where the extraction kept one (`$wire`: "1.50" for 1.5, "T" for true), else the record's own.
+ */
 function sourceValue(rec: unknown, path: string | undefined): unknown {
   if (!path || !rec) return undefined;
+  const wire = wireValuesOf(rec);
   for (const alternative of path.split('|')) {
-    let v: unknown = rec;
-    for (const f of alternative.split('.')) v = v == null ? undefined : (v as Record<string, unknown>)[f];
+    const [head, ...rest] = alternative.split('.');
+    let v: unknown = wire && head in wire ? wire[head] : (rec as Record<string, unknown>)[head];
+    for (const f of rest) v = v == null ? undefined : (v as Record<string, unknown>)[f];
     if (v !== undefined && v !== null) return v;
   }
   return null;
+}
+
+/** Matters whose values a row carries: its own matter (astep_matter), or the account's matters, oldest first. */
+function rowMatters(ctx: SampleContext, row: TargetRow): string[] {
+  if (row.table === 'astep_matter') return [row.key];
+  if (row.table === 'account') return (ctx.lookups.accountGroups().get(row.key) ?? []).map((m) => m.id);
+  return [];
+}
+
+/**
+ * The source of a column that is not declared on its table's mapping: a data collection value as Actionstep sent it
+ * (its stringValue, "1,250,000.00"), the latest matter's where several matters share an account; for a multi-record
+ * collection (one JSON column), every value as `field: value`. Undefined when the column is no data collection column.
+ */
+function dataCollectionSource(ctx: SampleContext, row: TargetRow, column: string): unknown {
+  const fields = ctx.lookups.plan.dataCollectionColumns.filter((c) => c.column === column);
+  if (!fields.length) return undefined;
+  const ids = new Map(fields.map((f) => [f.fieldId, f] as const));
+  let found: unknown = null;
+  for (const matterId of rowMatters(ctx, row)) {
+    const values = ctx.lookups.dataCollectionValuesOf(matterId).filter((v) => ids.has(v.dataCollectionFieldId) && v.stringValue != null);
+    if (!values.length) continue;
+    found = fields[0].columnType === 'json' ? values.map((v) => `${ids.get(v.dataCollectionFieldId)!.fieldName}: ${v.stringValue}`) : values[values.length - 1].stringValue;
+  }
+  return found;
+}
+
+/** The trust balance as the export printed it on the matter's last row ("$1,250.00"), for one matter. */
+function trustSource(ctx: SampleContext, row: TargetRow, column: string): unknown {
+  if (column !== 'astep_trustbalance' || !ctx.lookups.trustLedgerGiven) return undefined;
+  const matters = rowMatters(ctx, row);
+  const printed = matters.map((id) => ctx.lookups.trustOf(id)?.printedBalance).filter((p): p is string => !!p);
+  return printed.length === 1 && matters.length === 1 ? printed[0] : printed.length ? printed : null;
 }
 
 /** The Actionstep user a row belongs to, from the fields the mappings read its owner from. */
@@ -231,16 +270,16 @@ function reasonFor(ctx: SampleContext, row: TargetRow, column: string, declared:
     const ref = row.binds[lookup.navigation];
     if (!ref) return 'lookup cleared';
     if (ref.table === 'systemuser') return ownerReason(ctx, row, ref.key);
-    return `lookup bound through the alternate key: ${tableLabel(ref.table, 1)} ${ref.key}`;
+    return `lookup bound through the alternate key: ${tableRecordName(ref.table, ref.key)}`;
   }
   switch (declared?.conversion) {
     case 'choice': return choiceReason(ctx, row, column, source, expected);
     case 'billing': {
-      const b = ctx.index.billingTotal(row.key);
-      return `billing total computed at extraction: time ${b.time.toFixed(2)} + disbursements ${b.disbursements.toFixed(2)}`;
+      const b = ctx.lookups.billingTotal(row.key);
+      return `billing total computed at extraction: time ${b.time.toFixed(2)} + disbursements ${b.disbursements.toFixed(2)}${b.excludedEntries ? ` (${b.excludedEntries} time entries worth ${b.excludedAmount.toFixed(2)} left out: the plan counts billed time only)` : ''}`;
     }
     case 'billingSum': return 'billing total summed over the account\'s matters';
-    case 'trust': return 'from the trust ledger report export (CSV)';
+    case 'trust': return trustReason(ctx, row);
   }
   // Columns the plan adds (data collection fields) are not in the table's own declaration.
   if (!declared && ctx.mappings.get(row.table)?.planColumns === 'dataCollections' && ctx.lookups.plan.dataCollectionColumns.some((c) => c.column === column)) {
@@ -250,6 +289,12 @@ function reasonFor(ctx: SampleContext, row: TargetRow, column: string, declared:
   if (typeof expected === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(expected) && typeof source === 'string' && source !== expected) return 'date only (local date of the Actionstep value)';
   if (source === undefined) return 'computed by the mapping';
   return sameValue(column, expected, source) ? 'copied' : 'converted';
+}
+
+function trustReason(ctx: SampleContext, row: TargetRow): string {
+  const source = ctx.index.data.trustLedgerSource ?? 'the trust ledger export';
+  const rows = rowMatters(ctx, row).reduce((n, id) => n + (ctx.lookups.trustOf(id)?.rows ?? 0), 0);
+  return rows ? `from ${source}: in and out summed over ${rows} rows, the balance as the report printed it` : `${source} has no rows for this record's matters: no trust money held`;
 }
 
 /** Field-level diff for written sample rows; `actual` holds what was read back, keyed by table and key. */
@@ -266,7 +311,7 @@ export function diffRows(ctx: SampleContext, rows: Array<{ row: TargetRow; targe
     }
     for (const p of row.problems) if (!columns.some(([c]) => c === p.field) && p.field !== 'status') columns.push([p.field, null]);
     for (const [column, expected] of columns) {
-      const source = sourceValue(rec, declared.get(column)?.source);
+      const source = declared.get(column)?.source ? sourceValue(rec, declared.get(column)?.source) : dataCollectionSource(ctx, row, column) ?? trustSource(ctx, row, column);
       const got = actual ? actual[column] ?? null : null;
       out.push({
         table: row.table, key: row.key, targetId, sourceResource: row.sourceResource, sourceId: row.sourceId, column,
@@ -323,7 +368,7 @@ function recordName(row: TargetRow): string {
   const a = row.attributes;
   const person = [a.firstname, a.lastname].filter((x) => typeof x === 'string' && x).join(' ');
   const name = [a.name, a.fullname, person, a.subject, a.astep_name, a.filename].find((x) => typeof x === 'string' && x.trim());
-  return typeof name === 'string' ? name.trim() : `${tableLabel(row.table, 1)} ${row.sourceId}`;
+  return typeof name === 'string' ? name.trim() : tableRecordName(row.table, row.sourceId);
 }
 
 /** The labels of a sample's diff (see DiffLabels). */

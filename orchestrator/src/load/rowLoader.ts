@@ -97,6 +97,8 @@ interface Planned {
 
 export class RowLoader {
   private readonly now: () => Date;
+  /** Records that existed before the migration and a row of this loader has matched (by GUID). */
+  private readonly claimed = new Set<string>();
 
   constructor(
     private readonly sink: SinkPort,
@@ -153,7 +155,9 @@ export class RowLoader {
     if (!candidates.length) return matches;
     const found = await this.sink.readByValues(info, column, [...new Set(candidates.map((r) => r.attributes[column] as string))], select);
     const free = found.filter((f) => !f.astep_sourceid);
-    const taken = new Set<string>();
+    // Claimed across the loader, not per batch: batches of a table run side by side, and two of them must not both
+    // take the same existing record (before its astep_sourceid is written, both would see it free).
+    const taken = this.claimed;
     for (const r of candidates) {
       const want = String(r.attributes[column]).toLowerCase();
       const hit = free.find((f) => String(f[column] ?? '').toLowerCase() === want && !taken.has(f[info.primaryIdAttribute] as string));

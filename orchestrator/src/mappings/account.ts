@@ -3,13 +3,13 @@
 // on a matter in another role (the other side's firm) get an account too.
 import type { Participant } from '@astep/actionstep-connector/records';
 import { emptyOutput, type MappingOutput, type TargetRow } from '../transform/targetRow';
-import { convertEmail, fitText, roundTo, type FieldProblem } from '../transform/values';
+import { convertEmail, fitText, type FieldProblem } from '../transform/values';
 import { dataCollectionAttributes } from './dataCollections';
 import { declareColumns, OWNER, targetTable, type ColumnSpec } from './declare';
 import type { MappingLookups } from './lookups';
 import {
   ADDRESS_SPECS, billedIn, HAS_DATA_COLLECTION_VALUE, HAS_MATTER_STATUS, HAS_MATTER_TYPE, matterStatusChoice, OWNED_BY_MATCHED_USER,
-  phoneText, setAddress, setText, type Attributes,
+  phoneText, setAddress, setBillingTotal, setText, setTrust, type Attributes,
 } from './shared';
 import type { TableMapping } from './tableMapping';
 import type { AccountGroup } from './units';
@@ -20,7 +20,7 @@ const TARGET = targetTable('account');
 
 const trust: ColumnSpec = { conversion: 'trust' };
 const C = declareColumns(TARGET, {
-  name: { source: 'displayName|name', conversion: 'text' },
+  name: { source: 'companyName|displayName|name', conversion: 'text' },
   astep_mattername: { source: 'name', conversion: 'text' },
   astep_matternumber: { source: 'reference', conversion: 'text' },
   astep_mattertype: { conversion: 'choice' },
@@ -43,7 +43,7 @@ function clientAccount(group: AccountGroup, lookups: MappingLookups): MappingOut
   const problems: FieldProblem[] = [];
   const attributes: Attributes = {};
 
-  const name = fitText(C.name.column, org ? org.displayName || org.companyName : latest.name, C.name.def.maxLength!);
+  const name = fitText(C.name.column, org ? organisationName(org) : latest.name, C.name.def.maxLength!);
   if (name.problem) problems.push(name.problem);
   attributes.name = name.value ?? unnamed(problems, `Matter ${latest.id}`, org ? `organisation ${org.id}` : `matter ${latest.id}`);
   setText(attributes, problems, C.astep_mattername, latest.name);
@@ -51,21 +51,8 @@ function clientAccount(group: AccountGroup, lookups: MappingLookups): MappingOut
   attributes.astep_mattertype = lookups.matterTypeChoice(latest.actionTypeId);
   attributes.astep_matterstatus = matterStatusChoice(lookups, latest, problems);
 
-  let trustIn = 0, trustOut = 0, trustBalance = 0, billed = 0;
-  for (const m of matters) {
-    const t = lookups.trustOf(m.id);
-    if (t) {
-      trustIn += t.in;
-      trustOut += t.out;
-      trustBalance += t.balance;
-      if (t.discrepancy) problems.push({ field: 'astep_trustbalance', rule: 'trust-reconcile', value: m.id, message: `matter ${m.id}: ${t.discrepancy}; the report's balance is used` });
-    }
-    billed += lookups.billingTotal(m.id).total;
-  }
-  attributes.astep_trustin = roundTo(trustIn, 2);
-  attributes.astep_trustout = roundTo(trustOut, 2);
-  attributes.astep_trustbalance = roundTo(trustBalance, 2);
-  attributes.astep_totalbilled = roundTo(billed, 2);
+  setTrust(attributes, problems, lookups, matters.map((m) => m.id));
+  setBillingTotal(attributes, problems, lookups, C.astep_totalbilled.column, matters.map((m) => m.id));
   attributes.astep_createdbyuserid = lookups.actionstepUserIdOf(latest.assignedToParticipantId);
 
   if (org) contactDetails(org, attributes, problems);
@@ -98,6 +85,14 @@ function clientAccount(group: AccountGroup, lookups: MappingLookups): MappingOut
   return out;
 }
 
+/**
+ * An organisation's name as the firm typed it: companyName. Actionstep's displayName of a company can be an upper-case
+ * rendering ("KIWI HOLDINGS LIMITED" for "Kiwi Holdings Limited"), so it only stands in when companyName is empty.
+ */
+function organisationName(p: Participant): string {
+  return p.companyName?.trim() || p.displayName;
+}
+
 /** Company participants that are not the client of any migrating matter (e.g. the other side's firm) get accounts too. */
 function otherOrganisation(p: Participant, lookups: MappingLookups): MappingOutput {
   const out = emptyOutput();
@@ -105,7 +100,7 @@ function otherOrganisation(p: Participant, lookups: MappingLookups): MappingOutp
   if (!lookups.matterLinksOf(p.id).some((l) => lookups.migrates(l.actionId))) return out;
   const problems: FieldProblem[] = [];
   const attributes: Attributes = {};
-  const name = fitText(C.name.column, p.displayName || p.companyName, C.name.def.maxLength!);
+  const name = fitText(C.name.column, organisationName(p), C.name.def.maxLength!);
   if (name.problem) problems.push(name.problem);
   attributes.name = name.value ?? unnamed(problems, `Organisation ${p.id}`, `organisation ${p.id}`);
   contactDetails(p, attributes, problems);

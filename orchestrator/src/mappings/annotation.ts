@@ -7,7 +7,10 @@ import { convertTimestamp, htmlToText, looksLikeHtml, mimeTypeOf, stableGuid, ty
 import { BY_SOURCE_MATTER, declareColumns, platformLookup, targetTable } from './declare';
 import { attachable, documentSkipReason, fileNameOf } from './documents';
 import type { MappingLookups } from './lookups';
-import { type Attributes, matterProblem, setText, skipped } from './shared';
+import { type Attributes, matterProblem, setText, skipped, unknownValue } from './shared';
+import { RESOURCES } from '@astep/actionstep-connector/resources';
+
+const NOTE_SOURCES = RESOURCES.filenotes.fields.find((f) => f.name === 'source')?.enumValues ?? [];
 import type { TableMapping } from './tableMapping';
 import { MAPPING_NAMES } from '../vocabulary/options';
 import { tableLabel } from '../vocabulary/objects';
@@ -20,7 +23,7 @@ const C = declareColumns(TARGET, {
   mimetype: { conversion: 'computed' },
   isdocument: { conversion: 'computed' },
   notetext: { source: 'text', conversion: 'htmlText' },
-  overriddencreatedon: { conversion: 'timestamp', createOnly: true },
+  overriddencreatedon: { source: 'noteTimestamp|enteredTimestamp|createdTimestamp', conversion: 'timestamp', createOnly: true },
   documentbody: { conversion: 'computed', createOnly: true },
 });
 
@@ -54,11 +57,20 @@ function fileNote(n: FileNote, lookups: MappingLookups): MappingOutput {
   const why = matterProblem(lookups, 'file note', n.id, n.actionId);
   if (why) return skipped('filenotes', n.id, why);
   const out = emptyOutput();
-  if (n.source === 'System' && lookups.options.skipSystemFileNotes) return skipped('filenotes', n.id, `file note ${n.id} is system-generated (source=System); the plan skips those`);
   const problems: FieldProblem[] = [];
+  let source = n.source;
+  if (source && !NOTE_SOURCES.includes(source)) {
+    const as = lookups.options.unknownValueMap.fileNoteSource;
+    problems.push(unknownValue('notetext', `file note ${n.id}: source`, source, NOTE_SOURCES, as === 'User' ? 'the note migrates as a person\'s note' : 'the note is treated as system-generated'));
+    source = as;
+  }
+  if (source === 'System' && lookups.options.skipSystemFileNotes) {
+    return skipped('filenotes', n.id, `file note ${n.id} is system-generated (source=${n.source}${n.source !== 'System' ? ', counted as System by the unknown-value map' : ''}); the plan skips those`);
+  }
   const a: Attributes = {};
   const when = n.noteTimestamp ?? n.enteredTimestamp;
-  setText(a, problems, C.subject, `File note ${when ? when.slice(0, 10) : ''} ${n.enteredBy ? `by ${n.enteredBy}` : ''}`.trim());
+  const typedLater = n.noteTimestamp && n.enteredTimestamp && n.enteredTimestamp.slice(0, 10) !== n.noteTimestamp.slice(0, 10) ? `(entered ${n.enteredTimestamp.slice(0, 10)})` : '';
+  setText(a, problems, C.subject, ['File note', when?.slice(0, 10), n.enteredBy && `by ${n.enteredBy}`, typedLater].filter(Boolean).join(' '));
   let text = n.text ?? '';
   if (looksLikeHtml(text)) {
     text = htmlToText(text);
@@ -66,7 +78,9 @@ function fileNote(n: FileNote, lookups: MappingLookups): MappingOutput {
   }
   setText(a, problems, C.notetext, text);
   a.isdocument = false;
-  const created = convertTimestamp(C.overriddencreatedon.column, n.enteredTimestamp ?? n.noteTimestamp, lookups.options.timeZone);
+  // The note lands at the time it records (noteTimestamp: the call, the meeting), not when it was typed; the typing
+  // time is said in the subject when it differs by a day or more.
+  const created = convertTimestamp(C.overriddencreatedon.column, n.noteTimestamp ?? n.enteredTimestamp, lookups.options.timeZone);
   if (created.ok) {
     if (created.value) a.overriddencreatedon = created.value;
   } else problems.push({ ...created.problem, message: `file note ${n.id}: ${created.problem.message}; created on is the migration time` });

@@ -102,9 +102,10 @@ function personAttributes(g: PersonGroup, problems: FieldProblem[]): Attributes 
   setText(a, problems, C.jobtitle, first('occupation') as string | null);
   setText(a, problems, C.websiteurl, first('website') as string | null);
 
-  // Emails: the first valid one is the primary; a second distinct one (a duplicate's) goes to emailaddress2.
+  // Emails: the first valid one is the primary; a second distinct one (a duplicate's) goes to emailaddress2. The
+  // canonical participant is also a member: each participant once, so a bad email is reported once.
   const emails: string[] = [];
-  for (const m of [g.canonical, ...g.members]) {
+  for (const m of new Set([g.canonical, ...g.members])) {
     const e = convertEmail(C.emailaddress1.column, m.email);
     if (!e.ok) {
       problems.push({ ...e.problem, message: `participant ${m.id}: ${e.problem.message}; not migrated as an email` });

@@ -4,6 +4,10 @@ import type { DataCollectionRecordValue, Matter } from '@astep/actionstep-connec
 import type { DataCollectionColumnPlan } from '../plan/migrationPlan';
 import { convertDateOnly, convertDecimal, convertMoney, convertTimestamp, fitText, type Converted, type FieldProblem } from '../transform/values';
 import type { MappingLookups } from './lookups';
+import { RESOURCES } from '@astep/actionstep-connector/resources';
+import { unknownValue } from './shared';
+
+const DC_TYPES = RESOURCES.datacollectionfields.fields.find((f) => f.name === 'dataType')?.enumValues ?? [];
 
 export type DcColumnType = 'string' | 'memo' | 'decimal' | 'money' | 'boolean' | 'dateonly' | 'datetime' | 'json';
 
@@ -83,6 +87,9 @@ export function dataCollectionAttributes(lookups: MappingLookups, matter: Matter
       rec[col.fieldName] = v.stringValue;
       multi.set(col.column, byRecord);
       continue;
+    }
+    if (!DC_TYPES.includes(col.dataType)) {
+      problems.push(unknownValue(col.column, `data collection value ${v.id} (${col.collectionName}.${col.fieldName}): field type`, col.dataType, DC_TYPES, 'its value is kept as text'));
     }
     const converted = convertDcValue(col, v, lookups.options.timeZone);
     if (converted.ok) attributes[col.column] = converted.value;

@@ -56,7 +56,11 @@ export class FirmLookups extends PlanLookups {
   }
 
   billingTotal(matterId: string): BillingTotal {
-    return this.index.billingTotal(matterId);
+    return this.index.billingTotal(matterId, this.billingRule);
+  }
+
+  get trustLedgerGiven(): boolean {
+    return this.index.data.trustLedgerGiven;
   }
 
   trustOf(matterId: string): MatterTrust | null {
@@ -87,6 +91,10 @@ export class FirmLookups extends PlanLookups {
     return this.index.usersByParticipant.get(participantId) ?? null;
   }
 
+  isFirmStaff(participantId: string): boolean {
+    return this.index.usersByParticipant.has(participantId) && !this.firstClient.has(participantId);
+  }
+
   roleName(participantTypeId: string): string {
     return this.index.roleName(participantTypeId);
   }
@@ -107,18 +115,38 @@ export class FirmLookups extends PlanLookups {
     return map;
   }
 
+  /**
+   * Migrating matters of each client, oldest first. The seed: "the most recent or highest-value Matter per client
+   * generating a corresponding Opportunity": per client, not per account, so a person who is the client on several
+   * solo matters (one account per matter) gets one opportunity. The client is the organisation, or the person after
+   * duplicates are merged; a matter with no client is its own group.
+   */
+  private clientGroups(): Map<string, Matter[]> {
+    const map = new Map<string, Matter[]>();
+    for (const m of this.index.data.actions) {
+      if (!this.migrating.has(m.id)) continue;
+      const client = this.index.clientOf(m);
+      const key = !client ? `M-${m.id}` : client.isCompany ? `P-${client.id}` : `C-${this.canonicalPerson(client.id)}`;
+      const list = map.get(key);
+      if (list) list.push(m);
+      else map.set(key, [m]);
+    }
+    for (const list of map.values()) list.sort(compareMatterAge);
+    return map;
+  }
+
   private chooseOpportunityMatters(): Set<string> {
     const strategy = this.plan.options.opportunityStrategy;
     const chosen = new Set<string>();
     if (strategy === 'none') return chosen;
     if (strategy === 'perMatter') return new Set(this.migrating);
-    for (const list of this.accountGroups().values()) {
+    for (const list of this.clientGroups().values()) {
       if (strategy === 'perClientLatest') chosen.add(list[list.length - 1].id);
       else {
         let best = list[0];
-        let bestTotal = this.index.billingTotal(best.id).total;
+        let bestTotal = this.billingTotal(best.id).total;
         for (const m of list.slice(1)) {
-          const t = this.index.billingTotal(m.id).total;
+          const t = this.billingTotal(m.id).total;
           if (t > bestTotal) {
             best = m;
             bestTotal = t;

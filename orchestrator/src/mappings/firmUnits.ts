@@ -1,7 +1,8 @@
 // The in-memory driver's units: records of a resource (with their staging ids) and the groups the grouped feeds
 // map, built from the FirmIndex. A streaming driver builds the same units from ordered queries on staging.
 import type { RecordsByResource, ResourceName } from '@astep/actionstep-connector/records';
-import { trustRowId, type FirmIndex, type StagedResource } from '../transform/firmData';
+import type { FirmIndex, StagedResource } from '../transform/firmData';
+import { trustRowId } from '../run/trustExtraction';
 import type { FirmLookups } from './firmLookups';
 import type { AccountGroup, MatterTasks, PersonGroup } from './units';
 
@@ -29,8 +30,7 @@ export class FirmUnits implements UnitSource {
 
   *staged(resource: StagedResource): Iterable<StagedUnit> {
     if (resource === 'trustledger') {
-      const rows = this.index.data.trustLedger;
-      for (let i = 0; i < rows.length; i++) yield { id: trustRowId(rows[i].actionId, i), record: rows[i] };
+      for (const row of this.index.data.trustLedger) yield { id: trustRowId(row.line), record: row };
       return;
     }
     for (const r of this.index.data[resource] as Array<{ id: string }>) yield { id: r.id, record: r };
@@ -40,14 +40,17 @@ export class FirmUnits implements UnitSource {
     for (const [key, matters] of this.lookups.accountGroups()) yield { key, matters };
   }
 
-  /** People on migrating matters (roles from actionparticipants, clients from primary participants), deduplicated. */
+  /**
+   * People on migrating matters (roles from actionparticipants, clients from primary participants), deduplicated; the
+   * firm's own staff are not among them (they are users, not contacts of their clients).
+   */
   people(): Iterable<PersonGroup> {
     const { index, lookups } = this;
     const groups = new Map<string, PersonGroup>();
     for (const ap of index.data.actionparticipants) {
       if (!lookups.migrates(ap.actionId)) continue;
       const p = index.participants.get(ap.participantId);
-      if (!p || p.isCompany) continue;
+      if (!p || p.isCompany || lookups.isFirmStaff(p.id)) continue;
       const canonicalId = lookups.canonicalPerson(p.id);
       let g = groups.get(canonicalId);
       if (!g) {

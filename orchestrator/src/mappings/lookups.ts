@@ -32,6 +32,8 @@ export interface MappingLookups {
   isClientAccount(accountKey: string): boolean;
   /** Time billed plus disbursements, computed at extraction (Actionstep stores no total). */
   billingTotal(matterId: string): BillingTotal;
+  /** The firm gave a trust ledger export (else the trust columns are not written: unknown is empty, never 0.00). */
+  readonly trustLedgerGiven: boolean;
   /** The matter's trust figures from the ledger export, or null when the ledger has no rows for it. */
   trustOf(matterId: string): MatterTrust | null;
   /** The matter's data collection values (every collection, every record), in source order. */
@@ -47,6 +49,11 @@ export interface MappingLookups {
   firstClientMatter(participantId: string): { matterId: string; order: number } | null;
   /** The Actionstep user whose participant this is, if any. */
   userOfParticipant(participantId: string): User | null;
+  /**
+   * The firm's own staff: a participant who is an Actionstep user and the client of no migrating matter. Staff are
+   * users in Dynamics (record owners), not contacts of their clients' accounts; their roles stay on the matter.
+   */
+  isFirmStaff(participantId: string): boolean;
   /** The systemuser that owns records of an Actionstep user (by participant id): its match, else the fallback owner. */
   ownerOf(participantId: string | null): string;
   /** Actionstep user id of a participant who is a user (kept as "created by"), or null. */

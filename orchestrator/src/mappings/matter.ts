@@ -7,7 +7,7 @@ import { dataCollectionAttributes } from './dataCollections';
 import { BY_OWN_KEY, declareColumns, OWNER, relationshipLookup, targetTable, type ColumnSpec } from './declare';
 import type { MappingLookups } from './lookups';
 import {
-  billedIn, HAS_DATA_COLLECTION_VALUE, HAS_MATTER_STATUS, HAS_MATTER_TYPE, matterStatusChoice, OWNED_BY_MATCHED_USER, setText, skipped, type Attributes,
+  billedIn, HAS_DATA_COLLECTION_VALUE, HAS_MATTER_STATUS, HAS_MATTER_TYPE, matterStatusChoice, OWNED_BY_MATCHED_USER, setBillingTotal, setText, setTrust, skipped, type Attributes,
 } from './shared';
 import type { TableMapping } from './tableMapping';
 import { tableLabel } from '../vocabulary/objects';
@@ -44,14 +44,9 @@ function matter(m: Matter, lookups: MappingLookups): MappingOutput {
   const changed = convertTimestamp(C.astep_statuschangedon.column, m.statusTimestamp, lookups.options.timeZone);
   if (changed.ok) a.astep_statuschangedon = changed.value;
   else problems.push({ ...changed.problem, message: `matter ${m.id}: ${changed.problem.message}; left empty` });
-  const trust = lookups.trustOf(m.id);
-  a.astep_trustin = trust?.in ?? 0;
-  a.astep_trustout = trust?.out ?? 0;
-  a.astep_trustbalance = trust?.balance ?? 0;
-  if (trust?.discrepancy) problems.push({ field: 'astep_trustbalance', rule: 'trust-reconcile', value: m.id, message: `${trust.discrepancy}; the report's balance is used` });
-  const billing = lookups.billingTotal(m.id);
-  a.astep_totalbilled = billing.total;
-  a.astep_totalhours = billing.hours;
+  setTrust(a, problems, lookups, [m.id]);
+  setBillingTotal(a, problems, lookups, C.astep_totalbilled.column, [m.id]);
+  a.astep_totalhours = lookups.billingTotal(m.id).hours;
   a.astep_createdbyuserid = lookups.actionstepUserIdOf(m.assignedToParticipantId);
   if (lookups.options.dataCollections === 'matterTable') Object.assign(a, dataCollectionAttributes(lookups, m, 'astep_matter', problems));
   out.rows.push({

@@ -31,7 +31,9 @@ function matterParticipant(ap: ActionParticipant, lookups: MappingLookups): Mapp
   const problems: FieldProblem[] = [];
   const role = lookups.roleName(ap.participantTypeId);
   const attributes: Attributes = {};
-  setText(attributes, problems, C.astep_name, `${role}: ${p.displayName} on ${matter.reference || matter.name}`);
+  // The firm's own staff are no contact: the row keeps their role and name; they own records as Dynamics users.
+  const staff = !p.isCompany && lookups.isFirmStaff(p.id);
+  setText(attributes, problems, C.astep_name, `${role}: ${p.displayName}${staff ? ' (firm staff)' : ''} on ${matter.reference || matter.name}`);
   attributes.astep_role = lookups.roleChoice(ap.participantTypeId);
   setText(attributes, problems, C.astep_rolename, role);
   attributes.astep_participantnumber = ap.participantNumber;
@@ -43,7 +45,7 @@ function matterParticipant(ap: ActionParticipant, lookups: MappingLookups): Mapp
     attributes,
     binds: {
       astep_MatterId: { table: 'astep_matter', key: matter.id },
-      astep_ContactId: p.isCompany ? null : { table: 'contact', key: contactKeyOf(lookups, p.id, ap.participantTypeId) },
+      astep_ContactId: p.isCompany || staff ? null : { table: 'contact', key: contactKeyOf(lookups, p.id, ap.participantTypeId) },
       astep_AccountId: p.isCompany ? { table: 'account', key: `P-${p.id}` } : { table: 'account', key: lookups.accountKeyOf(matter.id) },
     },
     problems,

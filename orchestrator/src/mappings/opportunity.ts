@@ -5,7 +5,7 @@ import { emptyOutput, type FinalState, type MappingOutput } from '../transform/t
 import { localDateOf, type FieldProblem } from '../transform/values';
 import { BY_OWN_KEY, declareColumns, lookupAttribute, OWNER, platformLookup, targetTable } from './declare';
 import type { MappingLookups } from './lookups';
-import { billedIn, matterStatusChoice, OWNED_BY_MATCHED_USER, setText, statusRule, type Attributes } from './shared';
+import { billedIn, matterStatusChoice, OWNED_BY_MATCHED_USER, setBillingTotal, setText, statusRule, type Attributes } from './shared';
 import type { CloseVia, TableMapping } from './tableMapping';
 import { MAPPING_NAMES } from '../vocabulary/options';
 import { tableLabel } from '../vocabulary/objects';
@@ -27,7 +27,7 @@ function opportunity(m: Matter, lookups: MappingLookups): MappingOutput {
   const a: Attributes = {};
   setText(a, problems, C.name, `${m.name || 'Matter'} (${m.reference || m.id})`);
   const billing = lookups.billingTotal(m.id);
-  a.estimatedvalue = billing.total;
+  setBillingTotal(a, problems, lookups, C.estimatedvalue.column, [m.id]);
   setText(a, problems, C.astep_matternumber, m.reference);
   // The status map's problem is reported once, on the matter; here it says what became of the opportunity.
   a.astep_matterstatus = matterStatusChoice(lookups, m, []);

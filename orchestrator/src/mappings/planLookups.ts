@@ -3,7 +3,7 @@
 import type { DataCollectionRecordValue, Matter, Participant, User, ActionParticipant } from '@astep/actionstep-connector/records';
 import type { MigrationOptions } from '../options';
 import type { DataCollectionColumnPlan, MatterTypePlan, MigrationPlan, OwnerMatch, RolePlan } from '../plan/migrationPlan';
-import type { BillingTotal, MatterTrust } from '../transform/firmData';
+import type { BillingRule, BillingTotal, MatterTrust } from '../transform/firmData';
 import type { MappingLookups } from './lookups';
 
 export abstract class PlanLookups implements MappingLookups {
@@ -33,6 +33,11 @@ export abstract class PlanLookups implements MappingLookups {
 
   get options(): MigrationOptions {
     return this.plan.options;
+  }
+
+  /** Which time entries count in a matter's billing total (the plan's options). */
+  protected get billingRule(): BillingRule {
+    return { billingTotal: this.plan.options.billingTotal, unknownBillingBehavior: this.plan.options.unknownValueMap.billingBehavior };
   }
 
   get maxUploadFileSize(): number {
@@ -93,6 +98,7 @@ export abstract class PlanLookups implements MappingLookups {
   abstract accountKeyOf(matterId: string): string;
   abstract isClientAccount(accountKey: string): boolean;
   abstract billingTotal(matterId: string): BillingTotal;
+  abstract readonly trustLedgerGiven: boolean;
   abstract trustOf(matterId: string): MatterTrust | null;
   abstract dataCollectionValuesOf(matterId: string): readonly DataCollectionRecordValue[];
   abstract participantOf(participantId: string | null): Participant | null;
@@ -100,5 +106,6 @@ export abstract class PlanLookups implements MappingLookups {
   abstract matterLinksOf(participantId: string): readonly ActionParticipant[];
   abstract firstClientMatter(participantId: string): { matterId: string; order: number } | null;
   abstract userOfParticipant(participantId: string): User | null;
+  abstract isFirmStaff(participantId: string): boolean;
   abstract roleName(participantTypeId: string): string;
 }

@@ -3,7 +3,7 @@
 import type { Address, Matter, Participant, Phone } from '@astep/actionstep-connector/records';
 import type { StatusRule } from '../options';
 import { emptyOutput, type MappingOutput, type TargetRow } from '../transform/targetRow';
-import { fitText, type FieldProblem } from '../transform/values';
+import { fitText, roundTo, type FieldProblem } from '../transform/values';
 import type { MappingLookups } from './lookups';
 import { DC_COLUMN_PREFIX } from './dataCollections';
 import type { ColumnMapping, CountRule } from './tableMapping';
@@ -59,6 +59,69 @@ export function matterStatusChoice(lookups: MappingLookups, m: Matter, problems:
   else if (value === null) problem(`the ${found.listed ? 'status map' : 'unknown-value map'} sends matter status "${m.status}" to Matter Status "${found.rule.matterStatus}", which is not a Matter Status value; the status column is left empty`);
   else if (!found.listed) problem(`matter status "${m.status}" is not in the status map (${known}); the unknown-value map gives it Matter Status "${found.rule.matterStatus}"`);
   return value;
+}
+
+/**
+ * The billing total of matters into a column; when the plan counts billed time only, what it leaves out is said on the
+ * row (never dropped without saying so).
+ */
+export function setBillingTotal(attributes: Attributes, problems: FieldProblem[], lookups: MappingLookups, column: string, matterIds: readonly string[]): void {
+  let total = 0, entries = 0, amount = 0;
+  for (const id of matterIds) {
+    const b = lookups.billingTotal(id);
+    total += b.total;
+    entries += b.excludedEntries;
+    amount += b.excludedAmount;
+  }
+  attributes[column] = roundTo(total, 2);
+  if (entries) {
+    problems.push({
+      field: column, rule: 'billing total: time left out', value: roundTo(amount, 2),
+      message: `${entries} time ${entries === 1 ? 'entry' : 'entries'} worth ${roundTo(amount, 2).toFixed(2)} ${entries === 1 ? 'is' : 'are'} left out of the billing total: the plan counts billed time only (Hide, No charge and not billable time are left out)`,
+    });
+  }
+}
+
+export const TRUST_COLUMNS = ['astep_trustin', 'astep_trustout', 'astep_trustbalance'] as const;
+
+/**
+ * Trust figures of one matter or summed over an account's matters. No ledger export given: the columns are not written
+ * (the run reports the trust mapping as not migrated). A matter with a row the export could not read: unknown, so the
+ * columns are emptied and the record says which row. A matter the export has no rows for holds no trust money: 0.00.
+ */
+export function setTrust(attributes: Attributes, problems: FieldProblem[], lookups: MappingLookups, matterIds: readonly string[]): void {
+  if (!lookups.trustLedgerGiven) return;
+  let trustIn = 0, trustOut = 0, balance = 0;
+  const unknown: string[] = [];
+  for (const id of matterIds) {
+    const t = lookups.trustOf(id);
+    if (!t) continue;
+    if (t.unknown) {
+      unknown.push(`matter ${id}: ${t.unknown}`);
+      continue;
+    }
+    trustIn += t.in;
+    trustOut += t.out;
+    balance += t.balance;
+    if (t.opening) problems.push({ field: 'astep_trustin', rule: 'trust ledger: opening balance', value: t.opening, message: `matter ${id}: the export starts with a balance brought forward of ${t.opening.toFixed(2)}, so trust in and out cover the report's period only (export the whole history to carry every movement)` });
+    if (t.discrepancy) problems.push({ field: 'astep_trustbalance', rule: 'trust-reconcile', value: t.printedBalance, message: `matter ${id}: ${t.discrepancy}; the report's balance is used` });
+  }
+  if (unknown.length) {
+    for (const column of TRUST_COLUMNS) attributes[column] = null;
+    problems.push({ field: 'astep_trustbalance', rule: 'trust ledger: row not read', value: null, message: `${unknown.join('; ')}: the trust columns are left empty` });
+    return;
+  }
+  attributes.astep_trustin = roundTo(trustIn, 2);
+  attributes.astep_trustout = roundTo(trustOut, 2);
+  attributes.astep_trustbalance = roundTo(balance, 2);
+}
+
+/** Rule of every value outside the set Actionstep documents (the plan lists them; each record gets this message). */
+export const UNKNOWN_VALUE = 'unknown value';
+
+/** A record's value Actionstep does not document, and what the plan's unknown-value map makes of it. */
+export function unknownValue(column: string, what: string, value: unknown, documented: readonly string[], becomes: string): FieldProblem {
+  return { field: column, rule: UNKNOWN_VALUE, value, message: `${what} "${String(value)}" is not a value Actionstep documents (${documented.join(', ')}): ${becomes} (the plan's unknown-value map)` };
 }
 
 /** The contact key (astep_sourceid) of a person on a matter role: one contact per person, or per person and role. */

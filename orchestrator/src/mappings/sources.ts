@@ -7,6 +7,7 @@ import { convertDcValue } from './dataCollections';
 import type { MappingLookups } from './lookups';
 import type { Disposition } from './mapFirm';
 import { contactKeyOf, matterProblem } from './shared';
+import { isUnreadable, type StagedTrustRow } from '../run/trustExtraction';
 import { objectLabel } from '../vocabulary/objects';
 
 export interface SourceAccounting {
@@ -32,12 +33,15 @@ function intoMatter(what: string, note: string) {
 function participant(record: unknown, _id: string, lookups: MappingLookups): Disposition {
   const p = record as Participant;
   const linked = lookups.matterLinksOf(p.id).some((l) => lookups.migrates(l.actionId)) || lookups.firstClientMatter(p.id) !== null;
+  const user = lookups.userOfParticipant(p.id);
+  if (user && !p.isCompany && lookups.isFirmStaff(p.id)) {
+    return { kind: 'rollup', table: null, key: null, note: `firm staff (Actionstep user ${user.id}): a record owner, not a contact; roles on matters kept on astep_matterparticipant` };
+  }
   if (!p.isCompany && linked) {
     const canonical = lookups.canonicalPerson(p.id);
     return { kind: 'rollup', table: 'contact', key: contactKeyOf(lookups, canonical, null), note: `duplicate of participant ${canonical}: merged into one contact` };
   }
   if (p.isCompany && linked) return { kind: 'rollup', table: 'account', key: `P-${p.id}`, note: 'organisation account' };
-  const user = lookups.userOfParticipant(p.id);
   return user
     ? { kind: 'rollup', table: null, key: null, note: `user participant of user ${user.id}: resolved as a record owner` }
     : { kind: 'skipped', reason: `participant ${p.id} is not linked to any migrated matter` };
@@ -53,6 +57,13 @@ function dataCollectionValue(record: unknown, id: string, lookups: MappingLookup
   if (converted && !converted.ok) return { kind: 'failed', field: col.column, rule: converted.problem.rule, message: `data collection value ${id} (${col.collectionName}.${col.fieldName}): ${converted.problem.message}` };
   const rowKey = col.table === 'account' ? { table: 'account', key: lookups.accountKeyOf(v.actionId) } : target;
   return { kind: 'rollup', ...rowKey, note: `column ${col.column}` };
+}
+
+/** A row of the firm's trust ledger export: summed into its matter's figures, or failed by row and column when unreadable. */
+function trustRow(record: unknown, id: string, lookups: MappingLookups): Disposition {
+  const row = record as StagedTrustRow;
+  if (isUnreadable(row)) return { kind: 'failed', field: row.unreadable.column, rule: row.unreadable.rule, message: row.unreadable.message };
+  return intoMatter('trust ledger row', 'in the matter trust figures')(record, id, lookups);
 }
 
 export const SOURCES: readonly SourceAccounting[] = [
@@ -104,5 +115,5 @@ export const SOURCES: readonly SourceAccounting[] = [
     resource: 'steps', label: objectLabel('steps'),
     unmapped: (_r, id) => ({ kind: 'skipped', reason: `step ${id} is a workflow definition: exported to the workflow reference document for rebuilding in Power Automate` }),
   },
-  { resource: 'trustledger', label: objectLabel('trustledger'), unmapped: intoMatter('trust ledger row', 'in the matter trust figures') },
+  { resource: 'trustledger', label: objectLabel('trustledger'), unmapped: trustRow },
 ];

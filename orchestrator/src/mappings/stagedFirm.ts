@@ -10,9 +10,10 @@ import type {
 import type { ProgressReporter, StagingIndex, StateStore } from '../ports';
 import type { MigrationPlan } from '../plan/migrationPlan';
 import {
-  accountKeyFor, billingOf, clientOfMatter, LowestIdUnion, matterTrust, numericOrder, personKeys, trustRowOrder,
+  accountKeyFor, billingOf, clientOfMatter, LowestIdUnion, matterTrust, numericOrder, personKeys,
   type BillingTotal, type MatterTrust, type StagedResource,
 } from '../transform/firmData';
+import { trustRowLine, type StagedTrustRow } from '../run/trustExtraction';
 import { compareMatterAge } from './firmLookups';
 import type { StagedUnit, UnitSource } from './firmUnits';
 import { PlanLookups } from './planLookups';
@@ -21,13 +22,15 @@ import type { AccountGroup, MatterTasks, PersonGroup } from './units';
 /** Records read per page while streaming a resource. */
 const PAGE = 500;
 /** Bump when what the derived tables hold changes: older ones are rebuilt. */
-const DERIVED_FORMAT = 1;
+const DERIVED_FORMAT = 2;
 const FINGERPRINT = 'derived:fingerprint';
 
 /** What the derived `matter` table holds per staged matter. */
 interface MatterInfo {
   accountKey: string;
   clientId: string | null;
+  /** Whose matter it is for the opportunity: the organisation, the person after duplicates are merged, or none. */
+  clientKey: string;
   migrates: boolean;
   created: string | null;
   billing: BillingTotal;
@@ -38,8 +41,6 @@ interface MatterInfo {
 interface AccountInfo {
   /** Its migrating matters, oldest first. */
   matters: string[];
-  /** The matter that gets the account's opportunity (per-client strategies), or null. */
-  opportunity: string | null;
 }
 
 /** A few hundred recently used values (records neighbouring units share: a matter's client, a person's links). */
@@ -73,6 +74,16 @@ function* parsed<T>(staging: StagingIndex, resource: string): Generator<{ id: st
   for (const page of pages(staging, resource)) for (const s of page) yield { id: s.id, record: JSON.parse(s.json) as T, position: s.position };
 }
 
+/** A derived table's rows in order, page by page. */
+function* derivedRows(staging: StagingIndex, table: string) {
+  for (let after = 0; ;) {
+    const page = staging.derivedPage(table, after, PAGE);
+    if (!page.length) return;
+    after = page[page.length - 1].ord;
+    yield* page;
+  }
+}
+
 function all<T>(staging: StagingIndex, resource: string): T[] {
   return [...parsed<T>(staging, resource)].map((x) => x.record);
 }
@@ -91,7 +102,7 @@ export class StagedFirm extends PlanLookups implements UnitSource {
   private readonly canonical = new Recent<string>(4000);
   private readonly links = new Recent<ActionParticipant[]>(1000);
 
-  private constructor(private readonly staging: StagingIndex, plan: MigrationPlan, filesUrl: string) {
+  private constructor(private readonly staging: StagingIndex, plan: MigrationPlan, filesUrl: string, readonly trustLedgerGiven: boolean) {
     super(plan, filesUrl);
     // The firm's vocabularies and users: a few hundred records whatever its size.
     this.actionTypes = new Map(all<ActionType>(staging, 'actiontypes').map((t) => [t.id, t] as const));
@@ -99,9 +110,12 @@ export class StagedFirm extends PlanLookups implements UnitSource {
     this.usersByParticipant = new Map(all<User>(staging, 'users').filter((u) => u.participantId).map((u) => [u.participantId as string, u] as const));
   }
 
-  /** The lookups and units of the staged firm, with the derived tables current for this staging and these options. */
-  static open(store: StateStore & { staging: StagingIndex }, plan: MigrationPlan, filesUrl: string, progress?: ProgressReporter): StagedFirm {
-    const firm = new StagedFirm(store.staging, plan, filesUrl);
+  /**
+   * The lookups and units of the staged firm, with the derived tables current for this staging and these options.
+   * `trustLedgerGiven`: the extraction read a trust ledger export (else the trust columns are not written).
+   */
+  static open(store: StateStore & { staging: StagingIndex }, plan: MigrationPlan, filesUrl: string, trustLedgerGiven: boolean, progress?: ProgressReporter): StagedFirm {
+    const firm = new StagedFirm(store.staging, plan, filesUrl, trustLedgerGiven);
     const fingerprint = JSON.stringify({ format: DERIVED_FORMAT, staging: store.staging.version(), options: plan.options });
     if (store.getCheckpoint(FINGERPRINT) !== fingerprint) {
       progress?.log('indexing the staged firm (people, clients, accounts, billing and trust per matter)');
@@ -141,42 +155,52 @@ export class StagedFirm extends PlanLookups implements UnitSource {
     staging.replaceDerived('matter', this.matterRows());
     staging.replaceDerived('primary', this.primaryRows());
 
-    // Accounts of migrating matters, in order of their first matter, with the matter that gets the opportunity.
-    const strategy = this.plan.options.opportunityStrategy;
-    staging.replaceDerived('account', (function* () {
-      for (let after = 0; ;) {
-        const page = staging.derivedPage('matter', after, PAGE);
-        if (!page.length) return;
-        after = page[page.length - 1].ord;
-        for (const row of page) {
-          if (row.group === null) continue;
-          const group = staging.derivedGroup('matter', row.group);
-          if (group[0].key !== row.key) continue;
-          const members = group.map((g) => ({ id: g.key, ...(JSON.parse(g.value) as MatterInfo) }))
-            .sort((a, b) => compareMatterAge({ id: a.id, createdTimestamp: a.created } as Matter, { id: b.id, createdTimestamp: b.created } as Matter));
-          let opportunity: string | null = null;
-          if (strategy === 'perClientLatest') opportunity = members[members.length - 1].id;
-          else if (strategy === 'perClientHighest') {
-            let best = members[0];
-            for (const m of members.slice(1)) if (m.billing.total > best.billing.total) best = m;
-            opportunity = best.id;
-          }
-          const account: AccountInfo = { matters: members.map((m) => m.id), opportunity };
-          yield { key: row.group, group: null, ord: row.ord, value: JSON.stringify(account) };
-        }
+    // Accounts of migrating matters, in order of their first matter; migrating matters by client.
+    staging.replaceDerived('account', this.groupRows('matter', (members) => ({ matters: members.map((m) => m.id) })));
+    staging.replaceDerived('client', (function* () {
+      for (const row of derivedRows(staging, 'matter')) {
+        if (row.group !== null) yield { key: row.key, group: (JSON.parse(row.value) as MatterInfo).clientKey, ord: row.ord, value: '' };
       }
     })());
+    // The matter of each client that gets the opportunity (per-client strategies). The seed: "the most recent or
+    // highest-value Matter per client": per client, not per account (a person with several solo matters gets one).
+    const strategy = this.plan.options.opportunityStrategy;
+    staging.replaceDerived('opportunity', this.groupRows('client', (members) => {
+      if (strategy === 'perClientLatest') return members[members.length - 1].id;
+      let best = members[0];
+      for (const m of members.slice(1)) if (m.billing.total > best.billing.total) best = m;
+      return best.id;
+    }, (chosen) => chosen));
+  }
+
+  /**
+   * One row per group of a derived table whose keys are matter ids (in order of each group's first row): `summary`
+   * of its matters oldest first, keyed by the group (or by what `keyOf` says).
+   */
+  private *groupRows<T>(table: string, summary: (members: Array<MatterInfo & { id: string }>) => T, keyOf?: (summary: T) => string) {
+    const staging = this.staging;
+    for (const row of derivedRows(staging, table)) {
+      if (row.group === null) continue;
+      const group = staging.derivedGroup(table, row.group);
+      if (group[0].key !== row.key) continue;
+      const members = group.map((g) => ({ id: g.key, ...(this.matterInfo(g.key) as MatterInfo) }))
+        .sort((a, b) => compareMatterAge({ id: a.id, createdTimestamp: a.created } as Matter, { id: b.id, createdTimestamp: b.created } as Matter));
+      const value = summary(members);
+      yield { key: keyOf ? keyOf(value) : row.group, group: null, ord: row.ord, value: JSON.stringify(value) };
+    }
   }
 
   private *matterRows() {
     for (const { id, record: m, position } of parsed<Matter>(this.staging, 'actions')) {
       const links = this.recordsWhere('actionparticipants', 'actionId', id);
       const client = clientOfMatter(m, (pid) => this.participantOf(pid), this.actionTypes.get(m.actionTypeId ?? ''), this.participantTypes.values(), links);
-      const trustRows = this.staging.where('trustledger', 'actionId', id).sort((a, b) => trustRowOrder(a.id) - trustRowOrder(b.id)).map((s) => JSON.parse(s.json));
+      // The export's rows of the matter in file order (its running order), unreadable rows included.
+      const trustRows = this.staging.where('trustledger', 'actionId', id).sort((a, b) => trustRowLine(a.id) - trustRowLine(b.id)).map((s) => JSON.parse(s.json) as StagedTrustRow);
       const migrates = this.matterSkipReason(m) === null;
+      const clientKey = !client ? `M-${id}` : client.isCompany ? `P-${client.id}` : `C-${this.canonicalPerson(client.id)}`;
       const info: MatterInfo = {
-        accountKey: accountKeyFor(m, client), clientId: client?.id ?? null, migrates, created: m.createdTimestamp ?? null,
-        billing: billingOf(this.recordsWhere('timeentries', 'actionId', id), this.recordsWhere('disbursements', 'actionId', id)),
+        accountKey: accountKeyFor(m, client), clientId: client?.id ?? null, clientKey, migrates, created: m.createdTimestamp ?? null,
+        billing: billingOf(this.recordsWhere('timeentries', 'actionId', id), this.recordsWhere('disbursements', 'actionId', id), this.billingRule),
         trust: trustRows.length ? matterTrust(trustRows) : null,
       };
       yield { key: id, group: migrates ? info.accountKey : null, ord: position, value: JSON.stringify(info) };
@@ -227,7 +251,7 @@ export class StagedFirm extends PlanLookups implements UnitSource {
     const strategy = this.plan.options.opportunityStrategy;
     if (strategy === 'none' || !this.migrates(matterId)) return false;
     if (strategy === 'perMatter') return true;
-    return this.account(this.accountKeyOf(matterId))?.opportunity === matterId;
+    return this.staging.derived('opportunity', matterId) !== null;
   }
 
   clientOf(matterId: string): Participant | null {
@@ -244,7 +268,7 @@ export class StagedFirm extends PlanLookups implements UnitSource {
   }
 
   billingTotal(matterId: string): BillingTotal {
-    return this.matterInfo(matterId)?.billing ?? billingOf([], []);
+    return this.matterInfo(matterId)?.billing ?? billingOf([], [], this.billingRule);
   }
 
   trustOf(matterId: string): MatterTrust | null {
@@ -280,6 +304,10 @@ export class StagedFirm extends PlanLookups implements UnitSource {
     return this.usersByParticipant.get(participantId) ?? null;
   }
 
+  isFirmStaff(participantId: string): boolean {
+    return this.usersByParticipant.has(participantId) && this.firstClientMatter(participantId) === null;
+  }
+
   roleName(participantTypeId: string): string {
     return this.participantTypes.get(participantTypeId)?.name ?? `Participant type ${participantTypeId}`;
   }
@@ -295,19 +323,17 @@ export class StagedFirm extends PlanLookups implements UnitSource {
   }
 
   *clientAccounts(): Iterable<AccountGroup> {
-    for (let after = 0; ;) {
-      const page = this.staging.derivedPage('account', after, PAGE);
-      if (!page.length) return;
-      after = page[page.length - 1].ord;
-      for (const row of page) {
-        const ids = (JSON.parse(row.value) as AccountInfo).matters;
-        const byId = new Map(this.staging.byIds('actions', ids).map((s) => [s.id, JSON.parse(s.json) as Matter] as const));
-        yield { key: row.key, matters: ids.map((id) => byId.get(id)).filter((m): m is Matter => !!m) };
-      }
+    for (const row of derivedRows(this.staging, 'account')) {
+      const ids = (JSON.parse(row.value) as AccountInfo).matters;
+      const byId = new Map(this.staging.byIds('actions', ids).map((s) => [s.id, JSON.parse(s.json) as Matter] as const));
+      yield { key: row.key, matters: ids.map((id) => byId.get(id)).filter((m): m is Matter => !!m) };
     }
   }
 
-  /** People on migrating matters (roles from actionparticipants, clients from primary participants), deduplicated. */
+  /**
+   * People on migrating matters (roles from actionparticipants, clients from primary participants), deduplicated; the
+   * firm's own staff are not among them (they are users, not contacts of their clients).
+   */
   *people(): Iterable<PersonGroup> {
     for (const { id, record: p } of parsed<Participant>(this.staging, 'participants')) {
       if (p.isCompany || this.canonicalPerson(id) !== id) continue;
@@ -318,7 +344,7 @@ export class StagedFirm extends PlanLookups implements UnitSource {
         const member = memberId === id ? p : this.participantOf(memberId);
         if (!member || member.isCompany) continue;
         let on = false;
-        for (const ap of this.matterLinksOf(memberId)) {
+        for (const ap of this.isFirmStaff(memberId) ? [] : this.matterLinksOf(memberId)) {
           if (!this.migrates(ap.actionId)) continue;
           on = true;
           const set = roles.get(ap.participantTypeId) ?? new Set<string>();

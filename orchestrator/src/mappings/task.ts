@@ -5,7 +5,8 @@ import { emptyOutput, type FinalState, type MappingOutput } from '../transform/t
 import { convertTimestamp, htmlToText, looksLikeHtml, type FieldProblem } from '../transform/values';
 import { BY_SOURCE_MATTER, declareColumns, OWNER, platformLookup, targetTable } from './declare';
 import type { MappingLookups } from './lookups';
-import { matterProblem, OWNED_BY_MATCHED_USER, setText, type Attributes } from './shared';
+import { matterProblem, OWNED_BY_MATCHED_USER, setText, unknownValue, type Attributes } from './shared';
+import { RESOURCES } from '@astep/actionstep-connector/resources';
 import type { TableMapping } from './tableMapping';
 import type { MatterTasks } from './units';
 import { MAPPING_NAMES } from '../vocabulary/options';
@@ -25,14 +26,15 @@ const C = declareColumns(TARGET, {
 });
 
 const PRIORITY: Record<string, number> = { Low: 0, Normal: 1, High: 2 };
+const STATUSES = RESOURCES.tasks.fields.find((f) => f.name === 'status')?.enumValues ?? [];
+const PRIORITIES = RESOURCES.tasks.fields.find((f) => f.name === 'priority')?.enumValues ?? [];
 
 /** Task state: Actionstep status → Dataverse statuscode of an open task, or the closed state it ends in. */
-function taskState(status: string, started: boolean): { statuscode: number; final?: FinalState; problem?: string } {
+function taskState(status: string, started: boolean): { statuscode: number; final?: FinalState } {
   switch (status) {
-    case 'Incomplete': return { statuscode: started ? 3 : 2 };
     case 'Complete': return { statuscode: 2, final: { state: 'completed' } };
     case 'Hidden': return { statuscode: 2, final: { state: 'canceled' } };
-    default: return { statuscode: 2, problem: `task status "${status}" is unknown; the task stays open (Not Started)` };
+    default: return { statuscode: started ? 3 : 2 };
   }
 }
 
@@ -64,18 +66,24 @@ function tasks(group: MatterTasks, lookups: MappingLookups): MappingOutput {
       if (c.ok) a[col.column] = c.value;
       else problems.push({ ...c.problem, message: `task ${t.id}: ${c.problem.message}; left empty` });
     }
-    if (t.priority != null) {
-      if (t.priority in PRIORITY) a.prioritycode = PRIORITY[t.priority];
-      else problems.push({ field: 'prioritycode', rule: 'choice', value: t.priority, message: `task priority "${t.priority}" is unknown; Normal is used` });
+    const map = lookups.options.unknownValueMap;
+    let priority = t.priority;
+    if (priority != null && !PRIORITIES.includes(priority)) {
+      problems.push(unknownValue('prioritycode', `task ${t.id}: priority`, priority, PRIORITIES, `the task gets priority ${map.taskPriority}`));
+      priority = map.taskPriority;
     }
-    a.prioritycode ??= 1;
-    const state = taskState(t.status, !!t.startedTimestamp);
+    a.prioritycode = priority != null ? PRIORITY[priority] : 1;
+    let status = t.status;
+    if (!STATUSES.includes(status)) {
+      problems.push(unknownValue('statuscode', `task ${t.id}: status`, status, STATUSES, `the task is migrated as ${map.taskStatus}${map.taskStatus === 'Incomplete' ? ' (left open)' : ''}`));
+      status = map.taskStatus;
+    }
+    const state = taskState(status, !!t.startedTimestamp);
     // Closed tasks are created open and closed afterwards (closed activities are read-only).
     if (!state.final) {
       a.statecode = 0;
       a.statuscode = state.statuscode;
     }
-    if (state.problem) problems.push({ field: 'statuscode', rule: 'choice', value: t.status, message: `task ${t.id}: ${state.problem}` });
     out.rows.push({
       table: 'task', sourceResource: 'tasks', sourceId: t.id, key: t.id, attributes: a,
       binds: {

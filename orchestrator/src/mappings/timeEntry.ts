@@ -1,12 +1,12 @@
 // Time entry → astep_timeentry: date (local to the firm), user, hours, rate, amount and narrative. The same entries
 // sum into the matter's billing total (a lookup).
 import type { TimeEntry } from '@astep/actionstep-connector/records';
-import { timeEntryAmount } from '../transform/firmData';
+import { BILLING_BEHAVIOUR_VALUES, timeEntryAmount } from '../transform/firmData';
 import { emptyOutput, type MappingOutput } from '../transform/targetRow';
 import { htmlToText, localDateOf, looksLikeHtml, type FieldProblem } from '../transform/values';
 import { BY_SOURCE_MATTER, declareColumns, OWNER, relationshipLookup, targetTable } from './declare';
 import type { MappingLookups } from './lookups';
-import { type Attributes, matterProblem, OWNED_BY_MATCHED_USER, setText, skipped } from './shared';
+import { type Attributes, matterProblem, OWNED_BY_MATCHED_USER, setText, skipped, unknownValue } from './shared';
 import type { TableMapping } from './tableMapping';
 import { MAPPING_NAMES } from '../vocabulary/options';
 import { tableLabel } from '../vocabulary/objects';
@@ -45,6 +45,11 @@ function timeEntry(t: TimeEntry, lookups: MappingLookups): MappingOutput {
   a.astep_rate = t.rateUnitPrice;
   a.astep_amount = timeEntryAmount(t);
   setText(a, problems, C.astep_billingbehavior, t.billingBehavior);
+  if (t.billingBehavior && !BILLING_BEHAVIOUR_VALUES.includes(t.billingBehavior)) {
+    const counted = lookups.options.billingTotal === 'allEntries' || lookups.options.unknownValueMap.billingBehavior === 'Bill';
+    problems.push(unknownValue(C.astep_billingbehavior.column, `time entry ${t.id}: billing behaviour`, t.billingBehavior, BILLING_BEHAVIOUR_VALUES,
+      `kept as text and counted as "${lookups.options.unknownValueMap.billingBehavior}": its amount ${(timeEntryAmount(t) ?? 0).toFixed(2)} is ${counted ? 'in' : 'left out of'} the matter's billing total`));
+  }
   setText(a, problems, C.astep_narrative, t.description && looksLikeHtml(t.description) ? htmlToText(t.description) : t.description);
   out.rows.push({
     table: 'astep_timeentry',

@@ -5,11 +5,13 @@ import { CHOICES, SCHEMA } from '@astep/solution/schema';
 import { DECIMAL_LIMIT, MONEY_LIMIT, type ChoiceDef, type ColumnDef, type SolutionSchema, type TableDef } from '@astep/solution/model';
 import { FILE_PART_SIZE_IN_BYTES, MAX_PAGE_SIZE } from '@astep/actionstep-connector/limits';
 import { tableBudget } from '@astep/solution/tableBudget';
-import { CONTACT_IDENTITIES, DATA_COLLECTION_PLACEMENTS, DEFAULT_OPTIONS, defaultOptions, OPPORTUNITY_STRATEGIES, type DataCollectionPlacement, type LicenseTier, type MigrationOptions } from '../options';
+import { BILLING_TOTALS, CONTACT_IDENTITIES, DATA_COLLECTION_PLACEMENTS, DEFAULT_OPTIONS, defaultOptions, OPPORTUNITY_STRATEGIES, type DataCollectionPlacement, type LicenseTier, type MigrationOptions } from '../options';
 import { columnTypeFor, dataCollectionColumnName, DC_MEMO_MAX, DC_STRING_MAX } from '../mappings/dataCollections';
 import { normalizeEmail } from '../transform/values';
 import { MAPPINGS, type MappingSet } from '../mappings';
 import type { DataCollectionColumnPlan, MigrationPlan, OwnerMatch, PlanOption } from './migrationPlan';
+import { dataverseRecordsFor } from './timeEstimate';
+import { enumInventory, enumWarnings, type EnumCounts } from './enumInventory';
 import { lowerFirst, OWNER_OUTCOMES, optionTitle } from '../vocabulary/options';
 
 export interface SourceInventory {
@@ -25,6 +27,8 @@ export interface SourceInventory {
   datacollectionfields: DataCollectionField[];
   users: User[];
   documentBytes: number;
+  /** Every value of every enumerated field the mappings read, counted (see enumInventory.ts). */
+  enumCounts?: EnumCounts;
 }
 
 export interface SystemUserInfo {
@@ -96,7 +100,11 @@ export function buildPlan(src: SourceInventory, dst: DestinationInventory, overr
   const optionChoices: Array<PlanOption<unknown>> = [
     { name: 'dataCollections', title: optionTitle('dataCollections'), recommended: dcRecommended, chosen: options.dataCollections, alternatives: [...DATA_COLLECTION_PLACEMENTS], why: dcWhy },
     { name: 'contacts', title: optionTitle('contacts'), recommended: DEFAULT_OPTIONS.contacts, chosen: options.contacts, alternatives: [...CONTACT_IDENTITIES], why: 'one contact per person keeps one record to maintain; every role on every matter is kept in the Matter Participants table' },
-    { name: 'opportunityStrategy', title: optionTitle('opportunityStrategy'), recommended: DEFAULT_OPTIONS.opportunityStrategy, chosen: options.opportunityStrategy, alternatives: [...OPPORTUNITY_STRATEGIES], why: 'pipeline visibility without one opportunity per historic matter; the Matter table keeps every matter' },
+    { name: 'opportunityStrategy', title: optionTitle('opportunityStrategy'), recommended: DEFAULT_OPTIONS.opportunityStrategy, chosen: options.opportunityStrategy, alternatives: [...OPPORTUNITY_STRATEGIES], why: 'pipeline visibility without one opportunity per historic matter: per client (the organisation, or the person across all the matters they are the client on, as the seed says "the most recent or highest-value Matter per client"), not per account; the Matter table keeps every matter' },
+    {
+      name: 'billingTotal', title: optionTitle('billingTotal'), recommended: DEFAULT_OPTIONS.billingTotal, chosen: options.billingTotal, alternatives: [...BILLING_TOTALS],
+      why: 'Actionstep stores no billing total: it is the sum of time entries and disbursements (the seed), every entry whatever its billing behaviour; billed time only leaves out Hide, No charge and not billable time, and the run states the amount it leaves out',
+    },
     { name: 'fallbackOwnerEmail', title: optionTitle('fallbackOwnerEmail'), recommended: null, chosen: options.fallbackOwnerEmail, alternatives: dst.systemUsers.filter((u) => !u.isdisabled && u.internalemailaddress).slice(0, 10).map((u) => u.internalemailaddress), why: "owns the records of Actionstep users who are disabled or missing in Dynamics; by default the migration's own user" },
   ];
 
@@ -126,6 +134,10 @@ export function buildPlan(src: SourceInventory, dst: DestinationInventory, overr
   for (const [status, rule] of Object.entries(options.statusMap)) {
     if (statusValues[rule.matterStatus] === undefined) warnings.push(`the status map sends "${status}" to Matter Status "${rule.matterStatus}", which is not a Matter Status value (${Object.keys(statusValues).join(', ')}): those matters keep an empty status`);
   }
+
+  // Every enumerated value the mappings read, the unknown ones flagged with the rule that applies.
+  const enums = enumInventory(src.enumCounts ?? {}, options);
+  warnings.push(...enumWarnings(enums));
 
   // Data collection columns.
   const dcTable = options.dataCollections === 'account' ? 'account' : 'astep_matter';
@@ -177,8 +189,7 @@ export function buildPlan(src: SourceInventory, dst: DestinationInventory, overr
   const pageCalls = Object.values(src.counts).reduce((s, n) => s + Math.max(1, Math.ceil(n / MAX_PAGE_SIZE)), 0);
   const docCalls = Math.ceil(src.documentBytes / FILE_PART_SIZE_IN_BYTES) + (src.counts.actiondocuments ?? 0);
   const actionstepCalls = pageCalls + docCalls + 2;
-  const c = src.counts;
-  const dataverseRecords = Math.round((c.actions ?? 0) * 2.5 + (c.participants ?? 0) + (c.actionparticipants ?? 0) + (c.timeentries ?? 0) + 2 * (c.tasks ?? 0) + (c.actiondocuments ?? 0) + (c.filenotes ?? 0));
+  const dataverseRecords = dataverseRecordsFor(src.counts);
   // Bulk writes in batches of up to 1,000, plus a read-before-write query per batch of 250 keys and the audit rows.
   const dataverseRequests = Math.ceil(dataverseRecords / 500) * 2 + Math.ceil(dataverseRecords / 250) + 50;
   // ~9.7M records/hour/user with bulk actions under the 1,200 s per 300 s execution budget (reference section 4).
@@ -202,6 +213,7 @@ export function buildPlan(src: SourceInventory, dst: DestinationInventory, overr
     matterTypes,
     roles,
     statusValues,
+    enums,
     dataCollectionColumns,
     owners,
     fallbackOwnerId,

@@ -2,6 +2,8 @@
 // approved by the admin, and read by every later step.
 import type { SolutionSchema } from '@astep/solution/model';
 import type { LicenseTier, MigrationOptions } from '../options';
+import type { TimeEstimate } from './timeEstimate';
+import type { EnumInventory } from './enumInventory';
 
 export interface PlanOption<T> {
   name: keyof MigrationOptions;
@@ -60,6 +62,21 @@ export interface OwnerMatch {
   ownerId: string;
 }
 
+/** What discover found about one Actionstep sign-in (several read one firm only as different users seeing the same matters). */
+export interface SessionCheck {
+  /** Where the configuration lists it. */
+  name: string;
+  userId: string;
+  userName: string | null;
+  /** Matters its listing returns. */
+  matters: number;
+  /** Sees exactly the matters the first sign-in sees. */
+  sameMatters: boolean;
+  /** Up to 20 ids of matters only this sign-in sees, and of matters the first one sees and this one does not. */
+  onlyThisSees: string[];
+  notSeen: string[];
+}
+
 export interface MigrationPlan {
   version: 1;
   generatedAt: string;
@@ -68,6 +85,8 @@ export interface MigrationPlan {
     counts: Record<string, number>;
     matterStatuses: Record<string, number>;
     restrictedNote: string;
+    /** The Actionstep sign-ins, when there are several: who each is and whether it sees the same matters. */
+    sessions?: SessionCheck[];
   };
   destination: {
     webApiUrl: string;
@@ -84,6 +103,8 @@ export interface MigrationPlan {
   matterTypes: MatterTypePlan[];
   roles: RolePlan[];
   statusValues: Record<string, number>;
+  /** Every value of every enum the mappings read, with counts; values Actionstep does not document flagged with their rule. */
+  enums: EnumInventory[];
   dataCollectionColumns: DataCollectionColumnPlan[];
   owners: OwnerMatch[];
   fallbackOwnerId: string;
@@ -96,6 +117,9 @@ export interface MigrationPlan {
     dataverseMinutes: number;
     notes: string[];
   };
+  /** How long each side takes at the pace measured or configured per identity, the entitlement used, and how many
+   *  identities to add (absent in plans made before it existed). */
+  time?: TimeEstimate;
   /** The schema to provision: the solution's tables this plan needs, plus data collection columns and choice values. */
   schema: SolutionSchema;
   warnings: string[];

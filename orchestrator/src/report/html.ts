@@ -2,11 +2,13 @@
 // source is escaped: Actionstep data is shown as text, never as markup. No script and no network: styles and
 // charts (SVG) are inline, so the file opens anywhere, offline.
 import type { MigrationPlan } from '../plan/migrationPlan';
+import type { TimeEstimate } from '../plan/timeEstimate';
 import type { DiffEntry, DiffLabels } from '../diff/sample';
 import type { RunSummary, SampleResult } from '../run/engine';
 import type { WorkflowReference } from '../run/workflows';
 import { fieldText, recordText, valueDisplay } from '../diff/display';
 import { objectLabel, tableLabel } from '../vocabulary/objects';
+import { findingLabel } from '../vocabulary/findingLabels';
 import { licenceName, optionSentence, OWNER_OUTCOMES, PHASES } from '../vocabulary/options';
 import { formatCount, formatDateTime, formatDuration, plural, type LocaleSettings } from '../vocabulary/format';
 import { progressChart, svgToString, type TimePoint } from './charts';
@@ -88,6 +90,8 @@ export function planHtml(plan: MigrationPlan, o: HtmlOptions = {}): string {
     heading(h, 'Licence and custom tables'), `<p>${escapeHtml(licenceName(plan.destination.licenseTier))}: ${escapeHtml(plan.tableBudget.message)}</p>`,
     heading(h, 'Matter types'), table(['Actionstep matter type', { header: 'Matters', numeric: true }, 'Matter Type in Dynamics', 'In Dynamics'], plan.matterTypes.map((t) => [t.name, t.matters, t.choiceLabel, t.added ? 'Added to the Matter Type choice' : 'Already in the Matter Type choice']), { s: o }),
     heading(h, 'Participant types (roles)'), table(['Actionstep participant type', { header: 'Links to matters', numeric: true }, { header: 'People', numeric: true }], plan.roles.map((r) => [r.name, r.links, r.people]), { s: o }),
+    heading(h, 'Values of every list the mappings read'), table(['Actionstep field', 'Value', { header: 'Records', numeric: true }, 'Documented by Actionstep', 'What the migration does'],
+      (plan.enums ?? []).flatMap((e) => e.values.map((v) => [e.label, v.value, v.count, v.documented ? 'Yes' : 'No: not in Actionstep\'s documented values', v.becomes])), { s: o }),
     heading(h, 'Data collection fields'), table(['Data collection', 'Field', 'Type', 'Dynamics table', 'Column', 'Note'], plan.dataCollectionColumns.map((c) => [
       c.collectionName, c.label, c.dataType, tableLabel(c.table, 1), c.columnType === 'json' ? `${c.collectionName} (records)` : `${c.collectionName}: ${c.label}`, c.note ?? '',
     ]), { s: o, fold: `Show all ${formatCount(plan.dataCollectionColumns.length, o)} data collection fields` }),
@@ -99,6 +103,24 @@ export function planHtml(plan: MigrationPlan, o: HtmlOptions = {}): string {
       ['Dynamics requests', plan.estimates.dataverseRequests], ['Dynamics records', plan.estimates.dataverseRecords], ['Minutes writing to Dynamics', plan.estimates.dataverseMinutes],
     ], { s: o }),
     `<ul>${plan.estimates.notes.map((n) => `<li>${escapeHtml(n)}</li>`).join('')}</ul>`,
+    plan.time ? timeHtml(plan.time, h, o) : '',
+  ].join('\n');
+}
+
+/** The plan's time section: each side's identities, their pace and share, the entitlement, the recommendation. */
+function timeHtml(t: TimeEstimate, h: number, o: HtmlOptions): string {
+  const a = t.actionstep;
+  const d = t.dataverse;
+  const minutes = (m: number) => `${m.toLocaleString(o.locale, { maximumFractionDigits: 1 })} min`;
+  return [
+    heading(h, 'How long it takes'),
+    `<p>Discover to verify: about <b>${escapeHtml(minutes(t.totalMinutes))}</b> (reading Actionstep ${escapeHtml(minutes(a.extractMinutes))}, downloading documents ${escapeHtml(minutes(a.documentMinutes))}, writing to Dynamics ${escapeHtml(minutes(d.loadMinutes))}, verifying ${escapeHtml(minutes(d.verifyMinutes))}).</p>`,
+    table(['Actionstep sign-in', { header: 'Requests per second', numeric: true }, 'Where the pace comes from', { header: 'Answer time measured (ms)', numeric: true }], a.sessions.map((x) => [x.name, x.requestsPerSecond, x.basis, x.measuredAnswerMs]), { s: o }),
+    `<p>${escapeHtml(formatCount(a.extractCalls + a.documentCalls, o))} Actionstep requests; at one request every 2 seconds per sign-in (the pace seen in production) they take ${escapeHtml(minutes(a.atProductionPaceMinutes))}.</p>`,
+    table([{ header: 'Dynamics application users', numeric: true }, { header: 'Rows written', numeric: true }, { header: 'Requests', numeric: true }, { header: 'Rows per user', numeric: true }, { header: 'Server time per user (s)', numeric: true }],
+      [[d.applicationUsers, d.records, d.requests, d.perUser.records, d.perUser.executionSeconds]], { s: o }),
+    `<p>Daily request entitlement: ${escapeHtml(formatCount(t.entitlement.operations, o))} of ${escapeHtml(formatCount(t.entitlement.poolPer24h, o))} requests per 24 hours (${escapeHtml(plural(t.entitlement.licences, 'Dynamics licence', 'Dynamics licences', o))}) = <b>${escapeHtml(t.entitlement.days)} days</b>.</p>`,
+    `<p><b>Recommendation</b> (goal: under ${escapeHtml(t.recommendation.targetMinutes)} minutes): ${escapeHtml(t.recommendation.message)}</p>`,
   ].join('\n');
 }
 
@@ -140,14 +162,18 @@ export function summaryHtml(summary: RunSummary, o: HtmlOptions = {}): string {
     heading(h, 'Rows written per Dynamics table'), table(['Dynamics table', { header: 'Created', numeric: true }, { header: 'Updated', numeric: true }, { header: 'Unchanged', numeric: true }, { header: 'Failed', numeric: true }],
       summary.tables.map((t) => [tableLabel(t.table), t.created, t.updated, t.unchanged, t.failed]), { s: o }),
     heading(h, 'The mappings'), table(['Mapping', { header: 'Rows', numeric: true }], Object.entries(summary.mappings), { s: o }),
+    ...(summary.notMigrated ?? []).map((n) => `<p class="bad">${escapeHtml(n.mapping)}: ${escapeHtml(n.reason)}. ${escapeHtml(n.whatToDo)}</p>`),
+    summary.billing?.excludedEntries
+      ? `<p>Billing totals count billed time only (the plan's choice): ${escapeHtml(plural(summary.billing.excludedEntries, 'time entry', 'time entries', o))} worth ${escapeHtml(summary.billing.excludedAmount.toFixed(2))} are left out; each matter says how much.</p>`
+      : '',
     heading(h, 'Failed records'), failures.length
       ? table(['Actionstep object', 'Id', 'What went wrong'], failures, { s: o, fold: `Show the ${plural(failures.length, 'failed record', 'failed records', o)}` })
       : '<p>None.</p>',
-    heading(h, 'Noticed while reading Actionstep'), (summary.findings ?? []).length
+    heading(h, "Noticed in Actionstep's records (every record, sample or not)"), (summary.findings ?? []).length
       ? table(['What was noticed', { header: 'Records', numeric: true }, 'Examples'], (summary.findings ?? []).map((f) => [
-        `${f.rule}${f.open ? ' (not resolved: the staged firm differs from Actionstep)' : ''}`, f.count, f.examples.slice(0, 5).map((e) => e.message).join(' | '),
+        `${findingLabel(f.rule)}${f.open ? ' (not resolved: the staged firm differs from Actionstep)' : ''}`, f.count, f.examples.slice(0, 5).map((e) => e.message).join(' | '),
       ]), { s: o })
-      : '<p>Nothing: every record read as Actionstep listed it.</p>',
+      : '<p>Nothing: every record read as Actionstep listed it and every value converted.</p>',
   ].join('\n');
 }
 

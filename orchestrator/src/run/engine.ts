@@ -1,13 +1,21 @@
 // The migration engine: discover, provision, extract, sample, approve, run, export-workflows. Every step reads and
 // writes through the three ports, so the same code runs from the command line and inside Dynamics.
-import type { RecordsByResource, ResourceName, TrustLedgerEntry, User } from '@astep/actionstep-connector/records';
+import type { RecordsByResource, ResourceName, User } from '@astep/actionstep-connector/records';
+import { MAX_PAGE_SIZE } from '@astep/actionstep-connector/limits';
 import { buildPlan, type DestinationInventory, type SourceInventory } from '../plan/buildPlan';
+import { countEnumValues } from './enumCounts';
 import type { MigrationPlan } from '../plan/migrationPlan';
-import type { LicenseTier, MigrationOptions } from '../options';
-import { silentProgress, type AuditEntry, type Finding, type LoadedRow, type ProgressReporter, type RecordOutcome, type Row, type RunState, type SinkPort, type SourcePort, type StateStore } from '../ports';
+import type { BillingTotalRule, LicenseTier, MigrationOptions } from '../options';
+import { silentProgress, type AuditEntry, type Finding, type LoadedRow, type ProgressReporter, type RecordOutcome, type Row, type RunState, type SinkPort, type SourcePort, type StagedRecord, type StateStore, type TrustLedgerPort } from '../ports';
 import { FindingLog } from './findings';
-import { extractResource, stageUnlistedMatters } from './resourceExtraction';
-import { FirmIndex, emptyFirmData, trustRowId, trustRowOrder, type FirmData } from '../transform/firmData';
+import { recordFieldProblems, type FieldProblemSink } from './fieldProblems';
+import { stageUnlistedMatters } from './resourceExtraction';
+import { extractResources, singleSession } from './pagedExtraction';
+import { checkSessions, requireCheckedSessions } from './actionstepSessions';
+import { estimateTime, estimatesWithTime } from '../plan/timeEstimate';
+import { EngineError } from './engineError';
+import { FirmIndex, emptyFirmData, type FirmData } from '../transform/firmData';
+import { notMigrated, stageTrustLedger, TRUST_RESOURCE, trustRowLine, type NotMigrated, type StagedTrustRow, type TrustLedgerStatus } from './trustExtraction';
 import type { TargetRow } from '../transform/targetRow';
 import { FirmLookups, FirmUnits, MAPPINGS, mapFirm, SEED_MAPPINGS, type MappedFirm, type MappingSet } from '../mappings';
 import { accountSources, mapTable, type Disposition, type DispositionSink } from '../mappings/mapFirm';
@@ -21,7 +29,7 @@ import { RollbackExecutor, type RollbackResult } from '../safety/rollback';
 import { scanDelta, type DeltaScan } from '../safety/delta';
 import { verifyRun, type VerifyResult } from '../safety/verify';
 import { mirrorAudit, mirrorRun } from '../safety/mirror';
-import { DispositionWriter, dispositionsByRecord, ledgerOf, openFirmView, stagedIdPages, stagedPages, type FirmView } from './firmView';
+import { DispositionWriter, dispositionsByRecord, ledgerOf, openFirmView, STAGED_PAGE, type FirmView } from './firmView';
 
 /** Rows per batch: one bulk write request each (Microsoft's suggested start of 1,000 records per bulk request). */
 const BATCH_ROWS = 1000;
@@ -47,7 +55,7 @@ export const EXTRACTION_ORDER: ResourceName[] = [
   'actiondocuments', 'filenotes',
   'tasks',
 ];
-export const STAGED_RESOURCES = [...EXTRACTION_ORDER, 'trustledger'] as const;
+export const STAGED_RESOURCES = [...EXTRACTION_ORDER, TRUST_RESOURCE] as const;
 
 export interface EngineDeps {
   source: SourcePort;
@@ -57,6 +65,10 @@ export interface EngineDeps {
   now?: () => Date;
   /** The table mappings (default: the migration's own); a firm's extra mapping is one more declaration. */
   mappings?: MappingSet;
+  /** The trust ledger export the firm gives (Actionstep has no trust API); absent: none given, trust is not migrated. */
+  trustLedger?: TrustLedgerPort;
+  /** Where run and delta write every field-level problem as it is met (the command line: field-problems.csv). */
+  fieldProblems?: FieldProblemSink;
 }
 
 export interface ObjectSummary {
@@ -91,8 +103,17 @@ export interface RunSummary {
   mappings: Record<string, number>;
   actionstepRequests: number;
   dataverseRequests: number;
-  /** Per-record findings by rule (values that did not parse, records that moved during extraction). */
+  /**
+   * Per-record findings by rule: values that did not parse, records that moved during extraction, trust ledger rows,
+   * and every field-level problem of every record (sample or not), with counts and examples.
+   */
   findings: Finding[];
+  /** Field-level problems in all (every one is a line of field-problems.csv beside the report). */
+  fieldProblems: number;
+  /** Mappings the run does not migrate, with the reason and what to do (trust, when no ledger export was given). */
+  notMigrated: NotMigrated[];
+  /** The billing total's rule and, when it counts billed time only, the time entries and amount it left out. */
+  billing: { rule: BillingTotalRule; excludedEntries: number; excludedAmount: number };
 }
 
 export interface SampleResult {
@@ -107,12 +128,7 @@ export interface SampleResult {
   labels?: DiffLabels;
 }
 
-export class EngineError extends Error {
-  constructor(message: string, readonly exitCode = 2) {
-    super(message);
-    this.name = 'EngineError';
-  }
-}
+export { EngineError };
 
 export class MigrationEngine {
   private readonly now: () => Date;
@@ -194,7 +210,22 @@ export class MigrationEngine {
       callerId: who.userId,
       currency: sink.baseCurrency ? await sink.baseCurrency() : null,
     };
+    inv.enumCounts = await countEnumValues(source, { actions: inv.actions, datacollectionfields: inv.datacollectionfields });
     const plan = buildPlan(inv, dst, overrides, this.now(), this.mappings);
+    const sessions = source.sessions?.() ?? [];
+    if (sessions.length > 1) {
+      progress.log(`discover: checking that the ${sessions.length} Actionstep sign-ins are different users who see the same matters`);
+      const checked = await checkSessions(sessions, inv.actions.map((m) => m.id));
+      plan.source.sessions = checked.checks;
+      plan.warnings.push(...checked.warnings);
+    }
+    // The time section: each sign-in's pace as discover measured it, the application users configured.
+    plan.time = estimateTime({
+      counts: plan.source.counts, documentParts: inv.counts.actiondocuments ?? 0, dataverseRecords: plan.estimates.dataverseRecords,
+      sessions: sessions.map((s) => ({ name: s.name, lanes: s.lanes, pace: s.pace() })), applicationUsers: sink.applicationUsers?.() ?? 1,
+      licences: dst.systemUsers.filter((u) => !u.isdisabled && u.internalemailaddress).length, pageSize: MAX_PAGE_SIZE,
+    });
+    plan.estimates = estimatesWithTime(plan.estimates, plan.time);
     this.store.saveRun({ ...run, plan, status: 'Discovered' });
     return plan;
   }
@@ -234,47 +265,71 @@ export class MigrationEngine {
       this.store.saveRun(run);
     }
     const { source, progress } = this.deps;
-    const counts: Record<string, number> = {};
-    for (const resource of EXTRACTION_ORDER) {
-      const done = this.store.getCheckpoint(`extract:${run.runId}:${resource}`);
-      if (done) {
-        counts[resource] = this.store.stagedCount(resource);
-        continue;
-      }
-      const log = new FindingLog();
-      const n = await extractResource({ source, store: this.store, progress }, resource, log);
-      this.store.setCheckpoint(`findings:${run.runId}:${resource}`, log.size ? JSON.stringify(log.list()) : null);
-      this.store.setCheckpoint(`extract:${run.runId}:${resource}`, String(n));
-      counts[resource] = n;
-    }
+    // Every sign-in reads a share of the pages, each under its own rate limit; each page is checkpointed.
+    const sessions = source.sessions?.() ?? [singleSession(source)];
+    await requireCheckedSessions(sessions, this.requirePlan(run));
+    const counts = await extractResources({ sessions, store: this.store, progress }, EXTRACTION_ORDER, run.runId);
     if (!this.store.getCheckpoint(`extract:${run.runId}:unlisted-matters`)) {
       await stageUnlistedMatters({ source, store: this.store, progress });
       this.store.setCheckpoint(`extract:${run.runId}:unlisted-matters`, 'done');
     }
-    counts.actions = this.store.stagedCount('actions');
-    if (!this.store.getCheckpoint(`extract:${run.runId}:trustledger`)) {
-      this.store.clearStaged('trustledger');
-      const ledger = await source.trustLedger();
-      this.store.stage(ledger.map((t, i) => ({ resource: 'trustledger', id: trustRowId(t.actionId, i), json: JSON.stringify(t) })));
-      this.store.setCheckpoint(`extract:${run.runId}:trustledger`, String(ledger.length));
-    }
-    counts.trustledger = this.store.stagedCount('trustledger');
+    counts.actions = await this.store.stagedCountAsync('actions');
+    // Read again on every extract (a local file, cheap): a ledger given after a first extraction is picked up.
+    const status = await this.extractTrustLedger(run.runId);
+    this.store.setCheckpoint(`extract:${run.runId}:${TRUST_RESOURCE}`, JSON.stringify(status));
+    counts[TRUST_RESOURCE] = await this.store.stagedCountAsync(TRUST_RESOURCE);
     this.store.saveRun({ ...this.requireRun(run.runId), extractionCompletedOn: this.now().toISOString(), status: 'Extracted' });
     return counts;
   }
 
-  loadFirm(): FirmData {
-    const data = emptyFirmData();
-    for (const r of EXTRACTION_ORDER) {
-      (data as unknown as Record<string, unknown[]>)[r] = this.store.staged(r).map((s) => JSON.parse(s.json));
+  /** The export the firm gave, read and staged; a file that is not a trust ledger stops extraction with what to do. */
+  private async extractTrustLedger(runId: string): Promise<TrustLedgerStatus> {
+    const port = this.deps.trustLedger;
+    let ledger = null;
+    try {
+      ledger = port ? await port.read() : null;
+    } catch (e) {
+      throw new EngineError(`the trust ledger export (${port?.where}) cannot be read: ${(e as Error).message} Give the Trust Account Ledgers export, or no file to migrate everything else without trust figures.`);
     }
-    data.trustLedger = this.store.staged('trustledger').sort((a, b) => trustRowOrder(a.id) - trustRowOrder(b.id)).map((s) => JSON.parse(s.json) as TrustLedgerEntry);
+    const log = new FindingLog();
+    const status = await stageTrustLedger(this.store, ledger, port?.where ?? 'none configured', log);
+    this.store.setCheckpoint(`findings:${runId}:${TRUST_RESOURCE}`, log.size ? JSON.stringify(log.list()) : null);
+    const [note] = notMigrated(status);
+    this.deps.progress.log(note
+      ? `extract: trust ledger ${note.reason}. ${note.whatToDo}`
+      : `extract: trust ledger from ${status.source}: ${status.rows} rows${status.unreadableRows ? `, ${status.unreadableRows} rows not read (see findings)` : ''}${status.runningBalanceProblems ? `, ${status.runningBalanceProblems} running balances that do not add up` : ''}`);
+    return status;
+  }
+
+  /** What the extraction knows of the trust ledger: which file, or that none was given (null before extraction). */
+  trustLedgerStatus(runId?: string): TrustLedgerStatus | null {
+    const saved = this.store.getCheckpoint(`extract:${this.requireRun(runId).runId}:${TRUST_RESOURCE}`);
+    return saved ? (JSON.parse(saved) as TrustLedgerStatus) : null;
+  }
+
+  /** The staged firm, read back page by page (the mappings need all of it at once). */
+  async loadFirm(runId?: string): Promise<FirmData> {
+    const data = emptyFirmData();
+    const all = async (resource: string): Promise<StagedRecord[]> => {
+      const out: StagedRecord[] = [];
+      for await (const page of this.store.stagedPages(resource)) out.push(...page);
+      return out;
+    };
+    for (const r of EXTRACTION_ORDER) {
+      (data as unknown as Record<string, unknown[]>)[r] = (await all(r)).map((s) => JSON.parse(s.json));
+    }
+    data.trustLedger = (await all(TRUST_RESOURCE)).sort((a, b) => trustRowLine(a.id) - trustRowLine(b.id)).map((s) => JSON.parse(s.json) as StagedTrustRow);
+    const trust = this.trustLedgerStatus(runId);
+    data.trustLedgerGiven = trust?.given ?? false;
+    data.trustLedgerSource = trust?.given ? trust.source : null;
     return data;
   }
 
   /** The staged firm as a mapping pass reads it: indexed staging where the store has it, else the firm in memory. */
-  firm(run: RunState): FirmView {
-    return openFirmView(this.store, this.requirePlan(run), this.deps.source.filesUrl(), this.deps.progress, () => this.loadFirm());
+  async firm(run: RunState): Promise<FirmView> {
+    return openFirmView(this.store, this.requirePlan(run), this.deps.source.filesUrl(), this.deps.progress, {
+      loadFirm: () => this.loadFirm(run.runId), trustLedgerGiven: this.trustLedgerStatus(run.runId)?.given ?? false,
+    });
   }
 
   /** What the admin approved is what runs: their corrections from the sample review apply to every row. */
@@ -288,9 +343,10 @@ export class MigrationEngine {
   }
 
   /** The whole firm's rows and dispositions in memory, and what the sample and its diff read (small firms, tests). */
-  mapping(run: RunState): { ctx: SampleContext; mapped: MappedFirm } {
-    const index = new FirmIndex(this.loadFirm());
-    const lookups = new FirmLookups(index, this.requirePlan(run), this.deps.source.filesUrl());
+  async mapping(run: RunState): Promise<{ ctx: SampleContext; mapped: MappedFirm }> {
+    const plan = this.requirePlan(run);
+    const index = new FirmIndex(await this.loadFirm(run.runId));
+    const lookups = new FirmLookups(index, plan, this.deps.source.filesUrl());
     const ctx: SampleContext = { mappings: this.mappings, index, lookups };
     const mapped = mapFirm(this.mappings, lookups, new FirmUnits(index, lookups));
     const decisions = this.decisions(run);
@@ -307,7 +363,10 @@ export class MigrationEngine {
    * Loads rows table by table in dependency order with many batches in flight (pipeline.ts), closing each table's
    * rows (won/lost, completed) once it is loaded. What each row became goes to the pass's ledger; the tally counts.
    */
-  async load(runId: string, phase: 'sample' | 'run' | 'delta', ledger: string, rowsOf: (table: string) => Iterable<TargetRow>, onResults?: (results: RowResult[]) => void): Promise<LoadTally> {
+  async load(
+    runId: string, phase: 'sample' | 'run' | 'delta', ledger: string, rowsOf: (table: string) => Iterable<TargetRow>,
+    hooks: { beforeBatch?: (rows: TargetRow[]) => Promise<void>; onResults?: (results: RowResult[]) => void } = {},
+  ): Promise<LoadTally> {
     const { progress } = this.deps;
     const fallbackOwnerId = (this.store.getRun(runId)?.plan as MigrationPlan | null | undefined)?.fallbackOwnerId ?? '';
     const tally = new LoadTally(this.mappings);
@@ -323,9 +382,10 @@ export class MigrationEngine {
     await runPipeline(this.mappings, this.mappings.names.map((name) => ({ name, rows: rowsOf(name)[Symbol.iterator]() })), {
       batchRows: BATCH_ROWS, slots: () => this.slots(), maxRowsInFlight: MAX_ROWS_IN_FLIGHT,
     }, async (table, rows) => {
+      await hooks.beforeBatch?.(rows);
       const results = await loader.loadBatch(table, rows);
       for (const r of results) tally.add(r.row.table, r.outcome, mappingsCounted(this.mappings, r.row, fallbackOwnerId));
-      onResults?.(results);
+      hooks.onResults?.(results);
       progress.tick(LOAD_TASK, rows.length);
     }, async (table) => {
       for (const f of await loader.applyFinalStates(table, { actionConcurrency: this.slots() })) tally.closeFailed(f);
@@ -339,7 +399,7 @@ export class MigrationEngine {
     const ledger = ledgerOf(runId, phase);
     this.store.clearLedger(ledger);
     const results: RowResult[] = [];
-    await this.load(runId, phase, ledger, (table) => rows.get(table) ?? [], (batch) => results.push(...batch));
+    await this.load(runId, phase, ledger, (table) => rows.get(table) ?? [], { onResults: (batch) => results.push(...batch) });
     const registry = new KeyRegistry();
     const byTable = new Map<string, RowResult[]>();
     for (const r of results) byTable.set(r.row.table, [...(byTable.get(r.row.table) ?? []), r]);
@@ -364,7 +424,7 @@ export class MigrationEngine {
   async sample(runId?: string): Promise<SampleResult> {
     const run = this.requireRun(runId);
     if (!run.extractionCompletedOn) throw new EngineError(`run ${run.runId} is not extracted yet: run \`extract\` first`);
-    const { ctx, mapped } = this.mapping(run);
+    const { ctx, mapped } = await this.mapping(run);
     const plan = this.requirePlan(run);
     const selection = selectSample(ctx, mapped, plan.options.sampleSize);
     const { results, registry } = await this.loadRows(run.runId, 'sample', selection.rows);
@@ -414,11 +474,11 @@ export class MigrationEngine {
 
   // ---------------- approve ----------------
 
-  approve(runId: string | undefined, approvedBy: string, corrections: { decisions?: FieldDecision[] } | null = null): RunState {
+  async approve(runId: string | undefined, approvedBy: string, corrections: { decisions?: FieldDecision[] } | null = null): Promise<RunState> {
     const run = this.requireRun(runId);
     if (!run.sample) throw new EngineError(`run ${run.runId} has no sample to approve: run \`sample\` first`);
     if (corrections?.decisions?.length) {
-      const problems = validateDecisionsAgainst(this.columnsWritten({ ...run, approval: null }), corrections.decisions);
+      const problems = validateDecisionsAgainst(await this.columnsWritten({ ...run, approval: null }), corrections.decisions);
       if (problems.length) throw new EngineError(`the corrections cannot be applied:\n  - ${problems.join('\n  - ')}`);
     }
     const next = { ...run, approval: { approvedOn: this.now().toISOString(), approvedBy, corrections }, status: 'Approved' };
@@ -427,8 +487,8 @@ export class MigrationEngine {
   }
 
   /** Every column some row of each table carries, from one mapping pass (nothing kept but the column names). */
-  private columnsWritten(run: RunState): Map<string, Set<string>> {
-    const view = this.firm(run);
+  private async columnsWritten(run: RunState): Promise<Map<string, Set<string>>> {
+    const view = await this.firm(run);
     const columns = new Map<string, Set<string>>();
     for (const table of this.mappings.names) {
       const set = new Set<string>();
@@ -446,37 +506,55 @@ export class MigrationEngine {
     if (!run.approval && !options.force) throw new EngineError(`run ${run.runId}: the sample is not approved. Review the sample diff and run \`approve\`, or pass --force`);
     const startedOn = this.now().toISOString();
     this.store.saveRun({ ...run, status: 'Running' });
-    const { tally, ledger } = await this.mapAndLoad(run, 'run');
-    const summary = this.summarize(run.runId, 'run', startedOn, ledger, tally);
+    const { tally, ledger, fieldProblems, billing } = await this.mapAndLoad(run, 'run');
+    const summary = await this.summarize(run.runId, 'run', startedOn, ledger, tally, fieldProblems, billing);
     this.store.saveRun({ ...this.requireRun(run.runId), summary, status: summary.totals.failed ? 'Completed With Errors' : 'Completed' });
     await this.mirror(run.runId);
     return this.countMirrored(run.runId, summary);
   }
 
-  /** Maps the staged firm table by table and loads it as it is mapped; every record's dispositions go to the ledger. */
-  private async mapAndLoad(run: RunState, phase: 'run' | 'delta'): Promise<{ tally: LoadTally; view: FirmView; ledger: string }> {
-    const view = this.firm(run);
+  /**
+   * Maps the staged firm table by table and loads it as it is mapped; every record's dispositions go to the ledger,
+   * every field-level problem to the findings (and the run's field-problems file) as its batch goes.
+   */
+  private async mapAndLoad(run: RunState, phase: 'run' | 'delta'): Promise<{ tally: LoadTally; view: FirmView; ledger: string; fieldProblems: FieldProblemTally; billing: RunSummary['billing'] }> {
+    const view = await this.firm(run);
     const ledger = ledgerOf(run.runId, phase);
     this.store.clearLedger(ledger);
     const dispositions = new DispositionWriter(this.store, ledger);
     const decisions = this.decisions(run);
-    const tally = await this.load(run.runId, phase, ledger, (table) => this.rowsOf(view, table, dispositions.record, decisions));
+    const log = new FindingLog();
+    let count = 0;
+    const writer = await this.deps.fieldProblems?.(run.runId, phase);
+    let tally: LoadTally;
+    try {
+      tally = await this.load(run.runId, phase, ledger, (table) => this.rowsOf(view, table, dispositions.record, decisions), {
+        beforeBatch: async (rows) => { count += await recordFieldProblems(rows, log, writer); },
+      });
+    } finally {
+      await writer?.close();
+    }
     dispositions.flush();
-    accountSources(this.mappings, view.lookups, (resource) => stagedPages(this.store, resource), (resource, ids) => dispositions.disposed(resource, ids), dispositions.record);
+    accountSources(this.mappings, view.lookups, (resource) => view.pages(resource), (resource, ids) => dispositions.disposed(resource, ids), dispositions.record);
     dispositions.flush();
-    return { tally, view, ledger };
+    return { tally, view, ledger, fieldProblems: { findings: log.list(), count }, billing: billingNote(view) };
   }
 
   /**
    * The run's accounting: every staged record's outcome from its dispositions and the rows it became, a page of
    * records at a time (outcomes go to the store as they are decided).
    */
-  summarize(runId: string, phase: 'run' | 'delta', startedOn: string, ledger: string, tally: LoadTally): RunSummary {
+  async summarize(
+    runId: string, phase: 'run' | 'delta', startedOn: string, ledger: string, tally: LoadTally,
+    fieldProblems: FieldProblemTally = { findings: [], count: 0 }, billing: RunSummary['billing'] = { rule: 'allEntries', excludedEntries: 0, excludedAmount: 0 },
+  ): Promise<RunSummary> {
     const objects: ObjectSummary[] = [];
     let first = true;
     for (const resource of STAGED_RESOURCES) {
       const summary: ObjectSummary = { object: resource, extracted: 0, migrated: 0, skipped: 0, failed: 0, skippedReasons: {}, skippedExamples: {}, failedReasons: [] };
-      for (const ids of stagedIdPages(this.store, resource)) {
+      // Through the asynchronous pages: in the browser staging is in Dataverse (astep_stagingrow).
+      for await (const page of this.store.stagedPages(resource, STAGED_PAGE)) {
+        const ids = page.map((s) => s.id);
         const dispositions = dispositionsByRecord(this.store, ledger, resource, ids);
         const wanted = new Map<string, Set<string>>();
         for (const ds of dispositions.values()) {
@@ -509,7 +587,10 @@ export class MigrationEngine {
       reconciles: objects.every((o) => o.extracted === o.migrated + o.skipped + o.failed),
       totals, mappings: tally.mappingCounts(),
       actionstepRequests: this.deps.source.requestCount(), dataverseRequests: this.deps.sink.requestCount(),
-      findings: this.extractionFindings(runId),
+      findings: new FindingLog([...this.extractionFindings(runId), ...fieldProblems.findings]).list(),
+      fieldProblems: fieldProblems.count,
+      notMigrated: notMigrated(this.trustLedgerStatus(runId)),
+      billing,
     };
   }
 
@@ -517,7 +598,7 @@ export class MigrationEngine {
   extractionFindings(runId?: string): Finding[] {
     const run = this.requireRun(runId);
     const log = new FindingLog();
-    for (const r of EXTRACTION_ORDER) {
+    for (const r of STAGED_RESOURCES) {
       const saved = this.store.getCheckpoint(`findings:${run.runId}:${r}`);
       if (saved) log.merge(JSON.parse(saved) as Finding[]);
     }
@@ -537,8 +618,8 @@ export class MigrationEngine {
     const plan = this.requirePlan(run);
     const startedOn = this.now().toISOString();
     const since = run.lastDeltaOn ?? run.extractionStartedOn;
-    const scan = await scanDelta(this.deps.source, this.store, EXTRACTION_ORDER, since, startedOn, this.deps.progress, ledgerOf(run.runId, 'delta-seen'));
-    const { tally, view, ledger } = await this.mapAndLoad(run, 'delta');
+    const scan = await scanDelta(this.deps.source, this.store, EXTRACTION_ORDER, since, startedOn, this.deps.progress, ledgerOf(run.runId, 'delta-seen'), this.deps.trustLedger);
+    const { tally, view, ledger, fieldProblems, billing } = await this.mapAndLoad(run, 'delta');
     // Deleted in Actionstep: rescanned records that vanished, and matters now flagged deleted.
     const gone = scan.resources.flatMap((r) => r.deleted.map((id) => ({ resource: r.resource, id })));
     for (const r of scan.resources.find((x) => x.resource === 'actions')?.changed ?? []) {
@@ -565,9 +646,9 @@ export class MigrationEngine {
         }
       }
       // Applied deletions leave staging too, so later counts reconcile against what Actionstep still holds.
-      for (const g of gone) if (g.resource !== 'actions') this.store.unstage(g.resource, [g.id]);
+      for (const g of gone) if (g.resource !== 'actions') await this.store.unstageAsync(g.resource, [g.id]);
     }
-    const summary = this.summarize(run.runId, 'delta', startedOn, ledger, tally);
+    const summary = await this.summarize(run.runId, 'delta', startedOn, ledger, tally, fieldProblems, billing);
     this.store.saveRun({ ...this.requireRun(run.runId), lastDeltaOn: startedOn, summary });
     await this.mirror(run.runId);
     return { scan, summary: this.countMirrored(run.runId, summary), deletions: { reported: gone.length, applied, failed } };
@@ -578,10 +659,10 @@ export class MigrationEngine {
   async verify(runId?: string): Promise<VerifyResult> {
     const run = this.requireRun(runId);
     if (!run.summary) throw new EngineError(`run ${run.runId} has not been run yet: nothing to verify`);
-    const view = this.firm(run);
+    const view = await this.firm(run);
     const decisions = this.decisions(run);
     const counts: Record<string, number> = {};
-    for (const r of STAGED_RESOURCES) counts[r] = this.store.stagedCount(r);
+    for (const r of STAGED_RESOURCES) counts[r] = await this.store.stagedCountAsync(r);
     return verifyRun(run.runId, this.mappings, (table) => this.rowsOf(view, table, () => {}, decisions), this.deps.sink, this.store, counts, this.extractionFindings(run.runId), {
       ledger: ledgerOf(run.runId, 'verify'), slots: () => this.slots(),
     });
@@ -619,11 +700,32 @@ export class MigrationEngine {
     return result;
   }
 
-  exportWorkflows(runId?: string): WorkflowReference {
+  async exportWorkflows(runId?: string): Promise<WorkflowReference> {
     const run = this.requireRun(runId);
     if (!run.extractionCompletedOn) throw new EngineError(`run ${run.runId} is not extracted yet: run \`extract\` first`);
-    return exportWorkflows(this.loadFirm());
+    return exportWorkflows(await this.loadFirm(run.runId));
   }
+}
+
+/** Field-level problems of a pass: the findings by rule and how many there were. */
+interface FieldProblemTally {
+  findings: Finding[];
+  count: number;
+}
+
+/** What the billing rule left out over every migrating matter (nothing when every time entry counts), a page at a time. */
+function billingNote(view: FirmView): RunSummary['billing'] {
+  const { lookups } = view;
+  let excludedEntries = 0, excludedAmount = 0;
+  for (const page of view.pages('actions')) {
+    for (const { id } of page) {
+      if (!lookups.migrates(id)) continue;
+      const b = lookups.billingTotal(id);
+      excludedEntries += b.excludedEntries;
+      excludedAmount += b.excludedAmount;
+    }
+  }
+  return { rule: lookups.options.billingTotal, excludedEntries, excludedAmount: Math.round(excludedAmount * 100) / 100 };
 }
 
 function validColumn(_table: string, column: string): boolean {

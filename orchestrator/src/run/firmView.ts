@@ -1,14 +1,14 @@
 // How the engine reads the staged firm for a mapping pass: through indexed staging page by page when the state store
 // offers it (the command line's SQLite file: nothing proportional to the firm in memory), else from the whole firm
-// loaded in memory (the browser's store, which holds staging in memory anyway).
-import type { DispositionRecord, ProgressReporter, StagedRecord, StagingIndex, StateStore } from '../ports';
+// loaded in memory through the store's asynchronous pages (the browser's store, whose staging is in Dataverse).
+import type { DispositionRecord, ProgressReporter, StagingIndex, StateStore } from '../ports';
 import type { MigrationPlan } from '../plan/migrationPlan';
 import { FirmLookups } from '../mappings/firmLookups';
 import { FirmUnits, type StagedUnit, type UnitSource } from '../mappings/firmUnits';
 import { readingOrder, type Disposition, type DispositionSink } from '../mappings/mapFirm';
 import type { PlanLookups } from '../mappings/planLookups';
 import { StagedFirm } from '../mappings/stagedFirm';
-import { FirmIndex, type FirmData } from '../transform/firmData';
+import { FirmIndex, type FirmData, type StagedResource } from '../transform/firmData';
 
 /** Staged records read per page. */
 export const STAGED_PAGE = 500;
@@ -18,66 +18,69 @@ export interface FirmView {
   units: UnitSource;
   /** The staged record a row came from (the diff's source values, the sample's facts), or undefined. */
   record(resource: string, id: string): unknown;
+  /** A staged resource a page at a time (parsed), in staging order. */
+  pages(resource: string): Iterable<StagedUnit[]>;
 }
 
-export function openFirmView(store: StateStore, plan: MigrationPlan, filesUrl: string, progress: ProgressReporter, loadFirm: () => FirmData): FirmView {
+/** What the in-memory view needs from the engine: the whole staged firm (read through the store's asynchronous pages). */
+export interface FirmSource {
+  loadFirm: () => Promise<FirmData>;
+  /** The extraction read a trust ledger export. */
+  trustLedgerGiven: boolean;
+}
+
+export async function openFirmView(store: StateStore, plan: MigrationPlan, filesUrl: string, progress: ProgressReporter, source: FirmSource): Promise<FirmView> {
   const staging = store.staging;
   if (staging) {
-    const firm = StagedFirm.open(store as StateStore & { staging: StagingIndex }, plan, filesUrl, progress);
+    const firm = StagedFirm.open(store as StateStore & { staging: StagingIndex }, plan, filesUrl, source.trustLedgerGiven, progress);
     return {
       lookups: firm, units: firm,
       record: (resource, id) => {
         const [s] = staging.byIds(resource, [id]);
         return s ? JSON.parse(s.json) : undefined;
       },
+      pages: (resource) => indexedPages(staging, resource),
     };
   }
-  const index = new FirmIndex(loadFirm());
+  // No index (the browser's store, whose staging is in Dataverse): the whole firm in memory, read once through the
+  // asynchronous pages; the view's pages are cut from it (never the store's synchronous staging methods).
+  const index = new FirmIndex(await source.loadFirm());
   const lookups = new FirmLookups(index, plan, filesUrl);
+  const units = new FirmUnits(index, lookups);
   const byResource = new Map<string, Map<string, unknown>>();
   return {
-    lookups, units: new FirmUnits(index, lookups),
+    lookups, units,
     record: (resource, id) => {
       let m = byResource.get(resource);
       if (!m) {
-        m = new Map(((index.data as unknown as Record<string, Array<{ id: string }>>)[resource] ?? []).map((r) => [r.id, r] as const));
+        m = new Map([...units.staged(resource as StagedResource)].map((u) => [u.id, u.record] as const));
         byResource.set(resource, m);
       }
       return m.get(id);
     },
+    pages: (resource) => inPages(units.staged(resource as StagedResource)),
   };
 }
 
-/** A resource's staged records a page at a time (parsed), in staging order. */
-export function* stagedPages(store: StateStore, resource: string, size = STAGED_PAGE): Generator<StagedUnit[]> {
-  for (const page of rawPages(store, resource, size)) yield page.map((s) => ({ id: s.id, record: JSON.parse(s.json) as unknown }));
-}
-
-/** A resource's staged ids a page at a time. */
-export function* stagedIdPages(store: StateStore, resource: string, size = STAGED_PAGE): Generator<string[]> {
-  for (const page of rawPages(store, resource, size)) yield page.map((s) => s.id);
-}
-
-function* rawPages(store: StateStore, resource: string, size: number): Generator<StagedRecord[]> {
-  const staging = store.staging;
-  if (!staging) {
-    const all = store.staged(resource);
-    for (let i = 0; i < all.length; i += size) yield all.slice(i, i + size);
-    return;
-  }
+function* indexedPages(staging: StagingIndex, resource: string): Generator<StagedUnit[]> {
   for (let after = 0; ;) {
-    const page = staging.page(resource, after, size);
+    const page = staging.page(resource, after, STAGED_PAGE);
     if (!page.length) return;
-    yield page;
+    yield page.map((s) => ({ id: s.id, record: JSON.parse(s.json) as unknown }));
     after = page[page.length - 1].position;
   }
 }
 
-/** The staged JSON of these ids (those staged), by id. */
-export function stagedJson(store: StateStore, resource: string, ids: string[]): Map<string, string> {
-  const wanted = new Set(ids);
-  const list = store.staging ? store.staging.byIds(resource, ids) : store.staged(resource).filter((s) => wanted.has(s.id));
-  return new Map(list.map((s) => [s.id, s.json] as const));
+function* inPages(units: Iterable<StagedUnit>): Generator<StagedUnit[]> {
+  let page: StagedUnit[] = [];
+  for (const u of units) {
+    page.push(u);
+    if (page.length === STAGED_PAGE) {
+      yield page;
+      page = [];
+    }
+  }
+  if (page.length) yield page;
 }
 
 /** Dispositions go to the pass's ledger as they are produced, a few thousand per write. */

@@ -4,9 +4,9 @@
 // the plan says so.
 import { RESOURCES } from '@astep/actionstep-connector/resources';
 import type { ResourceName } from '@astep/actionstep-connector/records';
-import type { ProgressReporter, SourcePort, StateStore, StagedRecord } from '../ports';
-import { trustRowId } from '../transform/firmData';
-import { stagedIdPages, stagedJson } from '../run/firmView';
+import type { ProgressReporter, SourcePort, StateStore, StagedRecord, TrustLedgerPort } from '../ports';
+import { stagedRows, TRUST_RESOURCE } from '../run/trustExtraction';
+import { stagedJson } from '../run/resourceExtraction';
 
 export interface ResourceDelta {
   resource: string;
@@ -22,27 +22,50 @@ export interface DeltaScan {
   resources: ResourceDelta[];
 }
 
+/** A resource's staged copies (id → JSON), read a page at a time. */
+async function stagedCopies(store: StateStore, resource: string): Promise<Map<string, string>> {
+  const out = new Map<string, string>();
+  for await (const page of store.stagedPages(resource)) for (const s of page) out.set(s.id, s.json);
+  return out;
+}
+
+/**
+ * The staged copies of a page of ids: by the store's index where it has one (nothing proportional to the firm in
+ * memory), else from the resource's copies read once through the asynchronous pages (the browser's store).
+ */
+async function copiesOf(store: StateStore, resource: string): Promise<(ids: string[]) => Map<string, string>> {
+  const staging = store.staging;
+  if (staging) return (ids) => new Map(staging.byIds(resource, ids).map((s) => [s.id, s.json] as const));
+  const all = await stagedCopies(store, resource);
+  return () => all;
+}
+
 /**
  * Reads the changes and stages them (new and changed records replace their staged copies), a page at a time: each
  * page is compared with the staged copies of its ids, and a rescan notes the ids it saw in `seenLedger` (the state
- * store) so the staged records it did not see can be found afterwards without holding either list.
+ * store) so the staged records it did not see can be found afterwards without holding either list. The trust ledger
+ * is the file the firm gives: read again (a newer export) and compared row by row; without one, what was staged stays.
  */
-export async function scanDelta(source: SourcePort, store: StateStore, resources: ResourceName[], since: string, startedOn: string, progress: ProgressReporter, seenLedger: string): Promise<DeltaScan> {
+export async function scanDelta(
+  source: SourcePort, store: StateStore, resources: ResourceName[], since: string, startedOn: string, progress: ProgressReporter,
+  seenLedger: string, trustLedger?: TrustLedgerPort,
+): Promise<DeltaScan> {
   const out: ResourceDelta[] = [];
   store.clearLedger(seenLedger);
   const see = (resource: string, ids: string[]) => store.putLoadedRows(seenLedger, ids.map((id) => ({ table: resource, key: id, outcome: 'skipped', targetId: null, json: '' })));
   for (const resource of resources) {
     const modifiedField = RESOURCES[resource]?.modifiedField ?? null;
+    const copies = await copiesOf(store, resource);
     const delta: ResourceDelta = { resource, method: modifiedField ? 'modifiedSince' : 'rescan', added: [], changed: [], deleted: [] };
     let seen = 0;
     progress.start(`delta ${resource}`, 0);
     for await (const page of source.pages(resource, modifiedField ? { modifiedSince: since } : {})) {
       const ids = page.map((record) => (record as { id: string }).id);
-      const staged = stagedJson(store, resource, ids);
+      const staged = copies(ids);
       const toStage: StagedRecord[] = [];
       page.forEach((record, i) => {
         const id = ids[i];
-        const json = JSON.stringify(record);
+        const json = stagedJson(record);
         const before = staged.get(id);
         if (before === undefined) delta.added.push(id);
         else if (before !== json) delta.changed.push(id);
@@ -53,7 +76,7 @@ export async function scanDelta(source: SourcePort, store: StateStore, resources
         see(resource, ids);
         seen += ids.length;
       }
-      if (toStage.length) store.stage(toStage);
+      if (toStage.length) await store.stageAsync(toStage);
       progress.tick(`delta ${resource}`, page.length);
     }
     progress.done(`delta ${resource}`);
@@ -62,7 +85,8 @@ export async function scanDelta(source: SourcePort, store: StateStore, resources
       // and that one would look deleted. When the count says so, the ids are listed again before calling any gone.
       const count = await source.count(resource);
       if (count !== null && count !== seen) for await (const ids of source.ids(resource)) see(resource, ids);
-      for (const ids of stagedIdPages(store, resource)) {
+      for await (const page of store.stagedPages(resource)) {
+        const ids = page.map((s) => s.id);
         const found = new Set(store.loadedRows(seenLedger, resource, ids).map((l) => l.key));
         for (const id of ids) if (!found.has(id)) delta.deleted.push(id);
       }
@@ -70,11 +94,12 @@ export async function scanDelta(source: SourcePort, store: StateStore, resources
     out.push(delta);
   }
   store.clearLedger(seenLedger);
-  // The trust ledger export has no timestamps: download it again and compare.
-  const ledger = await source.trustLedger();
-  const staged = new Map(store.staged('trustledger').map((s) => [s.id, s.json] as const));
-  const trust: ResourceDelta = { resource: 'trustledger', method: 'rescan', added: [], changed: [], deleted: [] };
-  const fresh = ledger.map((t, i) => ({ resource: 'trustledger', id: trustRowId(t.actionId, i), json: JSON.stringify(t) }));
+  // The trust ledger export has no timestamps: read the file again and compare.
+  const ledger = trustLedger ? await trustLedger.read() : null;
+  if (!ledger) return { since, startedOn, resources: out };
+  const staged = await stagedCopies(store, TRUST_RESOURCE);
+  const trust: ResourceDelta = { resource: TRUST_RESOURCE, method: 'rescan', added: [], changed: [], deleted: [] };
+  const fresh = stagedRows(ledger);
   const freshIds = new Set(fresh.map((f) => f.id));
   for (const f of fresh) {
     const before = staged.get(f.id);
@@ -83,8 +108,8 @@ export async function scanDelta(source: SourcePort, store: StateStore, resources
   }
   for (const id of staged.keys()) if (!freshIds.has(id)) trust.deleted.push(id);
   if (trust.added.length || trust.changed.length || trust.deleted.length) {
-    store.clearStaged('trustledger');
-    store.stage(fresh);
+    await store.clearStagedAsync(TRUST_RESOURCE);
+    await store.stageAsync(fresh);
   }
   out.push(trust);
   return { since, startedOn, resources: out };

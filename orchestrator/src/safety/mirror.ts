@@ -5,6 +5,7 @@ import { CHOICES, choiceValue } from '@astep/solution/schema';
 import type { AuditEntry, RunState, SinkPort, StateStore } from '../ports';
 import { tableInfo, keyLiteral } from '../load/tables';
 import { printable } from '../transform/values';
+import { EngineError } from '../run/engineError';
 
 const MEMO_MAX = 1048576;
 const OPERATION_LABEL: Record<AuditEntry['operation'], string> = {
@@ -43,13 +44,21 @@ export async function mirrorRun(sink: SinkPort, run: RunState): Promise<void> {
     astep_approvedon: run.approval?.approvedOn ?? null,
     astep_approvedby: run.approval?.approvedBy?.slice(0, 200) ?? null,
     astep_rolledbackon: run.rolledBackOn,
-    // The schema part of the plan is derived from the solution and the data collection columns: not repeated here.
-    astep_planjson: json(run.plan ? { ...(run.plan as Record<string, unknown>), schema: undefined } : null),
+    // The whole plan, its schema included: a run continued elsewhere (the wizard after the command line, or the
+    // reverse; a reload of the wizard) rebuilds from the row without asking Actionstep to discover again.
+    astep_planjson: json(run.plan),
     astep_summaryjson: json(summary),
     astep_diffjson: json(run.sample ? trimSample(run.sample as { diff?: Array<{ status: string }> }) : null),
   };
   const [res] = await sink.upsert(info, [{ key: { astep_runid: run.runId }, attributes, ref: `run ${run.runId}` }]);
-  if (res.outcome === 'failed') throw new Error(`could not record run ${run.runId} in Dataverse: ${res.message}`);
+  if (res.outcome === 'failed') {
+    // 0x8006088a "Resource not found for the segment 'astep_migrationruns'": the solution's tables are not in this
+    // organisation (a step run before provision, or against another organisation). Said as what to do, not as a crash.
+    if (res.status === 404 && res.errorCode === '0x8006088a') {
+      throw new EngineError(`the migration's tables (Migration Run and the others of the solution) are not in the Dynamics organisation at ${sink.webApiUrl()}: run \`astep-migrate provision\` first (or check dataverse.webApiUrl)`);
+    }
+    throw new Error(`could not record run ${run.runId} in Dataverse: ${res.message}`);
+  }
 }
 
 /** Audit rows per bulk request. */

@@ -13,6 +13,8 @@ import { sameValue } from '../load/compare';
 import { MAPPINGS } from '../mappings';
 import type { MappingSet } from '../mappings/mappingSet';
 import { findChildren, type ChildRow } from './childRecords';
+import { tableRecordName as recordName } from '../vocabulary/objects';
+import { formatDateTime } from '../vocabulary/format';
 
 /** What Dataverse stamps on every write of a row (row version, when, who): the audit's after-images carry them. */
 export const ROW_STAMPS = ['versionnumber', 'modifiedon', '_modifiedby_value'];
@@ -242,7 +244,7 @@ export class RollbackExecutor {
 
   /** A conflicted record is left alone, and so is everything it points to (deleting a parent would cascade to it). */
   private keep(e: AuditEntry, now: Row | null): void {
-    const because = `${e.table} ${e.key}`;
+    const because = recordName(e.table, e.key);
     if (e.targetId) this.kept.set(e.targetId.toLowerCase(), { own: true, because });
     for (const [column, value] of Object.entries(now ?? {})) {
       if (column.startsWith('_') && column.endsWith('_value') && !ROW_STAMPS.includes(column) && column !== '_ownerid_value' && typeof value === 'string') {
@@ -258,15 +260,15 @@ export class RollbackExecutor {
     if (changes) {
       const changedBy = await this.userName(now._modifiedby_value);
       const changedOn = (now.modifiedon as string | undefined) ?? null;
-      const who = changedBy || changedOn ? `; last changed${changedBy ? ` by ${changedBy}` : ''}${changedOn ? ` on ${changedOn}` : ''}` : '';
-      return { message: `${e.table} ${e.key} was changed after the run (${changes.join('; ')})${who}`, changedBy, changedOn };
+      const who = changedBy || changedOn ? `; last changed${changedBy ? ` by ${changedBy}` : ''}${changedOn ? ` on ${formatDateTime(changedOn)}` : ''}` : '';
+      return { message: `${recordName(e.table, e.key)} was changed after the run (${changes.join('; ')})${who}`, changedBy, changedOn };
     }
     const kept = this.kept.get(id);
     if (kept) {
       return {
         message: kept.own
-          ? `${e.table} ${e.key} was changed after a later write of the run, so the run's earlier writes to it are left alone too`
-          : `${e.table} ${e.key} is referenced by a record that was changed after the run (${kept.because}; deleting it would cascade to that record)`,
+          ? `${recordName(e.table, e.key)} was changed after a later write of the run, so the run's earlier writes to it are left alone too`
+          : `${recordName(e.table, e.key)} is referenced by a record that was changed after the run (${kept.because}; deleting it would cascade to that record)`,
       };
     }
     if (e.operation !== 'create') return null;
@@ -274,10 +276,11 @@ export class RollbackExecutor {
     if (!foreign.length) return null;
     const described = await Promise.all(foreign.map(async (c) => {
       const by = await this.userName(c.createdBy);
-      return `${c.noun} (${c.table} ${c.id}) added${by ? ` by ${by}` : ''}${c.createdOn ? ` on ${c.createdOn}` : ''}`;
+      // The child's table and id stay in `children` (and the JSON); the sentence is for the admin.
+      return `${c.noun} added${by ? ` by ${by}` : ''}${c.createdOn ? ` on ${formatDateTime(c.createdOn)}` : ''}`;
     }));
     return {
-      message: `${e.table} ${e.key} has records under it that the run did not create: ${described.join('; ')}. Deleting it would delete or unlink them`,
+      message: `${recordName(e.table, e.key)} has records under it that the run did not create: ${described.join('; ')}. Deleting it would delete or unlink them`,
       children: await Promise.all(foreign.map(async (c) => ({ table: c.table, id: c.id, createdBy: await this.userName(c.createdBy), createdOn: c.createdOn }))),
     };
   }
@@ -318,7 +321,7 @@ export class RollbackExecutor {
       const now = e.targetId ? current.get(id) : undefined;
       if (!now) {
         // Already gone: a create that a previous attempt deleted (or someone deleted it).
-        const entry = this.record(runId, e, rollbackKey, e.operation === 'create' ? 'delete' : 'conflict', e.operation === 'create' ? null : `${e.table} ${e.key} no longer exists; its before values cannot be restored`, null, null, true);
+        const entry = this.record(runId, e, rollbackKey, e.operation === 'create' ? 'delete' : 'conflict', e.operation === 'create' ? null : `${recordName(e.table, e.key)} no longer exists; its before values cannot be restored`, null, null, true);
         this.report({ ...base, action: e.operation === 'create' ? 'already' : 'conflict', message: entry.message });
         continue;
       }
@@ -336,7 +339,8 @@ export class RollbackExecutor {
       }
       const conflict = await this.conflictOf(e, now, latest, children);
       if (conflict && !this.options.force) {
-        const message = `${conflict.message}; left alone (use --force to roll it back anyway)`;
+        // How to force it is said by the caller (the command line's --force), not inside every message.
+        const message = `${conflict.message}; left alone`;
         this.record(runId, e, rollbackKey, 'conflict', message, now, null, true);
         this.keep(e, now);
         this.report({ ...base, ...conflict, action: 'conflict', message });
@@ -359,7 +363,7 @@ export class RollbackExecutor {
       const res = await this.sink.upsert(info, reopens.map((s, i) => ({ key: { id: s.e.targetId as string }, attributes: bodies[i], ref: s.e.key })));
       const ok = reopens.filter((s, i) => {
         if (res[i].outcome !== 'failed') return true;
-        this.failed(runId, s, `re-opening ${s.e.table} ${s.e.key} failed: ${res[i].message}`);
+        this.failed(runId, s, `re-opening ${recordName(s.e.table, s.e.key)} failed: ${res[i].message}`);
         return false;
       });
       await this.removeCloseRecords(table, ok.map((s) => s.e.targetId as string));
@@ -376,7 +380,7 @@ export class RollbackExecutor {
       await this.removeCloseRecords(table, deletes.map((s) => s.e.targetId as string));
       const res = await this.sink.remove(info, deletes.map((s) => ({ id: s.e.targetId as string, ref: s.e.key })));
       this.store.transaction(() => deletes.forEach((s, i) => {
-        if (res[i].outcome === 'failed' && res[i].status !== 404) return this.failed(runId, s, `deleting ${s.e.table} ${s.e.key} failed: ${res[i].message}`);
+        if (res[i].outcome === 'failed' && res[i].status !== 404) return this.failed(runId, s, `deleting ${recordName(s.e.table, s.e.key)} failed: ${res[i].message}`);
         this.store.completeAudit(runId, s.entry!.seq, {});
         current.delete(String(s.e.targetId).toLowerCase());
         this.report({ ...s.base, action: 'deleted', message: null });
@@ -391,14 +395,14 @@ export class RollbackExecutor {
         const res = await this.sink.upsert(info, closed.map((s) => ({ key: { id: s.e.targetId as string }, attributes: { ...lifecycle.reopen }, ref: s.e.key })));
         failedNow = new Set(closed.filter((s, i) => res[i].outcome === 'failed'));
         closed.forEach((s, i) => {
-          if (res[i].outcome === 'failed') this.failed(runId, s, `re-opening ${s.e.table} ${s.e.key} before restoring failed: ${res[i].message}`);
+          if (res[i].outcome === 'failed') this.failed(runId, s, `re-opening ${recordName(s.e.table, s.e.key)} before restoring failed: ${res[i].message}`);
         });
       }
       const go = restores.filter((s) => !failedNow.has(s));
       const res = await this.sink.upsert(info, go.map((s) => ({ key: { id: s.e.targetId as string }, attributes: restoreBody(this.mappings, s.e.table, s.e.before ?? {}, info.primaryIdAttribute), ref: s.e.key })));
       const restored = go.filter((s, i) => {
         if (res[i].outcome !== 'failed') return true;
-        this.failed(runId, s, `restoring ${s.e.table} ${s.e.key} failed: ${res[i].message}`);
+        this.failed(runId, s, `restoring ${recordName(s.e.table, s.e.key)} failed: ${res[i].message}`);
         return false;
       });
       const reclose = restored.filter((s) => closed.includes(s) && Number(s.e.before?.statecode ?? 0) !== 0);

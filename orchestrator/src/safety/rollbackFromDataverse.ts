@@ -18,13 +18,17 @@ function parse(json: unknown): Row | null {
   return v;
 }
 
+/** Pages of a run's astep_auditentry rows (the browser reads them typed through Xrm.WebApi; default: the sink). */
+export type AuditRowsReader = (runRowId: string, select: string[]) => AsyncIterable<Row[]>;
+
 /** The run's audit entries as the run wrote them (astep_name is `phase|operation|table|key`). */
-export async function loadAuditFromDataverse(sink: SinkPort, runId: string): Promise<{ run: Row; entries: AuditEntry[] }> {
+export async function loadAuditFromDataverse(sink: SinkPort, runId: string, readAuditRows?: AuditRowsReader): Promise<{ run: Row; entries: AuditEntry[] }> {
   const [run] = await sink.readByValues(RUN_TABLE, 'astep_runid', [runId], ['astep_migrationrunid', 'astep_runid', 'astep_name', 'astep_startedon', 'astep_rolledbackon']);
   if (!run) throw new Error(`no migration run ${runId} in Dataverse`);
   const entries: AuditEntry[] = [];
   const select = ['astep_name', 'astep_sequence', 'astep_targettable', 'astep_targetid', 'astep_sourceresource', 'astep_sourceid', 'astep_beforejson', 'astep_afterjson', 'astep_errorcode', 'astep_message', 'astep_occurredon'];
-  for await (const page of sink.readAll(AUDIT_TABLE, select, `_astep_migrationrunid_value eq ${String(run.astep_migrationrunid)}`)) {
+  const pages = readAuditRows ? readAuditRows(String(run.astep_migrationrunid), select) : sink.readAll(AUDIT_TABLE, select, `_astep_migrationrunid_value eq ${String(run.astep_migrationrunid)}`);
+  for await (const page of pages) {
     for (const r of page) {
       const [phase, operation, table, ...key] = String(r.astep_name ?? '').split('|');
       if (!phase || !operation || !table) continue;

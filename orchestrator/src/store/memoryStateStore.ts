@@ -1,7 +1,8 @@
 // A StateStore in memory: for the engine inside Dynamics (loaded from and written back to Dataverse) and for tests.
 // Same semantics as the SQLite store the command line uses (scripts/test/stateStore.contract.test.ts runs one contract
 // against both): what it hands out are copies, the latest run is the one created last, outcomes come by resource and id.
-import type { AuditEntry, AuditPhase, DispositionRecord, LoadedRow, RecordOutcome, RunState, StagedRecord, StateStore } from '../ports';
+import type { AuditEntry, AuditPhase, DispositionRecord, LoadedRow, RecordOutcome, RunState, StagedRecord, StagingChange, StateStore } from '../ports';
+import { applyStagingChange } from './stagingChange';
 
 export class MemoryStateStore implements StateStore {
   readonly runs = new Map<string, RunState>();
@@ -34,8 +35,18 @@ export class MemoryStateStore implements StateStore {
     if (!m) return [];
     return among ? among.filter((id) => m.has(id)) : [...m.keys()];
   }
+  async stagedIdsAsync(resource: string, among?: string[]): Promise<string[]> { return this.stagedIds(resource, among); }
   clearStaged(resource: string) { this.stagedMap.delete(resource); }
   unstage(resource: string, ids: string[]) { for (const id of ids) this.stagedMap.get(resource)?.delete(id); }
+  async stageAsync(records: StagedRecord[]) { this.stage(records); }
+  async *stagedPages(resource: string, pageSize = 1000): AsyncIterable<StagedRecord[]> {
+    const all = this.staged(resource);
+    for (let i = 0; i < all.length; i += pageSize) yield all.slice(i, i + pageSize);
+  }
+  async stagedCountAsync(resource: string) { return this.stagedCount(resource); }
+  async clearStagedAsync(resource: string) { this.clearStaged(resource); }
+  async unstageAsync(resource: string, ids: string[]) { this.unstage(resource, ids); }
+  async commitStaging(change: StagingChange) { applyStagingChange(this, change); }
   getCheckpoint(n: string) { return this.checkpoints.get(n) ?? null; }
   setCheckpoint(n: string, v: string | null) { if (v === null) this.checkpoints.delete(n); else this.checkpoints.set(n, v); }
 

@@ -2,8 +2,11 @@
 import type {
   ActionDocument, ActionParticipant, ActionType, Bill, DataCollection, DataCollectionField, DataCollectionRecord,
   DataCollectionRecordValue, Disbursement, FileNote, Matter, Participant, ParticipantType, RecordsByResource, Step,
-  Task, TimeEntry, TrustLedgerEntry, User,
+  Task, TimeEntry, TrustLedgerRow, User,
 } from '@astep/actionstep-connector/records';
+import { isUnreadable, type StagedTrustRow } from '../run/trustExtraction';
+import { RESOURCES } from '@astep/actionstep-connector/resources';
+import type { BillingTotalRule } from '../options';
 import { normalizeEmail, convertEmail, roundTo } from './values';
 
 export interface FirmData {
@@ -24,7 +27,12 @@ export interface FirmData {
   actiondocuments: ActionDocument[];
   users: User[];
   steps: Step[];
-  trustLedger: TrustLedgerEntry[];
+  /** Rows of the trust ledger export in file order (unreadable rows included), when the firm gave one. */
+  trustLedger: StagedTrustRow[];
+  /** The firm gave a trust ledger export: without one the trust columns are not written at all. */
+  trustLedgerGiven: boolean;
+  /** The export's file name, for reasons ("from trust-ledger.csv: ..."). */
+  trustLedgerSource?: string | null;
 }
 
 export type StagedResource = keyof RecordsByResource | 'trustledger';
@@ -33,7 +41,7 @@ export function emptyFirmData(): FirmData {
   return {
     actions: [], actiontypes: [], participants: [], participanttypes: [], actionparticipants: [], datacollections: [],
     datacollectionfields: [], datacollectionrecords: [], datacollectionrecordvalues: [], timeentries: [], disbursements: [],
-    bills: [], filenotes: [], tasks: [], actiondocuments: [], users: [], steps: [], trustLedger: [],
+    bills: [], filenotes: [], tasks: [], actiondocuments: [], users: [], steps: [], trustLedger: [], trustLedgerGiven: false,
   };
 }
 
@@ -55,27 +63,48 @@ export const numericOrder = (a: string, b: string) => {
   return Number.isFinite(na) && Number.isFinite(nb) ? na - nb : a < b ? -1 : a > b ? 1 : 0;
 };
 
+/** A matter's trust figures from the ledger export. */
 export interface MatterTrust {
+  /** Why the figures are unknown (a row of the matter could not be read), or null: then the columns stay empty. */
+  unknown: string | null;
+  /** A balance brought forward at the start of the report's period (0 when the ledger starts from nothing). */
+  opening: number;
   in: number;
   out: number;
+  /** The closing balance the report printed on the matter's last row. */
   balance: number;
+  /** That closing balance as printed ("$1,250.00"). */
+  printedBalance: string | null;
   rows: number;
-  /** Set when sum(in) - sum(out) differs from the report's closing balance. */
+  /** Set when opening + in − out differs from the report's closing balance. */
   discrepancy: string | null;
 }
 
-/** Billing of one matter: time billed plus disbursements (the total), and the hours worked. */
+/** Billing of one matter: time plus disbursements (the total), the hours worked, and what the plan's rule left out. */
 export interface BillingTotal {
   total: number;
   time: number;
   disbursements: number;
   hours: number;
+  /** Time entries the rule left out of the total (billed time only: Hide, No charge, not billable) and their amount. */
+  excludedEntries: number;
+  excludedAmount: number;
 }
 
-/** Staging id of a trust ledger row (the export has no ids): the matter and the row's place in the export. */
-export const trustRowId = (actionId: string, index: number) => `${actionId}-${index + 1}`;
-/** A trust ledger row's place in the export, from its staging id. */
-export const trustRowOrder = (id: string) => Number(id.slice(id.lastIndexOf('-') + 1));
+/** Which time entries count: every one (the seed's sum), or billed time only; an unknown behaviour counts as the map says. */
+export interface BillingRule {
+  billingTotal: BillingTotalRule;
+  unknownBillingBehavior: 'Bill' | 'No charge';
+}
+
+/** Actionstep's documented billing behaviours (its OpenAPI timeentries file, kept in resources.ts). */
+export const BILLING_BEHAVIOUR_VALUES: readonly string[] = RESOURCES.timeentries.fields.find((f) => f.name === 'billingBehavior')?.enumValues ?? [];
+
+/** Whether a time entry is billed time: behaviour Bill (an unknown one as the rule says) and not marked not billable. */
+export function isBilledTime(t: TimeEntry, rule: BillingRule): boolean {
+  const behaviour = t.billingBehavior && !BILLING_BEHAVIOUR_VALUES.includes(t.billingBehavior) ? rule.unknownBillingBehavior : t.billingBehavior;
+  return (!behaviour || behaviour === 'Bill') && t.isBillable !== false;
+}
 
 export class FirmIndex {
   readonly matters: Map<string, Matter>;
@@ -129,9 +158,9 @@ export class FirmIndex {
     return accountKeyFor(matter, this.clientOf(matter));
   }
 
-  /** Billing total: time entries billed plus disbursements, computed at extraction (Actionstep stores no total). */
-  billingTotal(matterId: string): BillingTotal {
-    return billingOf(this.timeByMatter.get(matterId) ?? [], this.disbursementsByMatter.get(matterId) ?? []);
+  /** Billing total of a matter under the plan's rule (billingOf). */
+  billingTotal(matterId: string, rule: BillingRule): BillingTotal {
+    return billingOf(this.timeByMatter.get(matterId) ?? [], this.disbursementsByMatter.get(matterId) ?? [], rule);
   }
 
   roleName(participantTypeId: string): string {
@@ -178,41 +207,53 @@ export function accountKeyFor(matter: Matter, client: Participant | null): strin
   return client?.isCompany ? `P-${client.id}` : `M-${matter.id}`;
 }
 
-/** Billing total: time entries billed plus disbursements, computed at extraction (Actionstep stores no total). */
-export function billingOf(timeEntries: readonly TimeEntry[], disbursements: readonly Disbursement[]): BillingTotal {
-  let time = 0;
-  let hours = 0;
+/**
+ * Billing total, computed at extraction (Actionstep stores no total): "the sum of time entries and disbursements"
+ * (the seed), every time entry whatever its flags unless the rule counts billed time only; then what it leaves out is
+ * counted, so the report can state it.
+ */
+export function billingOf(timeEntries: readonly TimeEntry[], disbursements: readonly Disbursement[], rule: BillingRule): BillingTotal {
+  let time = 0, hours = 0, excludedEntries = 0, excludedAmount = 0;
   for (const t of timeEntries) {
     hours += t.actualHours ?? 0;
-    if (t.billingBehavior && t.billingBehavior !== 'Bill') continue;
-    if (t.isBillable === false) continue;
-    time += timeEntryAmount(t) ?? 0;
+    const amount = timeEntryAmount(t) ?? 0;
+    if (rule.billingTotal === 'billedOnly' && !isBilledTime(t, rule)) {
+      excludedEntries++;
+      excludedAmount += amount;
+      continue;
+    }
+    time += amount;
   }
   let disb = 0;
   for (const d of disbursements) disb += (d.quantity ?? 1) * (d.unitPrice ?? 0);
-  return { total: roundTo(time + disb, 2), time: roundTo(time, 2), disbursements: roundTo(disb, 2), hours: roundTo(hours, 2) };
-}
-
-/** One matter's trust figures from its ledger rows in export order (reconciled against the closing balance). */
-export function matterTrust(list: readonly TrustLedgerEntry[]): MatterTrust {
-  // The report prints rows in date order; keep that order for ties (stable sort).
-  const sorted = list.map((r, i) => ({ r, i })).sort((a, b) => (a.r.date < b.r.date ? -1 : a.r.date > b.r.date ? 1 : a.i - b.i)).map((x) => x.r);
-  const inSum = roundTo(sorted.reduce((s, r) => s + r.amountIn, 0), 2);
-  const outSum = roundTo(sorted.reduce((s, r) => s + r.amountOut, 0), 2);
-  const balance = roundTo(sorted[sorted.length - 1].balance, 2);
-  const computed = roundTo(inSum - outSum, 2);
   return {
-    in: inSum,
-    out: outSum,
-    balance,
-    rows: sorted.length,
-    discrepancy: computed === balance ? null : `trust ledger in ${inSum.toFixed(2)} − out ${outSum.toFixed(2)} = ${computed.toFixed(2)}, but the report's closing balance is ${balance.toFixed(2)}`,
+    total: roundTo(time + disb, 2), time: roundTo(time, 2), disbursements: roundTo(disb, 2), hours: roundTo(hours, 2),
+    excludedEntries, excludedAmount: roundTo(excludedAmount, 2),
   };
 }
 
-function computeTrust(rows: TrustLedgerEntry[]): Map<string, MatterTrust> {
+/** One matter's trust figures from its rows of the export in file order (reconciled against the closing balance). */
+export function matterTrust(list: readonly StagedTrustRow[]): MatterTrust {
+  const bad = list.find(isUnreadable);
+  // The report's own order is its running order (each balance follows the row above): file order, not date order.
+  const rows = list.filter((r): r is TrustLedgerRow => !isUnreadable(r));
+  const opening = roundTo(rows.filter((r) => r.opening).reduce((s, r) => s + r.balance, 0), 2);
+  const inSum = roundTo(rows.reduce((s, r) => s + (r.opening ? 0 : r.amountIn), 0), 2);
+  const outSum = roundTo(rows.reduce((s, r) => s + (r.opening ? 0 : r.amountOut), 0), 2);
+  const last = rows[rows.length - 1];
+  const balance = last ? roundTo(last.balance, 2) : 0;
+  const computed = roundTo(opening + inSum - outSum, 2);
+  return {
+    unknown: bad && isUnreadable(bad) ? `row ${bad.line} of the trust ledger export could not be read (${bad.unreadable.message}), so this matter's trust figures are unknown` : null,
+    opening, in: inSum, out: outSum, balance, printedBalance: last?.printed.balance ?? null, rows: rows.length,
+    discrepancy: !last || computed === balance ? null
+      : `trust ledger ${opening ? `opening ${opening.toFixed(2)} + ` : ''}in ${inSum.toFixed(2)} − out ${outSum.toFixed(2)} = ${computed.toFixed(2)}, but the report's closing balance (row ${last.line}) is ${balance.toFixed(2)}`,
+  };
+}
+
+function computeTrust(staged: StagedTrustRow[]): Map<string, MatterTrust> {
   const result = new Map<string, MatterTrust>();
-  for (const [matterId, list] of groupBy(rows, (r) => r.actionId)) result.set(matterId, matterTrust(list));
+  for (const [matterId, list] of groupBy(staged, (r) => r.actionId)) result.set(matterId, matterTrust(list));
   return result;
 }
 

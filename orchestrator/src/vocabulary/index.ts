@@ -4,3 +4,4 @@ export * from './options';
 export * from './format';
 export * from './internalNames';
 export * from './progressLabels';
+export * from './findingLabels';

@@ -55,6 +55,16 @@ export function tableLabel(table: string, count = 2): string {
   return w ? (count === 1 ? w.one : sentenceCase(w.many)) : humanize(table);
 }
 
+/** "Account M-11": one Dynamics row in running text (conflicts, field problems, lookups). */
+export function tableRecordName(table: string, key: string): string {
+  return `${tableLabel(table, 1)} ${key}`;
+}
+
+/** "Matter participant 12": one Actionstep record in running text (extraction findings, failures). */
+export function sourceRecordName(resource: string, id: string): string {
+  return `${objectLabel(resource, 1)} ${id}`;
+}
+
 /** "Matter Participants" → "Matter participants": labels in running text and lists. */
 function sentenceCase(s: string): string {
   return s.replace(/ ([A-Z])([a-z])/g, (_, a: string, b: string) => ` ${a.toLowerCase()}${b}`);

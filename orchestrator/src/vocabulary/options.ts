@@ -15,6 +15,7 @@ export const OPTION_TITLES: Partial<Record<keyof MigrationOptions, string>> = {
   dataCollections: 'Where data collection fields go',
   contacts: 'People who hold several roles',
   opportunityStrategy: 'Opportunities',
+  billingTotal: 'Billing total',
   fallbackOwnerEmail: 'Owner of records whose Actionstep user has no Dynamics user',
   skipTemplateMatters: 'Template matters',
   skipSystemFileNotes: 'System file notes',
@@ -39,6 +40,10 @@ const OPTION_SENTENCES: Record<string, Record<string, string>> = {
     perMatter: 'One opportunity per matter',
     perClientLatest: "One opportunity per client, from the client's latest matter",
     perClientHighest: "One opportunity per client, from the client's highest-value matter",
+  },
+  billingTotal: {
+    allEntries: 'Every time entry and disbursement, whatever its billing flags',
+    billedOnly: 'Billed time only (Hide, No charge and not billable time left out; the amount is stated)',
   },
   skipTemplateMatters: { true: 'Leave template matters out (they are workflow templates, not client work)', false: 'Migrate template matters too' },
   skipSystemFileNotes: { true: 'Leave system-generated file notes out', false: 'Migrate system-generated file notes too' },

@@ -1,7 +1,7 @@
 // Pause and resume for a run in the browser: every write to Dataverse passes a gate. Pausing closes it: writes
 // already sent finish (their audit completes), new ones wait until resume. Nothing is cancelled, so nothing is lost
 // and the write-ahead audit stays consistent.
-import type { SinkPort, SinkUpsertTarget, SinkWriteOptions, SinkWriteResult, TableInfo, Row } from '../ports';
+import type { SinkPort, SinkUpsertTarget, SinkWriteOptions, SinkWriteResult, TableInfo, Row, ReadAllOptions } from '../ports';
 import type { SolutionSchema } from '@astep/solution/model';
 
 export class WriteGate {
@@ -67,8 +67,8 @@ export class PausableSink implements SinkPort {
   readByValues(table: TableInfo, column: string, values: string[], select: string[]): Promise<Row[]> {
     return this.inner.readByValues(table, column, values, select);
   }
-  readAll(table: TableInfo, select: string[], filter?: string): AsyncIterable<Row[]> {
-    return this.inner.readAll(table, select, filter);
+  readAll(table: TableInfo, select: string[], filter?: string, options?: ReadAllOptions): AsyncIterable<Row[]> {
+    return this.inner.readAll(table, select, filter, options);
   }
   async upsert(table: TableInfo, targets: SinkUpsertTarget[], options?: SinkWriteOptions): Promise<SinkWriteResult[]> {
     await this.gate.pass();

@@ -35,7 +35,7 @@ function declaredPairs(mapping: TableMapping): DeclaredPair[] {
 /** Fields that are links or bookkeeping, not values: the engine resolves them as lookups. */
 const NOT_VALUES = /^(id|links|.*Id|.*Ids)$/;
 /** Profiles use at most this many records per object: proposals need shapes, not every row. */
-const PROFILE_RECORDS = 500;
+export const PROFILE_RECORDS = 500;
 
 function tableDef(schema: SolutionSchema, table: string): TableDef {
   return schema.tables.find((t) => t.logicalName === table) ?? { logicalName: table, columns: [] } as unknown as TableDef;

@@ -1,62 +1,80 @@
-// The engine as the Mapping Wizard drives it inside Dynamics: the same MigrationEngine as the command line, with an
-// in-memory state store, the Actionstep source behind the connector runtime and the Dataverse sink on the page's
-// Web API. Everything a reload needs lives on the Migration Run row: the engine's own columns (plan, diff, summary,
-// approval, extraction start; written by mirror) and astep_wizardstate (step, options, edits, milestones).
-// A reload re-reads Actionstep into memory (staging is not kept in the browser) and restores the rest from the row.
+// The engine as the Mapping Wizard drives it inside Dynamics: the same MigrationEngine as the command line, with the
+// Actionstep source behind the connector runtime, the Dataverse sink on the page's Web API, and a store that keeps
+// staging in Dataverse (astep_stagingrow) and only bounded bookkeeping in the tab. Everything a reload needs lives
+// in Dataverse: the Migration Run row (plan with its schema, diff, summary, approval, extraction start; written by
+// mirror; astep_wizardstate for step, options, edits, milestones), the staged rows and the audit. A reload rebuilds
+// from them without calling Actionstep; a run the command line extracted (and mirrored) continues here the same way.
 import type { LicenseTier, MigrationOptions } from '../options';
 import type { MigrationPlan } from '../plan/migrationPlan';
-import type { ProgressReporter, RunState, SinkPort, SourcePort } from '../ports';
-import { MigrationEngine, type RunSummary, type SampleResult } from '../run/engine';
-import { MemoryStateStore } from '../store/memoryStateStore';
+import type { ProgressReporter, RunState, SinkPort, SourcePort, TrustLedgerPort } from '../ports';
+import { MigrationEngine, STAGED_RESOURCES, type RunSummary, type SampleResult } from '../run/engine';
 import type { VerifyResult } from '../safety/verify';
 import type { DeltaScan } from '../safety/delta';
 import { tableInfo } from '../load/tables';
-import { loadAuditFromDataverse } from '../safety/rollbackFromDataverse';
+import { loadAuditFromDataverse, type AuditRowsReader } from '../safety/rollbackFromDataverse';
 import type { ObjectProposal } from '../proposer/proposeMap';
+import { DataverseStagingStore, type StagingRowsReader } from '../store/dataverseStagingStore';
+import { adoptAudit, markExtracted, readRunRow, runStateFromRow, type RunRow } from '../store/stagingMirror';
 import { PausableSink, WriteGate } from './pausableSink';
-import { decisionsFromMapEdits, proposeFromStaged } from './proposeFromStaged';
-import { parseWizardState, serializeWizardState, stepIndex, type WizardState } from './wizardState';
+import { decisionsFromMapEdits, MAPPED_OBJECTS, PROFILE_RECORDS, proposeFromStaged } from './proposeFromStaged';
+import { parseWizardState, serializeWizardState, stepIndex, type WizardState, type WizardStep } from './wizardState';
 import type { FieldDecision } from '../transform/corrections';
 import { withRunLease, type LeaseHolder } from '../safety/runLease';
+
+export type { RunRow };
+
+/** The Migration Run row, read and written by the wizard (browser: typed through Xrm.WebApi; default: the sink). */
+export interface RunRowAccess {
+  read(runId: string): Promise<RunRow | null>;
+  writeWizardState(runId: string, stateJson: string): Promise<void>;
+}
+
+export { newestRunAttachment, RUN_NOTE_TRUST_LEDGER } from './runNoteFile';
 
 export interface WizardSessionDeps {
   runId: string;
   source: SourcePort;
   sink: SinkPort;
   progress: ProgressReporter;
+  /** Staged rows (default: read through the sink). */
+  stagingReader?: StagingRowsReader;
+  /** The run row (default: through the sink). */
+  runRows?: RunRowAccess;
+  /** The run's audit rows (default: through the sink). */
+  auditRows?: AuditRowsReader;
   now?: () => Date;
   /** Who this wizard session is when it holds the run's lease (default: a fresh id, "the Mapping Wizard"). */
   leaseHolder?: LeaseHolder;
+  /** The firm's trust ledger export (the control reads it from a note on the run's row: runNoteFile.ts). */
+  trustLedger?: TrustLedgerPort;
 }
 
-/** The Migration Run row's columns the wizard reads on load. */
-export interface RunRow {
-  astep_runid?: string | null;
-  astep_wizardstate?: string | null;
-  astep_extractionstartedon?: string | null;
-  astep_approvedon?: string | null;
-  astep_approvedby?: string | null;
-  astep_diffjson?: string | null;
-  astep_summaryjson?: string | null;
+/** The run row through the engine's sink: by its run id (alternate key). */
+export function sinkRunRows(sink: SinkPort): RunRowAccess {
+  return {
+    read: (runId) => readRunRow(sink, runId),
+    async writeWizardState(runId, stateJson) {
+      const [res] = await sink.upsert(tableInfo('astep_migrationrun'), [{ key: { astep_runid: runId }, attributes: { astep_wizardstate: stateJson }, ref: `run ${runId}` }]);
+      if (res.outcome === 'failed') throw new Error(res.message ?? 'the write failed');
+    },
+  };
 }
 
-const RUN_COLUMNS = ['astep_runid', 'astep_wizardstate', 'astep_extractionstartedon', 'astep_approvedon', 'astep_approvedby', 'astep_diffjson', 'astep_summaryjson'];
-
-function parseJson<T>(raw: string | null | undefined): T | null {
-  if (!raw) return null;
-  try {
-    return JSON.parse(raw) as T;
-  } catch {
-    return null;
-  }
+/** The wizard step a run reached, from the status the engine mirrored (a run the command line took this far). */
+function stepFromStatus(status: string): WizardStep {
+  if (['Completed', 'Completed With Errors', 'Rolling Back', 'Rolled Back'].includes(status)) return 'delta';
+  if (['Approved', 'Run Requested', 'Running', 'Failed'].includes(status)) return 'run';
+  if (status === 'Sampled') return 'review';
+  return 'map';
 }
 
 export class WizardSession {
-  readonly store = new MemoryStateStore();
+  readonly store: DataverseStagingStore;
   readonly gate = new WriteGate();
   readonly engine: MigrationEngine;
   readonly runId: string;
   private readonly sink: SinkPort;
+  private readonly runRows: RunRowAccess;
   private readonly now: () => Date;
   private stateRaw: string | null = null;
   private proposalsCache: ObjectProposal[] | null = null;
@@ -66,7 +84,11 @@ export class WizardSession {
     this.runId = deps.runId;
     this.now = deps.now ?? (() => new Date());
     this.sink = new PausableSink(deps.sink, this.gate);
-    this.engine = new MigrationEngine({ source: deps.source, sink: this.sink, store: this.store, progress: deps.progress, now: this.now });
+    this.runRows = deps.runRows ?? sinkRunRows(deps.sink);
+    // Staging writes go through the pausable sink too: a pause holds them like every other write. A resource's
+    // completed staging is kept in the wizard state, so a reload mid-staging does not read it from Actionstep again.
+    this.store = new DataverseStagingStore(deps.runId, this.sink, deps.stagingReader, (name, value) => this.stagingCheckpoint(name, value));
+    this.engine = new MigrationEngine({ source: deps.source, sink: this.sink, store: this.store, progress: deps.progress, now: this.now, trustLedger: deps.trustLedger });
     this.leaseHolder = deps.leaseHolder ?? { id: `wizard:${globalThis.crypto.randomUUID()}`, name: 'the Mapping Wizard in Dynamics' };
   }
 
@@ -83,38 +105,89 @@ export class WizardSession {
     return this.store.getRun(this.runId);
   }
 
-  /** Reads the row (by its run id) and rebuilds memory up to the milestones the state records. */
+  /**
+   * Reads the row (by its run id) and rebuilds the run from it: plan, extraction, sample, approval, summary, audit.
+   * Staging stays in Dataverse. Actionstep is not called; only a row without a readable plan (written by an older
+   * version) makes discovery run again.
+   */
   async load(): Promise<WizardState> {
-    const rows = await this.deps.sink.readByValues(tableInfo('astep_migrationrun'), 'astep_runid', [this.runId], RUN_COLUMNS);
-    const row = (rows[0] ?? {}) as RunRow;
-    if (rows[0]) await this.loadAudit();
-    this.stateRaw = row.astep_wizardstate ?? null;
-    const state = this.state;
-    if (state.licenseTier && stepIndex(state.step) > stepIndex('discover')) {
-      this.deps.progress.log('Resuming: reading the plan again from Actionstep and Dataverse');
+    const row = await this.runRows.read(this.runId);
+    if (row) await this.loadAudit();
+    this.stateRaw = row?.astep_wizardstate ?? null;
+    let state = this.state;
+    const fromRow = row ? runStateFromRow(this.runId, row) : null;
+    if (fromRow && row) {
+      if (!state.extractedOn && fromRow.extractionCompletedOn) {
+        // Extracted elsewhere (the command line mirrored plan and staging): continue from there.
+        const plan = fromRow.plan as MigrationPlan;
+        this.deps.progress.log(`Continuing run ${this.runId}, extracted on ${fromRow.extractionStartedOn}, from its staged records in Dataverse`);
+        state = {
+          ...state,
+          licenseTier: state.licenseTier ?? plan.destination.licenseTier,
+          extractedOn: fromRow.extractionStartedOn,
+          step: stepIndex(state.step) >= stepIndex(stepFromStatus(fromRow.status)) ? state.step : stepFromStatus(fromRow.status),
+          approved: state.approved || !!row.astep_approvedon,
+          approvedOn: state.approvedOn ?? row.astep_approvedon ?? null,
+          sampledOn: state.sampledOn ?? (fromRow.sample ? fromRow.extractionStartedOn : null),
+        };
+        this.stateRaw = serializeWizardState(state, this.stateRaw);
+      }
+      this.store.saveRun(fromRow);
+    } else if (state.licenseTier && stepIndex(state.step) > stepIndex('discover')) {
+      this.deps.progress.log('Resuming: the run row has no plan this version can read; reading the plan again from Actionstep and Dataverse');
       await this.engine.discover(this.runId, state.licenseTier as LicenseTier, state.options as Partial<MigrationOptions>);
     }
-    if (state.extractedOn && this.run) {
-      // The run's extraction start stays what it was: delta picks up changes since then, not since the reload.
-      this.store.saveRun({ ...this.run, extractionStartedOn: row.astep_extractionstartedon ?? state.extractedOn });
-      this.deps.progress.log('Resuming: reading the staged records again from Actionstep (staging is not kept in the browser)');
-      await this.engine.extract(this.runId);
+    this.restoring = true;
+    try {
+      if (state.extractedOn && this.run) {
+        // Staged in Dataverse: every resource is done. The extraction start stays what it was (delta picks up changes
+        // since then, not since the reload).
+        markExtracted(this.store, this.runId, state.stagedCounts ?? {});
+        this.store.saveRun({ ...this.run, extractionStartedOn: row?.astep_extractionstartedon ?? state.stagingStartedOn ?? state.extractedOn, extractionCompletedOn: this.run.extractionCompletedOn ?? state.extractedOn });
+      } else if (state.stagedCounts && this.run) {
+        // Interrupted mid-staging: the resources staged completely are not read again, and the watermark is the
+        // first start (records changed since then are picked up by delta).
+        for (const [resource, n] of Object.entries(state.stagedCounts)) this.store.setCheckpoint(`extract:${this.runId}:${resource}`, String(n));
+        if (state.stagingStartedOn) this.store.saveRun({ ...this.run, extractionStartedOn: state.stagingStartedOn });
+      }
+    } finally {
+      this.restoring = false;
     }
     const run = this.run;
     if (run) {
-      const sample = state.sampledOn ? parseJson<SampleResult>(row.astep_diffjson) : null;
-      const summary = state.runCompletedOn ? parseJson<RunSummary>(row.astep_summaryjson) : null;
-      const approvedOn = row.astep_approvedon ?? (state.approved ? state.approvedOn : null);
+      const approvedOn = row?.astep_approvedon ?? (state.approved ? state.approvedOn : null);
       this.store.saveRun({
         ...run,
-        sample: sample ?? run.sample,
-        summary: summary ?? run.summary,
-        approval: approvedOn ? { approvedOn, approvedBy: row.astep_approvedby ?? 'wizard', corrections: { decisions: state.decisions } } : run.approval,
+        sample: state.sampledOn ? run.sample : null,
+        summary: state.runCompletedOn || fromRow?.summary ? run.summary : null,
+        approval: approvedOn ? { approvedOn, approvedBy: row?.astep_approvedby ?? 'wizard', corrections: { decisions: state.decisions } } : null,
         lastDeltaOn: state.lastDeltaOn ?? undefined,
-        status: summary ? 'Completed' : approvedOn ? 'Approved' : sample ? 'Sampled' : run.status,
       });
     }
     return state;
+  }
+
+  private stagingCheckpoint(name: string, value: string | null): void {
+    const prefix = `extract:${this.runId}:`;
+    if (!name.startsWith(prefix) || value === null || this.restoring) return;
+    const resource = name.slice(prefix.length);
+    const state = this.state;
+    void this.saveState({
+      stagedCounts: { ...(state.stagedCounts ?? {}), [resource]: Number(value) },
+      stagingStartedOn: state.stagingStartedOn ?? this.run?.extractionStartedOn ?? null,
+    }).catch((e: unknown) => this.deps.progress.log(`could not record that ${resource} is staged: ${(e as Error).message}`));
+  }
+
+  /** True while load() restores checkpoints (they are already in the state). */
+  private restoring = false;
+
+  /** Staged records per resource, as the wizard shows them (counted in Dataverse once, then kept in the state). */
+  async stagedCounts(): Promise<Record<string, number>> {
+    if (this.state.stagedCounts) return this.state.stagedCounts;
+    const counts: Record<string, number> = {};
+    for (const r of STAGED_RESOURCES) counts[r] = await this.store.stagedCountAsync(r);
+    await this.saveState({ stagedCounts: counts });
+    return counts;
   }
 
   /**
@@ -123,10 +196,8 @@ export class WizardSession {
    * delta finds what the run created.
    */
   private async loadAudit(): Promise<void> {
-    const { entries } = await loadAuditFromDataverse(this.deps.sink, this.runId);
-    if (!entries.length) return;
-    this.store.importAudit(entries);
-    this.store.setCheckpoint(`mirror:${this.runId}`, String(Math.max(...entries.map((e) => e.seq))));
+    const { entries } = await loadAuditFromDataverse(this.deps.sink, this.runId, this.deps.auditRows);
+    adoptAudit(this.store, this.runId, entries);
   }
 
   /**
@@ -144,10 +215,11 @@ export class WizardSession {
 
   private async writeState(patch: Partial<WizardState>): Promise<string> {
     const next = serializeWizardState({ ...this.state, ...patch, updatedOn: this.now().toISOString() }, this.stateRaw);
-    const [res] = await this.deps.sink.upsert(tableInfo('astep_migrationrun'), [{
-      key: { astep_runid: this.runId }, attributes: { astep_wizardstate: next }, ref: `run ${this.runId}`,
-    }]);
-    if (res.outcome === 'failed') throw new Error(`could not save the wizard state of run ${this.runId}: ${res.message}`);
+    try {
+      await this.runRows.writeWizardState(this.runId, next);
+    } catch (e) {
+      throw new Error(`could not save the wizard state of run ${this.runId}: ${(e as Error).message}`);
+    }
     this.stateRaw = next;
     return next;
   }
@@ -168,13 +240,15 @@ export class WizardSession {
     return plan;
   }
 
-  /** Creates the plan's tables and columns (idempotent), then stages the firm. */
+  /** Creates the plan's tables and columns (idempotent), then stages the firm in Dataverse. */
   async prepare(options: { force?: boolean } = {}): Promise<Record<string, number>> {
     await this.engine.provision(this.runId, false, options);
+    // The run row first: staged rows point at it.
+    await this.engine.mirror(this.runId);
     const counts = await this.engine.extract(this.runId);
     this.proposalsCache = null;
     await this.engine.mirror(this.runId);
-    await this.saveState({ extractedOn: this.run?.extractionStartedOn ?? this.now().toISOString(), step: 'map' });
+    await this.saveState({ extractedOn: this.run?.extractionStartedOn ?? this.now().toISOString(), stagedCounts: counts, step: 'map' });
     return counts;
   }
 
@@ -199,10 +273,22 @@ export class WizardSession {
     return plan;
   }
 
-  proposals(): ObjectProposal[] {
+  /** The proposer's map, from the first records staged of each mapped object (profiles need shapes, not all rows). */
+  async proposals(): Promise<ObjectProposal[]> {
     const plan = this.run?.plan as MigrationPlan | null;
     if (!plan) return [];
-    this.proposalsCache ??= proposeFromStaged(plan.schema, (object) => this.store.staged(object).map((s) => JSON.parse(s.json) as Record<string, unknown>));
+    if (!this.proposalsCache) {
+      const samples = new Map<string, Array<Record<string, unknown>>>();
+      for (const m of MAPPED_OBJECTS) {
+        const records: Array<Record<string, unknown>> = [];
+        for await (const page of this.store.stagedPages(m.object, PROFILE_RECORDS)) {
+          records.push(...page.map((x) => JSON.parse(x.json) as Record<string, unknown>));
+          break;
+        }
+        samples.set(m.object, records);
+      }
+      this.proposalsCache = proposeFromStaged(plan.schema, (object) => samples.get(object) ?? []);
+    }
     return this.proposalsCache;
   }
 
@@ -219,10 +305,10 @@ export class WizardSession {
    */
   async approve(approvedBy: string): Promise<{ problems: string[] }> {
     const state = this.state;
-    const fromEdits = decisionsFromMapEdits(this.proposals(), state.mapEdits);
+    const fromEdits = decisionsFromMapEdits(await this.proposals(), state.mapEdits);
     const decisions: FieldDecision[] = [...state.decisions, ...fromEdits.decisions];
     try {
-      this.engine.approve(this.runId, approvedBy, { decisions });
+      await this.engine.approve(this.runId, approvedBy, { decisions });
     } catch (e) {
       return { problems: [(e as Error).message, ...fromEdits.problems] };
     }

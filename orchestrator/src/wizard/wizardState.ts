@@ -37,6 +37,10 @@ export interface WizardState {
   runRequest: RunRequest | null;
   /** Engine milestones, so a reload knows what is done without re-reading everything. */
   extractedOn: string | null;
+  /** Records staged per resource (in astep_stagingrow), each resource added when its staging completes. */
+  stagedCounts: Record<string, number> | null;
+  /** When staging began (the delta watermark), kept from the first resource on, so a reload mid-staging keeps it. */
+  stagingStartedOn: string | null;
   sampledOn: string | null;
   runCompletedOn: string | null;
   lastDeltaOn: string | null;
@@ -52,12 +56,22 @@ export interface WizardState {
 
 export const EMPTY_WIZARD_STATE: WizardState = {
   version: 1, step: 'connect', connectionId: null, licenseTier: null, options: {}, mapEdits: [], approved: false, approvedOn: null,
-  decisions: [], runRequest: null, extractedOn: null, sampledOn: null, runCompletedOn: null, lastDeltaOn: null, verifiedOn: null,
+  decisions: [], runRequest: null, extractedOn: null, stagedCounts: null, stagingStartedOn: null, sampledOn: null, runCompletedOn: null, lastDeltaOn: null, verifiedOn: null,
   rolledBackOn: null, rollbackComplete: true, paused: false, updatedOn: null,
 };
 
 const isStep = (s: unknown): s is WizardStep => typeof s === 'string' && (WIZARD_STEPS as readonly string[]).includes(s);
 const str = (v: unknown): string | null => (typeof v === 'string' && v ? v : null);
+/** `{ resource: count }` with whole non-negative counts only; anything else is not a count map. */
+const counts = (v: unknown): Record<string, number> | null => {
+  if (!v || typeof v !== 'object' || Array.isArray(v)) return null;
+  const out: Record<string, number> = {};
+  for (const [k, n] of Object.entries(v as Record<string, unknown>)) {
+    if (typeof n !== 'number' || !Number.isInteger(n) || n < 0) return null;
+    out[k] = n;
+  }
+  return out;
+};
 
 function parseObject(raw: string | null | undefined): Record<string, unknown> {
   if (!raw) return {};
@@ -114,6 +128,8 @@ export function parseWizardState(raw: string | null | undefined): WizardState {
     decisions: parseDecisions(o.decisions),
     runRequest: rr && typeof rr.requestedOn === 'string' ? { requestedOn: rr.requestedOn, requestedBy: String(rr.requestedBy ?? '') } : null,
     extractedOn: str(o.extractedOn),
+    stagedCounts: counts(o.stagedCounts),
+    stagingStartedOn: str(o.stagingStartedOn),
     sampledOn: str(o.sampledOn),
     runCompletedOn: str(o.runCompletedOn),
     lastDeltaOn: str(o.lastDeltaOn),

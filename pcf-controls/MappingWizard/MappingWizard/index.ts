@@ -1,5 +1,6 @@
 // PCF lifecycle only: reads the bound columns, hands them to the controller, renders, and returns the state the
-// controller wrote through getOutputs() so the form holds the same value as the row.
+// controller wrote through getOutputs() so the form holds the same value as the row. The controller gets what the
+// form gives every control (its Web API, the user) and reads everything else itself (see wizardController.ts).
 // First: the Actionstep client's CSV parser needs a global Buffer as soon as it loads (see bufferGlobal.ts).
 import '@astep/actionstep-connector/runtime/bufferGlobal';
 import * as React from 'react';
@@ -7,20 +8,11 @@ import * as ReactDOM from 'react-dom';
 import { IInputs, IOutputs } from './generated/ManifestTypes';
 import { WizardApp } from './components/WizardApp';
 import { translator, type Translate } from './components/translate';
-import { WizardController, type WizardHostSettings } from './wizardController';
+import { WizardController } from './wizardController';
+import type { RecordsWebApi } from '@astep/dataverse-connector/xrmRecords';
 import { registerDiffViewerIcons } from '@astep/pcf-diffviewer/icons';
 
-let hostSettings: WizardHostSettings = {};
-
 export class MappingWizard implements ComponentFramework.StandardControl<IInputs, IOutputs> {
-  /**
-   * Where the services are and how to authenticate, when the page is not a Dynamics form with a session (tests,
-   * a host page). Call before the control is created.
-   */
-  static configure(settings: WizardHostSettings): void {
-    hostSettings = settings;
-  }
-
   private container!: HTMLDivElement;
   private notifyOutputChanged!: () => void;
   private context!: ComponentFramework.Context<IInputs>;
@@ -35,15 +27,14 @@ export class MappingWizard implements ComponentFramework.StandardControl<IInputs
     this.container = container;
     this.t = translator((key) => this.context.resources.getString(key));
     registerDiffViewerIcons();
-    const p = context.parameters;
     this.controller = new WizardController(
-      { ...hostSettings, connectorRuntimeUrl: hostSettings.connectorRuntimeUrl ?? p.connectorRuntimeUrl?.raw ?? undefined, connectorApiName: hostSettings.connectorApiName ?? p.connectorApiName?.raw ?? undefined },
+      // context.webAPI has Xrm.WebApi's record methods (the manifest declares the WebAPI feature).
+      { webApi: context.webAPI as unknown as RecordsWebApi, userId: context.userSettings.userId, userName: context.userSettings.userName, orgUrl: location.origin },
       (stateJson, mappingJson) => {
         this.lastState = stateJson;
         this.pending = { ...(this.pending ?? {}), wizardState: stateJson, ...(mappingJson ? { mappingJson } : {}) };
         this.notifyOutputChanged();
       },
-      () => this.context.userSettings?.userName || this.context.userSettings?.userId || 'wizard user',
       this.t,
     );
   }

@@ -13,6 +13,7 @@ import { WizardApp } from '../MappingWizard/components/WizardApp';
 import { translator } from '../MappingWizard/components/translate';
 import { registerDiffViewerIcons } from '@astep/pcf-diffviewer/icons';
 import type { WizardController, WizardView } from '../MappingWizard/wizardController';
+import { SETTING_PROBLEM_KINDS } from '../MappingWizard/wizardSettings';
 import { EMPTY_WIZARD_STATE, WIZARD_STEPS, type WizardState } from '@astep/orchestrator/wizard/wizardState';
 import { DEFAULT_STATUS_MAP, OPPORTUNITY_OUTCOMES } from '@astep/orchestrator/options';
 import type { ObjectProposal } from '@astep/orchestrator/proposer/proposeMap';
@@ -39,7 +40,7 @@ function fakeController(view: WizardView) {
     subscribe: (l: () => void) => (listeners.add(l), () => listeners.delete(l)),
     show: record('show'), connect: record('connect'), discover: record('discover'), prepare: record('prepare'), editMap: record('editMap'), applyMaps: record('applyMaps'),
     confirmMap: record('confirmMap'), sample: record('sample'), review: record('review'), startRun: record('startRun'), pause: record('pause'),
-    resume: record('resume'), delta: record('delta'), verify: record('verify'),
+    resume: record('resume'), delta: record('delta'), verify: record('verify'), signInClicked: record('signInClicked'), recheckSettings: record('recheckSettings'),
   };
   const update = (patch: Partial<WizardView>) => act(() => { controller.snapshot = { ...controller.snapshot, ...patch }; listeners.forEach((l) => l()); });
   return { controller: controller as unknown as WizardController, calls, update };
@@ -48,7 +49,7 @@ function fakeController(view: WizardView) {
 function view(state: Partial<WizardState>, patch: Partial<WizardView> = {}): WizardView {
   const s = { ...EMPTY_WIZARD_STATE, ...state };
   return {
-    runId: 'run-7', state: s, viewStep: s.step, busy: null, error: null, log: [], progress: null, history: null, connection: 'Connected', plan: null, extracted: null,
+    runId: 'run-7', state: s, viewStep: s.step, setup: { phase: 'ready', problems: [], signedInAs: 'admin@firm.example' }, busy: null, error: null, log: [], progress: null, history: null, connection: 'Connected', plan: null, extracted: null,
     proposals: [], sample: null, summary: null, delta: null, verify: null, paused: false, approvalProblems: [], ...patch,
   };
 }
@@ -77,6 +78,7 @@ test('every string key the wizard uses is in its resx (and the Diff Viewer strin
   for (const c of ['unknown', 'connecting', 'Connected', 'Unauthenticated', 'Error']) used.add(`Connection_${c}`);
   for (const st of ['done', 'current', 'open', 'locked']) used.add(`StepState_${st}`);
   for (const tier of ['SalesProfessional', 'SalesEnterprise', 'SalesPremium']) used.add(`Tier_${tier}`);
+  for (const kind of SETTING_PROBLEM_KINDS) used.add(`Setting_${kind}`);
   for (const outcome of OPPORTUNITY_OUTCOMES) used.add(`Outcome_${outcome}`);
   expect(used.size).toBeGreaterThan(80);
   expect([...used].filter((k) => !STRINGS.has(k))).toEqual([]);
@@ -213,6 +215,38 @@ test('Discover: the plan in sentences; over the licence table budget a warning, 
   fireEvent.click(screen.getByRole('button', { name: 'Create tables anyway (over the budget)' }));
   await waitFor(() => expect(calls.map((c) => c[0])).toEqual(['discover', 'prepare']));
   expect(calls).toEqual([['discover', ['SalesProfessional', { opportunityStrategy: 'perMatter' }]], ['prepare', [true]]]);
+});
+
+test('settings: each unusable variable by its display name with what to set; no step is shown; check again', () => {
+  const { calls } = show(view({ step: 'connect' }, {
+    setup: {
+      phase: 'settings', signedInAs: null,
+      problems: [
+        { schemaName: 'astep_EntraClientId', displayName: 'Entra App (Client) ID', kind: 'missing', value: null },
+        { schemaName: 'astep_ConnectorRuntimeHost', displayName: 'Connector Runtime Host', kind: 'notHost', value: 'https://azure-apim.net/' },
+      ],
+    },
+  }));
+  const panel = screen.getByTestId('settings-problems');
+  expect(Array.from(panel.querySelectorAll('li')).map((li) => li.textContent)).toEqual([
+    'Entra App (Client) ID has no value: set its Current value.',
+    'Connector Runtime Host is "https://azure-apim.net/": set a host name only, without https:// or a path (public cloud: azure-apim.net).',
+  ]);
+  expect(panel.textContent).toContain('Solutions → Actionstep Migration → Environment variables');
+  expect(screen.queryByTestId('step-connect')).toBeNull();
+  expect(screen.queryByTestId('stepper-connect')).toBeNull();
+  fireEvent.click(screen.getByRole('button', { name: 'Check the settings again' }));
+  expect(calls).toEqual([['recheckSettings', []]]);
+});
+
+test('sign-in: a button that calls the controller from the click; once signed in, the account is named', () => {
+  const fake = show(view({ step: 'connect' }, { setup: { phase: 'signIn', problems: [], signedInAs: null } }));
+  expect(screen.queryByTestId('step-connect')).toBeNull();
+  fireEvent.click(screen.getByRole('button', { name: 'Sign in to Microsoft' }));
+  expect(fake.calls).toEqual([['signInClicked', []]]);
+  fake.update({ setup: { phase: 'ready', problems: [], signedInAs: 'admin@firm.example' } });
+  expect(screen.getByTestId('signed-in-as').textContent).toBe('Signed in to Microsoft as admin@firm.example.');
+  expect(screen.getByTestId('step-connect')).toBeTruthy();
 });
 
 test('after a rollback the wizard says so, and Verify no longer shows a green "Verified"', () => {

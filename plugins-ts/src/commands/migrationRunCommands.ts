@@ -8,12 +8,17 @@
 import {
   DataverseClient, DataverseSink, createBrowserTransport, createSameOriginSessionCredential, type HttpTransport, type TokenProvider,
 } from '@astep/dataverse-connector/browser';
+import { dateOrNull, recordErrorMessage, xrmRecords } from '@astep/dataverse-connector/xrmRecords';
 import type { ProgressReporter } from '@astep/orchestrator/ports';
 import { rollbackFromDataverse } from '@astep/orchestrator/safety/rollbackFromDataverse';
 import { parseWizardState, patchWizardState, type WizardState } from '@astep/orchestrator/wizard/wizardState';
+import type { astep_Migrationrun } from '@astep/solution/generated/earlyBound';
+import { MANAGE_RUNS_PRIVILEGE, ROLE_ID, ROLE_NAME } from '@astep/solution/ui/roleIds';
 
-export const ADMIN_ROLE = 'Actionstep Migration Administrator';
+export const ADMIN_ROLE = ROLE_NAME;
 export const NOTIFICATION_ID = 'astep_rollback';
+/** Who may start and roll back runs, in words for the refusal. */
+const WHO_MAY = `the ${ADMIN_ROLE} role (or Delete on Migration Runs at organisation level, also through a team)`;
 
 /** Test seams: where the Web API is and how to authenticate (in Dynamics: the page's origin and its session). */
 export interface RollbackCommandOptions {
@@ -27,21 +32,46 @@ export function configure(o: RollbackCommandOptions): void {
   options = o;
 }
 
-/** Only the administrator role may roll back (the ribbon's display rule hides the button from others too). */
-export function isAdministrator(): boolean {
-  const roles = Xrm.Utility.getGlobalContext().userSettings.roles;
-  let found = false;
-  roles.forEach((r) => {
-    if (r.name === ADMIN_ROLE) found = true;
+/** A GUID without braces, lower case (ids come braced and upper case from forms and grids). */
+const bare = (id: string) => String(id).replace(/[{}]/g, '').toLowerCase();
+
+/** PrivilegeDepth: Basic 0, Local 1, Deep 2, Global 3 (Web API PrivilegeDepth EnumType). */
+const GLOBAL_DEPTH = 3;
+
+/**
+ * The one rule for starting and rolling back runs: the ribbon's enable rule calls it (a CustomRule that returns a
+ * Promise) and the commands check it before they act, so a button is enabled exactly for those the command serves.
+ * Allowed: our role by id (the role's name can be renamed or translated), or Delete on Migration Run at
+ * organisation depth held directly or through a team (a copy of the role in a child business unit has another id;
+ * getSecurityRolePrivilegesInfo lists privileges of the user's roles and of its teams' roles:
+ * learn.microsoft.com power-apps/developer/model-driven-apps/clientapi/reference/xrm-utility/getglobalcontext/usersettings).
+ * When the privileges cannot be read, the answer is no.
+ */
+export async function canManageRuns(): Promise<boolean> {
+  const settings = Xrm.Utility.getGlobalContext().userSettings;
+  let holdsRole = false;
+  settings.roles.forEach((r) => {
+    if (bare(r.id) === ROLE_ID) holdsRole = true;
   });
-  return found;
+  if (holdsRole) return true;
+  try {
+    const privileges = await settings.getSecurityRolePrivilegesInfo();
+    return Object.values(privileges ?? {}).some((p) => p.privilegeName?.toLowerCase() === MANAGE_RUNS_PRIVILEGE.toLowerCase() && p.depth === GLOBAL_DEPTH);
+  } catch {
+    return false;
+  }
+}
+
+/** Typed access to the Migration Run row through Xrm.WebApi (dataverse-ify, early-bound). */
+async function readRunRow(id: string, columns: Array<keyof astep_Migrationrun & string>): Promise<astep_Migrationrun> {
+  return xrmRecords().retrieve<astep_Migrationrun>('astep_migrationrun', bare(id), columns);
 }
 
 /** The run id of the form's row, or of the one selected grid row (read only once the selection is one row). */
 async function runIdOf(first: Xrm.FormContext | string[]): Promise<string | null> {
   if (Array.isArray(first)) {
     if (first.length !== 1) return null;
-    const row = await Xrm.WebApi.retrieveRecord('astep_migrationrun', String(first[0]).replace(/[{}]/g, ''), '?$select=astep_runid');
+    const row = await readRunRow(String(first[0]), ['astep_runid']);
     return row.astep_runid ? String(row.astep_runid) : null;
   }
   const value = first?.getAttribute?.('astep_runid')?.getValue();
@@ -70,8 +100,8 @@ function progressIndicator(runId: string): ProgressReporter {
 /** Form: rollback(PrimaryControl). Grid: rollback(SelectedControlSelectedItemIds, PrimaryControl). */
 export async function rollback(first: Xrm.FormContext | string[], _primaryControl?: unknown): Promise<void> {
   const form = Array.isArray(first) ? null : first;
-  if (!isAdministrator()) {
-    await Xrm.Navigation.openAlertDialog({ title: 'Roll back run', text: `Only the ${ADMIN_ROLE} role can roll back a migration run.` });
+  if (!(await canManageRuns())) {
+    await Xrm.Navigation.openAlertDialog({ title: 'Roll back run', text: `Only ${WHO_MAY} can roll back a migration run.` });
     return;
   }
   const runId = await runIdOf(first);
@@ -144,17 +174,16 @@ interface RunRow {
   currentStep: string | null;
 }
 
-const bare = (id: string) => String(id).replace(/[{}]/g, '').toLowerCase();
 
 async function readRun(id: string): Promise<RunRow> {
-  const row = await Xrm.WebApi.retrieveRecord(TABLE, id, '?$select=astep_runid,astep_wizardstate,astep_approvedon,astep_currentstep');
+  const row = await readRunRow(id, ['astep_runid', 'astep_wizardstate', 'astep_approvedon', 'astep_currentstep']);
   const rawState = typeof row.astep_wizardstate === 'string' ? row.astep_wizardstate : null;
   return {
     id,
     runId: row.astep_runid ? String(row.astep_runid) : id,
     state: parseWizardState(rawState),
     rawState,
-    approvedOn: row.astep_approvedon ? String(row.astep_approvedon) : null,
+    approvedOn: dateOrNull(row.astep_approvedon)?.toISOString() ?? null,
     currentStep: row.astep_currentstep ? String(row.astep_currentstep) : null,
   };
 }
@@ -187,8 +216,8 @@ export async function startRun(first: Xrm.FormContext | string[], second?: unkno
   const fromGrid = Array.isArray(first);
   const form = fromGrid ? null : (first as Xrm.FormContext);
   const grid = fromGrid ? (second as { refresh?: () => void } | undefined) : undefined;
-  if (!isAdministrator()) {
-    await Xrm.Navigation.openAlertDialog({ title: START_TITLE, text: `Only the ${ADMIN_ROLE} role can start a migration run.` });
+  if (!(await canManageRuns())) {
+    await Xrm.Navigation.openAlertDialog({ title: START_TITLE, text: `Only ${WHO_MAY} can start a migration run.` });
     return;
   }
   let id: string;
@@ -231,7 +260,8 @@ export async function startRun(first: Xrm.FormContext | string[], second?: unkno
     // Xrm.WebApi.updateRecord sends no If-Match, so a write between the read above and this one is overwritten;
     // the window is one confirm dialog, and the wizard's own writes also patch the latest value.
     const wizardState = patchWizardState(run.rawState, { runRequest: { requestedOn: new Date().toISOString(), requestedBy: bare(user.userId) }, step: 'run' });
-    await Xrm.WebApi.updateRecord(TABLE, id, { astep_wizardstate: wizardState, astep_currentstep: RUN_REQUESTED_STEP });
+    const update: astep_Migrationrun = { logicalName: TABLE, astep_migrationrunid: id, astep_wizardstate: wizardState, astep_currentstep: RUN_REQUESTED_STEP };
+    await xrmRecords().update(update);
     if (form) {
       form.ui.setFormNotification('Run requested: the Mapping Wizard on this form starts it and shows progress.', 'INFO', START_RUN_NOTIFICATION_ID);
       form.ui.tabs.get(WIZARD_TAB)?.setFocus();
@@ -243,6 +273,6 @@ export async function startRun(first: Xrm.FormContext | string[], second?: unkno
     }
   } catch (e) {
     // Web API errors carry a message and a code; neither holds a token (the session cookie never reaches script).
-    await Xrm.Navigation.openErrorDialog({ message: `Start run of migration run ${runName} failed: ${(e as Error).message}` });
+    await Xrm.Navigation.openErrorDialog({ message: `Start run of migration run ${runName} failed: ${recordErrorMessage(e)}` });
   }
 }

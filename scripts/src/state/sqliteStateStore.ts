@@ -1,10 +1,10 @@
 // The engine's state on the command line: runs, staged records, checkpoints, the write-ahead audit and per-record
 // outcomes in one SQLite file (WAL), so a killed process resumes where it stopped.
 import Database from 'better-sqlite3';
-import fs from 'node:fs';
-import path from 'node:path';
+import { ensurePrivateFile } from './privateFiles';
+import { applyStagingChange } from '@astep/orchestrator';
 import type {
-  AuditEntry, AuditPhase, DerivedRow, DispositionRecord, LoadedRow, RecordOutcome, RunState, StagedField, StagedRecord, StagingIndex, StateStore,
+  AuditEntry, AuditPhase, DerivedRow, DispositionRecord, LoadedRow, RecordOutcome, RunState, StagedField, StagedRecord, StagingChange, StagingIndex, StateStore,
 } from '@astep/orchestrator';
 
 const SCHEMA = `
@@ -18,11 +18,13 @@ CREATE TABLE IF NOT EXISTS audit (
   PRIMARY KEY (run_id, seq));
 CREATE INDEX IF NOT EXISTS audit_pending ON audit (run_id, status);
 CREATE UNIQUE INDEX IF NOT EXISTS audit_one_pending ON audit (run_id, phase, tbl, key, operation) WHERE status = 'pending';
+CREATE INDEX IF NOT EXISTS audit_by_key ON audit (run_id, phase, key);
+CREATE INDEX IF NOT EXISTS audit_by_target ON audit (run_id, target_id COLLATE NOCASE);
 CREATE TABLE IF NOT EXISTS outcomes (run_id TEXT NOT NULL, resource TEXT NOT NULL, id TEXT NOT NULL, outcome TEXT NOT NULL, message TEXT, targets TEXT,
   PRIMARY KEY (run_id, resource, id));
 -- The streaming engine (issue 13): staged records by their link to a matter or a participant (expression indexes,
--- kept by SQLite through every stage, unstage and delta), the tables it derives from staging, the ledgers of its
--- passes, and the audit by key and by target.
+-- kept by SQLite through every stage, unstage and delta), the tables it derives from staging and the ledgers of
+-- its passes.
 CREATE INDEX IF NOT EXISTS staged_by_action ON staged (resource, json_extract(json, '$.actionId'));
 CREATE INDEX IF NOT EXISTS staged_by_participant ON staged (resource, json_extract(json, '$.participantId'));
 CREATE TABLE IF NOT EXISTS derived (name TEXT NOT NULL, key TEXT NOT NULL, grp TEXT, ord INTEGER NOT NULL, value TEXT NOT NULL, PRIMARY KEY (name, key));
@@ -33,8 +35,6 @@ CREATE INDEX IF NOT EXISTS ledger_dispositions_by_record ON ledger_dispositions 
 CREATE TABLE IF NOT EXISTS ledger_rows (ledger TEXT NOT NULL, tbl TEXT NOT NULL, key TEXT NOT NULL, outcome TEXT NOT NULL, target_id TEXT, json TEXT NOT NULL,
   PRIMARY KEY (ledger, tbl, key));
 CREATE INDEX IF NOT EXISTS ledger_rows_in_order ON ledger_rows (ledger, tbl);
-CREATE INDEX IF NOT EXISTS audit_by_key ON audit (run_id, phase, key);
-CREATE INDEX IF NOT EXISTS audit_by_target ON audit (run_id, target_id COLLATE NOCASE);
 `;
 
 /** Columns a staging index looks records up by: each has an expression index above. */
@@ -66,7 +66,8 @@ export class SqliteStateStore implements StateStore {
   readonly staging: StagingIndex;
 
   constructor(file: string) {
-    if (file !== ':memory:') fs.mkdirSync(path.dirname(file), { recursive: true });
+    // Created 0600 before SQLite opens it: SQLite gives its -wal and -shm files the database file's rights.
+    if (file !== ':memory:') ensurePrivateFile(file);
     this.db = new Database(file);
     this.db.pragma('journal_mode = WAL');
     // FULL: a commit survives a SIGKILL of the process (and a power cut) before the next Dataverse write starts.
@@ -131,6 +132,10 @@ export class SqliteStateStore implements StateStore {
     return among.filter((id) => stmt.get(resource, id) !== undefined);
   }
 
+  async stagedIdsAsync(resource: string, among?: string[]): Promise<string[]> {
+    return this.stagedIds(resource, among);
+  }
+
   clearStaged(resource: string): void {
     this.transaction(() => {
       this.prep('DELETE FROM staged WHERE resource = ?').run(resource);
@@ -149,6 +154,38 @@ export class SqliteStateStore implements StateStore {
       for (const id of ids) stmt.run(resource, id);
       this.stagingChanged();
     });
+  }
+
+  async stageAsync(records: StagedRecord[]): Promise<void> {
+    this.stage(records);
+  }
+
+  /** Pages by rowid (staging order), so a resource is never read into memory at once. */
+  async *stagedPages(resource: string, pageSize = 1000): AsyncIterable<StagedRecord[]> {
+    const stmt = this.db.prepare('SELECT rowid AS n, resource, id, json FROM staged WHERE resource = ? AND rowid > ? ORDER BY rowid LIMIT ?');
+    let after = 0;
+    for (;;) {
+      const rows = stmt.all(resource, after, pageSize) as Array<StagedRecord & { n: number }>;
+      if (!rows.length) return;
+      after = rows[rows.length - 1].n;
+      yield rows.map(({ resource: r, id, json }) => ({ resource: r, id, json }));
+    }
+  }
+
+  async stagedCountAsync(resource: string): Promise<number> {
+    return this.stagedCount(resource);
+  }
+
+  async clearStagedAsync(resource: string): Promise<void> {
+    this.clearStaged(resource);
+  }
+
+  async unstageAsync(resource: string, ids: string[]): Promise<void> {
+    this.unstage(resource, ids);
+  }
+
+  async commitStaging(change: StagingChange): Promise<void> {
+    applyStagingChange(this, change);
   }
 
   getCheckpoint(name: string): string | null {
@@ -189,6 +226,15 @@ export class SqliteStateStore implements StateStore {
     if (patch.errorCode !== undefined) { sets.push('error_code = @errorCode'); params.errorCode = patch.errorCode; }
     if (patch.message !== undefined) { sets.push('message = @message'); params.message = patch.message; }
     this.prep(`UPDATE audit SET ${sets.join(', ')} WHERE run_id = @runId AND seq = @seq`).run(params);
+  }
+
+  importAudit(entries: AuditEntry[]): void {
+    const insert = this.db.prepare(`INSERT INTO audit (run_id, seq, phase, operation, tbl, key, target_id, source_resource, source_id, before_json, after_json, error_code, message, status, occurred_on)
+      VALUES (@runId, @seq, @phase, @operation, @table, @key, @targetId, @sourceResource, @sourceId, @before, @after, @errorCode, @message, @status, @occurredOn)
+      ON CONFLICT(run_id, seq) DO NOTHING`);
+    this.transaction(() => {
+      for (const e of entries) insert.run({ ...e, before: e.before ? JSON.stringify(e.before) : null, after: e.after ? JSON.stringify(e.after) : null });
+    });
   }
 
   audit(runId: string, phase?: AuditPhase): AuditEntry[] {

@@ -5,6 +5,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { privateDir } from './privateFiles';
 
 export const LOCK_FILE = 'astep-migrate.lock';
 
@@ -54,7 +55,7 @@ export function describeHolder(h: LockHolder): string {
 
 /** Takes the folder's lock or throws StateLockedError naming who holds it. `log` hears about a stale takeover. */
 export function acquireStateLock(stateDir: string, command: string, log: (message: string) => void = () => undefined): StateLock {
-  fs.mkdirSync(stateDir, { recursive: true, mode: 0o700 });
+  privateDir(stateDir);
   const file = path.join(stateDir, LOCK_FILE);
   const holder: LockHolder = { pid: process.pid, host: os.hostname(), user: safeUser(), command, startedOn: new Date().toISOString() };
   for (let attempt = 0; attempt < 20; attempt++) {

@@ -43,7 +43,11 @@ export function writeFiles(dir: string, files: PackedFile[]): void {
   }
 }
 
-export async function buildSolution(repoRoot: string, inputs: PackInputs = loadPackInputs(repoRoot)): Promise<BuildResult> {
+/**
+ * Writes both zips and the unpacked copy. With `requireAll` (what `npm run build:solution` uses, after building the
+ * inputs) a component left out because its input is absent stops the build before anything is written.
+ */
+export async function buildSolution(repoRoot: string, inputs: PackInputs = loadPackInputs(repoRoot), options: { requireAll?: boolean } = {}): Promise<BuildResult> {
   const version = repoVersion(repoRoot);
   // Build-time check (reference section 9): the solution must fit the Sales Professional budget of 15 custom tables
   // on its own.
@@ -57,6 +61,7 @@ export async function buildSolution(repoRoot: string, inputs: PackInputs = loadP
   for (const managed of [true, false]) {
     const pkg = packSolution(SCHEMA, { version, managed, inputs });
     omitted = pkg.omitted;
+    if (options.requireAll && omitted.length) throw new Error(`the solution would ship without:\n  ${omitted.join('\n  ')}`);
     const bytes = await zipPackage(pkg);
     const problems = [...checkSolutionManifest(pkg.solutionXml, pkg.customizationsXml), ...(await checkZipLayout(bytes))];
     if (problems.length) throw new Error(`the ${managed ? 'managed' : 'unmanaged'} package is malformed:\n  ${problems.join('\n  ')}`);
@@ -72,7 +77,7 @@ export async function buildSolution(repoRoot: string, inputs: PackInputs = loadP
 
 export async function main(repoRoot: string): Promise<number> {
   try {
-    const r = await buildSolution(repoRoot);
+    const r = await buildSolution(repoRoot, loadPackInputs(repoRoot), { requireAll: true });
     for (const line of r.omitted) process.stderr.write(`left out: ${line}\n`);
     process.stdout.write(`solution ${SCHEMA.uniqueName} ${r.version}\n  ${r.managedZip}\n  ${r.unmanagedZip}\n  solution/unpacked/ (${r.unpackedFiles} files)\n`);
     return 0;

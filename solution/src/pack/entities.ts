@@ -126,6 +126,153 @@ function primaryKeyXml(t: TableDef): XmlNode {
   );
 }
 
+/**
+ * The API and customisation flags of a column the platform manages (system columns, `_base` amounts), in the order
+ * exports write them: readable; writable on create/update only where said; not audited, secured or renameable.
+ */
+function platformManagedFlags(o: { create?: boolean; update?: boolean; custom: boolean }): XmlNode[] {
+  return [
+    text('ValidForUpdateApi', o.update ?? false),
+    text('ValidForReadApi', true),
+    text('ValidForCreateApi', o.create ?? false),
+    text('IsCustomField', o.custom),
+    text('IsAuditEnabled', false),
+    text('IsSecured', false),
+    text('IntroducedVersion', '1.0.0.0'),
+    text('IsCustomizable', true),
+    text('IsRenameable', false),
+    text('CanModifySearchSettings', true),
+    text('CanModifyRequirementLevelSettings', false),
+    text('CanModifyAdditionalSettings', false),
+  ];
+}
+
+/** A platform column real exports list for every custom table (IsCustomField 0: the import creates it itself). */
+function systemAttribute(
+  physicalName: string,
+  type: string,
+  displayName: string,
+  o: { create?: boolean; update?: boolean; required?: string; extra?: XmlNode[] } = {},
+): XmlNode {
+  const logicalName = physicalName.toLowerCase();
+  return el('attribute', { PhysicalName: physicalName },
+    text('Type', type),
+    text('Name', logicalName),
+    text('LogicalName', logicalName),
+    text('RequiredLevel', o.required ?? 'none'),
+    text('DisplayMask', VALID_FOR),
+    text('ImeMode', 'auto'),
+    platformManagedFlags({ create: o.create, update: o.update, custom: false }),
+    o.extra ?? [],
+    labelList('displaynames', 'displayname', displayName),
+    labelList('Descriptions', 'Description', displayName),
+  );
+}
+
+const lookupType = (): XmlNode[] => [text('LookupStyle', 'single'), el('LookupTypes')];
+const stateLabel = (label: string) => el('labels', null, el('label', { description: label, languagecode: 1033 }));
+
+/**
+ * The platform columns a real export carries for a custom table (reference/dataverse.md 10.3 notes exports include
+ * them; our import path and the emulator's create them too): who and when (created/modified, on behalf), ownership
+ * (ownerid and its owning user/team/business unit) or the organisation, Active/Inactive state and status, version and
+ * time-zone bookkeeping, and — with a money column — the record's currency and exchange rate.
+ */
+function systemAttributesXml(t: TableDef): XmlNode[] {
+  const who = (name: string, label: string) => systemAttribute(name, 'lookup', label, { extra: lookupType() });
+  const when = (name: string, label: string, o: { create?: boolean; format?: string } = {}) =>
+    systemAttribute(name, 'datetime', label, { create: o.create, extra: [text('Format', o.format ?? 'datetime'), text('Behavior', 1), text('CanChangeDateTimeBehavior', false)] });
+  const int = (name: string, label: string, o: { create?: boolean; update?: boolean; type?: string } = {}) =>
+    systemAttribute(name, o.type ?? 'int', label, { create: o.create, update: o.update, extra: [text('Format', 'none')] });
+  const out: XmlNode[] = [
+    who('CreatedBy', 'Created By'),
+    when('CreatedOn', 'Created On'),
+    who('CreatedOnBehalfBy', 'Created By (Delegate)'),
+    who('ModifiedBy', 'Modified By'),
+    when('ModifiedOn', 'Modified On'),
+    who('ModifiedOnBehalfBy', 'Modified By (Delegate)'),
+    // Writable on create only: migrations keep a record's original creation date (overriddencreatedon).
+    when('OverriddenCreatedOn', 'Record Created On', { create: true, format: 'date' }),
+    int('ImportSequenceNumber', 'Import Sequence Number', { create: true }),
+    int('TimeZoneRuleVersionNumber', 'Time Zone Rule Version Number', { create: true, update: true }),
+    int('UTCConversionTimeZoneCode', 'UTC Conversion Time Zone Code', { create: true, update: true }),
+    int('VersionNumber', 'Version Number', { type: 'bigint' }),
+  ];
+  if (t.ownership === 'OrganizationOwned') {
+    out.push(who('OrganizationId', 'Organization Id'));
+  } else {
+    out.push(
+      systemAttribute('OwnerId', 'owner', 'Owner', { create: true, update: true, required: 'systemrequired', extra: lookupType() }),
+      who('OwningBusinessUnit', 'Owning Business Unit'),
+      who('OwningTeam', 'Owning Team'),
+      who('OwningUser', 'Owning User'),
+    );
+  }
+  out.push(
+    systemAttribute('statecode', 'state', 'Status', { update: true, required: 'systemrequired', extra: [
+      el('optionset', { Name: `${t.logicalName}_statecode` },
+        text('OptionSetType', 'state'),
+        text('IsGlobal', false),
+        text('IntroducedVersion', '1.0.0.0'),
+        text('IsCustomizable', true),
+        labelList('displaynames', 'displayname', 'Status'),
+        el('states', null,
+          el('state', { value: 0, defaultstatus: 1, invariantname: 'Active' }, stateLabel('Active')),
+          el('state', { value: 1, defaultstatus: 2, invariantname: 'Inactive' }, stateLabel('Inactive')),
+        ),
+      ),
+    ] }),
+    systemAttribute('statuscode', 'status', 'Status Reason', { create: true, update: true, extra: [
+      el('optionset', { Name: `${t.logicalName}_statuscode` },
+        text('OptionSetType', 'status'),
+        text('IsGlobal', false),
+        text('IntroducedVersion', '1.0.0.0'),
+        text('IsCustomizable', true),
+        labelList('displaynames', 'displayname', 'Status Reason'),
+        el('statuses', null,
+          el('status', { value: 1, state: 0 }, stateLabel('Active')),
+          el('status', { value: 2, state: 1 }, stateLabel('Inactive')),
+        ),
+      ),
+    ] }),
+  );
+  if (t.columns.some((c) => c.type === 'money')) out.push(...currencyAttributesXml());
+  return out;
+}
+
+/** The record's transaction currency and the exchange rate its `_base` amounts are computed with. */
+function currencyAttributesXml(): XmlNode[] {
+  return [
+    systemAttribute('TransactionCurrencyId', 'lookup', 'Currency', { create: true, update: true, extra: lookupType() }),
+    systemAttribute('ExchangeRate', 'decimal', 'Exchange Rate', { extra: [text('MinValue', '0.000000000001'), text('MaxValue', 100000000000), text('Accuracy', 10)] }),
+  ];
+}
+
+/**
+ * `<column>_base` of a money column: the read-only amount in the organisation's base currency, computed by the
+ * platform (`CalculationOf` names the column it is computed from; learn.microsoft.com power-apps/developer/
+ * data-platform/transaction-currency-currency-entity).
+ */
+function baseAmountXml(c: ColumnDef): XmlNode {
+  const name = `${c.logicalName}_base`;
+  return el('attribute', { PhysicalName: `${c.schemaName}_Base` },
+    text('Type', 'money'),
+    text('Name', name),
+    text('LogicalName', name),
+    text('RequiredLevel', 'none'),
+    text('DisplayMask', VALID_FOR),
+    text('ImeMode', 'disabled'),
+    text('CalculationOf', c.logicalName),
+    platformManagedFlags({ create: false, update: false, custom: true }),
+    text('MinValue', c.minValue ?? -922337203685477),
+    text('MaxValue', c.maxValue ?? 922337203685477),
+    text('Accuracy', c.precision ?? 2),
+    text('AccuracySource', 0),
+    labelList('displaynames', 'displayname', `${c.displayName} (Base)`),
+    labelList('Descriptions', 'Description', `Value of the ${c.displayName} in base currency.`),
+  );
+}
+
 function keyXml(k: KeyDef): XmlNode {
   return el('EntityKey', null,
     text('Name', k.schemaName),
@@ -145,7 +292,8 @@ export function entityInfoXml(t: TableDef, flavor: PackFlavor): XmlNode {
   const keyColumns = new Set(t.keys.flatMap((k) => k.columns));
   const attributes = el('attributes', null,
     t.isCustom ? primaryKeyXml(t) : null,
-    t.columns.map((c) => attributeXml(c, flavor, keyColumns)),
+    t.isCustom ? systemAttributesXml(t) : null,
+    t.columns.flatMap((c) => (c.type === 'money' ? [attributeXml(c, flavor, keyColumns), baseAmountXml(c)] : [attributeXml(c, flavor, keyColumns)])),
   );
   const keys = t.keys.length ? el('EntityKeys', null, t.keys.map(keyXml)) : null;
   if (!t.isCustom) {

@@ -230,6 +230,8 @@ export function viewXml(view: ViewDef, schema: SolutionSchema, flavor: PackFlavo
 export const MIGRATION_RUN_COMMANDS_LIBRARY = 'astep_/js/MigrationRunCommands.js';
 export const ROLLBACK_FUNCTION = 'Astep.MigrationRun.rollback';
 export const START_RUN_FUNCTION = 'Astep.MigrationRun.startRun';
+/** The scripts' own rule (our role by id, or Delete on Migration Run at organisation depth, also through a team). */
+export const CAN_MANAGE_RUNS_FUNCTION = 'Astep.MigrationRun.canManageRuns';
 
 /** One command-bar button on the Migration Run form and home grid. */
 export interface MigrationRunCommand {
@@ -259,9 +261,12 @@ export const MIGRATION_RUN_COMMANDS: MigrationRunCommand[] = [
 /**
  * The Migration Run commands on the form and the home grid, all in one library. Display rule (shared): Delete on
  * astep_migrationrun at organisation depth, which only the Actionstep Migration Administrator role (and System
- * Administrators) holds; the scripts check the role again. Enable rules: an existing record on the form, exactly one
- * selected row in the grid. Form buttons get PrimaryControl; grid buttons get SelectedControlSelectedItemIds and
- * PrimaryControl (the grid, to refresh it).
+ * Administrators) holds. Enable rules: the scripts' own rule, called as a CustomRule (`canManageRuns`, the function
+ * startRun and rollback check first, so a button is never enabled for someone the script then refuses; Unified
+ * Interface waits for a custom rule that returns a Promise: learn.microsoft.com power-apps/developer/model-driven-apps/
+ * define-ribbon-enable-rules), plus an existing record on the form or exactly one selected row in the grid. Form
+ * buttons get PrimaryControl; grid buttons get SelectedControlSelectedItemIds and PrimaryControl (the grid, to
+ * refresh it).
  */
 export function migrationRunRibbonXml(commands: MigrationRunCommand[] = MIGRATION_RUN_COMMANDS): XmlNode {
   const e = 'astep_migrationrun';
@@ -286,7 +291,7 @@ export function migrationRunRibbonXml(commands: MigrationRunCommand[] = MIGRATIO
   };
   const command = (c: MigrationRunCommand, where: 'Form' | 'Grid', enableRule: string, params: XmlNode[]) =>
     el('CommandDefinition', { Id: `astep.${e}.${c.key}.${where}.Command` },
-      el('EnableRules', null, el('EnableRule', { Id: enableRule })),
+      el('EnableRules', null, el('EnableRule', { Id: rule('ManagesRuns') }), el('EnableRule', { Id: enableRule })),
       el('DisplayRules', null, el('DisplayRule', { Id: rule('AdministratorOnly') })),
       el('Actions', null, el('JavaScriptFunction', { FunctionName: c.functionName, Library: `$webresource:${MIGRATION_RUN_COMMANDS_LIBRARY}` }, params)),
     );
@@ -312,6 +317,9 @@ export function migrationRunRibbonXml(commands: MigrationRunCommand[] = MIGRATIO
         ),
       ),
       el('EnableRules', null,
+        el('EnableRule', { Id: rule('ManagesRuns') },
+          el('CustomRule', { FunctionName: CAN_MANAGE_RUNS_FUNCTION, Library: `$webresource:${MIGRATION_RUN_COMMANDS_LIBRARY}`, Default: 'false' }),
+        ),
         el('EnableRule', { Id: rule('ExistingRecord') }, el('FormStateRule', { State: 'Existing' })),
         el('EnableRule', { Id: rule('OneSelected') }, el('SelectionCountRule', { AppliesTo: 'SelectedEntity', Minimum: 1, Maximum: 1 })),
       ),

@@ -7,15 +7,15 @@
 //   read to diff and verify, delete so rollback can remove what a run created, append/append-to to set lookups, and
 //   assign because owners come from Actionstep users (setting ownerid to another user needs Assign).
 // - prvOverrideCreatedOnCreatedBy: file notes and activities keep their original dates (overriddencreatedon).
-// - Read on users (owner matching by email), currencies (money columns need transactioncurrencyid) and environment
-//   variables (settings). Nothing else: no Share, no customisation privileges. Provisioning tables or importing the
-//   solution is done by a System Customizer, not by this role.
+// - Read on users (owner matching by email), currencies (money columns need transactioncurrencyid), environment
+//   variables (the wizard's settings) and connectors (the wizard reads the API name the platform assigned to ours).
+//   Nothing else: no Share, no customisation privileges. Provisioning tables or importing the solution is done by a
+//   System Customizer, not by this role.
 import type { RoleDef, RolePrivilegeDef } from './types';
-import { stableGuid } from '../pack/xml';
 import type { SolutionSchema } from '../model';
+import { ROLE_ID, ROLE_NAME } from './roleIds';
 
-export const ROLE_NAME = 'Actionstep Migration Administrator';
-export const ROLE_ID = stableGuid('role:astep_migrationadministrator');
+export { ROLE_ID, ROLE_NAME };
 
 const ALL = ['Create', 'Read', 'Write', 'Delete', 'Append', 'AppendTo'] as const;
 const g = (name: string): RolePrivilegeDef => ({ name, level: 'Global' });
@@ -36,6 +36,7 @@ export function adminRole(schema: SolutionSchema): RoleDef {
     g('prvReadTransactionCurrency'),
     g('prvReadEnvironmentVariableDefinition'),
     g('prvReadEnvironmentVariableValue'),
+    g('prvReadConnector'),
   );
   return { id: ROLE_ID, name: ROLE_NAME, privileges };
 }

@@ -1,25 +1,17 @@
 /// <reference types="powerapps-component-framework" />
 /// <reference types="xrm" />
-// Host page standing in for the Migration Run form in a real browser: the built Mapping Wizard bundle with a typed
-// mock PCF context whose bound columns come from the row in the Dataverse emulator (as the form loads them), a form
-// "save" for the control's outputs, and a small Xrm for the command-bar script (MigrationRunCommands.js), whose
-// dialogs confirm at once and are recorded. Everything else is the product's code talking to the emulators over HTTP.
+// Host page standing in for the Migration Run form of a model-driven app, served on the org's own origin (the
+// Dataverse emulator's): the built Mapping Wizard bundle with the PCF context a form gives a control (bound columns
+// from the row, the user's settings, context.webAPI), a global Xrm (user settings with the user's roles, the Web
+// API, dialogs) for the command-bar script, and the form's save of the control's outputs. Every call goes to the
+// org on the same origin with the browser's session cookie: the page holds no token, and gives the control no
+// setting (the control reads its own from the solution's environment variables).
 import type { IInputs, IOutputs } from '@astep/pcf-mappingwizard/generated/ManifestTypes';
-import type { WizardHostSettings } from '@astep/pcf-mappingwizard/wizardController';
+import { HOST_PATHS } from './hostPaths';
+import { xrmWebApiStandIn, type WebApiCall } from './xrmWebApi';
 
 type Control = ComponentFramework.StandardControl<IInputs, IOutputs>;
-interface ControlClass { new (): Control; configure(s: WizardHostSettings): void }
-
-export interface HostConfig {
-  webApiUrl: string;
-  dataverseToken: string;
-  runtimeUrl: string;
-  apiName: string;
-  platformToken: string;
-  rowId: string;
-  consentRedirectUrl: string;
-  adminRole: string;
-}
+type ControlClass = (new () => Control) & Record<string, unknown>;
 
 export interface HostCalls {
   alerts: Array<{ title?: string; text?: string }>;
@@ -29,15 +21,17 @@ export interface HostCalls {
   progress: string[];
   outputs: IOutputs[];
   saves: number;
+  webApi: WebApiCall[];
 }
 
 export interface WizardHostWindow {
-  Astep?: { MappingWizard?: ControlClass; MigrationRun?: { configure(o: unknown): void; rollback(f: unknown): Promise<void>; startRun(f: unknown): Promise<void> } };
+  Astep?: { MappingWizard?: ControlClass; MigrationRun?: { rollback(f: unknown): Promise<void>; startRun(f: unknown): Promise<void> } };
   __ready: boolean;
   __error?: string;
   __calls: HostCalls;
   __form: unknown;
 }
+
 
 interface FormValues { runId: string | null; wizardState: string | null; mappingJson: string | null }
 
@@ -52,39 +46,39 @@ function collection<T>(items: T[]) {
 async function main(): Promise<void> {
   const w = window as unknown as WizardHostWindow;
   w.__ready = false;
-  const calls: HostCalls = { alerts: [], confirms: [], errors: [], notifications: [], progress: [], outputs: [], saves: 0 };
+  const calls: HostCalls = { alerts: [], confirms: [], errors: [], notifications: [], progress: [], outputs: [], saves: 0, webApi: [] };
   w.__calls = calls;
   try {
-    const [config, resx] = await Promise.all([
-      fetch('/config.json').then((r) => r.json() as Promise<HostConfig>),
-      fetch('/strings.resx').then((r) => r.text()),
-    ]);
+    const params = new URLSearchParams(location.search);
+    const rowId = params.get('id') ?? '';
+    // The platform's page knows the user's roles (ids and names); the session cookie says who the user is.
+    const roles = JSON.parse(params.get('roles') ?? '[]') as Array<{ id: string; name: string }>;
+    const webApi = xrmWebApiStandIn(location.origin, calls.webApi);
+    const resx = await fetch(HOST_PATHS.resx).then((r) => r.text());
     const strings = new Map<string, string>();
     for (const d of Array.from(new DOMParser().parseFromString(resx, 'text/xml').getElementsByTagName('data'))) {
       strings.set(d.getAttribute('name') ?? '', d.getElementsByTagName('value')[0]?.textContent ?? '');
     }
-    const dataverse = async (method: string, path: string, body?: unknown) => {
-      const res = await fetch(`${config.webApiUrl}${path}`, {
-        method,
-        headers: { authorization: `Bearer ${config.dataverseToken}`, accept: 'application/json', 'content-type': 'application/json', 'OData-Version': '4.0' },
-        body: body === undefined ? undefined : JSON.stringify(body),
-      });
-      const json = res.status === 204 ? null : await res.json();
-      if (!res.ok) throw Object.assign(new Error(json?.error?.message ?? `HTTP ${res.status}`), { code: json?.error?.code });
-      return json;
-    };
+    const who = await fetch('/api/data/v9.2/WhoAmI', { credentials: 'same-origin', headers: { accept: 'application/json' } }).then((r) => r.json() as Promise<{ UserId: string }>);
+    const me = await webApi.retrieveRecord('systemuser', who.UserId, '?$select=fullname');
+
     const values: FormValues = { runId: null, wizardState: null, mappingJson: null };
     const loadRow = async () => {
-      const row = await dataverse('GET', `astep_migrationruns(${config.rowId})?$select=astep_runid,astep_wizardstate,astep_mappingjson`);
+      const row = await webApi.retrieveRecord('astep_migrationrun', rowId, '?$select=astep_runid,astep_wizardstate,astep_mappingjson');
       values.runId = row.astep_runid ?? null;
       values.wizardState = row.astep_wizardstate ?? null;
       values.mappingJson = row.astep_mappingjson ?? null;
     };
     await loadRow();
 
-    // The small Xrm the command script uses (the real one is the platform's).
     const progressBox = document.getElementById('progress') as HTMLDivElement;
-    const userSettings = { userId: '{6f1f0000-0000-4000-8000-00000000ad01}', userName: 'Migration Admin', roles: collection([{ id: '00000000-0000-4000-8000-0000000000a1', name: config.adminRole, entityType: 'role' }]) };
+    const userSettings = {
+      userId: `{${who.UserId.toUpperCase()}}`,
+      userName: String(me.fullname ?? ''),
+      roles: collection(roles.map((r) => ({ id: r.id, name: r.name, entityType: 'role' }))),
+      // Only the roles above: the privileges the user holds through them are not listed (harsher than the platform).
+      getSecurityRolePrivilegesInfo: async () => ({}),
+    };
     const xrm = {
       Utility: {
         getGlobalContext: () => ({ userSettings, getClientUrl: () => location.origin }),
@@ -97,28 +91,14 @@ async function main(): Promise<void> {
         openErrorDialog: async (e: { message?: string }) => { calls.errors.push(e.message ?? ''); },
         navigateTo: async () => undefined,
       },
-      WebApi: {
-        retrieveRecord: (entity: string, id: string, options = '') => dataverse('GET', `${entity}s(${id.replace(/[{}]/g, '')})${options}`),
-        updateRecord: async (entity: string, id: string, data: Record<string, unknown>) => {
-          await dataverse('PATCH', `${entity}s(${id.replace(/[{}]/g, '')})`, data);
-          return { entityType: entity, id };
-        },
-      },
+      WebApi: webApi,
     };
     (window as unknown as { Xrm: unknown }).Xrm = xrm;
 
     const Ctor = w.Astep?.MappingWizard;
     if (!Ctor) throw new Error('the wizard bundle did not define Astep.MappingWizard');
-    Ctor.configure({
-      webApiUrl: config.webApiUrl,
-      getDataverseToken: async () => config.dataverseToken,
-      connectorRuntimeUrl: config.runtimeUrl,
-      connectorApiName: config.apiName,
-      getPlatformToken: async () => config.platformToken,
-      consentRedirectUrl: config.consentRedirectUrl,
-      pollIntervalInMs: 200,
-    });
-    w.Astep?.MigrationRun?.configure({ webApiUrl: config.webApiUrl, credential: { getToken: async () => config.dataverseToken } });
+    // Nothing may be handed to the control outside its context: a configure() hook would be a way in.
+    if ('configure' in Ctor) throw new Error('Astep.MappingWizard has a configure() hook: the wizard must take nothing from its host page');
 
     const container = document.getElementById('host') as HTMLDivElement;
     const context = (): ComponentFramework.Context<IInputs> => ({
@@ -126,15 +106,14 @@ async function main(): Promise<void> {
         mappingJson: text(values.mappingJson, 'Multiple'),
         wizardState: text(values.wizardState, 'Multiple'),
         runId: text(values.runId, 'SingleLine.Text'),
-        connectorRuntimeUrl: text(config.runtimeUrl, 'SingleLine.Text'),
-        connectorApiName: text(config.apiName, 'SingleLine.Text'),
       },
       resources: { getString: (id: string) => strings.get(id) ?? '', getResource: () => { throw new Error('getResource is not mocked'); } },
       mode: {
         allocatedHeight: container.clientHeight, allocatedWidth: container.clientWidth, isControlDisabled: false, isVisible: true,
         label: 'Mapping Wizard', setControlState: () => true, setFullScreen: () => undefined, trackContainerResize: () => undefined,
       },
-      userSettings: { userName: userSettings.userName, userId: userSettings.userId },
+      userSettings: { userName: userSettings.userName, userId: userSettings.userId, securityRoles: roles.map((r) => r.id) },
+      webAPI: webApi,
     } as unknown as ComponentFramework.Context<IInputs>);
 
     const control = new Ctor();
@@ -146,7 +125,7 @@ async function main(): Promise<void> {
       if (out.wizardState !== undefined) { values.wizardState = out.wizardState ?? null; patch.astep_wizardstate = values.wizardState; }
       if (out.mappingJson !== undefined) { values.mappingJson = out.mappingJson ?? null; patch.astep_mappingjson = values.mappingJson; }
       if (Object.keys(patch).length) {
-        await dataverse('PATCH', `astep_migrationruns(${config.rowId})`, patch);
+        await webApi.updateRecord('astep_migrationrun', rowId, patch);
         calls.saves++;
       }
       control.updateView(context());
@@ -155,7 +134,7 @@ async function main(): Promise<void> {
     const notes = document.getElementById('notifications') as HTMLDivElement;
     w.__form = {
       data: {
-        entity: { getId: () => `{${config.rowId}}`, getIsDirty: () => false },
+        entity: { getId: () => `{${rowId}}`, getIsDirty: () => false },
         refresh: async () => { await loadRow(); control.updateView(context()); },
       },
       ui: {

@@ -127,7 +127,7 @@ export class EncryptedFileTokenStore implements TokenStore {
       tag: cipher.getAuthTag().toString('base64'),
       data: data.toString('base64'),
     };
-    await fs.mkdir(path.dirname(this.options.path), { recursive: true });
+    await fs.mkdir(path.dirname(this.options.path), { recursive: true, mode: 0o700 });
     const tmp = `${this.options.path}.${process.pid}.${Date.now()}.tmp`;
     await fs.writeFile(tmp, JSON.stringify(file), { mode: 0o600 });
     await fs.rename(tmp, this.options.path);

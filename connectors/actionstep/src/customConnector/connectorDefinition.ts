@@ -3,7 +3,6 @@
 // definition per resource in wire shape) and apiProperties (generic OAuth 2 against Actionstep's endpoints).
 import { RESOURCE_NAMES, RESOURCES, type FieldDef, type ResourceDef } from '../resources';
 import { ACTIONSTEP_AUTHORIZE_URL, ACTIONSTEP_TOKEN_URL } from '../auth/oauthClient';
-import { DEFAULT_TRUST_LEDGER_PATH } from '../actionstepClient';
 
 type Json = Record<string, unknown>;
 
@@ -188,24 +187,13 @@ export function generateApiDefinition(): Json {
       security: [{ oauth2: ['files'] }],
     },
   };
-  paths[`/${DEFAULT_TRUST_LEDGER_PATH}`] = {
-    get: {
-      operationId: 'GetTrustLedgerReport',
-      summary: 'Trust ledger report (CSV)',
-      description: 'Actionstep has no public trust API: the trust ledger comes from the report export, as CSV (matter id, matter reference, date, transaction type, reference, description, deposit, withdrawal, balance).',
-      produces: ['text/csv'],
-      parameters: [],
-      responses: { '200': { description: 'CSV text.', schema: { type: 'string' } }, ...errorResponses },
-      security: [{ oauth2: ['all'] }],
-    },
-  };
   const scopes: Record<string, string> = { all: 'Everything the signed-in user can see (Actionstep wildcard).', files: 'Document file contents.' };
   for (const name of RESOURCE_NAMES) scopes[RESOURCES[name].scope] ??= `Read ${name}.`;
   return {
     swagger: '2.0',
     info: {
       title: 'Actionstep',
-      description: 'Read an Actionstep practice (matters, participants, roles, data collections, time, billing, documents, trust ledger) for migration to Dynamics 365. Generated from connectors/actionstep/src/resources.ts.',
+      description: 'Read an Actionstep practice (matters, participants, roles, data collections, time, billing, documents; the trust ledger is an exported report file, not an API) for migration to Dynamics 365. Generated from connectors/actionstep/src/resources.ts.',
       version: '1.0',
       contact: { name: 'Actionstep migration' },
     },
@@ -239,8 +227,12 @@ export function generateApiProperties(): Json {
           type: 'oauthSetting',
           oAuthSettings: {
             identityProvider: 'oauth2',
-            // Issued per integration by Actionstep support; the secret is supplied at deploy time, never stored here.
-            clientId: 'ACTIONSTEP_CLIENT_ID',
+            // Issued per integration by Actionstep support, so it is a setting of the solution: the environment variable
+            // astep_ActionstepClientId (solution connectors may reference environment variables in their OAuth
+            // settings as @environmentVariables("<schema name>"): learn.microsoft.com "Use environment variables in
+            // solution custom connectors"; microsoft/PowerPlatformConnectors#4010 shows the same syntax for the secret).
+            // The client secret is entered on the connector after import and never ships.
+            clientId: '@environmentVariables("astep_ActionstepClientId")',
             scopes: ['all'],
             // Power Platform assigns a redirect URL per connector; register it with Actionstep for this client id.
             redirectMode: 'GlobalPerConnector',

@@ -1,9 +1,10 @@
 // A full read of a firm through the client: every resource (users with their participant sideloaded, so names come
-// in the same calls), the trust ledger report and, optionally, every document's file parts. Records are handed to a
-// callback page by page and never accumulated here, so an xl firm extracts in flat memory.
+// in the same calls) and, optionally, every document's file parts. Records are handed to a callback page by page and
+// never accumulated here, so an xl firm extracts in flat memory. The trust ledger is not here: Actionstep has no trust
+// API, the firm exports the report as a file (trust/trustLedgerFile.ts reads it).
 import type { ActionstepClient, ActionstepPage, ListOptions } from '../actionstepClient';
 import { FILE_PART_SIZE_IN_BYTES, MAX_PAGE_SIZE } from '../actionstepClient';
-import type { RecordsByResource, ResourceName, TrustLedgerEntry } from '../records';
+import type { RecordsByResource, ResourceName } from '../records';
 import { RESOURCE_NAMES } from '../resources';
 
 /** Per-resource list options of a full extraction (sideloads instead of N+1 calls). */
@@ -15,22 +16,19 @@ export interface FirmExtractionOptions {
   resources?: ResourceName[];
   /** Download every document's file (all parts). Default false. */
   includeFiles?: boolean;
-  includeTrustLedger?: boolean;
   /** Resources listed at the same time (each also prefetches pages; the client's limiter caps real concurrency). */
   resourceConcurrency?: number;
   onPage?<R extends ResourceName>(resource: R, page: ActionstepPage<RecordsByResource[R]>): void | Promise<void>;
-  onTrustLedger?(entries: TrustLedgerEntry[]): void | Promise<void>;
   onFile?(fileId: string, bytes: number): void;
   abortSignal?: AbortSignal;
 }
 
 export interface FirmExtractionSummary {
   records: Record<ResourceName, number>;
-  trustLedgerRows: number;
   files: number;
   fileParts: number;
   fileBytes: number;
-  /** Requests a perfect client needs: per resource ceil(records / MAX_PAGE_SIZE), one per file part, one report. */
+  /** Requests a perfect client needs: per resource ceil(records / MAX_PAGE_SIZE), one per file part. */
   minimumApiRequests: number;
 }
 
@@ -38,7 +36,6 @@ export async function extractFirm(client: ActionstepClient, o: FirmExtractionOpt
   const resources = o.resources ?? RESOURCE_NAMES;
   const summary: FirmExtractionSummary = {
     records: Object.fromEntries(RESOURCE_NAMES.map((r) => [r, 0])) as Record<ResourceName, number>,
-    trustLedgerRows: 0,
     files: 0,
     fileParts: 0,
     fileBytes: 0,
@@ -57,12 +54,6 @@ export async function extractFirm(client: ActionstepClient, o: FirmExtractionOpt
     }
     summary.minimumApiRequests += Math.ceil(summary.records[resource] / MAX_PAGE_SIZE);
   });
-  if (o.includeTrustLedger ?? true) {
-    const ledger = await client.getTrustLedger({ abortSignal: o.abortSignal });
-    summary.trustLedgerRows = ledger.length;
-    summary.minimumApiRequests += 1;
-    await o.onTrustLedger?.(ledger);
-  }
   if (o.includeFiles) {
     await forEachConcurrently(files, 4, async (f) => {
       let bytes = 0;

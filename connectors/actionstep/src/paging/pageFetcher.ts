@@ -14,6 +14,8 @@ export interface PageFetcherOptions {
   prefetch: number;
   fetchPage: (page: number, abortSignal: AbortSignal) => Promise<ParsedEnvelope>;
   abortSignal?: AbortSignal;
+  /** The last page to read (a page range of a listing); default the listing's last. */
+  lastPage?: number;
 }
 
 export async function* fetchPages(o: PageFetcherOptions): AsyncGenerator<FetchedPage & { paging: PagingInfo }> {
@@ -26,15 +28,17 @@ export async function* fetchPages(o: PageFetcherOptions): AsyncGenerator<Fetched
     const first = await o.fetchPage(o.startPage, controller.signal);
     const firstPaging = pagingOrGuess(first, o.startPage, o.pageSize);
     yield { pageNumber: o.startPage, envelope: first, paging: firstPaging };
-    if (first.records.length === 0) return;
+    if (first.records.length === 0 || o.startPage >= (o.lastPage ?? Infinity)) return;
     let pageCount = firstPaging.pageCount;
     // Without meta.paging we cannot know the end: walk on until a short or empty page.
     const knownEnd = first.paging !== undefined;
     let next = o.startPage + 1;
     let lastRequested = o.startPage;
+    /** The last page to fetch: the listing's, or the range's when it ends sooner. */
+    let end = pageCount;
     const schedule = (): void => {
       const window = knownEnd ? o.prefetch : 1;
-      while (inFlight.size < window && lastRequested < pageCount) {
+      while (inFlight.size < window && lastRequested < end) {
         const p = ++lastRequested;
         const promise = o.fetchPage(p, controller.signal);
         promise.catch(() => undefined); // awaited below in order; avoid unhandled rejections meanwhile
@@ -42,7 +46,8 @@ export async function* fetchPages(o: PageFetcherOptions): AsyncGenerator<Fetched
       }
     };
     if (!knownEnd) pageCount = first.records.length < o.pageSize ? o.startPage : Number.MAX_SAFE_INTEGER;
-    while (next <= pageCount) {
+    end = Math.min(pageCount, o.lastPage ?? Infinity);
+    while (next <= end) {
       // Pages that arrived before the abort are not handed out after it.
       if (o.abortSignal?.aborted) throw abortError();
       schedule();

@@ -23,6 +23,11 @@ export class RequestPacer {
 
   constructor(private readonly options: RequestPacerOptions) {}
 
+  /** What the pacer knows: the configured cap and the limit learned from 429s (undefined while none was seen). */
+  get limits(): { capPerSecond?: number; learnedPerSecond?: number } {
+    return { capPerSecond: this.options.maxRequestsPerSecond, learnedPerSecond: this.learnedRate };
+  }
+
   get ratePerSecond(): number | undefined {
     const cap = this.options.maxRequestsPerSecond;
     if (this.learnedRate === undefined) return cap;

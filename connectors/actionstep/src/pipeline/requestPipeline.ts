@@ -14,7 +14,7 @@ import {
   type RetryStrategy,
 } from './retryPolicy';
 
-export type RequestKind = 'list' | 'get' | 'file' | 'report';
+export type RequestKind = 'list' | 'get' | 'file';
 
 export interface ActionstepLogger {
   info?(message: string): void;
@@ -46,6 +46,22 @@ export interface RequestCountSnapshot {
   byOutcome: Record<string, number>;
 }
 
+/** How fast this client may and does go: what a plan needs to estimate a listing's duration. */
+export interface PaceSnapshot {
+  /** The configured cap (maxRequestsPerSecond). */
+  capPerSecond?: number;
+  /** The limit learned from 429s; undefined while Actionstep has refused nothing. */
+  learnedPerSecond?: number;
+  /** Mean time Actionstep took to answer a successful request (pacing waits excluded). */
+  meanLatencyMs?: number;
+  /** Requests answered successfully (the latency's sample size). */
+  answered: number;
+  /** 429s received. */
+  throttled: number;
+  /** Requests the client runs at once. */
+  maxConcurrency: number;
+}
+
 export interface RequestPipelineOptions {
   credential: ActionstepTokenProvider;
   transport: HttpTransport;
@@ -70,11 +86,13 @@ export class RequestPipeline {
   private readonly retryOptions: Required<RetryOptions>;
   private readonly strategies: RetryStrategy[];
   private readonly counts = {
-    byKind: { list: 0, get: 0, file: 0, report: 0 } as Record<RequestKind, number>,
+    byKind: { list: 0, get: 0, file: 0 } as Record<RequestKind, number>,
     retries: 0,
     refreshesAfter401: 0,
     byOutcome: {} as Record<string, number>,
   };
+
+  private readonly latency = { sumMs: 0, answered: 0 };
 
   /** After a 429 every request of the client waits until then, not only the one that was refused: the limit is per
    *  session, so the other in-flight requests would be refused too and waste calls. */
@@ -98,6 +116,16 @@ export class RequestPipeline {
       retries: this.counts.retries,
       refreshesAfter401: this.counts.refreshesAfter401,
       byOutcome: { ...this.counts.byOutcome },
+    };
+  }
+
+  get pace(): PaceSnapshot {
+    return {
+      ...this.pacer.limits,
+      meanLatencyMs: this.latency.answered ? this.latency.sumMs / this.latency.answered : undefined,
+      answered: this.latency.answered,
+      throttled: this.counts.byOutcome['429'] ?? 0,
+      maxConcurrency: this.options.maxConcurrency,
     };
   }
 
@@ -133,7 +161,12 @@ export class RequestPipeline {
       await this.limiter.acquire(abortSignal);
       try {
         this.counts.byKind[request.kind]++;
+        const sentAt = this.now();
         outcome = { response: await this.options.transport.send(httpRequest) };
+        if (outcome.response.status >= 200 && outcome.response.status < 300) {
+          this.latency.sumMs += this.now() - sentAt;
+          this.latency.answered++;
+        }
       } catch (e) {
         const err = e instanceof ActionstepError ? e : new ActionstepError(`Network error on ${describe(httpRequest)}: ${(e as Error).message}`, { kind: 'network', request: describe(httpRequest), cause: e });
         if (err.kind === 'aborted') throw err;

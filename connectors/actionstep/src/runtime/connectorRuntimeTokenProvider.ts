@@ -1,19 +1,23 @@
 // The token the ActionstepClient presents when it runs in the browser: not an Actionstep token (the browser never has
-// one) but the signed-in user's token for the connector runtime, with the connection's data-plane URL as the
-// api_endpoint. The unchanged client then sends `${apiEndpoint}rest/...` through the runtime, which adds the
-// connection's Actionstep token.
+// one) but the signed-in user's token for the connector runtime (audience https://apihub.azure.com, "Azure API
+// Connections"), with the connection's data-plane URL as the api_endpoint. The unchanged client then sends
+// `${apiEndpoint}rest/...` to the runtime (`{runtimeUrl}/{connectionId}/<operation path without basePath>`), which
+// adds the connection's Actionstep token.
 import { ActionstepError } from '../errors';
 import type { ActionstepAccessToken, ActionstepTokenProvider, GetTokenOptions } from '../auth/tokenProvider';
-import { ConnectorRuntimeConnections } from './connectorRuntimeConnections';
+import type { ConnectorRuntimeConnections } from './connectorRuntimeConnections';
+
+/** Scope of the connector runtime (data plane): the identifier URI `https://apihub.azure.com` + `/.default`. */
+export const CONNECTOR_RUNTIME_SCOPE = 'https://apihub.azure.com/.default';
 
 export interface ConnectorRuntimeTokenProviderOptions {
-  /** Data-plane base, e.g. https://<region>.azure-apim.net (the stand-in's url in tests). */
+  /** The connector's runtime URL as the connections API gives it: `https://<region>.azure-apim.net/apim/<apiName>`. */
   runtimeUrl: string;
-  apiName: string;
   connectionId: string;
+  /** The signed-in user's token for the connector runtime. */
   getUserToken: () => Promise<string>;
-  /** Management client used to tell "needs sign-in again" from a passing 401; default one on the same runtimeUrl. */
-  connections?: ConnectorRuntimeConnections;
+  /** The connections API, to tell "needs sign-in again" from a passing 401. */
+  connections: ConnectorRuntimeConnections;
   now?: () => number;
 }
 
@@ -26,8 +30,8 @@ export class ConnectorRuntimeTokenProvider implements ActionstepTokenProvider {
   private readonly now: () => number;
 
   constructor(private readonly options: ConnectorRuntimeTokenProviderOptions) {
-    this.apiEndpoint = `${options.runtimeUrl.replace(/\/+$/, '')}/apim/${encodeURIComponent(options.apiName)}/${encodeURIComponent(options.connectionId)}/`;
-    this.connections = options.connections ?? new ConnectorRuntimeConnections({ runtimeUrl: options.runtimeUrl, apiName: options.apiName, getUserToken: options.getUserToken });
+    this.apiEndpoint = `${options.runtimeUrl.replace(/\/+$/, '')}/${encodeURIComponent(options.connectionId)}/`;
+    this.connections = options.connections;
     this.now = options.now ?? Date.now;
   }
 
@@ -38,7 +42,7 @@ export class ConnectorRuntimeTokenProvider implements ActionstepTokenProvider {
       // once, so a fresh user token is all we could add; if the user token is the same, ask the runtime why.
       const state = await this.connections.status(this.options.connectionId, { abortSignal: options.abortSignal }).catch((e: unknown) => {
         if (e instanceof ActionstepError && e.kind === 'auth') {
-          throw new ActionstepError(`The connector runtime rejected the signed-in user's token (${e.status ?? 401}${e.code ? ` ${e.code}` : ''}): sign in to Dynamics again.`, {
+          throw new ActionstepError(`The connections API rejected the signed-in user's token (${e.status ?? 401}${e.code ? ` ${e.code}` : ''}): sign in to Dynamics again.`, {
             kind: 'auth',
             status: e.status,
             code: e.code,

@@ -114,6 +114,10 @@ const LARGE_FILE_MIN = 4 * 1024 * 1024 + 1;
 /** Matter status values; `Pending Review` is the planted unknown one. */
 const UNKNOWN_MATTER_STATUS = 'Pending Review';
 const UNKNOWN_TASK_STATUS = 'Waiting';
+/** Planted values outside the sets Actionstep documents (drawn last, so the record's other values do not change). */
+const UNKNOWN_BILLING_BEHAVIOUR = 'Written off';
+const UNKNOWN_TASK_PRIORITY = 'Urgent';
+const UNKNOWN_NOTE_SOURCE = 'Email import';
 
 /** Seconds into the (local) day within business hours, 08:00-18:00. */
 function businessSeconds(r: Rng): number {
@@ -492,11 +496,23 @@ class SyntheticFirm implements GeneratedFirm {
       let balance = 0;
       let day = p.createdDay;
       const ref = this.matterReference(p);
+      let lastReceipt = 0;
       for (let j = 0; j < p.trustRows; j++) {
         day += r.int(1, 40);
+        // A dishonoured cheque: the receipt before is reversed, a negative amount in (printed in brackets).
+        if (lastReceipt > 0 && lastReceipt <= balance && r.chance(0.06)) {
+          balance = Math.round((balance - lastReceipt) * 100) / 100;
+          yield {
+            actionId: String(p.actionId), matterReference: ref, date: localDate(dayMs(day, 36000)), transactionType: 'Receipt reversal',
+            reference: `RV${childId(m, j)}`, description: 'Cheque dishonoured', amountIn: -lastReceipt, amountOut: 0, balance,
+          };
+          lastReceipt = 0;
+          continue;
+        }
         const receipt = j === 0 || balance < 50 || r.chance(0.3);
         const amount = receipt ? r.money(200, 60000) : Math.min(balance, r.money(50, Math.max(60, balance)));
         balance = Math.round((balance + (receipt ? amount : -amount)) * 100) / 100;
+        lastReceipt = receipt ? amount : 0;
         yield {
           actionId: String(p.actionId), matterReference: ref, date: localDate(dayMs(day, 36000)),
           transactionType: receipt ? 'Receipt' : 'Payment', reference: `${receipt ? 'R' : 'P'}${childId(m, j)}`,
@@ -558,7 +574,9 @@ class SyntheticFirm implements GeneratedFirm {
       const messyName = r.chance(this.messyRate);
       const name = messyName ? r.pick(MESSY_COMPANY_NAMES) : `${r.pick(COMPANY_WORDS)} ${r.pick(COMPANY_KINDS)}`;
       if (messyName) sink?.push({ resource: 'participants', id, field: 'companyName', kind: 'odata-special', detail: `company name ${JSON.stringify(name)} has quotes or OData-special characters` });
-      return { ...base, isCompany: true, displayName: name, companyName: name,
+      // Integrators see a company's displayName in capitals beside its companyName as typed (issue 11: "KIWI HOLDINGS
+      // LIMITED"); every fourth company is so, chosen by id so no random draw moves.
+      return { ...base, isCompany: true, displayName: p % 4 === 0 ? name.toUpperCase() : name, companyName: name,
         email: `info${p}@${name.replace(/[^A-Za-z]/g, '').toLowerCase() || 'company'}.example`,
         website: r.chance(0.5) ? `https://www.company${p}.example` : null,
         phones: [{ label: 'Business', country: 64, area: r.pick([3, 4, 7, 9]), number: `${r.int(200, 999)} ${r.int(1000, 9999)}` }] };
@@ -732,12 +750,21 @@ class SyntheticFirm implements GeneratedFirm {
       sink?.push({ resource: 'timeentries', id, field: 'description', kind: 'overlong-text', detail: `text of ${description.length} characters (over 4000)` });
     }
     const owner = this.userParticipantFor(r, p);
-    return {
+    const entry: TimeEntry = {
       id, actionId, timestampDate: localMidnight(dayMs(day, 43200)), description, actualHours: actual, billableHours: billable,
       billableAmount: Math.round(billable * rate * 100) / 100, rateUnitPrice: rate, billingBehavior: behaviour,
       isBillable: behaviour === 'Bill', startTime: `${pad2(r.int(8, 17))}:${pad2(r.int(0, 59))}:00`,
       createdTimestamp: localTimestamp(dayMs(day, r.int(61200, 72000))), ownerParticipantId: owner, createdByParticipantId: owner,
     };
+    if (r.chance(this.messyRate)) {
+      // A behaviour Actionstep does not document, on time that has an amount (its billable flag left empty).
+      entry.billingBehavior = UNKNOWN_BILLING_BEHAVIOUR;
+      entry.billableHours = actual;
+      entry.billableAmount = Math.round(actual * rate * 100) / 100;
+      entry.isBillable = null;
+      sink?.push({ resource: 'timeentries', id, field: 'billingBehavior', kind: 'unknown-enum', detail: `unknown billing behaviour ${JSON.stringify(UNKNOWN_BILLING_BEHAVIOUR)} on ${entry.billableAmount.toFixed(2)}` });
+    }
+    return entry;
   }
 
   private disbursement(p: MatterPlan, j: number): Disbursement {
@@ -787,10 +814,19 @@ class SyntheticFirm implements GeneratedFirm {
       }
     }
     const author = this.userDefs[Number(this.userParticipantFor(r, p)) - 1];
-    const ts = localTimestamp(dayMs(day, r.int(30000, 60000)));
-    return { id, actionId: String(p.actionId), enteredTimestamp: ts, noteTimestamp: r.chance(0.7) ? ts : null, text,
+    const at = dayMs(day, r.int(30000, 60000));
+    const ts = localTimestamp(at);
+    // noteTimestamp is the time the note records (the call, the meeting), often before it was typed: a third of the
+    // dated notes were typed a day or two later (chosen by position, so no random draw moves).
+    const recorded = localTimestamp(at - (j % 3) * 26 * 3_600_000);
+    const note: FileNote = { id, actionId: String(p.actionId), enteredTimestamp: ts, noteTimestamp: r.chance(0.7) ? recorded : null, text,
       enteredBy: system ? 'System' : `${author.last}, ${author.first}`, source: system ? 'System' : 'User',
       participantId: system ? null : String(author.id), documentId: null };
+    if (!system && r.chance(this.messyRate)) {
+      note.source = UNKNOWN_NOTE_SOURCE;
+      sink?.push({ resource: 'filenotes', id, field: 'source', kind: 'unknown-enum', detail: `unknown file note source ${JSON.stringify(UNKNOWN_NOTE_SOURCE)}` });
+    }
+    return note;
   }
 
   private task(p: MatterPlan, j: number, sink: PlantedAnomaly[] | null): Task {
@@ -805,7 +841,7 @@ class SyntheticFirm implements GeneratedFirm {
       sink?.push({ resource: 'tasks', id, field: 'status', kind: 'unknown-enum', detail: `unknown task status ${JSON.stringify(status)}` });
     }
     const assigner = this.userDefs[p.assignedUser - 1];
-    return {
+    const task: Task = {
       id, actionId: String(p.actionId), name: p.type.taskNames[j % p.type.taskNames.length], status,
       priority: r.pick(['Low', 'Normal', 'Normal', 'High']), dueTimestamp: localTimestamp(dayMs(day + 14, 61200)),
       startedTimestamp: r.chance(0.5) ? localTimestamp(dayMs(day, 32400)) : null,
@@ -813,6 +849,11 @@ class SyntheticFirm implements GeneratedFirm {
       lastModifiedTimestamp: localTimestamp(dayMs(day + 21, 40000)), description: r.chance(0.4) ? `${p.type.name} task` : null,
       assignedBy: `${assigner.last}, ${assigner.first}`, assigneeParticipantId: this.userParticipantFor(r, p), completeDuringStep: stepDuring,
     };
+    if (r.chance(this.messyRate)) {
+      task.priority = UNKNOWN_TASK_PRIORITY;
+      sink?.push({ resource: 'tasks', id, field: 'priority', kind: 'unknown-enum', detail: `unknown task priority ${JSON.stringify(UNKNOWN_TASK_PRIORITY)}` });
+    }
+    return task;
   }
 
   private docPlan(m: number, j: number): { kind: (typeof DOC_KINDS)[number]; size: number; name: string } {

@@ -1,6 +1,7 @@
-// The wizard's screens: the step indicator, messages, progress, the current step's panel and the activity log.
-// Pure rendering over the controller's view; every string comes from the resx through `t` or from the engine's
-// vocabulary, and every source value is rendered as text.
+// The wizard's screens: until its settings are good and the user is signed in, what is missing (SetupPanel); then
+// the step indicator, messages, progress, the current step's panel and the activity log. Pure rendering over the
+// controller's view; every string comes from the resx through `t` or from the engine's vocabulary, and every source
+// value is rendered as text.
 import * as React from 'react';
 import { MessageBarType, ProgressIndicator, Stack, Text } from '@fluentui/react';
 import type { WizardStep } from '@astep/orchestrator/wizard/wizardState';
@@ -9,6 +10,7 @@ import { taskLabel } from '@astep/orchestrator/vocabulary/progressLabels';
 import type { WizardController, WizardView } from '../wizardController';
 import type { Translate } from './translate';
 import { ConnectStep, DiscoverStep } from './setupSteps';
+import { SetupPanel } from './setupPanel';
 import { MapStep } from './mapStep';
 import { ReviewStep, SampleStep } from './sampleSteps';
 import { DeltaStep, RunStep, VerifyStep } from './runSteps';
@@ -52,18 +54,22 @@ export const WizardApp: React.FC<WizardAppProps> = ({ controller, t, diffT, list
   };
   const p = view.progress;
   const headingId = `astep-step-${view.viewStep}`;
+  // Until the settings are good and the user is signed in, only the setup panel: no step can run yet.
+  const ready = view.setup.phase === 'ready';
   return (
     <Stack tokens={{ childrenGap: 12 }} className="astep-mappingwizard" data-testid="wizard" styles={{ root: { maxWidth: '100%', minWidth: 0 } }}>
       <Stack horizontal wrap verticalAlign="baseline" tokens={{ childrenGap: 16 }}>
         <Text variant="xLarge" as="h2" styles={{ root: { margin: 0 } }}>{t('Title')}</Text>
         {view.runId && <Text data-testid="run-id">{t('RunId', view.runId)}</Text>}
-        <Text role="status" data-testid="connection-status">{t(`Connection_${view.connection}`, view.state.connectionId ?? '')}</Text>
+        {view.setup.signedInAs && <Text data-testid="signed-in-as">{t('SignedInAs', view.setup.signedInAs)}</Text>}
+        {ready && <Text role="status" data-testid="connection-status">{t(`Connection_${view.connection}`, view.state.connectionId ?? '')}</Text>}
       </Stack>
-      <StepIndicator controller={controller} view={view} t={t} />
+      {ready && <StepIndicator controller={controller} view={view} t={t} />}
       {view.state.rolledBackOn && (
         <Alert type={MessageBarType.warning} testId="rolled-back">{t(view.state.rollbackComplete ? 'RolledBack' : 'RolledBackPartly', formatDateTime(view.state.rolledBackOn))}</Alert>
       )}
       {view.error && <Alert type={MessageBarType.error} testId="wizard-error">{view.error}</Alert>}
+      {!ready && !view.busy && <SetupPanel controller={controller} view={view} t={t} />}
       {view.busy && (
         <div data-testid="wizard-busy">
           {/* Paused is not running: the label says so, and the bar stops moving. */}
@@ -71,12 +77,14 @@ export const WizardApp: React.FC<WizardAppProps> = ({ controller, t, diffT, list
             percentComplete={p && p.total ? Math.min(1, p.done / p.total) : undefined} />
         </div>
       )}
-      <section aria-labelledby={headingId} data-testid={`step-${view.viewStep}`}>
-        <Stack tokens={{ childrenGap: 8 }}>
-          <Text variant="large" as="h3" id={headingId} styles={{ root: { margin: 0 } }}>{t(`Step_${view.viewStep}`)}</Text>
-          {panel[view.viewStep]()}
-        </Stack>
-      </section>
+      {ready && (
+        <section aria-labelledby={headingId} data-testid={`step-${view.viewStep}`}>
+          <Stack tokens={{ childrenGap: 8 }}>
+            <Text variant="large" as="h3" id={headingId} styles={{ root: { margin: 0 } }}>{t(`Step_${view.viewStep}`)}</Text>
+            {panel[view.viewStep]()}
+          </Stack>
+        </section>
+      )}
       {view.log.length > 0 && (
         <details>
           <summary>{t('Log_Title', formatCount(view.log.length))}</summary>

@@ -71,9 +71,11 @@ function StatusRuleEditor({ label, rule, labels, noneText, disabled, onChange, t
       <Dropdown label={t('Maps_StatusLabel', label)} ariaLabel={t('Maps_StatusLabel', label)} selectedKey={rule?.matterStatus ?? NONE_KEY} disabled={disabled}
         options={[...labels.map((l) => ({ key: l, text: l })), { key: NONE_KEY, text: noneText }]} styles={{ root: { width: 240 } }}
         onChange={(_, o) => o && onChange(o.key === NONE_KEY ? null : { matterStatus: String(o.key), opportunity: rule?.opportunity ?? 'open' })} />
-      <Dropdown label={t('Maps_Outcome', label)} ariaLabel={t('Maps_Outcome', label)} selectedKey={rule?.opportunity ?? null} disabled={disabled || !rule}
+      {/* No rule, no outcome to choose: the status drop-down already says what applies (and a greyed-out drop-down's
+          label fails the contrast check). */}
+      {rule && <Dropdown label={t('Maps_Outcome', label)} ariaLabel={t('Maps_Outcome', label)} selectedKey={rule.opportunity} disabled={disabled}
         options={OPPORTUNITY_OUTCOMES.map((o) => ({ key: o, text: t(`Outcome_${o}`) }))} styles={{ root: { width: 220 } }}
-        onChange={(_, o) => o && rule && onChange({ ...rule, opportunity: o.key as OpportunityOutcome })} />
+        onChange={(_, o) => o && onChange({ ...rule, opportunity: o.key as OpportunityOutcome })} />}
     </Stack>
   );
 }

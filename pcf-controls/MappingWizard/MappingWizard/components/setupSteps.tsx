@@ -79,6 +79,7 @@ export const DiscoverStep: React.FC<StepProps> = ({ controller, view, t }) => {
               </Stack>
             );
           })}
+          <Text variant="small">{t('Prepare_TrustLedger')}</Text>
           {changed && <Alert type={MessageBarType.info} testId="options-changed">{t('Discover_Changed')}</Alert>}
           <Stack horizontal wrap tokens={{ childrenGap: 8 }}>
             <StepButton view={view} text={changed ? t('Prepare_Apply_Button') : t('Prepare_Button')} onClick={() => void prepare(false)} />

@@ -7,8 +7,6 @@ export interface IInputs {
     mappingJson: ComponentFramework.PropertyTypes.StringProperty;
     wizardState: ComponentFramework.PropertyTypes.StringProperty;
     runId: ComponentFramework.PropertyTypes.StringProperty;
-    connectorRuntimeUrl: ComponentFramework.PropertyTypes.StringProperty;
-    connectorApiName: ComponentFramework.PropertyTypes.StringProperty;
 }
 export interface IOutputs {
     mappingJson?: string;

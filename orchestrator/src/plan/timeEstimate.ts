@@ -1,0 +1,242 @@
+// How long the migration will take, and what it costs in the tenant's daily request entitlement: the plan's time
+// section. Pure: discover measures (each Actionstep sign-in's pace, the Dataverse identities configured) and this
+// turns counts into durations, then recommends how many identities to add on each side.
+//
+// Actionstep (reference actionstep-api.md §6 and the integrators' notes): the rate limit is per user session and
+// unpublished. A session's pace is the configured one, else the one learned from 429s during discover, else one
+// request every 2 s (the only pace seen in a production integration: the harsher plausible reading), never more than
+// its lanes can do at the answer time measured during discover.
+//
+// Dataverse (reference dataverse.md §4, api-limits): per identity, 1,200 s of execution per 300 s window, 6,000
+// requests, 52 at once. Microsoft publishes throughput, not costs; the costs below make the published figures come out
+// of the published limits (about 10,000,000 bulk records/hour/user): a bulk request of n records takes 288 + 1.152 n
+// ms of execution, a read 40 ms + 0.05 ms per row (the Dataverse emulator charges the same, so its clock agrees).
+// Real environments differ (one answered 8,000 requests): the figures are the defaults' sustained bound.
+//
+// Entitlement (api-request-limits-allocations): application users draw on the tenant's pool of 500,000 + 5,000 per
+// Dynamics licence per 24 h (capped at 10,000,000), and every record of a bulk request counts, as does every read.
+import { RESOURCES } from '@astep/actionstep-connector/resources';
+import type { ResourceName } from '@astep/actionstep-connector/records';
+import type { SourcePace } from '../ports';
+
+/** The pace seen in a production integration: one request every 2 s per session. */
+export const PRODUCTION_PACE_PER_SECOND = 0.5;
+/** Our goal from discover to verify (the seed's vendor quotes 2–5 days). */
+export const TARGET_MINUTES = 30;
+/** The row loader's batch (orchestrator/src/load/rowLoader.ts): one read before, one upsert, one read back. */
+export const LOADER_BATCH = 250;
+const MAX_IDENTITIES = 20;
+
+export const DATAVERSE_COSTS = { bulkBaseMs: 288, bulkPerRecordMs: 1.152, readBaseMs: 40, readPerRowMs: 0.05 };
+export const DATAVERSE_DEFAULT_LIMITS = { maxRequests: 6000, maxExecutionTimeMs: 1_200_000, maxConcurrent: 52, windowMs: 300_000 };
+const ENTITLEMENT = { base: 500_000, perLicence: 5_000, cap: 10_000_000, capacityPack: 50_000 };
+
+export interface SessionPaceEstimate {
+  name: string;
+  requestsPerSecond: number;
+  /** Where the pace comes from, in words. */
+  basis: string;
+  /** Mean answer time measured during discover (ms), when it made requests through this session. */
+  measuredAnswerMs: number | null;
+}
+
+export interface TimeEstimate {
+  actionstep: {
+    /** Listing pages, counts and id ranges of the extraction. */
+    extractCalls: number;
+    /** Document file parts downloaded during the run. */
+    documentCalls: number;
+    sessions: SessionPaceEstimate[];
+    /** Requests per second all sessions together. */
+    requestsPerSecond: number;
+    extractMinutes: number;
+    documentMinutes: number;
+    /** The same calls at one request every 2 s per session (the pace seen in production). */
+    atProductionPaceMinutes: number;
+  };
+  dataverse: {
+    applicationUsers: number;
+    /** Rows written (targets and their audit entries). */
+    records: number;
+    requests: number;
+    /** Each application user's share. */
+    perUser: { records: number; requests: number; executionSeconds: number };
+    /** At the sustained bound of the limits, every user busy. */
+    loadMinutes: number;
+    verifyMinutes: number;
+  };
+  entitlement: {
+    /** Operations the run counts against the pool (every bulk record, every read request). */
+    operations: number;
+    licences: number;
+    poolPer24h: number;
+    /** Days of the tenant's 24-hour pool the run uses (shared with everything else the tenant's applications do). */
+    days: number;
+  };
+  /** Extraction, then the run (writes and downloads, the harsher reading: one after the other), then verify. */
+  totalMinutes: number;
+  recommendation: {
+    targetMinutes: number;
+    actionstepSessions: number;
+    applicationUsers: number;
+    addActionstepSessions: number;
+    addApplicationUsers: number;
+    /** Capacity packs (+50,000 per 24 h) that keep the run inside one day's pool. */
+    capacityPacks: number;
+    message: string;
+  };
+}
+
+export interface TimeEstimateInput {
+  counts: Record<string, number>;
+  /** Document file parts to download (about one per 5 MB of each document). */
+  documentParts: number;
+  /** Records Dataverse receives (targets, before their audit entries). */
+  dataverseRecords: number;
+  sessions: Array<{ name: string; lanes: number; pace: SourcePace }>;
+  applicationUsers: number;
+  /** Enabled Dynamics users (licences: what the tenant pool grows with). */
+  licences: number;
+  pageSize: number;
+}
+
+const minutes = (seconds: number) => Math.round((seconds / 60) * 100) / 100;
+
+/** Records Dataverse receives for a firm's counts (targets, before their audit entries): a matter gives about 2.5 rows
+ *  (matter, opportunity, some accounts), a task two (task and its recurrence), the rest one each. */
+export function dataverseRecordsFor(c: Record<string, number>): number {
+  return Math.round((c.actions ?? 0) * 2.5 + (c.participants ?? 0) + (c.actionparticipants ?? 0) + (c.timeentries ?? 0) + 2 * (c.tasks ?? 0) + (c.actiondocuments ?? 0) + (c.filenotes ?? 0));
+}
+
+/** One session's pace: configured, learned, or the production pace; never faster than its lanes at the answer time. */
+export function sessionPace(name: string, lanes: number, pace: SourcePace): SessionPaceEstimate {
+  const measured = pace.answered > 0 && pace.meanLatencyMs !== undefined ? pace.meanLatencyMs : null;
+  const byLatency = measured !== null ? (Math.max(1, lanes) * 1000) / Math.max(1, measured) : Infinity;
+  const known = [pace.configuredPerSecond, pace.learnedPerSecond].filter((r): r is number => r !== undefined && r > 0);
+  const limit = known.length ? Math.min(...known) : PRODUCTION_PACE_PER_SECOND;
+  const basis = pace.learnedPerSecond !== undefined && pace.learnedPerSecond <= (pace.configuredPerSecond ?? Infinity)
+    ? `learned from Actionstep's refusals during discover (${pace.throttled} × 429)`
+    : pace.configuredPerSecond !== undefined ? 'configured (actionstep.requestsPerSecond)'
+      : 'assumed: one request every 2 s, the pace seen in production (Actionstep publishes no limit; set actionstep.requestsPerSecond once the firm knows its pace)';
+  const rate = Math.min(limit, byLatency);
+  return {
+    name,
+    requestsPerSecond: Math.round(rate * 100) / 100,
+    basis: rate < limit ? `${basis}; bounded by the answer time measured (${Math.round(measured ?? 0)} ms, ${lanes} at once)` : basis,
+    measuredAnswerMs: measured === null ? null : Math.round(measured),
+  };
+}
+
+/** Dataverse execution (ms) and requests to write `records` rows in loader batches, reads before and after included. */
+function dataverseWork(records: number): { requests: number; executionMs: number } {
+  const batches = Math.ceil(records / LOADER_BATCH);
+  const c = DATAVERSE_COSTS;
+  const write = c.bulkBaseMs + c.bulkPerRecordMs * LOADER_BATCH;
+  const read = c.readBaseMs + c.readPerRowMs * LOADER_BATCH;
+  return { requests: batches * 3, executionMs: batches * (write + 2 * read) };
+}
+
+/** Seconds one identity needs for work of `requests` costing `executionMs`, at the limits' sustained bound. */
+function boundSeconds(requests: number, executionMs: number): number {
+  const l = DATAVERSE_DEFAULT_LIMITS;
+  const byExecution = (executionMs / l.maxExecutionTimeMs) * (l.windowMs / 1000);
+  const byRequests = (requests / l.maxRequests) * (l.windowMs / 1000);
+  return Math.max(byExecution, byRequests);
+}
+
+export function estimateTime(input: TimeEstimateInput): TimeEstimate {
+  // Pages of every resource, plus per resource its count, its last id (to cut id ranges) and about one partial page
+  // per range of 25 pages (pagedExtraction.ts), plus the trust report. Resources without integer ids are read by
+  // offset, so their ids are listed once more at the end (the completeness check, resourceExtraction.ts).
+  const resources = Object.entries(input.counts);
+  const pagesOf = (n: number) => Math.max(1, Math.ceil(n / input.pageSize));
+  const pages = resources.reduce((s, [, n]) => s + pagesOf(n), 0);
+  const byOffset = resources.filter(([r]) => RESOURCES[r as ResourceName] && RESOURCES[r as ResourceName].idKind !== 'integer');
+  const idListings = byOffset.reduce((s, [, n]) => s + pagesOf(n), 0);
+  // That id listing is one page after another (offset paging cannot be cut by id): the longest is a chain no number
+  // of sessions shortens, each page taking the answer time or the session's interval, whichever is longer.
+  const chainPages = Math.max(0, ...byOffset.map(([, n]) => pagesOf(n)));
+  const extractCalls = pages + idListings + Math.ceil(pages / 25) + 2 * resources.length + 1;
+  const documentCalls = input.documentParts;
+  const sessions = (input.sessions.length ? input.sessions : [{ name: 'Actionstep sign-in', lanes: 1, pace: { answered: 0, throttled: 0 } }])
+    .map((s) => sessionPace(s.name, s.lanes, s.pace));
+  const rate = sessions.reduce((s, x) => s + x.requestsPerSecond, 0);
+  const perSessionRate = rate / sessions.length;
+  const answerSeconds = Math.max(0, ...sessions.map((x) => (x.measuredAnswerMs ?? 0) / 1000));
+  const extractSeconds = Math.max(extractCalls / rate, chainPages * Math.max(answerSeconds, 1 / perSessionRate));
+  const documentSeconds = documentCalls / rate;
+
+  const users = Math.max(1, input.applicationUsers);
+  // Every target row has an audit entry written beside it (safety/mirror.ts).
+  const records = input.dataverseRecords * 2;
+  const work = dataverseWork(records);
+  const perUser = { records: Math.ceil(records / users), requests: Math.ceil(work.requests / users), executionSeconds: Math.round(work.executionMs / users / 1000) };
+  const loadSeconds = boundSeconds(work.requests / users, work.executionMs / users);
+  // Verify reads every table back in pages of 5,000.
+  const verifyRequests = Math.ceil(input.dataverseRecords / 5000) + 20;
+  const verifySeconds = boundSeconds(verifyRequests / users, (verifyRequests * DATAVERSE_COSTS.readBaseMs + input.dataverseRecords * DATAVERSE_COSTS.readPerRowMs) / users);
+
+  const operations = records + work.requests - Math.ceil(records / LOADER_BATCH) + verifyRequests;
+  const pool = Math.min(ENTITLEMENT.cap, ENTITLEMENT.base + ENTITLEMENT.perLicence * input.licences);
+  const days = Math.round((operations / pool) * 100) / 100;
+
+  // The fewest identities (sessions + users) that bring the total under the target, if 20 of each can.
+  const A = (extractCalls + documentCalls) / perSessionRate; // seconds with one session
+  const D = loadSeconds * users + verifySeconds * users; // seconds with one user
+  const T = TARGET_MINUTES * 60;
+  let best: { n: number; m: number } | null = null;
+  for (let n = 1; n <= MAX_IDENTITIES; n++) {
+    const left = T - A / n;
+    if (left <= 0) continue;
+    const m = Math.max(1, Math.ceil(D / left));
+    if (m <= MAX_IDENTITIES && (!best || n + m < best.n + best.m)) best = { n, m };
+  }
+  const totalSeconds = extractSeconds + documentSeconds + loadSeconds + verifySeconds;
+  const capacityPacks = Math.max(0, Math.ceil((operations - pool) / ENTITLEMENT.capacityPack));
+  const n = best?.n ?? MAX_IDENTITIES;
+  const m = best?.m ?? MAX_IDENTITIES;
+  const parts = [
+    best
+      ? `${n} Actionstep sign-in${n > 1 ? 's' : ''} and ${m} Dataverse application user${m > 1 ? 's' : ''} bring discover to verify under ${TARGET_MINUTES} minutes at the pace above (about ${Math.ceil((A / n + D / m) / 60)} minutes)`
+      : `even ${MAX_IDENTITIES} Actionstep sign-ins and ${MAX_IDENTITIES} application users need about ${Math.ceil((A / MAX_IDENTITIES + D / MAX_IDENTITIES) / 60)} minutes at the pace above: plan the run over several sessions of work, or ask Actionstep support for a higher limit`,
+    `${n > sessions.length ? `add ${n - sessions.length} Actionstep sign-in${n - sessions.length > 1 ? 's' : ''} (other Actionstep users, nominated on the same restricted matters)` : 'no Actionstep sign-in to add'}`,
+    `${m > users ? `add ${m - users} application user${m - users > 1 ? 's' : ''} in Dynamics` : 'no application user to add'}`,
+    days > 1
+      ? `the run uses ${days} days of the tenant's 24-hour request entitlement: more identities do not change that (they share the pool); spread the run over ${Math.ceil(days)} days or add ${capacityPacks} capacity pack${capacityPacks > 1 ? 's' : ''} (+50,000 requests per 24 h each)`
+      : `the run uses ${days} of a day's request entitlement (shared with everything else the tenant runs that day)`,
+  ];
+  return {
+    actionstep: {
+      extractCalls, documentCalls, sessions, requestsPerSecond: Math.round(rate * 100) / 100,
+      extractMinutes: minutes(extractSeconds), documentMinutes: minutes(documentSeconds),
+      atProductionPaceMinutes: minutes((extractCalls + documentCalls) / (PRODUCTION_PACE_PER_SECOND * sessions.length)),
+    },
+    dataverse: { applicationUsers: users, records, requests: work.requests + verifyRequests, perUser, loadMinutes: minutes(loadSeconds), verifyMinutes: minutes(verifySeconds) },
+    entitlement: { operations, licences: input.licences, poolPer24h: pool, days },
+    totalMinutes: minutes(totalSeconds),
+    recommendation: {
+      targetMinutes: TARGET_MINUTES, actionstepSessions: n, applicationUsers: m,
+      addActionstepSessions: Math.max(0, n - sessions.length), addApplicationUsers: Math.max(0, m - users), capacityPacks,
+      message: `${parts.join('; ')}.`,
+    },
+  };
+}
+
+/** The plan's summary figures, made to agree with the time section (its notes say where each pace comes from). */
+export function estimatesWithTime<E extends { actionstepCalls: number; actionstepMinutes: number; dataverseRequests: number; dataverseMinutes: number; notes: string[] }>(estimates: E, time: TimeEstimate): E {
+  const a = time.actionstep;
+  return {
+    ...estimates,
+    actionstepCalls: a.extractCalls + a.documentCalls,
+    actionstepMinutes: Math.max(1, Math.ceil(a.extractMinutes + a.documentMinutes)),
+    dataverseRequests: time.dataverse.requests,
+    dataverseMinutes: Math.max(1, Math.ceil(time.dataverse.loadMinutes + time.dataverse.verifyMinutes)),
+    notes: [
+      ...a.sessions.map((s) => `Actionstep ${s.name}: ${s.requestsPerSecond} requests/s, ${s.basis}.`),
+      `Actionstep: ${a.extractCalls} calls to extract (${a.extractMinutes} min) and ${a.documentCalls} document downloads during the run (${a.documentMinutes} min) across ${a.sessions.length} sign-in${a.sessions.length > 1 ? 's' : ''}; at one request every 2 s per sign-in (the pace seen in production): ${a.atProductionPaceMinutes} min.`,
+      `Dataverse: ${time.dataverse.records} rows (targets and their audit entries) in ${time.dataverse.requests} requests across ${time.dataverse.applicationUsers} application user${time.dataverse.applicationUsers > 1 ? 's' : ''}, ${time.dataverse.perUser.records} rows and ${time.dataverse.perUser.executionSeconds} s of server time each: ${time.dataverse.loadMinutes} min at the sustained bound of the default service protection limits (1,200 s of execution per 300 s per user), verify ${time.dataverse.verifyMinutes} min.`,
+      `Entitlement: ${time.entitlement.operations} operations against the tenant's pool of ${time.entitlement.poolPer24h} per 24 h (500,000 + 5,000 × ${time.entitlement.licences} enabled Dynamics users; every bulk record counts): ${time.entitlement.days} days.`,
+      `Discover to verify: about ${time.totalMinutes} min. Recommendation: ${time.recommendation.message}`,
+    ],
+  };
+}

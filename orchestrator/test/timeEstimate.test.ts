@@ -1,0 +1,118 @@
+import { estimateTime, estimatesWithTime, PRODUCTION_PACE_PER_SECOND, sessionPace, type TimeEstimateInput } from '../src/plan/timeEstimate';
+
+const firm: TimeEstimateInput = {
+  counts: { actions: 10_000, participants: 20_000, actionparticipants: 20_000, timeentries: 100_000, filenotes: 30_000, actiondocuments: 20_000 },
+  documentParts: 20_000,
+  dataverseRecords: 200_000,
+  sessions: [{ name: 'sign-in 1', lanes: 4, pace: { configuredPerSecond: 10, answered: 50, throttled: 0, meanLatencyMs: 100 } }],
+  applicationUsers: 1,
+  licences: 20,
+  pageSize: 200,
+};
+
+describe('a session pace', () => {
+  it('is the configured one when Actionstep refused nothing and answers fast enough', () => {
+    const p = sessionPace('s', 4, { configuredPerSecond: 10, answered: 50, throttled: 0, meanLatencyMs: 100 });
+    expect(p.requestsPerSecond).toBe(10);
+    expect(p.basis).toMatch(/configured/);
+    expect(p.measuredAnswerMs).toBe(100);
+  });
+
+  it('is the limit learned from 429s when it is lower than the configured one', () => {
+    const p = sessionPace('s', 4, { configuredPerSecond: 10, learnedPerSecond: 3, answered: 50, throttled: 2, meanLatencyMs: 100 });
+    expect(p.requestsPerSecond).toBe(3);
+    expect(p.basis).toMatch(/learned.*2 × 429/);
+  });
+
+  it('assumes the production pace (one request every 2 s) when nothing is known', () => {
+    const p = sessionPace('s', 4, { answered: 50, throttled: 0, meanLatencyMs: 20 });
+    expect(p.requestsPerSecond).toBe(PRODUCTION_PACE_PER_SECOND);
+    expect(p.basis).toMatch(/assumed: one request every 2 s/);
+  });
+
+  it('is never faster than its lanes at the measured answer time', () => {
+    const p = sessionPace('s', 2, { configuredPerSecond: 50, answered: 10, throttled: 0, meanLatencyMs: 500 });
+    expect(p.requestsPerSecond).toBe(4);
+    expect(p.basis).toMatch(/bounded by the answer time measured \(500 ms, 2 at once\)/);
+  });
+});
+
+describe('the time estimate', () => {
+  it('counts the calls and prices them at each session\'s pace', () => {
+    const t = estimateTime(firm);
+    // 200,000 records in pages of 200 = 1,000 pages; the ids of actionparticipants (composite ids, read by offset) listed
+    // again (100); a partial page per span of 25; count and last id per resource; the trust report.
+    expect(t.actionstep.extractCalls).toBe(1000 + 100 + 40 + 12 + 1);
+    expect(t.actionstep.documentCalls).toBe(20_000);
+    expect(t.actionstep.extractMinutes).toBeCloseTo(1153 / 10 / 60, 1);
+    expect(t.actionstep.documentMinutes).toBeCloseTo(20_000 / 10 / 60, 1);
+    expect(t.actionstep.atProductionPaceMinutes).toBeCloseTo(21_153 / 0.5 / 60, 1);
+  });
+
+  it('never puts the extraction below its longest chain of pages: the id listing of a resource read by offset', () => {
+    // 100 sessions at 10/s would read 1,153 calls in about 1.2 s, but actionparticipants' 100 id pages come one after
+    // another, each at least the 0.1 s interval of one session (and its 100 ms answer time).
+    const many = Array.from({ length: 100 }, (_, i) => ({ ...firm.sessions[0], name: `sign-in ${i + 1}` }));
+    const t = estimateTime({ ...firm, sessions: many });
+    expect(t.actionstep.extractMinutes).toBeCloseTo((100 * 0.1) / 60, 2);
+    const slow = estimateTime({ ...firm, sessions: many.map((x) => ({ ...x, pace: { ...x.pace, meanLatencyMs: 400 } })) });
+    // Four lanes at 400 ms still allow 10/s per session; the chain's pages take 0.4 s each.
+    expect(slow.actionstep.extractMinutes).toBeCloseTo((100 * 0.4) / 60, 2);
+  });
+
+  it('halves the Actionstep time with a second session and the Dataverse load time with a second application user', () => {
+    const one = estimateTime(firm);
+    const two = estimateTime({ ...firm, sessions: [firm.sessions[0], { ...firm.sessions[0], name: 'sign-in 2' }], applicationUsers: 2 });
+    expect(two.actionstep.requestsPerSecond).toBe(20);
+    expect(Math.abs(two.actionstep.documentMinutes - one.actionstep.documentMinutes / 2)).toBeLessThanOrEqual(0.1); // minutes are rounded to 0.1
+    expect(Math.abs(two.dataverse.loadMinutes - one.dataverse.loadMinutes / 2)).toBeLessThanOrEqual(0.1);
+    expect(two.dataverse.perUser.records).toBe(one.dataverse.perUser.records / 2);
+  });
+
+  it('prices Dataverse at the execution-time bound: rows and audit entries in batches of 250, a read before and after each', () => {
+    const t = estimateTime(firm);
+    expect(t.dataverse.records).toBe(400_000);
+    // 1,600 batches of (288 + 1.152 × 250) + 2 × (40 + 0.05 × 250) ms = 681 ms; 4 s of execution per second per user.
+    expect(t.dataverse.perUser.executionSeconds).toBe(Math.round((1600 * 681) / 1000));
+    expect(t.dataverse.loadMinutes).toBeCloseTo((1600 * 0.681) / 4 / 60, 1);
+  });
+
+  it('counts every written row against the tenant\'s daily entitlement and says when packs are needed', () => {
+    const t = estimateTime(firm);
+    expect(t.entitlement.poolPer24h).toBe(600_000);
+    expect(t.entitlement.operations).toBeGreaterThan(400_000);
+    expect(t.entitlement.days).toBeCloseTo(t.entitlement.operations / 600_000, 2);
+    const big = estimateTime({ ...firm, dataverseRecords: 1_000_000, licences: 0 });
+    expect(big.entitlement.days).toBeGreaterThan(4);
+    expect(big.recommendation.capacityPacks).toBe(Math.ceil((big.entitlement.operations - 500_000) / 50_000));
+    expect(big.recommendation.message).toMatch(/more identities do not change that/);
+  });
+
+  it('recommends the fewest identities that bring discover to verify under 30 minutes', () => {
+    const t = estimateTime(firm);
+    const r = t.recommendation;
+    expect(r.actionstepSessions).toBeGreaterThan(1);
+    expect(r.addActionstepSessions).toBe(r.actionstepSessions - 1);
+    // The recommended identities meet the goal: priced again with them, the estimate is under 30 minutes.
+    const withThem = estimateTime({
+      ...firm,
+      sessions: Array.from({ length: r.actionstepSessions }, (_, i) => ({ ...firm.sessions[0], name: `sign-in ${i + 1}` })),
+      applicationUsers: r.applicationUsers,
+    });
+    expect(withThem.totalMinutes).toBeLessThanOrEqual(30);
+    expect(withThem.recommendation.addActionstepSessions + withThem.recommendation.addApplicationUsers).toBe(0);
+    // One fewer session does not.
+    const fewer = estimateTime({ ...firm, sessions: withThem.actionstep.sessions.slice(1).map((s) => ({ name: s.name, lanes: 4, pace: firm.sessions[0].pace })), applicationUsers: r.applicationUsers });
+    expect(fewer.totalMinutes).toBeGreaterThan(30 - 1e-9);
+  });
+
+  it('keeps the plan\'s summary figures in agreement with the time section', () => {
+    const t = estimateTime(firm);
+    const e = estimatesWithTime({ actionstepCalls: 1, actionstepMinutes: 1, dataverseRequests: 1, dataverseRecords: 1, dataverseMinutes: 1, notes: ['old'] }, t);
+    expect(e.dataverseRequests).toBe(t.dataverse.requests);
+    expect(e.actionstepCalls).toBe(21_153);
+    expect(e.actionstepMinutes).toBe(Math.ceil(t.actionstep.extractMinutes + t.actionstep.documentMinutes));
+    expect(e.notes.join(' ')).toMatch(/sign-in 1: 10 requests\/s, configured/);
+    expect(e.notes).not.toContain('old');
+  });
+});
