@@ -97,7 +97,10 @@ export class MemoryStateStore implements StateStore {
   }
   outcomes(runId: string) { return structuredClone(this.outcomeRows.get(runId) ?? []); }
   addOutcomes(runId: string, o: RecordOutcome[], replace: boolean) {
-    this.setOutcomes(runId, [...(replace ? [] : this.outcomeRows.get(runId) ?? []), ...o]);
+    // A record's outcome added again replaces the one before (as the SQLite store's key does).
+    const byRecord = new Map((replace ? [] : this.outcomeRows.get(runId) ?? []).map((x) => [`${x.resource}\u0000${x.id}`, x] as const));
+    for (const x of o) byRecord.set(`${x.resource}\u0000${x.id}`, x);
+    this.setOutcomes(runId, [...byRecord.values()]);
   }
   outcomesPage(runId: string, after: number, limit: number) {
     return (this.outcomeRows.get(runId) ?? []).slice(after, after + limit).map((o, i) => ({ ...structuredClone(o), position: after + i + 1 }));
