@@ -529,7 +529,12 @@ export class MigrationEngine {
     let tally: LoadTally;
     try {
       tally = await this.load(run.runId, phase, ledger, (table) => this.rowsOf(view, table, dispositions.record, decisions), {
-        beforeBatch: async (rows) => { count += await recordFieldProblems(rows, log, writer); },
+        // Batches run side by side: add once the batch's problems are written (`count += await …` would read count
+        // before the wait and lose the other batches' additions).
+        beforeBatch: async (rows) => {
+          const n = await recordFieldProblems(rows, log, writer);
+          count += n;
+        },
       });
     } finally {
       await writer?.close();
