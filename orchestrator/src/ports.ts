@@ -255,6 +255,63 @@ export interface StagingChange {
   checkpoints?: Record<string, string | null>;
 }
 
+/** Top-level fields of staged records that a staging index looks records up by (links to a matter or a participant). */
+export type StagedField = 'actionId' | 'participantId';
+
+/** One row of a table the engine derives from staging (people's canonical ids, matters' accounts...). */
+export interface DerivedRow {
+  key: string;
+  /** Rows sharing a group are read together (the matters of one account); null: no group. */
+  group: string | null;
+  /** Order of the rows (unique within the table; a group's rows come in this order). */
+  ord: number;
+  value: string;
+}
+
+/**
+ * Indexed, paged reads of staging, so the engine maps a firm of any size without holding it: records by id and by
+ * their link to a matter or a participant, a resource page by page in staging order, and tables the engine derives
+ * once from staging. Offered by stores that keep staging in an indexed database (the command line's SQLite file);
+ * a store without it (the browser's, whose staging is in Dataverse) makes the engine map from the whole firm in memory,
+ * read through the asynchronous staging methods.
+ */
+export interface StagingIndex {
+  /** Changes whenever staging changes (stage, unstage, clear): derived tables built from an older one are rebuilt. */
+  version(): number;
+  /** Up to `limit` staged records of a resource in staging order, after position `after` (0: from the start). */
+  page(resource: string, after: number, limit: number): Array<StagedRecord & { position: number }>;
+  /** Staged records by id, in staging order (ids not staged are left out). */
+  byIds(resource: string, ids: string[]): StagedRecord[];
+  /** Staged records whose `field` equals `value`, in staging order. */
+  where(resource: string, field: StagedField, value: string): StagedRecord[];
+  /** Replaces a derived table's rows. */
+  replaceDerived(name: string, rows: Iterable<DerivedRow>): void;
+  derived(name: string, key: string): DerivedRow | null;
+  /** A group's rows in order. */
+  derivedGroup(name: string, group: string): DerivedRow[];
+  /** Up to `limit` rows in order, those with `ord` above `after` (ords are unique within a derived table). */
+  derivedPage(name: string, after: number, limit: number): DerivedRow[];
+}
+
+/** What became of one staged record in a mapping pass (a Disposition as JSON), written as it is produced. */
+export interface DispositionRecord {
+  resource: string;
+  id: string;
+  /** Reading order of a record's dispositions: 0 a mapping's row, skip or failure; 1 a roll-up; 2 the source accounting's. */
+  rank: number;
+  json: string;
+}
+
+/** A row the loader handled in a pass: how it ended, the GUID children bind to, and what later steps read (JSON). */
+export interface LoadedRow {
+  table: string;
+  key: string;
+  outcome: 'created' | 'updated' | 'skipped' | 'failed';
+  /** The row's GUID in Dataverse (also when this write failed but the row existed). */
+  targetId: string | null;
+  json: string;
+}
+
 export interface StateStore {
   getRun(runId: string): RunState | null;
   latestRunId(): string | null;
@@ -297,6 +354,24 @@ export interface StateStore {
   setOutcomes(runId: string, outcomes: RecordOutcome[]): void;
   outcomes(runId: string): RecordOutcome[];
   transaction<T>(fn: () => T): T;
+
+  // ---- added for the streaming engine (issue 13): nothing above changes meaning ----
+
+  /** Indexed staging, where the store can index (absent: the engine maps from the whole firm in memory). */
+  readonly staging?: StagingIndex;
+  /** Outcomes in pages (`replace`: the run's earlier outcomes are removed first), and a page of them back. */
+  addOutcomes(runId: string, outcomes: RecordOutcome[], replace: boolean): void;
+  outcomesPage(runId: string, after: number, limit: number): Array<RecordOutcome & { position: number }>;
+  /** A ledger holds one mapping-and-load pass (run, sample, delta, verify of a run): its dispositions and loaded rows. */
+  clearLedger(ledger: string): void;
+  addDispositions(ledger: string, records: DispositionRecord[]): void;
+  /** The dispositions of these records, each record's in reading order (rank, then as written). */
+  dispositions(ledger: string, resource: string, ids: string[]): DispositionRecord[];
+  putLoadedRows(ledger: string, rows: LoadedRow[]): void;
+  loadedRows(ledger: string, table: string, keys: string[]): LoadedRow[];
+  /** A table's loaded rows in the order they were first put, `limit` after position `after`. */
+  loadedRowsPage(ledger: string, table: string, after: number, limit: number): Array<LoadedRow & { position: number }>;
+
   // Audit reads that never need a run's whole audit in memory (rollback reads its plan a page at a time).
   /** Audit entries in sequence order (descending with `descending`), strictly after/before a sequence, by phase. */
   auditPage(runId: string, query: { afterSeq?: number; beforeSeq?: number; phase?: AuditPhase; notPhase?: AuditPhase; limit: number; descending?: boolean }): AuditEntry[];

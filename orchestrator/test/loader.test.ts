@@ -62,9 +62,9 @@ describe('row loader', () => {
     // Without the account lookup (its account is not loaded here): the contact table alone.
     const jane = { ...mapAll(contextFor(smallFirm())).rows.get('contact')!.find((r) => r.key === 'P-200')!, binds: {} };
     const twin = { ...jane, key: 'P-201', sourceId: '201', attributes: { ...jane.attributes, astep_sourceid: 'P-201' } };
-    // One row per batch, two batches at once: both read the existing contact before either writes its key.
-    const loader = new RowLoader(sink, store, new KeyRegistry(), silentProgress, MAPPINGS, { runId: 'r1', phase: 'run', batchSize: 1, lanes: 2, matchExisting: true });
-    const results = await loader.loadTable('contact', [jane, twin]);
+    // One row per batch, two batches at once (as the pipeline sends them): both read the existing contact before either writes its key.
+    const loader = new RowLoader(sink, store, silentProgress, MAPPINGS, { runId: 'r1', phase: 'run', ledger: 'r1:run', matchExisting: true });
+    const results = (await Promise.all([loader.loadBatch('contact', [jane]), loader.loadBatch('contact', [twin])])).flat();
     expect(results.map((r) => r.outcome).sort()).toEqual(['created', 'updated']);
     const does = sink.rows('contact').filter((c) => String(c.emailaddress1).toLowerCase() === 'jane.doe@example.com');
     expect(does).toHaveLength(2);

@@ -1,6 +1,6 @@
 // One contract, two state stores: the SQLite file the command line keeps and the in-memory store the wizard keeps
 // (and rollback from CRM rebuilds). Staging, checkpoints, runs, the write-ahead audit and the outcomes behave the same.
-import { MemoryStateStore, type AuditEntry, type RunState, type StateStore } from '@astep/orchestrator';
+import { DataverseStagingStore, MemoryStateStore, type AuditEntry, type RunState, type SinkPort, type StateStore } from '@astep/orchestrator';
 import { SqliteStateStore } from '../src/state/sqliteStateStore';
 
 const stores: Array<[string, () => StateStore & { close?: () => void }]> = [
@@ -119,6 +119,43 @@ describe.each(stores)('%s state store', (_name, make) => {
     expect(store.outcomes('r2')).toEqual([]);
   });
 
+  test('outcomes in pages: added (the first call replacing the run\'s earlier ones), read back a page at a time in (resource, id) order', () => {
+    const o = (resource: string, id: string, outcome: 'migrated' | 'skipped' = 'migrated') => ({ resource, id, outcome, message: null, targets: null });
+    store.setOutcomes('r1', [o('tasks', '99')]);
+    store.addOutcomes('r1', [o('tasks', '2'), o('actions', '9')], true);
+    store.addOutcomes('r1', [o('actions', '10'), o('tasks', '2', 'skipped')], false);
+    const first = store.outcomesPage('r1', 0, 2);
+    const rest = store.outcomesPage('r1', first[first.length - 1].position, 10);
+    expect([...first, ...rest].map((x) => `${x.resource}:${x.id}:${x.outcome}`)).toEqual(['actions:10:migrated', 'actions:9:migrated', 'tasks:2:skipped']);
+    expect(store.outcomesPage('r1', 3, 10)).toEqual([]);
+    expect(store.outcomes('r1')).toHaveLength(3);
+  });
+
+  test('a pass\'s ledger: dispositions by record in reading order, loaded rows by key and in the order first put, cleared per ledger', () => {
+    store.addDispositions('r1:run', [
+      { resource: 'actions', id: '1', rank: 2, json: '"accounting"' },
+      { resource: 'actions', id: '1', rank: 0, json: '"row"' },
+      { resource: 'actions', id: '2', rank: 1, json: '"rollup"' },
+      { resource: 'actions', id: '1', rank: 0, json: '"second row"' },
+    ]);
+    store.addDispositions('r1:delta', [{ resource: 'actions', id: '1', rank: 0, json: '"other pass"' }]);
+    const of = (id: string) => store.dispositions('r1:run', 'actions', [id, 'missing']).map((d) => d.json);
+    expect([of('1'), of('2')]).toEqual([['"row"', '"second row"', '"accounting"'], ['"rollup"']]);
+
+    const row = (key: string, outcome: 'created' | 'failed', targetId: string | null) => ({ table: 'contact', key, outcome, targetId, json: '{}' });
+    store.putLoadedRows('r1:run', [row('P-2', 'created', 'g2'), row('P-1', 'failed', null)]);
+    store.putLoadedRows('r1:run', [row('P-3', 'created', 'g3'), row('P-2', 'failed', 'g2')]);
+    expect(store.loadedRows('r1:run', 'contact', ['P-2', 'P-9']).map((r) => [r.key, r.outcome, r.targetId])).toEqual([['P-2', 'failed', 'g2']]);
+    expect(store.loadedRows('r1:run', 'account', ['P-2'])).toEqual([]);
+    const page = store.loadedRowsPage('r1:run', 'contact', 0, 2);
+    const next = store.loadedRowsPage('r1:run', 'contact', page[page.length - 1].position, 2);
+    expect([...page, ...next].map((r) => r.key)).toEqual(['P-2', 'P-1', 'P-3']);
+
+    store.clearLedger('r1:run');
+    expect([store.dispositions('r1:run', 'actions', ['1']), store.loadedRows('r1:run', 'contact', ['P-2'])]).toEqual([[], []]);
+    expect(store.dispositions('r1:delta', 'actions', ['1'])).toHaveLength(1);
+  });
+
   test('a transaction returns what its body returns', () => {
     expect(store.transaction(() => 42)).toBe(42);
   });
@@ -135,4 +172,18 @@ test('SQLite: a step that fails part way leaves neither its staging nor its chec
   } finally {
     store.close();
   }
+});
+
+test('the wizard\'s store (staging in Dataverse) has the ledgers and paged outcomes of the memory store, and no staging index', () => {
+  // The streaming engine falls back to the firm in memory when a store has no index; its ledgers stay in the tab.
+  const sink = {} as SinkPort; // no staging call is made here: the ledgers never reach Dataverse
+  const store = new DataverseStagingStore('r1', sink);
+  expect((store as StateStore).staging).toBeUndefined();
+  store.putLoadedRows('r1:run', [{ table: 'contact', key: 'P-1', outcome: 'created', targetId: 'g1', json: '{}' }]);
+  store.addDispositions('r1:run', [{ resource: 'participants', id: '1', rank: 0, json: '{}' }]);
+  store.addOutcomes('r1', [{ resource: 'participants', id: '1', outcome: 'migrated', message: null, targets: 'contact:g1' }], true);
+  expect(store.loadedRows('r1:run', 'contact', ['P-1'])[0].targetId).toBe('g1');
+  expect(store.dispositions('r1:run', 'participants', ['1'])).toHaveLength(1);
+  expect(store.outcomesPage('r1', 0, 10).map((o) => o.id)).toEqual(['1']);
+  expect(() => store.staged('participants')).toThrow(/use stagedPages/);
 });

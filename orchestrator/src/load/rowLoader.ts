@@ -1,8 +1,10 @@
 // Writes intended rows to Dataverse: read what is there, skip what is unchanged, record a write-ahead audit entry
 // (with the before values) for every create or update, upsert through the sink, read back, and complete the audit.
 // A crash between any two steps is repaired by the next run: the first before-image is kept, and a write that
-// happened is recognised when the row already holds the intended values.
-import type { AuditEntry, AuditPhase, ProgressReporter, Row, SinkPort, SinkUpsertTarget, StateStore, TableInfo } from '../ports';
+// happened is recognised when the row already holds the intended values. Each batch stands alone (the pipeline in
+// pipeline.ts keeps many in flight): what it needs of earlier tables, the GUIDs of parent rows, comes from the pass's
+// ledger in the state store, and what it did goes there too.
+import type { AuditEntry, AuditPhase, LoadedRow, ProgressReporter, Row, SinkPort, SinkUpsertTarget, StateStore, TableInfo } from '../ports';
 import type { MappingSet } from '../mappings/mappingSet';
 import type { TableMapping } from '../mappings/tableMapping';
 import type { TargetRow } from '../transform/targetRow';
@@ -50,13 +52,36 @@ interface TablePlan {
 export interface RowLoaderOptions {
   runId: string;
   phase: AuditPhase;
-  batchSize?: number;
-  /** Batches of one table loaded at once (default: from the sink's capacity, at most 16). */
-  lanes?: number;
+  /** The pass's ledger in the state store: loaded rows and their GUIDs (the key registry children bind through). */
+  ledger: string;
+  /** Requests one batch's write may keep in flight (the pipeline keeps many batches in flight). Default: the sink's choice. */
+  writeConcurrency?: number;
   downloadFile?: (fileId: string, fileSize: number) => Promise<Uint8Array>;
   /** Match rows that existed before the migration (no astep_sourceid yet): contacts by email, organisations by name. */
   matchExisting?: boolean;
   now?: () => Date;
+  /** Extra facts kept with each loaded row (the report's mapping counts): read back when a close fails. */
+  describe?: (row: TargetRow) => string[];
+}
+
+/** What the ledger keeps of a loaded row besides its outcome and GUID. */
+export interface LoadedRowFacts {
+  sourceResource: string;
+  sourceId: string;
+  finalState?: TargetRow['finalState'];
+  errorCode?: string;
+  message?: string;
+  /** From RowLoaderOptions.describe. */
+  facts?: string[];
+}
+
+/** A loaded row whose close failed after it was written (its outcome becomes failed). */
+export interface CloseFailure {
+  table: string;
+  key: string;
+  /** The outcome it had before (created or updated or skipped). */
+  was: RowOutcome;
+  facts: string[];
 }
 
 interface Planned {
@@ -71,7 +96,6 @@ interface Planned {
 }
 
 export class RowLoader {
-  private readonly batchSize: number;
   private readonly now: () => Date;
   /** Records that existed before the migration and a row of this loader has matched (by GUID). */
   private readonly claimed = new Set<string>();
@@ -79,12 +103,10 @@ export class RowLoader {
   constructor(
     private readonly sink: SinkPort,
     private readonly store: StateStore,
-    readonly registry: KeyRegistry,
     private readonly progress: ProgressReporter,
     private readonly mappings: MappingSet,
     private readonly options: RowLoaderOptions,
   ) {
-    this.batchSize = options.batchSize ?? 250;
     this.now = options.now ?? (() => new Date());
   }
 
@@ -99,43 +121,6 @@ export class RowLoader {
   /** The value a row is found by: its astep_sourceid, or the GUID it is addressed by. */
   private static addressOf(t: TablePlan, row: TargetRow): string {
     return t.fixed ? (row.fixedId as string) : row.key;
-  }
-
-  /**
-   * Batches of a table go several at a time: one batch at a time kept one request in flight where the service allows
-   * 52 per application user (dataverse.md, service protection), so the run loaded at a fraction of the bound. No row
-   * of a table looks up a row of the same table (lookups point at tables loaded before), so a table's batches do not
-   * wait for each other; each batch keeps its own write-ahead audit, so a kill leaves at most `lanes` batches pending
-   * and the next run resumes them by key. Tables with file bodies keep two lanes: each batch holds its files.
-   */
-  async loadTable(table: string, rows: TargetRow[]): Promise<RowResult[]> {
-    const batches: TargetRow[][] = [];
-    for (let i = 0; i < rows.length; i += this.batchSize) batches.push(rows.slice(i, i + this.batchSize));
-    const results: RowResult[][] = new Array(batches.length);
-    const withFiles = !!this.mappings.require(table).attachmentColumn;
-    const lanes = Math.max(1, Math.min(batches.length, withFiles ? 2 : this.lanes()));
-    this.progress.start(table, rows.length);
-    let next = 0;
-    let stopped = false;
-    await Promise.all(Array.from({ length: lanes }, async () => {
-      while (!stopped && next < batches.length) {
-        const n = next++;
-        try {
-          results[n] = await this.loadBatch(table, batches[n]);
-        } catch (e) {
-          stopped = true; // no lane starts another batch after one failed: the step stops as it did with one lane
-          throw e;
-        }
-        this.progress.tick(table, batches[n].length);
-      }
-    }));
-    this.progress.done(table);
-    return results.flat();
-  }
-
-  /** Batches in flight at once: the option, else what the sink may have in flight (its identities' limits), at most 16. */
-  private lanes(): number {
-    return this.options.lanes ?? Math.min(16, Math.max(1, this.sink.capacity?.() ?? 1));
   }
 
   private selectFor(t: TablePlan, rows: TargetRow[]): string[] {
@@ -184,8 +169,26 @@ export class RowLoader {
     return matches;
   }
 
+  /** GUIDs of the parent rows this batch binds to, from the ledger (their tables were loaded before this one). */
+  private parentIds(rows: TargetRow[]): KeyRegistry {
+    const wanted = new Map<string, Set<string>>();
+    for (const r of rows) {
+      for (const ref of Object.values(r.binds)) {
+        if (!ref || ref.byId) continue;
+        let keys = wanted.get(ref.table);
+        if (!keys) wanted.set(ref.table, (keys = new Set()));
+        keys.add(ref.key);
+      }
+    }
+    const registry = new KeyRegistry();
+    for (const [table, keys] of wanted) {
+      for (const loaded of this.store.loadedRows(this.options.ledger, table, [...keys])) if (loaded.targetId) registry.set(table, loaded.key, loaded.targetId);
+    }
+    return registry;
+  }
+
   /** The row's columns and lookups as Dataverse would hold them (lookups as GUIDs where the registry knows them). */
-  private desiredOf(t: TablePlan, row: TargetRow): { desired: Row; unresolved: string | null } {
+  private desiredOf(t: TablePlan, row: TargetRow, registry: KeyRegistry): { desired: Row; unresolved: string | null } {
     const desired: Row = {};
     for (const [c, v] of Object.entries(row.attributes)) if (!t.createOnly.has(c)) desired[c] = v;
     let unresolved: string | null = null;
@@ -195,7 +198,7 @@ export class RowLoader {
         desired[attr] = null;
         continue;
       }
-      const id = ref.byId ? ref.key : this.registry.get(ref.table, ref.key);
+      const id = ref.byId ? ref.key : registry.get(ref.table, ref.key);
       if (!id) {
         unresolved ??= `${nav} → ${ref.table} ${ref.key} was not written (see that record's error)`;
         continue;
@@ -205,7 +208,11 @@ export class RowLoader {
     return { desired, unresolved };
   }
 
-  private async loadBatch(table: string, rows: TargetRow[]): Promise<RowResult[]> {
+  /**
+   * Loads one batch of one table's rows (every parent table already loaded in this pass). The results are kept in
+   * the ledger and returned.
+   */
+  async loadBatch(table: string, rows: TargetRow[]): Promise<RowResult[]> {
     const t = this.tablePlan(table);
     const { info, mapping } = t;
     const lifecycle = mapping.lifecycle;
@@ -213,20 +220,24 @@ export class RowLoader {
     const existingByKey = await this.readExisting(t, rows, select);
     const missing = rows.filter((r) => !existingByKey.has(RowLoader.addressOf(t, r).toLowerCase()));
     const matched = await this.matchPreExisting(t, missing, select);
-    const pendingByKey = new Map(this.store.pendingAudit(this.options.runId).filter((e) => e.table === table && e.phase === this.options.phase && e.operation !== 'state').map((e) => [e.key, e] as const));
+    const pendingByKey = new Map(this.store.auditByKeys(this.options.runId, this.options.phase, table, rows.map((r) => r.key))
+      .filter((e) => e.status === 'pending' && e.operation !== 'state').map((e) => [e.key, e] as const));
+    const parents = this.parentIds(rows);
 
     const results: RowResult[] = [];
     const plans: Planned[] = [];
+    /** GUIDs of rows that exist, also when their write fails now (children may still bind to them). */
+    const known = new Map<string, string>();
     for (const row of rows) {
       const address = RowLoader.addressOf(t, row).toLowerCase();
       const existing = existingByKey.get(address) ?? matched.get(row.key) ?? null;
       const matchedId = !existingByKey.has(address) && existing ? (existing[info.primaryIdAttribute] as string) : null;
-      const { desired, unresolved } = this.desiredOf(t, row);
+      const { desired, unresolved } = this.desiredOf(t, row, parents);
       if (unresolved) {
         results.push(this.fail(row, 'parent-missing', `${row.sourceResource} ${row.sourceId}: lookup ${unresolved}`));
         continue;
       }
-      if (existing) this.registry.set(table, row.key, String(existing[info.primaryIdAttribute]));
+      if (existing) known.set(row.key, String(existing[info.primaryIdAttribute]));
       const changed = existing ? Object.keys(desired).filter((c) => !sameValue(c, desired[c], existing[c])) : Object.keys(desired);
       if (matchedId && !t.fixed) changed.push('astep_sourceid');
       const operation = !existing ? 'create' : changed.length ? 'update' : 'skip';
@@ -249,7 +260,7 @@ export class RowLoader {
     // Closed activities and opportunities are read-only: re-open the ones that must change.
     const reopen = lifecycle ? toWrite.filter((p) => p.existing && Number(p.existing.statecode ?? 0) !== 0) : [];
     if (lifecycle && reopen.length) {
-      const res = await this.sink.upsert(info, reopen.map((p) => ({ key: { id: String(p.existing![info.primaryIdAttribute]) }, attributes: { ...lifecycle.reopen }, ref: p.row.key })));
+      const res = await this.sink.upsert(info, reopen.map((p) => ({ key: { id: String(p.existing![info.primaryIdAttribute]) }, attributes: { ...lifecycle.reopen }, ref: p.row.key })), this.writeOptions());
       res.forEach((r, i) => {
         if (r.outcome === 'failed') reopen[i].message = `could not re-open ${table} ${reopen[i].row.key}: ${r.message}`;
       });
@@ -309,7 +320,7 @@ export class RowLoader {
       writing.push(p);
     }
 
-    const writeResults = targets.length ? await this.sink.upsert(info, targets) : [];
+    const writeResults = targets.length ? await this.sink.upsert(info, targets, this.writeOptions()) : [];
     const failedRefs = new Map<Planned, { code?: string; message?: string }>();
     writeResults.forEach((r, i) => {
       if (r.outcome === 'failed') failedRefs.set(writing[i], { code: r.errorCode, message: r.message });
@@ -318,9 +329,24 @@ export class RowLoader {
     // Read back what was written: the after values for the audit, and the GUIDs children bind to.
     const written = writing.filter((p) => !failedRefs.has(p));
     const after = written.length ? await this.readExisting(t, written.map((p) => p.row), select) : new Map<string, Row>();
-    // One local transaction for the batch's audit completions (one fsync, not one per row).
-    this.store.transaction(() => this.completeBatch(t, plans, writing, failedRefs, after, results));
+    // One local transaction for the batch's audit completions and its ledger rows (one fsync, not one per row).
+    this.store.transaction(() => {
+      this.completeBatch(t, plans, writing, failedRefs, after, results);
+      this.store.putLoadedRows(this.options.ledger, results.map((r) => this.ledgerRow(r, known.get(r.row.key) ?? null)));
+    });
     return results;
+  }
+
+  private writeOptions() {
+    return this.options.writeConcurrency ? { maxConcurrency: this.options.writeConcurrency } : undefined;
+  }
+
+  private ledgerRow(r: RowResult, knownId: string | null): LoadedRow {
+    const facts: LoadedRowFacts = {
+      sourceResource: r.row.sourceResource, sourceId: r.row.sourceId, finalState: r.row.finalState, errorCode: r.errorCode, message: r.message,
+      facts: this.options.describe?.(r.row),
+    };
+    return { table: r.row.table, key: r.row.key, outcome: r.outcome, targetId: r.targetId ?? knownId, json: JSON.stringify(facts) };
   }
 
   private completeBatch(t: TablePlan, plans: Planned[], writing: Planned[], failedRefs: Map<Planned, { code?: string; message?: string }>, after: Map<string, Row>, results: RowResult[]): void {
@@ -341,7 +367,6 @@ export class RowLoader {
       }
       const now = after.get(RowLoader.addressOf(t, p.row).toLowerCase()) ?? (p.matchedId ? { [info.primaryIdAttribute]: p.matchedId } : null);
       const id = now ? String(now[info.primaryIdAttribute]) : p.existing ? String(p.existing[info.primaryIdAttribute]) : null;
-      if (id) this.registry.set(table, p.row.key, id);
       const operation = (p.pending?.operation as 'create' | 'update') ?? p.operation;
       this.store.completeAudit(this.options.runId, p.pending!.seq, { targetId: id, after: now ? pick(now, [...(operation === 'create' ? Object.keys(p.desired) : p.changed), ...AFTER_STAMPS], info.primaryIdAttribute) : null });
       results.push({ row: p.row, outcome: operation === 'create' ? 'created' : 'updated', targetId: id });
@@ -359,88 +384,100 @@ export class RowLoader {
   }
 
   /**
-   * Closed states, after all rows exist: each table's lifecycle says the state pair and how the platform is asked
-   * for it (WinOpportunity/LoseOpportunity for opportunities, an update for tasks).
+   * Closed states of one table, once all its rows exist: its lifecycle says the state pair and how the platform is
+   * asked for it (WinOpportunity/LoseOpportunity for opportunities, an update for tasks). Reads the table's loaded
+   * rows from the ledger a page at a time; returns the rows whose close failed (their outcome is now failed).
    */
-  async applyFinalStates(results: RowResult[]): Promise<RowResult[]> {
-    const out: RowResult[] = [];
-    const withState = results.filter((r) => r.row.finalState && r.outcome !== 'failed' && r.targetId);
-    if (!withState.length) return out;
-    this.progress.start('close', withState.length);
-    for (const mapping of this.mappings.tables) {
-      const lifecycle = mapping.lifecycle;
-      const table = mapping.target.logicalName;
-      const rows = lifecycle ? withState.filter((r) => r.row.table === table) : [];
-      if (!lifecycle || !rows.length) continue;
-      const info = this.mappings.tableInfo(table);
-      const stateColumns = [info.primaryIdAttribute, ...STATE_COLUMNS, ...AFTER_STAMPS];
-      const current = await this.sink.readByValues(info, info.primaryIdAttribute, rows.map((r) => r.targetId as string), stateColumns);
+  async applyFinalStates(table: string, options: { actionConcurrency?: number } = {}): Promise<CloseFailure[]> {
+    const lifecycle = this.mappings.get(table)?.lifecycle;
+    const failures: CloseFailure[] = [];
+    if (!lifecycle) return failures;
+    const info = this.mappings.tableInfo(table);
+    const stateColumns = [info.primaryIdAttribute, ...STATE_COLUMNS, ...AFTER_STAMPS];
+    const task = `close ${table}`;
+    this.progress.start(task, 0);
+    for (let after = 0; ;) {
+      const page = this.store.loadedRowsPage(this.options.ledger, table, after, 1000);
+      if (!page.length) break;
+      after = page[page.length - 1].position;
+      const rows = page.map((p) => ({ loaded: p, facts: JSON.parse(p.json) as LoadedRowFacts }))
+        .filter((r) => r.facts.finalState && r.loaded.outcome !== 'failed' && r.loaded.targetId);
+      if (!rows.length) continue;
+      const current = await this.sink.readByValues(info, info.primaryIdAttribute, rows.map((r) => r.loaded.targetId as string), stateColumns);
       const stateById = new Map(current.map((c) => [String(c[info.primaryIdAttribute]).toLowerCase(), c] as const));
-      const pendingByKey = new Map(this.store.pendingAudit(this.options.runId).filter((e) => e.table === table && e.operation === 'state' && e.phase === this.options.phase).map((e) => [e.key, e] as const));
+      const pendingByKey = new Map(this.store.auditByKeys(this.options.runId, this.options.phase, table, rows.map((r) => r.loaded.key))
+        .filter((e) => e.status === 'pending' && e.operation === 'state').map((e) => [e.key, e] as const));
       const updates: SinkUpsertTarget[] = [];
       const actions: Array<() => Promise<void>> = [];
-      const updated: Array<{ r: RowResult; entry: AuditEntry; after: Row }> = [];
-      /** Closed now: their after-images are read back once the table is done (the close stamped a new row version). */
+      const updated: Array<{ r: (typeof rows)[number]; entry: AuditEntry; after: Row }> = [];
+      /** Closed now: their after-images are read back once the page is done (the close stamped a new row version). */
       const closedNow: Array<{ entry: AuditEntry; id: string; want: Row }> = [];
+      const failed = (r: (typeof rows)[number], entry: AuditEntry, code: string | undefined, message: string) => {
+        this.store.completeAudit(this.options.runId, entry.seq, { operation: 'error', errorCode: code ?? 'error', message });
+        this.store.putLoadedRows(this.options.ledger, [{ ...r.loaded, outcome: 'failed', json: JSON.stringify({ ...r.facts, errorCode: code, message }) }]);
+        failures.push({ table, key: r.loaded.key, was: r.loaded.outcome, facts: r.facts.facts ?? [] });
+      };
       for (const r of rows) {
-        const closed = lifecycle.closed[r.row.finalState!.state];
+        const key = r.loaded.key;
+        const targetId = r.loaded.targetId as string;
+        const finalState = r.facts.finalState!;
+        const closed = lifecycle.closed[finalState.state];
         const want = { statecode: closed.statecode, statuscode: closed.statuscode };
-        const cur = stateById.get(String(r.targetId).toLowerCase());
+        const cur = stateById.get(targetId.toLowerCase());
         if (cur && Number(cur.statecode) === want.statecode) {
-          const pending = pendingByKey.get(r.row.key);
+          const pending = pendingByKey.get(key);
           if (pending) this.store.completeAudit(this.options.runId, pending.seq, { after: pick(cur, stateColumns, info.primaryIdAttribute) });
           // Already in its final state (the sample closed it): done too, or the count would end short of its total.
-          this.progress.tick('close');
+          this.progress.tick(task);
           continue;
         }
-        const entry = pendingByKey.get(r.row.key) ?? this.store.addPendingAudit([{
-          runId: this.options.runId, phase: this.options.phase, operation: 'state', table, key: r.row.key, targetId: r.targetId,
-          sourceResource: r.row.sourceResource, sourceId: r.row.sourceId,
+        const entry = pendingByKey.get(key) ?? this.store.addPendingAudit([{
+          runId: this.options.runId, phase: this.options.phase, operation: 'state', table, key, targetId,
+          sourceResource: r.facts.sourceResource, sourceId: r.facts.sourceId,
           before: { statecode: cur?.statecode ?? 0, statuscode: cur?.statuscode ?? null }, after: null, errorCode: null, message: null,
           status: 'pending', occurredOn: this.now().toISOString(),
         }])[0];
         const via = closed.via;
         if (via.kind === 'action') {
-          const body = via.body(r.row, r.targetId as string, want);
-          // Actions are one request each: a few in flight at once (the audit entry is already written ahead).
+          const row = { table, key, sourceResource: r.facts.sourceResource, sourceId: r.facts.sourceId, attributes: {}, binds: {}, problems: [], finalState };
+          const body = via.body(row, targetId, want);
+          // Actions are one request each: many in flight at once (the audit entry is already written ahead).
           actions.push(async () => {
             try {
               await this.sink.action(via.name, body);
-              closedNow.push({ entry, id: r.targetId as string, want });
+              closedNow.push({ entry, id: targetId, want });
             } catch (e) {
               const err = e as { code?: string; message?: string };
-              const message = `${table} ${r.row.key}: ${via.name} failed: ${err.message}`;
-              this.store.completeAudit(this.options.runId, entry.seq, { operation: 'error', errorCode: err.code ?? 'error', message });
-              out.push({ ...r, outcome: 'failed', errorCode: err.code, message });
+              failed(r, entry, err.code, `${table} ${key}: ${via.name} failed: ${err.message}`);
             }
           });
         } else {
-          updates.push({ key: { id: r.targetId as string }, attributes: want, ref: r.row.key });
+          updates.push({ key: { id: targetId }, attributes: want, ref: key });
           updated.push({ r, entry, after: want });
         }
-        this.progress.tick('close');
+        this.progress.tick(task);
       }
-      for (let i = 0; i < actions.length; i += 8) await Promise.all(actions.slice(i, i + 8).map((run) => run()));
+      const width = Math.max(1, options.actionConcurrency ?? 8);
+      for (let i = 0; i < actions.length; i += width) await Promise.all(actions.slice(i, i + width).map((run) => run()));
       if (updates.length) {
-        const res = await this.sink.upsert(info, updates);
+        const res = await this.sink.upsert(info, updates, this.writeOptions());
         res.forEach((w, i) => {
-          const { r, entry, after } = updated[i];
-          if (w.outcome === 'failed') {
-            const message = `${table} ${r.row.key}: closing failed: ${w.message}`;
-            this.store.completeAudit(this.options.runId, entry.seq, { operation: 'error', errorCode: w.errorCode ?? 'error', message });
-            out.push({ ...r, outcome: 'failed', errorCode: w.errorCode, message });
-          } else closedNow.push({ entry, id: r.targetId as string, want: after });
+          const { r, entry, after: want } = updated[i];
+          if (w.outcome === 'failed') failed(r, entry, w.errorCode, `${table} ${r.loaded.key}: closing failed: ${w.message}`);
+          else closedNow.push({ entry, id: r.loaded.targetId as string, want });
         });
       }
       const back = closedNow.length ? await this.sink.readByValues(info, info.primaryIdAttribute, closedNow.map((c) => c.id), stateColumns) : [];
       const backById = new Map(back.map((b) => [String(b[info.primaryIdAttribute]).toLowerCase(), b] as const));
-      for (const c of closedNow) {
-        const row = backById.get(c.id.toLowerCase());
-        this.store.completeAudit(this.options.runId, c.entry.seq, { after: row ? pick(row, stateColumns, info.primaryIdAttribute) : c.want });
-      }
+      this.store.transaction(() => {
+        for (const c of closedNow) {
+          const row = backById.get(c.id.toLowerCase());
+          this.store.completeAudit(this.options.runId, c.entry.seq, { after: row ? pick(row, stateColumns, info.primaryIdAttribute) : c.want });
+        }
+      });
     }
-    this.progress.done('close');
-    return out;
+    this.progress.done(task);
+    return failures;
   }
 }
 

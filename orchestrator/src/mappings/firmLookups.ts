@@ -1,20 +1,11 @@
 // The lookups over the in-memory FirmIndex and the plan: what the engine uses today (a streaming engine implements
 // the same MappingLookups with indexed queries on staging).
 import type { DataCollectionRecordValue, Matter, Participant } from '@astep/actionstep-connector/records';
-import type { MigrationOptions } from '../options';
-import type { DataCollectionColumnPlan, MatterTypePlan, MigrationPlan, OwnerMatch, RolePlan } from '../plan/migrationPlan';
+import type { MigrationPlan } from '../plan/migrationPlan';
 import type { BillingTotal, FirmIndex, MatterTrust } from '../transform/firmData';
-import type { MappingLookups } from './lookups';
+import { PlanLookups } from './planLookups';
 
-export class FirmLookups implements MappingLookups {
-  private readonly ownerByParticipant = new Map<string, string>();
-  private readonly userIdByParticipant = new Map<string, string>();
-  private readonly matterTypeValue = new Map<string, number>();
-  private readonly roleValue = new Map<string, number>();
-  private readonly matterTypePlans: Map<string, MatterTypePlan>;
-  private readonly rolePlans: Map<string, RolePlan>;
-  private readonly ownerMatches: Map<string, OwnerMatch>;
-  private readonly dcColumns: Map<string, DataCollectionColumnPlan>;
+export class FirmLookups extends PlanLookups {
   /** matter id → whether it migrates (not a template, not deleted, visible). */
   private readonly migrating: Set<string>;
   private readonly opportunityMatters: Set<string>;
@@ -23,19 +14,8 @@ export class FirmLookups implements MappingLookups {
   private readonly accountKeys = new Map<string, string>();
   private groups: Map<string, Matter[]> | null = null;
 
-  constructor(readonly index: FirmIndex, readonly plan: MigrationPlan, readonly filesUrl: string) {
-    for (const o of plan.owners) {
-      if (o.participantId) {
-        this.ownerByParticipant.set(o.participantId, o.ownerId);
-        this.userIdByParticipant.set(o.participantId, o.actionstepUserId);
-      }
-    }
-    for (const t of plan.matterTypes) this.matterTypeValue.set(t.actionTypeId, t.choiceValue);
-    for (const r of plan.roles) this.roleValue.set(r.participantTypeId, r.choiceValue);
-    this.matterTypePlans = new Map(plan.matterTypes.map((t) => [t.actionTypeId, t] as const));
-    this.rolePlans = new Map(plan.roles.map((r) => [r.participantTypeId, r] as const));
-    this.ownerMatches = new Map(plan.owners.map((o) => [o.actionstepUserId, o] as const));
-    this.dcColumns = new Map(plan.dataCollectionColumns.map((c) => [c.fieldId, c] as const));
+  constructor(readonly index: FirmIndex, plan: MigrationPlan, filesUrl: string) {
+    super(plan, filesUrl);
     this.migrating = new Set(index.data.actions.filter((m) => this.matterSkipReason(m) === null).map((m) => m.id));
     this.opportunityMatters = this.chooseOpportunityMatters();
     index.data.actions.forEach((m, order) => {
@@ -44,22 +24,8 @@ export class FirmLookups implements MappingLookups {
     });
   }
 
-  get options(): MigrationOptions {
-    return this.plan.options;
-  }
-
-  get maxUploadFileSize(): number {
-    return this.plan.destination.maxUploadFileSize;
-  }
-
   matterOf(matterId: string | null): Matter | null {
     return (matterId && this.index.matters.get(matterId)) || null;
-  }
-
-  matterSkipReason(m: Matter): string | null {
-    if (m.isDeleted) return `matter ${m.id} is deleted in Actionstep (deleted ${m.deletedTimestamp ?? 'at an unknown time'} by ${m.deletedBy ?? 'unknown'})`;
-    if (m.status === 'Template' && this.plan.options.skipTemplateMatters) return `matter ${m.id} is a workflow template (status Template), not client work`;
-    return null;
   }
 
   migrates(matterId: string): boolean {
@@ -91,10 +57,6 @@ export class FirmLookups implements MappingLookups {
 
   billingTotal(matterId: string): BillingTotal {
     return this.index.billingTotal(matterId, this.billingRule);
-  }
-
-  private get billingRule() {
-    return { billingTotal: this.plan.options.billingTotal, unknownBillingBehavior: this.plan.options.unknownValueMap.billingBehavior };
   }
 
   get trustLedgerGiven(): boolean {
@@ -133,48 +95,8 @@ export class FirmLookups implements MappingLookups {
     return this.index.usersByParticipant.has(participantId) && !this.firstClient.has(participantId);
   }
 
-  ownerOf(participantId: string | null): string {
-    return (participantId && this.ownerByParticipant.get(participantId)) || this.plan.fallbackOwnerId;
-  }
-
-  actionstepUserIdOf(participantId: string | null): string | null {
-    return (participantId && this.userIdByParticipant.get(participantId)) || null;
-  }
-
-  matterTypeChoice(actionTypeId: string | null): number | null {
-    return actionTypeId ? this.matterTypeValue.get(actionTypeId) ?? null : null;
-  }
-
-  statusChoice(label: string): number | null {
-    return this.plan.statusValues[label] ?? null;
-  }
-
-  roleChoice(participantTypeId: string): number | null {
-    return this.roleValue.get(participantTypeId) ?? null;
-  }
-
   roleName(participantTypeId: string): string {
     return this.index.roleName(participantTypeId);
-  }
-
-  matterTypePlan(actionTypeId: string): MatterTypePlan | null {
-    return this.matterTypePlans.get(actionTypeId) ?? null;
-  }
-
-  rolePlan(participantTypeId: string): RolePlan | null {
-    return this.rolePlans.get(participantTypeId) ?? null;
-  }
-
-  ownerMatchOf(actionstepUserId: string): OwnerMatch | null {
-    return this.ownerMatches.get(actionstepUserId) ?? null;
-  }
-
-  dataCollectionColumns(): readonly DataCollectionColumnPlan[] {
-    return this.plan.dataCollectionColumns;
-  }
-
-  dataCollectionColumnOf(fieldId: string): DataCollectionColumnPlan | null {
-    return this.dcColumns.get(fieldId) ?? null;
   }
 
   /** Migrating matters of each account, oldest first (the in-memory driver's client-account groups). */

@@ -22,6 +22,8 @@ export { MappingSet, infoOf } from './mappingSet';
 export { mapFirm, recordRef, type Disposition, type MappedFirm } from './mapFirm';
 export { FirmLookups, compareMatterAge } from './firmLookups';
 export { FirmUnits, type UnitSource, type StagedUnit } from './firmUnits';
+export { StagedFirm } from './stagedFirm';
+export { PlanLookups } from './planLookups';
 export type { MappingLookups } from './lookups';
 export type { AccountGroup, MatterTasks, PersonGroup } from './units';
 export type { TableMapping, ColumnMapping, LookupMapping, Lifecycle, CloseVia, Feed, RecordFeed, CountRule, SampleCoverage, SampleFacts, Conversion } from './tableMapping';

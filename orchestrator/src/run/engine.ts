@@ -6,7 +6,7 @@ import { buildPlan, type DestinationInventory, type SourceInventory } from '../p
 import { countEnumValues } from './enumCounts';
 import type { MigrationPlan } from '../plan/migrationPlan';
 import type { BillingTotalRule, LicenseTier, MigrationOptions } from '../options';
-import type { Finding, ProgressReporter, RecordOutcome, Row, RunState, SinkPort, SourcePort, StagedRecord, StateStore, TrustLedgerPort } from '../ports';
+import { silentProgress, type AuditEntry, type Finding, type LoadedRow, type ProgressReporter, type RecordOutcome, type Row, type RunState, type SinkPort, type SourcePort, type StagedRecord, type StateStore, type TrustLedgerPort } from '../ports';
 import { FindingLog } from './findings';
 import { recordFieldProblems, type FieldProblemSink } from './fieldProblems';
 import { stageUnlistedMatters } from './resourceExtraction';
@@ -17,16 +17,34 @@ import { EngineError } from './engineError';
 import { FirmIndex, emptyFirmData, type FirmData } from '../transform/firmData';
 import { notMigrated, stageTrustLedger, TRUST_RESOURCE, trustRowLine, type NotMigrated, type StagedTrustRow, type TrustLedgerStatus } from './trustExtraction';
 import type { TargetRow } from '../transform/targetRow';
-import { FirmLookups, FirmUnits, MAPPINGS, mapFirm, recordRef, SEED_MAPPINGS, type MappedFirm, type MappingSet } from '../mappings';
-import { KeyRegistry, RowLoader, type RowResult } from '../load/rowLoader';
+import { FirmLookups, FirmUnits, MAPPINGS, mapFirm, SEED_MAPPINGS, type MappedFirm, type MappingSet } from '../mappings';
+import { accountSources, mapTable, type Disposition, type DispositionSink } from '../mappings/mapFirm';
+import { KeyRegistry, RowLoader, type CloseFailure, type LoadedRowFacts, type RowResult } from '../load/rowLoader';
+import { runPipeline } from '../load/pipeline';
 import { diffLabels, diffRows, selectSample, type DiffEntry, type DiffLabels, type SampleContext } from '../diff/sample';
 import { comparedColumns } from '../load/tables';
 import { exportWorkflows, type WorkflowReference } from './workflows';
-import { applyDecisions, validateDecisions, type FieldDecision } from '../transform/corrections';
+import { applyDecisions, applyDecisionsToRow, validateDecisionsAgainst, type FieldDecision } from '../transform/corrections';
 import { RollbackExecutor, type RollbackResult } from '../safety/rollback';
 import { scanDelta, type DeltaScan } from '../safety/delta';
 import { verifyRun, type VerifyResult } from '../safety/verify';
 import { mirrorAudit, mirrorRun } from '../safety/mirror';
+import { DispositionWriter, dispositionsByRecord, ledgerOf, openFirmView, STAGED_PAGE, type FirmView } from './firmView';
+
+/** Rows per batch: one bulk write request each (Microsoft's suggested start of 1,000 records per bulk request). */
+const BATCH_ROWS = 1000;
+/**
+ * Rows in flight at most, whatever the capacity: what the run holds in memory besides its caches. A bulk request of
+ * 1,000 rows costs about 1.44 s of execution, so one application user reaches its sustained bound (2,778 rows/s)
+ * with about 4 in flight; 12 batches keep three users fed. (24,000 took the medium run to 629 MB peak RSS.)
+ */
+const MAX_ROWS_IN_FLIGHT = 12_000;
+/** Audit chunks of 1,000 rows the mirror keeps in flight (each holds its entries' before and after images). */
+const MIRROR_SLOTS = 8;
+/** Batches in flight when the sink cannot say its capacity. */
+const DEFAULT_SLOTS = 4;
+/** The progress task of a load (vocabulary/progressLabels.ts says it in people's words). */
+export const LOAD_TASK = 'load';
 
 /** Extraction order (the seed's priority): matters first, then people, time and trust, documents, steps and tasks. */
 export const EXTRACTION_ORDER: ResourceName[] = [
@@ -307,37 +325,96 @@ export class MigrationEngine {
     return data;
   }
 
-  /** The run's rows and dispositions from the staged firm, and what the sample and its diff read. */
+  /** The staged firm as a mapping pass reads it: indexed staging where the store has it, else the firm in memory. */
+  async firm(run: RunState): Promise<FirmView> {
+    return openFirmView(this.store, this.requirePlan(run), this.deps.source.filesUrl(), this.deps.progress, {
+      loadFirm: () => this.loadFirm(run.runId), trustLedgerGiven: this.trustLedgerStatus(run.runId)?.given ?? false,
+    });
+  }
+
+  /** What the admin approved is what runs: their corrections from the sample review apply to every row. */
+  private decisions(run: RunState): FieldDecision[] {
+    return (run.approval?.corrections as { decisions?: FieldDecision[] } | null)?.decisions ?? [];
+  }
+
+  /** One table's rows as the mapping produces them, with the approved corrections; dispositions go to `record`. */
+  private *rowsOf(view: FirmView, table: string, record: DispositionSink, decisions: FieldDecision[]): Generator<TargetRow> {
+    for (const row of mapTable(this.mappings.require(table), view.lookups, view.units, record)) yield decisions.length ? applyDecisionsToRow(row, decisions) : row;
+  }
+
+  /** The whole firm's rows and dispositions in memory, and what the sample and its diff read (small firms, tests). */
   async mapping(run: RunState): Promise<{ ctx: SampleContext; mapped: MappedFirm }> {
     const plan = this.requirePlan(run);
     const index = new FirmIndex(await this.loadFirm(run.runId));
     const lookups = new FirmLookups(index, plan, this.deps.source.filesUrl());
     const ctx: SampleContext = { mappings: this.mappings, index, lookups };
     const mapped = mapFirm(this.mappings, lookups, new FirmUnits(index, lookups));
-    // What the admin approved is what runs: their corrections from the sample review apply to every row.
-    const decisions = (run.approval?.corrections as { decisions?: FieldDecision[] } | null)?.decisions;
-    if (decisions?.length) applyDecisions(mapped, decisions);
+    const decisions = this.decisions(run);
+    if (decisions.length) applyDecisions(mapped, decisions);
     return { ctx, mapped };
   }
 
-  private loader(runId: string, phase: 'sample' | 'run' | 'delta', registry: KeyRegistry): RowLoader {
-    return new RowLoader(this.deps.sink, this.store, registry, this.deps.progress, this.mappings, {
-      runId, phase, downloadFile: (id, fileSize) => this.deps.source.downloadFile(id, { fileSize }), matchExisting: true, now: this.now,
-    });
+  /** Batches in flight: the sink's capacity (every identity's room, as the service's answers set it). */
+  private slots(): number {
+    return Math.max(1, Math.floor(this.deps.sink.capacity?.() ?? DEFAULT_SLOTS));
   }
 
-  /** Loads rows table by table in dependency order, then applies won/lost and completed states. */
-  async loadRows(runId: string, phase: 'sample' | 'run' | 'delta', rows: Map<string, TargetRow[]>, registry = new KeyRegistry()): Promise<{ results: RowResult[]; registry: KeyRegistry }> {
-    const loader = this.loader(runId, phase, registry);
+  /**
+   * Loads rows table by table in dependency order with many batches in flight (pipeline.ts), closing each table's
+   * rows (won/lost, completed) once it is loaded. What each row became goes to the pass's ledger; the tally counts.
+   */
+  async load(
+    runId: string, phase: 'sample' | 'run' | 'delta', ledger: string, rowsOf: (table: string) => Iterable<TargetRow>,
+    hooks: { beforeBatch?: (rows: TargetRow[]) => Promise<void>; onResults?: (results: RowResult[]) => void } = {},
+  ): Promise<LoadTally> {
+    const { progress } = this.deps;
+    const fallbackOwnerId = (this.store.getRun(runId)?.plan as MigrationPlan | null | undefined)?.fallbackOwnerId ?? '';
+    const tally = new LoadTally(this.mappings);
+    const loader = new RowLoader(this.deps.sink, this.store, { ...silentProgress, log: (m) => progress.log(m) }, this.mappings, {
+      runId, phase, ledger, downloadFile: (id, fileSize) => this.deps.source.downloadFile(id, { fileSize }), matchExisting: true, now: this.now,
+      // One bulk request per batch: the pipeline keeps the batches in flight side by side.
+      writeConcurrency: 1,
+      describe: (row) => mappingsCounted(this.mappings, row, fallbackOwnerId),
+    });
+    // Tables load side by side: one task counts every row written (a progress display follows one task at a time);
+    // the closes run inside it and only log.
+    progress.start(LOAD_TASK, 0);
+    await runPipeline(this.mappings, this.mappings.names.map((name) => ({ name, rows: rowsOf(name)[Symbol.iterator]() })), {
+      batchRows: BATCH_ROWS, slots: () => this.slots(), maxRowsInFlight: MAX_ROWS_IN_FLIGHT,
+    }, async (table, rows) => {
+      await hooks.beforeBatch?.(rows);
+      const results = await loader.loadBatch(table, rows);
+      for (const r of results) tally.add(r.row.table, r.outcome, mappingsCounted(this.mappings, r.row, fallbackOwnerId));
+      hooks.onResults?.(results);
+      progress.tick(LOAD_TASK, rows.length);
+    }, async (table) => {
+      for (const f of await loader.applyFinalStates(table, { actionConcurrency: this.slots() })) tally.closeFailed(f);
+    });
+    progress.done(LOAD_TASK);
+    return tally;
+  }
+
+  /** Loads a small set of rows (the sample; tests) and returns every result, with the GUIDs they got. */
+  async loadRows(runId: string, phase: 'sample' | 'run' | 'delta', rows: Map<string, TargetRow[]>): Promise<{ results: RowResult[]; registry: KeyRegistry }> {
+    const ledger = ledgerOf(runId, phase);
+    this.store.clearLedger(ledger);
     const results: RowResult[] = [];
-    for (const table of this.mappings.names) {
-      const list = rows.get(table) ?? [];
-      if (list.length) results.push(...(await loader.loadTable(table, list)));
-    }
-    const closeFailures = await loader.applyFinalStates(results);
-    for (const f of closeFailures) {
-      const i = results.findIndex((r) => r.row === f.row);
-      if (i >= 0) results[i] = f;
+    await this.load(runId, phase, ledger, (table) => rows.get(table) ?? [], { onResults: (batch) => results.push(...batch) });
+    const registry = new KeyRegistry();
+    const byTable = new Map<string, RowResult[]>();
+    for (const r of results) byTable.set(r.row.table, [...(byTable.get(r.row.table) ?? []), r]);
+    for (const [table, list] of byTable) {
+      const loaded = new Map(this.store.loadedRows(ledger, table, list.map((r) => r.row.key)).map((l) => [l.key, l] as const));
+      list.forEach((r, i) => {
+        const l = loaded.get(r.row.key);
+        if (l?.targetId) registry.set(table, r.row.key, l.targetId);
+        // A close that failed after the write: the row's result is that failure.
+        if (l && l.outcome === 'failed' && r.outcome !== 'failed') {
+          const facts = JSON.parse(l.json) as LoadedRowFacts;
+          list[i] = { ...r, outcome: 'failed', errorCode: facts.errorCode, message: facts.message };
+          results[results.indexOf(r)] = list[i];
+        }
+      });
     }
     return { results, registry };
   }
@@ -354,12 +431,14 @@ export class MigrationEngine {
     const actual = await this.readBack(results);
     const written = results.map((r) => ({ row: r.row, targetId: r.targetId, actual: actual.get(r) ?? null, registry: (t: string, k: string) => registry.get(t, k) }));
     const diff = diffRows(ctx, written);
+    const tally = new LoadTally(this.mappings);
+    for (const r of results) tally.add(r.row.table, r.outcome, []);
     const sample: SampleResult = {
       runId: run.runId,
       matterIds: selection.matterIds,
       rowCount: selection.rowCount,
       coverage: selection.coverage,
-      tables: tableSummaries(this.mappings, results),
+      tables: tally.tableSummaries(),
       diff,
       mismatches: diff.filter((d) => d.status === 'mismatch').length,
       labels: diffLabels(ctx, written, diff),
@@ -368,7 +447,7 @@ export class MigrationEngine {
     return sample;
   }
 
-  /** Reads back written rows (the values Dataverse holds now), for the diff and for verification. */
+  /** Reads back written rows (the values Dataverse holds now), for the diff. */
   async readBack(results: RowResult[]): Promise<Map<RowResult, Row>> {
     const out = new Map<RowResult, Row>();
     const byTable = new Map<string, RowResult[]>();
@@ -383,14 +462,11 @@ export class MigrationEngine {
       const cols = comparedColumns(this.mappings.require(table), list.map((r) => r.row));
       // Columns a value was dropped from (problems) are read too: the diff shows what Dataverse holds there.
       for (const r of list) for (const p of r.row.problems) if (/^[a-z_0-9]+$/.test(p.field) && p.field !== 'status') cols.add(p.field);
-      for (let i = 0; i < list.length; i += 250) {
-        const chunk = list.slice(i, i + 250);
-        const rows = await this.deps.sink.readByValues(info, info.primaryIdAttribute, chunk.map((r) => r.targetId as string), [...cols].filter((c) => validColumn(table, c)));
-        const byId = new Map(rows.map((x) => [String(x[info.primaryIdAttribute]).toLowerCase(), x] as const));
-        for (const r of chunk) {
-          const got = byId.get(String(r.targetId).toLowerCase());
-          if (got) out.set(r, got);
-        }
+      const rows = await this.deps.sink.readByValues(info, info.primaryIdAttribute, list.map((r) => r.targetId as string), [...cols].filter((c) => validColumn(table, c)));
+      const byId = new Map(rows.map((x) => [String(x[info.primaryIdAttribute]).toLowerCase(), x] as const));
+      for (const r of list) {
+        const got = byId.get(String(r.targetId).toLowerCase());
+        if (got) out.set(r, got);
       }
     }
     return out;
@@ -402,12 +478,24 @@ export class MigrationEngine {
     const run = this.requireRun(runId);
     if (!run.sample) throw new EngineError(`run ${run.runId} has no sample to approve: run \`sample\` first`);
     if (corrections?.decisions?.length) {
-      const problems = validateDecisions((await this.mapping({ ...run, approval: null })).mapped, corrections.decisions);
+      const problems = validateDecisionsAgainst(await this.columnsWritten({ ...run, approval: null }), corrections.decisions);
       if (problems.length) throw new EngineError(`the corrections cannot be applied:\n  - ${problems.join('\n  - ')}`);
     }
     const next = { ...run, approval: { approvedOn: this.now().toISOString(), approvedBy, corrections }, status: 'Approved' };
     this.store.saveRun(next);
     return next;
+  }
+
+  /** Every column some row of each table carries, from one mapping pass (nothing kept but the column names). */
+  private async columnsWritten(run: RunState): Promise<Map<string, Set<string>>> {
+    const view = await this.firm(run);
+    const columns = new Map<string, Set<string>>();
+    for (const table of this.mappings.names) {
+      const set = new Set<string>();
+      for (const row of this.rowsOf(view, table, () => {}, [])) for (const c of Object.keys(row.attributes)) set.add(c);
+      columns.set(table, set);
+    }
+    return columns;
   }
 
   // ---------------- run ----------------
@@ -418,57 +506,91 @@ export class MigrationEngine {
     if (!run.approval && !options.force) throw new EngineError(`run ${run.runId}: the sample is not approved. Review the sample diff and run \`approve\`, or pass --force`);
     const startedOn = this.now().toISOString();
     this.store.saveRun({ ...run, status: 'Running' });
-    const { ctx, mapped } = await this.mapping(run);
-    const fieldProblems = await this.fieldProblemFindings(run.runId, 'run', mapped);
-    const { results } = await this.loadRows(run.runId, 'run', mapped.rows);
-    const summary = await this.summarize(run.runId, 'run', startedOn, mapped, results, ctx.lookups.plan.fallbackOwnerId, fieldProblems, billingNote(ctx.lookups));
+    const { tally, ledger, fieldProblems, billing } = await this.mapAndLoad(run, 'run');
+    const summary = await this.summarize(run.runId, 'run', startedOn, ledger, tally, fieldProblems, billing);
     this.store.saveRun({ ...this.requireRun(run.runId), summary, status: summary.totals.failed ? 'Completed With Errors' : 'Completed' });
     await this.mirror(run.runId);
-    return summary;
+    return this.countMirrored(run.runId, summary);
   }
 
-  /** Every field-level problem of the mapped rows: findings by rule, and each written through the sink as it is met. */
-  private async fieldProblemFindings(runId: string, phase: 'run' | 'delta', mapped: MappedFirm): Promise<{ findings: Finding[]; count: number }> {
+  /**
+   * Maps the staged firm table by table and loads it as it is mapped; every record's dispositions go to the ledger,
+   * every field-level problem to the findings (and the run's field-problems file) as its batch goes.
+   */
+  private async mapAndLoad(run: RunState, phase: 'run' | 'delta'): Promise<{ tally: LoadTally; view: FirmView; ledger: string; fieldProblems: FieldProblemTally; billing: RunSummary['billing'] }> {
+    const view = await this.firm(run);
+    const ledger = ledgerOf(run.runId, phase);
+    this.store.clearLedger(ledger);
+    const dispositions = new DispositionWriter(this.store, ledger);
+    const decisions = this.decisions(run);
     const log = new FindingLog();
-    const writer = await this.deps.fieldProblems?.(runId, phase);
     let count = 0;
+    const writer = await this.deps.fieldProblems?.(run.runId, phase);
+    let tally: LoadTally;
     try {
-      for (const rows of mapped.rows.values()) count += await recordFieldProblems(rows, log, writer);
+      tally = await this.load(run.runId, phase, ledger, (table) => this.rowsOf(view, table, dispositions.record, decisions), {
+        // Batches run side by side: add once the batch's problems are written (`count += await …` would read count
+        // before the wait and lose the other batches' additions).
+        beforeBatch: async (rows) => {
+          const n = await recordFieldProblems(rows, log, writer);
+          count += n;
+        },
+      });
     } finally {
       await writer?.close();
     }
-    return { findings: log.list(), count };
+    dispositions.flush();
+    accountSources(this.mappings, view.lookups, (resource) => view.pages(resource), (resource, ids) => dispositions.disposed(resource, ids), dispositions.record);
+    dispositions.flush();
+    return { tally, view, ledger, fieldProblems: { findings: log.list(), count }, billing: billingNote(view) };
   }
 
+  /**
+   * The run's accounting: every staged record's outcome from its dispositions and the rows it became, a page of
+   * records at a time (outcomes go to the store as they are decided).
+   */
   async summarize(
-    runId: string, phase: 'run' | 'delta', startedOn: string, mapped: MappedFirm, results: RowResult[], fallbackOwnerId: string,
-    fieldProblems = { findings: [] as Finding[], count: 0 }, billing: RunSummary['billing'] = { rule: 'allEntries', excludedEntries: 0, excludedAmount: 0 },
+    runId: string, phase: 'run' | 'delta', startedOn: string, ledger: string, tally: LoadTally,
+    fieldProblems: FieldProblemTally = { findings: [], count: 0 }, billing: RunSummary['billing'] = { rule: 'allEntries', excludedEntries: 0, excludedAmount: 0 },
   ): Promise<RunSummary> {
-    const byRow = new Map<string, RowResult>();
-    for (const r of results) byRow.set(`${r.row.table}|${r.row.key}`, r);
-    const outcomes: RecordOutcome[] = [];
     const objects: ObjectSummary[] = [];
+    let first = true;
     for (const resource of STAGED_RESOURCES) {
       const summary: ObjectSummary = { object: resource, extracted: 0, migrated: 0, skipped: 0, failed: 0, skippedReasons: {}, skippedExamples: {}, failedReasons: [] };
-      for await (const page of this.store.stagedPages(resource)) for (const s of page) {
-        summary.extracted++;
-        const o = outcomeOf(mapped, byRow, resource, s.id);
-        outcomes.push(o);
-        summary[o.outcome]++;
-        if (o.outcome === 'skipped') {
-          const reason = genericReason(o.message ?? '');
-          summary.skippedReasons[reason] = (summary.skippedReasons[reason] ?? 0) + 1;
-          summary.skippedExamples![reason] ??= o.message ?? reason;
-        } else if (o.outcome === 'failed') summary.failedReasons.push({ id: s.id, message: o.message ?? 'failed' });
+      // Through the asynchronous pages: in the browser staging is in Dataverse (astep_stagingrow).
+      for await (const page of this.store.stagedPages(resource, STAGED_PAGE)) {
+        const ids = page.map((s) => s.id);
+        const dispositions = dispositionsByRecord(this.store, ledger, resource, ids);
+        const wanted = new Map<string, Set<string>>();
+        for (const ds of dispositions.values()) {
+          for (const d of ds) if ((d.kind === 'row' || d.kind === 'rollup') && d.table && d.key && d.table !== 'systemuser') {
+            if (!wanted.has(d.table)) wanted.set(d.table, new Set());
+            wanted.get(d.table)!.add(d.key);
+          }
+        }
+        const loaded = new Map<string, LoadedRow>();
+        for (const [table, keys] of wanted) for (const l of this.store.loadedRows(ledger, table, [...keys])) loaded.set(`${table}|${l.key}`, l);
+        const outcomes = ids.map((id) => outcomeOf(dispositions.get(id), loaded, resource, id));
+        this.store.addOutcomes(runId, outcomes, first);
+        first = false;
+        for (const o of outcomes) {
+          summary.extracted++;
+          summary[o.outcome]++;
+          if (o.outcome === 'skipped') {
+            const reason = genericReason(o.message ?? '');
+            summary.skippedReasons[reason] = (summary.skippedReasons[reason] ?? 0) + 1;
+            summary.skippedExamples![reason] ??= o.message ?? reason;
+          } else if (o.outcome === 'failed') summary.failedReasons.push({ id: o.id, message: o.message ?? 'failed' });
+        }
       }
       objects.push(summary);
     }
-    this.store.setOutcomes(runId, outcomes);
+    if (first) this.store.addOutcomes(runId, [], true);
     const totals = objects.reduce((t, o) => ({ extracted: t.extracted + o.extracted, migrated: t.migrated + o.migrated, skipped: t.skipped + o.skipped, failed: t.failed + o.failed }), { extracted: 0, migrated: 0, skipped: 0, failed: 0 });
     return {
-      runId, phase, startedOn, completedOn: this.now().toISOString(), objects, tables: tableSummaries(this.mappings, results),
+      runId, phase, startedOn, completedOn: this.now().toISOString(), objects, tables: tally.tableSummaries(),
       reconciles: objects.every((o) => o.extracted === o.migrated + o.skipped + o.failed),
-      totals, mappings: mappingCounts(this.mappings, results, fallbackOwnerId),
+      totals, mappings: tally.mappingCounts(),
       actionstepRequests: this.deps.source.requestCount(), dataverseRequests: this.deps.sink.requestCount(),
       findings: new FindingLog([...this.extractionFindings(runId), ...fieldProblems.findings]).list(),
       fieldProblems: fieldProblems.count,
@@ -501,20 +623,25 @@ export class MigrationEngine {
     const plan = this.requirePlan(run);
     const startedOn = this.now().toISOString();
     const since = run.lastDeltaOn ?? run.extractionStartedOn;
-    const scan = await scanDelta(this.deps.source, this.store, EXTRACTION_ORDER, since, startedOn, this.deps.progress, this.deps.trustLedger);
-    const { ctx, mapped } = await this.mapping(run);
-    const fieldProblems = await this.fieldProblemFindings(run.runId, 'delta', mapped);
-    const { results } = await this.loadRows(run.runId, 'delta', mapped.rows);
+    const scan = await scanDelta(this.deps.source, this.store, EXTRACTION_ORDER, since, startedOn, this.deps.progress, ledgerOf(run.runId, 'delta-seen'), this.deps.trustLedger);
+    const { tally, view, ledger, fieldProblems, billing } = await this.mapAndLoad(run, 'delta');
     // Deleted in Actionstep: rescanned records that vanished, and matters now flagged deleted.
     const gone = scan.resources.flatMap((r) => r.deleted.map((id) => ({ resource: r.resource, id })));
     for (const r of scan.resources.find((x) => x.resource === 'actions')?.changed ?? []) {
-      if (ctx.index.matters.get(r)?.isDeleted) gone.push({ resource: 'actions', id: r });
+      if (view.lookups.matterOf(r)?.isDeleted) gone.push({ resource: 'actions', id: r });
     }
     let applied = 0;
     const failed: string[] = [];
     if (plan.options.applyDeletions && gone.length && (!options.confirmDeletions || await options.confirmDeletions(gone))) {
       const goneSet = new Set(gone.map((g) => `${g.resource}:${g.id}`));
-      const created = this.store.audit(run.runId).filter((e) => e.operation === 'create' && e.status === 'done' && e.targetId && goneSet.has(`${e.sourceResource}:${e.sourceId}`)).sort((a, b) => b.seq - a.seq);
+      const created: AuditEntry[] = [];
+      for (let after = 0; ;) {
+        const page = this.store.auditPage(run.runId, { afterSeq: after, limit: 5000 });
+        if (!page.length) break;
+        after = page[page.length - 1].seq;
+        for (const e of page) if (e.operation === 'create' && e.status === 'done' && e.targetId && goneSet.has(`${e.sourceResource}:${e.sourceId}`)) created.push(e);
+      }
+      created.sort((a, b) => b.seq - a.seq);
       for (const e of created) {
         const [res] = await this.deps.sink.remove(this.mappings.tableInfo(e.table), [{ id: e.targetId as string, ref: e.key }]);
         if (res.outcome === 'failed') failed.push(`${e.table} ${e.key}: ${res.message}`);
@@ -526,10 +653,10 @@ export class MigrationEngine {
       // Applied deletions leave staging too, so later counts reconcile against what Actionstep still holds.
       for (const g of gone) if (g.resource !== 'actions') await this.store.unstageAsync(g.resource, [g.id]);
     }
-    const summary = await this.summarize(run.runId, 'delta', startedOn, mapped, results, ctx.lookups.plan.fallbackOwnerId, fieldProblems, billingNote(ctx.lookups));
+    const summary = await this.summarize(run.runId, 'delta', startedOn, ledger, tally, fieldProblems, billing);
     this.store.saveRun({ ...this.requireRun(run.runId), lastDeltaOn: startedOn, summary });
     await this.mirror(run.runId);
-    return { scan, summary, deletions: { reported: gone.length, applied, failed } };
+    return { scan, summary: this.countMirrored(run.runId, summary), deletions: { reported: gone.length, applied, failed } };
   }
 
   // ---------------- verify ----------------
@@ -537,10 +664,13 @@ export class MigrationEngine {
   async verify(runId?: string): Promise<VerifyResult> {
     const run = this.requireRun(runId);
     if (!run.summary) throw new EngineError(`run ${run.runId} has not been run yet: nothing to verify`);
-    const { mapped } = await this.mapping(run);
+    const view = await this.firm(run);
+    const decisions = this.decisions(run);
     const counts: Record<string, number> = {};
     for (const r of STAGED_RESOURCES) counts[r] = await this.store.stagedCountAsync(r);
-    return verifyRun(run.runId, this.mappings, mapped, this.deps.sink, this.store, counts, this.extractionFindings(run.runId));
+    return verifyRun(run.runId, this.mappings, (table) => this.rowsOf(view, table, () => {}, decisions), this.deps.sink, this.store, counts, this.extractionFindings(run.runId), {
+      ledger: ledgerOf(run.runId, 'verify'), slots: () => this.slots(),
+    });
   }
 
   // ---------------- rollback ----------------
@@ -548,17 +678,29 @@ export class MigrationEngine {
   async rollback(runId?: string, options: { force?: boolean } = {}): Promise<RollbackResult> {
     const run = this.requireRun(runId);
     this.store.saveRun({ ...run, status: 'Rolling Back' });
+    const requestsBefore = this.deps.sink.requestCount();
     const result = await new RollbackExecutor(this.deps.sink, this.store, this.deps.progress, { force: options.force, now: this.now, mappings: this.mappings }).execute(run.runId);
     this.store.saveRun({ ...this.requireRun(run.runId), status: result.complete ? 'Rolled Back' : 'Rolling Back', rolledBackOn: result.complete ? this.now().toISOString() : null });
     await this.mirror(run.runId);
-    return result;
+    // Every request of the step, the audit's mirror included.
+    return { ...result, dataverseRequests: this.deps.sink.requestCount() - requestsBefore };
+  }
+
+  /**
+   * The summary counts every Dataverse request of the step, the audit's mirror included (kept in the local state;
+   * the run record in Dataverse holds the count from before its own mirror, the one figure it cannot include).
+   */
+  private countMirrored(runId: string, summary: RunSummary): RunSummary {
+    const counted = { ...summary, dataverseRequests: this.deps.sink.requestCount() };
+    this.store.saveRun({ ...this.requireRun(runId), summary: counted });
+    return counted;
   }
 
   /** The run record and its audit in Dataverse (astep_migrationrun, astep_auditentry), so CRM users see them. */
   async mirror(runId: string): Promise<{ auditRows: number; failed: number }> {
     const run = this.requireRun(runId);
     await mirrorRun(this.deps.sink, run);
-    const result = await mirrorAudit(this.deps.sink, this.store, runId);
+    const result = await mirrorAudit(this.deps.sink, this.store, runId, { slots: () => Math.min(MIRROR_SLOTS, this.slots()) });
     if (result.failed) this.deps.progress.log(`audit: ${result.failed} audit rows could not be written to Dataverse (kept locally; retried next time): ${result.firstError}`);
     return result;
   }
@@ -570,14 +712,23 @@ export class MigrationEngine {
   }
 }
 
-/** What the billing rule left out over every migrating matter (nothing when every time entry counts). */
-function billingNote(lookups: FirmLookups): RunSummary['billing'] {
+/** Field-level problems of a pass: the findings by rule and how many there were. */
+interface FieldProblemTally {
+  findings: Finding[];
+  count: number;
+}
+
+/** What the billing rule left out over every migrating matter (nothing when every time entry counts), a page at a time. */
+function billingNote(view: FirmView): RunSummary['billing'] {
+  const { lookups } = view;
   let excludedEntries = 0, excludedAmount = 0;
-  for (const m of lookups.index.data.actions) {
-    if (!lookups.migrates(m.id)) continue;
-    const b = lookups.billingTotal(m.id);
-    excludedEntries += b.excludedEntries;
-    excludedAmount += b.excludedAmount;
+  for (const page of view.pages('actions')) {
+    for (const { id } of page) {
+      if (!lookups.migrates(id)) continue;
+      const b = lookups.billingTotal(id);
+      excludedEntries += b.excludedEntries;
+      excludedAmount += b.excludedAmount;
+    }
   }
   return { rule: lookups.options.billingTotal, excludedEntries, excludedAmount: Math.round(excludedAmount * 100) / 100 };
 }
@@ -586,8 +737,7 @@ function validColumn(_table: string, column: string): boolean {
   return /^_?[a-z0-9_]+$/.test(column);
 }
 
-function outcomeOf(mapped: MappedFirm, byRow: Map<string, RowResult>, resource: string, id: string): RecordOutcome {
-  const ds = mapped.dispositions.get(recordRef(resource, id));
+function outcomeOf(ds: Disposition[] | undefined, loaded: Map<string, LoadedRow>, resource: string, id: string): RecordOutcome {
   if (!ds || ds.length === 0) return { resource, id, outcome: 'failed', message: `${resource} ${id}: no mapping handled this record (engine bug; please report)`, targets: null };
   const failed = ds.find((d) => d.kind === 'failed');
   if (failed && failed.kind === 'failed') return { resource, id, outcome: 'failed', message: failed.message, targets: null };
@@ -600,12 +750,15 @@ function outcomeOf(mapped: MappedFirm, byRow: Map<string, RowResult>, resource: 
         sawRow = true;
         continue;
       }
-      const r = byRow.get(`${table}|${key}`);
+      const r = loaded.get(`${table}|${key}`);
       if (!r) {
         if (d.kind === 'row') return { resource, id, outcome: 'failed', message: `${resource} ${id}: its ${table} row ${key} was not loaded`, targets: null };
         continue;
       }
-      if (r.outcome === 'failed') return { resource, id, outcome: 'failed', message: d.kind === 'row' ? r.message ?? 'write failed' : `${resource} ${id}: the ${table} row it belongs to failed: ${r.message}`, targets: null };
+      if (r.outcome === 'failed') {
+        const message = (JSON.parse(r.json) as LoadedRowFacts).message;
+        return { resource, id, outcome: 'failed', message: d.kind === 'row' ? message ?? 'write failed' : `${resource} ${id}: the ${table} row it belongs to failed: ${message}`, targets: null };
+      }
       sawRow = true;
       targets.push(`${table}:${r.targetId}`);
     } else if (d.kind === 'rollup') sawRow = true;
@@ -620,29 +773,58 @@ export function genericReason(message: string): string {
   return message.replace(/\b\d+(--[^ ]+)*\b/g, 'N').replace(/"[^"]*"/g, '"…"').replace(/\([^)]*\d[^)]*\)/g, '').replace(/\s+/g, ' ').trim();
 }
 
-function tableSummaries(mappings: MappingSet, results: RowResult[]): TableSummary[] {
-  const map = new Map<string, TableSummary>();
-  for (const r of results) {
-    const t = map.get(r.row.table) ?? { table: r.row.table, created: 0, updated: 0, unchanged: 0, failed: 0 };
-    if (r.outcome === 'created') t.created++;
-    else if (r.outcome === 'updated') t.updated++;
-    else if (r.outcome === 'skipped') t.unchanged++;
-    else t.failed++;
-    map.set(r.row.table, t);
-  }
-  return mappings.names.map((t) => map.get(t)).filter((x): x is TableSummary => !!x);
+/** The seed mappings a written row counts towards in the report (a row counts once towards each its table's rules name). */
+function mappingsCounted(mappings: MappingSet, row: TargetRow, fallbackOwnerId: string): string[] {
+  const names = new Set<string>();
+  for (const rule of mappings.get(row.table)?.counts ?? []) if (!rule.when || rule.when(row, { fallbackOwnerId })) names.add(rule.mapping);
+  return [...names];
 }
 
-/** Rows written per mapping of the seed's 13 (a row counts once towards each mapping its table's count rules name). */
-function mappingCounts(mappings: MappingSet, results: RowResult[], fallbackOwnerId: string): Record<string, number> {
-  const counts: Record<string, number> = Object.fromEntries(SEED_MAPPINGS.map((m) => [m, 0]));
-  for (const r of results) {
-    if (r.outcome === 'failed') continue;
-    const names = new Set<string>();
-    for (const rule of mappings.get(r.row.table)?.counts ?? []) if (!rule.when || rule.when(r.row, { fallbackOwnerId })) names.add(rule.mapping);
-    for (const n of names) counts[n]++;
+/** Rows per table by outcome and rows per seed mapping, counted as batches load (nothing kept per row). */
+export class LoadTally {
+  private readonly tables = new Map<string, TableSummary>();
+  private readonly counts: Record<string, number> = Object.fromEntries(SEED_MAPPINGS.map((m) => [m, 0]));
+  constructor(private readonly mappings: MappingSet) {}
+
+  private table(name: string): TableSummary {
+    let t = this.tables.get(name);
+    if (!t) this.tables.set(name, (t = { table: name, created: 0, updated: 0, unchanged: 0, failed: 0 }));
+    return t;
   }
-  return counts;
+
+  add(table: string, outcome: RowResult['outcome'], counted: string[]): void {
+    const t = this.table(table);
+    if (outcome === 'created') t.created++;
+    else if (outcome === 'updated') t.updated++;
+    else if (outcome === 'skipped') t.unchanged++;
+    else t.failed++;
+    if (outcome !== 'failed') for (const n of counted) this.counts[n]++;
+  }
+
+  /** A row written, then its close failed: it counts as failed. */
+  closeFailed(f: CloseFailure): void {
+    const t = this.table(f.table);
+    if (f.was === 'created') t.created--;
+    else if (f.was === 'updated') t.updated--;
+    else if (f.was === 'skipped') t.unchanged--;
+    t.failed++;
+    for (const n of f.facts) this.counts[n]--;
+  }
+
+  tableSummaries(): TableSummary[] {
+    return this.mappings.names.map((t) => this.tables.get(t)).filter((x): x is TableSummary => !!x);
+  }
+
+  mappingCounts(): Record<string, number> {
+    return { ...this.counts };
+  }
+
+  /** Rows written (created or updated). */
+  get written(): number {
+    let n = 0;
+    for (const t of this.tables.values()) n += t.created + t.updated;
+    return n;
+  }
 }
 
 export type { User };

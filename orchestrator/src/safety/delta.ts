@@ -30,29 +30,53 @@ async function stagedCopies(store: StateStore, resource: string): Promise<Map<st
 }
 
 /**
- * Reads the changes and stages them (new and changed records replace their staged copies). The trust ledger is the
- * file the firm gives: read again (a newer export) and compared row by row; without one, what was staged stays.
+ * The staged copies of a page of ids: by the store's index where it has one (nothing proportional to the firm in
+ * memory), else from the resource's copies read once through the asynchronous pages (the browser's store).
  */
-export async function scanDelta(source: SourcePort, store: StateStore, resources: ResourceName[], since: string, startedOn: string, progress: ProgressReporter, trustLedger?: TrustLedgerPort): Promise<DeltaScan> {
+async function copiesOf(store: StateStore, resource: string): Promise<(ids: string[]) => Map<string, string>> {
+  const staging = store.staging;
+  if (staging) return (ids) => new Map(staging.byIds(resource, ids).map((s) => [s.id, s.json] as const));
+  const all = await stagedCopies(store, resource);
+  return () => all;
+}
+
+/**
+ * Reads the changes and stages them (new and changed records replace their staged copies), a page at a time: each
+ * page is compared with the staged copies of its ids, and a rescan notes the ids it saw in `seenLedger` (the state
+ * store) so the staged records it did not see can be found afterwards without holding either list. The trust ledger
+ * is the file the firm gives: read again (a newer export) and compared row by row; without one, what was staged stays.
+ */
+export async function scanDelta(
+  source: SourcePort, store: StateStore, resources: ResourceName[], since: string, startedOn: string, progress: ProgressReporter,
+  seenLedger: string, trustLedger?: TrustLedgerPort,
+): Promise<DeltaScan> {
   const out: ResourceDelta[] = [];
+  store.clearLedger(seenLedger);
+  const see = (resource: string, ids: string[]) => store.putLoadedRows(seenLedger, ids.map((id) => ({ table: resource, key: id, outcome: 'skipped', targetId: null, json: '' })));
   for (const resource of resources) {
     const modifiedField = RESOURCES[resource]?.modifiedField ?? null;
-    const staged = await stagedCopies(store, resource);
+    const copies = await copiesOf(store, resource);
     const delta: ResourceDelta = { resource, method: modifiedField ? 'modifiedSince' : 'rescan', added: [], changed: [], deleted: [] };
-    const seen = new Set<string>();
-    const toStage: StagedRecord[] = [];
+    let seen = 0;
     progress.start(`delta ${resource}`, 0);
     for await (const page of source.pages(resource, modifiedField ? { modifiedSince: since } : {})) {
-      for (const record of page) {
-        const id = (record as { id: string }).id;
+      const ids = page.map((record) => (record as { id: string }).id);
+      const staged = copies(ids);
+      const toStage: StagedRecord[] = [];
+      page.forEach((record, i) => {
+        const id = ids[i];
         const json = stagedJson(record);
-        seen.add(id);
         const before = staged.get(id);
         if (before === undefined) delta.added.push(id);
         else if (before !== json) delta.changed.push(id);
-        else continue;
+        else return;
         toStage.push({ resource, id, json });
+      });
+      if (!modifiedField) {
+        see(resource, ids);
+        seen += ids.length;
       }
+      if (toStage.length) await store.stageAsync(toStage);
       progress.tick(`delta ${resource}`, page.length);
     }
     progress.done(`delta ${resource}`);
@@ -60,12 +84,16 @@ export async function scanDelta(source: SourcePort, store: StateStore, resources
       // A rescan pages by offset where ids are composite: a record deleted meanwhile shifts another past the reader,
       // and that one would look deleted. When the count says so, the ids are listed again before calling any gone.
       const count = await source.count(resource);
-      if (count !== null && count !== seen.size) for await (const ids of source.ids(resource)) for (const id of ids) seen.add(id);
-      for (const id of staged.keys()) if (!seen.has(id)) delta.deleted.push(id);
+      if (count !== null && count !== seen) for await (const ids of source.ids(resource)) see(resource, ids);
+      for await (const page of store.stagedPages(resource)) {
+        const ids = page.map((s) => s.id);
+        const found = new Set(store.loadedRows(seenLedger, resource, ids).map((l) => l.key));
+        for (const id of ids) if (!found.has(id)) delta.deleted.push(id);
+      }
     }
-    if (toStage.length) await store.stageAsync(toStage);
     out.push(delta);
   }
+  store.clearLedger(seenLedger);
   // The trust ledger export has no timestamps: read the file again and compare.
   const ledger = trustLedger ? await trustLedger.read() : null;
   if (!ledger) return { since, startedOn, resources: out };

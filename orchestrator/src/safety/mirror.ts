@@ -61,45 +61,99 @@ export async function mirrorRun(sink: SinkPort, run: RunState): Promise<void> {
   }
 }
 
-export async function mirrorAudit(sink: SinkPort, store: StateStore, runId: string): Promise<{ auditRows: number; failed: number; firstError: string | null }> {
+/** Audit rows per bulk request. */
+const MIRROR_CHUNK = 1000;
+
+/**
+ * The audit entries not yet mirrored, in sequence order, a page at a time, several bulk requests in flight; the
+ * checkpoint moves past a chunk only when every chunk before it has landed (a failed chunk stops it, and the next
+ * mirror retries from there). Entries from the first pending one on wait: their outcome is not known yet.
+ */
+export async function mirrorAudit(sink: SinkPort, store: StateStore, runId: string, options: { slots?: () => number } = {}): Promise<{ auditRows: number; failed: number; firstError: string | null }> {
   const checkpoint = `mirror:${runId}`;
   const last = Number(store.getCheckpoint(checkpoint) ?? 0);
-  const entries = store.audit(runId).filter((e) => e.seq > last && e.status === 'done' && e.operation !== 'skip');
   const pendingSeqs = store.pendingAudit(runId).map((e) => e.seq);
   const stopAt = pendingSeqs.length ? Math.min(...pendingSeqs) : Infinity;
-  const ready = entries.filter((e) => e.seq < stopAt);
   const info = { logicalName: 'astep_auditentry', entitySetName: 'astep_auditentries', primaryIdAttribute: 'astep_auditentryid' };
   const runBind = `/${tableInfo('astep_migrationrun').entitySetName}(astep_runid=${keyLiteral(runId)})`;
+  const slots = () => Math.max(1, options.slots?.() ?? 1);
   let failed = 0;
+  let rows = 0;
   let firstError: string | null = null;
-  for (let i = 0; i < ready.length; i += 500) {
-    const chunk = ready.slice(i, i + 500);
-    const results = await sink.upsert(info, chunk.map((e) => ({
-      key: { astep_auditkey: `${runId}|${e.seq}` },
-      ref: `audit ${runId}|${e.seq}`,
-      attributes: {
-        // phase|operation|table|key: a rollback started from CRM reads the audit back from these rows.
-        astep_name: printable(auditName(e)),
-        'astep_MigrationRunId@odata.bind': runBind,
-        astep_sequence: e.seq,
-        astep_operation: choiceValue('astep_auditoperation', OPERATION_LABEL[e.operation]),
-        astep_targettable: e.table,
-        astep_targetid: e.targetId,
-        astep_sourceresource: e.sourceResource,
-        astep_sourceid: printable(e.sourceId).slice(0, 200),
-        astep_beforejson: json(e.before),
-        astep_afterjson: json(e.after),
-        astep_errorcode: e.errorCode?.slice(0, 50) ?? null,
-        // Messages quote source values, which may hold control characters Dataverse text refuses.
-        astep_message: e.message ? printable(e.message).slice(0, 10000) : null,
-        astep_occurredon: e.occurredOn,
-      },
-    })));
-    failed += results.filter((r) => r.outcome === 'failed').length;
-    firstError ??= results.find((r) => r.outcome === 'failed')?.message ?? null;
-    // Stop at a failed chunk so the checkpoint never passes rows that did not land; the next mirror retries them.
-    if (results.some((r) => r.outcome === 'failed')) break;
-    store.setCheckpoint(checkpoint, String(chunk[chunk.length - 1].seq));
+  let stopped = false;
+  /** A request that threw (no answer at all, e.g. no identity could sign in): rethrown once the others settle. */
+  let thrown: unknown = null;
+  /** Chunks sent, in order, with whether they landed; the checkpoint follows the landed prefix. */
+  const sent: Array<{ lastSeq: number; result: Promise<boolean> }> = [];
+  /** The oldest chunk in flight has landed (the checkpoint moves past it), or failed (mirroring stops there). */
+  const advanceOne = async () => {
+    const ok = await sent[0].result;
+    if (!ok) stopped = true;
+    else store.setCheckpoint(checkpoint, String(sent.shift()!.lastSeq));
+  };
+  let chunk: AuditEntry[] = [];
+  const send = (entries: AuditEntry[]) => {
+    rows += entries.length;
+    sent.push({
+      lastSeq: entries[entries.length - 1].seq,
+      result: sink.upsert(info, entries.map((e) => ({ key: { astep_auditkey: `${runId}|${e.seq}` }, ref: `audit ${runId}|${e.seq}`, attributes: auditAttributes(e, runBind) })), { maxConcurrency: 1 })
+        .then((results) => {
+          const bad = results.filter((r) => r.outcome === 'failed');
+          failed += bad.length;
+          firstError ??= bad[0]?.message ?? null;
+          return bad.length === 0;
+        }, (e: unknown) => {
+          thrown ??= e;
+          return false;
+        }),
+    });
+  };
+  for (let after = last; !stopped;) {
+    const page = store.auditPage(runId, { afterSeq: after, limit: 5000 });
+    if (!page.length) break;
+    after = page[page.length - 1].seq;
+    let end = false;
+    for (const e of page) {
+      if (e.seq >= stopAt) {
+        end = true;
+        break;
+      }
+      // Skips are kept in the local audit only.
+      if (e.status !== 'done' || e.operation === 'skip') continue;
+      chunk.push(e);
+      if (chunk.length >= MIRROR_CHUNK) {
+        send(chunk);
+        chunk = [];
+        // Room for the next chunk: wait for the oldest while the window is full.
+        while (sent.length >= slots() && !stopped) await advanceOne();
+      }
+    }
+    if (end) break;
   }
-  return { auditRows: ready.length, failed, firstError };
+  if (chunk.length && !stopped) send(chunk);
+  while (sent.length && !stopped) await advanceOne();
+  // Chunks still in flight after a failure settle before the step goes on.
+  await Promise.allSettled(sent.map((c) => c.result));
+  if (thrown) throw thrown;
+  return { auditRows: rows, failed, firstError };
+}
+
+function auditAttributes(e: AuditEntry, runBind: string): Record<string, unknown> {
+  return {
+    // phase|operation|table|key: a rollback started from CRM reads the audit back from these rows.
+    astep_name: printable(auditName(e)),
+    'astep_MigrationRunId@odata.bind': runBind,
+    astep_sequence: e.seq,
+    astep_operation: choiceValue('astep_auditoperation', OPERATION_LABEL[e.operation]),
+    astep_targettable: e.table,
+    astep_targetid: e.targetId,
+    astep_sourceresource: e.sourceResource,
+    astep_sourceid: printable(e.sourceId).slice(0, 200),
+    astep_beforejson: json(e.before),
+    astep_afterjson: json(e.after),
+    astep_errorcode: e.errorCode?.slice(0, 50) ?? null,
+    // Messages quote source values, which may hold control characters Dataverse text refuses.
+    astep_message: e.message ? printable(e.message).slice(0, 10000) : null,
+    astep_occurredon: e.occurredOn,
+  };
 }

@@ -1,9 +1,9 @@
 // Verification: reconcile source and destination per object and per field. Every row the mapping expects is read
-// back; each column is compared and summed into a checksum per table and column, and every difference is listed
-// with its reason. The accounting (extracted = migrated + skipped + failed) comes from the run's outcomes.
-import type { Finding, Row, SinkPort, StateStore } from '../ports';
-import type { MappedFirm } from '../mappings/mapFirm';
+// back in bulk; each column is compared and summed into a checksum per table and column, and every difference is
+// listed with its reason. The accounting (extracted = migrated + skipped + failed) comes from the run's outcomes.
+import type { Finding, LoadedRow, SinkPort, StateStore } from '../ports';
 import type { MappingSet } from '../mappings/mappingSet';
+import type { TargetRow } from '../transform/targetRow';
 import { sameValue } from '../load/compare';
 import { comparedColumns, createOnlyColumns } from '../load/tables';
 import { KeyRegistry } from '../load/rowLoader';
@@ -52,75 +52,132 @@ function fnv(h: number, s: string): number {
   return x;
 }
 
-export async function verifyRun(runId: string, mappings: MappingSet, mapped: MappedFirm, sink: SinkPort, store: StateStore, stagedCounts: Record<string, number>, extractionFindings: Finding[] = []): Promise<VerifyResult> {
+/** Rows verified per read (one bulk read of their keys). */
+const VERIFY_BATCH = 1000;
+
+export interface VerifyOptions {
+  /** The verification's own ledger (the GUIDs it found, for the lookups of later tables). */
+  ledger: string;
+  /** Reads in flight. */
+  slots: () => number;
+}
+
+/**
+ * Every row the mapping expects (mapped again, table by table, a batch at a time) is read back in bulk and compared
+ * column by column; checksums accumulate in order while the next batches are read. Nothing but the batches being
+ * read and the differences found is held.
+ */
+export async function verifyRun(
+  runId: string, mappings: MappingSet, rowsOf: (table: string) => Iterable<TargetRow>, sink: SinkPort, store: StateStore,
+  stagedCounts: Record<string, number>, extractionFindings: Finding[], options: VerifyOptions,
+): Promise<VerifyResult> {
+  // The run's accounting, read a page at a time: the per-resource counts and the records that failed.
   const failedSources = new Map<string, string>();
-  const outcomes = store.outcomes(runId);
-  for (const o of outcomes) if (o.outcome === 'failed') failedSources.set(`${o.resource}:${o.id}`, o.message ?? 'failed');
-  const registry = new KeyRegistry();
+  const accountingMap = new Map<string, { object: string; extracted: number; migrated: number; skipped: number; failed: number }>();
+  for (const [object, extracted] of Object.entries(stagedCounts)) accountingMap.set(object, { object, extracted, migrated: 0, skipped: 0, failed: 0 });
+  for (let after = 0; ;) {
+    const page = store.outcomesPage(runId, after, 5000);
+    if (!page.length) break;
+    after = page[page.length - 1].position;
+    for (const o of page) {
+      if (o.outcome === 'failed') failedSources.set(`${o.resource}:${o.id}`, o.message ?? 'failed');
+      const a = accountingMap.get(o.resource) ?? { object: o.resource, extracted: 0, migrated: 0, skipped: 0, failed: 0 };
+      a[o.outcome]++;
+      accountingMap.set(o.resource, a);
+    }
+  }
+  store.clearLedger(options.ledger);
   const differences: VerifyDifference[] = [];
   const tables: TableVerification[] = [];
   const columnStats = new Map<string, { table: string; column: string; compared: number; differing: number }>();
 
   for (const mapping of mappings.tables) {
     const table = mapping.target.logicalName;
-    const rows = mapped.rows.get(table) ?? [];
-    if (!rows.length) continue;
     const info = mappings.tableInfo(table);
     const fixed = mapping.key.by === 'fixedId';
-    const select = comparedColumns(mapping, rows);
     const createOnly = createOnlyColumns(mapping);
     const attributeOf = new Map(mapping.lookups.map((l) => [l.navigation, l.attribute] as const));
-    const found = new Map<string, Row>();
-    const keys = rows.map((r) => (fixed ? (r.fixedId as string) : r.key));
-    for (let i = 0; i < keys.length; i += 250) {
-      const got = await sink.readByValues(info, fixed ? info.primaryIdAttribute : 'astep_sourceid', keys.slice(i, i + 250), [...select]);
-      for (const g of got) found.set(String(fixed ? g[info.primaryIdAttribute] : g.astep_sourceid).toLowerCase(), g);
-    }
-    let expectedHash = 0x811c9dc5, actualHash = 0x811c9dc5, missing = 0, differing = 0;
-    for (const r of rows) {
-      const k = (fixed ? (r.fixedId as string) : r.key).toLowerCase();
-      const actual = found.get(k);
-      const why = failedSources.get(`${r.sourceResource}:${r.sourceId}`);
-      if (!actual) {
-        missing++;
-        differences.push({ table, key: r.key, column: null, expected: 'row', actual: null, reason: why ? `failed in the run: ${why}` : 'missing in Dataverse', explained: !!why });
-        continue;
-      }
-      registry.set(table, r.key, String(actual[info.primaryIdAttribute]));
-      const expected: Array<[string, unknown]> = Object.entries(r.attributes).filter(([c]) => !createOnly.has(c));
-      for (const [nav, ref] of Object.entries(r.binds)) {
-        expected.push([attributeOf.get(nav) ?? nav, ref ? (ref.byId ? ref.key.toLowerCase() : registry.get(ref.table, ref.key)?.toLowerCase() ?? `(${ref.table} ${ref.key} not found)`) : null]);
-      }
-      let rowDiffers = false;
-      for (const [column, value] of expected) {
-        const stat = columnStats.get(`${table}.${column}`) ?? { table, column, compared: 0, differing: 0 };
-        columnStats.set(`${table}.${column}`, stat);
-        stat.compared++;
-        const same = sameValue(column, value, actual[column]);
-        const norm = JSON.stringify(value ?? null);
-        expectedHash = fnv(expectedHash, `${k}|${column}|${norm}`);
-        actualHash = fnv(actualHash, `${k}|${column}|${same ? norm : JSON.stringify(actual[column] ?? null)}`);
-        if (!same) {
-          stat.differing++;
-          rowDiffers = true;
-          differences.push({ table, key: r.key, column, expected: value ?? null, actual: actual[column] ?? null, reason: why ? `failed in the run: ${why}` : 'value differs from the source mapping', explained: !!why });
+    const addressOf = (r: TargetRow) => (fixed ? (r.fixedId as string) : r.key);
+    let expectedHash = 0x811c9dc5, actualHash = 0x811c9dc5, expectedRows = 0, foundRows = 0, missing = 0, differing = 0;
+
+    /** Reads one batch back, with the GUIDs of the rows its lookups point at (found earlier in this verification). */
+    const read = async (rows: TargetRow[]) => {
+      const got = await sink.readByValues(info, fixed ? info.primaryIdAttribute : 'astep_sourceid', rows.map(addressOf), [...comparedColumns(mapping, rows)]);
+      const found = new Map(got.map((g) => [String(fixed ? g[info.primaryIdAttribute] : g.astep_sourceid).toLowerCase(), g] as const));
+      const parents = new Map<string, Set<string>>();
+      for (const r of rows) for (const ref of Object.values(r.binds)) if (ref && !ref.byId) (parents.get(ref.table) ?? parents.set(ref.table, new Set()).get(ref.table)!).add(ref.key);
+      const registry = new KeyRegistry();
+      for (const [t, keys] of parents) for (const l of store.loadedRows(options.ledger, t, [...keys])) if (l.targetId) registry.set(t, l.key, l.targetId);
+      return { rows, found, registry };
+    };
+
+    const compare = ({ rows, found, registry }: Awaited<ReturnType<typeof read>>) => {
+      const seen: LoadedRow[] = [];
+      for (const r of rows) {
+        expectedRows++;
+        const k = addressOf(r).toLowerCase();
+        const actual = found.get(k);
+        const why = failedSources.get(`${r.sourceResource}:${r.sourceId}`);
+        if (!actual) {
+          missing++;
+          differences.push({ table, key: r.key, column: null, expected: 'row', actual: null, reason: why ? `failed in the run: ${why}` : 'missing in Dataverse', explained: !!why });
+          continue;
         }
+        foundRows++;
+        seen.push({ table, key: r.key, outcome: 'skipped', targetId: String(actual[info.primaryIdAttribute]), json: '{}' });
+        const expected: Array<[string, unknown]> = Object.entries(r.attributes).filter(([c]) => !createOnly.has(c));
+        for (const [nav, ref] of Object.entries(r.binds)) {
+          expected.push([attributeOf.get(nav) ?? nav, ref ? (ref.byId ? ref.key.toLowerCase() : registry.get(ref.table, ref.key)?.toLowerCase() ?? `(${ref.table} ${ref.key} not found)`) : null]);
+        }
+        let rowDiffers = false;
+        for (const [column, value] of expected) {
+          const stat = columnStats.get(`${table}.${column}`) ?? { table, column, compared: 0, differing: 0 };
+          columnStats.set(`${table}.${column}`, stat);
+          stat.compared++;
+          const same = sameValue(column, value, actual[column]);
+          const norm = JSON.stringify(value ?? null);
+          expectedHash = fnv(expectedHash, `${k}|${column}|${norm}`);
+          actualHash = fnv(actualHash, `${k}|${column}|${same ? norm : JSON.stringify(actual[column] ?? null)}`);
+          if (!same) {
+            stat.differing++;
+            rowDiffers = true;
+            differences.push({ table, key: r.key, column, expected: value ?? null, actual: actual[column] ?? null, reason: why ? `failed in the run: ${why}` : 'value differs from the source mapping', explained: !!why });
+          }
+        }
+        if (rowDiffers) differing++;
       }
-      if (rowDiffers) differing++;
+      store.putLoadedRows(options.ledger, seen);
+    };
+
+    // Reads run ahead of the comparison (in flight up to the sink's room); comparisons and checksums go in order.
+    const ahead: Array<Promise<Awaited<ReturnType<typeof read>>>> = [];
+    const iterator = rowsOf(table)[Symbol.iterator]();
+    let exhausted = false;
+    const pull = () => {
+      const batch: TargetRow[] = [];
+      while (batch.length < VERIFY_BATCH) {
+        const next = iterator.next();
+        if (next.done) {
+          exhausted = true;
+          break;
+        }
+        batch.push(next.value);
+      }
+      if (batch.length) ahead.push(read(batch));
+    };
+    for (;;) {
+      while (!exhausted && ahead.length < Math.max(1, options.slots())) pull();
+      const next = ahead.shift();
+      if (!next) break;
+      compare(await next);
     }
+    if (!expectedRows) continue;
     tables.push({
-      table, expectedRows: rows.length, foundRows: found.size, missingRows: missing, differingRows: differing,
+      table, expectedRows, foundRows, missingRows: missing, differingRows: differing,
       expectedChecksum: expectedHash.toString(16).padStart(8, '0'), actualChecksum: actualHash.toString(16).padStart(8, '0'),
     });
   }
 
-  const accountingMap = new Map<string, { object: string; extracted: number; migrated: number; skipped: number; failed: number }>();
-  for (const [object, extracted] of Object.entries(stagedCounts)) accountingMap.set(object, { object, extracted, migrated: 0, skipped: 0, failed: 0 });
-  for (const o of outcomes) {
-    const a = accountingMap.get(o.resource) ?? { object: o.resource, extracted: 0, migrated: 0, skipped: 0, failed: 0 };
-    a[o.outcome]++;
-    accountingMap.set(o.resource, a);
-  }
   const accounting = [...accountingMap.values()].map((a) => ({ ...a, reconciles: a.extracted === a.migrated + a.skipped + a.failed }));
   const unexplained = differences.filter((d) => !d.explained).length;
   const open = extractionFindings.filter((f) => f.open).reduce((n, f) => n + f.count, 0);

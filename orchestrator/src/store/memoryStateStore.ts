@@ -1,7 +1,7 @@
 // A StateStore in memory: for the engine inside Dynamics (loaded from and written back to Dataverse) and for tests.
 // Same semantics as the SQLite store the command line uses (scripts/test/stateStore.contract.test.ts runs one contract
 // against both): what it hands out are copies, the latest run is the one created last, outcomes come by resource and id.
-import type { AuditEntry, AuditPhase, RecordOutcome, RunState, StagedRecord, StagingChange, StateStore } from '../ports';
+import type { AuditEntry, AuditPhase, DispositionRecord, LoadedRow, RecordOutcome, RunState, StagedRecord, StagingChange, StateStore } from '../ports';
 import { applyStagingChange } from './stagingChange';
 
 export class MemoryStateStore implements StateStore {
@@ -96,7 +96,54 @@ export class MemoryStateStore implements StateStore {
     this.outcomeRows.set(runId, structuredClone(o).sort((a, b) => (byKey(a) < byKey(b) ? -1 : byKey(a) > byKey(b) ? 1 : 0)));
   }
   outcomes(runId: string) { return structuredClone(this.outcomeRows.get(runId) ?? []); }
+  addOutcomes(runId: string, o: RecordOutcome[], replace: boolean) {
+    // A record's outcome added again replaces the one before (as the SQLite store's key does).
+    const byRecord = new Map((replace ? [] : this.outcomeRows.get(runId) ?? []).map((x) => [`${x.resource}\u0000${x.id}`, x] as const));
+    for (const x of o) byRecord.set(`${x.resource}\u0000${x.id}`, x);
+    this.setOutcomes(runId, [...byRecord.values()]);
+  }
+  outcomesPage(runId: string, after: number, limit: number) {
+    return (this.outcomeRows.get(runId) ?? []).slice(after, after + limit).map((o, i) => ({ ...structuredClone(o), position: after + i + 1 }));
+  }
   transaction<T>(fn: () => T) { return fn(); }
+
+  // The ledgers of mapping passes: in memory like everything else here (this store maps from the whole firm anyway).
+  private readonly ledgers = new Map<string, { dispositions: Map<string, DispositionRecord[]>; rows: Map<string, Map<string, LoadedRow>> }>();
+  private ledger(name: string) {
+    let l = this.ledgers.get(name);
+    if (!l) this.ledgers.set(name, (l = { dispositions: new Map(), rows: new Map() }));
+    return l;
+  }
+  clearLedger(name: string) { this.ledgers.delete(name); }
+  addDispositions(name: string, records: DispositionRecord[]) {
+    const d = this.ledger(name).dispositions;
+    for (const r of records) {
+      const k = `${r.resource}\u0000${r.id}`;
+      const list = d.get(k);
+      if (list) list.push({ ...r });
+      else d.set(k, [{ ...r }]);
+    }
+  }
+  dispositions(name: string, resource: string, ids: string[]) {
+    const d = this.ledger(name).dispositions;
+    // Stable sort: within a rank, as written.
+    return ids.flatMap((id) => [...(d.get(`${resource}\u0000${id}`) ?? [])].sort((a, b) => a.rank - b.rank)).map((r) => ({ ...r }));
+  }
+  putLoadedRows(name: string, rows: LoadedRow[]) {
+    const byTable = this.ledger(name).rows;
+    for (const r of rows) {
+      let t = byTable.get(r.table);
+      if (!t) byTable.set(r.table, (t = new Map()));
+      t.set(r.key, { ...r });
+    }
+  }
+  loadedRows(name: string, table: string, keys: string[]) {
+    const t = this.ledger(name).rows.get(table);
+    return t ? keys.map((k) => t.get(k)).filter((r): r is LoadedRow => !!r).map((r) => ({ ...r })) : [];
+  }
+  loadedRowsPage(name: string, table: string, after: number, limit: number) {
+    return [...(this.ledger(name).rows.get(table)?.values() ?? [])].slice(after, after + limit).map((r, i) => ({ ...r, position: after + i + 1 }));
+  }
   auditPage(runId: string, q: { afterSeq?: number; beforeSeq?: number; phase?: AuditPhase; notPhase?: AuditPhase; limit: number; descending?: boolean }) {
     const rows = this.auditRows.filter((a) => a.runId === runId && (q.afterSeq === undefined || a.seq > q.afterSeq) && (q.beforeSeq === undefined || a.seq < q.beforeSeq)
       && (!q.phase || a.phase === q.phase) && (!q.notPhase || a.phase !== q.notPhase));

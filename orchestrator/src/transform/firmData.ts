@@ -58,7 +58,7 @@ function groupBy<T>(items: T[], key: (t: T) => string | null): Map<string, T[]> 
 }
 
 const byId = <T extends { id: string }>(items: T[]) => new Map(items.map((x) => [x.id, x] as const));
-const numericOrder = (a: string, b: string) => {
+export const numericOrder = (a: string, b: string) => {
   const na = Number(a), nb = Number(b);
   return Number.isFinite(na) && Number.isFinite(nb) ? na - nb : a < b ? -1 : a > b ? 1 : 0;
 };
@@ -150,53 +150,17 @@ export class FirmIndex {
 
   /** The matter's client: its first primary participant, else the lowest-numbered participant in the Client role. */
   clientOf(matter: Matter): Participant | null {
-    for (const pid of matter.primaryParticipantIds) {
-      const p = this.participants.get(pid);
-      if (p) return p;
-    }
-    const type = matter.actionTypeId ? this.actionTypes.get(matter.actionTypeId) : undefined;
-    const clientTypeIds = new Set<string>();
-    if (type?.primaryParticipantTypeId) clientTypeIds.add(type.primaryParticipantTypeId);
-    for (const t of this.participantTypes.values()) if (t.name.toLowerCase() === 'client') clientTypeIds.add(t.id);
-    const links = (this.participantsByMatter.get(matter.id) ?? [])
-      .filter((l) => clientTypeIds.has(l.participantTypeId))
-      .sort((a, b) => (a.participantNumber ?? 0) - (b.participantNumber ?? 0) || numericOrder(a.participantId, b.participantId));
-    for (const l of links) {
-      const p = this.participants.get(l.participantId);
-      if (p) return p;
-    }
-    return null;
+    return clientOfMatter(matter, (id) => this.participants.get(id), this.actionTypes.get(matter.actionTypeId ?? ''), this.participantTypes.values(), this.participantsByMatter.get(matter.id) ?? []);
   }
 
   /** astep_sourceid of the account a matter lands on: the client organisation's, or the matter's own (solo client). */
   accountKeyOf(matter: Matter): string {
-    const client = this.clientOf(matter);
-    return client?.isCompany ? `P-${client.id}` : `M-${matter.id}`;
+    return accountKeyFor(matter, this.clientOf(matter));
   }
 
-  /**
-   * Billing total, computed at extraction (Actionstep stores no total): "the sum of time entries and disbursements"
-   * (the seed), every time entry whatever its flags unless the rule counts billed time only; then what it leaves out is
-   * counted, so the report can state it.
-   */
+  /** Billing total of a matter under the plan's rule (billingOf). */
   billingTotal(matterId: string, rule: BillingRule): BillingTotal {
-    let time = 0, hours = 0, excludedEntries = 0, excludedAmount = 0;
-    for (const t of this.timeByMatter.get(matterId) ?? []) {
-      hours += t.actualHours ?? 0;
-      const amount = timeEntryAmount(t) ?? 0;
-      if (rule.billingTotal === 'billedOnly' && !isBilledTime(t, rule)) {
-        excludedEntries++;
-        excludedAmount += amount;
-        continue;
-      }
-      time += amount;
-    }
-    let disb = 0;
-    for (const d of this.disbursementsByMatter.get(matterId) ?? []) disb += (d.quantity ?? 1) * (d.unitPrice ?? 0);
-    return {
-      total: roundTo(time + disb, 2), time: roundTo(time, 2), disbursements: roundTo(disb, 2), hours: roundTo(hours, 2),
-      excludedEntries, excludedAmount: roundTo(excludedAmount, 2),
-    };
+    return billingOf(this.timeByMatter.get(matterId) ?? [], this.disbursementsByMatter.get(matterId) ?? [], rule);
   }
 
   roleName(participantTypeId: string): string {
@@ -211,75 +175,152 @@ export function timeEntryAmount(t: TimeEntry): number | null {
   return null;
 }
 
+// The rules below are shared by the in-memory FirmIndex and the streaming driver over indexed staging.
+
+/**
+ * The matter's client: its first primary participant, else the lowest-numbered participant in the Client role
+ * (the matter type's primary participant type, or any type named Client). `links` are the matter's participants.
+ */
+export function clientOfMatter(
+  matter: Matter, participantOf: (id: string) => Participant | null | undefined, type: ActionType | undefined,
+  participantTypes: Iterable<ParticipantType>, links: readonly ActionParticipant[],
+): Participant | null {
+  for (const pid of matter.primaryParticipantIds) {
+    const p = participantOf(pid);
+    if (p) return p;
+  }
+  const clientTypeIds = new Set<string>();
+  if (type?.primaryParticipantTypeId) clientTypeIds.add(type.primaryParticipantTypeId);
+  for (const t of participantTypes) if (t.name.toLowerCase() === 'client') clientTypeIds.add(t.id);
+  const candidates = links
+    .filter((l) => clientTypeIds.has(l.participantTypeId))
+    .sort((a, b) => (a.participantNumber ?? 0) - (b.participantNumber ?? 0) || numericOrder(a.participantId, b.participantId));
+  for (const l of candidates) {
+    const p = participantOf(l.participantId);
+    if (p) return p;
+  }
+  return null;
+}
+
+/** astep_sourceid of the account a matter lands on: the client organisation's, or the matter's own (solo client). */
+export function accountKeyFor(matter: Matter, client: Participant | null): string {
+  return client?.isCompany ? `P-${client.id}` : `M-${matter.id}`;
+}
+
+/**
+ * Billing total, computed at extraction (Actionstep stores no total): "the sum of time entries and disbursements"
+ * (the seed), every time entry whatever its flags unless the rule counts billed time only; then what it leaves out is
+ * counted, so the report can state it.
+ */
+export function billingOf(timeEntries: readonly TimeEntry[], disbursements: readonly Disbursement[], rule: BillingRule): BillingTotal {
+  let time = 0, hours = 0, excludedEntries = 0, excludedAmount = 0;
+  for (const t of timeEntries) {
+    hours += t.actualHours ?? 0;
+    const amount = timeEntryAmount(t) ?? 0;
+    if (rule.billingTotal === 'billedOnly' && !isBilledTime(t, rule)) {
+      excludedEntries++;
+      excludedAmount += amount;
+      continue;
+    }
+    time += amount;
+  }
+  let disb = 0;
+  for (const d of disbursements) disb += (d.quantity ?? 1) * (d.unitPrice ?? 0);
+  return {
+    total: roundTo(time + disb, 2), time: roundTo(time, 2), disbursements: roundTo(disb, 2), hours: roundTo(hours, 2),
+    excludedEntries, excludedAmount: roundTo(excludedAmount, 2),
+  };
+}
+
+/** One matter's trust figures from its rows of the export in file order (reconciled against the closing balance). */
+export function matterTrust(list: readonly StagedTrustRow[]): MatterTrust {
+  const bad = list.find(isUnreadable);
+  // The report's own order is its running order (each balance follows the row above): file order, not date order.
+  const rows = list.filter((r): r is TrustLedgerRow => !isUnreadable(r));
+  const opening = roundTo(rows.filter((r) => r.opening).reduce((s, r) => s + r.balance, 0), 2);
+  const inSum = roundTo(rows.reduce((s, r) => s + (r.opening ? 0 : r.amountIn), 0), 2);
+  const outSum = roundTo(rows.reduce((s, r) => s + (r.opening ? 0 : r.amountOut), 0), 2);
+  const last = rows[rows.length - 1];
+  const balance = last ? roundTo(last.balance, 2) : 0;
+  const computed = roundTo(opening + inSum - outSum, 2);
+  return {
+    unknown: bad && isUnreadable(bad) ? `row ${bad.line} of the trust ledger export could not be read (${bad.unreadable.message}), so this matter's trust figures are unknown` : null,
+    opening, in: inSum, out: outSum, balance, printedBalance: last?.printed.balance ?? null, rows: rows.length,
+    discrepancy: !last || computed === balance ? null
+      : `trust ledger ${opening ? `opening ${opening.toFixed(2)} + ` : ''}in ${inSum.toFixed(2)} − out ${outSum.toFixed(2)} = ${computed.toFixed(2)}, but the report's closing balance (row ${last.line}) is ${balance.toFixed(2)}`,
+  };
+}
+
 function computeTrust(staged: StagedTrustRow[]): Map<string, MatterTrust> {
   const result = new Map<string, MatterTrust>();
-  for (const [matterId, list] of groupBy(staged, (r) => r.actionId)) {
-    const bad = list.find(isUnreadable);
-    // The report's own order is its running order (each balance follows the row above): file order, not date order.
-    const rows = list.filter((r): r is TrustLedgerRow => !isUnreadable(r));
-    const opening = roundTo(rows.filter((r) => r.opening).reduce((s, r) => s + r.balance, 0), 2);
-    const inSum = roundTo(rows.reduce((s, r) => s + (r.opening ? 0 : r.amountIn), 0), 2);
-    const outSum = roundTo(rows.reduce((s, r) => s + (r.opening ? 0 : r.amountOut), 0), 2);
-    const last = rows[rows.length - 1];
-    const balance = last ? roundTo(last.balance, 2) : 0;
-    const computed = roundTo(opening + inSum - outSum, 2);
-    result.set(matterId, {
-      unknown: bad && isUnreadable(bad) ? `row ${bad.line} of the trust ledger export could not be read (${bad.unreadable.message}), so this matter's trust figures are unknown` : null,
-      opening, in: inSum, out: outSum, balance, printedBalance: last?.printed.balance ?? null, rows: rows.length,
-      discrepancy: !last || computed === balance ? null
-        : `trust ledger ${opening ? `opening ${opening.toFixed(2)} + ` : ''}in ${inSum.toFixed(2)} − out ${outSum.toFixed(2)} = ${computed.toFixed(2)}, but the report's closing balance (row ${last.line}) is ${balance.toFixed(2)}`,
-    });
-  }
+  for (const [matterId, list] of groupBy(staged, (r) => r.actionId)) result.set(matterId, matterTrust(list));
   return result;
 }
 
 const digits = (s: string | null | undefined) => (s ?? '').replace(/\D/g, '');
 
 /**
+ * What makes two people one (dedupePeople): a valid email (case-insensitive), and first + last name with each phone's
+ * digits (at least 6). People sharing any key are the same person.
+ */
+export function personKeys(p: Participant): string[] {
+  const keys: string[] = [];
+  const email = convertEmail('email', p.email).ok ? normalizeEmail(p.email) : null;
+  if (email) keys.push(`e|${email}`);
+  const name = `${(p.firstName ?? '').trim().toLowerCase()}|${(p.lastName ?? '').trim().toLowerCase()}`;
+  for (const ph of p.phones) {
+    const d = digits(`${ph.country ?? ''}${ph.area ?? ''}${ph.number ?? ''}`);
+    if (d.length < 6 || name === '|') continue;
+    keys.push(`n|${name}|${d}`);
+  }
+  return keys;
+}
+
+/** Union-find whose root is the lowest id (numeric order) of each group; ids never united are their own root. */
+export class LowestIdUnion {
+  private readonly parent = new Map<string, string>();
+  find(x: string): string {
+    let r = x;
+    for (let p = this.parent.get(r); p !== undefined && p !== r; p = this.parent.get(r)) r = p;
+    let c = x;
+    while (c !== r) {
+      const n = this.parent.get(c) as string;
+      this.parent.set(c, r);
+      c = n;
+    }
+    return r;
+  }
+  private readonly seen = new Set<string>();
+  union(a: string, b: string): void {
+    this.seen.add(a);
+    this.seen.add(b);
+    const ra = this.find(a), rb = this.find(b);
+    if (ra === rb) return;
+    if (numericOrder(ra, rb) <= 0) this.parent.set(rb, ra);
+    else this.parent.set(ra, rb);
+  }
+  /** Every id that was united with another (roots included). */
+  members(): string[] {
+    return [...this.seen];
+  }
+}
+
+/**
  * Duplicate people: same valid email (case-insensitive), else same first + last name and same phone digits.
  * Union-find so chains (A~B by email, B~C by name+phone) collapse into one group; the lowest id is canonical.
  */
 export function dedupePeople(participants: Participant[]): Map<string, string> {
-  const parent = new Map<string, string>();
-  const find = (x: string): string => {
-    let r = x;
-    while (parent.get(r) !== r) r = parent.get(r) as string;
-    let c = x;
-    while (parent.get(c) !== r) {
-      const n = parent.get(c) as string;
-      parent.set(c, r);
-      c = n;
-    }
-    return r;
-  };
-  const union = (a: string, b: string) => {
-    const ra = find(a), rb = find(b);
-    if (ra === rb) return;
-    if (numericOrder(ra, rb) <= 0) parent.set(rb, ra);
-    else parent.set(ra, rb);
-  };
+  const groups = new LowestIdUnion();
   const people = participants.filter((p) => !p.isCompany);
-  for (const p of people) parent.set(p.id, p.id);
-  const byEmail = new Map<string, string>();
-  const byNamePhone = new Map<string, string>();
+  const firstWith = new Map<string, string>();
   for (const p of people) {
-    const email = convertEmail('email', p.email).ok ? normalizeEmail(p.email) : null;
-    if (email) {
-      const seen = byEmail.get(email);
-      if (seen) union(seen, p.id);
-      else byEmail.set(email, p.id);
-    }
-    const name = `${(p.firstName ?? '').trim().toLowerCase()}|${(p.lastName ?? '').trim().toLowerCase()}`;
-    for (const ph of p.phones) {
-      const d = digits(`${ph.country ?? ''}${ph.area ?? ''}${ph.number ?? ''}`);
-      if (d.length < 6 || name === '|') continue;
-      const k = `${name}|${d}`;
-      const seen = byNamePhone.get(k);
-      if (seen) union(seen, p.id);
-      else byNamePhone.set(k, p.id);
+    for (const k of personKeys(p)) {
+      const seen = firstWith.get(k);
+      if (seen) groups.union(seen, p.id);
+      else firstWith.set(k, p.id);
     }
   }
   const out = new Map<string, string>();
-  for (const p of people) out.set(p.id, find(p.id));
+  for (const p of people) out.set(p.id, groups.find(p.id));
   return out;
 }

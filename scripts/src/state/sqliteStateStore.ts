@@ -3,7 +3,9 @@
 import Database from 'better-sqlite3';
 import { ensurePrivateFile } from './privateFiles';
 import { applyStagingChange } from '@astep/orchestrator';
-import type { AuditEntry, AuditPhase, RecordOutcome, RunState, StagedRecord, StagingChange, StateStore } from '@astep/orchestrator';
+import type {
+  AuditEntry, AuditPhase, DerivedRow, DispositionRecord, LoadedRow, RecordOutcome, RunState, StagedField, StagedRecord, StagingChange, StagingIndex, StateStore,
+} from '@astep/orchestrator';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS runs (run_id TEXT PRIMARY KEY, created_on TEXT NOT NULL, json TEXT NOT NULL);
@@ -20,7 +22,31 @@ CREATE INDEX IF NOT EXISTS audit_by_key ON audit (run_id, phase, key);
 CREATE INDEX IF NOT EXISTS audit_by_target ON audit (run_id, target_id COLLATE NOCASE);
 CREATE TABLE IF NOT EXISTS outcomes (run_id TEXT NOT NULL, resource TEXT NOT NULL, id TEXT NOT NULL, outcome TEXT NOT NULL, message TEXT, targets TEXT,
   PRIMARY KEY (run_id, resource, id));
+-- The streaming engine (issue 13): staged records by their link to a matter or a participant (expression indexes,
+-- kept by SQLite through every stage, unstage and delta), the tables it derives from staging and the ledgers of
+-- its passes.
+CREATE INDEX IF NOT EXISTS staged_by_action ON staged (resource, json_extract(json, '$.actionId'));
+CREATE INDEX IF NOT EXISTS staged_by_participant ON staged (resource, json_extract(json, '$.participantId'));
+CREATE TABLE IF NOT EXISTS derived (name TEXT NOT NULL, key TEXT NOT NULL, grp TEXT, ord INTEGER NOT NULL, value TEXT NOT NULL, PRIMARY KEY (name, key));
+CREATE INDEX IF NOT EXISTS derived_by_group ON derived (name, grp, ord);
+CREATE UNIQUE INDEX IF NOT EXISTS derived_by_ord ON derived (name, ord);
+CREATE TABLE IF NOT EXISTS ledger_dispositions (ledger TEXT NOT NULL, resource TEXT NOT NULL, id TEXT NOT NULL, rank INTEGER NOT NULL, json TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS ledger_dispositions_by_record ON ledger_dispositions (ledger, resource, id, rank);
+CREATE TABLE IF NOT EXISTS ledger_rows (ledger TEXT NOT NULL, tbl TEXT NOT NULL, key TEXT NOT NULL, outcome TEXT NOT NULL, target_id TEXT, json TEXT NOT NULL,
+  PRIMARY KEY (ledger, tbl, key));
+CREATE INDEX IF NOT EXISTS ledger_rows_in_order ON ledger_rows (ledger, tbl);
 `;
+
+/** Columns a staging index looks records up by: each has an expression index above. */
+const FIELD_EXPRESSIONS: Record<StagedField, string> = { actionId: "json_extract(json, '$.actionId')", participantId: "json_extract(json, '$.participantId')" };
+/** Bound parameters per IN list: well under SQLite's limit (32,766). */
+const IN_CHUNK = 500;
+
+function chunked<T>(items: T[], size = IN_CHUNK): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
 
 interface AuditRow {
   run_id: string; seq: number; phase: string; operation: string; tbl: string; key: string; target_id: string | null;
@@ -37,6 +63,7 @@ const toEntry = (r: AuditRow): AuditEntry => ({
 
 export class SqliteStateStore implements StateStore {
   private readonly db: Database.Database;
+  readonly staging: StagingIndex;
 
   constructor(file: string) {
     // Created 0600 before SQLite opens it: SQLite gives its -wal and -shm files the database file's rights.
@@ -46,76 +73,62 @@ export class SqliteStateStore implements StateStore {
     // FULL: a commit survives a SIGKILL of the process (and a power cut) before the next Dataverse write starts.
     this.db.pragma('synchronous = FULL');
     this.db.exec(SCHEMA);
+    this.staging = this.stagingIndex();
   }
 
   close(): void {
     this.db.close();
   }
 
+  /** Statements are prepared once: the streaming engine asks millions of small questions. */
+  private readonly statements = new Map<string, Database.Statement>();
+  private prep(sql: string): Database.Statement {
+    let s = this.statements.get(sql);
+    if (!s) {
+      s = this.db.prepare(sql);
+      this.statements.set(sql, s);
+    }
+    return s;
+  }
+
   transaction<T>(fn: () => T): T {
     return this.db.transaction(fn)();
   }
 
-  auditPage(runId: string, q: { afterSeq?: number; beforeSeq?: number; phase?: AuditPhase; notPhase?: AuditPhase; limit: number; descending?: boolean }): AuditEntry[] {
-    const where = ['run_id = @runId'];
-    if (q.afterSeq !== undefined) where.push('seq > @afterSeq');
-    if (q.beforeSeq !== undefined) where.push('seq < @beforeSeq');
-    if (q.phase) where.push('phase = @phase');
-    if (q.notPhase) where.push('phase <> @notPhase');
-    const rows = this.db.prepare(`SELECT * FROM audit WHERE ${where.join(' AND ')} ORDER BY seq ${q.descending ? 'DESC' : 'ASC'} LIMIT @limit`)
-      .all({ runId, afterSeq: q.afterSeq ?? null, beforeSeq: q.beforeSeq ?? null, phase: q.phase ?? null, notPhase: q.notPhase ?? null, limit: q.limit }) as AuditRow[];
-    return rows.map(toEntry);
-  }
-
-  // Many keys in one statement: the list goes as one JSON array parameter (json_each), so there is no bound on host
-  // parameters to chunk around; the IN uses the (run, phase, key) and (run, target NOCASE) indexes. Sorted here: with
-  // ORDER BY seq in the SQL, SQLite scans the run's whole audit by its primary key instead (EXPLAIN QUERY PLAN).
-  auditByKeys(runId: string, phase: AuditPhase, table: string | null, keys: string[]): AuditEntry[] {
-    const byTable = table === null ? '' : ' AND tbl = @table';
-    const rows = this.db.prepare(`SELECT * FROM audit WHERE run_id = @runId AND phase = @phase AND key IN (SELECT value FROM json_each(@keys))${byTable}`)
-      .all({ runId, phase, keys: JSON.stringify([...new Set(keys)]), ...(table === null ? {} : { table }) }) as AuditRow[];
-    return rows.sort((a, b) => a.seq - b.seq).map(toEntry);
-  }
-
-  auditByTargets(runId: string, targetIds: string[]): AuditEntry[] {
-    const rows = this.db.prepare('SELECT * FROM audit WHERE run_id = ? AND target_id COLLATE NOCASE IN (SELECT value FROM json_each(?))')
-      .all(runId, JSON.stringify([...new Set(targetIds.map((t) => t.toLowerCase()))])) as AuditRow[];
-    return rows.sort((a, b) => a.seq - b.seq).map(toEntry);
-  }
-
   getRun(runId: string): RunState | null {
-    const row = this.db.prepare('SELECT json FROM runs WHERE run_id = ?').get(runId) as { json: string } | undefined;
+    const row = this.prep('SELECT json FROM runs WHERE run_id = ?').get(runId) as { json: string } | undefined;
     return row ? (JSON.parse(row.json) as RunState) : null;
   }
 
   latestRunId(): string | null {
-    const row = this.db.prepare('SELECT run_id FROM runs ORDER BY created_on DESC, rowid DESC LIMIT 1').get() as { run_id: string } | undefined;
+    const row = this.prep('SELECT run_id FROM runs ORDER BY created_on DESC, rowid DESC LIMIT 1').get() as { run_id: string } | undefined;
     return row?.run_id ?? null;
   }
 
   saveRun(run: RunState): void {
-    this.db.prepare('INSERT INTO runs (run_id, created_on, json) VALUES (?, ?, ?) ON CONFLICT(run_id) DO UPDATE SET json = excluded.json')
+    this.prep('INSERT INTO runs (run_id, created_on, json) VALUES (?, ?, ?) ON CONFLICT(run_id) DO UPDATE SET json = excluded.json')
       .run(run.runId, run.createdOn, JSON.stringify(run));
   }
 
   stage(records: StagedRecord[]): void {
-    const stmt = this.db.prepare('INSERT INTO staged (resource, id, json) VALUES (?, ?, ?) ON CONFLICT(resource, id) DO UPDATE SET json = excluded.json');
+    const stmt = this.prep('INSERT INTO staged (resource, id, json) VALUES (?, ?, ?) ON CONFLICT(resource, id) DO UPDATE SET json = excluded.json');
     this.transaction(() => {
       for (const r of records) stmt.run(r.resource, r.id, r.json);
+      this.stagingChanged();
     });
   }
 
   staged(resource: string): StagedRecord[] {
-    return this.db.prepare('SELECT resource, id, json FROM staged WHERE resource = ? ORDER BY rowid').all(resource) as StagedRecord[];
+    return this.prep('SELECT resource, id, json FROM staged WHERE resource = ? ORDER BY rowid').all(resource) as StagedRecord[];
   }
 
   stagedCount(resource: string): number {
-    return (this.db.prepare('SELECT COUNT(*) n FROM staged WHERE resource = ?').get(resource) as { n: number }).n;
+    return (this.prep('SELECT COUNT(*) n FROM staged WHERE resource = ?').get(resource) as { n: number }).n;
   }
 
   stagedIds(resource: string, among?: string[]): string[] {
-    if (!among) return (this.db.prepare('SELECT id FROM staged WHERE resource = ? ORDER BY rowid').all(resource) as Array<{ id: string }>).map((r) => r.id);
-    const stmt = this.db.prepare('SELECT 1 FROM staged WHERE resource = ? AND id = ?');
+    if (!among) return (this.prep('SELECT id FROM staged WHERE resource = ? ORDER BY rowid').all(resource) as Array<{ id: string }>).map((r) => r.id);
+    const stmt = this.prep('SELECT 1 FROM staged WHERE resource = ? AND id = ?');
     return among.filter((id) => stmt.get(resource, id) !== undefined);
   }
 
@@ -124,13 +137,22 @@ export class SqliteStateStore implements StateStore {
   }
 
   clearStaged(resource: string): void {
-    this.db.prepare('DELETE FROM staged WHERE resource = ?').run(resource);
+    this.transaction(() => {
+      this.prep('DELETE FROM staged WHERE resource = ?').run(resource);
+      this.stagingChanged();
+    });
+  }
+
+  /** Staging moved on: derived tables built from the previous version are stale. */
+  private stagingChanged(): void {
+    this.prep("INSERT INTO checkpoints (name, value) VALUES ('staging:version', '1') ON CONFLICT(name) DO UPDATE SET value = CAST(value AS INTEGER) + 1").run();
   }
 
   unstage(resource: string, ids: string[]): void {
-    const stmt = this.db.prepare('DELETE FROM staged WHERE resource = ? AND id = ?');
+    const stmt = this.prep('DELETE FROM staged WHERE resource = ? AND id = ?');
     this.transaction(() => {
       for (const id of ids) stmt.run(resource, id);
+      this.stagingChanged();
     });
   }
 
@@ -167,20 +189,20 @@ export class SqliteStateStore implements StateStore {
   }
 
   getCheckpoint(name: string): string | null {
-    const row = this.db.prepare('SELECT value FROM checkpoints WHERE name = ?').get(name) as { value: string | null } | undefined;
+    const row = this.prep('SELECT value FROM checkpoints WHERE name = ?').get(name) as { value: string | null } | undefined;
     return row?.value ?? null;
   }
 
   setCheckpoint(name: string, value: string | null): void {
-    if (value === null) this.db.prepare('DELETE FROM checkpoints WHERE name = ?').run(name);
-    else this.db.prepare('INSERT INTO checkpoints (name, value) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET value = excluded.value').run(name, value);
+    if (value === null) this.prep('DELETE FROM checkpoints WHERE name = ?').run(name);
+    else this.prep('INSERT INTO checkpoints (name, value) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET value = excluded.value').run(name, value);
   }
 
   addPendingAudit(entries: Omit<AuditEntry, 'seq'>[]): AuditEntry[] {
     return this.transaction(() => {
-      const next = this.db.prepare('SELECT COALESCE(MAX(seq), 0) + 1 AS s FROM audit WHERE run_id = ?');
-      const findPending = this.db.prepare("SELECT * FROM audit WHERE run_id = ? AND phase = ? AND tbl = ? AND key = ? AND operation = ? AND status = 'pending'");
-      const insert = this.db.prepare(`INSERT INTO audit (run_id, seq, phase, operation, tbl, key, target_id, source_resource, source_id, before_json, after_json, error_code, message, status, occurred_on)
+      const next = this.prep('SELECT COALESCE(MAX(seq), 0) + 1 AS s FROM audit WHERE run_id = ?');
+      const findPending = this.prep("SELECT * FROM audit WHERE run_id = ? AND phase = ? AND tbl = ? AND key = ? AND operation = ? AND status = 'pending'");
+      const insert = this.prep(`INSERT INTO audit (run_id, seq, phase, operation, tbl, key, target_id, source_resource, source_id, before_json, after_json, error_code, message, status, occurred_on)
         VALUES (@runId, @seq, @phase, @operation, @table, @key, @targetId, @sourceResource, @sourceId, @before, @after, @errorCode, @message, @status, @occurredOn)`);
       return entries.map((e) => {
         if (e.status === 'pending') {
@@ -203,7 +225,7 @@ export class SqliteStateStore implements StateStore {
     if (patch.before !== undefined) { sets.push('before_json = @before'); params.before = patch.before ? JSON.stringify(patch.before) : null; }
     if (patch.errorCode !== undefined) { sets.push('error_code = @errorCode'); params.errorCode = patch.errorCode; }
     if (patch.message !== undefined) { sets.push('message = @message'); params.message = patch.message; }
-    this.db.prepare(`UPDATE audit SET ${sets.join(', ')} WHERE run_id = @runId AND seq = @seq`).run(params);
+    this.prep(`UPDATE audit SET ${sets.join(', ')} WHERE run_id = @runId AND seq = @seq`).run(params);
   }
 
   importAudit(entries: AuditEntry[]): void {
@@ -217,25 +239,140 @@ export class SqliteStateStore implements StateStore {
 
   audit(runId: string, phase?: AuditPhase): AuditEntry[] {
     const rows = phase
-      ? this.db.prepare('SELECT * FROM audit WHERE run_id = ? AND phase = ? ORDER BY seq').all(runId, phase)
-      : this.db.prepare('SELECT * FROM audit WHERE run_id = ? ORDER BY seq').all(runId);
+      ? this.prep('SELECT * FROM audit WHERE run_id = ? AND phase = ? ORDER BY seq').all(runId, phase)
+      : this.prep('SELECT * FROM audit WHERE run_id = ? ORDER BY seq').all(runId);
     return (rows as AuditRow[]).map(toEntry);
   }
 
   pendingAudit(runId: string): AuditEntry[] {
-    return (this.db.prepare("SELECT * FROM audit WHERE run_id = ? AND status = 'pending' ORDER BY seq").all(runId) as AuditRow[]).map(toEntry);
+    return (this.prep("SELECT * FROM audit WHERE run_id = ? AND status = 'pending' ORDER BY seq").all(runId) as AuditRow[]).map(toEntry);
   }
 
   setOutcomes(runId: string, outcomes: RecordOutcome[]): void {
-    const stmt = this.db.prepare(`INSERT INTO outcomes (run_id, resource, id, outcome, message, targets) VALUES (?, ?, ?, ?, ?, ?)
+    const stmt = this.prep(`INSERT INTO outcomes (run_id, resource, id, outcome, message, targets) VALUES (?, ?, ?, ?, ?, ?)
       ON CONFLICT(run_id, resource, id) DO UPDATE SET outcome = excluded.outcome, message = excluded.message, targets = excluded.targets`);
     this.transaction(() => {
-      this.db.prepare('DELETE FROM outcomes WHERE run_id = ?').run(runId);
+      this.prep('DELETE FROM outcomes WHERE run_id = ?').run(runId);
       for (const o of outcomes) stmt.run(runId, o.resource, o.id, o.outcome, o.message, o.targets);
     });
   }
 
   outcomes(runId: string): RecordOutcome[] {
-    return this.db.prepare('SELECT resource, id, outcome, message, targets FROM outcomes WHERE run_id = ? ORDER BY resource, id').all(runId) as RecordOutcome[];
+    return this.prep('SELECT resource, id, outcome, message, targets FROM outcomes WHERE run_id = ? ORDER BY resource, id').all(runId) as RecordOutcome[];
+  }
+
+  addOutcomes(runId: string, outcomes: RecordOutcome[], replace: boolean): void {
+    const stmt = this.prep(`INSERT INTO outcomes (run_id, resource, id, outcome, message, targets) VALUES (?, ?, ?, ?, ?, ?)
+      ON CONFLICT(run_id, resource, id) DO UPDATE SET outcome = excluded.outcome, message = excluded.message, targets = excluded.targets`);
+    this.transaction(() => {
+      if (replace) this.prep('DELETE FROM outcomes WHERE run_id = ?').run(runId);
+      for (const o of outcomes) stmt.run(runId, o.resource, o.id, o.outcome, o.message, o.targets);
+    });
+  }
+
+  outcomesPage(runId: string, after: number, limit: number): Array<RecordOutcome & { position: number }> {
+    // In the order outcomes() gives (resource, id); the position is the row's place in that order.
+    const rows = this.prep('SELECT resource, id, outcome, message, targets FROM outcomes WHERE run_id = ? ORDER BY resource, id LIMIT ? OFFSET ?')
+      .all(runId, limit, after) as RecordOutcome[];
+    return rows.map((r, i) => ({ ...r, position: after + i + 1 }));
+  }
+
+  clearLedger(ledger: string): void {
+    this.transaction(() => {
+      this.prep('DELETE FROM ledger_dispositions WHERE ledger = ?').run(ledger);
+      this.prep('DELETE FROM ledger_rows WHERE ledger = ?').run(ledger);
+    });
+  }
+
+  addDispositions(ledger: string, records: DispositionRecord[]): void {
+    const stmt = this.prep('INSERT INTO ledger_dispositions (ledger, resource, id, rank, json) VALUES (?, ?, ?, ?, ?)');
+    this.transaction(() => {
+      for (const r of records) stmt.run(ledger, r.resource, r.id, r.rank, r.json);
+    });
+  }
+
+  dispositions(ledger: string, resource: string, ids: string[]): DispositionRecord[] {
+    const out: DispositionRecord[] = [];
+    for (const chunk of chunked([...new Set(ids)])) {
+      out.push(...(this.prep(`SELECT resource, id, rank, json FROM ledger_dispositions WHERE ledger = ? AND resource = ? AND id IN (${chunk.map(() => '?').join(',')})
+        ORDER BY id, rank, rowid`).all(ledger, resource, ...chunk) as DispositionRecord[]));
+    }
+    return out;
+  }
+
+  putLoadedRows(ledger: string, rows: LoadedRow[]): void {
+    // ON CONFLICT keeps the row's place (rowid): pages come in the order rows were first put.
+    const stmt = this.prep(`INSERT INTO ledger_rows (ledger, tbl, key, outcome, target_id, json) VALUES (?, ?, ?, ?, ?, ?)
+      ON CONFLICT(ledger, tbl, key) DO UPDATE SET outcome = excluded.outcome, target_id = excluded.target_id, json = excluded.json`);
+    this.transaction(() => {
+      for (const r of rows) stmt.run(ledger, r.table, r.key, r.outcome, r.targetId, r.json);
+    });
+  }
+
+  loadedRows(ledger: string, table: string, keys: string[]): LoadedRow[] {
+    const out: LoadedRow[] = [];
+    for (const chunk of chunked([...new Set(keys)])) {
+      out.push(...(this.prep(`SELECT tbl AS "table", key, outcome, target_id AS targetId, json FROM ledger_rows WHERE ledger = ? AND tbl = ? AND key IN (${chunk.map(() => '?').join(',')})`)
+        .all(ledger, table, ...chunk) as LoadedRow[]));
+    }
+    return out;
+  }
+
+  loadedRowsPage(ledger: string, table: string, after: number, limit: number): Array<LoadedRow & { position: number }> {
+    return this.prep('SELECT rowid AS position, tbl AS "table", key, outcome, target_id AS targetId, json FROM ledger_rows WHERE ledger = ? AND tbl = ? AND rowid > ? ORDER BY rowid LIMIT ?')
+      .all(ledger, table, after, limit) as Array<LoadedRow & { position: number }>;
+  }
+
+  auditPage(runId: string, q: { afterSeq?: number; beforeSeq?: number; phase?: AuditPhase; notPhase?: AuditPhase; limit: number; descending?: boolean }): AuditEntry[] {
+    const where = ['run_id = @runId'];
+    if (q.afterSeq !== undefined) where.push('seq > @afterSeq');
+    if (q.beforeSeq !== undefined) where.push('seq < @beforeSeq');
+    if (q.phase) where.push('phase = @phase');
+    if (q.notPhase) where.push('phase <> @notPhase');
+    const rows = this.prep(`SELECT * FROM audit WHERE ${where.join(' AND ')} ORDER BY seq ${q.descending ? 'DESC' : 'ASC'} LIMIT @limit`)
+      .all({ runId, afterSeq: q.afterSeq ?? null, beforeSeq: q.beforeSeq ?? null, phase: q.phase ?? null, notPhase: q.notPhase ?? null, limit: q.limit }) as AuditRow[];
+    return rows.map(toEntry);
+  }
+
+  // Many keys in one statement: the list goes as one JSON array parameter (json_each), so there is no bound on host
+  // parameters to chunk around; the IN uses the (run, phase, key) and (run, target NOCASE) indexes. Sorted here: with
+  // ORDER BY seq in the SQL, SQLite scans the run's whole audit by its primary key instead (EXPLAIN QUERY PLAN).
+  auditByKeys(runId: string, phase: AuditPhase, table: string | null, keys: string[]): AuditEntry[] {
+    const byTable = table === null ? '' : ' AND tbl = @table';
+    const rows = this.prep(`SELECT * FROM audit WHERE run_id = @runId AND phase = @phase AND key IN (SELECT value FROM json_each(@keys))${byTable}`)
+      .all({ runId, phase, keys: JSON.stringify([...new Set(keys)]), ...(table === null ? {} : { table }) }) as AuditRow[];
+    return rows.sort((a, b) => a.seq - b.seq).map(toEntry);
+  }
+
+  auditByTargets(runId: string, targetIds: string[]): AuditEntry[] {
+    const rows = this.prep('SELECT * FROM audit WHERE run_id = ? AND target_id COLLATE NOCASE IN (SELECT value FROM json_each(?))')
+      .all(runId, JSON.stringify([...new Set(targetIds.map((t) => t.toLowerCase()))])) as AuditRow[];
+    return rows.sort((a, b) => a.seq - b.seq).map(toEntry);
+  }
+
+  private stagingIndex(): StagingIndex {
+    return {
+      version: () => Number(this.getCheckpoint('staging:version') ?? 0),
+      page: (resource, after, limit) => this.prep('SELECT rowid AS position, resource, id, json FROM staged WHERE resource = ? AND rowid > ? ORDER BY rowid LIMIT ?')
+        .all(resource, after, limit) as Array<StagedRecord & { position: number }>,
+      byIds: (resource, ids) => {
+        const out: Array<StagedRecord & { position: number }> = [];
+        for (const chunk of chunked([...new Set(ids)])) {
+          out.push(...(this.prep(`SELECT rowid AS position, resource, id, json FROM staged WHERE resource = ? AND id IN (${chunk.map(() => '?').join(',')})`)
+            .all(resource, ...chunk) as Array<StagedRecord & { position: number }>));
+        }
+        return out.sort((a, b) => a.position - b.position).map(({ resource: r, id, json }) => ({ resource: r, id, json }));
+      },
+      where: (resource, field, value) => this.prep(`SELECT resource, id, json FROM staged WHERE resource = ? AND ${FIELD_EXPRESSIONS[field]} = ? ORDER BY rowid`)
+        .all(resource, value) as StagedRecord[],
+      replaceDerived: (name, rows) => this.transaction(() => {
+        this.prep('DELETE FROM derived WHERE name = ?').run(name);
+        const insert = this.prep('INSERT INTO derived (name, key, grp, ord, value) VALUES (?, ?, ?, ?, ?)');
+        for (const r of rows) insert.run(name, r.key, r.group, r.ord, r.value);
+      }),
+      derived: (name, key) => (this.prep('SELECT key, grp AS "group", ord, value FROM derived WHERE name = ? AND key = ?').get(name, key) as DerivedRow | undefined) ?? null,
+      derivedGroup: (name, group) => this.prep('SELECT key, grp AS "group", ord, value FROM derived WHERE name = ? AND grp = ? ORDER BY ord').all(name, group) as DerivedRow[],
+      derivedPage: (name, after, limit) => this.prep('SELECT key, grp AS "group", ord, value FROM derived WHERE name = ? AND ord > ? ORDER BY ord LIMIT ?').all(name, after, limit) as DerivedRow[],
+    };
   }
 }
