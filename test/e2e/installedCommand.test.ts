@@ -1,6 +1,9 @@
 // The command as a newcomer types it: `npx astep-migrate ...` runs the root package's `bin` (scripts/bin/astep-migrate.js),
 // which loads the bundle as a module, not as the entry script. It once printed nothing and exited 0.
 import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { ROOT } from '../helpers/harness';
 
 jest.setTimeout(120_000);
@@ -20,4 +23,21 @@ test('npx astep-migrate config-check with a missing config file exits 2 and name
   const r = npx(['config-check', '--config', 'missing.json']);
   expect(r.status).toBe(2);
   expect(r.stderr).toContain('missing.json');
+});
+
+test('the installed command runs Node with its heap bound (bench:fullrun measures each step through it)', () => {
+  // A preload in the command's own process (not npx's) reports the heap limit V8 was started with.
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'astep-heap-'));
+  const preload = path.join(dir, 'heap.cjs');
+  fs.writeFileSync(preload, "if (/astep-migrate/.test(process.argv[1] ?? '')) process.stderr.write(`heap limit ${require('v8').getHeapStatistics().heap_size_limit}\\n`);\n");
+  try {
+    const r = spawnSync('npx', ['--no-install', 'astep-migrate', '--help'], { cwd: ROOT, encoding: 'utf8', timeout: 60_000, env: { ...process.env, NODE_OPTIONS: `--require ${preload}` } });
+    expect(r.status).toBe(0);
+    const limit = Number(/heap limit (\d+)/.exec(r.stderr)?.[1]);
+    // 256 MB of old space plus V8's young generation: well under the 4 GB default on this kind of machine.
+    expect(limit / 1024 / 1024).toBeGreaterThan(256);
+    expect(limit / 1024 / 1024).toBeLessThan(320);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 });
