@@ -1,6 +1,6 @@
 // Full-run benchmark (a script, not a test): for each firm size, both emulators in their own process (`astep-migrate
 // emulate`, production service-protection limits on a scaled Dataverse clock), then every step as the command line
-// runs it, each a separate process so its peak RSS is its own: discover → provision → extract → run → verify (and,
+// runs it (the installed command, with its shebang's heap bound), each a separate process so its peak RSS is its own: discover → provision → extract → run → verify (and,
 // for `medium`, rollback). Prints, measured in one run:
 //   1. the peak RSS of each step per firm (target: every step < 512 MB), and the growth of each step's RSS from the
 //      smallest firm measured to the largest (target: <= +25 % from medium to xl);
@@ -23,6 +23,8 @@ import { SqliteStateStore } from '../src/state/sqliteStateStore';
 // Bundled to a temporary file by scripts/run-ts.mjs, so the repository is where npm runs the script from.
 const ROOT = path.resolve(process.env.npm_config_local_prefix ?? process.cwd());
 const CLI = path.join(ROOT, 'dist', 'cli.js');
+/** The installed command (`npx astep-migrate`): each step runs as a user starts it, with the Node flags of its shebang. */
+const BIN = path.join(ROOT, 'scripts', 'bin', 'astep-migrate.js');
 const SIZES = ['tiny', 'demo', 'medium', 'large', 'xl'] as const;
 type Firm = (typeof SIZES)[number];
 const RSS_TARGET_MB = 512;
@@ -76,8 +78,10 @@ function runStep(step: string, args: string[], config: string): Promise<StepRun>
   fs.rmSync(rssFile, { force: true });
   const t0 = performance.now();
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--require', PRELOAD, CLI, step, '--config', config, '--json', ...args], {
-      cwd: ROOT, env: { ...process.env, ASTEP_PEAK_RSS_FILE: rssFile }, stdio: ['ignore', 'pipe', 'pipe'],
+    // Started as the installed command: its shebang's heap bound is part of what is measured (the preload goes
+    // through NODE_OPTIONS, which the shebang's node reads too).
+    const child = spawn(BIN, [step, '--config', config, '--json', ...args], {
+      cwd: ROOT, env: { ...process.env, ASTEP_PEAK_RSS_FILE: rssFile, NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --require ${PRELOAD}`.trim() }, stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';
     let stderr = '';
