@@ -8,16 +8,19 @@
 //      rows mirrored to Dataverse counted apart) and its ratio to the sustained bound for the application users it
 //      used (target >= 0.5);
 //   3. the medium run's rollback time / run time (target <= 1.5), with both steps' Dataverse requests.
-// The plan's estimates and the projection lines (issue 13, Done-when 4) belong beside section 1 as sections of their
-// own: add them as functions like the ones below and call them from main().
+//   4. the plan's time estimate beside each step's measured duration (target within ±20 %), the projection at one
+//      request every 2 s per Actionstep session, and the identities a 50,000-record firm of the same mix needs to go
+//      from discover to verify in under 30 minutes.
 //
-// Usage: npm run bench:fullrun -- [--firm medium,large,xl] [--clock-scale 1] [--app-users 1] [--seed 1] [--no-rollback]
+// Usage: npm run bench:fullrun -- [--firm medium,large,xl] [--clock-scale 1] [--app-users 1] [--sessions 1] [--rate 60]
+//        [--seed 1] [--no-rollback]
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import readline from 'node:readline';
 import { DEFAULT_COST_MODEL, PRODUCTION_LIMITS, maxThroughputRecordsPerHour } from '@astep/dataverse-emulator';
+import { dataverseRecordsFor, estimateTime, PRODUCTION_PACE_PER_SECOND, type MigrationPlan, type TimeEstimate } from '@astep/orchestrator';
 import { SqliteStateStore } from '../src/state/sqliteStateStore';
 
 // Bundled to a temporary file by scripts/run-ts.mjs, so the repository is where npm runs the script from.
@@ -51,6 +54,13 @@ for (const f of FIRMS) if (!SIZES.includes(f)) throw new Error(`--firm: "${f}" i
 const CLOCK_SCALE = positive('clock-scale', 1);
 const APP_USERS = positive('app-users', 1);
 const SEED = positive('seed', 1);
+/** Actionstep sign-ins (`emulate --actionstep-sessions`): each a different user with its own rate limit. */
+const SESSIONS = positive('sessions', 1);
+/**
+ * Requests per second per sign-in, written to the config (`actionstep.requestsPerSecond`) so the client paces itself
+ * and the plan prices the calls at it: the emulator's per-session limit under `emulate` (60/s, scripts/src/emulate.ts).
+ */
+const RATE = positive('rate', 60);
 /** --no-rollback: leave the medium rollback out (it is bound by per-record deletes; see rollbackSection). */
 const ROLLBACK = !process.argv.includes('--no-rollback');
 
@@ -107,7 +117,7 @@ function runStep(step: string, args: string[], config: string): Promise<StepRun>
 
 /** `astep-migrate emulate` in its own process; resolves with the config path it wrote, and a stop function. */
 async function startEmulators(firm: Firm, stateDir: string): Promise<{ config: string; stop: () => Promise<void> }> {
-  const child = spawn(process.execPath, [CLI, 'emulate', '--firm', firm, '--seed', String(SEED), '--clock-scale', String(CLOCK_SCALE), '--app-users', String(APP_USERS), '--state-dir', stateDir], {
+  const child = spawn(process.execPath, [CLI, 'emulate', '--firm', firm, '--seed', String(SEED), '--clock-scale', String(CLOCK_SCALE), '--app-users', String(APP_USERS), '--actionstep-sessions', String(SESSIONS), '--state-dir', stateDir], {
     cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'],
   });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
@@ -118,6 +128,10 @@ async function startEmulators(firm: Firm, stateDir: string): Promise<{ config: s
   });
   lines.close();
   const { config } = JSON.parse(first) as { config: string };
+  // The sign-ins' pace, as a firm that knows it would configure it.
+  const written = JSON.parse(fs.readFileSync(config, 'utf8')) as { actionstep: Record<string, unknown> };
+  written.actionstep.requestsPerSecond = RATE;
+  fs.writeFileSync(config, JSON.stringify(written, null, 2), { mode: 0o600 });
   return {
     config,
     stop: async () => {
@@ -147,7 +161,7 @@ function auditRowsMirrored(config: string, runId: string): number {
 }
 
 async function measureFirm(firm: Firm): Promise<FirmRun> {
-  console.error(`${firm} firm: starting the emulators (clock ×${CLOCK_SCALE}, ${APP_USERS} application user${APP_USERS > 1 ? 's' : ''})`);
+  console.error(`${firm} firm: starting the emulators (clock ×${CLOCK_SCALE}, ${APP_USERS} application user${APP_USERS > 1 ? 's' : ''}, ${SESSIONS} Actionstep session${SESSIONS > 1 ? 's' : ''} at ${RATE} requests/s each)`);
   const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), `astep-bench-${firm}-`));
   const emulators = await startEmulators(firm, stateDir);
   const steps: StepRun[] = [];
@@ -231,6 +245,56 @@ function rollbackSection(runs: FirmRun[]): string[] {
   ];
 }
 
+/**
+ * Section 4: the plan's time estimate (discover's, at the configured pace per session and the limits' sustained bound
+ * per application user) beside each step's measured duration. The plan prices the run as its writes, then its document
+ * downloads (the harsher reading); Dataverse minutes are virtual, Actionstep's real: compared at clock ×1 only.
+ */
+function planSection(runs: FirmRun[]): string[] {
+  const lines = [`Plan estimate / measured duration per step (${SESSIONS} Actionstep session${SESSIONS > 1 ? 's' : ''}, ${APP_USERS} application user${APP_USERS > 1 ? 's' : ''}; target 0.8..1.2)`];
+  if (CLOCK_SCALE !== 1) lines.push(`  (clock ×${CLOCK_SCALE}: the plan's Dataverse minutes are virtual, Actionstep's real; the ratios below mix both)`);
+  for (const r of runs) {
+    const plan = (stepOf(r, 'discover')?.json?.plan ?? null) as MigrationPlan | null;
+    const time = plan?.time;
+    if (!plan || !time) {
+      lines.push(`  ${r.firm}: the plan has no time section`);
+      continue;
+    }
+    const vs = (label: string, minutes: number, step: StepRun | undefined) => {
+      if (!step) return `${label} —`;
+      const measured = step.wallSeconds;
+      return `${label} ${(minutes * 60).toFixed(0)} s / ${measured.toFixed(0)} s = ${((minutes * 60) / measured).toFixed(2)}`;
+    };
+    const runMinutes = time.dataverse.loadMinutes + time.actionstep.documentMinutes;
+    const total = ['discover', 'provision', 'extract', 'run', 'verify'].reduce((s, k) => s + (stepOf(r, k)?.wallSeconds ?? 0), 0);
+    lines.push(`  ${r.firm.padEnd(8)} ${[
+      vs('extract', time.actionstep.extractMinutes, stepOf(r, 'extract')),
+      vs('run', runMinutes, stepOf(r, 'run')),
+      vs('verify', time.dataverse.verifyMinutes, stepOf(r, 'verify')),
+    ].join('; ')}; whole plan ${(time.totalMinutes * 60).toFixed(0)} s / discover..verify ${total.toFixed(0)} s = ${((time.totalMinutes * 60) / total).toFixed(2)}`);
+    lines.push(`           at one request every 2 s per session (the pace seen in production): Actionstep ${time.actionstep.atProductionPaceMinutes} min for this firm through ${time.actionstep.sessions.length} session(s)`);
+    lines.push(`           ${fiftyThousand(plan)}`);
+  }
+  return lines;
+}
+
+/** The identities a 50,000-record firm of this firm's mix (every count scaled) needs for discover to verify in 30 min. */
+function fiftyThousand(plan: MigrationPlan): string {
+  const counts = plan.source.counts;
+  const records = Object.values(counts).reduce((s, n) => s + n, 0);
+  const scale = 50_000 / Math.max(1, records);
+  const scaled = Object.fromEntries(Object.entries(counts).map(([k, n]) => [k, Math.round(n * scale)]));
+  const atPace = (n: number) => Array.from({ length: n }, (_, i) => ({ name: `session ${i + 1}`, lanes: 4, pace: { configuredPerSecond: PRODUCTION_PACE_PER_SECOND, answered: 0, throttled: 0 } }));
+  const estimate = (sessions: number, users: number): TimeEstimate => estimateTime({
+    counts: scaled, documentParts: scaled.actiondocuments ?? 0, dataverseRecords: dataverseRecordsFor(scaled), sessions: atPace(sessions),
+    applicationUsers: users, licences: 0, pageSize: 200, // Actionstep's largest page
+  });
+  const one = estimate(1, 1);
+  const r = one.recommendation;
+  const enough = estimate(r.actionstepSessions, r.applicationUsers);
+  return `a 50,000-record firm of this mix at that pace: 1 session + 1 application user ${one.totalMinutes} min; under 30 min needs ${r.actionstepSessions} Actionstep sessions and ${r.applicationUsers} application user(s): ${enough.totalMinutes} min`;
+}
+
 async function main(): Promise<void> {
   if (!fs.existsSync(CLI)) throw new Error(`${CLI} is missing: run \`node scripts/build.mjs\` first (npm run bench:fullrun does)`);
   const t0 = performance.now();
@@ -245,7 +309,7 @@ async function main(): Promise<void> {
     steps: r.steps.map((s) => ({ step: s.step, code: s.code, wallSeconds: +s.wallSeconds.toFixed(1), peakRssMb: Math.round(s.peakRssMb), dataverseRequests: s.json?.dataverseRequests })),
   }));
   console.log(JSON.stringify({ clockScale: CLOCK_SCALE, appUsers: APP_USERS, seed: SEED, firms: report }, null, 2));
-  console.log(['', ...rssSection(runs), '', ...throughputSection(runs), '', ...rollbackSection(runs), '', `Benchmark wall time: ${((performance.now() - t0) / 1000).toFixed(0)} s`].join('\n'));
+  console.log(['', ...rssSection(runs), '', ...throughputSection(runs), '', ...rollbackSection(runs), '', ...planSection(runs), '', `Benchmark wall time: ${((performance.now() - t0) / 1000).toFixed(0)} s`].join('\n'));
 }
 
 main().catch((e: unknown) => {
