@@ -16,7 +16,18 @@ export interface PipelineOptions {
   slots: () => number;
   /** At most this many rows in flight, whatever the slots (memory). */
   maxRowsInFlight: number;
+  /**
+   * Attachment bytes (files downloaded and sent inline with their rows) per batch and in flight at most. A note's
+   * file may be up to the organisation's upload size (3.75 MB raw by default, more where an admin raised it), so a
+   * batch of 1,000 notes cut by rows alone could carry gigabytes in one request and in memory. A batch ends once it
+   * reaches the bound (a file over it ends its batch, never refused here: files over the upload limit never become attachments: mappings/document.ts); a batch waits while the bytes in flight are over it.
+   */
+  maxBatchBytes: number;
+  maxBytesInFlight: number;
 }
+
+/** Raw bytes a row carries besides its columns (its attachment, downloaded when its batch goes). */
+export const rowBytes = (row: TargetRow): number => Math.max(0, row.attachment?.size ?? 0);
 
 export interface PipelineTable {
   name: string;
@@ -43,6 +54,7 @@ export async function runPipeline(
   );
   const inFlight = new Set<Promise<void>>();
   let rowsInFlight = 0;
+  let bytesInFlight = 0;
   let failure: unknown = null;
   let turn = 0;
   const finished = (name: string) => state.get(name)?.done ?? true;
@@ -56,22 +68,24 @@ export async function runPipeline(
   };
 
   /** The next batch to send: round robin over ready tables that still have rows. */
-  const nextBatch = (): { name: string; rows: TargetRow[] } | null => {
+  const nextBatch = (): { name: string; rows: TargetRow[]; bytes: number } | null => {
     const names = [...state.keys()];
     for (let i = 0; i < names.length; i++) {
       const t = state.get(names[(turn + i) % names.length])!;
       if (t.exhausted || !t.parents.every(finished)) continue;
       const rows: TargetRow[] = [];
+      let bytes = 0;
       for (let r = t.rows.next(); ; r = t.rows.next()) {
         if (r.done) {
           t.exhausted = true;
           break;
         }
         rows.push(r.value);
-        if (rows.length >= options.batchRows) break;
+        bytes += rowBytes(r.value);
+        if (rows.length >= options.batchRows || bytes >= options.maxBatchBytes) break;
       }
       turn = (turn + i + 1) % names.length;
-      if (rows.length) return { name: t.name, rows };
+      if (rows.length) return { name: t.name, rows, bytes };
       if (t.inFlight === 0) finish(t.name);
     }
     return null;
@@ -86,15 +100,18 @@ export async function runPipeline(
 
   for (;;) {
     if (failure) break;
-    const room = inFlight.size < Math.max(1, options.slots()) && rowsInFlight < options.maxRowsInFlight;
+    // Bytes are checked before a batch is cut (its size is known only once cut): at most one batch's worth over.
+    const room = inFlight.size < Math.max(1, options.slots()) && rowsInFlight < options.maxRowsInFlight && bytesInFlight < options.maxBytesInFlight;
     const batch = room ? nextBatch() : null;
     if (batch) {
       const t = state.get(batch.name)!;
       t.inFlight++;
       rowsInFlight += batch.rows.length;
+      bytesInFlight += batch.bytes;
       track(load(batch.name, batch.rows).finally(() => {
         t.inFlight--;
         rowsInFlight -= batch.rows.length;
+        bytesInFlight -= batch.bytes;
         if (t.exhausted && t.inFlight === 0) finish(t.name);
       }));
       continue;

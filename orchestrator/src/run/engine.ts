@@ -39,6 +39,12 @@ const BATCH_ROWS = 1000;
  * with about 4 in flight; 12 batches keep three users fed. (24,000 took the medium run to 629 MB peak RSS.)
  */
 const MAX_ROWS_IN_FLIGHT = 12_000;
+/**
+ * Attachment bytes (raw) per batch and in flight: 8 MB per request, 16 MB at once. Each file is held about three times
+ * over while its batch goes (the download, its base64 text, the request body), well inside the command's heap bound.
+ */
+const MAX_BATCH_ATTACHMENT_BYTES = 8 * 1024 * 1024;
+const MAX_ATTACHMENT_BYTES_IN_FLIGHT = 16 * 1024 * 1024;
 /** Audit chunks of 1,000 rows the mirror keeps in flight (each holds its entries' before and after images). */
 const MIRROR_SLOTS = 8;
 /** Batches in flight when the sink cannot say its capacity. */
@@ -381,6 +387,7 @@ export class MigrationEngine {
     progress.start(LOAD_TASK, 0);
     await runPipeline(this.mappings, this.mappings.names.map((name) => ({ name, rows: rowsOf(name)[Symbol.iterator]() })), {
       batchRows: BATCH_ROWS, slots: () => this.slots(), maxRowsInFlight: MAX_ROWS_IN_FLIGHT,
+      maxBatchBytes: MAX_BATCH_ATTACHMENT_BYTES, maxBytesInFlight: MAX_ATTACHMENT_BYTES_IN_FLIGHT,
     }, async (table, rows) => {
       await hooks.beforeBatch?.(rows);
       const results = await loader.loadBatch(table, rows);
