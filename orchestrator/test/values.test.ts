@@ -1,4 +1,5 @@
 import {
+  toBase64, base64Length,
   convertDateOnly, convertEmail, convertMoney, convertTimestamp, fitText, htmlToText, localDateOf, stableGuid, zonedDateTimeToUtc,
 } from '../src/transform/values';
 
@@ -59,4 +60,17 @@ describe('value conversions', () => {
     expect(a).not.toBe(stableGuid('filenotes:2'));
     expect(a).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
   });
+});
+
+test('toBase64 encodes every length and byte as Node does (documents are sent to Dataverse as base64)', () => {
+  let seed = 7;
+  const next = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) & 255;
+  for (let n = 0; n < 300; n++) {
+    const bytes = Uint8Array.from({ length: n }, next);
+    const b64 = toBase64(bytes);
+    expect(b64).toBe(Buffer.from(bytes).toString('base64'));
+    expect(b64.length).toBe(base64Length(n));
+  }
+  const all = Uint8Array.from({ length: 256 * 3 }, (_, i) => i % 256);
+  expect(toBase64(all)).toBe(Buffer.from(all).toString('base64'));
 });
