@@ -236,7 +236,7 @@ function rollbackSection(runs: FirmRun[]): string[] {
   const medium = runs.find((r) => r.firm === 'medium');
   const run = medium && stepOf(medium, 'run');
   const rollback = medium && stepOf(medium, 'rollback');
-  if (!run || !rollback) return ['Rollback: not measured (the medium firm was not part of this run)'];
+  if (!run || !rollback) return [`Rollback: not measured (${ROLLBACK ? 'the medium firm was not part of this run' : '--no-rollback'})`];
   const counts = rollback.json?.counts as Record<string, number> | undefined;
   return [
     'Rollback of the medium run (target: rollback time / run time <= 1.5)',
