@@ -1,4 +1,4 @@
-import { estimateTime, estimatesWithTime, PRODUCTION_PACE_PER_SECOND, sessionPace, type TimeEstimateInput } from '../src/plan/timeEstimate';
+import { estimateTime, estimatesWithTime, PRODUCTION_PACE_PER_SECOND, projectScaledFirm, sessionPace, TARGET_MINUTES, type TimeEstimateInput } from '../src/plan/timeEstimate';
 
 const firm: TimeEstimateInput = {
   counts: { actions: 10_000, participants: 20_000, actionparticipants: 20_000, timeentries: 100_000, filenotes: 30_000, actiondocuments: 20_000 },
@@ -115,4 +115,16 @@ describe('the time estimate', () => {
     expect(e.notes.join(' ')).toMatch(/sign-in 1: 10 requests\/s, configured/);
     expect(e.notes).not.toContain('old');
   });
+});
+
+test('a firm scaled to 50,000 records keeps its mix, and the identities recommended bring it under the target', () => {
+  const counts = { actions: 1000, participants: 2000, timeentries: 5000, filenotes: 2000 }; // 10,000 records
+  const p = projectScaledFirm(counts, 500, 200);
+  // Five times every count: the scaled firm's document downloads and Dataverse rows are five times this firm's.
+  expect(p.alone.actionstep.documentCalls).toBe(2500);
+  expect(p.alone.dataverse.records).toBe(2 * 5 * (1000 * 2.5 + 2000 + 5000 + 2000)); // each row and its audit entry
+  expect(p.alone.totalMinutes).toBeGreaterThan(TARGET_MINUTES);
+  expect(p.actionstepSessions).toBeGreaterThan(1);
+  expect(p.recommended.totalMinutes).toBeLessThanOrEqual(TARGET_MINUTES);
+  expect(p.recommended.actionstep.sessions).toHaveLength(p.actionstepSessions);
 });

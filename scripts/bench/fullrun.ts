@@ -20,7 +20,7 @@ import os from 'node:os';
 import path from 'node:path';
 import readline from 'node:readline';
 import { DEFAULT_COST_MODEL, PRODUCTION_LIMITS, maxThroughputRecordsPerHour } from '@astep/dataverse-emulator';
-import { dataverseRecordsFor, estimateTime, PRODUCTION_PACE_PER_SECOND, type MigrationPlan, type TimeEstimate } from '@astep/orchestrator';
+import { projectScaledFirm, type MigrationPlan } from '@astep/orchestrator';
 import { SqliteStateStore } from '../src/state/sqliteStateStore';
 
 // Bundled to a temporary file by scripts/run-ts.mjs, so the repository is where npm runs the script from.
@@ -280,19 +280,8 @@ function planSection(runs: FirmRun[]): string[] {
 
 /** The identities a 50,000-record firm of this firm's mix (every count scaled) needs for discover to verify in 30 min. */
 function fiftyThousand(plan: MigrationPlan): string {
-  const counts = plan.source.counts;
-  const records = Object.values(counts).reduce((s, n) => s + n, 0);
-  const scale = 50_000 / Math.max(1, records);
-  const scaled = Object.fromEntries(Object.entries(counts).map(([k, n]) => [k, Math.round(n * scale)]));
-  const atPace = (n: number) => Array.from({ length: n }, (_, i) => ({ name: `session ${i + 1}`, lanes: 4, pace: { configuredPerSecond: PRODUCTION_PACE_PER_SECOND, answered: 0, throttled: 0 } }));
-  const estimate = (sessions: number, users: number): TimeEstimate => estimateTime({
-    counts: scaled, documentParts: scaled.actiondocuments ?? 0, dataverseRecords: dataverseRecordsFor(scaled), sessions: atPace(sessions),
-    applicationUsers: users, licences: 0, pageSize: 200, // Actionstep's largest page
-  });
-  const one = estimate(1, 1);
-  const r = one.recommendation;
-  const enough = estimate(r.actionstepSessions, r.applicationUsers);
-  return `a 50,000-record firm of this mix at that pace: 1 session + 1 application user ${one.totalMinutes} min; under 30 min needs ${r.actionstepSessions} Actionstep sessions and ${r.applicationUsers} application user(s): ${enough.totalMinutes} min`;
+  const p = projectScaledFirm(plan.source.counts, plan.source.counts.actiondocuments ?? 0, 200); // Actionstep's largest page
+  return `a 50,000-record firm of this mix at that pace: 1 session + 1 application user ${p.alone.totalMinutes} min; under 30 min needs ${p.actionstepSessions} Actionstep sessions and ${p.applicationUsers} application user(s): ${p.recommended.totalMinutes} min`;
 }
 
 async function main(): Promise<void> {

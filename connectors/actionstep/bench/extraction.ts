@@ -26,7 +26,7 @@ import {
 } from '@astep/actionstep-connector';
 import type { ActionDocument } from '@astep/actionstep-connector/records';
 import {
-  EXTRACTION_ORDER, MemoryStateStore, PRODUCTION_PACE_PER_SECOND, dataverseRecordsFor, estimateTime, extractResources, stageUnlistedMatters, type ProgressReporter,
+  EXTRACTION_ORDER, MemoryStateStore, PRODUCTION_PACE_PER_SECOND, dataverseRecordsFor, estimateTime, extractResources, projectScaledFirm, stageUnlistedMatters, type ProgressReporter,
 } from '@astep/orchestrator';
 
 interface ChildInfo {
@@ -237,14 +237,10 @@ function projectAtProductionPace(run: SessionsRun): void {
   const atPace = (n: number) => Array.from({ length: n }, (_, i) => ({ name: `session ${i + 1}`, lanes: 4, pace: { configuredPerSecond: PRODUCTION_PACE_PER_SECOND, answered: 0, throttled: 0 } }));
   const here = estimateTime({ counts: run.counts, documentParts: run.parts, dataverseRecords: dataverseRecordsFor(run.counts), sessions: atPace(run.sessions), applicationUsers: 1, licences: 0, pageSize: MAX_PAGE_SIZE });
   console.log(`PROJECTION at one request every 2 s per session: this firm (${run.records} records) through ${run.sessions} session(s): Actionstep ${here.actionstep.atProductionPaceMinutes} min, discover to verify about ${here.totalMinutes} min`);
-  const scale = 50_000 / run.records;
-  const counts = Object.fromEntries(Object.entries(run.counts).map(([r, n]) => [r, Math.round(n * scale)]));
-  const parts = Math.round(run.parts * scale);
-  const one = estimateTime({ counts, documentParts: parts, dataverseRecords: dataverseRecordsFor(counts), sessions: atPace(1), applicationUsers: 1, licences: 0, pageSize: MAX_PAGE_SIZE });
-  const r = one.recommendation;
-  const recommended = estimateTime({ counts, documentParts: parts, dataverseRecords: dataverseRecordsFor(counts), sessions: atPace(r.actionstepSessions), applicationUsers: r.applicationUsers, licences: 0, pageSize: MAX_PAGE_SIZE });
-  console.log(`PROJECTION for a 50,000-record firm of this mix (${parts} document parts): 1 session + 1 application user ${one.totalMinutes} min; `
-    + `UNDER 30 MINUTES NEEDS ${r.actionstepSessions} ACTIONSTEP SESSIONS AND ${r.applicationUsers} APPLICATION USER(S): ${recommended.totalMinutes} min (Actionstep ${Math.round((recommended.actionstep.extractMinutes + recommended.actionstep.documentMinutes) * 10) / 10}, Dataverse ${Math.round((recommended.dataverse.loadMinutes + recommended.dataverse.verifyMinutes) * 10) / 10}); entitlement ${recommended.entitlement.days} days of a 500,000 pool`);
+  const p = projectScaledFirm(run.counts, run.parts, MAX_PAGE_SIZE);
+  const recommended = p.recommended;
+  console.log(`PROJECTION for a 50,000-record firm of this mix (${recommended.actionstep.documentCalls} document parts): 1 session + 1 application user ${p.alone.totalMinutes} min; `
+    + `UNDER 30 MINUTES NEEDS ${p.actionstepSessions} ACTIONSTEP SESSIONS AND ${p.applicationUsers} APPLICATION USER(S): ${recommended.totalMinutes} min (Actionstep ${Math.round((recommended.actionstep.extractMinutes + recommended.actionstep.documentMinutes) * 10) / 10}, Dataverse ${Math.round((recommended.dataverse.loadMinutes + recommended.dataverse.verifyMinutes) * 10) / 10}); entitlement ${recommended.entitlement.days} days of a 500,000 pool`);
 }
 
 async function main(): Promise<void> {

@@ -240,3 +240,31 @@ export function estimatesWithTime<E extends { actionstepCalls: number; actionste
     ],
   };
 }
+
+/** What a firm of `records` records with the same mix needs at the production pace (one request every 2 s per session). */
+export interface ScaledProjection {
+  /** One Actionstep session and one application user. */
+  alone: TimeEstimate;
+  /** The identities the plan recommends for discover to verify under TARGET_MINUTES, and the estimate with them. */
+  actionstepSessions: number;
+  applicationUsers: number;
+  recommended: TimeEstimate;
+}
+
+/**
+ * Every count (and the document parts) scaled to a firm of `records` records, priced at the production pace with one
+ * identity on each side, then with the identities that estimate recommends (Dataverse at the default limits' bound).
+ */
+export function projectScaledFirm(counts: Record<string, number>, documentParts: number, pageSize: number, records = 50_000): ScaledProjection {
+  const total = Object.values(counts).reduce((s, n) => s + n, 0);
+  const scale = records / Math.max(1, total);
+  const scaled = Object.fromEntries(Object.entries(counts).map(([k, n]) => [k, Math.round(n * scale)]));
+  const parts = Math.round(documentParts * scale);
+  const estimate = (sessions: number, applicationUsers: number) => estimateTime({
+    counts: scaled, documentParts: parts, dataverseRecords: dataverseRecordsFor(scaled), applicationUsers, licences: 0, pageSize,
+    sessions: Array.from({ length: sessions }, (_, i) => ({ name: `session ${i + 1}`, lanes: 4, pace: { configuredPerSecond: PRODUCTION_PACE_PER_SECOND, answered: 0, throttled: 0 } })),
+  });
+  const alone = estimate(1, 1);
+  const { actionstepSessions, applicationUsers } = alone.recommendation;
+  return { alone, actionstepSessions, applicationUsers, recommended: estimate(actionstepSessions, applicationUsers) };
+}
