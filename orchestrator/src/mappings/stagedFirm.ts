@@ -215,6 +215,12 @@ export class StagedFirm extends PlanLookups implements UnitSource {
     }
   }
 
+  /** One staged record by id, parsed, or null. */
+  private stagedRecord<T>(resource: ResourceName, id: string): T | null {
+    const [s] = this.staging.byIds(resource, [id]);
+    return s ? (JSON.parse(s.json) as T) : null;
+  }
+
   private recordsWhere<R extends ResourceName>(resource: R, field: 'actionId' | 'participantId', value: string): Array<RecordsByResource[R]> {
     return this.staging.where(resource, field, value).map((s) => JSON.parse(s.json) as RecordsByResource[R]);
   }
@@ -237,10 +243,7 @@ export class StagedFirm extends PlanLookups implements UnitSource {
 
   matterOf(matterId: string | null): Matter | null {
     if (!matterId) return null;
-    return this.matters.get(matterId, () => {
-      const [s] = this.staging.byIds('actions', [matterId]);
-      return s ? (JSON.parse(s.json) as Matter) : null;
-    });
+    return this.matters.get(matterId, () => this.stagedRecord<Matter>('actions', matterId));
   }
 
   migrates(matterId: string): boolean {
@@ -281,10 +284,7 @@ export class StagedFirm extends PlanLookups implements UnitSource {
 
   participantOf(participantId: string | null): Participant | null {
     if (!participantId) return null;
-    return this.participants.get(participantId, () => {
-      const [s] = this.staging.byIds('participants', [participantId]);
-      return s ? (JSON.parse(s.json) as Participant) : null;
-    });
+    return this.participants.get(participantId, () => this.stagedRecord<Participant>('participants', participantId));
   }
 
   canonicalPerson(participantId: string): string {
