@@ -39,14 +39,11 @@ CREATE INDEX IF NOT EXISTS ledger_rows_in_order ON ledger_rows (ledger, tbl);
 
 /** Columns a staging index looks records up by: each has an expression index above. */
 const FIELD_EXPRESSIONS: Record<StagedField, string> = { actionId: "json_extract(json, '$.actionId')", participantId: "json_extract(json, '$.participantId')" };
-/** Bound parameters per IN list: well under SQLite's limit (32,766). */
-const IN_CHUNK = 500;
-
-function chunked<T>(items: T[], size = IN_CHUNK): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
-  return out;
-}
+/**
+ * A list of keys as one JSON parameter for `IN (SELECT value FROM json_each(?))`: one statement whatever the list's
+ * length (no bound on host parameters to chunk around, no statement per chunk size), and the IN still uses the index.
+ */
+const jsonList = (items: string[]) => JSON.stringify([...new Set(items)]);
 
 interface AuditRow {
   run_id: string; seq: number; phase: string; operation: string; tbl: string; key: string; target_id: string | null;
@@ -292,12 +289,8 @@ export class SqliteStateStore implements StateStore {
   }
 
   dispositions(ledger: string, resource: string, ids: string[]): DispositionRecord[] {
-    const out: DispositionRecord[] = [];
-    for (const chunk of chunked([...new Set(ids)])) {
-      out.push(...(this.prep(`SELECT resource, id, rank, json FROM ledger_dispositions WHERE ledger = ? AND resource = ? AND id IN (${chunk.map(() => '?').join(',')})
-        ORDER BY id, rank, rowid`).all(ledger, resource, ...chunk) as DispositionRecord[]));
-    }
-    return out;
+    return this.prep(`SELECT resource, id, rank, json FROM ledger_dispositions WHERE ledger = ? AND resource = ? AND id IN (SELECT value FROM json_each(?))
+      ORDER BY id, rank, rowid`).all(ledger, resource, jsonList(ids)) as DispositionRecord[];
   }
 
   putLoadedRows(ledger: string, rows: LoadedRow[]): void {
@@ -310,12 +303,8 @@ export class SqliteStateStore implements StateStore {
   }
 
   loadedRows(ledger: string, table: string, keys: string[]): LoadedRow[] {
-    const out: LoadedRow[] = [];
-    for (const chunk of chunked([...new Set(keys)])) {
-      out.push(...(this.prep(`SELECT tbl AS "table", key, outcome, target_id AS targetId, json FROM ledger_rows WHERE ledger = ? AND tbl = ? AND key IN (${chunk.map(() => '?').join(',')})`)
-        .all(ledger, table, ...chunk) as LoadedRow[]));
-    }
-    return out;
+    return this.prep('SELECT tbl AS "table", key, outcome, target_id AS targetId, json FROM ledger_rows WHERE ledger = ? AND tbl = ? AND key IN (SELECT value FROM json_each(?))')
+      .all(ledger, table, jsonList(keys)) as LoadedRow[];
   }
 
   loadedRowsPage(ledger: string, table: string, after: number, limit: number): Array<LoadedRow & { position: number }> {
@@ -340,13 +329,13 @@ export class SqliteStateStore implements StateStore {
   auditByKeys(runId: string, phase: AuditPhase, table: string | null, keys: string[]): AuditEntry[] {
     const byTable = table === null ? '' : ' AND tbl = @table';
     const rows = this.prep(`SELECT * FROM audit WHERE run_id = @runId AND phase = @phase AND key IN (SELECT value FROM json_each(@keys))${byTable}`)
-      .all({ runId, phase, keys: JSON.stringify([...new Set(keys)]), ...(table === null ? {} : { table }) }) as AuditRow[];
+      .all({ runId, phase, keys: jsonList(keys), ...(table === null ? {} : { table }) }) as AuditRow[];
     return rows.sort((a, b) => a.seq - b.seq).map(toEntry);
   }
 
   auditByTargets(runId: string, targetIds: string[]): AuditEntry[] {
     const rows = this.prep('SELECT * FROM audit WHERE run_id = ? AND target_id COLLATE NOCASE IN (SELECT value FROM json_each(?))')
-      .all(runId, JSON.stringify([...new Set(targetIds.map((t) => t.toLowerCase()))])) as AuditRow[];
+      .all(runId, jsonList(targetIds.map((t) => t.toLowerCase()))) as AuditRow[];
     return rows.sort((a, b) => a.seq - b.seq).map(toEntry);
   }
 
@@ -356,11 +345,8 @@ export class SqliteStateStore implements StateStore {
       page: (resource, after, limit) => this.prep('SELECT rowid AS position, resource, id, json FROM staged WHERE resource = ? AND rowid > ? ORDER BY rowid LIMIT ?')
         .all(resource, after, limit) as Array<StagedRecord & { position: number }>,
       byIds: (resource, ids) => {
-        const out: Array<StagedRecord & { position: number }> = [];
-        for (const chunk of chunked([...new Set(ids)])) {
-          out.push(...(this.prep(`SELECT rowid AS position, resource, id, json FROM staged WHERE resource = ? AND id IN (${chunk.map(() => '?').join(',')})`)
-            .all(resource, ...chunk) as Array<StagedRecord & { position: number }>));
-        }
+        const out = this.prep('SELECT rowid AS position, resource, id, json FROM staged WHERE resource = ? AND id IN (SELECT value FROM json_each(?))')
+          .all(resource, jsonList(ids)) as Array<StagedRecord & { position: number }>;
         return out.sort((a, b) => a.position - b.position).map(({ resource: r, id, json }) => ({ resource: r, id, json }));
       },
       where: (resource, field, value) => this.prep(`SELECT resource, id, json FROM staged WHERE resource = ? AND ${FIELD_EXPRESSIONS[field]} = ? ORDER BY rowid`)
