@@ -5,7 +5,7 @@
 // staging to the same rows: stagingMirror.ts) continues here, and the reverse.
 import { choiceValue } from '@astep/solution/schema';
 import { keyLiteral, tableInfo } from '../load/tables';
-import type { SinkPort, SinkUpsertTarget, StagedRecord, StagingChange, TableInfo } from '../ports';
+import type { SinkPort, SinkUpsertTarget, SinkWriteOptions, StagedRecord, StagingChange, TableInfo } from '../ports';
 import { MemoryStateStore } from './memoryStateStore';
 
 export const STAGING_TABLE: TableInfo = tableInfo('astep_stagingrow');
@@ -53,7 +53,7 @@ export function sinkStagingReader(sink: SinkPort): StagingRowsReader {
 }
 
 /** Writes staged records as astep_stagingrow upserts (by key), in chunks the bulk loader batches. */
-export async function writeStagingRows(sink: SinkPort, runId: string, records: StagedRecord[]): Promise<void> {
+export async function writeStagingRows(sink: SinkPort, runId: string, records: StagedRecord[], options: SinkWriteOptions = {}): Promise<void> {
   const staged = choiceValue('astep_stagingstatus', 'Staged');
   const run = `/${tableInfo('astep_migrationrun').entitySetName}(astep_runid=${keyLiteral(runId)})`;
   for (let i = 0; i < records.length; i += 1000) {
@@ -69,7 +69,7 @@ export async function writeStagingRows(sink: SinkPort, runId: string, records: S
         'astep_MigrationRunId@odata.bind': run,
       },
     }));
-    const results = await sink.upsert(STAGING_TABLE, targets);
+    const results = await sink.upsert(STAGING_TABLE, targets, options);
     const failed = results.filter((x) => x.outcome === 'failed');
     // Staging must not lose a record quietly: the step stops naming the first that did not land.
     if (failed.length) throw new Error(`${failed.length} records could not be staged in Dataverse (astep_stagingrow), first ${failed[0].ref ?? ''}: ${failed[0].message ?? failed[0].errorCode ?? 'failed'}`);
