@@ -1,4 +1,5 @@
-import { estimateTime, estimatesWithTime, PRODUCTION_PACE_PER_SECOND, projectScaledFirm, sessionPace, TARGET_MINUTES, type TimeEstimateInput } from '../src/plan/timeEstimate';
+import type { SolutionSchema } from '@astep/solution';
+import { estimateTime, estimatesWithTime, metadataWritesFor, PRODUCTION_PACE_PER_SECOND, projectScaledFirm, sessionPace, TARGET_MINUTES, type TimeEstimateInput } from '../src/plan/timeEstimate';
 
 const firm: TimeEstimateInput = {
   counts: { actions: 10_000, participants: 20_000, actionparticipants: 20_000, timeentries: 100_000, filenotes: 30_000, actiondocuments: 20_000 },
@@ -77,6 +78,45 @@ describe('the time estimate', () => {
     expect(t.dataverse.loadMinutes).toBeCloseTo((1600 * 0.681) / 4 / 60, 1);
   });
 
+  it('prices extract\'s copy of the staging to Dynamics: an UpsertMultiple per 1,000 staged records, 8 in flight', () => {
+    const t = estimateTime(firm);
+    // 200,000 staged records (every record counted) of 6 resources: 200 full requests and up to one partial per resource.
+    expect(t.dataverse.staging.records).toBe(200_000);
+    expect(t.dataverse.staging.requests).toBe(206);
+    const executionS = (206 * 288 + 200_000 * 1.152) / 1000;
+    // One user: the execution bound (4 s per s) binds before the 8 requests in flight do.
+    expect(t.dataverse.staging.minutes).toBeCloseTo(executionS / 4 / 60, 1);
+    // Eight users: the 8 requests in flight bind (each waits out its own server time).
+    const eight = estimateTime({ ...firm, applicationUsers: 8 });
+    expect(eight.dataverse.staging.minutes).toBeCloseTo(executionS / 8 / 60, 1);
+    const staged = estimateTime({ ...firm, stagedRecords: 100_000 });
+    expect(staged.dataverse.staging.records).toBe(100_000);
+    expect(t.totalMinutes - staged.totalMinutes).toBeCloseTo(t.dataverse.staging.minutes - staged.dataverse.staging.minutes, 1);
+  });
+
+  it('prices verify as the reads it makes: a $batch per 1,000 rows with a GET per 100 keys', () => {
+    const t = estimateTime(firm);
+    // 200,000 rows: 200 batches (one request each toward the limit) of 10 GETs, each priced as a read.
+    const reads = 2000;
+    expect(t.dataverse.verifyMinutes).toBeCloseTo((reads * 0.04 + 200_000 * 0.00005) / 4 / 60, 1);
+    expect(t.dataverse.requests).toBe(t.dataverse.staging.requests + 1600 * 3 + 200);
+  });
+
+  it('adds provisioning, one metadata write after another, that no identity shortens', () => {
+    const none = estimateTime(firm);
+    const t = estimateTime({ ...firm, metadataWrites: 240 });
+    expect(t.provision).toEqual({ metadataWrites: 240, minutes: 4 });
+    expect(t.totalMinutes).toBeCloseTo(none.totalMinutes + 4, 1);
+    expect(estimatesWithTime({ actionstepCalls: 1, actionstepMinutes: 1, dataverseRequests: 1, dataverseMinutes: 1, notes: [] }, t).notes.join(' ')).toMatch(/Provision: up to 240 changes/);
+    // The recommendation leaves those 4 minutes out of the 30 it shares between the identities.
+    const r = t.recommendation;
+    const withThem = estimateTime({
+      ...firm, metadataWrites: 240, applicationUsers: r.applicationUsers,
+      sessions: Array.from({ length: r.actionstepSessions }, (_, i) => ({ ...firm.sessions[0], name: `sign-in ${i + 1}` })),
+    });
+    expect(withThem.totalMinutes).toBeLessThanOrEqual(TARGET_MINUTES);
+  });
+
   it('counts every written row against the tenant\'s daily entitlement and says when packs are needed', () => {
     const t = estimateTime(firm);
     expect(t.entitlement.poolPer24h).toBe(600_000);
@@ -127,4 +167,33 @@ test('a firm scaled to 50,000 records keeps its mix, and the identities recommen
   expect(p.actionstepSessions).toBeGreaterThan(1);
   expect(p.recommended.totalMinutes).toBeLessThanOrEqual(TARGET_MINUTES);
   expect(p.recommended.actionstep.sessions).toHaveLength(p.actionstepSessions);
+});
+
+test('provisioning counts the metadata writes of the schema: new tables whole, our columns and keys on the others', () => {
+  const col = (logicalName: string, type = 'string', extra = {}) => ({ logicalName, schemaName: logicalName, displayName: logicalName, type, ...extra });
+  const table = (logicalName: string, isCustom: boolean, columns: unknown[], keys: string[]) => ({
+    logicalName, schemaName: logicalName, displayName: logicalName, displayCollectionName: logicalName, description: '', entitySetName: `${logicalName}s`,
+    primaryIdAttribute: `${logicalName}id`, primaryNameAttribute: isCustom ? 'astep_name' : 'name', isCustom, ownership: 'UserOwned', hasNotes: false, hasActivities: false,
+    columns, keys: keys.map((k) => ({ logicalName: k, schemaName: k, displayName: k, columns: ['astep_sourceid'] })),
+  });
+  const schema = {
+    uniqueName: 's', friendlyName: 's', description: '',
+    publisher: { uniqueName: 'p', friendlyName: 'p', description: '', customizationPrefix: 'astep', customizationOptionValuePrefix: 10000 },
+    choices: [{ name: 'astep_stage' }, { name: 'astep_kind' }],
+    tables: [
+      // A new custom table: itself, 2 columns (its primary name comes with it, the lookup with its relationship), 1 key.
+      table('astep_matter', true, [col('astep_name', 'string', { isPrimaryName: true }), col('astep_sourceid'), col('astep_opened', 'datetime'), col('astep_accountid', 'lookup')], ['astep_matter_key']),
+      // A standard table: only our 1 column and 1 key.
+      table('account', false, [col('name'), col('telephone1'), col('astep_sourceid')], ['astep_account_key']),
+      // A custom table already there: nothing.
+      table('astep_document', true, [col('astep_name', 'string', { isPrimaryName: true }), col('astep_sourceid')], ['astep_document_key']),
+    ],
+    relationships: [
+      { schemaName: 'astep_account_astep_matter', referencingEntity: 'astep_matter' },
+      { schemaName: 'astep_matter_astep_document', referencingEntity: 'astep_document' },
+    ],
+  } as unknown as SolutionSchema;
+  expect(metadataWritesFor(schema, ['astep_document'])).toBe(2 + (1 + 2 + 1) + (1 + 1) + 0 + 1);
+  // On an environment without the document table, it is made whole too (itself, 1 column, 1 key, its lookup).
+  expect(metadataWritesFor(schema, [])).toBe(2 + 4 + 2 + 3 + 2);
 });

@@ -266,9 +266,12 @@ function planSection(runs: FirmRun[]): string[] {
       return `${label} ${(minutes * 60).toFixed(0)} s / ${measured.toFixed(0)} s = ${((minutes * 60) / measured).toFixed(2)}`;
     };
     const runMinutes = time.dataverse.loadMinutes + time.actionstep.documentMinutes;
+    // Extract reads Actionstep, then copies the staging to Dynamics (plans from before that was priced have no staging).
+    const extractMinutes = time.actionstep.extractMinutes + (time.dataverse.staging?.minutes ?? 0);
     const total = ['discover', 'provision', 'extract', 'run', 'verify'].reduce((s, k) => s + (stepOf(r, k)?.wallSeconds ?? 0), 0);
     lines.push(`  ${r.firm.padEnd(8)} ${[
-      vs('extract', time.actionstep.extractMinutes, stepOf(r, 'extract')),
+      vs('provision', time.provision?.minutes ?? 0, stepOf(r, 'provision')),
+      vs('extract', extractMinutes, stepOf(r, 'extract')),
       vs('run', runMinutes, stepOf(r, 'run')),
       vs('verify', time.dataverse.verifyMinutes, stepOf(r, 'verify')),
     ].join('; ')}; whole plan ${(time.totalMinutes * 60).toFixed(0)} s / discover..verify ${total.toFixed(0)} s = ${((time.totalMinutes * 60) / total).toFixed(2)}`);
@@ -280,7 +283,7 @@ function planSection(runs: FirmRun[]): string[] {
 
 /** The identities a 50,000-record firm of this firm's mix (every count scaled) needs for discover to verify in 30 min. */
 function fiftyThousand(plan: MigrationPlan): string {
-  const p = projectScaledFirm(plan.source.counts, plan.source.counts.actiondocuments ?? 0, 200); // Actionstep's largest page
+  const p = projectScaledFirm(plan.source.counts, plan.source.counts.actiondocuments ?? 0, 200, 50_000, plan.time?.provision?.metadataWrites ?? 0); // Actionstep's largest page
   return `a 50,000-record firm of this mix at that pace: 1 session + 1 application user ${p.alone.totalMinutes} min; under 30 min needs ${p.actionstepSessions} Actionstep sessions and ${p.applicationUsers} application user(s): ${p.recommended.totalMinutes} min`;
 }
 

@@ -40,6 +40,9 @@ describe('several Actionstep sign-ins', () => {
     expect(time.actionstep.requestsPerSecond).toBe(60);
     expect(time.dataverse.applicationUsers).toBe(2);
     expect(time.entitlement.days).toBeGreaterThan(0);
+    // Extract's copy of every staged record to Dynamics, and provisioning's schema changes on this fresh environment.
+    expect(time.dataverse.staging.records).toBe(Object.values(discover.json.plan.source.counts as Record<string, number>).reduce((a, b) => a + b, 0));
+    expect(time.provision.metadataWrites).toBeGreaterThan(50);
     expect(time.recommendation.message).toMatch(/Actionstep sign-in/);
     const planHtml = fs.readFileSync(path.join(two.config.outDir!, 'plan.html'), 'utf8');
     expect(planHtml).toContain('<h2>How long it takes</h2>');

@@ -17,6 +17,7 @@
 // Dynamics licence per 24 h (capped at 10,000,000), and every record of a bulk request counts, as does every read.
 import { RESOURCES } from '@astep/actionstep-connector/resources';
 import type { ResourceName } from '@astep/actionstep-connector/records';
+import type { SolutionSchema } from '@astep/solution';
 import type { SourcePace } from '../ports';
 
 /** The pace seen in a production integration: one request every 2 s per session. */
@@ -26,6 +27,24 @@ export const TARGET_MINUTES = 30;
 /** The row loader's batch (orchestrator/src/load/rowLoader.ts): one read before, one upsert, one read back. */
 export const LOADER_BATCH = 250;
 const MAX_IDENTITIES = 20;
+/**
+ * Extract copies every staged record to astep_stagingrow (store/stagingMirror.ts, so the wizard can continue the run):
+ * one UpsertMultiple per 1,000 records of a resource, at most 8 in flight.
+ */
+const STAGING = { perRequest: 1000, inFlight: 8 };
+/**
+ * Verify reads rows back a batch of 1,000 at a time (safety/verify.ts), as one `$batch` of GETs, each with an `In`
+ * filter of at most 100 keys (dataverseApi.ts retrieveByValues: 100 values or 1,500 characters), so about 10 GETs
+ * per batch; a `$batch` is one request toward the request limit, each GET's execution time counts
+ * (emulators/dataverse/src/serviceProtection.ts) and each GET counts against the entitlement.
+ */
+const VERIFY = { perBatch: 1000, keysPerRead: 100 };
+/**
+ * Provision makes its metadata writes one after another (connectors/dataverse/src/metadataProvisioner.ts: each needs
+ * the previous), then waits for the alternate keys' index jobs. Microsoft publishes no duration for a metadata write;
+ * the Dataverse emulator charges 1 s of execution each (serviceProtection.ts metadataWriteMs) and answers after it.
+ */
+const METADATA_WRITE_SECONDS = 1;
 
 export const DATAVERSE_COSTS = { bulkBaseMs: 288, bulkPerRecordMs: 1.152, readBaseMs: 40, readPerRowMs: 0.05 };
 export const DATAVERSE_DEFAULT_LIMITS = { maxRequests: 6000, maxExecutionTimeMs: 1_200_000, maxConcurrent: 52, windowMs: 300_000 };
@@ -54,8 +73,12 @@ export interface TimeEstimate {
     /** The same calls at one request every 2 s per session (the pace seen in production). */
     atProductionPaceMinutes: number;
   };
+  /** Provision: the metadata writes of a fresh environment (fewer when Dynamics already has some of the schema). */
+  provision: { metadataWrites: number; minutes: number };
   dataverse: {
     applicationUsers: number;
+    /** Staged records extract copies to astep_stagingrow, the requests that takes and its minutes (part of extract). */
+    staging: { records: number; requests: number; minutes: number };
     /** Rows written (targets and their audit entries). */
     records: number;
     requests: number;
@@ -73,7 +96,8 @@ export interface TimeEstimate {
     /** Days of the tenant's 24-hour pool the run uses (shared with everything else the tenant's applications do). */
     days: number;
   };
-  /** Extraction, then the run (writes and downloads, the harsher reading: one after the other), then verify. */
+  /** Provision, extraction with its staging copy, then the run (writes and downloads, the harsher reading: one after
+   *  the other), then verify. */
   totalMinutes: number;
   recommendation: {
     targetMinutes: number;
@@ -98,6 +122,10 @@ export interface TimeEstimateInput {
   /** Enabled Dynamics users (licences: what the tenant pool grows with). */
   licences: number;
   pageSize: number;
+  /** Records extract stages (and copies to astep_stagingrow). Default: every record counted. */
+  stagedRecords?: number;
+  /** Metadata writes provision makes (choices, tables, columns, relationships, keys). Default 0: not known. */
+  metadataWrites?: number;
 }
 
 const minutes = (seconds: number) => Math.round((seconds / 60) * 100) / 100;
@@ -106,6 +134,28 @@ const minutes = (seconds: number) => Math.round((seconds / 60) * 100) / 100;
  *  (matter, opportunity, some accounts), a task two (task and its recurrence), the rest one each. */
 export function dataverseRecordsFor(c: Record<string, number>): number {
   return Math.round((c.actions ?? 0) * 2.5 + (c.participants ?? 0) + (c.actionparticipants ?? 0) + (c.timeentries ?? 0) + 2 * (c.tasks ?? 0) + (c.actiondocuments ?? 0) + (c.filenotes ?? 0));
+}
+
+/**
+ * Metadata writes provision makes for `schema` (the provisioner's plan on an environment without our columns): each
+ * global choice; each custom table not there yet, with its columns (not its primary name, made with the table) and
+ * keys; on standard tables and on custom tables already there, the columns and keys with the publisher's prefix (the
+ * harsher reading: we cannot see their columns before provisioning); each relationship whose lookup is not on a table
+ * already there. Lookup columns come with their relationship.
+ */
+export function metadataWritesFor(schema: SolutionSchema, existingCustomTables: string[]): number {
+  const existing = new Set(existingCustomTables);
+  const prefix = `${schema.publisher.customizationPrefix}_`;
+  let writes = schema.choices.length;
+  for (const t of schema.tables) {
+    const fresh = t.isCustom && !existing.has(t.logicalName);
+    if (fresh) writes++;
+    if (t.isCustom && !fresh) continue;
+    writes += t.columns.filter((c) => c.type !== 'lookup' && (fresh ? !(c.isPrimaryName || c.logicalName === t.primaryNameAttribute) : c.logicalName.startsWith(prefix))).length;
+    writes += t.keys.filter((k) => fresh || k.logicalName.startsWith(prefix)).length;
+  }
+  writes += schema.relationships.filter((r) => !existing.has(r.referencingEntity)).length;
+  return writes;
 }
 
 /** One session's pace: configured, learned, or the production pace; never faster than its lanes at the answer time. */
@@ -134,6 +184,12 @@ function dataverseWork(records: number): { requests: number; executionMs: number
   const write = c.bulkBaseMs + c.bulkPerRecordMs * LOADER_BATCH;
   const read = c.readBaseMs + c.readPerRowMs * LOADER_BATCH;
   return { requests: batches * 3, executionMs: batches * (write + 2 * read) };
+}
+
+/** Execution (ms) and requests of extract's copy of `records` staged records (of `resources` resources) to Dataverse. */
+function stagingWork(records: number, resources: number): { requests: number; executionMs: number } {
+  const requests = records > 0 ? Math.ceil(records / STAGING.perRequest) + resources : 0;
+  return { requests, executionMs: requests * DATAVERSE_COSTS.bulkBaseMs + records * DATAVERSE_COSTS.bulkPerRecordMs };
 }
 
 /** Seconds one identity needs for work of `requests` costing `executionMs`, at the limits' sustained bound. */
@@ -172,18 +228,26 @@ export function estimateTime(input: TimeEstimateInput): TimeEstimate {
   const work = dataverseWork(records);
   const perUser = { records: Math.ceil(records / users), requests: Math.ceil(work.requests / users), executionSeconds: Math.round(work.executionMs / users / 1000) };
   const loadSeconds = boundSeconds(work.requests / users, work.executionMs / users);
-  // Verify reads every table back in pages of 5,000.
-  const verifyRequests = Math.ceil(input.dataverseRecords / 5000) + 20;
-  const verifySeconds = boundSeconds(verifyRequests / users, (verifyRequests * DATAVERSE_COSTS.readBaseMs + input.dataverseRecords * DATAVERSE_COSTS.readPerRowMs) / users);
+  // The staging copy: at the bound of the users, and never faster than its requests in flight take on the server.
+  const stagedRecords = input.stagedRecords ?? resources.reduce((s, [, n]) => s + n, 0);
+  const staging = stagingWork(stagedRecords, resources.length);
+  const stagingSeconds = Math.max(boundSeconds(staging.requests / users, staging.executionMs / users), staging.executionMs / 1000 / STAGING.inFlight);
+  // Verify: a `$batch` of GETs per 1,000 rows.
+  const verifyBatches = Math.ceil(input.dataverseRecords / VERIFY.perBatch);
+  const verifyReads = Math.ceil(input.dataverseRecords / VERIFY.keysPerRead);
+  const verifyRequests = verifyBatches;
+  const verifySeconds = boundSeconds(verifyRequests / users, (verifyReads * DATAVERSE_COSTS.readBaseMs + input.dataverseRecords * DATAVERSE_COSTS.readPerRowMs) / users);
+  const provisionSeconds = (input.metadataWrites ?? 0) * METADATA_WRITE_SECONDS;
 
-  const operations = records + work.requests - Math.ceil(records / LOADER_BATCH) + verifyRequests;
+  const operations = records + work.requests - Math.ceil(records / LOADER_BATCH) + stagedRecords + verifyReads;
   const pool = Math.min(ENTITLEMENT.cap, ENTITLEMENT.base + ENTITLEMENT.perLicence * input.licences);
   const days = Math.round((operations / pool) * 100) / 100;
 
   // The fewest identities (sessions + users) that bring the total under the target, if 20 of each can.
   const A = (extractCalls + documentCalls) / perSessionRate; // seconds with one session
-  const D = loadSeconds * users + verifySeconds * users; // seconds with one user
-  const T = TARGET_MINUTES * 60;
+  const D = (loadSeconds + verifySeconds + stagingSeconds) * users; // seconds with one user
+  // Provisioning is one write after another: no identity shortens it.
+  const T = TARGET_MINUTES * 60 - provisionSeconds;
   let best: { n: number; m: number } | null = null;
   for (let n = 1; n <= MAX_IDENTITIES; n++) {
     const left = T - A / n;
@@ -191,14 +255,14 @@ export function estimateTime(input: TimeEstimateInput): TimeEstimate {
     const m = Math.max(1, Math.ceil(D / left));
     if (m <= MAX_IDENTITIES && (!best || n + m < best.n + best.m)) best = { n, m };
   }
-  const totalSeconds = extractSeconds + documentSeconds + loadSeconds + verifySeconds;
+  const totalSeconds = provisionSeconds + extractSeconds + stagingSeconds + documentSeconds + loadSeconds + verifySeconds;
   const capacityPacks = Math.max(0, Math.ceil((operations - pool) / ENTITLEMENT.capacityPack));
   const n = best?.n ?? MAX_IDENTITIES;
   const m = best?.m ?? MAX_IDENTITIES;
   const parts = [
     best
-      ? `${n} Actionstep sign-in${n > 1 ? 's' : ''} and ${m} Dataverse application user${m > 1 ? 's' : ''} bring discover to verify under ${TARGET_MINUTES} minutes at the pace above (about ${Math.ceil((A / n + D / m) / 60)} minutes)`
-      : `even ${MAX_IDENTITIES} Actionstep sign-ins and ${MAX_IDENTITIES} application users need about ${Math.ceil((A / MAX_IDENTITIES + D / MAX_IDENTITIES) / 60)} minutes at the pace above: plan the run over several sessions of work, or ask Actionstep support for a higher limit`,
+      ? `${n} Actionstep sign-in${n > 1 ? 's' : ''} and ${m} Dataverse application user${m > 1 ? 's' : ''} bring discover to verify under ${TARGET_MINUTES} minutes at the pace above (about ${Math.ceil((provisionSeconds + A / n + D / m) / 60)} minutes)`
+      : `even ${MAX_IDENTITIES} Actionstep sign-ins and ${MAX_IDENTITIES} application users need about ${Math.ceil((provisionSeconds + A / MAX_IDENTITIES + D / MAX_IDENTITIES) / 60)} minutes at the pace above: plan the run over several sessions of work, or ask Actionstep support for a higher limit`,
     `${n > sessions.length ? `add ${n - sessions.length} Actionstep sign-in${n - sessions.length > 1 ? 's' : ''} (other Actionstep users, nominated on the same restricted matters)` : 'no Actionstep sign-in to add'}`,
     `${m > users ? `add ${m - users} application user${m - users > 1 ? 's' : ''} in Dynamics` : 'no application user to add'}`,
     days > 1
@@ -211,7 +275,11 @@ export function estimateTime(input: TimeEstimateInput): TimeEstimate {
       extractMinutes: minutes(extractSeconds), documentMinutes: minutes(documentSeconds),
       atProductionPaceMinutes: minutes((extractCalls + documentCalls) / (PRODUCTION_PACE_PER_SECOND * sessions.length)),
     },
-    dataverse: { applicationUsers: users, records, requests: work.requests + verifyRequests, perUser, loadMinutes: minutes(loadSeconds), verifyMinutes: minutes(verifySeconds) },
+    provision: { metadataWrites: input.metadataWrites ?? 0, minutes: minutes(provisionSeconds) },
+    dataverse: {
+      applicationUsers: users, staging: { records: stagedRecords, requests: staging.requests, minutes: minutes(stagingSeconds) },
+      records, requests: staging.requests + work.requests + verifyRequests, perUser, loadMinutes: minutes(loadSeconds), verifyMinutes: minutes(verifySeconds),
+    },
     entitlement: { operations, licences: input.licences, poolPer24h: pool, days },
     totalMinutes: minutes(totalSeconds),
     recommendation: {
@@ -230,10 +298,12 @@ export function estimatesWithTime<E extends { actionstepCalls: number; actionste
     actionstepCalls: a.extractCalls + a.documentCalls,
     actionstepMinutes: Math.max(1, Math.ceil(a.extractMinutes + a.documentMinutes)),
     dataverseRequests: time.dataverse.requests,
-    dataverseMinutes: Math.max(1, Math.ceil(time.dataverse.loadMinutes + time.dataverse.verifyMinutes)),
+    dataverseMinutes: Math.max(1, Math.ceil(time.dataverse.staging.minutes + time.dataverse.loadMinutes + time.dataverse.verifyMinutes)),
     notes: [
       ...a.sessions.map((s) => `Actionstep ${s.name}: ${s.requestsPerSecond} requests/s, ${s.basis}.`),
       `Actionstep: ${a.extractCalls} calls to extract (${a.extractMinutes} min) and ${a.documentCalls} document downloads during the run (${a.documentMinutes} min) across ${a.sessions.length} sign-in${a.sessions.length > 1 ? 's' : ''}; at one request every 2 s per sign-in (the pace seen in production): ${a.atProductionPaceMinutes} min.`,
+      ...(time.provision.metadataWrites ? [`Provision: up to ${time.provision.metadataWrites} changes to the Dynamics schema, one after another (fewer when Dynamics already has some): about ${time.provision.minutes} min.`] : []),
+      `Extract copies the ${time.dataverse.staging.records} staged records to Dynamics (the Migration Wizard reads them there) in ${time.dataverse.staging.requests} requests: ${time.dataverse.staging.minutes} min after reading Actionstep.`,
       `Dataverse: ${time.dataverse.records} rows (targets and their audit entries) in ${time.dataverse.requests} requests across ${time.dataverse.applicationUsers} application user${time.dataverse.applicationUsers > 1 ? 's' : ''}, ${time.dataverse.perUser.records} rows and ${time.dataverse.perUser.executionSeconds} s of server time each: ${time.dataverse.loadMinutes} min at the sustained bound of the default service protection limits (1,200 s of execution per 300 s per user), verify ${time.dataverse.verifyMinutes} min.`,
       `Entitlement: ${time.entitlement.operations} operations against the tenant's pool of ${time.entitlement.poolPer24h} per 24 h (500,000 + 5,000 × ${time.entitlement.licences} enabled Dynamics users; every bulk record counts): ${time.entitlement.days} days.`,
       `Discover to verify: about ${time.totalMinutes} min. Recommendation: ${time.recommendation.message}`,
@@ -252,16 +322,16 @@ export interface ScaledProjection {
 }
 
 /**
- * Every count (and the document parts) scaled to a firm of `records` records, priced at the production pace with one
- * identity on each side, then with the identities that estimate recommends (Dataverse at the default limits' bound).
+ * Every count (and the document parts) scaled to a firm of `records` records (the same schema to provision: its
+ * `metadataWrites`), priced at the production pace with one identity on each side, then with the identities that estimate recommends (Dataverse at the default limits' bound).
  */
-export function projectScaledFirm(counts: Record<string, number>, documentParts: number, pageSize: number, records = 50_000): ScaledProjection {
+export function projectScaledFirm(counts: Record<string, number>, documentParts: number, pageSize: number, records = 50_000, metadataWrites = 0): ScaledProjection {
   const total = Object.values(counts).reduce((s, n) => s + n, 0);
   const scale = records / Math.max(1, total);
   const scaled = Object.fromEntries(Object.entries(counts).map(([k, n]) => [k, Math.round(n * scale)]));
   const parts = Math.round(documentParts * scale);
   const estimate = (sessions: number, applicationUsers: number) => estimateTime({
-    counts: scaled, documentParts: parts, dataverseRecords: dataverseRecordsFor(scaled), applicationUsers, licences: 0, pageSize,
+    counts: scaled, documentParts: parts, dataverseRecords: dataverseRecordsFor(scaled), applicationUsers, licences: 0, pageSize, metadataWrites,
     sessions: Array.from({ length: sessions }, (_, i) => ({ name: `session ${i + 1}`, lanes: 4, pace: { configuredPerSecond: PRODUCTION_PACE_PER_SECOND, answered: 0, throttled: 0 } })),
   });
   const alone = estimate(1, 1);

@@ -12,7 +12,7 @@ import { recordFieldProblems, type FieldProblemSink } from './fieldProblems';
 import { stageUnlistedMatters } from './resourceExtraction';
 import { extractResources, singleSession } from './pagedExtraction';
 import { checkSessions, requireCheckedSessions } from './actionstepSessions';
-import { estimateTime, estimatesWithTime } from '../plan/timeEstimate';
+import { estimateTime, estimatesWithTime, metadataWritesFor } from '../plan/timeEstimate';
 import { EngineError } from './engineError';
 import { FirmIndex, emptyFirmData, type FirmData } from '../transform/firmData';
 import { notMigrated, stageTrustLedger, TRUST_RESOURCE, trustRowLine, type NotMigrated, type StagedTrustRow, type TrustLedgerStatus } from './trustExtraction';
@@ -230,6 +230,7 @@ export class MigrationEngine {
       counts: plan.source.counts, documentParts: inv.counts.actiondocuments ?? 0, dataverseRecords: plan.estimates.dataverseRecords,
       sessions: sessions.map((s) => ({ name: s.name, lanes: s.lanes, pace: s.pace() })), applicationUsers: sink.applicationUsers?.() ?? 1,
       licences: dst.systemUsers.filter((u) => !u.isdisabled && u.internalemailaddress).length, pageSize: MAX_PAGE_SIZE,
+      metadataWrites: metadataWritesFor(plan.schema, dst.existingCustomTables),
     });
     plan.estimates = estimatesWithTime(plan.estimates, plan.time);
     this.store.saveRun({ ...run, plan, status: 'Discovered' });
