@@ -14,15 +14,21 @@ import { dataverseRecordsFor } from './timeEstimate';
 import { enumInventory, enumWarnings, type EnumCounts } from './enumInventory';
 import { lowerFirst, OWNER_OUTCOMES, optionTitle } from '../vocabulary/options';
 
+/** What the plan reads of each matter, participant and role link: discover keeps only these of every record (a
+ *  firm's whole list of them, so the fewer fields the less memory; see Engine.discover). */
+export type MatterFacts = Pick<Matter, 'id' | 'isDeleted' | 'status' | 'actionTypeId' | 'primaryParticipantIds'>;
+export type ParticipantFacts = Pick<Participant, 'id' | 'isCompany'>;
+export type RoleLinkFacts = Pick<ActionParticipant, 'participantTypeId' | 'participantId'>;
+
 export interface SourceInventory {
   orgkey: string | null;
   counts: Record<string, number>;
-  actions: Matter[];
+  actions: MatterFacts[];
   actiontypes: ActionType[];
   participanttypes: ParticipantType[];
-  actionparticipants: ActionParticipant[];
-  /** Participants that are clients (primary participants), to tell organisations from solo clients. */
-  participants: Participant[];
+  actionparticipants: RoleLinkFacts[];
+  /** Participants, to tell organisations from solo clients. */
+  participants: ParticipantFacts[];
   datacollections: DataCollection[];
   datacollectionfields: DataCollectionField[];
   users: User[];

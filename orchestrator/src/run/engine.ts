@@ -2,8 +2,9 @@
 // writes through the three ports, so the same code runs from the command line and inside Dynamics.
 import type { RecordsByResource, ResourceName, User } from '@astep/actionstep-connector/records';
 import { MAX_PAGE_SIZE } from '@astep/actionstep-connector/limits';
-import { buildPlan, type DestinationInventory, type SourceInventory } from '../plan/buildPlan';
+import { buildPlan, type DestinationInventory, type MatterFacts, type ParticipantFacts, type RoleLinkFacts, type SourceInventory } from '../plan/buildPlan';
 import { countEnumValues } from './enumCounts';
+import { ENUM_FIELDS } from '../plan/enumInventory';
 import type { MigrationPlan } from '../plan/migrationPlan';
 import type { BillingTotalRule, LicenseTier, MigrationOptions } from '../options';
 import { silentProgress, type AuditEntry, type Finding, type LoadedRow, type ProgressReporter, type RecordOutcome, type Row, type RunState, type SinkPort, type SourcePort, type StagedRecord, type StateStore, type TrustLedgerPort } from '../ports';
@@ -62,6 +63,8 @@ export const EXTRACTION_ORDER: ResourceName[] = [
   'tasks',
 ];
 export const STAGED_RESOURCES = [...EXTRACTION_ORDER, TRUST_RESOURCE] as const;
+/** Enumerated fields of matters the plan counts (discover keeps them with each matter's facts). */
+const MATTER_ENUM_FIELDS = ENUM_FIELDS.filter((f) => f.resource === 'actions').map((f) => f.field);
 
 export interface EngineDeps {
   source: SourcePort;
@@ -183,6 +186,13 @@ export class MigrationEngine {
       for await (const page of source.pages(r)) all.push(...page);
       return all;
     };
+    // Matters, participants and role links are lists as long as the firm: of each record only what the plan reads is
+    // kept (a 1,000,000-record firm's participants in full took discover's memory up with the firm's size).
+    const facts = async <R extends ResourceName, F>(r: R, keep: (record: RecordsByResource[R]) => F) => {
+      const all: F[] = [];
+      for await (const page of source.pages(r)) for (const record of page) all.push(keep(record));
+      return all;
+    };
     const inv: SourceInventory = {
       orgkey: source.orgkey(),
       counts: {},
@@ -191,7 +201,11 @@ export class MigrationEngine {
       users: await small('users'),
       datacollections: await small('datacollections'),
       datacollectionfields: await small('datacollectionfields'),
-      actions: await small('actions'),
+      // The matters' enumerated fields are counted from this list too (countEnumValues below): kept with the facts.
+      actions: await facts('actions', (m): MatterFacts => ({
+        ...Object.fromEntries(MATTER_ENUM_FIELDS.map((f) => [f, (m as unknown as Record<string, unknown>)[f]])),
+        id: m.id, isDeleted: m.isDeleted, status: m.status, actionTypeId: m.actionTypeId, primaryParticipantIds: m.primaryParticipantIds,
+      })),
       actionparticipants: [],
       participants: [],
       documentBytes: 0,
@@ -200,9 +214,9 @@ export class MigrationEngine {
       const known = (inv as unknown as Record<string, unknown[]>)[r];
       inv.counts[r] = Array.isArray(known) && known.length ? known.length : (await source.count(r)) ?? 0;
     }
-    // Clients (primary participants) tell organisations from solo clients: fetched by id, not by scanning everyone.
-    inv.actionparticipants = await small('actionparticipants');
-    inv.participants = await small('participants');
+    // Role links and participants (organisations or people: which clients are organisations), their facts only.
+    inv.actionparticipants = await facts('actionparticipants', (l): RoleLinkFacts => ({ participantTypeId: l.participantTypeId, participantId: l.participantId }));
+    inv.participants = await facts('participants', (p): ParticipantFacts => ({ id: p.id, isCompany: p.isCompany }));
     inv.counts.actionparticipants = inv.actionparticipants.length;
     inv.counts.participants = inv.participants.length;
     progress.log('discover: reading the Dataverse inventory');
