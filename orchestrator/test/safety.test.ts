@@ -3,7 +3,8 @@
 import type { ResourceName, TrustLedgerRow } from '@astep/actionstep-connector/records';
 import { MAPPINGS, type MappedFirm } from '../src/mappings';
 import { MigrationEngine } from '../src/run/engine';
-import { silentProgress, type SourcePort } from '../src/ports';
+import { silentProgress, type SinkPort, type SourcePort } from '../src/ports';
+import type { TargetRow } from '../src/transform/targetRow';
 import { RollbackExecutor } from '../src/safety/rollback';
 import { scanDelta } from '../src/safety/delta';
 import { stagedRows } from '../src/run/trustExtraction';
@@ -123,9 +124,29 @@ describe('delta', () => {
 
 /** The mapped rows of a table, as the engine hands them to verification. */
 const rowsOf = (mapped: MappedFirm) => (table: string) => mapped.rows.get(table) ?? [];
-const VERIFY = { ledger: 'r1:verify', slots: () => 4 };
+const VERIFY = { ledger: 'r1:verify', slots: () => 4, maxRowsInFlight: 12_000 };
 
 describe('verify', () => {
+  test('reads ahead no more rows than its bound, however many slots the sink has', async () => {
+    const { store } = await loaded();
+    let inFlight = 0, peak = 0, reads = 0;
+    const sink = {
+      async readByValues() {
+        reads++;
+        peak = Math.max(peak, ++inFlight);
+        await new Promise((r) => setTimeout(r, 2));
+        inFlight--;
+        return [];
+      },
+    } as unknown as SinkPort;
+    // 20,000 time entries (20 batches) with 100 slots free: only 3 batches of 1,000 may be read ahead at once.
+    const rows = Array.from({ length: 20_000 }, (_, i) => ({ table: 'astep_timeentry', sourceResource: 'timeentries', sourceId: String(i), key: String(i), attributes: {}, binds: {} }));
+    const result = await verifyRun('r1', MAPPINGS, (t) => (t === 'astep_timeentry' ? rows as unknown as TargetRow[] : []), sink, store, {}, [], { ledger: 'r1:verify', slots: () => 100, maxRowsInFlight: 3_000 });
+    expect(reads).toBe(20);
+    expect(peak).toBe(3);
+    expect(result.tables).toEqual([expect.objectContaining({ table: 'astep_timeentry', expectedRows: 20_000, missingRows: 20_000 })]);
+  });
+
   test('a faithful load verifies with equal checksums; a value changed in Dataverse is listed and counted', async () => {
     const { sink, store, mapped } = await loaded();
     const clean = await verifyRun('r1', MAPPINGS, rowsOf(mapped), sink, store, {}, [], VERIFY);

@@ -691,7 +691,7 @@ export class MigrationEngine {
     const counts: Record<string, number> = {};
     for (const r of STAGED_RESOURCES) counts[r] = await this.store.stagedCountAsync(r);
     return verifyRun(run.runId, this.mappings, (table) => this.rowsOf(view, table, () => {}, decisions), this.deps.sink, this.store, counts, this.extractionFindings(run.runId), {
-      ledger: ledgerOf(run.runId, 'verify'), slots: () => this.slots(),
+      ledger: ledgerOf(run.runId, 'verify'), slots: () => this.slots(), maxRowsInFlight: MAX_ROWS_IN_FLIGHT,
     });
   }
 

@@ -60,6 +60,12 @@ export interface VerifyOptions {
   ledger: string;
   /** Reads in flight. */
   slots: () => number;
+  /**
+   * Rows in flight at most, whatever the slots: each batch read ahead holds its mapped rows and the rows read back, and
+   * two application users' slots (104) would hold 104,000 of each once tables are that long (an xl firm's verify
+   * peaked at 431 MB against 234 MB on medium, whose tables fill fewer slots).
+   */
+  maxRowsInFlight: number;
 }
 
 /**
@@ -166,7 +172,7 @@ export async function verifyRun(
       if (batch.length) ahead.push(read(batch));
     };
     for (;;) {
-      while (!exhausted && ahead.length < Math.max(1, options.slots())) pull();
+      while (!exhausted && ahead.length < Math.max(1, Math.min(options.slots(), Math.floor(options.maxRowsInFlight / VERIFY_BATCH)))) pull();
       const next = ahead.shift();
       if (!next) break;
       compare(await next);
