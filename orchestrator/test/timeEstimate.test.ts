@@ -78,17 +78,17 @@ describe('the time estimate', () => {
     expect(t.dataverse.loadMinutes).toBeCloseTo((1600 * 0.681) / 4 / 60, 1);
   });
 
-  it('prices extract\'s copy of the staging to Dynamics: an UpsertMultiple per 1,000 staged records, 8 in flight', () => {
+  it('prices extract\'s copy of the staging to Dynamics: an UpsertMultiple per 250 staged records, 32 in flight', () => {
     const t = estimateTime(firm);
-    // 200,000 staged records (every record counted) of 6 resources: 200 full requests and up to one partial per resource.
+    // 200,000 staged records (every record counted) of 6 resources: 800 full requests and up to one partial per resource.
     expect(t.dataverse.staging.records).toBe(200_000);
-    expect(t.dataverse.staging.requests).toBe(206);
-    const executionS = (206 * 288 + 200_000 * 1.152) / 1000;
-    // One user: the execution bound (4 s per s) binds before the 8 requests in flight do.
+    expect(t.dataverse.staging.requests).toBe(806);
+    const executionS = (806 * 288 + 200_000 * 1.152) / 1000;
+    // One user: the execution bound (4 s per s) binds before the 32 requests in flight do.
     expect(t.dataverse.staging.minutes).toBeCloseTo(executionS / 4 / 60, 1);
-    // Eight users: the 8 requests in flight bind (each waits out its own server time).
-    const eight = estimateTime({ ...firm, applicationUsers: 8 });
-    expect(eight.dataverse.staging.minutes).toBeCloseTo(executionS / 8 / 60, 1);
+    // Sixteen users (64 s of execution per s): the 32 requests in flight bind (each waits out its own server time).
+    const sixteen = estimateTime({ ...firm, applicationUsers: 16 });
+    expect(sixteen.dataverse.staging.minutes).toBeCloseTo(executionS / 32 / 60, 1);
     const staged = estimateTime({ ...firm, stagedRecords: 100_000 });
     expect(staged.dataverse.staging.records).toBe(100_000);
     expect(t.totalMinutes - staged.totalMinutes).toBeCloseTo(t.dataverse.staging.minutes - staged.dataverse.staging.minutes, 1);

@@ -29,9 +29,9 @@ export const LOADER_BATCH = 250;
 const MAX_IDENTITIES = 20;
 /**
  * Extract copies every staged record to astep_stagingrow (store/stagingMirror.ts, so the wizard can continue the run):
- * one UpsertMultiple per 1,000 records of a resource, at most 8 in flight.
+ * pages of 1,000, 8 in flight, each sent by the bulk writer as 4 UpsertMultiple of 250 (4 requests per page).
  */
-const STAGING = { perRequest: 1000, inFlight: 8 };
+const STAGING = { perRequest: 250, inFlight: 32 };
 /**
  * Verify reads rows back a batch of 1,000 at a time (safety/verify.ts), as one `$batch` of GETs, each with an `In`
  * filter of at most 100 keys (dataverseApi.ts retrieveByValues: 100 values or 1,500 characters), so about 10 GETs
