@@ -233,9 +233,9 @@ export function estimateTime(input: TimeEstimateInput): TimeEstimate {
   const staging = stagingWork(stagedRecords, resources.length);
   const stagingSeconds = Math.max(boundSeconds(staging.requests / users, staging.executionMs / users), staging.executionMs / 1000 / STAGING.inFlight);
   // Verify: a `$batch` of GETs per 1,000 rows.
-  const verifyBatches = Math.ceil(input.dataverseRecords / VERIFY.perBatch);
+  // A `$batch` is one request toward the limit; each GET inside it is a read (execution and entitlement).
+  const verifyRequests = Math.ceil(input.dataverseRecords / VERIFY.perBatch);
   const verifyReads = Math.ceil(input.dataverseRecords / VERIFY.keysPerRead);
-  const verifyRequests = verifyBatches;
   const verifySeconds = boundSeconds(verifyRequests / users, (verifyReads * DATAVERSE_COSTS.readBaseMs + input.dataverseRecords * DATAVERSE_COSTS.readPerRowMs) / users);
   const provisionSeconds = (input.metadataWrites ?? 0) * METADATA_WRITE_SECONDS;
 
@@ -323,7 +323,8 @@ export interface ScaledProjection {
 
 /**
  * Every count (and the document parts) scaled to a firm of `records` records (the same schema to provision: its
- * `metadataWrites`), priced at the production pace with one identity on each side, then with the identities that estimate recommends (Dataverse at the default limits' bound).
+ * `metadataWrites`), priced at the production pace with one identity on each side, then with the identities that
+ * estimate recommends (Dataverse at the default limits' bound).
  */
 export function projectScaledFirm(counts: Record<string, number>, documentParts: number, pageSize: number, records = 50_000, metadataWrites = 0): ScaledProjection {
   const total = Object.values(counts).reduce((s, n) => s + n, 0);

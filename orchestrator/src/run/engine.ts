@@ -181,11 +181,6 @@ export class MigrationEngine {
     const run = this.newRun(runId);
     const { source, sink, progress } = this.deps;
     progress.log('discover: reading the Actionstep inventory');
-    const small = async <R extends ResourceName>(r: R) => {
-      const all: Array<RecordsByResource[R]> = [];
-      for await (const page of source.pages(r)) all.push(...page);
-      return all;
-    };
     // Matters, participants and role links are lists as long as the firm: of each record only what the plan reads is
     // kept (a 1,000,000-record firm's participants in full took discover's memory up with the firm's size).
     const facts = async <R extends ResourceName, F>(r: R, keep: (record: RecordsByResource[R]) => F) => {
@@ -193,6 +188,8 @@ export class MigrationEngine {
       for await (const page of source.pages(r)) for (const record of page) all.push(keep(record));
       return all;
     };
+    /** The firm's short lists (types, users, data collection definitions), whole. */
+    const small = <R extends ResourceName>(r: R) => facts(r, (record) => record);
     const inv: SourceInventory = {
       orgkey: source.orgkey(),
       counts: {},
