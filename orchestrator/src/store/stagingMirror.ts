@@ -31,7 +31,7 @@ export interface RunRow {
   astep_rolledbackon?: string | null;
 }
 
-/** Staged records per UpsertMultiple of the mirror, and such requests in flight at most (bounded by the sink's capacity). */
+/** Staged records per page of the mirror (one sink call), and pages in flight at most (bounded by the sink's capacity). */
 export const STAGING_MIRROR_PAGE = 1000;
 export const STAGING_MIRROR_SLOTS = 8;
 /**
@@ -120,9 +120,9 @@ export async function mirrorStaging(
     }
     return written;
   }
-  // Pages of 1,000 go as one UpsertMultiple each (its fixed cost paid once per 1,000 rows), several in flight: one
-  // page at a time waits out each request's server time in turn (about 1.4 s per 1,000 rows) while the limits allow
-  // dozens at once per application user. A resource is marked mirrored only once all its pages have landed.
+  // Pages of 1,000, several in flight, each with up to STAGING_MIRROR_PAGE_REQUESTS requests (the bulk writer then
+  // sends a page as 4 UpsertMultiple of 250): one page at a time waited out each request's server time in turn while
+  // the limits allow dozens at once per application user. A resource is marked mirrored only once all its pages landed.
   const slots = () => Math.max(1, Math.min(STAGING_MIRROR_SLOTS, sink.capacity?.() ?? 1));
   for (const resource of STAGED_RESOURCES) {
     const checkpoint = `mirror-staging:${runId}:${resource}`;
