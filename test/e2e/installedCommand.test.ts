@@ -25,11 +25,19 @@ test('npx astep-migrate config-check with a missing config file exits 2 and name
   expect(r.stderr).toContain('missing.json');
 });
 
+test('the bundle loads the Excel reader only when it reads a workbook (every step paid 29 MB of RSS for it)', () => {
+  const probe = "require(process.argv[1]); process.stdout.write(String(Object.keys(require.cache).some((k) => /node_modules[\\\\/]exceljs[\\\\/]/.test(k))))";
+  const r = spawnSync(process.execPath, ['-e', probe, path.join(ROOT, 'dist', 'cli.js')], { cwd: ROOT, encoding: 'utf8', timeout: 60_000 });
+  expect(r.status).toBe(0);
+  expect(r.stdout).toBe('false');
+  // It is loaded when a workbook is read: test/e2e/trustLedger.test.ts reads an .xlsx export through this bundle.
+});
+
 test('the installed command runs Node with its heap bound (bench:fullrun measures each step through it)', () => {
   // A preload in the command's own process (not npx's) reports the heap limit V8 was started with.
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'astep-heap-'));
   const preload = path.join(dir, 'heap.cjs');
-  fs.writeFileSync(preload, "if (/astep-migrate/.test(process.argv[1] ?? '')) process.stderr.write(`heap limit ${require('v8').getHeapStatistics().heap_size_limit}\\n`);\n");
+  fs.writeFileSync(preload, "if (/astep-migrate/.test(process.argv[1] ?? '')) process.stderr.write(`heap limit ${require('v8').getHeapStatistics().heap_size_limit} arenas ${process.env.MALLOC_ARENA_MAX}\\n`);\n");
   try {
     const r = spawnSync('npx', ['--no-install', 'astep-migrate', '--help'], { cwd: ROOT, encoding: 'utf8', timeout: 60_000, env: { ...process.env, NODE_OPTIONS: `--require ${preload}` } });
     expect(r.status).toBe(0);
@@ -37,6 +45,8 @@ test('the installed command runs Node with its heap bound (bench:fullrun measure
     // 256 MB of old space plus V8's young generation: well under the 4 GB default on this kind of machine.
     expect(limit / 1024 / 1024).toBeGreaterThan(256);
     expect(limit / 1024 / 1024).toBeLessThan(320);
+    // glibc's arenas capped at two: the RSS outside the JS heap is part of each step's peak too.
+    expect(/arenas (\S+)/.exec(r.stderr)?.[1]).toBe('2');
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
