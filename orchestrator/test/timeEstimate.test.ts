@@ -102,6 +102,22 @@ describe('the time estimate', () => {
     expect(t.dataverse.requests).toBe(t.dataverse.staging.requests + 1600 * 3 + 200);
   });
 
+  it('prices the rollback as deletes one at a time (288 ms of server time each), outside the total, shortened by users', () => {
+    const t = estimateTime(firm);
+    // 200,000 created rows: 2,000 $batch requests of 100 DELETEs, 2,000 reads of their row versions.
+    expect(t.rollback.deletes).toBe(200_000);
+    expect(t.rollback.requests).toBe(4000);
+    const executionS = 200_000 * 0.288 + 2000 * 0.04 + 200_000 * 0.00005;
+    expect(t.rollback.minutes).toBeCloseTo(executionS / 4 / 60, 1); // about 240 min for one user
+    // Far longer than writing the same rows and their audit entries, and not part of discover to verify.
+    expect(t.rollback.minutes / t.dataverse.loadMinutes).toBeGreaterThan(50);
+    expect(t.totalMinutes).toBeLessThan(t.rollback.minutes);
+    const four = estimateTime({ ...firm, applicationUsers: 4 });
+    expect(four.rollback.minutes).toBeCloseTo(t.rollback.minutes / 4, 1);
+    expect(estimatesWithTime({ actionstepCalls: 1, actionstepMinutes: 1, dataverseRequests: 1, dataverseMinutes: 1, notes: [] }, four).notes.join(' '))
+      .toMatch(/Rolling the run back, if it comes to that: about 60\.\d+ min with 4 application users to delete the 200000 rows it creates/);
+  });
+
   it('adds provisioning, one metadata write after another, that no identity shortens', () => {
     const none = estimateTime(firm);
     const t = estimateTime({ ...firm, metadataWrites: 240 });

@@ -7,7 +7,9 @@
 //   2. the run step's throughput in the emulator's virtual time (target rows written per virtual second; the audit
 //      rows mirrored to Dataverse counted apart) and its ratio to the sustained bound for the application users it
 //      used (target >= 0.5);
-//   3. the medium run's rollback time / run time (target <= 1.5), with both steps' Dataverse requests.
+//   3. the medium run's rollback time / run time (target <= 1.5), with both steps' Dataverse requests, the same ratio
+//      at the limits' bound (per-record deletes against bulk writes: what no client can beat) and the plan's
+//      rollback estimate / the measured rollback.
 //   4. the plan's time estimate beside each step's measured duration (target within ±20 %), the projection at one
 //      request every 2 s per Actionstep session, and the identities a 50,000-record firm of the same mix needs to go
 //      from discover to verify in under 30 minutes.
@@ -238,10 +240,23 @@ function rollbackSection(runs: FirmRun[]): string[] {
   const rollback = medium && stepOf(medium, 'rollback');
   if (!run || !rollback) return [`Rollback: not measured (${ROLLBACK ? 'the medium firm was not part of this run' : '--no-rollback'})`];
   const counts = rollback.json?.counts as Record<string, number> | undefined;
+  // What the limits allow each step at best, from what each did: the run's rows at the bulk bound; the rollback's
+  // deletes at one request's execution each (288 ms: $batch DELETEs cost like single requests, and standard tables
+  // have no faster delete), restores and re-opens likewise. No client can beat this ratio against these limits.
+  const perUserExecutionPerSecond = PRODUCTION_LIMITS.maxExecutionTimeMs / PRODUCTION_LIMITS.windowMs;
+  const undone = counts ? (counts.deleted ?? 0) + (counts.restored ?? 0) + (counts.reopened ?? 0) : 0;
+  const rollbackBound = (undone * DEFAULT_COST_MODEL.batchPerOperationMs) / perUserExecutionPerSecond / APP_USERS;
+  const runBound = rowsWritten(run) / (APP_USERS * (maxThroughputRecordsPerHour('bulk', 1000, PRODUCTION_LIMITS, DEFAULT_COST_MODEL) / 3600));
+  const plan = (stepOf(medium, 'discover')?.json?.plan ?? null) as MigrationPlan | null;
+  const estimate = plan?.time?.rollback;
   return [
     'Rollback of the medium run (target: rollback time / run time <= 1.5)',
-    `  rollback ${rollback.wallSeconds.toFixed(1)} s / run ${run.wallSeconds.toFixed(1)} s = ${(rollback.wallSeconds / run.wallSeconds).toFixed(2)}`,
+    `  rollback ${rollback.wallSeconds.toFixed(1)} s / run ${run.wallSeconds.toFixed(1)} s = ${(rollback.wallSeconds / run.wallSeconds).toFixed(2)} (wall, clock ×${CLOCK_SCALE})`,
     `  Dataverse requests: rollback ${rollback.json?.dataverseRequests ?? '—'}, run ${run.json?.dataverseRequests ?? '—'}; steps ${counts ? Object.entries(counts).map(([k, v]) => `${k} ${v}`).join(', ') : '—'}`,
+    `  at the limits' bound for ${APP_USERS} application user${APP_USERS > 1 ? 's' : ''}: rollback ${undone} records × ${DEFAULT_COST_MODEL.batchPerOperationMs} ms = ${rollbackBound.toFixed(0)} virtual s / run ${rowsWritten(run)} rows in bulk = ${runBound.toFixed(1)} virtual s = ${(rollbackBound / runBound).toFixed(0)} (the best any client can do on standard tables)`,
+    estimate
+      ? `  plan's rollback estimate ${(estimate.minutes * 60).toFixed(0)} virtual s / measured ${(rollback.wallSeconds * CLOCK_SCALE).toFixed(0)} virtual s = ${((estimate.minutes * 60) / (rollback.wallSeconds * CLOCK_SCALE)).toFixed(2)}${CLOCK_SCALE !== 1 ? ' (at this clock the command\'s own CPU time counts ×' + CLOCK_SCALE + ')' : ''}`
+      : "  the plan has no rollback estimate",
   ];
 }
 

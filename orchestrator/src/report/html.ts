@@ -120,6 +120,8 @@ function timeHtml(t: TimeEstimate, h: number, o: HtmlOptions): string {
     table([{ header: 'Dynamics application users', numeric: true }, { header: 'Rows written', numeric: true }, { header: 'Requests', numeric: true }, { header: 'Rows per user', numeric: true }, { header: 'Server time per user (s)', numeric: true }],
       [[d.applicationUsers, d.records, d.requests, d.perUser.records, d.perUser.executionSeconds]], { s: o }),
     `<p>Daily request entitlement: ${escapeHtml(formatCount(t.entitlement.operations, o))} of ${escapeHtml(formatCount(t.entitlement.poolPer24h, o))} requests per 24 hours (${escapeHtml(plural(t.entitlement.licences, 'Dynamics licence', 'Dynamics licences', o))}) = <b>${escapeHtml(t.entitlement.days)} days</b>.</p>`,
+    // Plans made before the rollback estimate have none.
+    t.rollback ? `<p>Rolling the run back, if it comes to that: about <b>${escapeHtml(minutes(t.rollback.minutes))}</b> to delete the ${escapeHtml(formatCount(t.rollback.deletes, o))} rows it creates. Dynamics deletes records one at a time (its bulk delete is for elastic tables only, or a background job that is slower still); more application users shorten it.</p>` : '',
     `<p><b>Recommendation</b> (goal: under ${escapeHtml(t.recommendation.targetMinutes)} minutes): ${escapeHtml(t.recommendation.message)}</p>`,
   ].join('\n');
 }
