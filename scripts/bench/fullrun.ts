@@ -243,9 +243,9 @@ function rollbackSection(runs: FirmRun[]): string[] {
   // What the limits allow each step at best, from what each did: the run's rows at the bulk bound; the rollback's
   // deletes at one request's execution each (288 ms: $batch DELETEs cost like single requests, and standard tables
   // have no faster delete), restores and re-opens likewise. No client can beat this ratio against these limits.
-  const perUserExecutionPerSecond = PRODUCTION_LIMITS.maxExecutionTimeMs / PRODUCTION_LIMITS.windowMs;
+  const executionPerSecond = PRODUCTION_LIMITS.maxExecutionTimeMs / PRODUCTION_LIMITS.windowMs; // 4 s of server time per second
   const undone = counts ? (counts.deleted ?? 0) + (counts.restored ?? 0) + (counts.reopened ?? 0) : 0;
-  const rollbackBound = (undone * DEFAULT_COST_MODEL.batchPerOperationMs) / perUserExecutionPerSecond / APP_USERS;
+  const rollbackBound = (undone * DEFAULT_COST_MODEL.batchPerOperationMs) / 1000 / executionPerSecond / APP_USERS;
   const runBound = rowsWritten(run) / (APP_USERS * (maxThroughputRecordsPerHour('bulk', 1000, PRODUCTION_LIMITS, DEFAULT_COST_MODEL) / 3600));
   const plan = (stepOf(medium, 'discover')?.json?.plan ?? null) as MigrationPlan | null;
   const estimate = plan?.time?.rollback;
@@ -253,7 +253,7 @@ function rollbackSection(runs: FirmRun[]): string[] {
     'Rollback of the medium run (target: rollback time / run time <= 1.5)',
     `  rollback ${rollback.wallSeconds.toFixed(1)} s / run ${run.wallSeconds.toFixed(1)} s = ${(rollback.wallSeconds / run.wallSeconds).toFixed(2)} (wall, clock ×${CLOCK_SCALE})`,
     `  Dataverse requests: rollback ${rollback.json?.dataverseRequests ?? '—'}, run ${run.json?.dataverseRequests ?? '—'}; steps ${counts ? Object.entries(counts).map(([k, v]) => `${k} ${v}`).join(', ') : '—'}`,
-    `  at the limits' bound for ${APP_USERS} application user${APP_USERS > 1 ? 's' : ''}: rollback ${undone} records × ${DEFAULT_COST_MODEL.batchPerOperationMs} ms = ${rollbackBound.toFixed(0)} virtual s / run ${rowsWritten(run)} rows in bulk = ${runBound.toFixed(1)} virtual s = ${(rollbackBound / runBound).toFixed(0)} (the best any client can do on standard tables)`,
+    `  at the limits' bound for ${APP_USERS} application user${APP_USERS > 1 ? 's' : ''}: rollback ${undone} records deleted, restored or re-opened × ${DEFAULT_COST_MODEL.batchPerOperationMs} ms = ${rollbackBound.toFixed(0)} virtual s / run ${rowsWritten(run)} rows in bulk = ${runBound.toFixed(1)} virtual s = ${(rollbackBound / runBound).toFixed(0)} (the best any client can do on standard tables); the rollback's pace / the bound: ${(rollbackBound / (rollback.wallSeconds * CLOCK_SCALE)).toFixed(2)}`,
     estimate
       ? `  plan's rollback estimate ${(estimate.minutes * 60).toFixed(0)} virtual s / measured ${(rollback.wallSeconds * CLOCK_SCALE).toFixed(0)} virtual s = ${((estimate.minutes * 60) / (rollback.wallSeconds * CLOCK_SCALE)).toFixed(2)}${CLOCK_SCALE !== 1 ? ' (at this clock the command\'s own CPU time counts ×' + CLOCK_SCALE + ')' : ''}`
       : "  the plan has no rollback estimate",
