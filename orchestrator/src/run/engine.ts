@@ -397,17 +397,26 @@ export class MigrationEngine {
     // Tables load side by side: one task counts every row written (a progress display follows one task at a time);
     // the closes run inside it and only log.
     progress.start(LOAD_TASK, 0);
+    // Each table's span in the log (tables load side by side: where the time goes is which table waits on which).
+    const began = performance.now();
+    const spans = new Map<string, { first: number; rows: number }>();
+    const at = () => ((performance.now() - began) / 1000).toFixed(1);
     await runPipeline(this.mappings, this.mappings.names.map((name) => ({ name, rows: rowsOf(name)[Symbol.iterator]() })), {
       batchRows: BATCH_ROWS, slots: () => this.slots(), maxRowsInFlight: MAX_ROWS_IN_FLIGHT,
       maxBatchBytes: MAX_BATCH_ATTACHMENT_BYTES, maxBytesInFlight: MAX_ATTACHMENT_BYTES_IN_FLIGHT,
     }, async (table, rows) => {
+      const span = spans.get(table) ?? spans.set(table, { first: performance.now(), rows: 0 }).get(table)!;
+      span.rows += rows.length;
       await hooks.beforeBatch?.(rows);
       const results = await loader.loadBatch(table, rows);
       for (const r of results) tally.add(r.row.table, r.outcome, mappingsCounted(this.mappings, r.row, fallbackOwnerId));
       hooks.onResults?.(results);
       progress.tick(LOAD_TASK, rows.length);
     }, async (table) => {
+      const written = at();
       for (const f of await loader.applyFinalStates(table, { actionConcurrency: this.slots() })) tally.closeFailed(f);
+      const span = spans.get(table);
+      if (span) progress.log(`load ${table}: ${span.rows} rows from ${((span.first - began) / 1000).toFixed(1)} s to ${written} s, closed by ${at()} s`);
     });
     progress.done(LOAD_TASK);
     return tally;
