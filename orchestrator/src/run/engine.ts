@@ -31,6 +31,7 @@ import { scanDelta, type DeltaScan } from '../safety/delta';
 import { verifyRun, type VerifyResult } from '../safety/verify';
 import { mirrorAudit, mirrorRun } from '../safety/mirror';
 import { DispositionWriter, dispositionsByRecord, ledgerOf, openFirmView, STAGED_PAGE, type FirmView } from './firmView';
+import { tableLabel } from '../vocabulary/objects';
 
 /** Rows per batch: one bulk write request each (Microsoft's suggested start of 1,000 records per bulk request). */
 const BATCH_ROWS = 1000;
@@ -416,7 +417,8 @@ export class MigrationEngine {
       const written = at();
       for (const f of await loader.applyFinalStates(table, { actionConcurrency: this.slots() })) tally.closeFailed(f);
       const span = spans.get(table);
-      if (span) progress.log(`load ${table}: ${span.rows} rows from ${((span.first - began) / 1000).toFixed(1)} s to ${written} s, closed by ${at()} s`);
+      // In the admin's words: the wizard shows these lines too.
+      if (span) progress.log(`${tableLabel(table)}: ${span.rows} rows written from ${((span.first - began) / 1000).toFixed(1)} s to ${written} s, finished by ${at()} s`);
     });
     progress.done(LOAD_TASK);
     return tally;
