@@ -386,6 +386,8 @@ export interface ProgressReporter {
   tick(task: string, n?: number): void;
   done(task: string): void;
   log(message: string): void;
+  /** For the log file only (where the time went, per table): diagnostics nobody needs on the screen. Optional. */
+  detail?(message: string): void;
 }
 
 export const silentProgress: ProgressReporter = { start() {}, tick() {}, done() {}, log() {} };

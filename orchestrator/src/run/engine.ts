@@ -417,8 +417,8 @@ export class MigrationEngine {
       const written = at();
       for (const f of await loader.applyFinalStates(table, { actionConcurrency: this.slots() })) tally.closeFailed(f);
       const span = spans.get(table);
-      // In the admin's words: the wizard shows these lines too.
-      if (span) progress.log(`${tableLabel(table)}: ${span.rows} rows written from ${((span.first - began) / 1000).toFixed(1)} s to ${written} s, finished by ${at()} s`);
+      // In the log file only (a line per table on every load would bury the step's own lines), in the admin's words.
+      if (span) progress.detail?.(`${tableLabel(table)}: ${span.rows} rows written from ${((span.first - began) / 1000).toFixed(1)} s to ${written} s, finished by ${at()} s`);
     });
     progress.done(LOAD_TASK);
     return tally;
