@@ -216,11 +216,15 @@ function rowsWritten(run: StepRun | undefined): number {
   return tables.reduce((n, t) => n + t.created + t.updated, 0);
 }
 
+/**
+ * The single-user sustained bound under the emulator's own cost model (2,778 records per virtual second at 1,000
+ * records per bulk request: execution time binds; see connectors/dataverse/bench/loader.ts), times the users.
+ */
+const bulkBoundRowsPerSecond = () => APP_USERS * (maxThroughputRecordsPerHour('bulk', 1000, PRODUCTION_LIMITS, DEFAULT_COST_MODEL) / 3600);
+
 /** Section 2: the run step's throughput in virtual time against the sustained bound for its application users. */
 function throughputSection(runs: FirmRun[]): string[] {
-  // The single-user sustained bound under the emulator's own cost model (2,778 records per virtual second at 1,000
-  // records per bulk request: execution time binds; see connectors/dataverse/bench/loader.ts), times the users.
-  const bound = APP_USERS * (maxThroughputRecordsPerHour('bulk', 1000, PRODUCTION_LIMITS, DEFAULT_COST_MODEL) / 3600);
+  const bound = bulkBoundRowsPerSecond();
   const lines = [`Run step throughput in virtual time (clock ×${CLOCK_SCALE}; bound ${bound.toFixed(0)} rows/s for ${APP_USERS} application user${APP_USERS > 1 ? 's' : ''}; target >= 0.5)`];
   for (const r of runs) {
     const run = stepOf(r, 'run');
@@ -246,7 +250,7 @@ function rollbackSection(runs: FirmRun[]): string[] {
   const executionPerSecond = PRODUCTION_LIMITS.maxExecutionTimeMs / PRODUCTION_LIMITS.windowMs; // 4 s of server time per second
   const undone = counts ? (counts.deleted ?? 0) + (counts.restored ?? 0) + (counts.reopened ?? 0) : 0;
   const rollbackBound = (undone * DEFAULT_COST_MODEL.batchPerOperationMs) / 1000 / executionPerSecond / APP_USERS;
-  const runBound = rowsWritten(run) / (APP_USERS * (maxThroughputRecordsPerHour('bulk', 1000, PRODUCTION_LIMITS, DEFAULT_COST_MODEL) / 3600));
+  const runBound = rowsWritten(run) / bulkBoundRowsPerSecond();
   const plan = (stepOf(medium, 'discover')?.json?.plan ?? null) as MigrationPlan | null;
   const estimate = plan?.time?.rollback;
   return [

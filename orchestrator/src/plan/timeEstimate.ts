@@ -50,14 +50,16 @@ const METADATA_WRITE_SECONDS = 1;
  * after reading each record's row version (a GET per 100 keys). Standard tables have no bulk delete that is faster:
  * DeleteMultiple exists for elastic tables only (reference dataverse.md §3), and BulkDelete is an asynchronous system
  * job (Microsoft's own Python client measured 500 records in 150 s: microsoft/PowerPlatform-DataverseClient-Python#34).
- * Each DELETE inside a `$batch` costs execution like a single request (288 ms, serviceProtection.ts requestMs: about
+ * Each DELETE inside a `$batch` costs execution like a single request (288 ms, serviceProtection.ts batchPerOperationMs: about
  * 13.9 records/s per identity at the bound), where a bulk write costs 1.44 ms per record (2.4 ms in the loader's
  * requests of 250): undoing a run takes 100-200 times its writes' server time, whoever sends it. The plan says so
  * before anything is written.
  */
-const ROLLBACK = { perBatch: 100, deleteMs: 288 };
+const ROLLBACK = { perBatch: 100 };
+/** Why a rollback takes so long, in the admin's words (the plan's notes and plan.html). */
+export const ROLLBACK_WHY = 'Dynamics deletes records one at a time (its bulk delete is for elastic tables only, or a background job that is slower still); more application users shorten it.';
 
-export const DATAVERSE_COSTS = { bulkBaseMs: 288, bulkPerRecordMs: 1.152, readBaseMs: 40, readPerRowMs: 0.05 };
+export const DATAVERSE_COSTS = { bulkBaseMs: 288, bulkPerRecordMs: 1.152, batchOperationMs: 288, readBaseMs: 40, readPerRowMs: 0.05 };
 export const DATAVERSE_DEFAULT_LIMITS = { maxRequests: 6000, maxExecutionTimeMs: 1_200_000, maxConcurrent: 52, windowMs: 300_000 };
 const ENTITLEMENT = { base: 500_000, perLicence: 5_000, cap: 10_000_000, capacityPack: 50_000 };
 
@@ -205,6 +207,9 @@ function stagingWork(records: number, resources: number): { requests: number; ex
   return { requests, executionMs: requests * DATAVERSE_COSTS.bulkBaseMs + records * DATAVERSE_COSTS.bulkPerRecordMs };
 }
 
+/** Execution (ms) of reading `rows` rows back in `reads` GETs. */
+const readMs = (reads: number, rows: number) => reads * DATAVERSE_COSTS.readBaseMs + rows * DATAVERSE_COSTS.readPerRowMs;
+
 /** Seconds one identity needs for work of `requests` costing `executionMs`, at the limits' sustained bound. */
 function boundSeconds(requests: number, executionMs: number): number {
   const l = DATAVERSE_DEFAULT_LIMITS;
@@ -249,13 +254,13 @@ export function estimateTime(input: TimeEstimateInput): TimeEstimate {
   // A `$batch` is one request toward the limit; each GET inside it is a read (execution and entitlement).
   const verifyRequests = Math.ceil(input.dataverseRecords / VERIFY.perBatch);
   const verifyReads = Math.ceil(input.dataverseRecords / VERIFY.keysPerRead);
-  const verifySeconds = boundSeconds(verifyRequests / users, (verifyReads * DATAVERSE_COSTS.readBaseMs + input.dataverseRecords * DATAVERSE_COSTS.readPerRowMs) / users);
+  const verifySeconds = boundSeconds(verifyRequests / users, readMs(verifyReads, input.dataverseRecords) / users);
   const provisionSeconds = (input.metadataWrites ?? 0) * METADATA_WRITE_SECONDS;
   // Rollback: the created targets deleted (their audit entries stay: the audit is the record of what happened).
   const rollbackDeletes = input.dataverseRecords;
   const rollbackReads = Math.ceil(rollbackDeletes / VERIFY.keysPerRead);
   const rollbackRequests = Math.ceil(rollbackDeletes / ROLLBACK.perBatch) + rollbackReads;
-  const rollbackSeconds = boundSeconds(rollbackRequests / users, (rollbackDeletes * ROLLBACK.deleteMs + rollbackReads * DATAVERSE_COSTS.readBaseMs + rollbackDeletes * DATAVERSE_COSTS.readPerRowMs) / users);
+  const rollbackSeconds = boundSeconds(rollbackRequests / users, (rollbackDeletes * DATAVERSE_COSTS.batchOperationMs + readMs(rollbackReads, rollbackDeletes)) / users);
 
   const operations = records + work.requests - Math.ceil(records / LOADER_BATCH) + stagedRecords + verifyReads;
   const pool = Math.min(ENTITLEMENT.cap, ENTITLEMENT.base + ENTITLEMENT.perLicence * input.licences);
@@ -324,7 +329,7 @@ export function estimatesWithTime<E extends { actionstepCalls: number; actionste
       ...(time.provision.metadataWrites ? [`Provision: up to ${time.provision.metadataWrites} changes to the Dynamics schema, one after another (fewer when Dynamics already has some): about ${time.provision.minutes} min.`] : []),
       `Extract copies the ${time.dataverse.staging.records} staged records to Dynamics (the Migration Wizard reads them there) in ${time.dataverse.staging.requests} requests: ${time.dataverse.staging.minutes} min after reading Actionstep.`,
       `Dataverse: ${time.dataverse.records} rows (targets and their audit entries) in ${time.dataverse.requests} requests across ${time.dataverse.applicationUsers} application user${time.dataverse.applicationUsers > 1 ? 's' : ''}, ${time.dataverse.perUser.records} rows and ${time.dataverse.perUser.executionSeconds} s of server time each: ${time.dataverse.loadMinutes} min at the sustained bound of the default service protection limits (1,200 s of execution per 300 s per user), verify ${time.dataverse.verifyMinutes} min.`,
-      `Rolling the run back, if it comes to that: about ${time.rollback.minutes} min with ${time.dataverse.applicationUsers} application user${time.dataverse.applicationUsers > 1 ? 's' : ''} to delete the ${time.rollback.deletes} rows it creates (writing them takes ${time.dataverse.loadMinutes} min): Dynamics deletes records one at a time (its bulk delete is for elastic tables only, or a background job that is slower still). More application users shorten it.`,
+      `Rolling the run back, if it comes to that: about ${time.rollback.minutes} min with ${time.dataverse.applicationUsers} application user${time.dataverse.applicationUsers > 1 ? 's' : ''} to delete the ${time.rollback.deletes} rows it creates (writing them takes ${time.dataverse.loadMinutes} min): ${ROLLBACK_WHY}`,
       `Entitlement: ${time.entitlement.operations} operations against the tenant's pool of ${time.entitlement.poolPer24h} per 24 h (500,000 + 5,000 × ${time.entitlement.licences} enabled Dynamics users; every bulk record counts): ${time.entitlement.days} days.`,
       `Discover to verify: about ${time.totalMinutes} min. Recommendation: ${time.recommendation.message}`,
     ],

@@ -2,7 +2,7 @@
 // source is escaped: Actionstep data is shown as text, never as markup. No script and no network: styles and
 // charts (SVG) are inline, so the file opens anywhere, offline.
 import type { MigrationPlan } from '../plan/migrationPlan';
-import type { TimeEstimate } from '../plan/timeEstimate';
+import { ROLLBACK_WHY, type TimeEstimate } from '../plan/timeEstimate';
 import type { DiffEntry, DiffLabels } from '../diff/sample';
 import type { RunSummary, SampleResult } from '../run/engine';
 import type { WorkflowReference } from '../run/workflows';
@@ -121,7 +121,7 @@ function timeHtml(t: TimeEstimate, h: number, o: HtmlOptions): string {
       [[d.applicationUsers, d.records, d.requests, d.perUser.records, d.perUser.executionSeconds]], { s: o }),
     `<p>Daily request entitlement: ${escapeHtml(formatCount(t.entitlement.operations, o))} of ${escapeHtml(formatCount(t.entitlement.poolPer24h, o))} requests per 24 hours (${escapeHtml(plural(t.entitlement.licences, 'Dynamics licence', 'Dynamics licences', o))}) = <b>${escapeHtml(t.entitlement.days)} days</b>.</p>`,
     // Plans made before the rollback estimate have none.
-    t.rollback ? `<p>Rolling the run back, if it comes to that: about <b>${escapeHtml(minutes(t.rollback.minutes))}</b> to delete the ${escapeHtml(formatCount(t.rollback.deletes, o))} rows it creates. Dynamics deletes records one at a time (its bulk delete is for elastic tables only, or a background job that is slower still); more application users shorten it.</p>` : '',
+    t.rollback ? `<p>Rolling the run back, if it comes to that: about <b>${escapeHtml(minutes(t.rollback.minutes))}</b> to delete the ${escapeHtml(formatCount(t.rollback.deletes, o))} rows it creates. ${escapeHtml(ROLLBACK_WHY)}</p>` : '',
     `<p><b>Recommendation</b> (goal: under ${escapeHtml(t.recommendation.targetMinutes)} minutes): ${escapeHtml(t.recommendation.message)}</p>`,
   ].join('\n');
 }
