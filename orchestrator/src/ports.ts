@@ -93,6 +93,20 @@ export interface SourcePort {
 }
 
 /**
+ * Document files kept beside the staging (the command line's state folder, private to its user). Extract downloads
+ * every file a note will carry into it, so the run only writes to Dynamics and a second run, a retry or a resumed
+ * extraction downloads nothing twice. Absent (the wizard in a browser): the run downloads each file as its note goes.
+ */
+export interface DocumentFilesPort {
+  /** The file is kept with this size (a null size: kept at all). */
+  has(fileId: string, size: number | null): Promise<boolean>;
+  /** The kept bytes, or null when the file is not kept or its size is not `size` (the document changed since). */
+  read(fileId: string, size: number | null): Promise<Uint8Array | null>;
+  /** Keeps the bytes (whole or not at all: a kill mid-write leaves no partial file). */
+  write(fileId: string, bytes: Uint8Array): Promise<void>;
+}
+
+/**
  * The trust ledger: Actionstep has no trust API (reference "Trust accounting: [U]"; integrators' notes 2026-12-04), so
  * it is the report the firm exports from Actionstep's UI and gives us as a file: a path on the command line, a file
  * on the Migration Run row in the wizard.

@@ -50,6 +50,18 @@ describe('the time estimate', () => {
     expect(t.actionstep.atProductionPaceMinutes).toBeCloseTo(21_153 / 0.5 / 60, 1);
   });
 
+  it('says which step downloads the documents: extract where the command keeps the files, else the run', () => {
+    const notes = (t: ReturnType<typeof estimateTime>) => estimatesWithTime({ actionstepCalls: 1, actionstepMinutes: 1, dataverseRequests: 1, dataverseMinutes: 1, notes: [] }, t).notes.join(' ');
+    const kept = estimateTime({ ...firm, documentsDuring: 'extract' });
+    expect(kept.actionstep.documentsDuring).toBe('extract');
+    expect(notes(kept)).toContain('20000 document downloads during extraction (kept on disk for the run)');
+    const inRun = estimateTime(firm);
+    expect(inRun.actionstep.documentsDuring).toBe('run');
+    expect(notes(inRun)).toContain('20000 document downloads during the run');
+    // Where they happen changes no figure: the same calls at the same pace.
+    expect(kept.totalMinutes).toBe(inRun.totalMinutes);
+  });
+
   it('never puts the extraction below its longest chain of pages: the id listing of a resource read by offset', () => {
     // 100 sessions at 10/s would read 1,153 calls in about 1.2 s, but actionparticipants' 100 id pages come one after
     // another, each at least the 0.1 s interval of one session (and its 100 ms answer time).

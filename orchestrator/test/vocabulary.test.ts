@@ -37,6 +37,7 @@ describe('vocabulary', () => {
     expect(licenceName('SalesProfessional')).toBe('Dynamics 365 Sales Professional');
     expect(taskLabel('extract datacollectionrecordvalues')).toBe('Reading data collection values from Actionstep');
     expect(taskLabel('astep_matterparticipant')).toBe('Writing matter participants');
+    expect(taskLabel('download documents')).toBe('Downloading documents from Actionstep');
     expect(taskLabel('close')).toBe('Closing won and lost opportunities and completed tasks');
   });
 

@@ -266,8 +266,8 @@ function rollbackSection(runs: FirmRun[]): string[] {
 
 /**
  * Section 4: the plan's time estimate (discover's, at the configured pace per session and the limits' sustained bound
- * per application user) beside each step's measured duration. The plan prices the run as its writes, then its document
- * downloads (the harsher reading); Dataverse minutes are virtual, Actionstep's real: compared at clock ×1 only.
+ * per application user) beside each step's measured duration. The document downloads are priced in the step that
+ * makes them (extract, for the command); Dataverse minutes are virtual, Actionstep's real: compared at clock ×1 only.
  */
 function planSection(runs: FirmRun[]): string[] {
   const lines = [`Plan estimate / measured duration per step (${SESSIONS} Actionstep session${SESSIONS > 1 ? 's' : ''}, ${APP_USERS} application user${APP_USERS > 1 ? 's' : ''}; target 0.8..1.2)`];
@@ -284,9 +284,11 @@ function planSection(runs: FirmRun[]): string[] {
       const measured = step.wallSeconds;
       return `${label} ${(minutes * 60).toFixed(0)} s / ${measured.toFixed(0)} s = ${((minutes * 60) / measured).toFixed(2)}`;
     };
-    const runMinutes = time.dataverse.loadMinutes + time.actionstep.documentMinutes;
+    // Documents are downloaded by the step the plan names (extract, where the command keeps them on disk).
+    const documentsInExtract = time.actionstep.documentsDuring === 'extract';
+    const runMinutes = time.dataverse.loadMinutes + (documentsInExtract ? 0 : time.actionstep.documentMinutes);
     // Extract reads Actionstep, then copies the staging to Dynamics (plans from before that was priced have no staging).
-    const extractMinutes = time.actionstep.extractMinutes + (time.dataverse.staging?.minutes ?? 0);
+    const extractMinutes = time.actionstep.extractMinutes + (time.dataverse.staging?.minutes ?? 0) + (documentsInExtract ? time.actionstep.documentMinutes : 0);
     const total = ['discover', 'provision', 'extract', 'run', 'verify'].reduce((s, k) => s + (stepOf(r, k)?.wallSeconds ?? 0), 0);
     lines.push(`  ${r.firm.padEnd(8)} ${[
       vs('provision', time.provision?.minutes ?? 0, stepOf(r, 'provision')),

@@ -206,9 +206,15 @@ export function buildProgram(): Command {
 
   stepOptions(program.command('extract').description('Page through Actionstep and stage every record (resumable), and the trust ledger export the firm gives; the staging is mirrored to astep_stagingrow so the Mapping Wizard can continue the run'))
     .option('--trust-ledger <file>', 'the Trust Account Ledgers report exported from Actionstep (CSV or .xlsx); default: actionstep.trustLedgerFile')
-    .action(async (flags: StepFlags) => withSession('extract', flags, async (s) => {
+    .action(async (flags: StepFlags) => withSession('extract', flags, async (s, _config, progress) => {
       const counts = await s.engine.extract(flags.run);
       const runId = s.engine.requireRun(flags.run).runId;
+      // The notes' files, kept in the state folder for the run: a step of its own on screen (it can be the longest).
+      progress.endStep('records');
+      progress.beginStep('Downloading documents');
+      await s.engine.keepDocumentFiles(runId);
+      progress.endStep('files');
+      progress.beginStep('Copying the staged records to Dynamics');
       const trustLedger = s.engine.trustLedgerStatus(flags.run);
       const notMigrated = notMigratedOf(trustLedger);
       // The run row first (staged rows point at it, and the wizard reads the plan from it), then the staged rows.
@@ -216,9 +222,11 @@ export function buildProgram(): Command {
       const mirrored = await mirrorStaging(s.sink, s.store, runId, s.progress);
       // What each sign-in did: every one should carry a share (each has its own rate limit).
       const sessions = s.source.sessions().map((x) => ({ name: x.name, answered: x.pace().answered, throttled: x.pace().throttled }));
-      out(flags, { runId, counts, actionstepRequests: s.source.requestCount(), sessions, stagedInDataverse: mirrored, trustLedger, notMigrated, findings: s.engine.extractionFindings(flags.run) }, () => [
+      const documents = s.engine.documentFilesStatus(flags.run);
+      out(flags, { runId, counts, documents, actionstepRequests: s.source.requestCount(), sessions, stagedInDataverse: mirrored, trustLedger, notMigrated, findings: s.engine.extractionFindings(flags.run) }, () => [
         ...textTable(['Actionstep object', 'Records'], [...Object.entries(counts).map(([k, v]) => [objectLabel(k), v]), ['Total', Object.values(counts).reduce((a, b) => a + b, 0)]], colors()),
         ...(sessions.length > 1 ? ['', ...sessions.map((x) => `${x.name}: ${x.answered} requests answered, ${x.throttled} refused (429)`)] : []),
+        ...(documents ? ['', `Documents for notes: ${documents.attachable} files kept for the run (${documents.downloaded} downloaded now, ${documents.alreadyKept} from before)${documents.failed ? `; ${colors().red(`${documents.failed} could not be downloaded now`)} and will be tried again during the run` : ''}.`] : []),
         ...notMigrated.map((n) => `\n${colors().red(n.mapping)}: ${n.reason}.\n  ${n.whatToDo}`),
         '', next('sample', flags),
       ].join('\n'));

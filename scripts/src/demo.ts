@@ -71,6 +71,7 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
       const preExisting = await seedExistingCrmData(session.dataverse, emulators.actionstep.firm);
       const before = o.rollback ? await snapshot(emulators) : null;
       const counts = await time('Reading Actionstep', 'records', () => engine.extract(runId));
+      await time('Downloading documents', 'files', () => engine.keepDocumentFiles(runId));
       const sample = await time('Running the sample', 'rows', () => engine.sample(runId));
       await engine.approve(runId, 'demo (approved automatically)');
       // The full run's rows over time, for the progress chart in the report.

@@ -11,6 +11,7 @@ import {
   createRedirectingNetworkClient, type TokenProvider,
 } from '@astep/dataverse-connector';
 import { MigrationEngine, type ProgressReporter } from '@astep/orchestrator';
+import { DocumentFileStore } from './state/documentFiles';
 import { actionstepSignIns, ConfigError, dataverseIdentities, resolveSecret, type ActionstepSignIn, type MigrationConfig } from './config';
 import { firstDataverseToken, reaching } from './endpoints';
 import { fieldProblemsCsv } from './fieldProblemsCsv';
@@ -109,6 +110,7 @@ async function openLocked(config: MigrationConfig, progress: ProgressReporter, o
     const outDir = options.outDir ?? config.outDir ?? path.join(config.stateDir, 'out');
     const engine = new MigrationEngine({
       source, sink, store, progress, trustLedger,
+      documentFiles: new DocumentFileStore(path.join(config.stateDir, 'documents')),
       fieldProblems: (_runId, phase) => fieldProblemsCsv(path.join(outDir, phase === 'delta' ? 'delta-field-problems.csv' : 'field-problems.csv')),
     });
     return {

@@ -67,6 +67,17 @@ describe('astep-migrate steps against the emulators', () => {
     expect(r.code).toBe(0);
     expect(r.json.counts.actions).toBeGreaterThan(40);
     expect(r.json.counts.trustledger).toBeGreaterThan(0);
+    // The notes' files are downloaded here and kept in the state folder, private to the user (a firm's documents).
+    expect(r.json.documents).toMatchObject({ failed: 0, alreadyKept: 0 });
+    expect(r.json.documents.downloaded).toBeGreaterThan(5);
+    expect(r.json.documents.downloaded).toBe(r.json.documents.attachable);
+    const kept = path.join(emu.config.stateDir, 'documents');
+    expect(fs.statSync(kept).mode & 0o777).toBe(0o700);
+    const keptFiles = fs.readdirSync(kept);
+    expect(keptFiles.length).toBe(r.json.documents.downloaded);
+    for (const f of keptFiles) expect(fs.statSync(path.join(kept, f)).mode & 0o777).toBe(0o600);
+    const again = await step('extract');
+    expect(again.json.documents).toMatchObject({ downloaded: 0, alreadyKept: r.json.documents.downloaded, failed: 0 });
     const refused = await step('run');
     expect(refused.code).toBe(2);
     expect(refused.stderr).toContain('the sample is not approved');
@@ -101,6 +112,8 @@ describe('astep-migrate steps against the emulators', () => {
     const r = await step('run', '--accept-failures');
     expect(r.code).toBe(0);
     firstRun = r.json;
+    // Extract kept every note's file: the run reads them from disk and asks Actionstep for nothing.
+    expect(firstRun.actionstepRequests).toBe(0);
     // The approved correction: billing behaviour left out of the time entries the full run wrote.
     // Only the rows the sample wrote before the approval hold a value; the full run wrote none.
     const te = await webApi(emu, 'GET', "astep_timeentries?$select=astep_billingbehavior,astep_sourceid&$filter=astep_billingbehavior ne null");

@@ -12,7 +12,7 @@ export function documentSkipReason(lookups: MappingLookups, d: ActionDocument): 
 }
 
 /** The document is carried as a note attachment: the plan attaches documents, it has a file, and it fits. */
-export function attachable(lookups: MappingLookups, d: ActionDocument): boolean {
+export function attachable(lookups: Pick<MappingLookups, 'options' | 'maxUploadFileSize'>, d: ActionDocument): boolean {
   return lookups.options.attachDocuments && !!d.file && base64Length(d.fileSize ?? 0) <= lookups.maxUploadFileSize;
 }
 

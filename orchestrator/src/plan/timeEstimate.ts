@@ -76,8 +76,10 @@ export interface TimeEstimate {
   actionstep: {
     /** Listing pages, counts and id ranges of the extraction. */
     extractCalls: number;
-    /** Document file parts downloaded during the run. */
+    /** Document file parts downloaded (during extract when it keeps the files, else during the run). */
     documentCalls: number;
+    /** The step that downloads the documents (absent in plans from before extract kept them: the run). */
+    documentsDuring?: DocumentsDuring;
     sessions: SessionPaceEstimate[];
     /** Requests per second all sessions together. */
     requestsPerSecond: number;
@@ -126,10 +128,15 @@ export interface TimeEstimate {
   };
 }
 
+/** Which step downloads the notes' files: extract where it keeps them on disk (the command line), else the run. */
+export type DocumentsDuring = 'extract' | 'run';
+
 export interface TimeEstimateInput {
   counts: Record<string, number>;
   /** Document file parts to download (about one per 5 MB of each document). */
   documentParts: number;
+  /** Default: the run. */
+  documentsDuring?: DocumentsDuring;
   /** Records Dataverse receives (targets, before their audit entries). */
   dataverseRecords: number;
   sessions: Array<{ name: string; lanes: number; pace: SourcePace }>;
@@ -294,7 +301,7 @@ export function estimateTime(input: TimeEstimateInput): TimeEstimate {
   ];
   return {
     actionstep: {
-      extractCalls, documentCalls, sessions, requestsPerSecond: Math.round(rate * 100) / 100,
+      extractCalls, documentCalls, documentsDuring: input.documentsDuring ?? 'run', sessions, requestsPerSecond: Math.round(rate * 100) / 100,
       extractMinutes: minutes(extractSeconds), documentMinutes: minutes(documentSeconds),
       atProductionPaceMinutes: minutes((extractCalls + documentCalls) / (PRODUCTION_PACE_PER_SECOND * sessions.length)),
     },
@@ -325,7 +332,7 @@ export function estimatesWithTime<E extends { actionstepCalls: number; actionste
     dataverseMinutes: Math.max(1, Math.ceil(time.dataverse.staging.minutes + time.dataverse.loadMinutes + time.dataverse.verifyMinutes)),
     notes: [
       ...a.sessions.map((s) => `Actionstep ${s.name}: ${s.requestsPerSecond} requests/s, ${s.basis}.`),
-      `Actionstep: ${a.extractCalls} calls to extract (${a.extractMinutes} min) and ${a.documentCalls} document downloads during the run (${a.documentMinutes} min) across ${a.sessions.length} sign-in${a.sessions.length > 1 ? 's' : ''}; at one request every 2 s per sign-in (the pace seen in production): ${a.atProductionPaceMinutes} min.`,
+      `Actionstep: ${a.extractCalls} calls to extract (${a.extractMinutes} min) and ${a.documentCalls} document downloads during ${a.documentsDuring === 'extract' ? 'extraction (kept on disk for the run)' : 'the run'} (${a.documentMinutes} min) across ${a.sessions.length} sign-in${a.sessions.length > 1 ? 's' : ''}; at one request every 2 s per sign-in (the pace seen in production): ${a.atProductionPaceMinutes} min.`,
       ...(time.provision.metadataWrites ? [`Provision: up to ${time.provision.metadataWrites} changes to the Dynamics schema, one after another (fewer when Dynamics already has some): about ${time.provision.minutes} min.`] : []),
       `Extract copies the ${time.dataverse.staging.records} staged records to Dynamics (the Migration Wizard reads them there) in ${time.dataverse.staging.requests} requests: ${time.dataverse.staging.minutes} min after reading Actionstep.`,
       `Dataverse: ${time.dataverse.records} rows (targets and their audit entries) in ${time.dataverse.requests} requests across ${time.dataverse.applicationUsers} application user${time.dataverse.applicationUsers > 1 ? 's' : ''}, ${time.dataverse.perUser.records} rows and ${time.dataverse.perUser.executionSeconds} s of server time each: ${time.dataverse.loadMinutes} min at the sustained bound of the default service protection limits (1,200 s of execution per 300 s per user), verify ${time.dataverse.verifyMinutes} min.`,

@@ -7,7 +7,8 @@ import { countEnumValues } from './enumCounts';
 import { ENUM_FIELDS } from '../plan/enumInventory';
 import type { MigrationPlan } from '../plan/migrationPlan';
 import type { BillingTotalRule, LicenseTier, MigrationOptions } from '../options';
-import { silentProgress, type AuditEntry, type Finding, type LoadedRow, type ProgressReporter, type RecordOutcome, type Row, type RunState, type SinkPort, type SourcePort, type StagedRecord, type StateStore, type TrustLedgerPort } from '../ports';
+import { silentProgress, type AuditEntry, type Finding, type LoadedRow, type ProgressReporter, type RecordOutcome, type Row, type RunState, type SinkPort, type SourcePort, type StagedRecord, type StateStore, type TrustLedgerPort, type DocumentFilesPort } from '../ports';
+import { prefetchDocuments, prefetchSummary, type DocumentPrefetchResult } from './documentPrefetch';
 import { FindingLog } from './findings';
 import { recordFieldProblems, type FieldProblemSink } from './fieldProblems';
 import { stageUnlistedMatters } from './resourceExtraction';
@@ -79,6 +80,9 @@ export interface EngineDeps {
   trustLedger?: TrustLedgerPort;
   /** Where run and delta write every field-level problem as it is met (the command line: field-problems.csv). */
   fieldProblems?: FieldProblemSink;
+  /** Where extract keeps the files notes carry, for the run to read (the command line's state folder). Absent: the
+   *  run downloads each file as its note goes (the wizard). */
+  documentFiles?: DocumentFilesPort;
 }
 
 export interface ObjectSummary {
@@ -137,6 +141,9 @@ export interface SampleResult {
   /** Names and labels people see in place of logical names, ids and choice numbers (absent in older samples). */
   labels?: DiffLabels;
 }
+
+/** The checkpoint holding what extract did with the notes' files. */
+const documentsKey = (runId: string) => `extract:${runId}:document-files`;
 
 export { EngineError };
 
@@ -239,7 +246,7 @@ export class MigrationEngine {
     }
     // The time section: each sign-in's pace as discover measured it, the application users configured.
     plan.time = estimateTime({
-      counts: plan.source.counts, documentParts: inv.counts.actiondocuments ?? 0, dataverseRecords: plan.estimates.dataverseRecords,
+      counts: plan.source.counts, documentParts: inv.counts.actiondocuments ?? 0, documentsDuring: this.deps.documentFiles ? 'extract' : 'run', dataverseRecords: plan.estimates.dataverseRecords,
       sessions: sessions.map((s) => ({ name: s.name, lanes: s.lanes, pace: s.pace() })), applicationUsers: sink.applicationUsers?.() ?? 1,
       licences: dst.systemUsers.filter((u) => !u.isdisabled && u.internalemailaddress).length, pageSize: MAX_PAGE_SIZE,
       metadataWrites: metadataWritesFor(plan.schema, dst.existingCustomTables),
@@ -320,6 +327,29 @@ export class MigrationEngine {
     return status;
   }
 
+  /**
+   * Downloads the files notes will carry and keeps them (deps.documentFiles) for the run to read: the command line's
+   * extract does this after reading the records, as a step of its own on screen. Resumable: kept files are not
+   * downloaded again. Null when this engine keeps no files (the wizard: the run downloads them).
+   */
+  async keepDocumentFiles(runId?: string): Promise<DocumentPrefetchResult | null> {
+    const files = this.deps.documentFiles;
+    if (!files) return null;
+    const run = this.requireRun(runId);
+    if (!run.extractionCompletedOn) throw new EngineError(`run ${run.runId} is not extracted yet: extract reads the documents' records first`);
+    const { source, progress } = this.deps;
+    const documents = await prefetchDocuments({ source, store: this.store, files, progress }, this.requirePlan(run));
+    progress.log(prefetchSummary(documents));
+    this.store.setCheckpoint(documentsKey(run.runId), JSON.stringify(documents));
+    return documents;
+  }
+
+  /** The files extract kept for the notes (null: extract keeps none here, or has not run). */
+  documentFilesStatus(runId?: string): DocumentPrefetchResult | null {
+    const saved = this.store.getCheckpoint(documentsKey(this.requireRun(runId).runId));
+    return saved ? (JSON.parse(saved) as DocumentPrefetchResult) : null;
+  }
+
   /** What the extraction knows of the trust ledger: which file, or that none was given (null before extraction). */
   trustLedgerStatus(runId?: string): TrustLedgerStatus | null {
     const saved = this.store.getCheckpoint(`extract:${this.requireRun(runId).runId}:${TRUST_RESOURCE}`);
@@ -390,7 +420,7 @@ export class MigrationEngine {
     const fallbackOwnerId = (this.store.getRun(runId)?.plan as MigrationPlan | null | undefined)?.fallbackOwnerId ?? '';
     const tally = new LoadTally(this.mappings);
     const loader = new RowLoader(this.deps.sink, this.store, { ...silentProgress, log: (m) => progress.log(m) }, this.mappings, {
-      runId, phase, ledger, downloadFile: (id, fileSize) => this.deps.source.downloadFile(id, { fileSize }), matchExisting: true, now: this.now,
+      runId, phase, ledger, downloadFile: async (id, fileSize) => (await this.deps.documentFiles?.read(id, fileSize)) ?? this.deps.source.downloadFile(id, { fileSize }), matchExisting: true, now: this.now,
       // One bulk request per batch: the pipeline keeps the batches in flight side by side.
       writeConcurrency: 1,
       describe: (row) => mappingsCounted(this.mappings, row, fallbackOwnerId),

@@ -11,6 +11,7 @@ export function taskLabel(task: string): string {
     case 'delta': return `Looking for changed ${objectLabel(what).toLowerCase()}`;
     case 'close': return 'Closing won and lost opportunities and completed tasks';
     case 'load': return 'Writing records to Dynamics';
+    case 'download': return `Downloading ${what} from Actionstep`;
     case 'rollback': return 'Rolling back';
     case 'provision': return 'Creating tables, columns and choices';
     default: return `Writing ${tableLabel(task).toLowerCase()}`;

@@ -1,0 +1,46 @@
+// The notes' files on disk, in the state folder beside state.db: a firm's documents, so the folder is private to its
+// user (0700, files 0600) like the staging. Named by a hash of Actionstep's file id (ids hold characters a file name
+// cannot); written to a temporary name and renamed, so a kill mid-write never leaves a partial file that would pass
+// for a kept one.
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import type { DocumentFilesPort } from '@astep/orchestrator';
+import { privateDir } from './privateFiles';
+
+const PRIVATE_FILE = 0o600;
+
+export class DocumentFileStore implements DocumentFilesPort {
+  private made = false;
+
+  constructor(readonly dir: string) {}
+
+  private fileOf(fileId: string): string {
+    return path.join(this.dir, crypto.createHash('sha256').update(fileId).digest('hex'));
+  }
+
+  async has(fileId: string, size: number | null): Promise<boolean> {
+    try {
+      const st = await fs.promises.stat(this.fileOf(fileId));
+      return size === null || st.size === size;
+    } catch {
+      return false;
+    }
+  }
+
+  async read(fileId: string, size: number | null): Promise<Uint8Array | null> {
+    if (!(await this.has(fileId, size))) return null;
+    return fs.promises.readFile(this.fileOf(fileId));
+  }
+
+  async write(fileId: string, bytes: Uint8Array): Promise<void> {
+    if (!this.made) {
+      privateDir(this.dir);
+      this.made = true;
+    }
+    const file = this.fileOf(fileId);
+    const temp = `${file}.${process.pid}.part`;
+    await fs.promises.writeFile(temp, bytes, { mode: PRIVATE_FILE });
+    await fs.promises.rename(temp, file);
+  }
+}
