@@ -32,6 +32,40 @@ describe('row loader', () => {
     expect(store.auditRows.filter((a) => a.operation === 'create').length).toBe(results.filter((r) => r.outcome === 'created').length);
   });
 
+  test('a file extract kept is read from there; a file kept at another size (the document changed) is downloaded', async () => {
+    const mapped = mapAll(contextFor(smallFirm()));
+    const notes = (mapped.rows as unknown as Map<string, Array<{ attachment?: { fileId: string; size: number } }>>).get('annotation') ?? [];
+    const [file] = notes.filter((n) => n.attachment).map((n) => n.attachment!);
+    expect(file).toBeDefined();
+    const runWith = async (keptSize: number) => {
+      const downloaded: string[] = [];
+      const documentFiles = {
+        has: async () => false,
+        write: async () => {},
+        read: async (id: string, size: number | null) => (id === file.fileId && size === keptSize ? new Uint8Array([9, 9]) : null),
+      };
+      const source = { downloadFile: async (id: string) => (downloaded.push(id), new Uint8Array([1, 2, 3, 4, 5])), filesUrl: () => 'x/', requestCount: () => 0 };
+      const sink = new FakeSink();
+      const engine = new MigrationEngine({ source: source as never, sink, store: new MemoryStore(), progress: silentProgress, documentFiles });
+      await engine.loadRows('r1', 'run', mapped.rows as never);
+      return { downloaded, bodies: sink.rows('annotation').map((n) => n.documentbody).filter(Boolean) };
+    };
+    expect(await runWith(file.size)).toEqual({ downloaded: [], bodies: ['CQk='] }); // [9, 9], read from disk
+    expect(await runWith(file.size + 1)).toEqual({ downloaded: [file.fileId], bodies: ['AQIDBAU='] });
+  });
+
+  test("each table's span goes to the log file only (detail), never to the lines people see (log)", async () => {
+    const ctx = contextFor(smallFirm());
+    const mapped = mapAll(ctx);
+    const seen = { log: [] as string[], detail: [] as string[] };
+    const progress = { ...silentProgress, log: (m: string) => seen.log.push(m), detail: (m: string) => seen.detail.push(m) };
+    const engine = new MigrationEngine({ source: { downloadFile: async () => new Uint8Array([1]), filesUrl: () => 'x/', requestCount: () => 0 } as never, sink: new FakeSink(), store: new MemoryStore(), progress });
+    await engine.loadRows('r1', 'run', mapped.rows as never);
+    const span = /^[A-Z][a-z ]+: \d+ rows written from [\d.]+ s to [\d.]+ s, finished by [\d.]+ s$/;
+    expect(seen.detail.some((m) => m.startsWith('Matters: ') && span.test(m))).toBe(true);
+    expect(seen.log.filter((m) => span.test(m) || /rows written from/.test(m))).toEqual([]);
+  });
+
   test('a second run writes nothing', async () => {
     const sink = new FakeSink();
     const store = new MemoryStore();
