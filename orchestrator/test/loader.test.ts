@@ -2,7 +2,7 @@ import { KeyRegistry, RowLoader } from '../src/load/rowLoader';
 import { MAPPINGS } from '../src/mappings';
 import { MigrationEngine } from '../src/run/engine';
 import { silentProgress } from '../src/ports';
-import { contextFor, mapAll, smallFirm } from './fixtures';
+import { contextFor, mapAll, smallFirm, task } from './fixtures';
 import { FakeSink } from './fakeSink';
 import { MemoryStore } from './memoryStore';
 
@@ -64,6 +64,37 @@ describe('row loader', () => {
     const span = /^[A-Z][a-z ]+: \d+ rows written from [\d.]+ s to [\d.]+ s, finished by [\d.]+ s$/;
     expect(seen.detail.some((m) => m.startsWith('Matters: ') && span.test(m))).toBe(true);
     expect(seen.log.filter((m) => span.test(m) || /rows written from/.test(m))).toEqual([]);
+  });
+
+  test('closes many pages of a table side by side: every row closed once, every close audited with its after-image', async () => {
+    const firm = smallFirm();
+    for (let i = 0; i < 4321; i++) firm.tasks.push(task(`7${i}`, '1', 'Complete'));
+    const mapped = mapAll(contextFor(firm));
+    const sink = new FakeSink();
+    const store = new MemoryStore();
+    let inFlight = 0;
+    let most = 0;
+    const readByValues = sink.readByValues.bind(sink);
+    // The closes' reads of the tasks' states (by activityid; the loader's own reads go by astep_sourceid).
+    sink.readByValues = async (...args: Parameters<FakeSink['readByValues']>) => {
+      if (args[0].logicalName !== 'task' || args[1] !== 'activityid') return readByValues(...args);
+      most = Math.max(most, ++inFlight);
+      await new Promise((r) => setTimeout(r, 5));
+      try {
+        return await readByValues(...args);
+      } finally {
+        inFlight--;
+      }
+    };
+    const engine = new MigrationEngine({ source: { downloadFile: async () => new Uint8Array([1]), filesUrl: () => 'x/', requestCount: () => 0 } as never, sink, store, progress: silentProgress });
+    const { results } = await engine.loadRows('r1', 'run', mapped.rows as never);
+    expect(results.filter((r) => r.outcome === 'failed')).toEqual([]);
+    const completed = sink.rows('task').filter((t) => String(t.astep_sourceid).startsWith('7') && t.statecode === 1 && t.statuscode === 5);
+    expect(completed).toHaveLength(4321);
+    const closes = store.auditRows.filter((a) => a.table === 'task' && a.operation === 'state' && a.key.startsWith('7'));
+    expect(closes).toHaveLength(4321);
+    expect(closes.every((a) => a.status === 'done' && (a.after as { statecode?: number } | null)?.statecode === 1)).toBe(true);
+    expect(most).toBeGreaterThan(1); // pages of 1,000 rows went side by side
   });
 
   test('a second run writes nothing', async () => {

@@ -39,6 +39,8 @@ export class KeyRegistry {
 const STATE_COLUMNS = ['statecode', 'statuscode'];
 /** Stamped by Dataverse on every write; kept in the audit's after-images (see selectFor). */
 const AFTER_STAMPS = ['versionnumber', 'modifiedon'];
+/** Pages of 1,000 rows a table's closes work on at once (applyFinalStates). */
+const CLOSE_PAGES_IN_FLIGHT = 4;
 
 /** What the loader reads from one table's declaration. */
 interface TablePlan {
@@ -396,13 +398,10 @@ export class RowLoader {
     const stateColumns = [info.primaryIdAttribute, ...STATE_COLUMNS, ...AFTER_STAMPS];
     const task = `close ${table}`;
     this.progress.start(task, 0);
-    for (let after = 0; ;) {
-      const page = this.store.loadedRowsPage(this.options.ledger, table, after, 1000);
-      if (!page.length) break;
-      after = page[page.length - 1].position;
+    const closePage = async (page: ReturnType<StateStore['loadedRowsPage']>): Promise<void> => {
       const rows = page.map((p) => ({ loaded: p, facts: JSON.parse(p.json) as LoadedRowFacts }))
         .filter((r) => r.facts.finalState && r.loaded.outcome !== 'failed' && r.loaded.targetId);
-      if (!rows.length) continue;
+      if (!rows.length) return;
       const current = await this.sink.readByValues(info, info.primaryIdAttribute, rows.map((r) => r.loaded.targetId as string), stateColumns);
       const stateById = new Map(current.map((c) => [String(c[info.primaryIdAttribute]).toLowerCase(), c] as const));
       const pendingByKey = new Map(this.store.auditByKeys(this.options.runId, this.options.phase, table, rows.map((r) => r.loaded.key))
@@ -475,7 +474,24 @@ export class RowLoader {
           this.store.completeAudit(this.options.runId, c.entry.seq, { after: row ? pick(row, stateColumns, info.primaryIdAttribute) : c.want });
         }
       });
+    };
+    // Pages close side by side: each is a read, a bulk update (or its actions) and a read back, one after another, so
+    // one page at a time left the users idle (7,272 tasks of the medium firm took 26 s to close at clock ×1, against
+    // 8 s to write). Pages hold different rows: their audit entries and ledger rows never meet.
+    const inFlight = new Set<Promise<void>>();
+    let failure: { error: unknown } | null = null;
+    for (let after = 0; !failure;) {
+      const page = this.store.loadedRowsPage(this.options.ledger, table, after, 1000);
+      if (!page.length) break;
+      after = page[page.length - 1].position;
+      const p: Promise<void> = closePage(page)
+        .catch((error: unknown) => void (failure ??= { error }))
+        .finally(() => inFlight.delete(p));
+      inFlight.add(p);
+      while (inFlight.size >= CLOSE_PAGES_IN_FLIGHT && !failure) await Promise.race(inFlight);
     }
+    await Promise.all(inFlight);
+    if (failure) throw (failure as { error: unknown }).error;
     this.progress.done(task);
     return failures;
   }
