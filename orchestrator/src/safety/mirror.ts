@@ -69,7 +69,13 @@ const MIRROR_CHUNK = 1000;
  * checkpoint moves past a chunk only when every chunk before it has landed (a failed chunk stops it, and the next
  * mirror retries from there). Entries from the first pending one on wait: their outcome is not known yet.
  */
-export async function mirrorAudit(sink: SinkPort, store: StateStore, runId: string, options: { slots?: () => number } = {}): Promise<{ auditRows: number; failed: number; firstError: string | null }> {
+export async function mirrorAudit(sink: SinkPort, store: StateStore, runId: string, options: {
+  slots?: () => number;
+  /** Send whole chunks only (the mirror while a run writes: the last, short chunk waits for the next call). */
+  wholeChunksOnly?: boolean;
+  /** Awaited before the first chunk is sent (the run record the entries point at), only when there is one to send. */
+  beforeFirstChunk?: () => Promise<void>;
+} = {}): Promise<{ auditRows: number; failed: number; firstError: string | null }> {
   const checkpoint = `mirror:${runId}`;
   const last = Number(store.getCheckpoint(checkpoint) ?? 0);
   const pendingSeqs = store.pendingAudit(runId).map((e) => e.seq);
@@ -122,6 +128,7 @@ export async function mirrorAudit(sink: SinkPort, store: StateStore, runId: stri
       if (e.status !== 'done' || e.operation === 'skip') continue;
       chunk.push(e);
       if (chunk.length >= MIRROR_CHUNK) {
+        if (!rows) await options.beforeFirstChunk?.();
         send(chunk);
         chunk = [];
         // Room for the next chunk: wait for the oldest while the window is full.
@@ -130,7 +137,10 @@ export async function mirrorAudit(sink: SinkPort, store: StateStore, runId: stri
     }
     if (end) break;
   }
-  if (chunk.length && !stopped) send(chunk);
+  if (chunk.length && !stopped && !options.wholeChunksOnly) {
+    if (!rows) await options.beforeFirstChunk?.();
+    send(chunk);
+  }
   while (sent.length && !stopped) await advanceOne();
   // Chunks still in flight after a failure settle before the step goes on.
   await Promise.allSettled(sent.map((c) => c.result));
