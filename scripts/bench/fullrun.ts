@@ -79,6 +79,8 @@ interface FirmRun {
   firm: Firm;
   steps: StepRun[];
   auditRowsMirrored: number;
+  /** The run's per-table spans from the command's log. */
+  runSpans: string[];
 }
 
 /** Written before each step: reports the process's peak RSS (kB on Linux, from getrusage) to a file on exit. */
@@ -162,6 +164,16 @@ function auditRowsMirrored(config: string, runId: string): number {
   }
 }
 
+/** Where the run's time went: each table's span, as the command's log file has it (ProgressReporter.detail). */
+function runSpans(config: string): string[] {
+  const { stateDir } = JSON.parse(fs.readFileSync(config, 'utf8')) as { stateDir: string };
+  const log = path.join(stateDir, 'astep-migrate.log');
+  if (!fs.existsSync(log)) return [];
+  const lines = fs.readFileSync(log, 'utf8').split('\n');
+  const begins = lines.findIndex((l) => l.includes('step begins: Running the migration'));
+  return lines.slice(Math.max(0, begins)).filter((l) => / rows written from | done in | step ends: Running the migration/.test(l)).map((l) => l.replace(/^\S+ /, ''));
+}
+
 async function measureFirm(firm: Firm): Promise<FirmRun> {
   console.error(`${firm} firm: starting the emulators (clock ×${CLOCK_SCALE}, ${APP_USERS} application user${APP_USERS > 1 ? 's' : ''}, ${SESSIONS} Actionstep session${SESSIONS > 1 ? 's' : ''} at ${RATE} requests/s each)`);
   const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), `astep-bench-${firm}-`));
@@ -178,7 +190,7 @@ async function measureFirm(firm: Firm): Promise<FirmRun> {
       if (r.code !== 0 && !(step === 'verify' && r.code === 1)) throw new Error(`${firm}: ${step} exited ${r.code}:\n${r.stderrTail}`);
     }
     const runId = String(steps.find((s) => s.step === 'run')?.json?.runId ?? '');
-    return { firm, steps, auditRowsMirrored: runId ? auditRowsMirrored(emulators.config, runId) : 0 };
+    return { firm, steps, auditRowsMirrored: runId ? auditRowsMirrored(emulators.config, runId) : 0, runSpans: runSpans(emulators.config) };
   } finally {
     await emulators.stop();
     fs.rmSync(stateDir, { recursive: true, force: true });
@@ -237,6 +249,7 @@ function throughputSection(runs: FirmRun[]): string[] {
     // used counts both (the target above counts the migrated rows alone).
     const all = rows + r.auditRowsMirrored;
     lines.push(`           targets and audit rows together: ${all} in ${virtualSeconds.toFixed(0)} virtual s = ${(all / virtualSeconds).toFixed(0)} rows/s / ${bound.toFixed(0)} = ${(all / virtualSeconds / bound).toFixed(3)} of the users' capacity`);
+    if (r.runSpans.length) lines.push('           where the run went (its log):', ...r.runSpans.map((l) => `             ${l}`));
   }
   return lines;
 }
