@@ -82,12 +82,14 @@ describe('the time estimate', () => {
     expect(two.dataverse.perUser.records).toBe(one.dataverse.perUser.records / 2);
   });
 
-  it('prices Dataverse at the execution-time bound: rows and audit entries in batches of 250, a read before and after each', () => {
+  it('prices Dataverse at the execution-time bound: rows in batches of 250 with a read before and after each, their audit entries in chunks of 1,000', () => {
     const t = estimateTime(firm);
     expect(t.dataverse.records).toBe(400_000);
-    // 1,600 batches of (288 + 1.152 × 250) + 2 × (40 + 0.05 × 250) ms = 681 ms; 4 s of execution per second per user.
-    expect(t.dataverse.perUser.executionSeconds).toBe(Math.round((1600 * 681) / 1000));
-    expect(t.dataverse.loadMinutes).toBeCloseTo((1600 * 0.681) / 4 / 60, 1);
+    // 800 batches of (288 + 1.152 × 250) + 2 × (40 + 0.05 × 250) ms = 681 ms, and the 200,000 audit entries in 200
+    // chunks of 288 + 1.152 × 1,000 ms (nothing read); 4 s of execution per second per user.
+    const executionMs = 800 * 681 + 200 * (288 + 1152);
+    expect(t.dataverse.perUser.executionSeconds).toBe(Math.round(executionMs / 1000));
+    expect(t.dataverse.loadMinutes).toBeCloseTo(executionMs / 1000 / 4 / 60, 1);
   });
 
   it('prices extract\'s copy of the staging to Dynamics: an UpsertMultiple per 250 staged records, 32 in flight', () => {
@@ -111,7 +113,7 @@ describe('the time estimate', () => {
     // 200,000 rows: 200 batches (one request each toward the limit) of 10 GETs, each priced as a read.
     const reads = 2000;
     expect(t.dataverse.verifyMinutes).toBeCloseTo((reads * 0.04 + 200_000 * 0.00005) / 4 / 60, 1);
-    expect(t.dataverse.requests).toBe(t.dataverse.staging.requests + 1600 * 3 + 200);
+    expect(t.dataverse.requests).toBe(t.dataverse.staging.requests + 800 * 3 + 200 + 200);
   });
 
   it('prices the rollback as deletes one at a time (288 ms of server time each), outside the total, shortened by users', () => {
@@ -148,7 +150,9 @@ describe('the time estimate', () => {
   it('counts every written row against the tenant\'s daily entitlement and says when packs are needed', () => {
     const t = estimateTime(firm);
     expect(t.entitlement.poolPer24h).toBe(600_000);
-    expect(t.entitlement.operations).toBeGreaterThan(400_000);
+    // 400,000 rows written (targets and audit entries, every bulk record counts), 1,600 reads before and after the
+    // 800 batches, 200,000 staged records copied, 2,000 verify reads.
+    expect(t.entitlement.operations).toBe(400_000 + 1_600 + 200_000 + 2_000);
     expect(t.entitlement.days).toBeCloseTo(t.entitlement.operations / 600_000, 2);
     const big = estimateTime({ ...firm, dataverseRecords: 1_000_000, licences: 0 });
     expect(big.entitlement.days).toBeGreaterThan(4);

@@ -26,6 +26,8 @@ export const PRODUCTION_PACE_PER_SECOND = 0.5;
 export const TARGET_MINUTES = 30;
 /** The row loader's batch (orchestrator/src/load/rowLoader.ts): one read before, one upsert, one read back. */
 export const LOADER_BATCH = 250;
+/** Audit entries per bulk request of the audit's mirror to Dataverse (safety/mirror.ts MIRROR_CHUNK). */
+export const AUDIT_CHUNK = 1000;
 const MAX_IDENTITIES = 20;
 /**
  * Extract copies every staged record to astep_stagingrow (store/stagingMirror.ts, so the wizard can continue the run):
@@ -199,13 +201,17 @@ export function sessionPace(name: string, lanes: number, pace: SourcePace): Sess
   };
 }
 
-/** Dataverse execution (ms) and requests to write `records` rows in loader batches, reads before and after included. */
-function dataverseWork(records: number): { requests: number; executionMs: number } {
-  const batches = Math.ceil(records / LOADER_BATCH);
+/** Dataverse execution (ms), requests and reads to write `targets` rows in loader batches (reads before and after included) and their audit entries. */
+function dataverseWork(targets: number): { requests: number; reads: number; executionMs: number } {
+  // Target rows: per batch of 250 a read of the rows that exist, the bulk write and a read back (rowLoader.ts).
+  const batches = Math.ceil(targets / LOADER_BATCH);
   const c = DATAVERSE_COSTS;
   const write = c.bulkBaseMs + c.bulkPerRecordMs * LOADER_BATCH;
   const read = c.readBaseMs + c.readPerRowMs * LOADER_BATCH;
-  return { requests: batches * 3, executionMs: batches * (write + 2 * read) };
+  // Their audit entries, one each: written alone, in chunks of 1,000 (safety/mirror.ts), nothing read.
+  const chunks = Math.ceil(targets / AUDIT_CHUNK);
+  const audit = chunks * c.bulkBaseMs + targets * c.bulkPerRecordMs;
+  return { requests: batches * 3 + chunks, reads: batches * 2, executionMs: batches * (write + 2 * read) + audit };
 }
 
 /** Execution (ms) and requests of extract's copy of `records` staged records (of `resources` resources) to Dataverse. */
@@ -250,7 +256,7 @@ export function estimateTime(input: TimeEstimateInput): TimeEstimate {
   const users = Math.max(1, input.applicationUsers);
   // Every target row has an audit entry written beside it (safety/mirror.ts).
   const records = input.dataverseRecords * 2;
-  const work = dataverseWork(records);
+  const work = dataverseWork(input.dataverseRecords);
   const perUser = { records: Math.ceil(records / users), requests: Math.ceil(work.requests / users), executionSeconds: Math.round(work.executionMs / users / 1000) };
   const loadSeconds = boundSeconds(work.requests / users, work.executionMs / users);
   // The staging copy: at the bound of the users, and never faster than its requests in flight take on the server.
@@ -269,7 +275,8 @@ export function estimateTime(input: TimeEstimateInput): TimeEstimate {
   const rollbackRequests = Math.ceil(rollbackDeletes / ROLLBACK.perBatch) + rollbackReads;
   const rollbackSeconds = boundSeconds(rollbackRequests / users, (rollbackDeletes * DATAVERSE_COSTS.batchOperationMs + readMs(rollbackReads, rollbackDeletes)) / users);
 
-  const operations = records + work.requests - Math.ceil(records / LOADER_BATCH) + stagedRecords + verifyReads;
+  // Every bulk record counts, and every read request (the writes' requests are their records).
+  const operations = records + work.reads + stagedRecords + verifyReads;
   const pool = Math.min(ENTITLEMENT.cap, ENTITLEMENT.base + ENTITLEMENT.perLicence * input.licences);
   const days = Math.round((operations / pool) * 100) / 100;
 

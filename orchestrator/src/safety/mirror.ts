@@ -6,6 +6,7 @@ import type { AuditEntry, RunState, SinkPort, StateStore } from '../ports';
 import { tableInfo, keyLiteral } from '../load/tables';
 import { printable } from '../transform/values';
 import { EngineError } from '../run/engineError';
+import { AUDIT_CHUNK } from '../plan/timeEstimate';
 
 const MEMO_MAX = 1048576;
 const OPERATION_LABEL: Record<AuditEntry['operation'], string> = {
@@ -61,8 +62,8 @@ export async function mirrorRun(sink: SinkPort, run: RunState): Promise<void> {
   }
 }
 
-/** Audit rows per bulk request. */
-const MIRROR_CHUNK = 1000;
+/** Audit rows per bulk request (the plan prices the mirror so: plan/timeEstimate.ts AUDIT_CHUNK). */
+const MIRROR_CHUNK = AUDIT_CHUNK;
 
 /**
  * The audit entries not yet mirrored, in sequence order, a page at a time, several bulk requests in flight; the
