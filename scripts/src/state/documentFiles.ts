@@ -9,6 +9,7 @@ import type { DocumentFilesPort } from '@astep/orchestrator';
 import { privateDir } from './privateFiles';
 
 const PRIVATE_FILE = 0o600;
+const PART = '.part';
 
 export class DocumentFileStore implements DocumentFilesPort {
   private made = false;
@@ -36,10 +37,13 @@ export class DocumentFileStore implements DocumentFilesPort {
   async write(fileId: string, bytes: Uint8Array): Promise<void> {
     if (!this.made) {
       privateDir(this.dir);
+      // A killed extract leaves its unfinished file under a temporary name: never read, removed here (the state
+      // folder's lock means no other process is writing one now).
+      for (const f of fs.readdirSync(this.dir)) if (f.endsWith(PART)) fs.rmSync(path.join(this.dir, f), { force: true });
       this.made = true;
     }
     const file = this.fileOf(fileId);
-    const temp = `${file}.${process.pid}.part`;
+    const temp = `${file}.${process.pid}${PART}`;
     await fs.promises.writeFile(temp, bytes, { mode: PRIVATE_FILE });
     await fs.promises.rename(temp, file);
   }
