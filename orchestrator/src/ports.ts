@@ -365,6 +365,9 @@ export interface StateStore {
   importAudit(entries: AuditEntry[]): void;
   audit(runId: string, phase?: AuditPhase): AuditEntry[];
   pendingAudit(runId: string): AuditEntry[];
+  /** The sequence of the run's oldest pending entry (null: none), without reading the entries (the audit's mirror
+   *  asks every 2 s while a run writes, when up to 12,000 may be pending). */
+  firstPendingAuditSeq(runId: string): number | null;
   setOutcomes(runId: string, outcomes: RecordOutcome[]): void;
   outcomes(runId: string): RecordOutcome[];
   transaction<T>(fn: () => T): T;

@@ -72,10 +72,14 @@ describe.each(stores)('%s state store', (_name, make) => {
     expect(again).toMatchObject({ seq: 1, before: { firstname: 'Before' } });
     expect(store.addPendingAudit([pending('P-1', { runId: 'r2' })])[0].seq).toBe(1);
     expect(store.pendingAudit('r1').map((e) => e.seq)).toEqual([1, 2]);
+    expect(store.firstPendingAuditSeq('r1')).toBe(1);
 
     store.completeAudit('r1', 1, { after: { firstname: 'Jane' }, targetId: 'g-1' });
+    expect(store.firstPendingAuditSeq('r1')).toBe(2);
     store.completeAudit('r1', 2, { operation: 'error', errorCode: '0x80044331', message: 'A validation error occurred.' });
     expect(store.pendingAudit('r1')).toEqual([]);
+    expect(store.firstPendingAuditSeq('r1')).toBeNull();
+    expect(store.firstPendingAuditSeq('r2')).toBe(1);
     expect(store.audit('r1')).toEqual([
       { ...pending('P-1'), seq: 1, status: 'done', targetId: 'g-1', after: { firstname: 'Jane' } },
       { ...pending('P-2'), seq: 2, status: 'done', operation: 'error', errorCode: '0x80044331', message: 'A validation error occurred.' },

@@ -79,8 +79,7 @@ export async function mirrorAudit(sink: SinkPort, store: StateStore, runId: stri
 } = {}): Promise<{ auditRows: number; failed: number; firstError: string | null }> {
   const checkpoint = `mirror:${runId}`;
   const last = Number(store.getCheckpoint(checkpoint) ?? 0);
-  const pendingSeqs = store.pendingAudit(runId).map((e) => e.seq);
-  const stopAt = pendingSeqs.length ? Math.min(...pendingSeqs) : Infinity;
+  const stopAt = store.firstPendingAuditSeq(runId) ?? Infinity;
   const info = { logicalName: 'astep_auditentry', entitySetName: 'astep_auditentries', primaryIdAttribute: 'astep_auditentryid' };
   const runBind = `/${tableInfo('astep_migrationrun').entitySetName}(astep_runid=${keyLiteral(runId)})`;
   const slots = () => Math.max(1, options.slots?.() ?? 1);

@@ -90,6 +90,11 @@ export class MemoryStateStore implements StateStore {
   audit(runId: string, phase?: AuditPhase) {
     return structuredClone(this.auditRows.filter((a) => a.runId === runId && (!phase || a.phase === phase)).sort((a, b) => a.seq - b.seq));
   }
+  firstPendingAuditSeq(runId: string): number | null {
+    let first: number | null = null;
+    for (const a of this.pendingByIdentity.values()) if (a.runId === runId && (first === null || a.seq < first)) first = a.seq;
+    return first;
+  }
   pendingAudit(runId: string) { return structuredClone([...this.pendingByIdentity.values()].filter((a) => a.runId === runId).sort((a, b) => a.seq - b.seq)); }
   setOutcomes(runId: string, o: RecordOutcome[]) {
     const byKey = (x: RecordOutcome) => `${x.resource}\u0000${x.id}`;

@@ -241,6 +241,11 @@ export class SqliteStateStore implements StateStore {
     return (rows as AuditRow[]).map(toEntry);
   }
 
+  firstPendingAuditSeq(runId: string): number | null {
+    const row = this.prep("SELECT MIN(seq) AS seq FROM audit WHERE run_id = ? AND status = 'pending'").get(runId) as { seq: number | null } | undefined;
+    return row?.seq ?? null;
+  }
+
   pendingAudit(runId: string): AuditEntry[] {
     return (this.prep("SELECT * FROM audit WHERE run_id = ? AND status = 'pending' ORDER BY seq").all(runId) as AuditRow[]).map(toEntry);
   }
