@@ -171,7 +171,10 @@ function runSpans(config: string): string[] {
   if (!fs.existsSync(log)) return [];
   const lines = fs.readFileSync(log, 'utf8').split('\n');
   const begins = lines.findIndex((l) => l.includes('step begins: Running the migration'));
-  return lines.slice(Math.max(0, begins)).filter((l) => / rows written from | done in | step ends: Running the migration/.test(l)).map((l) => l.replace(/^\S+ /, ''));
+  const ends = lines.findIndex((l, i) => i > begins && l.includes('step ends: Running the migration'));
+  if (begins < 0) return [];
+  // The run's lines only (the same log goes on with verify and rollback).
+  return lines.slice(begins, ends < 0 ? undefined : ends + 1).filter((l) => / rows written from | done in | step ends: Running the migration/.test(l)).map((l) => l.replace(/^\S+ /, ''));
 }
 
 async function measureFirm(firm: Firm): Promise<FirmRun> {
