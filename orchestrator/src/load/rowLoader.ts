@@ -4,6 +4,7 @@
 // happened is recognised when the row already holds the intended values. Each batch stands alone (the pipeline in
 // pipeline.ts keeps many in flight): what it needs of earlier tables, the GUIDs of parent rows, comes from the pass's
 // ledger in the state store, and what it did goes there too.
+import { BoundedWork } from './boundedWork';
 import type { AuditEntry, AuditPhase, LoadedRow, ProgressReporter, Row, SinkPort, SinkUpsertTarget, StateStore, TableInfo } from '../ports';
 import type { MappingSet } from '../mappings/mappingSet';
 import type { TableMapping } from '../mappings/tableMapping';
@@ -478,20 +479,14 @@ export class RowLoader {
     // Pages close side by side: each is a read, a bulk update (or its actions) and a read back, one after another, so
     // one page at a time left the users idle (7,272 tasks of the medium firm took 26 s to close at clock ×1, against
     // 8 s to write). Pages hold different rows: their audit entries and ledger rows never meet.
-    const inFlight = new Set<Promise<void>>();
-    let failure: { error: unknown } | null = null;
-    for (let after = 0; !failure;) {
+    const pages = new BoundedWork(CLOSE_PAGES_IN_FLIGHT);
+    for (let after = 0; !pages.failed;) {
       const page = this.store.loadedRowsPage(this.options.ledger, table, after, 1000);
       if (!page.length) break;
       after = page[page.length - 1].position;
-      const p: Promise<void> = closePage(page)
-        .catch((error: unknown) => void (failure ??= { error }))
-        .finally(() => inFlight.delete(p));
-      inFlight.add(p);
-      while (inFlight.size >= CLOSE_PAGES_IN_FLIGHT && !failure) await Promise.race(inFlight);
+      await pages.start(() => closePage(page));
     }
-    await Promise.all(inFlight);
-    if (failure) throw (failure as { error: unknown }).error;
+    await pages.finish();
     this.progress.done(task);
     return failures;
   }

@@ -8,6 +8,7 @@
 // not at all). A download that fails is not fatal here: the run downloads that file again as its note goes, and
 // reports it against the document if it fails there too.
 import type { ActionDocument } from '@astep/actionstep-connector/records';
+import { BoundedWork } from '../load/boundedWork';
 import { attachable } from '../mappings/documents';
 import type { MigrationPlan } from '../plan/migrationPlan';
 import type { DocumentFilesPort, ProgressReporter, SourcePort, StateStore } from '../ports';
@@ -46,9 +47,8 @@ export async function prefetchDocuments(deps: DocumentPrefetchDeps, plan: Migrat
   const rule = { options: plan.options, maxUploadFileSize: plan.destination.maxUploadFileSize };
   const result: DocumentPrefetchResult = { attachable: 0, downloaded: 0, alreadyKept: 0, bytes: 0, failed: 0, firstError: null };
   if (!plan.options.attachDocuments) return result;
-  const concurrency = DOWNLOADS_PER_SESSION * Math.max(1, source.sessions?.().length ?? 1);
-  const inFlight = new Set<Promise<void>>();
-  let bytesInFlight = 0;
+  // At most DOWNLOADS_PER_SESSION files per sign-in and MAX_BYTES_IN_FLIGHT bytes at once (a larger file goes alone).
+  const downloads = new BoundedWork(DOWNLOADS_PER_SESSION * Math.max(1, source.sessions?.().length ?? 1), MAX_BYTES_IN_FLIGHT);
 
   const download = async (d: ActionDocument): Promise<void> => {
     const fileId = d.file as string;
@@ -85,19 +85,10 @@ export async function prefetchDocuments(deps: DocumentPrefetchDeps, plan: Migrat
         progress.tick(PREFETCH_TASK);
         continue;
       }
-      const size = d.fileSize ?? 0;
-      // Wait for room: at most `concurrency` files and MAX_BYTES_IN_FLIGHT bytes (one larger file goes alone).
-      while (inFlight.size >= concurrency || (inFlight.size > 0 && bytesInFlight + size > MAX_BYTES_IN_FLIGHT)) await Promise.race(inFlight);
-      bytesInFlight += size;
-      const p: Promise<void> = download(d).finally(() => {
-        progress.tick(PREFETCH_TASK);
-        bytesInFlight -= size;
-        inFlight.delete(p);
-      });
-      inFlight.add(p);
+      await downloads.start(() => download(d).finally(() => progress.tick(PREFETCH_TASK)), d.fileSize ?? 0);
     }
   }
-  await Promise.all(inFlight);
+  await downloads.finish();
   progress.done(PREFETCH_TASK);
   return result;
 }
