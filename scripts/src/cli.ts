@@ -212,7 +212,7 @@ export function buildProgram(): Command {
       // The notes' files, kept in the state folder for the run: a step of its own on screen (it can be the longest).
       progress.endStep('records');
       progress.beginStep('Downloading documents');
-      await s.engine.keepDocumentFiles(runId);
+      const documents = await s.engine.keepDocumentFiles(runId);
       progress.endStep('files');
       progress.beginStep('Copying the staged records to Dynamics');
       const trustLedger = s.engine.trustLedgerStatus(flags.run);
@@ -222,11 +222,9 @@ export function buildProgram(): Command {
       const mirrored = await mirrorStaging(s.sink, s.store, runId, s.progress);
       // What each sign-in did: every one should carry a share (each has its own rate limit).
       const sessions = s.source.sessions().map((x) => ({ name: x.name, answered: x.pace().answered, throttled: x.pace().throttled }));
-      const documents = s.engine.documentFilesStatus(flags.run);
       out(flags, { runId, counts, documents, actionstepRequests: s.source.requestCount(), sessions, stagedInDataverse: mirrored, trustLedger, notMigrated, findings: s.engine.extractionFindings(flags.run) }, () => [
         ...textTable(['Actionstep object', 'Records'], [...Object.entries(counts).map(([k, v]) => [objectLabel(k), v]), ['Total', Object.values(counts).reduce((a, b) => a + b, 0)]], colors()),
         ...(sessions.length > 1 ? ['', ...sessions.map((x) => `${x.name}: ${x.answered} requests answered, ${x.throttled} refused (429)`)] : []),
-        ...(documents ? ['', `Documents for notes: ${documents.attachable} files kept for the run (${documents.downloaded} downloaded now, ${documents.alreadyKept} from before)${documents.failed ? `; ${colors().red(`${documents.failed} could not be downloaded now`)} and will be tried again during the run` : ''}.`] : []),
         ...notMigrated.map((n) => `\n${colors().red(n.mapping)}: ${n.reason}.\n  ${n.whatToDo}`),
         '', next('sample', flags),
       ].join('\n'));

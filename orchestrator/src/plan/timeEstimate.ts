@@ -26,7 +26,7 @@ export const PRODUCTION_PACE_PER_SECOND = 0.5;
 export const TARGET_MINUTES = 30;
 /** The row loader's batch (orchestrator/src/load/rowLoader.ts): one read before, one upsert, one read back. */
 export const LOADER_BATCH = 250;
-/** Audit entries per bulk request of the audit's mirror to Dataverse (safety/mirror.ts MIRROR_CHUNK). */
+/** Audit entries per bulk request of the audit's mirror to Dataverse (safety/mirror.ts uses this one). */
 export const AUDIT_CHUNK = 1000;
 const MAX_IDENTITIES = 20;
 /**

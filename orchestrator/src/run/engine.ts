@@ -144,9 +144,6 @@ export interface SampleResult {
   labels?: DiffLabels;
 }
 
-/** The checkpoint holding what extract did with the notes' files. */
-const documentsKey = (runId: string) => `extract:${runId}:document-files`;
-
 export { EngineError };
 
 export class MigrationEngine {
@@ -342,14 +339,7 @@ export class MigrationEngine {
     const { source, progress } = this.deps;
     const documents = await prefetchDocuments({ source, store: this.store, files, progress }, this.requirePlan(run));
     progress.log(prefetchSummary(documents));
-    this.store.setCheckpoint(documentsKey(run.runId), JSON.stringify(documents));
     return documents;
-  }
-
-  /** The files extract kept for the notes (null: extract keeps none here, or has not run). */
-  documentFilesStatus(runId?: string): DocumentPrefetchResult | null {
-    const saved = this.store.getCheckpoint(documentsKey(this.requireRun(runId).runId));
-    return saved ? (JSON.parse(saved) as DocumentPrefetchResult) : null;
   }
 
   /** What the extraction knows of the trust ledger: which file, or that none was given (null before extraction). */

@@ -6,6 +6,7 @@ import type { AuditEntry, RunState, SinkPort, StateStore } from '../ports';
 import { tableInfo, keyLiteral } from '../load/tables';
 import { printable } from '../transform/values';
 import { EngineError } from '../run/engineError';
+// Audit rows per bulk request: one constant with the plan, which prices the mirror so.
 import { AUDIT_CHUNK } from '../plan/timeEstimate';
 
 const MEMO_MAX = 1048576;
@@ -61,9 +62,6 @@ export async function mirrorRun(sink: SinkPort, run: RunState): Promise<void> {
     throw new Error(`could not record run ${run.runId} in Dataverse: ${res.message}`);
   }
 }
-
-/** Audit rows per bulk request (the plan prices the mirror so: plan/timeEstimate.ts AUDIT_CHUNK). */
-const MIRROR_CHUNK = AUDIT_CHUNK;
 
 /**
  * The audit entries not yet mirrored, in sequence order, a page at a time, several bulk requests in flight; the
@@ -127,7 +125,7 @@ export async function mirrorAudit(sink: SinkPort, store: StateStore, runId: stri
       // Skips are kept in the local audit only.
       if (e.status !== 'done' || e.operation === 'skip') continue;
       chunk.push(e);
-      if (chunk.length >= MIRROR_CHUNK) {
+      if (chunk.length >= AUDIT_CHUNK) {
         if (!rows) await options.beforeFirstChunk?.();
         send(chunk);
         chunk = [];

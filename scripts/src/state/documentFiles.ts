@@ -29,9 +29,16 @@ export class DocumentFileStore implements DocumentFilesPort {
     }
   }
 
+  /** One read per note in the run (no stat first): a file of another size is read and refused, which is rare. */
   async read(fileId: string, size: number | null): Promise<Uint8Array | null> {
-    if (!(await this.has(fileId, size))) return null;
-    return fs.promises.readFile(this.fileOf(fileId));
+    let bytes: Buffer;
+    try {
+      bytes = await fs.promises.readFile(this.fileOf(fileId));
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null;
+      throw e;
+    }
+    return size === null || bytes.length === size ? bytes : null;
   }
 
   async write(fileId: string, bytes: Uint8Array): Promise<void> {
