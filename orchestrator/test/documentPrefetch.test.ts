@@ -63,14 +63,6 @@ describe('document files kept by extract', () => {
     expect(again).toMatchObject({ attachable: 4, downloaded: 0, alreadyKept: 2, failed: 2 });
   });
 
-  test('a short answer is not kept (its size says the file is not whole)', async () => {
-    const { store, source, plan } = await fixture();
-    const files = new MemoryFiles();
-    const r = await prefetchDocuments({ source, store, files, progress: silentProgress }, plan);
-    expect(files.kept.has('DL::Actions::10::7')).toBe(false);
-    expect(r.failed).toBe(2);
-  });
-
   test('nothing is downloaded when the plan keeps documents as links', async () => {
     const { store, source, asked } = await fixture();
     const plan = contextFor(smallFirm(), { attachDocuments: false }).plan;
