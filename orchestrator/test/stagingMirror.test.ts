@@ -43,7 +43,7 @@ test('every staged record is copied once, 1,000 per call, with several calls in 
   expect(sink.keys).toHaveLength(10_500);
   expect(Math.max(...sink.sizes)).toBe(STAGING_MIRROR_PAGE);
   expect(sink.sizes).toHaveLength(11);
-  // Each page is one call with a few requests of its own (keys a URL cannot carry go one by one inside a call), and up
+  // Each page is one call with a few requests of its own (keys a URL cannot carry are read first inside a call), and up
   // to 8 pages go at once: one at a time took 11 pauses.
   expect(sink.options.every((o) => o.maxConcurrency === STAGING_MIRROR_PAGE_REQUESTS)).toBe(true);
   expect(sink.peak).toBe(STAGING_MIRROR_SLOTS);

@@ -78,13 +78,23 @@ interface Item {
   key?: KeyValues | { id: string };
   attributes: Record<string, unknown>;
   attempts: number;
+  /**
+   * Set on a row whose URL-unsafe key was found by query and is now written by id: the row as asked, to be written
+   * again one by one if someone else created its key between our read and our write.
+   */
+  resolvedFrom?: Item;
 }
 
 interface Unit {
   items: Item[];
   /** A key a URL cannot carry: found with a $filter query, then written by id (or created). */
   viaQuery?: boolean;
+  /** Rows whose one-column keys a URL cannot carry: found with one read, then written by id in one request. */
+  resolveKeys?: boolean;
 }
+
+/** Rows whose URL-unsafe keys are found with one read (a batch of In() queries) and then written together. */
+const KEY_RESOLVE_GROUP = 100;
 
 /** Duplicate primary key / duplicate alternate key. */
 const DUPLICATE_CODES = new Set(['0x80040237', '0x80060892']);
@@ -228,9 +238,15 @@ export class BulkWriter {
     let items = allItems;
     const total = items.length;
     const results: WriteResult[] = new Array(wave?.size ?? total);
+    const queue: Unit[] = []; // split halves, retries and rows found by key go first
     const progress: WriteProgress = { done: 0, total, succeeded: 0, failed: 0 };
     const finish = (item: Item, r: Omit<WriteResult, 'index' | 'ref'>) => {
       if (results[item.index]) return;
+      if (r.outcome === 'failed' && item.resolvedFrom && DUPLICATE_CODES.has(r.errorCode ?? '')) {
+        // Its key was created elsewhere after our read: find it again and write it alone.
+        queue.push({ items: [item.resolvedFrom], viaQuery: true });
+        return;
+      }
       results[item.index] = { index: item.index, ...(item.ref !== undefined ? { ref: item.ref } : {}), ...r };
       progress.done++;
       if (r.outcome === 'failed') progress.failed++;
@@ -239,15 +255,23 @@ export class BulkWriter {
     if (total === 0) return results;
     let bulk = op !== 'delete' && this.preferBulk && (await tableSupportsBulk(this.client, table.logicalName));
     const abortSignal = this.options.abortSignal;
-    const queue: Unit[] = []; // split halves and retries go first
-    // Keys holding characters a URL key cannot carry (/ < > * % & : \ ? + #) are resolved by query, one by one
-    // (rare: not worth risking a whole bulk request on how the service parses them inside @odata.id).
+    // Keys holding characters a URL key cannot carry (/ < > * % & : \ ? + #) are resolved by query (reference §1),
+    // not risked inside a bulk request's @odata.id, where the service parses them as a URL too. One-column keys are
+    // found KEY_RESOLVE_GROUP at a time and written by id in bulk: one by one, a staged firm whose data collection
+    // names hold such characters cost two requests per value. Keys of several columns still go one by one.
     if (op === 'upsert') {
       const byQuery = items.filter((it) => it.key && !isIdKey(it.key) && Object.values(it.key).some((v) => typeof v === 'string' && forbiddenKeyCharacters(v).length > 0));
       if (byQuery.length) {
         const set = new Set(byQuery);
         items = items.filter((it) => !set.has(it));
-        for (const it of byQuery) queue.push({ items: [it], viaQuery: true });
+        const byColumn = new Map<string, Item[]>();
+        for (const it of byQuery) {
+          const columns = Object.keys(it.key as KeyValues);
+          if (columns.length === 1) byColumn.set(columns[0], [...(byColumn.get(columns[0]) ?? []), it]);
+          else queue.push({ items: [it], viaQuery: true });
+        }
+        for (const group of byColumn.values())
+          for (let i = 0; i < group.length; i += KEY_RESOLVE_GROUP) queue.push({ items: group.slice(i, i + KEY_RESOLVE_GROUP), resolveKeys: true });
       }
     }
     let cursor = 0;
@@ -292,6 +316,12 @@ export class BulkWriter {
     const process = async (unit: Unit): Promise<void> => {
       if (unit.viaQuery) {
         await this.upsertViaQuery(table, unit.items[0], finish);
+      } else if (unit.resolveKeys) {
+        const resolved = await this.resolveKeys(table, unit.items);
+        const size = bulk ? this.batchSize : this.batchOperationSize;
+        const parts: Unit[] = [];
+        for (let i = 0; i < resolved.length; i += size) parts.push({ items: resolved.slice(i, i + size) });
+        queue.unshift(...parts);
       } else if (bulk) {
         const outcome = await this.sendBulk(op, table, unit, finish);
         if (outcome === 'unsupported') {
@@ -427,7 +457,9 @@ export class BulkWriter {
   }
 
   private failure(item: Item, e: DataverseError): Omit<WriteResult, 'index' | 'ref'> {
-    const key = item.key ? describeKey(item.key) : '';
+    // A row found by its key is named by that key, not by the id we wrote it with.
+    const asked = item.resolvedFrom ?? item;
+    const key = asked.key ? describeKey(asked.key) : '';
     const who = item.ref ? `Record ${item.ref}${key ? ` (${key})` : ''}` : `Record ${key || item.label}`;
     return { outcome: 'failed', status: e.status, errorCode: e.code, message: `${who}: ${e.message}${e.code ? ` [${e.code}]` : ''}` };
   }
@@ -452,6 +484,24 @@ export class BulkWriter {
    * to a query and address the row by id): `$filter` on the key columns → PATCH by id, or POST with the key columns
    * when there is none. A concurrent create of the same key surfaces as a duplicate-key error; then we update.
    */
+  /**
+   * Rows whose one-column alternate key a URL cannot carry, found with one read: each becomes a write by id (the row
+   * found, or a new id with the key columns in the body, which an upsert by id creates). A read cannot hold the key's
+   * row back from another writer; finish() sends a row that then meets a duplicate key to upsertViaQuery.
+   */
+  private async resolveKeys(table: TableRef, items: Item[]): Promise<Item[]> {
+    const column = Object.keys(items[0].key as KeyValues)[0];
+    const valueOf = (it: Item) => String((it.key as KeyValues)[column]);
+    const rows = await this.client.retrieveByValues(table.entitySetName, column, items.map(valueOf), [table.primaryIdAttribute, column], { abortSignal: this.options.abortSignal, batched: true });
+    // Keys compare as their column does: case-insensitively under Dataverse's default collation.
+    const idByValue = new Map(rows.map((r) => [String(r[column]).toLowerCase(), String(r[table.primaryIdAttribute])]));
+    return items.map((it) => {
+      const found = idByValue.get(valueOf(it).toLowerCase());
+      const attributes = found ? it.attributes : { ...it.attributes, ...(it.key as KeyValues) };
+      return { ...it, key: { id: found ?? randomGuid() }, attributes, resolvedFrom: it };
+    });
+  }
+
   private async upsertViaQuery(table: TableRef, item: Item, finish: (item: Item, r: Omit<WriteResult, 'index' | 'ref'>) => void): Promise<void> {
     const key = item.key as KeyValues;
     const filter = Object.entries(key)

@@ -87,15 +87,13 @@ describe('BulkWriter', () => {
     expect(ops[0].body).not.toHaveProperty('astep_sourceid');
   });
 
-  it('resolves keys a URL cannot carry by $filter query, then creates (or updates by id); the rest go in bulk', async () => {
+  it('finds one-column keys a URL cannot carry with one read, then writes them by id in bulk beside the rest', async () => {
     const stub = stubTransport((req) => {
       if (req.url.includes('sdkmessagefilters')) return json(200, { value: [{}] });
       if (req.method === 'GET' && req.url.includes('$filter=')) {
-        const f = decodeURIComponent(req.url);
-        return json(200, { value: f.includes("'x&y'") ? [{ accountid: '00000000-0000-0000-0000-0000000000aa' }] : [] });
+        // Stored as 'X&Y': the key matches case-insensitively, as under Dataverse's default collation.
+        return json(200, { value: decodeURIComponent(req.url).includes("'x&y'") ? [{ accountid: '00000000-0000-0000-0000-0000000000aa', astep_sourceid: 'X&Y' }] : [] });
       }
-      if (req.method === 'POST' && req.url.endsWith('/accounts')) return noContent({ 'odata-entityid': `${WEB_API}accounts(00000000-0000-0000-0000-0000000000bb)` });
-      if (req.method === 'PATCH') return noContent();
       if (req.url.endsWith('UpsertMultiple')) return noContent();
       throw new Error(`unexpected ${req.method} ${req.url}`);
     });
@@ -105,15 +103,82 @@ describe('BulkWriter', () => {
     t[2].key = { astep_sourceid: 'x&y' };
     const results = await new BulkWriter(client).upsertMany(ACCOUNTS, t);
     expect(results.map((r) => r.outcome)).toEqual(['upserted', 'upserted', 'upserted', 'upserted']);
-    expect(results[1].id).toBe('00000000-0000-0000-0000-0000000000bb');
     expect(results[2].id).toBe('00000000-0000-0000-0000-0000000000aa');
-    const post = stub.requests.find((r) => r.method === 'POST' && r.url.endsWith('/accounts'))!;
-    expect(post.json).toMatchObject({ astep_sourceid: 'a/b', name: 'Matter 1' });
+    expect(results[1].id).toMatch(/^[0-9a-f-]{36}$/);
+    // Both keys in one read, one In() over the key column; nothing sent one by one.
+    const reads = stub.requests.filter((r) => r.method === 'GET' && r.url.includes('/accounts?'));
+    expect(reads).toHaveLength(1);
+    expect(decodeURIComponent(reads[0].url)).toContain("Microsoft.Dynamics.CRM.In(PropertyName='astep_sourceid',PropertyValues=['a/b','x&y'])");
+    expect(stub.requests.filter((r) => r.method === 'POST' && r.url.endsWith('/accounts'))).toHaveLength(0);
+    expect(stub.requests.filter((r) => r.method === 'PATCH')).toHaveLength(0);
+    const written = stub.requests.filter((r) => r.url.endsWith('UpsertMultiple')).flatMap((r) => (r.json as { Targets: Array<Record<string, unknown>> }).Targets);
+    expect(written).toHaveLength(4);
+    // The new row carries its key column and the id it is created with; the found row is addressed by its id.
+    expect(written.find((x) => x.accountid === results[1].id)).toMatchObject({ astep_sourceid: 'a/b', name: 'Matter 1' });
+    const found = written.find((x) => x.accountid === '00000000-0000-0000-0000-0000000000aa')!;
+    expect(found).not.toHaveProperty('astep_sourceid');
+    expect(found).not.toHaveProperty('@odata.id');
+    expect(written.filter((x) => typeof x['@odata.id'] === 'string')).toHaveLength(2);
+  });
+
+  it('writes a row found by key alone again when its key was created elsewhere between the read and the write', async () => {
+    let created = false;
+    const stub = stubTransport((req) => {
+      if (req.url.includes('sdkmessagefilters')) return json(200, { value: [{}] });
+      if (req.method === 'GET' && req.url.includes('$filter=')) return json(200, { value: created ? [{ accountid: '00000000-0000-0000-0000-0000000000cc', astep_sourceid: 'a/b' }] : [] });
+      if (req.url.endsWith('UpsertMultiple')) {
+        // Another writer created 'a/b' after our read: the create by our new id meets the alternate key.
+        created = true;
+        return dvError(400, '0x80060892', 'A record that has the attribute values Source Id already exists.');
+      }
+      if (req.method === 'PATCH' && req.url.endsWith('accounts(00000000-0000-0000-0000-0000000000cc)')) return noContent();
+      throw new Error(`unexpected ${req.method} ${req.url}`);
+    });
+    const client = new DataverseClient({ webApiUrl: WEB_API, credential: staticToken, transport: stub.transport });
+    const results = await new BulkWriter(client).upsertMany(ACCOUNTS, [{ key: { astep_sourceid: 'a/b' }, attributes: { name: 'AB' }, ref: 'ab' }]);
+    expect(results[0]).toMatchObject({ outcome: 'upserted', id: '00000000-0000-0000-0000-0000000000cc' });
     const patch = stub.requests.find((r) => r.method === 'PATCH')!;
-    expect(patch.url).toBe(`${WEB_API}accounts(00000000-0000-0000-0000-0000000000aa)`);
+    expect(patch.json).toMatchObject({ name: 'AB' });
     expect(patch.headers['If-Match']).toBe('*');
-    const bulk = stub.requests.find((r) => r.url.endsWith('UpsertMultiple'))!;
-    expect((bulk.json as { Targets: unknown[] }).Targets).toHaveLength(2);
+  });
+
+  it('names a row found by key by that key when it fails', async () => {
+    const stub = stubTransport((req) => {
+      if (req.url.includes('sdkmessagefilters')) return json(200, { value: [{}] });
+      if (req.method === 'GET') return json(200, { value: [] });
+      return lengthError();
+    });
+    const client = new DataverseClient({ webApiUrl: WEB_API, credential: staticToken, transport: stub.transport });
+    const results = await new BulkWriter(client).upsertMany(ACCOUNTS, [{ key: { astep_sourceid: 'a/b' }, attributes: { name: 'x'.repeat(161) }, ref: 'ab' }]);
+    expect(results[0]).toMatchObject({ outcome: 'failed', errorCode: '0x80044331' });
+    expect(results[0].message).toContain("Record ab (astep_sourceid='a/b')");
+  });
+
+  it('still finds keys of several columns a URL cannot carry one by one: $filter query, then create or update by id', async () => {
+    const TWO: TableRef = { logicalName: 'astep_timeentry', entitySetName: 'astep_timeentries', primaryIdAttribute: 'astep_timeentryid' };
+    const stub = stubTransport((req) => {
+      if (req.url.includes('sdkmessagefilters')) return json(200, { value: [{}] });
+      if (req.method === 'GET' && req.url.includes('$filter=')) {
+        const f = decodeURIComponent(req.url);
+        return json(200, { value: f.includes("'x&y'") ? [{ astep_timeentryid: '00000000-0000-0000-0000-0000000000aa' }] : [] });
+      }
+      if (req.method === 'POST' && req.url.endsWith('/astep_timeentries')) return noContent({ 'odata-entityid': `${WEB_API}astep_timeentries(00000000-0000-0000-0000-0000000000bb)` });
+      if (req.method === 'PATCH') return noContent();
+      throw new Error(`unexpected ${req.method} ${req.url}`);
+    });
+    const client = new DataverseClient({ webApiUrl: WEB_API, credential: staticToken, transport: stub.transport });
+    const results = await new BulkWriter(client).upsertMany(TWO, [
+      { key: { astep_sourceid: 'a/b', astep_runid: 'r1' }, attributes: { astep_name: 'one' }, ref: 'one' },
+      { key: { astep_sourceid: 'x&y', astep_runid: 'r1' }, attributes: { astep_name: 'two' }, ref: 'two' },
+    ]);
+    expect(results.map((r) => r.outcome)).toEqual(['upserted', 'upserted']);
+    expect(results[0].id).toBe('00000000-0000-0000-0000-0000000000bb');
+    expect(results[1].id).toBe('00000000-0000-0000-0000-0000000000aa');
+    const post = stub.requests.find((r) => r.method === 'POST' && r.url.endsWith('/astep_timeentries'))!;
+    expect(post.json).toMatchObject({ astep_sourceid: 'a/b', astep_runid: 'r1', astep_name: 'one' });
+    const patch = stub.requests.find((r) => r.method === 'PATCH')!;
+    expect(patch.url).toBe(`${WEB_API}astep_timeentries(00000000-0000-0000-0000-0000000000aa)`);
+    expect(patch.headers['If-Match']).toBe('*');
   });
 
   it('fails records with an unusable key (blank value, non-GUID id) before sending, and writes the rest in bulk', async () => {

@@ -149,6 +149,11 @@ describe('DataverseClient, BulkWriter and MetadataProvisioner against the emulat
     // Bulk path with a quote (and a character a URL key cannot carry) in the key.
     const bulk = await new BulkWriter(client).upsertMany(ACCOUNTS, [{ key: { astep_sourceid: "Smith & O'Neil" }, attributes: { name: 'Smith & O\'Neil' }, ref: 'q' }]);
     expect(bulk[0].outcome).toBe('upserted');
+    // Found by its key the second time (in a different case: keys compare case-insensitively), updated, not repeated.
+    const again2 = await new BulkWriter(client).upsertMany(ACCOUNTS, [{ key: { astep_sourceid: "SMITH & O'NEIL" }, attributes: { name: 'Smith and O\'Neil' }, ref: 'q2' }]);
+    expect(again2[0]).toMatchObject({ outcome: 'upserted', id: bulk[0].id });
+    const stored = (await emu.snapshot(['account'])).account.filter((r) => String(r.astep_sourceid).toLowerCase() === "smith & o'neil");
+    expect(stored.map((r) => r.name)).toEqual(["Smith and O'Neil"]);
   });
 
   it('binds lookups by alternate key in bulk and writes money columns (base currency)', async () => {
