@@ -220,6 +220,12 @@ export interface StagedRecord {
   json: string;
 }
 
+/** Where a page of outcomes ended: the next page starts after this record. */
+export interface OutcomeCursor {
+  resource: string;
+  id: string;
+}
+
 export interface RecordOutcome {
   resource: string;
   id: string;
@@ -378,7 +384,11 @@ export interface StateStore {
   readonly staging?: StagingIndex;
   /** Outcomes in pages (`replace`: the run's earlier outcomes are removed first), and a page of them back. */
   addOutcomes(runId: string, outcomes: RecordOutcome[], replace: boolean): void;
-  outcomesPage(runId: string, after: number, limit: number): Array<RecordOutcome & { position: number }>;
+  /**
+   * The page of outcomes after `after` (null: from the first), in (resource, id) order. A cursor, not an offset: an
+   * offset makes the store walk every earlier row again for each page, quadratic over a firm's million outcomes.
+   */
+  outcomesPage(runId: string, after: OutcomeCursor | null, limit: number): RecordOutcome[];
   /** A ledger holds one mapping-and-load pass (run, sample, delta, verify of a run): its dispositions and loaded rows. */
   clearLedger(ledger: string): void;
   addDispositions(ledger: string, records: DispositionRecord[]): void;

@@ -128,11 +128,31 @@ describe.each(stores)('%s state store', (_name, make) => {
     store.setOutcomes('r1', [o('tasks', '99')]);
     store.addOutcomes('r1', [o('tasks', '2'), o('actions', '9')], true);
     store.addOutcomes('r1', [o('actions', '10'), o('tasks', '2', 'skipped')], false);
-    const first = store.outcomesPage('r1', 0, 2);
-    const rest = store.outcomesPage('r1', first[first.length - 1].position, 10);
+    const first = store.outcomesPage('r1', null, 2);
+    const rest = store.outcomesPage('r1', first[first.length - 1], 10);
     expect([...first, ...rest].map((x) => `${x.resource}:${x.id}:${x.outcome}`)).toEqual(['actions:10:migrated', 'actions:9:migrated', 'tasks:2:skipped']);
-    expect(store.outcomesPage('r1', 3, 10)).toEqual([]);
+    expect(store.outcomesPage('r1', rest[rest.length - 1], 10)).toEqual([]);
+    // A cursor between records (the record it names was removed since): the page starts at the next one.
+    expect(store.outcomesPage('r1', { resource: 'actions', id: '95' }, 10).map((x) => `${x.resource}:${x.id}`)).toEqual(['tasks:2']);
     expect(store.outcomes('r1')).toHaveLength(3);
+  });
+
+  test('outcomes paged by cursor over many pages: each record once, in (resource, id) order', () => {
+    const all = Array.from({ length: 2345 }, (_, i) => ({ resource: i % 3 ? 'tasks' : 'actions', id: String(i), outcome: 'migrated' as const, message: null, targets: null }));
+    store.addOutcomes('r1', all.slice(0, 1200), true);
+    store.addOutcomes('r1', all.slice(1200), false);
+    const seen: string[] = [];
+    let pages = 0;
+    for (let after: { resource: string; id: string } | null = null; ;) {
+      const page = store.outcomesPage('r1', after, 100);
+      if (!page.length) break;
+      pages++;
+      seen.push(...page.map((o) => `${o.resource}:${o.id}`));
+      after = page[page.length - 1];
+    }
+    expect(pages).toBe(24);
+    expect(seen).toEqual(store.outcomes('r1').map((o) => `${o.resource}:${o.id}`));
+    expect(new Set(seen).size).toBe(2345);
   });
 
   test('a pass\'s ledger: dispositions by record in reading order, loaded rows by key and in the order first put, cleared per ledger', () => {
@@ -188,6 +208,6 @@ test('the wizard\'s store (staging in Dataverse) has the ledgers and paged outco
   store.addOutcomes('r1', [{ resource: 'participants', id: '1', outcome: 'migrated', message: null, targets: 'contact:g1' }], true);
   expect(store.loadedRows('r1:run', 'contact', ['P-1'])[0].targetId).toBe('g1');
   expect(store.dispositions('r1:run', 'participants', ['1'])).toHaveLength(1);
-  expect(store.outcomesPage('r1', 0, 10).map((o) => o.id)).toEqual(['1']);
+  expect(store.outcomesPage('r1', null, 10).map((o) => o.id)).toEqual(['1']);
   expect(() => store.staged('participants')).toThrow(/use stagedPages/);
 });

@@ -1,7 +1,7 @@
 // Verification: reconcile source and destination per object and per field. Every row the mapping expects is read
 // back in bulk; each column is compared and summed into a checksum per table and column, and every difference is
 // listed with its reason. The accounting (extracted = migrated + skipped + failed) comes from the run's outcomes.
-import type { Finding, LoadedRow, SinkPort, StateStore } from '../ports';
+import type { Finding, LoadedRow, OutcomeCursor, SinkPort, StateStore } from '../ports';
 import type { MappingSet } from '../mappings/mappingSet';
 import type { TargetRow } from '../transform/targetRow';
 import { sameValue } from '../load/compare';
@@ -81,10 +81,10 @@ export async function verifyRun(
   const failedSources = new Map<string, string>();
   const accountingMap = new Map<string, { object: string; extracted: number; migrated: number; skipped: number; failed: number }>();
   for (const [object, extracted] of Object.entries(stagedCounts)) accountingMap.set(object, { object, extracted, migrated: 0, skipped: 0, failed: 0 });
-  for (let after = 0; ;) {
+  for (let after: OutcomeCursor | null = null; ;) {
     const page = store.outcomesPage(runId, after, 5000);
     if (!page.length) break;
-    after = page[page.length - 1].position;
+    after = page[page.length - 1];
     for (const o of page) {
       if (o.outcome === 'failed') failedSources.set(`${o.resource}:${o.id}`, o.message ?? 'failed');
       const a = accountingMap.get(o.resource) ?? { object: o.resource, extracted: 0, migrated: 0, skipped: 0, failed: 0 };

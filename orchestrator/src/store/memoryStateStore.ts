@@ -1,9 +1,14 @@
 // A StateStore in memory: for the engine inside Dynamics (loaded from and written back to Dataverse) and for tests.
 // Same semantics as the SQLite store the command line uses (scripts/test/stateStore.contract.test.ts runs one contract
 // against both): what it hands out are copies, the latest run is the one created last, outcomes come by resource and id.
-import type { AuditEntry, AuditPhase, DispositionRecord, LoadedRow, RecordOutcome, RunState, StagedRecord, StagingChange, StateStore } from '../ports';
+import type { AuditEntry, AuditPhase, DispositionRecord, LoadedRow, OutcomeCursor, RecordOutcome, RunState, StagedRecord, StagingChange, StateStore } from '../ports';
 import { applyStagingChange } from './stagingChange';
 
+
+/** A record's place in the outcomes' (resource, id) order. */
+function outcomeKey(x: { resource: string; id: string }): string {
+  return `${x.resource}\u0000${x.id}`;
+}
 export class MemoryStateStore implements StateStore {
   readonly runs = new Map<string, RunState>();
   readonly stagedMap = new Map<string, Map<string, StagedRecord>>();
@@ -97,8 +102,7 @@ export class MemoryStateStore implements StateStore {
   }
   pendingAudit(runId: string) { return structuredClone([...this.pendingByIdentity.values()].filter((a) => a.runId === runId).sort((a, b) => a.seq - b.seq)); }
   setOutcomes(runId: string, o: RecordOutcome[]) {
-    const byKey = (x: RecordOutcome) => `${x.resource}\u0000${x.id}`;
-    this.outcomeRows.set(runId, structuredClone(o).sort((a, b) => (byKey(a) < byKey(b) ? -1 : byKey(a) > byKey(b) ? 1 : 0)));
+    this.outcomeRows.set(runId, structuredClone(o).sort((a, b) => (outcomeKey(a) < outcomeKey(b) ? -1 : outcomeKey(a) > outcomeKey(b) ? 1 : 0)));
   }
   outcomes(runId: string) { return structuredClone(this.outcomeRows.get(runId) ?? []); }
   addOutcomes(runId: string, o: RecordOutcome[], replace: boolean) {
@@ -107,8 +111,20 @@ export class MemoryStateStore implements StateStore {
     for (const x of o) byRecord.set(`${x.resource}\u0000${x.id}`, x);
     this.setOutcomes(runId, [...byRecord.values()]);
   }
-  outcomesPage(runId: string, after: number, limit: number) {
-    return (this.outcomeRows.get(runId) ?? []).slice(after, after + limit).map((o, i) => ({ ...structuredClone(o), position: after + i + 1 }));
+  outcomesPage(runId: string, after: OutcomeCursor | null, limit: number) {
+    const rows = this.outcomeRows.get(runId) ?? [];
+    // Sorted by outcomeKey (setOutcomes): the first row past the cursor by binary search.
+    let lo = 0;
+    if (after) {
+      const k = outcomeKey(after);
+      let hi = rows.length;
+      while (lo < hi) {
+        const mid = (lo + hi) >>> 1;
+        if (outcomeKey(rows[mid]) <= k) lo = mid + 1;
+        else hi = mid;
+      }
+    }
+    return structuredClone(rows.slice(lo, lo + limit));
   }
   transaction<T>(fn: () => T) { return fn(); }
 

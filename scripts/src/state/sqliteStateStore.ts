@@ -4,7 +4,7 @@ import Database from 'better-sqlite3';
 import { ensurePrivateFile } from './privateFiles';
 import { applyStagingChange } from '@astep/orchestrator';
 import type {
-  AuditEntry, AuditPhase, DerivedRow, DispositionRecord, LoadedRow, RecordOutcome, RunState, StagedField, StagedRecord, StagingChange, StagingIndex, StateStore,
+  AuditEntry, AuditPhase, DerivedRow, DispositionRecord, LoadedRow, OutcomeCursor, RecordOutcome, RunState, StagedField, StagedRecord, StagingChange, StagingIndex, StateStore,
 } from '@astep/orchestrator';
 
 const SCHEMA = `
@@ -272,11 +272,12 @@ export class SqliteStateStore implements StateStore {
     });
   }
 
-  outcomesPage(runId: string, after: number, limit: number): Array<RecordOutcome & { position: number }> {
-    // In the order outcomes() gives (resource, id); the position is the row's place in that order.
-    const rows = this.prep('SELECT resource, id, outcome, message, targets FROM outcomes WHERE run_id = ? ORDER BY resource, id LIMIT ? OFFSET ?')
-      .all(runId, limit, after) as RecordOutcome[];
-    return rows.map((r, i) => ({ ...r, position: after + i + 1 }));
+  outcomesPage(runId: string, after: OutcomeCursor | null, limit: number): RecordOutcome[] {
+    // In the order outcomes() gives (resource, id), from the cursor on: the primary key's index seeks to it (EXPLAIN
+    // QUERY PLAN: SEARCH outcomes USING INDEX sqlite_autoindex_outcomes_1 (run_id=? AND (resource,id)>(?,?))).
+    if (!after) return this.prep('SELECT resource, id, outcome, message, targets FROM outcomes WHERE run_id = ? ORDER BY resource, id LIMIT ?').all(runId, limit) as RecordOutcome[];
+    return this.prep('SELECT resource, id, outcome, message, targets FROM outcomes WHERE run_id = ? AND (resource, id) > (?, ?) ORDER BY resource, id LIMIT ?')
+      .all(runId, after.resource, after.id, limit) as RecordOutcome[];
   }
 
   clearLedger(ledger: string): void {
