@@ -43,10 +43,23 @@ export interface VerifyResult {
   ok: boolean;
 }
 
+const FNV_OFFSET = 0x811c9dc5;
+
+/** FNV-1a, continued from `h`: hashing parts in turn equals hashing them joined, without building the joined string. */
 function fnv(h: number, s: string): number {
   let x = h;
   for (let i = 0; i < s.length; i++) {
     x ^= s.charCodeAt(i);
+    x = Math.imul(x, 0x01000193) >>> 0;
+  }
+  return x;
+}
+
+/** Folds one value's hash into a table's checksum, byte by byte (FNV-1a over its four bytes): order matters. */
+function fold(h: number, cell: number): number {
+  let x = h;
+  for (let shift = 0; shift < 32; shift += 8) {
+    x ^= (cell >>> shift) & 0xff;
     x = Math.imul(x, 0x01000193) >>> 0;
   }
   return x;
@@ -104,7 +117,8 @@ export async function verifyRun(
     const createOnly = createOnlyColumns(mapping);
     const attributeOf = new Map(mapping.lookups.map((l) => [l.navigation, l.attribute] as const));
     const addressOf = (r: TargetRow) => (fixed ? (r.fixedId as string) : r.key);
-    let expectedHash = 0x811c9dc5, actualHash = 0x811c9dc5, expectedRows = 0, foundRows = 0, missing = 0, differing = 0;
+    const statsOf = new Map<string, { table: string; column: string; compared: number; differing: number }>();
+    let expectedHash = FNV_OFFSET, actualHash = FNV_OFFSET, expectedRows = 0, foundRows = 0, missing = 0, differing = 0;
 
     /** Reads one batch back, with the GUIDs of the rows its lookups point at (found earlier in this verification). */
     const read = async (rows: TargetRow[]) => {
@@ -136,14 +150,23 @@ export async function verifyRun(
           expected.push([attributeOf.get(nav) ?? nav, ref ? (ref.byId ? ref.key.toLowerCase() : registry.get(ref.table, ref.key)?.toLowerCase() ?? `(${ref.table} ${ref.key} not found)`) : null]);
         }
         let rowDiffers = false;
+        // Each value is hashed once with its row's key and column ("key|column|value"), and the hash folded into both
+        // checksums; the value read back is hashed apart only where it differs (the hashing was most of this loop).
+        const rowPart = fnv(fnv(FNV_OFFSET, k), '|');
         for (const [column, value] of expected) {
-          const stat = columnStats.get(`${table}.${column}`) ?? { table, column, compared: 0, differing: 0 };
-          columnStats.set(`${table}.${column}`, stat);
+          let stat = statsOf.get(column);
+          if (!stat) {
+            // Shared with an earlier mapping to the same table, if any.
+            stat = columnStats.get(`${table}.${column}`) ?? { table, column, compared: 0, differing: 0 };
+            statsOf.set(column, stat);
+            columnStats.set(`${table}.${column}`, stat);
+          }
           stat.compared++;
           const same = sameValue(column, value, actual[column]);
-          const norm = JSON.stringify(value ?? null);
-          expectedHash = fnv(expectedHash, `${k}|${column}|${norm}`);
-          actualHash = fnv(actualHash, `${k}|${column}|${same ? norm : JSON.stringify(actual[column] ?? null)}`);
+          const cellPart = fnv(fnv(rowPart, column), '|');
+          const expectedCell = fnv(cellPart, JSON.stringify(value ?? null));
+          expectedHash = fold(expectedHash, expectedCell);
+          actualHash = fold(actualHash, same ? expectedCell : fnv(cellPart, JSON.stringify(actual[column] ?? null)));
           if (!same) {
             stat.differing++;
             rowDiffers = true;
