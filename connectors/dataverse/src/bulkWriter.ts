@@ -480,11 +480,6 @@ export class BulkWriter {
   // ------------------------------------------------------------------ keys a URL cannot carry
 
   /**
-   * Upsert of a row whose alternate key holds a character Dataverse cannot take in a URL key (reference §1: fall back
-   * to a query and address the row by id): `$filter` on the key columns → PATCH by id, or POST with the key columns
-   * when there is none. A concurrent create of the same key surfaces as a duplicate-key error; then we update.
-   */
-  /**
    * Rows whose one-column alternate key a URL cannot carry, found with one read: each becomes a write by id (the row
    * found, or a new id with the key columns in the body, which an upsert by id creates). A read cannot hold the key's
    * row back from another writer; finish() sends a row that then meets a duplicate key to upsertViaQuery.
@@ -502,6 +497,11 @@ export class BulkWriter {
     });
   }
 
+  /**
+   * Upsert of a row whose alternate key holds a character Dataverse cannot take in a URL key (reference §1: fall back
+   * to a query and address the row by id): `$filter` on the key columns → PATCH by id, or POST with the key columns
+   * when there is none. A concurrent create of the same key surfaces as a duplicate-key error; then we update.
+   */
   private async upsertViaQuery(table: TableRef, item: Item, finish: (item: Item, r: Omit<WriteResult, 'index' | 'ref'>) => void): Promise<void> {
     const key = item.key as KeyValues;
     const filter = Object.entries(key)

@@ -4,11 +4,11 @@
 import type { AuditEntry, AuditPhase, DispositionRecord, LoadedRow, OutcomeCursor, RecordOutcome, RunState, StagedRecord, StagingChange, StateStore } from '../ports';
 import { applyStagingChange } from './stagingChange';
 
-
 /** A record's place in the outcomes' (resource, id) order. */
 function outcomeKey(x: { resource: string; id: string }): string {
   return `${x.resource}\u0000${x.id}`;
 }
+
 export class MemoryStateStore implements StateStore {
   readonly runs = new Map<string, RunState>();
   readonly stagedMap = new Map<string, Map<string, StagedRecord>>();
@@ -107,8 +107,8 @@ export class MemoryStateStore implements StateStore {
   outcomes(runId: string) { return structuredClone(this.outcomeRows.get(runId) ?? []); }
   addOutcomes(runId: string, o: RecordOutcome[], replace: boolean) {
     // A record's outcome added again replaces the one before (as the SQLite store's key does).
-    const byRecord = new Map((replace ? [] : this.outcomeRows.get(runId) ?? []).map((x) => [`${x.resource}\u0000${x.id}`, x] as const));
-    for (const x of o) byRecord.set(`${x.resource}\u0000${x.id}`, x);
+    const byRecord = new Map((replace ? [] : this.outcomeRows.get(runId) ?? []).map((x) => [outcomeKey(x), x] as const));
+    for (const x of o) byRecord.set(outcomeKey(x), x);
     this.setOutcomes(runId, [...byRecord.values()]);
   }
   outcomesPage(runId: string, after: OutcomeCursor | null, limit: number) {

@@ -273,11 +273,12 @@ export class SqliteStateStore implements StateStore {
   }
 
   outcomesPage(runId: string, after: OutcomeCursor | null, limit: number): RecordOutcome[] {
-    // In the order outcomes() gives (resource, id), from the cursor on: the primary key's index seeks to it (EXPLAIN
-    // QUERY PLAN: SEARCH outcomes USING INDEX sqlite_autoindex_outcomes_1 (run_id=? AND (resource,id)>(?,?))).
-    if (!after) return this.prep('SELECT resource, id, outcome, message, targets FROM outcomes WHERE run_id = ? ORDER BY resource, id LIMIT ?').all(runId, limit) as RecordOutcome[];
+    // In the order outcomes() gives (resource, id), from the cursor on (no cursor: from ('', ''), before every record):
+    // the primary key's index seeks to it (EXPLAIN QUERY PLAN: SEARCH outcomes USING INDEX sqlite_autoindex_outcomes_1
+    // (run_id=? AND (resource,id)>(?,?))).
+    const from = after ?? { resource: '', id: '' };
     return this.prep('SELECT resource, id, outcome, message, targets FROM outcomes WHERE run_id = ? AND (resource, id) > (?, ?) ORDER BY resource, id LIMIT ?')
-      .all(runId, after.resource, after.id, limit) as RecordOutcome[];
+      .all(runId, from.resource, from.id, limit) as RecordOutcome[];
   }
 
   clearLedger(ledger: string): void {
