@@ -147,6 +147,39 @@ describe('verify', () => {
     expect(result.tables).toEqual([expect.objectContaining({ table: 'astep_timeentry', expectedRows: 20_000, missingRows: 20_000 })]);
   });
 
+  test('reads run ahead across tables: the next table is asked for while the first one is still being read', async () => {
+    const { store } = await loaded();
+    const asked: string[] = [];
+    let release!: () => void;
+    const gate = new Promise<void>((r) => { release = r; });
+    const sink = {
+      async readByValues(info: { logicalName: string }) {
+        asked.push(info.logicalName);
+        // Nothing comes back until both tables have been asked for: the old verification, which read a table only
+        // after comparing the one before, never asked for the second and waited here forever.
+        if (asked.includes('astep_timeentry') && asked.includes('task')) release();
+        await gate;
+        return [];
+      },
+    } as unknown as SinkPort;
+    const row = (table: string, sourceResource: string, i: number) => ({ table, sourceResource, sourceId: String(i), key: String(i), attributes: {}, binds: {} });
+    const byTable: Record<string, unknown[]> = {
+      task: Array.from({ length: 1500 }, (_, i) => row('task', 'tasks', i)),
+      astep_timeentry: Array.from({ length: 10 }, (_, i) => row('astep_timeentry', 'timeentries', i)),
+    };
+    let timer: NodeJS.Timeout | undefined;
+    const result = await Promise.race([
+      verifyRun('r1', MAPPINGS, (t) => (byTable[t] ?? []) as TargetRow[], sink, store, {}, [], VERIFY),
+      new Promise<null>((r) => { timer = setTimeout(() => r(null), 2000); }),
+    ]);
+    clearTimeout(timer);
+    expect(result).not.toBeNull();
+    expect(asked.sort()).toEqual(['astep_timeentry', 'task', 'task']);
+    expect(result!.tables.map((t) => [t.table, t.expectedRows, t.missingRows])).toEqual(
+      MAPPINGS.names.filter((t) => byTable[t]).map((t) => [t, byTable[t].length, byTable[t].length]),
+    );
+  });
+
   test('a faithful load verifies with equal checksums; a value changed in Dataverse is listed and counted', async () => {
     const { sink, store, mapped } = await loaded();
     const clean = await verifyRun('r1', MAPPINGS, rowsOf(mapped), sink, store, {}, [], VERIFY);

@@ -110,100 +110,131 @@ export async function verifyRun(
   const tables: TableVerification[] = [];
   const columnStats = new Map<string, { table: string; column: string; compared: number; differing: number }>();
 
-  for (const mapping of mappings.tables) {
+  /** One table's verification: what it compares and what it has found so far. */
+  const tableOf = (mapping: MappingSet['tables'][number]) => {
     const table = mapping.target.logicalName;
-    const info = mappings.tableInfo(table);
     const fixed = mapping.key.by === 'fixedId';
-    const createOnly = createOnlyColumns(mapping);
-    const attributeOf = new Map(mapping.lookups.map((l) => [l.navigation, l.attribute] as const));
-    const addressOf = (r: TargetRow) => (fixed ? (r.fixedId as string) : r.key);
-    const statsOf = new Map<string, { table: string; column: string; compared: number; differing: number }>();
-    let expectedHash = FNV_OFFSET, actualHash = FNV_OFFSET, expectedRows = 0, foundRows = 0, missing = 0, differing = 0;
-
-    /** Reads one batch back, with the GUIDs of the rows its lookups point at (found earlier in this verification). */
-    const read = async (rows: TargetRow[]) => {
-      const got = await sink.readByValues(info, fixed ? info.primaryIdAttribute : 'astep_sourceid', rows.map(addressOf), [...comparedColumns(mapping, rows)]);
-      const found = new Map(got.map((g) => [String(fixed ? g[info.primaryIdAttribute] : g.astep_sourceid).toLowerCase(), g] as const));
-      const parents = new Map<string, Set<string>>();
-      for (const r of rows) for (const ref of Object.values(r.binds)) if (ref && !ref.byId) (parents.get(ref.table) ?? parents.set(ref.table, new Set()).get(ref.table)!).add(ref.key);
-      const registry = new KeyRegistry();
-      for (const [t, keys] of parents) for (const l of store.loadedRows(options.ledger, t, [...keys])) if (l.targetId) registry.set(t, l.key, l.targetId);
-      return { rows, found, registry };
+    return {
+      mapping, table, info: mappings.tableInfo(table), fixed, createOnly: createOnlyColumns(mapping),
+      attributeOf: new Map(mapping.lookups.map((l) => [l.navigation, l.attribute] as const)),
+      addressOf: (r: TargetRow) => (fixed ? (r.fixedId as string) : r.key),
+      statsOf: new Map<string, { table: string; column: string; compared: number; differing: number }>(),
+      expectedHash: FNV_OFFSET, actualHash: FNV_OFFSET, expectedRows: 0, foundRows: 0, missing: 0, differing: 0,
     };
+  };
+  type TableCheck = ReturnType<typeof tableOf>;
 
-    const compare = ({ rows, found, registry }: Awaited<ReturnType<typeof read>>) => {
-      const seen: LoadedRow[] = [];
-      for (const r of rows) {
-        expectedRows++;
-        const k = addressOf(r).toLowerCase();
-        const actual = found.get(k);
-        const why = failedSources.get(`${r.sourceResource}:${r.sourceId}`);
-        if (!actual) {
-          missing++;
-          differences.push({ table, key: r.key, column: null, expected: 'row', actual: null, reason: why ? `failed in the run: ${why}` : 'missing in Dataverse', explained: !!why });
-          continue;
-        }
-        foundRows++;
-        seen.push({ table, key: r.key, outcome: 'skipped', targetId: String(actual[info.primaryIdAttribute]), json: '{}' });
-        const expected: Array<[string, unknown]> = Object.entries(r.attributes).filter(([c]) => !createOnly.has(c));
-        for (const [nav, ref] of Object.entries(r.binds)) {
-          expected.push([attributeOf.get(nav) ?? nav, ref ? (ref.byId ? ref.key.toLowerCase() : registry.get(ref.table, ref.key)?.toLowerCase() ?? `(${ref.table} ${ref.key} not found)`) : null]);
-        }
-        let rowDiffers = false;
-        // Each value is hashed once with its row's key and column ("key|column|value"), and the hash folded into both
-        // checksums; the value read back is hashed apart only where it differs (the hashing was most of this loop).
-        const rowPart = fnv(fnv(FNV_OFFSET, k), '|');
-        for (const [column, value] of expected) {
-          let stat = statsOf.get(column);
-          if (!stat) {
-            // Shared with an earlier mapping to the same table, if any.
-            stat = columnStats.get(`${table}.${column}`) ?? { table, column, compared: 0, differing: 0 };
-            statsOf.set(column, stat);
-            columnStats.set(`${table}.${column}`, stat);
-          }
-          stat.compared++;
-          const same = sameValue(column, value, actual[column]);
-          const cellPart = fnv(fnv(rowPart, column), '|');
-          const expectedCell = fnv(cellPart, JSON.stringify(value ?? null));
-          expectedHash = fold(expectedHash, expectedCell);
-          actualHash = fold(actualHash, same ? expectedCell : fnv(cellPart, JSON.stringify(actual[column] ?? null)));
-          if (!same) {
-            stat.differing++;
-            rowDiffers = true;
-            differences.push({ table, key: r.key, column, expected: value ?? null, actual: actual[column] ?? null, reason: why ? `failed in the run: ${why}` : 'value differs from the source mapping', explained: !!why });
-          }
-        }
-        if (rowDiffers) differing++;
+  /** Reads one batch back. It needs nothing from earlier tables, so reads run ahead across tables. */
+  const read = async (t: TableCheck, rows: TargetRow[]) => {
+    const got = await sink.readByValues(t.info, t.fixed ? t.info.primaryIdAttribute : 'astep_sourceid', rows.map(t.addressOf), [...comparedColumns(t.mapping, rows)]);
+    const found = new Map(got.map((g) => [String(t.fixed ? g[t.info.primaryIdAttribute] : g.astep_sourceid).toLowerCase(), g] as const));
+    return { t, rows, found };
+  };
+
+  /**
+   * Compares one batch, in order. The GUIDs of the rows its lookups point at are looked up here, not when the batch is
+   * read: the rows they point at were found by the comparisons of earlier tables (and earlier batches), all done by now.
+   */
+  const compare = ({ t, rows, found }: Awaited<ReturnType<typeof read>>) => {
+    const { table, info, createOnly, attributeOf, statsOf } = t;
+    const parents = new Map<string, Set<string>>();
+    for (const r of rows) for (const ref of Object.values(r.binds)) if (ref && !ref.byId) (parents.get(ref.table) ?? parents.set(ref.table, new Set()).get(ref.table)!).add(ref.key);
+    const registry = new KeyRegistry();
+    for (const [pt, keys] of parents) for (const l of store.loadedRows(options.ledger, pt, [...keys])) if (l.targetId) registry.set(pt, l.key, l.targetId);
+    const seen: LoadedRow[] = [];
+    for (const r of rows) {
+      t.expectedRows++;
+      const k = t.addressOf(r).toLowerCase();
+      const actual = found.get(k);
+      const why = failedSources.get(`${r.sourceResource}:${r.sourceId}`);
+      if (!actual) {
+        t.missing++;
+        differences.push({ table, key: r.key, column: null, expected: 'row', actual: null, reason: why ? `failed in the run: ${why}` : 'missing in Dataverse', explained: !!why });
+        continue;
       }
-      store.putLoadedRows(options.ledger, seen);
-    };
+      t.foundRows++;
+      seen.push({ table, key: r.key, outcome: 'skipped', targetId: String(actual[info.primaryIdAttribute]), json: '{}' });
+      const expected: Array<[string, unknown]> = Object.entries(r.attributes).filter(([c]) => !createOnly.has(c));
+      for (const [nav, ref] of Object.entries(r.binds)) {
+        expected.push([attributeOf.get(nav) ?? nav, ref ? (ref.byId ? ref.key.toLowerCase() : registry.get(ref.table, ref.key)?.toLowerCase() ?? `(${ref.table} ${ref.key} not found)`) : null]);
+      }
+      let rowDiffers = false;
+      // Each value is hashed once with its row's key and column ("key|column|value"), and the hash folded into both
+      // checksums; the value read back is hashed apart only where it differs (the hashing was most of this loop).
+      const rowPart = fnv(fnv(FNV_OFFSET, k), '|');
+      for (const [column, value] of expected) {
+        let stat = statsOf.get(column);
+        if (!stat) {
+          // Shared with an earlier mapping to the same table, if any.
+          stat = columnStats.get(`${table}.${column}`) ?? { table, column, compared: 0, differing: 0 };
+          statsOf.set(column, stat);
+          columnStats.set(`${table}.${column}`, stat);
+        }
+        stat.compared++;
+        const same = sameValue(column, value, actual[column]);
+        const cellPart = fnv(fnv(rowPart, column), '|');
+        const expectedCell = fnv(cellPart, JSON.stringify(value ?? null));
+        t.expectedHash = fold(t.expectedHash, expectedCell);
+        t.actualHash = fold(t.actualHash, same ? expectedCell : fnv(cellPart, JSON.stringify(actual[column] ?? null)));
+        if (!same) {
+          stat.differing++;
+          rowDiffers = true;
+          differences.push({ table, key: r.key, column, expected: value ?? null, actual: actual[column] ?? null, reason: why ? `failed in the run: ${why}` : 'value differs from the source mapping', explained: !!why });
+        }
+      }
+      if (rowDiffers) t.differing++;
+    }
+    store.putLoadedRows(options.ledger, seen);
+  };
 
-    // Reads run ahead of the comparison (in flight up to the sink's room); comparisons and checksums go in order.
-    const ahead: Array<Promise<Awaited<ReturnType<typeof read>>>> = [];
-    const iterator = rowsOf(table)[Symbol.iterator]();
-    let exhausted = false;
-    const pull = () => {
+  // One pipeline over every table in order: reads run ahead (in flight up to the sink's room, across the end of a
+  // table), comparisons and checksums go in order. Between two batches mapped ahead the loop yields, so the reads
+  // already asked for go out while the next batch is mapped (mapping is synchronous: without the yield a table's
+  // reads all left together after its mapping, and a table of a few batches waited for them with nothing to do).
+  const checks = mappings.tables.map(tableOf);
+  const ahead: Array<Promise<Awaited<ReturnType<typeof read>>>> = [];
+  let current = 0;
+  let iterator: Iterator<TargetRow> | null = null;
+  /** Maps the next batch (of the current table, else of the next one with rows) and starts its read; false at the end. */
+  const pull = (): boolean => {
+    while (current < checks.length) {
+      const t = checks[current];
+      iterator ??= rowsOf(t.table)[Symbol.iterator]();
       const batch: TargetRow[] = [];
       while (batch.length < VERIFY_BATCH) {
         const next = iterator.next();
-        if (next.done) {
-          exhausted = true;
-          break;
-        }
+        if (next.done) break;
         batch.push(next.value);
       }
-      if (batch.length) ahead.push(read(batch));
-    };
-    for (;;) {
-      while (!exhausted && ahead.length < Math.max(1, Math.min(options.slots(), Math.floor(options.maxRowsInFlight / VERIFY_BATCH)))) pull();
-      const next = ahead.shift();
-      if (!next) break;
-      compare(await next);
+      if (batch.length < VERIFY_BATCH) {
+        current++;
+        iterator = null;
+      }
+      if (batch.length) {
+        const reading = read(t, batch);
+        // Awaited in its turn; a read that fails while an earlier one is awaited is not an unhandled rejection.
+        reading.catch(() => {});
+        ahead.push(reading);
+        return true;
+      }
     }
-    if (!expectedRows) continue;
+    return false;
+  };
+  const room = () => Math.max(1, Math.min(options.slots(), Math.floor(options.maxRowsInFlight / VERIFY_BATCH)));
+  for (let more = true; ;) {
+    while (more && ahead.length < room()) {
+      more = pull();
+      if (more) await new Promise<void>((resolve) => setImmediate(resolve));
+    }
+    const next = ahead.shift();
+    if (!next) break;
+    compare(await next);
+  }
+  for (const t of checks) {
+    if (!t.expectedRows) continue;
     tables.push({
-      table, expectedRows, foundRows, missingRows: missing, differingRows: differing,
-      expectedChecksum: expectedHash.toString(16).padStart(8, '0'), actualChecksum: actualHash.toString(16).padStart(8, '0'),
+      table: t.table, expectedRows: t.expectedRows, foundRows: t.foundRows, missingRows: t.missing, differingRows: t.differing,
+      expectedChecksum: t.expectedHash.toString(16).padStart(8, '0'), actualChecksum: t.actualHash.toString(16).padStart(8, '0'),
     });
   }
 
