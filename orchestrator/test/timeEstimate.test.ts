@@ -1,6 +1,9 @@
 import type { SolutionSchema } from '@astep/solution';
 import { estimateTime, estimatesWithTime, metadataWritesFor, PRODUCTION_PACE_PER_SECOND, projectScaledFirm, sessionPace, TARGET_MINUTES, type TimeEstimateInput } from '../src/plan/timeEstimate';
 
+/** Seconds as the estimate gives minutes (two decimals). */
+const asMinutes = (seconds: number) => Math.round((seconds / 60) * 100) / 100;
+
 const firm: TimeEstimateInput = {
   counts: { actions: 10_000, participants: 20_000, actionparticipants: 20_000, timeentries: 100_000, filenotes: 30_000, actiondocuments: 20_000 },
   documentParts: 20_000,
@@ -112,8 +115,20 @@ describe('the time estimate', () => {
     const t = estimateTime(firm);
     // 200,000 rows: 200 batches (one request each toward the limit) of 10 GETs, each priced as a read.
     const reads = 2000;
-    expect(t.dataverse.verifyMinutes).toBeCloseTo((reads * 0.04 + 200_000 * 0.00005) / 4 / 60, 1);
+    expect(t.dataverse.verifyReadMinutes).toBe(asMinutes((reads * 0.04 + 200_000 * 0.00005) / 4));
     expect(t.dataverse.requests).toBe(t.dataverse.staging.requests + 800 * 3 + 200 + 200);
+  });
+
+  it('prices verify\'s own comparing beside its reads: the longer of the two, which more users do not shorten', () => {
+    // 200,000 rows compared at 0.11 ms each: 22 s, whatever the users; the reads take 22.5 s with one user's bound.
+    const one = estimateTime(firm);
+    expect(one.dataverse.verifyCompareMinutes).toBe(asMinutes(22));
+    expect(one.dataverse.verifyMinutes).toBe(one.dataverse.verifyReadMinutes);
+    // Sixteen users read back in 1.4 s: the comparing is what the step takes.
+    const sixteen = estimateTime({ ...firm, applicationUsers: 16 });
+    expect(sixteen.dataverse.verifyReadMinutes).toBe(asMinutes(22.5 / 16));
+    expect(sixteen.dataverse.verifyMinutes).toBe(sixteen.dataverse.verifyCompareMinutes);
+    expect(estimatesWithTime({ actionstepCalls: 1, actionstepMinutes: 1, dataverseRequests: 1, dataverseMinutes: 1, notes: [] }, sixteen).notes.join(' ')).toContain(`comparing every value on this computer, about ${sixteen.dataverse.verifyCompareMinutes} min`);
   });
 
   it('prices the rollback as deletes one at a time (288 ms of server time each), outside the total, shortened by users', () => {

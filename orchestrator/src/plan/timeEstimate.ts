@@ -42,6 +42,14 @@ const STAGING = { perRequest: 250, inFlight: 32 };
  */
 const VERIFY = { perBatch: 1000, keysPerRead: 100 };
 /**
+ * Verify also maps every row again from the staged firm and compares it value by value, on the computer that runs the
+ * command; its reads run ahead of that work (safety/verify.ts), so the step takes the longer of the two. Measured on
+ * the 2-core machine of our benchmarks with the Dataverse emulator's clock at ×60, where the server's time hardly
+ * counts: 6.8 s for the medium firm's 61,965 rows (farm-bench median of 5) and 68.3 s for the xl firm's 616,813
+ * (bench:fullrun), about 0.11 ms a row both. A slower computer compares slower: the plan says which part is which.
+ */
+export const VERIFY_LOCAL_MS_PER_ROW = 0.11;
+/**
  * Provision makes its metadata writes one after another (connectors/dataverse/src/metadataProvisioner.ts: each needs
  * the previous), then waits for the alternate keys' index jobs. Microsoft publishes no duration for a metadata write;
  * the Dataverse emulator charges 1 s of execution each (serviceProtection.ts metadataWriteMs) and answers after it.
@@ -103,7 +111,12 @@ export interface TimeEstimate {
     perUser: { records: number; requests: number; executionSeconds: number };
     /** At the sustained bound of the limits, every user busy. */
     loadMinutes: number;
+    /** The longer of reading back (at the users' bound) and comparing on this computer. */
     verifyMinutes: number;
+    /** Verify's reads alone, at the sustained bound of the users' limits. */
+    verifyReadMinutes?: number;
+    /** Verify's own work on the computer that runs it (mapping again and comparing). */
+    verifyCompareMinutes?: number;
   };
   /** Undoing the run (not part of the total): its created rows deleted one by one, at the same users' bound. */
   rollback: { deletes: number; requests: number; minutes: number };
@@ -267,7 +280,9 @@ export function estimateTime(input: TimeEstimateInput): TimeEstimate {
   // A `$batch` is one request toward the limit; each GET inside it is a read (execution and entitlement).
   const verifyRequests = Math.ceil(input.dataverseRecords / VERIFY.perBatch);
   const verifyReads = Math.ceil(input.dataverseRecords / VERIFY.keysPerRead);
-  const verifySeconds = boundSeconds(verifyRequests / users, readMs(verifyReads, input.dataverseRecords) / users);
+  const verifyReadSeconds = boundSeconds(verifyRequests / users, readMs(verifyReads, input.dataverseRecords) / users);
+  const verifyCompareSeconds = (input.dataverseRecords * VERIFY_LOCAL_MS_PER_ROW) / 1000;
+  const verifySeconds = Math.max(verifyReadSeconds, verifyCompareSeconds);
   const provisionSeconds = (input.metadataWrites ?? 0) * METADATA_WRITE_SECONDS;
   // Rollback: the created targets deleted (their audit entries stay: the audit is the record of what happened).
   const rollbackDeletes = input.dataverseRecords;
@@ -282,9 +297,10 @@ export function estimateTime(input: TimeEstimateInput): TimeEstimate {
 
   // The fewest identities (sessions + users) that bring the total under the target, if 20 of each can.
   const A = (extractCalls + documentCalls) / perSessionRate; // seconds with one session
-  const D = (loadSeconds + verifySeconds + stagingSeconds) * users; // seconds with one user
-  // Provisioning is one write after another: no identity shortens it.
-  const T = TARGET_MINUTES * 60 - provisionSeconds;
+  const D = (loadSeconds + verifyReadSeconds + stagingSeconds) * users; // seconds with one user
+  // Provisioning is one write after another, and verify's comparing is this computer's work: no identity shortens
+  // either (the comparing is counted on top of the reads here, the harsher reading).
+  const T = TARGET_MINUTES * 60 - provisionSeconds - verifyCompareSeconds;
   let best: { n: number; m: number } | null = null;
   for (let n = 1; n <= MAX_IDENTITIES; n++) {
     const left = T - A / n;
@@ -298,8 +314,8 @@ export function estimateTime(input: TimeEstimateInput): TimeEstimate {
   const m = best?.m ?? MAX_IDENTITIES;
   const parts = [
     best
-      ? `${n} Actionstep sign-in${n > 1 ? 's' : ''} and ${m} Dataverse application user${m > 1 ? 's' : ''} bring discover to verify under ${TARGET_MINUTES} minutes at the pace above (about ${Math.ceil((provisionSeconds + A / n + D / m) / 60)} minutes)`
-      : `even ${MAX_IDENTITIES} Actionstep sign-ins and ${MAX_IDENTITIES} application users need about ${Math.ceil((provisionSeconds + A / MAX_IDENTITIES + D / MAX_IDENTITIES) / 60)} minutes at the pace above: plan the run over several sessions of work, or ask Actionstep support for a higher limit`,
+      ? `${n} Actionstep sign-in${n > 1 ? 's' : ''} and ${m} Dataverse application user${m > 1 ? 's' : ''} bring discover to verify under ${TARGET_MINUTES} minutes at the pace above (about ${Math.ceil((provisionSeconds + verifyCompareSeconds + A / n + D / m) / 60)} minutes)`
+      : `even ${MAX_IDENTITIES} Actionstep sign-ins and ${MAX_IDENTITIES} application users need about ${Math.ceil((provisionSeconds + verifyCompareSeconds + A / MAX_IDENTITIES + D / MAX_IDENTITIES) / 60)} minutes at the pace above: plan the run over several sessions of work, or ask Actionstep support for a higher limit`,
     `${n > sessions.length ? `add ${n - sessions.length} Actionstep sign-in${n - sessions.length > 1 ? 's' : ''} (other Actionstep users, nominated on the same restricted matters)` : 'no Actionstep sign-in to add'}`,
     `${m > users ? `add ${m - users} application user${m - users > 1 ? 's' : ''} in Dynamics` : 'no application user to add'}`,
     days > 1
@@ -316,6 +332,7 @@ export function estimateTime(input: TimeEstimateInput): TimeEstimate {
     dataverse: {
       applicationUsers: users, staging: { records: stagedRecords, requests: staging.requests, minutes: minutes(stagingSeconds) },
       records, requests: staging.requests + work.requests + verifyRequests, perUser, loadMinutes: minutes(loadSeconds), verifyMinutes: minutes(verifySeconds),
+      verifyReadMinutes: minutes(verifyReadSeconds), verifyCompareMinutes: minutes(verifyCompareSeconds),
     },
     rollback: { deletes: rollbackDeletes, requests: rollbackRequests, minutes: minutes(rollbackSeconds) },
     entitlement: { operations, licences: input.licences, poolPer24h: pool, days },
@@ -342,7 +359,7 @@ export function estimatesWithTime<E extends { actionstepCalls: number; actionste
       `Actionstep: ${a.extractCalls} calls to extract (${a.extractMinutes} min) and ${a.documentCalls} document downloads during ${a.documentsDuring === 'extract' ? 'extraction (kept on disk for the run)' : 'the run'} (${a.documentMinutes} min) across ${a.sessions.length} sign-in${a.sessions.length > 1 ? 's' : ''}; at one request every 2 s per sign-in (the pace seen in production): ${a.atProductionPaceMinutes} min.`,
       ...(time.provision.metadataWrites ? [`Provision: up to ${time.provision.metadataWrites} changes to the Dynamics schema, one after another (fewer when Dynamics already has some): about ${time.provision.minutes} min.`] : []),
       `Extract copies the ${time.dataverse.staging.records} staged records to Dynamics (the Migration Wizard reads them there) in ${time.dataverse.staging.requests} requests: ${time.dataverse.staging.minutes} min after reading Actionstep.`,
-      `Dataverse: ${time.dataverse.records} rows (targets and their audit entries) in ${time.dataverse.requests} requests across ${time.dataverse.applicationUsers} application user${time.dataverse.applicationUsers > 1 ? 's' : ''}, ${time.dataverse.perUser.records} rows and ${time.dataverse.perUser.executionSeconds} s of server time each: ${time.dataverse.loadMinutes} min at the sustained bound of the default service protection limits (1,200 s of execution per 300 s per user), verify ${time.dataverse.verifyMinutes} min.`,
+      `Dataverse: ${time.dataverse.records} rows (targets and their audit entries) in ${time.dataverse.requests} requests across ${time.dataverse.applicationUsers} application user${time.dataverse.applicationUsers > 1 ? 's' : ''}, ${time.dataverse.perUser.records} rows and ${time.dataverse.perUser.executionSeconds} s of server time each: ${time.dataverse.loadMinutes} min at the sustained bound of the default service protection limits (1,200 s of execution per 300 s per user), verify ${time.dataverse.verifyMinutes} min${time.dataverse.verifyCompareMinutes !== undefined ? ` (reading back ${time.dataverse.verifyReadMinutes} min at that bound, side by side with comparing every value on this computer, about ${time.dataverse.verifyCompareMinutes} min on a 2-core machine)` : ''}.`,
       `Rolling the run back, if it comes to that: about ${time.rollback.minutes} min with ${time.dataverse.applicationUsers} application user${time.dataverse.applicationUsers > 1 ? 's' : ''} to delete the ${time.rollback.deletes} rows it creates (writing them takes ${time.dataverse.loadMinutes} min): ${ROLLBACK_WHY}`,
       `Entitlement: ${time.entitlement.operations} operations against the tenant's pool of ${time.entitlement.poolPer24h} per 24 h (500,000 + 5,000 × ${time.entitlement.licences} enabled Dynamics users; every bulk record counts): ${time.entitlement.days} days.`,
       `Discover to verify: about ${time.totalMinutes} min. Recommendation: ${time.recommendation.message}`,
