@@ -104,6 +104,8 @@ export interface DocumentFilesPort {
   read(fileId: string, size: number | null): Promise<Uint8Array | null>;
   /** Keeps the bytes (whole or not at all: a kill mid-write leaves no partial file). */
   write(fileId: string, bytes: Uint8Array): Promise<void>;
+  /** Free space where the files are kept, and that place in the admin's words (null when it cannot be told). */
+  space?(): Promise<{ freeBytes: number; where: string } | null>;
 }
 
 /**

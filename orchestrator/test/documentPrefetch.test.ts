@@ -3,7 +3,8 @@
 // reported and left for the run rather than kept.
 import { contextFor, doc, smallFirm } from './fixtures';
 import { MemoryStore } from './memoryStore';
-import { prefetchDocuments, prefetchSummary } from '../src/run/documentPrefetch';
+import { DISK_RESERVE_BYTES, prefetchDocuments, prefetchSummary } from '../src/run/documentPrefetch';
+import { EngineError } from '../src/run/engineError';
 import { silentProgress, type DocumentFilesPort, type SourcePort } from '../src/ports';
 
 class MemoryFiles implements DocumentFilesPort {
@@ -17,6 +18,16 @@ class MemoryFiles implements DocumentFilesPort {
   }
   async write(fileId: string, bytes: Uint8Array) {
     this.kept.set(fileId, bytes);
+  }
+}
+
+/** Files kept on a disk with `freeBytes` free. */
+class SmallDisk extends MemoryFiles {
+  constructor(readonly freeBytes: number) {
+    super();
+  }
+  async space() {
+    return { freeBytes: this.freeBytes, where: 'the disk of /state/documents' };
   }
 }
 
@@ -61,6 +72,22 @@ describe('document files kept by extract', () => {
     const again = await prefetchDocuments({ source, store, files, progress: silentProgress }, plan);
     expect(asked.sort()).toEqual(['DL::Actions::10::6', 'DL::Actions::10::7']);
     expect(again).toMatchObject({ attachable: 4, downloaded: 0, alreadyKept: 2, failed: 2 });
+  });
+
+  test('a disk too small for the files still to keep stops extract before the first download, and says what is needed', async () => {
+    const { store, source, plan, asked } = await fixture();
+    // Files 1, 2, 6 and 7 (1000 + 2000 + 800 + 900 bytes) with the reserve need 4,700 bytes more than 256 MB.
+    const tooSmall = new SmallDisk(DISK_RESERVE_BYTES + 4_699);
+    await expect(prefetchDocuments({ source, store, files: tooSmall, progress: silentProgress }, plan)).rejects.toThrow(
+      new EngineError("not enough disk space to keep the notes' files: 4 files still to download need 5 KB and 256.0 MB left over for the run's own files, but the disk of /state/documents has 256.0 MB free. Free some space there, or move the state folder (stateDir in the config) to a larger disk, then run extract again (what it has read is kept)."),
+    );
+    expect(asked).toEqual([]);
+    const enough = new SmallDisk(DISK_RESERVE_BYTES + 4_700);
+    expect(await prefetchDocuments({ source, store, files: enough, progress: silentProgress }, plan)).toMatchObject({ downloaded: 2, failed: 2 });
+    // Files kept already need no room: with 1 and 2 kept, 1,700 bytes more than the reserve are enough.
+    const kept = new SmallDisk(DISK_RESERVE_BYTES + 1_700);
+    for (const [id, bytes] of enough.kept) kept.kept.set(id, bytes);
+    expect(await prefetchDocuments({ source, store, files: kept, progress: silentProgress }, plan)).toMatchObject({ alreadyKept: 2, failed: 2 });
   });
 
   test('nothing is downloaded when the plan keeps documents as links', async () => {

@@ -25,6 +25,16 @@ describe('the document files in the state folder', () => {
     expect(await files.read(id, 4)).toBeNull(); // the document changed since: the run downloads it again
   });
 
+  test('tells the free space of its disk, before its folder exists too (the same as the disk\'s own figure)', async () => {
+    const files = new DocumentFileStore(dir);
+    const before = await files.space();
+    const st = fs.statfsSync(path.dirname(dir));
+    expect(before).toEqual({ freeBytes: expect.any(Number), where: `the disk of ${dir}` });
+    // Other processes write to the same disk meanwhile: within 64 MB of the figure read here.
+    expect(Math.abs(before!.freeBytes - st.bavail * st.bsize)).toBeLessThan(64 * 1024 * 1024);
+    expect(before!.freeBytes).toBeGreaterThan(0);
+  });
+
   test('an unfinished file a killed extract left is never read, and is removed by the next write', async () => {
     fs.mkdirSync(dir, { recursive: true });
     const first = new DocumentFileStore(dir);

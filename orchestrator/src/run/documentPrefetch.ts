@@ -12,7 +12,8 @@ import { BoundedWork } from '../load/boundedWork';
 import { attachable } from '../mappings/documents';
 import type { MigrationPlan } from '../plan/migrationPlan';
 import type { DocumentFilesPort, ProgressReporter, SourcePort, StateStore } from '../ports';
-import { formatCount } from '../vocabulary/format';
+import { formatBytes, formatCount } from '../vocabulary/format';
+import { EngineError } from './engineError';
 
 export interface DocumentPrefetchDeps {
   source: SourcePort;
@@ -38,6 +39,12 @@ export interface DocumentPrefetchResult {
 export const DOWNLOADS_PER_SESSION = 4;
 /** Bytes of files in flight at most (a file is held whole until it is written). */
 export const MAX_BYTES_IN_FLIGHT = 32 * 1024 * 1024;
+
+/**
+ * Room left over when the files are kept: the state database, its journal and the logs grow beside them during the
+ * run, and a disk filled to the last byte fails whatever writes next.
+ */
+export const DISK_RESERVE_BYTES = 256 * 1024 * 1024;
 
 /** The progress task ("Downloading documents from Actionstep" on screen, progressLabels.ts). */
 export const PREFETCH_TASK = 'download documents';
@@ -69,11 +76,22 @@ export async function prefetchDocuments(deps: DocumentPrefetchDeps, plan: Migrat
   // Deleted documents do not migrate; the matter rules (a skipped matter's documents) are the mapping's, so a few
   // files of skipped matters may be downloaded for nothing.
   const wanted = (d: ActionDocument) => !d.isDeleted && attachable(rule, d);
-  // A first pass for the total (local and quick next to the downloads), so the bar and its time left are true.
-  let total = 0;
+  // A first pass for the total (local and quick next to the downloads), so the bar and its time left are true, and
+  // for the bytes still to keep, so a disk too small stops extract before the first file rather than part-way.
+  let total = 0, toKeep = 0, bytesToKeep = 0;
   for await (const page of store.stagedPages('actiondocuments')) {
-    for (const staged of page) if (wanted(JSON.parse(staged.json) as ActionDocument)) total++;
+    for (const staged of page) {
+      const d = JSON.parse(staged.json) as ActionDocument;
+      if (!wanted(d)) continue;
+      total++;
+      if (files.space && !(await files.has(d.file as string, d.fileSize))) {
+        toKeep++;
+        bytesToKeep += d.fileSize ?? 0;
+      }
+    }
   }
+  const space = bytesToKeep ? await files.space?.() : null;
+  if (space && bytesToKeep + DISK_RESERVE_BYTES > space.freeBytes) throw new EngineError(notEnoughSpace(toKeep, bytesToKeep, space));
   progress.start(PREFETCH_TASK, total);
   for await (const page of store.stagedPages('actiondocuments')) {
     for (const staged of page) {
@@ -91,6 +109,14 @@ export async function prefetchDocuments(deps: DocumentPrefetchDeps, plan: Migrat
   await downloads.finish();
   progress.done(PREFETCH_TASK);
   return result;
+}
+
+/** Why extract stops before downloading, in the admin's words: what the files need and what the disk has. */
+function notEnoughSpace(files: number, bytes: number, space: { freeBytes: number; where: string }): string {
+  return `not enough disk space to keep the notes' files: ${formatCount(files)} files still to download need ${formatBytes(bytes)} `
+    + `and ${formatBytes(DISK_RESERVE_BYTES)} left over for the run's own files, but ${space.where} has ${formatBytes(space.freeBytes)} free. `
+    + 'Free some space there, or move the state folder (stateDir in the config) to a larger disk, then run extract again '
+    + '(what it has read is kept).';
 }
 
 /** The extraction's line about the documents, in the practice manager's words. */

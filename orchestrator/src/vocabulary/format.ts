@@ -70,6 +70,13 @@ export function formatDuration(seconds: number): string {
   return `${Math.floor(s / 3600)} h${Math.floor((s % 3600) / 60) ? ` ${Math.floor((s % 3600) / 60)} min` : ''}`;
 }
 
+/** "5 KB", "12.3 MB", "2.1 GB" (binary units; kilobytes rounded up, so a few bytes never read as nothing). */
+export function formatBytes(bytes: number): string {
+  if (bytes < 1024 ** 2) return `${Math.ceil(bytes / 1024)} KB`;
+  if (bytes < 1024 ** 3) return `${(bytes / 1024 ** 2).toFixed(1)} MB`;
+  return `${(bytes / 1024 ** 3).toFixed(1)} GB`;
+}
+
 /** "1,234 records/s" style rate. */
 export function formatRate(perSecond: number, unit: string, s: LocaleSettings = {}): string {
   return `${new Intl.NumberFormat(s.locale, { maximumFractionDigits: perSecond < 10 ? 1 : 0 }).format(perSecond)} ${unit}/s`;

@@ -41,6 +41,18 @@ export class DocumentFileStore implements DocumentFilesPort {
     return size === null || bytes.length === size ? bytes : null;
   }
 
+  /** Free space for this user on the disk of the folder (of its nearest existing parent before the first file). */
+  async space(): Promise<{ freeBytes: number; where: string } | null> {
+    for (let dir = this.dir; ; dir = path.dirname(dir)) {
+      try {
+        const st = await fs.promises.statfs(dir);
+        return { freeBytes: st.bavail * st.bsize, where: `the disk of ${this.dir}` };
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code !== 'ENOENT' || path.dirname(dir) === dir) return null;
+      }
+    }
+  }
+
   async write(fileId: string, bytes: Uint8Array): Promise<void> {
     if (!this.made) {
       privateDir(this.dir);
