@@ -12,7 +12,7 @@ import { BoundedWork } from '../load/boundedWork';
 import { attachable } from '../mappings/documents';
 import type { MigrationPlan } from '../plan/migrationPlan';
 import type { DocumentFilesPort, ProgressReporter, SourcePort, StateStore } from '../ports';
-import { formatBytes, formatCount } from '../vocabulary/format';
+import { formatBytes, formatCount, plural } from '../vocabulary/format';
 import { EngineError } from './engineError';
 
 export interface DocumentPrefetchDeps {
@@ -77,7 +77,8 @@ export async function prefetchDocuments(deps: DocumentPrefetchDeps, plan: Migrat
   // files of skipped matters may be downloaded for nothing.
   const wanted = (d: ActionDocument) => !d.isDeleted && attachable(rule, d);
   // A first pass for the total (local and quick next to the downloads), so the bar and its time left are true, and
-  // for the bytes still to keep, so a disk too small stops extract before the first file rather than part-way.
+  // for the bytes still to keep, so a disk too small stops extract before the first file rather than part-way (a file
+  // whose size Actionstep does not give counts nothing here; its write fails like any other if the disk fills).
   let total = 0, toKeep = 0, bytesToKeep = 0;
   for await (const page of store.stagedPages('actiondocuments')) {
     for (const staged of page) {
@@ -113,7 +114,7 @@ export async function prefetchDocuments(deps: DocumentPrefetchDeps, plan: Migrat
 
 /** Why extract stops before downloading, in the admin's words: what the files need and what the disk has. */
 function notEnoughSpace(files: number, bytes: number, space: { freeBytes: number; where: string }): string {
-  return `not enough disk space to keep the notes' files: ${formatCount(files)} files still to download need ${formatBytes(bytes)} `
+  return `not enough disk space to keep the notes' files: ${plural(files, 'file')} still to download need ${formatBytes(bytes)} `
     + `and ${formatBytes(DISK_RESERVE_BYTES)} left over for the run's own files, but ${space.where} has ${formatBytes(space.freeBytes)} free. `
     + 'Free some space there, or move the state folder (stateDir in the config) to a larger disk, then run extract again '
     + '(what it has read is kept).';
