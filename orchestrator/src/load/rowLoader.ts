@@ -5,13 +5,15 @@
 // pipeline.ts keeps many in flight): what it needs of earlier tables, the GUIDs of parent rows, comes from the pass's
 // ledger in the state store, and what it did goes there too.
 import { BoundedWork } from './boundedWork';
-import type { AuditEntry, AuditPhase, LoadedRow, ProgressReporter, Row, SinkPort, SinkUpsertTarget, StateStore, TableInfo } from '../ports';
+import type { AuditEntry, AuditPhase, LoadedRow, ProgressReporter, Row, SinkPort, SinkUpsertTarget, StateStore } from '../ports';
 import type { MappingSet } from '../mappings/mappingSet';
-import type { TableMapping } from '../mappings/tableMapping';
 import type { TargetRow } from '../transform/targetRow';
 import { base64Length, toBase64 } from '../transform/values';
 import { sameValue } from './compare';
-import { bindPath, comparedColumns, createOnlyColumns } from './tables';
+import { bindPath, comparedColumns } from './tables';
+import { addressOf, KeyRegistry, parentIds, readByAddress, tablePlan, type TablePlan } from './tablePlan';
+
+export { KeyRegistry } from './tablePlan';
 
 export type RowOutcome = 'created' | 'updated' | 'skipped' | 'failed';
 
@@ -23,34 +25,12 @@ export interface RowResult {
   message?: string;
 }
 
-/** astep_sourceid → GUID per table, filled as tables are read and written (children compare lookups by GUID). */
-export class KeyRegistry {
-  private readonly map = new Map<string, Map<string, string>>();
-  set(table: string, key: string, id: string) {
-    let m = this.map.get(table);
-    if (!m) this.map.set(table, (m = new Map()));
-    m.set(key, id);
-  }
-  get(table: string, key: string): string | undefined {
-    return this.map.get(table)?.get(key);
-  }
-}
-
 /** The state columns of a table with a lifecycle: read with its rows, kept in before-images. */
 const STATE_COLUMNS = ['statecode', 'statuscode'];
 /** Stamped by Dataverse on every write; kept in the audit's after-images (see selectFor). */
 const AFTER_STAMPS = ['versionnumber', 'modifiedon'];
 /** Pages of 1,000 rows a table's closes work on at once (applyFinalStates). */
 const CLOSE_PAGES_IN_FLIGHT = 4;
-
-/** What the loader reads from one table's declaration. */
-interface TablePlan {
-  mapping: TableMapping;
-  info: TableInfo;
-  fixed: boolean;
-  createOnly: Set<string>;
-  attributeOf: Map<string, string>;
-}
 
 export interface RowLoaderOptions {
   runId: string;
@@ -113,19 +93,6 @@ export class RowLoader {
     this.now = options.now ?? (() => new Date());
   }
 
-  private tablePlan(table: string): TablePlan {
-    const mapping = this.mappings.require(table);
-    return {
-      mapping, info: this.mappings.tableInfo(table), fixed: mapping.key.by === 'fixedId', createOnly: createOnlyColumns(mapping),
-      attributeOf: new Map(mapping.lookups.map((l) => [l.navigation, l.attribute] as const)),
-    };
-  }
-
-  /** The value a row is found by: its astep_sourceid, or the GUID it is addressed by. */
-  private static addressOf(t: TablePlan, row: TargetRow): string {
-    return t.fixed ? (row.fixedId as string) : row.key;
-  }
-
   private selectFor(t: TablePlan, rows: TargetRow[]): string[] {
     const cols = comparedColumns(t.mapping, rows);
     if (t.mapping.lifecycle) STATE_COLUMNS.forEach((c) => cols.add(c));
@@ -133,18 +100,6 @@ export class RowLoader {
     // then, so a change to any column after the run shows, not only to the columns the run wrote.
     AFTER_STAMPS.forEach((c) => cols.add(c));
     return [...cols];
-  }
-
-  private async readExisting(t: TablePlan, rows: TargetRow[], select: string[]): Promise<Map<string, Row>> {
-    const { info } = t;
-    const values = rows.map((r) => RowLoader.addressOf(t, r));
-    const found = await this.sink.readByValues(info, t.fixed ? info.primaryIdAttribute : 'astep_sourceid', values, select);
-    const byKey = new Map<string, Row>();
-    for (const f of found) {
-      const k = (t.fixed ? f[info.primaryIdAttribute] : f.astep_sourceid) as string | null | undefined;
-      if (k) byKey.set(k.toLowerCase(), f);
-    }
-    return byKey;
   }
 
   /** Rows that existed before the migration, matched on the column the declaration names (email, organisation name). */
@@ -170,24 +125,6 @@ export class RowLoader {
       }
     }
     return matches;
-  }
-
-  /** GUIDs of the parent rows this batch binds to, from the ledger (their tables were loaded before this one). */
-  private parentIds(rows: TargetRow[]): KeyRegistry {
-    const wanted = new Map<string, Set<string>>();
-    for (const r of rows) {
-      for (const ref of Object.values(r.binds)) {
-        if (!ref || ref.byId) continue;
-        let keys = wanted.get(ref.table);
-        if (!keys) wanted.set(ref.table, (keys = new Set()));
-        keys.add(ref.key);
-      }
-    }
-    const registry = new KeyRegistry();
-    for (const [table, keys] of wanted) {
-      for (const loaded of this.store.loadedRows(this.options.ledger, table, [...keys])) if (loaded.targetId) registry.set(table, loaded.key, loaded.targetId);
-    }
-    return registry;
   }
 
   /** The row's columns and lookups as Dataverse would hold them (lookups as GUIDs where the registry knows them). */
@@ -216,23 +153,23 @@ export class RowLoader {
    * the ledger and returned.
    */
   async loadBatch(table: string, rows: TargetRow[]): Promise<RowResult[]> {
-    const t = this.tablePlan(table);
+    const t = tablePlan(this.mappings, this.mappings.require(table));
     const { info, mapping } = t;
     const lifecycle = mapping.lifecycle;
     const select = this.selectFor(t, rows);
-    const existingByKey = await this.readExisting(t, rows, select);
-    const missing = rows.filter((r) => !existingByKey.has(RowLoader.addressOf(t, r).toLowerCase()));
+    const existingByKey = await readByAddress(this.sink, t, rows, select);
+    const missing = rows.filter((r) => !existingByKey.has(addressOf(t, r).toLowerCase()));
     const matched = await this.matchPreExisting(t, missing, select);
     const pendingByKey = new Map(this.store.auditByKeys(this.options.runId, this.options.phase, table, rows.map((r) => r.key))
       .filter((e) => e.status === 'pending' && e.operation !== 'state').map((e) => [e.key, e] as const));
-    const parents = this.parentIds(rows);
+    const parents = parentIds(this.store, this.options.ledger, rows);
 
     const results: RowResult[] = [];
     const plans: Planned[] = [];
     /** GUIDs of rows that exist, also when their write fails now (children may still bind to them). */
     const known = new Map<string, string>();
     for (const row of rows) {
-      const address = RowLoader.addressOf(t, row).toLowerCase();
+      const address = addressOf(t, row).toLowerCase();
       const existing = existingByKey.get(address) ?? matched.get(row.key) ?? null;
       const matchedId = !existingByKey.has(address) && existing ? (existing[info.primaryIdAttribute] as string) : null;
       const { desired, unresolved } = this.desiredOf(t, row, parents);
@@ -331,7 +268,7 @@ export class RowLoader {
 
     // Read back what was written: the after values for the audit, and the GUIDs children bind to.
     const written = writing.filter((p) => !failedRefs.has(p));
-    const after = written.length ? await this.readExisting(t, written.map((p) => p.row), select) : new Map<string, Row>();
+    const after = written.length ? await readByAddress(this.sink, t, written.map((p) => p.row), select) : new Map<string, Row>();
     // One local transaction for the batch's audit completions and its ledger rows (one fsync, not one per row).
     this.store.transaction(() => {
       this.completeBatch(t, plans, writing, failedRefs, after, results);
@@ -368,7 +305,7 @@ export class RowLoader {
         results.push(this.fail(p.row, failure.code ?? 'error', `${p.row.sourceResource} ${p.row.sourceId} → ${table}: ${failure.message ?? 'write failed'}`, p.pending, failure.code));
         continue;
       }
-      const now = after.get(RowLoader.addressOf(t, p.row).toLowerCase()) ?? (p.matchedId ? { [info.primaryIdAttribute]: p.matchedId } : null);
+      const now = after.get(addressOf(t, p.row).toLowerCase()) ?? (p.matchedId ? { [info.primaryIdAttribute]: p.matchedId } : null);
       const id = now ? String(now[info.primaryIdAttribute]) : p.existing ? String(p.existing[info.primaryIdAttribute]) : null;
       const operation = (p.pending?.operation as 'create' | 'update') ?? p.operation;
       this.store.completeAudit(this.options.runId, p.pending!.seq, { targetId: id, after: now ? pick(now, [...(operation === 'create' ? Object.keys(p.desired) : p.changed), ...AFTER_STAMPS], info.primaryIdAttribute) : null });

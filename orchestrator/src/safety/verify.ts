@@ -5,8 +5,8 @@ import type { Finding, LoadedRow, OutcomeCursor, SinkPort, StateStore } from '..
 import type { MappingSet } from '../mappings/mappingSet';
 import type { TargetRow } from '../transform/targetRow';
 import { sameValue } from '../load/compare';
-import { comparedColumns, createOnlyColumns } from '../load/tables';
-import { KeyRegistry } from '../load/rowLoader';
+import { comparedColumns } from '../load/tables';
+import { addressOf, parentIds, readByAddress, tablePlan } from '../load/tablePlan';
 
 export interface VerifyDifference {
   table: string;
@@ -110,26 +110,16 @@ export async function verifyRun(
   const tables: TableVerification[] = [];
   const columnStats = new Map<string, { table: string; column: string; compared: number; differing: number }>();
 
-  /** One table's verification: what it compares and what it has found so far. */
-  const tableOf = (mapping: MappingSet['tables'][number]) => {
-    const table = mapping.target.logicalName;
-    const fixed = mapping.key.by === 'fixedId';
-    return {
-      mapping, table, info: mappings.tableInfo(table), fixed, createOnly: createOnlyColumns(mapping),
-      attributeOf: new Map(mapping.lookups.map((l) => [l.navigation, l.attribute] as const)),
-      addressOf: (r: TargetRow) => (fixed ? (r.fixedId as string) : r.key),
-      statsOf: new Map<string, { table: string; column: string; compared: number; differing: number }>(),
-      expectedHash: FNV_OFFSET, actualHash: FNV_OFFSET, expectedRows: 0, foundRows: 0, missing: 0, differing: 0,
-    };
-  };
+  /** One table's verification: its plan (the loader's) and what it has found so far. */
+  const tableOf = (mapping: MappingSet['tables'][number]) => ({
+    ...tablePlan(mappings, mapping), table: mapping.target.logicalName,
+    statsOf: new Map<string, { table: string; column: string; compared: number; differing: number }>(),
+    expectedHash: FNV_OFFSET, actualHash: FNV_OFFSET, expectedRows: 0, foundRows: 0, missing: 0, differing: 0,
+  });
   type TableCheck = ReturnType<typeof tableOf>;
 
   /** Reads one batch back. It needs nothing from earlier tables, so reads run ahead across tables. */
-  const read = async (t: TableCheck, rows: TargetRow[]) => {
-    const got = await sink.readByValues(t.info, t.fixed ? t.info.primaryIdAttribute : 'astep_sourceid', rows.map(t.addressOf), [...comparedColumns(t.mapping, rows)]);
-    const found = new Map(got.map((g) => [String(t.fixed ? g[t.info.primaryIdAttribute] : g.astep_sourceid).toLowerCase(), g] as const));
-    return { t, rows, found };
-  };
+  const read = async (t: TableCheck, rows: TargetRow[]) => ({ t, rows, found: await readByAddress(sink, t, rows, [...comparedColumns(t.mapping, rows)]) });
 
   /**
    * Compares one batch, in order. The GUIDs of the rows its lookups point at are looked up here, not when the batch is
@@ -137,14 +127,11 @@ export async function verifyRun(
    */
   const compare = ({ t, rows, found }: Awaited<ReturnType<typeof read>>) => {
     const { table, info, createOnly, attributeOf, statsOf } = t;
-    const parents = new Map<string, Set<string>>();
-    for (const r of rows) for (const ref of Object.values(r.binds)) if (ref && !ref.byId) (parents.get(ref.table) ?? parents.set(ref.table, new Set()).get(ref.table)!).add(ref.key);
-    const registry = new KeyRegistry();
-    for (const [pt, keys] of parents) for (const l of store.loadedRows(options.ledger, pt, [...keys])) if (l.targetId) registry.set(pt, l.key, l.targetId);
+    const registry = parentIds(store, options.ledger, rows);
     const seen: LoadedRow[] = [];
     for (const r of rows) {
       t.expectedRows++;
-      const k = t.addressOf(r).toLowerCase();
+      const k = addressOf(t, r).toLowerCase();
       const actual = found.get(k);
       const why = failedSources.get(`${r.sourceResource}:${r.sourceId}`);
       if (!actual) {
