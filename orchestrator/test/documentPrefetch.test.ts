@@ -23,8 +23,13 @@ class MemoryFiles implements DocumentFilesPort {
 
 /** Files kept on a disk with `freeBytes` free. */
 class SmallDisk extends MemoryFiles {
+  looked = 0;
   constructor(readonly freeBytes: number) {
     super();
+  }
+  override async has(fileId: string, size: number | null) {
+    this.looked++;
+    return super.has(fileId, size);
   }
   async space() {
     return { freeBytes: this.freeBytes, where: 'the disk of /state/documents' };
@@ -84,6 +89,8 @@ describe('document files kept by extract', () => {
     expect(asked).toEqual([]);
     const enough = new SmallDisk(DISK_RESERVE_BYTES + 4_700);
     expect(await prefetchDocuments({ source, store, files: enough, progress: silentProgress }, plan)).toMatchObject({ downloaded: 2, failed: 2 });
+    // Every wanted file fits: each is looked for once, by the downloads' pass only.
+    expect(enough.looked).toBe(4);
     // Files kept already need no room: with 1 and 2 kept, 1,700 bytes more than the reserve are enough.
     const kept = new SmallDisk(DISK_RESERVE_BYTES + 1_700);
     for (const [id, bytes] of enough.kept) kept.kept.set(id, bytes);

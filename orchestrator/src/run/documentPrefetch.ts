@@ -77,22 +77,31 @@ export async function prefetchDocuments(deps: DocumentPrefetchDeps, plan: Migrat
   // files of skipped matters may be downloaded for nothing.
   const wanted = (d: ActionDocument) => !d.isDeleted && attachable(rule, d);
   // A first pass for the total (local and quick next to the downloads), so the bar and its time left are true, and
-  // for the bytes still to keep, so a disk too small stops extract before the first file rather than part-way (a file
-  // whose size Actionstep does not give counts nothing here; its write fails like any other if the disk fills).
-  let total = 0, toKeep = 0, bytesToKeep = 0;
+  // for the bytes wanted, so a disk too small stops extract before the first file rather than part-way (a file whose
+  // size Actionstep does not give counts nothing here; its write fails like any other if the disk fills).
+  let total = 0, bytesWanted = 0;
   for await (const page of store.stagedPages('actiondocuments')) {
     for (const staged of page) {
       const d = JSON.parse(staged.json) as ActionDocument;
       if (!wanted(d)) continue;
       total++;
-      if (files.space && !(await files.has(d.file as string, d.fileSize))) {
+      bytesWanted += d.fileSize ?? 0;
+    }
+  }
+  const space = bytesWanted ? await files.space?.() : null;
+  if (space && bytesWanted + DISK_RESERVE_BYTES > space.freeBytes) {
+    // Only when every file would not fit: the files kept already (an earlier extract) need no more room.
+    let toKeep = 0, bytesToKeep = 0;
+    for await (const page of store.stagedPages('actiondocuments')) {
+      for (const staged of page) {
+        const d = JSON.parse(staged.json) as ActionDocument;
+        if (!wanted(d) || (await files.has(d.file as string, d.fileSize))) continue;
         toKeep++;
         bytesToKeep += d.fileSize ?? 0;
       }
     }
+    if (bytesToKeep + DISK_RESERVE_BYTES > space.freeBytes) throw new EngineError(notEnoughSpace(toKeep, bytesToKeep, space));
   }
-  const space = bytesToKeep ? await files.space?.() : null;
-  if (space && bytesToKeep + DISK_RESERVE_BYTES > space.freeBytes) throw new EngineError(notEnoughSpace(toKeep, bytesToKeep, space));
   progress.start(PREFETCH_TASK, total);
   for await (const page of store.stagedPages('actiondocuments')) {
     for (const staged of page) {
