@@ -48,7 +48,7 @@ const VERIFY = { perBatch: 1000, keysPerRead: 100 };
  * counts: 6.8 s for the medium firm's 61,965 rows (farm-bench median of 5) and 68.3 s for the xl firm's 616,813
  * (bench:fullrun), about 0.11 ms a row both. A slower computer compares slower: the plan says which part is which.
  */
-export const VERIFY_LOCAL_MS_PER_ROW = 0.11;
+const VERIFY_LOCAL_MS_PER_ROW = 0.11;
 /**
  * Provision makes its metadata writes one after another (connectors/dataverse/src/metadataProvisioner.ts: each needs
  * the previous), then waits for the alternate keys' index jobs. Microsoft publishes no duration for a metadata write;
