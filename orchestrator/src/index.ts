@@ -3,6 +3,7 @@ export * from './options';
 export * from './plan/migrationPlan';
 export * from './plan/buildPlan';
 export * from './plan/timeEstimate';
+export { documentSpaceSentence, documentSpaceWarning, type DocumentSpace } from './plan/documentSpace';
 export * from './transform/values';
 export * from './transform/targetRow';
 export * from './transform/firmData';

@@ -3,7 +3,8 @@
 // reported and left for the run rather than kept.
 import { contextFor, doc, smallFirm } from './fixtures';
 import { MemoryStore } from './memoryStore';
-import { DISK_RESERVE_BYTES, prefetchDocuments, prefetchSummary } from '../src/run/documentPrefetch';
+import { DISK_RESERVE_BYTES } from '../src/plan/documentSpace';
+import { prefetchDocuments, prefetchSummary } from '../src/run/documentPrefetch';
 import { EngineError } from '../src/run/engineError';
 import { silentProgress, type DocumentFilesPort, type SourcePort } from '../src/ports';
 

@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import { Command, InvalidArgumentError } from 'commander';
 import { CREDENTIAL_ERROR_CODE, DataverseError } from '@astep/dataverse-connector';
 import {
-  EngineError, adoptRunFromDataverse, formatCount, formatDateTime, notMigrated as notMigratedOf, licenceName, mirrorStaging, objectLabel, optionSentence, planHtml, page, plural, sampleHtml, summaryHtml, tableLabel, tableRecordName, sourceRecordName, withRunLease, workflowsHtml,
+  EngineError, adoptRunFromDataverse, documentSpaceSentence, documentSpaceWarning, formatCount, formatDateTime, notMigrated as notMigratedOf, licenceName, mirrorStaging, objectLabel, optionSentence, planHtml, page, plural, sampleHtml, summaryHtml, tableLabel, tableRecordName, sourceRecordName, withRunLease, workflowsHtml,
   type FieldDecision, type LeaseHolder, type RunState, type RunSummary,
 } from '@astep/orchestrator';
 import { ConfigError, loadConfig, redactConfig, scrubSecrets, type MigrationConfig } from './config';
@@ -183,6 +183,8 @@ export function buildProgram(): Command {
         `Run ${run.runId}: the plan is in ${path.join(dir, 'plan.html')}`,
         `Licence: ${licenceName(plan.destination.licenseTier)}. ${plan.tableBudget.message}`,
         ...plan.optionChoices.map((o) => `  ${o.title}: ${optionSentence(String(o.name), o.chosen)}`),
+        // The files' disk space; when they will not fit, the warning below says it with what to do.
+        ...(plan.source.documentSpace && !documentSpaceWarning(plan.source.documentSpace) ? [documentSpaceSentence(plan.source.documentSpace)] : []),
         ...plan.warnings.map((w) => `${c.yellow('Warning:')} ${w}`),
         '', next('provision', flags, plan.tableBudget.fits ? 'after reading the plan' : 'the plan is over the custom table budget: change the options or the licence first'),
       ].join('\n'));

@@ -4,6 +4,7 @@ import type { SolutionSchema } from '@astep/solution/model';
 import type { LicenseTier, MigrationOptions } from '../options';
 import type { TimeEstimate } from './timeEstimate';
 import type { EnumInventory } from './enumInventory';
+import type { DocumentSpace } from './documentSpace';
 
 export interface PlanOption<T> {
   name: keyof MigrationOptions;
@@ -87,6 +88,8 @@ export interface MigrationPlan {
     restrictedNote: string;
     /** The Actionstep sign-ins, when there are several: who each is and whether it sees the same matters. */
     sessions?: SessionCheck[];
+    /** What the notes' files take where extract keeps them (absent where they are not kept on a disk). */
+    documentSpace?: DocumentSpace;
   };
   destination: {
     webApiUrl: string;

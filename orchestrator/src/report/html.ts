@@ -3,6 +3,7 @@
 // charts (SVG) are inline, so the file opens anywhere, offline.
 import type { MigrationPlan } from '../plan/migrationPlan';
 import { ROLLBACK_WHY, type TimeEstimate } from '../plan/timeEstimate';
+import { documentSpaceSentence } from '../plan/documentSpace';
 import type { DiffEntry, DiffLabels } from '../diff/sample';
 import type { RunSummary, SampleResult } from '../run/engine';
 import type { WorkflowReference } from '../run/workflows';
@@ -84,6 +85,7 @@ export function planHtml(plan: MigrationPlan, o: HtmlOptions = {}): string {
     plan.warnings.length ? `${heading(h, 'Warnings')}<ul>${plan.warnings.map((w) => `<li class="bad">${breakable(w)}</li>`).join('')}</ul>` : '',
     heading(h, 'What Actionstep holds'), table(['Actionstep object', { header: 'Records', numeric: true }], counts, { s: o }),
     `<p>${escapeHtml(plan.source.restrictedNote)}</p>`,
+    plan.source.documentSpace ? `<p>${breakable(documentSpaceSentence(plan.source.documentSpace))}</p>` : '',
     heading(h, 'Options'), table(['Decision', 'Chosen', 'Recommended', 'Why'], plan.optionChoices.map((c) => [
       c.title, optionSentence(String(c.name), c.chosen), optionSentence(String(c.name), c.recommended), c.why,
     ]), { s: o }),

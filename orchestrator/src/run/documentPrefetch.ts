@@ -10,6 +10,7 @@
 import type { ActionDocument } from '@astep/actionstep-connector/records';
 import { BoundedWork } from '../load/boundedWork';
 import { attachable } from '../mappings/documents';
+import { DISK_RESERVE_BYTES } from '../plan/documentSpace';
 import type { MigrationPlan } from '../plan/migrationPlan';
 import type { DocumentFilesPort, ProgressReporter, SourcePort, StateStore } from '../ports';
 import { formatBytes, formatCount, plural } from '../vocabulary/format';
@@ -39,12 +40,6 @@ export interface DocumentPrefetchResult {
 export const DOWNLOADS_PER_SESSION = 4;
 /** Bytes of files in flight at most (a file is held whole until it is written). */
 export const MAX_BYTES_IN_FLIGHT = 32 * 1024 * 1024;
-
-/**
- * Room left over when the files are kept: the state database, its journal and the logs grow beside them during the
- * run, and a disk filled to the last byte fails whatever writes next.
- */
-export const DISK_RESERVE_BYTES = 256 * 1024 * 1024;
 
 /** The progress task ("Downloading documents from Actionstep" on screen, progressLabels.ts). */
 export const PREFETCH_TASK = 'download documents';

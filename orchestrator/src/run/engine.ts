@@ -15,6 +15,7 @@ import { stageUnlistedMatters } from './resourceExtraction';
 import { extractResources, singleSession } from './pagedExtraction';
 import { checkSessions, requireCheckedSessions } from './actionstepSessions';
 import { estimateTime, estimatesWithTime, metadataWritesFor } from '../plan/timeEstimate';
+import { documentSpaceWarning, estimateDocumentSpace, firstDocuments } from '../plan/documentSpace';
 import { EngineError } from './engineError';
 import { FirmIndex, emptyFirmData, type FirmData } from '../transform/firmData';
 import { notMigrated, stageTrustLedger, TRUST_RESOURCE, trustRowLine, type NotMigrated, type StagedTrustRow, type TrustLedgerStatus } from './trustExtraction';
@@ -242,6 +243,15 @@ export class MigrationEngine {
       const checked = await checkSessions(sessions, inv.actions.map((m) => m.id));
       plan.source.sessions = checked.checks;
       plan.warnings.push(...checked.warnings);
+    }
+    // Where extract keeps the notes' files on a disk: what they will take there, from the first documents listed, and a
+    // warning now when they will not fit (extract checks the exact bytes again before its first download).
+    const documents = plan.source.counts.actiondocuments ?? 0;
+    if (this.deps.documentFiles && documents && plan.options.attachDocuments) {
+      const rule = { options: plan.options, maxUploadFileSize: dst.maxUploadFileSize };
+      plan.source.documentSpace = estimateDocumentSpace(documents, await firstDocuments(source), rule, (await this.deps.documentFiles.space?.()) ?? null);
+      const warning = documentSpaceWarning(plan.source.documentSpace);
+      if (warning) plan.warnings.push(warning);
     }
     // The time section: each sign-in's pace as discover measured it, the application users configured.
     plan.time = estimateTime({
