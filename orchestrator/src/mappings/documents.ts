@@ -16,5 +16,10 @@ export function attachable(lookups: Pick<MappingLookups, 'options' | 'maxUploadF
   return lookups.options.attachDocuments && !!d.file && base64Length(d.fileSize ?? 0) <= lookups.maxUploadFileSize;
 }
 
+/** The document's file is kept on disk for its note: not deleted in Actionstep, and attachable. */
+export function keptForNote(lookups: Pick<MappingLookups, 'options' | 'maxUploadFileSize'>, d: ActionDocument): boolean {
+  return !d.isDeleted && attachable(lookups, d);
+}
+
 /** The file name Actionstep shows: its own, else the document's name and extension. */
 export const fileNameOf = (d: ActionDocument) => d.fileName || `${d.name}${d.extension ?? ''}`;

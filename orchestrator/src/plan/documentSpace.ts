@@ -4,7 +4,7 @@
 // plan says from how many documents. Extract checks the exact bytes again before its first download
 // (run/documentPrefetch.ts), with the same reserve.
 import type { ActionDocument } from '@astep/actionstep-connector/records';
-import { attachable } from '../mappings/documents';
+import { keptForNote } from '../mappings/documents';
 import type { MappingLookups } from '../mappings/lookups';
 import type { SourcePort } from '../ports';
 import { formatBytes, formatCount, plural } from '../vocabulary/format';
@@ -28,6 +28,11 @@ export interface DocumentSpace {
   free?: { bytes: number; where: string };
 }
 
+/** `bytes` of files and the reserve fit in `freeBytes`. */
+export function fitsWithReserve(bytes: number, freeBytes: number): boolean {
+  return bytes + DISK_RESERVE_BYTES <= freeBytes;
+}
+
 /** The first page of documents Actionstep lists (one request; the listing stops there). */
 export async function firstDocuments(source: SourcePort): Promise<ActionDocument[]> {
   for await (const page of source.pages('actiondocuments')) return [...page];
@@ -39,8 +44,7 @@ export function estimateDocumentSpace(
   documents: number, sample: readonly ActionDocument[], rule: Pick<MappingLookups, 'options' | 'maxUploadFileSize'>,
   free: { freeBytes: number; where: string } | null,
 ): DocumentSpace {
-  // Deleted documents do not migrate; a document that is not attached (too large, no file, attachments off) is not kept.
-  const kept = sample.filter((d) => !d.isDeleted && attachable(rule, d));
+  const kept = sample.filter((d) => keptForNote(rule, d));
   const bytes = kept.reduce((n, d) => n + (d.fileSize ?? 0), 0);
   return {
     documents, sampled: sample.length, keptInSample: kept.length,
@@ -58,6 +62,6 @@ export function documentSpaceSentence(s: DocumentSpace): string {
 
 /** A warning when the estimate and the reserve do not fit the free space, else null. */
 export function documentSpaceWarning(s: DocumentSpace): string | null {
-  if (!s.free || !s.estimatedBytes || s.estimatedBytes + DISK_RESERVE_BYTES <= s.free.bytes) return null;
+  if (!s.free || !s.estimatedBytes || fitsWithReserve(s.estimatedBytes, s.free.bytes)) return null;
   return `${documentSpaceSentence(s)} Extract would stop before downloading them: free some space there, or move the state folder (stateDir in the config) to a larger disk before extract.`;
 }

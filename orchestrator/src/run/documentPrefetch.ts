@@ -9,8 +9,8 @@
 // reports it against the document if it fails there too.
 import type { ActionDocument } from '@astep/actionstep-connector/records';
 import { BoundedWork } from '../load/boundedWork';
-import { attachable } from '../mappings/documents';
-import { DISK_RESERVE_BYTES } from '../plan/documentSpace';
+import { keptForNote } from '../mappings/documents';
+import { DISK_RESERVE_BYTES, fitsWithReserve } from '../plan/documentSpace';
 import type { MigrationPlan } from '../plan/migrationPlan';
 import type { DocumentFilesPort, ProgressReporter, SourcePort, StateStore } from '../ports';
 import { formatBytes, formatCount, plural } from '../vocabulary/format';
@@ -68,9 +68,8 @@ export async function prefetchDocuments(deps: DocumentPrefetchDeps, plan: Migrat
     }
   };
 
-  // Deleted documents do not migrate; the matter rules (a skipped matter's documents) are the mapping's, so a few
+  // Which files are kept: keptForNote. The matter rules (a skipped matter's documents) are the mapping's, so a few
   // files of skipped matters may be downloaded for nothing.
-  const wanted = (d: ActionDocument) => !d.isDeleted && attachable(rule, d);
   // A first pass for the total (local and quick next to the downloads), so the bar and its time left are true, and
   // for the bytes wanted, so a disk too small stops extract before the first file rather than part-way (a file whose
   // size Actionstep does not give counts nothing here; its write fails like any other if the disk fills).
@@ -78,30 +77,30 @@ export async function prefetchDocuments(deps: DocumentPrefetchDeps, plan: Migrat
   for await (const page of store.stagedPages('actiondocuments')) {
     for (const staged of page) {
       const d = JSON.parse(staged.json) as ActionDocument;
-      if (!wanted(d)) continue;
+      if (!keptForNote(rule, d)) continue;
       total++;
       bytesWanted += d.fileSize ?? 0;
     }
   }
   const space = bytesWanted ? await files.space?.() : null;
-  if (space && bytesWanted + DISK_RESERVE_BYTES > space.freeBytes) {
+  if (space && !fitsWithReserve(bytesWanted, space.freeBytes)) {
     // Only when every file would not fit: the files kept already (an earlier extract) need no more room.
     let toKeep = 0, bytesToKeep = 0;
     for await (const page of store.stagedPages('actiondocuments')) {
       for (const staged of page) {
         const d = JSON.parse(staged.json) as ActionDocument;
-        if (!wanted(d) || (await files.has(d.file as string, d.fileSize))) continue;
+        if (!keptForNote(rule, d) || (await files.has(d.file as string, d.fileSize))) continue;
         toKeep++;
         bytesToKeep += d.fileSize ?? 0;
       }
     }
-    if (bytesToKeep + DISK_RESERVE_BYTES > space.freeBytes) throw new EngineError(notEnoughSpace(toKeep, bytesToKeep, space));
+    if (!fitsWithReserve(bytesToKeep, space.freeBytes)) throw new EngineError(notEnoughSpace(toKeep, bytesToKeep, space));
   }
   progress.start(PREFETCH_TASK, total);
   for await (const page of store.stagedPages('actiondocuments')) {
     for (const staged of page) {
       const d = JSON.parse(staged.json) as ActionDocument;
-      if (!wanted(d)) continue;
+      if (!keptForNote(rule, d)) continue;
       result.attachable++;
       if (await files.has(d.file as string, d.fileSize)) {
         result.alreadyKept++;
