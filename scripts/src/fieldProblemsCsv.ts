@@ -11,10 +11,17 @@ export function fieldProblemsCsv(file: string): FieldProblemWriter {
   const out = fs.createWriteStream(file, { mode: 0o600 });
   const csv = stringify({ header: true, columns: [...FIELD_PROBLEM_COLUMNS], record_delimiter: '\r\n' });
   csv.pipe(out);
+  // Several batches of the load write at once: while the stream is full they all wait on one 'drain' (a listener
+  // each grew past Node's limit of 10 on the xl firm and printed "Possible EventEmitter memory leak detected").
+  let draining: Promise<void> | undefined;
   return {
     write(problem) {
       if (csv.write(fieldProblemCells(problem))) return undefined;
-      return new Promise<void>((resolve) => csv.once('drain', resolve));
+      draining ??= new Promise<void>((resolve) => csv.once('drain', () => {
+        draining = undefined;
+        resolve();
+      }));
+      return draining;
     },
     close() {
       return new Promise<void>((resolve, reject) => {
