@@ -124,7 +124,7 @@ describe('delta', () => {
 
 /** The mapped rows of a table, as the engine hands them to verification. */
 const rowsOf = (mapped: MappedFirm) => (table: string) => mapped.rows.get(table) ?? [];
-const VERIFY = { ledger: 'r1:verify', slots: () => 4, maxRowsInFlight: 12_000 };
+const VERIFY = { ledger: 'r1:verify', slots: () => 4, maxRowsInFlight: 12_000, maxCellsInFlight: 288_000 };
 
 describe('verify', () => {
   test('reads ahead no more rows than its bound, however many slots the sink has', async () => {
@@ -141,10 +141,47 @@ describe('verify', () => {
     } as unknown as SinkPort;
     // 20,000 time entries (20 batches) with 100 slots free: only 3 batches of 1,000 may be read ahead at once.
     const rows = Array.from({ length: 20_000 }, (_, i) => ({ table: 'astep_timeentry', sourceResource: 'timeentries', sourceId: String(i), key: String(i), attributes: {}, binds: {} }));
-    const result = await verifyRun('r1', MAPPINGS, (t) => (t === 'astep_timeentry' ? rows as unknown as TargetRow[] : []), sink, store, {}, [], { ledger: 'r1:verify', slots: () => 100, maxRowsInFlight: 3_000 });
+    const result = await verifyRun('r1', MAPPINGS, (t) => (t === 'astep_timeentry' ? rows as unknown as TargetRow[] : []), sink, store, {}, [], { ledger: 'r1:verify', slots: () => 100, maxRowsInFlight: 3_000, maxCellsInFlight: 288_000 });
     expect(reads).toBe(20);
     expect(peak).toBe(3);
     expect(result.tables).toEqual([expect.objectContaining({ table: 'astep_timeentry', expectedRows: 20_000, missingRows: 20_000 })]);
+  });
+
+  test('reads ahead fewer batches of wide rows: the values in flight (rows x columns) have their own bound', async () => {
+    const { store } = await loaded();
+    const peakOf = async (columns: number) => {
+      // Reads are answered only once no new one has been asked for in 100 ms (mapping a batch takes a few ms): the peak
+      // is what verify asks for ahead, not how fast it maps (answers would otherwise come before it asked for the next).
+      let inFlight = 0, peak = 0, asked = 0;
+      let waiting: Array<() => void> = [];
+      const poll = setInterval(() => {
+        if (asked === 0 && waiting.length) {
+          waiting.forEach((w) => w());
+          waiting = [];
+        }
+        asked = 0;
+      }, 100);
+      const sink = {
+        async readByValues(_info: unknown, _column: string, _values: string[], select: string[]) {
+          expect(select).toHaveLength(columns + 2); // the row's columns, its id and astep_sourceid
+          asked++;
+          peak = Math.max(peak, ++inFlight);
+          await new Promise<void>((r) => waiting.push(r));
+          inFlight--;
+          return [];
+        },
+      } as unknown as SinkPort;
+      const attributes = Object.fromEntries(Array.from({ length: columns }, (_, c) => [`astep_dc_field${c}`, null]));
+      const rows = Array.from({ length: 5_000 }, (_, i) => ({ table: 'astep_timeentry', sourceResource: 'timeentries', sourceId: String(i), key: String(i), attributes, binds: {} }));
+      await verifyRun('r1', MAPPINGS, (t) => (t === 'astep_timeentry' ? rows as unknown as TargetRow[] : []), sink, store, {}, [], { ledger: 'r1:verify', slots: () => 100, maxRowsInFlight: 12_000, maxCellsInFlight: 100_000 }).finally(() => clearInterval(poll));
+      return peak;
+    };
+    // 48 columns + 2 = 50,000 values a batch: the second batch reaches the bound, so two are read at once.
+    expect(await peakOf(48)).toBe(2);
+    // 98 + 2 = 100,000 values: one batch at a time (one always goes, however wide).
+    expect(await peakOf(98)).toBe(1);
+    // 8 + 2 = 10,000 values: the values' bound would allow ten; all five batches go at once.
+    expect(await peakOf(8)).toBe(5);
   });
 
   test('reads run ahead across tables: the next table is asked for while the first one is still being read', async () => {
