@@ -70,3 +70,25 @@ test('a table waits for the tables it binds to through their alternate key', asy
   expect(firstParticipant).toBeGreaterThan(order.lastIndexOf('end contact'));
   expect(firstParticipant).toBeGreaterThan(order.lastIndexOf('end astep_matter'));
 });
+
+test('wide batches: the values in flight (rows x columns) have their own bound, one batch always goes', async () => {
+  const row = (table: string, i: number): TargetRow => ({ table, sourceResource: 'x', sourceId: String(i), key: `${table}-${i}`, attributes: {}, binds: {}, problems: [] });
+  const peakOf = async (columns: number) => {
+    let inFlight = 0, peak = 0;
+    await runPipeline(MAPPINGS, [{ name: 'astep_matter', rows: Array.from({ length: 20 }, (_, i) => row('astep_matter', i))[Symbol.iterator]() }], {
+      batchRows: 2, slots: () => 100, maxRowsInFlight: 1000, maxBatchBytes: MB, maxBytesInFlight: MB,
+      cellsOf: (_table, rows) => rows.length * columns, maxCellsInFlight: 1000,
+    }, async () => {
+      peak = Math.max(peak, ++inFlight);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      inFlight--;
+    }, async () => {});
+    return peak;
+  };
+  // 2 rows x 100 columns = 200 values a batch: five batches reach 1,000, the sixth waits.
+  expect(await peakOf(100)).toBe(5);
+  // 2 x 600 = 1,200 values: over the bound alone, still sent, one at a time.
+  expect(await peakOf(600)).toBe(1);
+  // 2 x 10 = 20 values: all ten batches at once, as without the bound.
+  expect(await peakOf(10)).toBe(10);
+});

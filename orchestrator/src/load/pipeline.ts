@@ -24,6 +24,14 @@ export interface PipelineOptions {
    */
   maxBatchBytes: number;
   maxBytesInFlight: number;
+  /**
+   * The values a batch asks for (rows x the columns it reads back and writes): a batch of matters with a firm's
+   * data-collection fields asks for about a hundred columns, a batch of time entries for a dozen, and each batch's
+   * answers (read before and after its write) and audit rows grow with them. A batch waits while the values in flight
+   * are over `maxCellsInFlight` (one batch always goes, however wide). Without them, rows alone bound the batches.
+   */
+  cellsOf?: (table: string, rows: TargetRow[]) => number;
+  maxCellsInFlight?: number;
 }
 
 /** Raw bytes a row carries besides its columns (its attachment, downloaded when its batch goes). */
@@ -55,6 +63,8 @@ export async function runPipeline(
   const inFlight = new Set<Promise<void>>();
   let rowsInFlight = 0;
   let bytesInFlight = 0;
+  let cellsInFlight = 0;
+  const maxCells = options.cellsOf ? options.maxCellsInFlight ?? Infinity : Infinity;
   let failure: unknown = null;
   let turn = 0;
   const finished = (name: string) => state.get(name)?.done ?? true;
@@ -101,17 +111,21 @@ export async function runPipeline(
   for (;;) {
     if (failure) break;
     // Bytes are checked before a batch is cut (its size is known only once cut): at most one batch's worth over.
-    const room = inFlight.size < Math.max(1, options.slots()) && rowsInFlight < options.maxRowsInFlight && bytesInFlight < options.maxBytesInFlight;
+    const room = inFlight.size < Math.max(1, options.slots()) && rowsInFlight < options.maxRowsInFlight && bytesInFlight < options.maxBytesInFlight
+      && cellsInFlight < maxCells;
     const batch = room ? nextBatch() : null;
     if (batch) {
       const t = state.get(batch.name)!;
+      const cells = options.cellsOf?.(batch.name, batch.rows) ?? 0;
       t.inFlight++;
       rowsInFlight += batch.rows.length;
       bytesInFlight += batch.bytes;
+      cellsInFlight += cells;
       track(load(batch.name, batch.rows).finally(() => {
         t.inFlight--;
         rowsInFlight -= batch.rows.length;
         bytesInFlight -= batch.bytes;
+        cellsInFlight -= cells;
         if (t.exhausted && t.inFlight === 0) finish(t.name);
       }));
       continue;

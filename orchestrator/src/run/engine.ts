@@ -44,9 +44,9 @@ const BATCH_ROWS = 1000;
  */
 const MAX_ROWS_IN_FLIGHT = 12_000;
 /**
- * Values verify reads back in flight at most (rows x columns): twelve batches of 1,000 rows of up to 24 columns
- * (accounts and contacts ask for about 20, time entries 15). Matters with the xl firm's data-collection fields ask for
- * 98, so three of their batches go at once instead of twelve (measured: 3.7 MB of answer per batch of matters).
+ * Values the run and verify read back in flight at most (rows x columns): twelve batches of 1,000 rows of up to 24
+ * columns (accounts and contacts ask for about 20, time entries 15). Matters with the xl firm's data-collection fields
+ * ask for 98, so three of their batches go at once instead of twelve (measured: 3.7 MB of answer per batch of matters).
  */
 const MAX_CELLS_IN_FLIGHT = 12 * 1000 * 24;
 /**
@@ -445,6 +445,7 @@ export class MigrationEngine {
     await runPipeline(this.mappings, this.mappings.names.map((name) => ({ name, rows: rowsOf(name)[Symbol.iterator]() })), {
       batchRows: BATCH_ROWS, slots: () => this.slots(), maxRowsInFlight: MAX_ROWS_IN_FLIGHT,
       maxBatchBytes: MAX_BATCH_ATTACHMENT_BYTES, maxBytesInFlight: MAX_ATTACHMENT_BYTES_IN_FLIGHT,
+      cellsOf: (table, rows) => rows.length * comparedColumns(this.mappings.require(table), rows).size, maxCellsInFlight: MAX_CELLS_IN_FLIGHT,
     }, async (table, rows) => {
       if (detail) (spans.get(table) ?? spans.set(table, { first: performance.now(), rows: 0 }).get(table)!).rows += rows.length;
       await hooks.beforeBatch?.(rows);
