@@ -150,30 +150,38 @@ describe('verify', () => {
   test('reads ahead fewer batches of wide rows: the values in flight (rows x columns) have their own bound', async () => {
     const { store } = await loaded();
     const peakOf = async (columns: number) => {
-      // Reads are answered only once no new one has been asked for in 100 ms (mapping a batch takes a few ms): the peak
-      // is what verify asks for ahead, not how fast it maps (answers would otherwise come before it asked for the next).
-      let inFlight = 0, peak = 0, asked = 0;
+      // Reads are answered only once verify has stopped asking: it yields one event-loop turn (setImmediate) between
+      // two batches it reads ahead, so three turns without a new read mean it is waiting for an answer. The peak is
+      // then what verify asks ahead, however slowly this machine maps (a timer would make it depend on that).
+      let inFlight = 0, peak = 0, asked = 0, settling = false;
       let waiting: Array<() => void> = [];
-      const poll = setInterval(() => {
-        if (asked === 0 && waiting.length) {
-          waiting.forEach((w) => w());
-          waiting = [];
+      const answerOnceQuiet = async () => {
+        if (settling) return;
+        settling = true;
+        for (let seen = -1; seen !== asked;) {
+          seen = asked;
+          for (let turn = 0; turn < 3; turn++) await new Promise((r) => setImmediate(r));
         }
-        asked = 0;
-      }, 100);
+        settling = false;
+        const answered = waiting;
+        waiting = [];
+        answered.forEach((w) => w());
+      };
       const sink = {
         async readByValues(_info: unknown, _column: string, _values: string[], select: string[]) {
           expect(select).toHaveLength(columns + 2); // the row's columns, its id and astep_sourceid
           asked++;
           peak = Math.max(peak, ++inFlight);
-          await new Promise<void>((r) => waiting.push(r));
+          const answer = new Promise<void>((r) => waiting.push(r));
+          void answerOnceQuiet();
+          await answer;
           inFlight--;
           return [];
         },
       } as unknown as SinkPort;
       const attributes = Object.fromEntries(Array.from({ length: columns }, (_, c) => [`astep_dc_field${c}`, null]));
       const rows = Array.from({ length: 5_000 }, (_, i) => ({ table: 'astep_timeentry', sourceResource: 'timeentries', sourceId: String(i), key: String(i), attributes, binds: {} }));
-      await verifyRun('r1', MAPPINGS, (t) => (t === 'astep_timeentry' ? rows as unknown as TargetRow[] : []), sink, store, {}, [], { ledger: 'r1:verify', slots: () => 100, maxRowsInFlight: 12_000, maxCellsInFlight: 100_000 }).finally(() => clearInterval(poll));
+      await verifyRun('r1', MAPPINGS, (t) => (t === 'astep_timeentry' ? rows as unknown as TargetRow[] : []), sink, store, {}, [], { ledger: 'r1:verify', slots: () => 100, maxRowsInFlight: 12_000, maxCellsInFlight: 100_000 });
       return peak;
     };
     // 48 columns + 2 = 50,000 values a batch: the second batch reaches the bound, so two are read at once.

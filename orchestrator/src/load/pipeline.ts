@@ -28,10 +28,10 @@ export interface PipelineOptions {
    * The values a batch asks for (rows x the columns it reads back and writes): a batch of matters with a firm's
    * data-collection fields asks for about a hundred columns, a batch of time entries for a dozen, and each batch's
    * answers (read before and after its write) and audit rows grow with them. A batch waits while the values in flight
-   * are over `maxCellsInFlight` (one batch always goes, however wide). Without them, rows alone bound the batches.
+   * are over `maxCellsInFlight` (one batch always goes, however wide).
    */
-  cellsOf?: (table: string, rows: TargetRow[]) => number;
-  maxCellsInFlight?: number;
+  cellsOf: (table: string, rows: TargetRow[]) => number;
+  maxCellsInFlight: number;
 }
 
 /** Raw bytes a row carries besides its columns (its attachment, downloaded when its batch goes). */
@@ -64,7 +64,6 @@ export async function runPipeline(
   let rowsInFlight = 0;
   let bytesInFlight = 0;
   let cellsInFlight = 0;
-  const maxCells = options.cellsOf ? options.maxCellsInFlight ?? Infinity : Infinity;
   let failure: unknown = null;
   let turn = 0;
   const finished = (name: string) => state.get(name)?.done ?? true;
@@ -110,13 +109,13 @@ export async function runPipeline(
 
   for (;;) {
     if (failure) break;
-    // Bytes are checked before a batch is cut (its size is known only once cut): at most one batch's worth over.
+    // Bytes and values are checked before a batch is cut (its size is known only once cut): one batch's worth over at most.
     const room = inFlight.size < Math.max(1, options.slots()) && rowsInFlight < options.maxRowsInFlight && bytesInFlight < options.maxBytesInFlight
-      && cellsInFlight < maxCells;
+      && cellsInFlight < options.maxCellsInFlight;
     const batch = room ? nextBatch() : null;
     if (batch) {
       const t = state.get(batch.name)!;
-      const cells = options.cellsOf?.(batch.name, batch.rows) ?? 0;
+      const cells = options.cellsOf(batch.name, batch.rows);
       t.inFlight++;
       rowsInFlight += batch.rows.length;
       bytesInFlight += batch.bytes;

@@ -187,7 +187,8 @@ export async function verifyRun(
   // reads all left together after its mapping, and a table of a few batches waited for them with nothing to do).
   const checks = mappings.tables.map(tableOf);
   const ahead: Array<{ reading: Promise<Awaited<ReturnType<typeof read>>>; cells: number }> = [];
-  let cellsInFlight = 0;
+  /** Values asked for by the batches read ahead and not yet compared (a dozen batches at most). */
+  const cellsAhead = () => ahead.reduce((n, a) => n + a.cells, 0);
   let current = 0;
   let iterator: Iterator<TargetRow> | null = null;
   /** Maps the next batch (of the current table, else of the next one with rows) and starts its read; false at the end. */
@@ -210,9 +211,7 @@ export async function verifyRun(
         const reading = read(t, batch, select);
         // Awaited in its turn; a read that fails while an earlier one is awaited is not an unhandled rejection.
         reading.catch(() => {});
-        const cells = batch.length * select.length;
-        ahead.push({ reading, cells });
-        cellsInFlight += cells;
+        ahead.push({ reading, cells: batch.length * select.length });
         return true;
       }
     }
@@ -222,15 +221,13 @@ export async function verifyRun(
   // Another batch is read ahead while the slots allow and the values in flight are under their bound (the batch that
   // crosses it still goes: one batch is always in flight, however wide).
   for (let more = true; ;) {
-    while (more && ahead.length < room() && cellsInFlight < options.maxCellsInFlight) {
+    while (more && ahead.length < room() && cellsAhead() < options.maxCellsInFlight) {
       more = pull();
       if (more) await new Promise<void>((resolve) => setImmediate(resolve));
     }
     const next = ahead.shift();
     if (!next) break;
-    const batch = await next.reading;
-    cellsInFlight -= next.cells;
-    compare(batch);
+    compare(await next.reading);
   }
   for (const t of checks) {
     if (!t.expectedRows) continue;
