@@ -12,11 +12,12 @@
 // --max-semi-space-size=8: V8's young generation is three semi-spaces (Node's CLI docs, --max-semi-space-size), and
 // with only the old space bounded Node 20 keeps its default 16 MB semi-space: 48 MB of the heap for objects that
 // mostly die young (a batch's rows, answers and request bodies). The run's live data after a full collection stayed
-// at 55-122 MB on the xl firm while V8 held 120-200 MB. First runs on fresh Dataverse emulators (clock x60, 4 sessions,
-// 2 application users, one draw each): semi-space 16 / 8 / 4 MB peaked at 319 / 302 / 265 MB on medium and
-// 362 / 329 / 319 MB on xl, in 371.6 / 387.8 / 430.7 s on xl (user CPU 241 / 253 / 291 s). 8 MB keeps most of the
-// memory saved (33 of 43 MB on xl) for 16 of the 59 s; newer Node versions size the semi-space from the heap bound
-// themselves (1 MB for a 512 MB bound). One draw each: the same step's peak moves by tens of MB between draws.
+// at 35-123 MB on the xl firm (192 full collections during its load) while V8 held 84-214 MB. First runs on fresh
+// Dataverse emulators (clock x60, 4 sessions, 2 application users, one draw each): semi-space 16 / 8 / 4 MB peaked at
+// 319 / 302 / 265 MB on medium and 362 / 329 / 319 MB on xl, in 371.6 / 387.8 / 430.7 s on xl (user CPU 241 / 253 /
+// 291 s). 8 MB keeps most of the memory saved (33 of 43 MB on xl) for 16 of the 59 s; newer Node versions size the
+// semi-space from the heap bound themselves (1 MB for a 512 MB bound). One draw each, and a draw moves by tens of MB:
+// four more first runs of the medium state at 8 MB peaked at 230, 291, 303 and 273 MB.
 // `env -S` splits the flags (GNU coreutils 8.30+, macOS); npm's Windows shims drop the `-S` (npm/cmd-shim#54, closed;
 // not tried on Windows here).
 // The installed command: runs the bundled CLI, building it first on a fresh checkout.
