@@ -25,13 +25,12 @@ export interface PipelineOptions {
   maxBatchBytes: number;
   maxBytesInFlight: number;
   /**
-   * The columns a batch reads back and writes, worked out once when it is cut and handed to `load` with it. Its values
-   * in flight are rows x columns: a batch of matters with a firm's data-collection fields asks for about a hundred
-   * columns, a batch of time entries for a dozen, and each batch's answers (read before and after its write) and audit
-   * rows grow with them. A batch waits while the values in flight are over `maxCellsInFlight` (one batch always goes,
-   * however wide).
+   * The values a batch asks for (rows x the columns it reads back and writes): a batch of matters with a firm's
+   * data-collection fields asks for about a hundred columns, a batch of time entries for a dozen, and each batch's
+   * answers (read before and after its write) and audit rows grow with them. A batch waits while the values in flight
+   * are over `maxCellsInFlight` (one batch always goes, however wide).
    */
-  columnsOf: (table: string, rows: TargetRow[]) => string[];
+  cellsOf: (table: string, rows: TargetRow[]) => number;
   maxCellsInFlight: number;
 }
 
@@ -55,7 +54,7 @@ export function parentTables(mappings: MappingSet, table: string, loading: Set<s
  */
 export async function runPipeline(
   mappings: MappingSet, tables: PipelineTable[], options: PipelineOptions,
-  load: (table: string, rows: TargetRow[], columns: string[]) => Promise<void>, tableDone: (table: string) => Promise<void>,
+  load: (table: string, rows: TargetRow[]) => Promise<void>, tableDone: (table: string) => Promise<void>,
 ): Promise<void> {
   const loading = new Set(tables.map((t) => t.name));
   const state = new Map<string, PipelineTable & { parents: string[]; exhausted: boolean; inFlight: number; done: boolean }>(
@@ -116,13 +115,12 @@ export async function runPipeline(
     const batch = room ? nextBatch() : null;
     if (batch) {
       const t = state.get(batch.name)!;
-      const columns = options.columnsOf(batch.name, batch.rows);
-      const cells = batch.rows.length * columns.length;
+      const cells = options.cellsOf(batch.name, batch.rows);
       t.inFlight++;
       rowsInFlight += batch.rows.length;
       bytesInFlight += batch.bytes;
       cellsInFlight += cells;
-      track(load(batch.name, batch.rows, columns).finally(() => {
+      track(load(batch.name, batch.rows).finally(() => {
         t.inFlight--;
         rowsInFlight -= batch.rows.length;
         bytesInFlight -= batch.bytes;
