@@ -83,6 +83,22 @@ describe('rollback', () => {
     expect(forced.complete).toBe(true);
     expect(rows(sink)).toBe(1);
   });
+
+  test('a parent the run wrote twice, kept for an edited child: every write of it says why, none says it was changed', async () => {
+    const { sink, store, mapped } = await loaded();
+    // The delta renames matter 1: its record now has two writes of the run (the create, then the update).
+    const renamed = new Map([...mapped.rows].map(([table, list]) => [table, list.map((r) => (table === 'astep_matter' && r.key === '1' ? { ...r, attributes: { ...r.attributes, astep_name: 'Renamed at cutover' } } : r))]));
+    const engine = new MigrationEngine({ source: {} as SourcePort, sink, store, progress: silentProgress });
+    const { results } = await engine.loadRows('r1', 'delta', renamed);
+    expect(results.filter((r) => r.outcome === 'updated' || r.outcome === 'created').map((r) => `${r.row.table} ${r.row.key}`)).toEqual(['astep_matter 1']);
+    userEdit(sink.rows('astep_timeentry').find((t) => t.astep_sourceid === '1')!, { astep_narrative: 'edited in CRM after the run' });
+    const result = await new RollbackExecutor(sink, store, silentProgress).execute('r1');
+    const matterItems = result.items.filter((i) => i.table === 'astep_matter' && i.key === '1');
+    expect(matterItems.map((i) => i.action)).toEqual(['conflict', 'conflict']);
+    // Nobody changed the matter after the run: both of its writes are left alone because the edited time entry points to it.
+    for (const i of matterItems) expect(i.message).toMatch(/^Matter 1 is referenced by a record that was changed after the run \(Time Entry 1;/);
+    expect(sink.rows('astep_matter').map((m) => m.astep_name)).toEqual(['Renamed at cutover']);
+  });
 });
 
 describe('delta', () => {

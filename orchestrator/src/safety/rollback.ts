@@ -40,6 +40,9 @@ export interface RollbackItem {
   children?: Array<{ table: string; id: string; createdBy: string | null; createdOn: string | null }>;
 }
 
+/** A reason to leave an entry alone, as conflictOf finds it. */
+type Conflict = Omit<RollbackItem, 'seq' | 'table' | 'key' | 'targetId' | 'action'> & { inherited?: boolean };
+
 export interface RollbackResult {
   runId: string;
   /** Every conflict and failure; the routine steps (deleted, restored, re-opened, already undone) up to a thousand. */
@@ -243,9 +246,12 @@ export class RollbackExecutor {
   }
 
   /** A conflicted record is left alone, and so is everything it points to (deleting a parent would cascade to it). */
-  private keep(e: AuditEntry, now: Row | null): void {
+  private keep(e: AuditEntry, now: Row | null, inherited: boolean): void {
     const because = recordName(e.table, e.key);
-    if (e.targetId) this.kept.set(e.targetId.toLowerCase(), { own: true, because });
+    // `inherited`: the entry is left alone only because the record was kept already (a kept record points to it, or
+    // a later write of it was kept). The record keeps that reason: its earlier writes are left alone for it too, and
+    // must not read as if someone had changed the record itself.
+    if (e.targetId && !inherited) this.kept.set(e.targetId.toLowerCase(), { own: true, because });
     for (const [column, value] of Object.entries(now ?? {})) {
       if (column.startsWith('_') && column.endsWith('_value') && !ROW_STAMPS.includes(column) && column !== '_ownerid_value' && typeof value === 'string') {
         if (!this.kept.has(value.toLowerCase())) this.kept.set(value.toLowerCase(), { own: false, because });
@@ -253,8 +259,8 @@ export class RollbackExecutor {
     }
   }
 
-  /** Why this entry must be left alone, with who and when, or null. */
-  private async conflictOf(e: AuditEntry, now: Row, latest: boolean, children: Map<string, Array<ChildRow & { ours: boolean }>>): Promise<Omit<RollbackItem, 'seq' | 'table' | 'key' | 'targetId' | 'action'> | null> {
+  /** Why this entry must be left alone, with who and when, or null (`inherited`: only because the record was kept already). */
+  private async conflictOf(e: AuditEntry, now: Row, latest: boolean, children: Map<string, Array<ChildRow & { ours: boolean }>>): Promise<Conflict | null> {
     const id = String(e.targetId).toLowerCase();
     const changes = latest ? this.changesAfterRun(e, now) : null;
     if (changes) {
@@ -266,6 +272,7 @@ export class RollbackExecutor {
     const kept = this.kept.get(id);
     if (kept) {
       return {
+        inherited: true,
         message: kept.own
           ? `${recordName(e.table, e.key)} was changed after a later write of the run, so the run's earlier writes to it are left alone too`
           : `${recordName(e.table, e.key)} is referenced by a record that was changed after the run (${kept.because}; deleting it would cascade to that record)`,
@@ -314,7 +321,8 @@ export class RollbackExecutor {
       const base = { seq: e.seq, table: e.table, key: e.key, targetId: e.targetId };
       const prior = done.get(rollbackKey);
       if (prior) {
-        if (prior.operation === 'conflict') this.keep(e, current.get(id) ?? null);
+        // A previous attempt's decision: inherited when this attempt has already kept the record for a reason of its own.
+        if (prior.operation === 'conflict') this.keep(e, current.get(id) ?? null, this.kept.has(id));
         this.report({ ...base, action: prior.operation === 'conflict' ? 'conflict' : 'already', message: prior.message });
         continue;
       }
@@ -342,8 +350,9 @@ export class RollbackExecutor {
         // How to force it is said by the caller (the command line's --force), not inside every message.
         const message = `${conflict.message}; left alone`;
         this.record(runId, e, rollbackKey, 'conflict', message, now, null, true);
-        this.keep(e, now);
-        this.report({ ...base, ...conflict, action: 'conflict', message });
+        const { inherited, ...said } = conflict;
+        this.keep(e, now, inherited === true);
+        this.report({ ...base, ...said, action: 'conflict', message });
         continue;
       }
       const step: Step = { e, rollbackKey, now, entry: null, base };
