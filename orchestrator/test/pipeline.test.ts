@@ -4,7 +4,7 @@ import type { TargetRow } from '../src/transform/targetRow';
 
 const MB = 1024 * 1024;
 /** Tests about other bounds: the values in flight never hold a batch back. */
-const NO_CELL_BOUND = { cellsOf: () => 0, maxCellsInFlight: Infinity };
+const NO_CELL_BOUND = { columnsOf: () => [], maxCellsInFlight: Infinity };
 
 function note(i: number, size: number | null): TargetRow {
   return {
@@ -79,8 +79,10 @@ test('wide batches: the values in flight (rows x columns) have their own bound, 
     let inFlight = 0, peak = 0;
     await runPipeline(MAPPINGS, [{ name: 'astep_matter', rows: Array.from({ length: 20 }, (_, i) => row('astep_matter', i))[Symbol.iterator]() }], {
       batchRows: 2, slots: () => 100, maxRowsInFlight: 1000, maxBatchBytes: MB, maxBytesInFlight: MB,
-      cellsOf: (_table, rows) => rows.length * columns, maxCellsInFlight: 1000,
-    }, async () => {
+      columnsOf: () => Array.from({ length: columns }, (_, c) => `astep_dc_field${c}`), maxCellsInFlight: 1000,
+    }, async (_table, _rows, handed) => {
+      // The columns weighed are the ones the load gets (worked out once per batch).
+      expect(handed).toHaveLength(columns);
       peak = Math.max(peak, ++inFlight);
       await new Promise((resolve) => setTimeout(resolve, 20));
       inFlight--;

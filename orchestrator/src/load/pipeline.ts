@@ -25,12 +25,13 @@ export interface PipelineOptions {
   maxBatchBytes: number;
   maxBytesInFlight: number;
   /**
-   * The values a batch asks for (rows x the columns it reads back and writes): a batch of matters with a firm's
-   * data-collection fields asks for about a hundred columns, a batch of time entries for a dozen, and each batch's
-   * answers (read before and after its write) and audit rows grow with them. A batch waits while the values in flight
-   * are over `maxCellsInFlight` (one batch always goes, however wide).
+   * The columns a batch reads back and writes, worked out once when it is cut and handed to `load` with it. Its values
+   * in flight are rows x columns: a batch of matters with a firm's data-collection fields asks for about a hundred
+   * columns, a batch of time entries for a dozen, and each batch's answers (read before and after its write) and audit
+   * rows grow with them. A batch waits while the values in flight are over `maxCellsInFlight` (one batch always goes,
+   * however wide).
    */
-  cellsOf: (table: string, rows: TargetRow[]) => number;
+  columnsOf: (table: string, rows: TargetRow[]) => string[];
   maxCellsInFlight: number;
 }
 
@@ -54,7 +55,7 @@ export function parentTables(mappings: MappingSet, table: string, loading: Set<s
  */
 export async function runPipeline(
   mappings: MappingSet, tables: PipelineTable[], options: PipelineOptions,
-  load: (table: string, rows: TargetRow[]) => Promise<void>, tableDone: (table: string) => Promise<void>,
+  load: (table: string, rows: TargetRow[], columns: string[]) => Promise<void>, tableDone: (table: string) => Promise<void>,
 ): Promise<void> {
   const loading = new Set(tables.map((t) => t.name));
   const state = new Map<string, PipelineTable & { parents: string[]; exhausted: boolean; inFlight: number; done: boolean }>(
@@ -115,12 +116,13 @@ export async function runPipeline(
     const batch = room ? nextBatch() : null;
     if (batch) {
       const t = state.get(batch.name)!;
-      const cells = options.cellsOf(batch.name, batch.rows);
+      const columns = options.columnsOf(batch.name, batch.rows);
+      const cells = batch.rows.length * columns.length;
       t.inFlight++;
       rowsInFlight += batch.rows.length;
       bytesInFlight += batch.bytes;
       cellsInFlight += cells;
-      track(load(batch.name, batch.rows).finally(() => {
+      track(load(batch.name, batch.rows, columns).finally(() => {
         t.inFlight--;
         rowsInFlight -= batch.rows.length;
         bytesInFlight -= batch.bytes;

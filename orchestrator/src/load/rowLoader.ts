@@ -93,6 +93,11 @@ export class RowLoader {
     this.now = options.now ?? (() => new Date());
   }
 
+  /** The columns a batch of `table`'s rows reads back (before and after its write): the pipeline weighs batches by them. */
+  columnsRead(table: string, rows: TargetRow[]): string[] {
+    return this.selectFor(tablePlan(this.mappings, this.mappings.require(table)), rows);
+  }
+
   private selectFor(t: TablePlan, rows: TargetRow[]): string[] {
     const cols = comparedColumns(t.mapping, rows);
     if (t.mapping.lifecycle) STATE_COLUMNS.forEach((c) => cols.add(c));
@@ -150,13 +155,13 @@ export class RowLoader {
 
   /**
    * Loads one batch of one table's rows (every parent table already loaded in this pass). The results are kept in
-   * the ledger and returned.
+   * the ledger and returned. `select` is what columnsRead gave for these rows, when the caller has it already.
    */
-  async loadBatch(table: string, rows: TargetRow[]): Promise<RowResult[]> {
+  async loadBatch(table: string, rows: TargetRow[], select?: string[]): Promise<RowResult[]> {
     const t = tablePlan(this.mappings, this.mappings.require(table));
     const { info, mapping } = t;
     const lifecycle = mapping.lifecycle;
-    const select = this.selectFor(t, rows);
+    select ??= this.selectFor(t, rows);
     const existingByKey = await readByAddress(this.sink, t, rows, select);
     const missing = rows.filter((r) => !existingByKey.has(addressOf(t, r).toLowerCase()));
     const matched = await this.matchPreExisting(t, missing, select);

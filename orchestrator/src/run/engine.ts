@@ -445,11 +445,11 @@ export class MigrationEngine {
     await runPipeline(this.mappings, this.mappings.names.map((name) => ({ name, rows: rowsOf(name)[Symbol.iterator]() })), {
       batchRows: BATCH_ROWS, slots: () => this.slots(), maxRowsInFlight: MAX_ROWS_IN_FLIGHT,
       maxBatchBytes: MAX_BATCH_ATTACHMENT_BYTES, maxBytesInFlight: MAX_ATTACHMENT_BYTES_IN_FLIGHT,
-      cellsOf: (table, rows) => rows.length * comparedColumns(this.mappings.require(table), rows).size, maxCellsInFlight: MAX_CELLS_IN_FLIGHT,
-    }, async (table, rows) => {
+      columnsOf: (table, rows) => loader.columnsRead(table, rows), maxCellsInFlight: MAX_CELLS_IN_FLIGHT,
+    }, async (table, rows, columns) => {
       if (detail) (spans.get(table) ?? spans.set(table, { first: performance.now(), rows: 0 }).get(table)!).rows += rows.length;
       await hooks.beforeBatch?.(rows);
-      const results = await loader.loadBatch(table, rows);
+      const results = await loader.loadBatch(table, rows, columns);
       for (const r of results) tally.add(r.row.table, r.outcome, mappingsCounted(this.mappings, r.row, fallbackOwnerId));
       hooks.onResults?.(results);
       progress.tick(LOAD_TASK, rows.length);
