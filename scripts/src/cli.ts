@@ -42,6 +42,7 @@ interface StepFlags {
   approvedBy?: string;
   out?: string;
   trustLedger?: string;
+  signInAgain?: boolean;
 }
 
 function out(flags: { json?: boolean }, value: unknown, human: () => string) {
@@ -63,7 +64,7 @@ async function withSession<T>(name: string, flags: StepFlags, fn: (s: Session, c
   const logFile = path.join(config.stateDir, 'astep-migrate.log');
   ensurePrivateFile(logFile);
   const progress = createProgress({ logFile });
-  const session = await openSession(config, progress, { command: name, trustLedgerFile: flags.trustLedger && path.resolve(flags.trustLedger), outDir: flags.out && path.resolve(flags.out) });
+  const session = await openSession(config, progress, { command: name, trustLedgerFile: flags.trustLedger && path.resolve(flags.trustLedger), outDir: flags.out && path.resolve(flags.out), signInAgain: flags.signInAgain });
   knownSecrets = session.secrets;
   applicationUsersField = config.dataverse.applicationUsers ? 'dataverse.applicationUsers' : 'dataverse.clientId';
   const [label, what] = STEP_LABELS[name] ?? [name, ''];
@@ -132,7 +133,8 @@ const stepOptions = (cmd: Command) =>
     .requiredOption('--config <file>', 'configuration file (astep-migrate emulate writes one)')
     .option('--run <id>', 'run id (default: the latest run)')
     .option('--json', 'print one JSON document on stdout')
-    .option('--yes', 'answer yes to the question asked before run, rollback and a delta that deletes, against a real organisation');
+    .option('--yes', 'answer yes to the question asked before run, rollback and a delta that deletes, against a real organisation')
+    .option('--sign-in-again', 'sign in to Actionstep again instead of using the stored sign-in (after its passphrase changed, or as another user)');
 
 export function buildProgram(): Command {
   const program = new Command();

@@ -4,7 +4,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import {
   ActionstepClient, ActionstepOAuthClient, ActionstepOAuthCredential, ActionstepSessionPool, ActionstepSource, EncryptedFileTokenStore, followAuthorizeRedirect,
-  TrustLedgerFileSource,
+  TokenFileUnreadableError, TrustLedgerFileSource, type StoredTokenSet,
 } from '@astep/actionstep-connector';
 import {
   DataverseClient, DataverseClientPool, DataverseSink, createClientCertificateCredential, createClientSecretCredential, createNodeTransport,
@@ -41,6 +41,11 @@ export interface SessionOptions {
   trustLedgerFile?: string;
   /** The report folder: run and delta write field-problems.csv (delta-field-problems.csv) there. */
   outDir?: string;
+  /**
+   * Sign every Actionstep user in again instead of using the stored sign-ins (`--sign-in-again`): after the token
+   * store's passphrase changed, or to sign in as someone else. A file that cannot be read is kept aside, not deleted.
+   */
+  signInAgain?: boolean;
 }
 
 /** The trust ledger port over the file named on the command line or in the config; none named: none given. */
@@ -126,13 +131,42 @@ async function openLocked(config: MigrationConfig, progress: ProgressReporter, o
   }
 }
 
+/**
+ * The sign-in kept from an earlier step, or none. A file that cannot be read (most often: the passphrase in the
+ * config is not the one it was written with) stops the step with what to do, exit 2; with `signInAgain` it is moved
+ * aside (it may be the only copy of a sign-in whose passphrase someone still has) and the user signs in again.
+ */
+async function storedSignIn(tokenStore: EncryptedFileTokenStore, signIn: ActionstepSignIn, progress: ProgressReporter, again: boolean): Promise<StoredTokenSet | undefined> {
+  const file = signIn.tokenStore.path;
+  try {
+    const tokens = await tokenStore.load();
+    if (tokens && again) {
+      progress.log(`Signing in to Actionstep again (--sign-in-again): the stored sign-in ${file} is replaced.`);
+      await tokenStore.clear();
+      return undefined;
+    }
+    return tokens;
+  } catch (e) {
+    if (!(e instanceof TokenFileUnreadableError)) throw e;
+    if (!again) {
+      throw new ConfigError(`${signIn.where}.tokenStore: the stored Actionstep sign-in ${file} cannot be read: ${e.reason}. `
+        + `If ${signIn.where}.tokenStore.passphrase was changed by mistake, set it back to the passphrase the file was written with. `
+        + 'If it was changed on purpose, or the file is damaged, run the step again with --sign-in-again: the file is kept aside and you sign in to Actionstep again.');
+    }
+    const aside = `${file}.unreadable-${new Date().toISOString().replace(/[:.]/g, '-')}`;
+    await fs.rename(file, aside);
+    progress.log(`The stored Actionstep sign-in ${file} cannot be read (${e.reason}): it is kept as ${aside}. Signing in again.`);
+    return undefined;
+  }
+}
+
 /** Signs one Actionstep user in (or reuses its stored tokens) and returns the source reading as that user. */
 async function openActionstepSignIn(config: MigrationConfig, signIn: ActionstepSignIn, clientSecret: string, progress: ProgressReporter, keep: (s: string) => string, options: SessionOptions): Promise<ActionstepSource> {
   const a = config.actionstep;
   const oauthClient = new ActionstepOAuthClient({ authorizeUrl: a.authorizeUrl, tokenUrl: a.tokenUrl, clientId: a.clientId, clientSecret, scopes: a.scopes ?? ['all'] });
   const tokenStore = new EncryptedFileTokenStore({ path: signIn.tokenStore.path, passphrase: keep(resolveSecret(signIn.tokenStore.passphrase, `${signIn.where}.tokenStore.passphrase`)) });
   const credential = new ActionstepOAuthCredential({ oauthClient, store: tokenStore, logger: (m) => progress.log(m) });
-  let tokens = await tokenStore.load();
+  let tokens = await storedSignIn(tokenStore, signIn, progress, options.signInAgain === true);
   if (tokens && (tokens.tokenUrl !== a.tokenUrl || tokens.clientId !== a.clientId)) {
     // Tokens belong to the org and app that issued them: after a change of actionstep.tokenUrl or clientId, the old
     // file would keep every step talking to the old endpoint.

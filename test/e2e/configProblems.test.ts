@@ -46,6 +46,40 @@ describe('configuration problems', () => {
     expect(r.json.plan.source.counts).not.toEqual(first.json.plan.source.counts);
   });
 
+  test('a token file the passphrase cannot read stops the step with what to do (exit 2); --sign-in-again keeps it aside and signs in', async () => {
+    // A copy of a real sign-in, and a config whose passphrase is not the one it was written with (rotated).
+    expect((await runCli(['discover', '--config', emu.configPath, '--json', '--run', 'before-rotation'])).code).toBe(0);
+    const file = path.join(emu.dir, 'rotated-tokens.enc');
+    fs.copyFileSync(emu.config.actionstep.tokenStore!.path, file);
+    const written = fs.readFileSync(file, 'utf8');
+    const rotated = write('rotated.json', (c) => { c.actionstep.tokenStore = { path: file, passphrase: 'a passphrase chosen later' }; });
+    const stopped = await runCli(['discover', '--config', rotated, '--json', '--run', 'rotated']);
+    expect(stopped.code).toBe(2);
+    expect(stopped.stderr).toContain(`astep-migrate: actionstep.tokenStore: the stored Actionstep sign-in ${file} cannot be read: it does not decrypt with this passphrase (a wrong passphrase, or the file was modified). `
+      + 'If actionstep.tokenStore.passphrase was changed by mistake, set it back to the passphrase the file was written with. '
+      + 'If it was changed on purpose, or the file is damaged, run the step again with --sign-in-again');
+    expect(stopped.stderr).not.toContain('unexpected error');
+    expect(stopped.stderr).not.toContain('a passphrase chosen later');
+    expect(fs.readFileSync(file, 'utf8')).toBe(written); // nothing lost: the old passphrase still opens it
+    const again = await runCli(['discover', '--config', rotated, '--json', '--run', 'rotated', '--sign-in-again']);
+    expect(again.code).toBe(0);
+    const aside = fs.readdirSync(emu.dir).filter((f) => f.startsWith('rotated-tokens.enc.unreadable-'));
+    expect(aside).toHaveLength(1);
+    expect(fs.readFileSync(path.join(emu.dir, aside[0]), 'utf8')).toBe(written);
+    expect(fs.statSync(path.join(emu.dir, aside[0])).mode & 0o777).toBe(0o600);
+    expect(again.stderr).toContain(`The stored Actionstep sign-in ${file} cannot be read (it does not decrypt with this passphrase (a wrong passphrase, or the file was modified)): it is kept as ${path.join(emu.dir, aside[0])}. Signing in again.`);
+    // The new sign-in is written with the new passphrase: the next step uses it without asking.
+    expect(fs.statSync(file).mode & 0o777).toBe(0o600);
+    const next = await runCli(['discover', '--config', rotated, '--json', '--run', 'rotated']);
+    expect(next.code).toBe(0);
+    expect(next.stderr).not.toContain('Signing in again');
+    // A readable sign-in is replaced on request (to sign in as another user), with nothing kept aside.
+    const replaced = await runCli(['discover', '--config', rotated, '--json', '--run', 'rotated', '--sign-in-again']);
+    expect(replaced.code).toBe(0);
+    expect(replaced.stderr).toContain(`Signing in to Actionstep again (--sign-in-again): the stored sign-in ${file} is replaced.`);
+    expect(fs.readdirSync(emu.dir).filter((f) => f.startsWith('rotated-tokens.enc.unreadable-'))).toHaveLength(1);
+  });
+
   test('unreachable addresses name the config field and the URL, and exit 2', async () => {
     const dv = await runCli(['discover', '--config', write('dv-down.json', (c) => { c.dataverse.tokenEndpointOrigin = closedPort; }), '--json']);
     expect(dv.code).toBe(2);

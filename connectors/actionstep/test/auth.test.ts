@@ -5,7 +5,7 @@ import { ActionstepClient } from '../src/actionstepClient';
 import { ActionstepOAuthCredential } from '../src/auth/credential';
 import { startLoopbackRedirectListener } from '../src/auth/loopbackRedirect';
 import { ActionstepOAuthClient } from '../src/auth/oauthClient';
-import { EncryptedFileTokenStore, MemoryTokenStore, type StoredTokenSet } from '../src/auth/tokenStore';
+import { EncryptedFileTokenStore, MemoryTokenStore, TokenFileUnreadableError, type StoredTokenSet } from '../src/auth/tokenStore';
 import type { HttpRequest } from '../src/transport/httpTransport';
 import { envelope, json, StubTransport } from './stubTransport';
 
@@ -97,7 +97,8 @@ describe('EncryptedFileTokenStore', () => {
     expect(raw).not.toContain('at-0');
     expect(statSync(file).mode & 0o777).toBe(0o600);
     const wrong = new EncryptedFileTokenStore({ path: file, passphrase: 'wrong' });
-    await expect(wrong.load()).rejects.toThrow(/wrong passphrase or the file was modified/);
+    await expect(wrong.load()).rejects.toThrow(/does not decrypt with this passphrase \(a wrong passphrase, or the file was modified\)/);
+    await expect(wrong.load()).rejects.toBeInstanceOf(TokenFileUnreadableError);
     await store.clear();
     expect(await store.load()).toBeUndefined();
     expect(() => EncryptedFileTokenStore.fromEnv({ path: file, passphraseEnvVar: 'ASTEP_NOPE', env: {} })).toThrow(/ASTEP_NOPE is not set/);

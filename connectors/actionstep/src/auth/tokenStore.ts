@@ -60,6 +60,18 @@ interface EncryptedFile {
   data: string;
 }
 
+/**
+ * A token file that is there but cannot be used: not JSON, an unknown format, or it does not decrypt (a wrong
+ * passphrase or a changed file: GCM cannot tell which). The caller decides what to offer: only it knows where the
+ * passphrase is configured and how the user signs in again.
+ */
+export class TokenFileUnreadableError extends ActionstepError {
+  constructor(readonly path: string, readonly reason: string) {
+    super(`Token file ${path} cannot be read: ${reason}.`, { kind: 'auth' });
+    this.name = 'TokenFileUnreadableError';
+  }
+}
+
 /** AES-256-GCM with a scrypt-derived key; a fresh salt and IV on every write; file mode 0600; atomic rename. */
 export class EncryptedFileTokenStore implements TokenStore {
   /** The usual configuration: the passphrase lives in an environment variable whose *name* is in the config file. */
@@ -92,10 +104,10 @@ export class EncryptedFileTokenStore implements TokenStore {
     try {
       file = JSON.parse(raw) as EncryptedFile;
     } catch {
-      throw new ActionstepError(`Token file ${this.options.path} is not valid JSON.`, { kind: 'auth' });
+      throw new TokenFileUnreadableError(this.options.path, 'it is not valid JSON');
     }
     if (file.format !== 'astep-tokens' || file.version !== 1) {
-      throw new ActionstepError(`Token file ${this.options.path} has an unknown format.`, { kind: 'auth' });
+      throw new TokenFileUnreadableError(this.options.path, 'it has an unknown format');
     }
     try {
       const key = deriveKey(this.options.passphrase, Buffer.from(file.salt, 'base64'));
@@ -105,10 +117,7 @@ export class EncryptedFileTokenStore implements TokenStore {
       return JSON.parse(plain.toString('utf8')) as StoredTokenSet;
     } catch {
       // GCM authentication failed: wrong passphrase or a tampered file. Say which file, not what is inside it.
-      throw new ActionstepError(
-        `Cannot decrypt token file ${this.options.path}: wrong passphrase or the file was modified. Sign in again to replace it.`,
-        { kind: 'auth' },
-      );
+      throw new TokenFileUnreadableError(this.options.path, 'it does not decrypt with this passphrase (a wrong passphrase, or the file was modified)');
     }
   }
 
