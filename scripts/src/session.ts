@@ -133,8 +133,8 @@ async function openLocked(config: MigrationConfig, progress: ProgressReporter, o
 
 /**
  * The sign-in kept from an earlier step, or none. A file that cannot be read (most often: the passphrase in the
- * config is not the one it was written with) stops the step with what to do, exit 2; with `signInAgain` it is moved
- * aside (it may be the only copy of a sign-in whose passphrase someone still has) and the user signs in again.
+ * config is not the one it was written with) stops the step with what to do, exit 2; with `signInAgain` the store
+ * sets it aside and the user signs in again.
  */
 async function storedSignIn(tokenStore: EncryptedFileTokenStore, signIn: ActionstepSignIn, progress: ProgressReporter, again: boolean): Promise<StoredTokenSet | undefined> {
   const file = signIn.tokenStore.path;
@@ -153,8 +153,7 @@ async function storedSignIn(tokenStore: EncryptedFileTokenStore, signIn: Actions
         + `If ${signIn.where}.tokenStore.passphrase was changed by mistake, set it back to the passphrase the file was written with. `
         + 'If it was changed on purpose, or the file is damaged, run the step again with --sign-in-again: the file is kept aside and you sign in to Actionstep again.');
     }
-    const aside = `${file}.unreadable-${new Date().toISOString().replace(/[:.]/g, '-')}`;
-    await fs.rename(file, aside);
+    const aside = await tokenStore.setAside();
     progress.log(`The stored Actionstep sign-in ${file} cannot be read (${e.reason}): it is kept as ${aside}. Signing in again.`);
     return undefined;
   }

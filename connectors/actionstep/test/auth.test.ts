@@ -99,6 +99,14 @@ describe('EncryptedFileTokenStore', () => {
     const wrong = new EncryptedFileTokenStore({ path: file, passphrase: 'wrong' });
     await expect(wrong.load()).rejects.toThrow(/does not decrypt with this passphrase \(a wrong passphrase, or the file was modified\)/);
     await expect(wrong.load()).rejects.toBeInstanceOf(TokenFileUnreadableError);
+    // Set aside, not deleted: the same bytes beside it, still 0600, and the store's own path is free for a new sign-in.
+    const aside = await wrong.setAside(new Date('2026-12-06T01:02:03.456Z'));
+    expect(aside).toBe(`${file}.unreadable-2026-12-06T01-02-03-456Z`);
+    expect(readFileSync(aside, 'utf8')).toBe(raw);
+    expect(statSync(aside).mode & 0o777).toBe(0o600);
+    expect(await wrong.load()).toBeUndefined();
+    expect(await new EncryptedFileTokenStore({ path: aside, passphrase: 'correct horse' }).load()).toEqual(initial);
+    await store.save(initial);
     await store.clear();
     expect(await store.load()).toBeUndefined();
     expect(() => EncryptedFileTokenStore.fromEnv({ path: file, passphraseEnvVar: 'ASTEP_NOPE', env: {} })).toThrow(/ASTEP_NOPE is not set/);

@@ -145,6 +145,16 @@ export class EncryptedFileTokenStore implements TokenStore {
   async clear(): Promise<void> {
     await fs.rm(this.options.path, { force: true });
   }
+
+  /**
+   * Moves a file that cannot be read out of the way, beside itself (`<path>.unreadable-<time>`, its mode kept), and
+   * returns where: it may be the only copy of a sign-in whose passphrase someone still has, so it is not deleted.
+   */
+  async setAside(now = new Date()): Promise<string> {
+    const aside = `${this.options.path}.unreadable-${now.toISOString().replace(/[:.]/g, '-')}`;
+    await fs.rename(this.options.path, aside);
+    return aside;
+  }
 }
 
 function deriveKey(passphrase: string, salt: Buffer): Buffer {
