@@ -17,7 +17,7 @@ export { parseBatch, serializeBatch, serializeBatchRequest, boundaryOf, hasBareL
 export type { BatchItem, BatchRequest, BatchResponse, BatchResponseItem } from './batchMultipart';
 export { parseFilter, parseKeyPredicate, splitPath, tokenize, ODataSyntaxError } from './odataFilter';
 export type { FilterNode, Literal, Operand, PropertyRef, KeyPredicate } from './odataFilter';
-export { DEFAULT_COST_MODEL, PRODUCTION_LIMITS, maxThroughputRecordsPerHour, dopHint, ServiceProtection } from './serviceProtection';
+export { DEFAULT_COST_MODEL, PRODUCTION_LIMITS, maxThroughputRecordsPerHour, dopHint, responseDelayMs, ServiceProtection } from './serviceProtection';
 export type { CostModel, ServiceProtectionLimits, LoadShape } from './serviceProtection';
 export type { FaultOptions, DataverseCounters } from './webApiServer';
 export { MetadataCatalog } from './metadataCatalog';

@@ -71,6 +71,20 @@ export function dopHint(limits: ServiceProtectionLimits): number {
   return Math.max(1, Math.round(limits.maxExecutionTimeMs / limits.windowMs));
 }
 
+/**
+ * How long a response waits before it goes: the request's modelled execution time on the scaled clock, less the time
+ * the emulator already spent working on it since admitting it. The real server answers after its execution time,
+ * which is what the limits charge (learn.microsoft.com power-apps/developer/data-platform/api-limits: "the combined
+ * execution time of all requests"); the emulator's own work on a request (parsing, SQLite, building the answer) is
+ * how it stands in for that time, not server time on top of it. Added on top, a bulk request of 1,000 rows at clock
+ * x1 took its modelled 1.44 s plus the emulator's few hundred ms, and more while requests queued for the emulator's
+ * one thread, so the emulator served less than the limits it charges allow. When the emulator's work takes longer
+ * than the modelled time the response goes when the work is done: slower than modelled, never faster.
+ */
+export function responseDelayMs(costMs: number, clockScale: number, workedMs: number): number {
+  return Math.max(0, costMs / clockScale - workedMs);
+}
+
 const SECONDS_FORMAT = new Intl.NumberFormat('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 });
 
 interface WindowEntry {

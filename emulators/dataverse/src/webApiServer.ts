@@ -20,7 +20,7 @@ import type { BrowserSessions } from './browserSessions';
 import type { EntityMeta } from './metadataTypes';
 import { parseKeyPredicate, splitPath, ODataSyntaxError } from './odataFilter';
 import { RecordService, type CallContext, IDS, appUserId, WEB_API_PATH } from './recordService';
-import { ServiceProtection, type CostModel } from './serviceProtection';
+import { ServiceProtection, responseDelayMs, type CostModel } from './serviceProtection';
 import type { RecordStore } from './recordStore';
 
 export interface FaultOptions {
@@ -289,6 +289,7 @@ export class WebApiServer {
       this.count('throttled', 429);
       return this.send(res, 429, x.headers, JSON.stringify(x.toBody()));
     }
+    const admittedAt = performance.now();
     let outcome: WebOutcome;
     try {
       const ctx = this.callContext(headers, realUserId);
@@ -317,7 +318,8 @@ export class WebApiServer {
         '@Microsoft.PowerApps.CDS.InnerError.Message': errorBody.message,
       });
     }
-    const delay = (this.d.simulateExecutionTime ? outcome.costMs / this.d.clockScale : 0) + slow;
+    // The modelled execution time, less what the emulator's own work on the request already took (responseDelayMs).
+    const delay = (this.d.simulateExecutionTime ? responseDelayMs(outcome.costMs, this.d.clockScale, performance.now() - admittedAt) : 0) + slow;
     if (delay > 0) await new Promise((r) => setTimeout(r, delay));
     admission.release(outcome.costMs);
     this.counters.recordsWritten += outcome.status < 400 ? outcome.records : 0;

@@ -1,4 +1,4 @@
-import { DEFAULT_COST_MODEL, PRODUCTION_LIMITS, maxThroughputRecordsPerHour, startDataverseEmulator } from '@astep/dataverse-emulator';
+import { DEFAULT_COST_MODEL, PRODUCTION_LIMITS, maxThroughputRecordsPerHour, responseDelayMs, startDataverseEmulator } from '@astep/dataverse-emulator';
 import { getToken, startApi } from './helpers';
 
 async function pool<T>(n: number, concurrency: number, fn: (i: number) => Promise<T>): Promise<T[]> {
@@ -37,6 +37,32 @@ describe('cost model', () => {
     } finally {
       await api.emu.close();
     }
+  });
+
+  test('a bulk request of 1,000 rows is answered no sooner than its 1,440 ms of execution at clock x1, the emulator\'s own work inside it', async () => {
+    const api = await startApi({ limits: 'production', clockScale: 1 });
+    try {
+      const targets = Array.from({ length: 1000 }, (_, i) => ({ '@odata.type': 'Microsoft.Dynamics.CRM.account', name: `Bulk ${i}` }));
+      const t0 = performance.now();
+      const r = await api.call('POST', 'accounts/Microsoft.Dynamics.CRM.CreateMultiple', { Targets: targets });
+      expect(r.status).toBe(200);
+      expect(r.json.Ids).toHaveLength(1000);
+      expect(performance.now() - t0).toBeGreaterThanOrEqual(1430);
+    } finally {
+      await api.emu.close();
+    }
+  });
+
+  test("a response waits for its modelled execution time less the emulator's own work on it, never more", () => {
+    // A bulk request of 1,000 rows: 288 + 1,152 = 1,440 ms of execution at clock x1.
+    const bulk = DEFAULT_COST_MODEL.bulkBaseMs + 1000 * DEFAULT_COST_MODEL.bulkPerRecordMs;
+    // 300 ms of the emulator's work (SQLite, JSON) are part of the 1,440 ms, not on top of them.
+    expect(responseDelayMs(bulk, 1, 300)).toBeCloseTo(1140, 6);
+    // Work that took longer than the modelled time: the answer goes as soon as it is ready (slower than modelled).
+    expect(responseDelayMs(bulk, 1, 2000)).toBe(0);
+    // The scaled clock: 1,440 ms at x60 is 24 ms of real time.
+    expect(responseDelayMs(bulk, 60, 0)).toBeCloseTo(24, 6);
+    expect(responseDelayMs(bulk, 60, 10)).toBeCloseTo(14, 6);
   });
 });
 
