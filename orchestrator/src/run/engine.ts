@@ -576,8 +576,12 @@ export class MigrationEngine {
     if (!run.approval && !options.force) throw new EngineError(`run ${run.runId}: the sample is not approved. Review the sample diff and run \`approve\`, or pass --force`);
     const startedOn = this.now().toISOString();
     this.store.saveRun({ ...run, status: 'Running' });
-    const { tally, ledger, fieldProblems, billing } = await this.whileMirroring(run.runId, () => this.mapAndLoad(run, 'run'));
-    const summary = await this.summarize(run.runId, 'run', startedOn, ledger, tally, fieldProblems, billing);
+    // The accounting reads the local state while the audit's last entries go to Dataverse (they are all done once
+    // the load is): one after the other they took 8 to 9 s of the medium run's 36 to 46 s.
+    const { summary } = await this.whileMirroring(run.runId, async (writesDone) => {
+      const { tally, ledger, fieldProblems, billing } = await this.mapAndLoad(run, 'run', writesDone);
+      return { summary: await this.summarize(run.runId, 'run', startedOn, ledger, tally, fieldProblems, billing) };
+    });
     this.store.saveRun({ ...this.requireRun(run.runId), summary, status: summary.totals.failed ? 'Completed With Errors' : 'Completed' });
     await this.mirror(run.runId);
     return this.countMirrored(run.runId, summary);
@@ -587,7 +591,7 @@ export class MigrationEngine {
    * Maps the staged firm table by table and loads it as it is mapped; every record's dispositions go to the ledger,
    * every field-level problem to the findings (and the run's field-problems file) as its batch goes.
    */
-  private async mapAndLoad(run: RunState, phase: 'run' | 'delta'): Promise<{ tally: LoadTally; view: FirmView; ledger: string; fieldProblems: FieldProblemTally; billing: RunSummary['billing'] }> {
+  private async mapAndLoad(run: RunState, phase: 'run' | 'delta', loaded?: () => void): Promise<{ tally: LoadTally; view: FirmView; ledger: string; fieldProblems: FieldProblemTally; billing: RunSummary['billing'] }> {
     const view = await this.firm(run);
     const ledger = ledgerOf(run.runId, phase);
     this.store.clearLedger(ledger);
@@ -609,6 +613,8 @@ export class MigrationEngine {
     } finally {
       await writer?.close();
     }
+    // What follows only reads and counts (told so the audit's mirror can send its last entries meanwhile).
+    loaded?.();
     dispositions.flush();
     accountSources(this.mappings, view.lookups, (resource) => view.pages(resource), (resource, ids) => dispositions.disposed(resource, ids), dispositions.record);
     dispositions.flush();
@@ -694,6 +700,7 @@ export class MigrationEngine {
     const startedOn = this.now().toISOString();
     const since = run.lastDeltaOn ?? run.extractionStartedOn;
     const scan = await scanDelta(this.deps.source, this.store, EXTRACTION_ORDER, since, startedOn, this.deps.progress, ledgerOf(run.runId, 'delta-seen'), this.deps.trustLedger);
+    // Delta's deletions write after its load: its mirror keeps to whole chunks until the mirror after the step.
     const { tally, view, ledger, fieldProblems, billing } = await this.whileMirroring(run.runId, () => this.mapAndLoad(run, 'delta'));
     // Deleted in Actionstep: rescanned records that vanished, and matters now flagged deleted.
     const gone = scan.resources.flatMap((r) => r.deleted.map((id) => ({ resource: r.resource, id })));
@@ -773,18 +780,23 @@ export class MigrationEngine {
    * application users room. Nothing is sent before a whole chunk of entries is done (so a paused wizard's run sends
    * nothing here before its own writes); the run record the entries point at goes first, once (it shows the run as
    * running). A failure here is not the run's: the mirror after it retries from the same checkpoint and reports what
-   * it cannot write.
+   * it cannot write. Once `work` says its writes are done, one more pass goes at once and sends every entry left, the
+   * short last chunk included, while `work` goes on with what does not write (the run's accounting).
    */
-  private async whileMirroring<T>(runId: string, work: () => Promise<T>): Promise<T> {
+  private async whileMirroring<T>(runId: string, work: (writesDone: () => void) => Promise<T>): Promise<T> {
     let writing = true;
+    /** The run's writes are over (every entry is done): one pass sends the rest, the last short chunk too. */
+    let lastPass = false;
     let wake = () => {};
     let runRecord: Promise<void> | null = null;
     const beforeFirstChunk = () => (runRecord ??= mirrorRun(this.deps.sink, this.requireRun(runId)));
     const mirroring = (async () => {
       try {
         while (writing) {
-          await mirrorAudit(this.deps.sink, this.store, runId, { slots: () => Math.min(MIRROR_SLOTS, this.slots()), wholeChunksOnly: true, beforeFirstChunk });
-          if (writing) await new Promise<void>((resolve) => {
+          const final = lastPass;
+          await mirrorAudit(this.deps.sink, this.store, runId, { slots: () => Math.min(MIRROR_SLOTS, this.slots()), wholeChunksOnly: !final, beforeFirstChunk });
+          if (final) break;
+          if (writing && !lastPass) await new Promise<void>((resolve) => {
             const timer = setTimeout(resolve, MIRROR_WHILE_WRITING_MS);
             wake = () => {
               clearTimeout(timer);
@@ -797,7 +809,10 @@ export class MigrationEngine {
       }
     })();
     try {
-      return await work();
+      return await work(() => {
+        lastPass = true;
+        wake();
+      });
     } finally {
       writing = false;
       wake();
