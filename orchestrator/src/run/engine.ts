@@ -577,7 +577,8 @@ export class MigrationEngine {
     const startedOn = this.now().toISOString();
     this.store.saveRun({ ...run, status: 'Running' });
     // The accounting reads the local state while the audit's last entries go to Dataverse (they are all done once
-    // the load is): one after the other they took 8 to 9 s of the medium run's 36 to 46 s.
+    // the load is): one after the other they took 6.4 s (clock x1) and 8.7 s (x60) of the medium run, of which the
+    // accounting (accountSources and summarize) 2.5 s and 3.8 s.
     const { summary } = await this.whileMirroring(run.runId, async (writesDone) => {
       const { tally, ledger, fieldProblems, billing } = await this.mapAndLoad(run, 'run', writesDone);
       return { summary: await this.summarize(run.runId, 'run', startedOn, ledger, tally, fieldProblems, billing) };
