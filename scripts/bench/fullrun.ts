@@ -22,7 +22,7 @@ import os from 'node:os';
 import path from 'node:path';
 import readline from 'node:readline';
 import { DEFAULT_COST_MODEL, PRODUCTION_LIMITS, maxThroughputRecordsPerHour } from '@astep/dataverse-emulator';
-import { projectScaledFirm, type MigrationPlan } from '@astep/orchestrator';
+import { isMirrored, projectScaledFirm, type MigrationPlan } from '@astep/orchestrator';
 import { SqliteStateStore } from '../src/state/sqliteStateStore';
 
 // Bundled to a temporary file by scripts/run-ts.mjs, so the repository is where npm runs the script from.
@@ -184,7 +184,7 @@ function auditRowsMirrored(config: string, runId: string): number {
       const page = store.auditPage(runId, { afterSeq: after, phase: 'run', limit: 10_000 });
       if (!page.length) return n;
       after = page[page.length - 1].seq;
-      n += page.filter((e) => e.status === 'done' && e.operation !== 'skip').length;
+      n += page.filter(isMirrored).length;
     }
   } finally {
     store.close();

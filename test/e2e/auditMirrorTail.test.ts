@@ -1,7 +1,7 @@
 // The audit's last entries go to Dataverse while the run does its accounting, not after it: once the load is over
 // every entry is done, so the mirror sends the rest (the short last chunk too) while the run counts its outcomes, and
 // the run is recorded as completed with its audit already in Dataverse (astep_auditentry), nothing sent twice.
-import { MigrationEngine, silentProgress, type RunState } from '@astep/orchestrator';
+import { MigrationEngine, isMirrored, silentProgress, type RunState } from '@astep/orchestrator';
 import { loadConfig } from '@astep/cli/config';
 import { openSession, type Session } from '@astep/cli/session';
 import { startTestEmulators, webApi } from '../helpers/harness';
@@ -47,7 +47,7 @@ describe('the audit mirror at the end of a run', () => {
       const page = store.auditPage(runId, { afterSeq: after, phase: 'run', limit: 5000 });
       if (!page.length) break;
       after = page[page.length - 1].seq;
-      mirrorable += page.filter((e) => e.status === 'done' && e.operation !== 'skip').length;
+      mirrorable += page.filter(isMirrored).length;
     }
     // The tiny firm's audit ends with a short chunk (under 1,000 entries), which the mirror while the run writes
     // (whole chunks only) never sends: it goes with the accounting, or (before) after the run was recorded.

@@ -34,6 +34,11 @@ function auditName(e: Pick<AuditEntry, 'phase' | 'operation' | 'table' | 'key'>)
   return `${e.phase}|${e.operation}|${e.table}|${e.key}`.slice(0, 400);
 }
 
+/** Whether an audit entry goes to astep_auditentry: done, and not a skip (skips stay in the local audit only). */
+export function isMirrored(e: Pick<AuditEntry, 'status' | 'operation'>): boolean {
+  return e.status === 'done' && e.operation !== 'skip';
+}
+
 export async function mirrorRun(sink: SinkPort, run: RunState): Promise<void> {
   const info = { logicalName: 'astep_migrationrun', entitySetName: 'astep_migrationruns', primaryIdAttribute: 'astep_migrationrunid' };
   const summary = run.summary as { totals?: unknown } | null;
@@ -122,8 +127,7 @@ export async function mirrorAudit(sink: SinkPort, store: StateStore, runId: stri
         end = true;
         break;
       }
-      // Skips are kept in the local audit only.
-      if (e.status !== 'done' || e.operation === 'skip') continue;
+      if (!isMirrored(e)) continue;
       chunk.push(e);
       if (chunk.length >= AUDIT_CHUNK) {
         if (!rows) await options.beforeFirstChunk?.();
